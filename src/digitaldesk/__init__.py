@@ -1,0 +1,1 @@
+"""Bàn làm việc số — the digital desk of the People's Procuracy."""

@@ -1,0 +1,84 @@
+"""Read-side queries for accounts and organisation."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from digitaldesk.accounts.models import Delegation, Role, Unit, User
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def active_delegations_to(user: User, on: dt.date | None = None) -> QuerySet[Delegation]:
+    day = on or today()
+    return Delegation.objects.filter(grantee=user, revoked_at__isnull=True, starts_on__lte=day, ends_on__gte=day)
+
+
+def effective_roles(user: User, on: dt.date | None = None) -> set[str]:
+    """The user's own roles plus the leader role held by active delegation (ủy quyền)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cache_key = f"_roles_{on}"
+    cached = getattr(user, cache_key, None)
+    if cached is not None:
+        return cached
+    roles = user.own_roles()
+    if active_delegations_to(user, on).exists():
+        roles.add(Role.LEADER)
+    setattr(user, cache_key, roles)
+    return roles
+
+
+def led_units(user: User, on: dt.date | None = None) -> list[Unit]:
+    """Units whose subtree the user leads: their own unit when they hold a leader
+    position, plus units they lead by an active delegation."""
+    units: list[Unit] = []
+    if user.position_id and user.position and user.position.is_leader and user.unit_id:
+        units.append(user.unit)  # type: ignore[arg-type]
+    for delegation in active_delegations_to(user, on).select_related("unit"):
+        units.append(delegation.unit)
+    return units
+
+
+def units_visible_to(user: User) -> QuerySet[Unit]:
+    """Units whose members a user may list: a leader sees their subtree, an admin all."""
+    if Role.ADMIN in effective_roles(user) or Role.AUDITOR in effective_roles(user):
+        return Unit.objects.all()
+    condition = Q(pk=user.unit_id) if user.unit_id else Q(pk__in=[])
+    for unit in led_units(user):
+        condition |= Q(path__startswith=unit.path)
+    return Unit.objects.filter(condition)
+
+
+def users_visible_to(user: User) -> QuerySet[User]:
+    return (User.objects.filter(unit__in=units_visible_to(user))
+            .select_related("unit", "position").order_by("name_sort_key"))
+
+
+def unit_tree() -> list[Unit]:
+    """All units in tree order, siblings in Vietnamese alphabetical order."""
+    units = list(Unit.objects.filter(is_active=True))
+    by_parent: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        by_parent.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[Unit] = []
+
+    def walk(parent_id: int | None) -> None:
+        for child in sorted(by_parent.get(parent_id, []), key=lambda u: (u.order, u.sort_key)):
+            ordered.append(child)
+            walk(child.pk)
+
+    walk(None)
+    return ordered
+
+
+def user_needs_2fa(user: User) -> bool:
+    """2FA is enforced per unit: a unit or any unit above it may require it."""
+    if not user.unit_id:
+        return False
+    ids = user.unit.ancestors_and_self  # type: ignore[union-attr]
+    return Unit.objects.filter(pk__in=ids, require_2fa=True).exists()

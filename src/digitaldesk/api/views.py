@@ -1,0 +1,122 @@
+"""REST API v1: thin views over the same selectors and services as the pages."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from digitaldesk.accounts.models import Role
+from digitaldesk.accounts.selectors import effective_roles, units_visible_to, users_visible_to
+from digitaldesk.api import serializers
+from digitaldesk.audit.selectors import audit_search
+from digitaldesk.jobs.views import job_for_user
+from digitaldesk.notifications import services as notification_services
+from digitaldesk.notifications.models import Notification
+
+_MESSAGES = {
+    exceptions.NotAuthenticated: "Bạn chưa đăng nhập hoặc mã truy cập không hợp lệ.",
+    exceptions.AuthenticationFailed: "Xác thực không thành công.",
+    exceptions.PermissionDenied: "Bạn không có quyền thực hiện thao tác này.",
+    exceptions.NotFound: "Không tìm thấy.",
+    exceptions.MethodNotAllowed: "Phương thức không được hỗ trợ.",
+    exceptions.Throttled: "Quá nhiều yêu cầu, vui lòng thử lại sau.",
+    exceptions.UnsupportedMediaType: "Định dạng dữ liệu không được hỗ trợ.",
+    exceptions.ParseError: "Dữ liệu gửi lên không đúng định dạng JSON.",
+}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Vietnamese messages; Django's own errors mapped to their HTTP meaning."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError({"detail": exc.messages})
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if response is not None and not isinstance(exc, exceptions.ValidationError):
+        for kind, message in _MESSAGES.items():
+            if isinstance(exc, kind) and (not isinstance(exc, exceptions.PermissionDenied) or
+                                          str(exc.detail) == exceptions.PermissionDenied.default_detail):
+                response.data = {"detail": message}
+                break
+    return response
+
+
+class MeView(APIView):
+    @extend_schema(responses=serializers.MeSerializer, summary="Tài khoản đang đăng nhập")
+    def get(self, request: Request) -> Response:
+        return Response(serializers.MeSerializer(request.user).data)
+
+
+class UnitList(generics.ListAPIView):
+    """Units the caller may see (leaders: their subtree; administrators: all)."""
+
+    serializer_class = serializers.UnitSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return units_visible_to(self.request.user).order_by("path")  # type: ignore[arg-type]
+
+
+class UserList(generics.ListAPIView):
+    serializer_class = serializers.UserSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return users_visible_to(self.request.user)  # type: ignore[arg-type]
+
+
+class NotificationList(generics.ListAPIView):
+    serializer_class = serializers.NotificationSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return Notification.objects.filter(user=self.request.user)
+
+
+class NotificationsRead(APIView):
+    @extend_schema(request=None, responses={200: dict}, summary="Đánh dấu mọi thông báo là đã đọc")
+    def post(self, request: Request) -> Response:
+        return Response({"marked": notification_services.mark_read(user=request.user)})
+
+
+class JobDetail(APIView):
+    @extend_schema(responses=serializers.JobSerializer, summary="Tiến độ một công việc nền")
+    def get(self, request: Request, job_id: str) -> Response:
+        from django.http import Http404
+
+        try:
+            record = job_for_user(request.user, job_id)
+        except Http404 as exc:
+            raise exceptions.NotFound from exc
+        return Response(serializers.JobSerializer(record).data)
+
+
+class AuditList(generics.ListAPIView):
+    serializer_class = serializers.AuditEventSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        roles = effective_roles(self.request.user)  # type: ignore[arg-type]
+        if Role.AUDITOR not in roles and Role.ADMIN not in roles:
+            raise exceptions.PermissionDenied("Chỉ cán bộ thanh tra hoặc quản trị được xem nhật ký kiểm toán.")
+        params = self.request.query_params
+        return audit_search(actor_query=params.get("actor", ""), action=params.get("action", ""),
+                            object_type=params.get("object_type", ""), object_id=params.get("object_id", ""))
+
+
+class HealthView(APIView):
+    permission_classes: list[Any] = []
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request) -> Response:
+        return Response({"status": "ok"}, status=status.HTTP_200_OK)
+
+
+def docs(request: HttpRequest) -> HttpResponse:
+    """Swagger UI from the vendored sidecar assets; its start-up script is a static file (CSP)."""
+    return render(request, "api/docs.html")

@@ -1,0 +1,90 @@
+"""The auditor's pages: search the log, export it, verify the chain."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from digitaldesk.accounts.models import Role
+from digitaldesk.accounts.selectors import effective_roles
+from digitaldesk.audit.selectors import audit_search
+from digitaldesk.audit.services import audit_record, audit_verify
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label="Người thực hiện", required=False)
+    action = forms.CharField(label="Hành động (tiền tố, ví dụ: auth., cases.)", required=False)
+    object_type = forms.CharField(label="Loại đối tượng", required=False)
+    object_id = forms.CharField(label="Mã đối tượng", required=False)
+    date_from = forms.DateField(label="Từ ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="Đến ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _auditor(request: HttpRequest) -> None:
+    roles = effective_roles(request.user)  # type: ignore[arg-type]
+    if Role.AUDITOR not in roles and Role.ADMIN not in roles:
+        raise PermissionDenied("Chỉ cán bộ thanh tra hoặc quản trị được xem nhật ký kiểm toán.")
+
+
+def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
+    form = AuditFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    events = audit_search(actor_query=data.get("actor") or "", action=data.get("action") or "",
+                          object_type=data.get("object_type") or "", object_id=data.get("object_id") or "",
+                          date_from=data.get("date_from"), date_to=data.get("date_to"))
+    return form, events
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    _auditor(request)
+    form, events = _filtered(request)
+    page = Paginator(events.select_related("actor"), 50).get_page(request.GET.get("trang"))  # type: ignore[attr-defined]
+    audit_record(actor=request.user, action="audit.search", detail={k: v for k, v in request.GET.items()})
+    query = request.GET.copy()
+    query.pop("trang", None)
+    return render(request, "audit/list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """CSV export (UTF-8 with BOM so Excel shows Vietnamese correctly), streamed."""
+    _auditor(request)
+    _, events = _filtered(request)
+    audit_record(actor=request.user, action="audit.export", detail={k: v for k, v in request.GET.items()})
+    writer = csv.writer(_Echo())
+
+    def rows():  # type: ignore[no-untyped-def]
+        yield "\ufeff"
+        yield writer.writerow(["STT", "Thời điểm", "Người thực hiện", "Hành động", "Loại đối tượng",
+                               "Mã đối tượng", "Đối tượng", "Địa chỉ IP", "Chi tiết", "Mã băm"])
+        for event in events.iterator(chunk_size=2000):  # type: ignore[attr-defined]
+            yield writer.writerow([event.id, timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M:%S"),
+                                   event.actor_label, event.action, event.object_type, event.object_id,
+                                   event.object_label, event.ip or "", event.detail, event.hash])
+
+    stamp = dt.datetime.now(tz=dt.UTC).strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="nhat-ky-kiem-toan-{stamp}.csv"'
+    return response
+
+
+@login_required
+def audit_verify_view(request: HttpRequest) -> HttpResponse:
+    _auditor(request)
+    result = audit_verify()
+    audit_record(actor=request.user, action="audit.verify", detail={"ok": result.ok, "checked": result.checked,
+                                                                    "first_bad_id": result.first_bad_id})
+    return render(request, "audit/verify.html", {"result": result})

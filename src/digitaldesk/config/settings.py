@@ -1,0 +1,370 @@
+"""Settings of the desk, read only from DESK_* environment variables.
+
+Defaults are the embedded ones (SQLite in WAL mode, local files, the worker
+started beside the web server) and are safe for production: DEBUG is off,
+cookies are secure when DESK_HTTPS is on, the CSP allows no inline script.
+See README.md, section "Cấu hình", for the full table.
+"""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from digitaldesk.config.env import env_bool, env_int, env_list, env_secret, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = PACKAGE_DIR.parent.parent
+
+DATA_DIR = Path(env_str("DESK_DATA_DIR", str(REPO_DIR / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("DESK_DEBUG", False)
+TESTING = env_bool("DESK_TESTING", False)
+
+
+def _secret_key() -> str:
+    key = env_secret("DESK_SECRET_KEY")
+    if key:
+        return key
+    if env_bool("DESK_REQUIRE_SECRET_KEY", False):
+        raise ImproperlyConfigured("DESK_SECRET_KEY (or DESK_SECRET_KEY_FILE) must be set in production.")
+    # Embedded default: a random key kept in the data directory, created once.
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("DESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("DESK_CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env_str("DESK_SITE_URL", f"http://127.0.0.1:{env_int('DESK_PORT', 8000)}")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "oauth2_provider",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_q",
+    "csp",
+    "digitaldesk.core",
+    "digitaldesk.accounts",
+    "digitaldesk.audit",
+    "digitaldesk.jobs",
+    "digitaldesk.notifications",
+    "digitaldesk.desk",
+    "digitaldesk.api",
+    "digitaldesk.search",
+    "digitaldesk.documents",
+    "digitaldesk.signing",
+    "digitaldesk.cases",
+    "digitaldesk.casefiles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "digitaldesk.accounts.middleware.SessionPolicyMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "digitaldesk.config.urls"
+WSGI_APPLICATION = "digitaldesk.config.wsgi.application"
+ASGI_APPLICATION = "digitaldesk.config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "digitaldesk.core.context_processors.desk",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------
+DATABASE_URL = env_str("DESK_DATABASE_URL", f"sqlite:///{DATA_DIR / 'desk.sqlite3'}")
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DESK_DB_CONN_MAX_AGE", 60))
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the one writer; IMMEDIATE transactions take the
+    # write lock at BEGIN, so two writers queue instead of failing with "locked".
+    _db["CONN_MAX_AGE"] = 0
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+else:
+    _db["CONN_HEALTH_CHECKS"] = True
+_db["TEST"] = {"NAME": env_str("DESK_TEST_DATABASE_NAME") or None}
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+IS_POSTGRES = _db["ENGINE"].endswith("postgresql")
+
+# --- Cache --------------------------------------------------------------------
+REDIS_URL = env_str("DESK_REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Authentication -----------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = ["digitaldesk.accounts.backends.DeskBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "desk:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+DESK_LOCKOUT_ATTEMPTS = env_int("DESK_LOCKOUT_ATTEMPTS", 5)
+DESK_LOCKOUT_MINUTES = env_int("DESK_LOCKOUT_MINUTES", 15)
+DESK_IDLE_TIMEOUT_MINUTES = env_int("DESK_IDLE_TIMEOUT_MINUTES", 30)
+DESK_TOTP_ISSUER = env_str("DESK_TOTP_ISSUER", "Ban lam viec so VKSND")
+OTP_TOTP_ISSUER = DESK_TOTP_ISSUER
+
+# Optional login through an external OpenID Connect identity provider (e.g. Keycloak).
+DESK_EXTERNAL_OIDC = {
+    "issuer": env_str("DESK_EXTERNAL_OIDC_ISSUER"),
+    "client_id": env_str("DESK_EXTERNAL_OIDC_CLIENT_ID"),
+    "client_secret": env_secret("DESK_EXTERNAL_OIDC_CLIENT_SECRET"),
+    "label": env_str("DESK_EXTERNAL_OIDC_LABEL", "Đăng nhập qua hệ thống xác thực ngoài"),
+    "username_claim": env_str("DESK_EXTERNAL_OIDC_USERNAME_CLAIM", "preferred_username"),
+}
+
+# --- Sessions and cookies -----------------------------------------------------
+HTTPS = env_bool("DESK_HTTPS", False)
+SESSION_COOKIE_AGE = 12 * 3600  # absolute cap; idle timeout is enforced by middleware
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the meta tag, not the cookie
+CSRF_FAILURE_VIEW = "digitaldesk.core.views.csrf_failure"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_SSL_REDIRECT = env_bool("DESK_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("DESK_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    },
+}
+
+# --- Request size limits ------------------------------------------------------
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DESK_MAX_FORM_BYTES", 10 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+DESK_MAX_UPLOAD_BYTES = env_int("DESK_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+
+# --- Internationalisation -----------------------------------------------------
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media ---------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = Path(env_str("DESK_MEDIA_DIR", str(DATA_DIR / "media")))
+MEDIA_URL = "/media-not-served/"  # files are streamed through permission-checked views
+
+STORAGE_BACKEND = env_str("DESK_STORAGE", "local")
+if STORAGE_BACKEND == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("DESK_S3_BUCKET", "desk"),
+            "endpoint_url": env_str("DESK_S3_ENDPOINT_URL") or None,
+            "access_key": env_secret("DESK_S3_ACCESS_KEY"),
+            "secret_key": env_secret("DESK_S3_SECRET_KEY"),
+            "region_name": env_str("DESK_S3_REGION", "us-east-1"),
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+elif STORAGE_BACKEND == "local":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured(f"DESK_STORAGE={STORAGE_BACKEND!r}: use 'local' or 's3'.")
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not TESTING
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Background jobs (django-q2; ORM broker on the desk's own database) --------
+# The job lease (retry) must be longer than the job timeout, so that a slow job is
+# never handed to a second worker while the first still runs; a worker killed with
+# SIGKILL leaves its job un-acknowledged and the lease hands it out again.
+JOB_TIMEOUT_SECONDS = env_int("DESK_JOB_TIMEOUT_SECONDS", 900)
+JOB_RETRY_SECONDS = env_int("DESK_JOB_RETRY_SECONDS", JOB_TIMEOUT_SECONDS + 60)
+if JOB_RETRY_SECONDS <= JOB_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured("DESK_JOB_RETRY_SECONDS must be greater than DESK_JOB_TIMEOUT_SECONDS.")
+Q_CLUSTER = {
+    "name": env_str("DESK_JOB_QUEUE", "desk"),
+    "orm": "default",
+    "workers": env_int("DESK_WORKERS", 2),
+    "recycle": 200,
+    "timeout": JOB_TIMEOUT_SECONDS,
+    "retry": JOB_RETRY_SECONDS,
+    "max_attempts": env_int("DESK_JOB_MAX_ATTEMPTS", 5),
+    "ack_failures": True,
+    "save_limit": 1000,
+    "poll": 0.5,
+    "catch_up": False,
+    "label": "Hàng đợi công việc nền",
+    "sync": env_bool("DESK_JOBS_SYNC", False),
+}
+
+# --- E-mail -------------------------------------------------------------------
+EMAIL_HOST = env_str("DESK_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("DESK_SMTP_PORT", 25)
+EMAIL_HOST_USER = env_str("DESK_SMTP_USER")
+EMAIL_HOST_PASSWORD = env_secret("DESK_SMTP_PASSWORD")
+EMAIL_USE_TLS = env_bool("DESK_SMTP_STARTTLS", False)
+EMAIL_TIMEOUT = 20
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env_bool("DESK_EMAIL_ENABLED", False)
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = DATA_DIR / "outbox"
+DEFAULT_FROM_EMAIL = env_str("DESK_EMAIL_FROM", "ban-lam-viec-so@vksnd.local")
+
+# --- OpenID Connect provider (django-oauth-toolkit) ------------------------------
+def _oidc_key() -> str:
+    key = env_secret("DESK_OIDC_PRIVATE_KEY")
+    if key:
+        return key
+    path = DATA_DIR / "oidc_rsa.pem"
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        path.write_bytes(
+            private.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8")
+
+
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _oidc_key(),
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "PKCE_REQUIRED": True,
+    "SCOPES": {
+        "openid": "Định danh của bạn",
+        "profile": "Họ tên, đơn vị, chức vụ",
+        "email": "Địa chỉ thư điện tử",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "OAUTH2_VALIDATOR_CLASS": "digitaldesk.accounts.oidc.DeskOIDCValidator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if env_bool("DESK_OIDC_ALLOW_HTTP", True) else ["https"],
+}
+OIDC_ISSUER = env_str("DESK_OIDC_ISSUER")  # defaults to the request's own origin + /o
+
+# --- REST API -----------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "digitaldesk.api.views.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Bàn làm việc số — API v1",
+    "DESCRIPTION": "REST API of the digital desk (same services as the pages).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Logging ------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("DESK_LOG_LEVEL", "INFO")},
+    "loggers": {"django_q": {"level": env_str("DESK_JOB_LOG_LEVEL", "WARNING")}},
+}
+
+# --- Tools used by later apps ----------------------------------------------------
+TESSERACT_CMD = env_str("DESK_TESSERACT", "tesseract")
+LIBREOFFICE_CMD = env_str("DESK_LIBREOFFICE", "soffice")

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from digitaldesk.core import views as core_views
+
+handler400 = "digitaldesk.core.views.bad_request"
+handler403 = "digitaldesk.core.views.permission_denied"
+handler404 = "digitaldesk.core.views.page_not_found"
+handler500 = "digitaldesk.core.views.server_error"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("digitaldesk.accounts.urls")),
+    path("", include("digitaldesk.desk.urls")),
+    path("thong-bao/", include("digitaldesk.notifications.urls")),
+    path("nhat-ky/", include("digitaldesk.audit.urls")),
+    path("cong-viec-nen/", include("digitaldesk.jobs.urls")),
+    path("api/v1/", include("digitaldesk.api.urls")),
+    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path("quan-tri-ky-thuat/", admin.site.urls),
+]

@@ -1,0 +1,57 @@
+"""`desk serve`: the embedded default — the web server and the background worker together."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Chạy Bàn làm việc số: máy chủ web (gunicorn) và tiến trình công việc nền trong cùng một lệnh."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("DESK_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("DESK_PORT", "8000")))
+        parser.add_argument("--web-workers", type=int, default=int(os.environ.get("DESK_WEB_WORKERS", "2")))
+        parser.add_argument("--no-worker", action="store_true", help="Không chạy tiến trình công việc nền.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        bind = f"{options['host']}:{options['port']}"
+        children: list[subprocess.Popen[bytes]] = []
+        web = [sys.executable, "-m", "gunicorn", "digitaldesk.config.wsgi:application", "--bind", bind,
+               "--workers", str(options["web_workers"]), "--threads", "4", "--timeout", "120",
+               "--access-logfile", "-", "--log-level", "warning"]
+        children.append(subprocess.Popen(web))  # noqa: S603
+        if not options["no_worker"]:
+            children.append(subprocess.Popen([sys.executable, "-m", "digitaldesk.manage", "worker"]))  # noqa: S603
+        self.stdout.write(self.style.SUCCESS(f"Bàn làm việc số đang chạy tại http://{bind}/  (Ctrl+C để dừng)"))
+        self.stdout.write(f"Cơ sở dữ liệu: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} · "
+                          f"dữ liệu tại {settings.DATA_DIR}")
+
+        def stop(*_: Any) -> None:
+            for child in children:
+                if child.poll() is None:
+                    child.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            # Supervise: if one child dies, restart it (the worker) or stop everything (the web server).
+            while True:
+                time.sleep(1)
+                if children[0].poll() is not None:
+                    stop()
+                    break
+                if len(children) > 1 and children[1].poll() is not None:
+                    self.stderr.write("Tiến trình công việc nền đã dừng; đang khởi động lại.")
+                    children[1] = subprocess.Popen([sys.executable, "-m", "digitaldesk.manage", "worker"])  # noqa: S603
+        finally:
+            stop()
+            for child in children:
+                child.wait(timeout=30)

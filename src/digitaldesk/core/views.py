@@ -1,0 +1,88 @@
+"""Health check and the Vietnamese error pages (no stack traces, ever)."""
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """State of the database, the file storage and the job queue, as JSON."""
+    report: dict[str, Any] = {}
+    healthy = True
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        report["database"] = {"ok": True, "vendor": connection.vendor,
+                              "ms": round((time.perf_counter() - started) * 1000, 1)}
+    except Exception as exc:
+        healthy = False
+        report["database"] = {"ok": False, "error": str(exc)[:200]}
+    try:
+        name = default_storage.save(f"healthz/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+        with default_storage.open(name) as handle:
+            ok = handle.read() == b"ok"
+        default_storage.delete(name)
+        report["storage"] = {"ok": ok, "backend": type(default_storage).__name__}
+        healthy = healthy and ok
+    except Exception as exc:
+        healthy = False
+        report["storage"] = {"ok": False, "error": str(exc)[:200]}
+    try:
+        from digitaldesk.jobs.services import queue_state
+
+        report["queue"] = {"ok": True, **queue_state()}
+    except Exception as exc:
+        healthy = False
+        report["queue"] = {"ok": False, "error": str(exc)[:200]}
+    report["status"] = "ok" if healthy else "degraded"
+    return JsonResponse(report, status=200 if healthy else 503)
+
+
+def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"{title}. {text}"}, status=status)
+    return render(request, "error.html", {"status": status, "title": title, "text": text}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    from django.core.exceptions import RequestDataTooBig
+
+    if isinstance(exception, RequestDataTooBig):
+        return _error(request, 413, "Dữ liệu gửi lên quá lớn",
+                      "Nội dung vượt quá giới hạn cho phép. Hãy chia nhỏ tệp hoặc dùng chức năng tải lên tệp lớn; "
+                      "không có dữ liệu nào bị ghi dở.")
+    return _error(request, 400, "Yêu cầu không hợp lệ",
+                  "Dữ liệu gửi lên không đúng định dạng. Vui lòng tải lại trang và thử lại.")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    detail = str(exception) if exception and str(exception) else ""
+    return _error(request, 403, "Bạn không có quyền truy cập",
+                  detail or "Nội dung này nằm ngoài phạm vi được phân công cho bạn. Nếu cần truy cập, "
+                            "hãy đề nghị lãnh đạo đơn vị phân công hoặc ủy quyền.")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, "Không tìm thấy trang",
+                  "Địa chỉ không tồn tại hoặc nội dung đã được chuyển đi. Hãy quay lại Bàn làm việc.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500, "Hệ thống gặp sự cố",
+                  "Thao tác chưa hoàn tất và không có dữ liệu nào bị ghi dở. Sự cố đã được ghi nhận; "
+                  "vui lòng thử lại sau ít phút hoặc báo bộ phận kỹ thuật.")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error(request, 403, "Phiên biểu mẫu đã hết hạn",
+                  "Trang đã mở quá lâu hoặc đã được gửi từ nơi khác. Hãy tải lại trang rồi gửi lại; "
+                  "dữ liệu chưa được lưu.")

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from digitaldesk.jobs import views
+
+app_name = "jobs"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("<uuid:job_id>/", views.job_progress, name="progress"),
+]

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from digitaldesk.notifications import services
+from digitaldesk.notifications.models import Notification
+
+
+@login_required
+def bell(request: HttpRequest) -> HttpResponse:
+    """The bell fragment; htmx polls it every 20 s so the count is live without reload."""
+    latest = Notification.objects.filter(user=request.user).order_by("-created_at")[:8]
+    return render(request, "notifications/bell.html",
+                  {"unread": services.unread_count(request.user), "latest": latest})
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(request.GET.get("trang"))
+    return render(request, "notifications/inbox.html", {"page": page})
+
+
+@login_required
+def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
+    item = get_object_or_404(Notification, pk=notification_id, user=request.user)
+    services.mark_read(user=request.user, notification_id=item.pk)
+    return redirect(item.url or "notifications:inbox")
+
+
+@login_required
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    services.mark_read(user=request.user)
+    if request.htmx:  # type: ignore[attr-defined]
+        return bell(request)
+    return redirect("notifications:inbox")
