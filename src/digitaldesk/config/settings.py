@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "digitaldesk.notifications",
     "digitaldesk.desk",
     "digitaldesk.api",
+    "digitaldesk.ocr",
     "digitaldesk.search",
     "digitaldesk.documents",
     "digitaldesk.signing",

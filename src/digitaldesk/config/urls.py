@@ -16,6 +16,11 @@ urlpatterns = [
     path("nhat-ky/", include("digitaldesk.audit.urls")),
     path("cong-viec-nen/", include("digitaldesk.jobs.urls")),
     path("api/v1/", include("digitaldesk.api.urls")),
+    path("van-ban/", include("digitaldesk.documents.urls")),
+    path("ky-so/", include("digitaldesk.signing.urls")),
+    path("an-hinh-su/", include("digitaldesk.cases.urls")),
+    path("ho-so-so/", include("digitaldesk.casefiles.urls")),
+    path("tim-kiem/", include("digitaldesk.search.urls")),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("quan-tri-ky-thuat/", admin.site.urls),
 ]
