@@ -1,0 +1,142 @@
+"""Read side of the case register: the permission gates and the queries the pages use.
+
+Permission rule (docs/cases.md, "Ai xem được án"):
+
+1. An official sees the non-restricted cases of their own unit.
+2. A leader (by position or by an active delegation, `accounts.selectors.led_units`)
+   sees the non-restricted cases of every unit in the subtree they lead.
+3. Everyone assigned to a case (CaseAssignment) and its leader in charge sees it.
+4. An explicit grant (CaseGrant) to a user, or to a unit, lets that user, the members
+   of that unit and the leaders above that unit see the case.
+5. A restricted case is seen only through rules 3 and 4.
+
+`case_for_user` raises the same Http404 for a missing and a forbidden case.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from digitaldesk.accounts.models import Unit, User
+from digitaldesk.accounts.selectors import led_units
+from digitaldesk.cases.models import Case, CaseAssignment, CaseGrant
+
+
+def _led_unit_ids(user: User) -> list[int]:
+    """Ids of every unit in the subtrees the user leads (units are few: one query)."""
+    cache = getattr(user, "_cases_led_ids", None)
+    if cache is not None:
+        return cache  # type: ignore[no-any-return]
+    led = led_units(user)
+    ids: list[int] = []
+    if led:
+        condition = Q()
+        for unit in led:
+            condition |= Q(path__startswith=unit.path)
+        ids = list(Unit.objects.filter(condition).values_list("pk", flat=True))
+    user._cases_led_ids = ids  # type: ignore[attr-defined]
+    return ids
+
+
+def visibility_condition(user: User) -> Q:
+    """The Q object that selects the cases `user` may see (see the module docstring)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    led_ids = _led_unit_ids(user)
+    open_units = set(led_ids)
+    if user.unit_id:
+        open_units.add(user.unit_id)
+    grant_units = set(led_ids)
+    if user.unit_id:
+        grant_units.add(user.unit_id)
+    granted = CaseGrant.objects.filter(Q(user=user) | Q(unit_id__in=grant_units)).values("case_id")
+    assigned = CaseAssignment.objects.filter(user=user).values("case_id")
+    condition = Q(pk__in=assigned) | Q(leader_in_charge=user) | Q(pk__in=granted)
+    if open_units:
+        condition |= Q(unit_id__in=sorted(open_units), restricted=False)
+    return condition
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """Every case the user may see (no duplicates; sub-queries, not joins)."""
+    return Case.objects.filter(visibility_condition(user))
+
+
+def case_for_user(user: User, case_id: Any) -> Case:
+    """The case if `user` may see it; Http404 for both "missing" and "forbidden"."""
+    try:
+        pk = int(case_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404("Không tìm thấy vụ án.") from exc
+    case = cases_visible_to(user).filter(pk=pk).select_related("unit", "leader_in_charge").first()
+    if case is None:
+        raise Http404("Không tìm thấy vụ án.")
+    return case
+
+
+def can_edit_case(user: User, case: Case) -> bool:
+    """Who may record changes: the assignees, the leader in charge, and the leaders of the
+    case's unit (incl. by delegation). Grantees and colleagues of the unit only read."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if case.leader_in_charge_id == user.pk:
+        return True
+    if CaseAssignment.objects.filter(case=case, user=user, ended_on__isnull=True).exists():
+        return True
+    return case.unit_id in _led_unit_ids(user)
+
+
+def can_manage_access(user: User, case: Case) -> bool:
+    """Assigning prosecutors, restricting and granting access are leadership acts."""
+    return case.leader_in_charge_id == user.pk or case.unit_id in _led_unit_ids(user)
+
+
+def is_leader_of_case(user: User, case: Case) -> bool:
+    return case.unit_id in _led_unit_ids(user)
+
+
+def access_tokens(case: Case) -> list[str]:
+    """ACL tokens for the shared search index: a hit is returned to a user holding one.
+
+    Mirrors `visibility_condition`. A non-restricted case carries `unit:<its unit>` (held
+    by the unit's members) and `lead:<its unit>` (held by every leader whose subtree
+    contains it); every case carries `user:` tokens of its assignees and leader in charge,
+    and the tokens of its grants.
+    """
+    tokens = {f"case:{case.pk}"}
+    if not case.restricted:
+        tokens.update({f"unit:{case.unit_id}", f"lead:{case.unit_id}"})
+    for user_id in CaseAssignment.objects.filter(case=case).values_list("user_id", flat=True):
+        tokens.add(f"user:{user_id}")
+    if case.leader_in_charge_id:
+        tokens.add(f"user:{case.leader_in_charge_id}")
+    for grant in CaseGrant.objects.filter(case=case):
+        if grant.user_id:
+            tokens.add(f"user:{grant.user_id}")
+        if grant.unit_id:
+            tokens.update({f"unit:{grant.unit_id}", f"lead:{grant.unit_id}"})
+    return sorted(tokens)
+
+
+def user_tokens(user: User) -> list[str]:
+    """The ACL tokens a user holds for case search (see `access_tokens`)."""
+    tokens = {f"user:{user.pk}"}
+    if user.unit_id:
+        tokens.add(f"unit:{user.unit_id}")
+    tokens.update(f"lead:{uid}" for uid in _led_unit_ids(user))
+    return sorted(tokens)
+
+
+def my_cases(user: User) -> QuerySet[Case]:
+    """Cases the user is assigned to (not ended), open ones first."""
+    return (Case.objects.filter(assignments__user=user, assignments__ended_on__isnull=True)
+            .select_related("unit").order_by("closed_on", "-received_on"))
+
+
+def today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
