@@ -13,6 +13,7 @@ APT_PACKAGES=(
   fonts-liberation fonts-dejavu-core  # Liberation Serif is metric-compatible with Times New Roman
   chromium                            # browser tests (driven by Playwright, no browser download)
   postgresql redis-server             # production-like database and cache for tests
+  libcairo2 fonts-dejavu-extra        # cases: mind map PNG/PDF (CairoSVG), Vietnamese PDF reports
   softhsm2                            # PKCS#11 token for the signing tests (stands in for a USB token)
 )
 
