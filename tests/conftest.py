@@ -12,6 +12,8 @@ from digitaldesk.core.demo import DemoOrg
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside live_server
 
+pytest_plugins = ["tests.support.browser"]  # chromium + live_server fixtures (docs/testing.md)
+
 
 @pytest.fixture
 def org(db: Any) -> DemoOrg:

@@ -39,7 +39,10 @@ ROLE_CHOICES = [(r.value, r.label) for r in Role]
 
 
 class UserCreateForm(forms.Form):
-    username = forms.SlugField(label="Tên đăng nhập", max_length=80)
+    username = forms.RegexField(
+        label="Tên đăng nhập", max_length=80, regex=r"^[A-Za-z0-9._-]{3,80}$",
+        error_messages={"invalid": "Tên đăng nhập chỉ gồm chữ không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang "
+                                   "(từ 3 ký tự)."})
     full_name = forms.CharField(label="Họ và tên", max_length=120)
     email = forms.EmailField(label="Thư điện tử", required=False)
     unit = forms.ModelChoiceField(label="Đơn vị", queryset=Unit.objects.filter(is_active=True))

@@ -90,8 +90,12 @@ def login_otp(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login_enrol")
     form = forms.TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        allowed, _ = device.verify_is_allowed()
         if user.is_locked:
             form.add_error(None, "Tài khoản đang tạm khóa do nhập sai nhiều lần.")
+        elif not allowed:
+            # django-otp throttles a device for a few seconds after each wrong code.
+            form.add_error("token", "Bạn vừa nhập sai mã. Vui lòng chờ vài giây rồi nhập mã mới nhất.")
         elif device.verify_token(form.cleaned_data["token"].replace(" ", "").strip()):
             return _complete_login(request, user, device)
         else:

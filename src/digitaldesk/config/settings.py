@@ -82,14 +82,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "digitaldesk.accounts.middleware.SessionPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "digitaldesk.accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
@@ -168,6 +168,8 @@ DESK_EXTERNAL_OIDC = {
     "client_secret": env_secret("DESK_EXTERNAL_OIDC_CLIENT_SECRET"),
     "label": env_str("DESK_EXTERNAL_OIDC_LABEL", "Đăng nhập qua hệ thống xác thực ngoài"),
     "username_claim": env_str("DESK_EXTERNAL_OIDC_USERNAME_CLAIM", "preferred_username"),
+    # Off: the desk still asks for its own TOTP where 2FA applies (see docs/sso.md).
+    "trust_mfa": env_bool("DESK_EXTERNAL_OIDC_TRUST_MFA", False),
 }
 
 # --- Sessions and cookies -----------------------------------------------------
@@ -220,6 +222,7 @@ USE_TZ = True
 # --- Static and media ---------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env_str("DESK_MEDIA_DIR", str(DATA_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # files are streamed through permission-checked views
 
@@ -322,6 +325,10 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only, "plain" refused (RFC 9700 §2.1.1)
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    # Public issuer URL behind a reverse proxy; empty = derived from each request (see docs/sso.md).
+    "OIDC_ISS_ENDPOINT": env_str("DESK_OIDC_ISSUER").rstrip("/"),
     "SCOPES": {
         "openid": "Định danh của bạn",
         "profile": "Họ tên, đơn vị, chức vụ",
@@ -332,13 +339,14 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if env_bool("DESK_OIDC_ALLOW_HTTP", True) else ["https"],
 }
-OIDC_ISSUER = env_str("DESK_OIDC_ISSUER")  # defaults to the request's own origin + /o
+OIDC_ISSUER = OAUTH2_PROVIDER["OIDC_ISS_ENDPOINT"]  # defaults to the request's own origin + /o
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first, so that a missing or bad token answers 401 with WWW-Authenticate.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -369,3 +377,13 @@ LOGGING = {
 # --- Tools used by later apps ----------------------------------------------------
 TESSERACT_CMD = env_str("DESK_TESSERACT", "tesseract")
 LIBREOFFICE_CMD = env_str("DESK_LIBREOFFICE", "soffice")
+
+# --- Full-text search and OCR (docs/search.md, docs/ocr.md) ---------------------
+# The tantivy index is per machine (local disk); every machine catches up from the
+# change log in the database.
+SEARCH_INDEX_DIR = Path(env_str("DESK_SEARCH_INDEX_DIR", str(DATA_DIR / "search-index")))
+SEARCH_WRITER_HEAP_MB = env_int("DESK_SEARCH_WRITER_HEAP_MB", 64)
+SEARCH_WRITER_THREADS = env_int("DESK_SEARCH_WRITER_THREADS", 1)
+OCR_LANGUAGES = env_str("DESK_OCR_LANGUAGES", "vie")
+OCR_DPI = env_int("DESK_OCR_DPI", 300)
+OCR_MAX_PAGE_PIXELS = env_int("DESK_OCR_MAX_PAGE_PIXELS", 200_000_000)

@@ -1,0 +1,150 @@
+"""Login with password and TOTP, lockout, first-login password change, idle timeout."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.test import Client, override_settings
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from digitaldesk.accounts.models import User
+from digitaldesk.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def totp_code(device: TOTPDevice, offset: int = 0) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset):06d}"
+
+
+def post_login(client: Client, username: str, password: str, **extra: str):
+    return client.post("/dang-nhap/", {"username": username, "password": password, **extra})
+
+
+def test_prosecutor_without_2fa_logs_in_with_password_and_lands_on_the_desk(org, password):
+    client = Client()
+    response = post_login(client, "minh.ksv", password)
+    assert response.status_code == 302 and response["Location"] == "/"
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "Bàn làm việc" in home.content.decode()
+    assert AuditEvent.objects.filter(action="auth.login", actor=org.people["minh"]).exists()
+
+
+def test_user_with_totp_must_enter_the_code(org, password):
+    client = Client()
+    response = post_login(client, "dung.c2", password)
+    assert response["Location"] == "/dang-nhap/xac-thuc/"
+    assert client.get("/").status_code == 302  # not logged in yet
+    device = TOTPDevice.objects.get(user=org.people["dung"])
+    wrong = client.post("/dang-nhap/xac-thuc/", {"token": "000000" if totp_code(device) != "000000" else "111111"})
+    assert "Mã xác thực không đúng" in wrong.content.decode()
+    too_soon = client.post("/dang-nhap/xac-thuc/", {"token": totp_code(device)})
+    assert "chờ vài giây" in too_soon.content.decode()  # django-otp throttles after a wrong code
+    time.sleep(1.1)
+    ok = client.post("/dang-nhap/xac-thuc/", {"token": totp_code(device)})
+    assert ok.status_code == 302 and ok["Location"] == "/"
+    assert client.get("/").status_code == 200
+    event = AuditEvent.objects.filter(action="auth.login", actor=org.people["dung"]).latest("id")
+    assert event.detail["method"] == "password+totp"
+
+
+def test_unit_requiring_2fa_forces_enrolment_at_login(org, password):
+    # Cục 2 requires 2FA; Phòng 1 of Cục 2 inherits the requirement from its parent unit.
+    from digitaldesk.accounts.models import Position
+
+    user = User.objects.create(username="moi.c2", full_name="Trần Văn Mới", unit=org.units["c2_p1"],
+                               position=Position.objects.get(code="chuyen-vien"), must_change_password=False)
+    user.set_password(password)
+    user.save()
+    client = Client()
+    response = post_login(client, "moi.c2", password)
+    assert response["Location"] == "/dang-nhap/thiet-lap-xac-thuc/"
+    page = client.get("/dang-nhap/thiet-lap-xac-thuc/")
+    assert "<svg" in page.content.decode()  # QR code rendered inline, no external service
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    done = client.post("/dang-nhap/thiet-lap-xac-thuc/", {"token": totp_code(device)})
+    assert done.status_code == 302 and done["Location"] == "/"
+    assert TOTPDevice.objects.get(user=user).confirmed
+    assert AuditEvent.objects.filter(action="auth.2fa_enrolled", actor=user).exists()
+
+
+def test_wrong_password_gives_the_same_message_for_unknown_users(org):
+    known = post_login(Client(), "minh.ksv", "sai-mat-khau-123")
+    unknown = post_login(Client(), "khong.ton.tai", "sai-mat-khau-123")
+    message = "Tên đăng nhập hoặc mật khẩu không đúng."
+    assert message in known.content.decode() and message in unknown.content.decode()
+
+
+@override_settings(DESK_LOCKOUT_ATTEMPTS=3, DESK_LOCKOUT_MINUTES=15)
+def test_account_locks_after_repeated_failures_even_with_the_right_password(org, password):
+    client = Client()
+    for _ in range(2):
+        post_login(client, "minh.ksv", "sai-mat-khau-123")
+    third = post_login(client, "minh.ksv", "sai-mat-khau-123")
+    assert "Tài khoản bị tạm khóa 15 phút" in third.content.decode()
+    refused = post_login(client, "minh.ksv", password)
+    assert "đang tạm khóa" in refused.content.decode()
+    assert client.get("/").status_code == 302
+    assert AuditEvent.objects.filter(action="auth.locked", actor=org.people["minh"]).count() == 1
+
+
+def test_first_login_forces_a_password_change(org, password):
+    minh = org.people["minh"]
+    User.objects.filter(pk=minh.pk).update(must_change_password=True)
+    client = Client()
+    post_login(client, "minh.ksv", password)
+    assert client.get("/")["Location"] == "/tai-khoan/doi-mat-khau/"
+    assert client.get("/to-chuc/")["Location"] == "/tai-khoan/doi-mat-khau/"
+    too_short = client.post("/tai-khoan/doi-mat-khau/", {"old_password": password, "new_password": "123",
+                                                        "new_password2": "123"})
+    assert too_short.status_code == 200
+    new = "Kiem-sat-2026-moi"
+    changed = client.post("/tai-khoan/doi-mat-khau/", {"old_password": password, "new_password": new,
+                                                      "new_password2": new})
+    assert changed.status_code == 302
+    assert client.get("/").status_code == 200  # still logged in after the change
+    minh.refresh_from_db()
+    assert not minh.must_change_password and minh.check_password(new)
+    assert minh.password.startswith("argon2")
+
+
+@override_settings(DESK_IDLE_TIMEOUT_MINUTES=30)
+def test_idle_session_expires_but_background_polling_does_not_keep_it_alive(org, password):
+    client = Client()
+    post_login(client, "minh.ksv", password)
+    session = client.session
+    session["last_activity"] = time.time() - 29 * 60
+    session.save()
+    # The bell polls in the background: answered, but it does not count as activity.
+    assert client.get("/thong-bao/chuong/", HTTP_X_DESK_BACKGROUND="1").status_code == 200
+    session = client.session
+    session["last_activity"] -= 2 * 60  # now 31 minutes idle
+    session.save()
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/")
+    follow = client.get(response["Location"])
+    assert "Phiên làm việc đã hết hạn" in follow.content.decode()
+
+
+def test_logout_needs_post_and_ends_the_session(org, as_user):
+    client = as_user("minh")
+    assert client.get("/dang-xuat/").status_code == 405
+    assert client.post("/dang-xuat/").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_open_redirect_after_login_is_refused(org, password):
+    client = Client()
+    response = client.post("/dang-nhap/?next=https://evil.example/", {"username": "minh.ksv", "password": password,
+                                                                     "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+def test_double_submission_of_login_is_harmless(org, password):
+    client = Client()
+    first = post_login(client, "minh.ksv", password)
+    second = post_login(client, "minh.ksv", password)
+    assert first.status_code == 302 and second.status_code == 302
+    assert client.get("/").status_code == 200
