@@ -5,3 +5,6 @@ class SearchConfig(AppConfig):
     name = "digitaldesk.search"
     label = "search"
     verbose_name = "Tìm kiếm toàn văn"
+
+    def ready(self) -> None:
+        from digitaldesk.search import checks, jobs  # noqa: F401
