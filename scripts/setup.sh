@@ -11,6 +11,7 @@ APT_PACKAGES=(
   ocrmypdf unpaper                    # OCR of PDFs (compared against in the benchmark)
   libreoffice-writer-nogui            # DOCX -> PDF for drafts
   fonts-liberation fonts-dejavu-core  # Liberation Serif is metric-compatible with Times New Roman
+  fonts-liberation2                   # Liberation 2.x: has the precomposed Vietnamese letters (1.07 lacks ệ, ạ…)
   chromium                            # browser tests (driven by Playwright, no browser download)
   postgresql redis-server             # production-like database and cache for tests
   libcairo2 fonts-dejavu-extra        # cases: mind map PNG/PDF (CairoSVG), Vietnamese PDF reports
