@@ -1,0 +1,154 @@
+"""OCR engines behind one Protocol (docs/ocr.md).
+
+The desk ships one engine, Tesseract 5 with the `vie` model, run as a plain
+process per page image. One run writes the text, the word boxes (TSV) and a PDF
+page (`txt tsv pdf`), so the searchable PDF costs no second pass. `--psm 1`
+(automatic page segmentation with orientation and script detection) reads pages
+scanned upside down or sideways in the same pass, with the same accuracy as the
+default mode on upright pages (measured, docs/ocr.md), and its boxes stay in the
+coordinates of the image as scanned.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from django.conf import settings
+
+
+class OcrError(Exception):
+    """A page could not be read; the message is Vietnamese, for the user."""
+
+
+@dataclass
+class Word:
+    text: str
+    # Box as fractions (0..1) of the page image, so any rendering size can use it.
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    conf: float
+
+    def as_list(self) -> list[object]:
+        return [self.text, round(self.x0, 5), round(self.y0, 5), round(self.x1, 5), round(self.y1, 5),
+                round(self.conf, 1)]
+
+
+@dataclass
+class PageText:
+    number: int  # 1-based page number within the file
+    text: str = ""
+    words: list[Word] = field(default_factory=list)
+    confidence: float = 0.0  # mean word confidence, 0..100
+    rotation: int = 0  # clockwise degrees the scan must turn to be upright (0/90/180/270)
+    pdf: bytes | None = None  # one PDF page: image + text, or the text layer alone
+    error: str = ""  # Vietnamese message when the page could not be read
+    width_px: int = 0
+    height_px: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+class OcrEngine(Protocol):
+    name: str
+
+    def recognize(self, image: Path, *, number: int, dpi: int, text_only_pdf: bool) -> PageText:
+        """Read one page image. `text_only_pdf`: return only the invisible text layer
+        (to lay over an original PDF page) instead of image + text."""
+        ...
+
+
+def _tesseract_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # One page = one core: parallelism comes from running pages side by side,
+    # which measured faster than Tesseract's own OpenMP threads on 2 cores.
+    env["OMP_THREAD_LIMIT"] = "1"
+    return env
+
+
+class TesseractEngine:
+    name = "tesseract"
+
+    def __init__(self, languages: str | None = None, command: str | None = None, timeout: int = 300):
+        self.languages = languages or getattr(settings, "OCR_LANGUAGES", "vie")
+        self.command = command or getattr(settings, "TESSERACT_CMD", "tesseract")
+        self.timeout = timeout
+
+    def recognize(self, image: Path, *, number: int, dpi: int, text_only_pdf: bool) -> PageText:
+        with tempfile.TemporaryDirectory(prefix="desk-ocr-") as tmp:
+            base = Path(tmp) / "page"
+            cmd = [self.command, str(image), str(base), "-l", self.languages, "--dpi", str(dpi), "--psm", "1"]
+            if text_only_pdf:
+                cmd += ["-c", "textonly_pdf=1"]
+            cmd += ["txt", "tsv", "pdf"]
+            try:
+                proc = subprocess.run(cmd, capture_output=True, timeout=self.timeout, env=_tesseract_env(),  # noqa: S603
+                                      check=False)
+            except subprocess.TimeoutExpired as exc:
+                raise OcrError(f"Trang {number}: nhận dạng quá thời gian cho phép ({self.timeout} giây).") from exc
+            except FileNotFoundError as exc:
+                raise OcrError("Không tìm thấy chương trình Tesseract (gói tesseract-ocr).") from exc
+            if proc.returncode != 0 or not (base.with_suffix(".txt")).exists():
+                detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+                raise OcrError(f"Trang {number}: không đọc được ảnh ({detail[0][:200]}).")
+            text = base.with_suffix(".txt").read_text(encoding="utf-8", errors="replace")
+            words, width, height = parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8", errors="replace"))
+            pdf_path = base.with_suffix(".pdf")
+            pdf = pdf_path.read_bytes() if pdf_path.exists() else None
+        confs = [w.conf for w in words if w.conf >= 0]
+        return PageText(number=number, text=text.replace("\f", "").strip(), words=words,
+                        confidence=sum(confs) / len(confs) if confs else 0.0,
+                        rotation=guess_rotation(words), pdf=pdf, width_px=width, height_px=height)
+
+
+def parse_tsv(tsv: str) -> tuple[list[Word], int, int]:
+    """Words with boxes from Tesseract's TSV output (level 5 rows)."""
+    reader = csv.reader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
+    width = height = 0
+    words: list[Word] = []
+    for row in reader:
+        if len(row) < 12 or row[0] == "level":
+            continue
+        level = row[0]
+        left, top, w, h = (int(v) for v in row[6:10])
+        if level == "1":
+            width, height = w, h
+            continue
+        if level != "5" or not row[11].strip() or not width or not height:
+            continue
+        words.append(Word(row[11], left / width, top / height, (left + w) / width, (top + h) / height,
+                          float(row[10])))
+    return words, width, height
+
+
+def guess_rotation(words: list[Word]) -> int:
+    """How the scan is turned, from the reading order of the words Tesseract found.
+
+    Upright text runs left to right; a page scanned upside down has its words in
+    reading order from right to left and bottom to top; a sideways page has
+    boxes taller than wide, running down (90) or up (270).
+    """
+    sample = [w for w in words if len(w.text) >= 3][:200]
+    if len(sample) < 4:
+        return 0
+    tall = sum(1 for w in sample if (w.y1 - w.y0) > (w.x1 - w.x0))
+    pairs = list(zip(sample, sample[1:], strict=False))
+    if tall > len(sample) * 0.6:
+        down = sum(1 for a, b in pairs if b.y0 > a.y0)
+        return 90 if down >= len(pairs) / 2 else 270
+    leftward = sum(1 for a, b in pairs if b.x0 < a.x0 and abs(b.y0 - a.y0) < 0.01)
+    rightward = sum(1 for a, b in pairs if b.x0 > a.x0 and abs(b.y0 - a.y0) < 0.01)
+    return 180 if leftward > rightward * 2 else 0
+
+
+def default_engine() -> OcrEngine:
+    return TesseractEngine()

@@ -1,0 +1,297 @@
+"""The OCR pipeline as small ordered steps (docs/ocr.md).
+
+    1. inspect(path)            -> SourceInfo   what the file really is (magic bytes), page count
+    2. page_image(info, n, dir) -> PageImage    a raster of page n for the engine
+    3. engine.recognize(...)    -> PageText     text, word boxes, a PDF page
+    4. assemble(info, pages)    -> Path         the searchable PDF (original pages + text layer)
+    5. to_pdfa(pdf)             -> Path         PDF/A-2b through Ghostscript, when it succeeds
+
+Every step raises `OcrError` with a Vietnamese message for bad input, so callers
+can report the file or the page and carry on with the rest.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+from django.conf import settings
+from PIL import Image, UnidentifiedImageError
+
+from digitaldesk.ocr.engines import OcrError, PageText
+
+KIND_PDF = "pdf"
+KIND_TIFF = "tiff"
+KIND_JPEG = "jpeg"
+KIND_PNG = "png"
+KINDS = {KIND_PDF, KIND_TIFF, KIND_JPEG, KIND_PNG}
+LABELS = {KIND_PDF: "PDF", KIND_TIFF: "TIFF", KIND_JPEG: "JPEG", KIND_PNG: "PNG"}
+
+
+@dataclass
+class SourceInfo:
+    path: Path
+    kind: str
+    pages: int
+    signed: bool = False  # a PDF carrying a digital signature: never rewritten
+
+
+@dataclass
+class PageImage:
+    number: int
+    path: Path
+    dpi: int
+    from_pdf: bool  # the text layer is laid over the original PDF page
+
+
+def sniff(path: Path) -> str | None:
+    """The real type of a file from its first bytes (the extension is not trusted)."""
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    if b"%PDF-" in head[:1024]:
+        return KIND_PDF
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return KIND_TIFF
+    if head[:3] == b"\xff\xd8\xff":
+        return KIND_JPEG
+    if head[:8] == b"\x89PNG\r\n\x1a\n":
+        return KIND_PNG
+    return None
+
+
+def max_pixels() -> int:
+    return int(getattr(settings, "OCR_MAX_PAGE_PIXELS", 200_000_000))
+
+
+def _open_image(path: Path) -> Image.Image:
+    """Open with Pillow's decompression-bomb guard turned into a clear error."""
+    Image.MAX_IMAGE_PIXELS = max_pixels()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(path)
+            image.size  # noqa: B018 - reading the header is enough to trip the guard
+            return image
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise OcrError("Ảnh quá lớn (nghi là “bom giải nén”): số điểm ảnh vượt giới hạn cho phép.") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise OcrError("Tệp ảnh bị hỏng hoặc không đúng định dạng, không đọc được.") from exc
+
+
+def inspect(path: Path, *, declared_name: str = "") -> SourceInfo:
+    """Step 1: what the file is and how many pages it has."""
+    kind = sniff(path)
+    if kind is None:
+        suffix = Path(declared_name or path.name).suffix.lower()
+        if suffix == ".pdf":
+            raise OcrError("Tệp có đuôi .pdf nhưng nội dung không phải PDF (có thể là tệp khác bị đổi tên).")
+        raise OcrError("Định dạng tệp không được hỗ trợ: chỉ nhận PDF, TIFF, JPEG, PNG.")
+    if kind == KIND_PDF:
+        try:
+            with pikepdf.open(path) as pdf:
+                pages = len(pdf.pages)
+                signed = _is_signed(pdf)
+        except pikepdf.PasswordError as exc:
+            raise OcrError("Tệp PDF có mật khẩu, không mở được. Hãy gỡ mật khẩu trước khi tải lên.") from exc
+        except (pikepdf.PdfError, OSError, RecursionError) as exc:
+            raise OcrError("Tệp PDF bị hỏng hoặc bị cắt cụt, không đọc được.") from exc
+        if pages == 0:
+            raise OcrError("Tệp PDF không có trang nào.")
+        return SourceInfo(path, kind, pages, signed)
+    image = _open_image(path)
+    try:
+        pages = getattr(image, "n_frames", 1)
+    finally:
+        image.close()
+    return SourceInfo(path, kind, pages)
+
+
+def _is_signed(pdf: pikepdf.Pdf) -> bool:
+    acro = pdf.Root.get("/AcroForm")
+    if acro is None:
+        return False
+    for field in acro.get("/Fields", []):
+        if field.get("/FT") == "/Sig" and field.get("/V") is not None:
+            return True
+    return False
+
+
+def page_image(info: SourceInfo, number: int, workdir: Path, *, dpi: int | None = None) -> PageImage:
+    """Step 2: a raster of page `number` (1-based) for the engine.
+
+    A scanned PDF page that is one full-page image gives that image back as it is
+    (no re-rendering, the scanner's own resolution); any other PDF page is
+    rendered with pdftoppm. TIFF frames and JPEG/PNG files are used directly.
+    """
+    dpi = dpi or int(getattr(settings, "OCR_DPI", 300))
+    workdir.mkdir(parents=True, exist_ok=True)
+    if info.kind == KIND_PDF:
+        extracted = _extract_scan_image(info.path, number, workdir)
+        if extracted is not None:
+            return extracted
+        return _render_pdf_page(info.path, number, workdir, dpi)
+    if info.kind == KIND_TIFF:
+        image = _open_image(info.path)
+        try:
+            image.seek(number - 1)
+            frame = image.convert("L") if image.mode not in ("1", "L", "RGB") else image.copy()
+            frame_dpi = _image_dpi(image, dpi)
+        except (EOFError, OSError, ValueError) as exc:
+            raise OcrError(f"Trang {number} của tệp TIFF bị hỏng, không đọc được.") from exc
+        finally:
+            image.close()
+        out = workdir / f"page-{number:05d}.png"
+        frame.save(out, dpi=(frame_dpi, frame_dpi))
+        return PageImage(number, out, frame_dpi, from_pdf=False)
+    image = _open_image(info.path)
+    try:
+        image.load()
+        image_dpi = _image_dpi(image, dpi)
+    except (OSError, ValueError) as exc:
+        raise OcrError("Tệp ảnh bị hỏng hoặc bị cắt cụt, không đọc được.") from exc
+    finally:
+        image.close()
+    return PageImage(number, info.path, image_dpi, from_pdf=False)
+
+
+def _image_dpi(image: Image.Image, default: int) -> int:
+    value = image.info.get("dpi")
+    try:
+        dpi = int(round(float(value[0]))) if value else default
+    except (TypeError, ValueError, IndexError):
+        dpi = default
+    return dpi if 70 <= dpi <= 1200 else default
+
+
+def _extract_scan_image(path: Path, number: int, workdir: Path) -> PageImage | None:
+    try:
+        with pikepdf.open(path) as pdf:
+            page = pdf.pages[number - 1]
+            images = list(page.get_images().values())
+            if len(images) != 1 or _has_text(page):
+                return None
+            raw = pikepdf.PdfImage(images[0])
+            if raw.width * raw.height > max_pixels():
+                raise OcrError(f"Trang {number}: ảnh quá lớn (nghi là “bom giải nén”).")
+            box = page.mediabox
+            width_pt = float(box[2]) - float(box[0])
+            if width_pt <= 0 or page.get("/Rotate", 0) not in (0, None):
+                return None
+            dpi = int(round(raw.width / (width_pt / 72)))
+            if not 70 <= dpi <= 1200:
+                return None
+            out = Path(raw.extract_to(fileprefix=str(workdir / f"page-{number:05d}")))
+            if out.suffix.lower() not in (".jpg", ".png", ".tif", ".tiff"):
+                return None
+            return PageImage(number, out, dpi, from_pdf=True)
+    except OcrError:
+        raise
+    except Exception:  # any oddity: fall back to rendering the page
+        return None
+
+
+def _has_text(page: pikepdf.Page) -> bool:
+    try:
+        for operands, operator in pikepdf.parse_content_stream(page, "Tj TJ"):
+            return True
+    except pikepdf.PdfError:
+        return True
+    return False
+
+
+def _render_pdf_page(path: Path, number: int, workdir: Path, dpi: int) -> PageImage:
+    try:
+        with pikepdf.open(path) as pdf:
+            box = pdf.pages[number - 1].mediabox
+            w_pt, h_pt = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
+    except (pikepdf.PdfError, IndexError) as exc:
+        raise OcrError(f"Trang {number} của tệp PDF bị hỏng, không đọc được.") from exc
+    if (w_pt / 72 * dpi) * (h_pt / 72 * dpi) > max_pixels():
+        raise OcrError(f"Trang {number}: khổ trang quá lớn để nhận dạng ở {dpi} dpi.")
+    out_base = workdir / f"render-{number:05d}"
+    proc = subprocess.run(  # noqa: S603
+        ["pdftoppm", "-f", str(number), "-l", str(number), "-r", str(dpi), "-gray", "-png", "-singlefile",
+         str(path), str(out_base)], capture_output=True, timeout=300, check=False)
+    out = out_base.with_suffix(".png")
+    if proc.returncode != 0 or not out.exists():
+        raise OcrError(f"Trang {number} của tệp PDF bị hỏng, không dựng được ảnh trang.")
+    return PageImage(number, out, dpi, from_pdf=True)
+
+
+def assemble(info: SourceInfo, pages: list[PageText], out: Path) -> Path:
+    """Step 4: the searchable PDF of a whole file.
+
+    PDF input: each original page, untouched, with the invisible text layer laid
+    over it. Image input: Tesseract's own PDF page (the image + text). A page that
+    could not be read keeps its original (PDF) or is left out (images).
+    """
+    by_number = {p.number: p for p in pages}
+    result = pikepdf.new()
+    layers: list[pikepdf.Pdf] = []
+    if info.kind == KIND_PDF:
+        with pikepdf.open(info.path) as original:
+            for index, page in enumerate(original.pages, start=1):
+                result.pages.append(page)
+                text = by_number.get(index)
+                if text is None or not text.pdf:
+                    continue
+                try:
+                    layer = pikepdf.open(_bytes_io(text.pdf))
+                    layers.append(layer)  # kept open until the result is saved
+                    target = result.pages[-1]
+                    target.add_overlay(layer.pages[0], pikepdf.Rectangle(*[float(v) for v in target.mediabox]))
+                except pikepdf.PdfError:
+                    continue
+            _strip_signatures(result)
+            result.save(out)
+        return out
+    for number in sorted(by_number):
+        text = by_number[number]
+        if not text.pdf:
+            continue
+        try:
+            layer = pikepdf.open(_bytes_io(text.pdf))
+        except pikepdf.PdfError:
+            continue
+        layers.append(layer)
+        result.pages.extend(layer.pages)
+    if not len(result.pages):
+        raise OcrError("Không có trang nào đọc được để tạo bản PDF tìm kiếm được.")
+    result.save(out)
+    return out
+
+
+def _strip_signatures(pdf: pikepdf.Pdf) -> None:
+    """The searchable copy is a new file: a signature copied into it would be
+    reported as broken, so the copy carries none (the original keeps it)."""
+    if "/AcroForm" in pdf.Root:
+        del pdf.Root["/AcroForm"]
+    for page in pdf.pages:
+        annots = page.get("/Annots")
+        if annots is None:
+            continue
+        kept = [a for a in annots if a.get("/FT") != "/Sig"]
+        page["/Annots"] = pikepdf.Array(kept)
+
+
+def _bytes_io(data: bytes):  # type: ignore[no-untyped-def]
+    import io
+
+    return io.BytesIO(data)
+
+
+def to_pdfa(pdf: Path, out: Path) -> bool:
+    """Step 5: PDF/A-2b with Ghostscript (fonts embedded, XMP metadata). False if
+    Ghostscript refuses the file; the caller keeps the plain searchable PDF."""
+    gs = shutil.which("gs")
+    if gs is None:
+        return False
+    proc = subprocess.run(  # noqa: S603
+        [gs, "-q", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-sDEVICE=pdfwrite", "-dPDFA=2",
+         "-dPDFACompatibilityPolicy=1", "-sColorConversionStrategy=RGB", "-dAutoRotatePages=/None",
+         "-dPassThroughJPEGImages=true", f"-sOutputFile={out}", str(pdf)],
+        capture_output=True, timeout=1800, check=False)
+    return proc.returncode == 0 and out.exists() and out.stat().st_size > 0

@@ -1,0 +1,109 @@
+"""The OCR pipeline with the real Tesseract `vie`, pdftoppm, qpdf/pikepdf and Ghostscript."""
+from __future__ import annotations
+
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from digitaldesk.ocr import pipeline
+from digitaldesk.ocr.engines import OcrError
+from digitaldesk.ocr.samples import legal_paragraphs, render_page
+from digitaldesk.ocr.services import extract_pages, searchable_pdf
+
+
+def cer(reference: str, hypothesis: str) -> float:
+    ref = " ".join(unicodedata.normalize("NFC", reference).split())
+    hyp = " ".join(unicodedata.normalize("NFC", hypothesis).split())
+    prev = list(range(len(hyp) + 1))
+    for i, a in enumerate(ref, 1):
+        cur = [i] + [0] * len(hyp)
+        for j, b in enumerate(hyp, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a != b))
+        prev = cur
+    return prev[-1] / max(1, len(ref))
+
+
+def test_scanned_pdf_gives_text_boxes_and_a_searchable_pdfa(scanned_pdf, short_pages, tmp_path):
+    pages = extract_pages(scanned_pdf)
+    assert [p.number for p in pages] == [1, 2, 3]
+    for page, truth in zip(pages, short_pages, strict=True):
+        assert page.ok
+        assert cer(truth.text, page.text) < 0.02
+        assert page.words and all(0 <= w.x0 < w.x1 <= 1 and 0 <= w.y0 < w.y1 <= 1 for w in page.words)
+        assert page.rotation == 0
+    out = searchable_pdf(scanned_pdf, pages, tmp_path / "scan.ocr.pdf")
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(out), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Phạm vi điều chỉnh" in " ".join(text.split())
+    with pikepdf.open(out) as pdf:
+        assert len(pdf.pages) == 3
+        meta = pdf.open_metadata()
+        assert meta.pdfa_status.startswith("2")
+
+
+def test_upside_down_image_is_read_and_its_rotation_reported(tmp_path):
+    text = next(legal_paragraphs(limit=1))
+    page = render_page(text, seed=5, max_lines=5)
+    path = tmp_path / "up.png"
+    page.image.rotate(180).save(path, dpi=(300, 300))
+    [result] = extract_pages(path)
+    assert result.rotation == 180
+    assert cer(page.text, result.text) < 0.03
+
+
+def test_multi_page_tiff_and_blank_page(tmp_path, short_pages):
+    from PIL import Image
+
+    blank = Image.new("L", short_pages[0].image.size, 255)
+    path = tmp_path / "two.tif"
+    short_pages[0].image.save(path, save_all=True, append_images=[blank], dpi=(300, 300), compression="tiff_lzw")
+    first, second = extract_pages(path)
+    assert cer(short_pages[0].text, first.text) < 0.02
+    assert second.ok and second.text == "" and second.words == []
+
+
+@pytest.mark.parametrize(("content", "name", "message"), [
+    (b"Day khong phai PDF, chi la van ban", "bien-ban.pdf", "không phải PDF"),
+    (b"PK\x03\x04 zip archive", "hop-dong.docx", "không được hỗ trợ"),
+])
+def test_wrong_types_are_refused_clearly(tmp_path, content, name, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(OcrError, match=message):
+        pipeline.inspect(path)
+
+
+def test_truncated_pdf_reports_and_keeps_what_it_can(tmp_path, scanned_pdf):
+    data = scanned_pdf.read_bytes()
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(data[: len(data) // 3])
+    try:
+        info = pipeline.inspect(cut)
+    except OcrError as exc:
+        assert "hỏng" in str(exc)
+        return
+    # qpdf rebuilt what it could: every page either reads or says why not.
+    pages = extract_pages(cut)
+    assert len(pages) == info.pages
+    assert all(p.ok or "Trang" in p.error for p in pages)
+
+
+def test_garbage_pdf_is_reported(tmp_path):
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 100)
+    with pytest.raises(OcrError, match="hỏng"):
+        pipeline.inspect(path)
+
+
+def test_decompression_bomb_is_refused(tmp_path, settings):
+    from PIL import Image
+
+    settings.OCR_MAX_PAGE_PIXELS = 1_000_000
+    path = tmp_path / "bomb.png"
+    Image.new("1", (4000, 4000), 1).save(path)  # 16 Mpx of white compresses to a few KB
+    assert path.stat().st_size < 100_000
+    with pytest.raises(OcrError, match="bom giải nén"):
+        pipeline.inspect(path)
