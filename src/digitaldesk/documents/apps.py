@@ -5,3 +5,9 @@ class DocumentsConfig(AppConfig):
     name = "digitaldesk.documents"
     label = "documents"
     verbose_name = "Văn bản và điều hành"
+
+    def ready(self) -> None:
+        from digitaldesk.core.nav import register_nav
+        from digitaldesk.documents import demo, jobs, widgets  # noqa: F401  (register jobs, widgets, demo data)
+
+        register_nav("Văn bản", "documents:home", order=20)

@@ -1,0 +1,307 @@
+"""Files of documents: checks on upload, storage, text layer, conversions, archive copy.
+
+Every check raises `FileRefused` with a Vietnamese message the clerk can act on;
+nothing is stored before all checks pass. Stored files are content-addressed and
+never rewritten: a signed original stays byte-identical, and stamps or page
+numbers only ever go to a separate archive copy (NĐ 30/2020, Điều 5 and 19).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import subprocess  # noqa: S404  (fixed argument lists, no shell)
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from digitaldesk.documents.models import StoredFile
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+IMAGE_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"II*\x00": "image/tiff",
+               b"MM\x00*": "image/tiff"}
+MIN_TEXT_CHARS_PER_PAGE = 25  # below this a PDF page is treated as a scan that needs OCR
+
+
+class FileRefused(Exception):
+    """The upload cannot be accepted; the message says why and what to do."""
+
+
+@dataclass
+class Inspected:
+    name: str
+    data: bytes
+    content_type: str
+    page_count: int | None
+    text: str
+    needs_ocr: bool
+
+    @property
+    def kind(self) -> str:
+        return {PDF: "pdf", DOCX: "docx"}.get(self.content_type, "image")
+
+
+def max_upload_bytes() -> int:
+    return int(settings.DESK_MAX_UPLOAD_BYTES)
+
+
+def human_size(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
+
+
+def too_large_message(size: int | None = None) -> str:
+    got = f" (tệp gửi lên {human_size(size)})" if size else ""
+    return (f"Tệp quá lớn{got}: Bàn làm việc số nhận tệp tối đa {human_size(max_upload_bytes())}. "
+            "Vui lòng quét lại ở độ phân giải 200–300 dpi, chế độ đen trắng hoặc thang xám, "
+            "hoặc tách văn bản thành nhiều tệp.")
+
+
+def inspect_upload(name: str, data: bytes) -> Inspected:
+    """Check an uploaded file and read its text layer. Raises FileRefused."""
+    if not data:
+        raise FileRefused("Tệp rỗng (0 byte). Vui lòng chọn lại tệp.")
+    if len(data) > max_upload_bytes():
+        raise FileRefused(too_large_message(len(data)))
+    lower = name.lower()
+    if data.startswith(b"%PDF-") or (b"%PDF-" in data[:1024] and lower.endswith(".pdf")):
+        return _inspect_pdf(name, data)
+    if data.startswith(b"PK\x03\x04"):
+        return _inspect_docx(name, data)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileRefused("Tệp Word định dạng cũ (.doc) không được nhận vì không kiểm tra được macro. "
+                          "Vui lòng mở tệp và lưu lại thành .docx hoặc PDF rồi tải lên lại.")
+    for magic, content_type in IMAGE_TYPES.items():
+        if data.startswith(magic):
+            return _inspect_image(name, data, content_type)
+    if lower.endswith(".pdf"):
+        raise FileRefused("Tệp PDF bị hỏng hoặc không phải PDF thật (thiếu phần đầu %PDF). "
+                          "Vui lòng xuất lại PDF từ phần mềm gốc hoặc quét lại văn bản.")
+    raise FileRefused("Định dạng tệp không được hỗ trợ. Bàn làm việc số nhận PDF, DOCX (không có macro) "
+                      "hoặc ảnh quét PNG/JPEG/TIFF.")
+
+
+def _inspect_pdf(name: str, data: bytes) -> Inspected:
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            pages = len(pdf.pages)
+    except pikepdf.PasswordError as exc:
+        raise FileRefused("Tệp PDF được đặt mật khẩu nên không đọc, kiểm tra chữ ký số hay tìm kiếm được. "
+                          "Vui lòng đề nghị nơi gửi cung cấp bản không đặt mật khẩu, hoặc mở tệp, bỏ mật khẩu "
+                          "rồi tải lên lại.") from exc
+    except Exception as exc:  # pikepdf.PdfError and parser errors of damaged files
+        raise FileRefused("Tệp PDF bị hỏng, không đọc được nội dung. Vui lòng xuất lại PDF từ phần mềm gốc, "
+                          "tải lại tệp từ nơi gửi, hoặc quét lại văn bản giấy.") from exc
+    if pages == 0:
+        raise FileRefused("Tệp PDF không có trang nào. Vui lòng kiểm tra lại tệp.")
+    text = pdf_text(data)
+    needs_ocr = len("".join(text.split())) < MIN_TEXT_CHARS_PER_PAGE * pages
+    return Inspected(name, data, PDF, pages, "" if needs_ocr else text, needs_ocr)
+
+
+def _inspect_docx(name: str, data: bytes) -> Inspected:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise FileRefused("Tệp Word bị hỏng, không mở được. Vui lòng lưu lại tệp từ Word/LibreOffice "
+                          "rồi tải lên lại.") from exc
+    if "word/document.xml" not in names:
+        raise FileRefused("Tệp không phải văn bản Word (.docx). Bàn làm việc số nhận PDF, DOCX hoặc ảnh quét.")
+    macro = (any(n.lower().endswith("vbaproject.bin") for n in names) or "macroEnabled" in content_types
+             or name.lower().endswith((".docm", ".dotm")))
+    if macro:
+        raise FileRefused("Tệp Word có chứa macro (mã lệnh tự động) nên bị từ chối để bảo đảm an toàn thông tin. "
+                          "Vui lòng lưu lại dưới dạng “Word Document (.docx)” không có macro hoặc xuất ra PDF "
+                          "rồi tải lên lại.")
+    try:
+        text = docx_text(data)
+    except Exception as exc:
+        raise FileRefused("Tệp Word bị hỏng, không đọc được nội dung. Vui lòng lưu lại tệp rồi tải lên lại.") from exc
+    return Inspected(name, data, DOCX, None, text, False)
+
+
+def _inspect_image(name: str, data: bytes, content_type: str) -> Inspected:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            frames = getattr(image, "n_frames", 1)
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise FileRefused("Ảnh quét bị hỏng, không mở được. Vui lòng quét lại văn bản.") from exc
+    return Inspected(name, data, content_type, frames, "", True)
+
+
+# --- Text --------------------------------------------------------------------------
+def pdf_text(data: bytes) -> str:
+    """The PDF's own text layer (poppler's pdftotext), page breaks as form feeds."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(data)
+        handle.flush()
+        result = subprocess.run(["pdftotext", "-enc", "UTF-8", "-q", handle.name, "-"],  # noqa: S603,S607
+                                capture_output=True, timeout=120, check=False)
+    return result.stdout.decode("utf-8", "replace")
+
+
+def docx_text(data: bytes) -> str:
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.append(" ".join(cell.text for cell in row.cells))
+    return "\n".join(parts)
+
+
+# --- Storage -----------------------------------------------------------------------
+EXTENSIONS = {PDF: "pdf", DOCX: "docx", "image/png": "png", "image/jpeg": "jpg", "image/tiff": "tif"}
+
+
+def store(*, data: bytes, name: str, content_type: str, user: object | None = None,
+          page_count: int | None = None) -> StoredFile:
+    """Keep `data` once under its SHA-256; the same bytes are stored only once on disk."""
+    digest = hashlib.sha256(data).hexdigest()
+    path = f"documents/{digest[:2]}/{digest}.{EXTENSIONS.get(content_type, 'bin')}"
+    if not default_storage.exists(path):
+        saved = default_storage.save(path, ContentFile(data))
+        if saved != path:  # a concurrent writer stored the same bytes first
+            default_storage.delete(saved)
+    return StoredFile.objects.create(sha256=digest, name=Path(name).name[:255] or "van-ban", content_type=content_type,
+                                     size=len(data), file=path, page_count=page_count,
+                                     created_by=user if getattr(user, "pk", None) else None)
+
+
+def read(stored: StoredFile) -> bytes:
+    with default_storage.open(stored.file.name, "rb") as handle:
+        return handle.read()
+
+
+# --- Conversions --------------------------------------------------------------------
+class ConversionFailed(Exception):
+    pass
+
+
+def to_pdf_with_libreoffice(data: bytes, suffix: str, *, pdfa: bool = True) -> bytes:
+    """Convert a DOCX to PDF (PDF/A-2b by default) with LibreOffice headless.
+
+    Each call uses its own LibreOffice profile directory, so several workers can
+    convert at the same time.
+    """
+    work = Path(tempfile.mkdtemp(prefix="desk-lo-"))
+    try:
+        source = work / f"draft{suffix}"
+        source.write_bytes(data)
+        target = "pdf:writer_pdf_Export:{\"SelectPdfVersion\":{\"type\":\"long\",\"value\":\"2\"}}" if pdfa else "pdf"
+        env = {**os.environ, "HOME": str(work)}
+        try:
+            result = subprocess.run(  # noqa: S603
+                [settings.LIBREOFFICE_CMD, f"-env:UserInstallation=file://{work}/profile", "--headless",
+                 "--norestore", "--convert-to", target, "--outdir", str(work / "out"), str(source)],
+                capture_output=True, timeout=180, check=False, env=env)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ConversionFailed("Không chuyển được tệp Word sang PDF (LibreOffice không chạy được).") from exc
+        produced = work / "out" / "draft.pdf"
+        if not produced.exists():
+            raise ConversionFailed("Không chuyển được tệp Word sang PDF: "
+                                   + (result.stderr.decode("utf-8", "replace")[-200:] or "lỗi không rõ"))
+        return produced.read_bytes()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def image_to_pdf(data: bytes) -> bytes:
+    from PIL import Image, ImageSequence
+
+    with Image.open(io.BytesIO(data)) as image:
+        frames = [frame.convert("RGB") for frame in ImageSequence.Iterator(image)]
+        dpi = image.info.get("dpi", (300, 300))[0] or 300
+    out = io.BytesIO()
+    frames[0].save(out, format="PDF", save_all=True, append_images=frames[1:], resolution=float(dpi))
+    return out.getvalue()
+
+
+# --- Archive copy: ĐẾN stamp and page numbers -------------------------------------
+# Liberation 2.x has the precomposed Vietnamese letters (1.x does not); DejaVu as a fallback.
+_FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+]
+_FONT_BOLD_CANDIDATES = [
+    "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf",
+]
+
+
+def _register_fonts() -> tuple[str, str]:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    names = []
+    for label, candidates in (("DeskSerif", _FONT_CANDIDATES), ("DeskSerifBold", _FONT_BOLD_CANDIDATES)):
+        if label not in pdfmetrics.getRegisteredFontNames():
+            path = next((p for p in candidates if Path(p).exists()), None)
+            if path is None:
+                raise ConversionFailed("Thiếu phông chữ Liberation Serif/DejaVu Serif (gói fonts-liberation).")
+            pdfmetrics.registerFont(TTFont(label, path))
+        names.append(label)
+    return names[0], names[1]
+
+
+def archive_copy(pdf_data: bytes, *, agency: str, arrival_number: int, arrival_date: str) -> bytes:
+    """A copy of the PDF with the ĐẾN stamp on page 1 and page numbers from page 2.
+
+    ĐẾN stamp (Phụ lục IV [S]): 35 × 50 mm, agency name, "ĐẾN", Số, Ngày, Chuyển,
+    Lưu hồ sơ số. Page numbers are centred in the top margin, none on page 1
+    (Phụ lục I [S]). The original stays as it was; only this copy carries them.
+    """
+    import pikepdf
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+
+    regular, bold = _register_fonts()
+    with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
+        boxes = [tuple(float(v) for v in page.mediabox) for page in pdf.pages]
+        overlay_buffer = io.BytesIO()
+        sheet = canvas.Canvas(overlay_buffer)
+        for index, (x0, y0, x1, y1) in enumerate(boxes):
+            width, height = x1 - x0, y1 - y0
+            sheet.setPageSize((width, height))
+            sheet.translate(x0, y0)
+            if index == 0:
+                left, top = 12 * mm, height - 8 * mm
+                sheet.setStrokeColorRGB(0.72, 0.11, 0.11)
+                sheet.setFillColorRGB(0.72, 0.11, 0.11)
+                sheet.setLineWidth(1.2)
+                sheet.rect(left, top - 35 * mm, 50 * mm, 35 * mm)
+                sheet.setFont(bold, 7.5)
+                sheet.drawCentredString(left + 25 * mm, top - 5 * mm, agency[:48].upper())
+                sheet.setFont(bold, 14)
+                sheet.drawCentredString(left + 25 * mm, top - 12 * mm, "ĐẾN")
+                sheet.setFont(regular, 9)
+                sheet.drawString(left + 3 * mm, top - 18 * mm, f"Số: {arrival_number}")
+                sheet.drawString(left + 3 * mm, top - 23 * mm, f"Ngày: {arrival_date}")
+                sheet.drawString(left + 3 * mm, top - 28 * mm, "Chuyển: ...................")
+                sheet.drawString(left + 3 * mm, top - 33 * mm, "Lưu hồ sơ số: ...........")
+            else:
+                sheet.setFillColorRGB(0, 0, 0)
+                sheet.setFont(regular, 13)
+                sheet.drawCentredString(width / 2, height - 12 * mm, str(index + 1))
+            sheet.showPage()
+        sheet.save()
+        with pikepdf.open(io.BytesIO(overlay_buffer.getvalue())) as overlay:
+            for page, stamp in zip(pdf.pages, overlay.pages, strict=True):
+                page.add_overlay(stamp)
+            out = io.BytesIO()
+            pdf.save(out)
+    return out.getvalue()

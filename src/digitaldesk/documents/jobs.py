@@ -1,0 +1,186 @@
+"""Background jobs of documents: thin adapters that take ids, re-fetch and are idempotent."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from digitaldesk.audit.services import audit_record
+from digitaldesk.documents import files, selectors, sensitivity
+from digitaldesk.documents.models import (
+    DraftVersion,
+    IncomingDocument,
+    IncomingStatus,
+    Recipient,
+)
+from digitaldesk.jobs.services import Progress, job
+from digitaldesk.notifications.services import notify
+
+log = logging.getLogger(__name__)
+
+
+def ocr_text(pdf: bytes, progress: Progress | None = None) -> str | None:
+    """Text of a scanned PDF through the shared OCR pipeline (digitaldesk.ocr), or None
+    if that pipeline is not installed. Documents never runs a second OCR pipeline."""
+    try:
+        from digitaldesk.ocr import services as ocr
+    except ImportError:
+        return None
+    for name in ("ocr_pdf_text", "pdf_text", "recognize_pdf", "ocr_pdf"):
+        func = getattr(ocr, name, None)
+        if func is None:
+            continue
+        result: Any = func(pdf)
+        if isinstance(result, str):
+            return result
+        pages = getattr(result, "pages", result)
+        if isinstance(pages, list):
+            return "\f".join(getattr(p, "text", p if isinstance(p, str) else "") for p in pages)
+        text = getattr(result, "text", None)
+        if isinstance(text, str):
+            return text
+    return None
+
+
+@job("documents.process_incoming", label="Xử lý tệp văn bản đến")
+def process_incoming(progress: Progress, *, document_id: int) -> dict[str, Any]:
+    """1. PDF rendition of a DOCX or an image; 2. text by OCR for scans (shared pipeline),
+    then the sensitivity check on that text; 3. the archive copy with the ĐẾN stamp and
+    page numbers; 4. search index. Each step is skipped if its result is already there."""
+    from digitaldesk.documents.services import _refresh_search
+
+    document = IncomingDocument.objects.filter(pk=document_id).select_related("unit", "original").first()
+    if document is None or document.original is None:
+        return {"skipped": True}
+    progress(0, 4, "Chuẩn bị")
+    original = files.read(document.original)
+    changed: list[str] = []
+    if not document.original.is_pdf and document.rendition_id is None:
+        if document.original.content_type == files.DOCX:
+            pdf = files.to_pdf_with_libreoffice(original, ".docx")
+        else:
+            pdf = files.image_to_pdf(original)
+        document.rendition = files.store(data=pdf, name=f"{document.original.name}.pdf", content_type=files.PDF)
+        changed.append("rendition")
+    progress(1, 4, "Nhận dạng chữ")
+    readable = document.original if document.original.is_pdf else document.rendition
+    pdf_bytes = original if document.original.is_pdf else files.read(readable)  # type: ignore[arg-type]
+    if not document.text.strip():
+        text = ocr_text(pdf_bytes, progress)
+        if text is not None and text.strip():
+            document.text, document.text_source = text, "ocr"
+            changed += ["text", "text_source"]
+            flags = sensitivity.check_text(text)
+            if flags and document.sensitivity_confirmed_at is None:
+                document.sensitivity_flags = [f.as_dict() for f in flags]
+                changed.append("sensitivity_flags")
+    progress(2, 4, "Tạo bản lưu có dấu ĐẾN")
+    if document.archive_copy_id is None:
+        try:
+            copy = files.archive_copy(pdf_bytes, agency=document.unit.name, arrival_number=document.arrival_number,
+                                      arrival_date=timezone.localtime(document.arrived_at).strftime("%d/%m/%Y"))
+        except Exception:
+            log.exception("archive copy of incoming document %s failed", document.pk)
+        else:
+            document.archive_copy = files.store(data=copy, name=f"ban-luu-den-{document.arrival_number}.pdf",
+                                                content_type=files.PDF)
+            changed.append("archive_copy")
+    progress(3, 4, "Cập nhật chỉ mục tìm kiếm")
+    with transaction.atomic():
+        if changed:
+            document.save(update_fields=[f for f in dict.fromkeys(changed)])
+        if "sensitivity_flags" in changed:
+            audit_record(actor=None, action="documents.sensitivity_flagged", obj=document,
+                         detail={"flags": document.sensitivity_flags, "after_ocr": True})
+            users = selectors.clerks_of(document.unit) + selectors.leaders_of(document.unit)
+            url = f"/van-ban/den/{document.pk}/"
+            transaction.on_commit(lambda: notify(
+                users=users, title=f"Văn bản đến số {document.arrival_number} có dấu hiệu chứa bí mật nhà nước",
+                body="Nội dung nhận dạng được có dấu hiệu mật. Vui lòng kiểm tra và xác nhận.", url=url,
+                kind="van_ban_den", dedupe_key=f"docs-in-{document.pk}-sensitive"))
+        _refresh_search(document)
+    progress(4, 4, "Xong")
+    return {"changed": changed}
+
+
+@job("documents.convert_version", label="Chuyển dự thảo sang PDF")
+def convert_version(progress: Progress, *, version_id: int) -> dict[str, Any]:
+    version = DraftVersion.objects.filter(pk=version_id).select_related("source").first()
+    if version is None or version.pdf_id is not None:
+        return {"skipped": True}
+    progress(0, 1, "Đang chuyển DOCX sang PDF bằng LibreOffice")
+    try:
+        pdf = files.to_pdf_with_libreoffice(files.read(version.source), ".docx")
+    except files.ConversionFailed as exc:
+        DraftVersion.objects.filter(pk=version.pk).update(conversion_error=str(exc)[:500])
+        return {"error": str(exc)}
+    from digitaldesk.documents.files import PDF
+
+    stored = files.store(data=pdf, name=f"{version.source.name.rsplit('.', 1)[0]}.pdf", content_type=PDF)
+    DraftVersion.objects.filter(pk=version.pk, pdf__isnull=True).update(pdf=stored, conversion_error="")
+    progress(1, 1, "Xong")
+    return {"pdf": stored.pk}
+
+
+@job("documents.send_email", label="Gửi văn bản qua thư điện tử")
+def send_email(progress: Progress, *, recipient_id: int) -> dict[str, Any]:
+    """E-mail an issued document to an external recipient; sent once (delivered_at)."""
+    recipient = Recipient.objects.filter(pk=recipient_id).select_related("document", "document__unit",
+                                                                         "document__issued_file").first()
+    if recipient is None or recipient.delivered_at is not None:
+        return {"skipped": True}
+    document = recipient.document
+    assert document.issued_file is not None
+    message = EmailMessage(
+        subject=f"{document.unit.name} gửi văn bản số {document.code_notation}",
+        body=(f"Kính gửi: {recipient.label}\n\n{document.unit.name} gửi văn bản số {document.code_notation} "
+              f"ngày {document.issued_date:%d/%m/%Y} về việc: {document.subject}\n\n"
+              "Văn bản điện tử kèm theo đã được ký số, có giá trị như bản gốc (Nghị định 30/2020/NĐ-CP, Điều 5).\n"
+              "Thư gửi tự động từ Bàn làm việc số — Viện kiểm sát nhân dân."),
+        to=[recipient.email])
+    message.attach(f"{document.code_notation.replace('/', '_')}.pdf", files.read(document.issued_file), files.PDF)
+    try:
+        message.send()
+    except OSError as exc:
+        Recipient.objects.filter(pk=recipient.pk).update(delivery_error=f"Không gửi được thư: {exc}"[:500])
+        raise
+    Recipient.objects.filter(pk=recipient.pk).update(delivered_at=timezone.now(), delivery_error="")
+    audit_record(actor=None, action="documents.emailed", obj=document, detail={"to": recipient.email})
+    return {"sent": recipient.email}
+
+
+@job("documents.remind_deadlines", label="Nhắc hạn giải quyết văn bản đến")
+def remind_deadlines(progress: Progress, *, today: str | None = None, days_before: int = 2) -> dict[str, int]:
+    """Daily: remind the handlers of documents due within `days_before` days and of
+    overdue ones (NĐ 30/2020, Điều 24: theo dõi, đôn đốc). One reminder per
+    document, person and day (dedupe key), so a re-run after a crash adds nothing."""
+    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    rows = (IncomingDocument.objects.exclude(status=IncomingStatus.DONE)
+            .filter(due_date__isnull=False, due_date__lte=day + dt.timedelta(days=days_before))
+            .prefetch_related("assignments__user", "assignments__unit"))
+    sent = 0
+    for document in rows:
+        users: dict[int, Any] = {}
+        for assignment in document.assignments.all():
+            if not assignment.active:
+                continue
+            if assignment.user_id:
+                users[assignment.user_id] = assignment.user
+            elif assignment.unit is not None:
+                for leader in selectors.leaders_of(assignment.unit):
+                    users[leader.pk] = leader
+        if not users:
+            continue
+        overdue = document.due_date < day  # type: ignore[operator]
+        title = (f"Văn bản đến số {document.arrival_number} đã quá hạn giải quyết ({document.due_date:%d/%m/%Y})"
+                 if overdue else
+                 f"Văn bản đến số {document.arrival_number} sắp đến hạn giải quyết ({document.due_date:%d/%m/%Y})")
+        created = notify(users=list(users.values()), title=title, body=document.subject[:300],
+                         url=f"/van-ban/den/{document.pk}/", kind="han_van_ban", email=overdue,
+                         dedupe_key=f"docs-in-{document.pk}-due-{day.isoformat()}")
+        sent += len(created)
+    return {"reminders": sent}

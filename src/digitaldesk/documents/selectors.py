@@ -1,0 +1,380 @@
+"""Read side of documents: who may see what, gates, registers, lists and search.
+
+Who sees an incoming document (docs/documents.md, "Permissions"):
+  * the văn thư (clerks) of the agency whose register holds it;
+  * the leaders of that agency (Viện trưởng, Phó Viện trưởng, Vụ trưởng…);
+  * every assignee (chủ trì, phối hợp, để biết) and the leaders of the assignee's unit.
+Who sees an outgoing document: its drafter, the leaders of the drafting unit or of
+the agency, the designated signer, and the agency's clerks once it is signed.
+Everyone else gets the same "not found" as for a missing document.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from digitaldesk.accounts.models import Role, Unit, UnitKind, User
+from digitaldesk.accounts.selectors import effective_roles, led_units
+from digitaldesk.core.text import fold
+from digitaldesk.documents.models import (
+    Assignment,
+    AssignmentRole,
+    IncomingDocument,
+    IncomingStatus,
+    OutgoingDocument,
+    OutgoingStatus,
+)
+
+INCOMING_KIND = "documents.incoming"
+OUTGOING_KIND = "documents.outgoing"
+
+
+# --- Organisation helpers ------------------------------------------------------------
+def agency_of(unit: Unit | None) -> Unit | None:
+    """The agency (cơ quan) whose registers a unit uses: the nearest unit at or above
+    it that is not a Phòng. A Phòng uses its procuracy's registers; a Vụ or Cục of the
+    VKSND tối cao numbers its own documents (e.g. "182/KH-V5", DOMAIN.md §1.2)."""
+    if unit is None:
+        return None
+    if unit.kind != UnitKind.OFFICE:
+        return unit
+    ids = unit.ancestors_and_self
+    chain = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
+    for pk in reversed(ids):
+        candidate = chain.get(pk)
+        if candidate is not None and candidate.kind != UnitKind.OFFICE:
+            return candidate
+    return unit
+
+
+def user_agency(user: User) -> Unit | None:
+    cached = getattr(user, "_docs_agency", False)
+    if cached is not False:
+        return cached  # type: ignore[return-value]
+    agency = agency_of(user.unit) if user.unit_id else None
+    user._docs_agency = agency  # type: ignore[attr-defined]
+    return agency
+
+
+def is_clerk_of(user: User, agency: Unit | None) -> bool:
+    return bool(agency and Role.CLERK in effective_roles(user) and (user_agency(user) or Unit()).pk == agency.pk)
+
+
+def leads_agency(user: User, agency: Unit | None) -> bool:
+    return bool(agency and any(led.pk == agency.pk for led in led_units(user)))
+
+
+def leads_unit(user: User, unit: Unit | None) -> bool:
+    """True if the user leads `unit` or a unit above it (within the same tree)."""
+    return bool(unit and any(unit.is_within(led) for led in led_units(user)))
+
+
+def clerks_of(agency: Unit) -> list[User]:
+    """Văn thư of an agency: clerks in the agency itself or in one of its Phòng (e.g. Văn phòng)."""
+    units = [u.pk for u in Unit.objects.filter(path__startswith=agency.path) if agency_of(u) == agency]
+    users = User.objects.filter(is_active=True, unit_id__in=units).select_related("position")
+    return [u for u in users if Role.CLERK in u.own_roles()]
+
+
+def leaders_of(unit: Unit) -> list[User]:
+    """Officials who lead `unit` itself by their position (not its sub-units)."""
+    return list(User.objects.filter(is_active=True, unit=unit, position__is_leader=True)
+                .select_related("position").order_by("position__rank", "name_sort_key"))
+
+
+# --- Incoming: visibility and gate ----------------------------------------------------
+def _incoming_condition(user: User) -> Q:
+    condition = Q(Exists(Assignment.objects.filter(document=OuterRef("pk"), user=user)))
+    agency = user_agency(user)
+    if agency is not None and Role.CLERK in effective_roles(user):
+        condition |= Q(unit=agency)
+    for led in led_units(user):
+        condition |= Q(unit=led)
+        condition |= Q(unit_id__in=led.ancestors_and_self) & Q(Exists(
+            Assignment.objects.filter(document=OuterRef("pk"), unit_path__startswith=led.path)))
+    return condition
+
+
+def incoming_visible_to(user: User) -> QuerySet[IncomingDocument]:
+    if not getattr(user, "is_authenticated", False):
+        return IncomingDocument.objects.none()
+    return IncomingDocument.objects.filter(_incoming_condition(user))
+
+
+def incoming_for_user(user: User, document_id: Any) -> IncomingDocument:
+    """The gate: the document, or Http404 for both "missing" and "not yours"."""
+    try:
+        pk = int(document_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404("Không tìm thấy văn bản.") from exc
+    document = (incoming_visible_to(user).filter(pk=pk)
+                .select_related("unit", "original", "rendition", "archive_copy", "registered_by").first())
+    if document is None:
+        raise Http404("Không tìm thấy văn bản.")
+    return document
+
+
+def incoming_acl(document: IncomingDocument) -> list[str]:
+    """Search ACL tokens equivalent to `_incoming_condition`."""
+    tokens = [f"docs-clerk:{document.unit_id}", f"docs-lead:{document.unit_id}"]
+    agency_path = document.unit.path
+    for assignment in document.assignments.all():
+        if assignment.user_id:
+            tokens.append(f"user:{assignment.user_id}")
+        path = assignment.unit_path
+        if path.startswith(agency_path):
+            tokens.extend(f"docs-lead:{int(part)}" for part in path[len(agency_path):].split(".") if part)
+    return sorted(set(tokens))
+
+
+def outgoing_acl(document: OutgoingDocument) -> list[str]:
+    tokens = [f"user:{document.drafter_id}", f"docs-lead:{document.unit_id}"]
+    if document.signer_id:
+        tokens.append(f"user:{document.signer_id}")
+    if document.status in (OutgoingStatus.SIGNED, OutgoingStatus.ISSUED):
+        tokens.append(f"docs-clerk:{document.unit_id}")
+    agency_path = document.unit.path
+    path = document.drafting_unit.path
+    if path.startswith(agency_path):
+        tokens.extend(f"docs-lead:{int(part)}" for part in path[len(agency_path):].split(".") if part)
+    return sorted(set(tokens))
+
+
+def acl_tokens(user: User) -> list[str]:
+    tokens = [f"user:{user.pk}"]
+    agency = user_agency(user)
+    if agency is not None and Role.CLERK in effective_roles(user):
+        tokens.append(f"docs-clerk:{agency.pk}")
+    tokens.extend(f"docs-lead:{led.pk}" for led in led_units(user))
+    return tokens
+
+
+# --- Incoming: what a user may do --------------------------------------------------------
+def active_assignments(document: IncomingDocument) -> list[Assignment]:
+    return [a for a in document.assignments.all() if a.active]
+
+
+def my_assignments(user: User, document: IncomingDocument) -> list[Assignment]:
+    result = []
+    for assignment in active_assignments(document):
+        if assignment.user_id == user.pk:
+            result.append(assignment)
+        elif assignment.user_id is None and assignment.unit_id and leads_unit(user, assignment.unit):
+            result.append(assignment)
+    return result
+
+
+def can_register(user: User) -> bool:
+    return Role.CLERK in effective_roles(user) and user_agency(user) is not None
+
+
+def can_direct(user: User, document: IncomingDocument) -> bool:
+    """Bút phê: the agency's leaders (NĐ 30/2020, Điều 23 khoản 2)."""
+    return document.status != IncomingStatus.DONE and leads_agency(user, document.unit)
+
+
+def can_forward(user: User, document: IncomingDocument) -> bool:
+    if document.status == IncomingStatus.DONE:
+        return False
+    return can_direct(user, document) or any(a.role != AssignmentRole.INFO for a in my_assignments(user, document))
+
+
+def can_report(user: User, document: IncomingDocument) -> bool:
+    return document.status != IncomingStatus.DONE and bool(my_assignments(user, document))
+
+
+def can_close(user: User, document: IncomingDocument) -> bool:
+    if document.status == IncomingStatus.DONE:
+        return False
+    return can_direct(user, document) or any(a.role == AssignmentRole.LEAD for a in my_assignments(user, document))
+
+
+def can_reopen(user: User, document: IncomingDocument) -> bool:
+    return document.status == IncomingStatus.DONE and leads_agency(user, document.unit)
+
+
+def can_confirm_sensitivity(user: User, document: IncomingDocument) -> bool:
+    return bool(document.sensitivity_flags) and document.sensitivity_confirmed_at is None and (
+        is_clerk_of(user, document.unit) or leads_agency(user, document.unit))
+
+
+def assignable_users(user: User, document: IncomingDocument) -> QuerySet[User]:
+    """Whom a user may assign: an agency leader anyone in the agency; a unit leader or
+    handler the officials of the units they lead or belong to."""
+    agency = document.unit
+    if leads_agency(user, agency):
+        return User.objects.filter(is_active=True, unit__path__startswith=agency.path).exclude(
+            unit__in=Unit.objects.filter(path__startswith=agency.path).exclude(pk=agency.pk)
+            .exclude(kind=UnitKind.OFFICE)).select_related("unit", "position").order_by("name_sort_key")
+    condition = Q(unit=user.unit_id) if user.unit_id else Q(pk__in=[])
+    for led in led_units(user):
+        condition |= Q(unit__path__startswith=led.path)
+    return User.objects.filter(is_active=True).filter(condition).select_related("unit", "position").order_by(
+        "name_sort_key")
+
+
+def assignable_units(user: User, document: IncomingDocument) -> QuerySet[Unit]:
+    agency = document.unit
+    if leads_agency(user, agency):
+        return Unit.objects.filter(path__startswith=agency.path, kind=UnitKind.OFFICE, is_active=True)
+    condition = Q(pk__in=[])
+    for led in led_units(user):
+        condition |= Q(path__startswith=led.path)
+    return Unit.objects.filter(condition, kind=UnitKind.OFFICE, is_active=True)
+
+
+# --- Incoming: registers and lists --------------------------------------------------------
+def incoming_register(*, agency: Unit, year: int | None = None, register: str = "den",
+                      query: str = "", status: str = "", doc_type: str = "", urgency: str = "",
+                      date_from: dt.date | None = None, date_to: dt.date | None = None
+                      ) -> QuerySet[IncomingDocument]:
+    rows = IncomingDocument.objects.filter(unit=agency, register=register)
+    if year:
+        rows = rows.filter(year=year)
+    return _filter_incoming(rows, query=query, status=status, doc_type=doc_type, urgency=urgency,
+                            date_from=date_from, date_to=date_to)
+
+
+def _filter_incoming(rows: QuerySet[IncomingDocument], *, query: str = "", status: str = "", doc_type: str = "",
+                     urgency: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None
+                     ) -> QuerySet[IncomingDocument]:
+    if status:
+        rows = rows.filter(status=status)
+    if doc_type:
+        rows = rows.filter(doc_type=doc_type)
+    if urgency:
+        rows = rows.filter(urgency=urgency)
+    if date_from:
+        rows = rows.filter(arrived_at__date__gte=date_from)
+    if date_to:
+        rows = rows.filter(arrived_at__date__lte=date_to)
+    if query.strip():
+        for word in fold(query).split():
+            rows = rows.filter(search_folded__contains=word)
+    return rows
+
+
+def incoming_for_me(user: User) -> QuerySet[IncomingDocument]:
+    """Documents waiting for this user: to direct (agency leaders) or to handle."""
+    waiting_direction = Q(pk__in=[])
+    for led in led_units(user):
+        waiting_direction |= Q(unit=led, status=IncomingStatus.REGISTERED)
+    handling = Q(Exists(Assignment.objects.filter(document=OuterRef("pk"), user=user, active=True,
+                                                  role__in=[AssignmentRole.LEAD, AssignmentRole.SUPPORT])))
+    for led in led_units(user):
+        handling |= Q(unit_id__in=led.ancestors_and_self) & Q(Exists(Assignment.objects.filter(
+            document=OuterRef("pk"), user__isnull=True, active=True, unit_id=led.pk,
+            role__in=[AssignmentRole.LEAD, AssignmentRole.SUPPORT])))
+    return IncomingDocument.objects.filter(waiting_direction | (Q(status=IncomingStatus.IN_PROGRESS) & handling))
+
+
+def overdue(user: User, *, today: dt.date | None = None) -> QuerySet[IncomingDocument]:
+    day = today or timezone.localdate()
+    return incoming_visible_to(user).filter(due_date__lt=day).exclude(status=IncomingStatus.DONE)
+
+
+def due_soon(user: User, *, days: int = 2, today: dt.date | None = None) -> QuerySet[IncomingDocument]:
+    day = today or timezone.localdate()
+    return incoming_visible_to(user).filter(due_date__gte=day, due_date__lte=day + dt.timedelta(days=days)
+                                            ).exclude(status=IncomingStatus.DONE)
+
+
+def possible_duplicates(*, agency: Unit, sender: str, code_notation: str,
+                        exclude_id: int | None = None) -> list[IncomingDocument]:
+    """Same issuer and same số ký hiệu already in this agency's register (any year)."""
+    code = fold(code_notation).replace(" ", "")
+    if not code:
+        return []
+    rows = IncomingDocument.objects.filter(unit=agency, code_folded=code)
+    if exclude_id:
+        rows = rows.exclude(pk=exclude_id)
+    wanted = " ".join(fold(sender).split())
+    return [row for row in rows.order_by("-arrived_at")[:20]
+            if not wanted or not row.sender or " ".join(fold(row.sender).split()) == wanted]
+
+
+# --- Outgoing ---------------------------------------------------------------------
+def _outgoing_condition(user: User) -> Q:
+    condition = Q(drafter=user) | Q(signer=user)
+    agency = user_agency(user)
+    if agency is not None and Role.CLERK in effective_roles(user):
+        condition |= Q(unit=agency, status__in=[OutgoingStatus.SIGNED, OutgoingStatus.ISSUED])
+    for led in led_units(user):
+        condition |= Q(unit=led) | (Q(unit_id__in=led.ancestors_and_self)
+                                    & Q(drafting_unit__path__startswith=led.path))
+    return condition
+
+
+def outgoing_visible_to(user: User) -> QuerySet[OutgoingDocument]:
+    if not getattr(user, "is_authenticated", False):
+        return OutgoingDocument.objects.none()
+    return OutgoingDocument.objects.filter(_outgoing_condition(user))
+
+
+def outgoing_for_user(user: User, document_id: Any) -> OutgoingDocument:
+    try:
+        pk = int(document_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404("Không tìm thấy văn bản.") from exc
+    document = (outgoing_visible_to(user).filter(pk=pk)
+                .select_related("unit", "drafting_unit", "drafter", "signer", "current", "signed_file",
+                                "issued_file").first())
+    if document is None:
+        raise Http404("Không tìm thấy văn bản.")
+    return document
+
+
+def outgoing_register(*, agency: Unit, year: int | None = None, query: str = "") -> QuerySet[OutgoingDocument]:
+    rows = OutgoingDocument.objects.filter(unit=agency, status=OutgoingStatus.ISSUED)
+    if year:
+        rows = rows.filter(year=year)
+    if query.strip():
+        for word in fold(query).split():
+            rows = rows.filter(search_folded__contains=word)
+    return rows.order_by("-year", "-number")
+
+
+def outgoing_waiting_for(user: User) -> QuerySet[OutgoingDocument]:
+    """Drafts this user must approve or sign, or (clerks) number and dispatch."""
+    condition = Q(signer=user, status__in=[OutgoingStatus.REVIEW, OutgoingStatus.APPROVED])
+    agency = user_agency(user)
+    if agency is not None and Role.CLERK in effective_roles(user):
+        condition |= Q(unit=agency, status=OutgoingStatus.SIGNED)
+    return OutgoingDocument.objects.filter(condition)
+
+
+def can_edit_draft(user: User, document: OutgoingDocument) -> bool:
+    return document.drafter_id == user.pk and document.status == OutgoingStatus.DRAFT
+
+
+def can_submit(user: User, document: OutgoingDocument) -> bool:
+    return document.drafter_id == user.pk and document.status == OutgoingStatus.DRAFT
+
+
+def can_decide(user: User, document: OutgoingDocument) -> bool:
+    """Approve or return: the future signer (NĐ 30/2020, Điều 10–11: the signer approves the draft)."""
+    return document.signer_id == user.pk and document.status == OutgoingStatus.REVIEW
+
+
+def can_sign(user: User, document: OutgoingDocument) -> bool:
+    return document.signer_id == user.pk and document.status == OutgoingStatus.APPROVED
+
+
+def can_issue(user: User, document: OutgoingDocument) -> bool:
+    """Numbering, organisation signature and dispatch: the văn thư (NĐ 30/2020, Điều 14, 17)."""
+    return document.status == OutgoingStatus.SIGNED and is_clerk_of(user, document.unit)
+
+
+def possible_signers(user: User) -> QuerySet[User]:
+    """Leaders of the drafter's agency and of the units above the drafter."""
+    agency = user_agency(user)
+    if agency is None or user.unit is None:
+        return User.objects.none()
+    ids = [pk for pk in user.unit.ancestors_and_self if pk in agency.ancestors_and_self
+           or Unit.objects.filter(pk=pk, path__startswith=agency.path).exists()]
+    return (User.objects.filter(is_active=True, unit_id__in=ids, position__is_leader=True)
+            .select_related("position", "unit").order_by("position__rank", "name_sort_key"))
