@@ -115,19 +115,37 @@ def test_a_normal_document_that_looks_secret_needs_an_audited_confirmation(org, 
     assert {f["code"] for f in event.detail["flags"]} >= {"dau_mat", "noi_dung_1180"}
 
 
-def test_docx_and_scans_get_a_pdf_rendition(org, as_user):
-    lan = as_user("lan")
-    register(lan, incoming_post(code_notation="1/CV"), upload("cv.docx", make_docx(["Công văn về chuyển đổi số"]),
-                                                              files.DOCX))
-    register(lan, incoming_post(code_notation="2/CV"), upload("scan.png", make_scan_png(["Công văn quét"]),
-                                                              "image/png"))
-    for document in IncomingDocument.objects.all():
-        jobs.process_incoming(lambda *a: None, document_id=document.pk)
-        document.refresh_from_db()
-        assert document.rendition is not None and files.read(document.rendition).startswith(b"%PDF")
-        assert document.archive_copy is not None
-    docx_doc = IncomingDocument.objects.get(code_notation="1/CV")
-    assert "chuyển đổi số" in docx_doc.text
+def test_docx_gets_a_pdf_rendition_and_its_text(org, as_user):
+    register(as_user("lan"), incoming_post(code_notation="1/CV"),
+             upload("cv.docx", make_docx(["Công văn về chuyển đổi số"]), files.DOCX))
+    document = IncomingDocument.objects.get()
+    assert "chuyển đổi số" in document.text
+    jobs.process_incoming(lambda *a: None, document_id=document.pk)
+    document.refresh_from_db()
+    assert files.read(document.rendition).startswith(b"%PDF") and "chuyển đổi số" in files.pdf_text(
+        files.read(document.rendition))
+    assert document.archive_copy is not None
+
+
+def test_a_scan_is_read_by_the_shared_ocr_pipeline_and_then_found_without_diacritics(org, as_user):
+    from digitaldesk.ocr.models import OcrRun
+    from digitaldesk.ocr.services import run_ocr
+
+    scan = make_scan_png(["THÔNG BÁO", "Quyết định triển khai chuyển đổi số", "trong toàn ngành Kiểm sát"])
+    register(as_user("lan"), incoming_post(code_notation="2/TB", subject="Thông báo quét"),
+             upload("scan.png", scan, "image/png"))
+    document = IncomingDocument.objects.get()
+    assert document.text == ""
+    result = jobs.process_incoming(lambda *a: None, document_id=document.pk)
+    assert result["ocr"] is True
+    run = OcrRun.objects.get(consumer="documents.incoming", ref=str(document.pk))
+    run_ocr(run.pk)  # the shared ocr.file job body, on real Tesseract (vie)
+    document.refresh_from_db()
+    assert document.text_source == "ocr" and "chuyển đổi" in document.text.lower()
+    assert files.read(document.original) == scan  # the original stays as it came
+    assert "ĐẾN" in files.pdf_text(files.read(document.archive_copy))
+    found = as_user("lan").get("/van-ban/tim-kiem/", {"q": "quyet dinh trien khai"})
+    assert f"/van-ban/den/{document.pk}/" in found.content.decode()
 
 
 def test_leader_directs_handler_forwards_reports_and_closes(org, as_user, notice_pdf):

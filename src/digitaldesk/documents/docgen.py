@@ -66,6 +66,22 @@ def _para(container, text: str = "", *, align: str = "center", size: float = 14,
     return paragraph
 
 
+def _widths(table, widths) -> None:  # type: ignore[no-untyped-def]
+    """Fixed column widths (Word and LibreOffice read the cell widths, not the grid)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    table.autofit = False
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    table._tbl.tblPr.append(layout)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+
+
 def _clear(cell) -> None:  # type: ignore[no-untyped-def]
     for paragraph in list(cell.paragraphs):
         paragraph._element.getparent().remove(paragraph._element)
@@ -86,7 +102,7 @@ def render_docx(data: TemplateData) -> bytes:
 
     # Boxes 1–4: issuer (left) and national title (right), number and place/date below them.
     header = document.add_table(rows=2, cols=2)
-    header.autofit = False
+    _widths(header, [Mm(68), Mm(97)])
     left, right = header.rows[0].cells
     for cell in (left, right):
         _clear(cell)
@@ -94,7 +110,7 @@ def render_docx(data: TemplateData) -> bytes:
         _para(left, data.superior.upper(), size=13)
     _para(left, data.issuer.upper(), size=13, bold=True)
     _para(left, "───────", size=10)
-    _para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=13, bold=True)
+    _para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12.5, bold=True)
     _para(right, "Độc lập - Tự do - Hạnh phúc", size=14, bold=True)
     _para(right, "───────────────", size=10)
     number_cell, date_cell = header.rows[1].cells
@@ -124,6 +140,7 @@ def render_docx(data: TemplateData) -> bytes:
     # Boxes 9b (left) and 7a–7c (right).
     _para(document, "", space_after=6)
     footer = document.add_table(rows=1, cols=2)
+    _widths(footer, [Mm(80), Mm(85)])
     recipients_cell, signer_cell = footer.rows[0].cells
     for cell in (recipients_cell, signer_cell):
         _clear(cell)

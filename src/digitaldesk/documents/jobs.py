@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
@@ -19,38 +21,96 @@ from digitaldesk.documents.models import (
 )
 from digitaldesk.jobs.services import Progress, job
 from digitaldesk.notifications.services import notify
+from digitaldesk.ocr.services import ocr_consumer
 
 log = logging.getLogger(__name__)
 
 
-def ocr_text(pdf: bytes, progress: Progress | None = None) -> str | None:
-    """Text of a scanned PDF through the shared OCR pipeline (digitaldesk.ocr), or None
-    if that pipeline is not installed. Documents never runs a second OCR pipeline."""
-    try:
-        from digitaldesk.ocr import services as ocr
-    except ImportError:
-        return None
-    for name in ("ocr_pdf_text", "pdf_text", "recognize_pdf", "ocr_pdf"):
-        func = getattr(ocr, name, None)
-        if func is None:
-            continue
-        result: Any = func(pdf)
-        if isinstance(result, str):
-            return result
-        pages = getattr(result, "pages", result)
-        if isinstance(pages, list):
-            return "\f".join(getattr(p, "text", p if isinstance(p, str) else "") for p in pages)
-        text = getattr(result, "text", None)
-        if isinstance(text, str):
-            return text
-    return None
+OCR_CONSUMER = "documents.incoming"
+
+
+def _ocr_source_path(document: IncomingDocument, pdf_bytes: bytes) -> Path:
+    """A file the shared OCR job can read until it is done (works with any storage backend)."""
+    folder = Path(settings.DATA_DIR) / "documents-ocr"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"incoming-{document.pk}.pdf"
+    if not path.exists():
+        path.write_bytes(pdf_bytes)
+    return path
+
+
+def start_incoming_ocr(document: IncomingDocument, pdf_bytes: bytes) -> Any:
+    """Queue the scan for the ONE shared OCR pipeline (digitaldesk.ocr); the pages come
+    back to `IncomingOcr` below. Never a second OCR pipeline."""
+    from digitaldesk.ocr.models import OcrRun
+    from digitaldesk.ocr.services import start_ocr
+
+    existing = OcrRun.objects.filter(consumer=OCR_CONSUMER, ref=str(document.pk)).first()
+    if existing is not None:
+        return existing
+    return start_ocr(_ocr_source_path(document, pdf_bytes), consumer=OCR_CONSUMER, ref=str(document.pk),
+                     label=f"Nhận dạng chữ văn bản đến số {document.arrival_number}", searchable=True,
+                     declared_name=f"van-ban-den-{document.arrival_number}.pdf")
+
+
+@ocr_consumer(OCR_CONSUMER)
+class IncomingOcr:
+    """Receives the OCR of an incoming scan: its text (search, sensitivity check) and
+    the searchable copy, which becomes the archive copy (stamps on it, never on the original)."""
+
+    def on_page(self, ref: str, page: Any) -> None:
+        return None  # the whole text is taken in on_done, idempotently
+
+    def on_done(self, ref: str, run: Any) -> None:
+        from digitaldesk.documents.services import _refresh_search
+
+        document = IncomingDocument.objects.filter(pk=int(ref)).select_related("unit").first()
+        if document is None:
+            return
+        text = "\f".join(p.text for p in run.pages.order_by("number"))
+        fields = ["text", "text_source"]
+        document.text, document.text_source = text, "ocr"
+        flags = sensitivity.check_text(text)
+        if flags and document.sensitivity_confirmed_at is None:
+            document.sensitivity_flags = [f.as_dict() for f in flags]
+            fields.append("sensitivity_flags")
+        if run.searchable_pdf and Path(run.searchable_pdf).exists():
+            searchable = Path(run.searchable_pdf).read_bytes()
+            try:
+                copy = files.archive_copy(searchable, agency=document.unit.name,
+                                          arrival_number=document.arrival_number,
+                                          arrival_date=timezone.localtime(document.arrived_at).strftime("%d/%m/%Y"))
+            except Exception:
+                log.exception("archive copy of OCR'd incoming document %s failed", document.pk)
+            else:
+                document.archive_copy = files.store(data=copy, name=f"ban-luu-den-{document.arrival_number}.pdf",
+                                                    content_type=files.PDF)
+                fields.append("archive_copy")
+        with transaction.atomic():
+            document.save(update_fields=fields)
+            if "sensitivity_flags" in fields:
+                _flag_after_ocr(document)
+            _refresh_search(document)
+        Path(run.path).unlink(missing_ok=True)
+
+
+def _flag_after_ocr(document: IncomingDocument) -> None:
+    audit_record(actor=None, action="documents.sensitivity_flagged", obj=document,
+                 detail={"flags": document.sensitivity_flags, "after_ocr": True})
+    users = selectors.clerks_of(document.unit) + selectors.leaders_of(document.unit)
+    url = f"/van-ban/den/{document.pk}/"
+    transaction.on_commit(lambda: notify(
+        users=users, title=f"Văn bản đến số {document.arrival_number} có dấu hiệu chứa bí mật nhà nước",
+        body="Nội dung nhận dạng được có dấu hiệu mật. Vui lòng kiểm tra và xác nhận.", url=url,
+        kind="van_ban_den", dedupe_key=f"docs-in-{document.pk}-sensitive"))
 
 
 @job("documents.process_incoming", label="Xử lý tệp văn bản đến")
 def process_incoming(progress: Progress, *, document_id: int) -> dict[str, Any]:
-    """1. PDF rendition of a DOCX or an image; 2. text by OCR for scans (shared pipeline),
-    then the sensitivity check on that text; 3. the archive copy with the ĐẾN stamp and
-    page numbers; 4. search index. Each step is skipped if its result is already there."""
+    """1. PDF rendition of a DOCX or an image; 2. scans (no text layer) go to the shared
+    OCR pipeline, whose result comes back to `IncomingOcr`; 3. the archive copy with
+    the ĐẾN stamp and page numbers; 4. search index. Each step is skipped if its result
+    is already there, so a retried job does nothing twice."""
     from digitaldesk.documents.services import _refresh_search
 
     document = IncomingDocument.objects.filter(pk=document_id).select_related("unit", "original").first()
@@ -69,17 +129,12 @@ def process_incoming(progress: Progress, *, document_id: int) -> dict[str, Any]:
     progress(1, 4, "Nhận dạng chữ")
     readable = document.original if document.original.is_pdf else document.rendition
     pdf_bytes = original if document.original.is_pdf else files.read(readable)  # type: ignore[arg-type]
+    ocr_started = False
     if not document.text.strip():
-        text = ocr_text(pdf_bytes, progress)
-        if text is not None and text.strip():
-            document.text, document.text_source = text, "ocr"
-            changed += ["text", "text_source"]
-            flags = sensitivity.check_text(text)
-            if flags and document.sensitivity_confirmed_at is None:
-                document.sensitivity_flags = [f.as_dict() for f in flags]
-                changed.append("sensitivity_flags")
+        start_incoming_ocr(document, pdf_bytes)
+        ocr_started = True
     progress(2, 4, "Tạo bản lưu có dấu ĐẾN")
-    if document.archive_copy_id is None:
+    if document.archive_copy_id is None and not ocr_started:  # a scan gets its copy from the OCR
         try:
             copy = files.archive_copy(pdf_bytes, agency=document.unit.name, arrival_number=document.arrival_number,
                                       arrival_date=timezone.localtime(document.arrived_at).strftime("%d/%m/%Y"))
@@ -92,19 +147,10 @@ def process_incoming(progress: Progress, *, document_id: int) -> dict[str, Any]:
     progress(3, 4, "Cập nhật chỉ mục tìm kiếm")
     with transaction.atomic():
         if changed:
-            document.save(update_fields=[f for f in dict.fromkeys(changed)])
-        if "sensitivity_flags" in changed:
-            audit_record(actor=None, action="documents.sensitivity_flagged", obj=document,
-                         detail={"flags": document.sensitivity_flags, "after_ocr": True})
-            users = selectors.clerks_of(document.unit) + selectors.leaders_of(document.unit)
-            url = f"/van-ban/den/{document.pk}/"
-            transaction.on_commit(lambda: notify(
-                users=users, title=f"Văn bản đến số {document.arrival_number} có dấu hiệu chứa bí mật nhà nước",
-                body="Nội dung nhận dạng được có dấu hiệu mật. Vui lòng kiểm tra và xác nhận.", url=url,
-                kind="van_ban_den", dedupe_key=f"docs-in-{document.pk}-sensitive"))
+            document.save(update_fields=list(dict.fromkeys(changed)))
         _refresh_search(document)
     progress(4, 4, "Xong")
-    return {"changed": changed}
+    return {"changed": changed, "ocr": ocr_started}
 
 
 @job("documents.convert_version", label="Chuyển dự thảo sang PDF")

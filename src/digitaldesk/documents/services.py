@@ -749,7 +749,8 @@ def sign(*, actor: User, document: OutgoingDocument, passphrase: str | None) -> 
         raise PermissionDenied("Chỉ người ký được ký văn bản này sau khi đã duyệt.")
     assert document.current is not None and document.current.pdf is not None
     pdf = files.read(document.current.pdf)
-    signed = signing_bridge.sign(pdf=pdf, signer=actor, kind="personal", passphrase=passphrase)
+    signed = signing_bridge.sign(pdf=pdf, signer=actor, kind="personal", passphrase=passphrase,
+                                 title=document.signer_title or None, audit_object=document)
     with transaction.atomic():
         document = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
         if document.status != OutgoingStatus.APPROVED:
@@ -798,7 +799,9 @@ def issue(*, actor: User, document: OutgoingDocument, passphrase: str | None = N
         document.year, document.number, document.issued_date = today.year, number, today
         document.code_notation = f"{format_number(number)}/{symbol_suffix(document)}"
         issued = signing_bridge.sign(pdf=signed, signer=actor, kind="organisation", passphrase=passphrase,
-                                     **_organisation_extra(document))
+                                     number=document.code_notation, issued_date=document.issued_date,
+                                     reason=f"Ban hành văn bản số {document.code_notation}",
+                                     audit_object=document)
         stored = files.store(data=issued, name=f"{document.code_notation.replace('/', '_')}.pdf",
                              content_type=files.PDF, user=actor, page_count=document.signed_file.page_count)
         document.issued_file, document.issued_by, document.issued_at = stored, actor, timezone.now()
@@ -813,25 +816,6 @@ def issue(*, actor: User, document: OutgoingDocument, passphrase: str | None = N
         _dispatch(actor=actor, document=document, pdf=issued)
         _refresh_search(document)
     return document
-
-
-def _organisation_extra(document: OutgoingDocument) -> dict[str, Any]:
-    """Extra arguments for the organisation signature, if the signing app accepts them."""
-    import inspect
-
-    try:
-        from digitaldesk.signing import services
-    except ImportError:
-        return {}
-    parameters = inspect.signature(services.sign_pdf).parameters
-    extra: dict[str, Any] = {}
-    if "number" in parameters:
-        extra["number"] = document.code_notation
-    if "issued_date" in parameters:
-        extra["issued_date"] = document.issued_date
-    if "reason" in parameters:
-        extra["reason"] = f"Ban hành văn bản số {document.code_notation}"
-    return extra
 
 
 def _dispatch(*, actor: User, document: OutgoingDocument, pdf: bytes) -> None:

@@ -68,15 +68,17 @@ def verify(pdf: bytes) -> Verification | None:
         report = verify_pdf(pdf)
     except signing_error_types() as exc:
         return Verification(False, str(exc)[:500], {"error": str(exc)})
+    as_dict = getattr(report, "as_dict", None)
+    data = _jsonable(as_dict() if callable(as_dict) else report)
     signatures = list(getattr(report, "signatures", []) or [])
     if not signatures:
-        return Verification(None, getattr(report, "summary", "") or "Văn bản không có chữ ký số.", _jsonable(report))
+        return Verification(None, getattr(report, "summary", "") or "Văn bản không có chữ ký số.", data)
     ok_attr = getattr(report, "ok", None)
     if ok_attr is None:
         ok_attr = getattr(report, "valid", None)
     ok = bool(ok_attr() if callable(ok_attr) else ok_attr)
     summary = getattr(report, "summary", "") or ("Chữ ký số hợp lệ." if ok else "Chữ ký số không hợp lệ.")
-    return Verification(ok, str(summary)[:500], _jsonable(report))
+    return Verification(ok, str(summary)[:500], data)
 
 
 def has_credential(user: Any, kind: str = "personal") -> bool:
@@ -99,4 +101,8 @@ def sign(*, pdf: bytes, signer: Any, kind: str, passphrase: str | None, **extra:
     sign_pdf = getattr(services, "sign_pdf", None)
     if sign_pdf is None:
         raise SigningUnavailable("Chức năng ký số chưa sẵn sàng trên máy chủ này. Vui lòng liên hệ quản trị hệ thống.")
+    import inspect
+
+    accepted = inspect.signature(sign_pdf).parameters
+    extra = {k: v for k, v in extra.items() if k in accepted}
     return bytes(sign_pdf(pdf=pdf, signer=signer, kind=kind, passphrase=passphrase, **extra))
