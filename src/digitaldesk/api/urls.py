@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from digitaldesk.api import views
@@ -14,4 +14,5 @@ urlpatterns = [
     path("notifications/read", views.NotificationsRead.as_view(), name="notifications_read"),
     path("jobs/<uuid:job_id>", views.JobDetail.as_view(), name="job"),
     path("audit", views.AuditList.as_view(), name="audit"),
+    path("documents/", include("digitaldesk.documents.api_urls")),
 ]
