@@ -1,0 +1,967 @@
+"""The replay of a case's events into deadlines (see the package docstring)."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from digitaldesk.cases.legal.calendar import WorkCalendar
+from digitaldesk.cases.legal.categories import Category
+from digitaldesk.cases.legal.deadlines.counting import (
+    DAY_LIMIT_NOTE,
+    DAY_LIMIT_ON_DAY_OFF_NOTE,
+    DAY_LIMIT_ROLLS_OVER_DAYS_OFF,
+    DETENTION_MONTH_DAYS,
+    UNCONFIRMED_HOLIDAYS_NOTE,
+    add_months,
+    day_limit_end,
+    detention_end,
+    format_days,
+)
+from digitaldesk.cases.legal.deadlines.model import (
+    DEADLINE_LABELS,
+    EVENT_RANK,
+    LAPSING,
+    UNCONSOLIDATED_NOTE,
+    Deadline,
+    DeadlineKind,
+    DeadlineRuleError,
+    Event,
+    EventKind,
+)
+from digitaldesk.cases.legal.deadlines.tables import (
+    APPEAL_DECISION_DAYS,
+    APPEAL_JUDGMENT_DAYS,
+    APPELLATE_PREPARATION_DAYS,
+    APPROVAL_DAYS,
+    CLOSURE_REVIEW_DAYS,
+    COURT_RETURNS_MAX,
+    CUSTODY_APPROVAL_HOURS,
+    CUSTODY_DAYS,
+    CUSTODY_EXTENSIONS,
+    CUSTODY_EXTENSION_DAYS,
+    DETENTION,
+    DETENTION_AFTER_SENTENCE_DAYS,
+    DETENTION_EXTENSIONS,
+    DETENTION_NS_SECOND,
+    FILE_HANDOVER_DAYS,
+    HEARING_DAYS,
+    INDICTMENT_DELIVERY_DAYS,
+    INVESTIGATION,
+    INVESTIGATION_EXTENSIONS,
+    INVESTIGATION_SPECIAL_MONTHS,
+    PROSECUTION_DAYS,
+    PROSECUTION_EXTENSION_DAYS,
+    PROTEST_DECISION_DAYS,
+    PROTEST_JUDGMENT_DAYS,
+    REPORT_AFTER_SUSPENSION_MONTHS,
+    REPORT_COMPLEX_MONTHS,
+    REPORT_DAYS,
+    REPORT_EXTENSION_MONTHS,
+    RESUMED,
+    RESUMED_EXTENSIONS,
+    SUPPLEMENTARY_BY_COURT,
+    SUPPLEMENTARY_BY_VKS,
+    TRIAL_AFTER_SUPPLEMENTARY_DAYS,
+    TRIAL_PREPARATION,
+    TRIAL_PREPARATION_EXTENSION_DAYS,
+    VKS_RETURNS_MAX,
+    D,
+    I,
+)
+
+# Enum members read once: attribute access on an Enum class is slow in the hot path.
+_CHUAN_BI_PHUC_THAM = DeadlineKind.CHUAN_BI_PHUC_THAM
+_CHUAN_BI_XET_XU = DeadlineKind.CHUAN_BI_XET_XU
+_DIEU_TRA = DeadlineKind.DIEU_TRA
+_GIAO_CAO_TRANG = DeadlineKind.GIAO_CAO_TRANG
+_GIAO_HO_SO = DeadlineKind.GIAO_HO_SO
+_KHANG_CAO = DeadlineKind.KHANG_CAO
+_KHANG_NGHI_CAP_TREN = DeadlineKind.KHANG_NGHI_CAP_TREN
+_KHANG_NGHI_CUNG_CAP = DeadlineKind.KHANG_NGHI_CUNG_CAP
+_MO_PHIEN_TOA = DeadlineKind.MO_PHIEN_TOA
+_NGUON_TIN = DeadlineKind.NGUON_TIN
+_PHE_CHUAN_GIA_HAN_TAM_GIU = DeadlineKind.PHE_CHUAN_GIA_HAN_TAM_GIU
+_PHE_CHUAN_KHOI_TO_BI_CAN = DeadlineKind.PHE_CHUAN_KHOI_TO_BI_CAN
+_PHE_CHUAN_TAM_GIAM = DeadlineKind.PHE_CHUAN_TAM_GIAM
+_TAM_GIAM = DeadlineKind.TAM_GIAM
+_TAM_GIU = DeadlineKind.TAM_GIU
+_TRUY_TO = DeadlineKind.TRUY_TO
+_XEM_XET_DINH_CHI_DIEU_TRA = DeadlineKind.XEM_XET_DINH_CHI_DIEU_TRA
+_E_DE_NGHI_GIA_HAN_TAM_GIU = EventKind.DE_NGHI_GIA_HAN_TAM_GIU
+_E_GIA_HAN_TAM_GIU = EventKind.GIA_HAN_TAM_GIU
+_E_KHOI_TO_VU_AN = EventKind.KHOI_TO_VU_AN
+_E_KHONG_PHE_CHUAN_GIA_HAN_TAM_GIU = EventKind.KHONG_PHE_CHUAN_GIA_HAN_TAM_GIU
+_E_TAM_GIU = EventKind.TAM_GIU
+_E_TIEP_NHAN_NGUON_TIN = EventKind.TIEP_NHAN_NGUON_TIN
+_E_TRA_TU_DO = EventKind.TRA_TU_DO
+ONE_DAY = dt.timedelta(days=1)
+
+
+class _Days(int):
+    """A number of days, rendered "01 tháng 27 ngày" in notes."""
+
+    def __format__(self, spec: str) -> str:
+        return format_days(int(self))
+
+
+def _date(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _ordinal(n: int) -> str:
+    return {1: "thứ nhất", 2: "thứ hai", 3: "thứ ba", 4: "thứ tư", 5: "thứ năm"}.get(n, f"thứ {n}")
+
+
+# === The replay ===========================================================================
+
+
+class _Track:
+    """One limit of one subject while the events replay (mutable; becomes a Deadline)."""
+
+    __slots__ = ("kind", "subject", "key", "start", "end", "nominal_end", "basis", "unit", "label",
+                 "extensions_used", "extensions_max", "extension_plan", "max_end", "running", "closed_on",
+                 "notes", "needs_review", "end_at", "start_at", "request_days", "stage", "deducted", "variant")
+
+    def __init__(self, kind: DeadlineKind, subject: str, key: str, start: dt.date, end: dt.date,
+                 nominal_end: dt.date, basis: str, unit: str, label: str) -> None:
+        self.kind = kind
+        self.subject = subject
+        self.key = key
+        self.start = start
+        self.end = end
+        self.nominal_end = nominal_end  # before the Điều 134 roll-over (extensions count from it)
+        self.basis = basis
+        self.unit = unit  # "month", "day", "detention", "hour"
+        self.label = label
+        self.extensions_used = 0
+        self.extensions_max = 0
+        self.extension_plan: tuple[int, ...] = ()  # allowed length of each extension
+        self.max_end: dt.date | None = None
+        self.running = True
+        self.closed_on: dt.date | None = None
+        self.notes: list[str] = []
+        self.needs_review = False
+        self.end_at: dt.datetime | None = None
+        self.start_at: dt.datetime | None = None
+        self.request_days = 0  # Điều 172/173 khoản 2: request the extension ≥ 10 days before expiry
+        self.stage = ""
+        self.deducted = False
+        self.variant = ""  # investigation: "", "resumed", "supplementary", "repeated"
+
+
+class _Replay:
+    def __init__(self, category: Category | None, calendar: WorkCalendar, national_security: bool) -> None:
+        self.category = category
+        self.cat = category or I  # unknown category: the shortest limits, flagged
+        self.unknown_category = category is None
+        self.calendar = calendar
+        self.ns = national_security
+        self.tracks: dict[tuple[str, str], _Track] = {}
+        self.order: list[_Track] = []
+        self.counts: dict[tuple[str, str], int] = {}
+        self.stage = "nguon_tin"
+        self.problems: list[tuple[int, str]] = []
+        self.index = -1
+        self.released_at: dict[str, dt.datetime | None] = {}
+        self.vks_returns = 0
+        self.court_returns = 0
+        self.sentenced_on: dt.date | None = None
+        self.report_vks_extended = False
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def problem(self, message: str, track: _Track | None = None) -> None:
+        self.problems.append((self.index, message))
+        if track is not None:
+            track.notes.append(message)
+            track.needs_review = True
+
+    def open(self, kind: DeadlineKind, subject: str, start: dt.date, end: dt.date, basis: str, unit: str,
+             nominal_end: dt.date | None = None, label: str = "") -> _Track:
+        slot = (kind, subject)
+        count = self.counts.get(slot, 0) + 1
+        self.counts[slot] = count
+        # A StrEnum member is a str: concatenation gives a plain str without the slow `.value`.
+        key = "" + kind if subject == "case" else kind + ":" + subject
+        if count > 1:
+            key = f"{key}#{count}"
+        previous = self.tracks.get(slot)
+        if previous is not None and previous.running:
+            previous.running = False
+            previous.closed_on = start
+        track = _Track(kind, subject, key, start, end, nominal_end or end, basis, unit, label)
+        if self.unknown_category and kind in _NEEDS_CATEGORY:
+            track.notes.append("Chưa xác định loại tội phạm: tạm tính theo thời hạn ngắn nhất (tội phạm ít nghiêm trọng).")
+            track.needs_review = True
+        self.tracks[slot] = track
+        self.order.append(track)
+        return track
+
+    def current(self, kind: DeadlineKind, subject: str = "case") -> _Track | None:
+        return self.tracks.get((kind, subject))
+
+    def close(self, track: _Track | None, on: dt.date) -> None:
+        if track is not None and track.running:
+            track.running = False
+            track.closed_on = on
+
+    def month_end(self, start: dt.date, months: int, days: int = 0) -> tuple[dt.date, dt.date]:
+        nominal = add_months(start, months)
+        if days:
+            nominal += dt.timedelta(days=days)
+        return nominal, self.calendar.roll_forward(nominal)
+
+    def day_end(self, start: dt.date, days: int) -> dt.date:
+        end = day_limit_end(start, days)
+        return self.calendar.roll_forward(end) if DAY_LIMIT_ROLLS_OVER_DAYS_OFF else end
+
+    # --- A. reports (Điều 147–149) ---------------------------------------------------------
+
+    def tiep_nhan_nguon_tin(self, e: Event) -> None:
+        end = self.day_end(e.on, REPORT_DAYS)
+        t = self.open(_NGUON_TIN, "case", e.on, end, "BLTTHS 2015, Điều 147, khoản 1", "day")
+        t.extensions_max = 2
+        t.max_end = self.calendar.roll_forward(add_months(e.on, REPORT_COMPLEX_MONTHS + REPORT_EXTENSION_MONTHS))
+
+    def keo_dai_nguon_tin(self, e: Event) -> None:
+        t = self._running(_NGUON_TIN, e, "kéo dài thời hạn giải quyết nguồn tin")
+        if t is None:
+            return
+        if t.extensions_used:
+            self.problem("Thời hạn giải quyết nguồn tin chỉ được kéo dài một lần, tối đa 02 tháng "
+                         "(BLTTHS 2015, Điều 147, khoản 2).", t)
+        limit = self.month_end(t.start, REPORT_COMPLEX_MONTHS)[1]
+        nominal, end = self._period(t.start, e, REPORT_COMPLEX_MONTHS)
+        if end > limit:
+            self.problem(f"Vụ việc phức tạp chỉ được kéo dài thời hạn giải quyết không quá 02 tháng kể từ ngày tiếp nhận "
+                         f"(đến {_date(limit)}) (BLTTHS 2015, Điều 147, khoản 2).", t)
+        self._extend(t, e, nominal, end, "BLTTHS 2015, Điều 147, khoản 2", unit="month")
+        t.notes.append("Kéo dài do vụ việc phức tạp (Thủ trưởng Cơ quan điều tra — TTLT 01/2017, Điều 11, khoản 1).")
+
+    def gia_han_nguon_tin(self, e: Event) -> None:
+        t = self._running(_NGUON_TIN, e, "gia hạn thời hạn giải quyết nguồn tin")
+        if t is None:
+            return
+        if self.report_vks_extended:
+            self.problem("Viện trưởng Viện kiểm sát chỉ được gia hạn thời hạn giải quyết nguồn tin một lần "
+                         "(BLTTHS 2015, Điều 147, khoản 2).", t)
+        self.report_vks_extended = True
+        self._check_not_expired(t, e, "Điều 147, khoản 2")
+        nominal, end = self._period(t.nominal_end, e, REPORT_EXTENSION_MONTHS)
+        if self._months_of(e) > REPORT_EXTENSION_MONTHS or end > self.month_end(t.nominal_end, 2)[1]:
+            self.problem("Viện trưởng Viện kiểm sát gia hạn giải quyết nguồn tin không quá 02 tháng "
+                         "(BLTTHS 2015, Điều 147, khoản 2).", t)
+        self._extend(t, e, nominal, end, "BLTTHS 2015, Điều 147, khoản 2", unit="month")
+
+    def tam_dinh_chi_nguon_tin(self, e: Event) -> None:
+        t = self.current(_NGUON_TIN)
+        if t is None:
+            self.problem("Chưa có sự kiện tiếp nhận nguồn tin để tạm đình chỉ (BLTTHS 2015, Điều 148).")
+            return
+        self.close(t, e.on)
+        t.notes.append(("Tạm đình chỉ giải quyết nguồn tin ngày {} (BLTTHS 2015, Điều 148, khoản 1).", e.on))
+
+    def huy_tam_dinh_chi_nguon_tin(self, e: Event) -> None:
+        start = e.received_on or e.on
+        nominal, end = self.month_end(start, REPORT_AFTER_SUSPENSION_MONTHS)
+        self.open(_NGUON_TIN, "case", start, end, "BLTTHS 2015, Điều 148, khoản 2", "month", nominal)
+
+    def phuc_hoi_nguon_tin(self, e: Event) -> None:
+        nominal, end = self.month_end(e.on, REPORT_AFTER_SUSPENSION_MONTHS)
+        self.open(_NGUON_TIN, "case", e.on, end, "BLTTHS 2015, Điều 149, khoản 1", "month", nominal)
+
+    def khong_khoi_to_vu_an(self, e: Event) -> None:
+        self.close(self.current(_NGUON_TIN), e.on)
+
+    # --- C. investigation (Điều 172, 174) ----------------------------------------------------
+
+    def khoi_to_vu_an(self, e: Event) -> None:
+        self.close(self.current(_NGUON_TIN), e.on)
+        if self.current(_DIEU_TRA) is not None:
+            # A second khởi tố (changed or added charges, joined case): the investigation keeps
+            # counting from the first one (Điều 172 khoản 4; TTLT 04/2018 Điều 14).
+            return
+        self.stage = "dieu_tra"
+        self._open_investigation(e.on, INVESTIGATION[self.cat], INVESTIGATION_EXTENSIONS[self.cat],
+                                 "BLTTHS 2015, Điều 172, khoản 1", special=True)
+
+    def _open_investigation(self, start: dt.date, months: int, plan: tuple[int, ...], basis: str, *,
+                            special: bool, label: str = "", variant: str = "") -> _Track:
+        nominal, end = self.month_end(start, months)
+        t = self.open(_DIEU_TRA, "case", start, end, basis, "month", nominal, label=label)
+        t.variant = variant
+        if special:
+            # Điều 172 khoản 3: the VKSNDTC Viện trưởng may add one extension ≤ 4 months for a very
+            # complex ĐBNT case, and one for a national-security crime.
+            if self.cat is D:
+                plan += (INVESTIGATION_SPECIAL_MONTHS,)
+            if self.ns:
+                plan += (INVESTIGATION_SPECIAL_MONTHS,)
+        t.extension_plan = plan
+        t.extensions_max = len(plan)
+        t.max_end = self.month_end(start, months + sum(plan))[1]
+        t.request_days = 10
+        t.stage = self.stage
+        return t
+
+    def gia_han_dieu_tra(self, e: Event) -> None:
+        t = self._running(_DIEU_TRA, e, "gia hạn điều tra")
+        if t is None:
+            return
+        n = t.extensions_used + 1
+        if t.variant == "supplementary":
+            self.problem("Thời hạn điều tra bổ sung không được gia hạn (BLTTHS 2015, Điều 174, khoản 2).", t)
+            return
+        resumed = t.variant == "resumed"
+        article = "Điều 174, khoản 1" if resumed else "Điều 172, khoản 2"
+        if n > t.extensions_max:
+            where = article if t.extensions_max == len(INVESTIGATION_EXTENSIONS[self.cat]) or resumed \
+                else "Điều 172, khoản 2, 3"
+            self.problem(f"{self.cat.label} chỉ được gia hạn điều tra tối đa {t.extensions_max} lần "
+                         f"(BLTTHS 2015, {where}); đây là lần gia hạn {_ordinal(n)}.", t)
+            allowed = 0
+        else:
+            allowed = t.extension_plan[n - 1]
+        self._check_not_expired(t, e, article)
+        ordinary = len(INVESTIGATION_EXTENSIONS[self.cat]) if not resumed else len(t.extension_plan)
+        basis = f"BLTTHS 2015, {article}" if n <= ordinary else "BLTTHS 2015, Điều 172, khoản 3"
+        nominal, end = self._period(t.nominal_end, e, allowed)
+        if allowed and (self._months_of(e) > allowed or end > self.month_end(t.nominal_end, allowed)[1]):
+            self.problem(f"Gia hạn điều tra lần {_ordinal(n)} đối với {self.cat.label.lower()} không quá "
+                         f"{allowed:02d} tháng ({basis}).", t)
+        if n > ordinary and n <= t.extensions_max:
+            t.notes.append("Gia hạn đặc biệt thuộc thẩm quyền Viện trưởng VKSND tối cao (BLTTHS 2015, Điều 172, khoản 3).")
+            if n > ordinary + 1:
+                t.needs_review = True
+                t.notes.append("Điều 172 khoản 3 không nói rõ hai lần gia hạn đặc biệt (tội phạm đặc biệt nghiêm trọng "
+                               "và tội xâm phạm an ninh quốc gia) có được cộng dồn hay không — cần kiểm tra.")
+        self._extend(t, e, nominal, end, basis, unit="month")
+
+    def tam_dinh_chi_dieu_tra(self, e: Event) -> None:
+        t = self.current(_DIEU_TRA)
+        if t is None:
+            self.problem("Chưa khởi tố vụ án nên không thể tạm đình chỉ điều tra (BLTTHS 2015, Điều 229).")
+            return
+        self.close(t, e.on)
+        t.notes.append(("Tạm đình chỉ điều tra ngày {} (BLTTHS 2015, Điều 229).", e.on))
+
+    def phuc_hoi_dieu_tra(self, e: Event) -> None:
+        self.stage = "dieu_tra_tiep"
+        self.close(self.current(_XEM_XET_DINH_CHI_DIEU_TRA), e.on)
+        self._open_investigation(e.on, RESUMED[self.cat], RESUMED_EXTENSIONS[self.cat],
+                                 "BLTTHS 2015, Điều 174, khoản 1", special=False,
+                                 label="Thời hạn điều tra (phục hồi điều tra)", variant="resumed")
+
+    def dinh_chi_dieu_tra(self, e: Event) -> None:
+        self.close(self.current(_DIEU_TRA), e.on)
+        start = e.received_on or e.on
+        self.open(_XEM_XET_DINH_CHI_DIEU_TRA, "case", start, self.day_end(start, CLOSURE_REVIEW_DAYS),
+                  "BLTTHS 2015, Điều 230, khoản 3", "day")
+
+    def ket_thuc_dieu_tra(self, e: Event) -> None:
+        t = self.current(_DIEU_TRA)
+        self.close(t, e.on)
+        if t is not None and e.on > t.end:
+            self.problem(f"Kết thúc điều tra ngày {_date(e.on)} sau khi thời hạn điều tra đã hết ({_date(t.end)}) "
+                         f"({t.basis}).", t)
+        self.open(_GIAO_HO_SO, "case", e.on, self.day_end(e.on, FILE_HANDOVER_DAYS),
+                  "BLTTHS 2015, Điều 232, khoản 4", "day")
+
+    # --- E. supplementary investigation and re-investigation (Điều 174) --------------------------
+
+    def tra_ho_so_dieu_tra_bo_sung(self, e: Event) -> None:
+        self.close(self.current(_TRUY_TO), e.on)
+        self.vks_returns += 1
+        self.stage = "dieu_tra_tiep"
+        t = self._supplementary(e, SUPPLEMENTARY_BY_VKS, "Viện kiểm sát")
+        if self.vks_returns > VKS_RETURNS_MAX:
+            self.problem(f"Viện kiểm sát chỉ được trả hồ sơ để điều tra bổ sung hai lần; đây là lần thứ "
+                         f"{self.vks_returns} (BLTTHS 2015, Điều 174, khoản 2).", t)
+
+    def toa_tra_ho_so_dieu_tra_bo_sung(self, e: Event) -> None:
+        self.close(self.current(_CHUAN_BI_XET_XU), e.on)
+        self.court_returns += 1
+        self.stage = "dieu_tra_tiep"
+        t = self._supplementary(e, SUPPLEMENTARY_BY_COURT, "Tòa án")
+        if self.court_returns > COURT_RETURNS_MAX:
+            self.problem("Tòa án chỉ được trả hồ sơ để điều tra bổ sung hai lần: Thẩm phán chủ tọa một lần và Hội đồng "
+                         "xét xử một lần (BLTTHS 2015, Điều 174, khoản 2).", t)
+
+    def _supplementary(self, e: Event, months: int, who: str) -> _Track:
+        self.close(self.current(_DIEU_TRA), e.on)
+        start = e.received_on or e.on
+        nominal, end = self.month_end(start, months)
+        t = self.open(_DIEU_TRA, "case", start, end, "BLTTHS 2015, Điều 174, khoản 2", "month", nominal,
+                      label=f"Thời hạn điều tra bổ sung ({who} trả hồ sơ)")
+        t.stage = "dieu_tra_tiep"
+        t.variant = "supplementary"
+        if e.received_on is None:
+            t.notes.append("Chưa ghi ngày Cơ quan điều tra nhận lại hồ sơ: tạm tính từ ngày quyết định trả hồ sơ "
+                           "(thời hạn tính từ ngày nhận lại hồ sơ — Điều 174 khoản 2).")
+            t.needs_review = True
+        return t
+
+    def dieu_tra_lai(self, e: Event) -> None:
+        self.close(self.current(_TRUY_TO), e.on)
+        self.close(self.current(_CHUAN_BI_XET_XU), e.on)
+        self.close(self.current(_DIEU_TRA), e.on)
+        self.stage = "dieu_tra"
+        start = e.received_on or e.on
+        self._open_investigation(start, INVESTIGATION[self.cat], INVESTIGATION_EXTENSIONS[self.cat],
+                                 "BLTTHS 2015, Điều 174, khoản 3 (theo Điều 172)", special=True,
+                                 label="Thời hạn điều tra lại", variant="repeated")
+
+    # --- F. prosecution (Điều 240–249) ---------------------------------------------------------
+
+    def vks_nhan_ho_so(self, e: Event) -> None:
+        self.close(self.current(_GIAO_HO_SO), e.on)
+        self.close(self.current(_DIEU_TRA), e.on)
+        self.stage = "truy_to"
+        self._open_prosecution(e.on, "BLTTHS 2015, Điều 240, khoản 1")
+
+    def _open_prosecution(self, start: dt.date, basis: str) -> None:
+        days = PROSECUTION_DAYS[self.cat]
+        extra = PROSECUTION_EXTENSION_DAYS[self.cat]
+        end = self.day_end(start, days)
+        t = self.open(_TRUY_TO, "case", start, end, basis, "day")
+        t.extension_plan = (extra,)
+        t.extensions_max = 1
+        t.max_end = self.day_end(start, days + extra)
+
+    def gia_han_truy_to(self, e: Event) -> None:
+        t = self._running(_TRUY_TO, e, "gia hạn thời hạn quyết định việc truy tố")
+        if t is None:
+            return
+        if t.extensions_used >= 1:
+            self.problem("Viện trưởng Viện kiểm sát chỉ được gia hạn thời hạn quyết định việc truy tố một lần "
+                         "(BLTTHS 2015, Điều 240, khoản 1).", t)
+        self._check_not_expired(t, e, "Điều 240, khoản 1")
+        allowed = PROSECUTION_EXTENSION_DAYS[self.cat]
+        if e.days is None and e.months is None:
+            days = allowed
+        else:
+            days = (e.days or 0) + (e.months or 0) * 30
+        end = e.until or (t.nominal_end + dt.timedelta(days=days))
+        if days > allowed or end > t.nominal_end + dt.timedelta(days=allowed):
+            self.problem(f"Gia hạn thời hạn quyết định việc truy tố đối với {self.cat.label.lower()} không quá "
+                         f"{allowed} ngày (BLTTHS 2015, Điều 240, khoản 1).", t)
+        self._extend(t, e, end, end, "BLTTHS 2015, Điều 240, khoản 1", unit="day")
+
+    def cao_trang(self, e: Event) -> None:
+        self.close(self.current(_TRUY_TO), e.on)
+        t = self.open(_GIAO_CAO_TRANG, "case", e.on, self.day_end(e.on, INDICTMENT_DELIVERY_DAYS),
+                      "BLTTHS 2015, Điều 240, khoản 2", "day")
+        t.notes.append("Vụ án phức tạp: có thể kéo dài nhưng không quá 10 ngày (Điều 240 khoản 2).")
+
+    def giao_cao_trang(self, e: Event) -> None:
+        self.close(self.current(_GIAO_CAO_TRANG), e.on)
+
+    def tam_dinh_chi_vu_an(self, e: Event) -> None:
+        for kind in (_TRUY_TO, _CHUAN_BI_XET_XU):
+            t = self.current(kind)
+            if t is not None and t.running:
+                self.close(t, e.on)
+                t.notes.append(("Tạm đình chỉ vụ án ngày {}.", e.on))
+
+    def phuc_hoi_vu_an(self, e: Event) -> None:
+        if self.stage in ("xet_xu",):
+            # Điều 277 khoản 2: resumed at the court, trial preparation restarts from the decision.
+            self._open_trial_preparation(e.on, "BLTTHS 2015, Điều 277, khoản 2")
+        else:
+            self.stage = "truy_to"
+            self._open_prosecution(e.on, "BLTTHS 2015, Điều 249, khoản 4")
+
+    # --- G. trial (Điều 277–278) -----------------------------------------------------------
+
+    def toa_thu_ly(self, e: Event) -> None:
+        self.close(self.current(_GIAO_CAO_TRANG), e.on)
+        self.close(self.current(_TRUY_TO), e.on)
+        self.stage = "xet_xu"
+        self._open_trial_preparation(e.on, "BLTTHS 2015, Điều 277, khoản 1")
+
+    def _open_trial_preparation(self, start: dt.date, basis: str) -> None:
+        months, days = TRIAL_PREPARATION[self.cat]
+        extra = TRIAL_PREPARATION_EXTENSION_DAYS[self.cat]
+        if months:
+            nominal, end = self.month_end(start, months)
+            t = self.open(_CHUAN_BI_XET_XU, "case", start, end, basis, "month", nominal)
+            t.max_end = self.calendar.roll_forward(nominal + dt.timedelta(days=extra))
+        else:
+            end = self.day_end(start, days)
+            t = self.open(_CHUAN_BI_XET_XU, "case", start, end, basis, "day")
+            t.max_end = self.day_end(start, days + extra)
+        t.extension_plan = (extra,)
+        t.extensions_max = 1
+
+    def gia_han_chuan_bi_xet_xu(self, e: Event) -> None:
+        t = self._running(_CHUAN_BI_XET_XU, e, "gia hạn thời hạn chuẩn bị xét xử")
+        if t is None:
+            return
+        if t.extensions_used >= 1:
+            self.problem("Chánh án chỉ được gia hạn thời hạn chuẩn bị xét xử một lần (BLTTHS 2015, Điều 277, khoản 1).", t)
+        allowed = TRIAL_PREPARATION_EXTENSION_DAYS[self.cat]
+        days = e.days if e.days is not None else allowed
+        nominal = e.until or (t.nominal_end + dt.timedelta(days=days))
+        end = e.until or (self.calendar.roll_forward(nominal) if t.unit == "month" else nominal)
+        if days > allowed or nominal > t.nominal_end + dt.timedelta(days=allowed):
+            self.problem(f"Gia hạn chuẩn bị xét xử đối với {self.cat.label.lower()} không quá {allowed} ngày "
+                         "(BLTTHS 2015, Điều 277, khoản 1).", t)
+        self._extend(t, e, nominal, end, "BLTTHS 2015, Điều 277, khoản 1", unit=t.unit)
+        t.notes.append("Tòa án phải thông báo ngay việc gia hạn cho Viện kiểm sát cùng cấp (Điều 277 khoản 1).")
+
+    def toa_nhan_lai_ho_so(self, e: Event) -> None:
+        self.stage = "xet_xu"
+        t = self.open(_CHUAN_BI_XET_XU, "case", e.on, self.day_end(e.on, TRIAL_AFTER_SUPPLEMENTARY_DAYS),
+                      "BLTTHS 2015, Điều 277, khoản 2", "day",
+                      label="Thời hạn đưa vụ án ra xét xử sau khi nhận lại hồ sơ")
+        t.max_end = t.end
+
+    def dua_vu_an_ra_xet_xu(self, e: Event) -> None:
+        self.close(self.current(_CHUAN_BI_XET_XU), e.on)
+        t = self.open(_MO_PHIEN_TOA, "case", e.on, self.day_end(e.on, HEARING_DAYS),
+                      "BLTTHS 2015, Điều 277, khoản 3", "day")
+        t.max_end = self.day_end(e.on, 30)
+        t.notes.append("Vì lý do bất khả kháng hoặc trở ngại khách quan: trong thời hạn 30 ngày (Điều 277 khoản 3).")
+
+    def mo_phien_toa(self, e: Event) -> None:
+        self.close(self.current(_MO_PHIEN_TOA), e.on)
+
+    # --- H. judgment, appeal, protest (Điều 329, 333, 337, 346) ----------------------------------
+
+    def tuyen_an_so_tham(self, e: Event) -> None:
+        self.close(self.current(_MO_PHIEN_TOA), e.on)
+        self.close(self.current(_CHUAN_BI_XET_XU), e.on)
+        self.stage = "sau_tuyen_an"
+        self.sentenced_on = e.on
+        same, superior = PROTEST_JUDGMENT_DAYS
+        self.open(_KHANG_NGHI_CUNG_CAP, "case", e.on, self.day_end(e.on, same),
+                  "BLTTHS 2015, Điều 337, khoản 1", "day")
+        self.open(_KHANG_NGHI_CAP_TREN, "case", e.on, self.day_end(e.on, superior),
+                  "BLTTHS 2015, Điều 337, khoản 1", "day")
+        t = self.open(_KHANG_CAO, "case", e.on, self.day_end(e.on, APPEAL_JUDGMENT_DAYS),
+                      "BLTTHS 2015, Điều 333, khoản 1", "day")
+        t.notes.append("Bị cáo, đương sự vắng mặt tại phiên tòa: thời hạn tính từ ngày nhận bản án hoặc ngày bản án "
+                       "được niêm yết (Điều 333 khoản 1).")
+
+    def quyet_dinh_so_tham(self, e: Event) -> None:
+        self.close(self.current(_CHUAN_BI_XET_XU), e.on)
+        same, superior = PROTEST_DECISION_DAYS
+        self.open(_KHANG_NGHI_CUNG_CAP, "case", e.on, self.day_end(e.on, same),
+                  "BLTTHS 2015, Điều 337, khoản 2", "day", label="Thời hạn kháng nghị quyết định sơ thẩm (cùng cấp)")
+        self.open(_KHANG_NGHI_CAP_TREN, "case", e.on, self.day_end(e.on, superior),
+                  "BLTTHS 2015, Điều 337, khoản 2", "day", label="Thời hạn kháng nghị quyết định sơ thẩm (cấp trên)")
+        start = e.received_on or e.on
+        t = self.open(_KHANG_CAO, "case", start, self.day_end(start, APPEAL_DECISION_DAYS),
+                      "BLTTHS 2015, Điều 333, khoản 2", "day", label="Thời hạn kháng cáo quyết định sơ thẩm")
+        t.notes.append("Tính từ ngày người có quyền kháng cáo nhận được quyết định (Điều 333 khoản 2).")
+
+    def khang_nghi(self, e: Event) -> None:
+        for kind in (_KHANG_NGHI_CUNG_CAP, _KHANG_NGHI_CAP_TREN):
+            t = self.current(kind)
+            if t is not None and t.running:
+                if e.on > t.end:
+                    self.problem(f"Kháng nghị ngày {_date(e.on)} sau khi hết thời hạn kháng nghị ({_date(t.end)}) "
+                                 f"({t.basis}).", t)
+                self.close(t, e.on)
+
+    def toa_phuc_tham_nhan_ho_so(self, e: Event) -> None:
+        self.stage = "phuc_tham"
+        t = self.open(_CHUAN_BI_PHUC_THAM, "case", e.on, self.day_end(e.on, APPELLATE_PREPARATION_DAYS),
+                      "BLTTHS 2015, Điều 346, khoản 1", "day")
+        t.needs_review = True
+        t.notes.append("Tính theo thời hạn 60 ngày của Tòa án nhân dân cấp tỉnh. TAND cấp cao đã bị bãi bỏ năm 2025: "
+                       "thời hạn và Tòa án cấp phúc thẩm hiện hành chưa được xác minh.")
+
+    # --- B/D. custody, charging, detention (per subject) --------------------------------------
+
+    def tam_giu(self, e: Event) -> None:
+        days = e.days if e.days is not None else CUSTODY_DAYS
+        start_at = e.at
+        end_at = start_at + dt.timedelta(days=days) if start_at else None
+        end = e.until or (end_at.date() if end_at else e.on + dt.timedelta(days=days))
+        t = self.open(_TAM_GIU, e.subject, e.on, end, "BLTTHS 2015, Điều 118, khoản 1", "hour")
+        t.start_at, t.end_at = start_at, end_at
+        t.extension_plan = (CUSTODY_EXTENSION_DAYS, CUSTODY_EXTENSION_DAYS)
+        t.extensions_max = CUSTODY_EXTENSIONS
+        t.max_end = (end_at + dt.timedelta(days=6)).date() if end_at else e.on + dt.timedelta(days=days + 6)
+        if days > CUSTODY_DAYS:
+            self.problem("Thời hạn tạm giữ không quá 03 ngày (BLTTHS 2015, Điều 118, khoản 1).", t)
+        if start_at is None:
+            t.notes.append("Chưa ghi giờ bắt đầu tạm giữ: thời hạn tạm giữ tính theo giờ (Điều 117 khoản 2).")
+
+    def de_nghi_gia_han_tam_giu(self, e: Event) -> None:
+        received = e.at
+        end_at = received + dt.timedelta(hours=CUSTODY_APPROVAL_HOURS) if received else None
+        t = self.open(_PHE_CHUAN_GIA_HAN_TAM_GIU, e.subject, e.on,
+                      end_at.date() if end_at else e.on, "BLTTHS 2015, Điều 118, khoản 2", "hour")
+        t.end_at = end_at
+        if received is None:
+            t.notes.append("Chưa ghi giờ nhận hồ sơ: thời hạn xét phê chuẩn là 12 giờ kể từ khi nhận hồ sơ.")
+            t.needs_review = True
+
+    def gia_han_tam_giu(self, e: Event) -> None:
+        self.close(self.current(_PHE_CHUAN_GIA_HAN_TAM_GIU, e.subject), e.on)
+        t = self._running(_TAM_GIU, e, "gia hạn tạm giữ", subject=e.subject)
+        if t is None:
+            return
+        n = t.extensions_used + 1
+        days = e.days if e.days is not None else CUSTODY_EXTENSION_DAYS
+        if n > CUSTODY_EXTENSIONS:
+            self.problem("Tạm giữ chỉ được gia hạn tối đa hai lần, mỗi lần không quá 03 ngày "
+                         "(BLTTHS 2015, Điều 118, khoản 2).", t)
+        if days > CUSTODY_EXTENSION_DAYS:
+            self.problem(f"Gia hạn tạm giữ lần {_ordinal(n)} không quá 03 ngày (BLTTHS 2015, Điều 118, khoản 2).", t)
+        if t.end_at is not None:
+            limit_at = t.end_at
+            t.end_at = t.end_at + dt.timedelta(days=days)
+            end = e.until or t.end_at.date()
+            expired = (e.at or dt.datetime.combine(e.on, dt.time.min, tzinfo=limit_at.tzinfo)) > limit_at
+        else:
+            end = e.until or t.end + dt.timedelta(days=days)
+            expired = e.on > t.end
+        if expired:
+            self.problem("Không thể gia hạn tạm giữ khi thời hạn tạm giữ đã hết (BLTTHS 2015, Điều 118, khoản 2).", t)
+        self._extend(t, e, end, end, "BLTTHS 2015, Điều 118, khoản 2", unit="hour")
+        if n == 2:
+            t.notes.append("Gia hạn lần thứ hai chỉ trong trường hợp đặc biệt (Điều 118 khoản 2).")
+
+    def khong_phe_chuan_gia_han_tam_giu(self, e: Event) -> None:
+        self.close(self.current(_PHE_CHUAN_GIA_HAN_TAM_GIU, e.subject), e.on)
+
+    def khoi_to_bi_can(self, e: Event) -> None:
+        if self.current(_DIEU_TRA) is None and self.stage == "nguon_tin":
+            self.problem("Khởi tố bị can khi chưa có quyết định khởi tố vụ án: khởi tố bị can thuộc giai đoạn điều tra "
+                         "(BLTTHS 2015, Điều 179).")
+        start = e.received_on or e.on
+        t = self.open(_PHE_CHUAN_KHOI_TO_BI_CAN, e.subject, start, self.day_end(start, APPROVAL_DAYS),
+                      "BLTTHS 2015, Điều 179, khoản 3", "day")
+        t.notes.append("Nếu Viện kiểm sát yêu cầu bổ sung chứng cứ: 03 ngày kể từ ngày nhận được chứng cứ bổ sung.")
+
+    def phe_chuan_khoi_to_bi_can(self, e: Event) -> None:
+        t = self.current(_PHE_CHUAN_KHOI_TO_BI_CAN, e.subject)
+        if t is not None and t.running and e.on > t.end:
+            self.problem(f"Phê chuẩn ngày {_date(e.on)} sau khi hết thời hạn xét phê chuẩn ({_date(t.end)}) "
+                         "(BLTTHS 2015, Điều 179, khoản 3).", t)
+        self.close(t, e.on)
+
+    def huy_khoi_to_bi_can(self, e: Event) -> None:
+        self.close(self.current(_PHE_CHUAN_KHOI_TO_BI_CAN, e.subject), e.on)
+
+    def de_nghi_phe_chuan_tam_giam(self, e: Event) -> None:
+        start = e.received_on or e.on
+        self.open(_PHE_CHUAN_TAM_GIAM, e.subject, start, self.day_end(start, APPROVAL_DAYS),
+                  "BLTTHS 2015, Điều 119, khoản 5", "day")
+
+    def khong_phe_chuan_tam_giam(self, e: Event) -> None:
+        self.close(self.current(_PHE_CHUAN_TAM_GIAM, e.subject), e.on)
+
+    def tam_giam(self, e: Event) -> None:
+        self.close(self.current(_PHE_CHUAN_TAM_GIAM, e.subject), e.on)
+        stage = self.stage
+        ordered = (e.months or 0) * DETENTION_MONTH_DAYS + (e.days or 0)
+        custody = self.current(_TAM_GIU, e.subject)
+        deducted = 0
+        partial = False
+        if stage in ("nguon_tin", "dieu_tra") and custody is not None and not custody.deducted:
+            # Điều 118 khoản 4, TTLT 04/2018 Điều 17: custody is deducted day for day from the
+            # detention for investigation.
+            deducted, partial = self._custody_days(custody, e)
+            custody.deducted = True
+        self.close(custody, e.on)
+        basis, cap, label = self._detention_frame(stage, e)
+        if ordered == 0 and e.until is None:
+            if stage in ("nguon_tin", "dieu_tra"):
+                ordered = DETENTION[self.cat] * DETENTION_MONTH_DAYS
+            elif stage == "sau_tuyen_an":
+                ordered = DETENTION_AFTER_SENTENCE_DAYS
+            elif cap is not None:
+                ordered = (cap - e.on).days + 1
+        if stage == "sau_tuyen_an" and self.sentenced_on is not None:
+            computed = detention_end(self.sentenced_on, DETENTION_AFTER_SENTENCE_DAYS)
+        else:
+            computed = detention_end(e.on, max(ordered - deducted, 1))
+        end = e.until or computed
+        t = self.open(_TAM_GIAM, e.subject, e.on, end, basis, "detention", label=label)
+        t.stage = stage
+        if deducted:
+            t.notes.append(("Đã trừ {} ngày tạm giữ: thời hạn tạm giam thực tế {}, từ {} đến hết {} "
+                            "(TTLT 04/2018, Điều 17).", deducted, _Days(ordered - deducted), e.on, computed))
+        if partial:
+            t.notes.append("Thời gian tạm giữ không tròn ngày: đã tính tròn lên (01 ngày tạm giữ bằng 01 ngày tạm giam "
+                           "— Điều 118 khoản 4) — cần kiểm tra.")
+            t.needs_review = True
+        if e.until is not None and e.until != computed and ordered:
+            t.notes.append(("Ngày hết hạn ghi trong lệnh ({}) khác ngày tính được ({}); thời hạn tạm giam hết vào "
+                            "ngày ghi trong lệnh (Điều 134 khoản 1) — cần kiểm tra.", e.until, computed))
+            t.needs_review = True
+        if stage in ("nguon_tin", "dieu_tra"):
+            base = DETENTION[self.cat] * DETENTION_MONTH_DAYS
+            plan = DETENTION_EXTENSIONS[self.cat] + self._detention_special_plan()
+            t.extension_plan = plan
+            t.extensions_max = len(plan)
+            t.request_days = 10
+            t.max_end = detention_end(e.on, base - deducted + sum(plan) * DETENTION_MONTH_DAYS)
+            if ordered > base:
+                self.problem(f"Thời hạn tạm giam để điều tra {self.cat.label.lower()} không quá "
+                             f"{DETENTION[self.cat]:02d} tháng (BLTTHS 2015, Điều 173, khoản 1).", t)
+            if end > detention_end(e.on, base - deducted):
+                self.problem(f"Lệnh tạm giam hết hạn ngày {_date(end)}, quá thời hạn tạm giam để điều tra "
+                             f"({_date(detention_end(e.on, base - deducted))}) (BLTTHS 2015, Điều 173, khoản 1).", t)
+        else:
+            t.max_end = cap
+            if cap is not None and end > cap:
+                self.problem(f"Thời hạn tạm giam hết ngày {_date(end)}, quá thời hạn của giai đoạn tố tụng: "
+                             f"không quá ngày {_date(cap)} ({basis}).", t)
+
+    def _custody_days(self, custody: _Track, e: Event) -> tuple[int, bool]:
+        """Days of custody served (and whether it was not a whole number of days).
+
+        Custody stops when the person was released (an earlier TRA_TU_DO), else when the
+        detention starts, but never after the custody's own end.
+        """
+        if custody.closed_on is not None:
+            stop_day, stop_at = custody.closed_on, self.released_at.get(custody.key)
+        else:
+            stop_day, stop_at = e.on, e.at
+            if custody.end_at is not None:
+                if stop_day >= custody.end_at.date() and (stop_at is None or stop_at > custody.end_at):
+                    stop_day, stop_at = custody.end_at.date(), custody.end_at
+            elif stop_day > custody.end:
+                stop_day = custody.end
+        if custody.start_at is not None and stop_at is not None:
+            days = (stop_at - custody.start_at).total_seconds() / 86400
+            return max(math.ceil(days - 1e-9), 1), abs(days - round(days)) > 1e-6
+        return max((stop_day - custody.start).days, 1), False
+
+    def _detention_frame(self, stage: str, e: Event) -> tuple[str, dt.date | None, str]:
+        if stage in ("nguon_tin", "dieu_tra"):
+            return "BLTTHS 2015, Điều 173, khoản 1", None, "Thời hạn tạm giam để điều tra"
+        if stage == "dieu_tra_tiep":
+            t = self.current(_DIEU_TRA)
+            return ("BLTTHS 2015, Điều 174, khoản 4", t.end if t else None,
+                    "Thời hạn tạm giam trong thời hạn phục hồi điều tra, điều tra bổ sung")
+        if stage == "truy_to":
+            # Điều 241: not beyond the limit of Điều 240 khoản 1, extension included.
+            t = self.current(_TRUY_TO)
+            return "BLTTHS 2015, Điều 241", t.max_end if t else None, "Thời hạn tạm giam trong giai đoạn truy tố"
+        if stage == "xet_xu":
+            t = self.current(_CHUAN_BI_XET_XU)
+            cap = t.max_end if t else None
+            return "BLTTHS 2015, Điều 278, khoản 2", cap, "Thời hạn tạm giam để chuẩn bị xét xử"
+        if stage == "phuc_tham":
+            t = self.current(_CHUAN_BI_PHUC_THAM)
+            return "BLTTHS 2015, Điều 347, khoản 2", t.end if t else None, "Thời hạn tạm giam để chuẩn bị xét xử phúc thẩm"
+        cap = detention_end(self.sentenced_on or e.on, DETENTION_AFTER_SENTENCE_DAYS)
+        return "BLTTHS 2015, Điều 329, khoản 3", cap, "Thời hạn tạm giam sau khi tuyên án"
+
+    def _detention_special_plan(self) -> tuple[int, ...]:
+        if self.ns:
+            # Điều 173 khoản 5: +1 × ≤ 4 months, then +1 × ≤ 1/2/4 months (NT/RNT/ĐBNT).
+            second = DETENTION_NS_SECOND.get(self.cat)
+            return (4,) + ((second,) if second else ())
+        if self.cat is D:
+            return (4,)  # Điều 173 khoản 6
+        return ()
+
+    def gia_han_tam_giam(self, e: Event) -> None:
+        t = self._running(_TAM_GIAM, e, "gia hạn tạm giam", subject=e.subject)
+        if t is None:
+            return
+        if t.stage not in ("nguon_tin", "dieu_tra"):
+            self.problem("Gia hạn tạm giam theo Điều 173 chỉ áp dụng cho tạm giam để điều tra; ở giai đoạn này thời hạn "
+                         f"tạm giam không được quá thời hạn của giai đoạn ({t.basis}).", t)
+            return
+        n = t.extensions_used + 1
+        ordinary = len(DETENTION_EXTENSIONS[self.cat])
+        if n > t.extensions_max:
+            open_ended = (self.cat is D and n == t.extensions_max + 1 and e.months is None and e.days is None)
+            if open_ended:
+                # Điều 173 khoản 5 (câu cuối) và khoản 6: "cho đến khi kết thúc việc điều tra".
+                inv = self.current(_DIEU_TRA)
+                end = e.until or (inv.end if inv else t.end)
+                if e.until is None:
+                    t.variant = "until_investigation_ends"  # follows later investigation extensions
+                t.notes.append("Viện trưởng VKSND tối cao quyết định tạm giam cho đến khi kết thúc điều tra "
+                               "(BLTTHS 2015, Điều 173, khoản 5, 6).")
+                t.needs_review = True
+                self._extend(t, e, end, end, "BLTTHS 2015, Điều 173, khoản " + ("5" if self.ns else "6"), unit="detention")
+                return
+            self.problem(f"{self.cat.label} chỉ được gia hạn tạm giam tối đa {t.extensions_max} lần "
+                         f"(BLTTHS 2015, Điều 173, khoản {'2, 5' if self.ns else ('2, 6' if self.cat is D else '2')}); "
+                         f"đây là lần gia hạn {_ordinal(n)}.", t)
+            allowed = 0
+        else:
+            allowed = t.extension_plan[n - 1]
+        self._check_not_expired(t, e, "Điều 173")
+        basis = ("BLTTHS 2015, Điều 173, khoản 2" if n <= ordinary
+                 else f"BLTTHS 2015, Điều 173, khoản {'5' if self.ns else '6'}")
+        days = (e.months or 0) * DETENTION_MONTH_DAYS + (e.days or 0)
+        if days == 0 and e.until is None:
+            days = allowed * DETENTION_MONTH_DAYS
+        end = e.until or (t.end + dt.timedelta(days=days))
+        if allowed and (days > allowed * DETENTION_MONTH_DAYS
+                        or end > t.end + dt.timedelta(days=allowed * DETENTION_MONTH_DAYS)):
+            self.problem(f"Gia hạn tạm giam lần {_ordinal(n)} đối với {self.cat.label.lower()} không quá "
+                         f"{allowed:02d} tháng ({basis}).", t)
+        if n > ordinary and n <= t.extensions_max:
+            t.notes.append(f"Gia hạn thuộc thẩm quyền Viện trưởng VKSND tối cao ({basis}).")
+        self._extend(t, e, end, end, basis, unit="detention")
+
+    def tra_tu_do(self, e: Event) -> None:
+        for kind in (_TAM_GIU, _TAM_GIAM, _PHE_CHUAN_GIA_HAN_TAM_GIU,
+                     _PHE_CHUAN_TAM_GIAM):
+            t = self.current(kind, e.subject)
+            if t is not None and t.running:
+                self.close(t, e.on)
+                if kind is _TAM_GIU:
+                    self.released_at[t.key] = e.at
+
+    def dinh_chi_vu_an(self, e: Event) -> None:
+        for t in self.order:
+            if t.running and (e.subject == "case" or t.subject == e.subject):
+                if e.subject != "case" or t.kind not in LAPSING:
+                    self.close(t, e.on)
+
+    # --- shared --------------------------------------------------------------------------
+
+    def _running(self, kind: DeadlineKind, e: Event, what: str, subject: str = "case") -> _Track | None:
+        t = self.current(kind, subject)
+        if t is None or not t.running:
+            who = "" if subject == "case" else f" của {subject}"
+            self.problem(f"Không có thời hạn {DEADLINE_LABELS[kind].removeprefix('Thời hạn ').lower()}{who} đang chạy để "
+                         f"{what} ({e.kind.label}, ngày {_date(e.on)}).", t)
+            return None
+        return t
+
+    def _check_not_expired(self, t: _Track, e: Event, article: str) -> None:
+        if e.on > t.end:
+            self.problem(f"Không thể {e.kind.label.lower()} ngày {_date(e.on)} khi thời hạn đã hết ngày {_date(t.end)} "
+                         f"(BLTTHS 2015, {article}).", t)
+
+    @staticmethod
+    def _months_of(e: Event) -> float:
+        return (e.months or 0) + (e.days or 0) / 30
+
+    def _period(self, start: dt.date, e: Event, default_months: int) -> tuple[dt.date, dt.date]:
+        if e.until is not None:
+            return e.until, e.until
+        if e.months is None and e.days is None:
+            return self.month_end(start, default_months)
+        return self.month_end(start, e.months or 0, e.days or 0)
+
+    def _extend(self, t: _Track, e: Event, nominal: dt.date, end: dt.date, basis: str, *, unit: str) -> None:
+        t.extensions_used += 1
+        t.nominal_end = nominal
+        t.end = end
+        t.unit = unit
+        t.basis = basis
+
+
+# Custody may start before the report is registered (a person caught in the act).
+_BEFORE_INTAKE_ALLOWED = frozenset({_E_TIEP_NHAN_NGUON_TIN, _E_TAM_GIU, _E_DE_NGHI_GIA_HAN_TAM_GIU, _E_GIA_HAN_TAM_GIU,
+                                    _E_KHONG_PHE_CHUAN_GIA_HAN_TAM_GIU, _E_TRA_TU_DO})
+_NEEDS_CATEGORY = frozenset({_DIEU_TRA, _TAM_GIAM, _TRUY_TO,
+                             _CHUAN_BI_XET_XU})
+
+
+_HANDLERS = {kind: getattr(_Replay, kind.value) for kind in EventKind}
+
+
+def _replay(category: Category | None, events: Iterable[Event], calendar: WorkCalendar,
+            national_security: bool) -> _Replay:
+    state = _Replay(category, calendar, national_security)
+    indexed = sorted((event.on, EVENT_RANK[event.kind], index, event) for index, event in enumerate(events))
+    for _, _, index, event in indexed:
+        state.index = index
+        _HANDLERS[event.kind](state, event)
+    for track in state.order:
+        if track.variant == "until_investigation_ends" and track.running:
+            investigation = state.current(_DIEU_TRA)
+            if investigation is not None:
+                track.end = investigation.end if investigation.running else (investigation.closed_on or track.end)
+    return state
+
+
+_DETENTION_NOTE = ("Tính liên tục cả ngày nghỉ, 01 tháng tạm giam bằng 30 ngày "
+                   "(BLTTHS 2015, Điều 134, khoản 1; TTLT 04/2018, Điều 17).")
+
+
+def _to_deadline(t: _Track, calendar: WorkCalendar, today: dt.date | None) -> Deadline:
+    notes = list(t.notes)
+    needs_review = t.needs_review
+    unit = t.unit
+    if unit == "day":
+        notes.append(DAY_LIMIT_NOTE)
+        if calendar.is_day_off(t.end):
+            notes.append((DAY_LIMIT_ON_DAY_OFF_NOTE, calendar.day_off_reason(t.end), calendar.next_working_day(t.end)))
+            needs_review = True
+    elif unit == "month":
+        if t.end != t.nominal_end:
+            notes.append(("Ngày {} là ngày nghỉ ({}): thời hạn hết vào ngày làm việc đầu tiên tiếp theo "
+                          "(BLTTHS 2015, Điều 134, khoản 1).", t.nominal_end, calendar.day_off_reason(t.nominal_end)))
+        if calendar.in_unconfirmed_window(t.nominal_end) or calendar.in_unconfirmed_window(t.end):
+            notes.append(UNCONFIRMED_HOLIDAYS_NOTE)
+            needs_review = True
+    elif unit == "detention":
+        notes.append(_DETENTION_NOTE)
+    kind = t.kind
+    if kind in _UNCONSOLIDATED:
+        notes.append(UNCONSOLIDATED_NOTE)
+    running = t.running
+    if running and today is not None and kind in LAPSING and today > t.end:
+        running = False
+    request_by = None
+    if t.request_days and running and t.extensions_used < t.extensions_max:
+        request_by = t.end - dt.timedelta(days=t.request_days)
+    return Deadline(t.key, kind, t.label or DEADLINE_LABELS[kind], t.subject, t.start, t.end, t.basis,
+                    t.extensions_used, t.extensions_max, t.max_end, running, needs_review, tuple(notes),
+                    t.end_at, t.closed_on, request_by)
+
+
+# Limits the 2024–2025 amending laws may have touched (DOMAIN.md §7, question 4).
+_UNCONSOLIDATED = frozenset({_NGUON_TIN, _DIEU_TRA, _TAM_GIAM,
+                             _TRUY_TO, _CHUAN_BI_XET_XU, _CHUAN_BI_PHUC_THAM})
+
+
+def compute_deadlines(*, category: Category | None, events: Sequence[Event], calendar: WorkCalendar,
+                      national_security: bool = False, today: dt.date | None = None) -> list[Deadline]:
+    """Every time limit of the case, running or closed, in the order they were opened.
+
+    `category`: of the most serious charge (None before it is known: the shortest limits
+    are used and flagged). `national_security`: a crime of BLHS Chương XIII (extra
+    extensions, Điều 172 khoản 3 and Điều 173 khoản 5). `today`: when given, appeal and
+    protest limits that have passed are reported as no longer running.
+    Never raises for a sequence the Code does not allow: the violation is noted on the
+    deadline concerned, with `needs_review`.
+    """
+    state = _replay(category, events, calendar, national_security)
+    return [_to_deadline(t, calendar, today) for t in state.order]
+
+
+def running_deadlines(deadlines: Iterable[Deadline]) -> list[Deadline]:
+    """The running deadlines, soonest first."""
+    return sorted((d for d in deadlines if d.running), key=lambda d: (d.end, d.end_at or dt.datetime.min))
+
+
+def validate_event(category: Category | None, events: Sequence[Event], new_event: Event, *,
+                   national_security: bool = False, calendar: WorkCalendar | None = None) -> None:
+    """Raise DeadlineRuleError (Vietnamese, naming the article) if `new_event` is impossible
+    after `events`: dated before the case's first event (intake or khởi tố), an extension
+    beyond what the Code allows (count or length), an extension after the limit expired, an
+    order longer than allowed, or an act with no running limit to act on."""
+    existing = list(events)
+    anchors = [ev for ev in existing if ev.kind in (_E_TIEP_NHAN_NGUON_TIN, _E_KHOI_TO_VU_AN)]
+    if anchors and new_event.kind not in _BEFORE_INTAKE_ALLOWED:
+        first = min(anchors, key=lambda ev: ev.on)
+        if new_event.on < first.on and not (new_event.kind is _E_KHOI_TO_VU_AN and first.kind is _E_KHOI_TO_VU_AN):
+            raise DeadlineRuleError(
+                f"Ngày của sự kiện \"{new_event.kind.label}\" ({_date(new_event.on)}) trước ngày "
+                f"\"{first.kind.label.lower()}\" ({_date(first.on)}): quyết định tố tụng không thể có trước khi "
+                f"tiếp nhận nguồn tin (BLTTHS 2015, Điều 147) hoặc khởi tố vụ án (BLTTHS 2015, Điều 172, khoản 1).")
+    state = _replay(category, [*existing, new_event], calendar or WorkCalendar(), national_security)
+    new_index = len(existing)
+    for index, message in state.problems:
+        if index == new_index:
+            raise DeadlineRuleError(message)

@@ -1,0 +1,57 @@
+"""The time limits of BLTTHS 2015 as tables (DOMAIN.md §3.3). Months unless named *_DAYS.
+
+Each constant cites its article; the 2024–2025 amending laws are not consolidated.
+"""
+from __future__ import annotations
+
+from digitaldesk.cases.legal.categories import Category
+
+I, N, R, D = (Category.IT_NGHIEM_TRONG, Category.NGHIEM_TRONG, Category.RAT_NGHIEM_TRONG,
+              Category.DAC_BIET_NGHIEM_TRONG)
+
+# Điều 147: reports
+REPORT_DAYS = 20  # khoản 1
+REPORT_COMPLEX_MONTHS = 2  # khoản 2, câu 1
+REPORT_EXTENSION_MONTHS = 2  # khoản 2, câu 2: Viện trưởng VKS gia hạn một lần
+REPORT_AFTER_SUSPENSION_MONTHS = 1  # Điều 148 khoản 2; Điều 149 khoản 1
+# Điều 118: custody
+CUSTODY_DAYS = 3
+CUSTODY_EXTENSION_DAYS = 3
+CUSTODY_EXTENSIONS = 2
+CUSTODY_APPROVAL_HOURS = 12  # Điều 118 khoản 2
+APPROVAL_DAYS = 3  # Điều 179 khoản 3 (khởi tố bị can), Điều 119 khoản 5 (lệnh tạm giam)
+# Điều 172: investigation
+INVESTIGATION = {I: 2, N: 3, R: 4, D: 4}  # khoản 1
+INVESTIGATION_EXTENSIONS = {I: (2,), N: (3, 2), R: (4, 4), D: (4, 4, 4)}  # khoản 2 điểm a–d
+INVESTIGATION_SPECIAL_MONTHS = 4  # khoản 3 (ĐBNT rất phức tạp; xâm phạm an ninh quốc gia)
+# Điều 174: resumed investigation
+RESUMED = {I: 2, N: 2, R: 3, D: 3}  # khoản 1
+RESUMED_EXTENSIONS = {I: (1,), N: (2,), R: (2,), D: (3,)}  # khoản 1 điểm a–c
+SUPPLEMENTARY_BY_VKS = 2  # khoản 2
+SUPPLEMENTARY_BY_COURT = 1  # khoản 2
+VKS_RETURNS_MAX = 2  # khoản 2
+COURT_RETURNS_MAX = 2  # khoản 2: Thẩm phán chủ tọa một lần, Hội đồng xét xử một lần
+# Điều 173: detention for investigation
+DETENTION = {I: 2, N: 3, R: 4, D: 4}  # khoản 1
+DETENTION_EXTENSIONS = {I: (1,), N: (2,), R: (3,), D: (4, 4)}  # khoản 2 điểm a–d
+DETENTION_NS_SECOND = {N: 1, R: 2, D: 4}  # khoản 5, câu 2
+# Điều 230 khoản 3; Điều 232 khoản 4
+CLOSURE_REVIEW_DAYS = 15
+FILE_HANDOVER_DAYS = 2
+# Điều 240: prosecution
+PROSECUTION_DAYS = {I: 20, N: 20, R: 30, D: 30}  # khoản 1
+PROSECUTION_EXTENSION_DAYS = {I: 10, N: 10, R: 15, D: 30}  # khoản 1
+INDICTMENT_DELIVERY_DAYS = 3  # khoản 2 (vụ án phức tạp: không quá 10 ngày)
+# Điều 277: trial preparation — (months, days)
+TRIAL_PREPARATION = {I: (0, 30), N: (0, 45), R: (2, 0), D: (3, 0)}  # khoản 1
+TRIAL_PREPARATION_EXTENSION_DAYS = {I: 15, N: 15, R: 30, D: 30}  # khoản 1
+TRIAL_AFTER_SUPPLEMENTARY_DAYS = 15  # khoản 2
+HEARING_DAYS = 15  # khoản 3 (bất khả kháng: 30 ngày)
+# Điều 329, 333, 337, 346
+DETENTION_AFTER_SENTENCE_DAYS = 45  # Điều 329 khoản 3
+APPEAL_JUDGMENT_DAYS = 15  # Điều 333 khoản 1
+APPEAL_DECISION_DAYS = 7  # Điều 333 khoản 2
+PROTEST_JUDGMENT_DAYS = (15, 30)  # Điều 337 khoản 1: cùng cấp, cấp trên trực tiếp
+PROTEST_DECISION_DAYS = (7, 15)  # Điều 337 khoản 2
+APPELLATE_PREPARATION_DAYS = 60  # Điều 346 khoản 1 (Tòa án nhân dân cấp tỉnh)
+
