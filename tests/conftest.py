@@ -12,7 +12,7 @@ from digitaldesk.core.demo import DemoOrg
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside live_server
 
-pytest_plugins = ["tests.support.browser"]  # chromium + live_server fixtures (docs/testing.md)
+pytest_plugins = ["tests.support.transactional", "tests.support.browser"]  # see docs/testing.md
 
 
 @pytest.fixture

@@ -222,6 +222,7 @@ USE_TZ = True
 # --- Static and media ---------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # the shell's own assets (desk/desk.css, desk/desk.js)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env_str("DESK_MEDIA_DIR", str(DATA_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # files are streamed through permission-checked views

@@ -10,6 +10,7 @@ handler500 = "digitaldesk.core.views.server_error"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("ping", core_views.ping, name="ping"),
     path("", include("digitaldesk.accounts.urls")),
     path("", include("digitaldesk.desk.urls")),
     path("thong-bao/", include("digitaldesk.notifications.urls")),

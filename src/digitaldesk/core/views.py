@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -47,10 +48,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(report, status=200 if healthy else 503)
 
 
-def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
+def ping(request: HttpRequest) -> HttpResponse:
+    """The cheapest page through the whole middleware stack (no database): the load benchmark's
+    baseline for "a trivial Django view served the same way" (benchmarks/desk_load.py)."""
+    return HttpResponse("pong", content_type="text/plain; charset=utf-8")
+
+
+def _error(request: HttpRequest, status: int, title: str, text: str, *, plain: bool = False) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": f"{title}. {text}"}, status=status)
-    return render(request, "error.html", {"status": status, "title": title, "text": text}, status=status)
+    context = {"status": status, "title": title, "text": text}
+    if plain:
+        # Without the request: no context processors, so no database query can fail again while the
+        # page that reports a failure (perhaps of the database itself) is drawn.
+        return HttpResponse(loader.render_to_string("error.html", context), status=status)
+    return render(request, "error.html", context, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -79,7 +91,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error(request, 500, "Hệ thống gặp sự cố",
                   "Thao tác chưa hoàn tất và không có dữ liệu nào bị ghi dở. Sự cố đã được ghi nhận; "
-                  "vui lòng thử lại sau ít phút hoặc báo bộ phận kỹ thuật.")
+                  "vui lòng thử lại sau ít phút hoặc báo bộ phận kỹ thuật.", plain=True)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

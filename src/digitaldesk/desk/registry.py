@@ -13,6 +13,11 @@ An app registers a widget in its AppConfig.ready():
 The function returns the template context, or None when the widget does not
 apply to this user (e.g. the clerk's register widget for a prosecutor). A widget
 that fails is shown as an error box; it never breaks the whole desk.
+
+Keep a widget cheap: the desk home is the most opened page. A widget may run at
+most a handful of queries whatever the amount of data (no query per row: use
+select_related/prefetch_related, counts in one query); tests/desk/test_home_queries.py
+holds every registered widget to tests/support/queries.WIDGET_QUERY_BUDGET.
 """
 from __future__ import annotations
 
@@ -54,27 +59,43 @@ def registered() -> list[Widget]:
 
 
 @dataclass
-class RenderedWidget:
+class PreparedWidget:
+    """A widget whose context is ready; the desk home template draws it with {% desk_widget %}."""
+
     key: str
     title: str
-    html: str
+    template: str
+    context: dict[str, Any]
     wide: bool
     failed: bool = False
 
 
-def render_widgets(request: HttpRequest) -> list[RenderedWidget]:
-    result: list[RenderedWidget] = []
+FAILED_TEXT = "Không tải được mục này. Bộ phận kỹ thuật đã được ghi nhận lỗi."
+
+
+def prepare_widgets(request: HttpRequest) -> list[PreparedWidget]:
+    """Call each registered widget for this request; skip those that return None.
+
+    The templates are drawn later inside the desk home template (templatetags/desk.py), so the
+    context processors of the page run once, not once per widget."""
+    result: list[PreparedWidget] = []
     for item in registered():
         try:
             context = item.context(request)
-            if context is None:
-                continue
-            html = render_to_string(item.template, {**context, "widget": item}, request=request)
         except Exception:
             log.exception("desk widget %s failed", item.key)
-            result.append(RenderedWidget(item.key, item.title,
-                                         "Không tải được mục này. Bộ phận kỹ thuật đã được ghi nhận lỗi.",
-                                         item.wide, failed=True))
+            result.append(PreparedWidget(item.key, item.title, item.template, {}, item.wide, failed=True))
             continue
-        result.append(RenderedWidget(item.key, item.title, html, item.wide))
+        if context is None:
+            continue
+        result.append(PreparedWidget(item.key, item.title, item.template, {**context, "widget": item}, item.wide))
     return result
+
+
+def render_widget(request: HttpRequest, key: str) -> str | None:
+    """One widget's HTML on its own (e.g. for an htmx refresh), None if it does not apply."""
+    item = _WIDGETS[key]
+    context = item.context(request)
+    if context is None:
+        return None
+    return render_to_string(item.template, {**context, "widget": item}, request=request)

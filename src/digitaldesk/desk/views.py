@@ -4,9 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from digitaldesk.desk.registry import render_widgets
+from digitaldesk.desk.registry import prepare_widgets
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "desk/home.html", {"widgets": render_widgets(request)})
+    """"Bàn làm việc": the widgets that apply to this user, in their registered order."""
+    return render(request, "desk/home.html", {"widgets": prepare_widgets(request)})

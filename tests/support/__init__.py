@@ -1,0 +1,1 @@
+"""Reusable test support modules (pytest plugins and helpers shared by every app's tests)."""
