@@ -15,4 +15,5 @@ urlpatterns = [
     path("jobs/<uuid:job_id>", views.JobDetail.as_view(), name="job"),
     path("audit", views.AuditList.as_view(), name="audit"),
     path("documents/", include("digitaldesk.documents.api_urls")),
+    path("cases/", include("digitaldesk.cases.api_urls")),
 ]

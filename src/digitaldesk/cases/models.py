@@ -334,7 +334,8 @@ class Charge(models.Model):
     @property
     def citation(self) -> str:
         points = f"điểm {self.points.replace(',', ', ')} " if self.points else ""
-        return f"{points}khoản {self.clause} Điều {self.article} BLHS — {self.title}"
+        clause = f"khoản {self.clause} " if self.clause else ""
+        return f"{points}{clause}Điều {self.article} BLHS — {self.title}"
 
 
 class ProceduralEvent(models.Model):
@@ -352,6 +353,7 @@ class ProceduralEvent(models.Model):
     months = models.PositiveSmallIntegerField("số tháng", null=True, blank=True)
     days = models.PositiveSmallIntegerField("số ngày", null=True, blank=True)
     until = models.DateField("đến hết ngày", null=True, blank=True)
+    received_on = models.DateField("ngày nhận (nếu thời hạn tính từ ngày nhận)", null=True, blank=True)
     number = models.CharField("số quyết định / văn bản", max_length=60, blank=True)
     issuer = models.CharField("cơ quan, người ban hành", max_length=200, blank=True)
     note = models.TextField("ghi chú", blank=True)
@@ -385,6 +387,8 @@ class ComputedDeadline(models.Model):
     accused = models.ForeignKey(Accused, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
     start = models.DateField()
     end = models.DateField(db_index=True)
+    end_at = models.DateTimeField(null=True, blank=True)  # limits counted in hours (custody approvals)
+    extension_request_by = models.DateField(null=True, blank=True)  # Điều 172/173 khoản 2
     basis = models.CharField(max_length=200)
     extensions_used = models.PositiveSmallIntegerField(default=0)
     extensions_max = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -401,3 +405,50 @@ class ComputedDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} → {self.end:%d/%m/%Y}"
+
+
+class ExchangeKey(models.Model):
+    """A key that signs exchange packages (Ed25519).
+
+    Local keys (one per unit of this installation) hold their private key, sealed with a
+    key derived from the installation's SECRET_KEY; keys of other units or agencies are
+    public only and must be marked trusted by an administrator before their packages
+    are accepted (`desk cases-exchange-key trust`).
+    """
+
+    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    label = models.CharField("tên đơn vị, cơ quan ký", max_length=300)
+    fingerprint = models.CharField(max_length=64, unique=True)
+    public_pem = models.TextField()
+    private_sealed = models.BinaryField(null=True, blank=True, editable=False)
+    trusted = models.BooleanField("tin cậy", default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit"], condition=models.Q(private_sealed__isnull=False),
+                                               name="cases_one_local_key_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.fingerprint[:16]})"
+
+
+class ExchangeDirection(models.TextChoices):
+    EXPORT = "xuat", "Xuất gói"
+    IMPORT = "nhap", "Nhập gói"
+
+
+class CaseExchange(models.Model):
+    """One exported or imported exchange package, with the import report."""
+
+    direction = models.CharField(max_length=10, choices=ExchangeDirection.choices)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="exchanges")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    package_sha256 = models.CharField(max_length=64)
+    signer = models.CharField(max_length=300, blank=True)
+    accepted = models.BooleanField(default=False)
+    report = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at"]

@@ -15,6 +15,7 @@ Permission rule (docs/cases.md, "Ai xem được án"):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -22,7 +23,20 @@ from django.http import Http404
 
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.accounts.selectors import led_units
-from digitaldesk.cases.models import Case, CaseAssignment, CaseGrant
+from digitaldesk.cases.models import (
+    CLOSED_STAGES,
+    Accused,
+    Case,
+    CaseAssignment,
+    CaseGrant,
+    Charge,
+    ComputedDeadline,
+    Measure,
+    ProceduralEvent,
+)
+from digitaldesk.core.text import fold
+
+DETAINED_MEASURES = (Measure.EMERGENCY_HOLD, Measure.CUSTODY, Measure.DETENTION)
 
 
 def _led_unit_ids(user: User) -> list[int]:
@@ -132,11 +146,95 @@ def user_tokens(user: User) -> list[str]:
 
 def my_cases(user: User) -> QuerySet[Case]:
     """Cases the user is assigned to (not ended), open ones first."""
-    return (Case.objects.filter(assignments__user=user, assignments__ended_on__isnull=True)
-            .select_related("unit").order_by("closed_on", "-received_on"))
+    assigned = CaseAssignment.objects.filter(user=user, ended_on__isnull=True).values("case_id")
+    return Case.objects.filter(pk__in=assigned).select_related("unit").order_by("closed_on", "-received_on")
 
 
-def today() -> dt.date:
-    from django.utils import timezone
+_NUMBER = re.compile(r"^\s*(\d{1,6})\s*(?:/\s*(\d{4}))?\s*$")
 
-    return timezone.localdate()
+
+def register_list(user: User, *, q: str = "", stage: str = "", category: str = "", register: str = "",
+                  year: int | None = None, article: str = "", prosecutor: int | None = None,
+                  detained: bool = False, open_only: bool = False, mine: bool = False,
+                  unit_id: int | None = None) -> QuerySet[Case]:
+    """The register as the user may see it, filtered. Sub-queries keep rows unique."""
+    rows = cases_visible_to(user)
+    if q.strip():
+        match = _NUMBER.match(q)
+        if match:
+            number = int(match.group(1))
+            cond = Q(case_no=number) | Q(report_no=number)
+            if match.group(2):
+                y = int(match.group(2))
+                cond = Q(case_no=number, case_year=y) | Q(report_no=number, report_year=y)
+            rows = rows.filter(cond)
+        else:
+            folded = fold(q.strip())
+            people = Accused.objects.filter(name_folded__contains=folded).values("case_id")
+            rows = rows.filter(Q(name_folded__contains=folded) | Q(pk__in=people))
+    if stage:
+        rows = rows.filter(stage=stage)
+    if category:
+        rows = rows.filter(Q(category_override=category) | Q(category_override="", category=category))
+    if register == "vu_an":
+        rows = rows.filter(case_no__isnull=False)
+    elif register == "nguon_tin":
+        rows = rows.filter(case_no__isnull=True)
+    if year:
+        rows = rows.filter(received_on__year=year) if not register == "vu_an" else rows.filter(case_year=year)
+    if article.strip():
+        label = article.strip().lower().removeprefix("điều").strip()
+        rows = rows.filter(pk__in=Charge.objects.filter(article=label).values("case_id"))
+    if prosecutor:
+        rows = rows.filter(pk__in=CaseAssignment.objects.filter(user_id=prosecutor).values("case_id"))
+    if mine:
+        rows = rows.filter(pk__in=CaseAssignment.objects.filter(user=user, ended_on__isnull=True).values("case_id"))
+    if detained:
+        rows = rows.filter(pk__in=Accused.objects.filter(measure__in=DETAINED_MEASURES).values("case_id"))
+    if open_only:
+        rows = rows.exclude(stage__in=CLOSED_STAGES)
+    if unit_id:
+        rows = rows.filter(unit_id=unit_id)
+    return rows.select_related("unit").order_by("-received_on", "-pk")
+
+
+def with_list_details(cases: list[Case]) -> list[Case]:
+    """Attach accused, prosecutors, charges and the nearest running deadline to a page of cases
+    (four queries for the whole page)."""
+    ids = [c.pk for c in cases]
+    by_case: dict[int, dict[str, list[Any]]] = {pk: {"accused": [], "prosecutors": [], "charges": [],
+                                                    "deadlines": []} for pk in ids}
+    for person in Accused.objects.filter(case_id__in=ids).only("case_id", "full_name", "measure").order_by(
+            "order", "pk"):
+        by_case[person.case_id]["accused"].append(person)
+    for assignment in (CaseAssignment.objects.filter(case_id__in=ids, ended_on__isnull=True)
+                       .select_related("user").order_by("role", "pk")):
+        by_case[assignment.case_id]["prosecutors"].append(assignment.user)
+    for charge in Charge.objects.filter(case_id__in=ids).only("case_id", "article", "clause", "points"):
+        by_case[charge.case_id]["charges"].append(charge)
+    for deadline in ComputedDeadline.objects.filter(case_id__in=ids, running=True).order_by("end"):
+        if not by_case[deadline.case_id]["deadlines"]:
+            by_case[deadline.case_id]["deadlines"].append(deadline)
+    for case in cases:
+        extra = by_case[case.pk]
+        case.list_accused = extra["accused"]  # type: ignore[attr-defined]
+        case.list_prosecutors = extra["prosecutors"]  # type: ignore[attr-defined]
+        case.list_charges = extra["charges"]  # type: ignore[attr-defined]
+        case.next_deadline = extra["deadlines"][0] if extra["deadlines"] else None  # type: ignore[attr-defined]
+    return cases
+
+
+def deadline_board(user: User, *, today: dt.date, days: int = 7, unit_id: int | None = None
+                   ) -> QuerySet[ComputedDeadline]:
+    """Running limits of the cases the user sees that end within `days` days or are overdue."""
+    visible = cases_visible_to(user)
+    if unit_id:
+        visible = visible.filter(unit_id=unit_id)
+    return (ComputedDeadline.objects.filter(running=True, end__lte=today + dt.timedelta(days=days),
+                                            case__in=visible.values("pk"))
+            .select_related("case", "accused", "case__unit").order_by("end", "case_id", "pk"))
+
+
+def case_timeline(case: Case) -> list[ProceduralEvent]:
+    return list(ProceduralEvent.objects.filter(case=case).select_related("accused", "created_by")
+                .order_by("on", "at", "pk"))

@@ -1,0 +1,260 @@
+"""REST API v1 of the case register (/api/v1/cases/...): the same selectors and services
+as the pages; the same gates (a case the caller may not see is a 404)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from digitaldesk.accounts.models import Unit, User
+from digitaldesk.cases import events as case_events
+from digitaldesk.cases import selectors, services, stats
+from digitaldesk.cases.models import Accused, Case, Charge, ComputedDeadline, Participant, SourceKind
+
+
+class AccusedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Accused
+        fields = ["id", "full_name", "other_names", "birth_date", "birth_year", "gender", "id_number", "nationality",
+                  "address", "occupation", "charged_on", "measure", "measure_since", "measure_until"]
+        read_only_fields = ["charged_on", "measure", "measure_since", "measure_until"]
+
+
+class ChargeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Charge
+        fields = ["id", "accused", "article", "clause", "points", "title", "chapter", "category"]
+        read_only_fields = ["title", "chapter", "category"]
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(max_length=40)
+    kind_label = serializers.SerializerMethodField()
+    on = serializers.DateField()
+    accused = serializers.IntegerField(required=False, allow_null=True, source="accused_id")
+    months = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=60)
+    days = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=400)
+    until = serializers.DateField(required=False, allow_null=True)
+    number = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    issuer = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+    def get_kind_label(self, obj: Any) -> str:
+        return case_events.kind_label(obj.kind)
+
+
+class DeadlineSerializer(serializers.ModelSerializer):
+    case_label = serializers.CharField(source="case.register_label", read_only=True)
+
+    class Meta:
+        model = ComputedDeadline
+        fields = ["id", "case", "case_label", "key", "kind", "label", "subject", "accused", "start", "end", "basis",
+                  "extensions_used", "extensions_max", "max_end", "running", "note", "needs_review"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Participant
+        fields = ["id", "role", "full_name", "details"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    register_label = serializers.CharField(read_only=True)
+    effective_category = serializers.CharField(read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "register_label", "unit", "unit_name", "source", "name", "summary", "report_no", "report_year",
+                  "received_on", "reporter", "reporter_doc", "case_no", "case_year", "opened_on",
+                  "investigating_body", "investigator", "leader_in_charge", "restricted", "national_security",
+                  "stage", "category", "category_override", "category_override_reason", "effective_category",
+                  "closed_on"]
+
+
+class CaseDetailSerializer(CaseSerializer):
+    accused = AccusedSerializer(many=True, read_only=True)
+    charges = ChargeSerializer(many=True, read_only=True)
+    participants = ParticipantSerializer(many=True, read_only=True)
+    events = serializers.SerializerMethodField()
+    deadlines = DeadlineSerializer(many=True, read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "accused", "charges", "participants", "events", "deadlines"]
+
+    def get_events(self, obj: Case) -> list[dict[str, Any]]:
+        return EventSerializer(selectors.case_timeline(obj), many=True).data  # type: ignore[return-value]
+
+
+class IntakeSerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    source = serializers.ChoiceField(choices=SourceKind.choices)
+    name = serializers.CharField(max_length=300)
+    received_on = serializers.DateField()
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    reporter = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    reporter_doc = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
+    investigating_body = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    investigator = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    restricted = serializers.BooleanField(required=False, default=False)
+    national_security = serializers.BooleanField(required=False, default=False)
+    number = serializers.IntegerField(required=False, allow_null=True, min_value=1, default=None)
+
+
+def _gate(request: Request, case_id: int) -> Case:
+    try:
+        return selectors.case_for_user(request.user, case_id)  # type: ignore[arg-type]
+    except Http404 as exc:
+        raise exceptions.NotFound from exc
+
+
+def _valid(serializer: serializers.Serializer) -> dict[str, Any]:
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data  # type: ignore[return-value]
+
+
+class CaseList(ListAPIView):
+    """The register: the cases the caller may see, with the page's filters as query parameters."""
+
+    serializer_class = CaseSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        p = self.request.query_params
+        year = p.get("year")
+        return selectors.register_list(
+            self.request.user, q=p.get("q", ""), stage=p.get("stage", ""),  # type: ignore[arg-type]
+            category=p.get("category", ""), register=p.get("register", ""),
+            year=int(year) if year and year.isdigit() else None, article=p.get("article", ""),
+            detained=p.get("detained") in ("1", "true"), open_only=p.get("open_only") in ("1", "true"),
+            mine=p.get("mine") in ("1", "true"))
+
+    @extend_schema(request=IntakeSerializer, responses={201: CaseSerializer}, summary="Thụ lý nguồn tin / vụ án")
+    def post(self, request: Request) -> Response:
+        data = _valid(IntakeSerializer(data=request.data))
+        unit = Unit.objects.filter(pk=data["unit"]).first()
+        if unit is None:
+            raise exceptions.ValidationError({"unit": ["Đơn vị không tồn tại."]})
+        case = services.case_register(actor=request.user, data=services.IntakeData(  # type: ignore[arg-type]
+            unit=unit, source=data["source"], name=data["name"], received_on=data["received_on"],
+            summary=data["summary"], reporter=data["reporter"], reporter_doc=data["reporter_doc"],
+            investigating_body=data["investigating_body"], investigator=data["investigator"],
+            restricted=data["restricted"], national_security=data["national_security"],
+            manual_number=data["number"]))
+        return Response(CaseSerializer(case).data, status=201)
+
+
+class CaseDetail(APIView):
+    @extend_schema(responses=CaseDetailSerializer, summary="Hồ sơ vụ án (ghi nhật ký truy cập)")
+    def get(self, request: Request, case_id: int) -> Response:
+        case = _gate(request, case_id)
+        services.record_view(actor=request.user, case=case)  # type: ignore[arg-type]
+        return Response(CaseDetailSerializer(case).data)
+
+
+class AccusedCreate(APIView):
+    @extend_schema(request=AccusedSerializer, responses={201: AccusedSerializer}, summary="Thêm bị can")
+    def post(self, request: Request, case_id: int) -> Response:
+        case = _gate(request, case_id)
+        data = _valid(AccusedSerializer(data=request.data))
+        person = services.accused_add(actor=request.user, case=case, data=services.AccusedData(  # type: ignore[arg-type]
+            full_name=data["full_name"], birth_date=data.get("birth_date"), birth_year=data.get("birth_year"),
+            gender=data.get("gender", ""), id_number=data.get("id_number", ""),
+            nationality=data.get("nationality", "Việt Nam"), address=data.get("address", ""),
+            occupation=data.get("occupation", ""), other_names=data.get("other_names", "")))
+        return Response(AccusedSerializer(person).data, status=201)
+
+
+class ChargeCreate(APIView):
+    @extend_schema(request=ChargeSerializer, responses={201: ChargeSerializer}, summary="Thêm tội danh (BLHS)")
+    def post(self, request: Request, case_id: int) -> Response:
+        case = _gate(request, case_id)
+        accused_id = request.data.get("accused")
+        person = Accused.objects.filter(case=case, pk=accused_id).first() if accused_id else None
+        if accused_id and person is None:
+            raise exceptions.ValidationError({"accused": ["Bị can không thuộc vụ án này."]})
+        try:
+            clause = int(request.data.get("clause", 0))
+        except (TypeError, ValueError) as exc:
+            raise exceptions.ValidationError({"clause": ["Khoản phải là số."]}) from exc
+        charge = services.charge_add(actor=request.user, case=case,  # type: ignore[arg-type]
+                                     article=str(request.data.get("article", "")), clause=clause,
+                                     points=str(request.data.get("points", "")), accused=person)
+        return Response(ChargeSerializer(charge).data, status=201)
+
+
+class EventCreate(APIView):
+    @extend_schema(request=EventSerializer, responses={201: EventSerializer},
+                   summary="Ghi nhận quyết định tố tụng (thời hạn được tính lại)")
+    def post(self, request: Request, case_id: int) -> Response:
+        case = _gate(request, case_id)
+        data = _valid(EventSerializer(data=request.data))
+        accused_id = data.get("accused_id")
+        person = Accused.objects.filter(case=case, pk=accused_id).first() if accused_id else None
+        if accused_id and person is None:
+            raise exceptions.ValidationError({"accused": ["Bị can không thuộc vụ án này."]})
+        event = case_events.event_record(actor=request.user, case=case, data=case_events.EventData(  # type: ignore[arg-type]
+            kind=data["kind"], on=data["on"], accused=person, months=data.get("months"), days=data.get("days"),
+            until=data.get("until"), number=data.get("number", ""), issuer=data.get("issuer", ""),
+            note=data.get("note", "")))
+        return Response(EventSerializer(event).data, status=201)
+
+
+class DeadlineBoard(ListAPIView):
+    """Running limits ending within `days` days (default 7) or overdue."""
+
+    serializer_class = DeadlineSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        raw = self.request.query_params.get("days", "7")
+        days = int(raw) if raw.isdigit() else 7
+        return selectors.deadline_board(self.request.user, today=timezone.localdate(),  # type: ignore[arg-type]
+                                        days=min(days, 366))
+
+
+class ArticleSearch(APIView):
+    @extend_schema(responses={200: dict}, summary="Tìm điều luật BLHS theo số hoặc tên tội")
+    def get(self, request: Request) -> Response:
+        from digitaldesk.cases.legal import categories, code
+
+        results = []
+        for art in code.find_articles(request.query_params.get("q", ""))[:20]:
+            clauses = []
+            for clause in art.clauses:
+                if clause.penalty is None or str(clause.kind) != "bracket":
+                    continue
+                try:
+                    category = str(categories.category_for(art.label, clause.number or None))
+                except Exception:  # noqa: S112  (a clause the classifier refuses is simply not offered)
+                    continue
+                clauses.append({"number": clause.number, "maximum": clause.penalty.maximum_label,
+                                "category": category, "points": [p.letter for p in clause.points]})
+            results.append({"article": art.label, "title": art.title, "chapter": art.chapter, "clauses": clauses})
+        return Response({"results": results})
+
+
+class Statistics(APIView):
+    @extend_schema(responses={200: dict}, summary="Thống kê của đơn vị theo kỳ")
+    def get(self, request: Request) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        p = request.query_params
+        try:
+            date_from = dt.date.fromisoformat(p.get("date_from", ""))
+            date_to = dt.date.fromisoformat(p.get("date_to", ""))
+        except ValueError as exc:
+            raise exceptions.ValidationError({"detail": ["date_from, date_to phải theo dạng YYYY-MM-DD."]}) from exc
+        unit_id = int(p.get("unit") or user.unit_id or 0)
+        allowed = set(selectors._led_unit_ids(user)) | ({user.unit_id} if user.unit_id else set())
+        if unit_id not in allowed:
+            raise exceptions.NotFound
+        result = stats.unit_statistics(unit=Unit.objects.get(pk=unit_id), date_from=date_from, date_to=date_to)
+        return Response({"title": result.title, "tables": [
+            {"key": t.key, "title": t.title, "headers": t.headers, "rows": t.rows} for t in result.tables]})

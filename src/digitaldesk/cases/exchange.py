@@ -1,0 +1,475 @@
+"""Case-file exchange (liên thông): signed, self-describing ZIP packages.
+
+Format (docs/cases.md, "Gói liên thông"; JSON Schema in schema/case-exchange.schema.json):
+
+    manifest.json          format, version, sender, created_at, and every other file with
+                           its sha256 and size
+    manifest.sig           Ed25519 signature of the exact bytes of manifest.json (base64)
+    signer.pem             the sender unit's public key (SubjectPublicKeyInfo PEM)
+    case.json              the case record (validated against the JSON Schema)
+    schema/case-exchange.schema.json   the schema itself, so the package describes itself
+    documents/NNN-<kind>.pdf           the procedural documents attached to events
+
+Import refuses the whole package when its integrity fails (not a ZIP, unsafe paths,
+manifest signature invalid or signer not trusted, a file missing, extra or with a
+different hash, case.json not matching the schema). Inside an intact package, each
+item (accused, charge, event...) is checked against the law and accepted or refused
+with its reason; the report lists both.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from digitaldesk.accounts.models import Unit, User
+from digitaldesk.audit.services import audit_record
+from digitaldesk.cases import selectors
+from digitaldesk.cases.models import (
+    Accused,
+    AssignmentRole,
+    Case,
+    CaseExchange,
+    Charge,
+    ExchangeDirection,
+    ExchangeKey,
+    Participant,
+    ProceduralEvent,
+    SourceKind,
+)
+
+FORMAT = "vksnd-case-exchange"
+VERSION = "1.0"
+SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "case-exchange.schema.json"
+MAX_MEMBERS = 5000
+
+
+class PackageRefused(ValidationError):
+    """The package as a whole is refused; the message names the rule that failed."""
+
+
+@cache
+def schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def max_package_bytes() -> int:
+    return int(getattr(settings, "DESK_CASES_MAX_PACKAGE_BYTES", 0) or 500 * 1024 * 1024)
+
+
+# --- Keys ---------------------------------------------------------------------------------------
+def _fernet() -> Any:
+    from cryptography.fernet import Fernet
+
+    digest = hashlib.sha256(("desk-cases-exchange:" + settings.SECRET_KEY).encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def _fingerprint(public_pem: bytes) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_public_key(public_pem)
+    raw = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(raw).hexdigest()
+
+
+@transaction.atomic
+def local_key(unit: Unit) -> ExchangeKey:
+    """The unit's own signing key, created on first use (trusted by this installation)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    existing = ExchangeKey.objects.select_for_update().filter(unit=unit, private_sealed__isnull=False).first()
+    if existing is not None:
+        return existing
+    private = Ed25519PrivateKey.generate()
+    private_pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                        serialization.NoEncryption())
+    public_pem = private.public_key().public_bytes(serialization.Encoding.PEM,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    key = ExchangeKey.objects.create(unit=unit, label=unit.name, fingerprint=_fingerprint(public_pem),
+                                     public_pem=public_pem.decode(), private_sealed=_fernet().encrypt(private_pem),
+                                     trusted=True)
+    audit_record(actor=None, action="cases.exchange_key_created", obj=key, unit_id=unit.pk,
+                 detail={"fingerprint": key.fingerprint})
+    return key
+
+
+def _sign(key: ExchangeKey, data: bytes) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    private = serialization.load_pem_private_key(_fernet().decrypt(bytes(key.private_sealed or b"")), None)
+    return private.sign(data)  # type: ignore[union-attr,call-arg,no-any-return]
+
+
+@transaction.atomic
+def trust_key(*, actor: User | None, public_pem: str, label: str) -> ExchangeKey:
+    """Trust another unit's or agency's public key (an administrator's decision, audited)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        key = load_pem_public_key(public_pem.encode())
+    except ValueError as exc:
+        raise ValidationError("Khóa công khai không đúng định dạng PEM.") from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValidationError("Gói liên thông chỉ dùng khóa Ed25519.")
+    fingerprint = _fingerprint(public_pem.encode())
+    record, _ = ExchangeKey.objects.update_or_create(
+        fingerprint=fingerprint, defaults={"public_pem": public_pem, "label": label, "trusted": True})
+    audit_record(actor=actor, action="cases.exchange_key_trusted", obj=record,
+                 detail={"fingerprint": fingerprint, "label": label})
+    return record
+
+
+# --- Export -------------------------------------------------------------------------------------
+def _d(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def case_record(case: Case) -> dict[str, Any]:
+    """The case as the JSON document `case.json` (see the JSON Schema)."""
+    people = list(Accused.objects.filter(case=case).order_by("order", "pk"))
+    refs = {p.pk: f"a{index}" for index, p in enumerate(people, start=1)}
+    events = list(ProceduralEvent.objects.filter(case=case).order_by("on", "pk"))
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "case": {
+            "name": case.name,
+            "source": case.source,
+            "summary": case.summary,
+            "received_on": _d(case.received_on),
+            "opened_on": _d(case.opened_on),
+            "report_number": f"{case.report_no}/{case.report_year}" if case.report_no else None,
+            "case_number": f"{case.case_no}/{case.case_year}" if case.case_no else None,
+            "reporter": case.reporter,
+            "reporter_doc": case.reporter_doc,
+            "investigating_body": case.investigating_body,
+            "investigator": case.investigator,
+            "national_security": case.national_security,
+            "restricted": case.restricted,
+            "stage": case.stage,
+            "category": case.category or None,
+            "category_override": case.category_override or None,
+            "category_override_reason": case.category_override_reason,
+            "unit": {"name": case.unit.name, "symbol": case.unit.symbol},
+        },
+        "accused": [{
+            "ref": refs[p.pk], "full_name": p.full_name, "other_names": p.other_names,
+            "birth_date": _d(p.birth_date), "birth_year": p.birth_year, "gender": p.gender,
+            "id_number": p.id_number, "nationality": p.nationality, "address": p.address,
+            "occupation": p.occupation} for p in people],
+        "participants": [{"role": p.role, "full_name": p.full_name, "details": p.details}
+                         for p in Participant.objects.filter(case=case)],
+        "charges": [{"accused_ref": refs.get(c.accused_id) if c.accused_id else None, "article": c.article,
+                     "clause": c.clause, "points": c.points, "title": c.title}
+                    for c in Charge.objects.filter(case=case)],
+        "events": [{
+            "kind": e.kind, "on": _d(e.on), "at": e.at.isoformat() if e.at else None,
+            "accused_ref": refs.get(e.accused_id) if e.accused_id else None, "months": e.months, "days": e.days,
+            "until": _d(e.until), "number": e.number, "issuer": e.issuer, "note": e.note,
+            "document": _document_name(index, e) if e.attachment else None} for index, e in enumerate(events, 1)],
+        "assignments": [{"full_name": a.user.full_name, "role": a.role, "decision_number": a.decision_number}
+                        for a in case.assignments.select_related("user").filter(ended_on__isnull=True)],
+    }
+
+
+def _document_name(index: int, event: ProceduralEvent) -> str:
+    return f"documents/{index:03d}-{event.kind}.pdf"
+
+
+def build_package(case: Case, *, key: ExchangeKey, created_at: str | None = None) -> bytes:
+    """The signed ZIP for one case (pure assembly; `package_export` checks and audits)."""
+    record = case_record(case)
+    files: dict[str, bytes] = {
+        "case.json": json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"),
+        "schema/case-exchange.schema.json": SCHEMA_PATH.read_bytes(),
+    }
+    events = list(ProceduralEvent.objects.filter(case=case).order_by("on", "pk"))
+    for index, event in enumerate(events, start=1):
+        if event.attachment:
+            with event.attachment.open("rb") as handle:
+                files[_document_name(index, event)] = handle.read()
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "created_at": created_at or timezone.now().isoformat(timespec="seconds"),
+        "sender": {"unit": case.unit.name, "symbol": case.unit.symbol, "system": "Bàn làm việc số — VKSND",
+                   "key_fingerprint": key.fingerprint},
+        "signature": {"algorithm": "Ed25519", "file": "manifest.sig", "public_key": "signer.pem"},
+        "files": [{"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+                  for name, data in sorted(files.items())],
+    }
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", manifest_bytes)
+        archive.writestr("manifest.sig", base64.b64encode(_sign(key, manifest_bytes)))
+        archive.writestr("signer.pem", key.public_pem)
+        for name, data in sorted(files.items()):
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def package_export(*, actor: User, case: Case) -> bytes:
+    """Export a case as a signed package; only those who may edit the case may export it."""
+    if not selectors.can_edit_case(actor, case):
+        raise PermissionDenied("Chỉ kiểm sát viên được phân công hoặc lãnh đạo mới được xuất gói hồ sơ.")
+    key = local_key(case.unit)
+    data = build_package(case, key=key)
+    digest = hashlib.sha256(data).hexdigest()
+    CaseExchange.objects.create(direction=ExchangeDirection.EXPORT, case=case, unit=case.unit, actor=actor,
+                                package_sha256=digest, signer=key.label, accepted=True,
+                                report={"files": len(zipfile.ZipFile(io.BytesIO(data)).namelist())})
+    audit_record(actor=actor, action="cases.exported", obj=case, detail={"sha256": digest, "bytes": len(data)})
+    return data
+
+
+# --- Import -------------------------------------------------------------------------------------
+@dataclass
+class ImportReport:
+    accepted: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    case: Case | None = None
+    signer: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"accepted": self.accepted, "refused": self.refused, "case": self.case.pk if self.case else None,
+                "signer": self.signer}
+
+
+def verify_package(data: bytes) -> tuple[dict[str, Any], dict[str, bytes], ExchangeKey]:
+    """Check a package's integrity; return (case record, files, signer key) or raise PackageRefused."""
+    if len(data) > max_package_bytes():
+        raise PackageRefused(f"Gói quá lớn (tối đa {max_package_bytes() // (1024 * 1024)} MB).")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise PackageRefused("Tệp không phải gói liên thông hợp lệ (không đọc được tệp ZIP).") from exc
+    if len(infos) > MAX_MEMBERS:
+        raise PackageRefused("Gói có quá nhiều tệp.")
+    total = 0
+    names: set[str] = set()
+    for info in infos:
+        path = PurePosixPath(info.filename)
+        if path.is_absolute() or ".." in path.parts or "\\" in info.filename:
+            raise PackageRefused(f"Gói chứa đường dẫn không an toàn: {info.filename}")
+        total += info.file_size
+        if info.filename in names:
+            raise PackageRefused(f"Gói chứa tệp trùng tên: {info.filename}")
+        names.add(info.filename)
+    if total > max_package_bytes() * 4:
+        raise PackageRefused("Dung lượng giải nén của gói vượt quá giới hạn.")
+    for required in ("manifest.json", "manifest.sig", "signer.pem", "case.json"):
+        if required not in names:
+            raise PackageRefused(f"Gói thiếu tệp bắt buộc {required}.")
+    manifest_bytes = archive.read("manifest.json")
+    signer_pem = archive.read("signer.pem")
+    key = _check_signature(manifest_bytes, archive.read("manifest.sig"), signer_pem)
+    try:
+        manifest = json.loads(manifest_bytes)
+    except ValueError as exc:
+        raise PackageRefused("manifest.json không phải JSON hợp lệ.") from exc
+    if manifest.get("format") != FORMAT:
+        raise PackageRefused(f"Gói không đúng định dạng {FORMAT}.")
+    if str(manifest.get("version", "")).split(".")[0] != VERSION.split(".")[0]:
+        raise PackageRefused(f"Phiên bản gói {manifest.get('version')} không được hỗ trợ (hỗ trợ {VERSION}).")
+    listed: dict[str, dict[str, Any]] = {}
+    for entry in manifest.get("files", []):
+        if not isinstance(entry, dict) or "path" not in entry or "sha256" not in entry:
+            raise PackageRefused("Bảng kê (manifest.json) có mục không hợp lệ.")
+        listed[str(entry["path"])] = entry
+    files: dict[str, bytes] = {}
+    for path, entry in listed.items():
+        if path not in names:
+            raise PackageRefused(f"Tệp {path} có trong bảng kê nhưng không có trong gói.")
+        content = archive.read(path)
+        if hashlib.sha256(content).hexdigest() != entry["sha256"]:
+            raise PackageRefused(f"Tệp {path} đã bị thay đổi: mã băm SHA-256 không khớp với bảng kê đã ký.")
+        if "size" in entry and entry["size"] != len(content):
+            raise PackageRefused(f"Tệp {path} có kích thước khác với bảng kê đã ký.")
+        files[path] = content
+    extra = names - set(listed) - {"manifest.json", "manifest.sig", "signer.pem"}
+    if extra:
+        raise PackageRefused(f"Gói có tệp không nằm trong bảng kê đã ký: {', '.join(sorted(extra))}.")
+    try:
+        record = json.loads(files["case.json"])
+    except (KeyError, ValueError) as exc:
+        raise PackageRefused("case.json không phải JSON hợp lệ.") from exc
+    _validate_schema(record)
+    return record, files, key
+
+
+def _check_signature(manifest_bytes: bytes, signature_b64: bytes, signer_pem: bytes) -> ExchangeKey:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        public = load_pem_public_key(signer_pem)
+        signature = base64.b64decode(signature_b64, validate=True)
+    except ValueError as exc:
+        raise PackageRefused("Khóa của đơn vị ký hoặc chữ ký của gói không đúng định dạng.") from exc
+    if not isinstance(public, Ed25519PublicKey):
+        raise PackageRefused("Chữ ký gói phải dùng khóa Ed25519.")
+    try:
+        public.verify(signature, manifest_bytes)
+    except InvalidSignature as exc:
+        raise PackageRefused("Chữ ký của bảng kê (manifest.json) không hợp lệ: gói đã bị sửa đổi sau khi ký "
+                             "hoặc không do đơn vị gửi ký.") from exc
+    key = ExchangeKey.objects.filter(fingerprint=_fingerprint(signer_pem), trusted=True).first()
+    if key is None:
+        raise PackageRefused("Gói được ký bằng khóa chưa được tin cậy. Quản trị hệ thống cần đăng ký khóa công "
+                             "khai của đơn vị gửi (lệnh desk cases-exchange-key trust) trước khi nhập.")
+    return key
+
+
+def _validate_schema(record: Any) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(record), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(gốc)"
+        raise PackageRefused(f"case.json không đúng lược đồ JSON (JSON Schema) tại {where}: {first.message}")
+
+
+def _date(value: str | None) -> Any:
+    import datetime as dt
+
+    return dt.date.fromisoformat(value) if value else None
+
+
+def package_import(*, actor: User, unit: Unit, data: bytes) -> ImportReport:
+    """Import a package into `unit`'s register: integrity first, then item by item.
+
+    The case gets a new number in the importing unit's register (numbers are per unit);
+    the sender's numbers are kept in the summary. The importer is assigned to it.
+    """
+    if not (actor.unit_id == unit.pk or unit.pk in selectors._led_unit_ids(actor)):
+        raise PermissionDenied("Bạn chỉ được nhập gói vào sổ của đơn vị mình hoặc đơn vị mình lãnh đạo.")
+    digest = hashlib.sha256(data).hexdigest()
+    report = ImportReport()
+    try:
+        record, files, key = verify_package(data)
+    except PackageRefused as exc:
+        report.refused.append(" ".join(exc.messages))
+        with transaction.atomic():  # the refusal itself is recorded and audited
+            CaseExchange.objects.create(direction=ExchangeDirection.IMPORT, unit=unit, actor=actor,
+                                        package_sha256=digest, accepted=False, report=report.as_dict())
+            audit_record(actor=actor, action="cases.import_refused", unit_id=unit.pk,
+                         detail={"sha256": digest, "reason": report.refused[0]})
+        raise
+    report.signer = key.label
+    with transaction.atomic():
+        _import_verified(actor=actor, unit=unit, record=record, files=files, key=key, digest=digest, report=report)
+    return report
+
+
+def _import_verified(*, actor: User, unit: Unit, record: dict[str, Any], files: dict[str, bytes], key: ExchangeKey,
+                     digest: str, report: ImportReport) -> None:
+    from digitaldesk.cases import events as case_events
+    from digitaldesk.cases import services
+
+    info = record["case"]
+    origin = " · ".join(x for x in (
+        f"Nhận liên thông từ {info['unit']['name']}",
+        f"số thụ lý án {info['case_number']}" if info.get("case_number") else "",
+        f"số nguồn tin {info['report_number']}" if info.get("report_number") else "") if x)
+    received_on = _date(info["received_on"])
+    case = services.case_register(actor=actor, data=services.IntakeData(
+        unit=unit, source=SourceKind.CASE if info.get("opened_on") else info["source"], name=info["name"],
+        received_on=min(received_on, timezone.localdate()), summary=(info.get("summary") or "") + f"\n[{origin}]",
+        reporter=info.get("reporter", ""), reporter_doc=info.get("reporter_doc", ""),
+        investigating_body=info.get("investigating_body", ""), investigator=info.get("investigator", ""),
+        restricted=bool(info.get("restricted")), national_security=bool(info.get("national_security")),
+        assignees=[(actor, AssignmentRole.LEAD_PROSECUTOR)]))
+    if info.get("opened_on") and info.get("source") != SourceKind.CASE:
+        Case.objects.filter(pk=case.pk).update(source=info["source"])
+        case.source = info["source"]
+    report.accepted.append(f"Vụ án “{case.name}” — vào sổ với {case.register_label}")
+    report.case = case
+    refs: dict[str, Accused] = {}
+    for item in record.get("accused", []):
+        try:
+            person = services.accused_add(actor=actor, case=case, data=services.AccusedData(
+                full_name=item["full_name"], birth_date=_date(item.get("birth_date")),
+                birth_year=item.get("birth_year"), gender=item.get("gender", ""), id_number=item.get("id_number", ""),
+                nationality=item.get("nationality", "") or "Việt Nam", address=item.get("address", ""),
+                occupation=item.get("occupation", ""), other_names=item.get("other_names", "")))
+        except ValidationError as exc:
+            report.refused.append(f"Bị can {item.get('full_name')}: {' '.join(exc.messages)}")
+            continue
+        refs[item["ref"]] = person
+        report.accepted.append(f"Bị can {person.full_name}")
+    for item in record.get("participants", []):
+        try:
+            services.participant_add(actor=actor, case=case, role=item["role"], full_name=item["full_name"],
+                                     details=item.get("details", ""))
+            report.accepted.append(f"Người tham gia tố tụng {item['full_name']}")
+        except ValidationError as exc:
+            report.refused.append(f"Người tham gia tố tụng {item.get('full_name')}: {' '.join(exc.messages)}")
+    for item in record.get("charges", []):
+        person = refs.get(item.get("accused_ref") or "")
+        label = f"Tội danh Điều {item['article']} khoản {item['clause']}"
+        if item.get("accused_ref") and person is None:
+            report.refused.append(f"{label}: bị can {item['accused_ref']} không được nhận.")
+            continue
+        try:
+            with transaction.atomic():
+                services.charge_add(actor=actor, case=case, article=item["article"], clause=item["clause"],
+                                    points=item.get("points", ""), accused=person)
+            report.accepted.append(label)
+        except ValidationError as exc:
+            report.refused.append(f"{label}: {' '.join(exc.messages)}")
+    if info.get("category_override"):
+        try:
+            services.category_override_set(actor=actor, case=case, category=info["category_override"],
+                                           reason=info.get("category_override_reason") or "Theo gói liên thông")
+            report.accepted.append("Điều chỉnh loại tội phạm")
+        except ValidationError as exc:
+            report.refused.append(f"Điều chỉnh loại tội phạm: {' '.join(exc.messages)}")
+    for item in record.get("events", []):
+        label = f"{case_events.kind_label(item['kind'])} ngày {item['on']}"
+        person = refs.get(item.get("accused_ref") or "")
+        if item.get("accused_ref") and person is None:
+            report.refused.append(f"{label}: bị can {item['accused_ref']} không được nhận.")
+            continue
+        attachment = None
+        if item.get("document"):
+            content = files.get(item["document"])
+            if content is None or not content.startswith(b"%PDF-"):
+                report.refused.append(f"{label}: văn bản {item['document']} không có trong gói hoặc không phải PDF.")
+                continue
+            attachment = ContentFile(content, name=PurePosixPath(item["document"]).name)
+        try:
+            with transaction.atomic():
+                case_events.event_record(actor=actor, case=case, data=case_events.EventData(
+                    kind=item["kind"], on=_date(item["on"]), accused=person, months=item.get("months"),
+                    days=item.get("days"), until=_date(item.get("until")), number=item.get("number", ""),
+                    issuer=item.get("issuer", ""), note=item.get("note", ""), attachment=attachment),
+                    imported=True)
+            report.accepted.append(label)
+        except ValidationError as exc:
+            report.refused.append(f"{label}: {' '.join(exc.messages)}")
+    CaseExchange.objects.create(direction=ExchangeDirection.IMPORT, case=case, unit=unit, actor=actor,
+                                package_sha256=digest, signer=key.label, accepted=True, report=report.as_dict())
+    audit_record(actor=actor, action="cases.imported", obj=case,
+                 detail={"sha256": digest, "signer": key.fingerprint, "accepted": len(report.accepted),
+                         "refused": len(report.refused)})

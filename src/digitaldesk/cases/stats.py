@@ -1,0 +1,311 @@
+"""Statistics of a unit's register for a period, and the exported report tables.
+
+The official statistical forms of the procuracy were not available (DOMAIN.md §4.2,
+open question 7), so the tables follow the usual shape of a thụ lý/giải quyết report:
+carried over (cũ), new (mới), total, resolved (đã giải quyết), pending (còn lại), in
+cases (vụ) and in accused (bị can), plus breakdowns by stage, by Penal Code chapter and
+article, and by prosecutor. Definitions (docs/cases.md, "Thống kê"):
+
+- a report is received on `received_on`; it is resolved when the case is opened
+  (`opened_on`) or when it is closed without a case (`closed_on`);
+- a case is new when `opened_on` falls in the period, carried over when it was opened
+  before the period and not closed before it; it is resolved when `closed_on` falls in
+  the period; pending = total − resolved;
+- an accused counts with their case.
+
+Every figure is one aggregate query over indexed columns (no per-case loop), so a
+year of a large unit takes well under a second (benchmarks/cases.py, `stats_s`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from digitaldesk.accounts.models import Unit, User
+from digitaldesk.cases.models import Accused, Case, CaseAssignment, Charge, Stage
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+    numeric_from: int = 1  # columns from this index on are numbers
+
+
+@dataclass
+class UnitStats:
+    unit: Unit
+    date_from: dt.date
+    date_to: dt.date
+    tables: list[Table]
+    by_stage: list[tuple[str, int]]
+    by_chapter: list[tuple[str, int]]
+
+    @property
+    def title(self) -> str:
+        return (f"Thống kê thụ lý, giải quyết án hình sự — {self.unit.name} — từ {self.date_from:%d/%m/%Y} "
+                f"đến {self.date_to:%d/%m/%Y}")
+
+
+def _unit_cases(unit: Unit) -> QuerySet[Case]:
+    unit_ids = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    return Case.objects.filter(unit_id__in=unit_ids)
+
+
+def _counts(rows: QuerySet[Case], date_from: dt.date, date_to: dt.date) -> dict[str, int]:
+    """Reports and cases, carried over / new / resolved, in one aggregate query."""
+    before = Q(closed_on__isnull=True) | Q(closed_on__gte=date_from)
+    is_report = Q(report_no__isnull=False)
+    report_open_before = (is_report & Q(received_on__lt=date_from) & before
+                          & (Q(opened_on__isnull=True) | Q(opened_on__gte=date_from)))
+    report_resolved = is_report & (Q(opened_on__range=(date_from, date_to))
+                                   | Q(opened_on__isnull=True, closed_on__range=(date_from, date_to)))
+    case_old = Q(opened_on__lt=date_from) & before
+    case_new = Q(opened_on__range=(date_from, date_to))
+    case_resolved = Q(opened_on__isnull=False, closed_on__range=(date_from, date_to))
+    return rows.aggregate(
+        report_old=Count("pk", filter=report_open_before),
+        report_new=Count("pk", filter=is_report & Q(received_on__range=(date_from, date_to))),
+        report_resolved=Count("pk", filter=report_resolved),
+        case_old=Count("pk", filter=case_old),
+        case_new=Count("pk", filter=case_new),
+        case_resolved=Count("pk", filter=case_resolved),
+    )
+
+
+def _accused_counts(rows: QuerySet[Case], date_from: dt.date, date_to: dt.date) -> dict[str, int]:
+    before = Q(case__closed_on__isnull=True) | Q(case__closed_on__gte=date_from)
+    people = Accused.objects.filter(case__in=rows.values("pk"))
+    return people.aggregate(
+        old=Count("pk", filter=Q(case__opened_on__lt=date_from) & before),
+        new=Count("pk", filter=Q(case__opened_on__range=(date_from, date_to))),
+        resolved=Count("pk", filter=Q(case__opened_on__isnull=False,
+                                      case__closed_on__range=(date_from, date_to))),
+    )
+
+
+def unit_statistics(*, unit: Unit, date_from: dt.date, date_to: dt.date) -> UnitStats:
+    rows = _unit_cases(unit)
+    counts = _counts(rows, date_from, date_to)
+    people = _accused_counts(rows, date_from, date_to)
+    tables: list[Table] = []
+
+    report_total = counts["report_old"] + counts["report_new"]
+    tables.append(Table("nguon_tin", "Bảng 1. Tiếp nhận, giải quyết nguồn tin về tội phạm",
+                        ["Chỉ tiêu", "Cũ chuyển sang", "Mới tiếp nhận", "Tổng số", "Đã giải quyết", "Còn lại"],
+                        [["Nguồn tin (tố giác, tin báo, kiến nghị khởi tố)", counts["report_old"],
+                          counts["report_new"], report_total, counts["report_resolved"],
+                          report_total - counts["report_resolved"]]]))
+    case_total = counts["case_old"] + counts["case_new"]
+    people_total = people["old"] + people["new"]
+    tables.append(Table("vu_an", "Bảng 2. Thụ lý, giải quyết vụ án hình sự",
+                        ["Chỉ tiêu", "Cũ chuyển sang", "Mới thụ lý", "Tổng số", "Đã giải quyết", "Còn lại"],
+                        [["Số vụ", counts["case_old"], counts["case_new"], case_total, counts["case_resolved"],
+                          case_total - counts["case_resolved"]],
+                         ["Số bị can", people["old"], people["new"], people_total, people["resolved"],
+                          people_total - people["resolved"]]]))
+
+    in_period = rows.filter(Q(received_on__lte=date_to) & (Q(closed_on__isnull=True)
+                                                            | Q(closed_on__gte=date_from)))
+    stage_rows = in_period.values("stage").annotate(cases=Count("pk")).order_by("stage")
+    stage_people = dict(Accused.objects.filter(case__in=in_period.values("pk")).values("case__stage")
+                        .annotate(n=Count("pk")).values_list("case__stage", "n"))
+    by_stage_map = {r["stage"]: r["cases"] for r in stage_rows}
+    by_stage = [(label, by_stage_map.get(value, 0)) for value, label in Stage.choices]
+    tables.append(Table("giai_doan", "Bảng 3. Số vụ, số bị can theo giai đoạn (giai đoạn hiện tại)",
+                        ["Giai đoạn", "Số vụ", "Số bị can"],
+                        [[label, by_stage_map.get(value, 0), stage_people.get(value, 0)]
+                         for value, label in Stage.choices if by_stage_map.get(value, 0)]))
+
+    new_cases = rows.filter(opened_on__range=(date_from, date_to)).values("pk")
+    charge_rows = (Charge.objects.filter(case__in=new_cases).values("chapter", "article", "title")
+                   .annotate(cases=Count("case_id", distinct=True),
+                             accused=Count("accused_id", distinct=True))
+                   .order_by("chapter", "article"))
+    chapter_totals: dict[str, int] = {}
+    article_rows = []
+    for row in charge_rows:
+        chapter = row["chapter"] or "(không rõ chương)"
+        chapter_totals[chapter] = chapter_totals.get(chapter, 0) + row["cases"]
+        article_rows.append([chapter, f"Điều {row['article']}. {row['title']}", row["cases"], row["accused"]])
+    article_rows.sort(key=lambda r: (_chapter_order(r[0]), _article_order(r[1])))
+    tables.append(Table("dieu_luat", "Bảng 4. Vụ án mới thụ lý theo chương, điều luật (BLHS 2015)",
+                        ["Chương", "Điều luật", "Số vụ", "Số bị can"], article_rows, numeric_from=2))
+    by_chapter = sorted(chapter_totals.items(), key=lambda item: _chapter_order(item[0]))
+
+    lead = CaseAssignment.objects.filter(case__in=rows.filter(Q(received_on__lte=date_to) & (
+        Q(closed_on__isnull=True) | Q(closed_on__gte=date_from))).values("pk"))
+    per_user = (lead.values("user_id").annotate(
+        total=Count("case_id", distinct=True),
+        new=Count("case_id", distinct=True, filter=Q(case__opened_on__range=(date_from, date_to))),
+        resolved=Count("case_id", distinct=True, filter=Q(case__closed_on__range=(date_from, date_to)))))
+    names = dict(User.objects.filter(pk__in=[r["user_id"] for r in per_user]).values_list("pk", "full_name"))
+    sort_keys = dict(User.objects.filter(pk__in=names).values_list("pk", "name_sort_key"))
+    prosecutor_rows = [[names.get(r["user_id"], "?"), r["total"], r["new"], r["resolved"],
+                        r["total"] - r["resolved"]]
+                       for r in sorted(per_user, key=lambda r: sort_keys.get(r["user_id"], ""))]
+    tables.append(Table("kiem_sat_vien", "Bảng 5. Theo kiểm sát viên, kiểm tra viên được phân công",
+                        ["Cán bộ", "Tổng số hồ sơ", "Mới thụ lý", "Đã giải quyết", "Còn lại"], prosecutor_rows))
+    return UnitStats(unit=unit, date_from=date_from, date_to=date_to, tables=tables, by_stage=by_stage,
+                     by_chapter=by_chapter)
+
+
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def _chapter_order(chapter: str) -> int:
+    """Chapters sort by their Roman number ("Chương XIV - ...")."""
+    parts = chapter.split()
+    if len(parts) < 2 or parts[0] != "Chương":
+        return 10_000
+    total, previous = 0, 0
+    for char in reversed(parts[1]):
+        value = _ROMAN.get(char, 0)
+        total = total - value if value < previous else total + value
+        previous = max(previous, value)
+    return total
+
+
+def _article_order(label: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in label.split(".")[0] if ch.isdigit())
+    return (int(digits) if digits else 0, label)
+
+
+# --- Charts (server-generated SVG, no JavaScript) -------------------------------------------------
+def bar_chart_svg(items: list[tuple[str, int]], *, title: str, width: int = 760) -> str:
+    """A horizontal bar chart as an inline SVG string (escaped labels)."""
+    from django.utils.html import escape
+
+    items = [(label, value) for label, value in items if value]
+    bar_h, gap, left, top = 22, 8, 300, 30
+    height = top + len(items) * (bar_h + gap) + 10
+    top_value = max((v for _, v in items), default=1) or 1
+    scale = (width - left - 60) / top_value
+    parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {max(height, 60)}" '
+             f'role="img" aria-label="{escape(title)}">', f'<text x="0" y="18" font-weight="bold">{escape(title)}</text>']
+    if not items:
+        parts.append('<text x="0" y="48">Không có số liệu.</text>')
+    for index, (label, value) in enumerate(items):
+        y = top + index * (bar_h + gap)
+        short = label if len(label) <= 48 else label[:46] + "…"
+        parts.append(f'<text x="0" y="{y + 15}">{escape(short)}</text>')
+        parts.append(f'<rect class="bar" x="{left}" y="{y}" width="{max(2, value * scale):.1f}" height="{bar_h}">'
+                     f'<title>{escape(label)}: {value}</title></rect>')
+        parts.append(f'<text x="{left + value * scale + 6:.1f}" y="{y + 15}">{value}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# --- Exports ------------------------------------------------------------------------------------
+def stats_xlsx(stats: UnitStats) -> bytes:
+    """The report tables as an Excel workbook: one sheet per table plus a cover sheet."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    cover = book.active
+    cover.title = "Tong hop"
+    cover["A1"] = stats.title
+    cover["A1"].font = Font(bold=True, size=13)
+    cover["A3"] = "Đơn vị"
+    cover["B3"] = stats.unit.name
+    cover["A4"] = "Từ ngày"
+    cover["B4"] = stats.date_from
+    cover["A5"] = "Đến ngày"
+    cover["B5"] = stats.date_to
+    cover["B4"].number_format = cover["B5"].number_format = "DD/MM/YYYY"
+    cover.column_dimensions["A"].width = 14
+    cover.column_dimensions["B"].width = 70
+    for index, table in enumerate(stats.tables, start=1):
+        sheet = book.create_sheet(f"Bang {index}")
+        sheet["A1"] = table.title
+        sheet["A1"].font = Font(bold=True)
+        sheet.append([])
+        sheet.append(table.headers)
+        for cell in sheet[3]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for row in table.rows:
+            sheet.append(row)
+        for col in range(1, len(table.headers) + 1):
+            sheet.column_dimensions[get_column_letter(col)].width = 48 if col <= table.numeric_from else 16
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+_FONT_CANDIDATES = [
+    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    ("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
+     "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"),
+    ("/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
+     "/usr/share/fonts/truetype/liberation/LiberationSerif-Bold.ttf"),
+]
+
+
+def pdf_fonts() -> tuple[str, str]:
+    """Register a Unicode TrueType font with Vietnamese letters for reportlab (DejaVu Sans,
+    from Debian fonts-dejavu-core); returns (regular, bold) font names."""
+    from pathlib import Path
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "DeskSans" in pdfmetrics.getRegisteredFontNames():
+        return "DeskSans", "DeskSans-Bold"
+    for regular, bold in _FONT_CANDIDATES:
+        if Path(regular).is_file() and Path(bold).is_file():
+            pdfmetrics.registerFont(TTFont("DeskSans", regular))
+            pdfmetrics.registerFont(TTFont("DeskSans-Bold", bold))
+            return "DeskSans", "DeskSans-Bold"
+    raise RuntimeError("Không tìm thấy phông chữ Unicode (DejaVu Sans) để xuất PDF tiếng Việt: "
+                       "cài gói Debian fonts-dejavu-core.")
+
+
+def stats_pdf(stats: UnitStats) -> bytes:
+    """The report tables as an A4 PDF with embedded DejaVu Sans (Vietnamese letters)."""
+    import io
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import Table as PdfTable
+    from reportlab.platypus import TableStyle
+
+    regular, bold = pdf_fonts()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=20 * mm, rightMargin=15 * mm,
+                            topMargin=15 * mm, bottomMargin=15 * mm, title=stats.title,
+                            author="Bàn làm việc số — VKSND")
+    title = ParagraphStyle("t", fontName=bold, fontSize=13, leading=17, spaceAfter=6)
+    heading = ParagraphStyle("h", fontName=bold, fontSize=11, leading=14, spaceBefore=10, spaceAfter=4)
+    cell = ParagraphStyle("c", fontName=regular, fontSize=9, leading=11)
+    head_cell = ParagraphStyle("hc", fontName=bold, fontSize=9, leading=11)
+    story: list[Any] = [Paragraph(stats.title, title)]
+    for table in stats.tables:
+        story.append(Paragraph(table.title, heading))
+        data = [[Paragraph(str(h), head_cell) for h in table.headers]]
+        for row in table.rows or [["Không có số liệu."] + [""] * (len(table.headers) - 1)]:
+            data.append([Paragraph(str(v), cell) if i < table.numeric_from else str(v) for i, v in enumerate(row)])
+        widths = [None] * len(table.headers)
+        pdf_table = PdfTable(data, repeatRows=1, colWidths=widths)
+        pdf_table.setStyle(TableStyle([
+            ("FONT", (0, 0), (-1, -1), regular, 9),
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f4")),
+            ("ALIGN", (table.numeric_from, 1), (-1, -1), "RIGHT"),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]))
+        story.extend([pdf_table, Spacer(1, 4 * mm)])
+    doc.build(story)
+    return buffer.getvalue()

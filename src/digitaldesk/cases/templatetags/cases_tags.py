@@ -1,0 +1,64 @@
+"""Small display helpers of the case pages."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+
+from digitaldesk.cases.models import Category, Measure, Stage
+
+register = template.Library()
+
+_CATEGORY_ABBR = {Category.LESS_SERIOUS: "ÍNT", Category.SERIOUS: "NT", Category.VERY_SERIOUS: "RNT",
+                  Category.ESPECIALLY_SERIOUS: "ĐBNT"}
+
+
+@register.filter
+def category_label(value: str) -> str:
+    return Category(value).label if value in Category.values else "Chưa xác định"
+
+
+@register.filter
+def category_abbr(value: str) -> str:
+    return _CATEGORY_ABBR.get(value, "—")  # type: ignore[call-overload]
+
+
+@register.filter
+def stage_label(value: str) -> str:
+    return Stage(value).label if value in Stage.values else value
+
+
+@register.filter
+def measure_label(value: str) -> str:
+    return Measure(value).label if value in Measure.values and value else ""
+
+
+@register.filter
+def event_label(kind: str) -> str:
+    from digitaldesk.cases.events import kind_label
+
+    return kind_label(kind)
+
+
+@register.simple_tag
+def days_left(end: dt.date, today: dt.date) -> str:
+    delta = (end - today).days
+    if delta < 0:
+        return f"quá hạn {-delta} ngày"
+    if delta == 0:
+        return "hết hạn hôm nay"
+    return f"còn {delta} ngày"
+
+
+@register.filter
+def urgency(end: dt.date, today: Any) -> str:
+    """CSS class of a deadline: overdue, due within 2 days, within 7 days."""
+    delta = (end - today).days
+    if delta < 0:
+        return "dl-overdue"
+    if delta <= 2:
+        return "dl-urgent"
+    if delta <= 7:
+        return "dl-soon"
+    return "dl-later"
