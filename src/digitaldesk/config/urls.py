@@ -22,6 +22,7 @@ urlpatterns = [
     path("an-hinh-su/", include("digitaldesk.cases.urls")),
     path("ho-so-so/", include("digitaldesk.casefiles.urls")),
     path("tim-kiem/", include("digitaldesk.search.urls")),
+    path("ngay-nghi/", include("digitaldesk.holidays.urls")),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("quan-tri-ky-thuat/", admin.site.urls),
 ]

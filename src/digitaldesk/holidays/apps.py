@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class HolidaysConfig(AppConfig):
+    name = "digitaldesk.holidays"
+    label = "holidays"
+    verbose_name = "Ngày nghỉ lễ, Tết và ngày làm bù"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from digitaldesk.core.nav import register_nav
+
+        register_nav("Ngày nghỉ", "holidays:list", order=95, roles={"quan_tri"})
