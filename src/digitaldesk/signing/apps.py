@@ -1,3 +1,5 @@
+import logging
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,12 @@ class SigningConfig(AppConfig):
     name = "digitaldesk.signing"
     label = "signing"
     verbose_name = "Chữ ký số"
+
+    def ready(self) -> None:
+        from digitaldesk.core.nav import register_nav
+        from digitaldesk.signing import checks, demo, widgets  # noqa: F401  (register checks, demo step, widget)
+
+        register_nav("Ký số", "signing:home", order=80)
+        # fontTools logs every font subset at INFO; pyHanko logs a traceback for every untrusted chain.
+        logging.getLogger("fontTools").setLevel(logging.ERROR)
+        logging.getLogger("pyhanko.sign.validation.generic_cms").setLevel(logging.ERROR)

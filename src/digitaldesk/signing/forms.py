@@ -1,0 +1,87 @@
+"""Forms of the signing pages (Vietnamese labels; validation of sizes only — the services
+check the content)."""
+from __future__ import annotations
+
+from django import forms
+
+from digitaldesk.accounts.models import Unit, User
+from digitaldesk.signing import conf
+
+
+class Pkcs12Form(forms.Form):
+    file = forms.FileField(label="Tệp chứng thư số (.p12, .pfx)")
+    passphrase = forms.CharField(label="Mật khẩu (mã PIN) của tệp", widget=forms.PasswordInput(render_value=False),
+                                 strip=False, help_text="Chỉ dùng để mở tệp; hệ thống không lưu mật khẩu này.")
+    label = forms.CharField(label="Tên gợi nhớ", max_length=200, required=False)
+
+
+class OrganisationPkcs12Form(Pkcs12Form):
+    unit = forms.ModelChoiceField(label="Cơ quan, tổ chức", queryset=Unit.objects.none())
+    keeper = forms.ModelChoiceField(label="Văn thư giữ khóa", queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["unit"].queryset = Unit.objects.filter(is_active=True).exclude(kind="phong")  # type: ignore[attr-defined]
+        from digitaldesk.accounts.models import Position, Role
+
+        clerk_positions = [p.pk for p in Position.objects.all() if Role.CLERK in (p.roles or [])]
+        self.fields["keeper"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            is_active=True, position__in=clerk_positions).select_related("unit")
+
+
+class Pkcs11Form(forms.Form):
+    token_label = forms.CharField(label="Nhãn thiết bị (token label)", max_length=64)
+    key_label = forms.CharField(label="Nhãn khóa / chứng thư trên thiết bị", max_length=64)
+    pin = forms.CharField(label="Mã PIN của thiết bị", widget=forms.PasswordInput(render_value=False), strip=False)
+    label = forms.CharField(label="Tên gợi nhớ", max_length=200, required=False)
+
+
+class ImageForm(forms.Form):
+    image = forms.FileField(label="Ảnh (PNG nền trong suốt)")
+
+
+class SealForm(ImageForm):
+    unit = forms.ModelChoiceField(label="Cơ quan, tổ chức", queryset=Unit.objects.none())
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["unit"].queryset = Unit.objects.filter(is_active=True).exclude(kind="phong")  # type: ignore[attr-defined]
+
+
+class SignForm(forms.Form):
+    file = forms.FileField(label="Tệp PDF cần ký")
+    credential = forms.TypedChoiceField(label="Chứng thư số", coerce=int)
+    passphrase = forms.CharField(label="Mật khẩu (mã PIN)", widget=forms.PasswordInput(render_value=False),
+                                 strip=False)
+    reason = forms.CharField(label="Lý do ký", max_length=200, required=False)
+
+    def __init__(self, *args: object, credentials: list | None = None, **kwargs: object) -> None:  # type: ignore[type-arg]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["credential"].choices = [(c.pk, f"{c} — đến {c.not_after:%d/%m/%Y}")  # type: ignore[attr-defined]
+                                             for c in credentials or []]
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(label="Tệp PDF đã ký số")
+    keep = forms.BooleanField(label="Lưu kết quả kiểm tra", required=False)
+    keep_file = forms.BooleanField(label="Lưu cả tệp (để đối chiếu sau)", required=False)
+
+
+class CaCertificateForm(forms.Form):
+    file = forms.FileField(label="Chứng thư CA (PEM hoặc DER)")
+    name = forms.CharField(label="Tên hiển thị", max_length=255, required=False)
+
+
+class CrlForm(forms.Form):
+    file = forms.FileField(label="Danh sách thu hồi CRL (PEM hoặc DER)")
+
+
+def read_upload(upload: object, limit: int | None = None) -> bytes:
+    """Read an uploaded file, refusing oversized ones before reading them whole."""
+    limit = limit or conf.max_pdf_bytes()
+    size = getattr(upload, "size", 0) or 0
+    if size > limit:
+        from digitaldesk.signing.errors import SigningError
+
+        raise SigningError(f"Tệp quá lớn (tối đa {limit // (1024 * 1024)} MB).")
+    return upload.read()  # type: ignore[attr-defined, no-any-return]
