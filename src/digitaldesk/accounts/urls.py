@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from digitaldesk.accounts import views
+from digitaldesk.accounts import views, views_sso
 
 app_name = "accounts"
 urlpatterns = [
@@ -8,6 +8,17 @@ urlpatterns = [
     path("dang-nhap/xac-thuc/", views.login_otp, name="login_otp"),
     path("dang-nhap/thiet-lap-xac-thuc/", views.login_enrol, name="login_enrol"),
     path("dang-xuat/", views.logout_view, name="logout"),
+    # Single sign-on (docs/sso.md): login through an external OIDC identity provider ...
+    path("dang-nhap/ngoai/", views_sso.external_login, name="external_login"),
+    path("dang-nhap/ngoai/ve/", views_sso.external_callback, name="external_callback"),
+    path("dang-nhap/ngoai/xac-thuc/", views_sso.external_otp, name="external_otp"),
+    path("dang-nhap/ngoai/thiet-lap-xac-thuc/", views_sso.external_enrol, name="external_enrol"),
+    # ... and the desk as OIDC provider: DOT's own paths, served by the desk's subclasses
+    # (this URLconf is included before oauth2_provider.urls); DOT's self-service pages closed.
+    path("o/authorize/", views_sso.DeskAuthorizationView.as_view(), name="sso_authorize"),
+    path("o/token/", views_sso.DeskTokenView.as_view(), name="sso_token"),
+    path("o/logout/", views_sso.DeskLogoutView.as_view(), name="sso_logout"),
+    re_path(r"^o/(applications|authorized_tokens)/", views_sso.oauth_management_disabled),
     path("tai-khoan/", views.profile, name="profile"),
     path("tai-khoan/doi-mat-khau/", views.password_change, name="password_change"),
     path("tai-khoan/xac-thuc-hai-lop/", views.totp_setup, name="totp_setup"),
