@@ -14,6 +14,7 @@ urlpatterns = [
     path("notifications/read", views.NotificationsRead.as_view(), name="notifications_read"),
     path("jobs/<uuid:job_id>", views.JobDetail.as_view(), name="job"),
     path("audit", views.AuditList.as_view(), name="audit"),
+    path("signing/", include("digitaldesk.signing.api_urls")),
     path("documents/", include("digitaldesk.documents.api_urls")),
     path("cases/", include("digitaldesk.cases.api_urls")),
 ]
