@@ -264,10 +264,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # The job lease (retry) must be longer than the job timeout, so that a slow job is
 # never handed to a second worker while the first still runs; a worker killed with
 # SIGKILL leaves its job un-acknowledged and the lease hands it out again.
+# Attempts and heartbeats are counted by the desk itself (docs/jobs.md); the system
+# check desk.E005 refuses a lease that is not longer than the timeout.
 JOB_TIMEOUT_SECONDS = env_int("DESK_JOB_TIMEOUT_SECONDS", 900)
 JOB_RETRY_SECONDS = env_int("DESK_JOB_RETRY_SECONDS", JOB_TIMEOUT_SECONDS + 60)
-if JOB_RETRY_SECONDS <= JOB_TIMEOUT_SECONDS:
-    raise ImproperlyConfigured("DESK_JOB_RETRY_SECONDS must be greater than DESK_JOB_TIMEOUT_SECONDS.")
+JOB_MAX_ATTEMPTS = env_int("DESK_JOB_MAX_ATTEMPTS", 5)
+JOB_HEARTBEAT_SECONDS = env_int("DESK_JOB_HEARTBEAT_SECONDS", 15)
 Q_CLUSTER = {
     "name": env_str("DESK_JOB_QUEUE", "desk"),
     "orm": "default",
@@ -275,8 +277,10 @@ Q_CLUSTER = {
     "recycle": 200,
     "timeout": JOB_TIMEOUT_SECONDS,
     "retry": JOB_RETRY_SECONDS,
-    "max_attempts": env_int("DESK_JOB_MAX_ATTEMPTS", 5),
-    "ack_failures": True,
+    "max_attempts": 0,  # attempts are counted per job by the desk (Job.max_attempts)
+    "ack_failures": False,  # a task leaves the queue only when its job is done or finally failed
+    "queue_limit": 1,  # prefetch little, so a busy machine does not hold leases others could serve
+    "bulk": 1,
     "save_limit": 1000,
     "poll": 0.5,
     "catch_up": False,

@@ -5,13 +5,21 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class JobState(models.TextChoices):
     QUEUED = "queued", "Đang chờ"
     RUNNING = "running", "Đang chạy"
+    RETRY = "retry", "Chờ thử lại"
     DONE = "done", "Hoàn thành"
     FAILED = "failed", "Lỗi"
+
+
+def stale_after_seconds() -> int:
+    """A running job whose worker has not written a heartbeat for this long is
+    considered interrupted (its worker died): another worker may take it over."""
+    return 4 * max(1, int(settings.JOB_HEARTBEAT_SECONDS))
 
 
 class Job(models.Model):
@@ -26,6 +34,8 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=5)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     message = models.CharField(max_length=500, blank=True)
@@ -54,6 +64,20 @@ class Job(models.Model):
     def is_finished(self) -> bool:
         return self.state in (JobState.DONE, JobState.FAILED)
 
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but its worker stopped sending heartbeats (killed, machine down):
+        the queue will hand the job to another worker when the lease runs out."""
+        if self.state != JobState.RUNNING or self.heartbeat_at is None:
+            return False
+        return (timezone.now() - self.heartbeat_at).total_seconds() > stale_after_seconds()
+
+    @property
+    def state_label(self) -> str:
+        if self.is_stalled:
+            return "Bị gián đoạn, sẽ tự động chạy lại"
+        return str(self.get_state_display())  # type: ignore[attr-defined]
+
 
 class JobExecution(models.Model):
     """One row per start of a job by a worker: the evidence that a job ran once,
@@ -61,7 +85,13 @@ class JobExecution(models.Model):
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="executions")
     worker = models.CharField(max_length=120)
+    attempt = models.PositiveIntegerField(default=1)
     started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)  # done, retry, failed, gone, interrupted
+
+    class Meta:
+        ordering = ["started_at"]
 
 
 class SelftestStep(models.Model):

@@ -1,18 +1,21 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from digitaldesk.accounts.models import Role
 from digitaldesk.accounts.selectors import effective_roles
-from digitaldesk.jobs.models import Job
-from digitaldesk.jobs.services import queue_state
+from digitaldesk.jobs.models import Job, JobState
+from digitaldesk.jobs.services import queue_state, retry_job
 
 
 def job_for_user(user: object, job_id: str) -> Job:
-    """Gate: a job is visible to whoever started it and to administrators."""
+    """Gate: a job is visible to whoever started it and to administrators; anyone
+    else gets the same 404 as for a job that does not exist."""
     record = Job.objects.filter(pk=job_id).first()
     if record is None:
         raise Http404
@@ -27,8 +30,31 @@ def job_progress(request: HttpRequest, job_id: str) -> HttpResponse:
     return render(request, "jobs/progress.html", {"job": job_for_user(request.user, job_id)})
 
 
+def _require_admin(request: HttpRequest) -> None:
+    if Role.ADMIN not in effective_roles(request.user):  # type: ignore[arg-type]
+        raise PermissionDenied("Chỉ quản trị viên được xem hàng đợi công việc nền.")
+
+
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    if Role.ADMIN not in effective_roles(request.user):  # type: ignore[arg-type]
-        raise PermissionDenied
-    return render(request, "jobs/queue.html", {"state": queue_state(), "jobs": Job.objects.all()[:100]})
+    """The operator's page: queue counters and the latest jobs, filterable by state."""
+    _require_admin(request)
+    state = request.GET.get("trang-thai", "")
+    jobs = Job.objects.select_related("created_by")
+    if state in JobState.values:
+        jobs = jobs.filter(state=state)
+    return render(request, "jobs/queue.html", {
+        "state": queue_state(), "jobs": jobs[:100], "states": JobState.choices, "current": state})
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, job_id: str) -> HttpResponse:
+    _require_admin(request)
+    record = job_for_user(request.user, job_id)
+    try:
+        retry_job(actor=request.user, job_id=record.pk)
+        messages.success(request, f"Đã cho chạy lại: {record.label}.")
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return redirect("jobs:queue")
