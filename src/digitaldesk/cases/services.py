@@ -280,9 +280,15 @@ def restriction_set(*, actor: User, case: Case, restricted: bool, reason: str) -
     if case.restricted == restricted:
         return case
     case.restricted = restricted
-    case.save(update_fields=["restricted"])
+    fields = ["restricted"]
+    if restricted and case.leader_in_charge_id is None:
+        # Someone must lead a restricted case: the leader who restricts it takes charge,
+        # otherwise they would lock themselves out of it.
+        case.leader_in_charge = actor
+        fields.append("leader_in_charge")
+    case.save(update_fields=fields)
     audit_record(actor=actor, action="cases.restricted" if restricted else "cases.unrestricted", obj=case,
-                 detail={"reason": reason.strip()})
+                 detail={"reason": reason.strip(), "leader_in_charge": case.leader_in_charge_id})
     _after_commit_reindex(case.pk)
     return case
 

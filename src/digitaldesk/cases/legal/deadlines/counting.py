@@ -25,6 +25,8 @@ DAY_LIMIT_ON_DAY_OFF_NOTE = ("Ngày cuối của thời hạn tính theo ngày l
                              "nói rõ có lùi sang ngày làm việc tiếp theo ({}) hay không — cần kiểm tra.")
 UNCONFIRMED_HOLIDAYS_NOTE = ("Thời hạn hết gần dịp Tết hoặc Quốc khánh của năm mà lịch nghỉ theo thông báo của Chính phủ "
                              "chưa được quản trị viên ghi nhận (đang dùng lịch nghỉ dự kiến) — cần kiểm tra.")
+DETENTION_NOTE = ("Tính liên tục cả ngày nghỉ, 01 tháng tạm giam bằng 30 ngày "
+                  "(BLTTHS 2015, Điều 134, khoản 1; TTLT 04/2018, Điều 17).")
 DETENTION_MONTH_DAYS = 30  # BLTTHS Điều 134 khoản 1: 01 tháng tạm giữ, tạm giam = 30 ngày
 
 
@@ -43,14 +45,22 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, day.day if day.day <= last else last)
 
 
+# Precomputed day spans: building a timedelta is a measurable cost in the batch recompute.
+_SPANS = tuple(dt.timedelta(days=n) for n in range(1000))
+
+
+def span(days: int) -> dt.timedelta:
+    return _SPANS[days] if 0 <= days < 1000 else dt.timedelta(days=days)
+
+
 def day_limit_end(start: dt.date, days: int) -> dt.date:
     """The last day of a limit of `days` days starting on `start` (see the rules above)."""
-    return start + dt.timedelta(days=days - 1 if DAY_LIMIT_COUNTS_FIRST_DAY else days)
+    return start + span(days - 1 if DAY_LIMIT_COUNTS_FIRST_DAY else days)
 
 
 def detention_end(start: dt.date, days: int) -> dt.date:
     """Custody/detention: continuous, first and last day included (TTLT 04/2018 Điều 17)."""
-    return start + dt.timedelta(days=days - 1)
+    return start + span(days - 1)
 
 
 def format_days(days: int) -> str:

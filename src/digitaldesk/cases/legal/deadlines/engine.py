@@ -4,12 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from digitaldesk.cases.legal.calendar import WorkCalendar
 from digitaldesk.cases.legal.categories import Category
 from digitaldesk.cases.legal.deadlines.counting import (
-    DAY_LIMIT_NOTE,
     DAY_LIMIT_ON_DAY_OFF_NOTE,
     DAY_LIMIT_ROLLS_OVER_DAYS_OFF,
     DETENTION_MONTH_DAYS,
@@ -23,7 +21,6 @@ from digitaldesk.cases.legal.deadlines.model import (
     DEADLINE_LABELS,
     EVENT_RANK,
     LAPSING,
-    UNCONSOLIDATED_NOTE,
     Deadline,
     DeadlineKind,
     DeadlineRuleError,
@@ -117,40 +114,6 @@ def _ordinal(n: int) -> str:
 # === The replay ===========================================================================
 
 
-class _Track:
-    """One limit of one subject while the events replay (mutable; becomes a Deadline)."""
-
-    __slots__ = ("kind", "subject", "key", "start", "end", "nominal_end", "basis", "unit", "label",
-                 "extensions_used", "extensions_max", "extension_plan", "max_end", "running", "closed_on",
-                 "notes", "needs_review", "end_at", "start_at", "request_days", "stage", "deducted", "variant")
-
-    def __init__(self, kind: DeadlineKind, subject: str, key: str, start: dt.date, end: dt.date,
-                 nominal_end: dt.date, basis: str, unit: str, label: str) -> None:
-        self.kind = kind
-        self.subject = subject
-        self.key = key
-        self.start = start
-        self.end = end
-        self.nominal_end = nominal_end  # before the Điều 134 roll-over (extensions count from it)
-        self.basis = basis
-        self.unit = unit  # "month", "day", "detention", "hour"
-        self.label = label
-        self.extensions_used = 0
-        self.extensions_max = 0
-        self.extension_plan: tuple[int, ...] = ()  # allowed length of each extension
-        self.max_end: dt.date | None = None
-        self.running = True
-        self.closed_on: dt.date | None = None
-        self.notes: list[str] = []
-        self.needs_review = False
-        self.end_at: dt.datetime | None = None
-        self.start_at: dt.datetime | None = None
-        self.request_days = 0  # Điều 172/173 khoản 2: request the extension ≥ 10 days before expiry
-        self.stage = ""
-        self.deducted = False
-        self.variant = ""  # investigation: "", "resumed", "supplementary", "repeated"
-
-
 class _Replay:
     def __init__(self, category: Category | None, calendar: WorkCalendar, national_security: bool) -> None:
         self.category = category
@@ -158,9 +121,8 @@ class _Replay:
         self.unknown_category = category is None
         self.calendar = calendar
         self.ns = national_security
-        self.tracks: dict[tuple[str, str], _Track] = {}
-        self.order: list[_Track] = []
-        self.counts: dict[tuple[str, str], int] = {}
+        self.tracks: dict[tuple[str, str], Deadline] = {}
+        self.order: list[Deadline] = []
         self.stage = "nguon_tin"
         self.problems: list[tuple[int, str]] = []
         self.index = -1
@@ -172,37 +134,38 @@ class _Replay:
 
     # --- helpers -----------------------------------------------------------------------
 
-    def problem(self, message: str, track: _Track | None = None) -> None:
+    def problem(self, message: str, track: Deadline | None = None) -> None:
         self.problems.append((self.index, message))
         if track is not None:
-            track.notes.append(message)
+            track.raw_notes.append(message)
             track.needs_review = True
 
     def open(self, kind: DeadlineKind, subject: str, start: dt.date, end: dt.date, basis: str, unit: str,
-             nominal_end: dt.date | None = None, label: str = "") -> _Track:
+             nominal_end: dt.date | None = None, label: str = "") -> Deadline:
         slot = (kind, subject)
-        count = self.counts.get(slot, 0) + 1
-        self.counts[slot] = count
+        previous = self.tracks.get(slot)
         # A StrEnum member is a str: concatenation gives a plain str without the slow `.value`.
         key = "" + kind if subject == "case" else kind + ":" + subject
-        if count > 1:
-            key = f"{key}#{count}"
-        previous = self.tracks.get(slot)
-        if previous is not None and previous.running:
-            previous.running = False
-            previous.closed_on = start
-        track = _Track(kind, subject, key, start, end, nominal_end or end, basis, unit, label)
+        seq = 1
+        if previous is not None:
+            seq = previous.seq + 1
+            key = f"{key}#{seq}"
+            if previous.running:
+                previous.running = False
+                previous.closed_on = start
+        track = Deadline(key, kind, label or DEADLINE_LABELS[kind], subject, start, end, basis, unit, nominal_end)
+        track.seq = seq
         if self.unknown_category and kind in _NEEDS_CATEGORY:
-            track.notes.append("Chưa xác định loại tội phạm: tạm tính theo thời hạn ngắn nhất (tội phạm ít nghiêm trọng).")
+            track.raw_notes.append("Chưa xác định loại tội phạm: tạm tính theo thời hạn ngắn nhất (tội phạm ít nghiêm trọng).")
             track.needs_review = True
         self.tracks[slot] = track
         self.order.append(track)
         return track
 
-    def current(self, kind: DeadlineKind, subject: str = "case") -> _Track | None:
+    def current(self, kind: DeadlineKind, subject: str = "case") -> Deadline | None:
         return self.tracks.get((kind, subject))
 
-    def close(self, track: _Track | None, on: dt.date) -> None:
+    def close(self, track: Deadline | None, on: dt.date) -> None:
         if track is not None and track.running:
             track.running = False
             track.closed_on = on
@@ -238,7 +201,7 @@ class _Replay:
             self.problem(f"Vụ việc phức tạp chỉ được kéo dài thời hạn giải quyết không quá 02 tháng kể từ ngày tiếp nhận "
                          f"(đến {_date(limit)}) (BLTTHS 2015, Điều 147, khoản 2).", t)
         self._extend(t, e, nominal, end, "BLTTHS 2015, Điều 147, khoản 2", unit="month")
-        t.notes.append("Kéo dài do vụ việc phức tạp (Thủ trưởng Cơ quan điều tra — TTLT 01/2017, Điều 11, khoản 1).")
+        t.raw_notes.append("Kéo dài do vụ việc phức tạp (Thủ trưởng Cơ quan điều tra — TTLT 01/2017, Điều 11, khoản 1).")
 
     def gia_han_nguon_tin(self, e: Event) -> None:
         t = self._running(_NGUON_TIN, e, "gia hạn thời hạn giải quyết nguồn tin")
@@ -261,7 +224,7 @@ class _Replay:
             self.problem("Chưa có sự kiện tiếp nhận nguồn tin để tạm đình chỉ (BLTTHS 2015, Điều 148).")
             return
         self.close(t, e.on)
-        t.notes.append(("Tạm đình chỉ giải quyết nguồn tin ngày {} (BLTTHS 2015, Điều 148, khoản 1).", e.on))
+        t.raw_notes.append(("Tạm đình chỉ giải quyết nguồn tin ngày {} (BLTTHS 2015, Điều 148, khoản 1).", e.on))
 
     def huy_tam_dinh_chi_nguon_tin(self, e: Event) -> None:
         start = e.received_on or e.on
@@ -288,7 +251,7 @@ class _Replay:
                                  "BLTTHS 2015, Điều 172, khoản 1", special=True)
 
     def _open_investigation(self, start: dt.date, months: int, plan: tuple[int, ...], basis: str, *,
-                            special: bool, label: str = "", variant: str = "") -> _Track:
+                            special: bool, label: str = "", variant: str = "") -> Deadline:
         nominal, end = self.month_end(start, months)
         t = self.open(_DIEU_TRA, "case", start, end, basis, "month", nominal, label=label)
         t.variant = variant
@@ -332,10 +295,10 @@ class _Replay:
             self.problem(f"Gia hạn điều tra lần {_ordinal(n)} đối với {self.cat.label.lower()} không quá "
                          f"{allowed:02d} tháng ({basis}).", t)
         if n > ordinary and n <= t.extensions_max:
-            t.notes.append("Gia hạn đặc biệt thuộc thẩm quyền Viện trưởng VKSND tối cao (BLTTHS 2015, Điều 172, khoản 3).")
+            t.raw_notes.append("Gia hạn đặc biệt thuộc thẩm quyền Viện trưởng VKSND tối cao (BLTTHS 2015, Điều 172, khoản 3).")
             if n > ordinary + 1:
                 t.needs_review = True
-                t.notes.append("Điều 172 khoản 3 không nói rõ hai lần gia hạn đặc biệt (tội phạm đặc biệt nghiêm trọng "
+                t.raw_notes.append("Điều 172 khoản 3 không nói rõ hai lần gia hạn đặc biệt (tội phạm đặc biệt nghiêm trọng "
                                "và tội xâm phạm an ninh quốc gia) có được cộng dồn hay không — cần kiểm tra.")
         self._extend(t, e, nominal, end, basis, unit="month")
 
@@ -345,7 +308,7 @@ class _Replay:
             self.problem("Chưa khởi tố vụ án nên không thể tạm đình chỉ điều tra (BLTTHS 2015, Điều 229).")
             return
         self.close(t, e.on)
-        t.notes.append(("Tạm đình chỉ điều tra ngày {} (BLTTHS 2015, Điều 229).", e.on))
+        t.raw_notes.append(("Tạm đình chỉ điều tra ngày {} (BLTTHS 2015, Điều 229).", e.on))
 
     def phuc_hoi_dieu_tra(self, e: Event) -> None:
         self.stage = "dieu_tra_tiep"
@@ -389,7 +352,7 @@ class _Replay:
             self.problem("Tòa án chỉ được trả hồ sơ để điều tra bổ sung hai lần: Thẩm phán chủ tọa một lần và Hội đồng "
                          "xét xử một lần (BLTTHS 2015, Điều 174, khoản 2).", t)
 
-    def _supplementary(self, e: Event, months: int, who: str) -> _Track:
+    def _supplementary(self, e: Event, months: int, who: str) -> Deadline:
         self.close(self.current(_DIEU_TRA), e.on)
         start = e.received_on or e.on
         nominal, end = self.month_end(start, months)
@@ -398,7 +361,7 @@ class _Replay:
         t.stage = "dieu_tra_tiep"
         t.variant = "supplementary"
         if e.received_on is None:
-            t.notes.append("Chưa ghi ngày Cơ quan điều tra nhận lại hồ sơ: tạm tính từ ngày quyết định trả hồ sơ "
+            t.raw_notes.append("Chưa ghi ngày Cơ quan điều tra nhận lại hồ sơ: tạm tính từ ngày quyết định trả hồ sơ "
                            "(thời hạn tính từ ngày nhận lại hồ sơ — Điều 174 khoản 2).")
             t.needs_review = True
         return t
@@ -453,7 +416,7 @@ class _Replay:
         self.close(self.current(_TRUY_TO), e.on)
         t = self.open(_GIAO_CAO_TRANG, "case", e.on, self.day_end(e.on, INDICTMENT_DELIVERY_DAYS),
                       "BLTTHS 2015, Điều 240, khoản 2", "day")
-        t.notes.append("Vụ án phức tạp: có thể kéo dài nhưng không quá 10 ngày (Điều 240 khoản 2).")
+        t.raw_notes.append("Vụ án phức tạp: có thể kéo dài nhưng không quá 10 ngày (Điều 240 khoản 2).")
 
     def giao_cao_trang(self, e: Event) -> None:
         self.close(self.current(_GIAO_CAO_TRANG), e.on)
@@ -463,7 +426,7 @@ class _Replay:
             t = self.current(kind)
             if t is not None and t.running:
                 self.close(t, e.on)
-                t.notes.append(("Tạm đình chỉ vụ án ngày {}.", e.on))
+                t.raw_notes.append(("Tạm đình chỉ vụ án ngày {}.", e.on))
 
     def phuc_hoi_vu_an(self, e: Event) -> None:
         if self.stage in ("xet_xu",):
@@ -509,7 +472,7 @@ class _Replay:
             self.problem(f"Gia hạn chuẩn bị xét xử đối với {self.cat.label.lower()} không quá {allowed} ngày "
                          "(BLTTHS 2015, Điều 277, khoản 1).", t)
         self._extend(t, e, nominal, end, "BLTTHS 2015, Điều 277, khoản 1", unit=t.unit)
-        t.notes.append("Tòa án phải thông báo ngay việc gia hạn cho Viện kiểm sát cùng cấp (Điều 277 khoản 1).")
+        t.raw_notes.append("Tòa án phải thông báo ngay việc gia hạn cho Viện kiểm sát cùng cấp (Điều 277 khoản 1).")
 
     def toa_nhan_lai_ho_so(self, e: Event) -> None:
         self.stage = "xet_xu"
@@ -523,7 +486,7 @@ class _Replay:
         t = self.open(_MO_PHIEN_TOA, "case", e.on, self.day_end(e.on, HEARING_DAYS),
                       "BLTTHS 2015, Điều 277, khoản 3", "day")
         t.max_end = self.day_end(e.on, 30)
-        t.notes.append("Vì lý do bất khả kháng hoặc trở ngại khách quan: trong thời hạn 30 ngày (Điều 277 khoản 3).")
+        t.raw_notes.append("Vì lý do bất khả kháng hoặc trở ngại khách quan: trong thời hạn 30 ngày (Điều 277 khoản 3).")
 
     def mo_phien_toa(self, e: Event) -> None:
         self.close(self.current(_MO_PHIEN_TOA), e.on)
@@ -542,7 +505,7 @@ class _Replay:
                   "BLTTHS 2015, Điều 337, khoản 1", "day")
         t = self.open(_KHANG_CAO, "case", e.on, self.day_end(e.on, APPEAL_JUDGMENT_DAYS),
                       "BLTTHS 2015, Điều 333, khoản 1", "day")
-        t.notes.append("Bị cáo, đương sự vắng mặt tại phiên tòa: thời hạn tính từ ngày nhận bản án hoặc ngày bản án "
+        t.raw_notes.append("Bị cáo, đương sự vắng mặt tại phiên tòa: thời hạn tính từ ngày nhận bản án hoặc ngày bản án "
                        "được niêm yết (Điều 333 khoản 1).")
 
     def quyet_dinh_so_tham(self, e: Event) -> None:
@@ -555,7 +518,7 @@ class _Replay:
         start = e.received_on or e.on
         t = self.open(_KHANG_CAO, "case", start, self.day_end(start, APPEAL_DECISION_DAYS),
                       "BLTTHS 2015, Điều 333, khoản 2", "day", label="Thời hạn kháng cáo quyết định sơ thẩm")
-        t.notes.append("Tính từ ngày người có quyền kháng cáo nhận được quyết định (Điều 333 khoản 2).")
+        t.raw_notes.append("Tính từ ngày người có quyền kháng cáo nhận được quyết định (Điều 333 khoản 2).")
 
     def khang_nghi(self, e: Event) -> None:
         for kind in (_KHANG_NGHI_CUNG_CAP, _KHANG_NGHI_CAP_TREN):
@@ -571,7 +534,7 @@ class _Replay:
         t = self.open(_CHUAN_BI_PHUC_THAM, "case", e.on, self.day_end(e.on, APPELLATE_PREPARATION_DAYS),
                       "BLTTHS 2015, Điều 346, khoản 1", "day")
         t.needs_review = True
-        t.notes.append("Tính theo thời hạn 60 ngày của Tòa án nhân dân cấp tỉnh. TAND cấp cao đã bị bãi bỏ năm 2025: "
+        t.raw_notes.append("Tính theo thời hạn 60 ngày của Tòa án nhân dân cấp tỉnh. TAND cấp cao đã bị bãi bỏ năm 2025: "
                        "thời hạn và Tòa án cấp phúc thẩm hiện hành chưa được xác minh.")
 
     # --- B/D. custody, charging, detention (per subject) --------------------------------------
@@ -589,7 +552,7 @@ class _Replay:
         if days > CUSTODY_DAYS:
             self.problem("Thời hạn tạm giữ không quá 03 ngày (BLTTHS 2015, Điều 118, khoản 1).", t)
         if start_at is None:
-            t.notes.append("Chưa ghi giờ bắt đầu tạm giữ: thời hạn tạm giữ tính theo giờ (Điều 117 khoản 2).")
+            t.raw_notes.append("Chưa ghi giờ bắt đầu tạm giữ: thời hạn tạm giữ tính theo giờ (Điều 117 khoản 2).")
 
     def de_nghi_gia_han_tam_giu(self, e: Event) -> None:
         received = e.at
@@ -598,7 +561,7 @@ class _Replay:
                       end_at.date() if end_at else e.on, "BLTTHS 2015, Điều 118, khoản 2", "hour")
         t.end_at = end_at
         if received is None:
-            t.notes.append("Chưa ghi giờ nhận hồ sơ: thời hạn xét phê chuẩn là 12 giờ kể từ khi nhận hồ sơ.")
+            t.raw_notes.append("Chưa ghi giờ nhận hồ sơ: thời hạn xét phê chuẩn là 12 giờ kể từ khi nhận hồ sơ.")
             t.needs_review = True
 
     def gia_han_tam_giu(self, e: Event) -> None:
@@ -625,7 +588,7 @@ class _Replay:
             self.problem("Không thể gia hạn tạm giữ khi thời hạn tạm giữ đã hết (BLTTHS 2015, Điều 118, khoản 2).", t)
         self._extend(t, e, end, end, "BLTTHS 2015, Điều 118, khoản 2", unit="hour")
         if n == 2:
-            t.notes.append("Gia hạn lần thứ hai chỉ trong trường hợp đặc biệt (Điều 118 khoản 2).")
+            t.raw_notes.append("Gia hạn lần thứ hai chỉ trong trường hợp đặc biệt (Điều 118 khoản 2).")
 
     def khong_phe_chuan_gia_han_tam_giu(self, e: Event) -> None:
         self.close(self.current(_PHE_CHUAN_GIA_HAN_TAM_GIU, e.subject), e.on)
@@ -637,7 +600,7 @@ class _Replay:
         start = e.received_on or e.on
         t = self.open(_PHE_CHUAN_KHOI_TO_BI_CAN, e.subject, start, self.day_end(start, APPROVAL_DAYS),
                       "BLTTHS 2015, Điều 179, khoản 3", "day")
-        t.notes.append("Nếu Viện kiểm sát yêu cầu bổ sung chứng cứ: 03 ngày kể từ ngày nhận được chứng cứ bổ sung.")
+        t.raw_notes.append("Nếu Viện kiểm sát yêu cầu bổ sung chứng cứ: 03 ngày kể từ ngày nhận được chứng cứ bổ sung.")
 
     def phe_chuan_khoi_to_bi_can(self, e: Event) -> None:
         t = self.current(_PHE_CHUAN_KHOI_TO_BI_CAN, e.subject)
@@ -686,14 +649,14 @@ class _Replay:
         t = self.open(_TAM_GIAM, e.subject, e.on, end, basis, "detention", label=label)
         t.stage = stage
         if deducted:
-            t.notes.append(("Đã trừ {} ngày tạm giữ: thời hạn tạm giam thực tế {}, từ {} đến hết {} "
+            t.raw_notes.append(("Đã trừ {} ngày tạm giữ: thời hạn tạm giam thực tế {}, từ {} đến hết {} "
                             "(TTLT 04/2018, Điều 17).", deducted, _Days(ordered - deducted), e.on, computed))
         if partial:
-            t.notes.append("Thời gian tạm giữ không tròn ngày: đã tính tròn lên (01 ngày tạm giữ bằng 01 ngày tạm giam "
+            t.raw_notes.append("Thời gian tạm giữ không tròn ngày: đã tính tròn lên (01 ngày tạm giữ bằng 01 ngày tạm giam "
                            "— Điều 118 khoản 4) — cần kiểm tra.")
             t.needs_review = True
         if e.until is not None and e.until != computed and ordered:
-            t.notes.append(("Ngày hết hạn ghi trong lệnh ({}) khác ngày tính được ({}); thời hạn tạm giam hết vào "
+            t.raw_notes.append(("Ngày hết hạn ghi trong lệnh ({}) khác ngày tính được ({}); thời hạn tạm giam hết vào "
                             "ngày ghi trong lệnh (Điều 134 khoản 1) — cần kiểm tra.", e.until, computed))
             t.needs_review = True
         if stage in ("nguon_tin", "dieu_tra"):
@@ -715,7 +678,7 @@ class _Replay:
                 self.problem(f"Thời hạn tạm giam hết ngày {_date(end)}, quá thời hạn của giai đoạn tố tụng: "
                              f"không quá ngày {_date(cap)} ({basis}).", t)
 
-    def _custody_days(self, custody: _Track, e: Event) -> tuple[int, bool]:
+    def _custody_days(self, custody: Deadline, e: Event) -> tuple[int, bool]:
         """Days of custody served (and whether it was not a whole number of days).
 
         Custody stops when the person was released (an earlier TRA_TU_DO), else when the
@@ -783,7 +746,7 @@ class _Replay:
                 end = e.until or (inv.end if inv else t.end)
                 if e.until is None:
                     t.variant = "until_investigation_ends"  # follows later investigation extensions
-                t.notes.append("Viện trưởng VKSND tối cao quyết định tạm giam cho đến khi kết thúc điều tra "
+                t.raw_notes.append("Viện trưởng VKSND tối cao quyết định tạm giam cho đến khi kết thúc điều tra "
                                "(BLTTHS 2015, Điều 173, khoản 5, 6).")
                 t.needs_review = True
                 self._extend(t, e, end, end, "BLTTHS 2015, Điều 173, khoản " + ("5" if self.ns else "6"), unit="detention")
@@ -806,7 +769,7 @@ class _Replay:
             self.problem(f"Gia hạn tạm giam lần {_ordinal(n)} đối với {self.cat.label.lower()} không quá "
                          f"{allowed:02d} tháng ({basis}).", t)
         if n > ordinary and n <= t.extensions_max:
-            t.notes.append(f"Gia hạn thuộc thẩm quyền Viện trưởng VKSND tối cao ({basis}).")
+            t.raw_notes.append(f"Gia hạn thuộc thẩm quyền Viện trưởng VKSND tối cao ({basis}).")
         self._extend(t, e, end, end, basis, unit="detention")
 
     def tra_tu_do(self, e: Event) -> None:
@@ -826,7 +789,7 @@ class _Replay:
 
     # --- shared --------------------------------------------------------------------------
 
-    def _running(self, kind: DeadlineKind, e: Event, what: str, subject: str = "case") -> _Track | None:
+    def _running(self, kind: DeadlineKind, e: Event, what: str, subject: str = "case") -> Deadline | None:
         t = self.current(kind, subject)
         if t is None or not t.running:
             who = "" if subject == "case" else f" của {subject}"
@@ -835,7 +798,7 @@ class _Replay:
             return None
         return t
 
-    def _check_not_expired(self, t: _Track, e: Event, article: str) -> None:
+    def _check_not_expired(self, t: Deadline, e: Event, article: str) -> None:
         if e.on > t.end:
             self.problem(f"Không thể {e.kind.label.lower()} ngày {_date(e.on)} khi thời hạn đã hết ngày {_date(t.end)} "
                          f"(BLTTHS 2015, {article}).", t)
@@ -851,7 +814,7 @@ class _Replay:
             return self.month_end(start, default_months)
         return self.month_end(start, e.months or 0, e.days or 0)
 
-    def _extend(self, t: _Track, e: Event, nominal: dt.date, end: dt.date, basis: str, *, unit: str) -> None:
+    def _extend(self, t: Deadline, e: Event, nominal: dt.date, end: dt.date, basis: str, *, unit: str) -> None:
         t.extensions_used += 1
         t.nominal_end = nominal
         t.end = end
@@ -884,45 +847,26 @@ def _replay(category: Category | None, events: Iterable[Event], calendar: WorkCa
     return state
 
 
-_DETENTION_NOTE = ("Tính liên tục cả ngày nghỉ, 01 tháng tạm giam bằng 30 ngày "
-                   "(BLTTHS 2015, Điều 134, khoản 1; TTLT 04/2018, Điều 17).")
-
-
-def _to_deadline(t: _Track, calendar: WorkCalendar, today: dt.date | None) -> Deadline:
-    notes = list(t.notes)
-    needs_review = t.needs_review
+def _finish(t: Deadline, calendar: WorkCalendar, today: dt.date | None) -> None:
+    """Last touches once the events are replayed: day-off checks, lapsing, request date."""
     unit = t.unit
     if unit == "day":
-        notes.append(DAY_LIMIT_NOTE)
         if calendar.is_day_off(t.end):
-            notes.append((DAY_LIMIT_ON_DAY_OFF_NOTE, calendar.day_off_reason(t.end), calendar.next_working_day(t.end)))
-            needs_review = True
+            t.raw_notes.append((DAY_LIMIT_ON_DAY_OFF_NOTE, calendar.day_off_reason(t.end),
+                                calendar.next_working_day(t.end)))
+            t.needs_review = True
     elif unit == "month":
         if t.end != t.nominal_end:
-            notes.append(("Ngày {} là ngày nghỉ ({}): thời hạn hết vào ngày làm việc đầu tiên tiếp theo "
-                          "(BLTTHS 2015, Điều 134, khoản 1).", t.nominal_end, calendar.day_off_reason(t.nominal_end)))
+            t.raw_notes.append(("Ngày {} là ngày nghỉ ({}): thời hạn hết vào ngày làm việc đầu tiên tiếp theo "
+                                "(BLTTHS 2015, Điều 134, khoản 1).", t.nominal_end, calendar.day_off_reason(t.nominal_end)))
         if calendar.in_unconfirmed_window(t.nominal_end) or calendar.in_unconfirmed_window(t.end):
-            notes.append(UNCONFIRMED_HOLIDAYS_NOTE)
-            needs_review = True
-    elif unit == "detention":
-        notes.append(_DETENTION_NOTE)
-    kind = t.kind
-    if kind in _UNCONSOLIDATED:
-        notes.append(UNCONSOLIDATED_NOTE)
-    running = t.running
-    if running and today is not None and kind in LAPSING and today > t.end:
-        running = False
-    request_by = None
-    if t.request_days and running and t.extensions_used < t.extensions_max:
-        request_by = t.end - dt.timedelta(days=t.request_days)
-    return Deadline(t.key, kind, t.label or DEADLINE_LABELS[kind], t.subject, t.start, t.end, t.basis,
-                    t.extensions_used, t.extensions_max, t.max_end, running, needs_review, tuple(notes),
-                    t.end_at, t.closed_on, request_by)
-
-
-# Limits the 2024–2025 amending laws may have touched (DOMAIN.md §7, question 4).
-_UNCONSOLIDATED = frozenset({_NGUON_TIN, _DIEU_TRA, _TAM_GIAM,
-                             _TRUY_TO, _CHUAN_BI_XET_XU, _CHUAN_BI_PHUC_THAM})
+            t.raw_notes.append(UNCONFIRMED_HOLIDAYS_NOTE)
+            t.needs_review = True
+    if t.running:
+        if today is not None and t.kind in LAPSING and today > t.end:
+            t.running = False
+        elif t.request_days and t.extensions_used < t.extensions_max:
+            t.extension_request_by = t.end - dt.timedelta(days=t.request_days)
 
 
 def compute_deadlines(*, category: Category | None, events: Sequence[Event], calendar: WorkCalendar,
@@ -937,7 +881,9 @@ def compute_deadlines(*, category: Category | None, events: Sequence[Event], cal
     deadline concerned, with `needs_review`.
     """
     state = _replay(category, events, calendar, national_security)
-    return [_to_deadline(t, calendar, today) for t in state.order]
+    for deadline in state.order:
+        _finish(deadline, calendar, today)
+    return state.order
 
 
 def running_deadlines(deadlines: Iterable[Deadline]) -> list[Deadline]:
@@ -965,3 +911,43 @@ def validate_event(category: Category | None, events: Sequence[Event], new_event
     for index, message in state.problems:
         if index == new_index:
             raise DeadlineRuleError(message)
+
+
+# --- Batches --------------------------------------------------------------------------------
+
+_POOL_CALENDAR: WorkCalendar | None = None
+
+
+def _pool_init(calendar: WorkCalendar) -> None:
+    global _POOL_CALENDAR
+    _POOL_CALENDAR = calendar
+
+
+def _pool_run(chunk: list[tuple[Category | None, bool, Sequence[Event]]], today: dt.date | None) -> list[list[Deadline]]:
+    calendar = _POOL_CALENDAR
+    assert calendar is not None
+    return [compute_deadlines(category=category, events=events, calendar=calendar, national_security=security,
+                              today=today) for category, security, events in chunk]
+
+
+def compute_many(cases: Iterable[tuple[Category | None, bool, Sequence[Event]]], *, calendar: WorkCalendar,
+                 today: dt.date | None = None, processes: int = 1) -> list[list[Deadline]]:
+    """`compute_deadlines` for many cases — (category, national_security, events) each — in
+    input order. With `processes` > 1 the batch is split over a pool of forked processes
+    (the engine is pure: nothing is shared but the inputs and the results)."""
+    items = list(cases)
+    if processes <= 1 or len(items) < 2000:
+        return [compute_deadlines(category=category, events=events, calendar=calendar,
+                                  national_security=security, today=today) for category, security, events in items]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(items) // (processes * 4))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_pool_init,
+                             initargs=(calendar,)) as pool:
+        results: list[list[Deadline]] = []
+        for part in pool.map(_pool_run, chunks, [today] * len(chunks)):
+            results.extend(part)
+    return results

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from digitaldesk.cases.legal import LegalRuleError
+from digitaldesk.cases.legal.deadlines.counting import DAY_LIMIT_NOTE, DETENTION_NOTE
 
 UNCONSOLIDATED_NOTE = ("Thời hạn theo BLTTHS 2015 (sửa đổi năm 2021); chưa đối chiếu các luật sửa đổi năm "
                        "2024–2025 (Luật số 99/2025/QH15).")
@@ -201,7 +202,7 @@ class DeadlineKind(StrEnum):
         return DEADLINE_LABELS[self]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Deadline:
     """A time limit: `end` is its last day, inclusive (`end_at` the exact time for limits in hours).
 
@@ -209,6 +210,8 @@ class Deadline:
     `running`: not closed by a later event (an overdue limit still runs: it is due).
     `max_end`: the latest end the Code allows with every extension. `needs_review`: the
     Code is unclear here or the events break a rule; `note` says why (Vietnamese).
+    The fields after `extension_request_by` are the engine's bookkeeping while it
+    replays the events (not part of the interface).
     """
 
     key: str
@@ -218,21 +221,66 @@ class Deadline:
     start: dt.date
     end: dt.date
     basis: str
-    extensions_used: int = 0
-    extensions_max: int = 0
-    max_end: dt.date | None = None
-    running: bool = True
-    needs_review: bool = False
-    # Notes are kept as written by the engine (text, or a format and its values) and
-    # rendered only when read: most computed deadlines are never displayed.
-    raw_notes: tuple[str | tuple[object, ...], ...] = field(default=(), repr=False)
-    end_at: dt.datetime | None = None
-    closed_on: dt.date | None = None
-    extension_request_by: dt.date | None = None  # Điều 172/173 khoản 2: request ≥ 10 days before expiry
+    extensions_used: int
+    extensions_max: int
+    max_end: dt.date | None
+    running: bool
+    needs_review: bool
+    end_at: dt.datetime | None
+    closed_on: dt.date | None
+    extension_request_by: dt.date | None  # Điều 172/173 khoản 2: request ≥ 10 days before expiry
+    # Notes are kept as the engine wrote them (text, or a format and its values) and rendered
+    # only when read: most computed deadlines are never displayed.
+    raw_notes: list[str | tuple[object, ...]] = field(repr=False, compare=False)
+    nominal_end: dt.date = field(repr=False, compare=False)  # before the Điều 134 roll-over
+    unit: str = field(repr=False, compare=False)  # "month", "day", "detention", "hour"
+    extension_plan: tuple[int, ...] = field(repr=False, compare=False)  # allowed length of each extension
+    start_at: dt.datetime | None = field(repr=False, compare=False)
+    request_days: int = field(repr=False, compare=False)
+    stage: str = field(repr=False, compare=False)
+    deducted: bool = field(repr=False, compare=False)
+    variant: str = field(repr=False, compare=False)
+    seq: int = field(repr=False, compare=False)  # 1 for the first limit of its kind and subject, 2…
+
+    def __init__(self, key: str, kind: DeadlineKind, label: str, subject: str, start: dt.date, end: dt.date,
+                 basis: str, unit: str = "day", nominal_end: dt.date | None = None) -> None:
+        self.key = key
+        self.kind = kind
+        self.label = label
+        self.subject = subject
+        self.start = start
+        self.end = end
+        self.basis = basis
+        self.extensions_used = 0
+        self.extensions_max = 0
+        self.max_end = None
+        self.running = True
+        self.needs_review = False
+        self.end_at = None
+        self.closed_on = None
+        self.extension_request_by = None
+        self.raw_notes = []
+        self.nominal_end = nominal_end or end
+        self.unit = unit
+        self.extension_plan = ()
+        self.start_at = None
+        self.request_days = 0
+        self.stage = ""
+        self.deducted = False
+        self.variant = ""
+        self.seq = 1
 
     @property
     def notes(self) -> tuple[str, ...]:
-        return tuple(render_note(item) for item in self.raw_notes)
+        """The notes, rendered; the counting rule of the unit and the 2025 caveat come last."""
+        items = [render_note(item) for item in self.raw_notes]
+        if self.unit == "day":
+            items.append(DAY_LIMIT_NOTE)
+        elif self.unit == "detention":
+            items.append(DETENTION_NOTE)
+        if self.kind in UNCONSOLIDATED_KINDS:
+            items.append(UNCONSOLIDATED_NOTE)
+        return tuple(items)
 
     @property
     def note(self) -> str:
@@ -269,6 +317,9 @@ DEADLINE_LABELS = {
     DeadlineKind.KHANG_NGHI_CAP_TREN: "Thời hạn kháng nghị của Viện kiểm sát cấp trên trực tiếp",
     DeadlineKind.CHUAN_BI_PHUC_THAM: "Thời hạn mở phiên tòa phúc thẩm",
 }
+# Limits the 2024–2025 amending laws may have touched (DOMAIN.md §7, question 4).
+UNCONSOLIDATED_KINDS = frozenset({DeadlineKind.NGUON_TIN, DeadlineKind.DIEU_TRA, DeadlineKind.TAM_GIAM,
+                                  DeadlineKind.TRUY_TO, DeadlineKind.CHUAN_BI_XET_XU, DeadlineKind.CHUAN_BI_PHUC_THAM})
 # Limits that simply lapse (the right is lost), rather than obligations that stay due.
 LAPSING = frozenset({DeadlineKind.KHANG_CAO, DeadlineKind.KHANG_NGHI_CUNG_CAP, DeadlineKind.KHANG_NGHI_CAP_TREN})
 

@@ -1,0 +1,144 @@
+"""Procedural events drive the stored deadlines; the Code's limits on extensions are enforced."""
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from digitaldesk.cases import events, services
+from digitaldesk.cases.deadlines import deadline_alerts, deadlines_recompute_all
+from digitaldesk.cases.legal.deadlines import EventKind as E
+from digitaldesk.cases.models import ComputedDeadline, Measure, Stage
+from digitaldesk.notifications.models import Notification
+
+from .conftest import add_accused, ago, record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def detained(org, make_case):
+    """A fraud case (BLHS 174 khoản 2: nghiêm trọng) with one accused in detention for investigation."""
+    minh = org.people["minh"]
+    case = make_case("minh", received=50, leader_in_charge=org.people["tp2"])
+    record(minh, case, E.KHOI_TO_VU_AN, 45, number="10/QĐ-CSĐT")
+    person = add_accused(minh, case, "Phan Thị Cúc")
+    services.charge_add(actor=minh, case=case, article="174", clause=2, accused=person)
+    record(minh, case, E.KHOI_TO_BI_CAN, 44, accused=person)
+    record(minh, case, E.PHE_CHUAN_KHOI_TO_BI_CAN, 43, accused=person)
+    record(minh, case, E.TAM_GIAM, 43, accused=person, months=2, number="05/LTG")
+    case.refresh_from_db()
+    person.refresh_from_db()
+    return case, person
+
+
+def test_detention_and_investigation_limits_with_their_articles(detained):
+    case, person = detained
+    assert case.stage == Stage.INVESTIGATION
+    rows = {d.kind: d for d in ComputedDeadline.objects.filter(case=case, running=True)}
+    detention = rows["tam_giam"]
+    assert detention.accused == person and detention.start == ago(43)
+    assert detention.basis.startswith("BLTTHS 2015, Điều 173")
+    # 2 months of detention = 60 days counted continuously, both ends included (TTLT 04/2018 Điều 17)
+    assert (detention.end - detention.start).days == 59
+    investigation = rows["dieu_tra"]
+    assert investigation.basis.startswith("BLTTHS 2015, Điều 172") and investigation.start == ago(45)
+    assert investigation.extensions_max == 2  # nghiêm trọng: two extensions (Điều 172 khoản 2)
+    assert person.measure == Measure.DETENTION and person.measure_until == detention.end
+
+
+def test_extension_recorded_then_one_beyond_the_code_refused(org, detained):
+    case, person = detained
+    minh = org.people["minh"]
+    before = ComputedDeadline.objects.get(case=case, kind="dieu_tra").end
+    record(minh, case, E.GIA_HAN_DIEU_TRA, 3, months=3, number="01/QĐ-VKS")
+    after = ComputedDeadline.objects.get(case=case, kind="dieu_tra")
+    assert after.extensions_used == 1 and after.end > before
+    record(minh, case, E.GIA_HAN_DIEU_TRA, 2, months=2, number="02/QĐ-VKS")
+    with pytest.raises(ValidationError) as info:
+        record(minh, case, E.GIA_HAN_DIEU_TRA, 1, months=2, number="03/QĐ-VKS")
+    message = " ".join(info.value.messages)
+    assert "Điều 172" in message
+    assert case.events.filter(kind=E.GIA_HAN_DIEU_TRA).count() == 2
+
+
+def test_deleting_a_wrong_event_restores_the_state(org, detained):
+    case, person = detained
+    minh = org.people["minh"]
+    released = record(minh, case, E.TRA_TU_DO, 2, accused=person)
+    person.refresh_from_db()
+    assert person.measure == Measure.NONE
+    assert not ComputedDeadline.objects.get(case=case, kind="tam_giam").running
+    events.event_delete(actor=minh, case=case, event_id=released.pk, reason="Ghi nhầm bị can")
+    person.refresh_from_db()
+    assert person.measure == Measure.DETENTION
+    assert ComputedDeadline.objects.get(case=case, kind="tam_giam").running
+
+
+def test_per_person_decision_needs_the_accused(org, detained):
+    case, _ = detained
+    with pytest.raises(ValidationError, match="phải chọn bị can"):
+        record(org.people["minh"], case, E.TAM_GIAM, 1, months=1)
+
+
+def test_closing_the_case_stops_its_limits(org, detained):
+    case, person = detained
+    record(org.people["minh"], case, E.DINH_CHI_VU_AN, 1, number="03/QĐ-VKS")
+    case.refresh_from_db()
+    assert case.stage == Stage.CLOSED and case.closed_on == ago(1)
+    assert not ComputedDeadline.objects.filter(case=case, running=True, kind__in=["dieu_tra", "tam_giam"]).exists()
+
+
+def test_nightly_recompute_writes_only_changes(org, detained):
+    case, _ = detained
+    ComputedDeadline.objects.filter(case=case, kind="tam_giam").update(end=ago(100))  # a stale row
+    ComputedDeadline.objects.filter(case=case, kind="dieu_tra").delete()  # a missing row
+    counts = deadlines_recompute_all()
+    assert counts["updated"] >= 1 and counts["created"] >= 1
+    again = deadlines_recompute_all()
+    assert again["created"] == again["updated"] == again["deleted"] == 0
+    assert ComputedDeadline.objects.get(case=case, kind="tam_giam").end != ago(100)
+
+
+def test_alerts_go_to_the_prosecutor_and_the_leader_once(org, detained):
+    case, _ = detained
+    ComputedDeadline.objects.filter(case=case, kind="tam_giam").update(end=ago(-2))  # ends in two days
+    sent = deadline_alerts()
+    assert sent >= 2
+    mine = Notification.objects.filter(user=org.people["minh"], kind="cases.deadline")
+    assert mine.filter(title__startswith="Còn 2 ngày: Thời hạn tạm giam").exists()
+    assert Notification.objects.filter(user=org.people["tp2"], title__startswith="Còn 2 ngày").exists()
+    assert "Điều 173" in mine.get(title__startswith="Còn 2 ngày: Thời hạn tạm giam").body
+    assert not Notification.objects.filter(user=org.people["mai"], kind="cases.deadline").exists()
+    assert deadline_alerts() == 0  # idempotent: a re-run the same day sends nothing new
+
+
+def test_board_and_widgets_show_the_week(org, detained, as_user):
+    case, _ = detained
+    ComputedDeadline.objects.filter(case=case, kind="tam_giam").update(end=ago(-3))
+    board = as_user("tp2").get("/an-hinh-su/thoi-han/").content.decode()
+    assert "Thời hạn tạm giam" in board and "Điều 173" in board and case.register_label in board
+    home = as_user("minh").get("/").content.decode()
+    assert "Thời hạn tố tụng tuần này / quá hạn" in home and "Án tôi được phân công" in home
+    assert "Thời hạn tạm giam" in home
+    other = as_user("ksvcc").get("/an-hinh-su/thoi-han/").content.decode()
+    assert case.register_label not in other
+
+
+def test_event_form_with_pdf_and_bad_attachment(org, detained, as_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case, person = detained
+    client = as_user("minh")
+    bad = client.post(f"/an-hinh-su/{case.pk}/dien-bien/", {
+        "evt-kind": E.GIA_HAN_TAM_GIAM, "evt-on": ago(1).isoformat(), "evt-accused": person.pk, "evt-months": "1",
+        "evt-attachment": SimpleUploadedFile("x.pdf", b"not a pdf", content_type="application/pdf")})
+    assert bad.status_code == 400 and "phải là văn bản PDF" in bad.content.decode()
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    ok = client.post(f"/an-hinh-su/{case.pk}/dien-bien/", {
+        "evt-kind": E.GIA_HAN_TAM_GIAM, "evt-on": ago(1).isoformat(), "evt-accused": person.pk, "evt-months": "1",
+        "evt-number": "07/QĐ-VKS", "evt-attachment": SimpleUploadedFile("gh.pdf", pdf, content_type="application/pdf")})
+    assert ok.status_code == 302
+    event = case.events.get(kind=E.GIA_HAN_TAM_GIAM)
+    download = client.get(f"/an-hinh-su/{case.pk}/dien-bien/{event.pk}/van-ban.pdf")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == pdf
+    assert as_user("ksvcc").get(f"/an-hinh-su/{case.pk}/dien-bien/{event.pk}/van-ban.pdf").status_code == 404
