@@ -17,4 +17,5 @@ urlpatterns = [
     path("signing/", include("digitaldesk.signing.api_urls")),
     path("documents/", include("digitaldesk.documents.api_urls")),
     path("cases/", include("digitaldesk.cases.api_urls")),
+    path("casefiles/", include("digitaldesk.casefiles.api")),
 ]

@@ -1,0 +1,351 @@
+"""The digitisation pipeline of one upload, run by jobs (docs/casefiles.md).
+
+    prepare(upload)     one Page row per page (bút lục from the reserved block),
+                        a content hash per page; then N `casefiles.ocr` jobs
+    ocr_pages(upload)   each job claims one page at a time with a conditional
+                        UPDATE (a lease), reads it with the shared OCR pipeline,
+                        stores text + word boxes + a PDF layer, indexes it, and
+                        renders the viewer image; a page whose lease ran out (its
+                        worker was killed) is claimed again
+    finish(upload)      when no page is left, one job builds the searchable
+                        PDF/A of the file from the original pages and layers
+
+Every step is idempotent: a job handed out again after SIGKILL repeats no work
+that was committed, and loses none that was not.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import subprocess
+import tempfile
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from digitaldesk.casefiles.models import Page, PageState, Upload, UploadState
+from digitaldesk.ocr import pipeline
+from digitaldesk.ocr.engines import OcrEngine, OcrError, default_engine
+
+log = logging.getLogger(__name__)
+
+SEARCH_KIND = "casefile.page"
+MAX_ATTEMPTS = 3
+VIEW_WIDTH = 1400
+
+
+def lease_seconds() -> int:
+    return int(getattr(settings, "CASEFILES_PAGE_LEASE_SECONDS", 600))
+
+
+def jobs_per_upload() -> int:
+    return max(1, int(getattr(settings, "CASEFILES_OCR_JOBS", 0) or settings.Q_CLUSTER.get("workers", 2)))
+
+
+# --- content hashes ---------------------------------------------------------------------
+def page_content_hash(kind: str, path: Path, number: int, pdf: pikepdf.Pdf | None = None) -> str:
+    """SHA-256 of what a page shows, recorded with its bút lục.
+
+    PDF page: its content streams and the raw bytes of every image it draws.
+    TIFF frame: its pixels. JPEG/PNG file: its bytes. Any later change to the page
+    changes the hash (see `selectors.verify_pages`).
+    """
+    digest = hashlib.sha256()
+    if kind == pipeline.KIND_PDF:
+        own = pdf is None
+        doc = pdf or pikepdf.open(path)
+        try:
+            page = doc.pages[number - 1]
+            digest.update(page.mediabox.unparse())
+            for stream in _content_streams(page):
+                digest.update(stream.read_bytes())
+            for name, image in sorted(page.get_images().items()):
+                digest.update(str(name).encode())
+                digest.update(image.read_raw_bytes())
+        finally:
+            if own:
+                doc.close()
+    elif kind == pipeline.KIND_TIFF:
+        from PIL import Image
+
+        with Image.open(path) as image:
+            image.seek(number - 1)
+            digest.update(f"{image.mode}{image.size}".encode())
+            digest.update(image.tobytes())
+    else:
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1024 * 1024), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def _content_streams(page: pikepdf.Page) -> list[pikepdf.Stream]:
+    contents = page.obj.get("/Contents")
+    if contents is None:
+        return []
+    if isinstance(contents, pikepdf.Array):
+        return [c for c in contents if isinstance(c, pikepdf.Stream)]
+    return [contents] if isinstance(contents, pikepdf.Stream) else []
+
+
+# --- step 1: prepare ----------------------------------------------------------------------
+def prepare(upload_id: int) -> str:
+    from digitaldesk.jobs.services import enqueue
+
+    upload = Upload.objects.filter(pk=upload_id).select_related("casefile").first()
+    if upload is None:
+        return "gone"
+    if upload.state not in (UploadState.QUEUED, UploadState.PROCESSING):
+        return upload.state
+    path = Path(upload.path)
+    existing = set(upload.pages.values_list("number", flat=True))
+    pdf = pikepdf.open(path) if upload.kind == pipeline.KIND_PDF else None
+    try:
+        batch: list[Page] = []
+        for number in range(1, upload.pages_total + 1):
+            if number in existing:
+                continue
+            try:
+                content_hash = page_content_hash(upload.kind, path, number, pdf)
+                error = ""
+            except Exception as exc:  # a broken page: recorded, the others go on
+                content_hash, error = "", f"Trang {number}: không đọc được nội dung ({type(exc).__name__})."
+            batch.append(Page(casefile_id=upload.casefile_id, upload=upload, document_id=upload.document_id,
+                              number=number, but_luc=upload.first_but_luc + number - 1, source_path=upload.path,
+                              source_number=number, source_kind=upload.kind, content_hash=content_hash,
+                              state=PageState.FAILED if error else PageState.PENDING, error=error))
+            if len(batch) >= 500:
+                Page.objects.bulk_create(batch, ignore_conflicts=True)
+                batch = []
+        if batch:
+            Page.objects.bulk_create(batch, ignore_conflicts=True)
+    finally:
+        if pdf is not None:
+            pdf.close()
+    with transaction.atomic():
+        updated = Upload.objects.filter(pk=upload.pk, state=UploadState.QUEUED).update(
+            state=UploadState.PROCESSING, started_at=timezone.now())
+        if updated:
+            for _ in range(min(jobs_per_upload(), upload.pages_total)):
+                enqueue("casefiles.ocr", user=upload.created_by, label=f"Nhận dạng “{upload.original_name}”",
+                        group=f"casefile:{upload.casefile_id}", upload_id=upload.pk)
+    return "prepared"
+
+
+# --- step 2: OCR, one claimed page at a time ----------------------------------------------
+def claim_page(upload_id: int) -> Page | None:
+    """Take the next page nobody is reading (or whose reader's lease ran out)."""
+    now = timezone.now()
+    for _ in range(20):
+        candidate = (Page.objects.filter(upload_id=upload_id)
+                     .filter(Q(state=PageState.PENDING) | Q(state=PageState.RUNNING, claimed_until__lt=now))
+                     .order_by("number").values("pk", "state", "claimed_until", "attempts").first())
+        if candidate is None:
+            return None
+        if candidate["attempts"] >= MAX_ATTEMPTS:
+            Page.objects.filter(pk=candidate["pk"], state=candidate["state"]).update(
+                state=PageState.FAILED, claimed_until=None,
+                error=f"Đã thử nhận dạng {MAX_ATTEMPTS} lần không thành công (tiến trình bị dừng khi đang đọc trang).")
+            continue
+        won = Page.objects.filter(pk=candidate["pk"], state=candidate["state"],
+                                  claimed_until=candidate["claimed_until"]).update(
+            state=PageState.RUNNING, claimed_until=now + timedelta(seconds=lease_seconds()),
+            attempts=F("attempts") + 1)
+        if won:
+            return Page.objects.select_related("casefile", "document", "document__volume", "upload").get(
+                pk=candidate["pk"])
+    return None
+
+
+def ocr_pages(upload_id: int, progress: Any = None, engine: OcrEngine | None = None,
+              max_pages: int | None = None) -> dict[str, int]:
+    """Body of a `casefiles.ocr` job: read pages until none is left, then finish."""
+    engine = engine or default_engine()
+    done = 0
+    while max_pages is None or done < max_pages:
+        page = claim_page(upload_id)
+        if page is None:
+            break
+        process_page(page, engine)
+        done += 1
+        if progress:
+            counts = upload_counts(upload_id)
+            progress(counts["done"] + counts["failed"], counts["total"], f"Bút lục {page.but_luc}")
+    finish(upload_id)
+    return {"pages": done}
+
+
+def process_page(page: Page, engine: OcrEngine) -> None:
+    version = page.version
+    with tempfile.TemporaryDirectory(prefix="desk-casefile-") as tmp:
+        try:
+            info = pipeline.SourceInfo(Path(page.source_path), page.source_kind, page.source_number)
+            image = pipeline.page_image(info, page.source_number, Path(tmp))
+            result = engine.recognize(image.path, number=page.source_number, dpi=image.dpi,
+                                      text_only_pdf=image.from_pdf)
+        except OcrError as exc:
+            Page.objects.filter(pk=page.pk, version=version).update(
+                state=PageState.FAILED, error=str(exc)[:500], claimed_until=None, ocr_at=timezone.now())
+            return
+        layer = ""
+        if result.pdf:
+            folder = Path(page.upload.path).parent / "layers"
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"{page.pk}-v{version}.pdf"
+            target.write_bytes(result.pdf)
+            layer = str(target)
+    with transaction.atomic():
+        updated = Page.objects.filter(pk=page.pk, version=version).update(
+            state=PageState.DONE, text=result.text, words=[w.as_list() for w in result.words],
+            confidence=result.confidence, rotation=result.rotation, layer_path=layer, error="",
+            claimed_until=None, ocr_at=timezone.now())
+        if updated:
+            page.refresh_from_db()
+            index_page(page)
+    if updated:
+        try:
+            render_view_image(page, VIEW_WIDTH)
+        except OcrError:
+            log.warning("viewer image of page %s failed", page.pk)
+
+
+def index_page(page: Page) -> None:
+    from digitaldesk.search import services as search
+
+    document = page.document
+    title = f"Bút lục {page.but_luc}" + (f" — {document.title}" if document else "")
+    fields: dict[str, Any] = {"case_id": page.casefile.case_id, "casefile_id": page.casefile_id,
+                              "but_luc": page.but_luc, "page_id": page.pk}
+    if document is not None:
+        fields["document_id"] = document.pk
+        fields["volume_id"] = document.volume_id
+        if document.doc_date:
+            fields["date"] = document.doc_date
+    # Permission is the case's, read live at search time: the caller's tokens are
+    # "case:<id>" for every case they may see (selectors.casefile_search).
+    search.index(SEARCH_KIND, str(page.pk), title=title, body=page.text, acl=[f"case:{page.casefile.case_id}"],
+                 fields=fields, unit_id=page.casefile.case.unit_id)
+
+
+def upload_counts(upload_id: int) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = dict(Page.objects.filter(upload_id=upload_id).values_list("state").annotate(n=Count("id")))
+    total = Upload.objects.filter(pk=upload_id).values_list("pages_total", flat=True).first() or 0
+    return {"total": total, "done": rows.get(PageState.DONE, 0), "failed": rows.get(PageState.FAILED, 0),
+            "running": rows.get(PageState.RUNNING, 0), "pending": rows.get(PageState.PENDING, 0)}
+
+
+# --- step 3: the searchable PDF of the file -----------------------------------------------
+def finish(upload_id: int) -> bool:
+    """Build the searchable PDF/A once every page is read or failed (one job does it)."""
+    counts = upload_counts(upload_id)
+    if counts["pending"] or counts["running"] or counts["done"] + counts["failed"] < counts["total"]:
+        return False
+    now = timezone.now()
+    claimed = Upload.objects.filter(pk=upload_id, state=UploadState.PROCESSING).filter(
+        Q(assembling_until__isnull=True) | Q(assembling_until__lt=now)).update(
+        assembling_until=now + timedelta(seconds=lease_seconds()))
+    if not claimed:
+        return False
+    upload = Upload.objects.get(pk=upload_id)
+    out = ""
+    pdfa = False
+    try:
+        out, pdfa = build_searchable_pdf(upload)
+    except Exception:
+        log.exception("searchable PDF of upload %s failed", upload_id)
+    failed = list(upload.pages.filter(state=PageState.FAILED).values_list("but_luc", "error"))
+    message = "\n".join(f"Bút lục {bl}: {err}" for bl, err in failed)[:5000]
+    Upload.objects.filter(pk=upload_id).update(state=UploadState.DONE, finished_at=timezone.now(),
+                                               searchable_pdf=out, pdfa=pdfa, error=message,
+                                               assembling_until=None)
+    return True
+
+
+def build_searchable_pdf(upload: Upload) -> tuple[str, bool]:
+    """Original pages + invisible text layers; a replaced page comes from its new image."""
+    folder = Path(upload.path).parent
+    plain = folder / "searchable.plain.pdf"
+    target = folder / "searchable.pdf"
+    result = pikepdf.new()
+    keep_open: list[pikepdf.Pdf] = []
+    original = pikepdf.open(upload.path) if upload.kind == pipeline.KIND_PDF else None
+    try:
+        for page in upload.pages.order_by("number"):
+            from_original = page.source_path == upload.path and original is not None
+            layer = pikepdf.open(page.layer_path) if page.layer_path and Path(page.layer_path).exists() else None
+            if layer is not None:
+                keep_open.append(layer)
+            if from_original:
+                result.pages.append(original.pages[page.source_number - 1])  # type: ignore[union-attr]
+                if layer is not None:
+                    dest = result.pages[-1]
+                    dest.add_overlay(layer.pages[0], pikepdf.Rectangle(*[float(v) for v in dest.mediabox]))
+            elif layer is not None:
+                result.pages.append(layer.pages[0])
+        if not len(result.pages):
+            return "", False
+        pipeline._strip_signatures(result)
+        result.save(plain)
+    finally:
+        for doc in keep_open:
+            doc.close()
+        if original is not None:
+            original.close()
+    if pipeline.to_pdfa(plain, target):
+        plain.unlink(missing_ok=True)
+        return str(target), True
+    plain.replace(target)
+    return str(target), False
+
+
+# --- viewer images --------------------------------------------------------------------------
+def cache_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "cache" / "casefiles"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def view_image_path(page: Page, width: int) -> Path:
+    return cache_dir() / str(page.casefile_id) / f"{page.pk}-v{page.version}-{width}.jpg"
+
+
+def render_view_image(page: Page, width: int = VIEW_WIDTH) -> Path:
+    """A JPEG of the page for the viewer (pdftoppm / Pillow), cached on disk."""
+    target = view_image_path(page, width)
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    unique = uuid.uuid4().hex
+    tmp = target.parent / f"tmp-{unique}.jpg"
+    source = Path(page.source_path)
+    if page.source_kind == pipeline.KIND_PDF:
+        base = target.parent / f"tmp-{unique}"
+        proc = subprocess.run(  # noqa: S603
+            ["pdftoppm", "-f", str(page.source_number), "-l", str(page.source_number), "-scale-to-x", str(width),
+             "-scale-to-y", "-1", "-jpeg", "-jpegopt", "quality=80", "-singlefile", str(source), str(base)],
+            capture_output=True, timeout=120, check=False)
+        produced = base.with_suffix(".jpg")
+        if proc.returncode != 0 or not produced.exists():
+            raise OcrError(f"Không dựng được ảnh bút lục {page.but_luc}.")
+        produced.replace(target)
+        return target
+    from PIL import Image
+
+    with Image.open(source) as image:
+        if page.source_kind == pipeline.KIND_TIFF:
+            image.seek(page.source_number - 1)
+        frame = image.convert("L") if image.mode not in ("L", "RGB") else image.copy()
+    frame.thumbnail((width, width * 3))
+    frame.save(tmp, "JPEG", quality=80)
+    shutil.move(tmp, target)
+    return target

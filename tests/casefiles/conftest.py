@@ -1,0 +1,62 @@
+"""Fixtures: a case in Phòng 2 of the province with Minh assigned, a case file, scans."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from digitaldesk.ocr.samples import legal_paragraphs, render_page
+
+
+@pytest.fixture(autouse=True)
+def isolated_storage(settings: Any, tmp_path: Path) -> None:
+    """Media, cache and the search index of one test in its own directories."""
+    from digitaldesk.search.engine import forget_indexes
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DATA_DIR = tmp_path / "data"
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    forget_indexes()
+    yield
+    forget_indexes()
+
+
+@pytest.fixture
+def case(org: Any) -> Any:
+    from digitaldesk.cases.models import Case, CaseAssignment
+
+    case = Case.objects.create(unit=org.units["tinh_p2"], source="tin_bao", name="Vụ tham ô tài sản tại Công ty X",
+                               received_on=dt.date(2026, 3, 2))
+    CaseAssignment.objects.create(case=case, user=org.people["minh"])
+    return case
+
+
+@pytest.fixture
+def casefile(case: Any, org: Any) -> Any:
+    from digitaldesk.casefiles import services
+
+    return services.casefile_create(actor=org.people["minh"], case=case, title="Hồ sơ vụ án tham ô")
+
+
+@pytest.fixture(scope="session")
+def scan_pages() -> list:
+    """Four small 150-dpi scan-like pages with a header "Trang số N" (quick to OCR; the
+    300-dpi accuracy is tested in tests/ocr and measured in the benchmark)."""
+    texts = list(legal_paragraphs(limit=4))
+    return [render_page(text, seed=n, max_lines=4, header=f"Trang số {n + 1}", dpi=150)
+            for n, text in enumerate(texts)]
+
+
+def pdf_bytes(images: list) -> bytes:
+    buffer = io.BytesIO()
+    dpi = images[0].info.get("dpi", (300, 300))[0]
+    images[0].save(buffer, "PDF", resolution=dpi, save_all=True, append_images=images[1:], quality=85)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def scan_pdf(scan_pages: list) -> bytes:
+    return pdf_bytes([p.image for p in scan_pages[:3]])
