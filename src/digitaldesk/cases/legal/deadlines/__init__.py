@@ -36,7 +36,11 @@ from digitaldesk.cases.legal.deadlines.counting import (
     detention_end,
     format_days,
 )
-from digitaldesk.cases.legal.deadlines.engine import compute_deadlines, compute_many, running_deadlines, validate_event
+from digitaldesk.cases.legal.deadlines.engine import (
+    compute_deadlines,
+    running_deadlines,
+    validate_event,
+)
 from digitaldesk.cases.legal.deadlines.model import (
     EVENT_LABELS,
     UNCONSOLIDATED_NOTE,
@@ -60,7 +64,6 @@ __all__ = [
     "EventKind",
     "add_months",
     "compute_deadlines",
-    "compute_many",
     "day_limit_end",
     "detention_end",
     "format_days",

@@ -36,8 +36,9 @@ from digitaldesk.cases.legal.deadlines.tables import (
     COURT_RETURNS_MAX,
     CUSTODY_APPROVAL_HOURS,
     CUSTODY_DAYS,
-    CUSTODY_EXTENSIONS,
     CUSTODY_EXTENSION_DAYS,
+    CUSTODY_EXTENSIONS,
+    DBNT,
     DETENTION,
     DETENTION_AFTER_SENTENCE_DAYS,
     DETENTION_EXTENSIONS,
@@ -48,6 +49,7 @@ from digitaldesk.cases.legal.deadlines.tables import (
     INVESTIGATION,
     INVESTIGATION_EXTENSIONS,
     INVESTIGATION_SPECIAL_MONTHS,
+    IT,
     PROSECUTION_DAYS,
     PROSECUTION_EXTENSION_DAYS,
     PROTEST_DECISION_DAYS,
@@ -64,8 +66,6 @@ from digitaldesk.cases.legal.deadlines.tables import (
     TRIAL_PREPARATION,
     TRIAL_PREPARATION_EXTENSION_DAYS,
     VKS_RETURNS_MAX,
-    D,
-    I,
 )
 
 # Enum members read once: attribute access on an Enum class is slow in the hot path.
@@ -117,7 +117,7 @@ def _ordinal(n: int) -> str:
 class _Replay:
     def __init__(self, category: Category | None, calendar: WorkCalendar, national_security: bool) -> None:
         self.category = category
-        self.cat = category or I  # unknown category: the shortest limits, flagged
+        self.cat = category or IT  # unknown category: the shortest limits, flagged
         self.unknown_category = category is None
         self.calendar = calendar
         self.ns = national_security
@@ -258,7 +258,7 @@ class _Replay:
         if special:
             # Điều 172 khoản 3: the VKSNDTC Viện trưởng may add one extension ≤ 4 months for a very
             # complex ĐBNT case, and one for a national-security crime.
-            if self.cat is D:
+            if self.cat is DBNT:
                 plan += (INVESTIGATION_SPECIAL_MONTHS,)
             if self.ns:
                 plan += (INVESTIGATION_SPECIAL_MONTHS,)
@@ -537,7 +537,7 @@ class _Replay:
         t.raw_notes.append("Tính theo thời hạn 60 ngày của Tòa án nhân dân cấp tỉnh. TAND cấp cao đã bị bãi bỏ năm 2025: "
                        "thời hạn và Tòa án cấp phúc thẩm hiện hành chưa được xác minh.")
 
-    # --- B/D. custody, charging, detention (per subject) --------------------------------------
+    # --- B/DBNT. custody, charging, detention (per subject) --------------------------------------
 
     def tam_giu(self, e: Event) -> None:
         days = e.days if e.days is not None else CUSTODY_DAYS
@@ -724,7 +724,7 @@ class _Replay:
             # Điều 173 khoản 5: +1 × ≤ 4 months, then +1 × ≤ 1/2/4 months (NT/RNT/ĐBNT).
             second = DETENTION_NS_SECOND.get(self.cat)
             return (4,) + ((second,) if second else ())
-        if self.cat is D:
+        if self.cat is DBNT:
             return (4,)  # Điều 173 khoản 6
         return ()
 
@@ -739,7 +739,7 @@ class _Replay:
         n = t.extensions_used + 1
         ordinary = len(DETENTION_EXTENSIONS[self.cat])
         if n > t.extensions_max:
-            open_ended = (self.cat is D and n == t.extensions_max + 1 and e.months is None and e.days is None)
+            open_ended = (self.cat is DBNT and n == t.extensions_max + 1 and e.months is None and e.days is None)
             if open_ended:
                 # Điều 173 khoản 5 (câu cuối) và khoản 6: "cho đến khi kết thúc việc điều tra".
                 inv = self.current(_DIEU_TRA)
@@ -752,7 +752,7 @@ class _Replay:
                 self._extend(t, e, end, end, "BLTTHS 2015, Điều 173, khoản " + ("5" if self.ns else "6"), unit="detention")
                 return
             self.problem(f"{self.cat.label} chỉ được gia hạn tạm giam tối đa {t.extensions_max} lần "
-                         f"(BLTTHS 2015, Điều 173, khoản {'2, 5' if self.ns else ('2, 6' if self.cat is D else '2')}); "
+                         f"(BLTTHS 2015, Điều 173, khoản {'2, 5' if self.ns else ('2, 6' if self.cat is DBNT else '2')}); "
                          f"đây là lần gia hạn {_ordinal(n)}.", t)
             allowed = 0
         else:
@@ -782,10 +782,11 @@ class _Replay:
                     self.released_at[t.key] = e.at
 
     def dinh_chi_vu_an(self, e: Event) -> None:
+        # The whole case: every limit but the appeal/protest ones, which lapse by themselves.
+        whole = e.subject == "case"
         for t in self.order:
-            if t.running and (e.subject == "case" or t.subject == e.subject):
-                if e.subject != "case" or t.kind not in LAPSING:
-                    self.close(t, e.on)
+            if t.running and (t.subject == e.subject if not whole else t.kind not in LAPSING):
+                self.close(t, e.on)
 
     # --- shared --------------------------------------------------------------------------
 
@@ -912,42 +913,3 @@ def validate_event(category: Category | None, events: Sequence[Event], new_event
         if index == new_index:
             raise DeadlineRuleError(message)
 
-
-# --- Batches --------------------------------------------------------------------------------
-
-_POOL_CALENDAR: WorkCalendar | None = None
-
-
-def _pool_init(calendar: WorkCalendar) -> None:
-    global _POOL_CALENDAR
-    _POOL_CALENDAR = calendar
-
-
-def _pool_run(chunk: list[tuple[Category | None, bool, Sequence[Event]]], today: dt.date | None) -> list[list[Deadline]]:
-    calendar = _POOL_CALENDAR
-    assert calendar is not None
-    return [compute_deadlines(category=category, events=events, calendar=calendar, national_security=security,
-                              today=today) for category, security, events in chunk]
-
-
-def compute_many(cases: Iterable[tuple[Category | None, bool, Sequence[Event]]], *, calendar: WorkCalendar,
-                 today: dt.date | None = None, processes: int = 1) -> list[list[Deadline]]:
-    """`compute_deadlines` for many cases — (category, national_security, events) each — in
-    input order. With `processes` > 1 the batch is split over a pool of forked processes
-    (the engine is pure: nothing is shared but the inputs and the results)."""
-    items = list(cases)
-    if processes <= 1 or len(items) < 2000:
-        return [compute_deadlines(category=category, events=events, calendar=calendar,
-                                  national_security=security, today=today) for category, security, events in items]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    size = -(-len(items) // (processes * 4))
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_pool_init,
-                             initargs=(calendar,)) as pool:
-        results: list[list[Deadline]] = []
-        for part in pool.map(_pool_run, chunks, [today] * len(chunks)):
-            results.extend(part)
-    return results

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from digitaldesk.cases.legal.categories import Category
 
-I, N, R, D = (Category.IT_NGHIEM_TRONG, Category.NGHIEM_TRONG, Category.RAT_NGHIEM_TRONG,
+IT, NT, RNT, DBNT = (Category.IT_NGHIEM_TRONG, Category.NGHIEM_TRONG, Category.RAT_NGHIEM_TRONG,
               Category.DAC_BIET_NGHIEM_TRONG)
 
 # Điều 147: reports
@@ -21,30 +21,30 @@ CUSTODY_EXTENSIONS = 2
 CUSTODY_APPROVAL_HOURS = 12  # Điều 118 khoản 2
 APPROVAL_DAYS = 3  # Điều 179 khoản 3 (khởi tố bị can), Điều 119 khoản 5 (lệnh tạm giam)
 # Điều 172: investigation
-INVESTIGATION = {I: 2, N: 3, R: 4, D: 4}  # khoản 1
-INVESTIGATION_EXTENSIONS = {I: (2,), N: (3, 2), R: (4, 4), D: (4, 4, 4)}  # khoản 2 điểm a–d
+INVESTIGATION = {IT: 2, NT: 3, RNT: 4, DBNT: 4}  # khoản 1
+INVESTIGATION_EXTENSIONS = {IT: (2,), NT: (3, 2), RNT: (4, 4), DBNT: (4, 4, 4)}  # khoản 2 điểm a–d
 INVESTIGATION_SPECIAL_MONTHS = 4  # khoản 3 (ĐBNT rất phức tạp; xâm phạm an ninh quốc gia)
 # Điều 174: resumed investigation
-RESUMED = {I: 2, N: 2, R: 3, D: 3}  # khoản 1
-RESUMED_EXTENSIONS = {I: (1,), N: (2,), R: (2,), D: (3,)}  # khoản 1 điểm a–c
+RESUMED = {IT: 2, NT: 2, RNT: 3, DBNT: 3}  # khoản 1
+RESUMED_EXTENSIONS = {IT: (1,), NT: (2,), RNT: (2,), DBNT: (3,)}  # khoản 1 điểm a–c
 SUPPLEMENTARY_BY_VKS = 2  # khoản 2
 SUPPLEMENTARY_BY_COURT = 1  # khoản 2
 VKS_RETURNS_MAX = 2  # khoản 2
 COURT_RETURNS_MAX = 2  # khoản 2: Thẩm phán chủ tọa một lần, Hội đồng xét xử một lần
 # Điều 173: detention for investigation
-DETENTION = {I: 2, N: 3, R: 4, D: 4}  # khoản 1
-DETENTION_EXTENSIONS = {I: (1,), N: (2,), R: (3,), D: (4, 4)}  # khoản 2 điểm a–d
-DETENTION_NS_SECOND = {N: 1, R: 2, D: 4}  # khoản 5, câu 2
+DETENTION = {IT: 2, NT: 3, RNT: 4, DBNT: 4}  # khoản 1
+DETENTION_EXTENSIONS = {IT: (1,), NT: (2,), RNT: (3,), DBNT: (4, 4)}  # khoản 2 điểm a–d
+DETENTION_NS_SECOND = {NT: 1, RNT: 2, DBNT: 4}  # khoản 5, câu 2
 # Điều 230 khoản 3; Điều 232 khoản 4
 CLOSURE_REVIEW_DAYS = 15
 FILE_HANDOVER_DAYS = 2
 # Điều 240: prosecution
-PROSECUTION_DAYS = {I: 20, N: 20, R: 30, D: 30}  # khoản 1
-PROSECUTION_EXTENSION_DAYS = {I: 10, N: 10, R: 15, D: 30}  # khoản 1
+PROSECUTION_DAYS = {IT: 20, NT: 20, RNT: 30, DBNT: 30}  # khoản 1
+PROSECUTION_EXTENSION_DAYS = {IT: 10, NT: 10, RNT: 15, DBNT: 30}  # khoản 1
 INDICTMENT_DELIVERY_DAYS = 3  # khoản 2 (vụ án phức tạp: không quá 10 ngày)
 # Điều 277: trial preparation — (months, days)
-TRIAL_PREPARATION = {I: (0, 30), N: (0, 45), R: (2, 0), D: (3, 0)}  # khoản 1
-TRIAL_PREPARATION_EXTENSION_DAYS = {I: 15, N: 15, R: 30, D: 30}  # khoản 1
+TRIAL_PREPARATION = {IT: (0, 30), NT: (0, 45), RNT: (2, 0), DBNT: (3, 0)}  # khoản 1
+TRIAL_PREPARATION_EXTENSION_DAYS = {IT: 15, NT: 15, RNT: 30, DBNT: 30}  # khoản 1
 TRIAL_AFTER_SUPPLEMENTARY_DAYS = 15  # khoản 2
 HEARING_DAYS = 15  # khoản 3 (bất khả kháng: 30 ngày)
 # Điều 329, 333, 337, 346
