@@ -72,6 +72,7 @@ def build_cases(org: DemoOrg, stdout: Any) -> int:
     a3 = _person(minh, case, "Đỗ Minh Khôi", dt.date(2001, 3, 9), "nam", "Phường Trung Tâm", "Không nghề nghiệp")
     services.charge_add(actor=minh, case=case, article="173", clause=1, accused=a3)
     _event(minh, case, E.KHOI_TO_BI_CAN, 19, accused=a3, number="50/QĐ-CSĐT")
+    _event(minh, case, E.PHE_CHUAN_KHOI_TO_BI_CAN, 18, accused=a3, number="21/QĐ-VKS-P2")
     _event(minh, case, events.RegisterKind.BAO_LINH, 18, accused=a3, number="03/QĐ-CSĐT")
     created += 1
 
@@ -85,6 +86,7 @@ def build_cases(org: DemoOrg, stdout: Any) -> int:
     _event(ksvcc, case, E.KHOI_TO_BI_CAN, 149, accused=a4, number="11/QĐ-CSMT")
     _event(ksvcc, case, E.PHE_CHUAN_KHOI_TO_BI_CAN, 148, accused=a4, number="05/QĐ-VKS-P1")
     _event(ksvcc, case, E.TAM_GIAM, 148, accused=a4, months=4, number="03/LTG-CSMT")
+    _event(ksvcc, case, E.GIA_HAN_TAM_GIAM, 40, accused=a4, months=3, number="14/QĐ-VKS-P1")
     _event(ksvcc, case, E.KET_THUC_DIEU_TRA, 28, number="02/KLĐT")
     _event(ksvcc, case, E.VKS_NHAN_HO_SO, 26)
     created += 1

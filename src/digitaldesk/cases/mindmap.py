@@ -21,6 +21,7 @@ from digitaldesk.cases.models import Accused, Case, Charge, ComputedDeadline, Pa
 
 FONT = "DejaVu Sans, Noto Sans, Arial, sans-serif"
 CHAR_W = 7.4  # average advance of DejaVu Sans at 13 px
+BOLD_W = 8.4  # DejaVu Sans Bold is wider
 LINE_H = 17
 WRAP = 44
 BRANCH_COLOURS = ["#b71c1c", "#0b4f9c", "#1b7f3b", "#a15c00", "#6a1b9a", "#00695c"]
@@ -141,14 +142,18 @@ def _casefile_lines(case: Case) -> list[str]:
 
 
 # --- Layout and rendering ---------------------------------------------------------------------------
-def _box(node: Node) -> tuple[float, float]:
-    width = max(len(line) for line in node.lines) * CHAR_W + 20
+def _box(node: Node, bold: bool = False) -> tuple[float, float]:
+    """Width and height of a node's box; bold lines (branches, the root, the first line of
+    a node with children) are measured wider."""
+    widths = [len(line) * (BOLD_W if bold or (index == 0 and node.children) else CHAR_W)
+              for index, line in enumerate(node.lines)]
+    width = max(widths) + 20
     height = len(node.lines) * LINE_H + 10
     return max(width, 60), height
 
 
 def _subtree_height(node: Node) -> float:
-    own = _box(node)[1]
+    own = _box(node, True)[1]
     if not node.children:
         return own
     return max(own, sum(_subtree_height(child) + 10 for child in node.children) - 10)
@@ -159,7 +164,7 @@ def render_svg(root: Node, *, title: str = "") -> str:
     elements: list[str] = []
     right = root.children[0::2]
     left = root.children[1::2]
-    root_w, root_h = _box(root)
+    root_w, root_h = _box(root, True)
     side_h = [sum(_subtree_height(b) + 24 for b in side) for side in (right, left)]
     height = max(side_h + [root_h]) + 40
     column = 300.0
@@ -171,7 +176,7 @@ def render_svg(root: Node, *, title: str = "") -> str:
     def place(node: Node, x: float, y_top: float, direction: int, colour: str, depth: int,
               parent_anchor: tuple[float, float]) -> None:
         nonlocal min_x, max_x
-        w, h = _box(node)
+        w, h = _box(node, depth == 1)
         sub_h = _subtree_height(node)
         y = y_top + sub_h / 2 - h / 2
         bx = x if direction > 0 else x - w

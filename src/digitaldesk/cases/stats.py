@@ -297,7 +297,11 @@ def stats_pdf(stats: UnitStats) -> bytes:
         data = [[Paragraph(str(h), head_cell) for h in table.headers]]
         for row in table.rows or [["Không có số liệu."] + [""] * (len(table.headers) - 1)]:
             data.append([Paragraph(str(v), cell) if i < table.numeric_from else str(v) for i, v in enumerate(row)])
-        widths = [None] * len(table.headers)
+        usable = landscape(A4)[0] - 35 * mm
+        text_share = 0.62 if table.numeric_from > 1 else 0.4
+        numbers = len(table.headers) - table.numeric_from
+        widths = ([usable * text_share / table.numeric_from] * table.numeric_from
+                  + [usable * (1 - text_share) / max(numbers, 1)] * numbers)
         pdf_table = PdfTable(data, repeatRows=1, colWidths=widths)
         pdf_table.setStyle(TableStyle([
             ("FONT", (0, 0), (-1, -1), regular, 9),

@@ -185,22 +185,25 @@ class _Replay:
     def tiep_nhan_nguon_tin(self, e: Event) -> None:
         end = self.day_end(e.on, REPORT_DAYS)
         t = self.open(_NGUON_TIN, "case", e.on, end, "BLTTHS 2015, Điều 147, khoản 1", "day")
-        t.extensions_max = 2
+        t.extensions_max = 1  # Điều 147 khoản 2: Viện trưởng VKS gia hạn một lần
         t.max_end = self.calendar.roll_forward(add_months(e.on, REPORT_COMPLEX_MONTHS + REPORT_EXTENSION_MONTHS))
 
     def keo_dai_nguon_tin(self, e: Event) -> None:
+        """Điều 147 khoản 2, câu 1: a complex matter may take up to 02 months from receipt (decided
+        by the head of the investigation agency — TTLT 01/2017, Điều 11, khoản 1). It is a longer
+        limit, not one of the VKS's extensions."""
         t = self._running(_NGUON_TIN, e, "kéo dài thời hạn giải quyết nguồn tin")
         if t is None:
             return
-        if t.extensions_used:
-            self.problem("Thời hạn giải quyết nguồn tin chỉ được kéo dài một lần, tối đa 02 tháng "
+        if self.report_vks_extended:
+            self.problem("Thời hạn giải quyết nguồn tin đã được Viện kiểm sát gia hạn: không thể kéo dài thêm "
                          "(BLTTHS 2015, Điều 147, khoản 2).", t)
         limit = self.month_end(t.start, REPORT_COMPLEX_MONTHS)[1]
         nominal, end = self._period(t.start, e, REPORT_COMPLEX_MONTHS)
         if end > limit:
             self.problem(f"Vụ việc phức tạp chỉ được kéo dài thời hạn giải quyết không quá 02 tháng kể từ ngày tiếp nhận "
                          f"(đến {_date(limit)}) (BLTTHS 2015, Điều 147, khoản 2).", t)
-        self._extend(t, e, nominal, end, "BLTTHS 2015, Điều 147, khoản 2", unit="month")
+        t.nominal_end, t.end, t.unit, t.basis = nominal, end, "month", "BLTTHS 2015, Điều 147, khoản 2"
         t.raw_notes.append("Kéo dài do vụ việc phức tạp (Thủ trưởng Cơ quan điều tra — TTLT 01/2017, Điều 11, khoản 1).")
 
     def gia_han_nguon_tin(self, e: Event) -> None:
