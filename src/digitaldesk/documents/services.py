@@ -250,8 +250,9 @@ def _record_verification(document: IncomingDocument, verification: signing_bridg
     document.signature_summary = verification.summary
     document.signature_report = verification.report
     document.save(update_fields=["signature_ok", "signature_summary", "signature_report"])
-    DocumentAction.objects.create(document=document, kind=ActionKind.SIGNATURE, actor=None,
-                                  note=verification.summary, detail={"ok": verification.ok})
+    if verification.ok is not None:  # the history shows checks of signed files only
+        DocumentAction.objects.create(document=document, kind=ActionKind.SIGNATURE, actor=None,
+                                      note=verification.summary, detail={"ok": verification.ok})
     audit_record(actor=actor, action="documents.signature_verified", obj=document,
                  detail={"ok": verification.ok, "summary": verification.summary})
 

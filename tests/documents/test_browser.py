@@ -1,0 +1,100 @@
+"""Documents in a real browser (chromium): a clerk registers an incoming document, the leader
+assigns it, the handler closes it; a drafter's outgoing document is approved, signed and
+dispatched, and appears in the recipient unit's incoming register."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from digitaldesk.documents.models import IncomingDocument, OutgoingDocument
+from tests.documents.conftest import NOTICE_93, make_pdf
+from tests.support.browser import login, screenshot, unlabelled_controls
+
+pytestmark = pytest.mark.browser
+PIN = "123456"
+
+
+def as_persona(new_context: Any, username: str) -> Any:
+    page = new_context("desktop").new_page()
+    login(page, username)
+    return page
+
+
+def test_incoming_and_outgoing_flows_in_the_browser(org: Any, new_context: Any, tmp_path: Any) -> None:
+    from digitaldesk.signing import services as signing
+    from digitaldesk.signing.models import CredentialKind
+
+    signing.demo_issue_credential(actor=None, pin=PIN, user=org.people["huong"])
+    signing.demo_issue_credential(actor=None, pin=PIN, kind=CredentialKind.ORGANISATION, unit=org.units["tinh"],
+                                  keeper=org.people["lan"])
+    scan = tmp_path / "93-TB-VKSTC.pdf"
+    scan.write_bytes(make_pdf(NOTICE_93))
+
+    # 1. Chị Lan registers the notice 93/TB-VKSTC.
+    lan = as_persona(new_context, "lan.vthu")
+    lan.goto("/van-ban/den/vao-so/")
+    assert unlabelled_controls(lan) == []
+    lan.get_by_label("Tác giả (cơ quan ban hành)").fill("Viện kiểm sát nhân dân tối cao")
+    lan.get_by_label("Số, ký hiệu").fill("93/TB-VKSTC")
+    lan.get_by_label("Tên loại văn bản").select_option("thong_bao")
+    lan.get_by_label("Trích yếu nội dung").fill("Kết luận của Viện trưởng VKSND tối cao về chuyển đổi số")
+    lan.get_by_label("Tệp văn bản (PDF, DOCX hoặc ảnh quét)").set_input_files(str(scan))
+    lan.get_by_role("button", name="Vào sổ").click()
+    expect(lan.get_by_role("heading", level=1)).to_contain_text("Văn bản đến số 1/")
+    screenshot(lan, "documents-incoming-registered")
+    document = IncomingDocument.objects.get()
+
+    # 2. Bà Hương directs it to anh Minh with a deadline.
+    huong = as_persona(new_context, "huong.vt")
+    huong.goto(f"/van-ban/den/{document.pk}/")
+    huong.get_by_label("Ý kiến chỉ đạo (bút phê)").fill("Giao đồng chí Minh chủ trì, báo cáo trước ngày 30.")
+    huong.get_by_label("Cán bộ chủ trì").select_option(str(org.people["minh"].pk))
+    huong.get_by_role("button", name="Phân công").click()
+    expect(huong.locator(".messages")).to_contain_text("Đã bút phê, phân công xử lý")
+    expect(huong.get_by_text("Hoàng Văn Minh").first).to_be_visible()
+
+    # 3. Anh Minh finds it on his desk and closes it with a result.
+    minh = as_persona(new_context, "minh.ksv")
+    expect(minh.locator("#w-documentstodo")).to_contain_text("Số đến 1")
+    minh.locator("#w-documentstodo").get_by_role("link", name="Số đến 1").click()
+    minh.get_by_text("Hoàn thành xử lý").click()
+    minh.get_by_label("Kết quả giải quyết").fill("Đã tham mưu Kế hoạch thực hiện.")
+    minh.get_by_role("button", name="Hoàn thành", exact=True).click()
+    expect(minh.get_by_role("heading", level=1)).to_contain_text("Đã giải quyết")
+
+    # 4. Anh Minh drafts a Kế hoạch from the Decree-30 template and submits it to bà Hương.
+    minh.goto("/van-ban/di/soan-thao/")
+    minh.get_by_label("Tên loại văn bản").select_option("ke_hoach")
+    minh.get_by_label("Trích yếu nội dung").fill("Thực hiện thí điểm mô hình chuyển đổi số năm 2026")
+    minh.get_by_label("Nội dung", exact=True).fill("Căn cứ Thông báo số 93/TB-VKSTC.\nMục tiêu: 100% văn bản ký số.")
+    minh.get_by_label("Người ký").select_option(str(org.people["huong"].pk))
+    minh.get_by_label("Nơi nhận trên Bàn làm việc số").select_option(str(org.units["kv1"].pk))
+    minh.get_by_role("button", name="Tạo dự thảo").click()
+    expect(minh.get_by_role("heading", level=1)).to_contain_text("Dự thảo kế hoạch")
+    minh.get_by_role("button", name="Trình ký").click()
+    expect(minh.locator(".messages")).to_contain_text("Đã trình duyệt, ký")
+    draft = OutgoingDocument.objects.get()
+
+    # 5. Bà Hương approves and signs with her certificate's PIN.
+    huong.goto(f"/van-ban/di/{draft.pk}/")
+    huong.get_by_role("button", name="Duyệt dự thảo").click()
+    huong.get_by_label("Mật khẩu khóa ký số (mã PIN)").fill(PIN)
+    huong.get_by_role("button", name="Ký số").click()
+    expect(huong.locator(".messages")).to_contain_text("Đã ký số văn bản")
+
+    # 6. Chị Lan issues the number and dispatches.
+    lan.goto(f"/van-ban/di/{draft.pk}/")
+    lan.get_by_label("Mật khẩu khóa ký số (mã PIN)").fill(PIN)
+    lan.get_by_role("button", name="Cấp số và phát hành").click()
+    expect(lan.get_by_role("heading", level=1)).to_contain_text("01/KH-VKSTH")
+    screenshot(lan, "documents-outgoing-issued")
+
+    # 7. The clerk of VKSND khu vực 1 sees it in her incoming register.
+    hoa = as_persona(new_context, "hoa.kv1")
+    hoa.goto("/van-ban/den/")
+    expect(hoa.locator("table.register")).to_contain_text("01/KH-VKSTH")
+    hoa.get_by_role("link", name="1", exact=True).click()
+    expect(hoa.locator(".doc-grid")).to_contain_text("Liên thông nội bộ")
+    expect(hoa.locator(".doc-grid")).to_contain_text("Hợp lệ")
