@@ -189,7 +189,11 @@ def test_report_twenty_days_then_complex_two_months_then_one_vks_extension():
     extended = compute(None, intake, ev(K.KEO_DAI_NGUON_TIN, D(2026, 3, 15)),
                        ev(K.GIA_HAN_NGUON_TIN, D(2026, 4, 25), months=2))["nguon_tin"]
     assert extended.end == D(2026, 7, 2)  # 02/5 + 2 months (02/5 is a Saturday: not rolled for the base)
-    assert (extended.extensions_used, extended.basis) == (2, "BLTTHS 2015, Điều 147, khoản 2")
+    assert (extended.extensions_used, extended.extensions_max) == (1, 1)
+    assert extended.basis == "BLTTHS 2015, Điều 147, khoản 2"
+    assert "Kéo dài do vụ việc phức tạp" in extended.note
+    with pytest.raises(DeadlineRuleError, match=r"không quá 02 tháng kể từ ngày tiếp nhận \(đến 04/05/2026\)"):
+        validate_event(None, [intake], ev(K.KEO_DAI_NGUON_TIN, D(2026, 3, 15), months=3))
     with pytest.raises(DeadlineRuleError, match=r"một lần.*Điều 147, khoản 2"):
         validate_event(None, [intake, ev(K.KEO_DAI_NGUON_TIN, D(2026, 3, 15)), ev(K.GIA_HAN_NGUON_TIN, D(2026, 4, 25))],
                        ev(K.GIA_HAN_NGUON_TIN, D(2026, 6, 20)))

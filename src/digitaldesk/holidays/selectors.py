@@ -38,7 +38,8 @@ class DayRow:
 
 
 def year_overview(year: int) -> list[DayRow]:
-    """Every weekday off of `year` and every weekend day worked, for the admin page."""
+    """Every day off other than a plain weekend (holidays, make-up days, recorded days) and
+    every weekend day worked, in date order, for the admin page."""
     rows = {row.date: row for row in overrides([year])}
     calendar = WorkCalendar(row.as_override() for row in rows.values())
     result = []
@@ -49,8 +50,5 @@ def year_overview(year: int) -> list[DayRow]:
     for day in calendar.worked_weekend_days(year):
         row = rows[day]
         result.append(DayRow(day, weekday_name(day), row.name, row.note, "worked", row))
-    for day, row in rows.items():  # recorded days off that fall on a weekend (shown for completeness)
-        if row.kind == "day_off" and calendar.holiday(day) is None:
-            result.append(DayRow(day, weekday_name(day), row.name, row.note, "recorded", row))
     result.sort(key=lambda r: r.date)
     return result
