@@ -1,0 +1,102 @@
+"""The case register in a real browser (issue #4's scenario)."""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from digitaldesk.cases.legal.deadlines import EventKind as E
+from tests.cases.conftest import ago
+from tests.support.browser import login, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def _record(page: Any, kind: str, days_ago: int, accused: str | None = None, months: int | None = None,
+            number: str = "") -> None:
+    page.locator("#dien-bien summary").click()
+    page.locator("#id_evt-kind").select_option(kind)
+    page.locator("#id_evt-on").fill(ago(days_ago).isoformat())
+    if accused:
+        page.locator("#id_evt-accused").select_option(label=accused)
+    if months:
+        page.locator("#id_evt-months").fill(str(months))
+    if number:
+        page.locator("#id_evt-number").fill(number)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ghi nhận", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("Đã ghi nhận")
+
+
+def test_prosecutor_registers_a_denunciation_through_to_statistics(org: Any, page: Any) -> None:
+    """GIVEN anh Minh, KSV of Phòng 2, WHEN he registers a denunciation, opens the case, adds an accused
+    in detention with a Penal Code charge and records an extension, THEN the board shows the detention
+    and investigation limits with their articles, the mind map renders and exports, and the statistics
+    export is a valid workbook."""
+    from openpyxl import load_workbook
+
+    login(page, "minh.ksv")
+    page.get_by_role("link", name="Án hình sự").first.click()
+    page.get_by_role("link", name="Thụ lý nguồn tin / vụ án").click()
+    page.locator("#id_source").select_option("to_giac")
+    page.locator("#id_name").fill("Lừa đảo chiếm đoạt tài sản qua sàn giao dịch ảo")
+    page.locator("#id_received_on").fill(ago(20).isoformat())
+    page.locator("#id_reporter").fill("Ông Lò Văn Pá")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Thụ lý").click()
+    expect(page.locator(".messages")).to_contain_text("Đã thụ lý: Nguồn tin số 01/")
+
+    _record(page, E.KHOI_TO_VU_AN, 18, number="77/QĐ-CSĐT")
+    expect(page.locator(".case-head")).to_contain_text("Án số 01/")
+
+    page.locator("#bi-can summary", has_text="Thêm bị can").click()
+    page.locator("#id_acc-full_name").fill("Châu Thị Mỹ Linh")
+    page.locator("#id_acc-birth_year").fill("1992")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Thêm bị can").click()
+
+    page.locator("#charge-picker summary").click()
+    page.locator("#article-q").fill("lừa đảo")
+    page.locator(".pick-clause[data-article='174'][data-clause='2']").click()
+    expect(page.locator("#id_chg-article")).to_have_value("174")
+    page.locator("#id_chg-points").fill("c")
+    page.locator("#id_chg-accused").select_option(label="Châu Thị Mỹ Linh")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Thêm tội danh").click()
+    expect(page.locator("#toi-danh")).to_contain_text("Nghiêm trọng")
+
+    _record(page, E.KHOI_TO_BI_CAN, 17, accused="Châu Thị Mỹ Linh")
+    _record(page, E.PHE_CHUAN_KHOI_TO_BI_CAN, 16, accused="Châu Thị Mỹ Linh")
+    _record(page, E.TAM_GIAM, 16, accused="Châu Thị Mỹ Linh", months=2, number="12/LTG")
+    expect(page.locator("#bi-can")).to_contain_text("Tạm giam")
+
+    page.goto("/an-hinh-su/thoi-han/?ngay=90")
+    board = page.locator("main")
+    expect(board).to_contain_text("Thời hạn tạm giam")
+    expect(board).to_contain_text("Điều 173")
+    expect(board).to_contain_text("Thời hạn điều tra")
+    expect(board).to_contain_text("Điều 172")
+    screenshot(page, "cases-board")
+
+    page.get_by_role("link", name="Án số 01/").first.click()
+    _record(page, E.GIA_HAN_TAM_GIAM, 1, accused="Châu Thị Mỹ Linh", months=1, number="03/QĐ-VKS")
+    detention_row = page.locator("#thoi-han tr", has_text="Thời hạn tạm giam")
+    expect(detention_row).to_contain_text("1/1")
+
+    page.get_by_role("link", name="Sơ đồ tư duy").click()
+    expect(page.locator("#mindmap svg")).to_be_visible()
+    expect(page.locator("#mindmap")).to_contain_text("Châu Thị Mỹ Linh")
+    page.get_by_role("button", name="Phóng to").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải PNG").click()
+    assert open(download.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    screenshot(page, "cases-mindmap")
+
+    page.goto("/an-hinh-su/thong-ke/")
+    expect(page.locator("main")).to_contain_text("Bảng 2. Thụ lý, giải quyết vụ án hình sự")
+    with page.expect_download() as download:
+        page.locator("#export-xlsx").click()
+    book = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    assert [c.value for c in book["Bang 2"][4]][:4] == ["Số vụ", 0, 1, 1]
