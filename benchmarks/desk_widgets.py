@@ -1,0 +1,138 @@
+"""Where the desk home's time goes: each widget's cost for several personas (in-process profile).
+
+    .venv/bin/python benchmarks/desk_widgets.py            # uses desk_bench prepared by desk_load.py
+    .venv/bin/python benchmarks/desk_widgets.py --db desk_bench --runs 20
+
+For each persona (a Viện trưởng, a Trưởng phòng, a prosecutor, a clerk, an auditor, a generated
+official) it opens the desk home through Django's test client against the benchmark database
+(DEBUG off) and reports the median wall time and CPU time of the whole page, and of each widget
+(its context function and its template), with the number of SQL queries and their total time.
+Writes benchmarks/results/desk_widgets.json. Run it before and after changing a widget.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import REPO, desk_env, django_setup, postgres_db_exists, write_results  # noqa: E402
+
+PERSONAS = {"leader": "huong.vt", "head_of_office": "son.tp2", "prosecutor": "minh.ksv", "clerk": "lan.vthu",
+            "auditor": "hieu.tt", "generated_official": "scale.000010"}
+
+
+class QueryCounter:
+    """Counts SQL statements and their time through connection.execute_wrapper (works with DEBUG off)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.count += 1
+            self.seconds += time.perf_counter() - started
+
+
+@contextmanager
+def measured() -> Iterator[dict[str, float]]:
+    from django.db import connection
+
+    counter = QueryCounter()
+    result: dict[str, float] = {}
+    wall, cpu = time.perf_counter(), time.process_time()
+    with connection.execute_wrapper(counter):
+        yield result
+    result.update({"wall_ms": (time.perf_counter() - wall) * 1000, "cpu_ms": (time.process_time() - cpu) * 1000,
+                   "queries": counter.count, "sql_ms": counter.seconds * 1000})
+
+
+def median_of(samples: list[dict[str, float]]) -> dict[str, float]:
+    return {key: round(statistics.median(s[key] for s in samples), 2) for key in samples[0]}
+
+
+def profile(username: str, runs: int) -> dict[str, Any]:
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.template.loader import get_template
+    from django.test import Client, RequestFactory
+    from django_htmx.middleware import HtmxDetails
+
+    from digitaldesk.accounts.models import User
+    from digitaldesk.accounts.selectors import effective_roles
+    from digitaldesk.desk.registry import registered
+
+    user = User.objects.get(username=username)
+    client = Client()
+    client.force_login(user, backend="digitaldesk.accounts.backends.DeskBackend")
+    session = client.session
+    session["last_activity"] = time.time()
+    session.save()
+    client.get("/")  # warm-up: templates compiled, connections open
+    pages = []
+    for _ in range(runs):
+        with measured() as sample:
+            assert client.get("/").status_code == 200
+        pages.append(sample)
+
+    widgets: dict[str, Any] = {}
+    for item in registered():
+        samples = []
+        shown = False
+        for _ in range(runs):
+            fresh = User.objects.select_related("unit", "position").get(pk=user.pk)
+            effective_roles(fresh)
+            request = RequestFactory().get("/")
+            request.user = fresh
+            request.session = SessionStore()
+            request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
+            with measured() as sample:
+                context = item.context(request)
+                if context is not None:
+                    get_template(item.template).render({**context, "widget": item}, request)
+            shown = context is not None
+            samples.append(sample)
+        widgets[item.key] = {**median_of(samples), "shown": shown}
+    return {"username": username, "page": median_of(pages), "widgets": widgets}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="desk_bench")
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--name", default="desk_widgets")
+    args = parser.parse_args()
+    if not postgres_db_exists(args.db):
+        raise SystemExit(f"Database {args.db} does not exist: run benchmarks/desk_load.py first.")
+    data_dir = Path(os.environ.get("DESK_DATA_DIR") or REPO / "var") / "bench" / args.db
+    django_setup(desk_env(database_url=f"postgres://postgres@127.0.0.1:5432/{args.db}", data_dir=data_dir))
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS.append("testserver")
+    results = {role: profile(username, args.runs) for role, username in PERSONAS.items()}
+    for role, data in results.items():
+        page = data["page"]
+        print(f"{role:20} {data['username']:14} page {page['wall_ms']:7.1f} ms wall {page['cpu_ms']:7.1f} ms cpu "
+              f"{page['queries']:3.0f} queries {page['sql_ms']:6.1f} ms sql")
+        for key, w in sorted(data["widgets"].items(), key=lambda kv: -kv[1]["wall_ms"]):
+            if w["wall_ms"] >= 0.5:
+                print(f"    {key:28} {w['wall_ms']:7.1f} ms wall {w['cpu_ms']:7.1f} ms cpu {w['queries']:3.0f} queries"
+                      f"{'' if w['shown'] else '  (hidden)'}")
+    worst = max(results.values(), key=lambda d: d["page"]["wall_ms"])
+    path = write_results(args.name, {"p50_ms": worst["page"]["wall_ms"], "personas": results,
+                                     "note": "median per page / widget, in-process, DEBUG off; p50_ms = slowest persona"})
+    print(f"→ {path}")
+
+
+if __name__ == "__main__":
+    main()
