@@ -1,14 +1,16 @@
 """Notify officials in the desk (the bell) and, when asked, by e-mail.
 
-E-mail is sent by a background job after the transaction commits, so a slow or
-down SMTP server never blocks or rolls back the action that caused it.
+E-mail is sent by a background job queued in the same transaction, so a slow or
+down SMTP server never blocks or rolls back the action that caused it: the in-app
+notification exists at once, and the e-mail job is retried until the SMTP server
+answers (DESK_JOB_RETRY_SECONDS apart, up to DESK_JOB_MAX_ATTEMPTS times).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from digitaldesk.jobs.services import enqueue
@@ -17,20 +19,30 @@ from digitaldesk.notifications.models import Notification
 
 def notify(*, users: Iterable[Any], title: str, body: str = "", url: str = "", kind: str = "chung",
            email: bool = False, dedupe_key: str = "") -> list[Notification]:
-    """Create one notification per user; `dedupe_key` makes repeated calls (e.g. a
-    daily deadline alert re-run after a crash) create nothing new."""
+    """Create one notification per user (and queue its e-mail if `email`).
+
+    `dedupe_key` makes repeated calls (a daily deadline alert re-run after a crash,
+    a double-submitted form, two workers racing) create nothing new for a user who
+    already has a notification with that key: the database's unique constraint
+    decides, so concurrent callers cannot both create one.
+    """
     created: list[Notification] = []
     with transaction.atomic():
         for user in users:
-            if dedupe_key and Notification.objects.filter(user=user, dedupe_key=dedupe_key).exists():
+            if dedupe_key and Notification.objects.filter(user=user, dedupe_key=dedupe_key[:200]).exists():
                 continue
-            created.append(Notification.objects.create(user=user, title=title[:300], body=body, url=url,
-                                                       kind=kind, dedupe_key=dedupe_key))
-        if email:
-            for item in created:
-                if item.user.email:
-                    enqueue("notifications.send_email", notification_id=item.pk,
-                            label=f"Gửi thư thông báo: {item.title[:80]}")
+            try:
+                with transaction.atomic():  # a savepoint: a lost race skips this user only
+                    item = Notification.objects.create(user=user, title=title[:300], body=body, url=url[:500],
+                                                       kind=kind[:60], dedupe_key=dedupe_key[:200])
+            except IntegrityError:
+                if not dedupe_key:
+                    raise
+                continue
+            created.append(item)
+            if email and getattr(user, "email", ""):
+                enqueue("notifications.send_email", notification_id=item.pk,
+                        label=f"Gửi thư thông báo: {item.title[:80]}")
     return created
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from digitaldesk.notifications import services
@@ -12,7 +13,8 @@ from digitaldesk.notifications.models import Notification
 
 @login_required
 def bell(request: HttpRequest) -> HttpResponse:
-    """The bell fragment; htmx polls it every 20 s so the count is live without reload."""
+    """The bell fragment; htmx polls it every 20 s (with X-Desk-Background, so the
+    polling does not count as activity and an idle session still expires)."""
     latest = Notification.objects.filter(user=request.user).order_by("-created_at")[:8]
     return render(request, "notifications/bell.html",
                   {"unread": services.unread_count(request.user), "latest": latest})
@@ -20,15 +22,23 @@ def bell(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(request.GET.get("trang"))
-    return render(request, "notifications/inbox.html", {"page": page})
+    only_unread = request.GET.get("chua-doc") == "1"
+    items = Notification.objects.filter(user=request.user)
+    if only_unread:
+        items = items.filter(read_at__isnull=True)
+    page = Paginator(items, 30).get_page(request.GET.get("trang"))
+    return render(request, "notifications/inbox.html", {"page": page, "only_unread": only_unread})
 
 
 @login_required
 def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Mark one notification read and follow its link (only links inside the desk)."""
     item = get_object_or_404(Notification, pk=notification_id, user=request.user)
     services.mark_read(user=request.user, notification_id=item.pk)
-    return redirect(item.url or "notifications:inbox")
+    if item.url and url_has_allowed_host_and_scheme(item.url, allowed_hosts={request.get_host()},
+                                                    require_https=request.is_secure()):
+        return redirect(item.url)
+    return redirect("notifications:inbox")
 
 
 @login_required

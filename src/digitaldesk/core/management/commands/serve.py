@@ -34,7 +34,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Cơ sở dữ liệu: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} · "
                           f"dữ liệu tại {settings.DATA_DIR}")
 
+        stopping: list[bool] = []
+
         def stop(*_: Any) -> None:
+            stopping.append(True)
             for child in children:
                 if child.poll() is None:
                     child.terminate()
@@ -43,15 +46,20 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         try:
             # Supervise: if one child dies, restart it (the worker) or stop everything (the web server).
-            while True:
+            while not stopping:
                 time.sleep(1)
                 if children[0].poll() is not None:
-                    stop()
                     break
-                if len(children) > 1 and children[1].poll() is not None:
+                if len(children) > 1 and children[1].poll() is not None and not stopping:
                     self.stderr.write("Tiến trình công việc nền đã dừng; đang khởi động lại.")
                     children[1] = subprocess.Popen([sys.executable, "-m", "digitaldesk.manage", "worker"])  # noqa: S603
         finally:
             stop()
+            # The worker finishes its running jobs first (up to DESK_JOB_TIMEOUT_SECONDS);
+            # a job cut short after that is handed out again at the next start (its lease).
             for child in children:
-                child.wait(timeout=30)
+                try:
+                    child.wait(timeout=settings.JOB_TIMEOUT_SECONDS + 30)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait(timeout=30)
