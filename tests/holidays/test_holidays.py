@@ -119,3 +119,22 @@ def test_services_refuse_non_administrators(org):
 def test_navigation_entry_for_administrators_only(as_user):
     assert 'href="/ngay-nghi/"' in as_user("dung").get("/").content.decode()
     assert 'href="/ngay-nghi/"' not in as_user("minh").get("/").content.decode()
+
+
+def test_desk_widget_reminds_administrators_of_unrecorded_occasions(as_user):
+    """The seeded years end with Tết 2026: from today on, the next occasions are unrecorded."""
+    home = as_user("dung").get("/").content.decode()
+    assert "Lịch nghỉ lễ, Tết cần ghi nhận" in home and "Ghi nhận lịch nghỉ" in home
+    assert "Lịch nghỉ lễ, Tết cần ghi nhận" not in as_user("minh").get("/").content.decode()
+
+
+def test_missing_occasions_follow_the_calendar():
+    from digitaldesk.holidays.widgets import missing_occasions
+
+    on = D(2026, 11, 22)
+    assert missing_occasions(on, set()) == [
+        {"name": "Tết Âm lịch", "year": 2027, "tet": D(2027, 2, 6)},
+        {"name": "Quốc khánh", "year": 2027, "tet": None}]
+    # Recording one day of Tết 2027 (4/02/2027) confirms that occasion.
+    assert [m["name"] for m in missing_occasions(on, {D(2027, 2, 4)})] == ["Quốc khánh"]
+    assert missing_occasions(D(2026, 1, 10), {D(2026, 2, 16)}) == [{"name": "Quốc khánh", "year": 2026, "tet": None}]

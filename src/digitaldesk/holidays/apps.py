@@ -9,5 +9,6 @@ class HolidaysConfig(AppConfig):
 
     def ready(self) -> None:
         from digitaldesk.core.nav import register_nav
+        from digitaldesk.holidays import widgets  # noqa: F401  (registers the desk widget)
 
         register_nav("Ngày nghỉ", "holidays:list", order=95, roles={"quan_tri"})
