@@ -489,8 +489,10 @@ def test_oidc_client_command_registers_lists_and_removes_with_audit(org):
     assert app.name == "Cổng thống kê" and app.skip_authorization and app.client_type == "confidential"
     assert app.algorithm == "RS256" and app.authorization_grant_type == "authorization-code"
     assert app.redirect_uris == "https://thongke.vksnd.test/cb"
-    assert app.client_secret != printed["client_secret"]  # stored hashed, shown once
+    assert app.client_secret.startswith("desk_client_secret_sha256$")  # stored hashed, shown once
+    assert printed["client_secret"] not in app.client_secret
     assert check_password(printed["client_secret"], app.client_secret)
+    assert not check_password(printed["client_secret"][:-1] + "x", app.client_secret)
     event = AuditEvent.objects.get(action="sso.client_registered")
     assert event.detail["client_id"] == app.client_id and event.detail["trusted"] is True
     assert printed["client_secret"] not in json.dumps(event.detail)

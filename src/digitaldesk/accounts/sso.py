@@ -18,9 +18,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.hashers import BasePasswordHasher, mask_hash
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.crypto import constant_time_compare
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
 
@@ -35,6 +37,41 @@ class SSOError(Exception):
 
 
 # --- Registered internal applications --------------------------------------------------------
+class ClientSecretHasher(BasePasswordHasher):
+    """Salted SHA-256 for the client secrets of registered applications (never for passwords).
+
+    A client secret is 128 random characters (~750 bits), so guessing it from its hash is
+    hopeless whatever the hash; a deliberately slow password hash (Argon2: ~0.3 s of CPU and
+    100 MiB per check) would only slow every token request of a confidential client down
+    (benchmarks/sso.py). OAUTH2_PROVIDER["CLIENT_SECRET_HASHER"] selects it; it is listed last
+    in PASSWORD_HASHERS, so it is never used for an official's password.
+    """
+
+    algorithm = "desk_client_secret_sha256"
+
+    def encode(self, password: str, salt: str) -> str:
+        self._check_encode_args(password, salt)
+        digest = hashlib.sha256(f"{salt}${password}".encode()).hexdigest()
+        return f"{self.algorithm}${salt}${digest}"
+
+    def decode(self, encoded: str) -> dict[str, str]:
+        algorithm, salt, digest = encoded.split("$", 2)
+        assert algorithm == self.algorithm
+        return {"algorithm": algorithm, "hash": digest, "salt": salt}
+
+    def verify(self, password: str, encoded: str) -> bool:
+        decoded = self.decode(encoded)
+        return constant_time_compare(encoded, self.encode(password, decoded["salt"]))
+
+    def safe_summary(self, encoded: str) -> dict[str, str]:
+        decoded = self.decode(encoded)
+        return {"algorithm": decoded["algorithm"], "salt": mask_hash(decoded["salt"], show=2),
+                "hash": mask_hash(decoded["hash"])}
+
+    def harden_runtime(self, password: str, encoded: str) -> None:
+        return None
+
+
 @dataclass(frozen=True)
 class RegisteredClient:
     application: Any

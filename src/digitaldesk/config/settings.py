@@ -145,6 +145,7 @@ AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "digitaldesk.accounts.sso.ClientSecretHasher",  # OIDC client secrets only (docs/sso.md)
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -331,6 +332,7 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "PKCE_REQUIRED": True,
+    "CLIENT_SECRET_HASHER": "desk_client_secret_sha256",  # random 128-char secrets: no slow hash needed
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only, "plain" refused (RFC 9700 §2.1.1)
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     # Public issuer URL behind a reverse proxy; empty = derived from each request (see docs/sso.md).
