@@ -16,6 +16,7 @@ APT_PACKAGES=(
   postgresql redis-server             # production-like database and cache for tests
   libcairo2 fonts-dejavu-extra        # cases: mind map PNG/PDF (CairoSVG), Vietnamese PDF reports
   softhsm2                            # PKCS#11 token for the signing tests (stands in for a USB token)
+  dovecot-imapd                       # documents: a real IMAP server for the e-mail intake test (loopback only)
 )
 
 missing=()

@@ -230,3 +230,23 @@ def remind_deadlines(progress: Progress, *, today: str | None = None, days_befor
                          dedupe_key=f"docs-in-{document.pk}-due-{day.isoformat()}")
         sent += len(created)
     return {"reminders": sent}
+
+
+@job("documents.fetch_mail", label="Nhận văn bản đến qua thư điện tử (IMAP)")
+def fetch_mail(progress: Progress) -> dict[str, int]:
+    """Read the agency's inbox (DESK_DOCS_IMAP_*); a no-op when it is not configured."""
+    from digitaldesk.documents import mail
+
+    config = mail.imap_config()
+    if config is None:
+        return {"messages": 0}
+    return mail.fetch(config, progress)
+
+
+def enqueue_scheduled(name: str) -> str:
+    """Called by the queue's scheduler (desk documents-schedule): one Job row per run."""
+    from digitaldesk.jobs.services import enqueue
+
+    with transaction.atomic():
+        record = enqueue(name)
+    return str(record.pk)

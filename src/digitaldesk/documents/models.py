@@ -409,3 +409,42 @@ class Recipient(models.Model):
         if self.kind == RecipientKind.INTERNAL and self.unit_id:
             return self.name or str(self.unit)
         return self.name or self.email
+
+
+class IntakeStatus(models.TextChoices):
+    PENDING = "cho_vao_so", "Chờ vào sổ"
+    REGISTERED = "da_vao_so", "Đã vào sổ"
+    REFUSED = "tu_choi", "Tệp bị từ chối"
+    DISCARDED = "bo_qua", "Bỏ qua"
+
+
+class MailIntake(models.Model):
+    """An attachment received in the agency's e-mail inbox (IMAP), waiting for the clerk.
+
+    NĐ 30/2020, Điều 22: an unregistered document creates no duty to act, so mail is
+    never registered automatically; the clerk checks and registers it (one click,
+    fields pre-filled)."""
+
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    message_id = models.CharField(max_length=300)
+    part = models.PositiveSmallIntegerField(default=0)
+    from_name = models.CharField(max_length=300, blank=True)
+    from_email = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(max_length=500, blank=True)
+    received_at = models.DateTimeField()
+    body = models.TextField(blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    file = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    error = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=12, choices=IntakeStatus.choices, default=IntakeStatus.PENDING,
+                              db_index=True)
+    incoming = models.ForeignKey(IncomingDocument, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "part"]
+        constraints = [models.UniqueConstraint(fields=["unit", "message_id", "part"], name="mail_intake_once")]
+
+    def __str__(self) -> str:
+        return f"{self.from_email}: {self.subject[:80]}"

@@ -143,7 +143,16 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
         "page": page, "agency": agency, "full_register": full_register, "register": register,
         "params": params, "statuses": IncomingStatus.choices, "doc_types": list(DOC_TYPE_NAME.items()),
         "can_register": selectors.can_register(user), "today": timezone.localdate(),
+        "mail_pending": _mail_pending(user, agency),
     })
+
+
+def _mail_pending(user: User, agency: Any) -> int:
+    from digitaldesk.documents.models import IntakeStatus, MailIntake
+
+    if agency is None or not selectors.can_register(user):
+        return 0
+    return MailIntake.objects.filter(unit=agency, status=IntakeStatus.PENDING).count()
 
 
 @login_required
@@ -155,11 +164,14 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
     agency = selectors.user_agency(user)
     flags: list[Any] = []
     duplicates: list[IncomingDocument] = []
+    intake = _intake(user, request.GET.get("thu") or request.POST.get("thu"))
     if request.method == "POST":
         form = forms.IncomingForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 upload = _inspect(request, form)
+                if upload is None and intake is not None and intake.file is not None:
+                    upload = files.inspect_upload(intake.filename or intake.file.name, files.read(intake.file))
                 data = form.cleaned_data
                 document = services.register_incoming(
                     actor=user,
@@ -172,6 +184,8 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
                     upload=upload, confirm_sensitive=data["confirm_sensitive"],
                     allow_duplicate=data["allow_duplicate"],
                     secret_summary_allowed=data["secret_summary_allowed"])
+                if intake is not None:
+                    services.intake_registered(actor=user, intake=intake, document=document)
             except services.NeedsConfirmation as exc:
                 flags = exc.flags
                 form.add_error("confirm_sensitive", "Văn bản có dấu hiệu chứa bí mật nhà nước (xem cảnh báo). "
@@ -189,9 +203,47 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Đã vào sổ văn bản đến số {document.arrival_number}.")
                 return redirect("documents:incoming_detail", document.pk)
     else:
-        form = forms.IncomingForm(initial={"due_date": None})
+        initial: dict[str, Any] = {}
+        if intake is not None:
+            initial = {"sender": intake.from_name or intake.from_email, "subject": intake.subject,
+                       "channel": "thu_dien_tu", "notes": f"Nhận qua thư điện tử từ {intake.from_email}"}
+        form = forms.IncomingForm(initial=initial)
     return render(request, "documents/incoming_new.html", {"form": form, "agency": agency, "flags": flags,
-                                                           "duplicates": duplicates})
+                                                           "duplicates": duplicates, "intake": intake})
+
+
+def _intake(user: User, intake_id: str | None, *, refused_too: bool = False) -> Any:
+    """A pending mail attachment of the clerk's agency, or None (404 if not theirs)."""
+    from digitaldesk.documents.models import IntakeStatus, MailIntake
+
+    if not intake_id:
+        return None
+    agency = selectors.user_agency(user)
+    statuses = [IntakeStatus.PENDING, IntakeStatus.REFUSED] if refused_too else [IntakeStatus.PENDING]
+    intake = MailIntake.objects.filter(pk=int(intake_id) if str(intake_id).isdigit() else 0, unit=agency,
+                                       status__in=statuses).select_related("file").first()
+    if intake is None or not selectors.can_register(user):
+        raise Http404("Không tìm thấy thư.")
+    return intake
+
+
+@login_required
+def mail_intake(request: HttpRequest) -> HttpResponse:
+    """The clerk's e-mail inbox: attachments waiting to be registered (or refused, with why)."""
+    from digitaldesk.documents.models import IntakeStatus, MailIntake
+
+    user = _user(request)
+    if not selectors.can_register(user):
+        raise PermissionDenied("Chỉ văn thư được xem thư đến chờ vào sổ.")
+    agency = selectors.user_agency(user)
+    if request.method == "POST":
+        intake = _intake(user, request.POST.get("thu"), refused_too=True)
+        services.intake_discard(actor=user, intake=intake, reason=request.POST.get("note", ""))
+        messages.success(request, "Đã bỏ qua thư.")
+        return redirect("documents:mail_intake")
+    rows = MailIntake.objects.filter(unit=agency).exclude(status__in=[IntakeStatus.REGISTERED,
+                                                                      IntakeStatus.DISCARDED])[:200]
+    return render(request, "documents/mail_intake.html", {"rows": rows, "agency": agency})
 
 
 def _direction(form: Any) -> services.Direction:
