@@ -35,11 +35,21 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def fit64(text: str) -> str:
+    """X.520 limits CN, O and OU to 64 characters and `cryptography` counts UTF-8 bytes: cut
+    Vietnamese text (2–3 bytes a letter) at a character boundary."""
+    text = text.strip()
+    while len(text.encode("utf-8")) > 64:
+        text = text[:-1]
+    return text.rstrip(" ,-—(") or "?"
+
+
 def _name(cn: str, org: str = ORG, ou: str = "", email: str = "") -> x509.Name:
-    parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"), x509.NameAttribute(NameOID.ORGANIZATION_NAME, org)]
+    parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+             x509.NameAttribute(NameOID.ORGANIZATION_NAME, fit64(org or ORG))]
     if ou:
-        parts.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, ou))
-    parts.append(x509.NameAttribute(NameOID.COMMON_NAME, cn))
+        parts.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, fit64(ou)))
+    parts.append(x509.NameAttribute(NameOID.COMMON_NAME, fit64(cn)))
     if email:
         parts.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email))
     return x509.Name(parts)
@@ -195,7 +205,7 @@ class DemoCA:
     def pkcs12(self, key: RSAPrivateKey, cert: x509.Certificate, passphrase: str, friendly_name: str = "") -> bytes:
         """A PKCS#12 file (AES-256, PBKDF2) holding the key, its certificate and the CA chain."""
         encryption = (serialization.PrivateFormat.PKCS12.encryption_builder()
-                      .kdf_rounds(50000).key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+                      .kdf_rounds(10000).key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
                       .hmac_hash(hashes.SHA256()).build(passphrase.encode("utf-8")))
         return pkcs12.serialize_key_and_certificates((friendly_name or "chu-ky-so").encode("utf-8"), key, cert,
                                                      self.chain, encryption)

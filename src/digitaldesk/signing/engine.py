@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 
 from PIL import Image
 from pyhanko.pdf_utils import layout
@@ -14,6 +18,7 @@ from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
@@ -28,6 +33,39 @@ class Appearance:
     png: bytes | None
     page: int
     box: Box
+
+
+class LoadedKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner re-parses the private key at each raw signature (twice per PDF
+    signature: a dry run to size the container, then the real one). This keeps the key that
+    was already decrypted from the PKCS#12 instead."""
+
+    def __init__(self, *, pyca_key: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pyca_key = pyca_key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        hash_algo = get_pyca_cryptography_hash(digest_algorithm)
+        if mechanism == "rsassa_pkcs1v15" and isinstance(self._pyca_key, rsa.RSAPrivateKey):
+            return self._pyca_key.sign(data, PKCS1v15(), hash_algo)
+        if mechanism == "ecdsa" and isinstance(self._pyca_key, ec.EllipticCurvePrivateKey):
+            return self._pyca_key.sign(data, ec.ECDSA(hash_algo))
+        return super().sign_raw(data, digest_algorithm)
+
+
+def signer_from_pkcs12(contents: Any, extra_certs: list[Any]) -> LoadedKeySigner:
+    """A pyHanko signer from an opened PKCS#12 (crypto.Pkcs12Contents): key, certificate, chain."""
+    from pyhanko.keys.internal import translate_pyca_cryptography_cert_to_asn1, translate_pyca_cryptography_key_to_asn1
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    registry = SimpleCertificateStore()
+    registry.register_multiple({translate_pyca_cryptography_cert_to_asn1(c) for c in contents.chain}
+                               | set(extra_certs))
+    return LoadedKeySigner(pyca_key=contents.key,
+                           signing_key=translate_pyca_cryptography_key_to_asn1(contents.key),
+                           signing_cert=translate_pyca_cryptography_cert_to_asn1(contents.certificate),
+                           cert_registry=registry)
 
 
 def timestamper(url: str, timeout: int = 10) -> TimeStamper:

@@ -14,7 +14,7 @@ import io
 import math
 from functools import cache
 
-from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageDraw, ImageFont, UnidentifiedImageError
 
 from digitaldesk.signing import conf
 from digitaldesk.signing.errors import SigningError
@@ -123,11 +123,8 @@ def clean_upload(data: bytes) -> bytes:
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise SigningError("Tệp ảnh bị hỏng hoặc không đọc được.") from exc
     if not had_alpha:
-        pixels = [
-            (r, g, b, 0) if r > 235 and g > 235 and b > 235 else (r, g, b, a)
-            for (r, g, b, a) in image.getdata()
-        ]
-        image.putdata(pixels)
+        ink = image.convert("L").point(lambda v: 0 if v > 235 else 255)
+        image.putalpha(ImageChops.multiply(image.getchannel("A"), ink))
     bbox = image.getchannel("A").getbbox()
     if bbox is None:
         raise SigningError("Ảnh trống (toàn bộ trong suốt hoặc trắng).")

@@ -170,14 +170,10 @@ def stamped_copy(pdf: bytes, *, lines: list[str], page: int = 0, box: tuple[floa
     width, height = page_size(reader, page)
     png, text_h = images.text_lines_png(lines, width_pt=150, size_pt=11)
     with Image.open(io.BytesIO(png)) as img:
-        framed = Image.new("RGBA", (img.width + 16, img.height + 16), (0, 0, 0, 0))
-        framed.alpha_composite(img.convert("RGBA"), (8, 8))
-        pixels = framed.load()
-        for x in range(framed.width):
-            for y in range(framed.height):
-                r, g, b, a = pixels[x, y]
-                if a:
-                    pixels[x, y] = (*color, a)
+        text = Image.new("RGBA", (img.width + 16, img.height + 16), (0, 0, 0, 0))
+        text.alpha_composite(img.convert("RGBA"), (8, 8))
+        framed = Image.new("RGBA", text.size, (*color, 0))
+        framed.putalpha(text.getchannel("A"))  # the text, recoloured in the stamp's ink
         ImageDraw.Draw(framed).rectangle((1, 1, framed.width - 2, framed.height - 2), outline=(*color, 255), width=4)
     w_pt, h_pt = framed.width / images.PX_PER_PT, framed.height / images.PX_PER_PT
     if box is None:

@@ -383,13 +383,13 @@ def demo_issue_credential(*, actor: User | None, pin: str, kind: str = Credentia
     if kind == CredentialKind.PERSONAL:
         assert user is not None
         org = selectors.organisation_unit_of(user)
-        key, cert = ca.issue(common_name=user.full_name, organisation=org.name if org else "",
-                             unit=(user.unit.name if user.unit and user.unit != org else "")[:64],
+        key, cert = ca.issue(common_name=user.full_name, organisation=_short_name(org) if org else "",
+                             unit=_short_name(user.unit) if user.unit and user.unit != org else "",
                              email=user.email, days=days, not_before=not_before)
         owner, holder_unit, label = user, None, "Chứng thư số cá nhân (CA mẫu)"
     else:
         assert unit is not None
-        key, cert = ca.issue(common_name=unit.name[:64], organisation=unit.name[:64], days=days,
+        key, cert = ca.issue(common_name=_short_name(unit), organisation=_short_name(unit), days=days,
                              not_before=not_before)
         owner, holder_unit, label = keeper, unit, f"Chữ ký số cơ quan — {unit.name}"[:200]
     assert key is not None
@@ -401,6 +401,15 @@ def demo_issue_credential(*, actor: User | None, pin: str, kind: str = Credentia
         cert.not_valid_after_utc > timezone.now() else _save_expired_demo(actor, kind, owner, holder_unit, cert,
                                                                           cert_chain, label, p12)
     return credential
+
+
+def _short_name(unit: Unit) -> str:
+    """A unit's name that fits a certificate field (64 bytes): the name before " — ", or its short
+    name when the full name is longer."""
+    name = unit.name.split(" — ")[0]
+    if len(name.encode("utf-8")) > 64 and unit.short_name:
+        return unit.short_name
+    return name
 
 
 def _save_expired_demo(actor: User | None, kind: str, owner: User | None, unit: Unit | None, cert: x509.Certificate,
@@ -555,16 +564,13 @@ def _resolve_credential(*, signer: User, kind: str, credential: Credential | int
 
 def _signer_for(credential: Credential, passphrase: str | None):  # type: ignore[no-untyped-def]
     """(pyHanko signer, closer) for a credential; the passphrase/PIN is used and forgotten."""
-    from pyhanko.sign import signers
-
     if not passphrase:
         raise WrongPassphraseError("Nhập mật khẩu (mã PIN) của chứng thư số để ký.")
     chain = [crypto.to_asn1(c) for c in crypto.chain_from_pem(credential.chain_pem)]
     if credential.storage == CredentialStorage.PKCS12:
         data = crypto.open_blob(bytes(credential.key_blob or b""))
-        crypto.load_pkcs12(data, passphrase)  # distinct messages for a wrong passphrase
-        signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=chain, passphrase=passphrase.encode())
-        return signer, (lambda: None)
+        contents = crypto.load_pkcs12(data, passphrase)  # distinct messages for a wrong passphrase
+        return engine.signer_from_pkcs12(contents, chain), (lambda: None)
     from pyhanko.sign.pkcs11 import PKCS11Signer
 
     session = _pkcs11_session(credential.pkcs11_token_label, passphrase)
