@@ -39,3 +39,16 @@ def test_demo_documents_and_desk_widgets(org, as_user):
     assert "08/M-CSĐT" in as_user("lan").get("/van-ban/den/?so=mat").content.decode()
     outgoing = as_user("lan").get("/van-ban/di/").content.decode()
     assert "01/VKSTH-P2" in outgoing
+    # Year-end: the clerk exports both registers (Phụ lục IV columns); a handler may not.
+    from openpyxl import load_workbook
+
+    year = issued.issued_date.year
+    incoming_xlsx = as_user("lan").get(f"/van-ban/so/den/xuat/?nam={year}")
+    sheet = load_workbook(io.BytesIO(incoming_xlsx.content)).active
+    values = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert "Số đến" in values and "93/TB-VKSTC" in values
+    outgoing_xlsx = as_user("lan").get(f"/van-ban/so/di/xuat/?nam={year}")
+    values = [str(c.value) for row in load_workbook(io.BytesIO(outgoing_xlsx.content)).active.iter_rows()
+              for c in row if c.value is not None]
+    assert "01/VKSTH-P2" in values
+    assert as_user("minh").get(f"/van-ban/so/den/xuat/?nam={year}").status_code == 403

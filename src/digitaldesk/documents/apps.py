@@ -8,6 +8,6 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from digitaldesk.core.nav import register_nav
-        from digitaldesk.documents import demo, jobs, widgets  # noqa: F401  (register jobs, widgets, demo data)
+        from digitaldesk.documents import checks, demo, jobs, widgets  # noqa: F401  (register checks, jobs, widgets, demo)
 
         register_nav("Văn bản", "documents:home", order=20)

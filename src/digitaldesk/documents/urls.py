@@ -16,6 +16,7 @@ urlpatterns = [
     path("den/<int:pk>/xac-nhan-khong-mat/", views.incoming_confirm, name="incoming_confirm"),
     path("den/<int:pk>/tep/<str:which>/", views.incoming_file, name="incoming_file"),
     path("qua-han/", views.overdue_list, name="overdue"),
+    path("so/<str:which>/xuat/", views.register_export, name="register_export"),
     path("tim-kiem/", views.search, name="search"),
     path("di/", views.outgoing_list, name="outgoing_list"),
     path("di/soan-thao/", views.outgoing_new, name="outgoing_new"),

@@ -638,3 +638,32 @@ def outgoing_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
         raise Http404("Không có tệp này.")
     services.record_download(actor=user, document=document, stored=stored, which=which)
     return _file_response(stored, inline=request.GET.get("xem") == "1" and stored.is_pdf)
+
+
+@login_required
+def register_export(request: HttpRequest, which: str) -> HttpResponse:
+    """The year's register as a spreadsheet (clerks and the agency's leaders; audited)."""
+    from digitaldesk.audit.services import audit_record
+    from digitaldesk.documents import export
+
+    user = _user(request)
+    agency = selectors.user_agency(user)
+    if agency is None or not (selectors.is_clerk_of(user, agency) or selectors.leads_agency(user, agency)):
+        raise PermissionDenied("Chỉ văn thư và lãnh đạo cơ quan được xuất sổ đăng ký văn bản.")
+    year_text = request.GET.get("nam", "")
+    year = int(year_text) if year_text.isdigit() else timezone.localdate().year
+    if which == "den":
+        rows = (selectors.incoming_register(agency=agency, year=year).order_by("arrival_number")
+                .prefetch_related("assignments__user", "assignments__unit"))
+        data = export.incoming_register_xlsx(rows, heading=f"SỔ ĐĂNG KÝ VĂN BẢN ĐẾN NĂM {year} — {agency.name}")
+    elif which == "di":
+        rows = (selectors.outgoing_register(agency=agency, year=year).order_by("number")
+                .select_related("signed_by", "drafting_unit").prefetch_related("recipients__unit"))
+        data = export.outgoing_register_xlsx(rows, heading=f"SỔ ĐĂNG KÝ VĂN BẢN ĐI NĂM {year} — {agency.name}")
+    else:
+        raise Http404("Không có sổ này.")
+    audit_record(actor=user, action="documents.register_exported", unit_id=agency.pk,
+                 detail={"register": which, "year": year})
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="so-van-ban-{which}-{year}.xlsx"'
+    return response
