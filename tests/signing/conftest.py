@@ -94,6 +94,6 @@ def softhsm(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     conf_file.write_text(f"directories.tokendir = {base / 'tokens'}\nobjectstore.backend = file\n"
                          "log.level = ERROR\n", encoding="utf-8")
     os.environ["SOFTHSM2_CONF"] = str(conf_file)
-    subprocess.run([util, "--init-token", "--free", "--label", "desk-test", "--pin", PIN, "--so-pin", "13572468"],
+    subprocess.run([util, "--init-token", "--free", "--label", "desk-test", "--pin", PIN, "--so-pin", "13572468"],  # noqa: S603
                    check=True, capture_output=True, env={**os.environ, "SOFTHSM2_CONF": str(conf_file)})
     return {"module": module, "token": "desk-test", "pin": PIN}

@@ -13,7 +13,12 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from digitaldesk.audit.models import AuditEvent
 from digitaldesk.signing import layout, services
-from digitaldesk.signing.errors import BadPdfError, CertificateUnusableError, SigningError, WrongPassphraseError
+from digitaldesk.signing.errors import (
+    BadPdfError,
+    CertificateUnusableError,
+    SigningError,
+    WrongPassphraseError,
+)
 from digitaldesk.signing.models import Credential
 from digitaldesk.signing.pdf import is_signed, signature_fields, signed_revision, stamped_copy
 from digitaldesk.signing.verify import verify_pdf
@@ -28,7 +33,7 @@ def _pdfsig(data: bytes) -> str:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(data)
         handle.flush()
-        result = subprocess.run(["pdfsig", "-nocert", handle.name], capture_output=True, text=True, timeout=60,
+        result = subprocess.run(["pdfsig", "-nocert", handle.name], capture_output=True, text=True, timeout=60,  # noqa: S603, S607
                                 check=False)
     return result.stdout + result.stderr
 
@@ -130,7 +135,7 @@ def test_only_the_clerk_of_the_organisation_uses_its_certificate(org: Any, creds
 def test_wrong_passphrase_is_refused_and_nothing_is_recorded(org: Any, creds: Any, deputy_pdf: bytes) -> None:
     before = AuditEvent.objects.filter(action="signing.sign").count()
     with pytest.raises(WrongPassphraseError, match="không đúng"):
-        services.sign_pdf(pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase="000000")
+        services.sign_pdf(pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase="000000")  # noqa: S106
     with pytest.raises(WrongPassphraseError, match="Nhập mật khẩu"):
         services.sign_pdf(pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=None)
     assert AuditEvent.objects.filter(action="signing.sign").count() == before
@@ -197,9 +202,9 @@ def test_untrusted_certificate_cannot_sign_and_verifies_as_untrusted(org: Any, c
 
     p12 = _foreign_pkcs12("abc12345")
     minh = org.people["minh"]
-    credential = services.credential_add_pkcs12(actor=minh, data=p12, passphrase="abc12345")
+    credential = services.credential_add_pkcs12(actor=minh, data=p12, passphrase="abc12345")  # noqa: S106
     with pytest.raises(CertificateUnusableError, match="không do tổ chức chứng thực mà hệ thống tin cậy"):
-        services.sign_pdf(pdf=deputy_pdf, signer=minh, kind="personal", passphrase="abc12345", credential=credential)
+        services.sign_pdf(pdf=deputy_pdf, signer=minh, kind="personal", passphrase="abc12345", credential=credential)  # noqa: S106
     signer = signers.SimpleSigner.load_pkcs12_data(p12, other_certs=[], passphrase=b"abc12345")
     foreign = engine.sign_with(deputy_pdf, signer=signer, field_name="Sig1", appearance=None, reason="", location="")
     report = verify_pdf(foreign)
@@ -219,7 +224,7 @@ def test_bad_pdfs_get_clear_messages(org: Any, creds: Any, deputy_pdf: bytes, tm
         verify_pdf(b"%PDF-1.7\n" + b"\x00garbage" * 50)
     source, locked = tmp_path / "in.pdf", tmp_path / "locked.pdf"
     source.write_bytes(deputy_pdf)
-    subprocess.run(["qpdf", "--encrypt", "user-pass", "owner-pass", "256", "--", str(source), str(locked)],
+    subprocess.run(["qpdf", "--encrypt", "user-pass", "owner-pass", "256", "--", str(source), str(locked)],  # noqa: S603, S607
                    check=True)
     with pytest.raises(BadPdfError, match="đặt mật khẩu"):
         services.sign_pdf(pdf=locked.read_bytes(), signer=pvt, kind="personal", passphrase=PIN)

@@ -11,17 +11,16 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
-
 from PIL import Image
 from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 Box = tuple[float, float, float, float]
 
@@ -56,7 +55,10 @@ class LoadedKeySigner(signers.SimpleSigner):
 
 def signer_from_pkcs12(contents: Any, extra_certs: list[Any]) -> LoadedKeySigner:
     """A pyHanko signer from an opened PKCS#12 (crypto.Pkcs12Contents): key, certificate, chain."""
-    from pyhanko.keys.internal import translate_pyca_cryptography_cert_to_asn1, translate_pyca_cryptography_key_to_asn1
+    from pyhanko.keys.internal import (
+        translate_pyca_cryptography_cert_to_asn1,
+        translate_pyca_cryptography_key_to_asn1,
+    )
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     registry = SimpleCertificateStore()

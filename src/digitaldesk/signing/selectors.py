@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from digitaldesk.accounts.models import Role, Unit, UnitKind, User
 from digitaldesk.accounts.selectors import effective_roles
-from digitaldesk.signing.models import Credential, CredentialKind, RevocationList, TrustRoot, VerificationRecord
+from digitaldesk.signing.models import (
+    Credential,
+    CredentialKind,
+    RevocationList,
+    TrustRoot,
+    VerificationRecord,
+)
 
 
 def organisation_unit_of(user: User) -> Unit | None:

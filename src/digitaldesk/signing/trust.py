@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 from asn1crypto import crl as asn1_crl
-from cryptography import x509
 from asn1crypto import x509 as asn1_x509
+from cryptography import x509
 from pyhanko_certvalidator import ValidationContext
 
 from digitaldesk.signing import conf
 from digitaldesk.signing.models import IntermediateCertificate, RevocationList, TrustRoot
+
 
 def revoked_at(cert: x509.Certificate) -> dt.datetime | None:
     """The revocation date of `cert` in a CRL of its issuer that the desk holds, if any (a direct
