@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -273,17 +274,15 @@ class Deadline:
     @property
     def notes(self) -> tuple[str, ...]:
         """The notes, rendered; the counting rule of the unit and the 2025 caveat come last."""
-        items = [render_note(item) for item in self.raw_notes]
-        if self.unit == "day":
-            items.append(DAY_LIMIT_NOTE)
-        elif self.unit == "detention":
-            items.append(DETENTION_NOTE)
-        if self.kind in UNCONSOLIDATED_KINDS:
-            items.append(UNCONSOLIDATED_NOTE)
-        return tuple(items)
+        static = _static_notes(self.unit, self.kind in UNCONSOLIDATED_KINDS)
+        if not self.raw_notes:
+            return static
+        return tuple(render_note(item) for item in self.raw_notes) + static
 
     @property
     def note(self) -> str:
+        if not self.raw_notes:  # most deadlines: a constant text, joined once
+            return _static_text(self.unit, self.kind in UNCONSOLIDATED_KINDS)
         return " ".join(self.notes)
 
     @property
@@ -320,6 +319,23 @@ DEADLINE_LABELS = {
 # Limits the 2024–2025 amending laws may have touched (DOMAIN.md §7, question 4).
 UNCONSOLIDATED_KINDS = frozenset({DeadlineKind.NGUON_TIN, DeadlineKind.DIEU_TRA, DeadlineKind.TAM_GIAM,
                                   DeadlineKind.TRUY_TO, DeadlineKind.CHUAN_BI_XET_XU, DeadlineKind.CHUAN_BI_PHUC_THAM})
+@functools.cache
+def _static_notes(unit: str, unconsolidated: bool) -> tuple[str, ...]:
+    items = []
+    if unit == "day":
+        items.append(DAY_LIMIT_NOTE)
+    elif unit == "detention":
+        items.append(DETENTION_NOTE)
+    if unconsolidated:
+        items.append(UNCONSOLIDATED_NOTE)
+    return tuple(items)
+
+
+@functools.cache
+def _static_text(unit: str, unconsolidated: bool) -> str:
+    return " ".join(_static_notes(unit, unconsolidated))
+
+
 # Limits that simply lapse (the right is lost), rather than obligations that stay due.
 LAPSING = frozenset({DeadlineKind.KHANG_CAO, DeadlineKind.KHANG_NGHI_CUNG_CAP, DeadlineKind.KHANG_NGHI_CAP_TREN})
 
