@@ -383,6 +383,13 @@ def test_the_date_written_in_the_order_prevails_but_is_flagged():
     assert "khác ngày tính được (09/04/2026)" in detention.note
 
 
+def test_a_second_detention_in_the_same_stage_is_flagged():
+    result = compute(NT, ev(K.KHOI_TO_VU_AN, D(2026, 1, 9)), ev(K.TAM_GIAM, D(2026, 1, 10), subject="A", months=3),
+                     ev(K.TRA_TU_DO, D(2026, 2, 1), subject="A"), ev(K.TAM_GIAM, D(2026, 3, 1), subject="A", months=1))
+    again = result["tam_giam:A#2"]
+    assert again.needs_review and "từ 10/01/2026 đến 01/02/2026" in again.note
+
+
 def test_release_closes_custody_and_detention():
     result = compute(NT, ev(K.KHOI_TO_VU_AN, D(2026, 1, 9)), ev(K.TAM_GIAM, D(2026, 1, 10), subject="A", months=3),
                      ev(K.TRA_TU_DO, D(2026, 2, 1), subject="A"))

@@ -649,8 +649,14 @@ class _Replay:
         else:
             computed = detention_end(e.on, max(ordered - deducted, 1))
         end = e.until or computed
+        earlier = self.current(_TAM_GIAM, e.subject)
         t = self.open(_TAM_GIAM, e.subject, e.on, end, basis, "detention", label=label)
         t.stage = stage
+        if earlier is not None and earlier.stage == stage:
+            t.raw_notes.append(("Bị can đã bị tạm giam trong cùng giai đoạn từ {} đến {}: thời gian đã tạm giam có thể "
+                                "phải trừ vào thời hạn tạm giam của giai đoạn — cần kiểm tra.", earlier.start,
+                                earlier.closed_on or earlier.end))
+            t.needs_review = True
         if deducted:
             t.raw_notes.append(("Đã trừ {} ngày tạm giữ: thời hạn tạm giam thực tế {}, từ {} đến hết {} "
                             "(TTLT 04/2018, Điều 17).", deducted, _Days(ordered - deducted), e.on, computed))
