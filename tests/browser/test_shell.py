@@ -117,6 +117,12 @@ def test_the_same_on_a_phone_menu_toggle_and_no_horizontal_scrolling(org: Any, p
     assert horizontal_overflow(page) == 0
     assert low_contrast_texts(page) == []
     screenshot(page, "shell-phone-menu-open")
+    page.keyboard.press("Escape")  # Escape closes the menu and returns to its button
+    expect(nav).to_be_hidden()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_be_focused()
+    toggle.click()
+    expect(nav).to_be_visible()
     toggle.click()
     expect(nav).to_be_hidden()
 

@@ -23,8 +23,8 @@ Fixtures:
     phone_page    a page in a phone-sized context (390×844, touch, mobile viewport rules)
     browser_log   console messages, uncaught page errors and CSP violations seen by the test's pages
 
-After each test every page is checked: a Content-Security-Policy violation or an uncaught JavaScript
-error fails the test. When a test fails, a full-page screenshot of each open page is written to
+After each test every page is checked: a Content-Security-Policy violation, an uncaught JavaScript
+error or a request to a host other than this machine (assets must be vendored) fails the test. When a test fails, a full-page screenshot of each open page is written to
 ``$DESK_DATA_DIR/screenshots/failures/`` (``var/…``).
 """
 from __future__ import annotations
@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -57,6 +58,7 @@ PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "device_scal
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
 DEFAULT_TIMEOUT_MS = 15_000
 TOTP_STEP_SECONDS = 30
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]", "testserver"}
 
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
@@ -113,8 +115,18 @@ class BrowserLog:
     console: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     csp_violations: list[str] = field(default_factory=list)
+    off_site_requests: list[str] = field(default_factory=list)
 
     def watch(self, page: Any) -> None:
+        def on_request(request: Any) -> None:
+            # Every asset is vendored: the WAN has no Internet, so nothing may be fetched from a
+            # host other than this machine (other local servers, e.g. a test identity provider, are fine).
+            host = urlsplit(request.url).hostname
+            if request.url.startswith(("http:", "https:")) and host not in _LOCAL_HOSTS:
+                self.off_site_requests.append(f"{page.url}: {request.url}")
+
+        page.on("request", on_request)
+
         def on_console(message: Any) -> None:
             text = f"[{message.type}] {message.text}"
             self.console.append(text)
@@ -176,9 +188,11 @@ def new_context(chromium: Any, live_url: str, browser_log: BrowserLog,
                     continue
         context.close()
     if not failed:
-        problems = browser_log.csp_violations + browser_log.errors
+        problems = browser_log.csp_violations + browser_log.errors + [
+            f"tải tài nguyên ngoài máy chủ: {line}" for line in browser_log.off_site_requests]
         if problems:
-            pytest.fail("Trình duyệt báo lỗi (CSP hoặc JavaScript):\n" + "\n".join(problems), pytrace=False)
+            pytest.fail("Trình duyệt báo lỗi (CSP, JavaScript hoặc tài nguyên ngoài):\n" + "\n".join(problems),
+                        pytrace=False)
 
 
 @pytest.fixture

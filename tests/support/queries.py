@@ -21,7 +21,7 @@ from django_htmx.middleware import HtmxDetails
 # the delegation check behind the roles, and the session write (savepoint, update, release).
 SHELL_QUERIES = 8
 # What one desk widget may spend (context + template), whatever the amount of data.
-WIDGET_QUERY_BUDGET = 5
+WIDGET_QUERY_BUDGET = 8
 
 
 def desk_home_queries(client: Client) -> list[str]:

@@ -11,6 +11,15 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+// Escape closes an open menu (the phone navigation) and gives the focus back to its button.
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") { return; }
+  document.querySelectorAll("[data-toggle][aria-expanded=true]").forEach(function (toggle) {
+    document.getElementById(toggle.dataset.toggle).classList.remove("open");
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.focus();
+  });
+});
 // Prevent double submission: a form is sent once; the button shows it is working.
 document.addEventListener("submit", function (event) {
   const form = event.target;
