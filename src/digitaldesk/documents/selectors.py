@@ -374,7 +374,8 @@ def possible_signers(user: User) -> QuerySet[User]:
     agency = user_agency(user)
     if agency is None or user.unit is None:
         return User.objects.none()
-    ids = [pk for pk in user.unit.ancestors_and_self if pk in agency.ancestors_and_self
-           or Unit.objects.filter(pk=pk, path__startswith=agency.path).exists()]
+    # The drafter's own unit and the units above it, up to (and including) the agency itself.
+    ids = list(Unit.objects.filter(pk__in=user.unit.ancestors_and_self, path__startswith=agency.path)
+               .values_list("pk", flat=True))
     return (User.objects.filter(is_active=True, unit_id__in=ids, position__is_leader=True)
             .select_related("position", "unit").order_by("position__rank", "name_sort_key"))
