@@ -90,12 +90,12 @@ def test_closing_the_case_stops_its_limits(org, detained):
 
 def test_nightly_recompute_writes_only_changes(org, detained):
     case, _ = detained
-    ComputedDeadline.objects.filter(case=case, kind="tam_giam").update(end=ago(100))  # a stale row
+    ComputedDeadline.objects.filter(case=case, kind="tam_giam").update(end=ago(100), digest="stale")
     ComputedDeadline.objects.filter(case=case, kind="dieu_tra").delete()  # a missing row
     counts = deadlines_recompute_all()
-    assert counts["updated"] >= 1 and counts["created"] >= 1
+    assert counts["written"] == 2 and counts["deleted"] == 1  # the stale row replaced, the missing one added
     again = deadlines_recompute_all()
-    assert again["created"] == again["updated"] == again["deleted"] == 0
+    assert again["written"] == again["deleted"] == 0 and again["cases"] == 1
     assert ComputedDeadline.objects.get(case=case, kind="tam_giam").end != ago(100)
 
 

@@ -17,8 +17,10 @@ the desk widgets and the alerts are plain indexed queries.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -29,9 +31,6 @@ from digitaldesk.cases.models import CLOSED_STAGES, Case, CaseAssignment, Comput
 
 log = logging.getLogger(__name__)
 
-# Fields compared to decide whether a stored deadline changed.
-_FIELDS = ("kind", "label", "subject", "accused_id", "start", "end", "end_at", "extension_request_by", "basis",
-           "extensions_used", "extensions_max", "max_end", "running", "note", "needs_review")
 
 
 def _engine() -> Any:
@@ -62,25 +61,26 @@ def to_engine_events(rows: Iterable[tuple[Any, ...]]) -> list[Any]:
     Kinds the engine does not know (register-only acts such as a hearing date) are skipped.
     """
     engine = _engine()
-    known = _known_kinds()
+    kinds = _kind_map()
+    make = engine.Event
     events = []
     for kind, on, at, accused_id, months, days, until, number, received_on in rows:
-        if kind not in known:
+        known = kinds.get(kind)
+        if known is None:
             continue
-        events.append(engine.Event(kind=engine.EventKind(kind), on=on, at=at,
-                                   subject=f"a{accused_id}" if accused_id else "case", months=months, days=days,
-                                   until=until, number=number or "", received_on=received_on))
+        events.append(make(kind=known, on=on, at=at, subject=f"a{accused_id}" if accused_id else "case",
+                           months=months, days=days, until=until, number=number or "", received_on=received_on))
     return events
 
 
-_KNOWN: set[str] | None = None
+_KINDS: dict[str, Any] | None = None
 
 
-def _known_kinds() -> set[str]:
-    global _KNOWN
-    if _KNOWN is None:
-        _KNOWN = engine_kinds()
-    return _KNOWN
+def _kind_map() -> dict[str, Any]:
+    global _KINDS
+    if _KINDS is None:
+        _KINDS = {kind.value: kind for kind in _engine().EventKind}
+    return _KINDS
 
 
 _EVENT_COLUMNS = ("kind", "on", "at", "accused_id", "months", "days", "until", "number", "received_on")
@@ -96,48 +96,59 @@ def _category(case_category: str, override: str) -> Any:
 
 
 def compute_for(*, category: Any, national_security: bool, rows: list[tuple[Any, ...]], calendar: Any,
-                today: dt.date) -> list[dict[str, Any]]:
-    """Run the engine for one case; return plain dicts ready for ComputedDeadline."""
+                today: dt.date) -> list[Any]:
+    """Run the engine for one case; return its `Deadline` objects."""
     events = to_engine_events(rows)
     if not events:
         return []
-    result = _engine().compute_deadlines(category=category, events=events, calendar=calendar,
-                                         national_security=national_security, today=today)
-    out = []
-    for item in result:
-        subject = str(item.subject)
-        accused_id = int(subject[1:]) if subject.startswith("a") and subject[1:].isdigit() else None
-        out.append({
-            "key": str(item.key)[:80], "kind": str(item.kind)[:40], "label": str(item.label)[:300],
-            "subject": subject[:40], "accused_id": accused_id, "start": item.start, "end": item.end,
-            "end_at": item.end_at, "extension_request_by": item.extension_request_by,
-            "basis": str(item.basis)[:200], "extensions_used": int(item.extensions_used or 0),
-            "extensions_max": item.extensions_max, "max_end": item.max_end, "running": bool(item.running),
-            "note": str(item.note or ""), "needs_review": bool(item.needs_review),
-        })
-    return out
+    return _engine().compute_deadlines(category=category, events=events, calendar=calendar,  # type: ignore[no-any-return]
+                                       national_security=national_security, today=today)
 
 
-def _store(case_id: int, unit_id: int, computed: list[dict[str, Any]], stored: list[ComputedDeadline],
-           now: dt.datetime) -> tuple[list[ComputedDeadline], list[ComputedDeadline], list[int]]:
-    """Diff computed against stored rows → (to create, to update, ids to delete)."""
-    by_key = {row.key: row for row in stored}
-    create, update = [], []
+def _digest(unit_id: int, item: Any) -> str:
+    """A fingerprint of everything stored about one deadline. The engine's raw notes (templates and
+    their values) are hashed instead of the rendered text, so an unchanged deadline costs no
+    rendering; plain string joins keep it a few microseconds."""
+    parts = [str(unit_id), str(item.key), str(item.kind), item.label, item.subject, str(item.start), str(item.end),
+             str(item.end_at), str(item.extension_request_by), item.basis, str(item.extensions_used),
+             str(item.extensions_max), str(item.max_end), "1" if item.running else "0",
+             "1" if item.needs_review else "0"]
+    for note in getattr(item, "raw_notes", None) or (item.note,):
+        parts.append(note if isinstance(note, str) else "\x1f".join(map(str, note)))
+    return hashlib.blake2b("\x1e".join(parts).encode(), digest_size=8).hexdigest()
+
+
+def _row(case_id: int, unit_id: int, item: Any, digest: str, now: dt.datetime) -> ComputedDeadline:
+    subject = str(item.subject)
+    accused_id = int(subject[1:]) if subject.startswith("a") and subject[1:].isdigit() else None
+    return ComputedDeadline(
+        case_id=case_id, unit_id=unit_id, key=str(item.key)[:80], kind=str(item.kind)[:40],
+        label=str(item.label)[:300], subject=subject[:40], accused_id=accused_id, start=item.start, end=item.end,
+        end_at=item.end_at, extension_request_by=item.extension_request_by, basis=str(item.basis)[:200],
+        extensions_used=int(item.extensions_used or 0), extensions_max=item.extensions_max, max_end=item.max_end,
+        running=bool(item.running), note=str(item.note or ""), needs_review=bool(item.needs_review),
+        digest=digest, computed_at=now)
+
+
+def _diff(case_id: int, unit_id: int, computed: list[Any], stored: dict[str, tuple[str, int]],
+          now: dt.datetime) -> tuple[list[ComputedDeadline], list[int]]:
+    """Rows to create and stored row ids to delete; a changed deadline is replaced (delete + create)."""
+    create: list[ComputedDeadline] = []
+    delete: list[int] = []
+    left = dict(stored)
     for item in computed:
-        row = by_key.pop(item["key"], None)
-        if row is None:
-            create.append(ComputedDeadline(case_id=case_id, unit_id=unit_id, computed_at=now, **item))
+        digest = _digest(unit_id, item)
+        old = left.pop(str(item.key)[:80], None)
+        if old is not None and old[0] == digest:
             continue
-        if any(getattr(row, f) != item[f] for f in _FIELDS) or row.unit_id != unit_id:
-            for f in _FIELDS:
-                setattr(row, f, item[f])
-            row.unit_id = unit_id
-            row.computed_at = now
-            update.append(row)
-    return create, update, [row.pk for row in by_key.values()]
+        if old is not None:
+            delete.append(old[1])
+        create.append(_row(case_id, unit_id, item, digest, now))
+    delete.extend(pk for _, pk in left.values())
+    return create, delete
 
 
-def deadlines_recompute(case: Case, *, today: dt.date | None = None) -> list[ComputedDeadline]:
+def deadlines_recompute(case: Case, *, today: dt.date | None = None) -> None:
     """Recompute and store one case's deadlines (called by every service that changes events,
     charges, the category or the national-security flag)."""
     today = today or timezone.localdate()
@@ -145,81 +156,107 @@ def deadlines_recompute(case: Case, *, today: dt.date | None = None) -> list[Com
     computed = compute_for(category=_category(case.category, case.category_override),
                            national_security=case.national_security, rows=rows, calendar=_calendar(), today=today)
     with transaction.atomic():
-        stored = list(ComputedDeadline.objects.filter(case=case))
-        create, update, delete = _store(case.pk, case.unit_id, computed, stored, timezone.now())
+        stored = {key: (digest, pk) for key, digest, pk in
+                  ComputedDeadline.objects.filter(case=case).values_list("key", "digest", "pk")}
+        create, delete = _diff(case.pk, case.unit_id, computed, stored, timezone.now())
         if delete:
             ComputedDeadline.objects.filter(pk__in=delete).delete()
-        if update:
-            ComputedDeadline.objects.bulk_update(update, [*_FIELDS, "unit_id", "computed_at"])
         if create:
             ComputedDeadline.objects.bulk_create(create)
-    return list(ComputedDeadline.objects.filter(case=case).order_by("end"))
+        if case.stage in CLOSED_STAGES:
+            # A closed case (including a judgment in force, which the engine does not model) has no
+            # running limit left.
+            ComputedDeadline.objects.filter(case=case, running=True).update(running=False)
 
 
-def _events_by_case(case_ids: list[int]) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
-    rows = (ProceduralEvent.objects.filter(case_id__in=case_ids).order_by("case_id", "on", "at", "pk")
-            .values_list("case_id", *_EVENT_COLUMNS))
-    current: int | None = None
-    bucket: list[tuple[Any, ...]] = []
-    for row in rows.iterator(chunk_size=20000):
-        if row[0] != current:
-            if current is not None:
-                yield current, bucket
-            current, bucket = row[0], []
-        bucket.append(row[1:])
-    if current is not None:
-        yield current, bucket
+def _recompute_batch(ids: list[int], today: dt.date) -> dict[str, int]:
+    """Recompute one batch of cases: three reads (cases, events, stored fingerprints), the engine
+    per case, then one delete and one bulk insert for what changed."""
+    calendar = _calendar()
+    meta = {row[0]: row for row in Case.objects.filter(pk__in=ids).values_list(
+        "pk", "unit_id", "category", "category_override", "national_security")}
+    events: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in meta}
+    for row in (ProceduralEvent.objects.filter(case_id__in=ids).order_by("case_id", "on", "at", "pk")
+                .values_list("case_id", *_EVENT_COLUMNS).iterator(chunk_size=20000)):
+        events[row[0]].append(row[1:])
+    stored: dict[int, dict[str, tuple[str, int]]] = {}
+    for case_id, key, digest, pk in ComputedDeadline.objects.filter(case_id__in=ids).values_list(
+            "case_id", "key", "digest", "pk").iterator(chunk_size=20000):
+        stored.setdefault(case_id, {})[key] = (digest, pk)
+    now = timezone.now()
+    create: list[ComputedDeadline] = []
+    delete: list[int] = []
+    for case_id, (_, unit_id, category, override, security) in meta.items():
+        computed = compute_for(category=_category(category, override), national_security=security,
+                               rows=events[case_id], calendar=calendar, today=today)
+        c, d = _diff(case_id, unit_id, computed, stored.get(case_id, {}), now)
+        create += c
+        delete += d
+    with transaction.atomic():
+        for start in range(0, len(delete), 5000):
+            ComputedDeadline.objects.filter(pk__in=delete[start:start + 5000]).delete()
+        if create:
+            ComputedDeadline.objects.bulk_create(create, batch_size=2000)
+    return {"cases": len(meta), "written": len(create), "deleted": len(delete)}
 
 
-def deadlines_recompute_all(*, today: dt.date | None = None, batch: int = 5000,
+def _batch_in_child(args: tuple[list[int], dt.date]) -> dict[str, int]:
+    from django.db import connections
+
+    try:
+        return _recompute_batch(*args)
+    finally:
+        connections.close_all()
+
+
+def recompute_workers() -> int:
+    """Processes for the nightly recompute (DESK_CASES_RECOMPUTE_WORKERS; default: 2 on
+    PostgreSQL, 1 on SQLite, whose single writer gains nothing from more)."""
+    from django.db import connection
+
+    configured = int(getattr(settings, "DESK_CASES_RECOMPUTE_WORKERS", 0) or 0)
+    if configured:
+        return configured
+    return min(2, os.cpu_count() or 1) if connection.vendor == "postgresql" else 1
+
+
+def deadlines_recompute_all(*, today: dt.date | None = None, batch: int = 4000, workers: int | None = None,
                             progress: Any = None) -> dict[str, int]:
     """Recompute every open case's deadlines; write only what changed.
 
-    1. Take the open cases (not closed) with at least one event, in id order, by batches.
-    2. For each batch, read the events (tuples) and the stored deadlines in two queries.
-    3. Run the engine per case and diff with the stored rows.
-    4. Write the batch's changes with bulk create / update / delete in one transaction.
-    Closed cases keep their last deadlines but none of them is running any more.
+    1. Take the ids of the open cases (not closed), in id order, and cut them in batches.
+    2. Each batch (`_recompute_batch`) reads its cases, events and stored fingerprints, runs the
+       engine for every case and replaces only the deadlines whose fingerprint changed.
+    3. With PostgreSQL the batches run in `workers` forked processes (each its own connection);
+       inside a transaction (tests) or with one worker they run in this process.
+    4. Deadlines of closed cases stop running (closing ends every limit of the case).
     """
+    from django.db import connection, connections
+
     today = today or timezone.localdate()
-    calendar = _calendar()
-    counts = {"cases": 0, "created": 0, "updated": 0, "deleted": 0}
-    open_cases = (Case.objects.exclude(stage__in=CLOSED_STAGES).filter(events__isnull=False).distinct()
-                  .order_by("pk").values_list("pk", "unit_id", "category", "category_override", "national_security"))
-    ids = list(open_cases)
-    total = len(ids)
-    now = timezone.now()
-    for start in range(0, total, batch):
-        chunk = ids[start:start + batch]
-        meta = {row[0]: row for row in chunk}
-        stored: dict[int, list[ComputedDeadline]] = {}
-        for row in ComputedDeadline.objects.filter(case_id__in=list(meta)):
-            stored.setdefault(row.case_id, []).append(row)
-        create: list[ComputedDeadline] = []
-        update: list[ComputedDeadline] = []
-        delete: list[int] = []
-        for case_id, rows in _events_by_case(list(meta)):
-            _, unit_id, category, override, security = meta[case_id]
-            computed = compute_for(category=_category(category, override), national_security=security, rows=rows,
-                                   calendar=calendar, today=today)
-            c, u, d = _store(case_id, unit_id, computed, stored.get(case_id, []), now)
-            create += c
-            update += u
-            delete += d
-        with transaction.atomic():
-            if delete:
-                ComputedDeadline.objects.filter(pk__in=delete).delete()
-            if update:
-                ComputedDeadline.objects.bulk_update(update, [*_FIELDS, "unit_id", "computed_at"], batch_size=2000)
-            if create:
-                ComputedDeadline.objects.bulk_create(create, batch_size=2000)
-        counts["cases"] += len(chunk)
-        counts["created"] += len(create)
-        counts["updated"] += len(update)
-        counts["deleted"] += len(delete)
+    ids = list(Case.objects.filter(closed_on__isnull=True).exclude(stage__in=CLOSED_STAGES)
+               .order_by("pk").values_list("pk", flat=True))
+    batches = [ids[start:start + batch] for start in range(0, len(ids), batch)]
+    workers = workers or recompute_workers()
+    counts = {"cases": 0, "written": 0, "deleted": 0}
+
+    def add(result: dict[str, int]) -> None:
+        for key, value in result.items():
+            counts[key] += value
         if progress is not None:
-            progress(counts["cases"], total, f"Đã tính {counts['cases']}/{total} vụ án")
-    # Deadlines of closed cases stop running (closing ends every limit of the case).
+            progress(counts["cases"], len(ids), f"Đã tính {counts['cases']}/{len(ids)} vụ án")
+
+    if workers > 1 and len(batches) > 1 and not connection.in_atomic_block:
+        import multiprocessing
+
+        _calendar()  # build the holiday calendar once, before forking
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for result in pool.imap_unordered(_batch_in_child, [(ids_, today) for ids_ in batches]):
+                add(result)
+    else:
+        for ids_ in batches:
+            add(_recompute_batch(ids_, today))
     counts["stopped"] = ComputedDeadline.objects.filter(running=True, case__stage__in=CLOSED_STAGES).update(
         running=False)
     return counts

@@ -137,6 +137,7 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["unit", "received_on"], name="cases_unit_received"),
             models.Index(fields=["unit", "stage"], name="cases_unit_stage"),
+            models.Index(fields=["-received_on", "-id"], name="cases_received_desc"),
         ]
 
     def __str__(self) -> str:
@@ -396,6 +397,7 @@ class ComputedDeadline(models.Model):
     running = models.BooleanField(default=True)
     note = models.TextField(blank=True)
     needs_review = models.BooleanField(default=False)
+    digest = models.CharField(max_length=16, default="")  # fingerprint of the engine's output (deadlines.py)
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
