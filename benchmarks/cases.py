@@ -235,7 +235,7 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
     return totals
 
 
-def _register_latencies(rounds: int) -> tuple[list[float], dict[str, float]]:
+def _register_latencies(rounds: int) -> tuple[list[float], list[float], dict[str, float]]:
     from django.test import Client
     from django.utils import timezone
 
@@ -255,6 +255,7 @@ def _register_latencies(rounds: int) -> tuple[list[float], dict[str, float]]:
         {"stage": "truy_to", "category": "dac_biet_nghiem_trong", "detained": "on"},
     ]
     latencies: list[float] = []
+    cpu: list[float] = []
     by_filter: dict[str, list[float]] = {}
     for username in viewers:
         client = Client()
@@ -269,16 +270,17 @@ def _register_latencies(rounds: int) -> tuple[list[float], dict[str, float]]:
                 session = client.session
                 session["last_activity"] = time.time()
                 session.save()
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 response = client.get("/an-hinh-su/", params)
                 elapsed = time.perf_counter() - started
+                cpu.append(time.process_time() - started_cpu)
                 if response.status_code != 200:
                     raise RuntimeError(f"{username} {params}: HTTP {response.status_code}")
                 latencies.append(elapsed)
                 by_filter.setdefault(f"{username} {params}", []).append(elapsed)
     worst = {key: round(max(values) * 1000, 1) for key, values in
              sorted(by_filter.items(), key=lambda kv: -max(kv[1]))[:5]}
-    return latencies, worst
+    return latencies, cpu, worst
 
 
 def main() -> None:
@@ -321,13 +323,17 @@ def main() -> None:
         started = time.perf_counter()
         nightly = deadlines_recompute_all()
         nightly_runs.append(time.perf_counter() - started)
+    started, started_cpu = time.perf_counter(), time.process_time()
+    deadlines_recompute_all(workers=1)
+    single_s, single_cpu_s = time.perf_counter() - started, time.process_time() - started_cpu
     print(f"Tính lại hằng đêm: {[round(x, 2) for x in nightly_runs]} s {nightly}", flush=True)
     started = time.perf_counter()
     tomorrow = deadlines_recompute_all(today=timezone.localdate() + dt.timedelta(days=1))
     tomorrow_s = time.perf_counter() - started
 
-    latencies, worst = _register_latencies(args.rounds)
+    latencies, cpu, worst = _register_latencies(args.rounds)
     register = summarize(latencies)
+    register_cpu = summarize(cpu)
     print(f"Sổ thụ lý: {register}", flush=True)
 
     province = Unit.objects.get(name="Viện kiểm sát nhân dân tỉnh Thăng Hoa")
@@ -352,8 +358,12 @@ def main() -> None:
         "p95_ms": register["p95_ms"],
         "register": register,
         "register_slowest_ms": worst,
+        "register_p95_cpu_ms": register_cpu["p95_ms"],
         "deadlines_recompute_s": round(min(nightly_runs), 3),
         "deadlines_recompute_runs_s": [round(x, 3) for x in nightly_runs],
+        "deadlines_recompute_workers": __import__("digitaldesk.cases.deadlines", fromlist=["x"]).recompute_workers(),
+        "deadlines_recompute_one_process_s": round(single_s, 3),
+        "deadlines_recompute_one_process_cpu_s": round(single_cpu_s, 3),
         "deadlines_initial_s": round(initial_s, 3),
         "deadlines_next_day_s": round(tomorrow_s, 3),
         "deadlines_next_day_changes": {k: v for k, v in tomorrow.items() if k != "cases"},

@@ -395,3 +395,8 @@ SEARCH_WRITER_THREADS = env_int("DESK_SEARCH_WRITER_THREADS", 1)
 OCR_LANGUAGES = env_str("DESK_OCR_LANGUAGES", "vie")
 OCR_DPI = env_int("DESK_OCR_DPI", 300)
 OCR_MAX_PAGE_PIXELS = env_int("DESK_OCR_MAX_PAGE_PIXELS", 200_000_000)
+
+# --- Case register (docs/cases.md) -----------------------------------------------
+DESK_CASES_ALERT_DAYS = env_str("DESK_CASES_ALERT_DAYS", "10,5,2,1")  # days before expiry to alert
+DESK_CASES_RECOMPUTE_WORKERS = env_int("DESK_CASES_RECOMPUTE_WORKERS", 0)  # 0: automatic
+DESK_CASES_MAX_PACKAGE_BYTES = env_int("DESK_CASES_MAX_PACKAGE_BYTES", 500 * 1024 * 1024)
