@@ -150,6 +150,7 @@ class WorkCalendar:
         self._override_days = sorted(self._overrides)
         self._years: dict[int, _Year] = {}
         self._day_off: dict[dt.date, bool] = {}  # memo: look-ups repeat across cases
+        self._unconfirmed: dict[dt.date, bool] = {}
 
     @property
     def overrides(self) -> list[Override]:
@@ -241,7 +242,10 @@ class WorkCalendar:
     def in_unconfirmed_window(self, day: dt.date) -> bool:
         """True if `day` lies in the Tết or Quốc khánh window of a year whose arrangement no
         administrator has recorded yet (its days off there are the provisional default)."""
-        return day in self._year(day.year).unconfirmed
+        known = self._unconfirmed.get(day)
+        if known is None:
+            known = self._unconfirmed[day] = day in self._year(day.year).unconfirmed
+        return known
 
     def holidays(self, year: int) -> list[Holiday]:
         """The weekdays off of `year` (holidays, make-ups, recorded days), in order."""

@@ -857,18 +857,32 @@ def _replay(category: Category | None, events: Iterable[Event], calendar: WorkCa
     return state
 
 
+class _DayOffNote:
+    """The note on a last day that is a day off, written only if someone reads it."""
+
+    __slots__ = ("calendar", "day", "rolled")
+
+    def __init__(self, calendar: WorkCalendar, day: dt.date, rolled: bool) -> None:
+        self.calendar, self.day, self.rolled = calendar, day, rolled
+
+    def __str__(self) -> str:
+        reason = self.calendar.day_off_reason(self.day)
+        if self.rolled:
+            return (f"Ngày {_date(self.day)} là ngày nghỉ ({reason}): thời hạn hết vào ngày làm việc đầu tiên tiếp "
+                    "theo (BLTTHS 2015, Điều 134, khoản 1).")
+        return DAY_LIMIT_ON_DAY_OFF_NOTE.format(reason, _date(self.calendar.next_working_day(self.day)))
+
+
 def _finish(t: Deadline, calendar: WorkCalendar, today: dt.date | None) -> None:
     """Last touches once the events are replayed: day-off checks, lapsing, request date."""
     unit = t.unit
     if unit == "day":
         if calendar.is_day_off(t.end):
-            t.raw_notes.append((DAY_LIMIT_ON_DAY_OFF_NOTE, calendar.day_off_reason(t.end),
-                                calendar.next_working_day(t.end)))
+            t.raw_notes.append(_DayOffNote(calendar, t.end, False))  # type: ignore[arg-type]
             t.needs_review = True
     elif unit == "month":
         if t.end != t.nominal_end:
-            t.raw_notes.append(("Ngày {} là ngày nghỉ ({}): thời hạn hết vào ngày làm việc đầu tiên tiếp theo "
-                                "(BLTTHS 2015, Điều 134, khoản 1).", t.nominal_end, calendar.day_off_reason(t.nominal_end)))
+            t.raw_notes.append(_DayOffNote(calendar, t.nominal_end, True))  # type: ignore[arg-type]
         if calendar.in_unconfirmed_window(t.nominal_end) or calendar.in_unconfirmed_window(t.end):
             t.raw_notes.append(UNCONFIRMED_HOLIDAYS_NOTE)
             t.needs_review = True

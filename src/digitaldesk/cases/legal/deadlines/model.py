@@ -13,10 +13,12 @@ UNCONSOLIDATED_NOTE = ("Thời hạn theo BLTTHS 2015 (sửa đổi năm 2021); 
                        "2024–2025 (Luật số 99/2025/QH15).")
 
 
-def render_note(item: str | tuple[object, ...]) -> str:
+def render_note(item: object) -> str:
     """A note as text: dates are written dd/mm/yyyy."""
     if isinstance(item, str):
         return item
+    if not isinstance(item, tuple):
+        return str(item)  # a note object that writes itself
     template, *values = item
     return str(template).format(*(v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else v for v in values))
 
@@ -232,7 +234,7 @@ class Deadline:
     extension_request_by: dt.date | None  # Điều 172/173 khoản 2: request ≥ 10 days before expiry
     # Notes are kept as the engine wrote them (text, or a format and its values) and rendered
     # only when read: most computed deadlines are never displayed.
-    raw_notes: list[str | tuple[object, ...]] = field(repr=False, compare=False)
+    raw_notes: list[object] = field(repr=False, compare=False)
     nominal_end: dt.date = field(repr=False, compare=False)  # before the Điều 134 roll-over
     unit: str = field(repr=False, compare=False)  # "month", "day", "detention", "hour"
     extension_plan: tuple[int, ...] = field(repr=False, compare=False)  # allowed length of each extension
