@@ -16,3 +16,5 @@ class SigningConfig(AppConfig):
         # fontTools logs every font subset at INFO; pyHanko logs a traceback for every untrusted chain.
         logging.getLogger("fontTools").setLevel(logging.ERROR)
         logging.getLogger("pyhanko.sign.validation.generic_cms").setLevel(logging.ERROR)
+        # "revocation info will be embedded, but fetching is not allowed": by design (docs/signing.md).
+        logging.getLogger("pyhanko.sign.signers.pdf_signer").setLevel(logging.ERROR)

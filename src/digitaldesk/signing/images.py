@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from functools import cache
+from functools import cache, lru_cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont, UnidentifiedImageError
 
@@ -33,10 +33,17 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)
 
 
-def _png(image: Image.Image) -> bytes:
+def _png(image: Image.Image, compress_level: int = 6) -> bytes:
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False, compress_level=6)
+    image.save(out, format="PNG", optimize=False, compress_level=compress_level)
     return out.getvalue()
+
+
+@lru_cache(maxsize=64)
+def _seal_at(seal: bytes, side: int) -> Image.Image:
+    """The seal image resized to `side` pixels (cached: resampling a seal costs ~0.1 s)."""
+    with Image.open(io.BytesIO(seal)) as image:
+        return image.convert("RGBA").resize((side, side), Image.Resampling.LANCZOS)
 
 
 def signature_png(full_name: str) -> bytes:
@@ -168,7 +175,7 @@ def text_lines_png(lines: list[str], *, width_pt: float, size_pt: float = 10) ->
     draw = ImageDraw.Draw(image)
     for index, line in enumerate(wrapped):
         draw.text((0, index * line_px), line, font=font, fill=BLACK + (255,))
-    return _png(image), image.height / PX_PER_PT
+    return _png(image, compress_level=1), image.height / PX_PER_PT
 
 
 def organisation_appearance(seal: bytes, lines: list[str], *, seal_pt: float, text_width_pt: float
@@ -181,9 +188,8 @@ def organisation_appearance(seal: bytes, lines: list[str], *, seal_pt: float, te
     width_pt = max(seal_pt, text_width_pt)
     height_pt = seal_pt + 2 + text_h
     canvas = Image.new("RGBA", (int(width_pt * PX_PER_PT), int(height_pt * PX_PER_PT)), (0, 0, 0, 0))
-    with Image.open(io.BytesIO(seal)) as seal_image:
-        side = int(seal_pt * PX_PER_PT)
-        canvas.alpha_composite(seal_image.convert("RGBA").resize((side, side), Image.Resampling.LANCZOS), (0, 0))
+    canvas.alpha_composite(_seal_at(seal, int(seal_pt * PX_PER_PT)), (0, 0))
     with Image.open(io.BytesIO(text_png)) as text_image:
         canvas.alpha_composite(text_image.convert("RGBA"), (0, int((seal_pt + 2) * PX_PER_PT)))
-    return _png(canvas), width_pt, height_pt
+    # Transient image: decoded again at once to go into the PDF, so compress it lightly.
+    return _png(canvas, compress_level=1), width_pt, height_pt

@@ -105,8 +105,11 @@ def signature_fields(reader: PdfFileReader) -> list[SignatureField]:
     from pyhanko.sign.fields import enumerate_sig_fields
 
     result: list[SignatureField] = []
+    found = list(enumerate_sig_fields(reader, filled_status=None))
+    if not found:
+        return result
     page_refs, annot_pages = _page_refs(reader)
-    for name, value, field_ref in enumerate_sig_fields(reader, filled_status=None):
+    for name, value, field_ref in found:
         field = field_ref.get_object()
         widget = field
         kids = field.get("/Kids")
@@ -128,14 +131,27 @@ def signature_fields(reader: PdfFileReader) -> list[SignatureField]:
 
 
 def _page_refs(reader: PdfFileReader) -> tuple[dict[int, int], dict[int, int]]:
-    """(page object number -> index, annotation object number -> page index)."""
+    """(page object number -> index, annotation object number -> page index), in one walk of the
+    page tree (looking pages up one by one walks the tree from the root each time)."""
     refs: dict[int, int] = {}
     annots: dict[int, int] = {}
-    for index in range(page_count(reader)):
+    stack = [reader.root.raw_get("/Pages")]
+    seen: set[int] = set()
+    while stack:
+        node_ref = stack.pop()
+        if isinstance(node_ref, generic.IndirectObject):
+            if node_ref.idnum in seen:  # a looping page tree in a damaged file
+                continue
+            seen.add(node_ref.idnum)
         try:
-            page_ref, _ = reader.find_page_for_modification(index)
-            refs[page_ref.idnum] = index
-            for annot in page_ref.get_object().get("/Annots") or []:
+            node = node_ref.get_object()
+            if node.get("/Type") == "/Pages" or "/Kids" in node:
+                stack.extend(reversed(list(node.raw_get("/Kids"))))
+                continue
+            index = len(refs)
+            if isinstance(node_ref, generic.IndirectObject):
+                refs[node_ref.idnum] = index
+            for annot in node.raw_get("/Annots").get_object() if "/Annots" in node else []:
                 if isinstance(annot, generic.IndirectObject):
                     annots[annot.idnum] = index
         except Exception:  # noqa: S112  (an unusual page tree only loses the page number)
