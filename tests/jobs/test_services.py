@@ -17,7 +17,7 @@ from django_q.models import OrmQ
 
 from digitaldesk.audit.models import AuditEvent
 from digitaldesk.jobs.models import Job, JobExecution, JobState, SelftestStep
-from digitaldesk.jobs.services import JobInterrupted, JobPending, enqueue, execute_job, job, run_job
+from digitaldesk.jobs.services import JobPending, enqueue, execute_job, job, run_job
 
 
 @job("tests.interrupt_probe", label="Thử rào chắn")
@@ -135,3 +135,26 @@ def test_progress_of_someone_elses_job_is_404(org, as_user):
     assert as_user("mai").get(reverse("jobs:progress", args=[record.pk])).status_code == 404
     assert as_user("mai").get(f"/api/v1/jobs/{record.pk}").status_code == 404
     assert as_user("dung").get(reverse("jobs:progress", args=[record.pk])).status_code == 200  # administrator
+
+
+def test_jobs_that_lost_their_queue_entry_are_queued_again(org, as_user):
+    """An operator purged the queue table (or a worker with another SECRET_KEY dropped the
+    entries): the unfinished jobs are queued again — by the button, and by `desk worker`
+    when it starts — and then run normally."""
+    lost = enqueue("jobs.selftest", user=org.people["minh"], steps=1, sleep_seconds=0)
+    kept = enqueue("jobs.selftest", user=org.people["minh"], steps=1, sleep_seconds=0)
+    finished = enqueue("jobs.selftest", steps=1, sleep_seconds=0)
+    assert run_job(str(finished.pk)) == "done"
+    OrmQ.objects.all().delete()
+    from digitaldesk.jobs.services import _submit
+
+    _submit(kept.pk)
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Job.objects.filter(pk__in=[lost.pk, kept.pk, finished.pk]).update(created_at=an_hour_ago)
+
+    assert as_user("minh").post(reverse("jobs:recover")).status_code == 403
+    response = as_user("dung").post(reverse("jobs:recover"))
+    assert response.status_code == 302
+    assert OrmQ.objects.count() == 2  # `kept` had its entry; `finished` needs none
+    assert AuditEvent.objects.filter(action="jobs.recover", detail__requeued=1).exists()
+    assert run_job(str(lost.pk)) == "done"

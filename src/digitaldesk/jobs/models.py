@@ -93,6 +93,9 @@ class JobExecution(models.Model):
     class Meta:
         ordering = ["started_at"]
 
+    def __str__(self) -> str:
+        return f"{self.job_id} lần {self.attempt} trên {self.worker}"
+
 
 class SelftestStep(models.Model):
     """Steps completed by the `jobs.selftest` job (idempotent resume after a crash)."""
@@ -103,3 +106,6 @@ class SelftestStep(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["marker", "step"], name="selftest_step_once")]
+
+    def __str__(self) -> str:
+        return f"{self.marker}#{self.step}"

@@ -162,6 +162,38 @@ def retry_job(*, actor: Any, job_id: Any) -> Job:
     return record
 
 
+def recover_orphaned_jobs(*, grace_seconds: int = 60) -> int:
+    """Queue again every unfinished job that has no queue entry, and return how many.
+
+    `enqueue` commits a job and its entry together, so an orphan only comes from
+    outside: an operator purging the queue table, a database restored from a backup
+    taken between two writes, or a worker whose DESK_SECRET_KEY differs (the queue
+    drops entries whose signature it cannot verify). A second entry for a job that
+    still has one is harmless (see the claim), so this errs on the side of queuing.
+    `desk worker` runs it when it starts; operators also have a button for it.
+    """
+    from django_q.models import OrmQ
+    from django_q.signing import SignedPackage
+
+    referenced: set[str] = set()
+    for payload in OrmQ.objects.filter(key=settings.Q_CLUSTER["name"]).values_list("payload", flat=True).iterator():
+        try:
+            task = SignedPackage.loads(payload)
+        except Exception:  # noqa: S112  (signed with another key, or not ours: skip it)
+            continue
+        if task.get("func") == "digitaldesk.jobs.services.run_job" and task.get("args"):
+            referenced.add(str(task["args"][0]))
+    cutoff = timezone.now() - timedelta(seconds=grace_seconds)
+    orphans = [pk for pk in Job.objects.filter(state__in=[JobState.QUEUED, JobState.RETRY, JobState.RUNNING],
+                                               created_at__lt=cutoff).values_list("pk", flat=True)
+               if str(pk) not in referenced]
+    for pk in orphans:
+        logger.warning("Job %s had no queue entry; queued again", pk)
+        with transaction.atomic():
+            _submit(pk)
+    return len(orphans)
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 

@@ -9,8 +9,9 @@ from django.views.decorators.http import require_POST
 
 from digitaldesk.accounts.models import Role
 from digitaldesk.accounts.selectors import effective_roles
+from digitaldesk.audit.services import audit_record
 from digitaldesk.jobs.models import Job, JobState
-from digitaldesk.jobs.services import queue_state, retry_job
+from digitaldesk.jobs.services import queue_state, recover_orphaned_jobs, retry_job
 
 
 def job_for_user(user: object, job_id: str) -> Job:
@@ -57,4 +58,16 @@ def retry(request: HttpRequest, job_id: str) -> HttpResponse:
         messages.success(request, f"Đã cho chạy lại: {record.label}.")
     except ValueError as exc:
         messages.error(request, str(exc))
+    return redirect("jobs:queue")
+
+
+@login_required
+@require_POST
+def recover(request: HttpRequest) -> HttpResponse:
+    """Queue again the unfinished jobs that lost their queue entry."""
+    _require_admin(request)
+    count = recover_orphaned_jobs()
+    audit_record(actor=request.user, action="jobs.recover", detail={"requeued": count})
+    messages.success(request, f"Đã đưa lại vào hàng đợi {count} công việc." if count
+                     else "Không có công việc nào bị mất khỏi hàng đợi.")
     return redirect("jobs:queue")
