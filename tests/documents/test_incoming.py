@@ -192,3 +192,21 @@ def test_overdue_documents_show_in_the_widget_and_reminders_are_sent_once(org, a
     jobs.remind_deadlines(lambda *a: None)
     jobs.remind_deadlines(lambda *a: None)
     assert Notification.objects.filter(user=org.people["minh"], kind="han_van_ban").count() == 1
+
+
+def test_register_form_is_prefilled_from_the_file_text(org, as_user, notice_pdf):
+    from digitaldesk.documents.extract import guess_fields
+
+    response = as_user("lan").post("/van-ban/den/doc-tep/", {"file": upload("93.pdf", notice_pdf)})
+    fields = response.json()["fields"]
+    assert fields["code_notation"] == "93/TB-VKSTC" and fields["doc_type"] == "thong_bao"
+    assert fields["sender"] == "Viện kiểm sát nhân dân tối cao" and fields["page_amount"] == "1"
+    assert fields["subject"].startswith("Kết luận của Viện trưởng VKSND tối cao")
+    assert IncomingDocument.objects.count() == 0  # nothing stored
+    cv = guess_fields("VIỆN KIỂM SÁT NHÂN DÂN\nTỈNH THĂNG HOA\nSố: 15/VKSTH-P2\nV/v trả lời công văn số 57\n"
+                      "Thăng Hoa, ngày 05 tháng 3 năm 2026")
+    assert cv == {"code_notation": "15/VKSTH-P2", "issued_date": "2026-03-05", "doc_type": "cong_van",
+                  "subject": "Trả lời công văn số 57", "sender": "Viện kiểm sát nhân dân tỉnh Thăng Hoa"}
+    refused = as_user("lan").post("/van-ban/den/doc-tep/", {"file": upload("x.pdf", b"%PDF-1.4 broken")})
+    assert refused.status_code == 400 and "bị hỏng" in refused.json()["error"]
+    assert as_user("minh").post("/van-ban/den/doc-tep/", {"file": upload("93.pdf", notice_pdf)}).status_code == 403

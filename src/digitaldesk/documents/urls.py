@@ -8,6 +8,7 @@ urlpatterns = [
     path("den/", views.incoming_list, name="incoming_list"),
     path("den/vao-so/", views.incoming_new, name="incoming_new"),
     path("den/thu-dien-tu/", views.mail_intake, name="mail_intake"),
+    path("den/doc-tep/", views.incoming_guess, name="incoming_guess"),
     path("den/<int:pk>/", views.incoming_detail, name="incoming_detail"),
     path("den/<int:pk>/phan-cong/", views.incoming_direct, name="incoming_direct"),
     path("den/<int:pk>/bao-cao/", views.incoming_report, name="incoming_report"),

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -138,7 +138,7 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
     rows = rows.order_by("-year", "-arrival_number")
     page = Paginator(rows.only("pk", "year", "arrival_number", "arrived_at", "sender", "code_notation",
                                "issued_date", "doc_type", "subject", "urgency", "secrecy", "due_date", "status",
-                               "register"), PAGE_SIZE).get_page(params.get("trang"))
+                               "register", "signature_ok"), PAGE_SIZE).get_page(params.get("trang"))
     return render(request, "documents/incoming_list.html", {
         "page": page, "agency": agency, "full_register": full_register, "register": register,
         "params": params, "statuses": IncomingStatus.choices, "doc_types": list(DOC_TYPE_NAME.items()),
@@ -244,6 +244,36 @@ def mail_intake(request: HttpRequest) -> HttpResponse:
     rows = MailIntake.objects.filter(unit=agency).exclude(status__in=[IntakeStatus.REGISTERED,
                                                                       IntakeStatus.DISCARDED])[:200]
     return render(request, "documents/mail_intake.html", {"rows": rows, "agency": agency})
+
+
+@login_required
+@limited_upload
+@require_POST
+def incoming_guess(request: HttpRequest) -> JsonResponse:
+    """Read the chosen file and return the register fields it states (number, date, type,
+    summary, issuer), so the clerk does not retype them. Nothing is stored."""
+    from digitaldesk.documents.extract import guess_fields
+
+    if not selectors.can_register(_user(request)):
+        raise PermissionDenied("Chỉ văn thư được vào sổ văn bản đến.")
+    if getattr(request, "desk_upload_too_large", False):
+        return JsonResponse({"error": files.too_large_message()}, status=400)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return JsonResponse({"error": "Chưa chọn tệp."}, status=400)
+    try:
+        inspected = files.inspect_upload(upload.name, upload.read())
+    except files.FileRefused as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    if inspected.needs_ocr:
+        return JsonResponse({"fields": {}, "message": "Tệp là bản quét: nội dung sẽ được nhận dạng chữ sau khi "
+                                                      "vào sổ; vui lòng nhập thông tin."})
+    fields = guess_fields(inspected.text)
+    if inspected.page_count:
+        fields["page_amount"] = str(inspected.page_count)
+    message = "Đã điền sẵn thông tin đọc được từ tệp; vui lòng kiểm tra lại." if fields else \
+        "Không đọc được thông tin nào từ tệp; vui lòng nhập."
+    return JsonResponse({"fields": fields, "message": message})
 
 
 def _direction(form: Any) -> services.Direction:

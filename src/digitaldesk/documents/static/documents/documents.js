@@ -17,3 +17,25 @@ document.addEventListener("DOMContentLoaded", function () {
   form.addEventListener("change", function (e) { if (e.target.name === "mode") { update(); } });
   update();
 });
+// Register form: when a file is chosen, read its stated fields and fill the empty inputs.
+document.addEventListener("change", function (event) {
+  const input = event.target;
+  const form = input.closest && input.closest("form[data-guess-url]");
+  if (!form || input.name !== "file" || !input.files || !input.files.length) { return; }
+  const status = form.querySelector(".guess-status");
+  const data = new FormData();
+  data.append("file", input.files[0]);
+  data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+  if (status) { status.textContent = "Đang đọc tệp…"; }
+  fetch(form.dataset.guessUrl, { method: "POST", body: data, credentials: "same-origin" })
+    .then(function (response) { return response.json(); })
+    .then(function (result) {
+      if (result.error) { if (status) { status.textContent = result.error; } return; }
+      Object.keys(result.fields || {}).forEach(function (name) {
+        const field = form.querySelector("[name=" + name + "]");
+        if (field && (!field.value || field.tagName === "SELECT")) { field.value = result.fields[name]; }
+      });
+      if (status) { status.textContent = result.message; }
+    })
+    .catch(function () { if (status) { status.textContent = "Không đọc được tệp; vui lòng nhập thông tin."; } });
+});
