@@ -213,3 +213,32 @@ def test_uploaded_pdf_draft_and_macro_docx_refused(org, as_user):
     document = OutgoingDocument.objects.get()
     assert document.current.pdf == document.current.source
     assert services.symbol_suffix(document) == "KH-VKSTH"
+
+
+@pytest.mark.parametrize("problem", ["expired", "revoked"])
+def test_an_expired_or_revoked_certificate_is_refused_and_nothing_is_signed(org, as_user, problem):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from digitaldesk.signing import services as signing
+
+    huong = org.people["huong"]
+    if problem == "expired":
+        signing.demo_issue_credential(actor=None, pin=PIN, user=huong,
+                                      not_before=timezone.now() - dt.timedelta(days=400), days=30)
+    else:
+        credential = signing.demo_issue_credential(actor=None, pin=PIN, user=huong)
+        signing.credential_revoke_demo(actor=org.people["dung"], credential=credential)
+    minh = as_user("minh")
+    minh.post("/van-ban/di/soan-thao/", pdf_draft(org))
+    document = OutgoingDocument.objects.get()
+    minh.post(f"/van-ban/di/{document.pk}/trinh/", {"signer": huong.pk, "authority": ""})
+    client = as_user("huong")
+    client.post(f"/van-ban/di/{document.pk}/duyet/", {})
+    response = client.post(f"/van-ban/di/{document.pk}/ky-so/", {"passphrase": PIN}, follow=True)
+    messages = " ".join(str(m) for m in response.context["messages"])
+    assert "chứng thư" in messages.lower(), messages
+    document.refresh_from_db()
+    assert document.status == OutgoingStatus.APPROVED and document.signed_file is None
+    assert not AuditEvent.objects.filter(action="documents.signed").exists()
