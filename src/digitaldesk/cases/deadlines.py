@@ -114,7 +114,14 @@ def _digest(unit_id: int, item: Any) -> str:
              str(item.extensions_max), str(item.max_end), "1" if item.running else "0",
              "1" if item.needs_review else "0"]
     for note in getattr(item, "raw_notes", None) or (item.note,):
-        parts.append(note if isinstance(note, str) else "\x1f".join(map(str, note)))
+        if isinstance(note, str):
+            parts.append(note)
+        elif isinstance(note, tuple):
+            parts.append("\x1f".join(map(str, note)))
+        else:  # a note object that writes itself (the engine's public renderer)
+            from digitaldesk.cases.legal.deadlines.model import render_note
+
+            parts.append(render_note(note))
     return hashlib.blake2b("\x1e".join(parts).encode(), digest_size=8).hexdigest()
 
 
