@@ -20,6 +20,7 @@ import logging
 import shutil
 import subprocess
 import tempfile
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -167,10 +168,23 @@ def claim_page(upload_id: int) -> Page | None:
 
 def ocr_pages(upload_id: int, progress: Any = None, engine: OcrEngine | None = None,
               max_pages: int | None = None) -> dict[str, int]:
-    """Body of a `casefiles.ocr` job: read pages until none is left, then finish."""
+    """Body of a `casefiles.ocr` job: read pages until none is left, then finish.
+
+    A job stops after a time budget well inside the job timeout and hands the rest
+    of the file to a new job, so a 10,000-page file is never cut by the timeout.
+    """
+    from digitaldesk.jobs.services import enqueue
+
     engine = engine or default_engine()
+    budget = time.monotonic() + settings.JOB_TIMEOUT_SECONDS * 0.6
     done = 0
     while max_pages is None or done < max_pages:
+        if time.monotonic() > budget:
+            upload = Upload.objects.filter(pk=upload_id).first()
+            if upload is not None:
+                enqueue("casefiles.ocr", user=upload.created_by, label=f"Nhận dạng “{upload.original_name}” (tiếp)",
+                        group=f"casefile:{upload.casefile_id}", upload_id=upload_id)
+            return {"pages": done, "continued": 1}
         page = claim_page(upload_id)
         if page is None:
             break

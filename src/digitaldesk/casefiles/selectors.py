@@ -101,7 +101,7 @@ class ProgressInfo:
 
     @property
     def percent(self) -> int:
-        return 100 if not self.total else min(100, int(100 * self.finished / self.total))
+        return 0 if not self.total else min(100, int(100 * self.finished / self.total))
 
     @property
     def eta_label(self) -> str:

@@ -356,7 +356,8 @@ def search(query: str, *, acl: list[str], kinds: list[str] | None = None, filter
     if not acl or (parsed.is_empty and not filters):
         return SearchResults([], 0, parsed)
     idx = get_index()
-    result = sync(limit=INLINE_SYNC_LIMIT)
+    # Wait a moment for the writer if a job holds it, so fresh changes are found.
+    result = sync(limit=INLINE_SYNC_LIMIT, wait_seconds=2.0)
     stale = result.pending > 0
     tq = build_query(idx, parsed, acl=acl, kinds=kinds, filters=filters)
     searcher = idx.searcher()
