@@ -139,3 +139,23 @@ def test_error_page_in_the_browser_is_vietnamese_and_fits_a_phone(org: Any, phon
     expect(phone_page.get_by_role("link", name="Về Bàn làm việc")).to_be_visible()
     assert horizontal_overflow(phone_page) == 0
     screenshot(phone_page, "shell-phone-404")
+
+
+def test_every_main_menu_page_fits_a_phone(org: Any, phone_page: Any) -> None:
+    """GIVEN the Viện trưởng on a phone WHEN she opens each entry of the main menu (every app's
+    start page) THEN none of them scrolls sideways and each marks itself current in the menu."""
+    page = phone_page
+    login(page, "huong.vt")
+    page.get_by_role("button", name="Mở menu").click()
+    nav = page.get_by_role("navigation", name="Điều hướng chính")
+    entries = [(link.inner_text().strip(), link.get_attribute("href")) for link in nav.get_by_role("link").all()]
+    assert len(entries) >= 3
+    too_wide = {}
+    for label, url in entries:
+        response = page.goto(url)
+        assert response is not None and response.status == 200, (label, url)
+        expect(page.locator(f'#mainnav a[href="{url}"]')).to_have_attribute("aria-current", "page")
+        if overflow := horizontal_overflow(page):
+            too_wide[url] = overflow
+            screenshot(page, f"too-wide-phone-{label}")
+    assert too_wide == {}, f"pages wider than a phone (px): {too_wide}"
