@@ -310,3 +310,19 @@ def test_demo_ca_crl_is_served(client: Any, ca: Any) -> None:
     assert crl.issuer == ca.issuing.subject
     assert crl.is_signature_valid(ca.issuing.public_key())
     assert ca.root.public_bytes(serialization.Encoding.DER)
+
+
+def test_stale_demo_crl_is_renewed_before_signing(org: Any, creds: Any, deputy_pdf: bytes) -> None:
+    """A demo install left running for weeks: the demo CA's CRL is re-signed instead of blocking signatures."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from digitaldesk.signing.models import RevocationList
+
+    RevocationList.objects.filter(source="demo").update(next_update=timezone.now() - dt.timedelta(days=1))
+    numbers = dict(RevocationList.objects.values_list("issuer", "number"))
+    signed = services.sign_pdf(pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=PIN)
+    assert verify_pdf(signed).ok
+    for row in RevocationList.objects.filter(source="demo"):
+        assert row.number == numbers[row.issuer] + 1 and row.next_update > timezone.now()

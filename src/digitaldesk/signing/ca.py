@@ -11,6 +11,7 @@ production: an operator uploads the real roots on the trust-roots page.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import secrets
 from dataclasses import dataclass
@@ -109,6 +110,15 @@ class DemoCA:
             return cls._load(directory, crl_base_url)
         directory.mkdir(parents=True, exist_ok=True)
         directory.chmod(0o700)
+        # Two processes starting together (web and worker) must not both generate a CA.
+        with (directory / ".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if (directory / "state.json").exists():
+                return cls._load(directory, crl_base_url)
+            return cls._generate(directory, crl_base_url)
+
+    @classmethod
+    def _generate(cls, directory: Path, crl_base_url: str) -> DemoCA:
         now = _now() - dt.timedelta(days=1)
         root_key = new_key()
         root_name = _name(ROOT_NAME)

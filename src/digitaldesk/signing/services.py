@@ -100,6 +100,14 @@ def ensure_demo_ca_trusted(ca: DemoCA) -> None:
             _store_demo_crl(ca, which, revoked, (row.number + 1) if row else 1)
 
 
+def refresh_demo_crls_if_due() -> None:
+    """Re-sign the demo CA's CRLs before they go stale (called before signing and verifying, so a
+    long-running demo install never blocks on an expired CRL)."""
+    soon = timezone.now() + dt.timedelta(days=7)
+    if RevocationList.objects.filter(source=TrustSource.DEMO, next_update__lt=soon).exists() and DemoCA.exists():
+        demo_ca()
+
+
 def _store_demo_crl(ca: DemoCA, which: str, revoked: list[tuple[int, dt.datetime]], number: int) -> RevocationList:
     crl = ca.crl(revoked, number=number, issuer=which)
     row, _ = RevocationList.objects.update_or_create(
@@ -500,6 +508,7 @@ def _check_certificate(credential: Credential) -> None:
     )
 
     now = timezone.now()
+    refresh_demo_crls_if_due()
     if not credential.is_active:
         raise CertificateUnusableError("Chứng thư số đã ngừng dùng.")
     if credential.revoked_at:
@@ -752,6 +761,7 @@ def verify_and_audit(*, actor: User | None, data: bytes, filename: str = "", kee
                      keep_file: bool = False, audit_object: Any | None = None) -> tuple[VerificationReport,
                                                                                         VerificationRecord | None]:
     """Verify a PDF, audit the verification, and keep the report (and the file) only if asked."""
+    refresh_demo_crls_if_due()
     try:
         report = verify_pdf(data)
     except BadPdfError as exc:
