@@ -98,7 +98,7 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
     staff[org.units["tinh_p2"].pk].append(org.people["minh"].pk)
 
     clause_info = {}
-    for article, clause, points in CHARGES:
+    for article, clause, _points in CHARGES:
         art = code.article(article)
         clause_info[(article, clause)] = (art.title, art.chapter or "", str(categories.category_for(article, clause)))
     rank = {"it_nghiem_trong": 1, "nghiem_trong": 2, "rat_nghiem_trong": 3, "dac_biet_nghiem_trong": 4}
@@ -178,7 +178,7 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
             story = [s for s in story if received + dt.timedelta(days=s[1]) <= today]
             stage = case.stage
             closed_on = None
-            for kind, day, person, _ in story:
+            for kind, day, _person, _ in story:
                 stage = {E.KHOI_TO_VU_AN: Stage.INVESTIGATION, E.KET_THUC_DIEU_TRA: Stage.PROSECUTION,
                          E.TOA_THU_LY: Stage.TRIAL, E.KHONG_KHOI_TO_VU_AN: Stage.NOT_PROSECUTED,
                          E.DINH_CHI_VU_AN: Stage.CLOSED, "ban_an_co_hieu_luc": Stage.JUDGED}.get(kind, stage)
@@ -191,7 +191,6 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
                     case.opened_on = received + dt.timedelta(days=day)
             case.stage, case.closed_on = stage, closed_on
             cases.append(case)
-            person_ids = []
             for index, (article, clause, points) in enumerate(picked[:n_people]):
                 person = Accused(case_id=pk, full_name=random_name(rng), birth_year=rng.randint(1960, 2006),
                                  order=index + 1, created_at=timezone.now())
@@ -200,7 +199,7 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
                 if detained:
                     person.measure = Measure.DETENTION
                 people.append(person)
-                person_ids.append(person)
+
                 title, chapter, cat = clause_info[(article, clause)]
                 charges.append((pk, index, Charge(case_id=pk, article=article, clause=clause, points=points,
                                                   title=title, chapter=chapter, category=cat,

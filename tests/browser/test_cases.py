@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -91,12 +92,12 @@ def test_prosecutor_registers_a_denunciation_through_to_statistics(org: Any, pag
     page.get_by_role("button", name="Phóng to").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="Tải PNG").click()
-    assert open(download.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     screenshot(page, "cases-mindmap")
 
     page.goto("/an-hinh-su/thong-ke/")
     expect(page.locator("main")).to_contain_text("Bảng 2. Thụ lý, giải quyết vụ án hình sự")
     with page.expect_download() as download:
         page.locator("#export-xlsx").click()
-    book = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert [c.value for c in book["Bang 2"][4]][:4] == ["Số vụ", 0, 1, 1]

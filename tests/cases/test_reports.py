@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 
 import pytest
@@ -13,6 +14,13 @@ from digitaldesk.cases.models import SourceKind
 from .conftest import add_accused, ago, record
 
 pytestmark = pytest.mark.django_db
+PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"  # Debian poppler-utils
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF as the real poppler `pdftotext` reads it."""
+    return subprocess.run([PDFTOTEXT, "-", "-"], input=data, capture_output=True,  # noqa: S603
+                          check=True).stdout.decode()
 
 
 @pytest.fixture
@@ -64,7 +72,7 @@ def test_exports_open_as_valid_xlsx_and_pdf(org, unit_cases, as_user):
     assert [c.value for c in book["Bang 2"][4]][:6] == ["Số vụ", 0, 2, 2, 1, 1]
     pdf = client.get("/an-hinh-su/thong-ke.pdf", query)
     assert pdf.content.startswith(b"%PDF-")
-    text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout.decode()
+    text = pdf_text(pdf.content)
     text = " ".join(text.split())  # table cells wrap lines
     assert "Thụ lý, giải quyết vụ án hình sự" in text and "Điều 174. Tội lừa đảo chiếm đoạt tài sản" in text
     # a prosecutor may read his own unit's statistics but not another unit's
@@ -92,5 +100,5 @@ def test_mind_map_svg_png_pdf(org, unit_cases, as_user):
     image = Image.open(io.BytesIO(png.content))
     assert image.format == "PNG" and image.width > 600
     pdf = client.get(f"/an-hinh-su/{fraud.pk}/so-do.pdf")
-    text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout.decode()
+    text = pdf_text(pdf.content)
     assert "Nguyễn Thị Lụa" in text and "Bị can" in text

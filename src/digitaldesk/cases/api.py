@@ -17,7 +17,14 @@ from rest_framework.views import APIView
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.cases import events as case_events
 from digitaldesk.cases import selectors, services, stats
-from digitaldesk.cases.models import Accused, Case, Charge, ComputedDeadline, Participant, SourceKind
+from digitaldesk.cases.models import (
+    Accused,
+    Case,
+    Charge,
+    ComputedDeadline,
+    Participant,
+    SourceKind,
+)
 
 
 class AccusedSerializer(serializers.ModelSerializer):

@@ -27,7 +27,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from digitaldesk.cases.models import CLOSED_STAGES, Case, CaseAssignment, ComputedDeadline, ProceduralEvent
+from digitaldesk.cases.models import (
+    CLOSED_STAGES,
+    Case,
+    CaseAssignment,
+    ComputedDeadline,
+    ProceduralEvent,
+)
 
 log = logging.getLogger(__name__)
 

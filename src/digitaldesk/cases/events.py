@@ -304,6 +304,6 @@ def refresh_state(case: Case) -> None:
 
 
 def _reindex(case_id: int) -> None:
-    from digitaldesk.cases.search import index_case
+    from digitaldesk.cases.services import _reindex as reindex
 
-    index_case(case_id)
+    reindex(case_id)

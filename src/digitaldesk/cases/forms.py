@@ -7,7 +7,14 @@ from django import forms
 from django.utils import timezone
 
 from digitaldesk.accounts.models import Unit, User
-from digitaldesk.cases.models import AssignmentRole, Category, Gender, ParticipantRole, SourceKind, Stage
+from digitaldesk.cases.models import (
+    AssignmentRole,
+    Category,
+    Gender,
+    ParticipantRole,
+    SourceKind,
+    Stage,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

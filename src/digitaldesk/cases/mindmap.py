@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.html import escape
 
-from digitaldesk.cases.models import Accused, Case, Charge, ComputedDeadline, Participant, ProceduralEvent
+from digitaldesk.cases.models import (
+    Accused,
+    Case,
+    Charge,
+    ComputedDeadline,
+    Participant,
+    ProceduralEvent,
+)
 
 FONT = "DejaVu Sans, Noto Sans, Arial, sans-serif"
 CHAR_W = 7.4  # average advance of DejaVu Sans at 13 px
@@ -203,7 +210,7 @@ def render_svg(root: Node, *, title: str = "") -> str:
 
     for side, direction, total in ((right, 1, side_h[0]), (left, -1, side_h[1])):
         y_top = cy - total / 2
-        for index, branch in enumerate(side):
+        for branch in side:
             colour = BRANCH_COLOURS[(root.children.index(branch)) % len(BRANCH_COLOURS)]
             start_x = cx + direction * (root_w / 2 + 50)
             place(branch, start_x, y_top, direction, colour, 1, (cx + direction * root_w / 2, cy))

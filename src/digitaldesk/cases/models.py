@@ -76,6 +76,9 @@ class RegisterCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "register", "year"], name="cases_counter_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.register} {self.year}: {self.last_number}"
+
 
 class Case(models.Model):
     """One matter in the register: a crime report that may become a case, or a case.
@@ -213,6 +216,9 @@ class CaseGrant(models.Model):
             models.CheckConstraint(condition=models.Q(user__isnull=False) | models.Q(unit__isnull=False),
                                    name="cases_grant_has_target"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.unit}: {self.reason}"
 
 
 class Gender(models.TextChoices):
@@ -454,3 +460,6 @@ class CaseExchange(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.package_sha256[:12]}"

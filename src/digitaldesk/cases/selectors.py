@@ -181,7 +181,7 @@ def register_list(user: User, *, q: str = "", stage: str = "", category: str = "
     elif register == "nguon_tin":
         rows = rows.filter(case_no__isnull=True)
     if year:
-        rows = rows.filter(received_on__year=year) if not register == "vu_an" else rows.filter(case_year=year)
+        rows = rows.filter(received_on__year=year) if register != "vu_an" else rows.filter(case_year=year)
     if article.strip():
         label = article.strip().lower().removeprefix("điều").strip()
         rows = rows.filter(pk__in=Charge.objects.filter(article=label).values("case_id"))

@@ -5,8 +5,8 @@ all call these functions. See docs/cases.md.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -54,9 +54,14 @@ def _after_commit_reindex(case_id: int) -> None:
 
 
 def _reindex(case_id: int) -> None:
+    """Refresh the case in the shared search index; a search failure must never turn a saved
+    change into an error page (the nightly `cases.reindex` job catches up)."""
     from digitaldesk.cases.search import index_case
 
-    index_case(case_id)
+    try:
+        index_case(case_id)
+    except Exception:
+        logging.getLogger(__name__).exception("search index of case %s failed", case_id)
 
 
 # --- Register numbers -------------------------------------------------------------------------
