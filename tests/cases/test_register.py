@@ -101,3 +101,17 @@ def test_register_page_filters(org, make_case, as_user):
     assert theft.name in page and fraud.name not in page
     page = client.get("/an-hinh-su/", {"stage": Stage.INVESTIGATION}).content.decode()
     assert "Không có hồ sơ nào phù hợp" in page
+
+
+def test_intake_form_for_a_case_already_opened(org, as_user):
+    client = as_user("minh")
+    response = client.post("/an-hinh-su/thu-ly/", {
+        "source": SourceKind.CASE, "name": "Cướp tài sản tại cầu Rồng", "received_on": ago(3).isoformat(),
+        "unit": org.units["tinh_p2"].pk, "opened_on": ago(5).isoformat(), "opening_number": "90/QĐ-CSĐT"})
+    assert response.status_code == 302
+    case = Case.objects.get(name="Cướp tài sản tại cầu Rồng")
+    assert case.case_no == 1 and case.events.get().kind == E.KHOI_TO_VU_AN and case.events.get().on == ago(5)
+    refused = client.post("/an-hinh-su/thu-ly/", {
+        "source": SourceKind.DENUNCIATION, "name": "Tố giác", "received_on": ago(3).isoformat(),
+        "unit": org.units["tinh_p2"].pk, "opened_on": ago(5).isoformat()})
+    assert refused.status_code == 200 and "Ngày khởi tố chỉ ghi khi thụ lý vụ án đã khởi tố" in refused.content.decode()

@@ -34,9 +34,19 @@ class IntakeForm(forms.Form):
     restricted = forms.BooleanField(label="Hạn chế tiếp cận (chỉ người được phân công và được cấp quyền)",
                                     required=False)
     national_security = forms.BooleanField(label="Tội xâm phạm an ninh quốc gia", required=False)
+    opened_on = forms.DateField(label="Ngày khởi tố vụ án (khi thụ lý vụ án đã khởi tố)", widget=DATE,
+                                required=False)
+    opening_number = forms.CharField(label="Số quyết định khởi tố vụ án", max_length=60, required=False)
     manual_number = forms.IntegerField(
         label="Số trong sổ (để trống để hệ thống tự cấp số tiếp theo)", required=False, min_value=1,
         help_text="Chỉ nhập khi chép lại sổ giấy đã có số.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("opened_on") and data.get("source") != SourceKind.CASE:
+            raise forms.ValidationError("Ngày khởi tố chỉ ghi khi thụ lý vụ án đã khởi tố; với nguồn tin, hãy ghi "
+                                        "nhận quyết định khởi tố vụ án trong diễn biến tố tụng.")
+        return data
 
     def __init__(self, *args: Any, units: Any, leaders: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -96,6 +106,10 @@ class CategoryOverrideForm(forms.Form):
 class EventForm(forms.Form):
     kind = forms.ChoiceField(label="Quyết định / hành vi tố tụng")
     on = forms.DateField(label="Ngày", widget=DATE, initial=timezone.localdate)
+    at = forms.TimeField(label="Giờ (thời hạn tính theo giờ, ví dụ tạm giữ)", required=False,
+                         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    received_on = forms.DateField(label="Ngày nhận văn bản (nếu thời hạn tính từ ngày nhận)", widget=DATE,
+                                  required=False)
     accused = forms.TypedChoiceField(label="Bị can (nếu quyết định đối với bị can)", coerce=int, required=False,
                                      empty_value=None)
     months = forms.IntegerField(label="Thời hạn (tháng)", min_value=0, max_value=60, required=False)

@@ -1,6 +1,7 @@
 """Pages of the case register: thin views (parse, gate, call a service, render)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -89,7 +90,8 @@ def intake(request: HttpRequest) -> HttpResponse:
                 summary=data["summary"], reporter=data["reporter"], reporter_doc=data["reporter_doc"],
                 investigating_body=data["investigating_body"], investigator=data["investigator"],
                 leader_in_charge=data["leader_in_charge"], restricted=data["restricted"],
-                national_security=data["national_security"], manual_number=data["manual_number"]))
+                national_security=data["national_security"], manual_number=data["manual_number"],
+                opened_on=data["opened_on"], opening_number=data["opening_number"]))
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
@@ -311,10 +313,13 @@ def event_add(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         person = next((p for p in people if p.pk == data["accused"]), None)
         try:
+            at = None
+            if data["at"] is not None:
+                at = timezone.make_aware(dt.datetime.combine(data["on"], data["at"]))
             event = case_events.event_record(actor=user, case=case, data=case_events.EventData(
-                kind=data["kind"], on=data["on"], accused=person, months=data["months"], days=data["days"],
-                until=data["until"], number=data["number"], issuer=data["issuer"], note=data["note"],
-                attachment=data["attachment"]))
+                kind=data["kind"], on=data["on"], at=at, accused=person, months=data["months"], days=data["days"],
+                until=data["until"], received_on=data["received_on"], number=data["number"], issuer=data["issuer"],
+                note=data["note"], attachment=data["attachment"]))
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
