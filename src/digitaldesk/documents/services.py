@@ -149,7 +149,8 @@ def _check_upload_allowed(*, actor: User, secrecy: str, upload: files.Inspected 
 
 def register_incoming(*, actor: User, data: IncomingData, upload: files.Inspected | None = None,
                       confirm_sensitive: bool = False, allow_duplicate: bool = False,
-                      secret_summary_allowed: bool = False, agency: Unit | None = None) -> IncomingDocument:
+                      secret_summary_allowed: bool = False, agency: Unit | None = None,
+                      verification: signing_bridge.Verification | None = None) -> IncomingDocument:
     """Register an incoming document in the agency's register (Sổ đăng ký văn bản đến).
 
     1. Only the agency's văn thư registers (NĐ 30/2020, Điều 4 khoản 2 điểm b, Điều 22);
@@ -180,7 +181,8 @@ def register_incoming(*, actor: User, data: IncomingData, upload: files.Inspecte
                                                    code_notation=data.code_notation)
         if duplicates:
             raise DuplicateWarning(duplicates)
-    verification = signing_bridge.verify(upload.data) if upload is not None and upload.kind == "pdf" else None
+    if verification is None and upload is not None and upload.kind == "pdf":
+        verification = signing_bridge.verify(upload.data)
     return _register_incoming_atomic(actor=actor, agency=agency, data=data, upload=upload, flags=flags,
                                      verification=verification, secret_summary_allowed=secret_summary_allowed)
 
@@ -845,7 +847,11 @@ def _dispatch(*, actor: User, document: OutgoingDocument, pdf: bytes) -> None:
     inspected = files.Inspected(name=f"{document.code_notation.replace('/', '_')}.pdf", data=pdf,
                                 content_type=files.PDF, page_count=document.issued_file.page_count if
                                 document.issued_file else None, text=document.text, needs_ocr=False)
-    for recipient in document.recipients.select_related("unit"):
+    recipients = list(document.recipients.select_related("unit"))
+    # One verification of the issued file serves every internal recipient (same bytes).
+    verification = (signing_bridge.verify(pdf) if any(r.kind == RecipientKind.INTERNAL for r in recipients)
+                    else None)
+    for recipient in recipients:
         if recipient.kind == RecipientKind.INTERNAL and recipient.unit is not None:
             agency = selectors.agency_of(recipient.unit)
             assert agency is not None
@@ -857,7 +863,7 @@ def _dispatch(*, actor: User, document: OutgoingDocument, pdf: bytes) -> None:
                                   signer_name=document.signed_by.full_name if document.signed_by else "",
                                   urgency=document.urgency, channel=Channel.INTERNAL, source_outgoing=document,
                                   notes=f"Nhận liên thông từ {document.unit.name}"),
-                upload=inspected)
+                upload=inspected, verification=verification)
             recipient.delivered_at = timezone.now()
             recipient.delivered_incoming = incoming
             recipient.save(update_fields=["delivered_at", "delivered_incoming"])
