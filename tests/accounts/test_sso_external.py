@@ -45,9 +45,12 @@ def _desk(env: dict[str, str], *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def external_idp(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def external_idp(django_db_setup: None, live_server: Any,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """A second desk instance serving as the external identity provider, with the desk under
-    test registered in it (trusted: no consent page) for the callback /dang-nhap/ngoai/ve/."""
+    test registered in it (trusted: no consent page) for the callback /dang-nhap/ngoai/ve/.
+
+    (django_db_setup first: the test database must outlive the live server's connections.)"""
     data = tmp_path_factory.mktemp("idp")
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("DESK_")}

@@ -87,7 +87,9 @@ class Browser:
     """A cookie-keeping HTTP client that follows redirects one at a time (and records them)."""
 
     def __init__(self) -> None:
-        self.http = httpx.Client(follow_redirects=False, timeout=60)
+        # "Connection: close": a kept-alive socket would keep a live-server thread, and its
+        # database connection, open after the test (PostgreSQL then cannot drop the test database).
+        self.http = httpx.Client(follow_redirects=False, timeout=60, headers={"Connection": "close"})
         self.trail: list[str] = []
 
     def get(self, url: str) -> httpx.Response:
