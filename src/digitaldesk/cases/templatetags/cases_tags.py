@@ -62,3 +62,10 @@ def urgency(end: dt.date, today: Any) -> str:
     if delta <= 7:
         return "dl-soon"
     return "dl-later"
+
+
+@register.filter
+def urgency_badge(end: dt.date, today: Any) -> str:
+    """The shared stylesheet's badge class for a deadline (the desk home loads only desk.css)."""
+    delta = (end - today).days
+    return "bad" if delta < 0 else "warn" if delta <= 7 else ""
