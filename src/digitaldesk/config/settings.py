@@ -395,6 +395,10 @@ SEARCH_WRITER_THREADS = env_int("DESK_SEARCH_WRITER_THREADS", 1)
 OCR_LANGUAGES = env_str("DESK_OCR_LANGUAGES", "vie")
 OCR_DPI = env_int("DESK_OCR_DPI", 300)
 OCR_MAX_PAGE_PIXELS = env_int("DESK_OCR_MAX_PAGE_PIXELS", 200_000_000)
+OCR_PARALLEL = env_int("DESK_OCR_PARALLEL", 0)  # 0 = one Tesseract per CPU core
+CASEFILES_MAX_UPLOAD_BYTES = env_int("DESK_CASEFILES_MAX_UPLOAD_BYTES", 4 * 1024**3)
+CASEFILES_PAGE_LEASE_SECONDS = env_int("DESK_CASEFILES_PAGE_LEASE_SECONDS", 600)
+CASEFILES_OCR_JOBS = env_int("DESK_CASEFILES_OCR_JOBS", 0)  # 0 = DESK_WORKERS
 
 # --- Case register (docs/cases.md) -----------------------------------------------
 DESK_CASES_ALERT_DAYS = env_str("DESK_CASES_ALERT_DAYS", "10,5,2,1")  # days before expiry to alert

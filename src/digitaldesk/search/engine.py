@@ -24,9 +24,9 @@ from typing import Any
 import tantivy
 from django.conf import settings
 
-from digitaldesk.core.text import fold
+from digitaldesk.search.query import search_fold
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # A hole in the change-log ids (a transaction that took an id but has not
 # committed yet, on PostgreSQL) is waited for this long before it is taken for
 # a rolled-back transaction and skipped.
@@ -42,9 +42,11 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("facet", tokenizer_name="raw", index_option="basic")
     builder.add_text_field("title_f")
     builder.add_text_field("body_f")
-    builder.add_text_field("title", stored=True, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("body", stored=True, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("fields", stored=True, tokenizer_name="raw", index_option="basic")
+    # Stored only (bytes fields can be left out of the inverted index): for snippets
+    # and result lists, so a search needs no database round trip per hit.
+    builder.add_bytes_field("title", stored=True, indexed=False)
+    builder.add_bytes_field("body", stored=True, indexed=False)
+    builder.add_bytes_field("fields", stored=True, indexed=False)
     builder.add_integer_field("date", indexed=True, fast=True)
     builder.add_integer_field("unit_id", indexed=True, fast=True)
     return builder.build()
@@ -102,13 +104,11 @@ def make_document(doc: IndexDoc) -> tantivy.Document:
         "key": [doc.key],
         "acl": list(doc.acl) or ["none:"],
         "facet": facets,
-        "title_f": [fold(title)],
-        "body_f": [fold(body)],
-        # Stored for snippets and result lists; "raw" + "basic" keeps the
-        # inverted index tiny (one term per document, never queried).
-        "title": [title[:500]],
-        "body": [body],
-        "fields": [json.dumps(fields, ensure_ascii=False)],
+        "title_f": [search_fold(title)],
+        "body_f": [search_fold(body)],
+        "title": [title[:500].encode()],
+        "body": [body.encode()],
+        "fields": [json.dumps(fields, ensure_ascii=False).encode()],
     }
     number = date_number(fields.get("date"))
     if number is not None:
@@ -167,13 +167,15 @@ class SearchIndex:
 
     # --- writing ------------------------------------------------------------
     @contextlib.contextmanager
-    def writer(self, *, wait_seconds: float = 0.0) -> Iterator[tantivy.IndexWriter]:
+    def writer(self, *, wait_seconds: float = 0.0, heap_mb: int | None = None, threads: int | None = None
+               ) -> Iterator[tantivy.IndexWriter]:
         """The machine-wide single writer; LockBusy if another process holds it."""
         deadline = time.monotonic() + wait_seconds
+        heap = heap_mb * 1024 * 1024 if heap_mb else heap_size()
         with self._lock:
             while True:
                 try:
-                    writer = self.index.writer(heap_size(), num_threads=writer_threads())
+                    writer = self.index.writer(heap, num_threads=threads or writer_threads())
                     break
                 except ValueError as exc:
                     if "lock" not in str(exc).lower() and "busy" not in str(exc).lower():
@@ -191,12 +193,16 @@ class SearchIndex:
                 # until garbage-collected otherwise).
                 writer.wait_merging_threads()
 
-    def write(self, writer: tantivy.IndexWriter, upserts: Iterable[IndexDoc], deletes: Iterable[str]) -> int:
+    def write(self, writer: tantivy.IndexWriter, upserts: Iterable[IndexDoc], deletes: Iterable[str], *,
+              replace: bool = True) -> int:
+        """Add documents (replacing any with the same kind and key unless `replace`
+        is False, for a bulk load into an empty index) and delete others."""
         count = 0
         for doc_uid in deletes:
             writer.delete_documents_by_term("uid", doc_uid)
         for doc in upserts:
-            writer.delete_documents_by_term("uid", uid(doc.kind, doc.key))
+            if replace:
+                writer.delete_documents_by_term("uid", uid(doc.kind, doc.key))
             writer.add_document(make_document(doc))
             count += 1
         return count

@@ -269,7 +269,7 @@ def reindex(*, progress: Any = None, kinds: list[str] | None = None) -> int:
             batch = list(entries.filter(id__gt=last_id)[:2000])
             if not batch:
                 break
-            idx.write(writer, (_doc(e) for e in batch), [])
+            idx.write(writer, (_doc(e) for e in batch), [], replace=bool(kinds))
             done += len(batch)
             last_id = batch[-1].id
             if progress:
@@ -365,11 +365,11 @@ def search(query: str, *, acl: list[str], kinds: list[str] | None = None, filter
     hits = []
     for score, address in found.hits:
         doc = searcher.doc(address)
-        body = doc.get_first("body") or ""
+        body = bytes(doc.get_first("body") or b"").decode()
         hits.append(SearchHit(
             kind=doc.get_first("kind") or "", key=doc.get_first("key") or "",
-            title=doc.get_first("title") or "", snippet=q.snippet(body, parsed),
-            score=float(score), fields=json.loads(doc.get_first("fields") or "{}")))
+            title=bytes(doc.get_first("title") or b"").decode(), snippet=q.snippet(body, parsed),
+            score=float(score), fields=json.loads(bytes(doc.get_first("fields") or b"{}"))))
     return SearchResults(hits, int(found.count or 0), parsed, stale=stale)
 
 
