@@ -48,7 +48,7 @@ def test_duplicate_typed_number_is_refused_naming_the_rule(org, make_case):
     message = " ".join(info.value.messages)
     assert "Số 07/" in message and "đã có trong sổ tiếp nhận nguồn tin" in message and "trùng số" in message
     # the counter continues after the highest number issued
-    assert make_case("minh").report_no == 8
+    assert make_case("minh", name="Trộm cắp tài sản").report_no == 8
 
 
 def test_intake_is_audited_and_opens_the_report_resolution_limit(org, make_case):
@@ -115,3 +115,20 @@ def test_intake_form_for_a_case_already_opened(org, as_user):
         "source": SourceKind.DENUNCIATION, "name": "Tố giác", "received_on": ago(3).isoformat(),
         "unit": org.units["tinh_p2"].pk, "opened_on": ago(5).isoformat()})
     assert refused.status_code == 200 and "Ngày khởi tố chỉ ghi khi thụ lý vụ án đã khởi tố" in refused.content.decode()
+
+
+def test_double_submissions_record_nothing_twice(org, as_user):
+    client = as_user("minh")
+    form = {"source": SourceKind.DENUNCIATION, "name": "Tố giác lừa đảo bán hàng online",
+            "received_on": ago(1).isoformat(), "unit": org.units["tinh_p2"].pk}
+    first = client.post("/an-hinh-su/thu-ly/", form)
+    second = client.post("/an-hinh-su/thu-ly/", form, follow=True)
+    assert Case.objects.filter(name=form["name"]).count() == 1
+    case = Case.objects.get(name=form["name"])
+    assert first["Location"] == f"/an-hinh-su/{case.pk}/"
+    assert "vừa được thụ lý" in second.content.decode() and "gửi hai lần" in second.content.decode()
+    event = {"evt-kind": E.KHOI_TO_VU_AN, "evt-on": ago(0).isoformat(), "evt-number": "5/QĐ"}
+    assert client.post(f"/an-hinh-su/{case.pk}/dien-bien/", event).status_code == 302
+    again = client.post(f"/an-hinh-su/{case.pk}/dien-bien/", event)
+    assert again.status_code == 400 and "gửi hai lần" in again.content.decode()
+    assert case.events.filter(kind=E.KHOI_TO_VU_AN).count() == 1

@@ -219,6 +219,15 @@ def event_record(*, actor: User, case: Case, data: EventData, imported: bool = F
         raise PermissionDenied("Chỉ kiểm sát viên được phân công, lãnh đạo phụ trách hoặc lãnh đạo đơn vị mới được "
                                "ghi nhận quyết định tố tụng.")
     Case.objects.select_for_update().filter(pk=case.pk).first()  # one writer per case at a time
+    from digitaldesk.cases.services import DOUBLE_SUBMIT_SECONDS, DuplicateSubmission
+
+    recent = ProceduralEvent.objects.filter(
+        case=case, kind=data.kind, on=data.on, accused=data.accused, number=data.number.strip(),
+        months=data.months, days=data.days, created_by=actor,
+        created_at__gte=timezone.now() - dt.timedelta(seconds=DOUBLE_SUBMIT_SECONDS)).first()
+    if recent is not None and not imported:
+        raise DuplicateSubmission(f"Quyết định “{kind_label(data.kind)}” ngày {data.on:%d/%m/%Y} vừa được ghi nhận; "
+                                  "có thể biểu mẫu đã được gửi hai lần nên không ghi thêm.", recent)
     _check(case, data)
     event = ProceduralEvent(case=case, kind=data.kind, on=data.on, at=data.at, accused=data.accused,
                             months=data.months, days=data.days, until=data.until, received_on=data.received_on,

@@ -103,6 +103,17 @@ def _issue_number(*, unit: Unit, register: str, year: int, manual: int | None, e
 
 
 # --- Intake --------------------------------------------------------------------------------------
+DOUBLE_SUBMIT_SECONDS = 120
+
+
+class DuplicateSubmission(ValidationError):
+    """The same intake or decision was just recorded (a double click, a resent form)."""
+
+    def __init__(self, message: str, existing: Any) -> None:
+        super().__init__(message)
+        self.existing = existing
+
+
 @dataclass
 class IntakeData:
     unit: Unit
@@ -143,6 +154,13 @@ def case_register(*, actor: User, data: IntakeData) -> Case:
     today = timezone.localdate()
     if data.received_on > today:
         raise ValidationError("Ngày tiếp nhận không được sau ngày hôm nay.")
+    recent = Case.objects.filter(
+        unit=unit, source=data.source, name=data.name.strip(), received_on=data.received_on,
+        reporter=data.reporter.strip(), created_by=actor,
+        created_at__gte=timezone.now() - dt.timedelta(seconds=DOUBLE_SUBMIT_SECONDS)).first()
+    if recent is not None and data.manual_number is None:
+        raise DuplicateSubmission(f"Hồ sơ này vừa được thụ lý ({recent.register_label}); có thể biểu mẫu đã được gửi "
+                                  "hai lần nên không thụ lý thêm.", recent)
     year = data.received_on.year
     case = Case(unit=unit, source=data.source, name=data.name.strip(), summary=data.summary.strip(),
                 received_on=data.received_on, reporter=data.reporter.strip(),

@@ -92,6 +92,9 @@ def intake(request: HttpRequest) -> HttpResponse:
                 leader_in_charge=data["leader_in_charge"], restricted=data["restricted"],
                 national_security=data["national_security"], manual_number=data["manual_number"],
                 opened_on=data["opened_on"], opening_number=data["opening_number"]))
+        except services.DuplicateSubmission as exc:
+            messages.warning(request, _errors(exc))
+            return redirect("cases:detail", pk=exc.existing.pk)
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
