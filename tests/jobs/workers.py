@@ -92,7 +92,7 @@ class WorkerProcess:
         def ready() -> bool:
             if self.proc.poll() is not None:
                 raise AssertionError(f"worker exited with {self.proc.returncode}:\n{self.output()[-3000:]}")
-            return "running." in self.output()
+            return "Sẵn sàng nhận công việc" in self.output()
 
         wait_for(ready, timeout=timeout, what="the worker to start", interval=0.2)
 

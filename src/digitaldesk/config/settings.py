@@ -282,7 +282,7 @@ Q_CLUSTER = {
     "ack_failures": False,  # a task leaves the queue only when its job is done or finally failed
     "queue_limit": 1,  # prefetch little, so a busy machine does not hold leases others could serve
     "bulk": 1,
-    "save_limit": 1000,
+    "save_limit": -1,  # results live in Job rows; django-q keeps only failures (its Task table)
     "poll": 0.5,
     "catch_up": False,
     "label": "Hàng đợi công việc nền",
@@ -379,7 +379,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DESK_LOG_LEVEL", "INFO")},
-    "loggers": {"django_q": {"level": env_str("DESK_JOB_LOG_LEVEL", "WARNING")}},
+    "loggers": {"django-q": {"level": env_str("DESK_JOB_LOG_LEVEL", "WARNING")}},  # django-q2's logger name
 }
 
 # --- Tools used by later apps ----------------------------------------------------

@@ -66,6 +66,9 @@ class Command(BaseCommand):
         # Cluster() installed its own handlers; ours replace them once it has started.
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
+        if not stopping.is_set():
+            self.stdout.write(f"Sẵn sàng nhận công việc (tiến trình {os.getpid()}).")
+            self.stdout.flush()
         while cluster.sentinel is not None and cluster.sentinel.is_alive():
             cluster.sentinel.join(timeout=1)
         self.stdout.write("Tiến trình công việc nền đã dừng.")
