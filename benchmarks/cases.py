@@ -104,8 +104,21 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
     rank = {"it_nghiem_trong": 1, "nghiem_trong": 2, "rat_nghiem_trong": 3, "dac_biet_nghiem_trong": 4}
 
     today = timezone.localdate()
+    # Resumable: continue after the cases already generated (ids, register numbers, random stream).
+    existing = Case.objects.count()
+    n_cases -= existing
+    rng = random.Random(seed + existing)  # noqa: S311
     start_id = (Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    next_accused = (Accused.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     counters: dict[tuple[int, str, int], int] = {}
+    from django.db.models import Max
+
+    for unit_id, year, top in Case.objects.filter(report_no__isnull=False).values_list(
+            "unit_id", "report_year").annotate(top=Max("report_no")):
+        counters[(unit_id, "nguon_tin", year)] = top
+    for unit_id, year, top in Case.objects.filter(case_no__isnull=False).values_list(
+            "unit_id", "case_year").annotate(top=Max("case_no")):
+        counters[(unit_id, "vu_an", year)] = top
     totals = {"cases": 0, "accused": 0, "events": 0, "charges": 0}
     weights = [5 if u.kind == UnitKind.OFFICE else 3 for u in units]
     batch = 5000
@@ -192,8 +205,9 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
             case.stage, case.closed_on = stage, closed_on
             cases.append(case)
             for index, (article, clause, points) in enumerate(picked[:n_people]):
-                person = Accused(case_id=pk, full_name=random_name(rng), birth_year=rng.randint(1960, 2006),
-                                 order=index + 1, created_at=timezone.now())
+                person = Accused(pk=next_accused, case_id=pk, full_name=random_name(rng),
+                                 birth_year=rng.randint(1960, 2006), order=index + 1, created_at=timezone.now())
+                next_accused += 1
                 person.name_folded = fold(person.full_name)
                 detained = any(s[0] == E.TAM_GIAM and s[2] == index for s in story) and closed_on is None
                 if detained:
@@ -209,29 +223,45 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
                                                            created_at=timezone.now(), **extra)))
             for user_id in rng.sample(staff[unit.pk], k=min(len(staff[unit.pk]), rng.choice([1, 1, 2]))):
                 assignments.append(CaseAssignment(case_id=pk, user_id=user_id, role="ksv_chinh", assigned_on=received))
+        by_case: dict[int, list[Accused]] = {}
+        for person in people:
+            by_case.setdefault(person.case_id, []).append(person)
+        for case_id, index, charge in charges:
+            charge.accused_id = by_case[case_id][index].pk
+        for case_id, index, event in events:
+            if index is not None:
+                event.accused_id = by_case[case_id][index].pk
         with transaction.atomic():
-            Case.objects.bulk_create(cases, batch_size=2000)
-            Accused.objects.bulk_create(people, batch_size=5000)
-            by_case: dict[int, list[Accused]] = {}
-            for person in people:
-                by_case.setdefault(person.case_id, []).append(person)
-            for case_id, index, charge in charges:
-                charge.accused_id = by_case[case_id][index].pk
-            Charge.objects.bulk_create([c for _, _, c in charges], batch_size=5000)
-            for case_id, index, event in events:
-                if index is not None:
-                    event.accused_id = by_case[case_id][index].pk
-            ProceduralEvent.objects.bulk_create([e for _, _, e in events], batch_size=5000)
-            CaseAssignment.objects.bulk_create(assignments, batch_size=5000)
+            _copy(Case, cases, with_pk=True)
+            _copy(Accused, people, with_pk=True)
+            _copy(Charge, [c for _, _, c in charges])
+            _copy(ProceduralEvent, [e for _, _, e in events])
+            _copy(CaseAssignment, assignments)
         totals["cases"] += len(cases)
         totals["accused"] += len(people)
         totals["events"] += len(events)
         totals["charges"] += len(charges)
         print(f"  {totals['cases']} vụ án, {totals['accused']} bị can, {totals['events']} quyết định", flush=True)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT setval(pg_get_serial_sequence('cases_case', 'id'), (SELECT MAX(id) FROM cases_case))")
+        for table in ("cases_case", "cases_accused"):
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")  # noqa: S608
         cursor.execute("ANALYZE")
     return totals
+
+
+def _copy(model: Any, objects: list[Any], *, with_pk: bool = False) -> None:
+    """Write model instances with PostgreSQL COPY (much faster than INSERT for generated data)."""
+    from django.db import connection
+
+    if not objects:
+        return
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor, cursor.copy(
+            f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+        for obj in objects:
+            copy.write_row([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields])
 
 
 def _register_latencies(rounds: int) -> tuple[list[float], list[float], dict[str, float]]:
@@ -304,8 +334,10 @@ def main() -> None:
     from digitaldesk.cases.models import Accused, Case, ComputedDeadline, ProceduralEvent
 
     started = time.perf_counter()
-    if not reuse:
+    if not reuse or Case.objects.count() < args.cases:
         totals = _generate(args.cases)
+        totals = {"cases": Case.objects.count(), "accused": Accused.objects.count(),
+                  "events": ProceduralEvent.objects.count()}
     else:
         totals = {"cases": Case.objects.count(), "accused": Accused.objects.count(),
                   "events": ProceduralEvent.objects.count()}

@@ -116,3 +116,15 @@ def test_delegated_leader_sees_the_unit_cases(org, cases):
     mai = login_client(org.people["mai"])
     assert mai.get(f"/an-hinh-su/{cases['own'].pk}/phan-cong/").status_code == 200
     assert mai.get(f"/an-hinh-su/{cases['secret'].pk}/").status_code == 404  # restricted stays restricted
+
+
+def test_listing_the_register_and_the_board_is_audited(org, cases):
+    from digitaldesk.audit.models import AuditEvent
+
+    client = login_client(org.people["minh"])
+    client.get("/an-hinh-su/", {"q": "Vụ"})
+    client.get("/an-hinh-su/thoi-han/")
+    listing = AuditEvent.objects.get(action="cases.register_viewed", actor=org.people["minh"])
+    assert listing.detail["filters"] == {"q": "Vụ"} and set(listing.detail["cases"]) == {
+        cases["own"].pk, cases["secret"].pk}
+    assert AuditEvent.objects.filter(action="cases.board_viewed", actor=org.people["minh"]).exists()

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.accounts.selectors import led_units
+from digitaldesk.audit.services import audit_record
 from digitaldesk.cases import events as case_events
 from digitaldesk.cases import forms, selectors, services
 from digitaldesk.cases.models import (
@@ -66,6 +67,10 @@ def register(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(rows, 50)
     page = paginator.get_page(request.GET.get("trang"))
     cases = selectors.with_list_details(list(page.object_list))
+    # Listing the register reads protected records too: one audit row per page shown.
+    audit_record(actor=user, action="cases.register_viewed", unit_id=user.unit_id,
+                 detail={"filters": {k: str(v) for k, v in params.items()}, "page": page.number,
+                         "cases": [c.pk for c in cases]})
     query = request.GET.copy()
     query.pop("trang", None)
     return render(request, "cases/register.html", {
@@ -418,6 +423,8 @@ def board(request: HttpRequest) -> HttpResponse:
     except ValueError:
         days = 7
     rows = list(selectors.deadline_board(user, today=today, days=days)[:500])
+    audit_record(actor=user, action="cases.board_viewed", unit_id=user.unit_id,
+                 detail={"days": days, "cases": sorted({d.case_id for d in rows})})
     overdue = [d for d in rows if d.end < today]
     upcoming = [d for d in rows if d.end >= today]
     return render(request, "cases/board.html", {"overdue": overdue, "upcoming": upcoming, "days": days,
