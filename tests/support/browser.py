@@ -56,7 +56,7 @@ DESKTOP: dict[str, Any] = {"viewport": {"width": 1366, "height": 900}}
 PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
                          "is_mobile": True, "has_touch": True}
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
-DEFAULT_TIMEOUT_MS = 15_000
+DEFAULT_TIMEOUT_MS = 30_000  # generous: CI machines are shared; nothing here measures speed
 TOTP_STEP_SECONDS = 30
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]", "testserver"}
 
@@ -85,7 +85,9 @@ def chromium() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Không tìm thấy trình duyệt {CHROMIUM}: chạy scripts/setup.sh (apt-get install chromium).")
     from django.db import connections
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
 
     # Playwright's sync API runs an event loop beside the test code, and Django's connection handler
     # then hands out new DatabaseWrapper objects (asgiref's Local is context-bound). Keep the ones
