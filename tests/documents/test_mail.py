@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from digitaldesk.documents import files, jobs, mail
+from digitaldesk.documents import files, jobs
 from digitaldesk.documents.models import IncomingDocument, IntakeStatus, MailIntake
 from tests.documents.conftest import make_docx, make_pdf
 
@@ -156,4 +156,3 @@ def test_mail_attachments_wait_for_the_clerk_and_are_taken_once(org, as_user, im
     lan.post("/van-ban/den/thu-dien-tu/", {"thu": refused.pk, "note": "Phụ lục có macro, đã đề nghị gửi lại"})
     refused.refresh_from_db()
     assert refused.status == IntakeStatus.DISCARDED
-    _ = mail

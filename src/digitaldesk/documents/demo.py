@@ -93,7 +93,7 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
     services.direct(actor=huong, document=notice, direction=services.Direction(
         note="Giao Phòng Thống kê tội phạm và chuyển đổi số chủ trì tham mưu kế hoạch thực hiện; Phòng 2 phối hợp.",
         lead_units=[org.units["tinh_tk"]], support_units=[org.units["tinh_p2"]], due_date=today + dt.timedelta(days=10)))
-    waiting = services.register_incoming(
+    services.register_incoming(
         actor=lan, upload=files.inspect_upload("cv-c2.pdf", text_pdf([
             "CỤC THỐNG KÊ TỘI PHẠM VÀ CÔNG NGHỆ THÔNG TIN", "Số: 412/VKSTC-C2",
             "V/v báo cáo kết quả triển khai nền tảng quản lý văn bản điện tử 6 tháng đầu năm",
@@ -151,5 +151,4 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
     except Exception as exc:  # signing not set up in this installation: leave the flow before signing
         log.warning("demo documents: signing step skipped: %s", exc)
         issued_note = f" (Bỏ qua bước ký số mẫu: {exc})"
-    _ = waiting
     stdout.write("Văn bản: 4 văn bản đến (1 quá hạn, 1 mật chỉ vào sổ), 1 kế hoạch chờ Viện trưởng duyệt." + issued_note)
