@@ -132,6 +132,7 @@ def test_discovery_document_announces_the_endpoints_claims_and_pkce_s256_only(cl
     assert doc["jwks_uri"] == "http://testserver/o/.well-known/jwks.json"
     assert doc["end_session_endpoint"] == "http://testserver/o/logout/"
     assert doc["code_challenge_methods_supported"] == ["S256"]
+    assert doc["authorization_response_iss_parameter_supported"] is True
     assert "code" in doc["response_types_supported"] and "token" not in doc["response_types_supported"]
     assert {"sub", "name", "unit", "unit_id", "unit_path", "position", "position_code", "roles",
             "preferred_username", "email"} <= set(doc["claims_supported"])
@@ -209,6 +210,9 @@ def test_code_flow_with_consent_gives_a_signed_id_token_with_unit_and_position(o
     assert "kiem_sat_vien" in claims["roles"]
     assert claims["email"] == "minh@thanghoa.vksnd.local"
 
+    assert not AccessToken.objects.filter(token=body["access_token"]).exists()  # stored as a checksum only
+    in_query = Client().get("/o/userinfo/?" + urlencode({"access_token": body["access_token"]}))
+    assert in_query.status_code == 401  # RFC 9700, 4.3.2: never in the URL
     userinfo = Client().get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
     assert userinfo.status_code == 200
     info = userinfo.json()
@@ -236,6 +240,7 @@ def test_trusted_internal_application_skips_the_consent_page(org):
     browser = signed_in(org)
     answer = browser.get(authorize_url(registered.application.client_id, challenge))
     assert answer.status_code == 302 and answer["Location"].startswith(REDIRECT + "?code=")
+    assert query_of(answer["Location"])["iss"] == "http://testserver/o"  # RFC 9207 mix-up defence
     event = AuditEvent.objects.filter(action="sso.authorized").latest("id")
     assert event.detail["consent"] == "trusted_app"
     assert exchange(Client(), registered, query_of(answer["Location"])["code"], verifier).status_code == 200

@@ -17,6 +17,7 @@ urlpatterns = [
     # (this URLconf is included before oauth2_provider.urls); DOT's self-service pages closed.
     path("o/authorize/", views_sso.DeskAuthorizationView.as_view(), name="sso_authorize"),
     path("o/token/", views_sso.DeskTokenView.as_view(), name="sso_token"),
+    path("o/userinfo/", views_sso.DeskUserInfoView.as_view(), name="sso_userinfo"),
     path("o/logout/", views_sso.DeskLogoutView.as_view(), name="sso_logout"),
     re_path(r"^o/(applications|authorized_tokens)/", views_sso.oauth_management_disabled),
     path("tai-khoan/", views.profile, name="profile"),

@@ -4,7 +4,7 @@
   token and end-session views, subclassed for a Vietnamese consent page and
   Vietnamese errors, a full desk login (second factor included) before any
   authorisation, and an audit record of each authorisation. They are mounted
-  on DOT's own paths (/o/authorize/, /o/token/, /o/logout/) by accounts/urls.py,
+  on DOT's own paths (/o/authorize/, /o/token/, /o/userinfo/, /o/logout/) by accounts/urls.py,
   which the root URLconf includes before oauth2_provider.urls.
 * Login to the desk through an external OpenID Connect identity provider
   (/dang-nhap/ngoai/), with the desk's own TOTP step unless the IdP is trusted
@@ -31,7 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from joserfc.errors import JoseError
 from oauth2_provider import exceptions as dot_errors
 from oauth2_provider.models import get_application_model
-from oauth2_provider.views import AuthorizationView, RPInitiatedLogoutView, TokenView
+from oauth2_provider.views import AuthorizationView, RPInitiatedLogoutView, TokenView, UserInfoView
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from digitaldesk.accounts import forms, selectors, services, sso
@@ -189,6 +189,24 @@ class DeskTokenView(TokenView):
             if header in response:
                 new[header] = response[header]
         return new
+
+
+class DeskUserInfoView(UserInfoView):
+    """/o/userinfo/: DOT's, refusing an access token in the URL (RFC 9700, 4.3.2; RFC 6750, 5.3).
+
+    DOT's COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT guards protected resources only; URLs end
+    up in proxy and server logs, so the userinfo endpoint refuses them too."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "access_token" in request.GET:
+            response = HttpResponse(json.dumps({
+                "error": "invalid_request",
+                "error_description": "Access tokens are accepted in the Authorization header only.",
+                "error_description_vi": "Mã truy cập chỉ được gửi trong tiêu đề Authorization, không gửi trên địa chỉ.",
+            }, ensure_ascii=False), status=401, content_type="application/json; charset=utf-8")
+            response["WWW-Authenticate"] = 'Bearer error="invalid_request"'
+            return response
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
 
 
 def _explain_logout_error(error: Any) -> str:

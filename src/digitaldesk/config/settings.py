@@ -335,6 +335,12 @@ OAUTH2_PROVIDER = {
     "CLIENT_SECRET_HASHER": "desk_client_secret_sha256",  # random 128-char secrets: no slow hash needed
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only, "plain" refused (RFC 9700 §2.1.1)
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,  # Bearer header only, never in the URL
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,  # RFC 9207 `iss` in the authorization response
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,  # tokens stored as SHA-256 checksums only
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
     # Public issuer URL behind a reverse proxy; empty = derived from each request (see docs/sso.md).
     "OIDC_ISS_ENDPOINT": env_str("DESK_OIDC_ISSUER").rstrip("/"),
     "SCOPES": {
