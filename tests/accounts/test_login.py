@@ -148,3 +148,15 @@ def test_double_submission_of_login_is_harmless(org, password):
     second = post_login(client, "minh.ksv", password)
     assert first.status_code == 302 and second.status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_an_expired_second_step_keeps_where_the_user_was_going(org, password):
+    client = Client()
+    client.post("/dang-nhap/?next=/o/authorize/%3Fclient_id%3Dx", {"username": "dung.c2", "password": password,
+                                                                  "next": "/o/authorize/?client_id=x"})
+    session = client.session
+    session["pending_login"]["at"] -= 600  # the 5-minute window has passed
+    session.save()
+    response = client.get("/dang-nhap/xac-thuc/")
+    assert response.status_code == 302
+    assert response["Location"] == "/dang-nhap/?next=%2Fo%2Fauthorize%2F%3Fclient_id%3Dx"

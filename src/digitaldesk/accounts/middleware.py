@@ -15,6 +15,7 @@ from digitaldesk.audit.services import client_ip, current_ip
 
 # Paths reachable while a password change is pending.
 _ALWAYS_OPEN = ("/tai-khoan/doi-mat-khau/", "/dang-xuat/", "/static/", "/healthz", "/dang-nhap/")
+_SSO_LOGOUT = "/o/logout/"
 # Background polling (the notification bell) must not keep an idle session alive.
 BACKGROUND_HEADER = "HTTP_X_DESK_BACKGROUND"
 
@@ -40,6 +41,10 @@ class SessionPolicyMiddleware:
         idle_limit = settings.DESK_IDLE_TIMEOUT_MINUTES * 60
         if last is not None and now - last > idle_limit:
             logout(request)
+            if request.path.startswith(_SSO_LOGOUT):
+                # Logging out of an internal app: the session is gone either way; let the
+                # end-session view send the user back to that app.
+                return None
             messages.info(request, f"Phiên làm việc đã hết hạn sau {settings.DESK_IDLE_TIMEOUT_MINUTES} phút "
                                    "không thao tác. Vui lòng đăng nhập lại.")
             if request.htmx:  # type: ignore[attr-defined]

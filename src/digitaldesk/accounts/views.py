@@ -5,6 +5,7 @@ import time
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -35,6 +36,9 @@ def _pending_user(request: HttpRequest) -> User | None:
     pending = request.session.get("pending_login")
     if not pending or time.time() - pending["at"] > PENDING_SECONDS:
         request.session.pop("pending_login", None)
+        # Keep where the user was going (e.g. an SSO authorisation) for the next attempt.
+        if pending and pending.get("next"):
+            request.session["expired_login_next"] = pending["next"]
         return None
     return User.objects.filter(pk=pending["user"], is_active=True).first()
 
@@ -71,12 +75,20 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:login_enrol")
             return _complete_login(request, user, None)
     return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", ""),
-                                                   "external_idp": _external_idp_enabled()})
+                                                   "external_idp": _external_idp_enabled(),
+                                                   "external_idp_label": settings.DESK_EXTERNAL_OIDC["label"]})
+
+
+def _back_to_login(request: HttpRequest) -> HttpResponse:
+    next_url = request.session.pop("expired_login_next", None)
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        from urllib.parse import urlencode
+
+        return redirect(f"{reverse('accounts:login')}?{urlencode({'next': next_url})}")
+    return redirect("accounts:login")
 
 
 def _external_idp_enabled() -> bool:
-    from django.conf import settings
-
     return bool(settings.DESK_EXTERNAL_OIDC["issuer"] and settings.DESK_EXTERNAL_OIDC["client_id"])
 
 
@@ -84,7 +96,7 @@ def login_otp(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
         messages.info(request, "Phiên đăng nhập đã hết hạn, vui lòng nhập lại mật khẩu.")
-        return redirect("accounts:login")
+        return _back_to_login(request)
     device = services.totp_device(user)
     if device is None:
         return redirect("accounts:login_enrol")
@@ -119,7 +131,7 @@ def login_enrol(request: HttpRequest) -> HttpResponse:
     """Enrolment forced at login by a unit that requires 2FA."""
     user = _pending_user(request)
     if user is None:
-        return redirect("accounts:login")
+        return _back_to_login(request)
     return _enrol(request, user, on_success=lambda device: _complete_login(request, user, device))
 
 
