@@ -25,9 +25,9 @@ def _thirty_page_scan(path: Path) -> Path:
     pages = []
     for n, text in enumerate(texts, start=1):
         header = f"Trang số {n}" + (". Người làm chứng Trịnh Văn Quyết" if n == 17 else "")
-        image = render_page(text, seed=n, max_lines=3, header=header, dpi=150, noise=0.004).image
+        image = render_page(text, seed=n, max_lines=2, header=header, dpi=150, noise=0.004).image
         # The upper part of the sheet only: the same scan, a third of the pixels to read.
-        pages.append(image.crop((0, 0, image.width, image.height // 3)))
+        pages.append(image.crop((0, 0, image.width, image.height // 4)))
     path.write_bytes(pdf_bytes(pages))
     return path
 

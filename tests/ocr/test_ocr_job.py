@@ -22,26 +22,26 @@ class Collector:
         SEEN.append((ref, -1, run.state))
 
 
-def test_job_reports_pages_then_done_and_resumes(scanned_pdf, django_capture_on_commit_callbacks):
+def test_job_reports_pages_then_done_and_resumes(quick_pdf, django_capture_on_commit_callbacks):
     SEEN.clear()
     with django_capture_on_commit_callbacks(execute=False):
-        run = start_ocr(scanned_pdf, consumer="tests.collector", ref="doc-1")
+        run = start_ocr(quick_pdf, consumer="tests.collector", ref="doc-1")
     assert Job.objects.get(pk=run.job_id).name == "ocr.file"
     steps = []
     result = ocr_file(lambda d, t, m="": steps.append((d, t)), run_id=run.pk)
-    assert result == {"state": OcrState.DONE, "pages": 3, "searchable_pdf": True}
-    assert [n for _, n, _ in SEEN] == [1, 2, 3, -1]
-    assert steps[-1] == (3, 3)
+    assert result == {"state": OcrState.DONE, "pages": 2, "searchable_pdf": True}
+    assert [n for _, n, _ in SEEN] == [1, 2, -1]
+    assert steps[-1] == (2, 2)
     run.refresh_from_db()
-    assert run.pages.count() == 3 and run.searchable_pdf.endswith(".ocr.pdf")
+    assert run.pages.count() == 2 and run.searchable_pdf.endswith(".ocr.pdf")
 
-    # A worker killed after page 2: page 3's row and the final state are missing.
+    # A worker killed after page 1: page 2's row and the final state are missing.
     SEEN.clear()
-    run.pages.filter(number=3).delete()
-    OcrRun.objects.filter(pk=run.pk).update(state=OcrState.RUNNING, pages_done=2)
+    run.pages.filter(number=2).delete()
+    OcrRun.objects.filter(pk=run.pk).update(state=OcrState.RUNNING, pages_done=1)
     ocr_file(lambda *a: None, run_id=run.pk)
-    assert [n for _, n, _ in SEEN] == [3, -1]
-    assert run.pages.count() == 3
+    assert [n for _, n, _ in SEEN] == [2, -1]
+    assert run.pages.count() == 2
 
 
 def test_unreadable_file_fails_the_run_with_a_message(tmp_path):

@@ -28,7 +28,7 @@ def cer(reference: str, hypothesis: str) -> float:
 
 def test_scanned_pdf_gives_text_boxes_and_a_searchable_pdfa(scanned_pdf, short_pages, tmp_path):
     pages = extract_pages(scanned_pdf)
-    assert [p.number for p in pages] == [1, 2, 3]
+    assert [p.number for p in pages] == [1, 2]
     for page, truth in zip(pages, short_pages, strict=True):
         assert page.ok
         assert cer(truth.text, page.text) < 0.02
@@ -39,29 +39,29 @@ def test_scanned_pdf_gives_text_boxes_and_a_searchable_pdfa(scanned_pdf, short_p
                           text=True, check=True).stdout
     assert "Phạm vi điều chỉnh" in " ".join(text.split())
     with pikepdf.open(out) as pdf:
-        assert len(pdf.pages) == 3
+        assert len(pdf.pages) == 2
         meta = pdf.open_metadata()
         assert meta.pdfa_status.startswith("2")
 
 
 def test_upside_down_image_is_read_and_its_rotation_reported(tmp_path):
     text = next(legal_paragraphs(limit=1))
-    page = render_page(text, seed=5, max_lines=5)
+    page = render_page(text, seed=5, max_lines=5, dpi=200)
     path = tmp_path / "up.png"
-    page.image.rotate(180).save(path, dpi=(300, 300))
+    page.image.crop((0, 0, page.image.width, page.image.height // 3)).rotate(180).save(path, dpi=(200, 200))
     [result] = extract_pages(path)
     assert result.rotation == 180
     assert cer(page.text, result.text) < 0.03
 
 
-def test_multi_page_tiff_and_blank_page(tmp_path, short_pages):
+def test_multi_page_tiff_and_blank_page(tmp_path, quick_pages):
     from PIL import Image
 
-    blank = Image.new("L", short_pages[0].image.size, 255)
+    blank = Image.new("L", quick_pages[0].image.size, 255)
     path = tmp_path / "two.tif"
-    short_pages[0].image.save(path, save_all=True, append_images=[blank], dpi=(300, 300), compression="tiff_lzw")
+    quick_pages[0].image.save(path, save_all=True, append_images=[blank], dpi=(150, 150), compression="tiff_lzw")
     first, second = extract_pages(path)
-    assert cer(short_pages[0].text, first.text) < 0.02
+    assert cer(quick_pages[0].text, first.text) < 0.03
     assert second.ok and second.text == "" and second.words == []
 
 
@@ -76,8 +76,8 @@ def test_wrong_types_are_refused_clearly(tmp_path, content, name, message):
         pipeline.inspect(path)
 
 
-def test_truncated_pdf_reports_and_keeps_what_it_can(tmp_path, scanned_pdf):
-    data = scanned_pdf.read_bytes()
+def test_truncated_pdf_reports_and_keeps_what_it_can(tmp_path, quick_pdf):
+    data = quick_pdf.read_bytes()
     cut = tmp_path / "cut.pdf"
     cut.write_bytes(data[: len(data) // 3])
     try:
