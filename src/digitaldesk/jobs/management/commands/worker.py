@@ -49,13 +49,18 @@ class Command(BaseCommand):
             time.sleep(2)  # a clean stop finishes well within this; a stuck one never does
             os._exit(0)
 
+        first_signal_at: list[float] = []
+
         def on_signal(signum: int, frame: Any) -> None:
             if stopping.is_set():
-                # A second signal: the operator does not want to wait for running jobs.
+                if time.monotonic() - first_signal_at[0] < 2:
+                    return  # the same stop request twice (Ctrl+C to the group, then SIGTERM from `desk serve`)
+                # A second request: the operator does not want to wait for running jobs.
                 if cluster.sentinel is not None and cluster.sentinel.is_alive():
                     cluster.sentinel.kill()
                 os._exit(1)
             stopping.set()
+            first_signal_at.append(time.monotonic())
             threading.Thread(target=exit_when_sentinel_gone, daemon=True).start()
             if cluster.sentinel is not None:
                 cluster.stop()
