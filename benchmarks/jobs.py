@@ -29,7 +29,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import PYTHON, REPO, desk_env, manage, recreate_postgres_db, summarize, write_results  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    PYTHON,
+    REPO,
+    desk_env,
+    manage,
+    recreate_postgres_db,
+    summarize,
+    write_results,
+)
 
 PICKUP_JOBS = 30
 BULK_JOBS = 400
