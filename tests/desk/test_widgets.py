@@ -66,3 +66,21 @@ def test_a_failing_widget_shows_an_error_box_and_the_rest_of_the_desk(org: Any, 
     assert page.count("Không tải được mục này") == 2
     assert "Mục bị lỗi" in page and "Mẫu bị lỗi" in page and "Thông báo chưa đọc" in page
     assert "dữ liệu hỏng" not in page
+
+
+def test_a_widget_for_some_roles_is_not_even_called_for_others(org: Any, as_user: Any,
+                                                                 extra_widgets: list[str]) -> None:
+    from digitaldesk.accounts.models import Role
+
+    calls: list[str] = []
+
+    @widget("test.clerks", title="Sổ văn bản chờ vào sổ", order=3, template="desk/test_widget.html",
+            roles={Role.CLERK})
+    def clerks_only(request: HttpRequest) -> dict[str, Any] | None:
+        calls.append(request.user.username)  # type: ignore[union-attr]
+        return {"text": "3 văn bản chờ vào sổ"}
+
+    extra_widgets.append("test.clerks")
+    assert "Sổ văn bản chờ vào sổ" not in as_user("minh").get("/").content.decode()
+    assert "3 văn bản chờ vào sổ" in as_user("lan").get("/").content.decode()
+    assert calls == ["lan.vthu"]  # the prosecutor's desk never ran it

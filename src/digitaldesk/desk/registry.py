@@ -10,8 +10,9 @@ An app registers a widget in its AppConfig.ready():
         rows = ...
         return {"rows": rows} if rows is not None else None
 
-The function returns the template context, or None when the widget does not
-apply to this user (e.g. the clerk's register widget for a prosecutor). A widget
+A widget meant for some roles only says so with `roles={Role.CLERK, ...}`: the
+registry then does not even call it for other users. The function returns the
+template context, or None when the widget does not apply to this user (e.g. the clerk's register widget for a prosecutor). A widget
 that fails is shown as an error box; it never breaks the whole desk.
 
 Keep a widget cheap: the desk home is the most opened page. A widget may run at
@@ -40,15 +41,20 @@ class Widget:
     template: str
     context: Callable[[HttpRequest], dict[str, Any] | None]
     wide: bool = False
+    roles: frozenset[str] | None = None  # None: anyone; else only users holding one of these roles
 
 
 _WIDGETS: dict[str, Widget] = {}
 
 
-def widget(key: str, *, title: str, order: int, template: str, wide: bool = False
+def widget(key: str, *, title: str, order: int, template: str, wide: bool = False, roles: set[str] | None = None
            ) -> Callable[[Callable[[HttpRequest], dict[str, Any] | None]], Callable[[HttpRequest], dict[str, Any] | None]]:
+    """Register a desk widget. `roles` (e.g. {Role.CLERK}) skips the function altogether for users
+    holding none of them: cheaper than running queries only to return None."""
+
     def register(func: Callable[[HttpRequest], dict[str, Any] | None]) -> Callable[[HttpRequest], dict[str, Any] | None]:
-        _WIDGETS[key] = Widget(key=key, title=title, order=order, template=template, context=func, wide=wide)
+        _WIDGETS[key] = Widget(key=key, title=title, order=order, template=template, context=func, wide=wide,
+                               roles=frozenset(str(r) for r in roles) if roles else None)
         return func
 
     return register
@@ -78,8 +84,13 @@ def prepare_widgets(request: HttpRequest) -> list[PreparedWidget]:
 
     The templates are drawn later inside the desk home template (templatetags/desk.py), so the
     context processors of the page run once, not once per widget."""
+    from digitaldesk.accounts.selectors import effective_roles
+
+    roles = effective_roles(request.user)  # type: ignore[arg-type]
     result: list[PreparedWidget] = []
     for item in registered():
+        if item.roles is not None and not (item.roles & roles):
+            continue
         try:
             context = item.context(request)
         except Exception:
