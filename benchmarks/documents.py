@@ -250,7 +250,7 @@ def main() -> None:
     if fresh:
         recreate_postgres_db("desk_bench_docs")
         print("Tạo cơ sở dữ liệu…", flush=True)
-        manage(["migrate", "--noinput"], env)
+    manage(["migrate", "--noinput"], env)  # with --keep: brings a kept database up to the code
     django_setup(env)
     from digitaldesk.accounts.demo import build_org
     from digitaldesk.core.demo import DemoOrg

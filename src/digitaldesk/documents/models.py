@@ -178,6 +178,8 @@ class IncomingDocument(models.Model):
             models.Index(fields=["unit", "register", "-year", "-arrival_number"], name="incoming_register_idx"),
             models.Index(fields=["unit", "code_folded"], name="incoming_dedupe_idx"),
             models.Index(fields=["status", "due_date"], name="incoming_due_idx"),
+            # Lists across registers (a handler's documents) read in register order and stop at a page.
+            models.Index(fields=["-year", "-arrival_number"], name="incoming_order_idx"),
         ]
 
     def __str__(self) -> str:

@@ -19,7 +19,8 @@ def todo(request: HttpRequest) -> dict[str, Any] | None:
     clerk_queue = 0
     if selectors.can_register(user):
         agency = selectors.user_agency(user)
-        clerk_queue = selectors.incoming_register(agency=agency, status="cho_phan_cong").count()  # type: ignore[arg-type]
+        clerk_queue = selectors.incoming_register(agency=agency,  # type: ignore[arg-type]
+                                                  status="cho_phan_cong")[:101].count()
     if not incoming and not outgoing and not clerk_queue:
         return None
     return {"incoming": incoming, "outgoing": outgoing, "clerk_queue": clerk_queue}
@@ -32,4 +33,4 @@ def overdue(request: HttpRequest) -> dict[str, Any] | None:
     items = list(rows[:10])
     if not items:
         return None
-    return {"rows": items, "total": rows.count()}
+    return {"rows": items, "total": rows[:101].count()}
