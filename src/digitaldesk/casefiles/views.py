@@ -266,16 +266,23 @@ def page_image(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpResp
         width = min(2400, max(200, int(request.GET.get("w", processing.VIEW_WIDTH))))
     except ValueError:
         width = processing.VIEW_WIDTH
-    try:
-        path = processing.render_view_image(page, width)
-    except (OcrError, OSError):
-        return HttpResponse("Không dựng được ảnh trang.", status=500, content_type="text/plain; charset=utf-8")
     key = f"casefiles:seen:{request.user.pk}:{page.pk}"
     if cache.add(key, 1, timeout=60):
         audit_record(actor=request.user, action="casefiles.page_image", obj=casefile,
                      detail={"but_luc": page.but_luc, "page_id": page.pk})
-    response = FileResponse(path.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
+    # The same address always shows the current version of the page (a replaced scan
+    # is never shown stale): the browser revalidates with the ETag and gets a 304.
+    etag = f'"{page.pk}-{page.version}-{width}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        try:
+            path = processing.render_view_image(page, width)
+        except (OcrError, OSError):
+            return HttpResponse("Không dựng được ảnh trang.", status=500, content_type="text/plain; charset=utf-8")
+        response = FileResponse(path.open("rb"), content_type="image/jpeg")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
     return response
 
 

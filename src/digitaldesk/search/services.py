@@ -45,7 +45,7 @@ from digitaldesk.search.models import SearchChange, SearchEntry
 log = logging.getLogger(__name__)
 
 # How many changes a search applies inline before it answers from the older index.
-INLINE_SYNC_LIMIT = 2000
+INLINE_SYNC_LIMIT = 500
 SYNC_BATCH = 5000
 
 
@@ -357,7 +357,7 @@ def search(query: str, *, acl: list[str], kinds: list[str] | None = None, filter
         return SearchResults([], 0, parsed)
     idx = get_index()
     # Wait a moment for the writer if a job holds it, so fresh changes are found.
-    result = sync(limit=INLINE_SYNC_LIMIT, wait_seconds=2.0)
+    result = sync(limit=INLINE_SYNC_LIMIT, wait_seconds=1.0)
     stale = result.pending > 0
     tq = build_query(idx, parsed, acl=acl, kinds=kinds, filters=filters)
     searcher = idx.searcher()

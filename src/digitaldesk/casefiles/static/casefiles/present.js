@@ -30,6 +30,10 @@
     return config.page_url.replace(/\/0\/du-lieu\/$/, "/" + n + "/du-lieu/") + (q ? "?q=" + encodeURIComponent(q) : "");
   }
 
+  function imageUrl(n) {
+    return config.page_url.replace(/\/0\/du-lieu\/$/, "/" + n + "/anh/");
+  }
+
   function loadData(n, q) {
     var key = n + "|" + (q || "");
     if (cache[key]) return Promise.resolve(cache[key]);
@@ -104,8 +108,12 @@
       if (data && data.pages && data.pages[String(num)]) return Promise.resolve(data.pages[String(num)]);
       return loadData(num, q);
     }
-    var jobs = [get(n).then(function (d) { return loadImage(d.image).then(function (img) { return { data: d, img: img }; }); })];
-    if (s) jobs.push(get(s).then(function (d) { return loadImage(d.image).then(function (img) { return { data: d, img: img }; }); }));
+    // The image and the page's details are fetched side by side (one round trip, not two).
+    function both(num) {
+      return Promise.all([get(num), loadImage(imageUrl(num))]).then(function (r) { return { data: r[0], img: r[1] }; });
+    }
+    var jobs = [both(n)];
+    if (s) jobs.push(both(s));
     return Promise.all(jobs).then(function (res) {
       render({ first: res[0], second: res[1] || null });
       return res;
@@ -140,7 +148,8 @@
   function prefetch(n) {
     [n + 1, n - 1].forEach(function (m) {
       if (m < config.min || m > config.max) return;
-      loadData(m, state.q).then(function (d) { loadImage(d.image); }, function () {});
+      loadData(m, state.q).catch(function () {});
+      loadImage(imageUrl(m)).catch(function () {});
     });
   }
 
