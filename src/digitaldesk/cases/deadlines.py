@@ -17,6 +17,7 @@ the desk widgets and the alerts are plain indexed queries.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import os
@@ -111,24 +112,36 @@ def compute_for(*, category: Any, national_security: bool, rows: list[tuple[Any,
                                        national_security=national_security, today=today)
 
 
-def _digest(unit_id: int, item: Any) -> str:
-    """A fingerprint of everything stored about one deadline. The engine's raw notes (templates and
-    their values) are hashed instead of the rendered text, so an unchanged deadline costs no
-    rendering; plain string joins keep it a few microseconds."""
-    parts = [str(unit_id), str(item.key), str(item.kind), item.label, item.subject, str(item.start), str(item.end),
-             str(item.end_at), str(item.extension_request_by), item.basis, str(item.extensions_used),
-             str(item.extensions_max), str(item.max_end), "1" if item.running else "0",
-             "1" if item.needs_review else "0"]
-    for note in getattr(item, "raw_notes", None) or (item.note,):
-        if isinstance(note, str):
-            parts.append(note)
-        elif isinstance(note, tuple):
-            parts.append("\x1f".join(map(str, note)))
-        else:  # a note object that writes itself (the engine's public renderer)
-            from digitaldesk.cases.legal.deadlines.model import render_note
+def _note_text(note: Any) -> str:
+    if isinstance(note, str):
+        return note
+    if isinstance(note, tuple):
+        return "\x1f".join(map(str, note))
+    from digitaldesk.cases.legal.deadlines.model import render_note
 
-            parts.append(render_note(note))
-    return hashlib.blake2b("\x1e".join(parts).encode(), digest_size=8).hexdigest()
+    return render_note(note)  # a note object that writes itself (the engine's public renderer)
+
+
+@functools.lru_cache(maxsize=65536)
+def _plain_notes_digest(notes: tuple[Any, ...]) -> str:
+    return hashlib.blake2b("\x1d".join(map(_note_text, notes)).encode(), digest_size=8).hexdigest()
+
+
+def _notes_digest(item: Any) -> str:
+    """A fingerprint of a deadline's notes, from the engine's raw notes (templates and values), so an
+    unchanged deadline costs no rendering. Notes made only of strings and tuples (nearly all) are
+    memoised; note objects are rendered each time (never cached by identity)."""
+    notes = tuple(getattr(item, "raw_notes", None) or (item.note,))
+    if all(isinstance(n, str | tuple) for n in notes):
+        return _plain_notes_digest(notes)
+    return hashlib.blake2b("\x1d".join(map(_note_text, notes)).encode(), digest_size=8).hexdigest()
+
+
+def _signature(unit_id: int, item: Any) -> tuple[Any, ...]:
+    """Every stored field of a computed deadline, in the order of `_STORED_SQL`, as stored."""
+    return (str(item.kind)[:40], str(item.label)[:300], str(item.subject)[:40], item.start, item.end, item.end_at,
+            item.extension_request_by, str(item.basis)[:200], int(item.extensions_used or 0), item.extensions_max,
+            item.max_end, bool(item.running), bool(item.needs_review), unit_id, _notes_digest(item))
 
 
 def _row(case_id: int, unit_id: int, item: Any, digest: str, now: dt.datetime) -> ComputedDeadline:
@@ -143,22 +156,34 @@ def _row(case_id: int, unit_id: int, item: Any, digest: str, now: dt.datetime) -
         digest=digest, computed_at=now)
 
 
-def _diff(case_id: int, unit_id: int, computed: list[Any], stored: dict[str, tuple[str, int]],
+def _diff(case_id: int, unit_id: int, computed: list[Any], stored: dict[str, tuple[Any, ...]],
           now: dt.datetime) -> tuple[list[ComputedDeadline], list[int]]:
-    """Rows to create and stored row ids to delete; a changed deadline is replaced (delete + create)."""
+    """Rows to create and stored row ids to delete; a changed deadline is replaced (delete + create).
+
+    `stored` maps a key to (row id, *signature); a deadline whose signature equals the stored one
+    is left alone."""
     create: list[ComputedDeadline] = []
     delete: list[int] = []
     left = dict(stored)
     for item in computed:
-        digest = _digest(unit_id, item)
+        signature = _signature(unit_id, item)
         old = left.pop(str(item.key)[:80], None)
-        if old is not None and old[0] == digest:
+        if old is not None and old[1:] == signature:
             continue
         if old is not None:
-            delete.append(old[1])
-        create.append(_row(case_id, unit_id, item, digest, now))
-    delete.extend(pk for _, pk in left.values())
+            delete.append(old[0])
+        create.append(_row(case_id, unit_id, item, signature[-1], now))
+    delete.extend(row[0] for row in left.values())
     return create, delete
+
+
+_STORED_FIELDS = ("key", "pk", "kind", "label", "subject", "start", "end", "end_at", "extension_request_by", "basis",
+                  "extensions_used", "extensions_max", "max_end", "running", "needs_review", "unit_id", "digest")
+
+
+def _stored_map(rows: Any) -> dict[str, tuple[Any, ...]]:
+    return {row[0]: (row[1], *row[2:7], _aware(row[7]), *row[8:13], bool(row[13]), bool(row[14]), *row[15:])
+            for row in rows}
 
 
 def deadlines_recompute(case: Case, *, today: dt.date | None = None) -> None:
@@ -169,8 +194,7 @@ def deadlines_recompute(case: Case, *, today: dt.date | None = None) -> None:
     computed = compute_for(category=_category(case.category, case.category_override),
                            national_security=case.national_security, rows=rows, calendar=_calendar(), today=today)
     with transaction.atomic():
-        stored = {key: (digest, pk) for key, digest, pk in
-                  ComputedDeadline.objects.filter(case=case).values_list("key", "digest", "pk")}
+        stored = _stored_map(ComputedDeadline.objects.filter(case=case).values_list(*_STORED_FIELDS))
         create, delete = _diff(case.pk, case.unit_id, computed, stored, timezone.now())
         if delete:
             ComputedDeadline.objects.filter(pk__in=delete).delete()
@@ -182,25 +206,63 @@ def deadlines_recompute(case: Case, *, today: dt.date | None = None) -> None:
             ComputedDeadline.objects.filter(case=case, running=True).update(running=False)
 
 
-def _recompute_batch(ids: list[int], today: dt.date) -> dict[str, int]:
-    """Recompute one batch of cases: three reads (cases, events, stored fingerprints), the engine
-    per case, then one delete and one bulk insert for what changed."""
+_OPEN_SQL = "c.closed_on IS NULL AND c.stage NOT IN ({})".format(
+    ", ".join(f"'{stage.value}'" for stage in CLOSED_STAGES))
+
+
+def _batch_rows(first: int, last: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The open cases with ids in [first, last], their events and their stored fingerprints.
+
+    Plain SQL over an id range (index range scans, three short statements): building
+    IN-lists of thousands of ids cost more than the engine itself.
+    """
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.id, c.unit_id, c.category, c.category_override, c.national_security FROM cases_case c "  # noqa: S608
+            f"WHERE c.id BETWEEN %s AND %s AND {_OPEN_SQL} ORDER BY c.id", [first, last])
+        meta = cursor.fetchall()
+        cursor.execute(
+            f"SELECT e.case_id, e.kind, e.{q('on')}, e.at, e.accused_id, e.months, e.days, e.{q('until')}, "  # noqa: S608
+            f"e.number, e.received_on FROM cases_proceduralevent e JOIN cases_case c ON c.id = e.case_id "
+            f"WHERE e.case_id BETWEEN %s AND %s AND {_OPEN_SQL} ORDER BY e.case_id, e.{q('on')}, e.id",
+            [first, last])
+        events = cursor.fetchall()
+        cursor.execute(
+            f"SELECT d.case_id, d.key, d.id, d.kind, d.label, d.subject, d.start, d.{q('end')}, d.end_at, "  # noqa: S608
+            "d.extension_request_by, d.basis, d.extensions_used, d.extensions_max, d.max_end, d.running, "
+            "d.needs_review, d.unit_id, d.digest FROM cases_computeddeadline d WHERE d.case_id BETWEEN %s AND %s",
+            [first, last])
+        stored = cursor.fetchall()
+    return meta, events, stored
+
+
+def _aware(value: Any) -> Any:
+    # Raw SQL on SQLite gives naive UTC datetimes (the ORM would make them aware).
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
+        return timezone.make_aware(value, dt.UTC)
+    return value
+
+
+def _recompute_batch(first: int, last: int, today: dt.date) -> dict[str, int]:
+    """Recompute the open cases with ids in [first, last]: three reads (cases, events, stored
+    fingerprints), the engine per case, then one delete and one bulk insert for what changed."""
     calendar = _calendar()
-    meta = {row[0]: row for row in Case.objects.filter(pk__in=ids).values_list(
-        "pk", "unit_id", "category", "category_override", "national_security")}
-    events: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in meta}
-    for row in (ProceduralEvent.objects.filter(case_id__in=ids).order_by("case_id", "on", "at", "pk")
-                .values_list("case_id", *_EVENT_COLUMNS).iterator(chunk_size=20000)):
-        events[row[0]].append(row[1:])
-    stored: dict[int, dict[str, tuple[str, int]]] = {}
-    for case_id, key, digest, pk in ComputedDeadline.objects.filter(case_id__in=ids).values_list(
-            "case_id", "key", "digest", "pk").iterator(chunk_size=20000):
-        stored.setdefault(case_id, {})[key] = (digest, pk)
+    meta_rows, event_rows, stored_rows = _batch_rows(first, last)
+    events: dict[int, list[tuple[Any, ...]]] = {row[0]: [] for row in meta_rows}
+    for case_id, kind, on, at, *rest in event_rows:
+        events[case_id].append((kind, on, _aware(at) if at is not None else None, *rest))
+    by_case: dict[int, list[tuple[Any, ...]]] = {}
+    for row in stored_rows:
+        by_case.setdefault(row[0], []).append(row[1:])
+    stored = {case_id: _stored_map(rows) for case_id, rows in by_case.items()}
     now = timezone.now()
     create: list[ComputedDeadline] = []
     delete: list[int] = []
-    for case_id, (_, unit_id, category, override, security) in meta.items():
-        computed = compute_for(category=_category(category, override), national_security=security,
+    for case_id, unit_id, category, override, security in meta_rows:
+        computed = compute_for(category=_category(category, override), national_security=bool(security),
                                rows=events[case_id], calendar=calendar, today=today)
         c, d = _diff(case_id, unit_id, computed, stored.get(case_id, {}), now)
         create += c
@@ -210,10 +272,10 @@ def _recompute_batch(ids: list[int], today: dt.date) -> dict[str, int]:
             ComputedDeadline.objects.filter(pk__in=delete[start:start + 5000]).delete()
         if create:
             ComputedDeadline.objects.bulk_create(create, batch_size=2000)
-    return {"cases": len(meta), "written": len(create), "deleted": len(delete)}
+    return {"cases": len(meta_rows), "written": len(create), "deleted": len(delete)}
 
 
-def _batch_in_child(args: tuple[list[int], dt.date]) -> dict[str, int]:
+def _batch_in_child(args: tuple[int, int, dt.date]) -> dict[str, int]:
     from django.db import connections
 
     try:
@@ -249,7 +311,9 @@ def deadlines_recompute_all(*, today: dt.date | None = None, batch: int = 4000, 
     today = today or timezone.localdate()
     ids = list(Case.objects.filter(closed_on__isnull=True).exclude(stage__in=CLOSED_STAGES)
                .order_by("pk").values_list("pk", flat=True))
-    batches = [ids[start:start + batch] for start in range(0, len(ids), batch)]
+    # Id ranges holding `batch` open cases each; the last range is open-ended.
+    batches = [(ids[start], ids[start + batch] - 1 if start + batch < len(ids) else ids[-1])
+               for start in range(0, len(ids), batch)]
     workers = workers or recompute_workers()
     counts = {"cases": 0, "written": 0, "deleted": 0}
 
@@ -265,11 +329,11 @@ def deadlines_recompute_all(*, today: dt.date | None = None, batch: int = 4000, 
         _calendar()  # build the holiday calendar once, before forking
         connections.close_all()
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for result in pool.imap_unordered(_batch_in_child, [(ids_, today) for ids_ in batches]):
+            for result in pool.imap_unordered(_batch_in_child, [(first, last, today) for first, last in batches]):
                 add(result)
     else:
-        for ids_ in batches:
-            add(_recompute_batch(ids_, today))
+        for first, last in batches:
+            add(_recompute_batch(first, last, today))
     counts["stopped"] = ComputedDeadline.objects.filter(running=True, case__stage__in=CLOSED_STAGES).update(
         running=False)
     return counts
