@@ -443,9 +443,13 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     results: Any = None
     hits: list[dict[str, Any]] = []
+    page_number = 1
     if query:
+        # 20 hits a page: building the highlighted snippets is the costly part of a search.
+        page_number = max(1, int(request.GET["trang"])) if request.GET.get("trang", "").isdigit() else 1
         results = search_services.search(query, acl=selectors.acl_tokens(user),
-                                         kinds=[selectors.INCOMING_KIND, selectors.OUTGOING_KIND], limit=50)
+                                         kinds=[selectors.INCOMING_KIND, selectors.OUTGOING_KIND], limit=20,
+                                         offset=(page_number - 1) * 20)
         incoming_ids = [int(h.key) for h in results.hits if h.kind == selectors.INCOMING_KIND]
         outgoing_ids = [int(h.key) for h in results.hits if h.kind == selectors.OUTGOING_KIND]
         # The index is a hint; the gate decides (a stale index never shows a document to the wrong person).
@@ -455,7 +459,9 @@ def search(request: HttpRequest) -> HttpResponse:
             doc = (incoming if hit.kind == selectors.INCOMING_KIND else outgoing).get(int(hit.key))
             if doc is not None:
                 hits.append({"hit": hit, "doc": doc, "incoming": hit.kind == selectors.INCOMING_KIND})
-    return render(request, "documents/search.html", {"query": query, "hits": hits, "results": results})
+    more = bool(results and results.total > len(results.hits) + (page_number - 1) * 20) if query else False
+    return render(request, "documents/search.html", {"query": query, "hits": hits, "results": results,
+                                                     "page_number": page_number if query else 1, "more": more})
 
 
 # --- Outgoing ---------------------------------------------------------------------------
