@@ -25,9 +25,9 @@ def test_demo_loads_once_and_prints_the_logins():
 
 
 def test_scale_adds_generated_officials_with_vietnamese_sort_keys():
-    call_command("demo", "--scale", "40", "--quiet", stdout=io.StringIO())
+    call_command("demo", "--org-only", "--scale", "40", "--quiet", stdout=io.StringIO())
     generated = User.objects.filter(username__startswith="scale.")
     assert generated.count() == 40
     assert all(u.name_sort_key and u.given_name for u in generated)
-    call_command("demo", "--scale", "10", "--quiet", stdout=io.StringIO())
+    call_command("demo", "--org-only", "--scale", "10", "--quiet", stdout=io.StringIO())
     assert User.objects.filter(username__startswith="scale.").count() == 50

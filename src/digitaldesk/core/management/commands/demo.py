@@ -15,12 +15,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", type=int, default=0, help="Thêm N cán bộ sinh tự động (dùng cho đo tải).")
         parser.add_argument("--quiet", action="store_true", help="Không in bảng tài khoản mẫu.")
+        parser.add_argument("--org-only", action="store_true",
+                            help="Chỉ nạp tổ chức và cán bộ, không nạp dữ liệu mẫu của các phân hệ.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         first_time = not Unit.objects.filter(name="Viện kiểm sát nhân dân tỉnh Thăng Hoa").exists()
         org = DemoOrg()
         build_org(org)
-        if first_time:
+        if first_time and not options["org_only"]:
             for step in demo_steps():
                 step(org, self.stdout)
             self.stdout.write(self.style.SUCCESS("Đã nạp tổ chức và dữ liệu mẫu."))
