@@ -178,7 +178,9 @@ async def login(base_url: str, username: str, password: str, stats: Stats, delay
 async def desk_user(connection: Connection, until: float, think: tuple[float, float], rng: random.Random,
                     home: Stats, bell: Stats) -> None:
     """Open the desk home, then (as htmx does on load) the bell fragment with the background header,
-    then read for a while; the bell is polled again every 20 s while the user stays on the page."""
+    then read for a while; the bell is polled again every 20 s while the user stays on the page.
+    Users start at a random moment of their first reading time, not all in the same millisecond."""
+    await asyncio.sleep(rng.uniform(0, think[1]))
     for _ in range(MAX_ITERATIONS_PER_USER):
         if time.monotonic() >= until:
             return
