@@ -165,6 +165,9 @@ class IncomingDocument(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
+    # NĐ 30/2020, Điều 18 (DOMAIN.md §1.5): the issuer recalled the document; the entry and its
+    # số đến stay in the register, the electronic copy is deleted.
+    recalled_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "văn bản đến"
@@ -242,6 +245,9 @@ class ActionKind(models.TextChoices):
     SENSITIVITY = "xac_nhan_mat", "Xác nhận không chứa bí mật nhà nước"
     SIGNATURE = "kiem_tra_chu_ky", "Kiểm tra chữ ký số"
     DEADLINE = "gia_han", "Đổi hạn giải quyết"
+    EDITED = "sua_thong_tin", "Sửa thông tin vào sổ"
+    RECALLED = "thu_hoi", "Văn bản bị thu hồi"
+    RELATED = "lien_quan", "Văn bản đính chính, thay thế"
 
 
 class DocumentAction(models.Model):
@@ -278,6 +284,14 @@ class SignerAuthority(models.TextChoices):
     Q = "Q.", "Q. (quyền)"
     TL = "TL.", "TL. (thừa lệnh)"
     TUQ = "TUQ.", "TUQ. (thừa ủy quyền)"
+
+
+class Relation(models.TextChoices):
+    # NĐ 30/2020, Điều 18 (DOMAIN.md §1.5): content errors → a replacing document of equivalent
+    # form; format or procedure errors → a correcting công văn (đính chính).
+    NONE = "", "—"
+    CORRECTS = "dinh_chinh", "Đính chính"
+    REPLACES = "thay_the", "Thay thế"
 
 
 class OutgoingDocument(models.Model):
@@ -321,10 +335,20 @@ class OutgoingDocument(models.Model):
                                   related_name="+")
     issued_at = models.DateTimeField(null=True, blank=True)
     copies = models.PositiveIntegerField("số lượng bản", default=1)
+    notes = models.TextField("ghi chú", blank=True)
     search_folded = models.TextField(blank=True, editable=False)
     text = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Recall (thu hồi) and correction / replacement (đính chính / thay thế), NĐ 30/2020 Điều 18.
+    recalled_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+    recalled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    recall_reason = models.TextField("lý do thu hồi", blank=True)
+    relation = models.CharField("quan hệ với văn bản đã ban hành", max_length=12, choices=Relation.choices,
+                                blank=True, default="")
+    related_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="corrections", verbose_name="văn bản được đính chính, thay thế")
 
     class Meta:
         verbose_name = "văn bản đi"
@@ -378,6 +402,30 @@ class ReviewComment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class EntryEdit(models.Model):
+    """One correction of a saved register entry (incoming or outgoing): who, when, why, and
+    every changed field with its previous and new value. The register number never changes."""
+
+    incoming = models.ForeignKey(IncomingDocument, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="edits")
+    outgoing = models.ForeignKey(OutgoingDocument, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="edits")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField("lý do sửa")
+    # [{"field": "subject", "label": "Trích yếu", "old": "…", "new": "…"}]
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(incoming__isnull=False, outgoing__isnull=True)
+            | models.Q(incoming__isnull=True, outgoing__isnull=False), name="entry_edit_one_entry")]
+
+    def __str__(self) -> str:
+        return f"Sửa {len(self.changes)} trường — {self.actor}"
 
 
 class RecipientKind(models.TextChoices):
