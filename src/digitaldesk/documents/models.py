@@ -447,6 +447,7 @@ class Recipient(models.Model):
     delivery_error = models.CharField(max_length=500, blank=True)
     delivered_incoming = models.ForeignKey(IncomingDocument, null=True, blank=True, on_delete=models.SET_NULL,
                                            related_name="+")
+    recall_notified_at = models.DateTimeField(null=True, blank=True)  # external: recall notice e-mailed
 
     class Meta:
         ordering = ["pk"]
