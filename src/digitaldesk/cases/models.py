@@ -365,7 +365,16 @@ class ProceduralEvent(models.Model):
     issuer = models.CharField("cơ quan, người ban hành", max_length=200, blank=True)
     note = models.TextField("ghi chú", blank=True)
     attachment = models.FileField("văn bản kèm theo (PDF)", upload_to="cases/events/%Y/%m/", blank=True)
-    document_ref = models.CharField("văn bản liên kết", max_length=64, blank=True)
+    # The decision as registered in the documents app (at most one of the two). PROTECT: the
+    # timeline is a legal record, so a document it cites may not disappear under it (documents
+    # are register entries and are never deleted by the desk anyway); SET_NULL would silently
+    # turn a cited decision into an uncited one.
+    incoming_document = models.ForeignKey("documents.IncomingDocument", null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="case_events",
+                                          verbose_name="văn bản đến liên kết")
+    outgoing_document = models.ForeignKey("documents.OutgoingDocument", null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="case_events",
+                                          verbose_name="văn bản đi liên kết")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -373,9 +382,17 @@ class ProceduralEvent(models.Model):
         ordering = ["case", "on", "pk"]
         indexes = [models.Index(fields=["case", "on"], name="cases_event_case_on"),
                    models.Index(fields=["kind", "on"], name="cases_event_kind_on")]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(incoming_document__isnull=True) | models.Q(outgoing_document__isnull=True),
+            name="cases_event_one_document")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.on:%d/%m/%Y}"
+
+    @property
+    def linked_document(self) -> models.Model | None:
+        """The linked document of the documents app (incoming or outgoing), if any."""
+        return self.incoming_document or self.outgoing_document
 
 
 class ComputedDeadline(models.Model):
