@@ -155,6 +155,7 @@ class EventData:
     issuer: str = ""
     note: str = ""
     attachment: Any = None
+    document: Any = None  # an IncomingDocument or OutgoingDocument of the documents app (`resolve_document`)
 
 
 def _engine_event(row: ProceduralEvent | EventData) -> Any:
@@ -229,10 +230,13 @@ def event_record(*, actor: User, case: Case, data: EventData, imported: bool = F
         raise DuplicateSubmission(f"Quyết định “{kind_label(data.kind)}” ngày {data.on:%d/%m/%Y} vừa được ghi nhận; "
                                   "có thể biểu mẫu đã được gửi hai lần nên không ghi thêm.", recent)
     _check(case, data)
+    if data.document is not None:
+        check_document(actor, data.document)
     event = ProceduralEvent(case=case, kind=data.kind, on=data.on, at=data.at, accused=data.accused,
                             months=data.months, days=data.days, until=data.until, received_on=data.received_on,
                             number=data.number.strip(), issuer=data.issuer.strip(), note=data.note.strip(),
                             created_by=actor)
+    _set_document(event, data.document)
     if data.attachment:
         event.attachment.save(getattr(data.attachment, "name", "van-ban.pdf") or "van-ban.pdf", data.attachment,
                               save=False)
@@ -244,9 +248,172 @@ def event_record(*, actor: User, case: Case, data: EventData, imported: bool = F
     audit_record(actor=actor, action="cases.event_imported" if imported else "cases.event_recorded", obj=case,
                  detail={"event": event.pk, "kind": data.kind, "on": str(data.on),
                          "accused": data.accused.pk if data.accused else None, "number": event.number,
-                         "months": data.months, "days": data.days, "until": str(data.until) if data.until else None})
+                         "months": data.months, "days": data.days, "until": str(data.until) if data.until else None,
+                 "document": document_ref(data.document) if data.document is not None else None})
     refresh_state(case)
     return event
+
+
+# --- Documents of the documents app linked to events ---------------------------------------------
+# A procedural decision recorded here may cite the document as registered in the documents app
+# (a decision received from the investigating body: văn bản đến; one the procuracy issued:
+# văn bản đi). Whoever links it must be allowed to see it there; whoever later reads the
+# timeline gets a link only if the documents app's own gate lets them see it.
+LINKABLE_OUTGOING = ("cho_cap_so", "da_phat_hanh")  # OutgoingStatus.SIGNED, ISSUED: a draft is no decision
+
+
+def document_ref(document: Any) -> str:
+    """Stable reference used by forms and audit rows: "den-<id>" or "di-<id>"."""
+    from digitaldesk.documents.models import IncomingDocument
+
+    return f"{'den' if isinstance(document, IncomingDocument) else 'di'}-{document.pk}"
+
+
+def _linkable_incoming(user: User) -> Any:
+    from digitaldesk.documents import selectors as doc_selectors
+    from digitaldesk.documents.models import Secrecy
+
+    # Secret documents carry no file on the desk and are handled on paper (documents app).
+    return doc_selectors.incoming_visible_to(user).filter(secrecy=Secrecy.NORMAL)
+
+
+def _linkable_outgoing(user: User) -> Any:
+    from digitaldesk.documents import selectors as doc_selectors
+    from digitaldesk.documents.models import Secrecy
+
+    return doc_selectors.outgoing_visible_to(user).filter(secrecy=Secrecy.NORMAL, status__in=LINKABLE_OUTGOING)
+
+
+NOT_LINKABLE = ("Không tìm thấy văn bản cần liên kết, hoặc bạn không có quyền xem văn bản đó trong phần Văn bản "
+                "(chỉ liên kết được văn bản không mật mà bạn xem được; văn bản đi phải đã ký số).")
+
+
+def resolve_document(user: User, ref: str) -> Any:
+    """The document a form's "den-12" / "di-7" names, through the documents app's gate;
+    None for an empty reference; ValidationError when it is not one the user may link."""
+    ref = (ref or "").strip()
+    if not ref:
+        return None
+    kind, _, pk = ref.partition("-")
+    if not pk.isdigit() or kind not in ("den", "di"):
+        raise ValidationError(NOT_LINKABLE)
+    rows = _linkable_incoming(user) if kind == "den" else _linkable_outgoing(user)
+    document = rows.filter(pk=int(pk)).first()
+    if document is None:
+        raise ValidationError(NOT_LINKABLE)
+    return document
+
+
+def resolve_document_or_none(user: User, document: Any) -> Any:
+    """`document` if `user` may link (hence see) it, else None."""
+    try:
+        return resolve_document(user, document_ref(document))
+    except ValidationError:
+        return None
+
+
+def check_document(user: User, document: Any) -> None:
+    """The linking user must see the document in the documents app (checked again at write time)."""
+    resolve_document(user, document_ref(document))
+
+
+def _set_document(event: ProceduralEvent, document: Any) -> None:
+    from digitaldesk.documents.models import IncomingDocument
+
+    event.incoming_document = document if isinstance(document, IncomingDocument) else None
+    event.outgoing_document = document if document is not None and not isinstance(document, IncomingDocument) \
+        else None
+
+
+def document_label(document: Any) -> str:
+    """Số, ký hiệu and date of a linked document, as shown to anyone who sees the case."""
+    from digitaldesk.documents.models import IncomingDocument
+
+    if isinstance(document, IncomingDocument):
+        number = document.code_notation or f"văn bản đến số {document.arrival_number}/{document.year}"
+        day = document.issued_date
+    else:
+        number = document.code_notation or "văn bản đi chưa cấp số"
+        day = document.issued_date
+    return f"{number}{f' ngày {day:%d/%m/%Y}' if day else ''}"
+
+
+def linkable_documents(user: User, query: str, *, limit: int = 10) -> list[dict[str, Any]]:
+    """The picker: documents the user may see whose số ký hiệu or trích yếu match `query`."""
+    from digitaldesk.core.text import fold
+
+    words = fold(query).split()
+    if not words:
+        return []
+    incoming = _linkable_incoming(user)
+    outgoing = _linkable_outgoing(user)
+    for word in words:
+        incoming = incoming.filter(search_folded__contains=word)
+        outgoing = outgoing.filter(search_folded__contains=word)
+    rows: list[dict[str, Any]] = []
+    for doc in incoming.order_by("-year", "-arrival_number")[:limit]:
+        rows.append({"ref": document_ref(doc), "label": document_label(doc), "subject": doc.subject,
+                     "where": f"Văn bản đến số {doc.arrival_number}/{doc.year} — {doc.sender}"})
+    for doc in outgoing.order_by("-issued_date", "-pk")[:limit]:
+        rows.append({"ref": document_ref(doc), "label": document_label(doc), "subject": doc.subject,
+                     "where": f"Văn bản đi — {doc.get_status_display()}"})
+    return rows
+
+
+@transaction.atomic
+def event_link_document(*, actor: User, case: Case, event_id: int, document: Any) -> ProceduralEvent:
+    """Correct the document an event cites (or remove the link with `document=None`); audited."""
+    if not selectors.can_edit_case(actor, case):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Bạn không có quyền sửa ghi nhận quyết định của vụ án này.")
+    event = ProceduralEvent.objects.select_for_update().filter(case=case, pk=event_id).first()
+    if event is None:
+        raise ValidationError("Không tìm thấy quyết định cần sửa.")
+    if document is not None:
+        check_document(actor, document)
+    before = document_ref(event.linked_document) if event.linked_document is not None else None
+    _set_document(event, document)
+    event.save(update_fields=["incoming_document", "outgoing_document"])
+    audit_record(actor=actor, action="cases.event_document_linked", obj=case,
+                 detail={"event": event.pk, "kind": event.kind, "before": before,
+                         "after": document_ref(document) if document is not None else None})
+    return event
+
+
+def timeline_documents(user: User, events: list[ProceduralEvent]) -> None:
+    """Attach `doc_link` to each event that cites a document: its label, and its URL only when
+    the documents app's gate lets `user` see it (otherwise the page says "không có quyền xem")."""
+    from django.urls import reverse
+
+    from digitaldesk.documents import selectors as doc_selectors
+
+    incoming_ids = {e.incoming_document_id for e in events if e.incoming_document_id}
+    outgoing_ids = {e.outgoing_document_id for e in events if e.outgoing_document_id}
+    seen_in = set(doc_selectors.incoming_visible_to(user).filter(pk__in=incoming_ids).values_list("pk", flat=True)) \
+        if incoming_ids else set()
+    seen_out = set(doc_selectors.outgoing_visible_to(user).filter(pk__in=outgoing_ids).values_list("pk", flat=True)) \
+        if outgoing_ids else set()
+    from digitaldesk.documents.models import IncomingDocument, OutgoingDocument
+
+    incoming = IncomingDocument.objects.in_bulk(incoming_ids) if incoming_ids else {}
+    outgoing = OutgoingDocument.objects.in_bulk(outgoing_ids) if outgoing_ids else {}
+    for event in events:
+        document: Any = None
+        if event.incoming_document_id:
+            document = event.incoming_document = incoming[event.incoming_document_id]
+        elif event.outgoing_document_id:
+            document = event.outgoing_document = outgoing[event.outgoing_document_id]
+        link: dict[str, Any] | None = None
+        if event.incoming_document_id:
+            visible = event.incoming_document_id in seen_in
+            link = {"label": document_label(document), "subject": document.subject if visible else "",
+                    "url": reverse("documents:incoming_detail", args=[document.pk]) if visible else None}
+        elif event.outgoing_document_id:
+            visible = event.outgoing_document_id in seen_out
+            link = {"label": document_label(document), "subject": document.subject if visible else "",
+                    "url": reverse("documents:outgoing_detail", args=[document.pk]) if visible else None}
+        event.doc_link = link  # type: ignore[attr-defined]
 
 
 @transaction.atomic

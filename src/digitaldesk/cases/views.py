@@ -119,9 +119,11 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "charges": list(Charge.objects.filter(case=case).select_related("accused")),
         "assignments": list(CaseAssignment.objects.filter(case=case).select_related("user", "user__position")),
         "grants": list(CaseGrant.objects.filter(case=case).select_related("user", "unit")),
-        "timeline": selectors.case_timeline(case),
+        "timeline": _timeline(user, case),
         "deadlines": list(ComputedDeadline.objects.filter(case=case).select_related("accused")
                           .order_by("-running", "end")),
+        "received_files": [(exchange, entry) for exchange in case.exchanges.filter(direction="nhap").order_by("at")
+                           for entry in exchange.report.get("files", []) if entry.get("kind") != "event_document"],
         "can_edit": can_edit,
         "can_manage": selectors.can_manage_access(user, case),
         "today": timezone.localdate(),
@@ -139,6 +141,12 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     return context
 
 
+def _timeline(user: User, case: Case) -> list[Any]:
+    events = selectors.case_timeline(case)
+    case_events.timeline_documents(user, events)
+    return events
+
+
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -154,9 +162,11 @@ def _back(case: Case, anchor: str = "") -> HttpResponse:
     return response
 
 
-def _render_with_error(request: HttpRequest, case: Case, key: str, form: Any, status: int = 400) -> HttpResponse:
+def _render_with_error(request: HttpRequest, case: Case, key: str, form: Any, status: int = 400,
+                       extra: dict[str, Any] | None = None) -> HttpResponse:
     context = _case_context(request, case)
     context[key] = form
+    context.update(extra or {})
     return render(request, "cases/detail.html", context, status=status)
 
 
@@ -317,23 +327,62 @@ def event_add(request: HttpRequest, pk: int) -> HttpResponse:
     people = list(Accused.objects.filter(case=case))
     form = forms.EventForm(request.POST, request.FILES, prefix="evt", kinds=case_events.kind_choices(case),
                            accused=people)
+    picked: dict[str, Any] | None = None
     if form.is_valid():
         data = form.cleaned_data
         person = next((p for p in people if p.pk == data["accused"]), None)
         try:
+            document = case_events.resolve_document(user, request.POST.get("evt-document", ""))
+            if document is not None:  # kept selected if the event itself is refused
+                picked = {"ref": case_events.document_ref(document), "label": case_events.document_label(document),
+                          "subject": document.subject}
             at = None
             if data["at"] is not None:
                 at = timezone.make_aware(dt.datetime.combine(data["on"], data["at"]))
             event = case_events.event_record(actor=user, case=case, data=case_events.EventData(
                 kind=data["kind"], on=data["on"], at=at, accused=person, months=data["months"], days=data["days"],
                 until=data["until"], received_on=data["received_on"], number=data["number"], issuer=data["issuer"],
-                note=data["note"], attachment=data["attachment"]))
+                note=data["note"], attachment=data["attachment"], document=document))
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
             messages.success(request, f"Đã ghi nhận: {case_events.kind_label(event.kind)} ngày {event.on:%d/%m/%Y}.")
             return _back(case, "dien-bien")
-    return _render_with_error(request, case, "event_form", form)
+    return _render_with_error(request, case, "event_form", form, extra={"picked_document": picked})
+
+
+@login_required
+def document_picker(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx fragment: documents of the documents app the user may see, by số ký hiệu or trích yếu."""
+    user: User = request.user  # type: ignore[assignment]
+    case = selectors.case_for_user(user, pk)
+    if not selectors.can_edit_case(user, case):
+        raise PermissionDenied("Bạn chỉ được xem vụ án này.")
+    query = (request.GET.get("q") or request.GET.get("doc_q") or "").strip()[:200]
+    field = request.GET.get("field", "evt-document")
+    if field not in ("evt-document", "document"):
+        field = "evt-document"
+    results = case_events.linkable_documents(user, query) if query else []
+    return render(request, "cases/_document_results.html", {"results": results, "query": query, "field": field})
+
+
+@login_required
+@require_POST
+def event_document(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
+    """Correct the document an already recorded event cites (or remove the link)."""
+    user: User = request.user  # type: ignore[assignment]
+    case = selectors.case_for_user(user, pk)
+    try:
+        document = (None if request.POST.get("remove") == "1"
+                    else case_events.resolve_document(user, request.POST.get("document", "")))
+        if document is None and request.POST.get("remove") != "1":
+            raise ValidationError("Hãy chọn văn bản cần liên kết.")
+        case_events.event_link_document(actor=user, case=case, event_id=event_id, document=document)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "Đã cập nhật văn bản liên kết." if document else "Đã bỏ liên kết văn bản.")
+    return _back(case, "dien-bien")
 
 
 @login_required

@@ -156,3 +156,27 @@ def package_import(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Đã nhập gói hồ sơ liên thông.")
     return render(request, "cases/import.html", {"form": form, "report": report, "refused": refused},
                   status=400 if refused else 200)
+
+
+@login_required
+def exchange_file(request: HttpRequest, pk: int, exchange_id: int, name: str) -> HttpResponse:
+    """A file received in an imported package (digitised file, page table, cited document); audited."""
+    from pathlib import PurePosixPath
+
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse
+
+    from digitaldesk.cases.models import ExchangeDirection
+
+    user: User = request.user  # type: ignore[assignment]
+    case = selectors.case_for_user(user, pk)
+    received = case.exchanges.filter(pk=exchange_id, direction=ExchangeDirection.IMPORT).first()
+    entry = next((f for f in (received.report.get("files", []) if received else []) if f.get("path") == name
+                  and f.get("kind") != "event_document"), None)
+    if entry is None:
+        raise Http404("Không tìm thấy tệp.")
+    audit_record(actor=user, action="cases.view_exchange_file", obj=case,
+                 detail={"exchange": exchange_id, "file": name, "sha256": entry.get("sha256")})
+    kind = "application/json" if name.endswith(".json") else "application/pdf"
+    return FileResponse(default_storage.open(entry["stored"], "rb"), as_attachment=True,
+                        filename=PurePosixPath(name).name, content_type=kind)
