@@ -9,12 +9,25 @@ Format (docs/cases.md, "Gói liên thông"; JSON Schema in schema/case-exchange.
     case.json              the case record (validated against the JSON Schema)
     schema/case-exchange.schema.json   the schema itself, so the package describes itself
     documents/NNN-<kind>.pdf           the procedural documents attached to events
+    linked/NNN-<kind>.pdf              (1.1) the documents-app document an event cites, byte for
+                                       byte as registered (a signed original stays valid)
+    casefiles/CC/tap-VV/UUU.pdf        (1.1) digitised case files: the searchable PDF of each
+    casefiles/CC/tap-VV/UUU-but-luc.json     scanned file and its bút lục page table (page hashes)
 
 Import refuses the whole package when its integrity fails (not a ZIP, unsafe paths,
 manifest signature invalid or signer not trusted, a file missing, extra or with a
 different hash, case.json not matching the schema). Inside an intact package, each
-item (accused, charge, event...) is checked against the law and accepted or refused
-with its reason; the report lists both.
+item (accused, charge, event, linked document, digitised file...) is checked and
+accepted or refused with its reason; the report lists both. Version 1.0 packages
+(no linked documents, no case files) are still read.
+
+Received files are kept as files of the import (`CaseExchange.report["files"]`, under
+`cases/exchange/<id>/` in the media storage): an event's document becomes the imported
+event's attachment; the digitised files are attached to the new case as received, not
+turned into a case file of `digitaldesk.casefiles` (that would re-run OCR over an already
+searchable PDF and give the pages new bút lục from this unit's counter and new page
+hashes computed from the searchable copy, so they would no longer match the sender's
+page table); they can be downloaded from the case page and uploaded into a case file.
 """
 from __future__ import annotations
 
@@ -51,7 +64,8 @@ from digitaldesk.cases.models import (
 )
 
 FORMAT = "vksnd-case-exchange"
-VERSION = "1.0"
+VERSION = "1.1"
+READABLE_VERSIONS = ("1.0", "1.1")
 SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "case-exchange.schema.json"
 MAX_MEMBERS = 5000
 
@@ -139,12 +153,123 @@ def _d(value: Any) -> str | None:
     return value.isoformat() if value else None
 
 
-def case_record(case: Case) -> dict[str, Any]:
+@dataclass
+class Contents:
+    """What goes into a package besides the manifest: case.json's record and the files."""
+
+    record: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)
+    documents: list[tuple[Any, Any]] = field(default_factory=list)  # (document, stored file) exported
+    omitted: list[str] = field(default_factory=list)  # what was left out, and why
+    uploads: list[Any] = field(default_factory=list)  # casefiles uploads whose files are exported
+
+
+def _linked_file(document: Any) -> Any:
+    """The file of a documents-app document that travels: the original as registered (a PDF,
+    byte for byte, signatures intact) or its PDF rendition; for an outgoing document the
+    issued copy (with the organisation's signature) or else the signed one."""
+    from digitaldesk.documents.models import IncomingDocument
+
+    if isinstance(document, IncomingDocument):
+        return document.readable_file
+    return document.issued_file or document.signed_file
+
+
+def _linked_entry(index: int, event: ProceduralEvent, actor: User | None, contents: Contents) -> dict[str, Any]:
+    from digitaldesk.cases import events as case_events
+    from digitaldesk.documents.models import IncomingDocument
+
+    document = event.linked_document
+    incoming = isinstance(document, IncomingDocument)
+    entry: dict[str, Any] = {"kind": "incoming" if incoming else "outgoing",
+                             "number": document.code_notation, "issued_on": _d(document.issued_date),
+                             "issuer": (document.sender if incoming else document.unit.name),
+                             "subject": "", "file": None}
+    visible = actor is not None and case_events.resolve_document_or_none(actor, document) is not None
+    if not visible:
+        # The exporter cannot see it in the documents app: only what the timeline shows travels.
+        entry["issuer"] = ""
+        contents.omitted.append(f"Văn bản liên kết {case_events.document_label(document)}: người xuất gói không "
+                                "có quyền xem trong phần Văn bản, chỉ ghi số, ký hiệu.")
+        return entry
+    entry["subject"] = document.subject
+    stored = _linked_file(document)
+    if stored is None or not stored.is_pdf:
+        contents.omitted.append(f"Văn bản liên kết {case_events.document_label(document)}: chưa có tệp PDF.")
+        return entry
+    with stored.file.open("rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != stored.sha256:
+        raise ValidationError(f"Tệp của văn bản {case_events.document_label(document)} trên máy chủ không còn "
+                              "khớp mã băm lúc vào sổ: không xuất gói; hãy báo quản trị hệ thống.")
+    name = f"linked/{index:03d}-{event.kind}.pdf"
+    contents.files[name] = data
+    contents.documents.append((document, stored))
+    entry["file"] = name
+    return entry
+
+
+def _casefiles_entries(case: Case, contents: Contents) -> list[dict[str, Any]]:
+    """The case's digitised files: per scanned file (in its volume and document), the searchable
+    PDF and the bút lục page table with each page's content hash (casefiles.processing)."""
+    from digitaldesk.casefiles.models import CaseFile, Page, UploadState
+
+    entries = []
+    for cf_index, casefile in enumerate(CaseFile.objects.filter(case=case).order_by("pk"), start=1):
+        files = []
+        uploads = (casefile.uploads.filter(state=UploadState.DONE, first_but_luc__isnull=False)
+                   .select_related("volume", "document").order_by("first_but_luc"))
+        for up_index, upload in enumerate(uploads, start=1):
+            base = f"casefiles/{cf_index:02d}/tap-{upload.volume.number:02d}/{up_index:03d}"
+            pages = list(Page.objects.filter(upload=upload).order_by("number").values_list(
+                "number", "but_luc", "content_hash", "state", "version"))
+            table = {"file": upload.original_name, "original_sha256": upload.sha256,
+                     "pages": [{"page": n, "but_luc": b, "sha256": h, "state": st, "version": v}
+                               for n, b, h, st, v in pages]}
+            contents.files[f"{base}-but-luc.json"] = json.dumps(table, ensure_ascii=False, indent=1).encode()
+            pdf = None
+            if upload.searchable_pdf and Path(upload.searchable_pdf).exists():
+                pdf = f"{base}.pdf"
+                contents.files[pdf] = Path(upload.searchable_pdf).read_bytes()
+            else:
+                contents.omitted.append(f"Hồ sơ số “{casefile.title}”, tệp {upload.original_name}: chưa có bản PDF "
+                                        "tìm kiếm được (chỉ gửi bảng bút lục).")
+            contents.uploads.append(upload)
+            document = upload.document
+            files.append({
+                "volume": upload.volume.number, "original_name": upload.original_name,
+                "document": {"title": document.title, "doc_number": document.doc_number,
+                             "doc_date": _d(document.doc_date), "issuer": document.issuer,
+                             "note": document.note} if document else None,
+                "but_luc_from": pages[0][1] if pages else upload.first_but_luc,
+                "but_luc_to": pages[-1][1] if pages else upload.first_but_luc,
+                "pages": len(pages), "pdf": pdf, "pdfa": bool(pdf and upload.pdfa),
+                "page_table": f"{base}-but-luc.json"})
+        entries.append({"title": casefile.title,
+                        "volumes": [{"number": v.number, "title": v.title} for v in casefile.volumes.all()],
+                        "files": files})
+    return entries
+
+
+def case_record(case: Case, *, actor: User | None = None) -> dict[str, Any]:
     """The case as the JSON document `case.json` (see the JSON Schema)."""
+    return collect(case, actor=actor).record
+
+
+def collect(case: Case, *, actor: User | None = None) -> Contents:
+    """case.json's record and every file of the package. `actor` is the exporting user: a
+    linked document travels only if the documents app lets them see it."""
     people = list(Accused.objects.filter(case=case).order_by("order", "pk"))
     refs = {p.pk: f"a{index}" for index, p in enumerate(people, start=1)}
     events = list(ProceduralEvent.objects.filter(case=case).order_by("on", "pk"))
-    return {
+    contents = Contents(record={})
+    for index, event in enumerate(events, start=1):
+        if event.attachment:
+            with event.attachment.open("rb") as handle:
+                contents.files[_document_name(index, event)] = handle.read()
+    linked = {e.pk: _linked_entry(i, e, actor, contents) for i, e in enumerate(events, start=1)
+              if e.linked_document is not None}
+    contents.record = {
         "format": FORMAT,
         "version": VERSION,
         "case": {
@@ -181,28 +306,28 @@ def case_record(case: Case) -> dict[str, Any]:
             "kind": e.kind, "on": _d(e.on), "at": e.at.isoformat() if e.at else None,
             "accused_ref": refs.get(e.accused_id) if e.accused_id else None, "months": e.months, "days": e.days,
             "until": _d(e.until), "number": e.number, "issuer": e.issuer, "note": e.note,
-            "document": _document_name(index, e) if e.attachment else None} for index, e in enumerate(events, 1)],
+            "document": _document_name(index, e) if e.attachment else None,
+            **({"linked_document": linked[e.pk]} if e.pk in linked else {})} for index, e in enumerate(events, 1)],
         "assignments": [{"full_name": a.user.full_name, "role": a.role, "decision_number": a.decision_number}
                         for a in case.assignments.select_related("user").filter(ended_on__isnull=True)],
+        "casefiles": _casefiles_entries(case, contents),
     }
+    return contents
 
 
 def _document_name(index: int, event: ProceduralEvent) -> str:
     return f"documents/{index:03d}-{event.kind}.pdf"
 
 
-def build_package(case: Case, *, key: ExchangeKey, created_at: str | None = None) -> bytes:
+def build_package(case: Case, *, key: ExchangeKey, created_at: str | None = None, actor: User | None = None,
+                  contents: Contents | None = None) -> bytes:
     """The signed ZIP for one case (pure assembly; `package_export` checks and audits)."""
-    record = case_record(case)
+    contents = contents or collect(case, actor=actor)
     files: dict[str, bytes] = {
-        "case.json": json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"),
+        **contents.files,
+        "case.json": json.dumps(contents.record, ensure_ascii=False, indent=2).encode("utf-8"),
         "schema/case-exchange.schema.json": SCHEMA_PATH.read_bytes(),
     }
-    events = list(ProceduralEvent.objects.filter(case=case).order_by("on", "pk"))
-    for index, event in enumerate(events, start=1):
-        if event.attachment:
-            with event.attachment.open("rb") as handle:
-                files[_document_name(index, event)] = handle.read()
     manifest = {
         "format": FORMAT,
         "version": VERSION,
@@ -229,13 +354,28 @@ def package_export(*, actor: User, case: Case) -> bytes:
     """Export a case as a signed package; only those who may edit the case may export it."""
     if not selectors.can_edit_case(actor, case):
         raise PermissionDenied("Chỉ kiểm sát viên được phân công hoặc lãnh đạo mới được xuất gói hồ sơ.")
+    from digitaldesk.documents import services as doc_services
+
     key = local_key(case.unit)
-    data = build_package(case, key=key)
+    contents = collect(case, actor=actor)
+    data = build_package(case, key=key, contents=contents)
     digest = hashlib.sha256(data).hexdigest()
+    casefile_pdfs = sum(1 for name in contents.files if name.startswith("casefiles/") and name.endswith(".pdf"))
     CaseExchange.objects.create(direction=ExchangeDirection.EXPORT, case=case, unit=case.unit, actor=actor,
                                 package_sha256=digest, signer=key.label, accepted=True,
-                                report={"files": len(zipfile.ZipFile(io.BytesIO(data)).namelist())})
-    audit_record(actor=actor, action="cases.exported", obj=case, detail={"sha256": digest, "bytes": len(data)})
+                                report={"files": len(zipfile.ZipFile(io.BytesIO(data)).namelist()),
+                                        "omitted": contents.omitted})
+    # Each document of the documents app that leaves in the package is a download in its own audit trail.
+    for document, stored in contents.documents:
+        doc_services.record_download(actor=actor, document=document, stored=stored, which="lien-thong")
+    for upload in contents.uploads:  # and each digitised file, in the case file's (casefiles.download)
+        audit_record(actor=actor, action="casefiles.download", obj=upload.casefile,
+                     detail={"upload_id": upload.pk, "which": "lien-thong", "name": upload.original_name,
+                             "but_luc_from": upload.first_but_luc,
+                             "but_luc_to": (upload.first_but_luc or 0) + upload.pages_total - 1})
+    audit_record(actor=actor, action="cases.exported", obj=case,
+                 detail={"sha256": digest, "bytes": len(data), "linked_documents": len(contents.documents),
+                         "casefile_pdfs": casefile_pdfs, "omitted": contents.omitted})
     return data
 
 
@@ -246,10 +386,12 @@ class ImportReport:
     refused: list[str] = field(default_factory=list)
     case: Case | None = None
     signer: str = ""
+    version: str = ""
+    files: list[dict[str, Any]] = field(default_factory=list)  # received files kept (see the module docstring)
 
     def as_dict(self) -> dict[str, Any]:
         return {"accepted": self.accepted, "refused": self.refused, "case": self.case.pk if self.case else None,
-                "signer": self.signer}
+                "signer": self.signer, "version": self.version, "files": self.files}
 
 
 def verify_package(data: bytes) -> tuple[dict[str, Any], dict[str, bytes], ExchangeKey]:
@@ -287,8 +429,9 @@ def verify_package(data: bytes) -> tuple[dict[str, Any], dict[str, bytes], Excha
         raise PackageRefused("manifest.json không phải JSON hợp lệ.") from exc
     if manifest.get("format") != FORMAT:
         raise PackageRefused(f"Gói không đúng định dạng {FORMAT}.")
-    if str(manifest.get("version", "")).split(".")[0] != VERSION.split(".")[0]:
-        raise PackageRefused(f"Phiên bản gói {manifest.get('version')} không được hỗ trợ (hỗ trợ {VERSION}).")
+    if str(manifest.get("version", "")) not in READABLE_VERSIONS:
+        raise PackageRefused(f"Phiên bản gói {manifest.get('version')} không được hỗ trợ (hỗ trợ "
+                             f"{', '.join(READABLE_VERSIONS)}).")
     listed: dict[str, dict[str, Any]] = {}
     for entry in manifest.get("files", []):
         if not isinstance(entry, dict) or "path" not in entry or "sha256" not in entry:
@@ -405,6 +548,9 @@ def _import_verified(*, actor: User, unit: Unit, record: dict[str, Any], files: 
         case.source = info["source"]
     report.accepted.append(f"Vụ án “{case.name}” — vào sổ với {case.register_label}")
     report.case = case
+    report.version = str(record.get("version", ""))
+    exchange = CaseExchange.objects.create(direction=ExchangeDirection.IMPORT, case=case, unit=unit, actor=actor,
+                                           package_sha256=digest, signer=key.label, accepted=True, report={})
     refs: dict[str, Accused] = {}
     for item in record.get("accused", []):
         try:
@@ -458,18 +604,118 @@ def _import_verified(*, actor: User, unit: Unit, record: dict[str, Any], files: 
                 report.refused.append(f"{label}: văn bản {item['document']} không có trong gói hoặc không phải PDF.")
                 continue
             attachment = ContentFile(content, name=PurePosixPath(item["document"]).name)
+        linked = item.get("linked_document") or None
+        linked_content: bytes | None = None
+        note = item.get("note", "")
+        if linked:
+            cited = " ".join(x for x in (linked.get("number") or "(không số)",
+                                         f"ngày {linked['issued_on']}" if linked.get("issued_on") else "",
+                                         f"— {linked['subject']}" if linked.get("subject") else "") if x)
+            note = "\n".join(x for x in (note, f"[Văn bản liên kết tại đơn vị gửi: {cited}]") if x)
+            if linked.get("file"):
+                linked_content = files.get(linked["file"])
+                if linked_content is None or not linked_content.startswith(b"%PDF-"):
+                    report.refused.append(f"{label}: văn bản liên kết {linked['file']} không có trong gói hoặc "
+                                          "không phải PDF.")
+                    linked_content = None
+                elif attachment is None:  # the cited document becomes the event's document
+                    attachment = ContentFile(linked_content, name=PurePosixPath(linked["file"]).name)
+                    linked_content = None
         try:
             with transaction.atomic():
-                case_events.event_record(actor=actor, case=case, data=case_events.EventData(
+                event = case_events.event_record(actor=actor, case=case, data=case_events.EventData(
                     kind=item["kind"], on=_date(item["on"]), accused=person, months=item.get("months"),
                     days=item.get("days"), until=_date(item.get("until")), number=item.get("number", ""),
-                    issuer=item.get("issuer", ""), note=item.get("note", ""), attachment=attachment),
+                    issuer=item.get("issuer", ""), note=note, attachment=attachment),
                     imported=True)
             report.accepted.append(label)
         except ValidationError as exc:
             report.refused.append(f"{label}: {' '.join(exc.messages)}")
-    CaseExchange.objects.create(direction=ExchangeDirection.IMPORT, case=case, unit=unit, actor=actor,
-                                package_sha256=digest, signer=key.label, accepted=True, report=report.as_dict())
+            continue
+        if attachment is not None:
+            source = item["document"] if item.get("document") else linked["file"]  # type: ignore[index]
+            report.files.append({"path": source, "kind": "event_document", "event": event.pk,
+                                 "stored": event.attachment.name, "sha256": hashlib.sha256(files[source]).hexdigest(),
+                                 "label": f"Văn bản của {label}"})
+            if not item.get("document"):
+                report.accepted.append(f"{label}: văn bản liên kết {linked['file']} (đính kèm quyết định)")  # type: ignore[index]
+        if linked_content is not None:  # the event has its own PDF too: keep the cited one beside it
+            _keep_file(exchange, linked["file"], linked_content, report, kind="linked_document",  # type: ignore[index]
+                       label=f"Văn bản liên kết của {label}", event=event.pk)
+            report.accepted.append(f"{label}: văn bản liên kết {linked['file']}")  # type: ignore[index]
+    _import_casefiles(record.get("casefiles") or [], files, exchange, report)
+    exchange.report = report.as_dict()
+    exchange.save(update_fields=["report"])
     audit_record(actor=actor, action="cases.imported", obj=case,
                  detail={"sha256": digest, "signer": key.fingerprint, "accepted": len(report.accepted),
-                         "refused": len(report.refused)})
+                         "refused": len(report.refused), "files": len(report.files)})
+
+
+def _keep_file(exchange: CaseExchange, path: str, content: bytes, report: ImportReport, *, kind: str, label: str,
+               **extra: Any) -> None:
+    """Store a received file (already checked against the signed manifest) beside the import."""
+    from django.core.files.storage import default_storage
+
+    stored = default_storage.save(f"cases/exchange/{exchange.pk}/{path}", ContentFile(content))
+    report.files.append({"path": path, "kind": kind, "stored": stored, "sha256": hashlib.sha256(content).hexdigest(),
+                         "label": label, **extra})
+
+
+def _page_table_errors(table: Any, entry: dict[str, Any], pdf: bytes | None) -> str:
+    """Why a digitised file's page table does not hold together ("" when it does)."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator({"$defs": schema()["$defs"], **schema()["$defs"]["page_table"]})
+    error = next(iter(validator.iter_errors(table)), None)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(gốc)"
+        return f"bảng bút lục không đúng lược đồ tại {where}: {error.message}"
+    numbers = [row["but_luc"] for row in table["pages"]]
+    expected = list(range(entry["but_luc_from"], entry["but_luc_from"] + len(numbers)))
+    if numbers != expected or len(numbers) != entry["pages"] or (numbers and numbers[-1] != entry["but_luc_to"]):
+        return (f"bảng bút lục không liên tục hoặc không khớp với phạm vi bút lục {entry['but_luc_from']}–"
+                f"{entry['but_luc_to']} ghi trong case.json")
+    if pdf is not None:
+        import pikepdf
+
+        try:
+            with pikepdf.open(io.BytesIO(pdf)) as document:
+                count = len(document.pages)
+        except pikepdf.PdfError:
+            return "tệp PDF không đọc được"
+        if count != len(numbers):
+            return f"tệp PDF có {count} trang nhưng bảng bút lục có {len(numbers)} trang"
+    return ""
+
+
+def _import_casefiles(casefiles: list[dict[str, Any]], files: dict[str, bytes], exchange: CaseExchange,
+                      report: ImportReport) -> None:
+    """Digitised files: each scanned file's searchable PDF and page table, checked, kept as received."""
+    for casefile in casefiles:
+        volumes = {v["number"]: v.get("title", "") for v in casefile.get("volumes", [])}
+        for entry in casefile.get("files", []):
+            document = entry.get("document") or {}
+            label = (f"Hồ sơ số “{casefile['title']}”, tập {entry['volume']}"
+                     f"{' (' + volumes[entry['volume']] + ')' if volumes.get(entry['volume']) else ''}"
+                     f" — {document.get('title') or entry.get('original_name', '')}, bút lục "
+                     f"{entry['but_luc_from']}–{entry['but_luc_to']}")
+            table_bytes = files.get(entry["page_table"])
+            pdf = files.get(entry["pdf"]) if entry.get("pdf") else None
+            if table_bytes is None or (entry.get("pdf") and pdf is None):
+                report.refused.append(f"{label}: tệp {entry['page_table'] if table_bytes is None else entry['pdf']} "
+                                      "không có trong gói.")
+                continue
+            try:
+                table = json.loads(table_bytes)
+            except ValueError:
+                report.refused.append(f"{label}: {entry['page_table']} không phải JSON hợp lệ.")
+                continue
+            problem = _page_table_errors(table, entry, pdf)
+            if problem:
+                report.refused.append(f"{label}: {problem}.")
+                continue
+            _keep_file(exchange, entry["page_table"], table_bytes, report, kind="page_table",
+                       label=f"Bảng bút lục — {label}")
+            if pdf is not None:
+                _keep_file(exchange, entry["pdf"], pdf, report, kind="casefile_pdf", label=f"PDF tìm kiếm được — {label}")
+            report.accepted.append(f"{label} ({entry['pages']} trang{', PDF tìm kiếm được' if pdf else ''})")
