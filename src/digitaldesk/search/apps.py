@@ -7,4 +7,7 @@ class SearchConfig(AppConfig):
     verbose_name = "Tìm kiếm toàn văn"
 
     def ready(self) -> None:
+        from digitaldesk.core.nav import register_nav
         from digitaldesk.search import checks, jobs  # noqa: F401
+
+        register_nav("Tìm kiếm", "search:home", order=50)
