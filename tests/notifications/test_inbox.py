@@ -54,6 +54,15 @@ def test_bell_shows_unread_count_and_latest(org, as_user):
     assert "Thông báo số" not in as_user("mai").get(reverse("notifications:bell")).content.decode()
 
 
+def test_every_page_draws_the_bell_itself_and_htmx_only_refreshes_it(org, as_user):
+    minh = org.people["minh"]
+    notify(users=[minh], title="Văn bản đến cần xử lý")
+    html = as_user("minh").get(reverse("desk:home")).content.decode()
+    header = html.split("<main", 1)[0]
+    assert 'aria-label="Thông báo: 1 chưa đọc"' in header and "Văn bản đến cần xử lý" in header
+    assert 'hx-trigger="every 20s"' in header  # no second request on load
+
+
 def test_bell_polling_does_not_keep_an_idle_session_alive(org):
     """The bell polls every 20 s with X-Desk-Background: 1. Such requests must not count
     as activity, or a desk left open would never time out."""
@@ -90,7 +99,8 @@ def test_inbox_lists_and_filters_with_a_constant_number_of_queries(org, as_user)
 
     mark_read(user=minh, notification_id=Notification.objects.get(title="Thông báo 24").pk)
     unread_page = client.get(reverse("notifications:inbox"), {"chua-doc": "1"}).content.decode()
-    assert "Thông báo 24" not in unread_page and "Thông báo 23" in unread_page
+    listing = unread_page.split("<main", 1)[1]  # the page's own list (the bell in the header shows the latest)
+    assert "Thông báo 24" not in listing and "Thông báo 23" in listing
 
 
 def test_opening_a_notification_marks_it_read_and_follows_only_internal_links(org, as_user):

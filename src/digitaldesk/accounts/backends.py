@@ -24,3 +24,11 @@ class DeskBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The signed-in user of each request, with the unit and position every page reads."""
+        try:
+            user = User.objects.select_related("unit", "position").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

@@ -18,6 +18,8 @@ _ALWAYS_OPEN = ("/tai-khoan/doi-mat-khau/", "/dang-xuat/", "/static/", "/healthz
 _SSO_LOGOUT = "/o/logout/"
 # Background polling (the notification bell) must not keep an idle session alive.
 BACKGROUND_HEADER = "HTTP_X_DESK_BACKGROUND"
+# How precisely the last activity is recorded (seconds).
+ACTIVITY_RESOLUTION_S = 60
 
 
 class SessionPolicyMiddleware:
@@ -52,7 +54,9 @@ class SessionPolicyMiddleware:
                 response["HX-Redirect"] = reverse("accounts:login")
                 return response
             return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
-        if BACKGROUND_HEADER not in request.META:
+        if BACKGROUND_HEADER not in request.META and (last is None or now - last >= ACTIVITY_RESOLUTION_S):
+            # Written at most once a minute: the idle limit is counted in minutes, and saving the
+            # session on every page would add a database write to every request.
             request.session["last_activity"] = now
         if getattr(user, "must_change_password", False) and not request.path.startswith(_ALWAYS_OPEN):
             if request.path.startswith("/api/"):

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
 from digitaldesk.accounts.models import User
 from digitaldesk.cases import selectors
+from digitaldesk.cases.models import ComputedDeadline
 from digitaldesk.desk.registry import widget
 
 
@@ -28,8 +30,11 @@ def deadlines(request: HttpRequest) -> dict[str, Any] | None:
 @widget("cases.mine", title="Án tôi được phân công", order=16, template="cases/widget_mine.html")
 def my_cases(request: HttpRequest) -> dict[str, Any] | None:
     user: User = request.user  # type: ignore[assignment]
-    rows = list(selectors.my_cases(user).exclude(stage__in=selectors.CLOSED_STAGES)[:10])
+    open_cases = selectors.my_cases(user).exclude(stage__in=selectors.CLOSED_STAGES)
+    nearest = (ComputedDeadline.objects.filter(case=OuterRef("pk"), running=True)
+               .order_by("end").values("end")[:1])
+    rows = list(open_cases.annotate(next_end=Subquery(nearest))[:10])
     if not rows:
         return None
-    return {"cases": selectors.with_list_details(rows), "today": timezone.localdate(),
-            "total": selectors.my_cases(user).exclude(stage__in=selectors.CLOSED_STAGES).count()}
+    return {"cases": rows, "today": timezone.localdate(),
+            "total": open_cases.count() if len(rows) == 10 else len(rows)}

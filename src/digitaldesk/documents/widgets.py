@@ -33,4 +33,4 @@ def overdue(request: HttpRequest) -> dict[str, Any] | None:
     items = list(rows[:10])
     if not items:
         return None
-    return {"rows": items, "total": rows[:101].count()}
+    return {"rows": items, "total": rows[:101].count() if len(items) == 10 else len(items)}

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from digitaldesk.jobs.services import enqueue
+from digitaldesk.notifications import selectors
 from digitaldesk.notifications.models import Notification
 
 
@@ -47,7 +48,7 @@ def notify(*, users: Iterable[Any], title: str, body: str = "", url: str = "", k
 
 
 def unread_count(user: Any) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return selectors.unread_count(user)
 
 
 def mark_read(*, user: Any, notification_id: int | None = None) -> int:

@@ -4,10 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from digitaldesk.notifications import services
+from digitaldesk.notifications import selectors, services
 from digitaldesk.notifications.models import Notification
 
 
@@ -15,9 +16,8 @@ from digitaldesk.notifications.models import Notification
 def bell(request: HttpRequest) -> HttpResponse:
     """The bell fragment; htmx polls it every 20 s (with X-Desk-Background, so the
     polling does not count as activity and an idle session still expires)."""
-    latest = Notification.objects.filter(user=request.user).order_by("-created_at")[:8]
-    return render(request, "notifications/bell.html",
-                  {"unread": services.unread_count(request.user), "latest": latest})
+    # Drawn without the page's context processors (navigation…): the fragment needs none.
+    return HttpResponse(render_to_string("notifications/bell.html", selectors.bell_context(request.user)))
 
 
 @login_required

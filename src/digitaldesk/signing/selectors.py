@@ -42,8 +42,10 @@ def personal_credentials(user: User) -> QuerySet[Credential]:
 def organisation_credentials_for(user: User) -> QuerySet[Credential]:
     """Organisation certificates the user may sign with: a Văn thư, for their own organisation
     (NĐ 30/2020 Điều 32: the Văn thư keeps the organisation's key device)."""
+    if not is_clerk(user):
+        return Credential.objects.none()
     org = organisation_unit_of(user)
-    if org is None or not is_clerk(user):
+    if org is None:
         return Credential.objects.none()
     return Credential.objects.filter(unit=org, kind=CredentialKind.ORGANISATION, is_active=True)
 

@@ -1,0 +1,45 @@
+"""Request-scoped memoisation of read-only lookups (e.g. the units a user leads).
+
+Several apps ask the same questions about the signed-in user while drawing one page (the desk
+home asks "which units does this user lead?" from five widgets). `RequestMemoMiddleware` opens a
+memo for each GET/HEAD request; `memo(key, compute)` answers from it, or computes and keeps the
+value. Outside a safe request (POST handlers, services called from jobs or tests) nothing is
+kept: `memo` simply computes, so a write is never followed by a stale read.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from contextvars import ContextVar
+from typing import TypeVar
+
+from django.http import HttpRequest, HttpResponse
+
+T = TypeVar("T")
+_memo: ContextVar[dict[Hashable, object] | None] = ContextVar("desk_request_memo", default=None)
+
+
+def memo(key: Hashable, compute: Callable[[], T]) -> T:
+    store = _memo.get()
+    if store is None:
+        return compute()
+    if key in store:
+        return store[key]  # type: ignore[return-value]
+    value = compute()
+    store[key] = value
+    return value
+
+
+class RequestMemoMiddleware:
+    SAFE_METHODS = ("GET", "HEAD")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in self.SAFE_METHODS:
+            return self.get_response(request)
+        token = _memo.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _memo.reset(token)
