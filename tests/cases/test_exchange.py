@@ -371,3 +371,13 @@ def test_linked_document_the_exporter_may_not_see_travels_as_its_number_only(org
     assert not [n for n in archive.namelist() if n.startswith("linked/")]
     export = CaseExchange.objects.get(direction="xuat", case=case)
     assert any("không có quyền xem" in line for line in export.report["omitted"])
+
+
+def test_a_stored_document_changed_on_disk_stops_the_export(org, full_case, as_user):
+    case, decision, original, _ = full_case
+    stored = decision.original
+    with stored.file.storage.open(stored.file.name, "wb") as handle:
+        handle.write(original.replace(b"%%EOF", b"%%EOF\n% sua tren dia\n", 1))
+    response = as_user("minh").post(f"/an-hinh-su/{case.pk}/xuat-goi/")
+    assert response.status_code == 400 and "không còn khớp mã băm" in response.content.decode()
+    assert not CaseExchange.objects.filter(direction="xuat", case=case).exists()

@@ -128,7 +128,11 @@ def package_export(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return render(request, "cases/export.html", {"case": case,
                                                      "can_export": selectors.can_edit_case(user, case)})
-    data = exchange_mod.package_export(actor=user, case=case)
+    try:
+        data = exchange_mod.package_export(actor=user, case=case)
+    except ValidationError as exc:  # e.g. a stored file no longer matches its hash: nothing is exported
+        return render(request, "cases/export.html", {"case": case, "can_export": True,
+                                                     "error": " ".join(exc.messages)}, status=400)
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="lien-thong-vu-an-{case.pk}.zip"'
     return response
