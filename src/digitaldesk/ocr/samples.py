@@ -16,7 +16,6 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-LEGAL_DIR = Path(__file__).resolve().parents[4] / "shared" / "data" / "legal"
 _FONT_CANDIDATES = [
     "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
     "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
@@ -33,7 +32,11 @@ class SamplePage:
 
 def legal_paragraphs(limit: int | None = None, legal_dir: Path | None = None) -> Iterator[str]:
     """Articles of BLTTHS 2015 then BLHS 2015 as 'Điều N. Title\\ntext' strings."""
-    base = legal_dir or LEGAL_DIR
+    if legal_dir is None:
+        from digitaldesk.cases.legal.code import data_dir
+
+        legal_dir = data_dir()
+    base = legal_dir
     count = 0
     for name in ("bltths-2015.jsonl", "blhs-2015.jsonl"):
         path = base / name
@@ -107,7 +110,10 @@ def sample_pages(count: int, *, seed: int = 1, noise: float = 0.01, legal_dir: P
                 break
         if not chunk:
             source = legal_paragraphs(legal_dir=legal_dir)
-            chunk = [next(source)]
+            chunk = [next(source, "")]
+            if not chunk[0]:
+                raise RuntimeError("Không tìm thấy văn bản BLHS/BLTTHS (tệp .jsonl) để dựng trang mẫu; "
+                                   "đặt DESK_LEGAL_DATA_DIR tới thư mục dữ liệu pháp luật.")
         yield render_page("\n".join(chunk), seed=seed * 1000 + n, noise=noise,
                           header=f"Trang {n + 1}" if headers else "")
 
