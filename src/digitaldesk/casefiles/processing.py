@@ -330,11 +330,17 @@ def cache_dir() -> Path:
 
 
 def view_image_path(page: Page, width: int) -> Path:
-    return cache_dir() / str(page.casefile_id) / f"{page.pk}-v{page.version}-{width}.jpg"
+    rotation = f"-r{page.rotation}" if page.rotation else ""
+    return cache_dir() / str(page.casefile_id) / f"{page.pk}-v{page.version}{rotation}-{width}.jpg"
 
 
 def render_view_image(page: Page, width: int = VIEW_WIDTH) -> Path:
-    """A JPEG of the page for the viewer (pdftoppm / Pillow), cached on disk."""
+    """A JPEG of the page for the viewer (pdftoppm / Pillow), cached on disk.
+
+    The image is drawn upright: a page the OCR found scanned sideways or upside down
+    (`page.rotation`, clockwise degrees) is turned here, `width` pixels wide once
+    upright. The original file is never touched; only this cached copy is turned.
+    """
     target = view_image_path(page, width)
     if target.exists():
         return target
@@ -342,24 +348,55 @@ def render_view_image(page: Page, width: int = VIEW_WIDTH) -> Path:
     unique = uuid.uuid4().hex
     tmp = target.parent / f"tmp-{unique}.jpg"
     source = Path(page.source_path)
+    sideways = page.rotation in (90, 270)
+    from PIL import Image
+
     if page.source_kind == pipeline.KIND_PDF:
         base = target.parent / f"tmp-{unique}"
+        scale = ["-scale-to-x", "-1", "-scale-to-y", str(width)] if sideways else \
+            ["-scale-to-x", str(width), "-scale-to-y", "-1"]
         proc = subprocess.run(  # noqa: S603
-            ["pdftoppm", "-f", str(page.source_number), "-l", str(page.source_number), "-scale-to-x", str(width),
-             "-scale-to-y", "-1", "-jpeg", "-jpegopt", "quality=80", "-singlefile", str(source), str(base)],
+            ["pdftoppm", "-f", str(page.source_number), "-l", str(page.source_number), *scale,
+             "-jpeg", "-jpegopt", "quality=80", "-singlefile", str(source), str(base)],
             capture_output=True, timeout=120, check=False)
         produced = base.with_suffix(".jpg")
         if proc.returncode != 0 or not produced.exists():
             raise OcrError(f"Không dựng được ảnh bút lục {page.but_luc}.")
-        produced.replace(target)
+        if not page.rotation:
+            produced.replace(target)
+            return target
+        with Image.open(produced) as image:
+            upright = upright_image(image, page.rotation)
+        produced.unlink(missing_ok=True)
+        upright.save(tmp, "JPEG", quality=80)
+        shutil.move(tmp, target)
         return target
-    from PIL import Image
-
     with Image.open(source) as image:
         if page.source_kind == pipeline.KIND_TIFF:
             image.seek(page.source_number - 1)
         frame = image.convert("L") if image.mode not in ("L", "RGB") else image.copy()
+    frame = upright_image(frame, page.rotation)
     frame.thumbnail((width, width * 3))
     frame.save(tmp, "JPEG", quality=80)
     shutil.move(tmp, target)
     return target
+
+
+def upright_image(image: Any, rotation: int) -> Any:
+    """The image turned `rotation` degrees clockwise (0, 90, 180, 270)."""
+    from PIL import Image
+
+    turn = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
+    return image.transpose(turn[rotation]) if rotation in turn else image
+
+
+def upright_box(box: list[float], rotation: int) -> list[float]:
+    """A box [x0, y0, x1, y1] (fractions of the scan) in the upright image's fractions."""
+    x0, y0, x1, y1 = box
+    if rotation == 90:
+        return [1 - y1, x0, 1 - y0, x1]
+    if rotation == 180:
+        return [1 - x1, 1 - y1, 1 - x0, 1 - y0]
+    if rotation == 270:
+        return [y0, 1 - x1, y1, 1 - x0]
+    return [x0, y0, x1, y1]

@@ -12,7 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -138,6 +139,37 @@ def casefile_progress(casefile: CaseFile) -> ProgressInfo:
     return _progress(Page.objects.filter(casefile=casefile), total)
 
 
+def digitising_for(user: Any) -> QuerySet[CaseFile]:
+    """Case files of the cases `user` may see that are being digitised (a file still
+    received, queued or read) or have failed pages needing attention (a re-scan or a
+    re-OCR), with their counts, in one query: `w_total` pages (of the files accepted),
+    `w_done`, `w_failed`, `w_finished`, `w_percent`, `w_active` (still being read).
+    Most recently active first."""
+    active_states = (UploadState.RECEIVING, UploadState.QUEUED, UploadState.PROCESSING)
+    pages = Page.objects.filter(casefile=OuterRef("pk")).order_by().values("casefile")
+
+    def page_count(state: str) -> Subquery:
+        return Subquery(pages.filter(state=state).annotate(n=Count("id")).values("n"), output_field=IntegerField())
+
+    total = Subquery(Upload.objects.filter(casefile=OuterRef("pk")).exclude(state=UploadState.FAILED).order_by()
+                     .values("casefile").annotate(n=Sum("pages_total")).values("n"), output_field=IntegerField())
+    last = Subquery(Upload.objects.filter(casefile=OuterRef("pk")).order_by("-created_at").values("created_at")[:1])
+    active = Exists(Upload.objects.filter(casefile=OuterRef("pk"), state__in=active_states))
+    failed = Exists(Page.objects.filter(casefile=OuterRef("pk"), state=PageState.FAILED))
+    zero = Value(0, output_field=IntegerField())
+    return (casefiles_visible_to(user).filter(active | failed)
+            .annotate(w_active=active, w_total=Coalesce(total, zero), w_done=Coalesce(page_count(PageState.DONE), zero),
+                      w_failed=Coalesce(page_count(PageState.FAILED), zero), w_last=last)
+            .order_by("-w_active", "-w_last", "-pk"))
+
+
+def with_widget_figures(rows: list[CaseFile]) -> list[CaseFile]:
+    for cf in rows:
+        cf.w_finished = cf.w_done + cf.w_failed  # type: ignore[attr-defined]
+        cf.w_percent = min(100, int(100 * cf.w_finished / cf.w_total)) if cf.w_total else 0  # type: ignore[attr-defined]
+    return rows
+
+
 # --- search and highlighting --------------------------------------------------------------
 def casefile_search(user: Any, query: str, *, casefile: CaseFile | None = None, filters: dict[str, Any] | None = None,
                     limit: int = 20, offset: int = 0) -> Any:
@@ -156,7 +188,10 @@ def casefile_search(user: Any, query: str, *, casefile: CaseFile | None = None, 
 
 
 def highlight_boxes(page: Page, query: str) -> list[list[float]]:
-    """Word boxes (fractions of the page) of the words the query hits, for the SVG overlay."""
+    """Word boxes of the words the query hits, for the SVG overlay: fractions of the
+    page as shown (upright: the boxes of a turned scan are turned with its image)."""
+    from digitaldesk.casefiles.processing import upright_box
+
     parsed = q.parse(query)
     if parsed.is_empty or not page.words:
         return []
@@ -171,7 +206,7 @@ def highlight_boxes(page: Page, query: str) -> list[list[float]]:
             if [t for t, _ in flat[i:i + len(phrase)]] == phrase:
                 boxes.extend(x[1][1:5] for x in flat[i:i + len(phrase)])
     unique: list[list[float]] = []
-    for x0, y0, x1, y1 in boxes:
+    for x0, y0, x1, y1 in (upright_box(b, page.rotation) for b in boxes):
         box = [round(x0, 5), round(y0, 5), round(x1 - x0, 5), round(y1 - y0, 5)]  # x, y, width, height
         if box not in unique:
             unique.append(box)

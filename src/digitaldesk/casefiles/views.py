@@ -272,7 +272,7 @@ def page_image(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpResp
                      detail={"but_luc": page.but_luc, "page_id": page.pk})
     # The same address always shows the current version of the page (a replaced scan
     # is never shown stale): the browser revalidates with the ETag and gets a 304.
-    etag = f'"{page.pk}-{page.version}-{width}"'
+    etag = f'"{page.pk}-{page.version}-r{page.rotation}-{width}"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
     else:

@@ -107,7 +107,7 @@ class TesseractEngine:
         confs = [w.conf for w in words if w.conf >= 0]
         return PageText(number=number, text=text.replace("\f", "").strip(), words=words,
                         confidence=sum(confs) / len(confs) if confs else 0.0,
-                        rotation=guess_rotation(words), pdf=pdf, width_px=width, height_px=height)
+                        rotation=guess_rotation(words, width, height), pdf=pdf, width_px=width, height_px=height)
 
 
 def parse_tsv(tsv: str) -> tuple[list[Word], int, int]:
@@ -130,21 +130,27 @@ def parse_tsv(tsv: str) -> tuple[list[Word], int, int]:
     return words, width, height
 
 
-def guess_rotation(words: list[Word]) -> int:
-    """How the scan is turned, from the reading order of the words Tesseract found.
+def guess_rotation(words: list[Word], width: int = 0, height: int = 0) -> int:
+    """Clockwise degrees the scan must turn to be upright (0, 90, 180, 270), from the
+    reading order of the words Tesseract found (`--psm 1` reads turned pages and keeps
+    the boxes in the coordinates of the image as scanned).
 
     Upright text runs left to right; a page scanned upside down has its words in
-    reading order from right to left and bottom to top; a sideways page has
-    boxes taller than wide, running down (90) or up (270).
+    reading order from right to left and bottom to top. A sideways page has word
+    boxes taller than wide (compared in pixels, `width` x `height` of the image):
+    words running down the image mean the page was turned a quarter clockwise and
+    must turn 270 degrees; words running up, a quarter counter-clockwise: 90.
     """
     sample = [w for w in words if len(w.text) >= 3][:200]
     if len(sample) < 4:
         return 0
-    tall = sum(1 for w in sample if (w.y1 - w.y0) > (w.x1 - w.x0))
+    sx, sy = (width or 1), (height or 1)
+    tall = sum(1 for w in sample if (w.y1 - w.y0) * sy > (w.x1 - w.x0) * sx)
     pairs = list(zip(sample, sample[1:], strict=False))
     if tall > len(sample) * 0.6:
-        down = sum(1 for a, b in pairs if b.y0 > a.y0)
-        return 90 if down >= len(pairs) / 2 else 270
+        same_column = [(a, b) for a, b in pairs if abs(b.x0 - a.x0) * sx < 0.02 * max(sx, sy)] or pairs
+        down = sum(1 for a, b in same_column if b.y0 > a.y0)
+        return 270 if down >= len(same_column) / 2 else 90
     leftward = sum(1 for a, b in pairs if b.x0 < a.x0 and abs(b.y0 - a.y0) < 0.01)
     rightward = sum(1 for a, b in pairs if b.x0 > a.x0 and abs(b.y0 - a.y0) < 0.01)
     return 180 if leftward > rightward * 2 else 0
