@@ -197,3 +197,80 @@ class SearchForm(forms.Form):
     doc_type = forms.ChoiceField(label="Tên loại", required=False, choices=[("", "Tất cả")] + DOC_TYPE_CHOICES)
     date_from = forms.DateField(label="Từ ngày", required=False, widget=DATE)
     date_to = forms.DateField(label="Đến ngày", required=False, widget=DATE)
+
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class IncomingEditForm(forms.Form):
+    """Correction of a saved incoming register entry (the số đến is not a field: it never changes)."""
+
+    arrived_at = forms.DateTimeField(label="Ngày đến", widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M",
+                                                                                     "%Y-%m-%d %H:%M"])
+    sender = forms.CharField(label="Tác giả (cơ quan ban hành)", max_length=300)
+    code_notation = forms.CharField(label="Số, ký hiệu", max_length=80, required=False)
+    issued_date = forms.DateField(label="Ngày tháng văn bản", required=False, widget=DATE)
+    doc_type = forms.ChoiceField(label="Tên loại văn bản", choices=DOC_TYPE_CHOICES)
+    subject = forms.CharField(label="Trích yếu nội dung", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    signer_name = forms.CharField(label="Người ký", max_length=200, required=False)
+    urgency = forms.ChoiceField(label="Độ khẩn", choices=Urgency.choices)
+    secrecy = forms.ChoiceField(label="Độ mật", choices=Secrecy.choices,
+                                help_text="Nâng lên Mật, Tối mật, Tuyệt mật: tệp và nội dung văn bản bị xóa khỏi Bàn "
+                                          "làm việc số, chỉ giữ thông tin vào sổ.")
+    due_date = forms.DateField(label="Hạn giải quyết", required=False, widget=DATE)
+    page_amount = forms.IntegerField(label="Số trang", required=False, min_value=1, max_value=100000)
+    notes = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="Lý do sửa", widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "Vui lòng ghi lý do sửa thông tin vào sổ."})
+    confirm_sensitive = forms.BooleanField(
+        label="Tôi đã kiểm tra: văn bản này không chứa bí mật nhà nước (xác nhận được ghi nhật ký)", required=False)
+    allow_duplicate = forms.BooleanField(label="Vẫn lưu (không phải văn bản trùng)", required=False)
+    secret_summary_allowed = forms.BooleanField(
+        label="Người xác định độ mật đồng ý ghi trích yếu (chỉ với văn bản Tuyệt mật)", required=False)
+
+
+class OutgoingEditForm(forms.Form):
+    subject = forms.CharField(label="Trích yếu nội dung", widget=forms.Textarea(attrs={"rows": 2}))
+    copies = forms.IntegerField(label="Số lượng bản", min_value=1, max_value=100000)
+    notes = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="Lý do sửa", widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "Vui lòng ghi lý do sửa thông tin vào sổ."})
+    confirm_sensitive = forms.BooleanField(
+        label="Tôi đã kiểm tra: văn bản này không chứa bí mật nhà nước (xác nhận được ghi nhật ký)", required=False)
+
+
+class RecallForm(forms.Form):
+    reason = forms.CharField(label="Lý do thu hồi", widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "Vui lòng ghi lý do thu hồi văn bản."})
+
+
+class SigningForm(forms.Form):
+    """The PIN and which of the official's usable certificates signs (the default preselected).
+    The template lists the certificates with subject, issuer and validity (`credentials`)."""
+
+    credential = forms.TypedChoiceField(label="Chứng thư số dùng để ký", coerce=int, required=False,
+                                        widget=forms.RadioSelect)
+    passphrase = forms.CharField(label="Mật khẩu khóa ký số (mã PIN)", required=False,
+                                 widget=forms.PasswordInput(attrs={"autocomplete": "off"}))
+
+    def __init__(self, *args: Any, credentials: Any = None, default: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.credentials = list(credentials or [])
+        self.default = default
+        self.fields["credential"].choices = [(c.pk, c.label) for c in self.credentials]  # type: ignore[attr-defined]
+        self.fields["credential"].error_messages["invalid_choice"] = (
+            "Chứng thư số đã chọn không còn dùng được. Vui lòng tải lại trang và chọn lại.")
+
+
+class FollowUpForm(forms.Form):
+    tu = forms.DateField(label="Từ ngày (ngày đến)", required=False, widget=DATE)
+    den = forms.DateField(label="Đến ngày", required=False, widget=DATE)
+    trang_thai = forms.ChoiceField(label="Trạng thái", required=False)
+    don_vi = forms.ModelChoiceField(label="Đơn vị chủ trì", queryset=Unit.objects.none(), required=False,
+                                    empty_label="Tất cả")
+    qua_han = forms.BooleanField(label="Chỉ văn bản quá hạn", required=False)
+
+    def __init__(self, *args: Any, units: Any = None, statuses: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["don_vi"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
+        self.fields["trang_thai"].choices = [("", "Tất cả")] + list(statuses or [])  # type: ignore[attr-defined]

@@ -67,6 +67,10 @@ class IncomingOcr:
         document = IncomingDocument.objects.filter(pk=int(ref)).select_related("unit").first()
         if document is None:
             return
+        if document.is_secret or document.recalled_at is not None:
+            # The content was removed while the OCR ran (secrecy raised, or recalled): keep none of it.
+            purge_incoming_ocr(document.pk)
+            return
         text = "\f".join(p.text for p in run.pages.order_by("number"))
         fields = ["text", "text_source"]
         document.text, document.text_source = text, "ocr"
@@ -92,6 +96,22 @@ class IncomingOcr:
                 _flag_after_ocr(document)
             _refresh_search(document)
         Path(run.path).unlink(missing_ok=True)
+
+
+def purge_incoming_ocr(document_id: int) -> int:
+    """Erase what the shared OCR pipeline kept of an incoming document whose content was removed
+    from the desk (page texts and images, the searchable copy, the source file). Returns the
+    number of runs purged."""
+    from digitaldesk.ocr.models import OcrRun
+
+    runs = list(OcrRun.objects.filter(consumer=OCR_CONSUMER, ref=str(document_id)))
+    for run in runs:
+        run.pages.update(text="", words=[], pdf=None)
+        for path in (run.searchable_pdf, run.path):
+            if path:
+                Path(path).unlink(missing_ok=True)
+    (Path(settings.DATA_DIR) / "documents-ocr" / f"incoming-{document_id}.pdf").unlink(missing_ok=True)
+    return len(runs)
 
 
 def _flag_after_ocr(document: IncomingDocument) -> None:
@@ -196,6 +216,29 @@ def send_email(progress: Progress, *, recipient_id: int) -> dict[str, Any]:
         raise
     Recipient.objects.filter(pk=recipient.pk).update(delivered_at=timezone.now(), delivery_error="")
     audit_record(actor=None, action="documents.emailed", obj=document, detail={"to": recipient.email})
+    return {"sent": recipient.email}
+
+
+@job("documents.send_recall_notice", label="Báo thu hồi văn bản qua thư điện tử")
+def send_recall_notice(progress: Progress, *, recipient_id: int) -> dict[str, Any]:
+    """E-mail an external recipient that an issued document was recalled (NĐ 30/2020 Điều 18);
+    sent once (recall_notified_at)."""
+    recipient = Recipient.objects.filter(pk=recipient_id).select_related("document", "document__unit").first()
+    if recipient is None or recipient.recall_notified_at is not None or recipient.document.recalled_at is None:
+        return {"skipped": True}
+    document = recipient.document
+    message = EmailMessage(
+        subject=f"{document.unit.name} thu hồi văn bản số {document.code_notation}",
+        body=(f"Kính gửi: {recipient.label}\n\n{document.unit.name} thu hồi văn bản số {document.code_notation} "
+              f"ngày {document.issued_date:%d/%m/%Y} về việc: {document.subject}\n\n"
+              f"Lý do: {document.recall_reason}\n\n"
+              "Đề nghị quý cơ quan hủy bản điện tử đã nhận và hoàn trả bản giấy (nếu có) theo Nghị định "
+              "30/2020/NĐ-CP, Điều 18.\n"
+              "Thư gửi tự động từ Bàn làm việc số — Viện kiểm sát nhân dân."),
+        to=[recipient.email])
+    message.send()
+    Recipient.objects.filter(pk=recipient.pk).update(recall_notified_at=timezone.now())
+    audit_record(actor=None, action="documents.recall_emailed", obj=document, detail={"to": recipient.email})
     return {"sent": recipient.email}
 
 

@@ -379,3 +379,58 @@ def possible_signers(user: User) -> QuerySet[User]:
                .values_list("pk", flat=True))
     return (User.objects.filter(is_active=True, unit_id__in=ids, position__is_leader=True)
             .select_related("position", "unit").order_by("position__rank", "name_sort_key"))
+
+
+# --- Register-entry corrections, recall, correction/replacement (h3) -----------------------
+def can_edit_incoming(user: User, document: IncomingDocument) -> bool:
+    """The agency's clerks (who keep the register) and its leaders (who direct the entry)."""
+    return is_clerk_of(user, document.unit) or leads_agency(user, document.unit)
+
+
+def can_edit_outgoing(user: User, document: OutgoingDocument) -> bool:
+    """Once issued: the agency's clerks (who keep the register) and the leader who signed it."""
+    return document.status == OutgoingStatus.ISSUED and (
+        is_clerk_of(user, document.unit) or (document.signed_by_id is not None and document.signed_by_id == user.pk))
+
+
+def can_recall(user: User, document: OutgoingDocument) -> bool:
+    """Thu hồi (NĐ 30/2020 Điều 18): the issuing agency's clerks, the signer, the agency's leaders."""
+    return (document.status == OutgoingStatus.ISSUED and document.recalled_at is None
+            and (is_clerk_of(user, document.unit) or leads_agency(user, document.unit)
+                 or (document.signed_by_id is not None and document.signed_by_id == user.pk)))
+
+
+def can_correct(user: User, document: OutgoingDocument) -> bool:
+    """Draft a correcting / replacing document: an official of the issuing agency who may see it."""
+    return (document.status == OutgoingStatus.ISSUED and document.recalled_at is None
+            and user_agency(user) is not None and user_agency(user).pk == document.unit_id  # type: ignore[union-attr]
+            and outgoing_visible_to(user).filter(pk=document.pk).exists())
+
+
+def can_follow_up(user: User, agency: Unit | None) -> bool:
+    """The follow-up register (sổ theo dõi giải quyết văn bản đến): clerks and agency leaders."""
+    return bool(agency and (is_clerk_of(user, agency) or leads_agency(user, agency)))
+
+
+def followup_rows(*, agency: Unit, date_from: dt.date | None = None, date_to: dt.date | None = None,
+                  status: str = "", lead_unit: Unit | None = None, overdue_only: bool = False,
+                  today: dt.date | None = None) -> QuerySet[IncomingDocument]:
+    """Incoming documents of the agency's register with a deadline (hạn giải quyết), received in
+    the period, in register order. Overdue: still open after the deadline, or closed after it."""
+    from django.db.models import F
+
+    day = today or timezone.localdate()
+    rows = IncomingDocument.objects.filter(unit=agency, register="den", due_date__isnull=False)
+    if date_from:
+        rows = rows.filter(arrived_at__date__gte=date_from)
+    if date_to:
+        rows = rows.filter(arrived_at__date__lte=date_to)
+    if status:
+        rows = rows.filter(status=status)
+    if lead_unit is not None:
+        rows = rows.filter(Exists(Assignment.objects.filter(document=OuterRef("pk"), role=AssignmentRole.LEAD,
+                                                            unit_path__startswith=lead_unit.path)))
+    if overdue_only:
+        rows = rows.filter((Q(due_date__lt=day) & ~Q(status=IncomingStatus.DONE))
+                           | Q(status=IncomingStatus.DONE, closed_at__date__gt=F("due_date")))
+    return rows.order_by("year", "arrival_number")

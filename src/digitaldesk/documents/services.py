@@ -443,6 +443,8 @@ def reopen(*, actor: User, document: IncomingDocument, note: str) -> IncomingDoc
     document = IncomingDocument.objects.select_for_update().get(pk=document.pk)
     if not selectors.can_reopen(actor, document):
         raise PermissionDenied("Chỉ lãnh đạo cơ quan được mở lại văn bản đã giải quyết.")
+    if document.recalled_at is not None:
+        raise ValidationError("Văn bản đã bị cơ quan ban hành thu hồi, không mở lại để xử lý được.")
     document.status = IncomingStatus.IN_PROGRESS if document.assignments.exists() else IncomingStatus.REGISTERED
     document.closed_at = None
     document.closed_by = None
@@ -518,6 +520,9 @@ class DraftData:
     recipients_internal: list[Unit] = field(default_factory=list)
     recipients_external: list[tuple[str, str]] = field(default_factory=list)  # (name, email)
     copies: int = 1
+    # A correcting / replacing document (NĐ 30/2020 Điều 18): the issued original and the relation.
+    related_to: OutgoingDocument | None = None
+    relation: str = ""
 
 
 def symbol_suffix(document: OutgoingDocument) -> str:
@@ -590,6 +595,10 @@ def create_draft(*, actor: User, data: DraftData, upload: files.Inspected | None
         raise NeedsConfirmation(flags)
     if upload is None and not data.body.strip():
         raise ValidationError("Vui lòng nhập nội dung văn bản hoặc tải lên tệp dự thảo.")
+    if data.related_to is not None or data.relation:
+        if data.related_to is None:
+            raise ValidationError("Thiếu văn bản được đính chính, thay thế.")
+        check_relation(actor=actor, original=data.related_to, relation=data.relation, doc_type=data.doc_type)
     return _create_draft_atomic(actor=actor, data=data, upload=upload, flags=flags)
 
 
@@ -604,11 +613,14 @@ def _create_draft_atomic(*, actor: User, data: DraftData, upload: files.Inspecte
         from_template=upload is None, urgency=data.urgency, secrecy=data.secrecy, signer=data.signer,
         signer_authority=data.signer_authority,
         signer_title=data.signer.position.name if data.signer and data.signer.position else "",
-        copies=max(1, data.copies), text=upload.text if upload else "")
+        copies=max(1, data.copies), text=upload.text if upload else "",
+        related_to=data.related_to, relation=data.relation if data.related_to else "")
     _set_recipients(document, data)
     version = _new_version(document, actor=actor, upload=upload, note="Dự thảo ban đầu")
     audit_record(actor=actor, action="documents.draft_created", obj=document,
-                 detail={"version": version.number, "template": upload is None, "doc_type": data.doc_type})
+                 detail={"version": version.number, "template": upload is None, "doc_type": data.doc_type,
+                         "related_to": data.related_to.pk if data.related_to else None,
+                         "relation": document.relation})
     if flags:
         audit_record(actor=actor, action="documents.sensitivity_confirmed", obj=document,
                      detail={"flags": [f.as_dict() for f in flags]})
@@ -765,7 +777,8 @@ def approve(*, actor: User, document: OutgoingDocument, note: str = "") -> Outgo
     return document
 
 
-def sign(*, actor: User, document: OutgoingDocument, passphrase: str | None) -> OutgoingDocument:
+def sign(*, actor: User, document: OutgoingDocument, passphrase: str | None,
+         credential: int | None = None) -> OutgoingDocument:
     """Ký số (NĐ 30/2020, Điều 13 khoản 7): the signer's personal PAdES signature on the
     approved version's PDF. Signing happens before the transaction; a refused signature
     (wrong passphrase, expired or revoked certificate) changes nothing."""
@@ -774,7 +787,7 @@ def sign(*, actor: User, document: OutgoingDocument, passphrase: str | None) -> 
     assert document.current is not None and document.current.pdf is not None
     pdf = files.read(document.current.pdf)
     signed = signing_bridge.sign(pdf=pdf, signer=actor, kind="personal", passphrase=passphrase,
-                                 title=document.signer_title or None, audit_object=document)
+                                 title=document.signer_title or None, audit_object=document, credential=credential)
     with transaction.atomic():
         document = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
         if document.status != OutgoingStatus.APPROVED:
@@ -797,7 +810,8 @@ def sign(*, actor: User, document: OutgoingDocument, passphrase: str | None) -> 
     return document
 
 
-def issue(*, actor: User, document: OutgoingDocument, passphrase: str | None = None) -> OutgoingDocument:
+def issue(*, actor: User, document: OutgoingDocument, passphrase: str | None = None,
+          credential: int | None = None) -> OutgoingDocument:
     """Cấp số, ký số cơ quan, phát hành (NĐ 30/2020, Điều 14–18).
 
     1. Only the agency's văn thư, only for a document signed by its signer.
@@ -825,7 +839,7 @@ def issue(*, actor: User, document: OutgoingDocument, passphrase: str | None = N
         issued = signing_bridge.sign(pdf=signed, signer=actor, kind="organisation", passphrase=passphrase,
                                      number=document.code_notation, issued_date=document.issued_date,
                                      reason=f"Ban hành văn bản số {document.code_notation}",
-                                     audit_object=document)
+                                     audit_object=document, credential=credential)
         stored = files.store(data=issued, name=f"{document.code_notation.replace('/', '_')}.pdf",
                              content_type=files.PDF, user=actor, page_count=document.signed_file.page_count)
         document.issued_file, document.issued_by, document.issued_at = stored, actor, timezone.now()
@@ -838,6 +852,7 @@ def issue(*, actor: User, document: OutgoingDocument, passphrase: str | None = N
                      detail={"number": number, "year": today.year, "code": document.code_notation,
                              "sha256": stored.sha256})
         _dispatch(actor=actor, document=document, pdf=issued)
+        _link_related(actor=actor, document=document)
         _refresh_search(document)
     return document
 
@@ -875,3 +890,371 @@ def _dispatch(*, actor: User, document: OutgoingDocument, pdf: bytes) -> None:
         elif recipient.kind == RecipientKind.EXTERNAL:
             enqueue("documents.send_email", recipient_id=recipient.pk, user=actor,
                     label=f"Gửi văn bản {document.code_notation} tới {recipient.label}")
+
+
+# =====================================================================================
+# Corrections of saved register entries (sửa thông tin vào sổ)
+# =====================================================================================
+INCOMING_EDITABLE: dict[str, str] = {
+    "arrived_at": "Ngày đến", "sender": "Tác giả", "code_notation": "Số, ký hiệu",
+    "issued_date": "Ngày tháng văn bản", "doc_type": "Tên loại", "subject": "Trích yếu nội dung",
+    "signer_name": "Người ký", "urgency": "Độ khẩn", "secrecy": "Độ mật", "due_date": "Hạn giải quyết",
+    "page_amount": "Số trang", "notes": "Ghi chú",
+}
+# The number, date, type and symbol of an issued document are printed in its signed file (the
+# organisation signature's stamp, NĐ 30/2020 Điều 15): they cannot be corrected in the register;
+# an error there is corrected by a correcting or replacing document (Điều 18).
+OUTGOING_EDITABLE: dict[str, str] = {"subject": "Trích yếu nội dung", "copies": "Số lượng bản", "notes": "Ghi chú"}
+REMOVED_SECRET = "(đã xóa theo quy định bảo vệ bí mật nhà nước)"
+
+
+def _shown(document: Any, name: str, value: Any) -> str:
+    """A field value as the register shows it (for the change history)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    field_obj = type(document)._meta.get_field(name)
+    if getattr(field_obj, "choices", None):
+        return str(dict(field_obj.choices).get(value, value))
+    return str(value)
+
+
+def _drop_content(document: IncomingDocument) -> list[int]:
+    """Remove the electronic content of an incoming entry: its files (the bytes stay on disk only
+    while another row — e.g. the issuer's own issued file — still uses them), its text, its search
+    body. The register line and its số đến stay. Returns the ids of the dropped file rows."""
+    from django.core.files.storage import default_storage
+    from django.db.models import ProtectedError
+
+    from digitaldesk.documents.jobs import purge_incoming_ocr
+
+    stored = [f for f in (document.original, document.rendition, document.archive_copy) if f is not None]
+    transaction.on_commit(lambda pk=document.pk: purge_incoming_ocr(pk))
+    document.original = document.rendition = document.archive_copy = None
+    document.text, document.text_source = "", ""
+    document.save(update_fields=["original", "rendition", "archive_copy", "text", "text_source"])
+    dropped: list[int] = []
+    for item in {f.pk: f for f in stored}.values():
+        path = item.file.name
+        try:
+            with transaction.atomic():
+                item.delete()
+        except ProtectedError:
+            continue  # still used elsewhere (e.g. an OCR run's record); the entry no longer points to it
+        dropped.append(item.pk)
+        if path and not StoredFile.objects.filter(file=path).exists():
+            transaction.on_commit(lambda p=path: default_storage.delete(p) if default_storage.exists(p) else None)
+    return dropped
+
+
+@dataclass
+class EntryChange:
+    values: dict[str, Any]
+    reason: str
+    confirm_sensitive: bool = False
+    allow_duplicate: bool = False
+    secret_summary_allowed: bool = False
+
+
+def edit_incoming(*, actor: User, document: IncomingDocument, change: EntryChange) -> IncomingDocument:
+    """A clerk (or an agency leader) corrects the fields of a saved incoming register entry.
+
+    * The số đến, its year and its register series never change (NĐ 30/2020 Điều 22 khoản 2:
+      numbers follow the order of receipt), so the arrival date stays within the register's year.
+    * Every edit keeps the previous values (`EntryEdit`, shown on the entry) and is audited.
+    * The original file is never touched; raising the secrecy to Mật or above applies the
+      state-secret guard as at registration: the electronic content is removed from the desk
+      (Luật BVBMNN 2018 Điều 5 khoản 5), the entry is taken out of the search index, and a
+      Tuyệt mật summary is kept only if the classifier agrees (NĐ 26/2020 Điều 4).
+    * A changed summary of a "Thường" entry goes through the sensitivity check; a changed
+      issuer or số ký hiệu through the duplicate check, as at registration.
+    """
+    if not selectors.can_edit_incoming(actor, document):
+        raise PermissionDenied("Chỉ văn thư và lãnh đạo cơ quan được sửa thông tin vào sổ văn bản đến.")
+    if not change.reason.strip():
+        raise ValidationError("Vui lòng ghi lý do sửa thông tin vào sổ.")
+    values = {k: v for k, v in change.values.items() if k in INCOMING_EDITABLE}
+    for name in ("sender", "code_notation", "subject", "signer_name", "notes"):
+        if name in values:
+            values[name] = (values[name] or "").strip()
+    new = {name: values.get(name, getattr(document, name)) for name in INCOMING_EDITABLE}
+    if new["arrived_at"] is not None and new["arrived_at"] == document.arrived_at.replace(second=0, microsecond=0):
+        new["arrived_at"] = document.arrived_at  # the form shows minutes: the same minute is no change
+    if not new["sender"]:
+        raise ValidationError("Vui lòng nhập tác giả (cơ quan ban hành văn bản).")
+    if new["secrecy"] == Secrecy.NORMAL and not new["subject"]:
+        raise ValidationError("Vui lòng nhập trích yếu nội dung.")
+    if new["arrived_at"] is None:
+        raise ValidationError("Vui lòng nhập ngày đến.")
+    if timezone.localtime(new["arrived_at"]).year != document.year:
+        raise ValidationError(f"Ngày đến phải thuộc năm {document.year}: số đến {document.arrival_number} "
+                              f"đã được cấp trong sổ văn bản đến năm {document.year} và không thay đổi.")
+    if new["arrived_at"] > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError("Ngày đến không được sau thời điểm hiện tại.")
+    raising = document.secrecy == Secrecy.NORMAL and new["secrecy"] != Secrecy.NORMAL
+    if new["secrecy"] != Secrecy.NORMAL:
+        if new["secrecy"] == Secrecy.TUYET_MAT and not change.secret_summary_allowed:
+            new["subject"] = ""  # NĐ 26/2020/NĐ-CP, Điều 4
+    flags: list[sensitivity.Flag] = []
+    if new["secrecy"] == Secrecy.NORMAL and new["subject"] != document.subject:
+        flags = sensitivity.check_text(new["subject"])
+        if flags and not change.confirm_sensitive:
+            audit_record(actor=actor, action="documents.sensitivity_flagged", obj=document,
+                         detail={"flags": [f.as_dict() for f in flags], "what": "incoming_edit"})
+            raise NeedsConfirmation(flags)
+    if not change.allow_duplicate and (new["sender"] != document.sender
+                                       or new["code_notation"] != document.code_notation):
+        duplicates = selectors.possible_duplicates(agency=document.unit, sender=new["sender"],
+                                                   code_notation=new["code_notation"], exclude_id=document.pk)
+        if duplicates:
+            raise DuplicateWarning(duplicates)
+    return _edit_incoming_atomic(actor=actor, document_id=document.pk, new=new, change=change, flags=flags,
+                                 raising=raising)
+
+
+@transaction.atomic
+def _edit_incoming_atomic(*, actor: User, document_id: int, new: dict[str, Any], change: EntryChange,
+                          flags: list[sensitivity.Flag], raising: bool) -> IncomingDocument:
+    document = (IncomingDocument.objects.select_for_update(of=("self",))
+                .select_related("original", "rendition", "archive_copy", "unit").get(pk=document_id))
+    secret_now = new["secrecy"] != Secrecy.NORMAL
+    hide_subject = new["secrecy"] == Secrecy.TUYET_MAT and not change.secret_summary_allowed
+    changes: list[dict[str, str]] = []
+    for name, label in INCOMING_EDITABLE.items():
+        old_value, new_value = getattr(document, name), new[name]
+        if old_value == new_value:
+            continue
+        old_shown, new_shown = _shown(document, name, old_value), _shown(document, name, new_value)
+        if hide_subject and name == "subject":
+            old_shown = REMOVED_SECRET
+        changes.append({"field": name, "label": label, "old": old_shown, "new": new_shown})
+        setattr(document, name, new_value)
+    dropped: list[int] = []
+    if secret_now and (document.original_id or document.rendition_id or document.archive_copy_id or document.text):
+        dropped = _drop_content(document)
+        changes.append({"field": "files", "label": "Tệp văn bản", "old": "có tệp, nội dung",
+                        "new": "đã xóa khỏi Bàn làm việc số (văn bản mật)"})
+    if not changes:
+        raise ValidationError("Không có thông tin nào thay đổi.")
+    document.code_folded = fold(document.code_notation).replace(" ", "")[:80]
+    if secret_now:
+        document.sensitivity_flags = []
+    document.save()
+    if hide_subject:
+        # Earlier corrections must not keep the summary either.
+        for old_edit in document.edits.all():
+            scrubbed = [{**c, "old": REMOVED_SECRET, "new": REMOVED_SECRET} if c.get("field") == "subject" else c
+                        for c in old_edit.changes]
+            if scrubbed != old_edit.changes:
+                old_edit.changes = scrubbed
+                old_edit.save(update_fields=["changes"])
+    if "due_date" in {c["field"] for c in changes}:
+        document.assignments.filter(active=True).update(due_date=document.due_date)
+    from digitaldesk.documents.models import EntryEdit
+
+    edit = EntryEdit.objects.create(incoming=document, actor=actor, reason=change.reason.strip(), changes=changes)
+    note = "Sửa: " + ", ".join(c["label"].lower() for c in changes) + f". Lý do: {change.reason.strip()}"
+    DocumentAction.objects.create(document=document, kind=ActionKind.EDITED, actor=actor, note=note,
+                                  detail={"edit": edit.pk})
+    audit_record(actor=actor, action="documents.incoming_edited", obj=document,
+                 detail={"edit": edit.pk, "changes": changes, "reason": change.reason.strip()[:500],
+                         "arrival_number": document.arrival_number, "files_dropped": dropped})
+    if flags:
+        audit_record(actor=actor, action="documents.sensitivity_confirmed", obj=document,
+                     detail={"flags": [f.as_dict() for f in flags], "what": "incoming_edit"})
+    if raising:
+        audit_record(actor=actor, action="documents.secrecy_raised", obj=document,
+                     detail={"secrecy": document.secrecy, "files_dropped": dropped})
+    _refresh_search(document)
+    return document
+
+
+@transaction.atomic
+def edit_outgoing(*, actor: User, document: OutgoingDocument, change: EntryChange) -> OutgoingDocument:
+    """Correct the register fields of an issued document (trích yếu as registered, number of
+    copies, notes). The number, symbol, date and the signed files never change."""
+    document = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
+    if not selectors.can_edit_outgoing(actor, document):
+        raise PermissionDenied("Chỉ văn thư của cơ quan và người ký được sửa thông tin vào sổ văn bản đi.")
+    if not change.reason.strip():
+        raise ValidationError("Vui lòng ghi lý do sửa thông tin vào sổ.")
+    new = {name: change.values.get(name, getattr(document, name)) for name in OUTGOING_EDITABLE}
+    new["subject"] = (new["subject"] or "").strip()
+    new["notes"] = (new["notes"] or "").strip()
+    if not new["subject"]:
+        raise ValidationError("Vui lòng nhập trích yếu nội dung.")
+    try:
+        new["copies"] = int(new["copies"])
+    except (TypeError, ValueError) as exc:
+        raise ValidationError("Số lượng bản phải là số nguyên dương.") from exc
+    if new["copies"] < 1:
+        raise ValidationError("Số lượng bản phải là số nguyên dương.")
+    changes = []
+    for name, label in OUTGOING_EDITABLE.items():
+        if getattr(document, name) != new[name]:
+            changes.append({"field": name, "label": label, "old": _shown(document, name, getattr(document, name)),
+                            "new": _shown(document, name, new[name])})
+            setattr(document, name, new[name])
+    if not changes:
+        raise ValidationError("Không có thông tin nào thay đổi.")
+    if "subject" in {c["field"] for c in changes}:
+        flags = sensitivity.check_text(new["subject"])
+        if flags and not change.confirm_sensitive:
+            raise NeedsConfirmation(flags)
+    document.save(update_fields=list(OUTGOING_EDITABLE) + ["updated_at"])
+    from digitaldesk.documents.models import EntryEdit
+
+    edit = EntryEdit.objects.create(outgoing=document, actor=actor, reason=change.reason.strip(), changes=changes)
+    ReviewComment.objects.create(document=document, version=document.current, author=actor, kind="sua_so",
+                                 text="Sửa thông tin vào sổ: " + ", ".join(c["label"].lower() for c in changes)
+                                 + f". Lý do: {change.reason.strip()}")
+    audit_record(actor=actor, action="documents.outgoing_edited", obj=document,
+                 detail={"edit": edit.pk, "changes": changes, "reason": change.reason.strip()[:500],
+                         "code": document.code_notation})
+    _refresh_search(document)
+    return document
+
+
+# =====================================================================================
+# Recall, correction and replacement of issued documents — NĐ 30/2020, Điều 18
+# (DOMAIN.md §1.5, step 4: content errors → a replacing document of equivalent form;
+# format or procedure errors → a correcting công văn; recall: electronic copies are
+# deleted in the System and the sender is notified through it)
+# =====================================================================================
+def recall(*, actor: User, document: OutgoingDocument, reason: str) -> OutgoingDocument:
+    """Thu hồi: the issuing agency recalls a dispatched document.
+
+    * The number stays used: the outgoing register keeps the line (marked recalled); no number
+      is released (Điều 15 khoản 1).
+    * Each internal recipient's incoming entry is marked recalled and keeps its số đến; its
+      electronic copy is deleted in the System (Điều 18) and the handling stops; the recipient
+      agency's clerks, leaders and handlers are notified.
+    * External recipients get a recall notice by e-mail (job `documents.send_recall_notice`).
+    * The issuing side (clerks, signer, drafter) is notified of the deletions through the System.
+    """
+    if not selectors.can_recall(actor, document):
+        raise PermissionDenied("Chỉ văn thư, người ký hoặc lãnh đạo cơ quan ban hành được thu hồi văn bản "
+                               "đã phát hành.")
+    if not reason.strip():
+        raise ValidationError("Vui lòng ghi lý do thu hồi văn bản.")
+    with transaction.atomic():
+        document = OutgoingDocument.objects.select_for_update().select_related("unit").get(pk=document.pk)
+        if document.status != OutgoingStatus.ISSUED or document.recalled_at is not None:
+            raise ValidationError("Văn bản chưa phát hành hoặc đã được thu hồi. Vui lòng tải lại trang.")
+        now = timezone.now()
+        document.recalled_at, document.recalled_by, document.recall_reason = now, actor, reason.strip()
+        document.save(update_fields=["recalled_at", "recalled_by", "recall_reason", "updated_at"])
+        deleted_at: list[str] = []
+        for recipient in document.recipients.select_related("unit", "delivered_incoming"):
+            if recipient.kind == RecipientKind.INTERNAL and recipient.delivered_incoming_id:
+                incoming = _recall_incoming(actor=actor, document=document, incoming_id=recipient.delivered_incoming_id,
+                                            reason=reason.strip(), now=now)
+                deleted_at.append(incoming.unit.name)
+            elif recipient.kind == RecipientKind.EXTERNAL and recipient.delivered_at is not None:
+                enqueue("documents.send_recall_notice", recipient_id=recipient.pk, user=actor,
+                        label=f"Báo thu hồi văn bản {document.code_notation} tới {recipient.label}")
+        text = (f"Thu hồi văn bản. Lý do: {reason.strip()}" +
+                (f" Đã xóa bản điện tử tại: {', '.join(deleted_at)}." if deleted_at else ""))
+        ReviewComment.objects.create(document=document, version=document.current, author=actor, kind="thu_hoi",
+                                     text=text)
+        audit_record(actor=actor, action="documents.recalled", obj=document,
+                     detail={"code": document.code_notation, "reason": reason.strip()[:500],
+                             "deleted_at": deleted_at})
+        _refresh_search(document)
+        issuers = {u.pk: u for u in selectors.clerks_of(document.unit)}
+        for user in (document.signed_by, document.drafter):
+            if user is not None:
+                issuers[user.pk] = user
+        issuers.pop(actor.pk, None)
+        url = _url("documents:outgoing_detail", document.pk)
+        title = f"Văn bản {document.code_notation} đã được thu hồi"
+        body = text[:300]
+        transaction.on_commit(lambda: notify(users=list(issuers.values()), title=title, body=body, url=url,
+                                             kind="van_ban_di", dedupe_key=f"docs-out-{document.pk}-recalled"))
+    return document
+
+
+def _recall_incoming(*, actor: User, document: OutgoingDocument, incoming_id: int, reason: str,
+                     now: dt.datetime) -> IncomingDocument:
+    incoming = (IncomingDocument.objects.select_for_update(of=("self",))
+                .select_related("unit", "original", "rendition", "archive_copy").get(pk=incoming_id))
+    incoming.recalled_at = now
+    fields = ["recalled_at"]
+    if incoming.status != IncomingStatus.DONE:
+        incoming.status = IncomingStatus.DONE
+        incoming.result = f"Văn bản bị {document.unit.name} thu hồi. Lý do: {reason}"
+        incoming.closed_at, incoming.closed_by = now, None
+        fields += ["status", "result", "closed_at", "closed_by"]
+        incoming.assignments.filter(active=True, done_at__isnull=True).update(done_at=now)
+    incoming.save(update_fields=fields)
+    dropped = _drop_content(incoming)
+    DocumentAction.objects.create(document=incoming, kind=ActionKind.RECALLED, actor=actor,
+                                  note=f"{document.unit.name} thu hồi văn bản {document.code_notation}. Lý do: "
+                                       f"{reason}. Bản điện tử đã được xóa; số đến {incoming.arrival_number} "
+                                       "vẫn giữ trong sổ.",
+                                  detail={"outgoing": document.pk})
+    audit_record(actor=actor, action="documents.incoming_recalled", obj=incoming,
+                 detail={"outgoing": document.pk, "code": document.code_notation, "files_dropped": dropped})
+    _refresh_search(incoming)
+    users: dict[int, User] = {u.pk: u for u in selectors.clerks_of(incoming.unit)}
+    users.update({u.pk: u for u in selectors.leaders_of(incoming.unit)})
+    for assignment in incoming.assignments.select_related("user", "unit"):
+        if assignment.user_id:
+            users[assignment.user_id] = assignment.user  # type: ignore[assignment]
+        elif assignment.unit is not None:
+            users.update({u.pk: u for u in selectors.leaders_of(assignment.unit)})
+    users.pop(actor.pk, None)
+    url = _url("documents:incoming_detail", incoming.pk)
+    title = f"Văn bản {document.code_notation} của {document.unit.name} đã bị thu hồi"
+    body = f"Văn bản đến số {incoming.arrival_number}. Lý do thu hồi: {reason}"[:300]
+    transaction.on_commit(lambda: notify(users=list(users.values()), title=title, body=body, url=url,
+                                         kind="van_ban_den", email=True,
+                                         dedupe_key=f"docs-in-{incoming.pk}-recalled"))
+    return incoming
+
+
+def check_relation(*, actor: User, original: OutgoingDocument, relation: str, doc_type: str) -> None:
+    """A correcting or replacing document starts from an issued, not recalled, document of the
+    actor's agency: a correction is a công văn, a replacement has the original's form (Điều 18)."""
+    from digitaldesk.documents.models import Relation
+
+    if relation not in (Relation.CORRECTS, Relation.REPLACES):
+        raise ValidationError("Chọn đính chính hoặc thay thế.")
+    if not selectors.can_correct(actor, original):
+        raise PermissionDenied("Chỉ cán bộ của cơ quan ban hành được soạn văn bản đính chính, thay thế.")
+    if relation == Relation.CORRECTS and doc_type != "cong_van":
+        raise ValidationError("Văn bản đính chính là công văn (Nghị định 30/2020/NĐ-CP, Điều 18: sai sót về thể "
+                              "thức, kỹ thuật trình bày, thủ tục ban hành được đính chính bằng công văn).")
+    if relation == Relation.REPLACES and doc_type != original.doc_type:
+        raise ValidationError(f"Văn bản thay thế phải cùng hình thức với văn bản bị thay thế "
+                              f"({original.get_doc_type_display()}) (Nghị định 30/2020/NĐ-CP, Điều 18).")
+
+
+def _link_related(*, actor: User, document: OutgoingDocument) -> None:
+    """On issue of a correcting/replacing document: record the link on the original (issuer's side)
+    and on each recipient agency's incoming entry of the original."""
+    original = document.related_to
+    if original is None:
+        return
+    label = document.get_relation_display().lower()
+    ReviewComment.objects.create(document=original, version=original.current, author=actor, kind="lien_quan",
+                                 text=f"Đã ban hành văn bản {label} số {document.code_notation} ngày "
+                                      f"{document.issued_date:%d/%m/%Y}.")
+    audit_record(actor=actor, action="documents.related_issued", obj=original,
+                 detail={"relation": document.relation, "by": document.pk, "code": document.code_notation})
+    for recipient in original.recipients.filter(kind=RecipientKind.INTERNAL, delivered_incoming__isnull=False
+                                                ).select_related("delivered_incoming"):
+        old_entry = recipient.delivered_incoming
+        assert old_entry is not None
+        new_entry = IncomingDocument.objects.filter(unit=old_entry.unit_id, source_outgoing=document).first()
+        DocumentAction.objects.create(
+            document=old_entry, kind=ActionKind.RELATED, actor=actor,
+            note=f"{original.unit.name} ban hành văn bản {label} số {document.code_notation}"
+                 + (f" (văn bản đến số {new_entry.arrival_number})." if new_entry else " (không gửi tới đơn vị này)."),
+            detail={"outgoing": document.pk, "incoming": new_entry.pk if new_entry else None,
+                    "relation": document.relation})
+        audit_record(actor=actor, action="documents.incoming_related", obj=old_entry,
+                     detail={"outgoing": document.pk, "relation": document.relation})

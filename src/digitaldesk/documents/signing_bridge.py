@@ -106,3 +106,38 @@ def sign(*, pdf: bytes, signer: Any, kind: str, passphrase: str | None, **extra:
     accepted = inspect.signature(sign_pdf).parameters
     extra = {k: v for k, v in extra.items() if k in accepted}
     return bytes(sign_pdf(pdf=pdf, signer=signer, kind=kind, passphrase=passphrase, **extra))
+
+
+@dataclass
+class CredentialChoice:
+    """A certificate the user may sign with, as the signing form shows it."""
+
+    pk: int
+    label: str
+    subject: str
+    issuer: str
+    not_before: Any
+    not_after: Any
+    storage: str
+    is_default: bool
+    usable_now: bool
+
+
+def credential_choices(user: Any, kind: str = "personal") -> tuple[list[CredentialChoice], int | None]:
+    """Certificates `user` may sign with for `kind`, and the one preselected (the default, else
+    the valid one that expires last — the same rule as the signing app's)."""
+    try:
+        from digitaldesk.signing import selectors
+    except ImportError:
+        return [], None
+    from django.utils import timezone
+
+    now = timezone.now()
+    rows = list(selectors.usable_credentials(user, kind).filter(revoked_at__isnull=True).order_by("-is_default",
+                                                                                                  "-not_after"))
+    choices = [CredentialChoice(pk=c.pk, label=str(c), subject=", ".join(p for p in [c.subject_cn, c.subject_org] if p),
+                                issuer=c.issuer_cn, not_before=c.not_before, not_after=c.not_after,
+                                storage=c.get_storage_display(), is_default=c.is_default,
+                                usable_now=c.is_valid_at(now)) for c in rows]
+    default = selectors.default_credential(user, kind)
+    return choices, (default.pk if default is not None and any(c.pk == default.pk for c in choices) else None)

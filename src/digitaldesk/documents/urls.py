@@ -16,6 +16,9 @@ urlpatterns = [
     path("den/<int:pk>/mo-lai/", views.incoming_reopen, name="incoming_reopen"),
     path("den/<int:pk>/xac-nhan-khong-mat/", views.incoming_confirm, name="incoming_confirm"),
     path("den/<int:pk>/tep/<str:which>/", views.incoming_file, name="incoming_file"),
+    path("den/<int:pk>/sua/", views.incoming_edit, name="incoming_edit"),
+    path("theo-doi/", views.followup, name="followup"),
+    path("theo-doi/xuat.<str:fmt>", views.followup_export, name="followup_export"),
     path("qua-han/", views.overdue_list, name="overdue"),
     path("so/<str:which>/xuat/", views.register_export, name="register_export"),
     path("tim-kiem/", views.search, name="search"),
@@ -30,4 +33,6 @@ urlpatterns = [
     path("di/<int:pk>/ky-so/", views.outgoing_sign, name="outgoing_sign"),
     path("di/<int:pk>/phat-hanh/", views.outgoing_issue, name="outgoing_issue"),
     path("di/<int:pk>/tep/<str:which>/", views.outgoing_file, name="outgoing_file"),
+    path("di/<int:pk>/sua/", views.outgoing_edit, name="outgoing_edit"),
+    path("di/<int:pk>/thu-hoi/", views.outgoing_recall, name="outgoing_recall"),
 ]

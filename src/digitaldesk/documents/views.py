@@ -313,11 +313,16 @@ def _incoming_context(user: User, document: IncomingDocument) -> dict[str, Any]:
         "can_report": selectors.can_report(user, document), "can_close": selectors.can_close(user, document),
         "can_reopen": selectors.can_reopen(user, document),
         "can_confirm": selectors.can_confirm_sensitivity(user, document),
+        "can_edit_entry": selectors.can_edit_incoming(user, document),
+        "edits": document.edits.select_related("actor"),
+        "related": _incoming_related(user, document),
         "today": timezone.localdate(),
         "overdue": bool(document.due_date and document.due_date < timezone.localdate()
                         and document.status != IncomingStatus.DONE),
     }
-    if can_direct or can_forward:
+    if can_direct and document.recalled_at is not None:
+        context["can_direct"] = False
+    if (can_direct or can_forward) and document.recalled_at is None:
         users = selectors.assignable_users(user, document)
         units = selectors.assignable_units(user, document)
         context["direct_form"] = forms.DirectionForm(users=users, units=units, forwarding=not can_direct,
@@ -492,6 +497,7 @@ def outgoing_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Tài khoản chưa thuộc đơn vị nào.")
     signers = selectors.possible_signers(user)
     flags: list[Any] = []
+    original, relation = _related_original(user, request)
     if request.method == "POST":
         form = forms.DraftForm(request.POST, request.FILES, signers=signers)
         if form.is_valid():
@@ -509,7 +515,8 @@ def outgoing_new(request: HttpRequest) -> HttpResponse:
                         body=data["body"], place=data["place"], urgency=data["urgency"], secrecy=data["secrecy"],
                         signer=data["signer"], signer_authority=data["signer_authority"] or "",
                         recipients_internal=list(data["recipients_internal"]),
-                        recipients_external=data["recipients_external"]))
+                        recipients_external=data["recipients_external"],
+                        related_to=original, relation=relation if original else ""))
             except services.NeedsConfirmation as exc:
                 flags = exc.flags
                 form.add_error("confirm_sensitive", "Dự thảo có dấu hiệu chứa bí mật nhà nước (xem cảnh báo).")
@@ -524,8 +531,9 @@ def outgoing_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Đã tạo dự thảo.")
                 return redirect("documents:outgoing_detail", document.pk)
     else:
-        form = forms.DraftForm(signers=signers)
-    return render(request, "documents/outgoing_new.html", {"form": form, "flags": flags})
+        form = forms.DraftForm(signers=signers, initial=_correction_initial(original, relation))
+    return render(request, "documents/outgoing_new.html", {"form": form, "flags": flags, "original": original,
+                                                           "relation_label": _RELATION_LABELS.get(relation, "")})
 
 
 def _outgoing_context(user: User, document: OutgoingDocument) -> dict[str, Any]:
@@ -547,11 +555,19 @@ def _outgoing_context(user: User, document: OutgoingDocument) -> dict[str, Any]:
         "can_decide": selectors.can_decide(user, document), "can_sign": selectors.can_sign(user, document),
         "can_issue": selectors.can_issue(user, document),
         "has_credential": signing_bridge.has_credential(user, "personal"),
+        "can_edit_entry": selectors.can_edit_outgoing(user, document),
+        "can_recall": selectors.can_recall(user, document),
+        "can_correct": selectors.can_correct(user, document),
+        "edits": document.edits.select_related("actor"),
+        "related_from": document.related_to if document.related_to_id else None,
+        "corrections": list(document.corrections.filter(status=OutgoingStatus.ISSUED).order_by("issued_at")),
         "submit_form": forms.SubmitForm(signers=selectors.possible_signers(user),
                                         initial={"signer": document.signer_id,
                                                  "authority": document.signer_authority}),
         "version_form": forms.VersionForm(initial={"subject": document.subject, "body": document.body}),
         "comment_form": forms.CommentForm(), "passphrase_form": forms.PassphraseForm(),
+        "sign_form": _signing_form(user, "personal") if selectors.can_sign(user, document) else None,
+        "issue_form": _signing_form(user, "organisation") if selectors.can_issue(user, document) else None,
         "conversion_job": pending,
     }
 
@@ -657,7 +673,8 @@ def outgoing_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def outgoing_sign(request: HttpRequest, pk: int) -> HttpResponse:
     def run(user: User, document: OutgoingDocument) -> str:
-        services.sign(actor=user, document=document, passphrase=request.POST.get("passphrase") or None)
+        services.sign(actor=user, document=document, passphrase=request.POST.get("passphrase") or None,
+                      credential=_chosen_credential(request, user, "personal"))
         return "Đã ký số văn bản. Văn thư sẽ cấp số và phát hành."
 
     return _outgoing_action(request, pk, run)
@@ -667,7 +684,8 @@ def outgoing_sign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def outgoing_issue(request: HttpRequest, pk: int) -> HttpResponse:
     def run(user: User, document: OutgoingDocument) -> str:
-        issued = services.issue(actor=user, document=document, passphrase=request.POST.get("passphrase") or None)
+        issued = services.issue(actor=user, document=document, passphrase=request.POST.get("passphrase") or None,
+                                credential=_chosen_credential(request, user, "organisation"))
         return f"Đã cấp số {issued.code_notation} và phát hành."
 
     return _outgoing_action(request, pk, run)
@@ -720,4 +738,240 @@ def register_export(request: HttpRequest, which: str) -> HttpResponse:
                  detail={"register": which, "year": year})
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="so-van-ban-{which}-{year}.xlsx"'
+    return response
+
+
+# --- Certificate picker (signing form) ---------------------------------------------------
+def _signing_form(user: User, kind: str) -> forms.SigningForm:
+    credentials, default = signing_bridge.credential_choices(user, kind)
+    return forms.SigningForm(credentials=credentials, default=default)
+
+
+def _chosen_credential(request: HttpRequest, user: User, kind: str) -> int | None:
+    """The certificate picked on the form (None: the default); the signing app re-checks that
+    the user may use it."""
+    credentials, default = signing_bridge.credential_choices(user, kind)
+    form = forms.SigningForm(request.POST, credentials=credentials, default=default)
+    if not form.is_valid():
+        raise ValidationError(form.errors["credential"][0] if "credential" in form.errors
+                              else "Dữ liệu không hợp lệ.")
+    return form.cleaned_data.get("credential") or None
+
+
+# --- Corrections of register entries ------------------------------------------------------
+def _incoming_related(user: User, document: IncomingDocument) -> list[dict[str, Any]]:
+    """Links between this entry and correcting / replacing documents (NĐ 30/2020 Điều 18), as the
+    recipient agency sees them: its own incoming entries of the related documents."""
+    source = document.source_outgoing
+    if source is None:
+        return []
+    links: list[dict[str, Any]] = []
+    visible = selectors.incoming_visible_to(user).filter(unit=document.unit_id)
+    if source.related_to_id:
+        entry = visible.filter(source_outgoing=source.related_to_id).first()
+        original = source.related_to
+        assert original is not None
+        links.append({"text": f"{source.get_relation_display()} văn bản số {original.code_notation} ngày "
+                              f"{original.issued_date:%d/%m/%Y}", "entry": entry})
+    for correction in source.corrections.filter(status=OutgoingStatus.ISSUED).order_by("issued_at"):
+        entry = visible.filter(source_outgoing=correction).first()
+        verb = "Được đính chính bởi" if correction.relation == "dinh_chinh" else "Bị thay thế bởi"
+        links.append({"text": f"{verb} văn bản số {correction.code_notation} ngày "
+                              f"{correction.issued_date:%d/%m/%Y}", "entry": entry})
+    return links
+
+
+def _entry_errors(form: Any, exc: ValidationError) -> dict[str, Any]:
+    """Map a service refusal on an entry correction to the form; returns extra context."""
+    extra: dict[str, Any] = {}
+    if isinstance(exc, services.NeedsConfirmation):
+        extra["flags"] = exc.flags
+        form.add_error("confirm_sensitive", "Trích yếu có dấu hiệu chứa bí mật nhà nước (xem cảnh báo). "
+                       "Chỉ lưu khi chắc chắn văn bản không chứa bí mật nhà nước.")
+    elif isinstance(exc, services.DuplicateWarning):
+        extra["duplicates"] = exc.duplicates
+        form.add_error("allow_duplicate", "Văn bản cùng tác giả và số, ký hiệu đã có trong sổ. Kiểm tra lại; "
+                       "nếu không phải trùng, đánh dấu “Vẫn lưu”.")
+    else:
+        form.add_error(None, exc.messages[0])
+    return extra
+
+
+@login_required
+def incoming_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a saved incoming register entry (clerks, agency leaders); the số đến never changes."""
+    user = _user(request)
+    document = selectors.incoming_for_user(user, pk)
+    if not selectors.can_edit_incoming(user, document):
+        raise PermissionDenied("Chỉ văn thư và lãnh đạo cơ quan được sửa thông tin vào sổ văn bản đến.")
+    extra: dict[str, Any] = {}
+    if request.method == "POST":
+        form = forms.IncomingEditForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            change = services.EntryChange(
+                values={k: data[k] for k in services.INCOMING_EDITABLE}, reason=data["reason"],
+                confirm_sensitive=data["confirm_sensitive"], allow_duplicate=data["allow_duplicate"],
+                secret_summary_allowed=data["secret_summary_allowed"])
+            try:
+                services.edit_incoming(actor=user, document=document, change=change)
+            except ValidationError as exc:
+                extra = _entry_errors(form, exc)
+            else:
+                messages.success(request, f"Đã sửa thông tin văn bản đến số {document.arrival_number}.")
+                return redirect("documents:incoming_detail", pk)
+    else:
+        initial = {name: getattr(document, name) for name in services.INCOMING_EDITABLE}
+        initial["arrived_at"] = timezone.localtime(document.arrived_at)
+        form = forms.IncomingEditForm(initial=initial)
+    return render(request, "documents/entry_edit.html", {"form": form, "doc": document, "incoming": True,
+                                                         "edits": document.edits.select_related("actor"), **extra})
+
+
+@login_required
+def outgoing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the register fields of an issued document (clerks, the signer)."""
+    user = _user(request)
+    document = selectors.outgoing_for_user(user, pk)
+    if not selectors.can_edit_outgoing(user, document):
+        raise PermissionDenied("Chỉ văn thư của cơ quan và người ký được sửa thông tin vào sổ văn bản đi.")
+    extra: dict[str, Any] = {}
+    if request.method == "POST":
+        form = forms.OutgoingEditForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.edit_outgoing(actor=user, document=document, change=services.EntryChange(
+                    values={k: data[k] for k in services.OUTGOING_EDITABLE}, reason=data["reason"],
+                    confirm_sensitive=data["confirm_sensitive"]))
+            except ValidationError as exc:
+                extra = _entry_errors(form, exc)
+            else:
+                messages.success(request, f"Đã sửa thông tin vào sổ của văn bản {document.code_notation}.")
+                return redirect("documents:outgoing_detail", pk)
+    else:
+        form = forms.OutgoingEditForm(initial={name: getattr(document, name) for name in services.OUTGOING_EDITABLE})
+    return render(request, "documents/entry_edit.html", {"form": form, "doc": document, "incoming": False,
+                                                         "edits": document.edits.select_related("actor"), **extra})
+
+
+# --- Recall, correction, replacement (NĐ 30/2020 Điều 18) -----------------------------------
+_RELATION_LABELS = {"dinh_chinh": "Đính chính", "thay_the": "Thay thế"}
+
+
+def _related_original(user: User, request: HttpRequest) -> tuple[OutgoingDocument | None, str]:
+    raw = request.POST.get("related_to") or request.GET.get("lien_quan")
+    relation = request.POST.get("relation") or request.GET.get("quan_he") or ""
+    if not raw:
+        return None, ""
+    original = selectors.outgoing_for_user(user, raw)
+    if relation not in _RELATION_LABELS:
+        raise Http404("Không có thao tác này.")
+    if not selectors.can_correct(user, original):
+        raise PermissionDenied("Chỉ cán bộ của cơ quan ban hành được soạn văn bản đính chính, thay thế.")
+    return original, relation
+
+
+def _correction_initial(original: OutgoingDocument | None, relation: str) -> dict[str, Any]:
+    if original is None:
+        return {}
+    internal = [r.unit_id for r in original.recipients.all() if r.kind == "noi_bo" and r.unit_id]
+    external = "\n".join(f"{r.name} <{r.email}>" for r in original.recipients.all() if r.kind == "ben_ngoai")
+    when = f"{original.issued_date:%d/%m/%Y}" if original.issued_date else ""
+    if relation == "dinh_chinh":
+        subject = f"Đính chính {original.get_doc_type_display()} số {original.code_notation} ngày {when}"
+        doc_type = "cong_van"
+    else:
+        subject = original.subject
+        doc_type = original.doc_type
+    return {"related_to": original.pk, "relation": relation, "doc_type": doc_type, "subject": subject,
+            "addressee": original.addressee, "place": original.place, "urgency": original.urgency,
+            "recipients_internal": internal, "recipients_external": external,
+            "body": (f"Thay thế {original.get_doc_type_display()} số {original.code_notation} ngày {when}."
+                     if relation == "thay_the" else "")}
+
+
+@login_required
+@require_POST
+def outgoing_recall(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(user: User, document: OutgoingDocument) -> str:
+        form = forms.RecallForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError("Vui lòng ghi lý do thu hồi văn bản.")
+        services.recall(actor=user, document=document, reason=form.cleaned_data["reason"])
+        return (f"Đã thu hồi văn bản {document.code_notation}. Bản điện tử tại các đơn vị nhận trên Bàn làm việc số "
+                "đã được xóa; số văn bản vẫn giữ trong sổ.")
+
+    return _outgoing_action(request, pk, run)
+
+
+# --- Follow-up register (sổ theo dõi giải quyết văn bản đến) -------------------------------
+def _followup_query(request: HttpRequest, agency: Any) -> tuple[forms.FollowUpForm, Any, dict[str, Any]]:
+    from digitaldesk.accounts.models import Unit, UnitKind
+
+    units = Unit.objects.filter(path__startswith=agency.path, is_active=True).exclude(
+        pk=agency.pk).filter(kind=UnitKind.OFFICE).order_by("path")
+    form = forms.FollowUpForm(request.GET or None, units=units, statuses=IncomingStatus.choices)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    today = timezone.localdate()
+    date_from = data.get("tu") or today.replace(month=1, day=1)
+    date_to = data.get("den") or today
+    filters = {"date_from": date_from, "date_to": date_to, "status": data.get("trang_thai") or "",
+               "lead_unit": data.get("don_vi"), "overdue_only": bool(data.get("qua_han"))}
+    rows = (selectors.followup_rows(agency=agency, today=today, **filters)
+            .select_related("closed_by").prefetch_related("assignments__user", "assignments__unit"))
+    return form, rows, filters
+
+
+@login_required
+def followup(request: HttpRequest) -> HttpResponse:
+    """Sổ theo dõi giải quyết văn bản đến (NĐ 30/2020 Phụ lục IV [S]; Điều 24: follow up)."""
+    from digitaldesk.documents import export
+
+    user = _user(request)
+    agency = selectors.user_agency(user)
+    if not selectors.can_follow_up(user, agency):
+        raise PermissionDenied("Chỉ văn thư và lãnh đạo cơ quan được xem sổ theo dõi giải quyết văn bản đến.")
+    form, rows, filters = _followup_query(request, agency)
+    page = LitePage(rows, request.GET.get("trang"))
+    today = timezone.localdate()
+    lines = [export.followup_line(d, today) for d in page.object_list]
+    query = request.GET.copy()
+    query.pop("trang", None)
+    return render(request, "documents/followup.html", {"form": form, "page": page, "lines": lines, "agency": agency,
+                                                       "filters": filters, "query": query.urlencode()})
+
+
+@login_required
+def followup_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    from digitaldesk.audit.services import audit_record
+    from digitaldesk.documents import export
+
+    user = _user(request)
+    agency = selectors.user_agency(user)
+    if not selectors.can_follow_up(user, agency):
+        raise PermissionDenied("Chỉ văn thư và lãnh đạo cơ quan được xuất sổ theo dõi giải quyết văn bản đến.")
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404("Không có định dạng này.")
+    _form, rows, filters = _followup_query(request, agency)
+    heading = (f"SỔ THEO DÕI GIẢI QUYẾT VĂN BẢN ĐẾN — {agency.name} — từ {filters['date_from']:%d/%m/%Y} "
+               f"đến {filters['date_to']:%d/%m/%Y}")
+    if filters["lead_unit"] is not None:
+        heading += f" — đơn vị chủ trì: {filters['lead_unit'].name}"
+    if filters["overdue_only"]:
+        heading += " — văn bản quá hạn"
+    today = timezone.localdate()
+    if fmt == "xlsx":
+        data = export.followup_xlsx(rows.iterator(chunk_size=500), heading=heading, today=today)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        data = export.followup_pdf(rows.iterator(chunk_size=500), heading=heading, today=today)
+        content_type = "application/pdf"
+    audit_record(actor=user, action="documents.followup_exported", unit_id=agency.pk,
+                 detail={"format": fmt, "from": filters["date_from"].isoformat(), "to": filters["date_to"].isoformat(),
+                         "lead_unit": filters["lead_unit"].pk if filters["lead_unit"] else None,
+                         "status": filters["status"], "overdue_only": filters["overdue_only"]})
+    response = HttpResponse(data, content_type=content_type)
+    name = f"so-theo-doi-giai-quyet-{filters['date_from']:%Y%m%d}-{filters['date_to']:%Y%m%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

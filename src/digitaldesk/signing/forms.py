@@ -57,8 +57,17 @@ class SignForm(forms.Form):
 
     def __init__(self, *args: object, credentials: list | None = None, **kwargs: object) -> None:  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["credential"].choices = [(c.pk, f"{c} — đến {c.not_after:%d/%m/%Y}")  # type: ignore[attr-defined]
-                                             for c in credentials or []]
+        self.fields["credential"].choices = [(c.pk, credential_label(c)) for c in credentials or []]  # type: ignore[attr-defined]
+        default = next((c for c in credentials or [] if c.is_default), None)
+        if default is not None and not self.is_bound:
+            self.initial.setdefault("credential", default.pk)  # the default certificate preselected
+
+
+def credential_label(c: object) -> str:
+    """How a certificate is offered on a signing form: subject, issuer, validity, where the key is."""
+    subject = ", ".join(p for p in [c.subject_cn, c.subject_org] if p)  # type: ignore[attr-defined]
+    return (f"{subject} — cấp bởi {c.issuer_cn} — hiệu lực {c.not_before:%d/%m/%Y}–{c.not_after:%d/%m/%Y} — "  # type: ignore[attr-defined]
+            f"{c.get_storage_display()}{' (mặc định)' if c.is_default else ''}")  # type: ignore[attr-defined]
 
 
 class VerifyForm(forms.Form):
