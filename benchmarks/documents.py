@@ -15,9 +15,13 @@ What it does (docs/documents.md, "Performance"):
 3. Serves the desk with gunicorn (2 workers × 4 threads) and measures, over HTTP with real
    sessions, 200 requests to each register and list page (the clerk's incoming register, page 1
    and page 40, a filter by type, the handler's list, the outgoing register, the "Văn bản" home):
-   ``p95_ms`` over all of them, plus per page.
-4. 100 full-text searches (10 queries, diacritics or not) through /van-ban/tim-kiem/:
-   ``search_p95_ms``.
+   ``p95_ms`` over all of them, plus per page. Beside the wall-clock figures, the CPU time the
+   server spent per request, read from /proc around each page's requests: ``cpu_ms`` (the gunicorn
+   workers, ``cpu_django_ms``, plus the PostgreSQL backends of the database, ``cpu_postgres_ms``),
+   overall and per page (``<page>_cpu_ms``). On a shared machine the wall clock is inflated by
+   other work; the CPU time much less.
+4. 100 full-text searches (10 queries, diacritics or not, 2 users, 5 times each) through
+   /van-ban/tim-kiem/: ``search_p95_ms``, ``search_p50_ms`` and ``search_cpu_ms``.
 5. 20 threads (each its own PostgreSQL connection) take 1,000 outgoing numbers the way `issue`
    does (counter row lock + audit record in one transaction): ``numbers_distinct`` (out of 1,000)
    and ``numbers_consecutive``.
@@ -29,6 +33,7 @@ No timing is asserted anywhere; the targets are read from benchmarks/results/doc
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -177,6 +182,62 @@ def measure(client: object, path: str, repeat: int) -> list[float]:
     return latencies
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads), from /proc; 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime (fields 14 and 15 of stat)
+
+
+class ServerCpu:
+    """CPU time spent serving the requests, read from /proc (Linux) around a batch of sequential
+    requests: the gunicorn workers (Django, all threads) and the PostgreSQL backends of the benchmark
+    database other than this process's own. Wall-clock latencies are inflated when other work shares the
+    machine; CPU time per request much less so."""
+
+    def __init__(self, server: GunicornServer, database: str) -> None:
+        self.server = server
+        self.database = database
+
+    def _workers(self) -> list[int]:
+        master = self.server.process.pid  # type: ignore[union-attr]
+        children = []
+        for task in Path(f"/proc/{master}/task").iterdir():
+            try:
+                children += [int(pid) for pid in (task / "children").read_text().split()]
+            except OSError:
+                continue
+        return children
+
+    def _backends(self) -> list[int]:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                           [self.database])
+            return [row[0] for row in cursor.fetchall()]
+
+    def snapshot(self) -> dict[str, dict[int, float]]:
+        return {"django": {pid: _cpu_seconds(pid) for pid in self._workers()},
+                "postgres": {pid: _cpu_seconds(pid) for pid in self._backends()}}
+
+    @staticmethod
+    def per_request_ms(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]],
+                       requests: int) -> dict[str, float]:
+        """CPU ms per request of each side. A backend that appeared meanwhile counts from zero; one
+        that ended meanwhile is lost (DESK_DB_CONN_MAX_AGE keeps them open during the run)."""
+        out = {}
+        for side in ("django", "postgres"):
+            spent = sum(after[side][pid] - before[side].get(pid, 0.0) for pid in after[side])
+            out[side] = round(spent * 1000 / max(1, requests), 1)
+        return out
+
+
 def numbers_under_concurrency(org: object, threads: int = 20, total: int = 1000) -> dict[str, object]:
     from django.db import connection, transaction
 
@@ -243,13 +304,17 @@ def signing_median(org: object, repeat: int = 10) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--documents", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=200, help="requests per register or list page")
+    parser.add_argument("--search-repeat", type=int, default=5, help="requests per search query and user (20 pairs)")
     parser.add_argument("--keep", action="store_true", help="keep the data of a previous run with the same size")
     args = parser.parse_args()
     rng = random.Random(2026)  # noqa: S311  (synthetic data, not security)
     url = "postgres://postgres@127.0.0.1:5432/desk_bench_docs"
     data_dir = REPO / "var" / "bench-docs"
-    env = desk_env(database_url=url, data_dir=data_dir, DESK_ALLOWED_HOSTS="127.0.0.1,localhost")
+    # Persistent database connections (as in production and desk_load.py), so that the CPU time of
+    # the PostgreSQL backends serving the pages can be read from them.
+    env = desk_env(database_url=url, data_dir=data_dir, DESK_ALLOWED_HOSTS="127.0.0.1,localhost",
+                   DESK_DB_CONN_MAX_AGE="600")
     stamp = data_dir / f"generated-{args.documents}"
     fresh = not (args.keep and stamp.exists())
     if fresh:
@@ -298,21 +363,45 @@ def main() -> None:
         clients = {key: httpx.Client(base_url=server.url, timeout=30,
                                      cookies={"sessionid": session_cookie(org.people[key])})
                    for key in {p[0] for p in pages.values()}}
+        cpu = ServerCpu(server, "desk_bench_docs")
         all_latencies: list[float] = []
+        cpu_total = {"django": 0.0, "postgres": 0.0}
         for name, (who, path) in pages.items():
             measure(clients[who], path, 5)  # warm-up
+            before = cpu.snapshot()
             latencies = measure(clients[who], path, args.repeat)
+            spent = ServerCpu.per_request_ms(before, cpu.snapshot(), len(latencies))
             all_latencies.extend(latencies)
+            for side in cpu_total:
+                cpu_total[side] += spent[side] * len(latencies)
             results[f"{name}_p95_ms"] = round(percentile(latencies, 95) * 1000, 1)
-            print(f"  {name}: p95 {results[f'{name}_p95_ms']} ms", flush=True)
+            results[f"{name}_p50_ms"] = round(percentile(latencies, 50) * 1000, 1)
+            results[f"{name}_cpu_ms"] = round(spent["django"] + spent["postgres"], 1)
+            results[f"{name}_cpu_django_ms"] = spent["django"]
+            results[f"{name}_cpu_postgres_ms"] = spent["postgres"]
+            print(f"  {name}: p95 {results[f'{name}_p95_ms']} ms, p50 {results[f'{name}_p50_ms']} ms, "
+                  f"CPU {spent['django']} + {spent['postgres']} ms/request (Django + PostgreSQL)", flush=True)
         results["p95_ms"] = round(percentile(all_latencies, 95) * 1000, 1)
         results["p50_ms"] = round(percentile(all_latencies, 50) * 1000, 1)
+        results["cpu_ms"] = round(sum(cpu_total.values()) / len(all_latencies), 1)
+        results["cpu_django_ms"] = round(cpu_total["django"] / len(all_latencies), 1)
+        results["cpu_postgres_ms"] = round(cpu_total["postgres"] / len(all_latencies), 1)
         search_latencies: list[float] = []
-        for who in ("lan", "minh"):
-            for query in QUERIES:
-                search_latencies.extend(measure(clients[who], f"/van-ban/tim-kiem/?q={query}", 5))
+        search_paths = [(who, f"/van-ban/tim-kiem/?q={query}") for who in ("lan", "minh") for query in QUERIES]
+        for who, path in search_paths:  # warm-up (the first search of a worker opens the index)
+            measure(clients[who], path, 1)
+        before = cpu.snapshot()
+        for who, path in search_paths:
+            search_latencies.extend(measure(clients[who], path, args.search_repeat))
+        spent = ServerCpu.per_request_ms(before, cpu.snapshot(), len(search_latencies))
         results["search_p95_ms"] = round(percentile(search_latencies, 95) * 1000, 1)
+        results["search_p50_ms"] = round(percentile(search_latencies, 50) * 1000, 1)
         results["search_requests"] = len(search_latencies)
+        results["search_cpu_ms"] = round(spent["django"] + spent["postgres"], 1)
+        results["search_cpu_django_ms"] = spent["django"]
+        results["search_cpu_postgres_ms"] = spent["postgres"]
+        print(f"  search: p95 {results['search_p95_ms']} ms, CPU {spent['django']} + {spent['postgres']} ms/request",
+              flush=True)
         for client in clients.values():
             client.close()
     results.update(numbers_under_concurrency(org))

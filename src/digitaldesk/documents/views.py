@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -113,7 +114,8 @@ def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     agency = selectors.user_agency(user)
     context = {
-        "for_me": selectors.incoming_for_me(user).select_related("unit").order_by("due_date", "-arrived_at")[:30],
+        "for_me": selectors.incoming_for_me(user).select_related("unit").defer("text", "search_folded")
+        .order_by("due_date", "-arrived_at")[:30],
         "outgoing_waiting": selectors.outgoing_waiting_for(user).select_related("drafter")[:30],
         "my_drafts": OutgoingDocument.objects.filter(drafter=user).exclude(status=OutgoingStatus.ISSUED)
         .order_by("-updated_at")[:30],
@@ -157,6 +159,10 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
     page = LitePage(rows.only("pk", "year", "arrival_number", "arrived_at", "sender", "code_notation",
                               "issued_date", "doc_type", "subject", "urgency", "secrecy", "due_date", "status",
                               "register", "signature_ok"), params.get("trang"))
+    for row in page.object_list:
+        # One reverse() per row here rather than two {% url %} tags per row in the template
+        # (the tags were a fifth of the page's CPU time with 50 rows).
+        row.detail_url = reverse("documents:incoming_detail", args=[row.pk])
     return render(request, "documents/incoming_list.html", {
         "page": page, "agency": agency, "full_register": full_register, "register": register,
         "params": params, "statuses": IncomingStatus.choices, "doc_types": list(DOC_TYPE_NAME.items()),
@@ -458,8 +464,10 @@ def search(request: HttpRequest) -> HttpResponse:
         incoming_ids = [int(h.key) for h in results.hits if h.kind == selectors.INCOMING_KIND]
         outgoing_ids = [int(h.key) for h in results.hits if h.kind == selectors.OUTGOING_KIND]
         # The index is a hint; the gate decides (a stale index never shows a document to the wrong person).
-        incoming = {d.pk: d for d in selectors.incoming_visible_to(user).filter(pk__in=incoming_ids)}
-        outgoing = {d.pk: d for d in selectors.outgoing_visible_to(user).filter(pk__in=outgoing_ids)}
+        incoming = {d.pk: d for d in selectors.incoming_visible_to(user).filter(pk__in=incoming_ids)
+                    .defer("text", "search_folded")}
+        outgoing = {d.pk: d for d in selectors.outgoing_visible_to(user).filter(pk__in=outgoing_ids)
+                    .defer("body", "text", "search_folded")}
         for hit in results.hits:
             doc = (incoming if hit.kind == selectors.INCOMING_KIND else outgoing).get(int(hit.key))
             if doc is not None:
