@@ -126,6 +126,14 @@ def test_correct_the_link_through_the_page(org, as_user, make_case, decision):
     case = make_case("minh", received=40)
     event = record(minh, case, E.KHOI_TO_VU_AN, 35, number="05/QĐ-CSĐT")
     client = as_user("minh")
+    url = f"/an-hinh-su/{case.pk}/dien-bien/{event.pk}/van-ban-lien-ket/"
+    form = client.get(url)
+    assert form.status_code == 200 and "Đang liên kết: chưa có." in form.content.decode()
+    assert as_user("ktv").get(url).status_code == 403
+    hidden = register(org, "09/QĐ-CSĐT", "Quyết định không giao cho Minh", handler=None)
+    refused = client.post(url, {"document": f"den-{hidden.pk}"})
+    assert refused.status_code == 400 and "không có quyền xem" in refused.content.decode()
+    assert client.post(url, {}).status_code == 400  # nothing chosen: said so, nothing changed
     response = client.post(f"/an-hinh-su/{case.pk}/dien-bien/{event.pk}/van-ban-lien-ket/",
                            {"document": f"den-{decision.pk}"})
     assert response.status_code == 302
@@ -133,5 +141,7 @@ def test_correct_the_link_through_the_page(org, as_user, make_case, decision):
     denied = as_user("ktv").post(f"/an-hinh-su/{case.pk}/dien-bien/{event.pk}/van-ban-lien-ket/", {"remove": "1"})
     assert denied.status_code == 403
     assert ProceduralEvent.objects.get(pk=event.pk).incoming_document_id == decision.pk
+    assert "Sửa văn bản liên kết" in client.get(f"/an-hinh-su/{case.pk}/").content.decode()
+    assert "05/QĐ-CSĐT" in client.get(url).content.decode()
     client.post(f"/an-hinh-su/{case.pk}/dien-bien/{event.pk}/van-ban-lien-ket/", {"remove": "1"})
     assert ProceduralEvent.objects.get(pk=event.pk).incoming_document_id is None

@@ -367,22 +367,31 @@ def document_picker(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def event_document(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
-    """Correct the document an already recorded event cites (or remove the link)."""
+    """Correct the document an already recorded event cites, or remove the link (page + POST)."""
     user: User = request.user  # type: ignore[assignment]
     case = selectors.case_for_user(user, pk)
-    try:
-        document = (None if request.POST.get("remove") == "1"
-                    else case_events.resolve_document(user, request.POST.get("document", "")))
-        if document is None and request.POST.get("remove") != "1":
-            raise ValidationError("Hãy chọn văn bản cần liên kết.")
-        case_events.event_link_document(actor=user, case=case, event_id=event_id, document=document)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, "Đã cập nhật văn bản liên kết." if document else "Đã bỏ liên kết văn bản.")
-    return _back(case, "dien-bien")
+    if not selectors.can_edit_case(user, case):
+        raise PermissionDenied("Bạn chỉ được xem vụ án này.")
+    event = case.events.filter(pk=event_id).select_related("accused").first()
+    if event is None:
+        raise Http404("Không tìm thấy quyết định.")
+    error = ""
+    if request.method == "POST":
+        remove = request.POST.get("remove") == "1"
+        try:
+            document = None if remove else case_events.resolve_document(user, request.POST.get("document", ""))
+            if document is None and not remove:
+                raise ValidationError("Hãy tìm và chọn văn bản cần liên kết.")
+            case_events.event_link_document(actor=user, case=case, event_id=event.pk, document=document)
+        except ValidationError as exc:
+            error = _errors(exc)
+        else:
+            messages.success(request, "Đã cập nhật văn bản liên kết." if document else "Đã bỏ liên kết văn bản.")
+            return _back(case, "dien-bien")
+    case_events.timeline_documents(user, [event])
+    return render(request, "cases/event_document.html", {"case": case, "event": event, "error": error},
+                  status=400 if error else 200)
 
 
 @login_required
