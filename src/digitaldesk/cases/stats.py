@@ -13,8 +13,10 @@ article, and by prosecutor. Definitions (docs/cases.md, "Thống kê"):
   the period; pending = total − resolved;
 - an accused counts with their case.
 
-Every figure is one aggregate query over indexed columns (no per-case loop), so a
-year of a large unit takes well under a second (benchmarks/cases.py, `stats_s`).
+Every figure comes from five aggregate queries (cases by stage, accused by stage, charges of
+the new cases, assignments, the officials' names), each one pass over the unit's rows with
+conditional counts (no per-case loop), so a year of a province takes well under a second
+(benchmarks/cases.py, `stats_s`).
 """
 from __future__ import annotations
 
@@ -52,13 +54,18 @@ class UnitStats:
                 f"đến {self.date_to:%d/%m/%Y}")
 
 
+def _unit_ids(unit: Unit) -> list[int]:
+    return list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+
+
 def _unit_cases(unit: Unit) -> QuerySet[Case]:
-    unit_ids = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
-    return Case.objects.filter(unit_id__in=unit_ids)
+    return Case.objects.filter(unit_id__in=_unit_ids(unit))
 
 
-def _counts(rows: QuerySet[Case], date_from: dt.date, date_to: dt.date) -> dict[str, int]:
-    """Reports and cases, carried over / new / resolved, in one aggregate query."""
+def _case_figures(rows: QuerySet[Case], date_from: dt.date, date_to: dt.date
+                  ) -> tuple[dict[str, int], dict[str, int]]:
+    """Reports and cases carried over / new / resolved, and the cases of the period by current
+    stage, in ONE aggregate query grouped by stage (one pass over the unit's cases)."""
     before = Q(closed_on__isnull=True) | Q(closed_on__gte=date_from)
     is_report = Q(report_no__isnull=False)
     report_open_before = (is_report & Q(received_on__lt=date_from) & before
@@ -68,31 +75,59 @@ def _counts(rows: QuerySet[Case], date_from: dt.date, date_to: dt.date) -> dict[
     case_old = Q(opened_on__lt=date_from) & before
     case_new = Q(opened_on__range=(date_from, date_to))
     case_resolved = Q(opened_on__isnull=False, closed_on__range=(date_from, date_to))
-    return rows.aggregate(
+    grouped = rows.order_by().values("stage").annotate(
         report_old=Count("pk", filter=report_open_before),
         report_new=Count("pk", filter=is_report & Q(received_on__range=(date_from, date_to))),
         report_resolved=Count("pk", filter=report_resolved),
         case_old=Count("pk", filter=case_old),
         case_new=Count("pk", filter=case_new),
         case_resolved=Count("pk", filter=case_resolved),
+        in_period=Count("pk", filter=_in_period(date_from, date_to)),
     )
+    totals = dict.fromkeys(("report_old", "report_new", "report_resolved", "case_old", "case_new",
+                            "case_resolved"), 0)
+    by_stage: dict[str, int] = {}
+    for row in grouped:
+        for key in totals:
+            totals[key] += row[key]
+        if row["in_period"]:
+            by_stage[row["stage"]] = row["in_period"]
+    return totals, by_stage
 
 
-def _accused_counts(rows: QuerySet[Case], date_from: dt.date, date_to: dt.date) -> dict[str, int]:
+def _in_period(date_from: dt.date, date_to: dt.date, prefix: str = "") -> Q:
+    """Received by the end of the period and not closed before it starts."""
+    return Q(**{f"{prefix}received_on__lte": date_to}) & (
+        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": date_from}))
+
+
+def _accused_figures(unit_ids: list[int], date_from: dt.date, date_to: dt.date
+                     ) -> tuple[dict[str, int], dict[str, int]]:
+    """Accused carried over / new / resolved (with their case), and the accused of the period's
+    cases by the case's current stage: ONE aggregate query over accused joined to their case."""
     before = Q(case__closed_on__isnull=True) | Q(case__closed_on__gte=date_from)
-    people = Accused.objects.filter(case__in=rows.values("pk"))
-    return people.aggregate(
+    grouped = Accused.objects.filter(case__unit_id__in=unit_ids).order_by().values("case__stage").annotate(
         old=Count("pk", filter=Q(case__opened_on__lt=date_from) & before),
         new=Count("pk", filter=Q(case__opened_on__range=(date_from, date_to))),
-        resolved=Count("pk", filter=Q(case__opened_on__isnull=False,
-                                      case__closed_on__range=(date_from, date_to))),
+        resolved=Count("pk", filter=Q(case__opened_on__isnull=False, case__closed_on__range=(date_from, date_to))),
+        in_period=Count("pk", filter=_in_period(date_from, date_to, "case__")),
     )
+    totals = {"old": 0, "new": 0, "resolved": 0}
+    by_stage: dict[str, int] = {}
+    for row in grouped:
+        for key in totals:
+            totals[key] += row[key]
+        if row["in_period"]:
+            by_stage[row["case__stage"]] = row["in_period"]
+    return totals, by_stage
 
 
 def unit_statistics(*, unit: Unit, date_from: dt.date, date_to: dt.date) -> UnitStats:
-    rows = _unit_cases(unit)
-    counts = _counts(rows, date_from, date_to)
-    people = _accused_counts(rows, date_from, date_to)
+    """The five tables of a unit (and its subtree) for a period, in five aggregate queries."""
+    unit_ids = _unit_ids(unit)
+    rows = Case.objects.filter(unit_id__in=unit_ids)
+    counts, by_stage_map = _case_figures(rows, date_from, date_to)
+    people, stage_people = _accused_figures(unit_ids, date_from, date_to)
     tables: list[Table] = []
 
     report_total = counts["report_old"] + counts["report_new"]
@@ -110,20 +145,14 @@ def unit_statistics(*, unit: Unit, date_from: dt.date, date_to: dt.date) -> Unit
                          ["Số bị can", people["old"], people["new"], people_total, people["resolved"],
                           people_total - people["resolved"]]]))
 
-    in_period = rows.filter(Q(received_on__lte=date_to) & (Q(closed_on__isnull=True)
-                                                            | Q(closed_on__gte=date_from)))
-    stage_rows = in_period.values("stage").annotate(cases=Count("pk")).order_by("stage")
-    stage_people = dict(Accused.objects.filter(case__in=in_period.values("pk")).values("case__stage")
-                        .annotate(n=Count("pk")).values_list("case__stage", "n"))
-    by_stage_map = {r["stage"]: r["cases"] for r in stage_rows}
     by_stage = [(label, by_stage_map.get(value, 0)) for value, label in Stage.choices]
     tables.append(Table("giai_doan", "Bảng 3. Số vụ, số bị can theo giai đoạn (giai đoạn hiện tại)",
                         ["Giai đoạn", "Số vụ", "Số bị can"],
                         [[label, by_stage_map.get(value, 0), stage_people.get(value, 0)]
                          for value, label in Stage.choices if by_stage_map.get(value, 0)]))
 
-    new_cases = rows.filter(opened_on__range=(date_from, date_to)).values("pk")
-    charge_rows = (Charge.objects.filter(case__in=new_cases).values("chapter", "article", "title")
+    charge_rows = (Charge.objects.filter(case__unit_id__in=unit_ids, case__opened_on__range=(date_from, date_to))
+                   .values("chapter", "article", "title")
                    .annotate(cases=Count("case_id", distinct=True),
                              accused=Count("accused_id", distinct=True))
                    .order_by("chapter", "article"))
@@ -138,17 +167,18 @@ def unit_statistics(*, unit: Unit, date_from: dt.date, date_to: dt.date) -> Unit
                         ["Chương", "Điều luật", "Số vụ", "Số bị can"], article_rows, numeric_from=2))
     by_chapter = sorted(chapter_totals.items(), key=lambda item: _chapter_order(item[0]))
 
-    lead = CaseAssignment.objects.filter(case__in=rows.filter(Q(received_on__lte=date_to) & (
-        Q(closed_on__isnull=True) | Q(closed_on__gte=date_from))).values("pk"))
-    per_user = (lead.values("user_id").annotate(
-        total=Count("case_id", distinct=True),
-        new=Count("case_id", distinct=True, filter=Q(case__opened_on__range=(date_from, date_to))),
-        resolved=Count("case_id", distinct=True, filter=Q(case__closed_on__range=(date_from, date_to)))))
-    names = dict(User.objects.filter(pk__in=[r["user_id"] for r in per_user]).values_list("pk", "full_name"))
-    sort_keys = dict(User.objects.filter(pk__in=names).values_list("pk", "name_sort_key"))
-    prosecutor_rows = [[names.get(r["user_id"], "?"), r["total"], r["new"], r["resolved"],
+    # (case, user) is unique (cases_assignment_unique): counting rows counts distinct cases.
+    per_user = list(
+        CaseAssignment.objects.filter(Q(case__unit_id__in=unit_ids) & _in_period(date_from, date_to, "case__"))
+        .order_by().values("user_id").annotate(
+            total=Count("pk"),
+            new=Count("pk", filter=Q(case__opened_on__range=(date_from, date_to))),
+            resolved=Count("pk", filter=Q(case__closed_on__range=(date_from, date_to)))))
+    users = {pk: (name, key) for pk, name, key in User.objects.filter(
+        pk__in=[r["user_id"] for r in per_user]).values_list("pk", "full_name", "name_sort_key")}
+    prosecutor_rows = [[users.get(r["user_id"], ("?", ""))[0], r["total"], r["new"], r["resolved"],
                         r["total"] - r["resolved"]]
-                       for r in sorted(per_user, key=lambda r: sort_keys.get(r["user_id"], ""))]
+                       for r in sorted(per_user, key=lambda r: users.get(r["user_id"], ("", ""))[1])]
     tables.append(Table("kiem_sat_vien", "Bảng 5. Theo kiểm sát viên, kiểm tra viên được phân công",
                         ["Cán bộ", "Tổng số hồ sơ", "Mới thụ lý", "Đã giải quyết", "Còn lại"], prosecutor_rows))
     return UnitStats(unit=unit, date_from=date_from, date_to=date_to, tables=tables, by_stage=by_stage,
