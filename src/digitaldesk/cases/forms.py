@@ -158,6 +158,43 @@ class GrantForm(forms.Form):
         self.fields["unit"].queryset = units
 
 
+def _html_attrs(attrs: dict[str, Any]) -> str:
+    """Attributes as django/forms/widgets/attrs.html writes them."""
+    from django.utils.html import format_html
+
+    out = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        out.append(f" {name}" if value is True else format_html(' {}="{}"', name, str(value)))
+    return "".join(out)
+
+
+class FastSelect(forms.Select):
+    """A <select> written in Python, byte for byte what Django's select.html / select_option.html
+    templates write (tests/cases/test_register_list.py compares them): the register's prosecutor list of a
+    province head has hundreds of options, and one template render per option cost more than the
+    query of the page."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+        from django.utils.html import format_html
+        from django.utils.safestring import mark_safe
+
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"', widget["name"]), _html_attrs(widget["attrs"]), ">"]
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('\n  <optgroup label="{}">', group_name))
+            for option in group_choices:
+                parts.append(format_html('\n  <option value="{}"', str(option["value"])))
+                parts.append(_html_attrs(option["attrs"]))
+                parts.append(format_html(">{}</option>\n", option["label"]))  # the template file's newline
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308  (every value above went through format_html)
+
+
 class RegisterFilterForm(forms.Form):
     q = forms.CharField(label="Tìm (tên vụ án, bị can, số)", required=False)
     stage = forms.ChoiceField(label="Giai đoạn", choices=[("", "Tất cả"), *Stage.choices], required=False)
@@ -167,7 +204,8 @@ class RegisterFilterForm(forms.Form):
                                                       ("vu_an", "Vụ án")], required=False)
     year = forms.IntegerField(label="Năm", required=False, min_value=2000, max_value=2100)
     article = forms.CharField(label="Điều luật", required=False, max_length=8)
-    prosecutor = forms.TypedChoiceField(label="Kiểm sát viên", coerce=int, required=False, empty_value=None)
+    prosecutor = forms.TypedChoiceField(label="Kiểm sát viên", coerce=int, required=False, empty_value=None,
+                                        widget=FastSelect)
     detained = forms.BooleanField(label="Có bị can đang bị tạm giữ / tạm giam", required=False)
     open_only = forms.BooleanField(label="Chỉ án đang giải quyết", required=False)
     mine = forms.BooleanField(label="Án tôi được phân công", required=False)

@@ -141,6 +141,11 @@ class Case(models.Model):
             models.Index(fields=["unit", "received_on"], name="cases_unit_received"),
             models.Index(fields=["unit", "stage"], name="cases_unit_stage"),
             models.Index(fields=["-received_on", "-id"], name="cases_received_desc"),
+            # The register's filters (benchmarks/cases.py): a number typed in the search box, and
+            # a stage listed in register order.
+            models.Index(fields=["case_no"], name="cases_case_no"),
+            models.Index(fields=["report_no"], name="cases_report_no"),
+            models.Index(fields=["stage", "-received_on", "-id"], name="cases_stage_received"),
         ]
 
     def __str__(self) -> str:
@@ -266,6 +271,11 @@ class Accused(models.Model):
         verbose_name = "bị can"
         verbose_name_plural = "bị can"
         ordering = ["case", "order", "pk"]
+        indexes = [
+            # The register's "in custody or detention" filter: a small index of the cases concerned.
+            models.Index(fields=["case"], name="cases_accused_detained",
+                         condition=models.Q(measure__in=["giu_khan_cap", "tam_giu", "tam_giam"])),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -333,7 +343,8 @@ class Charge(models.Model):
 
     class Meta:
         ordering = ["case", "pk"]
-        indexes = [models.Index(fields=["article"], name="cases_charge_article")]
+        # (article, case): the register's article filter reads the case ids from the index alone.
+        indexes = [models.Index(fields=["article", "case"], name="cases_charge_article_case")]
 
     def __str__(self) -> str:
         return self.citation

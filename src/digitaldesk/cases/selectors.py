@@ -55,8 +55,15 @@ def _led_unit_ids(user: User) -> list[int]:
     return ids
 
 
-def visibility_condition(user: User) -> Q:
-    """The Q object that selects the cases `user` may see (see the module docstring)."""
+def visibility_condition(user: User, *, literal_ids: bool = False) -> Q:
+    """The Q object that selects the cases `user` may see (see the module docstring).
+
+    With `literal_ids`, the ids of the cases assigned or granted to the user are read first (one
+    indexed query) and written into the condition as a list, so that every branch of the OR can
+    use an index (PostgreSQL then combines them in a bitmap instead of testing two sub-plans on
+    every row). The cases selected are the same; past `LITERAL_IDS_MAX` ids the sub-queries are
+    kept.
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
     led_ids = _led_unit_ids(user)
@@ -68,10 +75,19 @@ def visibility_condition(user: User) -> Q:
         grant_units.add(user.unit_id)
     granted = CaseGrant.objects.filter(Q(user=user) | Q(unit_id__in=grant_units)).values("case_id")
     assigned = CaseAssignment.objects.filter(user=user).values("case_id")
-    condition = Q(pk__in=assigned) | Q(leader_in_charge=user) | Q(pk__in=granted)
+    condition: Q | None = None
+    if literal_ids:
+        ids = list(assigned.union(granted).values_list("case_id", flat=True)[:LITERAL_IDS_MAX + 1])
+        if len(ids) <= LITERAL_IDS_MAX:
+            condition = Q(leader_in_charge=user) | Q(pk__in=sorted(ids))
+    if condition is None:
+        condition = Q(pk__in=assigned) | Q(leader_in_charge=user) | Q(pk__in=granted)
     if open_units:
         condition |= Q(unit_id__in=sorted(open_units), restricted=False)
     return condition
+
+
+LITERAL_IDS_MAX = 5000
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -157,8 +173,12 @@ def register_list(user: User, *, q: str = "", stage: str = "", category: str = "
                   year: int | None = None, article: str = "", prosecutor: int | None = None,
                   detained: bool = False, open_only: bool = False, mine: bool = False,
                   unit_id: int | None = None) -> QuerySet[Case]:
-    """The register as the user may see it, filtered. Sub-queries keep rows unique."""
-    rows = cases_visible_to(user)
+    """The register as the user may see it, filtered. Sub-queries keep rows unique.
+
+    Written for the indexes (benchmarks/cases.py, 100,000 cases): the visibility and the name
+    search are ORs of indexable conditions (`literal_ids`), numbers use the indexes on case_no and
+    report_no, and the stage filter the (stage, received_on) index in register order."""
+    rows = Case.objects.filter(visibility_condition(user, literal_ids=True))
     if q.strip():
         match = _NUMBER.match(q)
         if match:
@@ -171,7 +191,11 @@ def register_list(user: User, *, q: str = "", stage: str = "", category: str = "
         else:
             folded = fold(q.strip())
             people = Accused.objects.filter(name_folded__contains=folded).values("case_id")
-            rows = rows.filter(Q(name_folded__contains=folded) | Q(pk__in=people))
+            # The case ids of the accused found (trigram index) as a list when not too many, so that
+            # the OR with the case-name match can use both indexes; the sub-query otherwise.
+            found = list(people.order_by().values_list("case_id", flat=True).distinct()[:LITERAL_IDS_MAX + 1])
+            by_person = Q(pk__in=sorted(found)) if len(found) <= LITERAL_IDS_MAX else Q(pk__in=people)
+            rows = rows.filter(Q(name_folded__contains=folded) | by_person)
     if stage:
         rows = rows.filter(stage=stage)
     if category:
@@ -196,6 +220,57 @@ def register_list(user: User, *, q: str = "", stage: str = "", category: str = "
     if unit_id:
         rows = rows.filter(unit_id=unit_id)
     return rows.select_related("unit").order_by("-received_on", "-pk")
+
+
+class RegisterPage:
+    """One page of the register, counted without counting 100,000 rows.
+
+    The count stops at `COUNT_CAP` rows (the ids of at most COUNT_CAP + 1 matching rows are read):
+    up to it the total and the number of pages are exact, as with Django's Paginator, and the page
+    is read by those ids;
+    past it the page says "more than COUNT_CAP" and still links to the next page (one row more
+    than the page is read to know there is one). A page number out of range gives the last page,
+    a number that is not one gives the first (as `Paginator.get_page`).
+    """
+
+    SIZE = 50
+    COUNT_CAP = 1_000
+
+    def __init__(self, rows: QuerySet[Case], number: Any, *, size: int | None = None, cap: int | None = None
+                 ) -> None:
+        size = size or self.SIZE
+        cap = cap or self.COUNT_CAP
+        self.paginator = self  # the template reads page.paginator.count / num_pages as with Django's
+        self.cap = cap
+        self.cap_label = f"{cap:,}".replace(",", ".")  # Vietnamese thousands separator
+        # The ids of up to cap+1 matching rows, in no order (no ORDER BY to satisfy): their number
+        # is the count. When they are all (not capped), the page is read by those ids: a filter that
+        # matches few rows must not send PostgreSQL walking the register-order index through
+        # 100,000 rows looking for 50 that do not exist.
+        ids = list(rows.order_by().values_list("pk", flat=True)[:cap + 1])
+        self.count = len(ids)
+        self.count_capped = self.count > cap
+        if not self.count_capped:
+            by_ids = Case.objects.filter(pk__in=ids).order_by(*rows.query.order_by)
+            by_ids.query.select_related = rows.query.select_related
+            rows = by_ids if ids else Case.objects.none()
+        self.num_pages = max(1, -(-self.count // size)) if not self.count_capped else None
+        try:
+            wanted = int(number) if number not in (None, "") else 1
+        except (TypeError, ValueError):
+            wanted = 1
+        wanted = max(1, wanted)
+        if self.num_pages is not None:
+            wanted = min(wanted, self.num_pages)
+        self.number = wanted
+        start = (wanted - 1) * size
+        items = list(rows[start:start + size + 1])
+        self.object_list: list[Case] = items[:size]
+        self.has_next = len(items) > size
+        self.has_previous = wanted > 1
+        self.has_other_pages = self.has_next or self.has_previous
+        self.previous_page_number = wanted - 1
+        self.next_page_number = wanted + 1
 
 
 def with_list_details(cases: list[Case]) -> list[Case]:

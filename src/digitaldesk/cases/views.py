@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -64,9 +63,8 @@ def register(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         params = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", False)}
     rows = selectors.register_list(user, **params)
-    paginator = Paginator(rows, 50)
-    page = paginator.get_page(request.GET.get("trang"))
-    cases = selectors.with_list_details(list(page.object_list))
+    page = selectors.RegisterPage(rows, request.GET.get("trang"))
+    cases = selectors.with_list_details(page.object_list)
     # Listing the register reads protected records too: one audit row per page shown.
     audit_record(actor=user, action="cases.register_viewed", unit_id=user.unit_id,
                  detail={"filters": {k: str(v) for k, v in params.items()}, "page": page.number,

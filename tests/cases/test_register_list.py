@@ -1,0 +1,95 @@
+"""The register list written for the indexes gives the same rows as the plain permission rule:
+literal id lists and their sub-query fallback, name search through accused, numbers, and the
+page counted up to a cap (exact below it, "more than" above it, next pages still reachable)."""
+from __future__ import annotations
+
+import pytest
+
+from digitaldesk.cases import selectors, services
+from digitaldesk.cases.models import AssignmentRole, Case, SourceKind
+
+from .conftest import add_accused, ago
+from .test_permissions import EVERYONE
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def register(org, make_case):
+    minh, kv1 = org.people["minh"], org.people["kv1_ksv"]
+    own = make_case("minh", name="Lừa đảo qua mạng")
+    add_accused(minh, own, "Nguyễn Văn Tám")
+    secret = services.case_register(actor=minh, data=services.IntakeData(
+        unit=org.units["tinh_p2"], source=SourceKind.DENUNCIATION, name="Vụ hạn chế", received_on=ago(9),
+        restricted=True, leader_in_charge=org.people["pvt"]))
+    add_accused(minh, secret, "Trần Văn Tám")
+    services.grant_add(actor=org.people["pvt"], case=secret, unit=org.units["v5"], reason="Vụ 5 theo dõi")
+    regional = services.case_register(actor=kv1, data=services.IntakeData(
+        unit=org.units["kv1"], source=SourceKind.REPORT, name="Trộm cắp ở khu vực", received_on=ago(8),
+        assignees=[(kv1, AssignmentRole.LEAD_PROSECUTOR), (minh, AssignmentRole.PROSECUTOR)]))
+    add_accused(kv1, regional, "Lê Thị Tám")
+    direct = make_case("mai", source=SourceKind.CASE, name="Vụ án thụ lý trực tiếp", opened_on=ago(7), received=7)
+    return {"own": own, "secret": secret, "regional": regional, "direct": direct}
+
+
+def ids(rows):
+    return sorted(rows.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("literal_max", [5000, 0])
+def test_register_rows_equal_the_permission_rule(org, register, monkeypatch, literal_max):
+    monkeypatch.setattr(selectors, "LITERAL_IDS_MAX", literal_max)  # 0: the sub-query fallback
+    for person in EVERYONE:
+        user = org.people[person]
+        plain = Case.objects.filter(selectors.visibility_condition(user))
+        assert ids(selectors.register_list(user)) == ids(plain), person
+        for q in ("tam", "Tám", "lừa đảo", "khu vuc", "không có ai"):
+            expected = plain.filter(pk__in=[c.pk for c in register.values()
+                                            if selectors.fold(q) in selectors.fold(c.name)
+                                            or c.accused.filter(name_folded__contains=selectors.fold(q)).exists()])
+            assert ids(selectors.register_list(user, q=q)) == ids(expected), (person, q)
+    minh = org.people["minh"]  # assigned to a case of another unit: sees it through the id list
+    assert register["regional"].pk in ids(selectors.register_list(minh, q="tam"))
+    number = register["direct"].case_no
+    tp2 = org.people["tp2"]
+    assert ids(selectors.register_list(tp2, q=str(number))) == ids(
+        Case.objects.filter(selectors.visibility_condition(tp2)).filter(
+            pk__in=[c.pk for c in register.values() if number in (c.case_no, c.report_no)]))
+
+
+def test_page_count_is_exact_below_the_cap_and_capped_above(org, register):
+    rows = selectors.register_list(org.people["huong"])  # the province head: every case but the restricted one
+    assert rows.count() == 3
+    page = selectors.RegisterPage(rows, "1", size=2, cap=10)
+    assert (page.count, page.count_capped, page.num_pages, page.has_next) == (3, False, 2, True)
+    assert [c.pk for c in page.object_list] == list(rows.values_list("pk", flat=True)[:2])
+    last = selectors.RegisterPage(rows, "99", size=2, cap=10)  # out of range: the last page
+    assert (last.number, len(last.object_list), last.has_next, last.has_previous) == (2, 1, False, True)
+    capped = selectors.RegisterPage(rows, "2", size=1, cap=2)
+    assert (capped.count_capped, capped.num_pages, capped.number, capped.has_next) == (True, None, 2, True)
+    beyond = selectors.RegisterPage(rows, "3", size=1, cap=2)  # pages past the cap stay reachable
+    assert beyond.number == 3 and beyond.has_next is False and len(beyond.object_list) == 1
+    assert selectors.RegisterPage(rows, "abc").number == 1
+
+
+def test_register_page_says_more_than_the_cap(org, register, as_user, monkeypatch):
+    client = as_user("huong")
+    assert "3 hồ sơ." in client.get("/an-hinh-su/").content.decode()
+    monkeypatch.setattr(selectors.RegisterPage, "COUNT_CAP", 2)
+    monkeypatch.setattr(selectors.RegisterPage, "SIZE", 1)
+    page = client.get("/an-hinh-su/", {"trang": "2"}).content.decode()
+    assert "Hơn 2 hồ sơ" in page and "Trang 2<" in page and "trang=3" in page and "trang=1" in page
+
+
+@pytest.mark.parametrize("value", ["", "2", ["7"], None, "<b>"])
+def test_fast_select_writes_what_django_templates_write(value):
+    from django import forms as dj_forms
+
+    from digitaldesk.cases.forms import FastSelect
+
+    choices = [("", "Tất cả"), (1, "Nguyễn Văn A"), (2, 'Lê "B" & <C>'), ("<b>", "x"),
+               ("Nhóm", [(7, "Trong nhóm"), (8, "Khác")])]
+    for attrs in (None, {"id": "id_prosecutor", "class": "wide", "required": True, "disabled": False}):
+        stock = dj_forms.Select(choices=choices).render("prosecutor", value, attrs=attrs)
+        fast = FastSelect(choices=choices).render("prosecutor", value, attrs=attrs)
+        assert str(fast) == str(stock)
