@@ -75,8 +75,10 @@ def to_engine_events(rows: Iterable[tuple[Any, ...]]) -> list[Any]:
         known = kinds.get(kind)
         if known is None:
             continue
-        events.append(make(kind=known, on=on, at=at, subject=f"a{accused_id}" if accused_id else "case",
-                           months=months, days=days, until=until, number=number or "", received_on=received_on))
+        # Positional, in the field order of `Event` (kind, on, at, subject, months, days, until,
+        # number, received_on): measurably cheaper than keywords for 500,000 events a night.
+        events.append(make(known, on, at, f"a{accused_id}" if accused_id else "case", months, days, until,
+                           number or "", received_on))
     return events
 
 
@@ -127,21 +129,49 @@ def _plain_notes_digest(notes: tuple[Any, ...]) -> str:
     return hashlib.blake2b("\x1d".join(map(_note_text, notes)).encode(), digest_size=8).hexdigest()
 
 
-def _notes_digest(item: Any) -> str:
+def _note_key(note: Any) -> Any:
+    """A hashable key that determines a note's text: the note itself for strings and tuples; for a
+    note object with __slots__ (the engine's day-off note), its class and slot values, the calendar
+    by identity (valid while that calendar is alive: the memo of one batch holds it). None when the
+    note cannot be keyed (then it is rendered)."""
+    if isinstance(note, str | tuple):
+        return note
+    slots = getattr(type(note), "__slots__", None)
+    if not slots:
+        return None
+    try:
+        values = tuple(id(v) if name == "calendar" else v for name in slots for v in (getattr(note, name),))
+        hash(values)
+    except (AttributeError, TypeError):
+        return None
+    return (type(note), values)
+
+
+def _notes_digest(item: Any, memo: dict[Any, str] | None = None) -> str:
     """A fingerprint of a deadline's notes, from the engine's raw notes (templates and values), so an
     unchanged deadline costs no rendering. Notes made only of strings and tuples (nearly all) are
-    memoised; note objects are rendered each time (never cached by identity)."""
+    memoised for the process; note objects (the day-off note, which asks the calendar for the
+    holiday's name) are memoised in `memo`, the dictionary of one batch with one calendar, by their
+    class and values — never by the object's identity."""
     notes = tuple(getattr(item, "raw_notes", None) or (item.note,))
     if all(isinstance(n, str | tuple) for n in notes):
         return _plain_notes_digest(notes)
+    if memo is not None:
+        key = tuple(_note_key(n) for n in notes)
+        if None not in key:
+            digest = memo.get(key)
+            if digest is None:
+                digest = memo[key] = hashlib.blake2b("\x1d".join(map(_note_text, notes)).encode(),
+                                                     digest_size=8).hexdigest()
+            return digest
     return hashlib.blake2b("\x1d".join(map(_note_text, notes)).encode(), digest_size=8).hexdigest()
 
 
-def _signature(unit_id: int, item: Any) -> tuple[Any, ...]:
+def _signature(unit_id: int, item: Any, memo: dict[Any, str] | None = None) -> tuple[Any, ...]:
     """Every stored field of a computed deadline, in the order of `_STORED_SQL`, as stored."""
     return (str(item.kind)[:40], str(item.label)[:300], str(item.subject)[:40], item.start, item.end, item.end_at,
             item.extension_request_by, str(item.basis)[:200], int(item.extensions_used or 0), item.extensions_max,
-            item.max_end, bool(item.running), bool(item.needs_review), unit_id, _notes_digest(item))
+            item.max_end, bool(item.running), bool(item.needs_review), unit_id, _notes_digest(item, memo))
 
 
 def _row(case_id: int, unit_id: int, item: Any, digest: str, now: dt.datetime) -> ComputedDeadline:
@@ -157,7 +187,7 @@ def _row(case_id: int, unit_id: int, item: Any, digest: str, now: dt.datetime) -
 
 
 def _diff(case_id: int, unit_id: int, computed: list[Any], stored: dict[str, tuple[Any, ...]],
-          now: dt.datetime) -> tuple[list[ComputedDeadline], list[int]]:
+          now: dt.datetime, memo: dict[Any, str] | None = None) -> tuple[list[ComputedDeadline], list[int]]:
     """Rows to create and stored row ids to delete; a changed deadline is replaced (delete + create).
 
     `stored` maps a key to (row id, *signature); a deadline whose signature equals the stored one
@@ -166,7 +196,7 @@ def _diff(case_id: int, unit_id: int, computed: list[Any], stored: dict[str, tup
     delete: list[int] = []
     left = dict(stored)
     for item in computed:
-        signature = _signature(unit_id, item)
+        signature = _signature(unit_id, item, memo)
         old = left.pop(str(item.key)[:80], None)
         if old is not None and old[1:] == signature:
             continue
@@ -211,10 +241,13 @@ _OPEN_SQL = "c.closed_on IS NULL AND c.stage NOT IN ({})".format(
 
 
 def _batch_rows(first: int, last: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The open cases with ids in [first, last], their events and their stored fingerprints.
+    """The open cases with ids in [first, last], their events and their stored fingerprints
+    (of the open cases only: closed cases in the range are not recomputed).
 
     Plain SQL over an id range (index range scans, three short statements): building
-    IN-lists of thousands of ids cost more than the engine itself.
+    IN-lists of thousands of ids cost more than the engine itself. The range is written on both
+    sides of the joins: PostgreSQL does not carry a range across a join, and without it each batch
+    hashed every open case of the register.
     """
     from django.db import connection
 
@@ -227,14 +260,16 @@ def _batch_rows(first: int, last: int) -> tuple[list[tuple[Any, ...]], list[tupl
         cursor.execute(
             f"SELECT e.case_id, e.kind, e.{q('on')}, e.at, e.accused_id, e.months, e.days, e.{q('until')}, "  # noqa: S608
             f"e.number, e.received_on FROM cases_proceduralevent e JOIN cases_case c ON c.id = e.case_id "
-            f"WHERE e.case_id BETWEEN %s AND %s AND {_OPEN_SQL} ORDER BY e.case_id, e.{q('on')}, e.id",
-            [first, last])
+            f"WHERE e.case_id BETWEEN %s AND %s AND c.id BETWEEN %s AND %s AND {_OPEN_SQL} "
+            f"ORDER BY e.case_id, e.{q('on')}, e.id",
+            [first, last, first, last])
         events = cursor.fetchall()
         cursor.execute(
             f"SELECT d.case_id, d.key, d.id, d.kind, d.label, d.subject, d.start, d.{q('end')}, d.end_at, "  # noqa: S608
             "d.extension_request_by, d.basis, d.extensions_used, d.extensions_max, d.max_end, d.running, "
-            "d.needs_review, d.unit_id, d.digest FROM cases_computeddeadline d WHERE d.case_id BETWEEN %s AND %s",
-            [first, last])
+            "d.needs_review, d.unit_id, d.digest FROM cases_computeddeadline d JOIN cases_case c ON c.id = d.case_id "
+            f"WHERE d.case_id BETWEEN %s AND %s AND c.id BETWEEN %s AND %s AND {_OPEN_SQL}",
+            [first, last, first, last])
         stored = cursor.fetchall()
     return meta, events, stored
 
@@ -246,10 +281,11 @@ def _aware(value: Any) -> Any:
     return value
 
 
-def _recompute_batch(first: int, last: int, today: dt.date) -> dict[str, int]:
+def _recompute_batch(first: int, last: int, today: dt.date, calendar: Any = None) -> dict[str, int]:
     """Recompute the open cases with ids in [first, last]: three reads (cases, events, stored
-    fingerprints), the engine per case, then one delete and one bulk insert for what changed."""
-    calendar = _calendar()
+    fingerprints), the engine per case, then one delete and one bulk insert for what changed.
+    `calendar`: the holiday calendar shared by the batches of one run (read once)."""
+    calendar = calendar or _calendar()
     meta_rows, event_rows, stored_rows = _batch_rows(first, last)
     events: dict[int, list[tuple[Any, ...]]] = {row[0]: [] for row in meta_rows}
     for case_id, kind, on, at, *rest in event_rows:
@@ -261,10 +297,11 @@ def _recompute_batch(first: int, last: int, today: dt.date) -> dict[str, int]:
     now = timezone.now()
     create: list[ComputedDeadline] = []
     delete: list[int] = []
+    memo: dict[Any, str] = {}  # note digests of this batch (one calendar, alive until the end)
     for case_id, unit_id, category, override, security in meta_rows:
         computed = compute_for(category=_category(category, override), national_security=bool(security),
                                rows=events[case_id], calendar=calendar, today=today)
-        c, d = _diff(case_id, unit_id, computed, stored.get(case_id, {}), now)
+        c, d = _diff(case_id, unit_id, computed, stored.get(case_id, {}), now, memo)
         create += c
         delete += d
     with transaction.atomic():
@@ -275,11 +312,14 @@ def _recompute_batch(first: int, last: int, today: dt.date) -> dict[str, int]:
     return {"cases": len(meta_rows), "written": len(create), "deleted": len(delete)}
 
 
+_SHARED_CALENDAR: Any = None  # set before forking: the workers inherit it with its year tables
+
+
 def _batch_in_child(args: tuple[int, int, dt.date]) -> dict[str, int]:
     from django.db import connections
 
     try:
-        return _recompute_batch(*args)
+        return _recompute_batch(*args, calendar=_SHARED_CALENDAR)
     finally:
         connections.close_all()
 
@@ -323,17 +363,22 @@ def deadlines_recompute_all(*, today: dt.date | None = None, batch: int = 4000, 
         if progress is not None:
             progress(counts["cases"], len(ids), f"Đã tính {counts['cases']}/{len(ids)} vụ án")
 
+    global _SHARED_CALENDAR
+    calendar = _calendar()  # one read of the administrators' days off for the whole run
     if workers > 1 and len(batches) > 1 and not connection.in_atomic_block:
         import multiprocessing
 
-        _calendar()  # build the holiday calendar once, before forking
+        _SHARED_CALENDAR = calendar
         connections.close_all()
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for result in pool.imap_unordered(_batch_in_child, [(first, last, today) for first, last in batches]):
-                add(result)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for result in pool.imap_unordered(_batch_in_child, [(first, last, today) for first, last in batches]):
+                    add(result)
+        finally:
+            _SHARED_CALENDAR = None
     else:
         for first, last in batches:
-            add(_recompute_batch(first, last, today))
+            add(_recompute_batch(first, last, today, calendar))
     counts["stopped"] = ComputedDeadline.objects.filter(running=True, case__stage__in=CLOSED_STAGES).update(
         running=False)
     return counts
