@@ -54,9 +54,24 @@ class EventSerializer(serializers.Serializer):
     number = serializers.CharField(required=False, allow_blank=True, max_length=60)
     issuer = serializers.CharField(required=False, allow_blank=True, max_length=200)
     note = serializers.CharField(required=False, allow_blank=True)
+    document = serializers.CharField(required=False, allow_blank=True, write_only=True, max_length=20,
+                                     help_text="Văn bản liên kết trong hệ thống văn bản: \"den-<id>\" (văn bản đến) "
+                                               "hoặc \"di-<id>\" (văn bản đi) mà người gọi được xem.")
+    linked_document = serializers.SerializerMethodField()
 
     def get_kind_label(self, obj: Any) -> str:
         return case_events.kind_label(obj.kind)
+
+    def get_linked_document(self, obj: Any) -> dict[str, Any] | None:
+        """Number and date of the cited document for anyone who sees the case; its reference
+        (to open it) only when the documents app lets the caller see it — as on the timeline."""
+        document = obj.linked_document
+        if document is None:
+            return None
+        user = self.context.get("user")
+        visible = user is not None and case_events.resolve_document_or_none(user, document) is not None
+        return {"label": case_events.document_label(document),
+                "ref": case_events.document_ref(document) if visible else None}
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
@@ -99,7 +114,8 @@ class CaseDetailSerializer(CaseSerializer):
         fields = [*CaseSerializer.Meta.fields, "accused", "charges", "participants", "events", "deadlines"]
 
     def get_events(self, obj: Case) -> list[dict[str, Any]]:
-        return EventSerializer(selectors.case_timeline(obj), many=True).data  # type: ignore[return-value]
+        return EventSerializer(selectors.case_timeline(obj), many=True,  # type: ignore[return-value]
+                               context=self.context).data
 
 
 class IntakeSerializer(serializers.Serializer):
@@ -164,7 +180,7 @@ class CaseDetail(APIView):
     def get(self, request: Request, case_id: int) -> Response:
         case = _gate(request, case_id)
         services.record_view(actor=request.user, case=case)  # type: ignore[arg-type]
-        return Response(CaseDetailSerializer(case).data)
+        return Response(CaseDetailSerializer(case, context={"user": request.user}).data)
 
 
 class AccusedCreate(APIView):
@@ -208,11 +224,13 @@ class EventCreate(APIView):
         person = Accused.objects.filter(case=case, pk=accused_id).first() if accused_id else None
         if accused_id and person is None:
             raise exceptions.ValidationError({"accused": ["Bị can không thuộc vụ án này."]})
+        # The documents app's gate decides; a reference the caller may not see is a 400 naming the field.
+        document = case_events.resolve_document(request.user, data.get("document", ""))  # type: ignore[arg-type]
         event = case_events.event_record(actor=request.user, case=case, data=case_events.EventData(  # type: ignore[arg-type]
             kind=data["kind"], on=data["on"], accused=person, months=data.get("months"), days=data.get("days"),
             until=data.get("until"), number=data.get("number", ""), issuer=data.get("issuer", ""),
-            note=data.get("note", "")))
-        return Response(EventSerializer(event).data, status=201)
+            note=data.get("note", ""), document=document))
+        return Response(EventSerializer(event, context={"user": request.user}).data, status=201)
 
 
 class DeadlineBoard(ListAPIView):
