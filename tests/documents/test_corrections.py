@@ -110,9 +110,12 @@ def test_bad_corrections_are_refused_with_a_clear_message_and_change_nothing(org
 
 
 def test_raising_the_secrecy_drops_the_content_as_the_state_secret_guard_requires(org, as_user, registered):
+    from digitaldesk.notifications.services import notify
     from digitaldesk.search import services as search
 
     lan = as_user("lan")
+    notify(users=[org.people["huong"]], title="Văn bản đến số 1 cần bút phê", body=registered.subject,
+           url=f"/van-ban/den/{registered.pk}/", kind="van_ban_den")  # as sent at registration
     original_id = registered.original_id
     assert search.search("chuyển đổi số", acl=["docs-clerk:%d" % registered.unit_id]).total >= 1
     response = lan.post(f"/van-ban/den/{registered.pk}/sua/", edit_post(
@@ -125,6 +128,7 @@ def test_raising_the_secrecy_drops_the_content_as_the_state_secret_guard_require
     edit = EntryEdit.objects.get()
     assert all("Kết luận" not in str(c) for c in edit.changes)  # no summary left in the history either
     assert AuditEvent.objects.filter(action="documents.secrecy_raised").exists()
+    assert not Notification.objects.filter(body__contains="Kết luận").exists()
     assert search.search("chuyển đổi số", acl=["docs-clerk:%d" % registered.unit_id]).total == 0
     page = lan.get(f"/van-ban/den/{entry.pk}/").content.decode()
     assert "Văn bản mật: chỉ vào sổ thông tin" in page and "Kết luận của Viện trưởng" not in page

@@ -1044,7 +1044,12 @@ def _edit_incoming_atomic(*, actor: User, document_id: int, new: dict[str, Any],
         document.sensitivity_flags = []
     document.save()
     if hide_subject:
-        # Earlier corrections must not keep the summary either.
+        # Neither the notifications about the entry (their text quotes the summary) nor earlier
+        # corrections may keep the summary.
+        from digitaldesk.notifications.models import Notification
+
+        Notification.objects.filter(url=_url("documents:incoming_detail", document.pk)).exclude(body="").update(
+            body=REMOVED_SECRET)
         for old_edit in document.edits.all():
             scrubbed = [{**c, "old": REMOVED_SECRET, "new": REMOVED_SECRET} if c.get("field") == "subject" else c
                         for c in old_edit.changes]
