@@ -1,10 +1,12 @@
-"""Scans fed sideways or upside down are shown upright (viewer and presentation mode):
-Tesseract reads the turned page, the pipeline records how it is turned (`Page.rotation`),
-the viewer image is turned upright, the hit boxes with it; the original is untouched."""
+"""Scans fed sideways or upside down are shown upright (viewer, presentation mode and the
+searchable copy): Tesseract reads the turned page, the pipeline records how it is turned
+(`Page.rotation`), the viewer image is turned upright, the hit boxes with it, the searchable
+PDF's page gets a /Rotate; the original is untouched."""
 from __future__ import annotations
 
 import hashlib
 import io
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -77,5 +79,14 @@ def test_turned_scans_are_shown_upright_and_the_original_is_untouched(casefile: 
         # The original is untouched: the same bytes, the same page hash.
         assert page.content_hash == hashes[page.number]
     assert hashlib.sha256(Path(upload.path).read_bytes()).hexdigest() == hashlib.sha256(data).hexdigest()
+    # The searchable copy shows every page upright too (rendered as a PDF reader would).
+    upload.refresh_from_db()
+    for number, fed in enumerate(FED, start=1):
+        base = Path(upload.searchable_pdf).with_name(f"check-{number}")
+        subprocess.run(["pdftoppm", "-f", str(number), "-l", str(number), "-r", "50", "-png", "-singlefile",  # noqa: S603,S607
+                        upload.searchable_pdf, str(base)], check=True, timeout=120)
+        with Image.open(base.with_suffix(".png")) as rendered:
+            assert rendered.width > rendered.height, fed  # landscape, like the sheet
+            assert _difference(rendered, upright_sheet) < 0.6 * _difference(rendered, upright_sheet.rotate(180)), fed
     html = client.get(reverse("casefiles:page", args=[casefile.pk, 3])).content.decode()
     assert "rot-180" not in html  # no CSS turn on top of the upright image

@@ -286,7 +286,8 @@ def finish(upload_id: int) -> bool:
 
 
 def build_searchable_pdf(upload: Upload) -> tuple[str, bool]:
-    """Original pages + invisible text layers; a replaced page comes from its new image."""
+    """Original pages + invisible text layers; a replaced page comes from its new image.
+    A page scanned turned gets a /Rotate entry, so PDF readers show it upright."""
     folder = Path(upload.path).parent
     plain = folder / "searchable.plain.pdf"
     target = folder / "searchable.pdf"
@@ -306,6 +307,11 @@ def build_searchable_pdf(upload: Upload) -> tuple[str, bool]:
                     dest.add_overlay(layer.pages[0], pikepdf.Rectangle(*[float(v) for v in dest.mediabox]))
             elif layer is not None:
                 result.pages.append(layer.pages[0])
+            else:
+                continue
+            if page.rotation:  # shown upright in PDF readers too; the content is not changed
+                dest = result.pages[-1]
+                dest.obj.Rotate = (int(dest.obj.get("/Rotate", 0)) + page.rotation) % 360
         if not len(result.pages):
             return "", False
         pipeline._strip_signatures(result)
