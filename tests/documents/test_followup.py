@@ -73,6 +73,8 @@ def test_exports_xlsx_and_pdf_with_the_same_rows_audited(org, as_user, entries):
 def test_only_clerks_and_agency_leaders_see_the_follow_up_register(org, as_user, entries):
     for key in ("minh", "tp2"):
         assert as_user(key).get("/van-ban/theo-doi/").status_code == 403
+        assert "/van-ban/theo-doi/" not in as_user(key).get("/van-ban/").content.decode()  # no tab leading to a 403
         assert as_user(key).get("/van-ban/theo-doi/xuat.xlsx").status_code == 403
+    assert "/van-ban/theo-doi/" in as_user("lan").get("/van-ban/").content.decode()
     other = as_user("kv1_vthu").get("/van-ban/theo-doi/").content.decode()
     assert "11/VKSTC-V1" not in other  # another agency's register
