@@ -71,6 +71,9 @@ def test_register_rows_link_to_their_entry_with_their_badges(org, as_user):
         assert '<span class="badge urg-hoa_toc">Hỏa tốc</span>' in html
         assert html.count('<span class="badge urg-') == 1  # "Thường" shows no badge
         assert '<span class="badge ok">Đã ký số</span>' in html
+    home = as_user("minh").get("/van-ban/").content.decode()  # "Văn bản đến cần xử lý"
+    assert f'href="/van-ban/den/{normal.pk}/"' in home and f'href="/van-ban/den/{urgent.pk}/"' in home
+    assert '<span class="badge urg-hoa_toc">Hỏa tốc</span>' in home
     # The gate still decides: a Phòng 2 member who is not named sees neither entry.
     html = as_user("ktv").get("/van-ban/den/").content.decode()
     assert f"/van-ban/den/{normal.pk}/" not in html and f"/van-ban/den/{urgent.pk}/" not in html

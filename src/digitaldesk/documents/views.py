@@ -113,9 +113,12 @@ def _user(request: HttpRequest) -> User:
 def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     agency = selectors.user_agency(user)
+    for_me = list(selectors.incoming_for_me(user).select_related("unit").defer("text", "search_folded")
+                  .order_by("due_date", "-arrived_at")[:30])
+    for row in for_me:
+        row.detail_url = reverse("documents:incoming_detail", args=[row.pk])  # as in incoming_list
     context = {
-        "for_me": selectors.incoming_for_me(user).select_related("unit").defer("text", "search_folded")
-        .order_by("due_date", "-arrived_at")[:30],
+        "for_me": for_me,
         "outgoing_waiting": selectors.outgoing_waiting_for(user).select_related("drafter")[:30],
         "my_drafts": OutgoingDocument.objects.filter(drafter=user).exclude(status=OutgoingStatus.ISSUED)
         .order_by("-updated_at")[:30],
