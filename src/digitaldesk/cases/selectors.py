@@ -219,15 +219,18 @@ def register_list(user: User, *, q: str = "", stage: str = "", category: str = "
         rows = rows.exclude(stage__in=CLOSED_STAGES)
     if unit_id:
         rows = rows.filter(unit_id=unit_id)
-    return rows.select_related("unit").order_by("-received_on", "-pk")
+    return rows.select_related("unit").order_by(*REGISTER_ORDER)
+
+
+REGISTER_ORDER = ("-received_on", "-pk")
 
 
 class RegisterPage:
     """One page of the register, counted without counting 100,000 rows.
 
-    The count stops at `COUNT_CAP` rows (the ids of at most COUNT_CAP + 1 matching rows are read):
-    up to it the total and the number of pages are exact, as with Django's Paginator, and the page
-    is read by those ids;
+    The count stops at `COUNT_CAP` rows (the keys of at most COUNT_CAP + 1 matching rows are read):
+    up to it the total and the number of pages are exact, as with Django's Paginator, and the page's
+    rows are read by id;
     past it the page says "more than COUNT_CAP" and still links to the next page (one row more
     than the page is read to know there is one). A page number out of range gives the last page,
     a number that is not one gives the first (as `Paginator.get_page`).
@@ -243,17 +246,15 @@ class RegisterPage:
         self.paginator = self  # the template reads page.paginator.count / num_pages as with Django's
         self.cap = cap
         self.cap_label = f"{cap:,}".replace(",", ".")  # Vietnamese thousands separator
-        # The ids of up to cap+1 matching rows, in no order (no ORDER BY to satisfy): their number
-        # is the count. When they are all (not capped), the page is read by those ids: a filter that
-        # matches few rows must not send PostgreSQL walking the register-order index through
-        # 100,000 rows looking for 50 that do not exist.
-        ids = list(rows.order_by().values_list("pk", flat=True)[:cap + 1])
-        self.count = len(ids)
+        # The (received_on, id) of up to cap+1 matching rows, in no order (no ORDER BY to satisfy):
+        # their number is the count. When they are all (not capped), they are ordered here and the
+        # page's rows are read by id: a filter that matches few rows must not send PostgreSQL
+        # walking the register-order index through 100,000 rows looking for 50 that do not exist.
+        keys = list(rows.order_by().values_list("received_on", "pk")[:cap + 1])
+        self.count = len(keys)
         self.count_capped = self.count > cap
-        if not self.count_capped:
-            by_ids = Case.objects.filter(pk__in=ids).order_by(*rows.query.order_by)
-            by_ids.query.select_related = rows.query.select_related
-            rows = by_ids if ids else Case.objects.none()
+        if not self.count_capped and tuple(rows.query.order_by) != REGISTER_ORDER:
+            raise ValueError("RegisterPage reads rows in the register's order (-received_on, -pk)")
         self.num_pages = max(1, -(-self.count // size)) if not self.count_capped else None
         try:
             wanted = int(number) if number not in (None, "") else 1
@@ -264,7 +265,16 @@ class RegisterPage:
             wanted = min(wanted, self.num_pages)
         self.number = wanted
         start = (wanted - 1) * size
-        items = list(rows[start:start + size + 1])
+        if self.count_capped:
+            items = list(rows[start:start + size + 1])
+        else:
+            # Every matching row's key is known: order them here (the register's order, newest
+            # first) and read only the page's rows by id (a short IN list).
+            keys.sort(reverse=True)
+            page_ids = [pk for _, pk in keys[start:start + size + 1]]
+            by_ids = Case.objects.filter(pk__in=page_ids).order_by(*REGISTER_ORDER)
+            by_ids.query.select_related = rows.query.select_related
+            items = list(by_ids) if page_ids else []
         self.object_list: list[Case] = items[:size]
         self.has_next = len(items) > size
         self.has_previous = wanted > 1
