@@ -151,7 +151,11 @@ class Page(models.Model):
             models.UniqueConstraint(fields=["casefile", "but_luc"], name="casefiles_page_but_luc"),
             models.UniqueConstraint(fields=["upload", "number"], name="casefiles_page_in_upload"),
         ]
-        indexes = [models.Index(fields=["upload", "state"])]
+        indexes = [
+            models.Index(fields=["upload", "state"]),
+            # Pages needing attention are few among millions: the desk widget finds them by this.
+            models.Index(fields=["casefile"], name="casefiles_page_failed", condition=models.Q(state="failed")),
+        ]
 
     def __str__(self) -> str:
         return f"Bút lục {self.but_luc}"

@@ -146,6 +146,17 @@ def digitising_for(user: Any) -> QuerySet[CaseFile]:
     `w_done`, `w_failed`, `w_finished`, `w_percent`, `w_active` (still being read).
     Most recently active first."""
     active_states = (UploadState.RECEIVING, UploadState.QUEUED, UploadState.PROCESSING)
+    # First the few case files that are being read or have failed pages, whoever's they are (two
+    # indexed look-ups), then which of their cases the user sees; the full query only for those.
+    candidates = dict(CaseFile.objects.filter(
+        Q(pk__in=Upload.objects.filter(state__in=active_states).values("casefile_id"))
+        | Q(pk__in=Page.objects.filter(state=PageState.FAILED).values("casefile_id"))).values_list("pk", "case_id"))
+    if not candidates:
+        return CaseFile.objects.none()
+    seen = set(cases_visible_to(user).filter(pk__in=set(candidates.values())).values_list("pk", flat=True))
+    ids = [pk for pk, case_id in candidates.items() if case_id in seen]
+    if not ids:
+        return CaseFile.objects.none()
     pages = Page.objects.filter(casefile=OuterRef("pk")).order_by().values("casefile")
 
     def page_count(state: str) -> Subquery:
@@ -157,7 +168,7 @@ def digitising_for(user: Any) -> QuerySet[CaseFile]:
     active = Exists(Upload.objects.filter(casefile=OuterRef("pk"), state__in=active_states))
     failed = Exists(Page.objects.filter(casefile=OuterRef("pk"), state=PageState.FAILED))
     zero = Value(0, output_field=IntegerField())
-    return (casefiles_visible_to(user).filter(active | failed)
+    return (CaseFile.objects.filter(pk__in=ids).select_related("case", "case__unit").filter(active | failed)
             .annotate(w_active=active, w_total=Coalesce(total, zero), w_done=Coalesce(page_count(PageState.DONE), zero),
                       w_failed=Coalesce(page_count(PageState.FAILED), zero), w_last=last)
             .order_by("-w_active", "-w_last", "-pk"))
