@@ -44,3 +44,16 @@ def login_client(user: Any) -> Client:
 def as_user(org: DemoOrg):  # type: ignore[no-untyped-def]
     """as_user("minh") -> a logged-in client for that persona."""
     return lambda key: login_client(org.people[key])
+
+
+@pytest.fixture
+def isolated_storage(settings: Any, tmp_path: Any):  # type: ignore[no-untyped-def]
+    """Media, data and the search index of one test in its own directories."""
+    from digitaldesk.search.engine import forget_indexes
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DATA_DIR = tmp_path / "data"
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    forget_indexes()
+    yield
+    forget_indexes()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,16 +11,8 @@ from digitaldesk.ocr.samples import legal_paragraphs, render_page
 
 
 @pytest.fixture(autouse=True)
-def isolated_storage(settings: Any, tmp_path: Path) -> None:
-    """Media, cache and the search index of one test in its own directories."""
-    from digitaldesk.search.engine import forget_indexes
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.DATA_DIR = tmp_path / "data"
-    settings.SEARCH_INDEX_DIR = tmp_path / "index"
-    forget_indexes()
-    yield
-    forget_indexes()
+def _own_storage(isolated_storage: None) -> None:
+    """Every case-file test keeps its media and search index in its own directories."""
 
 
 @pytest.fixture

@@ -194,19 +194,7 @@ def _scan_pdf(pages: int = 2) -> bytes:
 
 
 @pytest.fixture
-def isolated_media(settings, tmp_path):  # type: ignore[no-untyped-def]
-    from digitaldesk.search.engine import forget_indexes
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.DATA_DIR = tmp_path / "data"
-    settings.SEARCH_INDEX_DIR = tmp_path / "index"
-    forget_indexes()
-    yield
-    forget_indexes()
-
-
-@pytest.fixture
-def full_case(org, make_case, isolated_media):  # type: ignore[no-untyped-def]
+def full_case(org, make_case, isolated_storage):  # type: ignore[no-untyped-def]
     """A case whose khởi tố decision is a registered incoming document, with a digitised case file."""
     from digitaldesk.casefiles import services as cf_services
     from digitaldesk.casefiles.jobs import ocr_job, prepare_job
