@@ -33,7 +33,6 @@ import shutil
 import statistics
 import subprocess
 import time
-import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -43,21 +42,9 @@ from benchmarks.common import REPO, GunicornServer, desk_env, django_setup, mana
 BENCH_DIR = REPO / "var" / "bench-casefiles"
 
 
-def cer(reference: str, hypothesis: str) -> float:
-    ref = " ".join(unicodedata.normalize("NFC", reference).split())
-    hyp = " ".join(unicodedata.normalize("NFC", hypothesis).split())
-    prev = list(range(len(hyp) + 1))
-    for i, a in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, b in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a != b))
-        prev = cur
-    return prev[-1] / max(1, len(ref))
-
-
 # --- 1. OCR ---------------------------------------------------------------------------------
 def bench_ocr(pages_count: int) -> dict[str, Any]:
-    from digitaldesk.ocr.samples import sample_pages
+    from digitaldesk.ocr.samples import cer, sample_pages
     from digitaldesk.ocr.services import extract_pages, searchable_pdf
 
     work = BENCH_DIR / "ocr"

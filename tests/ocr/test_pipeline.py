@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import subprocess
-import unicodedata
 from pathlib import Path
 
 import pikepdf
@@ -10,20 +9,8 @@ import pytest
 
 from digitaldesk.ocr import pipeline
 from digitaldesk.ocr.engines import OcrError
-from digitaldesk.ocr.samples import legal_paragraphs, render_page
+from digitaldesk.ocr.samples import cer, legal_paragraphs, render_page
 from digitaldesk.ocr.services import extract_pages, searchable_pdf
-
-
-def cer(reference: str, hypothesis: str) -> float:
-    ref = " ".join(unicodedata.normalize("NFC", reference).split())
-    hyp = " ".join(unicodedata.normalize("NFC", hypothesis).split())
-    prev = list(range(len(hyp) + 1))
-    for i, a in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, b in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a != b))
-        prev = cur
-    return prev[-1] / max(1, len(ref))
 
 
 def test_scanned_pdf_gives_text_boxes_and_a_searchable_pdfa(scanned_pdf, short_pages, tmp_path):

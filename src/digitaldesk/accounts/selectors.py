@@ -19,15 +19,11 @@ def active_delegations_to(user: User, on: dt.date | None = None) -> QuerySet[Del
     return Delegation.objects.filter(grantee=user, revoked_at__isnull=True, starts_on__lte=day, ends_on__gte=day)
 
 
-def _active_delegations(user: User, on: dt.date | None) -> list[Delegation]:
-    """Active delegations to `user` (with their unit and grantor), once per request."""
+def delegations_received(user: User, on: dt.date | None = None) -> list[Delegation]:
+    """The delegations `user` holds today (or on `on`), with unit and grantor loaded; read once
+    per request (core.memo)."""
     return memo(("accounts.delegations_to", user.pk, on), lambda: list(
         active_delegations_to(user, on).select_related("unit", "grantor")))
-
-
-def delegations_received(user: User, on: dt.date | None = None) -> list[Delegation]:
-    """The delegations `user` holds today (or on `on`), with unit and grantor loaded."""
-    return _active_delegations(user, on)
 
 
 def effective_roles(user: User, on: dt.date | None = None) -> set[str]:
@@ -39,7 +35,7 @@ def effective_roles(user: User, on: dt.date | None = None) -> set[str]:
     if cached is not None:
         return cached
     roles = user.own_roles()
-    if _active_delegations(user, on):
+    if delegations_received(user, on):
         roles.add(Role.LEADER)
     setattr(user, cache_key, roles)
     return roles
@@ -51,7 +47,7 @@ def led_units(user: User, on: dt.date | None = None) -> list[Unit]:
     units: list[Unit] = []
     if user.position_id and user.position and user.position.is_leader and user.unit_id:
         units.append(user.unit)  # type: ignore[arg-type]
-    for delegation in _active_delegations(user, on):
+    for delegation in delegations_received(user, on):
         units.append(delegation.unit)
     return units
 

@@ -64,14 +64,12 @@ class EventSerializer(serializers.Serializer):
 
     def get_linked_document(self, obj: Any) -> dict[str, Any] | None:
         """Number and date of the cited document for anyone who sees the case; its reference
-        (to open it) only when the documents app lets the caller see it — as on the timeline."""
-        document = obj.linked_document
-        if document is None:
+        (to open it) only when the documents app lets the caller see it — as on the timeline
+        (`doc_link`, attached for a whole list of events by `events.timeline_documents`)."""
+        link = getattr(obj, "doc_link", None)
+        if link is None:
             return None
-        user = self.context.get("user")
-        visible = user is not None and case_events.resolve_document_or_none(user, document) is not None
-        return {"label": case_events.document_label(document),
-                "ref": case_events.document_ref(document) if visible else None}
+        return {"label": link["label"], "ref": case_events.document_ref(obj.linked_document) if link["url"] else None}
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
@@ -114,8 +112,9 @@ class CaseDetailSerializer(CaseSerializer):
         fields = [*CaseSerializer.Meta.fields, "accused", "charges", "participants", "events", "deadlines"]
 
     def get_events(self, obj: Case) -> list[dict[str, Any]]:
-        return EventSerializer(selectors.case_timeline(obj), many=True,  # type: ignore[return-value]
-                               context=self.context).data
+        events = selectors.case_timeline(obj)
+        case_events.timeline_documents(self.context["user"], events)
+        return EventSerializer(events, many=True).data  # type: ignore[return-value]
 
 
 class IntakeSerializer(serializers.Serializer):
@@ -230,7 +229,8 @@ class EventCreate(APIView):
             kind=data["kind"], on=data["on"], accused=person, months=data.get("months"), days=data.get("days"),
             until=data.get("until"), number=data.get("number", ""), issuer=data.get("issuer", ""),
             note=data.get("note", ""), document=document))
-        return Response(EventSerializer(event, context={"user": request.user}).data, status=201)
+        case_events.timeline_documents(request.user, [event])  # type: ignore[arg-type]
+        return Response(EventSerializer(event).data, status=201)
 
 
 class DeadlineBoard(ListAPIView):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import textwrap
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +117,21 @@ def sample_pages(count: int, *, seed: int = 1, noise: float = 0.01, legal_dir: P
                                    "đặt DESK_LEGAL_DATA_DIR tới thư mục dữ liệu pháp luật.")
         yield render_page("\n".join(chunk), seed=seed * 1000 + n, noise=noise,
                           header=f"Trang {n + 1}" if headers else "")
+
+
+def cer(reference: str, hypothesis: str) -> float:
+    """Character error rate of `hypothesis` against the ground truth `reference` (0..1): the
+    Levenshtein distance over NFC text with runs of whitespace made one space, divided by the
+    reference's length."""
+    ref = " ".join(unicodedata.normalize("NFC", reference).split())
+    hyp = " ".join(unicodedata.normalize("NFC", hypothesis).split())
+    prev = list(range(len(hyp) + 1))
+    for i, a in enumerate(ref, 1):
+        cur = [i] + [0] * len(hyp)
+        for j, b in enumerate(hyp, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a != b))
+        prev = cur
+    return prev[-1] / max(1, len(ref))
 
 
 def save_pdf(pages: list[Image.Image], path: Path, dpi: int = 300) -> Path:
