@@ -36,9 +36,11 @@ def ids(rows):
     return sorted(rows.values_list("pk", flat=True))
 
 
-@pytest.mark.parametrize("literal_max", [5000, 0])
-def test_register_rows_equal_the_permission_rule(org, register, monkeypatch, literal_max):
+@pytest.mark.parametrize(("literal_max", "prune_from"), [(5000, 100), (5000, 0), (0, 0)])
+def test_register_rows_equal_the_permission_rule(org, register, monkeypatch, literal_max, prune_from):
     monkeypatch.setattr(selectors, "LITERAL_IDS_MAX", literal_max)  # 0: the sub-query fallback
+    # 0: every id list is pruned of the cases the unit branch already selects
+    monkeypatch.setattr(selectors, "LITERAL_PRUNE_FROM", prune_from)
     for person in EVERYONE:
         user = org.people[person]
         plain = Case.objects.filter(selectors.visibility_condition(user))
@@ -93,3 +95,46 @@ def test_fast_select_writes_what_django_templates_write(value):
         stock = dj_forms.Select(choices=choices).render("prosecutor", value, attrs=attrs)
         fast = FastSelect(choices=choices).render("prosecutor", value, attrs=attrs)
         assert str(fast) == str(stock)
+
+
+@pytest.mark.parametrize("value", ["", "2024", None, 'a "b" <c> & d', True, False, "on"])
+def test_fast_inputs_write_what_django_templates_write(value):
+    from django import forms as dj_forms
+
+    from digitaldesk.cases.forms import FastCheckboxInput, FastNumberInput, FastTextInput
+
+    for attrs in (None, {"id": "id_q", "required": True, "disabled": False, "aria-invalid": "true",
+                         "placeholder": 'x "y" <z>'}):
+        for stock, fast in ((dj_forms.TextInput, FastTextInput), (dj_forms.NumberInput, FastNumberInput),
+                            (dj_forms.CheckboxInput, FastCheckboxInput)):
+            assert str(fast().render("q", value, attrs=attrs)) == str(stock().render("q", value, attrs=attrs))
+
+
+def test_filter_form_renders_as_with_django_widgets(org):
+    """The register's filter form with its Python widgets writes what Django's own widgets write,
+    unbound, bound with values (selected options, checked boxes) and with errors."""
+    from django import forms as dj_forms
+
+    from digitaldesk.cases.forms import RegisterFilterForm
+
+    pros = selectors.register_prosecutors(org.people["huong"])
+    assert pros and all(isinstance(pk, int) for pk, _ in pros)
+
+    class Stock(RegisterFilterForm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            for field in self.fields.values():
+                stock = {"FastSelect": dj_forms.Select, "FastTextInput": dj_forms.TextInput,
+                         "FastNumberInput": dj_forms.NumberInput,
+                         "FastCheckboxInput": dj_forms.CheckboxInput}[type(field.widget).__name__]
+                widget = stock(attrs=field.widget.attrs)
+                if hasattr(field, "choices"):
+                    widget.choices = list(field.choices)
+                field.widget = widget
+
+    for data in (None, {"q": "Nguyễn <b>", "stage": "dieu_tra", "year": "2025", "detained": "on",
+                        "prosecutor": str(pros[0][0])}, {"year": "1800", "stage": "không có"}):
+        fast, stock = RegisterFilterForm(data, prosecutors=pros), Stock(data, prosecutors=pros)
+        fast.is_valid(), stock.is_valid()
+        for name in fast.fields:
+            assert str(fast[name]) == str(stock[name]), name

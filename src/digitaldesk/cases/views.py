@@ -55,10 +55,7 @@ def _leaders_for(units: Any) -> Any:
 def register(request: HttpRequest) -> HttpResponse:
     """The register (sổ thụ lý) with filters; every row is a case the user may see."""
     user: User = request.user  # type: ignore[assignment]
-    unit_ids = set(selectors._led_unit_ids(user)) | ({user.unit_id} if user.unit_id else set())
-    prosecutors = [u for u in User.objects.filter(unit_id__in=unit_ids, is_active=True)
-                   .select_related("position").order_by("name_sort_key") if "kiem_sat_vien" in u.own_roles()]
-    form = forms.RegisterFilterForm(request.GET or None, prosecutors=prosecutors)
+    form = forms.RegisterFilterForm(request.GET or None, prosecutors=selectors.register_prosecutors(user))
     params: dict[str, Any] = {}
     if form.is_valid():
         params = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", False)}
@@ -73,7 +70,8 @@ def register(request: HttpRequest) -> HttpResponse:
     query.pop("trang", None)
     return render(request, "cases/register.html", {
         "form": form, "page": page, "cases": cases, "query": query.urlencode(),
-        "can_intake": bool(_intake_units(user).exists()), "today": timezone.localdate()})
+        # _intake_units(user) is not empty exactly when these ids are not (they are units' ids)
+        "can_intake": bool(selectors._led_unit_ids(user) or user.unit_id), "today": timezone.localdate()})
 
 
 @login_required
