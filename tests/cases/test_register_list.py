@@ -138,3 +138,44 @@ def test_filter_form_renders_as_with_django_widgets(org):
         fast.is_valid(), stock.is_valid()
         for name in fast.fields:
             assert str(fast[name]) == str(stock[name]), name
+
+
+def test_api_list_is_paginated_like_drf_and_capped_like_the_page(org, register, as_user, monkeypatch):
+    from digitaldesk.audit.models import AuditEvent
+    from digitaldesk.cases.api import RegisterPagination
+
+    client = as_user("huong")
+    plain = ids(selectors.register_list(org.people["huong"]))
+    body = client.get("/api/v1/cases/").json()
+    assert (body["count"], body["count_capped"], body["next"], body["previous"]) == (3, False, None, None)
+    assert sorted(row["id"] for row in body["results"]) == plain
+    seen = AuditEvent.objects.filter(action="cases.register_viewed", actor=org.people["huong"]).latest("id")
+    assert seen.detail["api"] is True and sorted(seen.detail["cases"]) == plain
+
+    monkeypatch.setattr(RegisterPagination, "page_size", 1)
+    first = client.get("/api/v1/cases/", {"stage": ""}).json()
+    assert first["count"] == 3 and "page=2" in first["next"] and "stage=" in first["next"]
+    assert first["previous"] is None
+    second = client.get("/api/v1/cases/", {"page": "2"}).json()
+    assert second["previous"].endswith("/api/v1/cases/") and second["next"].endswith("page=3")
+    last = client.get("/api/v1/cases/", {"page": "last"}).json()
+    assert last["next"] is None and last["results"][0]["id"] == min(plain, key=lambda pk: (
+        selectors.Case.objects.get(pk=pk).received_on, pk))
+    for bad in ("0", "4", "abc"):
+        response = client.get("/api/v1/cases/", {"page": bad})
+        assert response.status_code == 404, bad  # the API's Vietnamese 404 ("Không tìm thấy.")
+
+    monkeypatch.setattr(selectors.RegisterPage, "COUNT_CAP", 2)
+    capped = client.get("/api/v1/cases/", {"page": "2"}).json()
+    assert (capped["count"], capped["count_capped"]) == (2, True) and capped["next"].endswith("page=3")
+    beyond = client.get("/api/v1/cases/", {"page": "3"}).json()  # past the cap, still reachable
+    assert beyond["next"] is None and len(beyond["results"]) == 1
+    assert client.get("/api/v1/cases/", {"page": "4"}).status_code == 404
+    assert client.get("/api/v1/cases/", {"page": "last"}).status_code == 404
+
+
+def test_api_schema_documents_the_capped_count(as_user):
+    document = as_user("huong").get("/api/v1/openapi.json").json()
+    page = document["components"]["schemas"]["PaginatedCaseList"]
+    assert "count_capped" in page["required"] and page["properties"]["count_capped"]["type"] == "boolean"
+    assert "1.000" in page["properties"]["count"]["description"]

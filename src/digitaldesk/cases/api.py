@@ -10,11 +10,14 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from digitaldesk.accounts.models import Unit, User
+from digitaldesk.audit.services import audit_record
 from digitaldesk.cases import events as case_events
 from digitaldesk.cases import selectors, services, stats
 from digitaldesk.cases.models import (
@@ -144,10 +147,85 @@ def _valid(serializer: serializers.Serializer) -> dict[str, Any]:
     return serializer.validated_data  # type: ignore[return-value]
 
 
+class RegisterPagination(PageNumberPagination):
+    """DRF's page-number pagination (`?page=N`, 50 per page; `count`, `next`, `previous`,
+    `results`) over `selectors.RegisterPage`, so that the API does not count 100,000 rows either.
+
+    `count` is exact up to `RegisterPage.COUNT_CAP` (1,000) matching cases; past it `count` is the
+    cap and `count_capped` is true ("more than 1,000"), and `next` still links to the following
+    page while there is one. As with DRF, a page that is not a number, below 1 or past the last
+    page is a 404 ("Trang không hợp lệ"); `page=last` is only known while the count is exact."""
+
+    invalid = "Trang không hợp lệ: {}."
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
+        self.request = request
+        raw = request.query_params.get(self.page_query_param) or "1"
+        size = self.get_page_size(request)
+        page = selectors.RegisterPage(queryset, 1 if raw in self.last_page_strings else raw, size=size)
+        if raw in self.last_page_strings:
+            if page.count_capped:
+                raise exceptions.NotFound(self.invalid.format(
+                    f"hơn {page.cap_label} hồ sơ, không xác định trang cuối — thu hẹp bộ lọc"))
+            page = selectors.RegisterPage(queryset, page.num_pages, size=size)
+        else:
+            try:
+                wanted = int(raw)
+            except (TypeError, ValueError) as exc:
+                raise exceptions.NotFound(self.invalid.format(f"“{raw}” không phải số trang")) from exc
+            if wanted < 1 or wanted != page.number or (wanted > 1 and not page.object_list):
+                raise exceptions.NotFound(self.invalid.format(f"không có trang {wanted}"))
+        self.register_page = page
+        return page.object_list
+
+    def get_next_link(self) -> str | None:
+        page = self.register_page
+        if not page.has_next:
+            return None
+        return replace_query_param(self.request.build_absolute_uri(), self.page_query_param, page.next_page_number)
+
+    def get_previous_link(self) -> str | None:
+        page = self.register_page
+        if not page.has_previous:
+            return None
+        url = self.request.build_absolute_uri()
+        if page.previous_page_number == 1:
+            return remove_query_param(url, self.page_query_param)  # type: ignore[no-any-return]
+        return replace_query_param(url, self.page_query_param, page.previous_page_number)  # type: ignore[no-any-return]
+
+    def get_paginated_response(self, data: Any) -> Response:
+        page = self.register_page
+        return Response({"count": min(page.count, page.cap), "count_capped": page.count_capped,
+                         "next": self.get_next_link(), "previous": self.get_previous_link(), "results": data})
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        result = super().get_paginated_response_schema(schema)
+        result["required"] = ["count", "count_capped", "results"]
+        result["properties"]["count"]["description"] = (
+            "Số hồ sơ phù hợp, chính xác đến 1.000; khi count_capped là true: hơn 1.000 (count = 1000).")
+        result["properties"]["count_capped"] = {
+            "type": "boolean", "example": False,
+            "description": "true khi có hơn 1.000 hồ sơ phù hợp (thu hẹp bộ lọc để biết số chính xác)."}
+        return result
+
+
 class CaseList(ListAPIView):
-    """The register: the cases the caller may see, with the page's filters as query parameters."""
+    """The register: the cases the caller may see, with the page's filters as query parameters.
+    Pages of 50 (`?page=N`); `count` is exact up to 1,000 (`count_capped` beyond). Every call is
+    audited (one row: filters, page, the cases listed), as the register page is."""
 
     serializer_class = CaseSerializer
+    pagination_class = RegisterPagination
+
+    @extend_schema(summary="Sổ thụ lý: danh sách hồ sơ (ghi nhật ký truy cập)")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().get(request, *args, **kwargs)
+        page = self.paginator.register_page  # type: ignore[union-attr]
+        filters = {k: v for k, v in request.query_params.items() if k != "page" and v}
+        audit_record(actor=request.user, action="cases.register_viewed", unit_id=request.user.unit_id,  # type: ignore[union-attr]
+                     detail={"filters": filters, "page": page.number, "api": True,
+                             "cases": [c.pk for c in page.object_list]})
+        return response
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         p = self.request.query_params
