@@ -77,3 +77,55 @@ def test_register_rows_link_to_their_entry_with_their_badges(org, as_user):
     # The gate still decides: a Phòng 2 member who is not named sees neither entry.
     html = as_user("ktv").get("/van-ban/den/").content.decode()
     assert f"/van-ban/den/{normal.pk}/" not in html and f"/van-ban/den/{urgent.pk}/" not in html
+
+
+def add_issued(org, count: int, *, start: int) -> list:  # type: ignore[no-untyped-def,type-arg]
+    """`count` issued outgoing documents of VKSND tỉnh Thăng Hoa (Kế hoạch nn/KH-VKSTH), each sent to KV1."""
+    from digitaldesk.documents.models import OutgoingDocument, OutgoingStatus, Recipient
+
+    tinh, year = org.units["tinh"], timezone.localdate().year
+    documents = OutgoingDocument.objects.bulk_create([OutgoingDocument(
+        unit=tinh, drafting_unit=org.units["tinh_p2"], drafter=org.people["minh"], doc_type="ke_hoach",
+        subject=f"Kế hoạch kiểm sát số {start + n}", status=OutgoingStatus.ISSUED, signer=org.people["huong"],
+        signed_by=org.people["huong"], year=year, number=start + n, code_notation=f"{start + n:02d}/KH-VKSTH",
+        issued_date=timezone.localdate(), search_folded=fold(f"Kế hoạch kiểm sát số {start + n}"))
+        for n in range(count)])
+    Recipient.objects.bulk_create([Recipient(document=d, kind="noi_bo", unit=org.units["kv1"],
+                                             name=org.units["kv1"].name) for d in documents])
+    return documents
+
+
+def test_recalled_entries_carry_a_badge_in_the_registers_at_a_constant_query_count(org, as_user):
+    """NĐ 30/2020 Điều 18: a recalled document keeps its line (and number) in the registers, marked
+    "Đã thu hồi" there as on its own page — without a query per row."""
+    from digitaldesk.documents.models import OutgoingDocument
+
+    incoming = add_documents(org, 2, start=1)
+    outgoing = add_issued(org, 2, start=1)
+    now = timezone.now()
+    IncomingDocument.objects.filter(pk=incoming[0].pk).update(recalled_at=now, status=IncomingStatus.DONE)
+    OutgoingDocument.objects.filter(pk=outgoing[0].pk).update(recalled_at=now)
+    lan, minh = as_user("lan"), as_user("minh")
+    pages = [(lan, "/van-ban/den/"), (minh, "/van-ban/den/"), (lan, "/van-ban/di/")]
+    few = [page_queries(client, path) for client, path in pages]
+    for _count, html in few:
+        assert html.count(">Đã thu hồi</span>") == 1, html[-4000:]
+    incoming_html, outgoing_html = few[0][1], few[2][1]
+
+    def row(html: str, marker: str) -> str:
+        start = html.index(marker)
+        return html[start:html.index("</tr>", start)]
+
+    # On the recalled entry's own line, not on another one.
+    assert ">Đã thu hồi</span>" in row(incoming_html, f'href="/van-ban/den/{incoming[0].pk}/"')
+    assert ">Đã thu hồi</span>" not in row(incoming_html, f'href="/van-ban/den/{incoming[1].pk}/"')
+    assert ">Đã thu hồi</span>" in row(outgoing_html, "01/KH-VKSTH")
+    assert ">Đã thu hồi</span>" not in row(outgoing_html, "02/KH-VKSTH")
+    # Many more rows, half of them recalled: the same number of queries.
+    more_in, more_out = add_documents(org, 40, start=3), add_issued(org, 40, start=3)
+    IncomingDocument.objects.filter(pk__in=[d.pk for d in more_in[::2]]).update(recalled_at=now)
+    OutgoingDocument.objects.filter(pk__in=[d.pk for d in more_out[::2]]).update(recalled_at=now)
+    for (client, path), (before, _html) in zip(pages, few, strict=True):
+        count, html = page_queries(client, path)
+        assert count == before, f"{path}: {before} queries with 2 rows, {count} with 42"
+        assert html.count(">Đã thu hồi</span>") == 21

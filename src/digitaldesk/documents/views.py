@@ -161,7 +161,7 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
     rows = rows.order_by("-year", "-arrival_number")
     page = LitePage(rows.only("pk", "year", "arrival_number", "arrived_at", "sender", "code_notation",
                               "issued_date", "doc_type", "subject", "urgency", "secrecy", "due_date", "status",
-                              "register", "signature_ok"), params.get("trang"))
+                              "register", "signature_ok", "recalled_at"), params.get("trang"))
     for row in page.object_list:
         # One reverse() per row here rather than two {% url %} tags per row in the template
         # (the tags were a fifth of the page's CPU time with 50 rows).
