@@ -109,7 +109,7 @@ def followup_line(d: IncomingDocument, today: dt.date) -> dict[str, object]:
             "arrived": timezone.localtime(d.arrived_at).strftime("%d/%m/%Y"), "document": document,
             "lead": "; ".join(a.assignee_label for a in active), "due": d.due_date.strftime("%d/%m/%Y") if d.due_date
             else "", "status": status, "result": d.result, "closed": closed.strftime("%d/%m/%Y") if closed else "",
-            "overdue": overdue, "notes": d.notes}
+            "overdue": overdue, "late_days": late, "notes": d.notes}
 
 
 def _followup_cells(line: dict[str, object]) -> list[object]:

@@ -412,6 +412,37 @@ def can_follow_up(user: User, agency: Unit | None) -> bool:
     return bool(agency and (is_clerk_of(user, agency) or leads_agency(user, agency)))
 
 
+def incoming_related(user: User, document: IncomingDocument) -> list[dict[str, Any]]:
+    """Links between this entry and correcting / replacing documents (NĐ 30/2020 Điều 18), as the
+    recipient agency sees them: its own incoming entries of the related documents (the entry is
+    None when the user may not see it, or when the related document was not sent to this agency)."""
+    source = document.source_outgoing
+    if source is None:
+        return []
+    links: list[dict[str, Any]] = []
+    visible = incoming_visible_to(user).filter(unit=document.unit_id)
+    if source.related_to_id:
+        entry = visible.filter(source_outgoing=source.related_to_id).first()
+        original = source.related_to
+        assert original is not None
+        links.append({"text": f"{source.get_relation_display()} văn bản số {original.code_notation} ngày "
+                              f"{original.issued_date:%d/%m/%Y}", "entry": entry, "relation": source.relation,
+                      "direction": "original"})
+    for correction in source.corrections.filter(status=OutgoingStatus.ISSUED).order_by("issued_at"):
+        entry = visible.filter(source_outgoing=correction).first()
+        verb = "Được đính chính bởi" if correction.relation == "dinh_chinh" else "Bị thay thế bởi"
+        links.append({"text": f"{verb} văn bản số {correction.code_notation} ngày "
+                              f"{correction.issued_date:%d/%m/%Y}", "entry": entry, "relation": correction.relation,
+                      "direction": "correction"})
+    return links
+
+
+def followup_units(agency: Unit) -> QuerySet[Unit]:
+    """The lead units the follow-up register can be filtered by: the agency's offices (phòng)."""
+    return (Unit.objects.filter(path__startswith=agency.path, is_active=True).exclude(pk=agency.pk)
+            .filter(kind=UnitKind.OFFICE).order_by("path"))
+
+
 def followup_rows(*, agency: Unit, date_from: dt.date | None = None, date_to: dt.date | None = None,
                   status: str = "", lead_unit: Unit | None = None, overdue_only: bool = False,
                   today: dt.date | None = None) -> QuerySet[IncomingDocument]:

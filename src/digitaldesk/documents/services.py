@@ -1238,6 +1238,24 @@ def check_relation(*, actor: User, original: OutgoingDocument, relation: str, do
                               f"({original.get_doc_type_display()}) (Nghị định 30/2020/NĐ-CP, Điều 18).")
 
 
+def correction_defaults(original: OutgoingDocument, relation: str) -> dict[str, Any]:
+    """What a correcting / replacing draft starts from (the page's form and the API): a correction
+    is a công văn "Đính chính <type> số …", a replacement keeps the original's form and summary;
+    both go to the original's recipients (Điều 18: the recipients of the original are told)."""
+    when = f"{original.issued_date:%d/%m/%Y}" if original.issued_date else ""
+    recipients = list(original.recipients.all())
+    if relation == "dinh_chinh":
+        subject = f"Đính chính {original.get_doc_type_display()} số {original.code_notation} ngày {when}"
+        doc_type, body = "cong_van", ""
+    else:
+        subject, doc_type = original.subject, original.doc_type
+        body = f"Thay thế {original.get_doc_type_display()} số {original.code_notation} ngày {when}."
+    return {"doc_type": doc_type, "subject": subject, "addressee": original.addressee, "place": original.place,
+            "urgency": original.urgency, "body": body,
+            "recipients_internal": [r.unit for r in recipients if r.kind == RecipientKind.INTERNAL and r.unit_id],
+            "recipients_external": [(r.name, r.email) for r in recipients if r.kind == RecipientKind.EXTERNAL]}
+
+
 def _link_related(*, actor: User, document: OutgoingDocument) -> None:
     """On issue of a correcting/replacing document: record the link on the original (issuer's side)
     and on each recipient agency's incoming entry of the original."""

@@ -324,7 +324,7 @@ def _incoming_context(user: User, document: IncomingDocument) -> dict[str, Any]:
         "can_confirm": selectors.can_confirm_sensitivity(user, document),
         "can_edit_entry": selectors.can_edit_incoming(user, document),
         "edits": document.edits.select_related("actor"),
-        "related": _incoming_related(user, document),
+        "related": selectors.incoming_related(user, document),
         "today": timezone.localdate(),
         "overdue": bool(document.due_date and document.due_date < timezone.localdate()
                         and document.status != IncomingStatus.DONE),
@@ -770,28 +770,6 @@ def _chosen_credential(request: HttpRequest, user: User, kind: str) -> int | Non
 
 
 # --- Corrections of register entries ------------------------------------------------------
-def _incoming_related(user: User, document: IncomingDocument) -> list[dict[str, Any]]:
-    """Links between this entry and correcting / replacing documents (NĐ 30/2020 Điều 18), as the
-    recipient agency sees them: its own incoming entries of the related documents."""
-    source = document.source_outgoing
-    if source is None:
-        return []
-    links: list[dict[str, Any]] = []
-    visible = selectors.incoming_visible_to(user).filter(unit=document.unit_id)
-    if source.related_to_id:
-        entry = visible.filter(source_outgoing=source.related_to_id).first()
-        original = source.related_to
-        assert original is not None
-        links.append({"text": f"{source.get_relation_display()} văn bản số {original.code_notation} ngày "
-                              f"{original.issued_date:%d/%m/%Y}", "entry": entry})
-    for correction in source.corrections.filter(status=OutgoingStatus.ISSUED).order_by("issued_at"):
-        entry = visible.filter(source_outgoing=correction).first()
-        verb = "Được đính chính bởi" if correction.relation == "dinh_chinh" else "Bị thay thế bởi"
-        links.append({"text": f"{verb} văn bản số {correction.code_notation} ngày "
-                              f"{correction.issued_date:%d/%m/%Y}", "entry": entry})
-    return links
-
-
 def _entry_errors(form: Any, exc: ValidationError) -> dict[str, Any]:
     """Map a service refusal on an entry correction to the form; returns extra context."""
     extra: dict[str, Any] = {}
@@ -886,20 +864,10 @@ def _related_original(user: User, request: HttpRequest) -> tuple[OutgoingDocumen
 def _correction_initial(original: OutgoingDocument | None, relation: str) -> dict[str, Any]:
     if original is None:
         return {}
-    internal = [r.unit_id for r in original.recipients.all() if r.kind == "noi_bo" and r.unit_id]
-    external = "\n".join(f"{r.name} <{r.email}>" for r in original.recipients.all() if r.kind == "ben_ngoai")
-    when = f"{original.issued_date:%d/%m/%Y}" if original.issued_date else ""
-    if relation == "dinh_chinh":
-        subject = f"Đính chính {original.get_doc_type_display()} số {original.code_notation} ngày {when}"
-        doc_type = "cong_van"
-    else:
-        subject = original.subject
-        doc_type = original.doc_type
-    return {"related_to": original.pk, "relation": relation, "doc_type": doc_type, "subject": subject,
-            "addressee": original.addressee, "place": original.place, "urgency": original.urgency,
-            "recipients_internal": internal, "recipients_external": external,
-            "body": (f"Thay thế {original.get_doc_type_display()} số {original.code_notation} ngày {when}."
-                     if relation == "thay_the" else "")}
+    defaults = services.correction_defaults(original, relation)
+    return {**defaults, "related_to": original.pk, "relation": relation,
+            "recipients_internal": [u.pk for u in defaults["recipients_internal"]],
+            "recipients_external": "\n".join(f"{name} <{email}>" for name, email in defaults["recipients_external"])}
 
 
 @login_required
@@ -918,11 +886,8 @@ def outgoing_recall(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Follow-up register (sổ theo dõi giải quyết văn bản đến) -------------------------------
 def _followup_query(request: HttpRequest, agency: Any) -> tuple[forms.FollowUpForm, Any, dict[str, Any]]:
-    from digitaldesk.accounts.models import Unit, UnitKind
-
-    units = Unit.objects.filter(path__startswith=agency.path, is_active=True).exclude(
-        pk=agency.pk).filter(kind=UnitKind.OFFICE).order_by("path")
-    form = forms.FollowUpForm(request.GET or None, units=units, statuses=IncomingStatus.choices)
+    form = forms.FollowUpForm(request.GET or None, units=selectors.followup_units(agency),
+                              statuses=IncomingStatus.choices)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     today = timezone.localdate()
     date_from = data.get("tu") or today.replace(month=1, day=1)
