@@ -28,13 +28,22 @@ turned into a case file of `digitaldesk.casefiles` (that would re-run OCR over a
 searchable PDF and give the pages new bút lục from this unit's counter and new page
 hashes computed from the searchable copy, so they would no longer match the sender's
 page table); they can be downloaded from the case page and uploaded into a case file.
+
+An import is all or nothing, files included: every file it writes to the storage is noted
+(`StoredFiles`) before it is written, and if the import's transaction does not commit (an
+unexpected error, a storage failure, a failed commit) the noted files are deleted again, so no
+row and no received file is left behind. Call `package_import` outside any transaction of your
+own (the page does): the files are removed when *its* transaction fails, not an outer one.
 """
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import io
 import json
+import logging
+import re
 import zipfile
 from dataclasses import dataclass, field
 from functools import cache
@@ -70,8 +79,45 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "case-exchange.schema.j
 MAX_MEMBERS = 5000
 
 
+logger = logging.getLogger(__name__)
+
+
 class PackageRefused(ValidationError):
     """The package as a whole is refused; the message names the rule that failed."""
+
+
+class ImportFailed(ValidationError):
+    """The import could not be completed on this server (e.g. the file storage failed); nothing was
+    recorded and no received file was kept."""
+
+
+class StoredFiles:
+    """The files one import writes to the storage, noted before each write so that they can be
+    deleted again when the import's transaction does not commit (a partly written file too)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def save(self, name: str, content: bytes) -> str:
+        from django.core.files.storage import default_storage
+
+        planned = default_storage.get_available_name(name)
+        self.names.append(planned)
+        stored = default_storage.save(planned, ContentFile(content))
+        if stored != planned:
+            self.names.append(stored)
+        return stored
+
+    def discard(self) -> None:
+        from django.core.files.storage import default_storage
+
+        for name in reversed(self.names):
+            try:
+                if default_storage.exists(name):
+                    default_storage.delete(name)
+            except Exception:  # keep deleting the others; say which one is left
+                logger.exception("cases.exchange: could not delete %s after a failed import", name)
+        self.names.clear()
 
 
 @cache
@@ -455,6 +501,7 @@ def verify_package(data: bytes) -> tuple[dict[str, Any], dict[str, bytes], Excha
     except (KeyError, ValueError) as exc:
         raise PackageRefused("case.json không phải JSON hợp lệ.") from exc
     _validate_schema(record)
+    _check_dates(record)
     return record, files, key
 
 
@@ -493,9 +540,47 @@ def _validate_schema(record: Any) -> None:
         raise PackageRefused(f"case.json không đúng lược đồ JSON (JSON Schema) tại {where}: {first.message}")
 
 
-def _date(value: str | None) -> Any:
-    import datetime as dt
+DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
+
+@cache
+def _date_keys() -> frozenset[str]:
+    """The properties the schema gives the date pattern (received_on, on, until, birth_date…)."""
+    keys: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for name, sub in (node.get("properties") or {}).items():
+                if isinstance(sub, dict) and sub.get("pattern") == DATE_PATTERN:
+                    keys.add(name)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema())
+    return frozenset(keys)
+
+
+def _check_dates(record: Any, where: str = "") -> None:
+    """The schema checks the shape YYYY-MM-DD; an impossible date (30 February, month 13) is
+    refused here, naming where it is, before anything is imported."""
+    if isinstance(record, dict):
+        for name, value in record.items():
+            place = f"{where}/{name}" if where else name
+            if name in _date_keys() and isinstance(value, str) and re.fullmatch(DATE_PATTERN, value):
+                try:
+                    dt.date.fromisoformat(value)
+                except ValueError as exc:
+                    raise PackageRefused(f"case.json có ngày không tồn tại tại {place}: {value}.") from exc
+            _check_dates(value, place)
+    elif isinstance(record, list):
+        for index, value in enumerate(record):
+            _check_dates(value, f"{where}/{index}")
+
+
+def _date(value: str | None) -> Any:
     return dt.date.fromisoformat(value) if value else None
 
 
@@ -520,13 +605,24 @@ def package_import(*, actor: User, unit: Unit, data: bytes) -> ImportReport:
                          detail={"sha256": digest, "reason": report.refused[0]})
         raise
     report.signer = key.label
-    with transaction.atomic():
-        _import_verified(actor=actor, unit=unit, record=record, files=files, key=key, digest=digest, report=report)
+    stored = StoredFiles()
+    try:
+        with transaction.atomic():
+            _import_verified(actor=actor, unit=unit, record=record, files=files, key=key, digest=digest,
+                             report=report, stored=stored)
+    except BaseException as exc:  # the rows are rolled back: so are the files
+        stored.discard()
+        if isinstance(exc, OSError):
+            logger.exception("cases.exchange: import of %s failed on the file storage", digest)
+            raise ImportFailed("Không lưu được tệp nhận theo gói vào kho lưu trữ của máy chủ, nên gói chưa được "
+                               "nhập: không có dữ liệu hay tệp nào được ghi. Vui lòng thử lại sau hoặc báo quản trị "
+                               "hệ thống.") from exc
+        raise
     return report
 
 
 def _import_verified(*, actor: User, unit: Unit, record: dict[str, Any], files: dict[str, bytes], key: ExchangeKey,
-                     digest: str, report: ImportReport) -> None:
+                     digest: str, report: ImportReport, stored: StoredFiles) -> None:
     from digitaldesk.cases import events as case_events
     from digitaldesk.cases import services
 
@@ -603,7 +699,7 @@ def _import_verified(*, actor: User, unit: Unit, record: dict[str, Any], files: 
             if content is None or not content.startswith(b"%PDF-"):
                 report.refused.append(f"{label}: văn bản {item['document']} không có trong gói hoặc không phải PDF.")
                 continue
-            attachment = ContentFile(content, name=PurePosixPath(item["document"]).name)
+            attachment = (content, PurePosixPath(item["document"]).name)
         linked = item.get("linked_document") or None
         linked_content: bytes | None = None
         note = item.get("note", "")
@@ -619,15 +715,20 @@ def _import_verified(*, actor: User, unit: Unit, record: dict[str, Any], files: 
                                           "không phải PDF.")
                     linked_content = None
                 elif attachment is None:  # the cited document becomes the event's document
-                    attachment = ContentFile(linked_content, name=PurePosixPath(linked["file"]).name)
+                    attachment = (linked_content, PurePosixPath(linked["file"]).name)
                     linked_content = None
         try:
             with transaction.atomic():
                 event = case_events.event_record(actor=actor, case=case, data=case_events.EventData(
                     kind=item["kind"], on=_date(item["on"]), accused=person, months=item.get("months"),
                     days=item.get("days"), until=_date(item.get("until")), number=item.get("number", ""),
-                    issuer=item.get("issuer", ""), note=note, attachment=attachment),
-                    imported=True)
+                    issuer=item.get("issuer", ""), note=note), imported=True)
+                if attachment is not None:
+                    # Stored once the event is recorded (a refused event stores nothing), noted first.
+                    content, name = attachment
+                    event.attachment.name = stored.save(event.attachment.field.generate_filename(event, name),
+                                                        content)
+                    event.save(update_fields=["attachment"])
             report.accepted.append(label)
         except ValidationError as exc:
             report.refused.append(f"{label}: {' '.join(exc.messages)}")
@@ -640,10 +741,10 @@ def _import_verified(*, actor: User, unit: Unit, record: dict[str, Any], files: 
             if not item.get("document"):
                 report.accepted.append(f"{label}: văn bản liên kết {linked['file']} (đính kèm quyết định)")  # type: ignore[index]
         if linked_content is not None:  # the event has its own PDF too: keep the cited one beside it
-            _keep_file(exchange, linked["file"], linked_content, report, kind="linked_document",  # type: ignore[index]
+            _keep_file(exchange, linked["file"], linked_content, report, stored, kind="linked_document",  # type: ignore[index]
                        label=f"Văn bản liên kết của {label}", event=event.pk)
             report.accepted.append(f"{label}: văn bản liên kết {linked['file']}")  # type: ignore[index]
-    _import_casefiles(record.get("casefiles") or [], files, exchange, report)
+    _import_casefiles(record.get("casefiles") or [], files, exchange, report, stored)
     exchange.report = report.as_dict()
     exchange.save(update_fields=["report"])
     audit_record(actor=actor, action="cases.imported", obj=case,
@@ -651,13 +752,11 @@ def _import_verified(*, actor: User, unit: Unit, record: dict[str, Any], files: 
                          "refused": len(report.refused), "files": len(report.files)})
 
 
-def _keep_file(exchange: CaseExchange, path: str, content: bytes, report: ImportReport, *, kind: str, label: str,
-               **extra: Any) -> None:
+def _keep_file(exchange: CaseExchange, path: str, content: bytes, report: ImportReport, stored: StoredFiles, *,
+               kind: str, label: str, **extra: Any) -> None:
     """Store a received file (already checked against the signed manifest) beside the import."""
-    from django.core.files.storage import default_storage
-
-    stored = default_storage.save(f"cases/exchange/{exchange.pk}/{path}", ContentFile(content))
-    report.files.append({"path": path, "kind": kind, "stored": stored, "sha256": hashlib.sha256(content).hexdigest(),
+    name = stored.save(f"cases/exchange/{exchange.pk}/{path}", content)
+    report.files.append({"path": path, "kind": kind, "stored": name, "sha256": hashlib.sha256(content).hexdigest(),
                          "label": label, **extra})
 
 
@@ -689,7 +788,7 @@ def _page_table_errors(table: Any, entry: dict[str, Any], pdf: bytes | None) -> 
 
 
 def _import_casefiles(casefiles: list[dict[str, Any]], files: dict[str, bytes], exchange: CaseExchange,
-                      report: ImportReport) -> None:
+                      report: ImportReport, stored: StoredFiles) -> None:
     """Digitised files: each scanned file's searchable PDF and page table, checked, kept as received."""
     for casefile in casefiles:
         volumes = {v["number"]: v.get("title", "") for v in casefile.get("volumes", [])}
@@ -714,8 +813,9 @@ def _import_casefiles(casefiles: list[dict[str, Any]], files: dict[str, bytes], 
             if problem:
                 report.refused.append(f"{label}: {problem}.")
                 continue
-            _keep_file(exchange, entry["page_table"], table_bytes, report, kind="page_table",
+            _keep_file(exchange, entry["page_table"], table_bytes, report, stored, kind="page_table",
                        label=f"Bảng bút lục — {label}")
             if pdf is not None:
-                _keep_file(exchange, entry["pdf"], pdf, report, kind="casefile_pdf", label=f"PDF tìm kiếm được — {label}")
+                _keep_file(exchange, entry["pdf"], pdf, report, stored, kind="casefile_pdf",
+                           label=f"PDF tìm kiếm được — {label}")
             report.accepted.append(f"{label} ({entry['pages']} trang{', PDF tìm kiếm được' if pdf else ''})")
