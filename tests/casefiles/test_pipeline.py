@@ -155,6 +155,29 @@ def test_replace_page_keeps_original_and_bút_lục_and_reocr(casefile, org, sca
     assert Page.objects.get(pk=page.pk).state == PageState.DONE
 
 
+def test_a_page_replaced_by_a_pdf_scan_shows_the_new_scan_in_the_searchable_copy(casefile, org, scan_pages,
+                                                                                  tmp_path):
+    """The searchable copy lays the new page's text over the new scan (not over nothing)."""
+    import subprocess
+
+    minh = org.people["minh"]
+    upload = _upload(casefile, minh, pdf_bytes([p.image for p in scan_pages[:2]]), "scan.pdf")
+    _run_all(upload)
+    page = Page.objects.get(upload=upload, but_luc=2)
+    replacement = pdf_bytes([scan_pages[3].image])
+    services.page_replace(actor=minh, page=page, fileobj=io.BytesIO(replacement), name="bl2-quet-lai.pdf")
+    ocr_job(lambda *a: None, upload_id=upload.pk)
+    upload.refresh_from_db()
+    assert upload.state == UploadState.DONE and upload.pdfa
+    with pikepdf.open(upload.searchable_pdf) as pdf, pikepdf.open(io.BytesIO(replacement)) as new:
+        assert len(pdf.pages) == 2
+        [scan] = new.pages[0].get_images().values()
+        assert [i.read_raw_bytes() for i in pdf.pages[1].get_images().values()] == [scan.read_raw_bytes()]
+    text = subprocess.run(["pdftotext", "-f", "2", "-l", "2", upload.searchable_pdf, "-"],  # noqa: S603,S607
+                          capture_output=True, text=True, check=True).stdout
+    assert "Trang số 4" in text
+
+
 def test_tampering_with_a_stored_page_is_detected(casefile, org, scan_pages):
     buffer = io.BytesIO()
     scan_pages[0].image.save(buffer, "PNG", dpi=(150, 150))

@@ -35,6 +35,7 @@ from django.utils import timezone
 from digitaldesk.casefiles.models import Page, PageState, Upload, UploadState
 from digitaldesk.ocr import pipeline
 from digitaldesk.ocr.engines import OcrEngine, OcrError, default_engine
+from digitaldesk.ocr.services import ocr_one
 
 log = logging.getLogger(__name__)
 
@@ -198,16 +199,15 @@ def ocr_pages(upload_id: int, progress: Any = None, engine: OcrEngine | None = N
 
 
 def process_page(page: Page, engine: OcrEngine) -> None:
+    """Read one claimed page with the shared OCR pipeline (`ocr.services.ocr_one`, the same
+    steps as every OCR of the desk), store it, index it, render its viewer image."""
     version = page.version
     with tempfile.TemporaryDirectory(prefix="desk-casefile-") as tmp:
-        try:
-            info = pipeline.SourceInfo(Path(page.source_path), page.source_kind, page.source_number)
-            image = pipeline.page_image(info, page.source_number, Path(tmp))
-            result = engine.recognize(image.path, number=page.source_number, dpi=image.dpi,
-                                      text_only_pdf=image.from_pdf)
-        except OcrError as exc:
+        info = pipeline.SourceInfo(Path(page.source_path), page.source_kind, page.source_number)
+        result = ocr_one(info, page.source_number, Path(tmp), engine)
+        if result.error:
             Page.objects.filter(pk=page.pk, version=version).update(
-                state=PageState.FAILED, error=str(exc)[:500], claimed_until=None, ocr_at=timezone.now())
+                state=PageState.FAILED, error=result.error[:500], claimed_until=None, ocr_at=timezone.now())
             return
         layer = ""
         if result.pdf:
@@ -286,46 +286,22 @@ def finish(upload_id: int) -> bool:
 
 
 def build_searchable_pdf(upload: Upload) -> tuple[str, bool]:
-    """Original pages + invisible text layers; a replaced page comes from its new image.
-    A page scanned turned gets a /Rotate entry, so PDF readers show it upright."""
-    folder = Path(upload.path).parent
-    plain = folder / "searchable.plain.pdf"
-    target = folder / "searchable.pdf"
-    result = pikepdf.new()
-    keep_open: list[pikepdf.Pdf] = []
-    original = pikepdf.open(upload.path) if upload.kind == pipeline.KIND_PDF else None
-    try:
-        for page in upload.pages.order_by("number"):
-            from_original = page.source_path == upload.path and original is not None
-            layer = pikepdf.open(page.layer_path) if page.layer_path and Path(page.layer_path).exists() else None
-            if layer is not None:
-                keep_open.append(layer)
-            if from_original:
-                result.pages.append(original.pages[page.source_number - 1])  # type: ignore[union-attr]
-                if layer is not None:
-                    dest = result.pages[-1]
-                    dest.add_overlay(layer.pages[0], pikepdf.Rectangle(*[float(v) for v in dest.mediabox]))
-            elif layer is not None:
-                result.pages.append(layer.pages[0])
-            else:
-                continue
-            if page.rotation:  # shown upright in PDF readers too; the content is not changed
-                dest = result.pages[-1]
-                dest.obj.Rotate = (int(dest.obj.get("/Rotate", 0)) + page.rotation) % 360
-        if not len(result.pages):
-            return "", False
-        pipeline._strip_signatures(result)
-        result.save(plain)
-    finally:
-        for doc in keep_open:
-            doc.close()
-        if original is not None:
-            original.close()
-    if pipeline.to_pdfa(plain, target):
-        plain.unlink(missing_ok=True)
-        return str(target), True
-    plain.replace(target)
-    return str(target), False
+    """Original pages + invisible text layers (`ocr.pipeline.assemble`, the same as every
+    searchable copy of the desk); a replaced page comes from its new scan. A page scanned
+    turned gets a /Rotate entry, so PDF readers show it upright."""
+    target = Path(upload.path).parent / "searchable.pdf"
+    sheets = []
+    for page in upload.pages.order_by("number").only("source_path", "source_number", "source_kind",
+                                                     "layer_path", "rotation"):
+        layer = Path(page.layer_path) if page.layer_path else None
+        source = Path(page.source_path) if page.source_kind == pipeline.KIND_PDF else None
+        if source is None and (layer is None or not layer.exists()):
+            continue
+        sheets.append(pipeline.Sheet(layer, source, page.source_number, page.rotation))
+    if not sheets:
+        return "", False
+    pdfa = pipeline.assemble(sheets, target)
+    return str(target), pdfa
 
 
 # --- viewer images --------------------------------------------------------------------------

@@ -2,11 +2,17 @@
 
 The desk ships one engine, Tesseract 5 with the `vie` model, run as a plain
 process per page image. One run writes the text, the word boxes (TSV) and a PDF
-page (`txt tsv pdf`), so the searchable PDF costs no second pass. `--psm 1`
-(automatic page segmentation with orientation and script detection) reads pages
-scanned upside down or sideways in the same pass, with the same accuracy as the
-default mode on upright pages (measured, docs/ocr.md), and its boxes stay in the
-coordinates of the image as scanned.
+page (`txt tsv pdf`), so the searchable PDF costs no second pass.
+
+Every page is read first in Tesseract's default mode (`--psm 3`, the mode of a
+plain `tesseract PAGE out`). Orientation detection (`--psm 1`) on every page
+cost about a fifth more CPU (docs/ocr.md), so it is spent only where the first
+pass betrays a turned page: Tesseract reads a page turned a quarter clockwise in
+the default mode too (it finds the vertical lines), but a page upside down or
+turned a quarter counter-clockwise comes out as garbage of low confidence
+(mean word confidence about 40, against 90+ for an upright scan). Such a page is
+read again with `--psm 1`, whose boxes stay in the coordinates of the image as
+scanned, and the better-read of the two passes is kept.
 """
 from __future__ import annotations
 
@@ -75,6 +81,18 @@ def _tesseract_env() -> dict[str, str]:
     return env
 
 
+# A first pass whose words are read with a mean confidence below this is taken for a
+# page scanned turned (upside down: about 40 on clean text) and read again with
+# orientation detection. Upright scans, even noisy ones, read at 90 or more.
+TURNED_PAGE_CONFIDENCE = 65.0
+TURNED_PAGE_MIN_WORDS = 3
+
+
+def looks_turned(page: PageText) -> bool:
+    """The first pass read enough words, badly: the page may be upside down or sideways."""
+    return len(page.words) >= TURNED_PAGE_MIN_WORDS and page.confidence < TURNED_PAGE_CONFIDENCE
+
+
 class TesseractEngine:
     name = "tesseract"
 
@@ -84,9 +102,18 @@ class TesseractEngine:
         self.timeout = timeout
 
     def recognize(self, image: Path, *, number: int, dpi: int, text_only_pdf: bool) -> PageText:
+        page = self.read(image, number=number, dpi=dpi, text_only_pdf=text_only_pdf, psm=3)
+        if looks_turned(page):
+            again = self.read(image, number=number, dpi=dpi, text_only_pdf=text_only_pdf, psm=1)
+            if again.confidence >= page.confidence:
+                return again
+        return page
+
+    def read(self, image: Path, *, number: int, dpi: int, text_only_pdf: bool, psm: int) -> PageText:
+        """One Tesseract pass (`--psm 3`: layout only; `--psm 1`: with orientation detection)."""
         with tempfile.TemporaryDirectory(prefix="desk-ocr-") as tmp:
             base = Path(tmp) / "page"
-            cmd = [self.command, str(image), str(base), "-l", self.languages, "--dpi", str(dpi), "--psm", "1"]
+            cmd = [self.command, str(image), str(base), "-l", self.languages, "--dpi", str(dpi), "--psm", str(psm)]
             if text_only_pdf:
                 cmd += ["-c", "textonly_pdf=1"]
             cmd += ["txt", "tsv", "pdf"]
@@ -132,8 +159,9 @@ def parse_tsv(tsv: str) -> tuple[list[Word], int, int]:
 
 def guess_rotation(words: list[Word], width: int = 0, height: int = 0) -> int:
     """Clockwise degrees the scan must turn to be upright (0, 90, 180, 270), from the
-    reading order of the words Tesseract found (`--psm 1` reads turned pages and keeps
-    the boxes in the coordinates of the image as scanned).
+    reading order of the words Tesseract found (both passes keep the boxes in the
+    coordinates of the image as scanned; `--psm 1` reads pages turned any way, the
+    default mode those turned a quarter clockwise).
 
     Upright text runs left to right; a page scanned upside down has its words in
     reading order from right to left and bottom to top. A sideways page has word

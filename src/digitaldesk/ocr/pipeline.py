@@ -3,15 +3,16 @@
     1. inspect(path)            -> SourceInfo   what the file really is (magic bytes), page count
     2. page_image(info, n, dir) -> PageImage    a raster of page n for the engine
     3. engine.recognize(...)    -> PageText     text, word boxes, a PDF page
-    4. assemble(info, pages)    -> Path         the searchable PDF (original pages + text layer)
-    5. to_pdfa(pdf)             -> Path         PDF/A-2b through Ghostscript, when it succeeds
+    4. assemble(sheets, out)    -> bool         the searchable PDF (original pages + text layer),
+                                                PDF/A-2b (ocr.pdfa; Ghostscript for files not made of scans)
 
 Every step raises `OcrError` with a Vietnamese message for bad input, so callers
 can report the file or the page and carry on with the rest.
 """
 from __future__ import annotations
 
-import shutil
+import io
+import logging
 import subprocess
 import warnings
 from dataclasses import dataclass
@@ -21,7 +22,10 @@ import pikepdf
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
+from digitaldesk.ocr import pdfa as pdfa_writer
 from digitaldesk.ocr.engines import OcrError, PageText
+
+log = logging.getLogger(__name__)
 
 KIND_PDF = "pdf"
 KIND_TIFF = "tiff"
@@ -221,47 +225,101 @@ def _render_pdf_page(path: Path, number: int, workdir: Path, dpi: int) -> PageIm
     return PageImage(number, out, dpi, from_pdf=True)
 
 
-def assemble(info: SourceInfo, pages: list[PageText], out: Path) -> Path:
-    """Step 4: the searchable PDF of a whole file.
+@dataclass
+class Sheet:
+    """One page of a searchable copy: Tesseract's PDF page of it, laid over the page
+    `number` of the PDF `source` (the scan as uploaded, untouched), or on its own when
+    it carries the image too (image files), turned `rotation` degrees clockwise for
+    readers (`/Rotate`; the content is not changed)."""
 
-    PDF input: each original page, untouched, with the invisible text layer laid
-    over it. Image input: Tesseract's own PDF page (the image + text). A page that
-    could not be read keeps its original (PDF) or is left out (images).
-    """
+    layer: bytes | Path | None
+    source: Path | None = None
+    number: int = 0
+    rotation: int = 0
+
+
+def sheets_for(info: SourceInfo, pages: list[PageText]) -> list[Sheet]:
+    """The sheets of a file read by `extract_pages`: every page of a PDF (a page that could
+    not be read keeps its original without text), the pages read of an image file."""
     by_number = {p.number: p for p in pages}
-    result = pikepdf.new()
-    layers: list[pikepdf.Pdf] = []
     if info.kind == KIND_PDF:
-        with pikepdf.open(info.path) as original:
-            for index, page in enumerate(original.pages, start=1):
-                result.pages.append(page)
-                text = by_number.get(index)
-                if text is None or not text.pdf:
-                    continue
+        return [Sheet(by_number[n].pdf if n in by_number else None, info.path, n,
+                      by_number[n].rotation if n in by_number else 0) for n in range(1, info.pages + 1)]
+    return [Sheet(by_number[n].pdf, None, n, by_number[n].rotation) for n in sorted(by_number) if by_number[n].pdf]
+
+
+def _open_layer(layer: bytes | Path | None) -> pikepdf.Pdf | None:
+    if layer is None:
+        return None
+    try:
+        if isinstance(layer, bytes | bytearray):
+            return pikepdf.open(io.BytesIO(layer))
+        return pikepdf.open(layer) if Path(layer).exists() else None
+    except (pikepdf.PdfError, OSError):
+        return None
+
+
+def assemble(sheets: list[Sheet], out: Path, *, pdfa: bool = True) -> bool:
+    """Steps 4-5: the searchable PDF of a whole file; True when it is PDF/A-2b.
+
+    A copy made only of scans and Tesseract's text layers is made PDF/A-2b directly
+    (`ocr.pdfa`: output intent and XMP metadata, after checking every object); any other
+    goes through Ghostscript. When Ghostscript refuses a file the plain copy is kept.
+    Signature fields are stripped from the copy (the original keeps its signature).
+    """
+    result = pikepdf.new()
+    opened: dict[Path, pikepdf.Pdf] = {}
+    layers: list[pikepdf.Pdf] = []  # kept open until the result is saved
+    plain: Path | None = None
+    try:
+        for sheet in sheets:
+            layer = _open_layer(sheet.layer)
+            if layer is not None:
+                layers.append(layer)
+            if sheet.source is not None:
                 try:
-                    layer = pikepdf.open(_bytes_io(text.pdf))
-                    layers.append(layer)  # kept open until the result is saved
+                    source = opened.get(sheet.source)
+                    if source is None:
+                        source = opened[sheet.source] = pikepdf.open(sheet.source)
+                    result.pages.append(source.pages[sheet.number - 1])
+                except (pikepdf.PdfError, OSError, IndexError) as exc:
+                    raise OcrError(f"Trang {sheet.number} của tệp PDF gốc không đọc được để tạo bản tìm kiếm được.") \
+                        from exc
+                if layer is not None:
                     target = result.pages[-1]
-                    target.add_overlay(layer.pages[0], pikepdf.Rectangle(*[float(v) for v in target.mediabox]))
-                except pikepdf.PdfError:
-                    continue
-            _strip_signatures(result)
+                    try:
+                        target.add_overlay(layer.pages[0], pikepdf.Rectangle(*[float(v) for v in target.mediabox]))
+                    except pikepdf.PdfError:
+                        pass
+            elif layer is not None:
+                result.pages.append(layer.pages[0])
+            else:
+                continue
+            if sheet.rotation:
+                target = result.pages[-1]
+                target.obj.Rotate = (int(target.obj.get("/Rotate", 0)) + sheet.rotation) % 360
+        if not len(result.pages):
+            raise OcrError("Không có trang nào đọc được để tạo bản PDF tìm kiếm được.")
+        _strip_signatures(result)
+        if not pdfa:
             result.save(out)
-        return out
-    for number in sorted(by_number):
-        text = by_number[number]
-        if not text.pdf:
-            continue
-        try:
-            layer = pikepdf.open(_bytes_io(text.pdf))
-        except pikepdf.PdfError:
-            continue
-        layers.append(layer)
-        result.pages.extend(layer.pages)
-    if not len(result.pages):
-        raise OcrError("Không có trang nào đọc được để tạo bản PDF tìm kiếm được.")
-    result.save(out)
-    return out
+            return False
+        reason = pdfa_writer.why_not_native(result)
+        if not reason:
+            pdfa_writer.finish(result)
+            result.save(out)
+            return True
+        log.info("searchable copy %s goes through Ghostscript for PDF/A: %s", out.name, reason)
+        plain = out.with_name(out.name + ".plain.pdf")
+        result.save(plain)
+    finally:
+        for doc in [*layers, *opened.values()]:
+            doc.close()
+    if pdfa_writer.ghostscript(plain, out):
+        plain.unlink(missing_ok=True)
+        return True
+    plain.replace(out)
+    return False
 
 
 def _strip_signatures(pdf: pikepdf.Pdf) -> None:
@@ -274,24 +332,7 @@ def _strip_signatures(pdf: pikepdf.Pdf) -> None:
         if annots is None:
             continue
         kept = [a for a in annots if a.get("/FT") != "/Sig"]
-        page["/Annots"] = pikepdf.Array(kept)
-
-
-def _bytes_io(data: bytes):  # type: ignore[no-untyped-def]
-    import io
-
-    return io.BytesIO(data)
-
-
-def to_pdfa(pdf: Path, out: Path) -> bool:
-    """Step 5: PDF/A-2b with Ghostscript (fonts embedded, XMP metadata). False if
-    Ghostscript refuses the file; the caller keeps the plain searchable PDF."""
-    gs = shutil.which("gs")
-    if gs is None:
-        return False
-    proc = subprocess.run(  # noqa: S603
-        [gs, "-q", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-sDEVICE=pdfwrite", "-dPDFA=2",
-         "-dPDFACompatibilityPolicy=1", "-sColorConversionStrategy=RGB", "-dAutoRotatePages=/None",
-         "-dPassThroughJPEGImages=true", f"-sOutputFile={out}", str(pdf)],
-        capture_output=True, timeout=1800, check=False)
-    return proc.returncode == 0 and out.exists() and out.stat().st_size > 0
+        if kept:
+            page["/Annots"] = pikepdf.Array(kept)
+        else:
+            del page["/Annots"]

@@ -86,15 +86,10 @@ def extract_pages(path: Path | str, *, engine: OcrEngine | None = None, declared
 
 
 def searchable_pdf(path: Path | str, pages: list[PageText], out: Path | str, *, pdfa: bool = True) -> Path:
-    """The searchable copy of `path` (PDF/A-2b when Ghostscript manages it)."""
+    """The searchable copy of `path` (PDF/A-2b when it can be made: `pipeline.assemble`)."""
     path, out = Path(path), Path(out)
     info = pipeline.inspect(path)
-    plain = out.with_suffix(".plain.pdf")
-    pipeline.assemble(info, pages, plain)
-    if pdfa and pipeline.to_pdfa(plain, out):
-        plain.unlink(missing_ok=True)
-    else:
-        plain.replace(out)
+    pipeline.assemble(pipeline.sheets_for(info, pages), out, pdfa=pdfa)
     return out
 
 
