@@ -7,6 +7,7 @@ pages. Missing and forbidden look the same (Http404).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -126,7 +127,8 @@ def _progress(pages: QuerySet[Page], total: int) -> ProgressInfo:
         elapsed = max(1.0, (timezone.now() - stats["first"]).total_seconds())
         rate = stats["n"] * 60.0 / elapsed
     remaining = max(0, total - done - failed)
-    eta = int(remaining * 60 / rate) if rate > 0 and remaining else (0 if not remaining else None)
+    # Rounded up: a page still to read never shows "0 s left".
+    eta = math.ceil(remaining * 60 / rate) if rate > 0 and remaining else (0 if not remaining else None)
     return ProgressInfo(total, done, failed, round(rate, 1), eta)
 
 
