@@ -2,7 +2,7 @@
 random sequences of every event, with the Code's limits broken on purpose), exactly what it gave
 before it was optimised for the nightly recompute: every deadline's fields and rendered notes and
 `validate_event`'s verdict, compared through their digests (tests/cases/data/engine_golden.json,
-written by the engine as it was at commit ae661dc+)."""
+written by the engine as it was before that work, commit 3754ffb)."""
 from __future__ import annotations
 
 import json

@@ -7,17 +7,20 @@ the desk widgets and the alerts are plain indexed queries.
 
 - `deadlines_recompute(case)` runs inside the service that changed the case.
 - `deadlines_recompute_all()` runs nightly (job `cases.recompute_deadlines`) for every
-  open case: events are read as tuples in one ordered pass, the engine runs per case,
-  and only rows that differ from the stored ones are written (bulk), so a night
-  without changes writes nothing.
+  open case: by batches, the events and the stored (key, running, fingerprint) of the
+  batch's open cases are read as tuples, the engine runs for EVERY case, and each
+  computed deadline is compared with the stored one by its running flag and its
+  fingerprint (`_fingerprint`: every stored field); only rows that differ are written
+  (bulk), so a night without changes writes nothing.
 - `deadline_alerts(today)` (job `cases.deadline_alerts`, daily) notifies the assigned
   prosecutors and the leader in charge N days before expiry (DESK_CASES_ALERT_DAYS,
   default 10,5,2,1) and when overdue; idempotent through notify(dedupe_key=...).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import functools
+import gc
 import hashlib
 import logging
 import os
@@ -95,13 +98,19 @@ def _kind_map() -> dict[str, Any]:
 _EVENT_COLUMNS = ("kind", "on", "at", "accused_id", "months", "days", "until", "number", "received_on")
 
 
+_CATEGORIES: dict[str, Any] = {}
+
+
 def _category(case_category: str, override: str) -> Any:
     value = override or case_category
     if not value:
         return None
-    from digitaldesk.cases.legal.categories import Category
+    known = _CATEGORIES.get(value)
+    if known is None:
+        from digitaldesk.cases.legal.categories import Category
 
-    return Category(value)
+        known = _CATEGORIES[value] = Category(value)  # raises for a value that is not a category
+    return known
 
 
 def compute_for(*, category: Any, national_security: bool, rows: list[tuple[Any, ...]], calendar: Any,
@@ -124,9 +133,9 @@ def _note_text(note: Any) -> str:
     return render_note(note)  # a note object that writes itself (the engine's public renderer)
 
 
-@functools.lru_cache(maxsize=65536)
-def _plain_notes_digest(notes: tuple[Any, ...]) -> str:
-    return hashlib.blake2b("\x1d".join(map(_note_text, notes)).encode(), digest_size=8).hexdigest()
+def _text_id(text: str) -> int:
+    """A stable 63-bit number for a text (the same in every process and every run)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little") >> 1
 
 
 def _note_key(note: Any) -> Any:
@@ -147,31 +156,93 @@ def _note_key(note: Any) -> Any:
     return (type(note), values)
 
 
-def _notes_digest(item: Any, memo: dict[Any, str] | None = None) -> str:
-    """A fingerprint of a deadline's notes, from the engine's raw notes (templates and values), so an
-    unchanged deadline costs no rendering. Notes made only of strings and tuples (nearly all) are
-    memoised for the process; note objects (the day-off note, which asks the calendar for the
-    holiday's name) are memoised in `memo`, the dictionary of one batch with one calendar, by their
-    class and values — never by the object's identity."""
-    notes = tuple(getattr(item, "raw_notes", None) or (item.note,))
-    if all(isinstance(n, str | tuple) for n in notes):
-        return _plain_notes_digest(notes)
-    if memo is not None:
-        key = tuple(_note_key(n) for n in notes)
-        if None not in key:
-            digest = memo.get(key)
-            if digest is None:
-                digest = memo[key] = hashlib.blake2b("\x1d".join(map(_note_text, notes)).encode(),
-                                                     digest_size=8).hexdigest()
-            return digest
-    return hashlib.blake2b("\x1d".join(map(_note_text, notes)).encode(), digest_size=8).hexdigest()
+def _put_value(value: Any, texts: dict[Any, int], out: list[int]) -> None:
+    """Append numbers that determine how `value` is written in a note: a type tag and the value
+    (a text's stable number, a date's ordinal, an int); any other type by its name and its text."""
+    kind = type(value)
+    if kind is str:
+        number = texts.get(value)
+        if number is None:
+            number = texts[value] = _text_id(value)
+        out += (1, number)
+    elif kind is dt.date:
+        out += (2, value.toordinal())
+    elif kind is int:
+        out += (3, value)
+    elif value is None:
+        out.append(4)
+    else:  # an int subclass that writes itself (the engine's day count), a datetime, …
+        key = (kind, value)
+        number = texts.get(key)
+        if number is None:
+            number = texts[key] = hash((_text_id(f"{kind.__module__}.{kind.__qualname__}"), _text_id(str(value))))
+        out += (5, number)
 
 
-def _signature(unit_id: int, item: Any, memo: dict[Any, str] | None = None) -> tuple[Any, ...]:
-    """Every stored field of a computed deadline, in the order of `_STORED_SQL`, as stored."""
-    return (str(item.kind)[:40], str(item.label)[:300], str(item.subject)[:40], item.start, item.end, item.end_at,
-            item.extension_request_by, str(item.basis)[:200], int(item.extensions_used or 0), item.extensions_max,
-            item.max_end, bool(item.running), bool(item.needs_review), unit_id, _notes_digest(item, memo))
+def _notes_id(item: Any, texts: dict[Any, int], memo: dict[Any, Any] | None = None) -> int:
+    """A fingerprint of a deadline's notes, from the engine's raw notes, so that an unchanged deadline
+    costs no rendering: a text by its stable number, a (template, values…) tuple by the numbers of
+    its parts (`_put_value`: what the renderer writes follows from them), a note object (the day-off
+    note, which asks the calendar for the holiday's name) by the number of its rendered text,
+    memoised in `memo` — the dictionary of one batch with one calendar — by its class and values,
+    never by the object's identity. The notes the engine adds itself when the note is read (the
+    counting rule of the limit's unit, the 2025 caveat of its kind) follow from the unit and the
+    kind, which the fingerprint holds too."""
+    out: list[int] = []
+    for note in getattr(item, "raw_notes", None) or (item.note,):
+        kind = type(note)
+        if kind is str:
+            _put_value(note, texts, out)
+        elif kind is tuple:
+            out += (6, len(note))
+            for value in note:
+                _put_value(value, texts, out)
+        else:
+            key = _note_key(note) if memo is not None else None
+            number = memo.get(key) if key is not None else None  # type: ignore[union-attr]
+            if number is None:
+                number = _text_id(_note_text(note))
+                if key is not None:
+                    memo[key] = number  # type: ignore[index]
+            out += (7, number)
+    return hash(tuple(out))
+
+
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def _fingerprint(unit_id: int, item: Any, texts: dict[Any, int], memo: dict[Any, Any] | None = None) -> str:
+    """The fingerprint of a computed deadline: 16 hex digits that change when any field stored from
+    it changes (kind, label, subject, start, end, end_at, extension_request_by, basis, extensions
+    used / allowed, max_end, needs_review, unit, the note — `running` is compared by itself, as
+    the services also set it directly).
+
+    Built for speed, as it runs for every deadline of every open case each night: the texts
+    (kind, label, basis, the unit of the limit) are turned once into a stable number (`_text_id`,
+    memoised in `texts`), an accused's subject "a17" into 17, dates into their ordinals, the note
+    into the number of its raw notes (`_notes_id`; a deadline without raw notes has the constant
+    note of its unit and kind, already in the fingerprint), and the numbers are combined with
+    Python's hash of a tuple of ints — which is not salted (hash randomisation covers str, bytes
+    and datetime only), so the value is the same in every process and run. A Python release that
+    changed how tuples hash would make every fingerprint differ once: that night rewrites every
+    row (correct, only slower)."""
+    texts_key = (item.kind, item.label, item.basis, item.unit)
+    static = texts.get(texts_key)
+    if static is None:
+        static = texts[texts_key] = _text_id("\x1f".join(map(str, texts_key)))
+    subject = item.subject
+    subject_id = int(subject[1:]) if subject[:1] == "a" and subject[1:].isdigit() else _text_id(subject)
+    raw = getattr(item, "raw_notes", None)
+    notes = 0 if raw is not None and not raw else _notes_id(item, texts, memo)
+    end_at, request_by, max_end, extensions_max = (item.end_at, item.extension_request_by, item.max_end,
+                                                   item.extensions_max)
+    values = (static, subject_id, item.start.toordinal(), item.end.toordinal(),
+              -1 if end_at is None else (end_at - _EPOCH) // _MICROSECOND,
+              -1 if request_by is None else request_by.toordinal(), int(item.extensions_used or 0),
+              -1 if extensions_max is None else extensions_max, -1 if max_end is None else max_end.toordinal(),
+              1 if item.needs_review else 0, unit_id, notes)
+    return f"{hash(values) & 0xFFFFFFFFFFFFFFFF:016x}"
 
 
 def _row(case_id: int, unit_id: int, item: Any, digest: str, now: dt.datetime) -> ComputedDeadline:
@@ -187,33 +258,29 @@ def _row(case_id: int, unit_id: int, item: Any, digest: str, now: dt.datetime) -
 
 
 def _diff(case_id: int, unit_id: int, computed: list[Any], stored: dict[str, tuple[Any, ...]],
-          now: dt.datetime, memo: dict[Any, str] | None = None) -> tuple[list[ComputedDeadline], list[int]]:
+          now: dt.datetime, texts: dict[Any, int], memo: dict[Any, Any] | None = None,
+          ) -> tuple[list[ComputedDeadline], list[int]]:
     """Rows to create and stored row ids to delete; a changed deadline is replaced (delete + create).
 
-    `stored` maps a key to (row id, *signature); a deadline whose signature equals the stored one
-    is left alone."""
+    `stored` maps a key to its stored row (case_id, key, row id, running, fingerprint); a deadline
+    with the same running flag and fingerprint as the stored one is left alone."""
     create: list[ComputedDeadline] = []
     delete: list[int] = []
     left = dict(stored)
     for item in computed:
-        signature = _signature(unit_id, item, memo)
-        old = left.pop(str(item.key)[:80], None)
-        if old is not None and old[1:] == signature:
-            continue
+        fingerprint = _fingerprint(unit_id, item, texts, memo)
+        key = item.key if len(item.key) <= 80 else item.key[:80]
+        old = left.pop(key, None)
         if old is not None:
-            delete.append(old[0])
-        create.append(_row(case_id, unit_id, item, signature[-1], now))
-    delete.extend(row[0] for row in left.values())
+            if old[4] == fingerprint and old[3] == item.running:  # (SQLite gives running as 0/1)
+                continue
+            delete.append(old[2])
+        create.append(_row(case_id, unit_id, item, fingerprint, now))
+    delete.extend(row[2] for row in left.values())
     return create, delete
 
 
-_STORED_FIELDS = ("key", "pk", "kind", "label", "subject", "start", "end", "end_at", "extension_request_by", "basis",
-                  "extensions_used", "extensions_max", "max_end", "running", "needs_review", "unit_id", "digest")
-
-
-def _stored_map(rows: Any) -> dict[str, tuple[Any, ...]]:
-    return {row[0]: (row[1], *row[2:7], _aware(row[7]), *row[8:13], bool(row[13]), bool(row[14]), *row[15:])
-            for row in rows}
+_STORED_FIELDS = ("case_id", "key", "pk", "running", "digest")  # as _batch_rows reads them
 
 
 def deadlines_recompute(case: Case, *, today: dt.date | None = None) -> None:
@@ -224,8 +291,8 @@ def deadlines_recompute(case: Case, *, today: dt.date | None = None) -> None:
     computed = compute_for(category=_category(case.category, case.category_override),
                            national_security=case.national_security, rows=rows, calendar=_calendar(), today=today)
     with transaction.atomic():
-        stored = _stored_map(ComputedDeadline.objects.filter(case=case).values_list(*_STORED_FIELDS))
-        create, delete = _diff(case.pk, case.unit_id, computed, stored, timezone.now())
+        stored = {row[1]: row for row in ComputedDeadline.objects.filter(case=case).values_list(*_STORED_FIELDS)}
+        create, delete = _diff(case.pk, case.unit_id, computed, stored, timezone.now(), {})
         if delete:
             ComputedDeadline.objects.filter(pk__in=delete).delete()
         if create:
@@ -244,11 +311,13 @@ def _batch_rows(first: int, last: int) -> tuple[list[tuple[Any, ...]], list[tupl
     """The open cases with ids in [first, last], their events and their stored fingerprints
     (of the open cases only: closed cases in the range are not recomputed).
 
-    Plain SQL over an id range (index range scans, three short statements): building
-    IN-lists of thousands of ids cost more than the engine itself. The range is written on both
-    sides of the joins: PostgreSQL does not carry a range across a join, and without it each batch
-    hashed every open case of the register.
-    """
+    Plain SQL, three short statements: the open cases of the id range (index range scan), then
+    the events and the stored (key, id, running, fingerprint) of exactly those cases, by one array
+    parameter (`= ANY(%s)` on PostgreSQL: index probes for the 4,000 cases instead of a merge join
+    that read the events of every case of the range, closed ones included). Events come in no
+    particular order, with their id (the recompute orders each case's events itself); stored
+    deadlines are four narrow columns (reading every stored field of 250,000 rows cost more than
+    the engine)."""
     from django.db import connection
 
     q = connection.ops.quote_name
@@ -257,19 +326,20 @@ def _batch_rows(first: int, last: int) -> tuple[list[tuple[Any, ...]], list[tupl
             f"SELECT c.id, c.unit_id, c.category, c.category_override, c.national_security FROM cases_case c "  # noqa: S608
             f"WHERE c.id BETWEEN %s AND %s AND {_OPEN_SQL} ORDER BY c.id", [first, last])
         meta = cursor.fetchall()
+        ids = [row[0] for row in meta]
+        if not ids:
+            return meta, [], []
+        if connection.vendor == "postgresql":
+            where, params = "case_id = ANY(%s)", [ids]
+        else:
+            where = f"case_id IN (SELECT c.id FROM cases_case c WHERE c.id BETWEEN %s AND %s AND {_OPEN_SQL})"
+            params = [first, last]
         cursor.execute(
-            f"SELECT e.case_id, e.kind, e.{q('on')}, e.at, e.accused_id, e.months, e.days, e.{q('until')}, "  # noqa: S608
-            f"e.number, e.received_on FROM cases_proceduralevent e JOIN cases_case c ON c.id = e.case_id "
-            f"WHERE e.case_id BETWEEN %s AND %s AND c.id BETWEEN %s AND %s AND {_OPEN_SQL} "
-            f"ORDER BY e.case_id, e.{q('on')}, e.id",
-            [first, last, first, last])
+            f"SELECT case_id, id, kind, {q('on')}, at, accused_id, months, days, {q('until')}, number, "  # noqa: S608
+            f"received_on FROM cases_proceduralevent WHERE {where}", params)
         events = cursor.fetchall()
-        cursor.execute(
-            f"SELECT d.case_id, d.key, d.id, d.kind, d.label, d.subject, d.start, d.{q('end')}, d.end_at, "  # noqa: S608
-            "d.extension_request_by, d.basis, d.extensions_used, d.extensions_max, d.max_end, d.running, "
-            "d.needs_review, d.unit_id, d.digest FROM cases_computeddeadline d JOIN cases_case c ON c.id = d.case_id "
-            f"WHERE d.case_id BETWEEN %s AND %s AND c.id BETWEEN %s AND %s AND {_OPEN_SQL}",
-            [first, last, first, last])
+        cursor.execute(f"SELECT case_id, key, id, running, digest FROM cases_computeddeadline WHERE {where}",  # noqa: S608
+                       params)
         stored = cursor.fetchall()
     return meta, events, stored
 
@@ -281,29 +351,76 @@ def _aware(value: Any) -> Any:
     return value
 
 
+def _engine_events(rows: list[tuple[Any, ...]], kinds: dict[str, Any], make: Any) -> list[Any]:
+    """One case's event rows (case_id, id, kind, on, at, accused_id, months, days, until, number,
+    received_on) → engine Events in id order, as `to_engine_events` builds them. The engine
+    orders them by date and procedural rank itself; among events of the same date and kind the id
+    order is the order of the nightly recompute (as the (on, id) order it read before)."""
+    rows.sort()
+    events = []
+    for _case, _pk, kind, on, at, accused_id, months, days, until, number, received_on in rows:
+        known = kinds.get(kind)
+        if known is None:
+            continue
+        if at is not None and at.tzinfo is None:
+            at = _aware(at)
+        events.append(make(known, on, at, f"a{accused_id}" if accused_id else "case", months, days, until,
+                           number or "", received_on))
+    return events
+
+
+@contextlib.contextmanager
+def _without_cyclic_gc() -> Any:
+    """The cyclic garbage collector paused while a batch runs. A batch allocates hundreds of
+    thousands of tuples, events and deadlines, none of them in a reference cycle (reference
+    counting frees them all), and each collection walked them and the whole of Django's heap:
+    measured, that was a third of the batch's CPU time. Restored afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _recompute_batch(first: int, last: int, today: dt.date, calendar: Any = None) -> dict[str, int]:
+    with _without_cyclic_gc():
+        return _recompute_batch_rows(first, last, today, calendar)
+
+
+def _recompute_batch_rows(first: int, last: int, today: dt.date, calendar: Any = None) -> dict[str, int]:
     """Recompute the open cases with ids in [first, last]: three reads (cases, events, stored
-    fingerprints), the engine per case, then one delete and one bulk insert for what changed.
+    fingerprints), the engine for EVERY case, then one delete and one bulk insert for what changed.
     `calendar`: the holiday calendar shared by the batches of one run (read once)."""
     calendar = calendar or _calendar()
+    engine = _engine()
+    compute, make, kinds = engine.compute_deadlines, engine.Event, _kind_map()
     meta_rows, event_rows, stored_rows = _batch_rows(first, last)
     events: dict[int, list[tuple[Any, ...]]] = {row[0]: [] for row in meta_rows}
-    for case_id, kind, on, at, *rest in event_rows:
-        events[case_id].append((kind, on, _aware(at) if at is not None else None, *rest))
-    by_case: dict[int, list[tuple[Any, ...]]] = {}
+    for row in event_rows:
+        events[row[0]].append(row)
+    stored: dict[int, dict[str, tuple[Any, ...]]] = {}
     for row in stored_rows:
-        by_case.setdefault(row[0], []).append(row[1:])
-    stored = {case_id: _stored_map(rows) for case_id, rows in by_case.items()}
+        by_key = stored.get(row[0])
+        if by_key is None:
+            by_key = stored[row[0]] = {}
+        by_key[row[1]] = row
     now = timezone.now()
     create: list[ComputedDeadline] = []
     delete: list[int] = []
-    memo: dict[Any, str] = {}  # note digests of this batch (one calendar, alive until the end)
+    texts: dict[Any, int] = {}
+    memo: dict[Any, Any] = {}  # note fingerprints of this batch (one calendar, alive until the end)
+    empty: dict[str, tuple[Any, ...]] = {}
     for case_id, unit_id, category, override, security in meta_rows:
-        computed = compute_for(category=_category(category, override), national_security=bool(security),
-                               rows=events[case_id], calendar=calendar, today=today)
-        c, d = _diff(case_id, unit_id, computed, stored.get(case_id, {}), now, memo)
-        create += c
-        delete += d
+        case_events = _engine_events(events[case_id], kinds, make)
+        computed = compute(category=_category(category, override), events=case_events, calendar=calendar,
+                           national_security=bool(security), today=today) if case_events else []
+        c, d = _diff(case_id, unit_id, computed, stored.get(case_id, empty), now, texts, memo)
+        if c:
+            create += c
+        if d:
+            delete += d
     with transaction.atomic():
         for start in range(0, len(delete), 5000):
             ComputedDeadline.objects.filter(pk__in=delete[start:start + 5000]).delete()
