@@ -7,6 +7,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from digitaldesk.accounts.models import User
+from digitaldesk.accounts.selectors import holds_delegation_sql, holds_no_delegation_today
+from digitaldesk.core import memo
 
 
 class DeskBackend(ModelBackend):
@@ -26,9 +28,16 @@ class DeskBackend(ModelBackend):
         return None
 
     def get_user(self, user_id: Any) -> User | None:
-        """The signed-in user of each request, with the unit and position every page reads."""
+        """The signed-in user of each request, with the unit and position every page reads. On a
+        GET/HEAD request (core.memo) the same query tells whether they hold a delegation today, so
+        that the roles of the many who hold none cost no second query; a POST reads it afresh."""
+        users = User.objects.select_related("unit", "position")
+        if memo.active():
+            users = users.annotate(desk_delegated=holds_delegation_sql())
         try:
-            user = User.objects.select_related("unit", "position").get(pk=user_id)
+            user = users.get(pk=user_id)
         except User.DoesNotExist:
             return None
+        if getattr(user, "desk_delegated", True) is False:
+            holds_no_delegation_today(user)
         return user if self.user_can_authenticate(user) else None

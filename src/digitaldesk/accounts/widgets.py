@@ -2,25 +2,47 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import DateField, IntegerField, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from digitaldesk.accounts.models import Delegation, User
 from digitaldesk.accounts.selectors import delegations_received, led_units
+from digitaldesk.core.prebuilt import Param, Prebuilt
+from digitaldesk.desk.facts import Probe, fact
 from digitaldesk.desk.registry import widget
 
 
-@widget("accounts.delegations", title="Ủy quyền đang hiệu lực", order=60, template="accounts/widget_delegations.html")
+def _given(grantor_id: Any, day: Any) -> QuerySet[Delegation]:
+    return Delegation.objects.filter(grantor_id=grantor_id, revoked_at__isnull=True, starts_on__lte=day,
+                                     ends_on__gte=day)
+
+
+_GIVEN = Prebuilt(lambda: _given(Param("user", IntegerField()), Param("today", DateField())))
+
+
+def _may_delegate(user: User) -> bool:
+    # Only a leader by position may delegate (accounts.services.delegation_create).
+    return bool(user.position_id and user.position.is_leader)  # type: ignore[union-attr]
+
+
+@fact("accounts.delegations")
+def _has_delegations(request: HttpRequest) -> Probe:
+    """A delegation received (read once per request anyway) or, for a leader, one given."""
+    user: User = request.user  # type: ignore[assignment]
+    if delegations_received(user):
+        return True
+    return _GIVEN.exists(user=user.pk, today=timezone.localdate()) if _may_delegate(user) else False
+
+
+@widget("accounts.delegations", title="Ủy quyền đang hiệu lực", order=60, template="accounts/widget_delegations.html",
+        requires=("accounts.delegations",))
 def delegations(request: HttpRequest) -> dict[str, Any] | None:
     user: User = request.user  # type: ignore[assignment]
     received = delegations_received(user)
     given: list[Delegation] = []
-    if user.position_id and user.position.is_leader:  # type: ignore[union-attr]
-        # Only a leader by position may delegate (accounts.services.delegation_create).
-        from django.utils import timezone
-
-        today = timezone.localdate()
-        given = list(Delegation.objects.filter(grantor=user, revoked_at__isnull=True, starts_on__lte=today,
-                                               ends_on__gte=today).select_related("grantee"))
+    if _may_delegate(user):
+        given = list(_given(user.pk, timezone.localdate()).select_related("grantee"))
     if not received and not given:
         return None
     return {"received": received, "given": given}

@@ -11,7 +11,8 @@ from digitaldesk.audit.models import AuditEvent
 from digitaldesk.desk.registry import widget
 
 
-@widget("audit.recent", title="Nhật ký kiểm toán hôm nay", order=75, template="audit/widget.html")
+@widget("audit.recent", title="Nhật ký kiểm toán hôm nay", order=75, template="audit/widget.html",
+        roles={Role.AUDITOR})
 def recent(request: HttpRequest) -> dict[str, Any] | None:
     if Role.AUDITOR not in effective_roles(request.user):  # type: ignore[arg-type]
         return None

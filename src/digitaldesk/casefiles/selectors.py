@@ -13,12 +13,19 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from digitaldesk.casefiles.models import CaseFile, Document, Page, PageState, Presentation, Upload, UploadState
+from digitaldesk.casefiles.models import (
+    CaseFile,
+    Document,
+    Page,
+    PageState,
+    Presentation,
+    Upload,
+    UploadState,
+)
 from digitaldesk.cases.selectors import can_edit_case, cases_visible_to
 from digitaldesk.search import query as q
 
@@ -139,48 +146,6 @@ def upload_progress(upload: Upload) -> ProgressInfo:
 def casefile_progress(casefile: CaseFile) -> ProgressInfo:
     total = sum(casefile.uploads.exclude(state=UploadState.FAILED).values_list("pages_total", flat=True))
     return _progress(Page.objects.filter(casefile=casefile), total)
-
-
-def digitising_for(user: Any) -> QuerySet[CaseFile]:
-    """Case files of the cases `user` may see that are being digitised (a file still
-    received, queued or read) or have failed pages needing attention (a re-scan or a
-    re-OCR), with their counts, in one query: `w_total` pages (of the files accepted),
-    `w_done`, `w_failed`, `w_finished`, `w_percent`, `w_active` (still being read).
-    Most recently active first."""
-    active_states = (UploadState.RECEIVING, UploadState.QUEUED, UploadState.PROCESSING)
-    # First the few case files that are being read or have failed pages, whoever's they are (two
-    # indexed look-ups), then which of their cases the user sees; the full query only for those.
-    candidates = dict(CaseFile.objects.filter(
-        Q(pk__in=Upload.objects.filter(state__in=active_states).values("casefile_id"))
-        | Q(pk__in=Page.objects.filter(state=PageState.FAILED).values("casefile_id"))).values_list("pk", "case_id"))
-    if not candidates:
-        return CaseFile.objects.none()
-    seen = set(cases_visible_to(user).filter(pk__in=set(candidates.values())).values_list("pk", flat=True))
-    ids = [pk for pk, case_id in candidates.items() if case_id in seen]
-    if not ids:
-        return CaseFile.objects.none()
-    pages = Page.objects.filter(casefile=OuterRef("pk")).order_by().values("casefile")
-
-    def page_count(state: str) -> Subquery:
-        return Subquery(pages.filter(state=state).annotate(n=Count("id")).values("n"), output_field=IntegerField())
-
-    total = Subquery(Upload.objects.filter(casefile=OuterRef("pk")).exclude(state=UploadState.FAILED).order_by()
-                     .values("casefile").annotate(n=Sum("pages_total")).values("n"), output_field=IntegerField())
-    last = Subquery(Upload.objects.filter(casefile=OuterRef("pk")).order_by("-created_at").values("created_at")[:1])
-    active = Exists(Upload.objects.filter(casefile=OuterRef("pk"), state__in=active_states))
-    failed = Exists(Page.objects.filter(casefile=OuterRef("pk"), state=PageState.FAILED))
-    zero = Value(0, output_field=IntegerField())
-    return (CaseFile.objects.filter(pk__in=ids).select_related("case", "case__unit").filter(active | failed)
-            .annotate(w_active=active, w_total=Coalesce(total, zero), w_done=Coalesce(page_count(PageState.DONE), zero),
-                      w_failed=Coalesce(page_count(PageState.FAILED), zero), w_last=last)
-            .order_by("-w_active", "-w_last", "-pk"))
-
-
-def with_widget_figures(rows: list[CaseFile]) -> list[CaseFile]:
-    for cf in rows:
-        cf.w_finished = cf.w_done + cf.w_failed  # type: ignore[attr-defined]
-        cf.w_percent = min(100, int(100 * cf.w_finished / cf.w_total)) if cf.w_total else 0  # type: ignore[attr-defined]
-    return rows
 
 
 # --- search and highlighting --------------------------------------------------------------

@@ -3,37 +3,64 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
 from digitaldesk.accounts.models import User
 from digitaldesk.cases import selectors
-from digitaldesk.cases.models import ComputedDeadline
+from digitaldesk.cases.models import CaseAssignment, ComputedDeadline
+from digitaldesk.core.prebuilt import Bound, Param, Prebuilt
+from digitaldesk.desk import facts
+from digitaldesk.desk.facts import fact
 from digitaldesk.desk.registry import widget
+
+# What the widgets' rows show: `Case.register_label` reads the case and report numbers.
+CASE_FIELDS = ("pk", "name", "stage", "case_no", "case_year", "report_no", "report_year")
+DEADLINE_FIELDS = ("end", "label", "basis", "case", "accused", "accused__full_name",
+                   *(f"case__{name}" for name in CASE_FIELDS if name != "pk"))
+
+
+@fact("cases.visible")
+def _sees_a_case(request: HttpRequest) -> QuerySet[Any]:
+    """The user sees at least one case (the register's own permission rule): without it the
+    deadlines widget and the case-file widget show nothing."""
+    return selectors.cases_visible_to(request.user)  # type: ignore[arg-type]
+
+
+_ASSIGNED = Prebuilt(lambda: CaseAssignment.objects.filter(user_id=Param("user", IntegerField()),
+                                                           ended_on__isnull=True))
+
+
+@fact("cases.assigned")
+def _is_assigned(request: HttpRequest) -> Bound:
+    """The user is assigned to a case (the base of `selectors.my_cases`)."""
+    return _ASSIGNED.exists(user=request.user.pk)
 
 
 @widget("cases.deadlines", title="Thời hạn tố tụng tuần này / quá hạn", order=15,
-        template="cases/widget_deadlines.html", wide=True)
+        template="cases/widget_deadlines.html", wide=True, requires=("cases.visible",))
 def deadlines(request: HttpRequest) -> dict[str, Any] | None:
     """Limits ending within 7 days or overdue, of the cases the user sees (their unit's
     cases for a leader); hidden for officials who see no case."""
     user: User = request.user  # type: ignore[assignment]
     today = timezone.localdate()
-    rows = list(selectors.deadline_board(user, today=today, days=7)[:12])
-    if not rows and not selectors.cases_visible_to(user).exists():
+    rows = list(selectors.deadline_board(user, today=today, days=7)
+                .select_related(None).select_related("case", "accused").only(*DEADLINE_FIELDS)[:12])
+    if not rows and not (facts.known(request, "cases.visible") or selectors.cases_visible_to(user).exists()):
         return None
     overdue = sum(1 for r in rows if r.end < today)
     return {"rows": rows, "today": today, "overdue": overdue}
 
 
-@widget("cases.mine", title="Án tôi được phân công", order=16, template="cases/widget_mine.html")
+@widget("cases.mine", title="Án tôi được phân công", order=16, template="cases/widget_mine.html",
+        requires=("cases.assigned",))
 def my_cases(request: HttpRequest) -> dict[str, Any] | None:
     user: User = request.user  # type: ignore[assignment]
     open_cases = selectors.my_cases(user).exclude(stage__in=selectors.CLOSED_STAGES)
     nearest = (ComputedDeadline.objects.filter(case=OuterRef("pk"), running=True)
                .order_by("end").values("end")[:1])
-    rows = list(open_cases.annotate(next_end=Subquery(nearest))[:10])
+    rows = list(open_cases.select_related(None).only(*CASE_FIELDS).annotate(next_end=Subquery(nearest))[:10])
     if not rows:
         return None
     return {"cases": rows, "today": timezone.localdate(),

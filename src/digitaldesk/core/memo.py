@@ -29,6 +29,19 @@ def memo(key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+def active() -> bool:
+    """True inside a safe (GET/HEAD) request, where `memo` keeps values."""
+    return _memo.get() is not None
+
+
+def remember(key: Hashable, value: object) -> None:
+    """Give `memo(key, ...)` its answer in advance (e.g. read together with something else in
+    the same query); does nothing outside a safe request, like `memo` keeps nothing there."""
+    store = _memo.get()
+    if store is not None:
+        store[key] = value
+
+
 class RequestMemoMiddleware:
     SAFE_METHODS = ("GET", "HEAD")
 

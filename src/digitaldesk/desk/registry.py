@@ -15,6 +15,12 @@ registry then does not even call it for other users. The function returns the
 template context, or None when the widget does not apply to this user (e.g. the clerk's register widget for a prosecutor). A widget
 that fails is shown as an error box; it never breaks the whole desk.
 
+A widget that shows nothing for most users names the desk facts it needs with
+`requires=("cases.mine", ...)` (desk/facts.py): cheap yes/no probes that the desk home
+evaluates together in one query; the widget is called only when all of them are true.
+A fact is false only when the widget would certainly return None, so the widget's own
+function stays complete on its own (render_widget and the tests call it directly).
+
 Keep a widget cheap: the desk home is the most opened page. A widget may run at
 most a handful of queries whatever the amount of data (no query per row: use
 select_related/prefetch_related, counts in one query); tests/desk/test_home_queries.py
@@ -30,6 +36,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
+from digitaldesk.desk import facts
+
 log = logging.getLogger(__name__)
 
 
@@ -42,19 +50,23 @@ class Widget:
     context: Callable[[HttpRequest], dict[str, Any] | None]
     wide: bool = False
     roles: frozenset[str] | None = None  # None: anyone; else only users holding one of these roles
+    requires: tuple[str, ...] = ()  # desk facts that must all be true for the widget to be called
 
 
 _WIDGETS: dict[str, Widget] = {}
 
 
-def widget(key: str, *, title: str, order: int, template: str, wide: bool = False, roles: set[str] | None = None
+def widget(key: str, *, title: str, order: int, template: str, wide: bool = False, roles: set[str] | None = None,
+           requires: tuple[str, ...] | list[str] = ()
            ) -> Callable[[Callable[[HttpRequest], dict[str, Any] | None]], Callable[[HttpRequest], dict[str, Any] | None]]:
     """Register a desk widget. `roles` (e.g. {Role.CLERK}) skips the function altogether for users
-    holding none of them: cheaper than running queries only to return None."""
+    holding none of them: cheaper than running queries only to return None. `requires` names desk
+    facts (desk/facts.py) that must all be true for the function to be called."""
 
     def register(func: Callable[[HttpRequest], dict[str, Any] | None]) -> Callable[[HttpRequest], dict[str, Any] | None]:
         _WIDGETS[key] = Widget(key=key, title=title, order=order, template=template, context=func, wide=wide,
-                               roles=frozenset(str(r) for r in roles) if roles else None)
+                               roles=frozenset(str(r) for r in roles) if roles else None,
+                               requires=tuple(requires))
         return func
 
     return register
@@ -79,18 +91,24 @@ class PreparedWidget:
 FAILED_TEXT = "Không tải được mục này. Bộ phận kỹ thuật đã được ghi nhận lỗi."
 
 
-def prepare_widgets(request: HttpRequest) -> list[PreparedWidget]:
-    """Call each registered widget for this request; skip those that return None.
-
-    The templates are drawn later inside the desk home template (templatetags/desk.py), so the
-    context processors of the page run once, not once per widget."""
+def applicable(request: HttpRequest) -> list[Widget]:
+    """The widgets this request's user may see, in order: their roles match and every desk fact
+    they require is true (all facts of the page asked in one query, desk/facts.py)."""
     from digitaldesk.accounts.selectors import effective_roles
 
     roles = effective_roles(request.user)  # type: ignore[arg-type]
+    items = [item for item in registered() if item.roles is None or item.roles & roles]
+    answers = facts.evaluate(request, sorted({name for item in items for name in item.requires}))
+    return [item for item in items if all(answers[name] for name in item.requires)]
+
+
+def prepare_widgets(request: HttpRequest) -> list[PreparedWidget]:
+    """Call each widget that applies to this request; skip those that return None.
+
+    The templates are drawn later inside the desk home template (templatetags/desk.py), so the
+    context processors of the page run once, not once per widget."""
     result: list[PreparedWidget] = []
-    for item in registered():
-        if item.roles is not None and not (item.roles & roles):
-            continue
+    for item in applicable(request):
         try:
             context = item.context(request)
         except Exception:

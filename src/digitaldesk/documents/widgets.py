@@ -3,19 +3,72 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import DateField, IntegerField
 from django.http import HttpRequest
+from django.utils import timezone
 
-from digitaldesk.accounts.models import User
+from digitaldesk.accounts.models import Role, User
+from digitaldesk.accounts.selectors import effective_roles, led_units
+from digitaldesk.core.prebuilt import Param, Prebuilt
+from digitaldesk.desk.facts import Probe, fact
 from digitaldesk.desk.registry import widget
 from digitaldesk.documents import selectors
+from digitaldesk.documents.models import (
+    Assignment,
+    AssignmentRole,
+    IncomingStatus,
+    OutgoingDocument,
+    OutgoingStatus,
+)
+
+# What the widgets' rows show (and documents/_badges.html): not the document's text, files or checks.
+ROW_FIELDS = ("pk", "arrival_number", "subject", "code_notation", "due_date", "urgency", "secrecy")
 
 
-@widget("documents.todo", title="Văn bản cần xử lý", order=10, template="documents/widget_todo.html")
+def _clerk_or_leader(user: User) -> bool:
+    """A clerk sees the agency's register, a leader the documents of the units they lead: their
+    widgets are always run. Everyone else only sees documents through their own assignments."""
+    return Role.CLERK in effective_roles(user) or bool(led_units(user))
+
+
+_HANDLING = Prebuilt(lambda: Assignment.objects.filter(
+    user_id=Param("user", IntegerField()), active=True, role__in=[AssignmentRole.LEAD, AssignmentRole.SUPPORT],
+    document__status=IncomingStatus.IN_PROGRESS))
+_TO_SIGN = Prebuilt(lambda: OutgoingDocument.objects.filter(
+    signer_id=Param("user", IntegerField()), status__in=[OutgoingStatus.REVIEW, OutgoingStatus.APPROVED]))
+_OVERDUE = Prebuilt(lambda: Assignment.objects.filter(
+    user_id=Param("user", IntegerField()), document__due_date__lte=Param("today", DateField()))
+    .exclude(document__status=IncomingStatus.DONE))
+
+
+@fact("documents.todo")
+def _may_have_work(request: HttpRequest) -> Probe:
+    """For an official who is neither clerk nor leader, `selectors.incoming_for_me` keeps the
+    documents in progress with an active chủ trì / phối hợp assignment of theirs, and
+    `selectors.outgoing_waiting_for` the drafts they must approve or sign."""
+    user: User = request.user  # type: ignore[assignment]
+    if _clerk_or_leader(user):
+        return True
+    return [_HANDLING.exists(user=user.pk), _TO_SIGN.exists(user=user.pk)]
+
+
+@fact("documents.overdue")
+def _may_have_overdue(request: HttpRequest) -> Probe:
+    """For an official who is neither clerk nor leader, `selectors.incoming_visible_to` is the
+    documents assigned to them: is one of those due (today at the latest: the widget reads the date
+    a moment later, maybe just after midnight) and not done?"""
+    user: User = request.user  # type: ignore[assignment]
+    if _clerk_or_leader(user):
+        return True
+    return _OVERDUE.exists(user=user.pk, today=timezone.localdate())
+
+
+@widget("documents.todo", title="Văn bản cần xử lý", order=10, template="documents/widget_todo.html",
+        requires=("documents.todo",))
 def todo(request: HttpRequest) -> dict[str, Any] | None:
     user: User = request.user  # type: ignore[assignment]
-    incoming = list(selectors.incoming_for_me(user).select_related("unit")
-                    .order_by("due_date", "-arrived_at")[:8])
-    outgoing = list(selectors.outgoing_waiting_for(user).order_by("-updated_at")[:8])
+    incoming = list(selectors.incoming_for_me(user).only(*ROW_FIELDS).order_by("due_date", "-arrived_at")[:8])
+    outgoing = list(selectors.outgoing_waiting_for(user).only("pk", "subject", "status").order_by("-updated_at")[:8])
     clerk_queue = 0
     if selectors.can_register(user):
         agency = selectors.user_agency(user)
@@ -26,10 +79,11 @@ def todo(request: HttpRequest) -> dict[str, Any] | None:
     return {"incoming": incoming, "outgoing": outgoing, "clerk_queue": clerk_queue}
 
 
-@widget("documents.overdue", title="Văn bản quá hạn", order=11, template="documents/widget_overdue.html")
+@widget("documents.overdue", title="Văn bản quá hạn", order=11, template="documents/widget_overdue.html",
+        requires=("documents.overdue",))
 def overdue(request: HttpRequest) -> dict[str, Any] | None:
     user: User = request.user  # type: ignore[assignment]
-    rows = selectors.overdue(user).select_related("unit").order_by("due_date")
+    rows = selectors.overdue(user).only(*ROW_FIELDS).order_by("due_date")
     items = list(rows[:10])
     if not items:
         return None

@@ -15,7 +15,8 @@ from digitaldesk.desk.registry import widget
 from digitaldesk.holidays.models import DayOverride
 
 
-@widget("holidays.pending", title="Lịch nghỉ lễ, Tết cần ghi nhận", order=90, template="holidays/widget.html")
+@widget("holidays.pending", title="Lịch nghỉ lễ, Tết cần ghi nhận", order=90, template="holidays/widget.html",
+        roles={Role.ADMIN})
 def pending(request: HttpRequest) -> dict[str, Any] | None:
     """For administrators: the next two occasions (Tết, Quốc khánh) still on the provisional
     default (Bộ luật Lao động 2019, Điều 112 khoản 3). One query; None when all are recorded."""

@@ -5,12 +5,14 @@ from typing import Any
 from django.http import HttpRequest
 
 from digitaldesk.desk.registry import widget
-from digitaldesk.notifications.models import Notification
-from digitaldesk.notifications.selectors import unread_count
+from digitaldesk.notifications.selectors import latest_unread, unread_count
+
+SHOWN = 6
 
 
 @widget("notifications.unread", title="Thông báo chưa đọc", order=10, template="notifications/widget.html")
 def unread(request: HttpRequest) -> dict[str, Any] | None:
-    items = list(Notification.objects.filter(user=request.user, read_at__isnull=True)[:6])
-    total = unread_count(request.user) if len(items) == 6 else len(items)
+    """The 6 most recent unread notifications (mostly found in the bell's own query) and how many."""
+    items = latest_unread(request.user, SHOWN)
+    total = unread_count(request.user) if len(items) == SHOWN else len(items)
     return {"items": items, "total": total}
