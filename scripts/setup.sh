@@ -36,11 +36,11 @@ if [ ! -x .venv/bin/python ]; then
   echo ">> Tạo môi trường Python .venv"
   "$PYTHON" -m venv .venv
 fi
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+stamp=.venv/.installed-$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   echo ">> Cài thư viện Python"
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e ".[test]"
+  .venv/bin/pip install -q -e ".[test]" -c constraints.txt  # every version pinned, transitive ones too
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
