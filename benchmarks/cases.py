@@ -4,6 +4,8 @@
     nice .venv/bin/python -m benchmarks.cases --cases 5000     # a quick run
     nice .venv/bin/python -m benchmarks.cases --reuse          # keep the generated database
     nice .venv/bin/python -m benchmarks.cases --reuse --prepare-only   # only build the database
+    nice .venv/bin/python -m benchmarks.cases --database desk_bench_cases_small --cases 8000 --no-write
+                                                               # a small profile beside the full one
 
 1. Creates the database `desk_bench_cases`, migrates it, builds the demo organisation plus 30 more
    regional units (a province of ~40 units) with 6 prosecutors each.
@@ -15,7 +17,9 @@
 3. Measures
    - `deadlines_initial_s`: the first full computation (every stored deadline written);
    - `deadlines_recompute_s`: the nightly recompute of every open case (the engine runs for each,
-     only changes are written) — the figure the issue asks for (< 5 s);
+     every deadline is compared, only changes are written) — the figure the issue asks for (< 5 s):
+     best of five runs (`deadlines_recompute_runs_s`, `deadlines_recompute_median_s`), after the
+     first full write has been VACUUM ANALYZEd and checkpointed as a long-lived database would be;
    - `p95_ms`: the register page (GET /an-hinh-su/ with filters, rendered, in-process client) for a
      province head who sees every case, a unit head and a prosecutor, 12 filter combinations;
    - `stats_s`: a year of statistics of the whole province (all five tables).
@@ -253,10 +257,14 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
 
 
 def _vacuum_analyze(table: str) -> None:
+    """As a long-lived database is after a bulk write: autovacuum has analysed the table and set
+    its visibility map, and a checkpoint has written its pages (otherwise the checkpointer writes
+    250,000 rows' worth of pages during the measurements that follow)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {table}")
+        cursor.execute("CHECKPOINT")
 
 
 def _copy(model: Any, objects: list[Any], *, with_pk: bool = False) -> None:
@@ -345,6 +353,7 @@ def main() -> None:
     print(f"Cơ sở dữ liệu {db_name} ({'dùng lại' if reuse else 'tạo mới'})", flush=True)
     manage(["migrate", "--noinput"], env)
     django_setup(env)
+    load_at_start = round(__import__("os").getloadavg()[0], 2)
     from django.utils import timezone
 
     from digitaldesk.accounts.models import Unit
@@ -378,7 +387,7 @@ def main() -> None:
     _vacuum_analyze("cases_computeddeadline")
     print(f"Tính thời hạn lần đầu: {initial_s:.2f} s {initial}", flush=True)
     nightly_runs = []
-    for _ in range(3):
+    for _ in range(5):
         started = time.perf_counter()
         nightly = deadlines_recompute_all()
         nightly_runs.append(time.perf_counter() - started)
@@ -420,6 +429,7 @@ def main() -> None:
         "register_p95_cpu_ms": register_cpu["p95_ms"],
         "deadlines_recompute_s": round(min(nightly_runs), 3),
         "deadlines_recompute_runs_s": [round(x, 3) for x in nightly_runs],
+        "deadlines_recompute_median_s": round(sorted(nightly_runs)[len(nightly_runs) // 2], 3),
         "deadlines_recompute_workers": __import__("digitaldesk.cases.deadlines", fromlist=["x"]).recompute_workers(),
         "deadlines_recompute_one_process_s": round(single_s, 3),
         "deadlines_recompute_one_process_cpu_s": round(single_cpu_s, 3),
@@ -429,6 +439,7 @@ def main() -> None:
         "stats_s": round(min(stats_runs), 3),
         "stats_runs_s": [round(x, 3) for x in stats_runs],
         "targets": {"p95_ms": 150, "deadlines_recompute_s": 5, "stats_s": 1},
+        "loadavg_1m_at_start": load_at_start,
     }
     if args.no_write:
         import json
