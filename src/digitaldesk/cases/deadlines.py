@@ -196,7 +196,13 @@ def _notes_id(item: Any, texts: dict[Any, int], memo: dict[Any, Any] | None = No
         elif kind is tuple:
             out += (6, len(note))
             for value in note:
-                _put_value(value, texts, out)
+                value_kind = type(value)
+                if value_kind is dt.date:  # the common cases inline (as `_put_value` writes them)
+                    out += (2, value.toordinal())
+                elif value_kind is str and value in texts:
+                    out += (1, texts[value])
+                else:
+                    _put_value(value, texts, out)
         else:
             key = _note_key(note) if memo is not None else None
             number = memo.get(key) if key is not None else None  # type: ignore[union-attr]
