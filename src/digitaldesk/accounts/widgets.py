@@ -58,5 +58,6 @@ def unit_people(request: HttpRequest) -> dict[str, Any] | None:
     for unit in units:
         members = User.objects.filter(unit__path__startswith=unit.path, is_active=True)
         rows.append({"unit": unit, "count": members.count(),
-                     "first": list(members.select_related("position").order_by("name_sort_key")[:8])})
+                     "first": list(members.select_related("position").only("full_name", "position__name")
+                                   .order_by("name_sort_key")[:8])})
     return {"rows": rows}

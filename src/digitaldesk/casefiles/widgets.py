@@ -7,9 +7,9 @@ from typing import Any
 from django.db.models import Count, Q
 from django.http import HttpRequest
 
-from digitaldesk.accounts.models import Role, User
-from digitaldesk.casefiles.models import CaseFile, Page, PageState, Upload, UploadState
-from digitaldesk.cases.selectors import cases_visible_to
+from digitaldesk.accounts.models import Role
+from digitaldesk.casefiles.models import Page, PageState, Upload, UploadState
+from digitaldesk.cases.widgets import visible_cases
 from digitaldesk.core.prebuilt import Bound, Prebuilt
 from digitaldesk.desk.facts import fact
 from digitaldesk.desk.registry import widget
@@ -55,23 +55,24 @@ class Row:
 def digitising(request: HttpRequest) -> dict[str, Any] | None:
     """Case files of the cases the user may see that are being read (pages done/total) or have
     failed pages waiting for a re-scan or a re-OCR; hidden when there is none. Most recently active
-    first. Plain indexed queries, figures added up here: the uploads of the few case files being
-    read or with failed pages (a page always belongs to an upload), which of their cases the user
-    sees, their pages counted by state, the titles of those shown."""
-    user: User = request.user  # type: ignore[assignment]
+    first. Plain indexed queries, figures added up here: the uploads (with their case file's title
+    and case) of the few case files being read or with failed pages (a page always belongs to an
+    upload), which of their cases the user sees, their pages counted by state."""
     candidates = Q(casefile__in=Upload.objects.filter(state__in=ACTIVE_STATES).values("casefile_id")) | Q(
         casefile__in=Page.objects.filter(state=PageState.FAILED).values("casefile_id"))
-    uploads = list(Upload.objects.filter(candidates).order_by()
-                   .values_list("casefile_id", "casefile__case_id", "state", "pages_total", "created_at"))
+    uploads = list(Upload.objects.filter(candidates).order_by().values_list(
+        "casefile_id", "casefile__case_id", "casefile__title", "casefile__case__name", "state", "pages_total",
+        "created_at"))
     if not uploads:
         return None
-    seen = set(cases_visible_to(user).filter(pk__in={case_id for _, case_id, *_ in uploads})
+    seen = set(visible_cases(request).filter(pk__in={case_id for _, case_id, *_ in uploads})
                .values_list("pk", flat=True))
     files: dict[int, dict[str, Any]] = {}
-    for casefile_id, case_id, state, pages_total, created_at in uploads:
+    for casefile_id, case_id, title, case_name, state, pages_total, created_at in uploads:
         if case_id not in seen:
             continue
-        entry = files.setdefault(casefile_id, {"active": False, "total": 0, "last": created_at})
+        entry = files.setdefault(casefile_id, {"active": False, "total": 0, "last": created_at, "title": title,
+                                               "case_name": case_name})
         entry["active"] = entry["active"] or state in ACTIVE_STATES
         entry["total"] += pages_total if state != UploadState.FAILED else 0
         entry["last"] = max(entry["last"], created_at)
@@ -83,12 +84,9 @@ def digitising(request: HttpRequest) -> dict[str, Any] | None:
         .order_by().values_list("casefile_id", "state").annotate(n=Count("id"))}
     listed = [pk for pk in files if files[pk]["active"] or counts.get((pk, PageState.FAILED))]
     listed.sort(key=lambda pk: (files[pk]["active"], files[pk]["last"], pk), reverse=True)
-    shown = listed[:ROWS]
-    titles = dict((pk, (title, case_name)) for pk, title, case_name in
-                  CaseFile.objects.filter(pk__in=shown).values_list("pk", "title", "case__name"))
-    rows = [Row(pk=pk, title=titles[pk][0], case_name=titles[pk][1], w_active=files[pk]["active"],
-                w_total=files[pk]["total"], w_done=counts.get((pk, PageState.DONE), 0),
-                w_failed=counts.get((pk, PageState.FAILED), 0)) for pk in shown if pk in titles]
-    if not rows:
+    if not listed:
         return None
+    rows = [Row(pk=pk, title=files[pk]["title"], case_name=files[pk]["case_name"], w_active=files[pk]["active"],
+                w_total=files[pk]["total"], w_done=counts.get((pk, PageState.DONE), 0),
+                w_failed=counts.get((pk, PageState.FAILED), 0)) for pk in listed[:ROWS]]
     return {"rows": rows, "more": len(listed) > ROWS}

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from digitaldesk.accounts.models import User
 from digitaldesk.cases import selectors
-from digitaldesk.cases.models import CaseAssignment, ComputedDeadline
+from digitaldesk.cases.models import Case, CaseAssignment, ComputedDeadline
 from digitaldesk.core.prebuilt import Bound, Param, Prebuilt
 from digitaldesk.desk import facts
 from digitaldesk.desk.facts import fact
@@ -21,11 +21,21 @@ DEADLINE_FIELDS = ("end", "label", "basis", "case", "accused", "accused__full_na
                    *(f"case__{name}" for name in CASE_FIELDS if name != "pk"))
 
 
+def visible_cases(request: HttpRequest) -> QuerySet[Case]:
+    """`selectors.cases_visible_to(request.user)`, built once per request for the widgets (a
+    queryset is not evaluated here, only its conditions are put together)."""
+    cached = getattr(request, "_desk_visible_cases", None)
+    if cached is None:
+        cached = selectors.cases_visible_to(request.user)  # type: ignore[arg-type]
+        request._desk_visible_cases = cached  # type: ignore[attr-defined]
+    return cached
+
+
 @fact("cases.visible")
-def _sees_a_case(request: HttpRequest) -> QuerySet[Any]:
+def _sees_a_case(request: HttpRequest) -> QuerySet[Case]:
     """The user sees at least one case (the register's own permission rule): without it the
     deadlines widget and the case-file widget show nothing."""
-    return selectors.cases_visible_to(request.user)  # type: ignore[arg-type]
+    return visible_cases(request)
 
 
 _ASSIGNED = Prebuilt(lambda: CaseAssignment.objects.filter(user_id=Param("user", IntegerField()),
@@ -47,7 +57,7 @@ def deadlines(request: HttpRequest) -> dict[str, Any] | None:
     today = timezone.localdate()
     rows = list(selectors.deadline_board(user, today=today, days=7)
                 .select_related(None).select_related("case", "accused").only(*DEADLINE_FIELDS)[:12])
-    if not rows and not (facts.known(request, "cases.visible") or selectors.cases_visible_to(user).exists()):
+    if not rows and not (facts.known(request, "cases.visible") or visible_cases(request).exists()):
         return None
     overdue = sum(1 for r in rows if r.end < today)
     return {"rows": rows, "today": today, "overdue": overdue}

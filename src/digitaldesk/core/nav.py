@@ -5,7 +5,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
+
+from digitaldesk.core.urls import cached_reverse
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ def nav_items(request: HttpRequest, roles: set[str]) -> list[dict[str, object]]:
         if item.visible is not None and not item.visible(request):
             continue
         try:
-            url = reverse(item.url_name)
+            url = cached_reverse(item.url_name)
         except NoReverseMatch:
             continue
         items.append({"label": item.label, "url": url, "active": request.path.startswith(url) and url != "/"

@@ -8,6 +8,7 @@ where a per-request value goes:
     ASSIGNED = Prebuilt(lambda: CaseAssignment.objects.filter(user=Param("user", IntegerField()),
                                                               ended_on__isnull=True))
     ASSIGNED.exists(user=request.user.pk)   # a Bound (SQL + parameters) for desk facts
+    TITLES.rows(user=request.user.pk)        # the rows of a values_list() query, as tuples
 
 The first use compiles it (per database alias) to SQL whose placeholders are either the query's own
 constants or markers of the Params; each later use only puts the request's values in place
@@ -75,6 +76,7 @@ class _Compiled:
     sql: str
     slots: tuple[Any, ...]  # constants, or _Marker for a Param
     fields: dict[str, Field]  # type: ignore[type-arg]
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...] = ()  # (column, converters, expression)
 
 
 class Prebuilt:
@@ -95,9 +97,15 @@ class Prebuilt:
                 finally:
                     _collecting.reset(token)
                 query = queryset.query.exists() if exists else queryset.query
-                sql, params = query.get_compiler(using=using).as_sql()
+                compiler = query.get_compiler(using=using)
+                sql, params = compiler.as_sql()
                 fields = {param.name: param.output_field for param in collected}
-                compiled = _Compiled(sql, tuple(params), fields)
+                converters: tuple[tuple[int, tuple[Any, ...], Any], ...] = ()
+                if not exists:
+                    columns = [column[0] for column in compiler.select[:compiler.col_count]]
+                    converters = tuple((position, tuple(functions), expression) for position, (functions, expression)
+                                       in compiler.get_converters(columns).items())
+                compiled = _Compiled(sql, tuple(params), fields, converters)
                 missing = {s.name for s in compiled.slots if isinstance(s, _Marker)} - set(fields)
                 if missing:  # cannot happen unless Django changes how it compiles expressions
                     raise RuntimeError(f"prebuilt query: unknown parameters {missing}")
@@ -114,3 +122,25 @@ class Prebuilt:
     def exists(self, using: str = "default", **values: Any) -> Bound:
         """The `SELECT 1 … LIMIT 1` of the query with these values (e.g. a desk fact's probe)."""
         return self._bind(self._compile(using, True), using, values)
+
+    def rows(self, using: str = "default", **values: Any) -> list[tuple[Any, ...]]:
+        """Run the query (written as a values_list()) with these values: its rows as tuples,
+        converted from the database's values as the ORM does (dates on SQLite…)."""
+        compiled = self._compile(using, False)
+        bound = self._bind(compiled, using, values)
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(bound.sql, bound.params)
+            rows = cursor.fetchall()
+        if not compiled.converters:
+            return [tuple(row) for row in rows]
+        result = []
+        for row in rows:
+            values_ = list(row)
+            for position, functions, expression in compiled.converters:
+                value = values_[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                values_[position] = value
+            result.append(tuple(values_))
+        return result

@@ -3,24 +3,46 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, IntegerField
+
 from digitaldesk.core.memo import memo
+from digitaldesk.core.prebuilt import Param, Prebuilt
+from digitaldesk.core.urls import cached_reverse
 from digitaldesk.notifications.models import Notification
 
 BELL_LATEST = 8
 # What the bell and the desk widget show of a notification (not its body).
 SHOWN_FIELDS = ("pk", "title", "created_at", "read_at")
+_COLUMNS = ["id", "title", "created_at", "read_at"]
+
+# The shell draws the bell on every page: its two queries are prebuilt (core/prebuilt.py).
+_UNREAD = Prebuilt(lambda: Notification.objects.filter(user_id=Param("user", IntegerField()), read_at__isnull=True)
+                   .order_by().values("user_id").annotate(n=Count("id")).values_list("n"))
+_LATEST = Prebuilt(lambda: Notification.objects.filter(user_id=Param("user", IntegerField()))
+                   .order_by("-created_at").values_list(*_COLUMNS)[:BELL_LATEST])
 
 
 def unread_count(user: Any) -> int:
     """Unread notifications of `user` (asked by the bell and the desk widget: once per request)."""
-    return memo(("notifications.unread", user.pk),
-                lambda: Notification.objects.filter(user=user, read_at__isnull=True).count())
+    def count() -> int:
+        rows = _UNREAD.rows(user=user.pk)
+        return int(rows[0][0]) if rows else 0
+
+    return memo(("notifications.unread", user.pk), count)
 
 
 def latest(user: Any) -> list[Notification]:
-    """The bell's most recent notifications, read or not (once per request)."""
-    return memo(("notifications.latest", user.pk), lambda: list(
-        Notification.objects.filter(user=user).only(*SHOWN_FIELDS).order_by("-created_at")[:BELL_LATEST]))
+    """The bell's most recent notifications, read or not (once per request), with the columns
+    the bell and the desk widget show."""
+    return memo(("notifications.latest", user.pk), lambda: _with_links(
+        [Notification.from_db("default", _COLUMNS, row) for row in _LATEST.rows(user=user.pk)]))
+
+
+def _with_links(rows: list[Notification]) -> list[Notification]:
+    """`open_url` on each row: the link that marks it read and follows it (notifications:open)."""
+    for row in rows:
+        row.open_url = cached_reverse("notifications:open", row.pk)  # type: ignore[attr-defined]
+    return rows
 
 
 def latest_unread(user: Any, limit: int) -> list[Notification]:
@@ -31,10 +53,11 @@ def latest_unread(user: Any, limit: int) -> list[Notification]:
     unread = [n for n in rows if n.read_at is None]
     if len(unread) >= limit or len(rows) < BELL_LATEST or unread_count(user) == len(unread):
         return unread[:limit]
-    return list(Notification.objects.filter(user=user, read_at__isnull=True).only(*SHOWN_FIELDS)
-                .order_by("-created_at")[:limit])
+    return _with_links(list(Notification.objects.filter(user=user, read_at__isnull=True).only(*SHOWN_FIELDS)
+                            .order_by("-created_at")[:limit]))
 
 
 def bell_context(user: Any) -> dict[str, Any]:
     """What the bell shows: the unread count and the latest notifications."""
-    return {"unread": unread_count(user), "latest": latest(user)}
+    return {"unread": unread_count(user), "latest": latest(user), "inbox_url": cached_reverse("notifications:inbox"),
+            "mark_all_read_url": cached_reverse("notifications:mark_all_read")}
