@@ -5,9 +5,12 @@
 
 For each persona (a Viện trưởng, a Trưởng phòng, a prosecutor, a clerk, an auditor, a generated
 official) it opens the desk home through Django's test client against the benchmark database
-(DEBUG off) and reports the median wall time and CPU time of the whole page, and of each widget
-(its context function and its template), with the number of SQL queries and their total time.
-Writes benchmarks/results/desk_widgets.json. Run it before and after changing a widget.
+(DEBUG off) and reports the median wall time and CPU time of the whole page; then, as the page
+does (request memo on, the user's roles known), the cost of the desk facts query (desk/facts.py)
+and of each widget (its context function and its template), with the number of SQL queries and
+their total time. A widget whose facts are false is marked `skipped`: the page does not call it
+(its figures say what calling it would cost). Writes benchmarks/results/desk_widgets.json. Run it
+before and after changing a widget.
 """
 from __future__ import annotations
 
@@ -70,6 +73,8 @@ def profile(username: str, runs: int) -> dict[str, Any]:
 
     from digitaldesk.accounts.models import User
     from digitaldesk.accounts.selectors import effective_roles
+    from digitaldesk.core.memo import request_memo
+    from digitaldesk.desk import facts
     from digitaldesk.desk.registry import registered
 
     user = User.objects.get(username=username)
@@ -85,25 +90,43 @@ def profile(username: str, runs: int) -> dict[str, Any]:
             assert client.get("/").status_code == 200
         pages.append(sample)
 
+    def page_request() -> Any:
+        fresh = User.objects.select_related("unit", "position").get(pk=user.pk)
+        effective_roles(fresh)
+        request = RequestFactory().get("/")
+        request.user = fresh
+        request.session = SessionStore()
+        request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
+        return request
+
+    roles = effective_roles(User.objects.select_related("unit", "position").get(pk=user.pk))
+    applicable = [item for item in registered() if item.roles is None or item.roles & roles]
+    names = sorted({name for item in applicable for name in item.requires})
+    fact_samples, answers = [], {}
+    for _ in range(runs):
+        with request_memo():
+            request = page_request()
+            with measured() as sample:
+                answers = facts.evaluate(request, names)
+        fact_samples.append(sample)
+
     widgets: dict[str, Any] = {}
-    for item in registered():
+    for item in applicable:
         samples = []
         shown = False
         for _ in range(runs):
-            fresh = User.objects.select_related("unit", "position").get(pk=user.pk)
-            effective_roles(fresh)
-            request = RequestFactory().get("/")
-            request.user = fresh
-            request.session = SessionStore()
-            request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
-            with measured() as sample:
-                context = item.context(request)
-                if context is not None:
-                    get_template(item.template).render({**context, "widget": item}, request)
+            with request_memo():
+                request = page_request()
+                with measured() as sample:
+                    context = item.context(request)
+                    if context is not None:
+                        get_template(item.template).render({**context, "widget": item}, request)
             shown = context is not None
             samples.append(sample)
-        widgets[item.key] = {**median_of(samples), "shown": shown}
-    return {"username": username, "page": median_of(pages), "widgets": widgets}
+        skipped = not all(answers[name] for name in item.requires)
+        widgets[item.key] = {**median_of(samples), "shown": shown and not skipped, "skipped": skipped}
+    return {"username": username, "page": median_of(pages), "facts": {**median_of(fact_samples), "answers": answers},
+            "widgets": widgets}
 
 
 def main() -> None:
@@ -119,18 +142,24 @@ def main() -> None:
     from django.conf import settings
 
     settings.ALLOWED_HOSTS.append("testserver")
+    load_at_start = round(os.getloadavg()[0], 2)
     results = {role: profile(username, args.runs) for role, username in PERSONAS.items()}
     for role, data in results.items():
         page = data["page"]
         print(f"{role:20} {data['username']:14} page {page['wall_ms']:7.1f} ms wall {page['cpu_ms']:7.1f} ms cpu "
               f"{page['queries']:3.0f} queries {page['sql_ms']:6.1f} ms sql")
+        f = data["facts"]
+        print(f"    {'(desk facts)':28} {f['wall_ms']:7.1f} ms wall {f['cpu_ms']:7.1f} ms cpu {f['queries']:3.0f} queries")
         for key, w in sorted(data["widgets"].items(), key=lambda kv: -kv[1]["wall_ms"]):
-            if w["wall_ms"] >= 0.5:
+            if w["wall_ms"] >= 0.5 or w["shown"]:
+                state = "skipped by its facts" if w["skipped"] else ("" if w["shown"] else "hidden")
                 print(f"    {key:28} {w['wall_ms']:7.1f} ms wall {w['cpu_ms']:7.1f} ms cpu {w['queries']:3.0f} queries"
-                      f"{'' if w['shown'] else '  (hidden)'}")
+                      f"{f'  ({state})' if state else ''}")
     worst = max(results.values(), key=lambda d: d["page"]["wall_ms"])
     path = write_results(args.name, {"p50_ms": worst["page"]["wall_ms"], "personas": results,
-                                     "note": "median per page / widget, in-process, DEBUG off; p50_ms = slowest persona"})
+                                     "note": "median per page / widget, in-process, DEBUG off; p50_ms = slowest persona; "
+                                             "a widget 'skipped' by its desk facts is not called by the page",
+                                     "loadavg_1m_at_start": load_at_start})
     print(f"→ {path}")
 
 

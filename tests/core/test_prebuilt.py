@@ -57,3 +57,20 @@ def test_the_constants_of_the_query_stay_and_a_missing_value_is_an_error(org: An
     assert not _exists(titled.exists(user=org.people["mai"].pk))
     with pytest.raises(KeyError):
         titled.exists()
+
+
+def test_rows_are_the_orm_rows_converted_alike(org: Any) -> None:
+    """rows() of a prebuilt values_list(): the same tuples as the ORM's (datetimes, booleans and
+    JSON converted the same way on SQLite and PostgreSQL), in the order and the slice asked."""
+    from digitaldesk.jobs.models import Job
+
+    def build(user: Any) -> Any:
+        return (Job.objects.filter(created_by_id=user).order_by("-created_at")
+                .values_list("id", "created_at", "kwargs", "state", "finished_at")[:3])
+
+    recent = Prebuilt(lambda: build(Param("user", IntegerField())))
+    minh = org.people["minh"]
+    for index in range(4):
+        Job.objects.create(name="jobs.selftest", label=f"Kiểm tra {index}", kwargs={"steps": index}, created_by=minh)
+    assert recent.rows(user=minh.pk) == [tuple(row) for row in build(minh.pk)]
+    assert len(recent.rows(user=minh.pk)) == 3 and recent.rows(user=org.people["mai"].pk) == []

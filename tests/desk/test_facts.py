@@ -188,7 +188,7 @@ def test_documents_widgets_appear_as_soon_as_a_document_is_routed(org: Any, as_u
 
 def test_case_widgets_appear_as_soon_as_a_case_is_assigned(org: Any, as_user: Any) -> None:
     from digitaldesk.cases import services
-    from digitaldesk.cases.models import SourceKind
+    from digitaldesk.cases.models import ComputedDeadline, SourceKind
 
     new = _official(org, unit="tinh_p1")  # Phòng 1 has no case: nothing visible yet
     client = login_client(new)
@@ -199,7 +199,11 @@ def test_case_widgets_appear_as_soon_as_a_case_is_assigned(org: Any, as_user: An
         received_on=timezone.localdate() - dt.timedelta(days=18)))
     services.assignment_add(actor=org.people["tp2"], case=case, user=new, role="ksv")
     home = client.get("/").content.decode()
-    assert "Lừa đảo chiếm đoạt tài sản" in _section(home, "Án tôi được phân công")
+    mine = _section(home, "Án tôi được phân công")
+    nearest = ComputedDeadline.objects.filter(case=case, running=True).order_by("end").first()
+    assert nearest is not None and f"hạn gần nhất {nearest.end:%d/%m/%Y}" in mine
+    assert "Lừa đảo chiếm đoạt tài sản" in mine and case.register_label in mine
+    assert "Tất cả 1 án đang giải quyết" in mine
     deadlines = _section(home, "Thời hạn tố tụng tuần này / quá hạn")
     assert case.register_label in deadlines  # received 18 days ago: the 20-day limit to settle it ends in 2 days
 

@@ -8,7 +8,8 @@ kept: `memo` simply computes, so a write is never followed by a stale read.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
 
@@ -42,6 +43,16 @@ def remember(key: Hashable, value: object) -> None:
         store[key] = value
 
 
+@contextmanager
+def request_memo() -> Iterator[None]:
+    """A memo as during a GET request (for scripts and benchmarks that call page code directly)."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 class RequestMemoMiddleware:
     SAFE_METHODS = ("GET", "HEAD")
 
@@ -51,8 +62,5 @@ class RequestMemoMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method not in self.SAFE_METHODS:
             return self.get_response(request)
-        token = _memo.set({})
-        try:
+        with request_memo():
             return self.get_response(request)
-        finally:
-            _memo.reset(token)

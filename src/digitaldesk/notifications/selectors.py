@@ -13,7 +13,8 @@ from digitaldesk.notifications.models import Notification
 BELL_LATEST = 8
 # What the bell and the desk widget show of a notification (not its body).
 SHOWN_FIELDS = ("pk", "title", "created_at", "read_at")
-_COLUMNS = ["id", "title", "created_at", "read_at"]
+# In the model's field order, as Model.from_db() expects them.
+_COLUMNS = [f.attname for f in Notification._meta.concrete_fields if f.attname in {"id", *SHOWN_FIELDS}]
 
 # The shell draws the bell on every page: its two queries are prebuilt (core/prebuilt.py).
 _UNREAD = Prebuilt(lambda: Notification.objects.filter(user_id=Param("user", IntegerField()), read_at__isnull=True)
