@@ -19,6 +19,8 @@
   var tool = null; // "zoom" | "mark" while dragging a rectangle
   var cache = {}; // but_luc -> page data
   var imgCache = {}; // url -> Image (preloaded)
+  var playlist = config.playlist || []; // bút lục of the hearing's playlist, in order (presenter only)
+  var at = playlist.indexOf(state.but_luc); // index of the playlist item last shown (-1: none yet)
   window.deskPresent = { lastJumpMs: null, shown: null, version: version };
 
   function csrf() {
@@ -99,6 +101,17 @@
     stage.dataset.version = version;
     var input = document.getElementById("p-bl");
     if (input && document.activeElement !== input) input.value = state.but_luc;
+    markPlaylist();
+  }
+
+  // The playlist item on screen is marked in the side bar (aria-current), so the presenter sees
+  // where they are in the list; none is marked while a page off the list is shown.
+  function markPlaylist() {
+    var current = playlist[at] === state.but_luc ? at : -1;
+    document.querySelectorAll(".pplaylist .plink").forEach(function (b) {
+      if (parseInt(b.dataset.index, 10) === current) b.setAttribute("aria-current", "step");
+      else b.removeAttribute("aria-current");
+    });
   }
 
   function fetchAndRender(data) {
@@ -153,14 +166,27 @@
     });
   }
 
+  function showPage(n) {
+    return show({ but_luc: n, zoom: null, marks: [], second: state.mode === "pair" ? Math.min(config.max, n + 1) : null });
+  }
+
+  // Next/previous: the next item of the playlist when there is one, else the next bút lục. A page
+  // shown off the list (a jump, a search hit) does not lose the place: → goes on with the item after
+  // the one last shown, ← comes back to it. At either end nothing changes (zoom and highlights stay).
   function step(delta) {
-    if (config.playlist && config.playlist.length) {
-      var i = config.playlist.indexOf(state.but_luc);
-      var j = Math.min(config.playlist.length - 1, Math.max(0, (i < 0 ? 0 : i + delta)));
-      return show({ but_luc: config.playlist[j], zoom: null, marks: [], second: state.mode === "pair" ? config.playlist[j] + 1 : null });
+    if (playlist.length) {
+      var here = playlist[at] === state.but_luc ? at : playlist.indexOf(state.but_luc);
+      var j = here >= 0 ? here + delta : (delta > 0 ? at + 1 : at);
+      if (j < 0 || j >= playlist.length) {
+        if (here >= 0) { say(j < 0 ? "Đây là mục đầu của danh sách trình chiếu" : "Đã hết danh sách trình chiếu"); return; }
+        j = Math.min(playlist.length - 1, Math.max(0, j));
+      }
+      at = j;
+      return showPage(playlist[j]);
     }
     var n = Math.min(config.max, Math.max(config.min, state.but_luc + delta));
-    return show({ but_luc: n, zoom: null, marks: [], second: state.mode === "pair" ? Math.min(config.max, n + 1) : null });
+    if (n === state.but_luc) { say(delta < 0 ? "Đây là bút lục đầu của hồ sơ" : "Đây là bút lục cuối của hồ sơ"); return; }
+    return showPage(n);
   }
 
   function toSvgPoint(svg, event) {
@@ -222,7 +248,7 @@
     document.getElementById("p-full").addEventListener("click", fullscreen);
     document.getElementById("p-projector").addEventListener("click", function (e) {
       e.preventDefault();
-      window.open(config.projector_url, "desk-projector", "popup,width=1280,height=800");
+      openProjector();
     });
     document.getElementById("p-search").addEventListener("submit", function (e) {
       e.preventDefault();
@@ -253,11 +279,14 @@
       if (!b) return;
       var changes = { but_luc: parseInt(b.dataset.bl, 10), zoom: null, marks: [], mode: "single", second: null };
       if (b.dataset.q !== undefined) changes.q = b.dataset.q;
+      if (b.dataset.index !== undefined) at = parseInt(b.dataset.index, 10); // an item of the playlist
       show(changes);
     });
     document.addEventListener("keydown", function (e) {
       var typing = e.target && (e.target.tagName === "INPUT" || e.target.tagName === "TEXTAREA");
       if (typing) { if (e.key === "Escape") e.target.blur(); return; }
+      // Ctrl/Alt/⌘ combinations belong to the browser (Ctrl+F find, Ctrl+P print, Alt+← back).
+      if (e.ctrlKey || e.altKey || e.metaKey) return;
       if (e.key === "ArrowRight" || e.key === "PageDown" || e.key === " ") { e.preventDefault(); step(1); }
       else if (e.key === "ArrowLeft" || e.key === "PageUp") { e.preventDefault(); step(-1); }
       else if (e.key === "g" || e.key === "G") { e.preventDefault(); document.getElementById("p-bl").select(); }
@@ -268,7 +297,7 @@
       else if (e.key === "2") togglePair();
       else if (e.key === "Escape") clearAll();
       else if (e.key === "f" || e.key === "F") fullscreen();
-      else if (e.key === "p" || e.key === "P") window.open(config.projector_url, "desk-projector", "popup,width=1280,height=800");
+      else if (e.key === "p" || e.key === "P") openProjector();
     });
     show({});
   }
@@ -278,9 +307,29 @@
     else show({ mode: "pair", second: Math.min(config.max, state.but_luc + 1), zoom: null });
   }
   function clearAll() { tool = null; document.body.dataset.tool = ""; show({ zoom: null, marks: [], q: "" }); }
+  // F (or ⛶; a double click on the projector) enters or leaves full screen. A browser may refuse
+  // (a policy, an embedding page): the presenter is told instead of an error in the console.
   function fullscreen() {
-    if (document.fullscreenElement) document.exitFullscreen();
-    else if (document.documentElement.requestFullscreen) document.documentElement.requestFullscreen();
+    var refused = function () { say("Trình duyệt không cho phép toàn màn hình (thử phím F11)"); };
+    var request = document.fullscreenElement ? document.exitFullscreen()
+      : document.documentElement.requestFullscreen ? document.documentElement.requestFullscreen() : null;
+    if (request && request.catch) request.catch(refused);
+    else if (!request) refused();
+  }
+  document.addEventListener("fullscreenchange", function () {
+    var on = !!document.fullscreenElement;
+    document.body.dataset.fullscreen = on ? "on" : "";
+    var button = document.getElementById("p-full");
+    if (button) button.setAttribute("aria-pressed", on ? "true" : "false");
+  });
+
+  // P (or "Màn chiếu"): the projector window. Opened once; pressed again, the open window is
+  // brought to the front as it is (not reloaded). A blocked popup is explained.
+  var projectorWindow = null;
+  function openProjector() {
+    if (projectorWindow && !projectorWindow.closed) { projectorWindow.focus(); return; }
+    projectorWindow = window.open(config.projector_url, "desk-projector", "popup,width=1280,height=800");
+    if (!projectorWindow) say("Trình duyệt đã chặn cửa sổ màn chiếu: hãy cho phép cửa sổ bật lên cho trang này");
   }
 
   // ---------------- projector ----------------
@@ -301,7 +350,9 @@
     }
     poll();
     setInterval(poll, 400);
-    document.addEventListener("keydown", function (e) { if (e.key === "f" || e.key === "F") fullscreen(); });
+    document.addEventListener("keydown", function (e) {
+      if (!(e.ctrlKey || e.altKey || e.metaKey) && (e.key === "f" || e.key === "F")) fullscreen();
+    });
     stage.addEventListener("dblclick", fullscreen);
   }
 
