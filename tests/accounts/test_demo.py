@@ -16,6 +16,8 @@ def test_demo_loads_once_and_prints_the_logins():
     call_command("demo", stdout=out)
     text = out.getvalue()
     assert "VKSND@demo2026" in text and "lan.vthu" in text and "dung.c2" in text
+    # The appellate Viện of the VKSND tối cao (since 01/7/2025) and its two officials.
+    assert "nghia.ptdn" in text and "hien.ptdn" in text and "Viện Công tố và Kiểm sát xét xử phúc thẩm tại Đà Nẵng" in text
     units, users = Unit.objects.count(), User.objects.count()
     again = io.StringIO()
     call_command("demo", stdout=again)

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from digitaldesk.accounts import services
-from digitaldesk.accounts.models import Position, Role, Unit, User
-from digitaldesk.accounts.selectors import effective_roles, led_units, users_visible_to
+from digitaldesk.accounts.models import Position, Role, Unit, UnitKind, User
+from digitaldesk.accounts.selectors import effective_roles, led_units, unit_tree, users_visible_to
 from digitaldesk.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,55 @@ def test_units_tree_paths_follow_the_parents(org):
     assert org.units["c2_p3"].is_within(org.units["tc"])
     assert not org.units["kv1"].is_within(org.units["tc"])
     assert org.units["c2_p3"].depth == 2
+
+
+def test_the_appellate_level_is_an_institute_of_the_supreme_procuracy_on_the_units_tree(org, as_user):
+    # Since 01/7/2025 (Luật 82/2025/QH15, DOMAIN.md §5.1) there is no VKSND cấp cao: its role passed to
+    # three "Viện Công tố và Kiểm sát xét xử phúc thẩm" of the VKSND tối cao. No demo unit is cấp cao.
+    appellate = org.units["pt_dn"]
+    assert appellate.parent == org.units["tc"] and appellate.kind == UnitKind.DEPARTMENT and appellate.depth == 1
+    assert not Unit.objects.filter(kind=UnitKind.HIGH).exists()
+    html = as_user("ptdn_vt").get("/to-chuc/").content.decode()
+    start = html.index('<ul class="tree">')
+    tree = html[start:html.index("</ul>", start)]
+    # Under the VKSND tối cao (depth 1, among its Vụ/Cục), before the province; its leader may open it.
+    line = re.search(rf'<li class="d1"><a href="\?don_vi={appellate.pk}"[^>]*>'
+                     r"Viện Công tố và Kiểm sát xét xử phúc thẩm tại Đà Nẵng</a>", tree)
+    assert line is not None
+    assert (tree.index("Viện kiểm sát nhân dân tối cao") < line.start()
+            < tree.index("Viện kiểm sát nhân dân tỉnh Thăng Hoa"))
+    assert f"?don_vi={org.units['tinh'].pk}\"" not in tree and f"?don_vi={org.units['tc'].pk}\"" not in tree
+
+
+def test_the_appellate_leader_sees_their_own_people_and_not_the_provinces(org, as_user):
+    appellate, nghia = org.units["pt_dn"], org.people["ptdn_vt"]
+    assert led_units(nghia) == [appellate]
+    assert set(users_visible_to(nghia).values_list("username", flat=True)) == {"nghia.ptdn", "hien.ptdn"}
+    client = as_user("ptdn_vt")
+    page = client.get(f"/to-chuc/?don_vi={appellate.pk}").content.decode()
+    table = page[page.index("<table"):]
+    assert "Võ Thị Thu Hiền" in table and "Kiểm sát viên cao cấp" in table and "Trần Đình Nghĩa" in table
+    assert "2 cán bộ" in page
+    for unit in ("tinh", "tinh_p2", "kv1"):
+        refused = client.get(f"/to-chuc/?don_vi={org.units[unit].pk}").content.decode()
+        assert "<table" not in refused and "Hoàng Văn Minh" not in refused and "Lý Thị Yến" not in refused
+    api = {u["username"] for u in client.get("/api/v1/users?page_size=500").json()["results"]}
+    assert api == {"nghia.ptdn", "hien.ptdn"}
+    # The other way round: the province's Viện trưởng does not see the appellate Viện's people, and
+    # the Kiểm sát viên cao cấp (not a leader) sees their own unit only.
+    assert "hien.ptdn" not in set(users_visible_to(org.people["huong"]).values_list("username", flat=True))
+    assert set(users_visible_to(org.people["ptdn_ksv"]).values_list("unit", flat=True)) == {appellate.pk}
+
+
+def test_the_cap_cao_kind_is_kept_for_records_of_before_july_2025(org):
+    # A former VKSND cấp cao kept, inactive, so that what was registered under it keeps its unit.
+    field = Unit._meta.get_field("kind")
+    assert "Luật 82/2025/QH15" in str(field.help_text) and UnitKind.HIGH.label == "VKSND cấp cao (đến 30/6/2025)"
+    former = services.unit_create(actor=None, name="Viện kiểm sát nhân dân cấp cao tại Đà Nẵng",
+                                  kind=UnitKind.HIGH, parent=None)
+    Unit.objects.filter(pk=former.pk).update(is_active=False)
+    assert former.pk not in {u.pk for u in unit_tree()}
+    assert Unit.objects.get(pk=former.pk).get_kind_display() == "VKSND cấp cao (đến 30/6/2025)"
 
 
 def test_people_are_listed_in_vietnamese_order_by_given_name(org, as_user):

@@ -52,6 +52,8 @@ PERSONAS = [
     ("c2_ct", "lam.c2", "Võ Thành Lâm", "c2", "cuc-truong", [], "lam@vksndtc.local"),
     ("c2_pct", "linh.c2", "Huỳnh Diệu Linh", "c2", "pho-cuc-truong", [], "linh@vksndtc.local"),
     ("thanhtra", "hieu.tt", "Lê Trung Hiếu", "thanh_tra", "chuyen-vien", [Role.AUDITOR], "hieu@vksndtc.local"),
+    ("ptdn_vt", "nghia.ptdn", "Trần Đình Nghĩa", "pt_dn", "vien-truong", [], "nghia@vksndtc.local"),
+    ("ptdn_ksv", "hien.ptdn", "Võ Thị Thu Hiền", "pt_dn", "ksv-cao-cap", [], "hien@vksndtc.local"),
 ]
 
 V5_POSITIONS = (["pho-vu-truong"] * 3 + ["ksv-cao-cap"] * 8 + ["ksv-trung-cap"] * 7 + ["kiem-tra-vien"] * 5
@@ -90,6 +92,12 @@ def build_units(org: DemoOrg) -> None:
           require_2fa=True, order=20)
     for number in range(1, 5):
         _unit(org, f"c2_p{number}", f"Phòng {number} — Cục 2", UnitKind.OFFICE, "c2", f"C2-P{number}", order=number)
+    # The appellate level since 01/7/2025 (Luật 82/2025/QH15, DOMAIN.md §5.1): the VKSND cấp cao were
+    # abolished and their role passed to three Viện of the VKSND tối cao (Hà Nội, Đà Nẵng, TP.HCM); the
+    # demo has the one at Đà Nẵng. Its document symbol is not in the sources, so none is set (an
+    # administrator enters it from the organisation's decision).
+    _unit(org, "pt_dn", "Viện Công tố và Kiểm sát xét xử phúc thẩm tại Đà Nẵng", UnitKind.DEPARTMENT, "tc",
+          order=12)
     _unit(org, "thanh_tra", "Thanh tra Viện kiểm sát nhân dân tối cao", UnitKind.DEPARTMENT, "tc", "TTr", order=30)
     _unit(org, "tinh", "Viện kiểm sát nhân dân tỉnh Thăng Hoa", UnitKind.PROVINCE, None, "VKSTH", order=2)
     _unit(org, "tinh_vp", "Văn phòng", UnitKind.OFFICE, "tinh", "VP", order=1)

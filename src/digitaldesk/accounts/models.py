@@ -11,9 +11,15 @@ from digitaldesk.core.text import collation_key, fold, name_sort_key
 
 
 class UnitKind(models.TextChoices):
+    """Kinds of unit. Since 01/7/2025 the procuracy has three levels (Luật 82/2025/QH15; DOMAIN.md §5.1):
+    VKSND tối cao (with its Vụ/Cục/Viện, among them the three "Viện Công tố và Kiểm sát xét xử phúc
+    thẩm" at Hà Nội, Đà Nẵng and TP.HCM that took over the appellate role), VKSND tỉnh, VKSND khu vực.
+    HIGH is kept only for the records of the former VKSND cấp cao (to 30/6/2025): documents, cases
+    and accounts registered under them keep their unit."""
+
     SUPREME = "toi_cao", "VKSND tối cao"
     DEPARTMENT = "vu_cuc", "Vụ / Cục / Viện thuộc VKSND tối cao"
-    HIGH = "cap_cao", "VKSND cấp cao"
+    HIGH = "cap_cao", "VKSND cấp cao (đến 30/6/2025)"
     PROVINCE = "tinh", "VKSND tỉnh, thành phố"
     REGIONAL = "khu_vuc", "VKSND khu vực"
     OFFICE = "phong", "Phòng"
@@ -28,7 +34,12 @@ class Unit(models.Model):
         "ký hiệu trên văn bản", max_length=30, blank=True,
         help_text="Ví dụ: VKSTC, V5, C2, VKS — dùng trong số, ký hiệu văn bản.",
     )
-    kind = models.CharField("loại đơn vị", max_length=20, choices=UnitKind.choices)
+    kind = models.CharField(
+        "loại đơn vị", max_length=20, choices=UnitKind.choices,
+        help_text="Từ 01/7/2025 (Luật 82/2025/QH15) không còn VKSND cấp cao; chức năng phúc thẩm do các Viện "
+                  "Công tố và Kiểm sát xét xử phúc thẩm thuộc VKSND tối cao đảm nhiệm. Loại “VKSND cấp cao” chỉ "
+                  "giữ cho hồ sơ, văn bản của các đơn vị trước ngày đó.",
+    )
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
                                verbose_name="đơn vị cấp trên")
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")

@@ -36,7 +36,7 @@ class Command(BaseCommand):
     def print_logins(self, org: DemoOrg) -> None:
         rows = [("Tên đăng nhập", "Họ và tên", "Chức vụ", "Đơn vị")]
         keys = ["huong", "pvt", "lan", "tp2", "minh", "mai", "ksvcc", "ktv", "cv", "kv1_vt", "kv1_ksv",
-                "kv1_vthu", "tuan", "v5_vthu", "dung", "thanhtra"]
+                "kv1_vthu", "tuan", "v5_vthu", "ptdn_vt", "ptdn_ksv", "dung", "thanhtra"]
         for key in keys:
             user: User = org.people[key]
             rows.append((user.username, user.full_name, user.position.name if user.position else "",
@@ -48,4 +48,6 @@ class Command(BaseCommand):
             if index == 0:
                 self.stdout.write("  " + "  ".join("-" * w for w in widths))
         self.stdout.write(f"\n  dung.c2 (quản trị, Cục 2 bắt buộc xác thực hai lớp): khóa TOTP {demo_totp_secret()}")
-        self.stdout.write("  hieu.tt có vai trò Thanh tra (xem nhật ký kiểm toán). Vụ 5 có 29 cán bộ (v5.cb01…v5.cb27).\n")
+        self.stdout.write("  hieu.tt có vai trò Thanh tra (xem nhật ký kiểm toán). Vụ 5 có 29 cán bộ (v5.cb01…v5.cb27).")
+        self.stdout.write("  nghia.ptdn, hien.ptdn: Viện Công tố và Kiểm sát xét xử phúc thẩm tại Đà Nẵng (VKSND tối cao),"
+                          " thay VKSND cấp cao từ 01/7/2025.\n")
