@@ -27,7 +27,9 @@ def test_demo_loads_once_and_prints_the_logins():
 
 
 def test_scale_adds_generated_officials_with_vietnamese_sort_keys():
-    call_command("demo", "--org-only", "--scale", "40", "--quiet", stdout=io.StringIO())
+    first = io.StringIO()
+    call_command("demo", "--org-only", "--scale", "40", "--quiet", stdout=first)
+    assert "Đã nạp tổ chức và cán bộ mẫu" in first.getvalue() and "đã có sẵn" not in first.getvalue()
     generated = User.objects.filter(username__startswith="scale.")
     assert generated.count() == 40
     assert all(u.name_sort_key and u.given_name for u in generated)

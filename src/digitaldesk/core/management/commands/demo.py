@@ -26,6 +26,8 @@ class Command(BaseCommand):
             for step in demo_steps():
                 step(org, self.stdout)
             self.stdout.write(self.style.SUCCESS("Đã nạp tổ chức và dữ liệu mẫu."))
+        elif first_time:
+            self.stdout.write(self.style.SUCCESS("Đã nạp tổ chức và cán bộ mẫu (không nạp dữ liệu mẫu của các phân hệ)."))
         else:
             self.stdout.write("Tổ chức mẫu đã có sẵn; không nạp lại.")
         if options["scale"]:
