@@ -15,7 +15,10 @@ constants or markers of the Params; each later use only puts the request's value
 (adapted for the database by the Param's field, as the ORM does). Nothing of the data is cached:
 only the SQL text, which depends on the models alone. Use it for fixed-shape queries: a Param
 stands for one scalar value (not a list), and anything that changes the shape of the query (a
-list's length, an optional filter) needs its own Prebuilt.
+list's length, an optional filter) needs its own Prebuilt. The build function runs once, so it
+must not read the clock, the settings or the user: every value that can change is a Param.
+Rows made back into model instances with `Model.from_db()` need their columns in the model's
+field order (from_db fills the fields in that order).
 """
 from __future__ import annotations
 
