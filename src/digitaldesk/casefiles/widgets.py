@@ -28,6 +28,14 @@ def _something_in_progress(request: HttpRequest) -> list[Bound]:
     return [_BEING_READ.exists(), _FAILED_PAGES.exists()]
 
 
+# Every upload of the case files being read or with failed pages, with the case file's title and case.
+_CANDIDATE_UPLOADS = Prebuilt(lambda: Upload.objects.filter(
+    Q(casefile__in=Upload.objects.filter(state__in=ACTIVE_STATES).values("casefile_id"))
+    | Q(casefile__in=Page.objects.filter(state=PageState.FAILED).values("casefile_id"))).order_by().values_list(
+    "casefile_id", "casefile__case_id", "casefile__title", "casefile__case__name", "state", "pages_total",
+    "created_at"))
+
+
 @dataclass
 class Row:
     """One case file of the widget, with its figures (pages of the accepted files)."""
@@ -58,11 +66,7 @@ def digitising(request: HttpRequest) -> dict[str, Any] | None:
     first. Plain indexed queries, figures added up here: the uploads (with their case file's title
     and case) of the few case files being read or with failed pages (a page always belongs to an
     upload), which of their cases the user sees, their pages counted by state."""
-    candidates = Q(casefile__in=Upload.objects.filter(state__in=ACTIVE_STATES).values("casefile_id")) | Q(
-        casefile__in=Page.objects.filter(state=PageState.FAILED).values("casefile_id"))
-    uploads = list(Upload.objects.filter(candidates).order_by().values_list(
-        "casefile_id", "casefile__case_id", "casefile__title", "casefile__case__name", "state", "pages_total",
-        "created_at"))
+    uploads = _CANDIDATE_UPLOADS.rows()
     if not uploads:
         return None
     seen = set(visible_cases(request).filter(pk__in={case_id for _, case_id, *_ in uploads})
