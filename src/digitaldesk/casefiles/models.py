@@ -140,6 +140,10 @@ class Page(models.Model):
     words = models.JSONField(default=list, blank=True)
     confidence = models.FloatField(default=0)
     rotation = models.PositiveSmallIntegerField(default=0)
+    # Skew of the scan's text lines (degrees counter-clockwise) as the OCR measured it; `deskewed`:
+    # read from a straightened copy, the words mapped back onto the scan (docs/ocr.md).
+    skew = models.FloatField("độ nghiêng (độ)", default=0)
+    deskewed = models.BooleanField("đã nắn thẳng để nhận dạng", default=False)
     layer_path = models.CharField(max_length=1000, blank=True)  # this page's PDF from the OCR engine
     error = models.CharField(max_length=500, blank=True)
     ocr_at = models.DateTimeField(null=True, blank=True, db_index=True)

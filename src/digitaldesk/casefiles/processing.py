@@ -219,7 +219,8 @@ def process_page(page: Page, engine: OcrEngine) -> None:
     with transaction.atomic():
         updated = Page.objects.filter(pk=page.pk, version=version).update(
             state=PageState.DONE, text=result.text, words=[w.as_list() for w in result.words],
-            confidence=result.confidence, rotation=result.rotation, layer_path=layer, error="",
+            confidence=result.confidence, rotation=result.rotation, skew=result.skew, deskewed=result.deskewed,
+            layer_path=layer, error="",
             claimed_until=None, ocr_at=timezone.now())
         if updated:
             page.refresh_from_db()

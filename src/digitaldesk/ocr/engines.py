@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
+import statistics
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -58,6 +60,13 @@ class PageText:
     error: str = ""  # Vietnamese message when the page could not be read
     width_px: int = 0
     height_px: int = 0
+    # Skew of the text lines, degrees counter-clockwise (a page turned a little to the left is
+    # positive), as measured (`ocr.deskew`); `deskewed`: read from a straightened copy, the words
+    # and text layer mapped back onto the scan as it is. `skew_lines`: text lines the first
+    # pass's estimate rests on (0: it had none).
+    skew: float = 0.0
+    deskewed: bool = False
+    skew_lines: int = 0
 
     @property
     def ok(self) -> bool:
@@ -128,13 +137,17 @@ class TesseractEngine:
                 detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
                 raise OcrError(f"Trang {number}: không đọc được ảnh ({detail[0][:200]}).")
             text = base.with_suffix(".txt").read_text(encoding="utf-8", errors="replace")
-            words, width, height = parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8", errors="replace"))
+            tsv = base.with_suffix(".tsv").read_text(encoding="utf-8", errors="replace")
+            words, width, height = parse_tsv(tsv)
             pdf_path = base.with_suffix(".pdf")
             pdf = pdf_path.read_bytes() if pdf_path.exists() else None
         confs = [w.conf for w in words if w.conf >= 0]
+        rotation = guess_rotation(words, width, height)
+        skew, lines = skew_from_tsv(tsv, rotation)
         return PageText(number=number, text=text.replace("\f", "").strip(), words=words,
                         confidence=sum(confs) / len(confs) if confs else 0.0,
-                        rotation=guess_rotation(words, width, height), pdf=pdf, width_px=width, height_px=height)
+                        rotation=rotation, pdf=pdf, width_px=width, height_px=height,
+                        skew=round(skew, 2) if skew is not None else 0.0, skew_lines=lines)
 
 
 def parse_tsv(tsv: str) -> tuple[list[Word], int, int]:
@@ -155,6 +168,41 @@ def parse_tsv(tsv: str) -> tuple[list[Word], int, int]:
         words.append(Word(row[11], left / width, top / height, (left + w) / width, (top + h) / height,
                           float(row[10])))
     return words, width, height
+
+
+def skew_from_tsv(tsv: str, rotation: int = 0) -> tuple[float | None, int]:
+    """(skew in degrees counter-clockwise, number of lines it rests on) from Tesseract's TSV:
+    the median slope of the text lines through the centres of their words' boxes (lines of 3
+    words or more; Tesseract keeps the boxes in the coordinates of the image as fed). Lines of
+    a page fed sideways (`rotation` 90 or 270) run down the image. (None, 0) when no line is
+    long enough to tell."""
+    lines: dict[tuple[str, ...], list[tuple[float, float]]] = {}
+    for row in csv.reader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        if len(row) < 12 or row[0] != "5" or not row[11].strip():
+            continue
+        try:
+            left, top, width, height = (int(v) for v in row[6:10])
+        except ValueError:
+            continue
+        lines.setdefault(tuple(row[1:5]), []).append((left + width / 2, top + height / 2))
+    sideways = rotation in (90, 270)
+    slopes = []
+    for points in lines.values():
+        if len(points) < 3:
+            continue
+        along = [p[1] if sideways else p[0] for p in points]
+        across = [p[0] if sideways else p[1] for p in points]
+        mean_along, mean_across = statistics.fmean(along), statistics.fmean(across)
+        spread = sum((a - mean_along) ** 2 for a in along)
+        if spread <= 0:
+            continue
+        slopes.append(sum((a - mean_along) * (c - mean_across) for a, c in zip(along, across, strict=True)) / spread)
+    if not slopes:
+        return None, 0
+    slope = statistics.median(slopes)
+    # Turned counter-clockwise, a line rises to the right (y falls as x grows), and a line
+    # running down the image drifts to the right.
+    return (math.degrees(math.atan(slope)) if sideways else -math.degrees(math.atan(slope))), len(slopes)
 
 
 def guess_rotation(words: list[Word], width: int = 0, height: int = 0) -> int:

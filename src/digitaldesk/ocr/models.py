@@ -41,6 +41,8 @@ class OcrRunPage(models.Model):
     text = models.TextField(blank=True)
     confidence = models.FloatField(default=0)
     rotation = models.PositiveSmallIntegerField(default=0)
+    skew = models.FloatField(default=0)  # degrees counter-clockwise, as measured (PageText.skew)
+    deskewed = models.BooleanField(default=False)  # read from a straightened copy (PageText.deskewed)
     words = models.JSONField(default=list, blank=True)
     pdf = models.BinaryField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)

@@ -35,7 +35,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from digitaldesk.ocr import pipeline
+from digitaldesk.ocr import deskew, pipeline
 from digitaldesk.ocr.engines import OcrEngine, OcrError, PageText, Word, default_engine
 from digitaldesk.ocr.models import OcrRun, OcrRunPage, OcrState
 
@@ -52,7 +52,9 @@ def ocr_one(info: pipeline.SourceInfo, number: int, workdir: Path, engine: OcrEn
     page_dir = workdir / f"p{number}"
     try:
         image = pipeline.page_image(info, number, page_dir)
-        return engine.recognize(image.path, number=number, dpi=image.dpi, text_only_pdf=image.from_pdf)
+        page = engine.recognize(image.path, number=number, dpi=image.dpi, text_only_pdf=image.from_pdf)
+        return deskew.reread_if_skewed(page, image.path, dpi=image.dpi, from_pdf=image.from_pdf, engine=engine,
+                                       workdir=page_dir)
     except OcrError as exc:
         return PageText(number=number, error=str(exc))
     finally:
@@ -134,7 +136,7 @@ def start_ocr(path: Path | str, *, consumer: str, ref: str, user: Any = None, la
 def page_from_row(row: OcrRunPage) -> PageText:
     return PageText(number=row.number, text=row.text, confidence=row.confidence, rotation=row.rotation,
                     error=row.error, words=[Word(*w) for w in row.words],
-                    pdf=bytes(row.pdf) if row.pdf else None)
+                    pdf=bytes(row.pdf) if row.pdf else None, skew=row.skew, deskewed=row.deskewed)
 
 
 def run_ocr(run_id: int, progress: Callable[[int, int, str], None] | None = None) -> OcrRun | None:
@@ -160,7 +162,7 @@ def run_ocr(run_id: int, progress: Callable[[int, int, str], None] | None = None
         with transaction.atomic():
             OcrRunPage.objects.update_or_create(run=run, number=page.number, defaults={
                 "text": page.text, "confidence": page.confidence, "rotation": page.rotation,
-                "error": page.error, "words": [w.as_list() for w in page.words], "pdf": page.pdf})
+                "skew": page.skew, "deskewed": page.deskewed, "error": page.error, "words": [w.as_list() for w in page.words], "pdf": page.pdf})
             OcrRun.objects.filter(pk=run.pk).update(pages_done=count + 1)
             if consumer:
                 consumer.on_page(run.ref, page)
