@@ -6,10 +6,10 @@
 For each persona (a Viện trưởng, a Trưởng phòng, a prosecutor, a clerk, an auditor, a generated
 official) it opens the desk home through Django's test client against the benchmark database
 (DEBUG off) and reports the median wall time and CPU time of the whole page; then, as the page
-does (request memo on, the user's roles known), the cost of the desk facts query (desk/facts.py)
-and of each widget (its context function and its template), with the number of SQL queries and
-their total time. A widget whose facts are false is marked `skipped`: the page does not call it
-(its figures say what calling it would cost). Writes benchmarks/results/desk_widgets.json. Run it
+does (request memo on, the user's roles and the page's desk facts known), the cost of the desk
+facts query (desk/facts.py) and of each widget (its context function and its template), with the
+number of SQL queries and their total time. A widget whose facts are false is marked `skipped`: the
+page does not call it (its figures say what calling it, with no fact known, would cost). Writes benchmarks/results/desk_widgets.json. Run it
 before and after changing a widget.
 """
 from __future__ import annotations
@@ -101,7 +101,7 @@ def profile(username: str, runs: int) -> dict[str, Any]:
 
     roles = effective_roles(User.objects.select_related("unit", "position").get(pk=user.pk))
     applicable = [item for item in registered() if item.roles is None or item.roles & roles]
-    names = sorted({name for item in applicable for name in item.requires})
+    names = sorted({name for item in applicable for name in item.fact_names})
     fact_samples, answers = [], {}
     for _ in range(runs):
         with request_memo():
@@ -114,16 +114,18 @@ def profile(username: str, runs: int) -> dict[str, Any]:
     for item in applicable:
         samples = []
         shown = False
+        skipped = not item.allowed_by(answers)
         for _ in range(runs):
             with request_memo():
                 request = page_request()
+                if not skipped:  # as on the page: the widget may skip a part its facts rule out
+                    facts.evaluate(request, names)
                 with measured() as sample:
                     context = item.context(request)
                     if context is not None:
                         get_template(item.template).render({**context, "widget": item}, request)
             shown = context is not None
             samples.append(sample)
-        skipped = not all(answers[name] for name in item.requires)
         widgets[item.key] = {**median_of(samples), "shown": shown and not skipped, "skipped": skipped}
     return {"username": username, "page": median_of(pages), "facts": {**median_of(fact_samples), "answers": answers},
             "widgets": widgets}

@@ -61,13 +61,13 @@ def _check_contract(people: dict[str, User]) -> list[str]:
     broken = []
     for key, user in people.items():
         request = _request(user)
-        items = [w for w in registry.registered() if w.requires]
-        answers = facts.evaluate(request, sorted({n for w in items for n in w.requires}))
+        items = [w for w in registry.registered() if w.fact_names]
+        answers = facts.evaluate(request, sorted({n for w in items for n in w.fact_names}))
         for item in items:
-            if all(answers[name] for name in item.requires):
+            if item.allowed_by(answers):
                 continue
             if item.context(_request(user)) is not None:
-                broken.append(f"{item.key} for {key}: facts {[(n, answers[n]) for n in item.requires]}")
+                broken.append(f"{item.key} for {key}: facts {[(n, answers[n]) for n in item.fact_names]}")
     return broken
 
 

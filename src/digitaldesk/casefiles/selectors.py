@@ -22,11 +22,12 @@ from digitaldesk.casefiles.models import (
     Document,
     Page,
     PageState,
+    Playlist,
     Presentation,
     Upload,
     UploadState,
 )
-from digitaldesk.cases.selectors import can_edit_case, cases_visible_to
+from digitaldesk.cases.selectors import can_edit_case, cases_visible_to, handled_by
 from digitaldesk.search import query as q
 
 
@@ -65,6 +66,13 @@ def page_by_but_luc(casefile: CaseFile, but_luc: Any) -> Page:
     if page is None:
         raise Http404("Không có bút lục này.")
     return page
+
+
+def hearing_playlists_on(user: Any, day: Any) -> QuerySet[Playlist]:
+    """Presentation playlists prepared for a hearing on `day` (`Playlist.hearing_date`) in the case
+    files of the cases `user` handles (`cases.selectors.handled_by`: always cases the user sees, so
+    their case files too). `user` is a User or a `core.prebuilt.Param` of its id."""
+    return Playlist.objects.filter(handled_by(user, "casefile__case"), hearing_date=day)
 
 
 def presentation_for_user(user: Any, presentation_id: Any) -> Presentation:

@@ -25,6 +25,7 @@ from django.http import Http404
 
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.accounts.selectors import led_units
+from digitaldesk.cases.legal.deadlines import EventKind
 from digitaldesk.cases.models import (
     CLOSED_STAGES,
     Accused,
@@ -194,6 +195,38 @@ def my_cases(user: User) -> QuerySet[Case]:
     """Cases the user is assigned to (not ended), open ones first."""
     assigned = CaseAssignment.objects.filter(user=user, ended_on__isnull=True).values("case_id")
     return Case.objects.filter(pk__in=assigned).select_related("unit").order_by("closed_on", "-received_on")
+
+
+# --- Dated things of the cases a user handles (the desk's "Lịch hôm nay") ----------------------------
+# Acts of a court hearing, recorded on the day they happen (an event cannot be dated in the future,
+# events.py): the first-instance hearing opened, its judgment pronounced, the appeal heard
+# (the register-only kind events.RegisterKind.XET_XU_PHUC_THAM; events.py imports this module).
+HEARING_KINDS = (EventKind.MO_PHIEN_TOA.value, EventKind.TUYEN_AN_SO_THAM.value, "xet_xu_phuc_tham")
+
+
+def handled_by(user: Any, case: str = "pk") -> Q:
+    """"The case is handled by `user`": `user` is assigned to it (an assignment not ended, any
+    role) or is its leader in charge — the officials the deadline alerts notify. `user` is a User
+    or a `core.prebuilt.Param` of its id. `case` names the case from the filtered model ("case" for
+    events and deadlines, "casefile__case" for playlists); "pk" filters cases themselves.
+
+    Such cases are always among `cases_visible_to(user)` (rule 3 of the module docstring: the
+    assigned and the leader in charge see the case, restricted or not), so lists built on this
+    condition need no other gate."""
+    assigned = CaseAssignment.objects.filter(user=user, ended_on__isnull=True).values("case_id")
+    if case == "pk":
+        return Q(pk__in=assigned) | Q(leader_in_charge=user)
+    return Q(**{f"{case}__in": assigned}) | Q(**{f"{case}__leader_in_charge": user})
+
+
+def hearings_on(user: Any, day: Any) -> QuerySet[ProceduralEvent]:
+    """Hearing acts (HEARING_KINDS) dated `day` of the cases `user` handles (`handled_by`)."""
+    return ProceduralEvent.objects.filter(handled_by(user, "case"), kind__in=HEARING_KINDS, on=day)
+
+
+def deadlines_ending_on(user: Any, day: Any) -> QuerySet[ComputedDeadline]:
+    """Running limits whose last day is `day`, of the cases `user` handles (`handled_by`)."""
+    return ComputedDeadline.objects.filter(handled_by(user, "case"), running=True, end=day)
 
 
 def register_prosecutors(user: User) -> list[tuple[int, str]]:

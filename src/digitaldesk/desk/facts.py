@@ -22,7 +22,9 @@ every request), True/False (decided without SQL, e.g. from the user's roles), or
 home evaluates the facts of every widget that applies to the user at once: the querysets become
 `SELECT EXISTS(...), EXISTS(...), ...`, one round trip, nothing cached beyond the request, so
 data written a moment ago is seen on the very next page. A widget whose required facts are not
-all true is not called at all.
+all true is not called at all. A widget of independent parts names one fact per part with
+`requires_any=(...)` instead: it is called when one of them is true and skips the queries of the
+parts whose fact `known(request, name)` says is False (desk/widgets.py, "Lịch hôm nay").
 
 The contract of a fact: **false only when the widget would certainly return None**. A fact may
 say true when the widget ends up empty (the widget then runs and hides itself as before); it must

@@ -18,8 +18,12 @@ that fails is shown as an error box; it never breaks the whole desk.
 A widget that shows nothing for most users names the desk facts it needs with
 `requires=("cases.mine", ...)` (desk/facts.py): cheap yes/no probes that the desk home
 evaluates together in one query; the widget is called only when all of them are true.
-A fact is false only when the widget would certainly return None, so the widget's own
-function stays complete on its own (render_widget and the tests call it directly).
+A widget made of independent parts (e.g. today's hearings, deadlines and documents) names one
+fact per part with `requires_any=(...)`: it is called when at least one is true, and may skip
+the queries of a part whose fact is known false (`facts.known(request, name) is False`).
+A fact is false only when the widget (or that part) would certainly show nothing, so the
+widget's own function stays complete on its own (render_widget and the tests call it directly,
+with no fact known).
 
 Keep a widget cheap: the desk home is the most opened page. A widget may run at
 most a handful of queries whatever the amount of data (no query per row: use
@@ -51,22 +55,34 @@ class Widget:
     wide: bool = False
     roles: frozenset[str] | None = None  # None: anyone; else only users holding one of these roles
     requires: tuple[str, ...] = ()  # desk facts that must all be true for the widget to be called
+    requires_any: tuple[str, ...] = ()  # …and, if given, desk facts of which at least one must be true
+
+    @property
+    def fact_names(self) -> tuple[str, ...]:
+        """Every desk fact the widget depends on."""
+        return self.requires + self.requires_any
+
+    def allowed_by(self, answers: dict[str, bool]) -> bool:
+        """Whether the desk home calls the widget, given the truth of its facts."""
+        return all(answers[name] for name in self.requires) and (
+            not self.requires_any or any(answers[name] for name in self.requires_any))
 
 
 _WIDGETS: dict[str, Widget] = {}
 
 
 def widget(key: str, *, title: str, order: int, template: str, wide: bool = False, roles: set[str] | None = None,
-           requires: tuple[str, ...] | list[str] = ()
+           requires: tuple[str, ...] | list[str] = (), requires_any: tuple[str, ...] | list[str] = ()
            ) -> Callable[[Callable[[HttpRequest], dict[str, Any] | None]], Callable[[HttpRequest], dict[str, Any] | None]]:
     """Register a desk widget. `roles` (e.g. {Role.CLERK}) skips the function altogether for users
     holding none of them: cheaper than running queries only to return None. `requires` names desk
-    facts (desk/facts.py) that must all be true for the function to be called."""
+    facts (desk/facts.py) that must all be true for the function to be called; `requires_any` facts
+    of which at least one must be true."""
 
     def register(func: Callable[[HttpRequest], dict[str, Any] | None]) -> Callable[[HttpRequest], dict[str, Any] | None]:
         _WIDGETS[key] = Widget(key=key, title=title, order=order, template=template, context=func, wide=wide,
                                roles=frozenset(str(r) for r in roles) if roles else None,
-                               requires=tuple(requires))
+                               requires=tuple(requires), requires_any=tuple(requires_any))
         return func
 
     return register
@@ -92,14 +108,14 @@ FAILED_TEXT = "Không tải được mục này. Bộ phận kỹ thuật đã �
 
 
 def applicable(request: HttpRequest) -> list[Widget]:
-    """The widgets this request's user may see, in order: their roles match and every desk fact
-    they require is true (all facts of the page asked in one query, desk/facts.py)."""
+    """The widgets this request's user may see, in order: their roles match and their desk facts
+    allow them (`Widget.allowed_by`) (all facts of the page asked in one query, desk/facts.py)."""
     from digitaldesk.accounts.selectors import effective_roles
 
     roles = effective_roles(request.user)  # type: ignore[arg-type]
     items = [item for item in registered() if item.roles is None or item.roles & roles]
-    answers = facts.evaluate(request, sorted({name for item in items for name in item.requires}))
-    return [item for item in items if all(answers[name] for name in item.requires)]
+    answers = facts.evaluate(request, sorted({name for item in items for name in item.fact_names}))
+    return [item for item in items if item.allowed_by(answers)]
 
 
 def prepare_widgets(request: HttpRequest) -> list[PreparedWidget]:

@@ -258,18 +258,35 @@ def _filter_incoming(rows: QuerySet[IncomingDocument], *, query: str = "", statu
     return rows
 
 
+def _handles_in_person(user: Any) -> Q:
+    """An active chủ trì / phối hợp assignment of the document to `user` (a User or a
+    `core.prebuilt.Param` of its id)."""
+    return Q(Exists(Assignment.objects.filter(document=OuterRef("pk"), user=user, active=True,
+                                              role__in=[AssignmentRole.LEAD, AssignmentRole.SUPPORT])))
+
+
+def incoming_handled_in_person(user: Any) -> QuerySet[IncomingDocument]:
+    """The documents in progress that `user` handles in person (chủ trì / phối hợp): the whole of
+    `incoming_for_me` for an official who leads no unit. `user` may be a `core.prebuilt.Param`."""
+    return IncomingDocument.objects.filter(Q(status=IncomingStatus.IN_PROGRESS) & _handles_in_person(user))
+
+
 def incoming_for_me(user: User) -> QuerySet[IncomingDocument]:
     """Documents waiting for this user: to direct (agency leaders) or to handle."""
     waiting_direction = Q(pk__in=[])
     for led in led_units(user):
         waiting_direction |= Q(unit=led, status=IncomingStatus.REGISTERED)
-    handling = Q(Exists(Assignment.objects.filter(document=OuterRef("pk"), user=user, active=True,
-                                                  role__in=[AssignmentRole.LEAD, AssignmentRole.SUPPORT])))
+    handling = _handles_in_person(user)
     for led in led_units(user):
         handling |= Q(unit_id__in=led.ancestors_and_self) & Q(Exists(Assignment.objects.filter(
             document=OuterRef("pk"), user__isnull=True, active=True, unit_id=led.pk,
             role__in=[AssignmentRole.LEAD, AssignmentRole.SUPPORT])))
     return IncomingDocument.objects.filter(waiting_direction | (Q(status=IncomingStatus.IN_PROGRESS) & handling))
+
+
+def incoming_due_for_me(user: User, day: dt.date) -> QuerySet[IncomingDocument]:
+    """`incoming_for_me(user)` whose due date (hạn giải quyết) is `day`."""
+    return incoming_for_me(user).filter(due_date=day)
 
 
 def overdue(user: User, *, today: dt.date | None = None) -> QuerySet[IncomingDocument]:
