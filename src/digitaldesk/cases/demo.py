@@ -118,3 +118,50 @@ def build_cases(org: DemoOrg, stdout: Any) -> int:
 @demo_step(order=40)
 def demo_cases(org: DemoOrg, stdout: Any) -> None:
     build_cases(org, stdout)
+
+
+TRIAL_CASE = "Cướp giật tài sản tại đường Trần Phú, phường Hòa Bình"
+
+
+@transaction.atomic
+def build_trial(org: DemoOrg, stdout: Any) -> Case | None:
+    """A case of minh's at trial whose hearing is today (the desk's "Lịch hôm nay"): the court
+    decided to bring it to trial on the first day of the 15-day limit to open the hearing (BLTTHS
+    2015 Điều 277 khoản 3, counted by the engine), so that limit ends today; the case file's
+    presentation playlist for the hearing (casefiles/demo.py) carries today's date. None when
+    already loaded or when the personas are missing."""
+    from digitaldesk.cases.legal.deadlines.counting import day_limit_end
+    from digitaldesk.cases.legal.deadlines.tables import HEARING_DAYS
+
+    minh, tp2, unit = org.people.get("minh"), org.people.get("tp2"), org.units.get("tinh_p2")
+    if minh is None or tp2 is None or unit is None or Case.objects.filter(name=TRIAL_CASE).exists():
+        return None
+    today = timezone.localdate()
+    decided = (day_limit_end(today, HEARING_DAYS) - today).days  # days ago: the limit's last day is today
+    case = services.case_register(actor=minh, data=services.IntakeData(
+        unit=unit, source=SourceKind.CASE, name=TRIAL_CASE, received_on=_ago(110), opened_on=_ago(110),
+        opening_number="38/QĐ-CSĐT", investigating_body=INVESTIGATOR, investigator="Thượng úy Lê Quang Vinh",
+        leader_in_charge=tp2, assignees=[(minh, AssignmentRole.LEAD_PROSECUTOR)],
+        summary="Bị can đi xe máy giật túi xách của người đi đường, chiếm đoạt 12.500.000 đồng và một điện thoại."))
+    services.participant_add(actor=minh, case=case, role=ParticipantRole.VICTIM, full_name="Phan Thị Ngọc Ánh",
+                             details="Sinh năm 1979, phường Hòa Bình")
+    accused = _person(minh, case, "Trần Văn Lực", dt.date(1999, 6, 21), "nam", "Phường Bắc Sơn, TP Thăng Hoa",
+                      "Lao động tự do")
+    services.charge_add(actor=minh, case=case, article="171", clause=1, accused=accused)
+    _event(minh, case, E.KHOI_TO_BI_CAN, 108, accused=accused, number="41/QĐ-CSĐT")
+    _event(minh, case, E.PHE_CHUAN_KHOI_TO_BI_CAN, 107, accused=accused, number="16/QĐ-VKS-P2")
+    _event(minh, case, events.RegisterKind.BAO_LINH, 107, accused=accused, number="05/QĐ-CSĐT")
+    _event(minh, case, E.KET_THUC_DIEU_TRA, 80, number="09/KLĐT")
+    _event(minh, case, E.VKS_NHAN_HO_SO, 79)
+    _event(minh, case, E.CAO_TRANG, 65, number="27/CT-VKS-P2")
+    _event(minh, case, E.GIAO_CAO_TRANG, 64, accused=None)
+    _event(minh, case, E.TOA_THU_LY, 40, number="52/TLST-HS")
+    _event(minh, case, E.DUA_VU_AN_RA_XET_XU, decided, number="61/QĐXXST-HS",
+           issuer="Tòa án nhân dân tỉnh Thăng Hoa")
+    stdout.write(f"Vụ án mẫu đưa ra xét xử hôm nay: {TRIAL_CASE} (Kiểm sát viên Hoàng Văn Minh).")
+    return case
+
+
+@demo_step(order=41)
+def demo_trial_today(org: DemoOrg, stdout: Any) -> None:
+    build_trial(org, stdout)

@@ -152,3 +152,40 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
         log.warning("demo documents: signing step skipped: %s", exc)
         issued_note = f" (Bỏ qua bước ký số mẫu: {exc})"
     stdout.write("Văn bản: 4 văn bản đến (1 quá hạn, 1 mật chỉ vào sổ), 1 kế hoạch chờ Viện trưởng duyệt." + issued_note)
+
+
+DUE_TODAY_CODE = "1450/CSĐT-Đ2"
+
+
+@demo_step(order=42)
+def demo_document_due_today(org: DemoOrg, stdout: Any) -> None:
+    """An urgent letter of the investigating body due today (the desk's "Lịch hôm nay"): directed
+    to Phòng 2, which gives it to minh (chủ trì) and mai (phối hợp). Dated from the day the demo
+    is loaded, like the rest of the demo."""
+    from digitaldesk.documents import files, services
+    from digitaldesk.documents.models import IncomingDocument
+
+    people = [org.people.get(k) for k in ("lan", "huong", "tp2", "minh", "mai")]
+    tinh = org.units.get("tinh")
+    if None in people or tinh is None or IncomingDocument.objects.filter(unit=tinh, code_notation=DUE_TODAY_CODE).exists():
+        return
+    lan, huong, tp2, minh, mai = people
+    today = timezone.localdate()
+    subject = ("Đề nghị Viện kiểm sát cho ý kiến về việc trưng cầu giám định bổ sung tỷ lệ tổn thương cơ thể "
+               "trong vụ án cố ý gây thương tích tại quán karaoke Hoa Sen")
+    document = services.register_incoming(
+        actor=lan, upload=files.inspect_upload("1450-CSDT.pdf", text_pdf([
+            "CÔNG AN TỈNH THĂNG HOA — CƠ QUAN CẢNH SÁT ĐIỀU TRA", f"Số: {DUE_TODAY_CODE}",
+            "V/v đề nghị cho ý kiến về việc trưng cầu giám định bổ sung",
+            "Cơ quan Cảnh sát điều tra Công an tỉnh Thăng Hoa đề nghị Viện kiểm sát nhân dân tỉnh Thăng Hoa cho ý "
+            "kiến về việc trưng cầu giám định bổ sung tỷ lệ tổn thương cơ thể của bị hại trước ngày "
+            f"{today:%d/%m/%Y}."])),
+        data=services.IncomingData(sender="Cơ quan Cảnh sát điều tra Công an tỉnh Thăng Hoa",
+                                   code_notation=DUE_TODAY_CODE, issued_date=today - dt.timedelta(days=3),
+                                   doc_type="cong_van", urgency="khan", subject=subject, due_date=today))
+    services.direct(actor=huong, document=document, direction=services.Direction(
+        note="Phòng 2 nghiên cứu, trả lời trong ngày.", lead_units=[org.units["tinh_p2"]], due_date=today))
+    services.forward(actor=tp2, document=document, direction=services.Direction(
+        note="Đồng chí Minh chủ trì, đồng chí Mai phối hợp dự thảo văn bản trả lời.", lead_users=[minh],
+        support_users=[mai]))
+    stdout.write(f"Văn bản đến {DUE_TODAY_CODE} hạn giải quyết hôm nay (Hoàng Văn Minh chủ trì, Vũ Thị Mai phối hợp).")
