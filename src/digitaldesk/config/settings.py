@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from digitaldesk.config.env import env_bool, env_int, env_list, env_secret, env_str
+from digitaldesk.config.env import env_bool, env_float, env_int, env_list, env_secret, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = PACKAGE_DIR.parent.parent
@@ -403,6 +403,7 @@ OCR_LANGUAGES = env_str("DESK_OCR_LANGUAGES", "vie")
 OCR_DPI = env_int("DESK_OCR_DPI", 300)
 OCR_MAX_PAGE_PIXELS = env_int("DESK_OCR_MAX_PAGE_PIXELS", 200_000_000)
 OCR_PARALLEL = env_int("DESK_OCR_PARALLEL", 0)  # 0 = one Tesseract per CPU core
+OCR_DESKEW_DEGREES = env_float("DESK_OCR_DESKEW_DEGREES", 1.5)  # docs/ocr.md "Skewed scans"; 0 = off
 CASEFILES_MAX_UPLOAD_BYTES = env_int("DESK_CASEFILES_MAX_UPLOAD_BYTES", 4 * 1024**3)
 CASEFILES_PAGE_LEASE_SECONDS = env_int("DESK_CASEFILES_PAGE_LEASE_SECONDS", 600)
 CASEFILES_OCR_JOBS = env_int("DESK_CASEFILES_OCR_JOBS", 0)  # 0 = DESK_WORKERS

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import statistics
 import zlib
 from dataclasses import dataclass, replace
@@ -59,13 +58,7 @@ MARGIN_DEGREES = 0.25
 def threshold_degrees() -> float:
     """Skew (degrees, either way) from which a page is read from a straightened copy;
     0 turns the step off. `DESK_OCR_DESKEW_DEGREES`, default 1.5."""
-    value = getattr(settings, "OCR_DESKEW_DEGREES", None)
-    if value is None:
-        value = os.environ.get("DESK_OCR_DESKEW_DEGREES", "1.5")
-    try:
-        return max(0.0, float(value))
-    except (TypeError, ValueError):
-        return 1.5
+    return max(0.0, float(settings.OCR_DESKEW_DEGREES))
 
 
 # --- 1. the skew of the first pass's lines (`engines.skew_from_tsv`) -------------------
