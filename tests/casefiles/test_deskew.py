@@ -88,3 +88,10 @@ def test_signed_skewed_scan_stays_byte_identical_and_is_read_straight(casefile, 
             [x.read_raw_bytes() for x in original.pages[0].get_images().values()]
     hits = selectors.casefile_search(minh, '"trang số 1"', casefile=casefile)
     assert [h.fields["but_luc"] for h in hits.hits] == [page.but_luc]
+
+    # The page says it was read straightened, on the page and through the API.
+    page_html = client.get(reverse("casefiles:page", args=[casefile.pk, page.but_luc])).content.decode()
+    assert "Độ nghiêng của ảnh quét" in page_html and "theo chiều kim đồng hồ" in page_html
+    assert "ảnh gốc giữ nguyên" in page_html
+    detail = client.get(f"/api/v1/casefiles/{casefile.pk}/pages/{page.but_luc}").json()
+    assert detail["deskewed"] is True and abs(detail["skew"] + 4.0) < 0.3

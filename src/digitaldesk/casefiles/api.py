@@ -87,7 +87,8 @@ class PageDetail(APIView):
         audit_record(actor=request.user, action="casefiles.page_view", obj=casefile,
                      detail={"but_luc": page.but_luc, "page_id": page.pk, "api": True})
         return Response({"but_luc": page.but_luc, "state": page.state, "text": page.text, "error": page.error,
-                         "confidence": page.confidence, "rotation": page.rotation, "content_hash": page.content_hash,
+                         "confidence": page.confidence, "rotation": page.rotation, "skew": page.skew,
+                         "deskewed": page.deskewed, "content_hash": page.content_hash,
                          "document_id": page.document_id, "version": page.version, "words": page.words})
 
 

@@ -253,7 +253,8 @@ def page_view(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpRespo
         "text_html": q.highlight(page.text, q.parse(query)) if query else page.text,
         "prev": page.but_luc - 1 if page.but_luc - 1 in neighbours else None,
         "next": page.but_luc + 1 if page.but_luc + 1 in neighbours else None,
-        "can_edit": selectors.can_edit(request.user, casefile), "versions": list(page.versions.all())})
+        "can_edit": selectors.can_edit(request.user, casefile), "versions": list(page.versions.all()),
+        "skew_degrees": abs(page.skew)})
 
 
 @login_required
