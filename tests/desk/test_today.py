@@ -283,3 +283,38 @@ def test_within_the_query_budget_and_no_query_per_row(org: Any, as_user: Any, de
     assert sum(1 for sql in page if sql.endswith(f"LIMIT {ROWS + 1}")) == 4  # the four parts
     html = client.get("/").content.decode()
     assert len(_rows(html)) == ROWS and "Còn việc khác trong ngày" in _section(html)
+
+
+def test_the_documents_part_is_incoming_for_me_due_today(org: Any, demo_day: Case) -> None:
+    """The prebuilt documents of the widget are `documents.selectors.incoming_due_for_me` for every
+    persona: an official (in person only), a leader of one unit at depth 1 (Viện trưởng) and 2
+    (Trưởng phòng), a prosecutor leading Phòng 2 by delegation, and a leader of two units (the ORM)."""
+    from digitaldesk.accounts.models import Delegation
+    from digitaldesk.accounts.selectors import led_units
+    from digitaldesk.desk.widgets import _documents
+    from digitaldesk.documents.selectors import incoming_due_for_me
+
+    day = _today()
+    documents.register_incoming(actor=org.people["lan"], data=documents.IncomingData(
+        sender="Ủy ban nhân dân tỉnh Thăng Hoa", code_notation="302/UBND-NC", doc_type="cong_van",
+        subject="Đề nghị báo cáo số liệu", due_date=day))  # waiting for the Viện trưởng's direction
+    to_unit = documents.register_incoming(actor=org.people["lan"], data=documents.IncomingData(
+        sender="Tòa án nhân dân tỉnh Thăng Hoa", code_notation="78/TB-TA", doc_type="thong_bao",
+        subject="Thông báo lịch xét xử", due_date=day))
+    documents.direct(actor=org.people["huong"], document=to_unit, direction=documents.Direction(
+        note="Phòng 1 chủ trì", lead_units=[org.units["tinh_p1"]], support_units=[org.units["tinh_p2"]]))
+    tp2, minh, kv1_vt = org.people["tp2"], org.people["minh"], org.people["kv1_vt"]
+    Delegation.objects.create(grantor=tp2, grantee=minh, unit=org.units["tinh_p2"], starts_on=day, ends_on=day,
+                              scope="Điều hành Phòng 2", created_by=tp2)
+    Delegation.objects.create(grantor=kv1_vt, grantee=tp2, unit=org.units["kv1"], starts_on=day, ends_on=day,
+                              scope="Điều hành VKSND khu vực 1", created_by=kv1_vt)
+    shapes = set()
+    for user in User.objects.select_related("unit", "position"):
+        shapes.add(len(led_units(user)) if len(led_units(user)) != 1 else -len(led_units(user)[0].ancestors_and_self))
+        items, _ = _documents(user, day)
+        expected = list(incoming_due_for_me(user, day).order_by("-year", "-arrival_number")
+                        .values_list("pk", flat=True)[:ROWS + 1])
+        assert [item.document.pk for item in items] == expected, user.username
+    assert {0, -1, -2, 2} <= shapes  # no unit led; one at depth 1 and 2; two units
+    assert [i.about for i in _documents(org.people["huong"], day)[0]] == [
+        f"Số đến {IncomingDocument.objects.get(code_notation='302/UBND-NC').arrival_number}"]

@@ -233,13 +233,34 @@ def _deadlines(user: User, day: dt.date) -> tuple[list[Item], bool]:
     return items, len(rows) > ROWS
 
 
+_DOCUMENT_ROWS_LEADER: dict[int, Prebuilt] = {}
+
+
+def _documents_of_a_leader(depth: int) -> Prebuilt:
+    """`incoming_due_for_me` of a user who leads ONE unit, `depth` ids long from the root to it
+    (`Unit.ancestors_and_self`), prebuilt: one query shape per depth (a handful)."""
+    prebuilt = _DOCUMENT_ROWS_LEADER.get(depth)
+    if prebuilt is None:
+        prebuilt = _DOCUMENT_ROWS_LEADER.setdefault(depth, Prebuilt(lambda: IncomingDocument.objects.filter(
+            documents_selectors.for_me_condition(
+                _user(), [(Param("unit", IntegerField()), [Param(f"u{i}", IntegerField()) for i in range(depth)])]),
+            due_date=_day()).order_by(*_DOCUMENT_ORDER).values_list(*_DOCUMENT_ATTNAMES)[:ROWS + 1]))
+    return prebuilt
+
+
 def _documents(user: User, day: dt.date) -> tuple[list[Item], bool]:
-    if led_units(user):
+    led = led_units(user)
+    if len(led) > 1:  # several units led (e.g. a delegation besides one's own): built per request
         documents = list(documents_selectors.incoming_due_for_me(user, day).only(*DOCUMENT_FIELDS)
                          .order_by(*_DOCUMENT_ORDER)[:ROWS + 1])
-    else:  # the same documents (incoming_for_me of an official who leads no unit), prebuilt
-        documents = [IncomingDocument.from_db("default", _DOCUMENT_ATTNAMES, list(values))
-                     for values in _DOCUMENT_ROWS_IN_PERSON.rows(user=user.pk, day=day)]
+    else:  # the same documents (`incoming_due_for_me`), prebuilt for the shape of the user's case
+        if led:
+            lineage = led[0].ancestors_and_self
+            rows = _documents_of_a_leader(len(lineage)).rows(
+                user=user.pk, unit=led[0].pk, day=day, **{f"u{i}": pk for i, pk in enumerate(lineage)})
+        else:  # an official who leads no unit: only what they handle in person
+            rows = _DOCUMENT_ROWS_IN_PERSON.rows(user=user.pk, day=day)
+        documents = [IncomingDocument.from_db("default", _DOCUMENT_ATTNAMES, list(values)) for values in rows]
     items = []
     for document in documents:
         url = cached_reverse("documents:incoming_detail", document.pk)
