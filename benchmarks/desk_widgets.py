@@ -66,16 +66,15 @@ def median_of(samples: list[dict[str, float]]) -> dict[str, float]:
 
 
 def profile(username: str, runs: int) -> dict[str, Any]:
-    from django.contrib.sessions.backends.db import SessionStore
     from django.template.loader import get_template
-    from django.test import Client, RequestFactory
-    from django_htmx.middleware import HtmxDetails
+    from django.test import Client
 
     from digitaldesk.accounts.models import User
     from digitaldesk.accounts.selectors import effective_roles
     from digitaldesk.core.memo import request_memo
     from digitaldesk.desk import facts
     from digitaldesk.desk.registry import registered
+    from tests.support.queries import desk_request
 
     user = User.objects.get(username=username)
     client = Client()
@@ -91,13 +90,7 @@ def profile(username: str, runs: int) -> dict[str, Any]:
         pages.append(sample)
 
     def page_request() -> Any:
-        fresh = User.objects.select_related("unit", "position").get(pk=user.pk)
-        effective_roles(fresh)
-        request = RequestFactory().get("/")
-        request.user = fresh
-        request.session = SessionStore()
-        request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
-        return request
+        return desk_request(user)  # the request as the desk home sees it (shared with the tests)
 
     roles = effective_roles(User.objects.select_related("unit", "position").get(pk=user.pk))
     applicable = [item for item in registered() if item.roles is None or item.roles & roles]

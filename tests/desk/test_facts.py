@@ -10,13 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_htmx.middleware import HtmxDetails
 
 from digitaldesk.accounts.models import Position, User
 from digitaldesk.accounts.selectors import effective_roles
@@ -26,19 +24,10 @@ from digitaldesk.desk import facts, registry
 from digitaldesk.desk.facts import fact
 from digitaldesk.desk.registry import widget
 from tests.conftest import login_client
+from tests.support.queries import desk_request
 
 pytestmark = pytest.mark.django_db
 
-
-def _request(user: User) -> HttpRequest:
-    """A request of `user` as the desk home sees it (user with unit and position, roles known)."""
-    fresh = User.objects.select_related("unit", "position").get(pk=user.pk)
-    effective_roles(fresh)
-    request = RequestFactory().get("/")
-    request.user = fresh
-    request.session = SessionStore()
-    request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
-    return request
 
 
 def _official(org: Any, username: str = "moi.cb", unit: str = "tinh_p2") -> User:
@@ -60,13 +49,13 @@ def _check_contract(people: dict[str, User]) -> list[str]:
     """Every (persona, widget) where a required fact is false although the widget has something."""
     broken = []
     for key, user in people.items():
-        request = _request(user)
+        request = desk_request(user)
         items = [w for w in registry.registered() if w.fact_names]
         answers = facts.evaluate(request, sorted({n for w in items for n in w.fact_names}))
         for item in items:
             if item.allowed_by(answers):
                 continue
-            if item.context(_request(user)) is not None:
+            if item.context(desk_request(user)) is not None:
                 broken.append(f"{item.key} for {key}: facts {[(n, answers[n]) for n in item.fact_names]}")
     return broken
 
@@ -80,13 +69,13 @@ def test_a_false_fact_always_means_an_empty_widget_with_the_demo_data(org: Any) 
     people = {**org.people, "moi": _official(org)}
     assert _check_contract(people) == []
     # And the facts do hide something: the new official's desk skips every widget that has facts.
-    answers = facts.evaluate(_request(people["moi"]), sorted(facts.registered_facts()))
+    answers = facts.evaluate(desk_request(people["moi"]), sorted(facts.registered_facts()))
     assert not any(answers[name] for name in ("cases.assigned", "documents.todo", "documents.overdue", "jobs.mine",
                                                "signing.expiring", "accounts.delegations", "desk.today_hearings",
                                                "desk.today_playlists", "desk.today_deadlines",
                                                "desk.today_documents"))
     # The demo has a hearing today (cases/demo.py build_trial): minh's schedule is not skipped.
-    minh = facts.evaluate(_request(people["minh"]), sorted(facts.registered_facts()))
+    minh = facts.evaluate(desk_request(people["minh"]), sorted(facts.registered_facts()))
     assert minh["desk.today_playlists"] and minh["desk.today_deadlines"] and minh["desk.today_documents"]
 
 
@@ -95,7 +84,7 @@ def test_all_facts_of_a_page_cost_one_query(org: Any) -> None:
     seen: dict[str, Any] = {}
 
     def view(request: HttpRequest) -> HttpResponse:
-        request.user = _request(_official(org)).user
+        request.user = desk_request(_official(org)).user
         effective_roles(request.user)  # type: ignore[arg-type]
         with CaptureQueriesContext(connection) as first:
             answers = facts.evaluate(request, sorted(facts.registered_facts()))

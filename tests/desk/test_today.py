@@ -13,13 +13,9 @@ import time
 from typing import Any
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
-from django.test import RequestFactory
 from django.utils import timezone
-from django_htmx.middleware import HtmxDetails
 
 from digitaldesk.accounts.models import Position, User
-from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.casefiles.demo import PLAYLIST_TITLE, demo_casefile
 from digitaldesk.cases import events, selectors
 from digitaldesk.cases import services as cases
@@ -32,7 +28,12 @@ from digitaldesk.documents import services as documents
 from digitaldesk.documents.demo import DUE_TODAY_CODE, demo_document_due_today
 from digitaldesk.documents.models import IncomingDocument
 from tests.conftest import login_client
-from tests.support.queries import WIDGET_QUERY_BUDGET, desk_home_queries, widget_queries
+from tests.support.queries import (
+    WIDGET_QUERY_BUDGET,
+    desk_home_queries,
+    desk_request,
+    widget_queries,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,15 +76,6 @@ def _cut(text: str, length: int = 120) -> str:
 def _widget(client: Any) -> list[str]:
     return _rows(client.get("/").content.decode())
 
-
-def _request(user: User) -> Any:
-    fresh = User.objects.select_related("unit", "position").get(pk=user.pk)
-    effective_roles(fresh)
-    request = RequestFactory().get("/")
-    request.user = fresh
-    request.session = SessionStore()
-    request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
-    return request
 
 
 def _official(org: Any, username: str, unit: str = "tinh_p2", position: str = "ksv-so-cap") -> User:
@@ -236,13 +228,13 @@ def test_the_parts_the_facts_skip_are_empty(org: Any, demo_day: Case) -> None:
     today costs no query beyond the page's one facts query."""
     item = next(w for w in registry.registered() if w.key == "desk.today")
     for user in User.objects.all():
-        request = _request(user)
+        request = desk_request(user)
         answers = facts.evaluate(request, item.fact_names)
         page = item.context(request) if item.allowed_by(answers) else None
-        alone = item.context(_request(user))
+        alone = item.context(desk_request(user))
         assert (page and [i.title for i in page["items"]]) == (alone and [i.title for i in alone["items"]]), \
             user.username
-    answers = facts.evaluate(_request(org.people["mai"]), item.fact_names)
+    answers = facts.evaluate(desk_request(org.people["mai"]), item.fact_names)
     assert answers[DOCUMENTS] and not answers[HEARINGS] and not answers[PLAYLISTS]
 
 

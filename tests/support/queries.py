@@ -32,23 +32,31 @@ def desk_home_queries(client: Client) -> list[str]:
     return [query["sql"] for query in captured.captured_queries]
 
 
+def desk_request(user: Any) -> Any:
+    """A GET / request of `user` as the desk home sees it: the user loaded with its unit and
+    position, its roles computed, a session and htmx details (no facts asked yet)."""
+    from digitaldesk.accounts.models import User
+    from digitaldesk.accounts.selectors import effective_roles
+
+    fresh = User.objects.select_related("unit", "position").get(pk=user.pk)
+    effective_roles(fresh)
+    request = RequestFactory().get("/")
+    request.user = fresh
+    request.session = SessionStore()
+    request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
+    return request
+
+
 def widget_queries(user: Any) -> dict[str, list[str]]:
     """For each registered widget: the SQL it runs for `user` (context function + its template).
 
     The user is loaded with its unit and position and its roles are computed first, as on a real
     request, so that only the widget's own queries are counted."""
-    from digitaldesk.accounts.models import User
-    from digitaldesk.accounts.selectors import effective_roles
     from digitaldesk.desk.registry import registered
 
     result: dict[str, list[str]] = {}
     for item in registered():
-        fresh = User.objects.select_related("unit", "position").get(pk=user.pk)
-        effective_roles(fresh)
-        request = RequestFactory().get("/")
-        request.user = fresh
-        request.session = SessionStore()
-        request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
+        request = desk_request(user)
         with CaptureQueriesContext(connection) as captured:
             context = item.context(request)
             if context is not None:
