@@ -161,9 +161,11 @@ def test_api_list_is_paginated_like_drf_and_capped_like_the_page(org, register, 
     last = client.get("/api/v1/cases/", {"page": "last"}).json()
     assert last["next"] is None and last["results"][0]["id"] == min(plain, key=lambda pk: (
         selectors.Case.objects.get(pk=pk).received_on, pk))
-    for bad in ("0", "4", "abc"):
+    for bad, reason in (("0", "không có trang 0"), ("4", "không có trang 4"), ("abc", "“abc” không phải số trang")):
         response = client.get("/api/v1/cases/", {"page": bad})
-        assert response.status_code == 404, bad  # the API's Vietnamese 404 ("Không tìm thấy.")
+        assert response.status_code == 404, bad  # with the reason in Vietnamese, not a bare "not found"
+        assert response.json() == {"detail": f"Trang không hợp lệ: {reason}."}
+    assert client.get("/api/v1/cases/999999999").json() == {"detail": "Không tìm thấy."}  # a plain 404 stays plain
 
     monkeypatch.setattr(selectors.RegisterPage, "COUNT_CAP", 2)
     capped = client.get("/api/v1/cases/", {"page": "2"}).json()
@@ -171,7 +173,8 @@ def test_api_list_is_paginated_like_drf_and_capped_like_the_page(org, register, 
     beyond = client.get("/api/v1/cases/", {"page": "3"}).json()  # past the cap, still reachable
     assert beyond["next"] is None and len(beyond["results"]) == 1
     assert client.get("/api/v1/cases/", {"page": "4"}).status_code == 404
-    assert client.get("/api/v1/cases/", {"page": "last"}).status_code == 404
+    too_many = client.get("/api/v1/cases/", {"page": "last"})
+    assert too_many.status_code == 404 and "không xác định trang cuối" in too_many.json()["detail"]
 
 
 def test_api_schema_documents_the_capped_count(as_user):

@@ -17,6 +17,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from digitaldesk.accounts.models import Role
 from digitaldesk.accounts.selectors import effective_roles, units_visible_to, users_visible_to
 from digitaldesk.api import serializers
+from digitaldesk.api.errors import NotFoundWithReason
 from digitaldesk.audit.selectors import audit_search
 from digitaldesk.jobs.views import job_for_user
 from digitaldesk.notifications import services as notification_services
@@ -41,7 +42,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
-    if response is not None and not isinstance(exc, exceptions.ValidationError):
+    if response is not None and not isinstance(exc, (exceptions.ValidationError, NotFoundWithReason)):
         for kind, message in _MESSAGES.items():
             if isinstance(exc, kind) and (not isinstance(exc, exceptions.PermissionDenied) or
                                           str(exc.detail) == exceptions.PermissionDenied.default_detail):

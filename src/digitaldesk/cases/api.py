@@ -17,6 +17,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from digitaldesk.accounts.models import Unit, User
+from digitaldesk.api.errors import NotFoundWithReason
 from digitaldesk.audit.services import audit_record
 from digitaldesk.cases import events as case_events
 from digitaldesk.cases import selectors, services, stats
@@ -165,16 +166,16 @@ class RegisterPagination(PageNumberPagination):
         page = selectors.RegisterPage(queryset, 1 if raw in self.last_page_strings else raw, size=size)
         if raw in self.last_page_strings:
             if page.count_capped:
-                raise exceptions.NotFound(self.invalid.format(
+                raise NotFoundWithReason(self.invalid.format(
                     f"hơn {page.cap_label} hồ sơ, không xác định trang cuối — thu hẹp bộ lọc"))
             page = selectors.RegisterPage(queryset, page.num_pages, size=size)
         else:
             try:
                 wanted = int(raw)
             except (TypeError, ValueError) as exc:
-                raise exceptions.NotFound(self.invalid.format(f"“{raw}” không phải số trang")) from exc
+                raise NotFoundWithReason(self.invalid.format(f"“{raw}” không phải số trang")) from exc
             if wanted < 1 or wanted != page.number or (wanted > 1 and not page.object_list):
-                raise exceptions.NotFound(self.invalid.format(f"không có trang {wanted}"))
+                raise NotFoundWithReason(self.invalid.format(f"không có trang {wanted}"))
         self.register_page = page
         return page.object_list
 
