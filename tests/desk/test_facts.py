@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -99,20 +97,8 @@ def test_all_facts_of_a_page_cost_one_query(org: Any) -> None:
     assert seen["again"] == [] and seen["known"] == (False, None)
 
 
-@pytest.fixture
-def extra(settings: Any) -> Iterator[list[str]]:
-    """Facts and widgets registered by a test, removed afterwards (template in tests/desk/templates/)."""
-    templates = [dict(engine) for engine in settings.TEMPLATES]
-    templates[0]["DIRS"] = [*templates[0]["DIRS"], Path(__file__).parent / "templates"]
-    settings.TEMPLATES = templates
-    keys: list[str] = []
-    yield keys
-    for key in keys:
-        registry._WIDGETS.pop(key, None)
-        facts._FACTS.pop(key, None)
 
-
-def test_a_widget_whose_fact_is_false_is_not_even_called(org: Any, as_user: Any, extra: list[str]) -> None:
+def test_a_widget_whose_fact_is_false_is_not_even_called(org: Any, as_user: Any, extra_widgets: list[str]) -> None:
     from digitaldesk.notifications.models import Notification
 
     calls: list[str] = []
@@ -127,7 +113,7 @@ def test_a_widget_whose_fact_is_false_is_not_even_called(org: Any, as_user: Any,
         calls.append(request.user.username)  # type: ignore[union-attr]
         return {"text": "Họp giao ban lúc 8 giờ"}
 
-    extra += ["test.has_notification", "test.meetings"]
+    extra_widgets += ["test.has_notification", "test.meetings"]
     client = as_user("minh")
     assert "Lịch họp hôm nay" not in client.get("/").content.decode()
     assert calls == []
@@ -139,7 +125,7 @@ def test_a_widget_whose_fact_is_false_is_not_even_called(org: Any, as_user: Any,
 
 
 def test_a_failing_or_unknown_fact_shows_the_widget_rather_than_hiding_it(org: Any, as_user: Any,
-                                                                           extra: list[str]) -> None:
+                                                                           extra_widgets: list[str]) -> None:
     @fact("test.broken")
     def broken(request: HttpRequest) -> Any:
         raise ValueError("hỏng")
@@ -153,7 +139,7 @@ def test_a_failing_or_unknown_fact_shows_the_widget_rather_than_hiding_it(org: A
     def b(request: HttpRequest) -> dict[str, Any] | None:
         return {"text": "cũng hiện"}
 
-    extra += ["test.broken", "test.a", "test.b"]
+    extra_widgets += ["test.broken", "test.a", "test.b"]
     page = as_user("minh").get("/").content.decode()
     assert "vẫn hiện" in page and "cũng hiện" in page
 

@@ -1,30 +1,15 @@
 """The desk home gathers the widgets that apps register; one broken widget never breaks the desk."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.http import HttpRequest
 
-from digitaldesk.desk import registry
 from digitaldesk.desk.registry import widget
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def extra_widgets(settings: Any) -> Iterator[list[str]]:
-    """Widgets registered by this test through the public decorator, removed afterwards; their
-    template lives in tests/desk/templates/."""
-    templates = [dict(engine) for engine in settings.TEMPLATES]
-    templates[0]["DIRS"] = [*templates[0]["DIRS"], Path(__file__).parent / "templates"]
-    settings.TEMPLATES = templates
-    keys: list[str] = []
-    yield keys
-    for key in keys:
-        registry._WIDGETS.pop(key, None)
 
 
 def test_widgets_appear_in_their_order_and_only_for_whom_they_apply(org: Any, as_user: Any,
