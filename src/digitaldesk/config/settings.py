@@ -216,7 +216,10 @@ DESK_MAX_UPLOAD_BYTES = env_int("DESK_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "vi"
-LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+# Vietnamese only: the desk's own texts are written in Vietnamese, so offering English to a browser
+# set to English would only turn Django's and DRF's texts (dates, weekdays, form and API errors)
+# English in the middle of a Vietnamese page. Every official gets the same Vietnamese desk.
+LANGUAGES = [("vi", "Tiếng Việt")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
@@ -386,7 +389,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DESK_LOG_LEVEL", "INFO")},
-    "loggers": {"django-q": {"level": env_str("DESK_JOB_LOG_LEVEL", "WARNING")}},  # django-q2's logger name
+    "loggers": {"django-q": {"level": env_str("DESK_JOB_LOG_LEVEL", "WARNING")},  # django-q2's logger name
+                # pikepdf says "C++ to Python logger bridge initialized" at INFO in every process
+                "pikepdf": {"level": "WARNING"}},
 }
 
 # --- Tools used by later apps ----------------------------------------------------
