@@ -23,6 +23,7 @@ may see; each link leads to the owning app's page, whose gate decides again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,10 +92,16 @@ def _case_columns(path: str) -> list[str]:
 _HEARINGS = Prebuilt(lambda: cases_selectors.hearings_on(_user(), _day()))
 _PLAYLISTS = Prebuilt(lambda: casefiles_selectors.hearing_playlists_on(_user(), _day()))
 _DEADLINES = Prebuilt(lambda: cases_selectors.deadlines_ending_on(_user(), _day()))
-# `documents_selectors.incoming_handled_in_person` due that day, asked from the user's assignments.
-_DUE_IN_PERSON = Prebuilt(lambda: Assignment.objects.filter(
-    user_id=_user(), active=True, role__in=[AssignmentRole.LEAD, AssignmentRole.SUPPORT],
-    document__status=IncomingStatus.IN_PROGRESS, document__due_date=_day()))
+
+
+def _due_in_person() -> Any:
+    """`documents_selectors.incoming_handled_in_person` due that day (the fact and the rows of an
+    official who leads no unit)."""
+    return documents_selectors.incoming_handled_in_person(_user()).filter(due_date=_day())
+
+
+_DUE_IN_PERSON = Prebuilt(_due_in_person)
+
 # For a leader, per unit led: the documents of that unit waiting for direction, and those in
 # progress assigned (chủ trì / phối hợp) to the leader in person or to the unit (the "unit's
 # register or an ancestor's" condition of `incoming_for_me` is left out: a wider necessary condition).
@@ -150,8 +157,7 @@ _DEADLINE_ROWS = Prebuilt(lambda: cases_selectors.deadlines_ending_on(_user(), _
                           .values_list("label", "basis", "end_at", "accused__full_name", *_case_columns("case"))
                           [:ROWS + 1])
 _DOCUMENT_ORDER = ("-year", "-arrival_number")
-_DOCUMENT_ROWS_IN_PERSON = Prebuilt(lambda: documents_selectors.incoming_handled_in_person(_user())
-                                    .filter(due_date=_day()).order_by(*_DOCUMENT_ORDER)
+_DOCUMENT_ROWS_IN_PERSON = Prebuilt(lambda: _due_in_person().order_by(*_DOCUMENT_ORDER)
                                     .values_list(*_DOCUMENT_ATTNAMES)[:ROWS + 1])
 
 # Order of the kinds among the items of the same time (or without a time).
@@ -233,19 +239,14 @@ def _deadlines(user: User, day: dt.date) -> tuple[list[Item], bool]:
     return items, len(rows) > ROWS
 
 
-_DOCUMENT_ROWS_LEADER: dict[int, Prebuilt] = {}
-
-
+@functools.cache
 def _documents_of_a_leader(depth: int) -> Prebuilt:
     """`incoming_due_for_me` of a user who leads ONE unit, `depth` ids long from the root to it
     (`Unit.ancestors_and_self`), prebuilt: one query shape per depth (a handful)."""
-    prebuilt = _DOCUMENT_ROWS_LEADER.get(depth)
-    if prebuilt is None:
-        prebuilt = _DOCUMENT_ROWS_LEADER.setdefault(depth, Prebuilt(lambda: IncomingDocument.objects.filter(
-            documents_selectors.for_me_condition(
-                _user(), [(Param("unit", IntegerField()), [Param(f"u{i}", IntegerField()) for i in range(depth)])]),
-            due_date=_day()).order_by(*_DOCUMENT_ORDER).values_list(*_DOCUMENT_ATTNAMES)[:ROWS + 1]))
-    return prebuilt
+    return Prebuilt(lambda: IncomingDocument.objects.filter(
+        documents_selectors.for_me_condition(
+            _user(), [(Param("unit", IntegerField()), [Param(f"u{i}", IntegerField()) for i in range(depth)])]),
+        due_date=_day()).order_by(*_DOCUMENT_ORDER).values_list(*_DOCUMENT_ATTNAMES)[:ROWS + 1])
 
 
 def _documents(user: User, day: dt.date) -> tuple[list[Item], bool]:
