@@ -16,6 +16,7 @@ from digitaldesk.accounts.models import Role
 from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.audit.selectors import audit_search
 from digitaldesk.audit.services import audit_record, audit_verify
+from digitaldesk.core.exports import csv_row
 
 
 class AuditFilterForm(forms.Form):
@@ -71,9 +72,11 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         yield writer.writerow(["STT", "Thời điểm", "Người thực hiện", "Hành động", "Loại đối tượng",
                                "Mã đối tượng", "Đối tượng", "Địa chỉ IP", "Chi tiết", "Mã băm"])
         for event in events.iterator(chunk_size=2000):  # type: ignore[attr-defined]
-            yield writer.writerow([event.id, timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M:%S"),
-                                   event.actor_label, event.action, event.object_type, event.object_id,
-                                   event.object_label, event.ip or "", event.detail, event.hash])
+            # Names, labels and details are typed by users: no cell may open as a formula.
+            yield writer.writerow(csv_row([
+                event.id, timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M:%S"), event.actor_label,
+                event.action, event.object_type, event.object_id, event.object_label, event.ip or "",
+                event.detail, event.hash]))
 
     stamp = dt.datetime.now(tz=dt.UTC).strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

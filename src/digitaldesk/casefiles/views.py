@@ -21,7 +21,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from digitaldesk.audit.services import audit_record
 from digitaldesk.casefiles import processing, selectors, services
-from digitaldesk.casefiles.models import Document, Page, PageState, Playlist, Upload, UploadState, Volume
+from digitaldesk.casefiles.models import (
+    Document,
+    Page,
+    PageState,
+    Playlist,
+    Upload,
+    UploadState,
+    Volume,
+)
+from digitaldesk.core.exports import csv_row, xlsx_append
 from digitaldesk.ocr.engines import OcrError
 
 
@@ -216,7 +225,7 @@ def toc_export(request: HttpRequest, casefile_id: int) -> HttpResponse:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(header)
-        writer.writerows(data)
+        writer.writerows(csv_row(row) for row in data)
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="bang-ke-ho-so-{casefile.pk}.csv"'
         return response
@@ -225,10 +234,10 @@ def toc_export(request: HttpRequest, casefile_id: int) -> HttpResponse:
     book = Workbook()
     sheet = book.active
     sheet.title = "Bảng kê tài liệu"
-    sheet.append([f"BẢNG KÊ TÀI LIỆU — {casefile.title} — {casefile.case}"])
+    xlsx_append(sheet, [f"BẢNG KÊ TÀI LIỆU — {casefile.title} — {casefile.case}"])
     sheet.append(header)
     for row in data:
-        sheet.append(row)
+        xlsx_append(sheet, row)
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(out.getvalue(),
@@ -421,7 +430,9 @@ def _parse_numbers(text: str) -> list[int]:
 @login_required
 @require_POST
 def playlist_create(request: HttpRequest, casefile_id: int) -> HttpResponse:
-    casefile = selectors.casefile_for_user(request.user, casefile_id)
+    # Preparing the hearing's playlist changes the case file: the editors' gate, like uploads
+    # and the table of contents (a colleague who only reads gets the same 404 as an outsider).
+    casefile = selectors.casefile_for_editor(request.user, casefile_id)
     try:
         services.playlist_create(actor=request.user, casefile=casefile, title=request.POST.get("title", ""),
                                  but_luc=_parse_numbers(request.POST.get("but_luc", "")),

@@ -240,13 +240,15 @@ def stats_xlsx(stats: UnitStats) -> bytes:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
+    from digitaldesk.core.exports import xlsx_append, xlsx_set
+
     book = Workbook()
     cover = book.active
     cover.title = "Tong hop"
-    cover["A1"] = stats.title
+    xlsx_set(cover, "A1", stats.title)
     cover["A1"].font = Font(bold=True, size=13)
     cover["A3"] = "Đơn vị"
-    cover["B3"] = stats.unit.name
+    xlsx_set(cover, "B3", stats.unit.name)
     cover["A4"] = "Từ ngày"
     cover["B4"] = stats.date_from
     cover["A5"] = "Đến ngày"
@@ -256,7 +258,7 @@ def stats_xlsx(stats: UnitStats) -> bytes:
     cover.column_dimensions["B"].width = 70
     for index, table in enumerate(stats.tables, start=1):
         sheet = book.create_sheet(f"Bang {index}")
-        sheet["A1"] = table.title
+        xlsx_set(sheet, "A1", table.title)
         sheet["A1"].font = Font(bold=True)
         sheet.append([])
         sheet.append(table.headers)
@@ -264,7 +266,7 @@ def stats_xlsx(stats: UnitStats) -> bytes:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in table.rows:
-            sheet.append(row)
+            xlsx_append(sheet, row)  # names of units, officials and articles: text through the guard
         for col in range(1, len(table.headers) + 1):
             sheet.column_dimensions[get_column_letter(col)].width = 48 if col <= table.numeric_from else 16
     buffer = io.BytesIO()

@@ -9,6 +9,7 @@ from html import escape
 
 from django.utils import timezone
 
+from digitaldesk.core.exports import xlsx_append
 from digitaldesk.documents.models import IncomingDocument, OutgoingDocument
 
 INCOMING_COLUMNS = ["Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu", "Ngày tháng", "Tên loại và trích yếu nội dung",
@@ -24,14 +25,14 @@ def _workbook(title: str, heading: str, columns: list[str], rows: Iterable[list[
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
-    sheet.append([heading])
+    xlsx_append(sheet, [heading])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append(columns)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
-        sheet.append(row)
+        xlsx_append(sheet, row)  # subjects, senders and notes are typed by users
     widths = [12, 9, 30, 18, 12, 60, 30, 12, 12, 20]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[chr(64 + index)].width = width
@@ -124,14 +125,14 @@ def followup_xlsx(rows: Iterable[IncomingDocument], *, heading: str, today: dt.d
     book = Workbook()
     sheet = book.active
     sheet.title = "So theo doi giai quyet"
-    sheet.append([heading])
+    xlsx_append(sheet, [heading])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append(FOLLOWUP_COLUMNS)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for d in rows:
-        sheet.append(_followup_cells(followup_line(d, today)))
+        xlsx_append(sheet, _followup_cells(followup_line(d, today)))
     for index, width in enumerate([8, 11, 60, 28, 12, 18, 40, 12, 20, 20], start=1):
         sheet.column_dimensions[chr(64 + index)].width = width
     sheet.freeze_panes = "A3"
