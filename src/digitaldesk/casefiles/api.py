@@ -1,6 +1,7 @@
 """REST API v1 of case files (/api/v1/casefiles/...): the same selectors and services as the pages."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -79,6 +80,33 @@ class UploadCreate(APIView):
                         status=201 if upload.state != "failed" else 422)
 
 
+class PlaylistCreate(APIView):
+    @extend_schema(request={"application/json": {"type": "object", "properties": {
+        "title": {"type": "string"}, "but_luc": {"type": "array", "items": {"type": "integer"}},
+        "hearing_date": {"type": "string", "format": "date"}}}},
+        responses={201: dict}, summary="Lập danh sách trình chiếu cho phiên tòa")
+    def post(self, request: Request, casefile_id: int) -> Response:
+        casefile = _gate(selectors.casefile_for_editor, request.user, casefile_id)
+        numbers = request.data.get("but_luc")
+        if not isinstance(numbers, list) or not all(isinstance(n, int) for n in numbers):
+            raise exceptions.ValidationError({"but_luc": ["Các bút lục phải là một danh sách số."]})
+        hearing_date = None
+        if request.data.get("hearing_date"):
+            try:
+                hearing_date = dt.date.fromisoformat(str(request.data["hearing_date"]))
+            except ValueError as exc:
+                raise exceptions.ValidationError(
+                    {"hearing_date": ["Ngày xét xử phải có dạng NNNN-TT-NN."]}) from exc
+        try:
+            playlist = services.playlist_create(actor=request.user, casefile=casefile,
+                                                title=str(request.data.get("title", "")), but_luc=numbers,
+                                                hearing_date=hearing_date)
+        except ValidationError as exc:
+            raise exceptions.ValidationError({"detail": exc.messages}) from exc
+        return Response({"id": playlist.pk, "title": playlist.title, "but_luc": numbers,
+                         "hearing_date": playlist.hearing_date}, status=201)
+
+
 class PageDetail(APIView):
     @extend_schema(responses={200: dict}, summary="Văn bản và mã băm của một bút lục")
     def get(self, request: Request, casefile_id: int, but_luc: int) -> Response:
@@ -116,5 +144,6 @@ urlpatterns = [
     path("search", PageSearch.as_view(), name="casefiles_search"),
     path("<int:casefile_id>", CaseFileDetail.as_view(), name="casefile"),
     path("<int:casefile_id>/uploads", UploadCreate.as_view(), name="casefile_uploads"),
+    path("<int:casefile_id>/playlists", PlaylistCreate.as_view(), name="casefile_playlists"),
     path("<int:casefile_id>/pages/<int:but_luc>", PageDetail.as_view(), name="casefile_page"),
 ]

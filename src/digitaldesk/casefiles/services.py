@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -30,6 +30,7 @@ from digitaldesk.casefiles.models import (
     UploadState,
     Volume,
 )
+from digitaldesk.cases.selectors import can_edit_case
 from digitaldesk.ocr import pipeline
 from digitaldesk.ocr.engines import OcrError
 
@@ -279,6 +280,10 @@ def page_replace(*, actor: Any, page: Page, fileobj: IO[bytes], name: str, reaso
 @transaction.atomic
 def playlist_create(*, actor: Any, casefile: CaseFile, title: str, but_luc: list[int],
                     hearing_date: Any = None) -> Playlist:
+    # The service itself refuses a reader, whoever calls it (page, API, command).
+    if not can_edit_case(actor, casefile.case):
+        raise PermissionDenied("Chỉ người được phân công giải quyết vụ án hoặc lãnh đạo đơn vị mới được "
+                               "lập danh sách trình chiếu.")
     if not title.strip():
         raise ValidationError("Hãy đặt tên cho danh sách trình chiếu.")
     pages = {p.but_luc: p for p in Page.objects.filter(casefile=casefile, but_luc__in=but_luc)}
