@@ -1,12 +1,13 @@
 """Reading exported files back the way a spreadsheet would, to prove no cell opens as a formula
 (core/exports.py; docs/security.md, "Xuất dữ liệu, tiêu đề HTTP và thông báo lỗi")."""
+
 from __future__ import annotations
 
 import csv
 import io
 from typing import Any
 
-# Texts an official could type into any field, each a formula (or the start of one) to a spreadsheet.
+# Texts an official could type into any field, each a formula (or one's start) to a spreadsheet.
 HOSTILE = ['=HYPERLINK("http://x","a")', "+1", "-2", "@SUM(A1)", "\t=1"]
 LEADERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -42,7 +43,9 @@ def xlsx_formula_cells(data: bytes) -> list[str]:
         for row in sheet.iter_rows():
             for cell in row:
                 formula_like = isinstance(cell.value, str) and cell.value.startswith(LEADERS)
-                if cell.data_type == "f" or (formula_like and not (cell.data_type == "s" and cell.quotePrefix)):
+                if cell.data_type == "f" or (
+                    formula_like and not (cell.data_type == "s" and cell.quotePrefix)
+                ):
                     found.append(f"{sheet.title}!{cell.coordinate}: {cell.value!r}")
     return found
 

@@ -34,6 +34,11 @@ _MESSAGES = {
     exceptions.ParseError: "Dữ liệu gửi lên không đúng định dạng JSON.",
 }
 
+# The API's answer to a write through the browser session without a valid CSRF token.
+CSRF_MESSAGE = ("Yêu cầu bị từ chối vì thiếu hoặc sai mã chống giả mạo (CSRF) của phiên "
+                "đăng nhập. Hãy tải lại trang rồi thử lại, hoặc gọi API bằng mã truy cập "
+                "(Authorization: Token ...); dữ liệu chưa được lưu.")
+
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Vietnamese messages; Django's own errors mapped to their HTTP meaning."""
@@ -41,6 +46,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError({"detail": exc.messages})
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+        # DRF's session authentication words a missing or wrong CSRF token in English.
+        exc = exceptions.PermissionDenied(CSRF_MESSAGE)
     response = drf_exception_handler(exc, context)
     if response is not None and not isinstance(exc, (exceptions.ValidationError, NotFoundWithReason)):
         for kind, message in _MESSAGES.items():

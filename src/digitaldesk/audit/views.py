@@ -74,9 +74,9 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         for event in events.iterator(chunk_size=2000):  # type: ignore[attr-defined]
             # Names, labels and details are typed by users: no cell may open as a formula.
             yield writer.writerow(csv_row([
-                event.id, timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M:%S"), event.actor_label,
-                event.action, event.object_type, event.object_id, event.object_label, event.ip or "",
-                event.detail, event.hash]))
+                event.id, timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M:%S"),
+                event.actor_label, event.action, event.object_type, event.object_id,
+                event.object_label, event.ip or "", event.detail, event.hash]))
 
     stamp = dt.datetime.now(tz=dt.UTC).strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -98,9 +98,9 @@ class PlaylistCreate(APIView):
                 raise exceptions.ValidationError(
                     {"hearing_date": ["Ngày xét xử phải có dạng NNNN-TT-NN."]}) from exc
         try:
-            playlist = services.playlist_create(actor=request.user, casefile=casefile,
-                                                title=str(request.data.get("title", "")), but_luc=numbers,
-                                                hearing_date=hearing_date)
+            playlist = services.playlist_create(
+                actor=request.user, casefile=casefile, title=str(request.data.get("title", "")),
+                but_luc=numbers, hearing_date=hearing_date)
         except ValidationError as exc:
             raise exceptions.ValidationError({"detail": exc.messages}) from exc
         return Response({"id": playlist.pk, "title": playlist.title, "but_luc": numbers,

@@ -282,8 +282,8 @@ def playlist_create(*, actor: Any, casefile: CaseFile, title: str, but_luc: list
                     hearing_date: Any = None) -> Playlist:
     # The service itself refuses a reader, whoever calls it (page, API, command).
     if not can_edit_case(actor, casefile.case):
-        raise PermissionDenied("Chỉ người được phân công giải quyết vụ án hoặc lãnh đạo đơn vị mới được "
-                               "lập danh sách trình chiếu.")
+        raise PermissionDenied("Chỉ người được phân công giải quyết vụ án hoặc lãnh đạo đơn vị "
+                               "mới được lập danh sách trình chiếu.")
     if not title.strip():
         raise ValidationError("Hãy đặt tên cho danh sách trình chiếu.")
     pages = {p.but_luc: p for p in Page.objects.filter(casefile=casefile, but_luc__in=but_luc)}

@@ -266,7 +266,7 @@ def stats_xlsx(stats: UnitStats) -> bytes:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in table.rows:
-            xlsx_append(sheet, row)  # names of units, officials and articles: text through the guard
+            xlsx_append(sheet, row)  # names of units, officials, articles: through the guard
         for col in range(1, len(table.headers) + 1):
             sheet.column_dimensions[get_column_letter(col)].width = 48 if col <= table.numeric_from else 16
     buffer = io.BytesIO()

@@ -80,7 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static assets answered here, before no-store
+    "digitaldesk.core.middleware.NoStoreMiddleware",  # outermost after it: sees every refusal too
     "digitaldesk.core.memo.RequestMemoMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "digitaldesk.core.middleware.QueryLengthMiddleware",  # user known: the 414 page keeps the shell
     "django.contrib.messages.middleware.MessageMiddleware",
     "digitaldesk.accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -213,6 +215,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DESK_MAX_FORM_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 DESK_MAX_UPLOAD_BYTES = env_int("DESK_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+# Longest query string the desk accepts (bytes, as sent); longer gets the desk's Vietnamese 414.
+# gunicorn's own request-line limit (config/gunicorn_conf.py, 8190) must stay above it.
+DESK_MAX_QUERY_BYTES = env_int("DESK_MAX_QUERY_BYTES", 4096)
+if not 256 <= DESK_MAX_QUERY_BYTES <= 8000:
+    raise ImproperlyConfigured(f"DESK_MAX_QUERY_BYTES={DESK_MAX_QUERY_BYTES}: use 256 to 8000 "
+                               "bytes (the web server refuses request lines over 8190 bytes).")
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "vi"

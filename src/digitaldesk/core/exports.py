@@ -13,6 +13,7 @@ exported register. Every export writes its rows through this module:
 
 Only strings are touched: a number (a count, a negative figure) stays a number.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -98,6 +98,18 @@ def server_error(request: HttpRequest) -> HttpResponse:
                   "vui lòng thử lại sau ít phút hoặc báo bộ phận kỹ thuật.", plain=True)
 
 
+# The refusal of an over-long address, shared by the desk (core/middleware.py) and the web
+# server's own refusal of an over-long request line (config/gunicorn_conf.py).
+URI_TOO_LONG_TITLE = "Địa chỉ yêu cầu quá dài"
+URI_TOO_LONG_TEXT = ("Địa chỉ (phần điều kiện tìm kiếm sau dấu ?) vượt quá giới hạn cho phép. "
+                     "Hãy rút gọn nội dung tìm kiếm hoặc bớt điều kiện lọc rồi thử lại; "
+                     "không có dữ liệu nào bị ghi.")
+
+
+def uri_too_long(request: HttpRequest) -> HttpResponse:
+    return _error(request, 414, URI_TOO_LONG_TITLE, URI_TOO_LONG_TEXT)
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return _error(request, 403, "Phiên biểu mẫu đã hết hạn",
                   "Trang đã mở quá lâu hoặc đã được gửi từ nơi khác. Hãy tải lại trang rồi gửi lại; "

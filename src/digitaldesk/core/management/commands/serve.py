@@ -24,7 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         bind = f"{options['host']}:{options['port']}"
         children: list[subprocess.Popen[bytes]] = []
-        web = [sys.executable, "-m", "gunicorn", "digitaldesk.config.wsgi:application", "--bind", bind,
+        # The desk's gunicorn settings (line limit, Vietnamese refusals): config/gunicorn_conf.py.
+        web = [sys.executable, "-m", "gunicorn", "-c", "python:digitaldesk.config.gunicorn_conf",
+               "digitaldesk.config.wsgi:application", "--bind", bind,
                "--workers", str(options["web_workers"]), "--threads", "4", "--timeout", "120",
                "--access-logfile", "-", "--log-level", "warning"]
         children.append(subprocess.Popen(web))  # noqa: S603
