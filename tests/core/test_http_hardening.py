@@ -18,7 +18,6 @@ import requests
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from digitaldesk.config import gunicorn_conf
 from tests.jobs.workers import free_port, wait_for, worker_database_url
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +97,7 @@ def test_gunicorn_settings_of_the_desk() -> None:
     from gunicorn.config import Config
     from gunicorn.http.errors import LimitRequestLine
 
+    from digitaldesk.config import gunicorn_conf
     from digitaldesk.core.management.commands import serve
 
     config = Config()
