@@ -119,6 +119,8 @@ def test_only_editors_create_playlists_through_the_api(
     assert [i.page.but_luc for i in playlist.items.order_by("order")] == [3, 1]
     bad = api("minh").post(url, {**payload, "but_luc": [99]}, format="json")
     assert bad.status_code == 400 and "Không có bút lục: 99" in str(bad.json())
+    huge = api("minh").post(url, {**payload, "but_luc": [1] * 1001}, format="json")
+    assert huge.status_code == 400 and "từ 1 đến 1000 bút lục" in str(huge.json())
     assert Playlist.objects.count() == 1
 
 

@@ -17,6 +17,8 @@ from rest_framework.views import APIView
 from digitaldesk.audit.services import audit_record
 from digitaldesk.casefiles import selectors, services
 
+MAX_PLAYLIST_ITEMS = 1000  # a hearing's evidence, not a whole case file
+
 
 def _gate(func: Any, *args: Any) -> Any:
     try:
@@ -88,8 +90,11 @@ class PlaylistCreate(APIView):
     def post(self, request: Request, casefile_id: int) -> Response:
         casefile = _gate(selectors.casefile_for_editor, request.user, casefile_id)
         numbers = request.data.get("but_luc")
-        if not isinstance(numbers, list) or not all(isinstance(n, int) for n in numbers):
+        if not isinstance(numbers, list) or not all(type(n) is int for n in numbers):
             raise exceptions.ValidationError({"but_luc": ["Các bút lục phải là một danh sách số."]})
+        if not 0 < len(numbers) <= MAX_PLAYLIST_ITEMS:
+            raise exceptions.ValidationError(
+                {"but_luc": [f"Danh sách trình chiếu có từ 1 đến {MAX_PLAYLIST_ITEMS} bút lục."]})
         hearing_date = None
         if request.data.get("hearing_date"):
             try:
