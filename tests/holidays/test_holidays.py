@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from digitaldesk.audit.models import AuditEvent
-from digitaldesk.cases.legal.categories import Category
-from digitaldesk.cases.legal.deadlines import Event, EventKind, compute_deadlines
+from digitaldesk.law.categories import Category
+from digitaldesk.law.deadlines import Event, EventKind, compute_deadlines
 from digitaldesk.holidays import selectors, services
 from digitaldesk.holidays.models import DayOverride
 

@@ -1,6 +1,6 @@
 """Stored deadlines: the bridge between the case rows and the pure deadline engine.
 
-The engine (`cases.legal.deadlines.compute_deadlines`, docs/deadlines.md) computes
+The engine (`law.deadlines.compute_deadlines`, docs/deadlines.md) computes
 every time limit from the crime category and the procedural events; this module
 feeds it the case's events and stores the result in `ComputedDeadline`, so the board,
 the desk widgets and the alerts are plain indexed queries.
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 
 def _engine() -> Any:
-    from digitaldesk.cases.legal import deadlines as engine
+    from digitaldesk.law import deadlines as engine
 
     return engine
 
@@ -55,7 +55,7 @@ def _calendar() -> Any:
     try:
         from digitaldesk.holidays.selectors import work_calendar
     except ImportError:
-        from digitaldesk.cases.legal.calendar import WorkCalendar
+        from digitaldesk.law.calendar import WorkCalendar
 
         return WorkCalendar()
     return work_calendar()
@@ -107,7 +107,7 @@ def _category(case_category: str, override: str) -> Any:
         return None
     known = _CATEGORIES.get(value)
     if known is None:
-        from digitaldesk.cases.legal.categories import Category
+        from digitaldesk.law.categories import Category
 
         known = _CATEGORIES[value] = Category(value)  # raises for a value that is not a category
     return known
@@ -128,7 +128,7 @@ def _note_text(note: Any) -> str:
         return note
     if isinstance(note, tuple):
         return "\x1f".join(map(str, note))
-    from digitaldesk.cases.legal.deadlines.model import render_note
+    from digitaldesk.law.deadlines.model import render_note
 
     return render_note(note)  # a note object that writes itself (the engine's public renderer)
 

@@ -4,7 +4,7 @@ Each constant cites its article; the 2024–2025 amending laws are not consolida
 """
 from __future__ import annotations
 
-from digitaldesk.cases.legal.categories import Category
+from digitaldesk.law.categories import Category
 
 IT, NT, RNT, DBNT = (Category.IT_NGHIEM_TRONG, Category.NGHIEM_TRONG, Category.RAT_NGHIEM_TRONG,
               Category.DAC_BIET_NGHIEM_TRONG)

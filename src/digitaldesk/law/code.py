@@ -7,7 +7,7 @@ The text is the consolidated Bộ pháp điển version shipped beside this modu
 Where the files are read from (first that exists):
 1. `$DESK_LEGAL_DATA_DIR` (must exist when set);
 2. `<repo>/../shared/data/legal` (the shared folder beside the repository clone);
-3. the packaged copy `digitaldesk/cases/legal/data/`.
+3. the packaged copy `digitaldesk/law/data/`.
 
 Each clause (khoản) carries its penalty bracket (khung hình phạt) parsed from the
 text, which BLHS Điều 9 uses to classify the crime (see `categories.py`).
@@ -23,15 +23,15 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-from digitaldesk.cases.legal import LegalRuleError
+from digitaldesk.law import LegalRuleError
 from digitaldesk.core.text import fold
 
 LAW_BLHS = "BLHS 2015"
 LAW_BLTTHS = "BLTTHS 2015"
 _FILES = {LAW_BLHS: "blhs-2015.jsonl", LAW_BLTTHS: "bltths-2015.jsonl"}
 PACKAGED_DATA_DIR = Path(__file__).resolve().parent / "data"
-# src/digitaldesk/cases/legal/code.py -> parents[4] is the repository root.
-_SHARED_DATA_DIR = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "legal"
+# src/digitaldesk/law/code.py -> parents[3] is the repository root.
+_SHARED_DATA_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "legal"
 
 
 def data_dir() -> Path:

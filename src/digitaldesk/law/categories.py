@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from digitaldesk.cases.legal import LegalRuleError
-from digitaldesk.cases.legal.code import Article, ClauseKind, Penalty, article, no_text_message
+from digitaldesk.law import LegalRuleError
+from digitaldesk.law.code import Article, ClauseKind, Penalty, article, no_text_message
 
 
 class Category(StrEnum):

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
-from digitaldesk.cases.legal import LegalRuleError
-from digitaldesk.cases.legal.deadlines.counting import DAY_LIMIT_NOTE, DETENTION_NOTE
+from digitaldesk.law import LegalRuleError
+from digitaldesk.law.deadlines.counting import DAY_LIMIT_NOTE, DETENTION_NOTE
 
 UNCONSOLIDATED_NOTE = ("Thời hạn theo BLTTHS 2015 (sửa đổi năm 2021); chưa đối chiếu các luật sửa đổi năm "
                        "2024–2025 (Luật số 99/2025/QH15).")

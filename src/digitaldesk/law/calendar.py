@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from digitaldesk.cases.legal import lunar
+from digitaldesk.law import lunar
 
 ONE_DAY = dt.timedelta(days=1)
 WEEKEND = frozenset({5, 6})  # Saturday, Sunday

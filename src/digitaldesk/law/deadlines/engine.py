@@ -5,9 +5,9 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 
-from digitaldesk.cases.legal.calendar import WorkCalendar
-from digitaldesk.cases.legal.categories import Category
-from digitaldesk.cases.legal.deadlines.counting import (
+from digitaldesk.law.calendar import WorkCalendar
+from digitaldesk.law.categories import Category
+from digitaldesk.law.deadlines.counting import (
     DAY_LIMIT_ON_DAY_OFF_NOTE,
     DAY_LIMIT_ROLLS_OVER_DAYS_OFF,
     DETENTION_MONTH_DAYS,
@@ -17,7 +17,7 @@ from digitaldesk.cases.legal.deadlines.counting import (
     detention_end,
     format_days,
 )
-from digitaldesk.cases.legal.deadlines.model import (
+from digitaldesk.law.deadlines.model import (
     DEADLINE_LABELS,
     EVENT_RANK,
     LAPSING,
@@ -27,7 +27,7 @@ from digitaldesk.cases.legal.deadlines.model import (
     Event,
     EventKind,
 )
-from digitaldesk.cases.legal.deadlines.tables import (
+from digitaldesk.law.deadlines.tables import (
     APPEAL_DECISION_DAYS,
     APPEAL_JUDGMENT_DAYS,
     APPELLATE_PREPARATION_DAYS,
