@@ -38,6 +38,7 @@ from digitaldesk.cases.models import (
     ComputedDeadline,
     ProceduralEvent,
 )
+from digitaldesk.law.calendar import work_calendar
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +51,8 @@ def _engine() -> Any:
 
 
 def _calendar() -> Any:
-    """The holiday calendar with the administrators' overrides (holidays app), or the
-    statutory calendar alone when the holidays app is not installed."""
-    try:
-        from digitaldesk.holidays.selectors import work_calendar
-    except ImportError:
-        from digitaldesk.law.calendar import WorkCalendar
-
-        return WorkCalendar()
+    """The holiday calendar in use: with the administrators' overrides when the holidays app
+    registered its provider (law.calendar.work_calendar), else the statutory calendar."""
     return work_calendar()
 
 

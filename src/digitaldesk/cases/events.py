@@ -26,7 +26,6 @@ from django.utils import timezone
 from digitaldesk.accounts.models import User
 from digitaldesk.audit.services import audit_record
 from digitaldesk.cases import selectors
-from digitaldesk.law.deadlines import DeadlineRuleError, EventKind
 from digitaldesk.cases.models import (
     Accused,
     Case,
@@ -36,6 +35,7 @@ from digitaldesk.cases.models import (
     SourceKind,
     Stage,
 )
+from digitaldesk.law.deadlines import DeadlineRuleError, EventKind
 
 E = EventKind
 
@@ -201,12 +201,12 @@ def _check(case: Case, data: EventData) -> None:
         return
     existing = [_engine_event(e) for e in ProceduralEvent.objects.filter(case=case, kind__in=[k.value for k in EventKind])
                 .select_related("accused").order_by("on", "at", "pk")]
-    from digitaldesk.cases.deadlines import _calendar
+    from digitaldesk.law.calendar import work_calendar
     from digitaldesk.law.deadlines import validate_event
 
     try:
         validate_event(_category(case), existing, _engine_event(data), national_security=case.national_security,
-                       calendar=_calendar())
+                       calendar=work_calendar())
     except DeadlineRuleError as exc:
         raise ValidationError(str(exc)) from exc
 
