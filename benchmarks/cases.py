@@ -60,8 +60,8 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
     from digitaldesk.accounts import services as account_services
     from digitaldesk.accounts.demo import random_name
     from digitaldesk.accounts.models import Position, Unit, UnitKind, User
-    from digitaldesk.cases.legal import categories, code
-    from digitaldesk.cases.legal.deadlines import EventKind as E
+    from digitaldesk.law import categories, code
+    from digitaldesk.law.deadlines import EventKind as E
     from digitaldesk.cases.models import (
         Accused,
         Case,

@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from benchmarks.common import write_results  # noqa: E402
-from digitaldesk.cases.legal.calendar import WorkCalendar  # noqa: E402
-from digitaldesk.cases.legal.categories import Category  # noqa: E402
-from digitaldesk.cases.legal.deadlines import Event, EventKind, compute_deadlines  # noqa: E402
+from digitaldesk.law.calendar import WorkCalendar  # noqa: E402
+from digitaldesk.law.categories import Category  # noqa: E402
+from digitaldesk.law.deadlines import Event, EventKind, compute_deadlines  # noqa: E402
 
 K = EventKind
 CATEGORIES = list(Category)

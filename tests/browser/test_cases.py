@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from digitaldesk.cases.legal.deadlines import EventKind as E
+from digitaldesk.law.deadlines import EventKind as E
 from tests.cases.conftest import ago
 from tests.support.browser import login, screenshot
 

@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from digitaldesk.cases.legal.calendar import DayKind, Override, WorkCalendar
-from digitaldesk.cases.legal.categories import Category
-from digitaldesk.cases.legal.deadlines import DeadlineRuleError, Event, EventKind, compute_deadlines, validate_event
+from digitaldesk.law.calendar import DayKind, Override, WorkCalendar
+from digitaldesk.law.categories import Category
+from digitaldesk.law.deadlines import DeadlineRuleError, Event, EventKind, compute_deadlines, validate_event
 
 K = EventKind
 GOLDEN = Path(__file__).with_name("data") / "engine_golden.json"

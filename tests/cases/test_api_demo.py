@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from digitaldesk.cases.legal.deadlines import EventKind as E
+from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import Case, ComputedDeadline, Measure
 
 from .conftest import ago

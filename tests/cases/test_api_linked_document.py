@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digitaldesk.cases.legal.deadlines import EventKind as E
+from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import ProceduralEvent
 
 from .conftest import ago

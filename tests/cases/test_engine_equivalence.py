@@ -22,7 +22,7 @@ def test_engine_outputs_are_unchanged():
             differing.append((index, case, output))
     assert not differing, (f"{len(differing)} of {CASES} cases differ; first: case #{differing[0][0]} "
                            f"{differing[0][1]} -> {differing[0][2]}")
-    from digitaldesk.cases.legal.deadlines import EventKind
+    from digitaldesk.law.deadlines import EventKind
 
     assert kinds_seen == {str(k) for k in EventKind}  # every kind of event is exercised
 

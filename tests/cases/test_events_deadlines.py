@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from digitaldesk.cases import events, services
 from digitaldesk.cases.deadlines import deadline_alerts, deadlines_recompute_all
-from digitaldesk.cases.legal.deadlines import EventKind as E
+from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import ComputedDeadline, Measure, Stage
 from digitaldesk.notifications.models import Notification
 

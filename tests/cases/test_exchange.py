@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 
 from digitaldesk.audit.models import AuditEvent
 from digitaldesk.cases import exchange, services
-from digitaldesk.cases.legal.deadlines import EventKind as E
+from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import Case, CaseExchange, ComputedDeadline
 
 from .conftest import add_accused, ago, record

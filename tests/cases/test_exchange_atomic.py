@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from digitaldesk.audit.models import AuditEvent
 from digitaldesk.cases import exchange
-from digitaldesk.cases.legal.deadlines import EventKind as E
+from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import Accused, Case, CaseExchange, ProceduralEvent
 
 from .test_exchange import _resign, full_case, package  # noqa: F401  (fixtures)

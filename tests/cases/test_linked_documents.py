@@ -9,7 +9,7 @@ from django.db.models import ProtectedError
 
 from digitaldesk.audit.models import AuditEvent
 from digitaldesk.cases import events
-from digitaldesk.cases.legal.deadlines import EventKind as E
+from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import ProceduralEvent
 from digitaldesk.documents import files, services
 from tests.documents.conftest import make_pdf

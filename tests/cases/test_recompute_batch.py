@@ -11,7 +11,7 @@ from django.utils import timezone
 from digitaldesk.cases import services
 from digitaldesk.cases.deadlines import deadlines_recompute, deadlines_recompute_all
 from digitaldesk.cases.events import RegisterKind
-from digitaldesk.cases.legal.deadlines import EventKind as E
+from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import Case, ComputedDeadline, SourceKind
 
 from .conftest import add_accused, ago, record

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from digitaldesk.audit.models import AuditEvent
 from digitaldesk.cases import services
-from digitaldesk.cases.legal.deadlines import EventKind as E
+from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import Case, ComputedDeadline, SourceKind, Stage
 
 from .conftest import ago, record

@@ -11,7 +11,7 @@ import pytest
 from django.template import Context, Template
 
 from digitaldesk.cases import selectors, services
-from digitaldesk.cases.legal.deadlines import EventKind as E
+from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import Accused, AssignmentRole, CaseAssignment, Charge, ComputedDeadline, SourceKind
 
 from .conftest import add_accused, ago, record

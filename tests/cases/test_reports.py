@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from digitaldesk.cases import services, stats
-from digitaldesk.cases.legal.deadlines import EventKind as E
+from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import SourceKind
 
 from .conftest import add_accused, ago, record

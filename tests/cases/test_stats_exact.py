@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from digitaldesk.cases import services, stats
-from digitaldesk.cases.legal.deadlines import EventKind as E
+from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import Accused, Case, CaseAssignment, Charge, SourceKind, Stage
 
 from .conftest import add_accused, ago, record

@@ -20,7 +20,7 @@ from digitaldesk.casefiles.demo import PLAYLIST_TITLE, demo_casefile
 from digitaldesk.cases import events, selectors
 from digitaldesk.cases import services as cases
 from digitaldesk.cases.demo import TRIAL_CASE, build_trial
-from digitaldesk.cases.legal.deadlines import EventKind as E
+from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import Case, ComputedDeadline
 from digitaldesk.desk import facts, registry
 from digitaldesk.desk.widgets import DOCUMENTS, HEARINGS, PLAYLISTS, ROWS

@@ -8,10 +8,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from digitaldesk.audit.models import AuditEvent
-from digitaldesk.cases.legal.categories import Category
-from digitaldesk.cases.legal.deadlines import Event, EventKind, compute_deadlines
 from digitaldesk.holidays import selectors, services
 from digitaldesk.holidays.models import DayOverride
+from digitaldesk.law.calendar import WorkCalendar, work_calendar
+from digitaldesk.law.categories import Category
+from digitaldesk.law.deadlines import Event, EventKind, compute_deadlines
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -138,3 +139,15 @@ def test_missing_occasions_follow_the_calendar():
     # Recording one day of Tết 2027 (4/02/2027) confirms that occasion.
     assert [m["name"] for m in missing_occasions(on, {D(2027, 2, 4)})] == ["Quốc khánh"]
     assert missing_occasions(D(2026, 1, 10), {D(2026, 2, 16)}) == [{"name": "Quốc khánh", "year": 2026, "tet": None}]
+
+
+def test_the_calendar_in_use_carries_the_recorded_days(org):
+    """The holidays app registers its calendar in law at start-up: law.calendar.work_calendar()
+    (what cases counts limits with) sees the recorded days, the statutory calendar does not, and
+    a day recorded now is seen by the next calendar."""
+    assert work_calendar().is_working_day(D(2025, 4, 26))  # Saturday worked (6150/TB-BLĐTBXH)
+    assert WorkCalendar().is_day_off(D(2025, 4, 26))
+    assert work_calendar().is_working_day(D(2027, 3, 10))
+    services.override_create(actor=org.people["dung"], date=D(2027, 3, 10), kind="day_off",
+                             name="Ngày nghỉ theo thông báo")
+    assert work_calendar().is_day_off(D(2027, 3, 10))

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from digitaldesk.cases.legal import LegalRuleError, code
-from digitaldesk.cases.legal.categories import (
+from digitaldesk.law import LegalRuleError, code
+from digitaldesk.law.categories import (
     Category,
     category_for,
     category_for_penalty,

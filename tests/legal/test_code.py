@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from digitaldesk.cases.legal import LegalRuleError, code
+from digitaldesk.law import LegalRuleError, code
 
 
 def test_both_codes_load_completely():
@@ -148,7 +148,7 @@ def test_procedure_articles():
 
 def test_packaged_copy_matches_the_shared_corpus():
     """The copy shipped inside the package is the shared corpus, byte for byte."""
-    shared = Path(code.__file__).resolve().parents[4].parent / "shared" / "data" / "legal"
+    shared = Path(code.__file__).resolve().parents[3].parent / "shared" / "data" / "legal"
     packaged = code.PACKAGED_DATA_DIR
     for name in ("blhs-2015.jsonl", "bltths-2015.jsonl"):
         assert (packaged / name).is_file()
@@ -160,12 +160,15 @@ def test_packaged_copy_matches_the_shared_corpus():
 def test_data_dir_is_configurable(tmp_path):
     """DESK_LEGAL_DATA_DIR wins; a wrong one fails loudly; the packaged copy is the fallback."""
     script = (
-        "from digitaldesk.cases.legal import code, LegalRuleError\n"
+        "from digitaldesk.law import code, LegalRuleError\n"
         "import sys\n"
         "print(code.data_dir())\n"
         "print(code.article(174).title)\n"
     )
-    env = {"DESK_LEGAL_DATA_DIR": str(code.PACKAGED_DATA_DIR), "PATH": "/usr/bin:/bin"}
+    # The child imports the same source tree as this test (a worktree, not an installed copy).
+    source = str(Path(code.__file__).resolve().parents[2])
+    env = {"DESK_LEGAL_DATA_DIR": str(code.PACKAGED_DATA_DIR), "PATH": "/usr/bin:/bin",
+           "PYTHONPATH": source}
     done = subprocess.run([sys.executable, "-c", script], env=env,  # noqa: S603 (our own interpreter)
                           capture_output=True, text=True, check=True)
     assert done.stdout.splitlines() == [str(code.PACKAGED_DATA_DIR), "Tội lừa đảo chiếm đoạt tài sản"]

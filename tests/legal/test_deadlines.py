@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from digitaldesk.cases.legal.calendar import DayKind, Override, WorkCalendar
-from digitaldesk.cases.legal.categories import Category
-from digitaldesk.cases.legal.deadlines import (
+from digitaldesk.law.calendar import DayKind, Override, WorkCalendar
+from digitaldesk.law.categories import Category
+from digitaldesk.law.deadlines import (
     Deadline,
     DeadlineKind,
     DeadlineRuleError,

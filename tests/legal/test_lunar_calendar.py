@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from digitaldesk.cases.legal import lunar
-from digitaldesk.cases.legal.calendar import DayKind, Override, WorkCalendar, statutory_holidays
+from digitaldesk.law import lunar
+from digitaldesk.law.calendar import DayKind, Override, WorkCalendar, statutory_holidays
 
 D = dt.date
 

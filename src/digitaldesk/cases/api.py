@@ -327,7 +327,7 @@ class DeadlineBoard(ListAPIView):
 class ArticleSearch(APIView):
     @extend_schema(responses={200: dict}, summary="Tìm điều luật BLHS theo số hoặc tên tội")
     def get(self, request: Request) -> Response:
-        from digitaldesk.cases.legal import categories, code
+        from digitaldesk.law import categories, code
 
         results = []
         for art in code.find_articles(request.query_params.get("q", ""))[:20]:

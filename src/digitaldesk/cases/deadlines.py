@@ -1,6 +1,6 @@
 """Stored deadlines: the bridge between the case rows and the pure deadline engine.
 
-The engine (`cases.legal.deadlines.compute_deadlines`, docs/deadlines.md) computes
+The engine (`law.deadlines.compute_deadlines`, docs/deadlines.md) computes
 every time limit from the crime category and the procedural events; this module
 feeds it the case's events and stores the result in `ComputedDeadline`, so the board,
 the desk widgets and the alerts are plain indexed queries.
@@ -38,26 +38,21 @@ from digitaldesk.cases.models import (
     ComputedDeadline,
     ProceduralEvent,
 )
+from digitaldesk.law.calendar import work_calendar
 
 log = logging.getLogger(__name__)
 
 
 
 def _engine() -> Any:
-    from digitaldesk.cases.legal import deadlines as engine
+    from digitaldesk.law import deadlines as engine
 
     return engine
 
 
 def _calendar() -> Any:
-    """The holiday calendar with the administrators' overrides (holidays app), or the
-    statutory calendar alone when the holidays app is not installed."""
-    try:
-        from digitaldesk.holidays.selectors import work_calendar
-    except ImportError:
-        from digitaldesk.cases.legal.calendar import WorkCalendar
-
-        return WorkCalendar()
+    """The holiday calendar in use: with the administrators' overrides when the holidays app
+    registered its provider (law.calendar.work_calendar), else the statutory calendar."""
     return work_calendar()
 
 
@@ -107,7 +102,7 @@ def _category(case_category: str, override: str) -> Any:
         return None
     known = _CATEGORIES.get(value)
     if known is None:
-        from digitaldesk.cases.legal.categories import Category
+        from digitaldesk.law.categories import Category
 
         known = _CATEGORIES[value] = Category(value)  # raises for a value that is not a category
     return known
@@ -128,7 +123,7 @@ def _note_text(note: Any) -> str:
         return note
     if isinstance(note, tuple):
         return "\x1f".join(map(str, note))
-    from digitaldesk.cases.legal.deadlines.model import render_note
+    from digitaldesk.law.deadlines.model import render_note
 
     return render_note(note)  # a note object that writes itself (the engine's public renderer)
 

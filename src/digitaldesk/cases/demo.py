@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from digitaldesk.cases import events, services
-from digitaldesk.cases.legal.deadlines import EventKind as E
+from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import AssignmentRole, Case, ParticipantRole, SourceKind
 from digitaldesk.core.demo import DemoOrg, demo_step
 
@@ -130,8 +130,8 @@ def build_trial(org: DemoOrg, stdout: Any) -> Case | None:
     2015 Điều 277 khoản 3, counted by the engine), so that limit ends today; the case file's
     presentation playlist for the hearing (casefiles/demo.py) carries today's date. None when
     already loaded or when the personas are missing."""
-    from digitaldesk.cases.legal.deadlines.counting import day_limit_end
-    from digitaldesk.cases.legal.deadlines.tables import HEARING_DAYS
+    from digitaldesk.law.deadlines.counting import day_limit_end
+    from digitaldesk.law.deadlines.tables import HEARING_DAYS
 
     minh, tp2, unit = org.people.get("minh"), org.people.get("tp2"), org.units.get("tinh_p2")
     if minh is None or tp2 is None or unit is None or Case.objects.filter(name=TRIAL_CASE).exists():

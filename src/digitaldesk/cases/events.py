@@ -1,7 +1,7 @@
 """Procedural events (quyết định, hành vi tố tụng): recording, correcting, and the register
 state they imply (stage of the case, preventive measure of each accused).
 
-The time limits themselves are computed by the pure engine `cases.legal.deadlines`
+The time limits themselves are computed by the pure engine `law.deadlines`
 (docs/deadlines.md); recording an event here:
 
 1. checks the input (date not in the future; a decision that concerns one accused names
@@ -26,7 +26,6 @@ from django.utils import timezone
 from digitaldesk.accounts.models import User
 from digitaldesk.audit.services import audit_record
 from digitaldesk.cases import selectors
-from digitaldesk.cases.legal.deadlines import DeadlineRuleError, EventKind
 from digitaldesk.cases.models import (
     Accused,
     Case,
@@ -36,6 +35,7 @@ from digitaldesk.cases.models import (
     SourceKind,
     Stage,
 )
+from digitaldesk.law.deadlines import DeadlineRuleError, EventKind
 
 E = EventKind
 
@@ -159,7 +159,7 @@ class EventData:
 
 
 def _engine_event(row: ProceduralEvent | EventData) -> Any:
-    from digitaldesk.cases.legal.deadlines import Event
+    from digitaldesk.law.deadlines import Event
 
     accused_id = row.accused.pk if getattr(row, "accused", None) else None
     return Event(kind=EventKind(row.kind), on=row.on, at=row.at, subject=f"a{accused_id}" if accused_id else "case",
@@ -168,7 +168,7 @@ def _engine_event(row: ProceduralEvent | EventData) -> Any:
 
 
 def _category(case: Case) -> Any:
-    from digitaldesk.cases.legal.categories import Category
+    from digitaldesk.law.categories import Category
 
     value = case.category_override or case.category
     return Category(value) if value else None
@@ -201,12 +201,12 @@ def _check(case: Case, data: EventData) -> None:
         return
     existing = [_engine_event(e) for e in ProceduralEvent.objects.filter(case=case, kind__in=[k.value for k in EventKind])
                 .select_related("accused").order_by("on", "at", "pk")]
-    from digitaldesk.cases.deadlines import _calendar
-    from digitaldesk.cases.legal.deadlines import validate_event
+    from digitaldesk.law.calendar import work_calendar
+    from digitaldesk.law.deadlines import validate_event
 
     try:
         validate_event(_category(case), existing, _engine_event(data), national_security=case.national_security,
-                       calendar=_calendar())
+                       calendar=work_calendar())
     except DeadlineRuleError as exc:
         raise ValidationError(str(exc)) from exc
 

@@ -3,7 +3,7 @@
 See docs/cases.md. Every write goes through `cases.services`; reads of protected
 rows go through the gates in `cases.selectors` (`case_for_user`, `cases_visible_to`).
 The legal rules (Penal Code, crime categories, deadlines) live in the pure package
-`cases.legal`; this module only stores what the users record and what the engine computed.
+`law`; this module only stores what the users record and what the engine computed.
 """
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ CLOSED_STAGES = (Stage.NOT_PROSECUTED, Stage.CLOSED, Stage.JUDGED)
 class Category(models.TextChoices):
     """Crime categories (BLHS 2015, Điều 9, as amended by Luật 12/2017/QH14).
 
-    Values are those of `cases.legal.categories.Category`.
+    Values are those of `law.categories.Category`.
     """
 
     LESS_SERIOUS = "it_nghiem_trong", "Ít nghiêm trọng"
@@ -365,7 +365,7 @@ class Charge(models.Model):
 class ProceduralEvent(models.Model):
     """A procedural act or decision (khởi tố, phê chuẩn, gia hạn, tạm giam, cáo trạng...).
 
-    `kind` holds a `cases.legal.deadlines.EventKind` value; months/days/until carry
+    `kind` holds a `law.deadlines.EventKind` value; months/days/until carry
     the length of an order or extension as written in the decision.
     """
 

@@ -25,7 +25,7 @@ from django.http import Http404
 
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.accounts.selectors import led_units
-from digitaldesk.cases.legal.deadlines import EventKind
+from digitaldesk.law.deadlines import EventKind
 from digitaldesk.cases.models import (
     CLOSED_STAGES,
     Accused,

@@ -191,7 +191,7 @@ def case_register(*, actor: User, data: IntakeData) -> Case:
                          "number": case.case_no or case.report_no, "year": year, "source": case.source,
                          "assignees": [u.pk for u, _ in assignees], "restricted": case.restricted})
     from digitaldesk.cases import events
-    from digitaldesk.cases.legal.deadlines import EventKind
+    from digitaldesk.law.deadlines import EventKind
 
     # The intake itself is the first procedural event: the report's resolution limit runs
     # from it (BLTTHS 2015 Điều 147.1); a case received already opened starts at khởi tố.
@@ -445,7 +445,7 @@ def charge_add(*, actor: User, case: Case, article: str, clause: int, points: st
     BLHS 2015 Điều 9 (amended 2017): the category follows the maximum of the penalty
     bracket of the charged khoản. An article, clause or point that does not exist is refused.
     """
-    from digitaldesk.cases.legal import categories, code
+    from digitaldesk.law import categories, code
 
     _require_edit(actor, case)
     if accused is not None and accused.case_id != case.pk:

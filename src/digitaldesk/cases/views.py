@@ -308,7 +308,7 @@ def category_override(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def article_search(request: HttpRequest) -> HttpResponse:
     """The charge picker: Penal Code articles by number ("174") or by name ("lừa đảo")."""
-    from digitaldesk.cases.legal import code
+    from digitaldesk.law import code
 
     query = request.GET.get("q", "").strip()
     results = code.find_articles(query)[:15] if query else []

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from digitaldesk.cases.legal.calendar import DayKind, Override
+from digitaldesk.law.calendar import DayKind, Override
 
 
 class OverrideKind(models.TextChoices):

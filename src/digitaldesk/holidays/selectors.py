@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from digitaldesk.cases.legal.calendar import WorkCalendar, weekday_name
+from digitaldesk.law.calendar import WorkCalendar, weekday_name
 from digitaldesk.holidays.models import DayOverride
 
 

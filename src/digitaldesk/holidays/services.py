@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from digitaldesk.accounts.models import Role, User
 from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.audit.services import audit_record
-from digitaldesk.cases.legal import lunar
+from digitaldesk.law import lunar
 from digitaldesk.holidays.models import DayOverride, OverrideKind
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from digitaldesk.accounts.models import Role, User
 from digitaldesk.accounts.selectors import effective_roles
-from digitaldesk.cases.legal import lunar
+from digitaldesk.law import lunar
 from digitaldesk.holidays import selectors, services
 from digitaldesk.holidays.forms import OverrideForm
 from digitaldesk.holidays.models import DayOverride

@@ -38,7 +38,7 @@ class SamplePage:
 def legal_paragraphs(limit: int | None = None, legal_dir: Path | None = None) -> Iterator[str]:
     """Articles of BLTTHS 2015 then BLHS 2015 as 'Điều N. Title\\ntext' strings."""
     if legal_dir is None:
-        from digitaldesk.cases.legal.code import data_dir
+        from digitaldesk.law.code import data_dir
 
         legal_dir = data_dir()
     base = legal_dir

@@ -4,7 +4,8 @@ Each constant cites its article; the 2024–2025 amending laws are not consolida
 """
 from __future__ import annotations
 
-from digitaldesk.cases.legal.categories import Category
+from digitaldesk.law.categories import Category
+from digitaldesk.law.citation import bltths
 
 IT, NT, RNT, DBNT = (Category.IT_NGHIEM_TRONG, Category.NGHIEM_TRONG, Category.RAT_NGHIEM_TRONG,
               Category.DAC_BIET_NGHIEM_TRONG)
@@ -55,3 +56,49 @@ PROTEST_JUDGMENT_DAYS = (15, 30)  # Điều 337 khoản 1: cùng cấp, cấp tr
 PROTEST_DECISION_DAYS = (7, 15)  # Điều 337 khoản 2
 APPELLATE_PREPARATION_DAYS = 60  # Điều 346 khoản 1 (Tòa án nhân dân cấp tỉnh)
 
+
+# The provisions the limits and rules come from, as citations (law.citation; docs/law.md).
+# The engine writes these, never the text, so each rule's basis is structured.
+ART_118_1 = bltths("118", 1)
+ART_118_2 = bltths("118", 2)
+ART_119_5 = bltths("119", 5)
+ART_134_1 = bltths("134", 1)
+ART_147 = bltths("147")
+ART_147_1 = bltths("147", 1)
+ART_147_2 = bltths("147", 2)
+ART_148 = bltths("148")
+ART_148_1 = bltths("148", 1)
+ART_148_2 = bltths("148", 2)
+ART_149_1 = bltths("149", 1)
+ART_172_1 = bltths("172", 1)
+ART_172_2 = bltths("172", 2)
+ART_172_3 = bltths("172", 3)
+ART_173 = bltths("173")
+ART_173_1 = bltths("173", 1)
+ART_173_2 = bltths("173", 2)
+ART_173_5 = bltths("173", 5)
+ART_173_6 = bltths("173", 6)
+ART_174_1 = bltths("174", 1)
+ART_174_2 = bltths("174", 2)
+ART_174_4 = bltths("174", 4)
+ART_179 = bltths("179")
+ART_179_3 = bltths("179", 3)
+ART_229 = bltths("229")
+ART_230_3 = bltths("230", 3)
+ART_232_4 = bltths("232", 4)
+ART_240_1 = bltths("240", 1)
+ART_240_2 = bltths("240", 2)
+ART_241 = bltths("241")
+ART_249_4 = bltths("249", 4)
+ART_277_1 = bltths("277", 1)
+ART_277_2 = bltths("277", 2)
+ART_277_3 = bltths("277", 3)
+ART_278_2 = bltths("278", 2)
+ART_329_3 = bltths("329", 3)
+ART_333_1 = bltths("333", 1)
+ART_333_2 = bltths("333", 2)
+ART_337_1 = bltths("337", 1)
+ART_337_2 = bltths("337", 2)
+ART_346_1 = bltths("346", 1)
+ART_347_2 = bltths("347", 2)
+ART_174_3_AS_172 = bltths("174", 3, note="theo Điều 172")  # re-investigation: Điều 172's limits

@@ -19,8 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from digitaldesk.cases.legal import LegalRuleError
-from digitaldesk.cases.legal.code import Article, ClauseKind, Penalty, article, no_text_message
+from digitaldesk.law import LegalRuleError
+from digitaldesk.law.citation import Citation, blhs
+from digitaldesk.law.code import Article, ClauseKind, Penalty, article, no_text_message
 
 
 class Category(StrEnum):
@@ -43,8 +44,14 @@ class Category(StrEnum):
         return _RANKS[self]
 
     @property
+    def citation(self) -> Citation:
+        """BLHS Điều 9 khoản 1, the point defining this category."""
+        return _CITATIONS[self]
+
+    @property
     def basis(self) -> str:
-        return f"BLHS 2015, Điều 9, khoản 1, điểm {_POINTS[self]}"
+        """The formal text, e.g. "BLHS 2015, Điều 9, khoản 1, điểm d"."""
+        return _CITATIONS[self].text
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
@@ -64,12 +71,14 @@ _ABBREVIATIONS = {
     Category.DAC_BIET_NGHIEM_TRONG: "ĐBNT",
 }
 _RANKS = {category: index for index, category in enumerate(Category)}
-_POINTS = {
-    Category.IT_NGHIEM_TRONG: "a",
-    Category.NGHIEM_TRONG: "b",
-    Category.RAT_NGHIEM_TRONG: "c",
-    Category.DAC_BIET_NGHIEM_TRONG: "d",
+_CITATIONS = {
+    Category.IT_NGHIEM_TRONG: blhs("9", 1, "a"),
+    Category.NGHIEM_TRONG: blhs("9", 1, "b"),
+    Category.RAT_NGHIEM_TRONG: blhs("9", 1, "c"),
+    Category.DAC_BIET_NGHIEM_TRONG: blhs("9", 1, "d"),
 }
+# BLHS Điều 9 khoản 2: a commercial legal entity's crime is classified like the natural person's.
+LEGAL_ENTITY_RULE = blhs("9", 2)
 
 
 def category_for_penalty(penalty: Penalty) -> Category:
@@ -97,11 +106,16 @@ class Classification:
     clause_number: int
 
     @property
+    def citation(self) -> Citation:
+        """The bracket charged: "Điều 174 khoản 4 BLHS" (no clause for a one-paragraph article)."""
+        return blhs(self.article.label, self.clause_number or None)
+
+    @property
     def explanation(self) -> str:
         """E.g. "Điều 174 khoản 4 BLHS: mức cao nhất của khung hình phạt là tù chung thân
         → Tội phạm đặc biệt nghiêm trọng (BLHS 2015, Điều 9, khoản 1, điểm d)"."""
-        where = f"Điều {self.article.label}" + (f" khoản {self.clause_number}" if self.clause_number else "")
-        return (f"{where} BLHS: mức cao nhất của khung hình phạt là {self.penalty.maximum_label} "
+        return (f"{self.citation.short()}: mức cao nhất của khung hình phạt là "
+                f"{self.penalty.maximum_label} "
                 f"→ {self.category.label} ({self.category.basis})")
 
 
@@ -125,12 +139,13 @@ def classify(article_label: str | int, clause_number: int | None, point: str | N
         if point is None:
             raise LegalRuleError(
                 f"Khoản {item.number} Điều {art.label} BLHS quy định hình phạt đối với pháp nhân thương mại: "
-                "cần ghi rõ điểm, loại tội phạm xác định theo khoản tương ứng (BLHS 2015, Điều 9, khoản 2).")
+                "cần ghi rõ điểm, loại tội phạm xác định theo khoản tương ứng "
+                f"({LEGAL_ENTITY_RULE}).")
         referred = _REFERRED_CLAUSE.search(item.point(point).text)
         if referred is None:
             raise LegalRuleError(
                 f"Điểm {point} khoản {item.number} Điều {art.label} BLHS không dẫn chiếu khoản nào của điều luật "
-                "(BLHS 2015, Điều 9, khoản 2): cần xác định loại tội phạm thủ công.")
+                f"({LEGAL_ENTITY_RULE}): cần xác định loại tội phạm thủ công.")
         return classify(art.label, int(referred.group(1)))
     if item.penalty is None:
         where = f"Khoản {item.number} Điều {art.label}" if item.number else f"Điều {art.label}"

@@ -5,9 +5,10 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 
-from digitaldesk.cases.legal.calendar import WorkCalendar
-from digitaldesk.cases.legal.categories import Category
-from digitaldesk.cases.legal.deadlines.counting import (
+from digitaldesk.law.calendar import WorkCalendar
+from digitaldesk.law.categories import Category
+from digitaldesk.law.citation import Citation
+from digitaldesk.law.deadlines.counting import (
     DAY_LIMIT_ON_DAY_OFF_NOTE,
     DAY_LIMIT_ROLLS_OVER_DAYS_OFF,
     DETENTION_MONTH_DAYS,
@@ -17,7 +18,7 @@ from digitaldesk.cases.legal.deadlines.counting import (
     detention_end,
     format_days,
 )
-from digitaldesk.cases.legal.deadlines.model import (
+from digitaldesk.law.deadlines.model import (
     DEADLINE_LABELS,
     EVENT_RANK,
     LAPSING,
@@ -27,11 +28,54 @@ from digitaldesk.cases.legal.deadlines.model import (
     Event,
     EventKind,
 )
-from digitaldesk.cases.legal.deadlines.tables import (
+from digitaldesk.law.deadlines.tables import (
     APPEAL_DECISION_DAYS,
     APPEAL_JUDGMENT_DAYS,
     APPELLATE_PREPARATION_DAYS,
     APPROVAL_DAYS,
+    ART_118_1,
+    ART_118_2,
+    ART_119_5,
+    ART_134_1,
+    ART_147,
+    ART_147_1,
+    ART_147_2,
+    ART_148,
+    ART_148_1,
+    ART_148_2,
+    ART_149_1,
+    ART_172_1,
+    ART_172_2,
+    ART_172_3,
+    ART_173,
+    ART_173_1,
+    ART_173_2,
+    ART_173_5,
+    ART_173_6,
+    ART_174_1,
+    ART_174_2,
+    ART_174_3_AS_172,
+    ART_174_4,
+    ART_179,
+    ART_179_3,
+    ART_229,
+    ART_230_3,
+    ART_232_4,
+    ART_240_1,
+    ART_240_2,
+    ART_241,
+    ART_249_4,
+    ART_277_1,
+    ART_277_2,
+    ART_277_3,
+    ART_278_2,
+    ART_329_3,
+    ART_333_1,
+    ART_333_2,
+    ART_337_1,
+    ART_337_2,
+    ART_346_1,
+    ART_347_2,
     CLOSURE_REVIEW_DAYS,
     COURT_RETURNS_MAX,
     CUSTODY_APPROVAL_HOURS,
@@ -94,6 +138,9 @@ _E_TAM_GIU = EventKind.TAM_GIU
 _E_TIEP_NHAN_NGUON_TIN = EventKind.TIEP_NHAN_NGUON_TIN
 _E_TRA_TU_DO = EventKind.TRA_TU_DO
 ONE_DAY = dt.timedelta(days=1)
+# Note templates (a date is filled in when the note is read).
+_REPORT_SUSPENDED = f"Tạm đình chỉ giải quyết nguồn tin ngày {{}} ({ART_148_1})."
+_INVESTIGATION_SUSPENDED = f"Tạm đình chỉ điều tra ngày {{}} ({ART_229})."
 
 
 class _Days(int):
@@ -140,8 +187,8 @@ class _Replay:
             track.raw_notes.append(message)
             track.needs_review = True
 
-    def open(self, kind: DeadlineKind, subject: str, start: dt.date, end: dt.date, basis: str, unit: str,
-             nominal_end: dt.date | None = None, label: str = "") -> Deadline:
+    def open(self, kind: DeadlineKind, subject: str, start: dt.date, end: dt.date, basis: Citation,
+             unit: str, nominal_end: dt.date | None = None, label: str = "") -> Deadline:
         slot = (kind, subject)
         previous = self.tracks.get(slot)
         # A StrEnum member is a str: concatenation gives a plain str without the slow `.value`.
@@ -184,7 +231,7 @@ class _Replay:
 
     def tiep_nhan_nguon_tin(self, e: Event) -> None:
         end = self.day_end(e.on, REPORT_DAYS)
-        t = self.open(_NGUON_TIN, "case", e.on, end, "BLTTHS 2015, Điều 147, khoản 1", "day")
+        t = self.open(_NGUON_TIN, "case", e.on, end, ART_147_1, "day")
         t.extensions_max = 1  # Điều 147 khoản 2: Viện trưởng VKS gia hạn một lần
         t.max_end = self.calendar.roll_forward(add_months(e.on, REPORT_COMPLEX_MONTHS + REPORT_EXTENSION_MONTHS))
 
@@ -197,13 +244,13 @@ class _Replay:
             return
         if self.report_vks_extended:
             self.problem("Thời hạn giải quyết nguồn tin đã được Viện kiểm sát gia hạn: không thể kéo dài thêm "
-                         "(BLTTHS 2015, Điều 147, khoản 2).", t)
+                         f"({ART_147_2}).", t)
         limit = self.month_end(t.start, REPORT_COMPLEX_MONTHS)[1]
         nominal, end = self._period(t.start, e, REPORT_COMPLEX_MONTHS)
         if end > limit:
             self.problem(f"Vụ việc phức tạp chỉ được kéo dài thời hạn giải quyết không quá 02 tháng kể từ ngày tiếp nhận "
-                         f"(đến {_date(limit)}) (BLTTHS 2015, Điều 147, khoản 2).", t)
-        t.nominal_end, t.end, t.unit, t.basis = nominal, end, "month", "BLTTHS 2015, Điều 147, khoản 2"
+                         f"(đến {_date(limit)}) ({ART_147_2}).", t)
+        t.nominal_end, t.end, t.unit, t.citation = nominal, end, "month", ART_147_2
         t.raw_notes.append("Kéo dài do vụ việc phức tạp (Thủ trưởng Cơ quan điều tra — TTLT 01/2017, Điều 11, khoản 1).")
 
     def gia_han_nguon_tin(self, e: Event) -> None:
@@ -212,31 +259,31 @@ class _Replay:
             return
         if self.report_vks_extended:
             self.problem("Viện trưởng Viện kiểm sát chỉ được gia hạn thời hạn giải quyết nguồn tin một lần "
-                         "(BLTTHS 2015, Điều 147, khoản 2).", t)
+                         f"({ART_147_2}).", t)
         self.report_vks_extended = True
-        self._check_not_expired(t, e, "Điều 147, khoản 2")
+        self._check_not_expired(t, e, ART_147_2)
         nominal, end = self._period(t.nominal_end, e, REPORT_EXTENSION_MONTHS)
         if self._months_of(e) > REPORT_EXTENSION_MONTHS or end > self.month_end(t.nominal_end, 2)[1]:
             self.problem("Viện trưởng Viện kiểm sát gia hạn giải quyết nguồn tin không quá 02 tháng "
-                         "(BLTTHS 2015, Điều 147, khoản 2).", t)
-        self._extend(t, e, nominal, end, "BLTTHS 2015, Điều 147, khoản 2", unit="month")
+                         f"({ART_147_2}).", t)
+        self._extend(t, e, nominal, end, ART_147_2, unit="month")
 
     def tam_dinh_chi_nguon_tin(self, e: Event) -> None:
         t = self.current(_NGUON_TIN)
         if t is None:
-            self.problem("Chưa có sự kiện tiếp nhận nguồn tin để tạm đình chỉ (BLTTHS 2015, Điều 148).")
+            self.problem(f"Chưa có sự kiện tiếp nhận nguồn tin để tạm đình chỉ ({ART_148}).")
             return
         self.close(t, e.on)
-        t.raw_notes.append(("Tạm đình chỉ giải quyết nguồn tin ngày {} (BLTTHS 2015, Điều 148, khoản 1).", e.on))
+        t.raw_notes.append((_REPORT_SUSPENDED, e.on))
 
     def huy_tam_dinh_chi_nguon_tin(self, e: Event) -> None:
         start = e.received_on or e.on
         nominal, end = self.month_end(start, REPORT_AFTER_SUSPENSION_MONTHS)
-        self.open(_NGUON_TIN, "case", start, end, "BLTTHS 2015, Điều 148, khoản 2", "month", nominal)
+        self.open(_NGUON_TIN, "case", start, end, ART_148_2, "month", nominal)
 
     def phuc_hoi_nguon_tin(self, e: Event) -> None:
         nominal, end = self.month_end(e.on, REPORT_AFTER_SUSPENSION_MONTHS)
-        self.open(_NGUON_TIN, "case", e.on, end, "BLTTHS 2015, Điều 149, khoản 1", "month", nominal)
+        self.open(_NGUON_TIN, "case", e.on, end, ART_149_1, "month", nominal)
 
     def khong_khoi_to_vu_an(self, e: Event) -> None:
         self.close(self.current(_NGUON_TIN), e.on)
@@ -251,10 +298,11 @@ class _Replay:
             return
         self.stage = "dieu_tra"
         self._open_investigation(e.on, INVESTIGATION[self.cat], INVESTIGATION_EXTENSIONS[self.cat],
-                                 "BLTTHS 2015, Điều 172, khoản 1", special=True)
+                                 ART_172_1, special=True)
 
-    def _open_investigation(self, start: dt.date, months: int, plan: tuple[int, ...], basis: str, *,
-                            special: bool, label: str = "", variant: str = "") -> Deadline:
+    def _open_investigation(self, start: dt.date, months: int, plan: tuple[int, ...],
+                            basis: Citation, *, special: bool, label: str = "",
+                            variant: str = "") -> Deadline:
         nominal, end = self.month_end(start, months)
         t = self.open(_DIEU_TRA, "case", start, end, basis, "month", nominal, label=label)
         t.variant = variant
@@ -278,27 +326,29 @@ class _Replay:
             return
         n = t.extensions_used + 1
         if t.variant == "supplementary":
-            self.problem("Thời hạn điều tra bổ sung không được gia hạn (BLTTHS 2015, Điều 174, khoản 2).", t)
+            self.problem(f"Thời hạn điều tra bổ sung không được gia hạn ({ART_174_2}).", t)
             return
         resumed = t.variant == "resumed"
-        article = "Điều 174, khoản 1" if resumed else "Điều 172, khoản 2"
+        article = ART_174_1 if resumed else ART_172_2
         if n > t.extensions_max:
+            # Two clauses (2 and 3) are cited as text: a Citation names one clause.
             where = article if t.extensions_max == len(INVESTIGATION_EXTENSIONS[self.cat]) or resumed \
-                else "Điều 172, khoản 2, 3"
+                else "BLTTHS 2015, Điều 172, khoản 2, 3"
             self.problem(f"{self.cat.label} chỉ được gia hạn điều tra tối đa {t.extensions_max} lần "
-                         f"(BLTTHS 2015, {where}); đây là lần gia hạn {_ordinal(n)}.", t)
+                         f"({where}); đây là lần gia hạn {_ordinal(n)}.", t)
             allowed = 0
         else:
             allowed = t.extension_plan[n - 1]
         self._check_not_expired(t, e, article)
         ordinary = len(INVESTIGATION_EXTENSIONS[self.cat]) if not resumed else len(t.extension_plan)
-        basis = f"BLTTHS 2015, {article}" if n <= ordinary else "BLTTHS 2015, Điều 172, khoản 3"
+        basis = article if n <= ordinary else ART_172_3
         nominal, end = self._period(t.nominal_end, e, allowed)
         if allowed and (self._months_of(e) > allowed or end > self.month_end(t.nominal_end, allowed)[1]):
             self.problem(f"Gia hạn điều tra lần {_ordinal(n)} đối với {self.cat.label.lower()} không quá "
                          f"{allowed:02d} tháng ({basis}).", t)
         if n > ordinary and n <= t.extensions_max:
-            t.raw_notes.append("Gia hạn đặc biệt thuộc thẩm quyền Viện trưởng VKSND tối cao (BLTTHS 2015, Điều 172, khoản 3).")
+            t.raw_notes.append("Gia hạn đặc biệt thuộc thẩm quyền Viện trưởng VKSND tối cao "
+                               f"({ART_172_3}).")
             if n > ordinary + 1:
                 t.needs_review = True
                 t.raw_notes.append("Điều 172 khoản 3 không nói rõ hai lần gia hạn đặc biệt (tội phạm đặc biệt nghiêm trọng "
@@ -308,23 +358,23 @@ class _Replay:
     def tam_dinh_chi_dieu_tra(self, e: Event) -> None:
         t = self.current(_DIEU_TRA)
         if t is None:
-            self.problem("Chưa khởi tố vụ án nên không thể tạm đình chỉ điều tra (BLTTHS 2015, Điều 229).")
+            self.problem(f"Chưa khởi tố vụ án nên không thể tạm đình chỉ điều tra ({ART_229}).")
             return
         self.close(t, e.on)
-        t.raw_notes.append(("Tạm đình chỉ điều tra ngày {} (BLTTHS 2015, Điều 229).", e.on))
+        t.raw_notes.append((_INVESTIGATION_SUSPENDED, e.on))
 
     def phuc_hoi_dieu_tra(self, e: Event) -> None:
         self.stage = "dieu_tra_tiep"
         self.close(self.current(_XEM_XET_DINH_CHI_DIEU_TRA), e.on)
         self._open_investigation(e.on, RESUMED[self.cat], RESUMED_EXTENSIONS[self.cat],
-                                 "BLTTHS 2015, Điều 174, khoản 1", special=False,
+                                 ART_174_1, special=False,
                                  label="Thời hạn điều tra (phục hồi điều tra)", variant="resumed")
 
     def dinh_chi_dieu_tra(self, e: Event) -> None:
         self.close(self.current(_DIEU_TRA), e.on)
         start = e.received_on or e.on
         self.open(_XEM_XET_DINH_CHI_DIEU_TRA, "case", start, self.day_end(start, CLOSURE_REVIEW_DAYS),
-                  "BLTTHS 2015, Điều 230, khoản 3", "day")
+                  ART_230_3, "day")
 
     def ket_thuc_dieu_tra(self, e: Event) -> None:
         t = self.current(_DIEU_TRA)
@@ -333,7 +383,7 @@ class _Replay:
             self.problem(f"Kết thúc điều tra ngày {_date(e.on)} sau khi thời hạn điều tra đã hết ({_date(t.end)}) "
                          f"({t.basis}).", t)
         self.open(_GIAO_HO_SO, "case", e.on, self.day_end(e.on, FILE_HANDOVER_DAYS),
-                  "BLTTHS 2015, Điều 232, khoản 4", "day")
+                  ART_232_4, "day")
 
     # --- E. supplementary investigation and re-investigation (Điều 174) --------------------------
 
@@ -344,7 +394,7 @@ class _Replay:
         t = self._supplementary(e, SUPPLEMENTARY_BY_VKS, "Viện kiểm sát")
         if self.vks_returns > VKS_RETURNS_MAX:
             self.problem(f"Viện kiểm sát chỉ được trả hồ sơ để điều tra bổ sung hai lần; đây là lần thứ "
-                         f"{self.vks_returns} (BLTTHS 2015, Điều 174, khoản 2).", t)
+                         f"{self.vks_returns} ({ART_174_2}).", t)
 
     def toa_tra_ho_so_dieu_tra_bo_sung(self, e: Event) -> None:
         self.close(self.current(_CHUAN_BI_XET_XU), e.on)
@@ -353,13 +403,13 @@ class _Replay:
         t = self._supplementary(e, SUPPLEMENTARY_BY_COURT, "Tòa án")
         if self.court_returns > COURT_RETURNS_MAX:
             self.problem("Tòa án chỉ được trả hồ sơ để điều tra bổ sung hai lần: Thẩm phán chủ tọa một lần và Hội đồng "
-                         "xét xử một lần (BLTTHS 2015, Điều 174, khoản 2).", t)
+                         f"xét xử một lần ({ART_174_2}).", t)
 
     def _supplementary(self, e: Event, months: int, who: str) -> Deadline:
         self.close(self.current(_DIEU_TRA), e.on)
         start = e.received_on or e.on
         nominal, end = self.month_end(start, months)
-        t = self.open(_DIEU_TRA, "case", start, end, "BLTTHS 2015, Điều 174, khoản 2", "month", nominal,
+        t = self.open(_DIEU_TRA, "case", start, end, ART_174_2, "month", nominal,
                       label=f"Thời hạn điều tra bổ sung ({who} trả hồ sơ)")
         t.stage = "dieu_tra_tiep"
         t.variant = "supplementary"
@@ -376,7 +426,7 @@ class _Replay:
         self.stage = "dieu_tra"
         start = e.received_on or e.on
         self._open_investigation(start, INVESTIGATION[self.cat], INVESTIGATION_EXTENSIONS[self.cat],
-                                 "BLTTHS 2015, Điều 174, khoản 3 (theo Điều 172)", special=True,
+                                 ART_174_3_AS_172, special=True,
                                  label="Thời hạn điều tra lại", variant="repeated")
 
     # --- F. prosecution (Điều 240–249) ---------------------------------------------------------
@@ -385,9 +435,9 @@ class _Replay:
         self.close(self.current(_GIAO_HO_SO), e.on)
         self.close(self.current(_DIEU_TRA), e.on)
         self.stage = "truy_to"
-        self._open_prosecution(e.on, "BLTTHS 2015, Điều 240, khoản 1")
+        self._open_prosecution(e.on, ART_240_1)
 
-    def _open_prosecution(self, start: dt.date, basis: str) -> None:
+    def _open_prosecution(self, start: dt.date, basis: Citation) -> None:
         days = PROSECUTION_DAYS[self.cat]
         extra = PROSECUTION_EXTENSION_DAYS[self.cat]
         end = self.day_end(start, days)
@@ -402,8 +452,8 @@ class _Replay:
             return
         if t.extensions_used >= 1:
             self.problem("Viện trưởng Viện kiểm sát chỉ được gia hạn thời hạn quyết định việc truy tố một lần "
-                         "(BLTTHS 2015, Điều 240, khoản 1).", t)
-        self._check_not_expired(t, e, "Điều 240, khoản 1")
+                         f"({ART_240_1}).", t)
+        self._check_not_expired(t, e, ART_240_1)
         allowed = PROSECUTION_EXTENSION_DAYS[self.cat]
         if e.days is None and e.months is None:
             days = allowed
@@ -412,13 +462,13 @@ class _Replay:
         end = e.until or (t.nominal_end + dt.timedelta(days=days))
         if days > allowed or end > t.nominal_end + dt.timedelta(days=allowed):
             self.problem(f"Gia hạn thời hạn quyết định việc truy tố đối với {self.cat.label.lower()} không quá "
-                         f"{allowed} ngày (BLTTHS 2015, Điều 240, khoản 1).", t)
-        self._extend(t, e, end, end, "BLTTHS 2015, Điều 240, khoản 1", unit="day")
+                         f"{allowed} ngày ({ART_240_1}).", t)
+        self._extend(t, e, end, end, ART_240_1, unit="day")
 
     def cao_trang(self, e: Event) -> None:
         self.close(self.current(_TRUY_TO), e.on)
         t = self.open(_GIAO_CAO_TRANG, "case", e.on, self.day_end(e.on, INDICTMENT_DELIVERY_DAYS),
-                      "BLTTHS 2015, Điều 240, khoản 2", "day")
+                      ART_240_2, "day")
         t.raw_notes.append("Vụ án phức tạp: có thể kéo dài nhưng không quá 10 ngày (Điều 240 khoản 2).")
 
     def giao_cao_trang(self, e: Event) -> None:
@@ -434,10 +484,10 @@ class _Replay:
     def phuc_hoi_vu_an(self, e: Event) -> None:
         if self.stage in ("xet_xu",):
             # Điều 277 khoản 2: resumed at the court, trial preparation restarts from the decision.
-            self._open_trial_preparation(e.on, "BLTTHS 2015, Điều 277, khoản 2")
+            self._open_trial_preparation(e.on, ART_277_2)
         else:
             self.stage = "truy_to"
-            self._open_prosecution(e.on, "BLTTHS 2015, Điều 249, khoản 4")
+            self._open_prosecution(e.on, ART_249_4)
 
     # --- G. trial (Điều 277–278) -----------------------------------------------------------
 
@@ -445,9 +495,9 @@ class _Replay:
         self.close(self.current(_GIAO_CAO_TRANG), e.on)
         self.close(self.current(_TRUY_TO), e.on)
         self.stage = "xet_xu"
-        self._open_trial_preparation(e.on, "BLTTHS 2015, Điều 277, khoản 1")
+        self._open_trial_preparation(e.on, ART_277_1)
 
-    def _open_trial_preparation(self, start: dt.date, basis: str) -> None:
+    def _open_trial_preparation(self, start: dt.date, basis: Citation) -> None:
         months, days = TRIAL_PREPARATION[self.cat]
         extra = TRIAL_PREPARATION_EXTENSION_DAYS[self.cat]
         if months:
@@ -466,28 +516,29 @@ class _Replay:
         if t is None:
             return
         if t.extensions_used >= 1:
-            self.problem("Chánh án chỉ được gia hạn thời hạn chuẩn bị xét xử một lần (BLTTHS 2015, Điều 277, khoản 1).", t)
+            self.problem("Chánh án chỉ được gia hạn thời hạn chuẩn bị xét xử một lần "
+                         f"({ART_277_1}).", t)
         allowed = TRIAL_PREPARATION_EXTENSION_DAYS[self.cat]
         days = e.days if e.days is not None else allowed
         nominal = e.until or (t.nominal_end + dt.timedelta(days=days))
         end = e.until or (self.calendar.roll_forward(nominal) if t.unit == "month" else nominal)
         if days > allowed or nominal > t.nominal_end + dt.timedelta(days=allowed):
             self.problem(f"Gia hạn chuẩn bị xét xử đối với {self.cat.label.lower()} không quá {allowed} ngày "
-                         "(BLTTHS 2015, Điều 277, khoản 1).", t)
-        self._extend(t, e, nominal, end, "BLTTHS 2015, Điều 277, khoản 1", unit=t.unit)
+                         f"({ART_277_1}).", t)
+        self._extend(t, e, nominal, end, ART_277_1, unit=t.unit)
         t.raw_notes.append("Tòa án phải thông báo ngay việc gia hạn cho Viện kiểm sát cùng cấp (Điều 277 khoản 1).")
 
     def toa_nhan_lai_ho_so(self, e: Event) -> None:
         self.stage = "xet_xu"
         t = self.open(_CHUAN_BI_XET_XU, "case", e.on, self.day_end(e.on, TRIAL_AFTER_SUPPLEMENTARY_DAYS),
-                      "BLTTHS 2015, Điều 277, khoản 2", "day",
+                      ART_277_2, "day",
                       label="Thời hạn đưa vụ án ra xét xử sau khi nhận lại hồ sơ")
         t.max_end = t.end
 
     def dua_vu_an_ra_xet_xu(self, e: Event) -> None:
         self.close(self.current(_CHUAN_BI_XET_XU), e.on)
         t = self.open(_MO_PHIEN_TOA, "case", e.on, self.day_end(e.on, HEARING_DAYS),
-                      "BLTTHS 2015, Điều 277, khoản 3", "day")
+                      ART_277_3, "day")
         t.max_end = self.day_end(e.on, 30)
         t.raw_notes.append("Vì lý do bất khả kháng hoặc trở ngại khách quan: trong thời hạn 30 ngày (Điều 277 khoản 3).")
 
@@ -503,11 +554,11 @@ class _Replay:
         self.sentenced_on = e.on
         same, superior = PROTEST_JUDGMENT_DAYS
         self.open(_KHANG_NGHI_CUNG_CAP, "case", e.on, self.day_end(e.on, same),
-                  "BLTTHS 2015, Điều 337, khoản 1", "day")
+                  ART_337_1, "day")
         self.open(_KHANG_NGHI_CAP_TREN, "case", e.on, self.day_end(e.on, superior),
-                  "BLTTHS 2015, Điều 337, khoản 1", "day")
+                  ART_337_1, "day")
         t = self.open(_KHANG_CAO, "case", e.on, self.day_end(e.on, APPEAL_JUDGMENT_DAYS),
-                      "BLTTHS 2015, Điều 333, khoản 1", "day")
+                      ART_333_1, "day")
         t.raw_notes.append("Bị cáo, đương sự vắng mặt tại phiên tòa: thời hạn tính từ ngày nhận bản án hoặc ngày bản án "
                        "được niêm yết (Điều 333 khoản 1).")
 
@@ -515,12 +566,12 @@ class _Replay:
         self.close(self.current(_CHUAN_BI_XET_XU), e.on)
         same, superior = PROTEST_DECISION_DAYS
         self.open(_KHANG_NGHI_CUNG_CAP, "case", e.on, self.day_end(e.on, same),
-                  "BLTTHS 2015, Điều 337, khoản 2", "day", label="Thời hạn kháng nghị quyết định sơ thẩm (cùng cấp)")
+                  ART_337_2, "day", label="Thời hạn kháng nghị quyết định sơ thẩm (cùng cấp)")
         self.open(_KHANG_NGHI_CAP_TREN, "case", e.on, self.day_end(e.on, superior),
-                  "BLTTHS 2015, Điều 337, khoản 2", "day", label="Thời hạn kháng nghị quyết định sơ thẩm (cấp trên)")
+                  ART_337_2, "day", label="Thời hạn kháng nghị quyết định sơ thẩm (cấp trên)")
         start = e.received_on or e.on
         t = self.open(_KHANG_CAO, "case", start, self.day_end(start, APPEAL_DECISION_DAYS),
-                      "BLTTHS 2015, Điều 333, khoản 2", "day", label="Thời hạn kháng cáo quyết định sơ thẩm")
+                      ART_333_2, "day", label="Thời hạn kháng cáo quyết định sơ thẩm")
         t.raw_notes.append("Tính từ ngày người có quyền kháng cáo nhận được quyết định (Điều 333 khoản 2).")
 
     def khang_nghi(self, e: Event) -> None:
@@ -535,7 +586,7 @@ class _Replay:
     def toa_phuc_tham_nhan_ho_so(self, e: Event) -> None:
         self.stage = "phuc_tham"
         t = self.open(_CHUAN_BI_PHUC_THAM, "case", e.on, self.day_end(e.on, APPELLATE_PREPARATION_DAYS),
-                      "BLTTHS 2015, Điều 346, khoản 1", "day")
+                      ART_346_1, "day")
         t.needs_review = True
         t.raw_notes.append("Tính theo thời hạn 60 ngày của Tòa án nhân dân cấp tỉnh. TAND cấp cao đã bị bãi bỏ năm 2025: "
                        "thời hạn và Tòa án cấp phúc thẩm hiện hành chưa được xác minh.")
@@ -547,13 +598,13 @@ class _Replay:
         start_at = e.at
         end_at = start_at + dt.timedelta(days=days) if start_at else None
         end = e.until or (end_at.date() if end_at else e.on + dt.timedelta(days=days))
-        t = self.open(_TAM_GIU, e.subject, e.on, end, "BLTTHS 2015, Điều 118, khoản 1", "hour")
+        t = self.open(_TAM_GIU, e.subject, e.on, end, ART_118_1, "hour")
         t.start_at, t.end_at = start_at, end_at
         t.extension_plan = (CUSTODY_EXTENSION_DAYS, CUSTODY_EXTENSION_DAYS)
         t.extensions_max = CUSTODY_EXTENSIONS
         t.max_end = (end_at + dt.timedelta(days=6)).date() if end_at else e.on + dt.timedelta(days=days + 6)
         if days > CUSTODY_DAYS:
-            self.problem("Thời hạn tạm giữ không quá 03 ngày (BLTTHS 2015, Điều 118, khoản 1).", t)
+            self.problem(f"Thời hạn tạm giữ không quá 03 ngày ({ART_118_1}).", t)
         if start_at is None:
             t.raw_notes.append("Chưa ghi giờ bắt đầu tạm giữ: thời hạn tạm giữ tính theo giờ (Điều 117 khoản 2).")
 
@@ -561,7 +612,7 @@ class _Replay:
         received = e.at
         end_at = received + dt.timedelta(hours=CUSTODY_APPROVAL_HOURS) if received else None
         t = self.open(_PHE_CHUAN_GIA_HAN_TAM_GIU, e.subject, e.on,
-                      end_at.date() if end_at else e.on, "BLTTHS 2015, Điều 118, khoản 2", "hour")
+                      end_at.date() if end_at else e.on, ART_118_2, "hour")
         t.end_at = end_at
         if received is None:
             t.raw_notes.append("Chưa ghi giờ nhận hồ sơ: thời hạn xét phê chuẩn là 12 giờ kể từ khi nhận hồ sơ.")
@@ -576,9 +627,9 @@ class _Replay:
         days = e.days if e.days is not None else CUSTODY_EXTENSION_DAYS
         if n > CUSTODY_EXTENSIONS:
             self.problem("Tạm giữ chỉ được gia hạn tối đa hai lần, mỗi lần không quá 03 ngày "
-                         "(BLTTHS 2015, Điều 118, khoản 2).", t)
+                         f"({ART_118_2}).", t)
         if days > CUSTODY_EXTENSION_DAYS:
-            self.problem(f"Gia hạn tạm giữ lần {_ordinal(n)} không quá 03 ngày (BLTTHS 2015, Điều 118, khoản 2).", t)
+            self.problem(f"Gia hạn tạm giữ lần {_ordinal(n)} không quá 03 ngày ({ART_118_2}).", t)
         if t.end_at is not None:
             limit_at = t.end_at
             t.end_at = t.end_at + dt.timedelta(days=days)
@@ -588,8 +639,8 @@ class _Replay:
             end = e.until or t.end + dt.timedelta(days=days)
             expired = e.on > t.end
         if expired:
-            self.problem("Không thể gia hạn tạm giữ khi thời hạn tạm giữ đã hết (BLTTHS 2015, Điều 118, khoản 2).", t)
-        self._extend(t, e, end, end, "BLTTHS 2015, Điều 118, khoản 2", unit="hour")
+            self.problem(f"Không thể gia hạn tạm giữ khi thời hạn tạm giữ đã hết ({ART_118_2}).", t)
+        self._extend(t, e, end, end, ART_118_2, unit="hour")
         if n == 2:
             t.raw_notes.append("Gia hạn lần thứ hai chỉ trong trường hợp đặc biệt (Điều 118 khoản 2).")
 
@@ -599,17 +650,17 @@ class _Replay:
     def khoi_to_bi_can(self, e: Event) -> None:
         if self.current(_DIEU_TRA) is None and self.stage == "nguon_tin":
             self.problem("Khởi tố bị can khi chưa có quyết định khởi tố vụ án: khởi tố bị can thuộc giai đoạn điều tra "
-                         "(BLTTHS 2015, Điều 179).")
+                         f"({ART_179}).")
         start = e.received_on or e.on
         t = self.open(_PHE_CHUAN_KHOI_TO_BI_CAN, e.subject, start, self.day_end(start, APPROVAL_DAYS),
-                      "BLTTHS 2015, Điều 179, khoản 3", "day")
+                      ART_179_3, "day")
         t.raw_notes.append("Nếu Viện kiểm sát yêu cầu bổ sung chứng cứ: 03 ngày kể từ ngày nhận được chứng cứ bổ sung.")
 
     def phe_chuan_khoi_to_bi_can(self, e: Event) -> None:
         t = self.current(_PHE_CHUAN_KHOI_TO_BI_CAN, e.subject)
         if t is not None and t.running and e.on > t.end:
             self.problem(f"Phê chuẩn ngày {_date(e.on)} sau khi hết thời hạn xét phê chuẩn ({_date(t.end)}) "
-                         "(BLTTHS 2015, Điều 179, khoản 3).", t)
+                         f"({ART_179_3}).", t)
         self.close(t, e.on)
 
     def huy_khoi_to_bi_can(self, e: Event) -> None:
@@ -618,7 +669,7 @@ class _Replay:
     def de_nghi_phe_chuan_tam_giam(self, e: Event) -> None:
         start = e.received_on or e.on
         self.open(_PHE_CHUAN_TAM_GIAM, e.subject, start, self.day_end(start, APPROVAL_DAYS),
-                  "BLTTHS 2015, Điều 119, khoản 5", "day")
+                  ART_119_5, "day")
 
     def khong_phe_chuan_tam_giam(self, e: Event) -> None:
         self.close(self.current(_PHE_CHUAN_TAM_GIAM, e.subject), e.on)
@@ -677,10 +728,10 @@ class _Replay:
             t.max_end = detention_end(e.on, base - deducted + sum(plan) * DETENTION_MONTH_DAYS)
             if ordered > base:
                 self.problem(f"Thời hạn tạm giam để điều tra {self.cat.label.lower()} không quá "
-                             f"{DETENTION[self.cat]:02d} tháng (BLTTHS 2015, Điều 173, khoản 1).", t)
+                             f"{DETENTION[self.cat]:02d} tháng ({ART_173_1}).", t)
             if end > detention_end(e.on, base - deducted):
                 self.problem(f"Lệnh tạm giam hết hạn ngày {_date(end)}, quá thời hạn tạm giam để điều tra "
-                             f"({_date(detention_end(e.on, base - deducted))}) (BLTTHS 2015, Điều 173, khoản 1).", t)
+                             f"({_date(detention_end(e.on, base - deducted))}) ({ART_173_1}).", t)
         else:
             t.max_end = cap
             if cap is not None and end > cap:
@@ -707,26 +758,26 @@ class _Replay:
             return max(math.ceil(days - 1e-9), 1), abs(days - round(days)) > 1e-6
         return max((stop_day - custody.start).days, 1), False
 
-    def _detention_frame(self, stage: str, e: Event) -> tuple[str, dt.date | None, str]:
+    def _detention_frame(self, stage: str, e: Event) -> tuple[Citation, dt.date | None, str]:
         if stage in ("nguon_tin", "dieu_tra"):
-            return "BLTTHS 2015, Điều 173, khoản 1", None, "Thời hạn tạm giam để điều tra"
+            return ART_173_1, None, "Thời hạn tạm giam để điều tra"
         if stage == "dieu_tra_tiep":
             t = self.current(_DIEU_TRA)
-            return ("BLTTHS 2015, Điều 174, khoản 4", t.end if t else None,
+            return (ART_174_4, t.end if t else None,
                     "Thời hạn tạm giam trong thời hạn phục hồi điều tra, điều tra bổ sung")
         if stage == "truy_to":
             # Điều 241: not beyond the limit of Điều 240 khoản 1, extension included.
             t = self.current(_TRUY_TO)
-            return "BLTTHS 2015, Điều 241", t.max_end if t else None, "Thời hạn tạm giam trong giai đoạn truy tố"
+            return ART_241, t.max_end if t else None, "Thời hạn tạm giam trong giai đoạn truy tố"
         if stage == "xet_xu":
             t = self.current(_CHUAN_BI_XET_XU)
             cap = t.max_end if t else None
-            return "BLTTHS 2015, Điều 278, khoản 2", cap, "Thời hạn tạm giam để chuẩn bị xét xử"
+            return ART_278_2, cap, "Thời hạn tạm giam để chuẩn bị xét xử"
         if stage == "phuc_tham":
             t = self.current(_CHUAN_BI_PHUC_THAM)
-            return "BLTTHS 2015, Điều 347, khoản 2", t.end if t else None, "Thời hạn tạm giam để chuẩn bị xét xử phúc thẩm"
+            return ART_347_2, t.end if t else None, "Thời hạn tạm giam để chuẩn bị xét xử phúc thẩm"
         cap = detention_end(self.sentenced_on or e.on, DETENTION_AFTER_SENTENCE_DAYS)
-        return "BLTTHS 2015, Điều 329, khoản 3", cap, "Thời hạn tạm giam sau khi tuyên án"
+        return ART_329_3, cap, "Thời hạn tạm giam sau khi tuyên án"
 
     def _detention_special_plan(self) -> tuple[int, ...]:
         if self.ns:
@@ -758,7 +809,7 @@ class _Replay:
                 t.raw_notes.append("Viện trưởng VKSND tối cao quyết định tạm giam cho đến khi kết thúc điều tra "
                                "(BLTTHS 2015, Điều 173, khoản 5, 6).")
                 t.needs_review = True
-                self._extend(t, e, end, end, "BLTTHS 2015, Điều 173, khoản " + ("5" if self.ns else "6"), unit="detention")
+                self._extend(t, e, end, end, ART_173_5 if self.ns else ART_173_6, unit="detention")
                 return
             self.problem(f"{self.cat.label} chỉ được gia hạn tạm giam tối đa {t.extensions_max} lần "
                          f"(BLTTHS 2015, Điều 173, khoản {'2, 5' if self.ns else ('2, 6' if self.cat is DBNT else '2')}); "
@@ -766,9 +817,9 @@ class _Replay:
             allowed = 0
         else:
             allowed = t.extension_plan[n - 1]
-        self._check_not_expired(t, e, "Điều 173")
-        basis = ("BLTTHS 2015, Điều 173, khoản 2" if n <= ordinary
-                 else f"BLTTHS 2015, Điều 173, khoản {'5' if self.ns else '6'}")
+        self._check_not_expired(t, e, ART_173)
+        basis = (ART_173_2 if n <= ordinary
+                 else (ART_173_5 if self.ns else ART_173_6))
         days = (e.months or 0) * DETENTION_MONTH_DAYS + (e.days or 0)
         if days == 0 and e.until is None:
             days = allowed * DETENTION_MONTH_DAYS
@@ -808,10 +859,10 @@ class _Replay:
             return None
         return t
 
-    def _check_not_expired(self, t: Deadline, e: Event, article: str) -> None:
+    def _check_not_expired(self, t: Deadline, e: Event, article: Citation) -> None:
         if e.on > t.end:
             self.problem(f"Không thể {e.kind.label.lower()} ngày {_date(e.on)} khi thời hạn đã hết ngày {_date(t.end)} "
-                         f"(BLTTHS 2015, {article}).", t)
+                         f"({article}).", t)
 
     @staticmethod
     def _months_of(e: Event) -> float:
@@ -824,12 +875,13 @@ class _Replay:
             return self.month_end(start, default_months)
         return self.month_end(start, e.months or 0, e.days or 0)
 
-    def _extend(self, t: Deadline, e: Event, nominal: dt.date, end: dt.date, basis: str, *, unit: str) -> None:
+    def _extend(self, t: Deadline, e: Event, nominal: dt.date, end: dt.date, basis: Citation, *,
+                unit: str) -> None:
         t.extensions_used += 1
         t.nominal_end = nominal
         t.end = end
         t.unit = unit
-        t.basis = basis
+        t.citation = basis
 
 
 # Custody may start before the report is registered (a person caught in the act).
@@ -869,7 +921,7 @@ class _DayOffNote:
         reason = self.calendar.day_off_reason(self.day)
         if self.rolled:
             return (f"Ngày {_date(self.day)} là ngày nghỉ ({reason}): thời hạn hết vào ngày làm việc đầu tiên tiếp "
-                    "theo (BLTTHS 2015, Điều 134, khoản 1).")
+                    f"theo ({ART_134_1}).")
         return DAY_LIMIT_ON_DAY_OFF_NOTE.format(reason, _date(self.calendar.next_working_day(self.day)))
 
 
@@ -929,7 +981,7 @@ def validate_event(category: Category | None, events: Sequence[Event], new_event
             raise DeadlineRuleError(
                 f"Ngày của sự kiện \"{new_event.kind.label}\" ({_date(new_event.on)}) trước ngày "
                 f"\"{first.kind.label.lower()}\" ({_date(first.on)}): quyết định tố tụng không thể có trước khi "
-                f"tiếp nhận nguồn tin (BLTTHS 2015, Điều 147) hoặc khởi tố vụ án (BLTTHS 2015, Điều 172, khoản 1).")
+                f"tiếp nhận nguồn tin ({ART_147}) hoặc khởi tố vụ án ({ART_172_1}).")
     state = _replay(category, [*existing, new_event], calendar or WorkCalendar(), national_security)
     new_index = len(existing)
     for index, message in state.problems:

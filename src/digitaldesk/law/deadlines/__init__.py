@@ -27,7 +27,7 @@ caused by the new event.
 """
 from __future__ import annotations
 
-from digitaldesk.cases.legal.deadlines.counting import (
+from digitaldesk.law.deadlines.counting import (
     DAY_LIMIT_COUNTS_FIRST_DAY,
     DAY_LIMIT_ROLLS_OVER_DAYS_OFF,
     DETENTION_MONTH_DAYS,
@@ -36,12 +36,12 @@ from digitaldesk.cases.legal.deadlines.counting import (
     detention_end,
     format_days,
 )
-from digitaldesk.cases.legal.deadlines.engine import (
+from digitaldesk.law.deadlines.engine import (
     compute_deadlines,
     running_deadlines,
     validate_event,
 )
-from digitaldesk.cases.legal.deadlines.model import (
+from digitaldesk.law.deadlines.model import (
     EVENT_LABELS,
     UNCONSOLIDATED_NOTE,
     Deadline,

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
-from digitaldesk.cases.legal import LegalRuleError
-from digitaldesk.cases.legal.deadlines.counting import DAY_LIMIT_NOTE, DETENTION_NOTE
+from digitaldesk.law import LegalRuleError
+from digitaldesk.law.citation import Citation
+from digitaldesk.law.deadlines.counting import DAY_LIMIT_NOTE, DETENTION_NOTE
 
 UNCONSOLIDATED_NOTE = ("Thời hạn theo BLTTHS 2015 (sửa đổi năm 2021); chưa đối chiếu các luật sửa đổi năm "
                        "2024–2025 (Luật số 99/2025/QH15).")
@@ -213,7 +214,8 @@ class DeadlineKind(StrEnum):
 class Deadline:
     """A time limit: `end` is its last day, inclusive (`end_at` the exact time for limits in hours).
 
-    `basis` names the article and clause it comes from ("BLTTHS 2015, Điều 173, khoản 2").
+    `citation` is the provision it comes from (a `Citation`); `basis` its formal text
+    ("BLTTHS 2015, Điều 173, khoản 2"), which is what the cases app stores.
     `running`: not closed by a later event (an overdue limit still runs: it is due).
     `max_end`: the latest end the Code allows with every extension. `needs_review`: the
     Code is unclear here or the events break a rule; `note` says why (Vietnamese).
@@ -227,7 +229,7 @@ class Deadline:
     subject: str
     start: dt.date
     end: dt.date
-    basis: str
+    citation: Citation
     extensions_used: int
     extensions_max: int
     max_end: dt.date | None
@@ -250,14 +252,14 @@ class Deadline:
     seq: int = field(repr=False, compare=False)  # 1 for the first limit of its kind and subject, 2…
 
     def __init__(self, key: str, kind: DeadlineKind, label: str, subject: str, start: dt.date, end: dt.date,
-                 basis: str, unit: str = "day", nominal_end: dt.date | None = None) -> None:
+                 citation: Citation, unit: str = "day", nominal_end: dt.date | None = None) -> None:
         self.key = key
         self.kind = kind
         self.label = label
         self.subject = subject
         self.start = start
         self.end = end
-        self.basis = basis
+        self.citation = citation
         self.extensions_used = 0
         self.extensions_max = 0
         self.max_end = None
@@ -276,6 +278,11 @@ class Deadline:
         self.deducted = False
         self.variant = ""
         self.seq = 1
+
+    @property
+    def basis(self) -> str:
+        """The provision the limit comes from, written out: "BLTTHS 2015, Điều 173, khoản 2"."""
+        return self.citation.text
 
     @property
     def notes(self) -> tuple[str, ...]:

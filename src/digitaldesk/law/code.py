@@ -7,31 +7,37 @@ The text is the consolidated Bộ pháp điển version shipped beside this modu
 Where the files are read from (first that exists):
 1. `$DESK_LEGAL_DATA_DIR` (must exist when set);
 2. `<repo>/../shared/data/legal` (the shared folder beside the repository clone);
-3. the packaged copy `digitaldesk/cases/legal/data/`.
+3. the packaged copy `digitaldesk/law/data/`.
 
 Each clause (khoản) carries its penalty bracket (khung hình phạt) parsed from the
 text, which BLHS Điều 9 uses to classify the crime (see `categories.py`).
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-from digitaldesk.cases.legal import LegalRuleError
-from digitaldesk.core.text import fold
+from digitaldesk.law import LegalRuleError
+from digitaldesk.law.citation import Citation
+from digitaldesk.law.registry import BLHS, BLTTHS, Law, LawVersion, PendingAmendment
+from digitaldesk.law.registry import law as registered_law
 
-LAW_BLHS = "BLHS 2015"
-LAW_BLTTHS = "BLTTHS 2015"
-_FILES = {LAW_BLHS: "blhs-2015.jsonl", LAW_BLTTHS: "bltths-2015.jsonl"}
+LAW_BLHS = BLHS.data_name  # "BLHS 2015", the `law` of its articles
+LAW_BLTTHS = BLTTHS.data_name
+_LAWS = {LAW_BLHS: BLHS, LAW_BLTTHS: BLTTHS}
+# The file of the latest version held of each code (the registry names it).
+_FILES: dict[str, str] = {name: str(item.latest_held.data_file) for name, item in _LAWS.items()}
 PACKAGED_DATA_DIR = Path(__file__).resolve().parent / "data"
-# src/digitaldesk/cases/legal/code.py -> parents[4] is the repository root.
-_SHARED_DATA_DIR = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "legal"
+# src/digitaldesk/law/code.py -> parents[3] is the repository root.
+_SHARED_DATA_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "legal"
 
 
 def data_dir() -> Path:
@@ -164,8 +170,9 @@ class Article:
         return f"Điều {self.label}. {self.title}"
 
     @property
-    def citation(self) -> str:
-        return f"{self.law}, Điều {self.label}"
+    def citation(self) -> Citation:
+        """The article as a citation; `str()` gives "BLHS 2015, Điều 174"."""
+        return Citation(_LAWS[self.law].code, self.label)
 
     @property
     def has_text(self) -> bool:
@@ -311,9 +318,13 @@ def _parse_article(record: dict[str, object]) -> Article:
     )
 
 
-@cache
 def _load(law: str) -> dict[str, Article]:
-    path = data_dir() / _FILES[law]
+    return _load_file(_FILES[law])
+
+
+@cache
+def _load_file(name: str) -> dict[str, Article]:
+    path = data_dir() / name
     articles: dict[str, Article] = {}
     with path.open(encoding="utf-8") as handle:
         for line in handle:
@@ -325,8 +336,22 @@ def _load(law: str) -> dict[str, Article]:
 
 def reload() -> None:
     """Forget the loaded codes (after DESK_LEGAL_DATA_DIR changed)."""
-    _load.cache_clear()
+    _load_file.cache_clear()
     _folded_titles.cache_clear()
+
+
+# --- Folding --------------------------------------------------------------------------------
+
+_FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip Vietnamese diacritics ("Lừa đảo" -> "lua dao"): the folding of
+    `core.text.fold`, restated because this package sits below `core` and imports nothing of
+    the desk (tests/legal/test_code.py checks the two agree)."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_TABLE))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped).lower()
 
 
 # --- Look-ups ------------------------------------------------------------------------------
@@ -389,3 +414,66 @@ def find_articles(query: str, *, law: str = LAW_BLHS, limit: int = 50) -> list[A
     # Whole phrase first, then crimes before general provisions, then article order.
     hits.sort(key=lambda a: (phrase not in fold(a.title), not a.is_crime, a.number, a.label))
     return hits[:limit]
+
+
+# --- The text in force on a date -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInForce:
+    """An article as in force on `on`: its text, the version it belongs to, and the amending
+    laws in force that day whose changes are not in the held text (the text may differ)."""
+
+    article: Article
+    law: Law
+    version: LawVersion
+    on: dt.date
+    unconsolidated: tuple[PendingAmendment, ...]
+
+    @property
+    def exact(self) -> bool:
+        """True when no known amending law in force on `on` is missing from the text."""
+        return not self.unconsolidated
+
+    @property
+    def caveat(self) -> str:
+        """Why the text may differ from the one in force ("" when it is exact)."""
+        if self.exact:
+            return ""
+        laws = ", ".join(f"Luật số {p.number} (từ {p.effective_from:%d/%m/%Y})"
+                         for p in self.unconsolidated)
+        version = f" ({self.version.label})" if self.version.label else ""
+        return (f"Điều {self.article.label} {self.law.code} theo {self.law.title}{version}; "
+                f"chưa đối chiếu {laws}.")
+
+
+def article_in_force(law_name: str, label: str | int, on: dt.date) -> ArticleInForce:
+    """The text of an article in force on `on` ("the text of Điều X on date D").
+
+    1. Take the version of the law in force on `on` (LegalRuleError before the law took effect).
+    2. If its text is held, read the article from it. Otherwise the article's text is that of
+       the next held version, provided no version in between changed it (`LawVersion.changed`);
+       if one did, or nobody knows, raise LegalRuleError naming the amending law.
+    3. Attach the amending laws in force on `on` that are not consolidated (`Law.pending`).
+    """
+    item = registered_law(law_name)
+    if item not in _LAWS.values():
+        raise LegalRuleError(f"Chưa có văn bản {item.title} trong dữ liệu.")
+    key = _normalise_label(label)
+    version = item.version_on(on)
+    index = item.versions.index(version)
+    held = version
+    for later in item.versions[index + 1:]:
+        if held.data_file:
+            break
+        if later.changed is None or key in later.changed:
+            amending = ", ".join(f"Luật số {n}" for n in later.amended_by)
+            raise LegalRuleError(
+                f"Điều {key} {item.code} được sửa đổi bởi {amending} "
+                f"từ ngày {later.effective_from:%d/%m/%Y}: "
+                f"văn bản có hiệu lực ngày {on:%d/%m/%Y} chưa có trong dữ liệu.")
+        held = later
+    found = _load_file(str(held.data_file)).get(key)
+    if found is None:
+        raise LegalRuleError(f"{item.name} {item.year} không có Điều {key}.")
+    return ArticleInForce(found, item, version, on, item.pending_on(on))

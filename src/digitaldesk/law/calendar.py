@@ -31,20 +31,26 @@ sources) — record it as an override once confirmed (docs/deadlines.md).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from digitaldesk.cases.legal import lunar
+from digitaldesk.law import lunar
+from digitaldesk.law.citation import Citation
 
 ONE_DAY = dt.timedelta(days=1)
 WEEKEND = frozenset({5, 6})  # Saturday, Sunday
 LABOUR_CODE_2019_FROM = 2021  # Bộ luật Lao động 2019, Điều 220, khoản 1: in force 01/01/2021
 _WEEKDAY_NAMES = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
 
-BASIS_HOLIDAYS = "Bộ luật Lao động 2019, Điều 112, khoản 1"
-BASIS_MAKE_UP = "Bộ luật Lao động 2019, Điều 111, khoản 3"
-BASIS_PM_DECIDES = "Bộ luật Lao động 2019, Điều 112, khoản 3 (Thủ tướng quyết định cụ thể)"
+CITE_HOLIDAYS = Citation("BLLĐ", "112", 1)
+CITE_MAKE_UP = Citation("BLLĐ", "111", 3)
+CITE_PM_DECIDES = Citation("BLLĐ", "112", 3, note="Thủ tướng quyết định cụ thể")
+BASIS_HOLIDAYS = CITE_HOLIDAYS.text
+BASIS_MAKE_UP = CITE_MAKE_UP.text
+BASIS_PM_DECIDES = CITE_PM_DECIDES.text
+# "Bộ luật Lao động 2019, Điều 112, khoản 1, điểm a" ... for each holiday of khoản 1.
+_HOLIDAY_BASIS = {point: Citation("BLLĐ", "112", 1, point).text for point in "acdđe"}
 
 
 class DayKind(StrEnum):
@@ -94,11 +100,12 @@ def statutory_holidays(year: int, *, tet_recorded: bool = False, national_day_re
     arrangement, so the provisional defaults for it are left out.
     """
     holidays: list[Holiday] = [
-        Holiday(dt.date(year, 1, 1), "Tết Dương lịch", BASIS_HOLIDAYS + ", điểm a"),
-        Holiday(lunar.hung_kings_day(year), "Giỗ Tổ Hùng Vương (10/3 âm lịch)", BASIS_HOLIDAYS + ", điểm e"),
-        Holiday(dt.date(year, 4, 30), "Ngày Chiến thắng", BASIS_HOLIDAYS + ", điểm c"),
-        Holiday(dt.date(year, 5, 1), "Ngày Quốc tế lao động", BASIS_HOLIDAYS + ", điểm d"),
-        Holiday(dt.date(year, 9, 2), "Quốc khánh", BASIS_HOLIDAYS + ", điểm đ"),
+        Holiday(dt.date(year, 1, 1), "Tết Dương lịch", _HOLIDAY_BASIS["a"]),
+        Holiday(lunar.hung_kings_day(year), "Giỗ Tổ Hùng Vương (10/3 âm lịch)",
+                _HOLIDAY_BASIS["e"]),
+        Holiday(dt.date(year, 4, 30), "Ngày Chiến thắng", _HOLIDAY_BASIS["c"]),
+        Holiday(dt.date(year, 5, 1), "Ngày Quốc tế lao động", _HOLIDAY_BASIS["d"]),
+        Holiday(dt.date(year, 9, 2), "Quốc khánh", _HOLIDAY_BASIS["đ"]),
     ]
     if not tet_recorded:
         # Điều 112.1.b: five days of Tết; which five is the Prime Minister's yearly decision
@@ -138,8 +145,8 @@ class WorkCalendar:
     """Working days and days off, from weekends, computed holidays and overrides.
 
     Pure and fast: each year's table is built once and cached; look-ups are set
-    membership tests. Build one per batch (`holidays.selectors.work_calendar()` reads
-    the overrides from the database).
+    membership tests. Build one per batch (`work_calendar()` below gives the one with the
+    administrators' overrides from the database).
     """
 
     def __init__(self, overrides: Iterable[Override] = (), *, weekend: Iterable[int] = WEEKEND) -> None:
@@ -261,3 +268,26 @@ class WorkCalendar:
             count += self.is_day_off(day)
             day += ONE_DAY
         return count
+
+
+# --- The calendar in use ---------------------------------------------------------------------
+
+CalendarProvider = Callable[[], WorkCalendar]
+_provider: CalendarProvider | None = None
+
+
+def register_calendar_provider(provider: CalendarProvider | None) -> None:
+    """Set the function that builds the calendar in use. The holidays app registers one at
+    `ready()` that adds the administrators' recorded days (holidays.selectors.work_calendar);
+    this package never imports an app, so the apps that count time limits (cases) ask
+    `work_calendar()` here and get the overrides without importing holidays."""
+    global _provider
+    _provider = provider
+
+
+def work_calendar() -> WorkCalendar:
+    """The calendar in use: the registered provider's, else the statutory calendar alone.
+
+    Build it once per batch and pass it to `compute_deadlines` (it caches each year's table).
+    """
+    return _provider() if _provider is not None else WorkCalendar()
