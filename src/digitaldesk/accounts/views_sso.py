@@ -355,16 +355,13 @@ def external_otp(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:external_enrol")
     form = forms.TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        allowed, _ = device.verify_is_allowed()
-        if user.is_locked:
-            form.add_error(None, "Tài khoản đang tạm khóa do nhập sai nhiều lần.")
-        elif not allowed:
-            form.add_error("token", "Bạn vừa nhập sai mã. Vui lòng chờ vài giây rồi nhập mã mới nhất.")
-        elif device.verify_token(form.cleaned_data["token"].replace(" ", "").strip()):
-            return _complete_external_login(request, user, device, next_url)
+        try:
+            services.totp_verify(user=user, device=device, token=form.cleaned_data["token"],
+                                 ip=client_ip(request))
+        except services.SecondFactorRefused as refused:
+            form.add_error("token", str(refused))
         else:
-            services.register_login_failure(user, ip=client_ip(request), reason="totp")
-            form.add_error("token", "Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã mới nhất trên ứng dụng.")
+            return _complete_external_login(request, user, device, next_url)
     return render(request, "accounts/login_otp.html", {"form": form, "pending": user})
 
 
@@ -375,5 +372,9 @@ def external_enrol(request: HttpRequest) -> HttpResponse:
     user, next_url = _pending_external(request)
     if user is None:
         return redirect("accounts:login")
-    return _enrol(request, user, on_success=lambda device: _complete_external_login(request, user, device, next_url))
+    if services.totp_device(user) is not None:
+        return redirect("accounts:external_otp")
+    return _enrol(request, user, replacing=None,
+                  on_success=lambda device: _complete_external_login(request, user, device,
+                                                                     next_url))
 
