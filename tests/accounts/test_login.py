@@ -194,3 +194,22 @@ def test_an_expired_second_step_keeps_where_the_user_was_going(org, password):
     response = client.get("/dang-nhap/xac-thuc/")
     assert response.status_code == 302
     assert response["Location"] == "/dang-nhap/?next=%2Fo%2Fauthorize%2F%3Fclient_id%3Dx"
+
+
+def test_django_admin_is_not_served_to_anyone(org, password):
+    """Issue 11, finding 8: Django's admin login counted no failures and asked no TOTP, and its
+    pages wrote rows past the audited services. It is off: no login form, no pages, for an
+    anonymous browser and for a superuser signed in with both factors alike."""
+    from tests.accounts.test_sso_provider import login
+
+    User.objects.filter(username="dung.c2").update(is_staff=True, is_superuser=True)
+    superuser = Client()
+    login(superuser, "dung.c2", totp_offset=0)
+    failures = []
+    for who, client in (("anonymous", Client()), ("superuser", superuser)):
+        for path in ("/quan-tri-ky-thuat/", "/quan-tri-ky-thuat/login/", "/admin/", "/admin/login/"):
+            status = client.get(path).status_code
+            posted = client.post(path, {"username": "dung.c2", "password": password}).status_code
+            if (status, posted) != (404, 404):
+                failures.append(f"{who} {path}: GET {status}, POST {posted}")
+    assert not failures, failures
