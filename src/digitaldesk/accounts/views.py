@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -404,9 +404,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
 @require_POST
 def delegation_revoke(request: HttpRequest, delegation_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    delegation = Delegation.objects.filter(pk=delegation_id).first()
-    if delegation is None:
-        raise Http404
+    delegation = selectors.delegation_revocable_by(user, delegation_id)
     services.delegation_revoke(actor=user, delegation=delegation)
     messages.success(request, "Đã thu hồi ủy quyền.")
     return redirect("accounts:delegations")
