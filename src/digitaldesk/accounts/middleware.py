@@ -60,7 +60,8 @@ class SessionPolicyMiddleware:
             # Written at most once a minute: the idle limit is counted in minutes, and saving the
             # session on every page would add a database write to every request.
             request.session["last_activity"] = now
-        if (getattr(user, "must_change_password", False) and not request.path.startswith(_ALWAYS_OPEN)
+        if (getattr(user, "must_change_password", False)
+                and not request.path.startswith(_ALWAYS_OPEN)
                 and not _silent_authorization(request)):  # the view answers interaction_required
             if request.path.startswith("/api/"):
                 return HttpResponse('{"detail": "Bạn phải đổi mật khẩu trước khi tiếp tục."}', status=403,
@@ -71,4 +72,5 @@ class SessionPolicyMiddleware:
 
 def _silent_authorization(request: HttpRequest) -> bool:
     """An OIDC authorization request with prompt=none (OpenID Connect Core 1.0, 3.1.2.1)."""
-    return request.path.startswith(_SSO_AUTHORIZE) and "none" in request.GET.get("prompt", "").split()
+    prompt = request.GET.get("prompt", "").split()
+    return request.path.startswith(_SSO_AUTHORIZE) and "none" in prompt

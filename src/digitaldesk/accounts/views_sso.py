@@ -182,7 +182,8 @@ class DeskAuthorizationView(AuthorizationView):
 
 def _pkce_method_refused(request: HttpRequest) -> bool:
     """A PKCE challenge whose method is not S256 (a missing method means "plain", RFC 7636, 4.3)."""
-    return bool(request.GET.get("code_challenge")) and request.GET.get("code_challenge_method") != "S256"
+    method = request.GET.get("code_challenge_method")
+    return bool(request.GET.get("code_challenge")) and method != "S256"
 
 
 def _without_prompt(full_path: str) -> str:
