@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from digitaldesk.accounts import services
-from digitaldesk.accounts.models import Position, Role, Unit, UnitKind, User
+from digitaldesk.accounts.models import Delegation, Position, Role, Unit, UnitKind, User
 from digitaldesk.accounts.selectors import effective_roles, led_units, unit_tree, users_visible_to
 from digitaldesk.audit.models import AuditEvent
 
@@ -198,3 +198,28 @@ def test_unit_names_sort_in_vietnamese_order(org):
         services.unit_create(actor=None, name=name, kind="phong", parent=org.units["tinh"])
     ordered = list(Unit.objects.filter(name__in=names).order_by("sort_key").values_list("name", flat=True))
     assert ordered == ["Phòng Án kinh tế", "Phòng Ân xá", "Phòng Dân sự", "Phòng Đào tạo"]
+
+
+def test_revoking_someone_elses_delegation_looks_like_a_missing_one(org, as_user):
+    """Issue 11, finding 8: 403 for existing ids and 404 for missing ones told which ids exist.
+    Only the grantor (or an administrator) may revoke; for anyone else an existing delegation
+    answers exactly like a missing one, and nothing changes."""
+    today = timezone.localdate()
+    delegation = services.delegation_create(actor=org.people["huong"], grantee=org.people["minh"],
+                                            starts_on=today, ends_on=today, scope="Điều hành chuyên môn")
+    missing = Delegation.objects.order_by("-pk").first().pk + 1000
+    failures = []
+    for persona in ("minh", "mai", "lan"):  # the grantee, a colleague, a clerk
+        client = as_user(persona)
+        existing = client.post(f"/uy-quyen/{delegation.pk}/thu-hoi/")
+        absent = client.post(f"/uy-quyen/{missing}/thu-hoi/")
+        same_page = all("Không tìm thấy trang" in r.content.decode() for r in (existing, absent))
+        if (existing.status_code, absent.status_code) != (404, 404) or not same_page:
+            failures.append(f"{persona}: existing {existing.status_code}, missing {absent.status_code}")
+    assert not failures, failures
+    delegation.refresh_from_db()
+    assert delegation.revoked_at is None
+    assert not AuditEvent.objects.filter(action="accounts.delegation_revoked").exists()
+    assert as_user("huong").post(f"/uy-quyen/{delegation.pk}/thu-hoi/").status_code == 302
+    delegation.refresh_from_db()
+    assert delegation.revoked_at is not None

@@ -22,6 +22,7 @@ class DeskBackend(ModelBackend):
             User().set_password(password)  # same work as a real check: no timing oracle
             return None
         if user.is_locked:
+            User().set_password(password)  # the same work again: a lockout is no timing oracle
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

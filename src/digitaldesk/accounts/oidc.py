@@ -70,6 +70,17 @@ class DeskOIDCValidator(OAuth2Validator):
         "roles": "profile",
     }
 
+    # --- prompt=none (OpenID Connect Core 1.0, 3.1.2.6) ---------------------------------
+    # oauthlib asks the validator, which cannot see the browser session; the authorization
+    # view (views_sso.DeskAuthorizationView) answers prompt=none itself: login_required
+    # before validation when the session is not fully signed in, consent_required where the
+    # consent page would be shown. Reaching validation means neither applies.
+    def validate_silent_login(self, request: Any) -> bool:
+        return True
+
+    def validate_silent_authorization(self, request: Any) -> bool:
+        return True
+
     def get_additional_claims(self) -> dict[str, Callable[[Any], Any]]:  # type: ignore[override]
         return dict(DESK_CLAIMS)
 

@@ -6,6 +6,7 @@ import datetime as dt
 from django.db import connections
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.http import Http404
 from django.utils import timezone
 
 from digitaldesk.accounts.models import Delegation, Role, Unit, User
@@ -63,6 +64,19 @@ def effective_roles(user: User, on: dt.date | None = None) -> set[str]:
         roles.add(Role.LEADER)
     setattr(user, cache_key, roles)
     return roles
+
+
+def delegation_revocable_by(user: User, delegation_id: int) -> Delegation:
+    """The delegation if `user` may revoke it (its grantor, or an administrator); Http404 for
+    both "missing" and "forbidden", so that ids of other people's delegations are not told
+    apart from ids that do not exist."""
+    delegations = Delegation.objects.filter(pk=delegation_id)
+    if Role.ADMIN not in effective_roles(user):
+        delegations = delegations.filter(grantor=user)
+    delegation = delegations.first()
+    if delegation is None:
+        raise Http404("Không tìm thấy ủy quyền.")
+    return delegation
 
 
 def led_units(user: User, on: dt.date | None = None) -> list[Unit]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,36 +27,56 @@ def _require_admin(actor: User) -> None:
 
 
 # --- Login ----------------------------------------------------------------------
+def login_refused_message() -> str:
+    """The one message of every refused password step, whatever the reason.
+
+    An unknown user name, a wrong password and a locked account (whatever the password)
+    look the same, so the login page tells nobody which user names exist or are locked.
+    """
+    return (f"Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang tạm khóa. Sau "
+            f"{settings.DESK_LOCKOUT_ATTEMPTS} lần nhập sai liên tiếp, tài khoản bị tạm khóa "
+            f"{settings.DESK_LOCKOUT_MINUTES} phút; nếu cần, hãy liên hệ quản trị hệ thống.")
+
+
+def _password_work(password: str) -> None:
+    """Hash `password` once with the configured hasher (Argon2) and throw the result away: the
+    same work as checking a real password, for the paths that check none."""
+    User().set_password(password)
+
+
 def login_check_password(*, username: str, password: str, ip: str | None) -> User:
     """Check a password, counting failures; lock the account after too many.
 
-    1. An unknown user name and a wrong password give the same message.
-    2. A locked account is refused without checking the password.
+    1. Every path hashes the password once (a real check or the same work on a dummy), so
+       the time taken does not tell a known user name from an unknown one.
+    2. An unknown user name, a wrong password and a locked account give one message
+       (login_refused_message); a locked account is refused whatever the password, so a
+       guess made during the lockout learns nothing.
     3. The N-th consecutive failure locks the account for DESK_LOCKOUT_MINUTES.
+    4. A disabled account is named as such only to someone who gave its right password.
     """
     from django.contrib.auth import authenticate
+    from django.contrib.auth.hashers import check_password
 
-    generic = "Tên đăng nhập hoặc mật khẩu không đúng."
     user = User.objects.filter(username__iexact=username.strip()).first()
-    if user is not None and user.is_locked:
+    if user is None:
+        authenticate(username=username, password=password)  # hashes a dummy (DeskBackend)
+        audit_record(actor=None, action="auth.login_failed", detail={"username": username[:80]},
+                     ip=ip)
+        raise LoginRefused(login_refused_message())
+    if user.is_locked:
+        _password_work(password)
         audit_record(actor=user, action="auth.login_refused_locked", obj=user, ip=ip)
-        minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)  # type: ignore[operator]
-        raise LoginRefused(f"Tài khoản đang tạm khóa do nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút "
-                           "hoặc liên hệ quản trị hệ thống.")
+        raise LoginRefused(login_refused_message())
+    if not user.is_active:
+        if check_password(password, user.password):
+            raise LoginRefused("Tài khoản đã bị vô hiệu hóa. Vui lòng liên hệ quản trị hệ thống.")
+        register_login_failure(user, ip=ip, reason="password")
+        raise LoginRefused(login_refused_message())
     authenticated = authenticate(username=username, password=password)
     if authenticated is None:
-        if user is not None:
-            register_login_failure(user, ip=ip, reason="password")
-            user.refresh_from_db()
-            if user.is_locked:
-                raise LoginRefused(
-                    f"Bạn đã nhập sai {settings.DESK_LOCKOUT_ATTEMPTS} lần. Tài khoản bị tạm khóa "
-                    f"{settings.DESK_LOCKOUT_MINUTES} phút.")
-            if user.is_active is False:
-                raise LoginRefused("Tài khoản đã bị vô hiệu hóa. Vui lòng liên hệ quản trị hệ thống.")
-        else:
-            audit_record(actor=None, action="auth.login_failed", detail={"username": username[:80]}, ip=ip)
-        raise LoginRefused(generic)
+        register_login_failure(user, ip=ip, reason="password")
+        raise LoginRefused(login_refused_message())
     return authenticated  # type: ignore[return-value]
 
 
@@ -79,8 +100,54 @@ def register_login_success(user: User) -> None:
 
 
 # --- TOTP two-factor authentication ---------------------------------------------
+class SecondFactorRefused(Exception):
+    """A refused TOTP code, with the Vietnamese message the page shows as is."""
+
+
 def totp_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def totp_verify(*, user: User, device: TOTPDevice, token: str, ip: str | None,
+                reason: str = "totp") -> None:
+    """Check a code from `device`, under the same rules wherever the desk asks for one (the
+    code page after the password, an external login, confirming an enrolment, proving the
+    current device before replacing it). Raises SecondFactorRefused.
+
+    1. A locked account is refused without looking at the code.
+    2. django-otp's throttle: after a wrong code the device refuses every code for 1, 2, 4, …
+       seconds; the message says how many seconds are left.
+    3. A wrong code counts as a failed login: the lockout of login_check_password applies.
+    Not atomic: the failure count and the device's throttle must survive the refusal.
+    """
+    user.refresh_from_db(fields=["failed_logins", "locked_until"])
+    if user.is_locked:
+        raise SecondFactorRefused(_locked_message(user))
+    allowed, data = device.verify_is_allowed()
+    if not allowed:
+        raise SecondFactorRefused(_throttled_message((data or {}).get("locked_until")))
+    if device.verify_token(token.replace(" ", "").strip()):
+        return
+    register_login_failure(user, ip=ip, reason=reason)
+    user.refresh_from_db(fields=["failed_logins", "locked_until"])
+    if user.is_locked:
+        raise SecondFactorRefused(_locked_message(user))
+    raise SecondFactorRefused("Mã xác thực không đúng hoặc đã hết hạn. "
+                              "Hãy nhập mã mới nhất trên ứng dụng.")
+
+
+def _locked_message(user: User) -> str:
+    # Only shown after the password was given: the account's state is no secret to its owner.
+    remaining = (user.locked_until - timezone.now()).total_seconds()  # type: ignore[operator]
+    minutes = max(1, math.ceil(remaining / 60))
+    return (f"Tài khoản đang tạm khóa do nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút "
+            "hoặc liên hệ quản trị hệ thống.")
+
+
+def _throttled_message(until: dt.datetime | None) -> str:
+    seconds = max(1, math.ceil((until - timezone.now()).total_seconds())) if until else 1
+    return (f"Bạn vừa nhập sai mã. Vui lòng chờ {seconds} giây rồi nhập mã mới nhất "
+            "trên ứng dụng xác thực.")
 
 
 def totp_start_enrolment(user: User) -> TOTPDevice:
@@ -89,15 +156,34 @@ def totp_start_enrolment(user: User) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="Ứng dụng xác thực", confirmed=False)
 
 
+def totp_confirm(*, user: User, device: TOTPDevice, token: str, replacing: TOTPDevice | None,
+                 ip: str | None) -> None:
+    """Confirm an enrolment with a code from the new device. Raises SecondFactorRefused.
+
+    1. `replacing` is the confirmed device the caller has seen proven in this session (its
+       current code given, views.totp_setup), or None for a first enrolment. A confirmed
+       device other than `replacing` refuses the enrolment: an enrolment nobody proved
+       never removes a working second factor.
+    2. The code is checked by totp_verify (lockout, throttle, failures counted).
+    3. The new device is confirmed and every other confirmed device removed, audited.
+    """
+    existing = TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk)
+    proven = replacing.pk if replacing is not None else None
+    if existing.exclude(pk=proven).exists():
+        raise SecondFactorRefused("Tài khoản đã có thiết bị xác thực hai lớp. Để thay thiết bị, "
+                                  "hãy đăng nhập đầy đủ rồi nhập mã của thiết bị hiện tại "
+                                  "trong trang Tài khoản.")
+    totp_verify(user=user, device=device, token=token, ip=ip, reason="totp_enrol")
+    _totp_replace(user=user, device=device, replaced=proven is not None, ip=ip)
+
+
 @transaction.atomic
-def totp_confirm(user: User, device: TOTPDevice, token: str, *, ip: str | None) -> bool:
-    if not device.verify_token(token.strip().replace(" ", "")):
-        return False
+def _totp_replace(*, user: User, device: TOTPDevice, replaced: bool, ip: str | None) -> None:
     TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit_record(actor=user, action="auth.2fa_enrolled", obj=user, ip=ip)
-    return True
+    audit_record(actor=user, action="auth.2fa_enrolled", obj=user, ip=ip,
+                 detail={"replaced": replaced})
 
 
 @transaction.atomic

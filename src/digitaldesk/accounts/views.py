@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import qrcode
 import qrcode.image.svg
@@ -10,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -102,17 +103,13 @@ def login_otp(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login_enrol")
     form = forms.TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        allowed, _ = device.verify_is_allowed()
-        if user.is_locked:
-            form.add_error(None, "Tài khoản đang tạm khóa do nhập sai nhiều lần.")
-        elif not allowed:
-            # django-otp throttles a device for a few seconds after each wrong code.
-            form.add_error("token", "Bạn vừa nhập sai mã. Vui lòng chờ vài giây rồi nhập mã mới nhất.")
-        elif device.verify_token(form.cleaned_data["token"].replace(" ", "").strip()):
-            return _complete_login(request, user, device)
+        try:
+            services.totp_verify(user=user, device=device, token=form.cleaned_data["token"],
+                                 ip=client_ip(request))
+        except services.SecondFactorRefused as refused:
+            form.add_error("token", str(refused))
         else:
-            services.register_login_failure(user, ip=client_ip(request), reason="totp")
-            form.add_error("token", "Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã mới nhất trên ứng dụng.")
+            return _complete_login(request, user, device)
     return render(request, "accounts/login_otp.html", {"form": form, "pending": user})
 
 
@@ -128,26 +125,64 @@ def _b32(device: TOTPDevice) -> str:
 
 
 def login_enrol(request: HttpRequest) -> HttpResponse:
-    """Enrolment forced at login by a unit that requires 2FA."""
+    """Enrolment forced at login by a unit that requires 2FA: only for a user who has no
+    confirmed device yet. Whoever has one proves it on the code page; replacing it is done
+    signed in, after giving its current code (totp_setup)."""
     user = _pending_user(request)
     if user is None:
         return _back_to_login(request)
-    return _enrol(request, user, on_success=lambda device: _complete_login(request, user, device))
+    if services.totp_device(user) is not None:
+        return redirect("accounts:login_otp")
+    return _enrol(request, user, replacing=None,
+                  on_success=lambda device: _complete_login(request, user, device))
+
+
+# The signed-in user proved their current device for a re-enrolment: {"user", "device", "at"}.
+REENROL_PROOF_KEY = "totp_reenrol_proof"
+REENROL_PROOF_SECONDS = 300
+
+
+def _proven_device(request: HttpRequest, user: User, device: TOTPDevice) -> bool:
+    proof = request.session.get(REENROL_PROOF_KEY) or {}
+    return (proof.get("user") == user.pk and proof.get("device") == device.pk
+            and time.time() - proof.get("at", 0) <= REENROL_PROOF_SECONDS)
 
 
 @login_required
 def totp_setup(request: HttpRequest) -> HttpResponse:
+    """Turn 2FA on, or replace the device: a user who has a confirmed device first gives its
+    current code (same lockout and throttle as the login's code page), then enrols the new one."""
     user: User = request.user  # type: ignore[assignment]
+    current = services.totp_device(user)
+    if current is not None and not _proven_device(request, user, current):
+        if request.method == "POST" and "current-token" not in request.POST:
+            # A confirmation posted without a fresh proof (expired, or skipped): start again.
+            return redirect("accounts:totp_setup")
+        form = forms.TokenForm(request.POST or None, prefix="current")
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.totp_verify(user=user, device=current, token=form.cleaned_data["token"],
+                                     ip=client_ip(request), reason="totp_reenrol")
+            except services.SecondFactorRefused as refused:
+                form.add_error("token", str(refused))
+            else:
+                request.session[REENROL_PROOF_KEY] = {"user": user.pk, "device": current.pk,
+                                                      "at": time.time()}
+                return redirect("accounts:totp_setup")
+        return render(request, "accounts/totp_reenrol.html", {"form": form})
 
     def done(device: TOTPDevice) -> HttpResponse:
+        request.session.pop(REENROL_PROOF_KEY, None)
         otp_login(request, device)
         messages.success(request, "Đã bật xác thực hai lớp cho tài khoản.")
         return redirect("accounts:profile")
 
-    return _enrol(request, user, on_success=done)
+    return _enrol(request, user, replacing=current, on_success=done)
 
 
-def _enrol(request: HttpRequest, user: User, on_success) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _enrol(request: HttpRequest, user: User, *, replacing: TOTPDevice | None,
+           on_success: Callable[[TOTPDevice], HttpResponse]) -> HttpResponse:
+    """Show a new secret and confirm it with a code from it (services.totp_confirm)."""
     device_id = request.session.get("enrol_device")
     device = TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first() if device_id else None
     if device is None or request.method == "GET":
@@ -155,10 +190,14 @@ def _enrol(request: HttpRequest, user: User, on_success) -> HttpResponse:  # typ
         request.session["enrol_device"] = device.pk
     form = forms.TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.totp_confirm(user, device, form.cleaned_data["token"], ip=client_ip(request)):
+        try:
+            services.totp_confirm(user=user, device=device, token=form.cleaned_data["token"],
+                                  replacing=replacing, ip=client_ip(request))
+        except services.SecondFactorRefused as refused:
+            form.add_error("token", str(refused))
+        else:
             request.session.pop("enrol_device", None)
-            return on_success(device)  # type: ignore[no-any-return]
-        form.add_error("token", "Mã xác thực không đúng. Kiểm tra giờ của điện thoại và nhập mã mới nhất.")
+            return on_success(device)
     return render(request, "accounts/totp_setup.html",
                   {"form": form, "qr_svg": _qr_svg(device), "secret": _b32(device), "subject": user})
 
@@ -365,9 +404,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
 @require_POST
 def delegation_revoke(request: HttpRequest, delegation_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    delegation = Delegation.objects.filter(pk=delegation_id).first()
-    if delegation is None:
-        raise Http404
+    delegation = selectors.delegation_revocable_by(user, delegation_id)
     services.delegation_revoke(actor=user, delegation=delegation)
     messages.success(request, "Đã thu hồi ủy quyền.")
     return redirect("accounts:delegations")

@@ -30,6 +30,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from joserfc.errors import JoseError
 from oauth2_provider import exceptions as dot_errors
+from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_application_model
 from oauth2_provider.views import AuthorizationView, RPInitiatedLogoutView, TokenView, UserInfoView
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
@@ -79,6 +80,14 @@ class DeskAuthorizationView(AuthorizationView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         prompt = set(request.GET.get("prompt", "").split())
+        if request.method == "GET" and _pkce_method_refused(request):
+            # A request that cannot succeed is refused before any login or consent page.
+            try:
+                self.validate_authorization_request(request)
+            except OAuthToolkitError as error:
+                return self.error_response(error, application=None)
+        if "none" in prompt:
+            return self._silent(request, *args, **kwargs)
         if not request.user.is_authenticated and "login" in prompt:
             # The user is about to log in anyway: come back without prompt=login, or the
             # re-authentication asked for would be asked a second time.
@@ -89,6 +98,54 @@ class DeskAuthorizationView(AuthorizationView):
                                    "(mật khẩu và mã xác thực hai lớp).")
             return redirect_to_login(request.get_full_path())
         return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
+
+    # --- prompt=none (OpenID Connect Core 1.0, 3.1.2.1 and 3.1.2.6) ------------------------
+    def _silent(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Answer without showing any page: a code when the user is fully signed in and no
+        consent is needed, otherwise an error sent to the client's registered redirect_uri
+        with its state: login_required (not signed in, or the second factor not given),
+        interaction_required (a password change is pending), consent_required (the consent
+        page would be shown)."""
+        user = request.user
+        if user.is_authenticated and not second_factor_done(request):
+            return self.silent_error("login_required")
+        if user.is_authenticated and getattr(user, "must_change_password", False):
+            return self.silent_error("interaction_required")
+        # Not signed in: DOT's handle_no_permission validates the request and answers
+        # login_required itself. Signed in: DOT's flow, with the consent page replaced (get()).
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().get(request, *args, **kwargs)
+        if "none" in request.GET.get("prompt", "").split() and response.status_code == 200:
+            return self.silent_error("consent_required")  # instead of the consent page
+        return response
+
+    def silent_error(self, error: str) -> HttpResponse:
+        """Redirect an OIDC error to the client, after validating the request: never to an
+        unregistered redirect_uri (an invalid request gets the Vietnamese error page)."""
+        try:
+            _, credentials = self.validate_authorization_request(self.request)
+        except OAuthToolkitError as invalid:
+            return self.error_response(invalid, application=None)
+        application = get_application_model().objects.get(client_id=credentials["client_id"])
+        answer = {"error": error}
+        if credentials.get("state"):
+            answer["state"] = credentials["state"]
+        redirect_uri = credentials["redirect_uri"]
+        separator = "&" if "?" in redirect_uri else "?"
+        return self.redirect(redirect_uri + separator + urlencode(answer), application)
+
+    def validate_authorization_request(self, request: HttpRequest) -> tuple[Any, dict[str, Any]]:
+        """DOT's validation, plus PKCE S256 only (RFC 9700, 2.1.1), checked here so that a
+        "plain" challenge is refused before the consent page, not after it (DOT refuses it only
+        when the grant is saved)."""
+        scopes, credentials = super().validate_authorization_request(request)
+        if credentials.get("code_challenge") and credentials.get("code_challenge_method") != "S256":
+            raise OAuthToolkitError(error=oauth_errors.InvalidRequestError(
+                description='Unsupported code_challenge_method; only "S256" is accepted.',
+                request=credentials["request"]))
+        return scopes, credentials
 
     def handle_prompt_login(self) -> HttpResponse:
         # OIDC Core 1.0, 3.1.2.1: prompt=login asks the OP to re-authenticate the user;
@@ -121,6 +178,12 @@ class DeskAuthorizationView(AuthorizationView):
                 sso.record_authorization_refused(user=self.request.user,  # type: ignore[arg-type]
                                                  application=application, scopes=scopes)
         return super().redirect(redirect_to, application)  # type: ignore[no-any-return]
+
+
+def _pkce_method_refused(request: HttpRequest) -> bool:
+    """A PKCE challenge whose method is not S256 (a missing method means "plain", RFC 7636, 4.3)."""
+    method = request.GET.get("code_challenge_method")
+    return bool(request.GET.get("code_challenge")) and method != "S256"
 
 
 def _without_prompt(full_path: str) -> str:
@@ -355,16 +418,13 @@ def external_otp(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:external_enrol")
     form = forms.TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        allowed, _ = device.verify_is_allowed()
-        if user.is_locked:
-            form.add_error(None, "Tài khoản đang tạm khóa do nhập sai nhiều lần.")
-        elif not allowed:
-            form.add_error("token", "Bạn vừa nhập sai mã. Vui lòng chờ vài giây rồi nhập mã mới nhất.")
-        elif device.verify_token(form.cleaned_data["token"].replace(" ", "").strip()):
-            return _complete_external_login(request, user, device, next_url)
+        try:
+            services.totp_verify(user=user, device=device, token=form.cleaned_data["token"],
+                                 ip=client_ip(request))
+        except services.SecondFactorRefused as refused:
+            form.add_error("token", str(refused))
         else:
-            services.register_login_failure(user, ip=client_ip(request), reason="totp")
-            form.add_error("token", "Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã mới nhất trên ứng dụng.")
+            return _complete_external_login(request, user, device, next_url)
     return render(request, "accounts/login_otp.html", {"form": form, "pending": user})
 
 
@@ -375,5 +435,9 @@ def external_enrol(request: HttpRequest) -> HttpResponse:
     user, next_url = _pending_external(request)
     if user is None:
         return redirect("accounts:login")
-    return _enrol(request, user, on_success=lambda device: _complete_external_login(request, user, device, next_url))
+    if services.totp_device(user) is not None:
+        return redirect("accounts:external_otp")
+    return _enrol(request, user, replacing=None,
+                  on_success=lambda device: _complete_external_login(request, user, device,
+                                                                     next_url))
 

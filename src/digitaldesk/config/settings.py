@@ -44,8 +44,10 @@ ALLOWED_HOSTS = env_list("DESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]
 CSRF_TRUSTED_ORIGINS = env_list("DESK_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("DESK_SITE_URL", f"http://127.0.0.1:{env_int('DESK_PORT', 8000)}")
 
+# No django.contrib.admin: its login counted no failures and asked no second factor, and its
+# pages wrote third-party rows (OAuth clients, tokens, TOTP devices, job schedules naming any
+# function) past the audited services. Administration is the desk's own pages and commands.
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from digitaldesk.core import views as core_views
@@ -24,5 +23,4 @@ urlpatterns = [
     path("tim-kiem/", include("digitaldesk.search.urls")),
     path("ngay-nghi/", include("digitaldesk.holidays.urls")),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
-    path("quan-tri-ky-thuat/", admin.site.urls),
 ]
