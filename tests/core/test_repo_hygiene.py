@@ -1,11 +1,13 @@
 """The repository stands on its own: no code or test reads a path of one particular machine.
 
 A test that opened the shared data folder of the development machine by its absolute path
-passed there and failed on a clean clone. Every string literal in `src/`, `tests/` and
-`benchmarks/` (Python) and every line of their shell scripts is checked for absolute paths under
-the machine folders `work`, `home`, `root` and `tmp`; temporary files come from `tmp_path` /
-`tempfile`, data from the package or the test's own fixtures.
+passed there and failed on a clean clone. Every string literal of the Python files in `src/`,
+`tests/`, `benchmarks/`, `scripts/` and `deploy/`, and every line of their shell scripts, is
+checked for absolute paths under the machine folders `work`, `home`, `root` and `tmp`; temporary
+files come from `tmp_path` / `tempfile` / `mktemp`, data from the package or the test's own
+fixtures.
 """
+
 from __future__ import annotations
 
 import io
@@ -14,7 +16,7 @@ import tokenize
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-SCANNED = ("src", "tests", "benchmarks")
+SCANNED = ("src", "tests", "benchmarks", "scripts", "deploy")
 # An absolute path starts the literal or follows a separator (space, quote, "=", ":", "(",
 # ","); "{root}/home/…" or "https://host/home/" are relative to something else and pass.
 MACHINE_PATH = re.compile(r"(?:^|(?<=[\s\"'=:(,]))/(?:work|home|root|tmp)(?=/|\b)")
@@ -71,11 +73,23 @@ def _offences() -> list[str]:
 def test_the_pattern_finds_machine_paths_and_spares_relative_ones() -> None:
     # Built from pieces so that this file does not trip its own check.
     s = "/"
-    for bad in (f'"{s}work/shared/data"', f"'{s}tmp/x.db'", f'f"{s}home/{{user}}"',
-                f'"{s}root"', f'Path("{s}tmp")', f'"--dir={s}tmp/d"'):
+    for bad in (
+        f'"{s}work/shared/data"',
+        f"'{s}tmp/x.db'",
+        f'f"{s}home/{{user}}"',
+        f'"{s}root"',
+        f'Path("{s}tmp")',
+        f'"--dir={s}tmp/d"',
+    ):
         assert MACHINE_PATH.search(bad), bad
-    for good in ('"{root}/home/%u"', '"https://host/home/"', '"var/tmp/x"', '"/worker/"',
-                 '"/homepage"', '"/van-ban/"'):
+    for good in (
+        '"{root}/home/%u"',
+        '"https://host/home/"',
+        '"var/tmp/x"',
+        '"/worker/"',
+        '"/homepage"',
+        '"/van-ban/"',
+    ):
         assert not MACHINE_PATH.search(good), good
 
 
