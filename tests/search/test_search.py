@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+import digitaldesk
 from digitaldesk.search import query as q
 from digitaldesk.search import services as search
 from digitaldesk.search.engine import get_index
@@ -15,12 +16,19 @@ from digitaldesk.search.models import SearchChange, SearchEntry
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
-LEGAL = Path("/work/shared/data/legal")
+
+
+def _packaged_legal_file(name: str) -> Path:
+    """The copy of a Code shipped inside the `digitaldesk` package (found wherever the
+    legal data package lives, so the test stands on the repository alone)."""
+    found = sorted(Path(digitaldesk.__file__).resolve().parent.rglob(name))
+    assert len(found) == 1, f"expected one packaged {name}, found {found}"
+    return found[0]
 
 
 def _articles(name: str, count: int) -> list[dict]:
     rows = []
-    with (LEGAL / name).open(encoding="utf-8") as fh:
+    with _packaged_legal_file(name).open(encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
             if row.get("text"):
