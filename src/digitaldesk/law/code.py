@@ -4,10 +4,9 @@ The text is the consolidated Bộ pháp điển version shipped beside this modu
 `data/` (see data/SOURCES.md): BLHS 100/2015/QH13 as amended by 12/2017/QH14, BLTTHS
 101/2015/QH13 as amended by 02/2021/QH15. The 2025 amending laws are NOT included.
 
-Where the files are read from (first that exists):
-1. `$DESK_LEGAL_DATA_DIR` (must exist when set);
-2. `<repo>/../shared/data/legal` (the shared folder beside the repository clone);
-3. the packaged copy `digitaldesk/law/data/`.
+Where the files are read from: `$DESK_LEGAL_DATA_DIR` when set (it must hold the files), else
+the packaged copy `digitaldesk/law/data/`. The repository stands alone: nothing is read from
+outside it.
 
 Each clause (khoản) carries its penalty bracket (khung hình phạt) parsed from the
 text, which BLHS Điều 9 uses to classify the crime (see `categories.py`).
@@ -36,8 +35,6 @@ _LAWS = {LAW_BLHS: BLHS, LAW_BLTTHS: BLTTHS}
 # The file of the latest version held of each code (the registry names it).
 _FILES: dict[str, str] = {name: str(item.latest_held.data_file) for name, item in _LAWS.items()}
 PACKAGED_DATA_DIR = Path(__file__).resolve().parent / "data"
-# src/digitaldesk/law/code.py -> parents[3] is the repository root.
-_SHARED_DATA_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "legal"
 
 
 def data_dir() -> Path:
@@ -50,8 +47,6 @@ def data_dir() -> Path:
                 f"DESK_LEGAL_DATA_DIR={configured!r}: không tìm thấy tệp {_FILES[LAW_BLHS]} trong thư mục này."
             )
         return path
-    if (_SHARED_DATA_DIR / _FILES[LAW_BLHS]).is_file():
-        return _SHARED_DATA_DIR
     return PACKAGED_DATA_DIR
 
 
