@@ -167,8 +167,12 @@ def _timestamp(signature: bytes) -> bytes | None:
 
 def _check_timestamp(token_der: bytes, signature: bytes,
                      trust: list[x509.Certificate]) -> tuple[str, str]:
-    """(genTime, "") when the token is intact and covers `signature`, else ("", problem)."""
+    """(genTime, "") when the token is intact, its signature valid and it covers `signature`,
+    else ("", problem). Whether the TSA chains to `trust` (the roots of the organisation's
+    certificate) is not required: the token adds a time to a checkpoint whose own signature
+    already proves it genuine."""
     from asn1crypto import cms
+    from asn1crypto import x509 as asn1_x509
     from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
     from pyhanko_certvalidator import ValidationContext
 
@@ -178,11 +182,12 @@ def _check_timestamp(token_der: bytes, signature: bytes,
         imprint = tst_info["message_imprint"]
         if imprint["hashed_message"].native != hashlib.sha256(signature).digest():
             return "", "dấu thời gian không thuộc về chữ ký của điểm kiểm tra"
-        roots = [c.public_bytes(serialization.Encoding.DER) for c in trust]
-        context = ValidationContext(trust_roots=roots or None, allow_fetching=False)
+        roots = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in trust]
+        context = ValidationContext(trust_roots=roots, allow_fetching=False)
         status = asyncio.run(validate_tst_signed_data(
             signed_data, context, lambda _algo: hashlib.sha256(signature).digest()))
     except Exception as exc:  # a malformed token is a finding, not a crash
+        log.warning("audit checkpoint: timestamp not verifiable", exc_info=True)
         return "", f"dấu thời gian không đọc được ({type(exc).__name__})"
     if not (status["intact"] and status["valid"]):
         return "", "chữ ký của dấu thời gian không hợp lệ"
