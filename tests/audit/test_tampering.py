@@ -325,3 +325,23 @@ def test_production_checks_ask_for_the_key_and_the_organisation_certificate(sett
     assert {m.id for m in audit_deploy_checks()} == {"audit.E101", "audit.E102"}
     settings.AUDIT_SIGNING_P12_FILE = "/khong-co/to-chuc.p12"
     assert "audit.E001" in {m.id for m in audit_checks()}
+
+
+def test_the_scheduled_job_writes_a_checkpoint(org, checkpoint_dir):
+    """`desk audit-schedule` puts the job in the queue's scheduler; the scheduler's function
+    enqueues a Job, which a worker runs (run_job, as the queue calls it)."""
+    from django_q.models import Schedule
+
+    from digitaldesk.audit.jobs import enqueue_scheduled
+    from digitaldesk.jobs.models import Job, JobState
+    from digitaldesk.jobs.services import run_job
+
+    call_command("audit-schedule")
+    schedule = Schedule.objects.get(name="audit.checkpoint")
+    assert schedule.func == "digitaldesk.audit.jobs.enqueue_scheduled" and schedule.minutes == 60
+    _events(org, 2)
+    job_id = enqueue_scheduled("audit.checkpoint")
+    assert run_job(job_id) == "done"
+    assert Job.objects.get(pk=job_id).state == JobState.DONE
+    assert len(list(Path(checkpoint_dir).glob("*.json"))) == 1
+    assert audit_verify().last_good_checkpoint is not None
