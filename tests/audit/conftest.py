@@ -1,5 +1,6 @@
 """Every audit test writes its checkpoints into its own directory, so that a checkpoint of one
 test (whose rows are rolled back) never meets the log of another."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -4,6 +4,7 @@ signing key cannot rewrite the audit log unnoticed (issue 11, finding 3; docs/au
 Each attack is done as such an attacker would: drop the append-only triggers, edit rows with SQL,
 recompute the plain SHA-256 chain (the only chain he can compute) and move the head.
 """
+
 from __future__ import annotations
 
 import base64
@@ -42,15 +43,27 @@ def _drop_guards() -> None:
 
 
 def _events(org: Any, n: int) -> list[AuditEvent]:
-    return [audit_record(actor=org.people["minh"], action="cases.view", object_type="cases.case",
-                         object_id=str(i)) for i in range(n)]
+    return [
+        audit_record(
+            actor=org.people["minh"],
+            action="cases.view",
+            object_type="cases.case",
+            object_id=str(i),
+        )
+        for i in range(n)
+    ]
 
 
 def _recompute_plain_chain(from_id: int) -> None:
     """What the attacker can do without the key: SHA-256 every row from `from_id` on, relink them,
     and move the head to the new last row and the new row count."""
-    prev = (AuditEvent.objects.filter(id__lt=from_id).order_by("-id").values_list("hash", flat=True)
-            .first() or GENESIS)
+    prev = (
+        AuditEvent.objects.filter(id__lt=from_id)
+        .order_by("-id")
+        .values_list("hash", flat=True)
+        .first()
+        or GENESIS
+    )
     for event in AuditEvent.objects.filter(id__gte=from_id).order_by("id"):
         event.prev_hash = prev
         new = hashlib.sha256(event.canonical()).hexdigest()
@@ -106,7 +119,10 @@ def test_rows_cut_off_the_end_with_the_head_moved_are_detected(org):
     assert result.missing_at_end == 1
     assert any("Đầu chuỗi" in p for p in result.problems)
     output = _verify_command_fails()
-    assert "Thiếu ít nhất 1 bản ghi ở cuối" in output and f"bản ghi cuối số {checkpoint.last_id}" in output
+    assert (
+        "Thiếu ít nhất 1 bản ghi ở cuối" in output
+        and f"bản ghi cuối số {checkpoint.last_id}" in output
+    )
 
 
 def test_rows_cut_off_after_the_last_checkpoint_are_detected_by_the_head(org):
@@ -157,16 +173,30 @@ def test_a_deleted_middle_row_is_detected(org):
 def _forge(document: dict[str, Any], **changes: Any) -> dict[str, Any]:
     """A checkpoint with `changes`, signed with the attacker's own key and certificate."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Viện kiểm sát nhân dân tỉnh Thăng Hoa")])
+    name = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, "Viện kiểm sát nhân dân tỉnh Thăng Hoa")]
+    )
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now)
-            .not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
     payload = {**document["payload"], **changes}
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    return {**document, "payload": payload, "signature_algorithm": "ecdsa-sha256",
-            "signature": base64.b64encode(key.sign(data, ec.ECDSA(hashes.SHA256()))).decode(),
-            "certificate": cert.public_bytes(serialization.Encoding.PEM).decode(), "timestamp": None}
+    return {
+        **document,
+        "payload": payload,
+        "signature_algorithm": "ecdsa-sha256",
+        "signature": base64.b64encode(key.sign(data, ec.ECDSA(hashes.SHA256()))).decode(),
+        "certificate": cert.public_bytes(serialization.Encoding.PEM).decode(),
+        "timestamp": None,
+    }
 
 
 def test_a_forged_checkpoint_file_is_reported(org, checkpoint_dir, as_user):
@@ -190,8 +220,10 @@ def test_a_forged_checkpoint_file_is_reported(org, checkpoint_dir, as_user):
     result = audit_verify()
     assert not result.ok
     assert sorted(p.name for p in result.forged_checkpoints) == [
-        "diem-kiem-tra-999999999997-hong.json", "diem-kiem-tra-999999999998-sua.json",
-        "diem-kiem-tra-999999999999-gia.json"]
+        "diem-kiem-tra-999999999997-hong.json",
+        "diem-kiem-tra-999999999998-sua.json",
+        "diem-kiem-tra-999999999999-gia.json",
+    ]
     assert result.missing_at_end == 1
     assert result.last_good_checkpoint is not None
     assert result.last_good_checkpoint.name == earlier.path.name
@@ -218,7 +250,7 @@ def test_checkpoints_signed_by_the_organisation_with_a_timestamp(org, settings, 
     p12 = tmp_path / "to-chuc.p12"
     p12.write_bytes(ca.pkcs12(key, cert, "mat-khau-p12"))
     settings.AUDIT_SIGNING_P12_FILE = str(p12)
-    settings.AUDIT_SIGNING_P12_PASSPHRASE = "mat-khau-p12"
+    settings.AUDIT_SIGNING_P12_PASSPHRASE = "mat-khau-p12"  # noqa: S105  (a test PKCS#12)
     with TSAServer(ca) as tsa:
         settings.AUDIT_TSA_URL = tsa.url
         result = audit_checkpoint()
@@ -269,8 +301,13 @@ def test_rows_before_the_keyed_chain_verify_up_to_a_bound_boundary(db):
     prev = GENESIS
     old = []
     for i in range(4):  # as the desk wrote them before the keyed chain
-        event = AuditEvent(at=dt.datetime(2026, 11, 1, 8, i, tzinfo=dt.UTC), actor_label="Hệ thống",
-                           action="cases.view", object_id=str(i), prev_hash=prev)
+        event = AuditEvent(
+            at=dt.datetime(2026, 11, 1, 8, i, tzinfo=dt.UTC),
+            actor_label="Hệ thống",
+            action="cases.view",
+            object_id=str(i),
+            prev_hash=prev,
+        )
         event.hash = hashlib.sha256(event.canonical()).hexdigest()
         event.save()
         old.append(event)
@@ -295,12 +332,18 @@ def test_rows_before_the_keyed_chain_verify_up_to_a_bound_boundary(db):
 
 def _settings_in_subprocess(data_dir: Path, **env: str) -> str:
     """AUDIT_KEY as a fresh process with `env` reads it from the real settings module."""
-    clean = {k: v for k, v in os.environ.items()
-             if k not in ("DESK_TESTING", "DESK_AUDIT_KEY", "DESK_AUDIT_KEY_FILE")}
-    clean.update(DESK_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="digitaldesk.config.settings", **env)
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DESK_TESTING", "DESK_AUDIT_KEY", "DESK_AUDIT_KEY_FILE")
+    }
+    clean.update(
+        DESK_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="digitaldesk.config.settings", **env
+    )
     code = "from django.conf import settings; print(settings.AUDIT_KEY)"
-    done = subprocess.run([sys.executable, "-c", code], env=clean, capture_output=True, text=True,  # noqa: S603
-                          check=True, timeout=120)
+    done = subprocess.run(  # noqa: S603  (our own interpreter, fixed arguments)
+        [sys.executable, "-c", code], env=clean, capture_output=True, text=True, check=True, timeout=120
+    )
     return done.stdout.strip()
 
 
@@ -312,8 +355,10 @@ def test_the_audit_key_lives_outside_the_database(tmp_path):
     assert stat.S_IMODE((data / "audit_key").stat().st_mode) == 0o600
     secret = tmp_path / "khoa"
     secret.write_text("khoa-tu-tep-bi-mat-0123456789abcdefghij\n")
-    assert _settings_in_subprocess(data, DESK_AUDIT_KEY_FILE=str(secret)) == \
-        "khoa-tu-tep-bi-mat-0123456789abcdefghij"
+    assert (
+        _settings_in_subprocess(data, DESK_AUDIT_KEY_FILE=str(secret))
+        == "khoa-tu-tep-bi-mat-0123456789abcdefghij"
+    )
 
 
 def test_production_checks_ask_for_the_key_and_the_organisation_certificate(settings, monkeypatch):

@@ -6,6 +6,7 @@ recompute a row's MAC after changing, deleting or inserting rows. Rows written
 before the keyed chain existed keep their plain SHA-256 up to a boundary, which
 is itself MACed, as is the head (last row id, row count, last MAC).
 """
+
 from __future__ import annotations
 
 import hashlib

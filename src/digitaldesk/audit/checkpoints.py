@@ -11,6 +11,7 @@ end of the log nor forge a checkpoint that would cover it.
 This module takes its key material from settings only: the audit app is a low
 layer and imports no domain app (not even `signing`).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -81,26 +82,42 @@ def _embedded_material() -> SigningMaterial:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not cert_path.exists():
                 key = ec.generate_private_key(ec.SECP256R1())
-                name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME,
-                                                     "Khóa ký điểm kiểm tra nhật ký (cài đặt nhúng)")])
+                name = x509.Name(
+                    [
+                        x509.NameAttribute(
+                            NameOID.COMMON_NAME, "Khóa ký điểm kiểm tra nhật ký (cài đặt nhúng)"
+                        )
+                    ]
+                )
                 now = dt.datetime.now(dt.UTC)
-                cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-                        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                        .not_valid_before(now - dt.timedelta(days=1))
-                        .not_valid_after(now + dt.timedelta(days=30 * 365))
-                        .sign(key, hashes.SHA256()))
-                key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                                       serialization.PrivateFormat.PKCS8,
-                                                       serialization.NoEncryption()))
+                cert = (
+                    x509.CertificateBuilder()
+                    .subject_name(name)
+                    .issuer_name(name)
+                    .public_key(key.public_key())
+                    .serial_number(x509.random_serial_number())
+                    .not_valid_before(now - dt.timedelta(days=1))
+                    .not_valid_after(now + dt.timedelta(days=30 * 365))
+                    .sign(key, hashes.SHA256())
+                )
+                key_path.write_bytes(
+                    key.private_bytes(
+                        serialization.Encoding.PEM,
+                        serialization.PrivateFormat.PKCS8,
+                        serialization.NoEncryption(),
+                    )
+                )
                 key_path.chmod(0o600)
                 cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     loaded = serialization.load_pem_private_key(key_path.read_bytes(), None)
     assert isinstance(loaded, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey)
-    return SigningMaterial(loaded, x509.load_pem_x509_certificate(cert_path.read_bytes()), [], False)
+    return SigningMaterial(
+        loaded, x509.load_pem_x509_certificate(cert_path.read_bytes()), [], False
+    )
 
 
 def signing_material() -> SigningMaterial:
-    """The organisation's key and certificate from DESK_AUDIT_SIGNING_P12_FILE, or the embedded key."""
+    """The organisation's key and certificate (DESK_AUDIT_SIGNING_P12_FILE), or the embedded key."""
     path = str(getattr(settings, "AUDIT_SIGNING_P12_FILE", "") or "")
     if not path:
         return _embedded_material()
@@ -110,11 +127,13 @@ def signing_material() -> SigningMaterial:
         key, cert, chain = pkcs12.load_key_and_certificates(data, passphrase.encode() or None)
     except (OSError, ValueError) as exc:
         raise ImproperlyConfigured(
-            f"Không mở được chứng thư số ký điểm kiểm tra nhật ký (DESK_AUDIT_SIGNING_P12_FILE={path!r}):"
-            f" {exc}") from exc
+            "Không mở được chứng thư số ký điểm kiểm tra nhật ký"
+            f" (DESK_AUDIT_SIGNING_P12_FILE={path!r}): {exc}"
+        ) from exc
     if cert is None or not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise ImproperlyConfigured(
-            f"Tệp {path!r} (DESK_AUDIT_SIGNING_P12_FILE) không chứa khóa RSA/ECDSA và chứng thư số.")
+            f"Tệp {path!r} (DESK_AUDIT_SIGNING_P12_FILE) không chứa khóa RSA/ECDSA và chứng thư số."
+        )
     return SigningMaterial(key, cert, list(chain or []), True)
 
 
@@ -128,7 +147,8 @@ def accepted_certificates() -> list[x509.Certificate]:
             certs += x509.load_pem_x509_certificates(Path(extra).read_bytes())
         except (OSError, ValueError) as exc:
             raise ImproperlyConfigured(
-                f"Không đọc được DESK_AUDIT_CHECKPOINT_CERTS_FILE={extra!r}: {exc}") from exc
+                f"Không đọc được DESK_AUDIT_CHECKPOINT_CERTS_FILE={extra!r}: {exc}"
+            ) from exc
     return certs
 
 
@@ -165,8 +185,9 @@ def _timestamp(signature: bytes) -> bytes | None:
     return bytes(token.dump())
 
 
-def _check_timestamp(token_der: bytes, signature: bytes,
-                     trust: list[x509.Certificate]) -> tuple[str, str]:
+def _check_timestamp(
+    token_der: bytes, signature: bytes, trust: list[x509.Certificate]
+) -> tuple[str, str]:
     """(genTime, "") when the token is intact, its signature valid and it covers `signature`,
     else ("", problem). Whether the TSA chains to `trust` (the roots of the organisation's
     certificate) is not required: the token adds a time to a checkpoint whose own signature
@@ -182,10 +203,15 @@ def _check_timestamp(token_der: bytes, signature: bytes,
         imprint = tst_info["message_imprint"]
         if imprint["hashed_message"].native != hashlib.sha256(signature).digest():
             return "", "dấu thời gian không thuộc về chữ ký của điểm kiểm tra"
-        roots = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in trust]
+        roots = [
+            asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in trust
+        ]
         context = ValidationContext(trust_roots=roots, allow_fetching=False)
-        status = asyncio.run(validate_tst_signed_data(
-            signed_data, context, lambda _algo: hashlib.sha256(signature).digest()))
+        status = asyncio.run(
+            validate_tst_signed_data(
+                signed_data, context, lambda _algo: hashlib.sha256(signature).digest()
+            )
+        )
     except Exception as exc:  # a malformed token is a finding, not a crash
         log.warning("audit checkpoint: timestamp not verifiable", exc_info=True)
         return "", f"dấu thời gian không đọc được ({type(exc).__name__})"
@@ -199,8 +225,9 @@ def checkpoint_dir() -> Path:
     return Path(settings.AUDIT_CHECKPOINT_DIR)
 
 
-def write_checkpoint(*, last_id: int, count: int, head: str, head_mac: str,
-                     at: dt.datetime) -> tuple[Path, bool]:
+def write_checkpoint(
+    *, last_id: int, count: int, head: str, head_mac: str, at: dt.datetime
+) -> tuple[Path, bool]:
     """Sign the checkpoint, timestamp it where a TSA is set, write it off the database.
 
     1. Payload (last_id, count, head, head_mac, at) in canonical JSON, signed with the
@@ -210,16 +237,26 @@ def write_checkpoint(*, last_id: int, count: int, head: str, head_mac: str,
        copied to the object store when DESK_STORAGE=s3.
     """
     material = signing_material()
-    payload = {"format": FORMAT, "last_id": last_id, "count": count, "head": head,
-               "head_mac": head_mac, "at": at.astimezone(dt.UTC).isoformat(timespec="seconds")}
+    payload = {
+        "format": FORMAT,
+        "last_id": last_id,
+        "count": count,
+        "head": head,
+        "head_mac": head_mac,
+        "at": at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+    }
     signature, algorithm = _sign(material.key, _canonical(payload))
     token = _timestamp(signature)
     document = {
         "payload": payload,
         "signature": base64.b64encode(signature).decode("ascii"),
         "signature_algorithm": algorithm,
-        "certificate": material.certificate.public_bytes(serialization.Encoding.PEM).decode("ascii"),
-        "chain": [c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in material.chain],
+        "certificate": material.certificate.public_bytes(serialization.Encoding.PEM).decode(
+            "ascii"
+        ),
+        "chain": [
+            c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in material.chain
+        ],
         "timestamp": base64.b64encode(token).decode("ascii") if token else None,
     }
     body = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
@@ -264,8 +301,9 @@ def _files() -> dict[str, bytes]:
     return found
 
 
-def _read(name: str, body: bytes, accepted: list[x509.Certificate],
-          trust: list[x509.Certificate]) -> Checkpoint:
+def _read(
+    name: str, body: bytes, accepted: list[x509.Certificate], trust: list[x509.Certificate]
+) -> Checkpoint:
     point = Checkpoint(name=name)
     try:
         document = json.loads(body.decode("utf-8"))
@@ -274,8 +312,11 @@ def _read(name: str, body: bytes, accepted: list[x509.Certificate],
         algorithm = str(document["signature_algorithm"])
         point.payload = payload
         point.last_id, point.count = int(payload["last_id"]), int(payload["count"])
-        point.head, point.head_mac, point.at = str(payload["head"]), str(payload["head_mac"]), \
-            str(payload["at"])
+        point.head, point.head_mac, point.at = (
+            str(payload["head"]),
+            str(payload["head_mac"]),
+            str(payload["at"]),
+        )
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         point.problem = "tệp không đúng định dạng điểm kiểm tra"
         return point

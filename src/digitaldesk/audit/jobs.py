@@ -1,4 +1,5 @@
 """Jobs of the audit log: the periodic signed checkpoint (docs/audit.md)."""
+
 from __future__ import annotations
 
 from digitaldesk.jobs.services import JobError, Progress, job

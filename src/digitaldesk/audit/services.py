@@ -16,8 +16,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from digitaldesk.audit import chain
-from digitaldesk.audit.checkpoints import Checkpoint, read_checkpoints, write_checkpoint
 from digitaldesk.audit.chain import GENESIS
+from digitaldesk.audit.checkpoints import Checkpoint, read_checkpoints, write_checkpoint
 from digitaldesk.audit.models import AuditEvent, AuditHead
 
 # The request being served, so services called from views can stamp the client IP
@@ -117,11 +117,11 @@ def _iter_events(batch: int = 5000, after_id: int = 0,
         if not rows:
             return
         yield from rows
-        last_id = rows[-1].id
+        last_id = rows[-1].pk
 
 
 def _row_ok(event: AuditEvent, plain_until_id: int) -> bool:
-    if event.id > plain_until_id:
+    if event.pk > plain_until_id:
         return chain.same(event.compute_hash(), event.hash)
     return chain.same(chain.plain_hash(event.canonical()), event.hash)
 
@@ -130,7 +130,8 @@ def _boundary(head: AuditHead | None) -> tuple[int, str, bool]:
     """(last unkeyed row id, its hash, whether the boundary's MAC holds)."""
     if head is None:
         return 0, GENESIS, True
-    intact = chain.same(head.boundary_mac, chain.boundary_mac(head.plain_until_id, head.plain_until_hash))
+    expected = chain.boundary_mac(head.plain_until_id, head.plain_until_hash)
+    intact = chain.same(head.boundary_mac, expected)
     return head.plain_until_id, head.plain_until_hash, intact
 
 
@@ -166,8 +167,9 @@ def audit_verify() -> VerifyResult:
         head.mac, chain.head_mac(head.last_id, head.count, head.last_hash))
     plain_until_id, plain_until_hash, boundary_intact = _boundary(head)
     if head is not None and not head_intact:
-        result.problems.append("Đầu chuỗi (số bản ghi, bản ghi cuối) đã bị sửa: mã xác thực của đầu chuỗi "
-                               "không khớp — có thể các bản ghi cuối đã bị xóa và đầu chuỗi bị dời lại.")
+        result.problems.append(
+            "Đầu chuỗi (số bản ghi, bản ghi cuối) đã bị sửa: mã xác thực của đầu chuỗi không khớp"
+            " — có thể các bản ghi cuối đã bị xóa và đầu chuỗi bị dời lại.")
     if not boundary_intact:
         result.problems.append("Mốc chuyển từ chuỗi băm cũ sang chuỗi có khóa đã bị sửa.")
 
@@ -187,7 +189,7 @@ def audit_verify() -> VerifyResult:
     def check_points_upto(event: AuditEvent | None, rows: int) -> None:
         """Checkpoints whose row is before `event` were passed without their row being seen."""
         nonlocal index
-        while index < len(pending) and (event is None or pending[index].last_id <= event.id):
+        while index < len(pending) and (event is None or pending[index].last_id <= event.pk):
             point = pending[index]
             index += 1
             if point.last_id == 0 and point.count == 0:
@@ -196,18 +198,19 @@ def audit_verify() -> VerifyResult:
             if event is None:
                 result.missing_at_end = max(result.missing_at_end, point.count - rows)
                 result.problems.append(
-                    f"Thiếu ít nhất {point.count - rows} bản ghi ở cuối nhật ký so với điểm kiểm tra lúc "
-                    f"{checkpoint_when(point)} (có {point.count} bản ghi, bản ghi cuối số {point.last_id}).")
-            elif point.last_id < event.id:
+                    f"Thiếu ít nhất {point.count - rows} bản ghi ở cuối nhật ký so với điểm kiểm"
+                    f" tra lúc {checkpoint_when(point)} (có {point.count} bản ghi, bản ghi cuối"
+                    f" số {point.last_id}).")
+            elif point.last_id < event.pk:
                 result.problems.append(
-                    f"Bản ghi số {point.last_id} (bản ghi cuối của điểm kiểm tra lúc {checkpoint_when(point)}) "
-                    "đã bị xóa.")
+                    f"Bản ghi số {point.last_id} (bản ghi cuối của điểm kiểm tra lúc"
+                    f" {checkpoint_when(point)}) đã bị xóa.")
             else:
                 intact = True
                 if not chain.same(event.hash, point.head):
                     intact = False
-                    result.problems.append(
-                        f"Bản ghi số {event.id} khác với điểm kiểm tra lúc {checkpoint_when(point)}.")
+                    result.problems.append(f"Bản ghi số {event.pk} khác với điểm kiểm tra lúc"
+                                           f" {checkpoint_when(point)}.")
                 if rows != point.count:
                     intact = False
                     missing = point.count - rows
@@ -215,8 +218,9 @@ def audit_verify() -> VerifyResult:
                         f"thừa {-missing} bản ghi (bị chèn)"
                     if missing > 0:
                         result.missing_in_middle = max(result.missing_in_middle, missing)
-                    result.problems.append(f"Đến bản ghi số {event.id} {text} so với điểm kiểm tra lúc "
-                                           f"{checkpoint_when(point)} ({point.count} bản ghi).")
+                    result.problems.append(
+                        f"Đến bản ghi số {event.pk} {text} so với điểm kiểm tra lúc"
+                        f" {checkpoint_when(point)} ({point.count} bản ghi).")
                 if intact:
                     consistent.append(point)
 
@@ -227,18 +231,19 @@ def audit_verify() -> VerifyResult:
         rows += 1
         if result.first_bad_id is None:
             if not _row_ok(event, plain_until_id):
-                bad_row(event.id, "nội dung bản ghi đã bị sửa đổi (mã xác thực không khớp)")
+                bad_row(event.pk, "nội dung bản ghi đã bị sửa đổi (mã xác thực không khớp)")
             elif event.prev_hash != prev:
                 where = f"sau bản ghi số {prev_id}" if prev_id else "ở đầu nhật ký"
-                bad_row(event.id, f"liên kết với bản ghi trước bị đứt: có bản ghi bị xóa hoặc chèn {where}")
-            elif event.id == plain_until_id and not chain.same(event.hash, plain_until_hash):
-                bad_row(event.id, "chuỗi băm cũ không khớp với mốc chuyển sang chuỗi có khóa")
+                bad_row(event.pk, "liên kết với bản ghi trước bị đứt: có bản ghi bị xóa hoặc chèn"
+                                  f" {where}")
+            elif event.pk == plain_until_id and not chain.same(event.hash, plain_until_hash):
+                bad_row(event.pk, "chuỗi băm cũ không khớp với mốc chuyển sang chuỗi có khóa")
             else:
                 result.checked += 1
         check_points_upto(event, rows)
-        if head is not None and event.id == head.last_id:
+        if head is not None and event.pk == head.last_id:
             rows_at_head, hash_at_head = rows, event.hash
-        prev, prev_id = event.hash, event.id
+        prev, prev_id = event.hash, event.pk
     check_points_upto(None, rows)
 
     if head is None and rows:
@@ -249,7 +254,8 @@ def audit_verify() -> VerifyResult:
             result.missing_at_end = max(result.missing_at_end, head.count - rows)
             result.problems.append(
                 f"Các bản ghi cuối đã bị xóa: đầu chuỗi ghi bản ghi cuối là số {head.last_id} "
-                f"({head.count} bản ghi) nhưng nhật ký chỉ còn đến số {last_seen} ({rows} bản ghi).")
+                f"({head.count} bản ghi) nhưng nhật ký chỉ còn đến số {last_seen}"
+                f" ({rows} bản ghi).")
         else:
             if not chain.same(hash_at_head, head.last_hash):
                 result.problems.append(f"Bản ghi số {head.last_id} khác với đầu chuỗi.")
@@ -300,7 +306,8 @@ def audit_checkpoint() -> CheckpointResult:
         raise AuditTampered("Mốc chuyển từ chuỗi băm cũ sang chuỗi có khóa đã bị sửa.")
     genuine = [p for p in read_checkpoints() if p.signature_ok]
     if any(p.last_id > head.last_id or p.count > head.count for p in genuine):
-        raise AuditTampered("Nhật ký có ít bản ghi hơn một điểm kiểm tra trước: bản ghi cuối đã bị xóa.")
+        raise AuditTampered(
+            "Nhật ký có ít bản ghi hơn một điểm kiểm tra trước: bản ghi cuối đã bị xóa.")
     previous = genuine
     after_id, prev, rows = 0, GENESIS, 0
     if previous:
@@ -308,16 +315,19 @@ def audit_checkpoint() -> CheckpointResult:
         if point.last_id:
             row = AuditEvent.objects.filter(id=point.last_id).values_list("hash", flat=True).first()
             if row is None or not chain.same(row, point.head):
-                raise AuditTampered(f"Bản ghi số {point.last_id} của điểm kiểm tra trước đã bị sửa hoặc xóa.")
+                raise AuditTampered(
+                    f"Bản ghi số {point.last_id} của điểm kiểm tra trước đã bị sửa hoặc xóa.")
             if AuditEvent.objects.filter(id__lte=point.last_id).count() != point.count:
-                raise AuditTampered(f"Số bản ghi đến bản ghi số {point.last_id} khác với điểm kiểm tra trước.")
+                raise AuditTampered(
+                    f"Số bản ghi đến bản ghi số {point.last_id} khác với điểm kiểm tra trước.")
         after_id, prev, rows = point.last_id, point.head, point.count
     for event in _iter_events(after_id=after_id, upto_id=head.last_id):
         if not _row_ok(event, plain_until_id) or event.prev_hash != prev:
-            raise AuditTampered(f"Bản ghi số {event.id} không khớp với chuỗi.")
+            raise AuditTampered(f"Bản ghi số {event.pk} không khớp với chuỗi.")
         prev, rows = event.hash, rows + 1
     if rows != head.count or not chain.same(prev, head.last_hash):
         raise AuditTampered("Số bản ghi hoặc bản ghi cuối không khớp với đầu chuỗi.")
-    path, timestamped = write_checkpoint(last_id=head.last_id, count=head.count, head=head.last_hash,
-                                         head_mac=head.mac, at=timezone.now())
-    return CheckpointResult(path=path, last_id=head.last_id, count=head.count, timestamped=timestamped)
+    path, timestamped = write_checkpoint(last_id=head.last_id, count=head.count,
+                                         head=head.last_hash, head_mac=head.mac, at=timezone.now())
+    return CheckpointResult(path=path, last_id=head.last_id, count=head.count,
+                            timestamped=timestamped)

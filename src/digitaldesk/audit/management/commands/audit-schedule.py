@@ -1,4 +1,5 @@
 """desk audit-schedule: the periodic audit checkpoint in the job queue's scheduler."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,8 +16,15 @@ class Command(BaseCommand):
         from django_q.models import Schedule
 
         minutes = max(1, int(settings.AUDIT_CHECKPOINT_MINUTES))
-        Schedule.objects.update_or_create(name="audit.checkpoint", defaults={
-            "func": "digitaldesk.audit.jobs.enqueue_scheduled", "args": "'audit.checkpoint'",
-            "schedule_type": Schedule.MINUTES, "minutes": minutes, "next_run": timezone.now(),
-            "repeats": -1})
+        Schedule.objects.update_or_create(
+            name="audit.checkpoint",
+            defaults={
+                "func": "digitaldesk.audit.jobs.enqueue_scheduled",
+                "args": "'audit.checkpoint'",
+                "schedule_type": Schedule.MINUTES,
+                "minutes": minutes,
+                "next_run": timezone.now(),
+                "repeats": -1,
+            },
+        )
         self.stdout.write(f"Đã lập lịch: điểm kiểm tra nhật ký kiểm toán mỗi {minutes} phút.")
