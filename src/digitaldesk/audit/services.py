@@ -61,9 +61,11 @@ def audit_record(
     o_type, o_id, o_label, o_unit = _label(obj)
     actor_obj = actor if getattr(actor, "pk", None) else None
     with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(
-            id=1, defaults={"mac": chain.head_mac(0, 0, GENESIS),
-                            "boundary_mac": chain.boundary_mac(0, GENESIS)})
+        head = AuditHead.objects.select_for_update().filter(id=1).first()
+        if head is None:
+            head, _ = AuditHead.objects.select_for_update().get_or_create(
+                id=1, defaults={"mac": chain.head_mac(0, 0, GENESIS),
+                                "boundary_mac": chain.boundary_mac(0, GENESIS)})
         event = AuditEvent(
             at=timezone.now(),
             actor=actor_obj,
