@@ -16,6 +16,8 @@ import json
 from django.conf import settings
 from django.db import models
 
+from digitaldesk.audit.chain import row_mac
+
 
 class AuditEvent(models.Model):
     at = models.DateTimeField("thời điểm", db_index=True)
@@ -59,8 +61,6 @@ class AuditEvent(models.Model):
 
     def compute_hash(self) -> str:
         """The keyed MAC of this row (every row written since the keyed chain)."""
-        from digitaldesk.audit.chain import row_mac
-
         return row_mac(self.canonical())
 
     def save(self, *args: object, **kwargs: object) -> None:
