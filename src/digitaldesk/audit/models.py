@@ -1,17 +1,22 @@
-"""Append-only, hash-chained audit log.
+"""Append-only, keyed hash-chained audit log (docs/audit.md).
 
-Each row stores the SHA-256 of its own canonical content plus the hash of the
-row before it, so changing, deleting or inserting a row breaks the chain from
-that row on; `desk audit-verify` names the first broken row. The database also
-refuses UPDATE and DELETE on the table (triggers in migration 0002).
+Each row stores the HMAC-SHA256 (key DESK_AUDIT_KEY, outside the database) of its
+own canonical content, which includes the MAC of the row before it, so changing,
+deleting or inserting a row breaks the chain from that row on, and without the
+key the chain cannot be recomputed; `desk audit-verify` names the first broken
+row. Rows older than the keyed chain keep their plain SHA-256 up to a MACed
+boundary. The database also refuses UPDATE and DELETE on the table (triggers in
+migration 0002), and signed checkpoints outside the database (checkpoints.py)
+pin the row count and head.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 
 from django.conf import settings
 from django.db import models
+
+from digitaldesk.audit.chain import row_mac
 
 
 class AuditEvent(models.Model):
@@ -55,7 +60,8 @@ class AuditEvent(models.Model):
         return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical()).hexdigest()
+        """The keyed MAC of this row (every row written since the keyed chain)."""
+        return row_mac(self.canonical())
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
@@ -67,8 +73,18 @@ class AuditEvent(models.Model):
 
 
 class AuditHead(models.Model):
-    """One row holding the hash of the newest event; locked to serialise appends."""
+    """One row holding the newest event (id, MAC) and the row count; locked to serialise appends.
+
+    `mac` binds last_id, count and last_hash under the audit key; `plain_until_id` and
+    `plain_until_hash` name the last row of the unkeyed (plain SHA-256) chain, bound by
+    `boundary_mac`.
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
+    last_id = models.BigIntegerField(default=0)
+    mac = models.CharField(max_length=64, blank=True, default="")
+    plain_until_id = models.BigIntegerField(default=0)
+    plain_until_hash = models.CharField(max_length=64, default="0" * 64)
+    boundary_mac = models.CharField(max_length=64, blank=True, default="")

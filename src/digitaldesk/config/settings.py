@@ -404,6 +404,37 @@ LOGGING = {
                 "pikepdf": {"level": "WARNING"}},
 }
 
+# --- Audit log (docs/audit.md) -----------------------------------------------------
+def _audit_key() -> str:
+    """The HMAC key of the audit chain: kept outside the database, so that whoever can write the
+    database cannot recompute the chain after changing it."""
+    key = env_secret("DESK_AUDIT_KEY")
+    if key:
+        return key
+    if TESTING:
+        # fixed, so that a test database can be reused by the next run
+        return "khoa-kiem-toan-co-dinh-cho-kiem-thu-0123456789"
+    # Embedded default: a random key kept in the data directory, created once.
+    path = DATA_DIR / "audit_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+AUDIT_KEY = _audit_key()
+AUDIT_CHECKPOINT_DIR = Path(env_str("DESK_AUDIT_CHECKPOINT_DIR",
+                                    str(DATA_DIR / "audit-checkpoints")))
+AUDIT_CHECKPOINT_MINUTES = env_int("DESK_AUDIT_CHECKPOINT_MINUTES", 60)
+# The organisation's certificate and key (PKCS#12) that sign the checkpoints; empty in the embedded
+# default: a key generated once into the data directory signs them (system check audit.W002).
+AUDIT_SIGNING_P12_FILE = env_str("DESK_AUDIT_SIGNING_P12_FILE")
+AUDIT_SIGNING_P12_PASSPHRASE = env_secret("DESK_AUDIT_SIGNING_P12_PASSPHRASE")
+# Earlier signing certificates (PEM) whose checkpoints stay genuine after a key change.
+AUDIT_CHECKPOINT_CERTS_FILE = env_str("DESK_AUDIT_CHECKPOINT_CERTS_FILE")
+AUDIT_TSA_URL = env_str("DESK_TSA_URL")  # the same timestamp service as PAdES signatures
+AUDIT_TSA_TIMEOUT = env_int("DESK_TSA_TIMEOUT", 10)
+
 # --- Tools used by later apps ----------------------------------------------------
 TESSERACT_CMD = env_str("DESK_TESSERACT", "tesseract")
 LIBREOFFICE_CMD = env_str("DESK_LIBREOFFICE", "soffice")
