@@ -80,9 +80,12 @@ def nobody(user: Any, obj: Any) -> bool:
 
 
 def role(name: str) -> Pred:
-    from digitaldesk.accounts.selectors import effective_roles
+    def check(user: Any, obj: Any) -> bool:
+        from digitaldesk.accounts.selectors import effective_roles
 
-    return lambda user, obj: name in effective_roles(user)
+        return name in effective_roles(user)
+
+    return check
 
 
 def either(*preds: Pred) -> Pred:
@@ -194,6 +197,15 @@ def _can_register(user: Any, obj: Any) -> bool:
     return bool(can_register(user))
 
 
+def _register_reader(user: Any, obj: Any) -> bool:
+    """Clerks and the agency's leaders export the registers."""
+    from digitaldesk.documents import selectors
+
+    agency = selectors.user_agency(user)
+    return agency is not None and (selectors.is_clerk_of(user, agency)
+                                   or selectors.leads_agency(user, agency))
+
+
 def _presenter(user: Any, presentation: Any) -> bool:
     return bool(presentation.presenter_id == user.pk)
 
@@ -201,6 +213,7 @@ def _presenter(user: Any, presentation: Any) -> bool:
 LOGGED_IN = anyone  # every signed-in official; anonymous visitors are sent to the login page
 ADMIN = _admin
 AUDIT = either(_admin, lambda user, obj: role("thanh_tra")(user, obj))
+LEADER = role("lanh_dao")
 CASE_SEES, CASE_EDIT, CASE_MANAGE = _sees_case, _case("can_edit_case"), _case("can_manage_access")
 CF_SEES, CF_EDIT = _sees_casefile, _casefile_edit
 
@@ -217,14 +230,17 @@ class Rule:
     # the object from whoever may not change it (case-file editing); 302 where the page sends
     # back to the object with the reason in a message (document actions).
     refused: int = 403
+    # What every signed-in persona gets for a GET, whatever the object (e.g. "redirect": a
+    # POST-only page that sends a GET back to the object's page without looking it up).
+    get: str = ""
     # The role is checked before the id (administration pages): a non-administrator gets 403 for
     # a missing id and an existing one alike.
     role_first: bool = False
 
 
 def R(kind: str | None, read: Pred | None, write: Pred | None = None, *, refused: int = 403,
-      role_first: bool = False, **extra: Any) -> Rule:
-    return Rule(kind=kind, read=read, write=write, extra=extra, refused=refused,
+      role_first: bool = False, get: str = "", **extra: Any) -> Rule:
+    return Rule(kind=kind, read=read, write=write, extra=extra, refused=refused, get=get,
                 role_first=role_first or (kind is not None and SEES[kind] is anyone))
 
 
@@ -236,7 +252,7 @@ RULES: dict[str, Rule] = {
     "accounts:totp_setup": R(None, LOGGED_IN, LOGGED_IN),
     "accounts:api_token": R(None, None, LOGGED_IN),
     "accounts:organisation": R(None, LOGGED_IN),
-    "accounts:delegations": R(None, LOGGED_IN, LOGGED_IN),
+    "accounts:delegations": R(None, LOGGED_IN, LEADER),  # NĐ 30/2020 Điều 13.3: leaders delegate
     "accounts:delegation_revoke": R("delegation", None, _owner("grantor_id")),
     "accounts:admin_users": R(None, ADMIN),
     "accounts:admin_user_create": R(None, ADMIN, ADMIN),
@@ -257,7 +273,7 @@ RULES: dict[str, Rule] = {
     "jobs:retry": R("job", None, ADMIN, role_first=True),
     "jobs:recover": R(None, None, ADMIN),
     "search:home": R(None, LOGGED_IN),
-    "holidays:list": R(None, LOGGED_IN),
+    "holidays:list": R(None, ADMIN),
     "holidays:create": R(None, ADMIN, ADMIN),
     "holidays:edit": R("holiday", ADMIN, ADMIN),
     "holidays:delete": R("holiday", None, ADMIN),
@@ -281,17 +297,20 @@ RULES: dict[str, Rule] = {
     "cases:category_override": R("case", CASE_EDIT, CASE_EDIT),
     "cases:event_add": R("case", CASE_EDIT, CASE_EDIT),
     "cases:event_delete": R("case", None, CASE_EDIT),
-    "cases:event_attachment": R("case", CASE_SEES),
+    # The world holds no event attachment nor exchange package: the file is missing for
+    # everyone (404); the case gate still answers first (missing case = forbidden case).
+    "cases:event_attachment": R("case", nobody, refused=404),
     "cases:event_document": R("case", CASE_EDIT, CASE_EDIT),
     "cases:document_picker": R("case", CASE_EDIT),
-    "cases:exchange_file": R("case", CASE_SEES),
+    "cases:exchange_file": R("case", nobody, refused=404),
     "cases:access": R("case", CASE_MANAGE, CASE_MANAGE),
     "cases:mindmap": R("case", CASE_SEES),
     "cases:mindmap_file": R("case", CASE_SEES),
-    "cases:export": R("case", None, CASE_EDIT),
+    "cases:export": R("case", CASE_SEES, CASE_EDIT),
     # case files (hồ sơ số)
     "casefiles:home": R(None, LOGGED_IN),
-    "casefiles:create": R(None, LOGGED_IN, LOGGED_IN),
+    # The case is named in the body: an empty body names none, so the case gate answers 404.
+    "casefiles:create": R(None, LOGGED_IN, nobody, refused=404),
     "casefiles:search": R(None, LOGGED_IN),
     "casefiles:detail": R("casefile", CF_SEES),
     "casefiles:progress": R("casefile", CF_SEES),
@@ -313,9 +332,11 @@ RULES: dict[str, Rule] = {
     "casefiles:playlist_create": R("casefile", CF_EDIT, CF_EDIT, refused=404),
     "casefiles:present_start": R("casefile", CF_SEES, CF_SEES),
     "casefiles:present_search": R("casefile", CF_SEES),
-    "casefiles:present": R("presentation", _presenter, _presenter),
+    # Someone else than the presenter is sent to the projector view of the presentation.
+    "casefiles:present": R("presentation", _presenter, _presenter, refused=302),
     "casefiles:projector": R("presentation", _sees_presentation),
-    "casefiles:present_state": R("presentation", _sees_presentation, _presenter),
+    # Only the presenter moves the presentation: the service refuses others with 400 + reason.
+    "casefiles:present_state": R("presentation", _sees_presentation, _presenter, refused=400),
     # documents (văn bản đến, đi)
     "documents:home": R(None, LOGGED_IN),
     "documents:incoming_list": R(None, LOGGED_IN),
@@ -334,12 +355,13 @@ RULES: dict[str, Rule] = {
     "documents:followup": R(None, _doc_agency("can_follow_up")),
     "documents:followup_export": R(None, _doc_agency("can_follow_up"), fmt="xlsx"),
     "documents:overdue": R(None, LOGGED_IN),
-    "documents:register_export": R(None, _can_register, which="den"),
+    "documents:register_export": R(None, _register_reader, which="den"),
     "documents:search": R(None, LOGGED_IN),
     "documents:outgoing_list": R(None, LOGGED_IN),
     "documents:outgoing_new": R(None, LOGGED_IN, LOGGED_IN),
     "documents:outgoing_detail": R("outgoing", _sees_outgoing),
-    "documents:outgoing_version": R("outgoing", None, _doc("can_edit_draft"), refused=302),
+    "documents:outgoing_version": R("outgoing", nobody, _doc("can_edit_draft"), refused=302,
+                                     get="redirect"),
     "documents:outgoing_comment": R("outgoing", None, _sees_outgoing, refused=302),
     "documents:outgoing_submit": R("outgoing", None, _doc("can_submit"), refused=302),
     "documents:outgoing_approve": R("outgoing", None, _doc("can_decide"), refused=302),

@@ -122,7 +122,7 @@ def _documents(world: World) -> None:
             ["Kế hoạch kiểm tra công tác số hóa hồ sơ vụ án năm 2026."])),
         data=services.DraftData(doc_type="ke_hoach", subject="Kế hoạch kiểm tra số hóa",
                                 signer=org.people["huong"]))
-    world.add("outgoing", "draft", outgoing, pk=outgoing.pk, which="pdf")
+    world.add("outgoing", "draft", outgoing, pk=outgoing.pk, which="v1-pdf")
 
 
 def _accounts(world: World) -> None:
