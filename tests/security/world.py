@@ -22,7 +22,8 @@ MISSING_UUID = uuid.UUID("00000000-0000-4000-8000-00000000dead")
 class World:
     org: DemoOrg
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> label -> object
-    kwargs: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # kind -> label -> kw
+    # kind -> label -> URL keyword arguments
+    kwargs: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def add(self, kind: str, label: str, obj: Any, **kwargs: Any) -> None:
         self.objects.setdefault(kind, {})[label] = obj
