@@ -439,17 +439,42 @@ PUBLIC: dict[str, str] = {
     "accounts:sso_token": "OIDC provider: token endpoint (client authentication)",
     "accounts:sso_userinfo": "OIDC provider: userinfo (bearer token)",
     "accounts:sso_logout": "OIDC provider: RP-initiated logout",
-    "^o/(applications|authorized_tokens)/": "DOT's self-service pages, closed for everyone",
     "api:docs": "the API's Swagger page (static; its calls need a signed-in user or a token)",
     "api:schema": "the OpenAPI description: paths and fields, no data",
     "signing:crl": "CRL distribution point written into the demo certificates",
 }
 
-# Patterns matched by a prefix of their key: whole third-party URL sets, classified as one.
-PUBLIC_PREFIXES: dict[str, str] = {
-    "oauth2_provider:": "django-oauth-toolkit: OIDC discovery, JWKS, token introspection/revoke "
-                        "(the desk's own views above take authorize/token/userinfo/logout)",
+# django-oauth-toolkit's own URL set (/o/): public metadata, or endpoints that authenticate the
+# client or its token by themselves (the desk's views take authorize/token/userinfo/logout).
+PUBLIC.update({
+    "oauth2_provider:oidc-connect-discovery-info": "OIDC discovery document",
+    "oauth2_provider:jwks-info": "the OIDC provider's public signing key (JWKS)",
+    "oauth2_provider:oauth-server-metadata": "RFC 8414 authorization server metadata",
+    "oauth2_provider:oauth-server-metadata-issuer": "RFC 8414 metadata, issuer path form",
+    "oauth2_provider:oauth-resource-metadata": "RFC 9728 protected resource metadata",
+    "oauth2_provider:oauth-resource-metadata-path": "RFC 9728 metadata, path form",
+    "oauth2_provider:authorize": "served by accounts:sso_authorize (same path, included first)",
+    "oauth2_provider:token": "served by accounts:sso_token (client authentication)",
+    "oauth2_provider:user-info": "served by accounts:sso_userinfo (bearer token)",
+    "oauth2_provider:rp-initiated-logout": "served by accounts:sso_logout",
+    "oauth2_provider:revoke-token": "RFC 7009 token revocation (client authentication)",
+    "oauth2_provider:introspect": "RFC 7662 introspection (refused without a token)",
+})
+# Paths the desk closes on purpose: every persona, anonymous or administrator, gets 404.
+CLOSED: dict[str, str] = {
+    key: "closed by accounts' ^o/(applications|authorized_tokens|device…)/ pattern"
+    for key in ("oauth2_provider:list", "oauth2_provider:register", "oauth2_provider:detail",
+                "oauth2_provider:delete", "oauth2_provider:update",
+                "oauth2_provider:authorized-token-list", "oauth2_provider:authorized-token-delete",
+                "oauth2_provider:device", "oauth2_provider:device-authorization",
+                "oauth2_provider:device-confirm", "oauth2_provider:device-grant-status",
+                "^o/(applications|authorized_tokens|device|device-authorization|device-confirm"
+                "|device-grant-status)/")
+} | {
+    "oauth2_provider:dcr-register": "dynamic client registration, off in OAUTH2_PROVIDER",
+    "oauth2_provider:dcr-register-management": "dynamic client registration, off",
 }
+
 # The Django admin (/quan-tri-ky-thuat/) must not be a second way in: no desk persona is staff,
 # so every page of it answers with its own login redirect; see ADMIN_SITE in test_matrix.py.
 ADMIN_SITE_PREFIX = "admin:"
@@ -457,11 +482,13 @@ ADMIN_SITE_ROUTE = "quan-tri-ky-thuat/"
 
 
 def classify(endpoint: Endpoint) -> str:
-    """'rule', 'public', 'admin' or '' (unclassified)."""
+    """'rule', 'public', 'closed', 'admin' or '' (unclassified)."""
     if endpoint.key in RULES:
         return "rule"
-    if endpoint.key in PUBLIC or any(endpoint.key.startswith(p) for p in PUBLIC_PREFIXES):
+    if endpoint.key in PUBLIC:
         return "public"
+    if endpoint.key in CLOSED:
+        return "closed"
     if endpoint.key.startswith(ADMIN_SITE_PREFIX) or endpoint.route.startswith(ADMIN_SITE_ROUTE):
         return "admin"
     return ""

@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 
 from tests.security.endpoints import (
     ADMIN_SITE_PREFIX,
+    CLOSED,
     PUBLIC,
     RULES,
     SEES,
@@ -78,7 +79,7 @@ def test_every_endpoint_is_classified() -> None:
         "tests/security/endpoints.py (docs/security.md, 'Ma trận phân quyền'):\n  "
         + "\n  ".join(unclassified))
     keys = {e.key for e in found}
-    stale = sorted(k for k in [*RULES, *PUBLIC] if k not in keys)
+    stale = sorted(k for k in [*RULES, *PUBLIC, *CLOSED] if k not in keys)
     assert not stale, f"Rules for endpoints that no longer exist, remove them: {stale}"
     missing_kinds = sorted({r.kind for r in RULES.values() if r.kind and r.kind not in SEES})
     assert not missing_kinds, f"Object kinds without a SEES predicate: {missing_kinds}"
@@ -395,6 +396,23 @@ def check_the_change_detector(matrix: Matrix) -> None:
     assert snapshot() == matrix.baseline
 
 
+def run_closed(matrix: Matrix, endpoint: Endpoint) -> None:
+    """A path the desk closes answers 404 to everyone, whatever the method."""
+    values = {k: "1" for k in endpoint.kwargs}
+    try:
+        url = reverse(endpoint.key, kwargs=values)
+    except NoReverseMatch:
+        url = url_from_route(endpoint.route, {**values, **dict.fromkeys(endpoint.kwargs, "device")})
+    for persona in PERSONAS:
+        for method in ("GET", "POST"):
+            cell = Cell(endpoint.key, method, persona, "-", url)
+            response, changed = matrix.request(cell, check_unchanged=method == "POST")
+            if response.status_code != 404:
+                matrix.fail(cell, f"a closed path answers {response.status_code}")
+            if changed:
+                matrix.fail(cell, f"refused write changed the database: {changed}")
+
+
 @pytest.fixture
 def world(org: Any, isolated_storage: None) -> World:
     return build_world(org)
@@ -419,6 +437,8 @@ def test_persona_object_action_matrix(world: World) -> None:
                 run_admin_site(matrix, endpoint)
             elif kind == "public":
                 run_public(matrix, endpoint)
+            elif kind == "closed":
+                run_closed(matrix, endpoint)
     finally:
         request_log.setLevel(level)
     fixed = sorted(KNOWN_UNTIL_MERGE - matrix.known_seen)
