@@ -484,6 +484,14 @@ def test_self_service_application_pages_of_the_toolkit_are_closed(org, as_user):
         assert admin.get(path).status_code == 404, path
 
 
+def test_the_toolkits_device_flow_is_not_offered(org, as_user):
+    """Found by the security matrix: /o/device/ showed DOT's form to approve a device code."""
+    minh = as_user("minh")
+    for path in ("/o/device/", "/o/device-confirm/abc/1", "/o/device-grant-status/abc/1"):
+        assert minh.get(path).status_code == 404, path
+    assert minh.post("/o/device-authorization/", {"client_id": "x"}).status_code == 404
+
+
 # --- Registering applications (desk oidc-client) --------------------------------------------------
 def test_oidc_client_command_registers_lists_and_removes_with_audit(org):
     out = StringIO()

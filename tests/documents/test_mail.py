@@ -156,3 +156,11 @@ def test_mail_attachments_wait_for_the_clerk_and_are_taken_once(org, as_user, im
     lan.post("/van-ban/den/thu-dien-tu/", {"thu": refused.pk, "note": "Phụ lục có macro, đã đề nghị gửi lại"})
     refused.refresh_from_db()
     assert refused.status == IntakeStatus.DISCARDED
+
+
+def test_discarding_without_choosing_a_letter_is_a_message_not_a_server_error(org, as_user):
+    """Found by the security matrix: the clerk's "Bỏ qua" sent without a letter raised a 500."""
+    response = as_user("lan").post("/van-ban/den/thu-dien-tu/", {}, follow=True)
+    assert response.status_code == 200
+    assert "Chưa chọn thư cần bỏ qua." in response.content.decode()
+    assert not MailIntake.objects.filter(status=IntakeStatus.DISCARDED).exists()

@@ -19,7 +19,10 @@ urlpatterns = [
     path("o/token/", views_sso.DeskTokenView.as_view(), name="sso_token"),
     path("o/userinfo/", views_sso.DeskUserInfoView.as_view(), name="sso_userinfo"),
     path("o/logout/", views_sso.DeskLogoutView.as_view(), name="sso_logout"),
-    re_path(r"^o/(applications|authorized_tokens)/", views_sso.oauth_management_disabled),
+    # DOT's device authorization grant (RFC 8628) is not offered either: no desk application
+    # uses it, and its pages would let a signed-in official approve a code typed elsewhere.
+    re_path(r"^o/(applications|authorized_tokens|device|device-authorization|device-confirm"
+            r"|device-grant-status)/", views_sso.oauth_management_disabled),
     path("tai-khoan/", views.profile, name="profile"),
     path("tai-khoan/doi-mat-khau/", views.password_change, name="password_change"),
     path("tai-khoan/xac-thuc-hai-lop/", views.totp_setup, name="totp_setup"),

@@ -311,7 +311,9 @@ class DeskLogoutView(RPInitiatedLogoutView):
 
 def oauth_management_disabled(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """DOT's self-service application pages (/o/applications/…) are closed: applications are
-    registered by administrators with `desk oidc-client`, and every registration is audited."""
+    registered by administrators with `desk oidc-client`, and every registration is audited.
+    So are the device-flow pages (/o/device/…): the desk offers the authorization code flow
+    with PKCE only (docs/sso.md)."""
     raise Http404
 
 

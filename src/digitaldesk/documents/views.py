@@ -265,6 +265,9 @@ def mail_intake(request: HttpRequest) -> HttpResponse:
     agency = selectors.user_agency(user)
     if request.method == "POST":
         intake = _intake(user, request.POST.get("thu"), refused_too=True)
+        if intake is None:
+            messages.error(request, "Chưa chọn thư cần bỏ qua.")
+            return redirect("documents:mail_intake")
         services.intake_discard(actor=user, intake=intake, reason=request.POST.get("note", ""))
         messages.success(request, "Đã bỏ qua thư.")
         return redirect("documents:mail_intake")
