@@ -182,3 +182,18 @@ def test_a_tool_left_by_a_killed_worker_is_reaped(tmp_path):
         assert time.monotonic() < deadline, processes_carrying(marker)
         time.sleep(0.1)
     assert not record.exists()
+
+
+def test_every_app_opening_images_says_too_large_not_damaged(tmp_path):
+    """Signing (a signature picture) and OCR (a scan) use the same guard as documents."""
+    from digitaldesk.ocr import pipeline
+    from digitaldesk.ocr.engines import OcrError
+    from digitaldesk.signing.errors import SigningError
+    from digitaldesk.signing.images import clean_upload
+
+    with pytest.raises(SigningError, match=r"^Ảnh quá lớn \(900\.000\.000 điểm ảnh"):
+        clean_upload(png_bomb())
+    path = tmp_path / "bom.png"
+    path.write_bytes(png_bomb())
+    with pytest.raises(OcrError, match=r"^Ảnh quá lớn \(900\.000\.000 điểm ảnh"):
+        pipeline.inspect(path)
