@@ -253,7 +253,7 @@ RULES: dict[str, Rule] = {
     "accounts:api_token": R(None, None, LOGGED_IN),
     "accounts:organisation": R(None, LOGGED_IN),
     "accounts:delegations": R(None, LOGGED_IN, LEADER),  # NĐ 30/2020 Điều 13.3: leaders delegate
-    "accounts:delegation_revoke": R("delegation", None, _owner("grantor_id")),
+    "accounts:delegation_revoke": R("delegation", None, either(_owner("grantor_id"), _admin)),
     "accounts:admin_users": R(None, ADMIN),
     "accounts:admin_user_create": R(None, ADMIN, ADMIN),
     "accounts:admin_user_edit": R("user", ADMIN, ADMIN),

@@ -47,19 +47,6 @@ PERSONAS = {
     "anonymous": "chưa đăng nhập",
 }
 
-# Cells failing today because of findings of issue 11 fixed on other branches. The lead deletes
-# this list after merging them: every entry must then pass, and nothing else may be added here.
-KNOWN_UNTIL_MERGE: set[tuple[str, str, str, str]] = {
-    # (endpoint, method, persona, object label) — finding 8: a prosecutor who may only read
-    # a case can create presentation playlists on it.
-    ("casefiles:playlist_create", "POST", "mai", "own"),
-    # finding 8: revoking a delegation answers 403 for existing ids and 404 for missing ones.
-    *{("accounts:delegation_revoke", "POST", p, "huong")
-      for p in ("minh", "mai", "lan", "kv1_ksv", "thanhtra", "dung")},
-    # finding 8: the Django admin's own login counts no failures and asks no TOTP.
-    *{("admin:login", "GET", p, "-") for p in PERSONAS},
-}
-
 # Rows a refusal may legitimately write: its audit record, the session, a notification.
 EXEMPT_TABLES = {"audit_auditevent", "audit_audithead", "django_session",
                  "notifications_notification"}
@@ -100,7 +87,6 @@ class Matrix:
     def __init__(self, world: World) -> None:
         self.world = world
         self.failures: list[str] = []
-        self.known_seen: set[tuple[str, str, str, str]] = set()
         self.requests = 0
         self.snapshot_seconds = 0.0
         self.clients = {key: _client(world.org.people[key])
@@ -144,10 +130,6 @@ class Matrix:
                               content_type="application/x-www-form-urlencoded")
 
     def fail(self, cell: Cell, message: str) -> None:
-        key = (cell.endpoint, cell.method, cell.persona, cell.label)
-        if key in KNOWN_UNTIL_MERGE:
-            self.known_seen.add(key)
-            return
         self.failures.append(f"{cell.method} {cell.url} [{cell.endpoint}] as {cell.persona} "
                              f"on {cell.label}: {message}")
 
@@ -441,9 +423,7 @@ def test_persona_object_action_matrix(world: World) -> None:
                 run_closed(matrix, endpoint)
     finally:
         request_log.setLevel(level)
-    fixed = sorted(KNOWN_UNTIL_MERGE - matrix.known_seen)
     summary = (f"{len(matrix.failures)} failing cells of {matrix.requests} requests "
                f"({matrix.snapshot_seconds:.1f} s in database snapshots)")
     print(summary)
     assert not matrix.failures, summary + ":\n" + "\n".join(matrix.failures)
-    assert not fixed, f"KNOWN_UNTIL_MERGE cells that pass now, remove them: {fixed}"

@@ -33,6 +33,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from digitaldesk.casefiles.models import Page, PageState, Upload, UploadState
+from digitaldesk.core.images import open_image_safely
 from digitaldesk.ocr import pipeline
 from digitaldesk.ocr.engines import OcrEngine, OcrError, default_engine
 from digitaldesk.ocr.services import ocr_one
@@ -76,9 +77,7 @@ def page_content_hash(kind: str, path: Path, number: int, pdf: pikepdf.Pdf | Non
             if own:
                 doc.close()
     elif kind == pipeline.KIND_TIFF:
-        from PIL import Image
-
-        with Image.open(path) as image:
+        with open_image_safely(path, max_pixels=pipeline.max_pixels()) as image:
             image.seek(number - 1)
             digest.update(f"{image.mode}{image.size}".encode())
             digest.update(image.tobytes())
@@ -354,7 +353,7 @@ def render_view_image(page: Page, width: int = VIEW_WIDTH) -> Path:
         upright.save(tmp, "JPEG", quality=80)
         shutil.move(tmp, target)
         return target
-    with Image.open(source) as image:
+    with open_image_safely(source, max_pixels=pipeline.max_pixels()) as image:
         if page.source_kind == pipeline.KIND_TIFF:
             image.seek(page.source_number - 1)
         frame = image.convert("L") if image.mode not in ("L", "RGB") else image.copy()

@@ -31,6 +31,7 @@ from digitaldesk.casefiles.models import (
     Volume,
 )
 from digitaldesk.cases.selectors import can_edit_case
+from digitaldesk.core.files import UnsafeFileName, safe_file_name
 from digitaldesk.ocr import pipeline
 from digitaldesk.ocr.engines import OcrError
 
@@ -102,7 +103,10 @@ def upload_begin(*, actor: Any, casefile: CaseFile, volume: Volume | None, name:
                  client_key: str = "") -> Upload:
     """Start (or resume) receiving a file. The same `client_key` (name, size and
     modification time, from the browser) resumes an interrupted upload."""
-    name = Path(name or "tep-tai-len").name[:255]
+    try:
+        name = safe_file_name(name, default="tep-tai-len")
+    except UnsafeFileName as exc:
+        raise ValidationError(str(exc)) from exc
     if size <= 0:
         raise ValidationError("Tệp rỗng: không có gì để tải lên.")
     if size > max_upload_bytes():
@@ -176,15 +180,21 @@ def upload_finish(*, actor: Any, upload: Upload) -> Upload:
     try:
         info = pipeline.inspect(path, declared_name=upload.original_name)
     except OcrError as exc:
-        upload.state = UploadState.FAILED
-        upload.error = str(exc)
-        upload.finished_at = timezone.now()
-        upload.save(update_fields=["sha256", "state", "error", "finished_at"])
-        audit_record(actor=actor, action="casefiles.upload_rejected", obj=upload.casefile,
-                     detail={"upload_id": upload.pk, "name": upload.original_name, "reason": str(exc)})
-        return upload
+        return _upload_refused(actor, upload, str(exc))
+    if info.pages > settings.DESK_MAX_PAGES_PER_UPLOAD:
+        return _upload_refused(actor, upload, (
+            f"Tệp có {info.pages} trang, vượt giới hạn {settings.DESK_MAX_PAGES_PER_UPLOAD} trang cho một lần "
+            "tải lên; chưa cấp bút lục nào. Hãy tách tệp theo từng tập rồi tải lên."))
     # Reserve a block of bút lục numbers for the pages of this file, in upload order.
     casefile = CaseFile.objects.select_for_update().get(pk=upload.casefile_id)
+    # Under the case file's lock, so two files finishing together cannot both pass the daily limit.
+    today = pages_reserved_today(casefile)
+    daily = settings.DESK_MAX_PAGES_PER_CASEFILE_PER_DAY
+    if today + info.pages > daily:
+        return _upload_refused(actor, upload, (
+            f"Tệp có {info.pages} trang; hôm nay hồ sơ đã nhận {today} trang, giới hạn là {daily} trang "
+            "một ngày cho một hồ sơ; chưa cấp bút lục nào. Hãy tải tệp lên vào ngày mai hoặc đề nghị "
+            "quản trị viên nâng giới hạn."))
     upload.first_but_luc = casefile.next_but_luc
     CaseFile.objects.filter(pk=casefile.pk).update(next_but_luc=F("next_but_luc") + info.pages)
     order = (Document.objects.filter(volume=upload.volume).aggregate(m=Max("order"))["m"] or 0) + 1
@@ -202,6 +212,28 @@ def upload_finish(*, actor: Any, upload: Upload) -> Upload:
     enqueue("casefiles.prepare", user=actor, label=f"Số hóa “{upload.original_name}”", group=f"casefile:{casefile.pk}",
             upload_id=upload.pk)
     return upload
+
+
+def _upload_refused(actor: Any, upload: Upload, reason: str) -> Upload:
+    """Mark an upload failed with its reason (no bút lục reserved, no job queued); the
+    file stays as received, the other files of the batch go on."""
+    upload.state = UploadState.FAILED
+    upload.error = reason
+    upload.finished_at = timezone.now()
+    upload.save(update_fields=["sha256", "state", "error", "finished_at"])
+    audit_record(actor=actor, action="casefiles.upload_rejected", obj=upload.casefile,
+                 detail={"upload_id": upload.pk, "name": upload.original_name, "reason": reason})
+    return upload
+
+
+def pages_reserved_today(casefile: CaseFile) -> int:
+    """Pages given bút lục numbers in this case file by the uploads begun today (local day)."""
+    from django.db.models import Sum
+
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    total = (Upload.objects.filter(casefile=casefile, first_but_luc__isnull=False, created_at__gte=midnight)
+             .aggregate(n=Sum("pages_total"))["n"])
+    return int(total or 0)
 
 
 def upload_file(*, actor: Any, casefile: CaseFile, volume: Volume | None, fileobj: IO[bytes], name: str,
@@ -246,6 +278,10 @@ def page_replace(*, actor: Any, page: Page, fileobj: IO[bytes], name: str, reaso
     page = Page.objects.select_for_update().get(pk=page.pk)
     folder = storage_dir(page.casefile) / "replacements"
     folder.mkdir(parents=True, exist_ok=True)
+    try:
+        name = safe_file_name(name, default="trang-thay-the")
+    except UnsafeFileName as exc:
+        raise ValidationError(str(exc)) from exc
     target = folder / f"{page.pk}-v{page.version + 1}{Path(name).suffix.lower()[:10] or '.bin'}"
     with target.open("wb") as fh:
         shutil.copyfileobj(fileobj, fh)

@@ -71,6 +71,7 @@ from digitaldesk.cases.models import (
     ProceduralEvent,
     SourceKind,
 )
+from digitaldesk.core.archives import ArchiveLimits, ArchiveRefused, check_zip_archive
 
 FORMAT = "vksnd-case-exchange"
 VERSION = "1.1"
@@ -463,6 +464,12 @@ def verify_package(data: bytes) -> tuple[dict[str, Any], dict[str, bytes], Excha
         names.add(info.filename)
     if total > max_package_bytes() * 4:
         raise PackageRefused("Dung lượng giải nén của gói vượt quá giới hạn.")
+    try:  # real sizes and ratio, streamed and capped, before any member is read whole
+        check_zip_archive(data, limits=ArchiveLimits(
+            total_bytes=max_package_bytes() * 4, member_bytes=max_package_bytes() * 4,
+            ratio=int(settings.DESK_ARCHIVE_MAX_RATIO)))
+    except ArchiveRefused as exc:
+        raise PackageRefused(str(exc)) from exc
     for required in ("manifest.json", "manifest.sig", "signer.pem", "case.json"):
         if required not in names:
             raise PackageRefused(f"Gói thiếu tệp bắt buộc {required}.")

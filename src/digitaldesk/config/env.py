@@ -41,6 +41,15 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from exc
 
 
+def env_positive_int(name: str, default: int) -> int:
+    """An integer limit that must be at least 1 (a page, pixel or byte limit of 0 would
+    refuse everything, a negative one is a typo)."""
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name}={value!r} must be a positive integer.")
+    return value
+
+
 def env_float(name: str, default: float) -> float:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":

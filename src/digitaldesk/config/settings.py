@@ -13,7 +13,15 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from digitaldesk.config.env import env_bool, env_float, env_int, env_list, env_secret, env_str
+from digitaldesk.config.env import (
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_positive_int,
+    env_secret,
+    env_str,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = PACKAGE_DIR.parent.parent
@@ -223,6 +231,17 @@ DESK_MAX_QUERY_BYTES = env_int("DESK_MAX_QUERY_BYTES", 4096)
 if not 256 <= DESK_MAX_QUERY_BYTES <= 8000:
     raise ImproperlyConfigured(f"DESK_MAX_QUERY_BYTES={DESK_MAX_QUERY_BYTES}: use 256 to 8000 "
                                "bytes (the web server refuses request lines over 8190 bytes).")
+
+# --- Hostile files (docs/security-sections/files.md) -----------------------------
+# Pages: checked before a bút lục number or an arrival number is given and before any OCR is queued.
+DESK_MAX_PAGES_PER_UPLOAD = env_positive_int("DESK_MAX_PAGES_PER_UPLOAD", 1000)
+DESK_MAX_PAGES_PER_CASEFILE_PER_DAY = env_positive_int("DESK_MAX_PAGES_PER_CASEFILE_PER_DAY", 10000)
+# Images: width × height read from the header, before any pixel is decoded.
+DESK_MAX_IMAGE_PIXELS = env_positive_int("DESK_MAX_IMAGE_PIXELS", 200_000_000)
+# ZIP containers (DOCX, XLSX, ODT): declared and real uncompressed sizes, compression ratio.
+DESK_ARCHIVE_MAX_BYTES = env_positive_int("DESK_ARCHIVE_MAX_BYTES", 100 * 1024 * 1024)
+DESK_ARCHIVE_MAX_MEMBER_BYTES = env_positive_int("DESK_ARCHIVE_MAX_MEMBER_BYTES", 50 * 1024 * 1024)
+DESK_ARCHIVE_MAX_RATIO = env_positive_int("DESK_ARCHIVE_MAX_RATIO", 100)
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -438,6 +457,9 @@ AUDIT_TSA_TIMEOUT = env_int("DESK_TSA_TIMEOUT", 10)
 # --- Tools used by later apps ----------------------------------------------------
 TESSERACT_CMD = env_str("DESK_TESSERACT", "tesseract")
 LIBREOFFICE_CMD = env_str("DESK_LIBREOFFICE", "soffice")
+# LibreOffice runs in its own process group, killed past this wall time or address space.
+LIBREOFFICE_TIMEOUT_SECONDS = env_positive_int("DESK_LIBREOFFICE_TIMEOUT_SECONDS", 120)
+LIBREOFFICE_MEMORY_MB = env_positive_int("DESK_LIBREOFFICE_MEMORY_MB", 2048)
 
 # --- Full-text search and OCR (docs/search.md, docs/ocr.md) ---------------------
 # The tantivy index is per machine (local disk); every machine catches up from the
@@ -447,7 +469,7 @@ SEARCH_WRITER_HEAP_MB = env_int("DESK_SEARCH_WRITER_HEAP_MB", 64)
 SEARCH_WRITER_THREADS = env_int("DESK_SEARCH_WRITER_THREADS", 1)
 OCR_LANGUAGES = env_str("DESK_OCR_LANGUAGES", "vie")
 OCR_DPI = env_int("DESK_OCR_DPI", 300)
-OCR_MAX_PAGE_PIXELS = env_int("DESK_OCR_MAX_PAGE_PIXELS", 200_000_000)
+OCR_MAX_PAGE_PIXELS = env_int("DESK_OCR_MAX_PAGE_PIXELS", DESK_MAX_IMAGE_PIXELS)
 OCR_PARALLEL = env_int("DESK_OCR_PARALLEL", 0)  # 0 = one Tesseract per CPU core
 OCR_DESKEW_DEGREES = env_float("DESK_OCR_DESKEW_DEGREES", 1.5)  # docs/ocr.md "Skewed scans"; 0 = off
 CASEFILES_MAX_UPLOAD_BYTES = env_int("DESK_CASEFILES_MAX_UPLOAD_BYTES", 4 * 1024**3)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import shutil
 import subprocess  # noqa: S404  (fixed argument lists, no shell)
 import tempfile
@@ -21,6 +22,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from digitaldesk.core.archives import ArchiveRefused, check_zip_archive
+from digitaldesk.core.files import UnsafeFileName, extension_of, safe_file_name
+from digitaldesk.core.images import ImageRefused, open_image_safely
+from digitaldesk.core.processes import ConfinedTimeout, run_confined
 from digitaldesk.documents.models import StoredFile
 
 PDF = "application/pdf"
@@ -63,8 +68,49 @@ def too_large_message(size: int | None = None) -> str:
             "hoặc tách văn bản thành nhiều tệp.")
 
 
+def max_pages() -> int:
+    return int(settings.DESK_MAX_PAGES_PER_UPLOAD)
+
+
+def too_many_pages_message(pages: int) -> str:
+    return (f"Tệp có {pages} trang, vượt giới hạn {max_pages()} trang cho một lần tải lên. "
+            "Vui lòng tách tệp thành nhiều phần rồi tải lên từng phần.")
+
+
 def inspect_upload(name: str, data: bytes) -> Inspected:
-    """Check an uploaded file and read its text layer. Raises FileRefused."""
+    """Check an uploaded file and read its text layer. Raises FileRefused.
+
+    The file name is made safe first (no path, no control characters, no executable
+    extension: `core.files.safe_file_name`), and the stored name gets the extension
+    of what the file really is, whatever the clerk's file was called.
+    """
+    try:
+        name = safe_file_name(name, default="van-ban")
+    except UnsafeFileName as exc:
+        raise FileRefused(str(exc)) from exc
+    inspected = _inspect_content(name, data)
+    if inspected.page_count is not None and inspected.page_count > max_pages():
+        raise FileRefused(too_many_pages_message(inspected.page_count))
+    inspected.name = _with_extension(inspected.name, EXTENSIONS.get(inspected.content_type, "bin"))
+    return inspected
+
+
+_ALIASES = {"jpg": {"jpg", "jpeg"}, "tif": {"tif", "tiff"}}
+_EXTENSION_LIKE = re.compile(r"^[a-z][a-z0-9]{0,4}$")
+
+
+def _with_extension(name: str, extension: str) -> str:
+    """The name with the extension of what the file really is: "Quyết định.PDF" ->
+    "Quyết định.pdf", "scan.docx" (a PNG inside) -> "scan.png", "to-trinh" -> "to-trinh.pdf"."""
+    suffix = extension_of(name)
+    if suffix in _ALIASES.get(extension, {extension}):
+        return f"{name[:-len(suffix)]}{suffix}"
+    if suffix and _EXTENSION_LIKE.match(suffix):
+        return f"{name[:-len(suffix)]}{extension}"
+    return f"{name}.{extension}"
+
+
+def _inspect_content(name: str, data: bytes) -> Inspected:
     if not data:
         raise FileRefused("Tệp rỗng (0 byte). Vui lòng chọn lại tệp.")
     if len(data) > max_upload_bytes():
@@ -102,12 +148,19 @@ def _inspect_pdf(name: str, data: bytes) -> Inspected:
                           "tải lại tệp từ nơi gửi, hoặc quét lại văn bản giấy.") from exc
     if pages == 0:
         raise FileRefused("Tệp PDF không có trang nào. Vui lòng kiểm tra lại tệp.")
+    if pages > max_pages():  # before the text layer is read: pdftotext of 2,000 pages is slow
+        raise FileRefused(too_many_pages_message(pages))
     text = pdf_text(data)
     needs_ocr = len("".join(text.split())) < MIN_TEXT_CHARS_PER_PAGE * pages
     return Inspected(name, data, PDF, pages, "" if needs_ocr else text, needs_ocr)
 
 
 def _inspect_docx(name: str, data: bytes) -> Inspected:
+    # Sizes and ratio of every member first: python-docx and LibreOffice inflate them all.
+    try:
+        check_zip_archive(data)
+    except ArchiveRefused as exc:
+        raise FileRefused(str(exc)) from exc
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
@@ -131,13 +184,13 @@ def _inspect_docx(name: str, data: bytes) -> Inspected:
 
 
 def _inspect_image(name: str, data: bytes, content_type: str) -> Inspected:
-    from PIL import Image, UnidentifiedImageError
-
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
+        with open_image_safely(data) as image:
             frames = getattr(image, "n_frames", 1)
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+            image.verify()
+    except ImageRefused as exc:
+        raise FileRefused(str(exc)) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
         raise FileRefused("Ảnh quét bị hỏng, không mở được. Vui lòng quét lại văn bản.") from exc
     return Inspected(name, data, content_type, frames, "", True)
 
@@ -177,7 +230,8 @@ def store(*, data: bytes, name: str, content_type: str, user: object | None = No
         saved = default_storage.save(path, ContentFile(data))
         if saved != path:  # a concurrent writer stored the same bytes first
             default_storage.delete(saved)
-    return StoredFile.objects.create(sha256=digest, name=Path(name).name[:255] or "van-ban", content_type=content_type,
+    return StoredFile.objects.create(sha256=digest, name=safe_file_name(name, default="van-ban", strict=False),
+                                     content_type=content_type,
                                      size=len(data), file=path, page_count=page_count,
                                      created_by=user if getattr(user, "pk", None) else None)
 
@@ -195,21 +249,40 @@ class ConversionFailed(Exception):
 def to_pdf_with_libreoffice(data: bytes, suffix: str, *, pdfa: bool = True) -> bytes:
     """Convert a DOCX to PDF (PDF/A-2b by default) with LibreOffice headless.
 
-    Each call uses its own LibreOffice profile directory, so several workers can
-    convert at the same time.
+    1. The archive is checked again (`core.archives`): LibreOffice never sees a bomb,
+       whoever calls this.
+    2. Each call uses its own LibreOffice profile directory, so several workers can
+       convert at the same time.
+    3. LibreOffice runs confined (`core.processes.run_confined`): its own process
+       group, DESK_LIBREOFFICE_TIMEOUT_SECONDS of wall time and
+       DESK_LIBREOFFICE_MEMORY_MB of address space; the whole group is killed when
+       the call ends, so no `soffice.bin` outlives it.
     """
-    work = Path(tempfile.mkdtemp(prefix="desk-lo-"))
+    try:
+        check_zip_archive(data)
+    except ArchiveRefused as exc:
+        raise ConversionFailed(str(exc)) from exc
+    root = Path(settings.DATA_DIR) / "tmp"
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="desk-lo-", dir=root))
     try:
         source = work / f"draft{suffix}"
         source.write_bytes(data)
         target = "pdf:writer_pdf_Export:{\"SelectPdfVersion\":{\"type\":\"long\",\"value\":\"2\"}}" if pdfa else "pdf"
         env = {**os.environ, "HOME": str(work)}
+        memory = int(settings.LIBREOFFICE_MEMORY_MB) * 1024 * 1024
         try:
-            result = subprocess.run(  # noqa: S603
+            result = run_confined(
                 [settings.LIBREOFFICE_CMD, f"-env:UserInstallation=file://{work}/profile", "--headless",
                  "--norestore", "--convert-to", target, "--outdir", str(work / "out"), str(source)],
-                capture_output=True, timeout=180, check=False, env=env)
-        except (OSError, subprocess.TimeoutExpired) as exc:
+                timeout=int(settings.LIBREOFFICE_TIMEOUT_SECONDS), memory_bytes=memory or None,
+                marker=str(work), env=env)
+        except ConfinedTimeout as exc:
+            raise ConversionFailed(
+                f"Không chuyển được tệp Word sang PDF: LibreOffice chạy quá "
+                f"{settings.LIBREOFFICE_TIMEOUT_SECONDS} giây nên đã bị dừng. Tệp có thể quá nặng; "
+                "vui lòng xuất PDF từ Word/LibreOffice rồi tải lên.") from exc
+        except OSError as exc:
             raise ConversionFailed("Không chuyển được tệp Word sang PDF (LibreOffice không chạy được).") from exc
         produced = work / "out" / "draft.pdf"
         if not produced.exists():
@@ -221,9 +294,9 @@ def to_pdf_with_libreoffice(data: bytes, suffix: str, *, pdfa: bool = True) -> b
 
 
 def image_to_pdf(data: bytes) -> bytes:
-    from PIL import Image, ImageSequence
+    from PIL import ImageSequence
 
-    with Image.open(io.BytesIO(data)) as image:
+    with open_image_safely(data) as image:
         frames = [frame.convert("RGB") for frame in ImageSequence.Iterator(image)]
         dpi = image.info.get("dpi", (300, 300))[0] or 300
     out = io.BytesIO()

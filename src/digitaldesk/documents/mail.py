@@ -32,6 +32,7 @@ from django.utils import timezone
 from digitaldesk.accounts.models import Unit
 from digitaldesk.audit.services import audit_record
 from digitaldesk.config.env import env_bool, env_int, env_secret, env_str
+from digitaldesk.core.files import safe_file_name
 from digitaldesk.documents import files
 from digitaldesk.documents.models import IntakeStatus, MailIntake
 
@@ -128,14 +129,16 @@ def take_message(unit: Unit, raw: bytes) -> dict[str, int]:
         with transaction.atomic():
             intake = MailIntake(unit=unit, message_id=message_id[:300], part=part_number, from_name=from_name[:300],
                                 from_email=from_email[:300], subject=subject[:500], received_at=received,
-                                body=str(body)[:20000], filename=name[:255])
+                                body=str(body)[:20000],
+                                filename=safe_file_name(name, default="tep-dinh-kem", strict=False)[:255])
             try:
                 inspected = files.inspect_upload(name, data)
             except files.FileRefused as exc:
                 intake.status, intake.error = IntakeStatus.REFUSED, str(exc)[:500]
                 counts["refused"] += 1
             else:
-                intake.file = files.store(data=inspected.data, name=name, content_type=inspected.content_type,
+                intake.file = files.store(data=inspected.data, name=inspected.name,
+                                          content_type=inspected.content_type,
                                           page_count=inspected.page_count)
                 counts["attachments"] += 1
             intake.save()

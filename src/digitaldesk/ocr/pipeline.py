@@ -14,14 +14,14 @@ from __future__ import annotations
 import io
 import logging
 import subprocess
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 from django.conf import settings
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
+from digitaldesk.core.images import ImageRefused, ImageTooLarge, open_image_safely
 from digitaldesk.ocr import pdfa as pdfa_writer
 from digitaldesk.ocr.engines import OcrError, PageText
 
@@ -71,18 +71,12 @@ def max_pixels() -> int:
 
 
 def _open_image(path: Path) -> Image.Image:
-    """Open with Pillow's decompression-bomb guard turned into a clear error."""
-    Image.MAX_IMAGE_PIXELS = max_pixels()
+    """Open through the desk's one image guard (`core.images.open_image_safely`), its
+    refusals turned into OcrError: "too large" with the figures, never "damaged"."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(path)
-            image.size  # noqa: B018 - reading the header is enough to trip the guard
-            return image
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise OcrError("Ảnh quá lớn (nghi là “bom giải nén”): số điểm ảnh vượt giới hạn cho phép.") from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise OcrError("Tệp ảnh bị hỏng hoặc không đúng định dạng, không đọc được.") from exc
+        return open_image_safely(path, max_pixels=max_pixels())
+    except ImageRefused as exc:
+        raise OcrError(str(exc)) from exc
 
 
 def inspect(path: Path, *, declared_name: str = "") -> SourceInfo:
@@ -179,7 +173,8 @@ def _extract_scan_image(path: Path, number: int, workdir: Path) -> PageImage | N
                 return None
             raw = pikepdf.PdfImage(images[0])
             if raw.width * raw.height > max_pixels():
-                raise OcrError(f"Trang {number}: ảnh quá lớn (nghi là “bom giải nén”).")
+                too_large = ImageTooLarge(raw.width * raw.height, max_pixels())
+                raise OcrError(f"Trang {number}: {str(too_large)[:1].lower()}{str(too_large)[1:]}")
             box = page.mediabox
             width_pt = float(box[2]) - float(box[0])
             if width_pt <= 0 or page.get("/Rotate", 0) not in (0, None):

@@ -14,8 +14,9 @@ import io
 import math
 from functools import cache, lru_cache
 
-from PIL import Image, ImageChops, ImageDraw, ImageFont, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
+from digitaldesk.core.images import ImageRefused, ImageTooLarge, open_image_safely
 from digitaldesk.signing import conf
 from digitaldesk.signing.errors import SigningError
 
@@ -117,7 +118,7 @@ def clean_upload(data: bytes) -> bytes:
     if len(data) > MAX_IMAGE_BYTES:
         raise SigningError("Ảnh quá lớn (tối đa 2 MB).")
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with open_image_safely(data, max_pixels=MAX_SIDE_PX * MAX_SIDE_PX) as probe:
             if probe.format not in {"PNG", "JPEG"}:
                 raise SigningError("Ảnh phải là tệp PNG (nền trong suốt) hoặc JPEG.")
             if probe.width > MAX_SIDE_PX or probe.height > MAX_SIDE_PX:
@@ -127,7 +128,9 @@ def clean_upload(data: bytes) -> bytes:
             had_alpha = probe.mode in {"RGBA", "LA", "PA"} or "transparency" in probe.info
     except SigningError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except ImageTooLarge as exc:
+        raise SigningError(str(exc)) from exc
+    except (ImageRefused, OSError, ValueError) as exc:
         raise SigningError("Tệp ảnh bị hỏng hoặc không đọc được.") from exc
     if not had_alpha:
         ink = image.convert("L").point(lambda v: 0 if v > 235 else 255)

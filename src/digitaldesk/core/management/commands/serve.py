@@ -65,3 +65,8 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     child.kill()
                     child.wait(timeout=30)
+            # A tool a worker started in its own process group (LibreOffice) does not die with
+            # the worker when the worker was killed: end it now that no worker owns it.
+            from digitaldesk.core.processes import reap_orphans
+
+            reap_orphans()

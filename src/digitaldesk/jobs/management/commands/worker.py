@@ -33,8 +33,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Công việc nền: {settings.Q_CLUSTER['workers']} tiến trình xử lý, hàng đợi «{settings.Q_CLUSTER['name']}», "
             f"cơ sở dữ liệu {db['ENGINE'].rsplit('.', 1)[-1]}; thời hạn thuê {settings.JOB_RETRY_SECONDS} giây.")
+        from digitaldesk.core.processes import reap_orphans
         from digitaldesk.jobs.services import recover_orphaned_jobs
 
+        reap_orphans()  # LibreOffice groups left by a worker that was SIGKILLed (core/processes.py)
         recovered = recover_orphaned_jobs()
         if recovered:
             self.stdout.write(f"Đã đưa lại vào hàng đợi {recovered} công việc bị mất mục hàng đợi.")
