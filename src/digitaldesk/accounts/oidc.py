@@ -70,7 +70,7 @@ class DeskOIDCValidator(OAuth2Validator):
         "roles": "profile",
     }
 
-    def get_additional_claims(self) -> dict[str, Callable[[Any], Any]]:  # type: ignore[override]
+    def get_additional_claims(self) -> dict[str, Callable[[Any], Any]]:
         return dict(DESK_CLAIMS)
 
     # --- Reused authorization codes -------------------------------------------------------

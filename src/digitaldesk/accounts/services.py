@@ -56,7 +56,7 @@ def login_check_password(*, username: str, password: str, ip: str | None) -> Use
         else:
             audit_record(actor=None, action="auth.login_failed", detail={"username": username[:80]}, ip=ip)
         raise LoginRefused(generic)
-    return authenticated  # type: ignore[return-value]
+    return authenticated
 
 
 @transaction.atomic

@@ -40,6 +40,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
+from digitaldesk.accounts.http import user_of
 from digitaldesk.desk import facts
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def applicable(request: HttpRequest) -> list[Widget]:
     allow them (`Widget.allowed_by`) (all facts of the page asked in one query, desk/facts.py)."""
     from digitaldesk.accounts.selectors import effective_roles
 
-    roles = effective_roles(request.user)  # type: ignore[arg-type]
+    roles = effective_roles(user_of(request))
     items = [item for item in registered() if item.roles is None or item.roles & roles]
     answers = facts.evaluate(request, sorted({name for item in items for name in item.fact_names}))
     return [item for item in items if item.allowed_by(answers)]

@@ -23,13 +23,13 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class UserChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: User) -> str:
         position = obj.position.name if obj.position_id and obj.position else ""
         return f"{obj.full_name} — {position}" if position else obj.full_name
 
 
 class UnitChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Unit) -> str:
         return obj.name
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.accounts.models import Role, User
 from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.cases.legal import lunar
@@ -18,8 +19,8 @@ from digitaldesk.holidays.forms import OverrideForm
 from digitaldesk.holidays.models import DayOverride
 
 
-def _admin(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
+def _admin(request: AuthedRequest) -> User:
+    user = request.user
     if Role.ADMIN not in effective_roles(user):
         raise PermissionDenied
     return user
