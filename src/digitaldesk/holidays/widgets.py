@@ -33,7 +33,7 @@ def pending(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def _upcoming(today: dt.date) -> list[tuple[str, int, dt.date, dt.date, dt.date | None]]:
-    occasions = []
+    occasions: list[tuple[str, int, dt.date, dt.date, dt.date | None]] = []
     for year in (today.year, today.year + 1):
         if year > lunar.MAX_YEAR:
             continue

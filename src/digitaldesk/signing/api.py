@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from digitaldesk.api.errors import request_data
 from digitaldesk.accounts.http import user_of
+from digitaldesk.api.errors import request_data
 from digitaldesk.signing import conf, selectors, services
 from digitaldesk.signing.errors import SigningError
 from digitaldesk.signing.models import Credential
