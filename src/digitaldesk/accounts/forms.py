@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from digitaldesk.accounts.models import Position, Role, Unit, User
+from digitaldesk.core.forms import model_choice_field
 
 
 class LoginForm(forms.Form):
@@ -85,7 +86,7 @@ class DelegationForm(forms.Form):
     def __init__(self, *args: object, grantees: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if grantees is not None:
-            self.fields["grantee"].queryset = grantees  # type: ignore[attr-defined]
+            model_choice_field(self, "grantee").queryset = grantees
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

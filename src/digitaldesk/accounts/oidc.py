@@ -81,7 +81,7 @@ class DeskOIDCValidator(OAuth2Validator):
     def validate_silent_authorization(self, request: Any) -> bool:
         return True
 
-    def get_additional_claims(self) -> dict[str, Callable[[Any], Any]]:  # type: ignore[override]
+    def get_additional_claims(self) -> dict[str, Callable[[Any], Any]]:
         return dict(DESK_CLAIMS)
 
     # --- Reused authorization codes -------------------------------------------------------

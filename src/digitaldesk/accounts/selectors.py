@@ -37,7 +37,7 @@ def holds_delegation_sql(using: str = "default") -> RawSQL:
     ops = connections[using].ops
     qn = ops.quote_name
     table, field = qn(Delegation._meta.db_table), Delegation._meta.get_field
-    user = f"{qn(User._meta.db_table)}.{qn(User._meta.pk.column)}"  # type: ignore[union-attr]
+    user = f"{qn(User._meta.db_table)}.{qn(User._meta.pk.column)}"
     day = ops.adapt_datefield_value(today())
     sql = (f"EXISTS (SELECT 1 FROM {table} WHERE {table}.{qn(field('grantee').column)} = {user}"  # noqa: S608
            f" AND {table}.{qn(field('revoked_at').column)} IS NULL"

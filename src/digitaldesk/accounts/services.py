@@ -77,7 +77,7 @@ def login_check_password(*, username: str, password: str, ip: str | None) -> Use
     if authenticated is None:
         register_login_failure(user, ip=ip, reason="password")
         raise LoginRefused(login_refused_message())
-    return authenticated  # type: ignore[return-value]
+    return authenticated
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from digitaldesk.accounts import forms, selectors, services
+from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.accounts.models import Delegation, Role, Unit, User
 from digitaldesk.audit.services import audit_record, client_ip
 
@@ -149,10 +150,10 @@ def _proven_device(request: HttpRequest, user: User, device: TOTPDevice) -> bool
 
 
 @login_required
-def totp_setup(request: HttpRequest) -> HttpResponse:
+def totp_setup(request: AuthedRequest) -> HttpResponse:
     """Turn 2FA on, or replace the device: a user who has a confirmed device first gives its
     current code (same lockout and throttle as the login's code page), then enrols the new one."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     current = services.totp_device(user)
     if current is not None and not _proven_device(request, user, current):
         if request.method == "POST" and "current-token" not in request.POST:
@@ -210,8 +211,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def profile(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     return render(request, "accounts/profile.html", {
         "has_2fa": services.totp_device(user) is not None,
         "needs_2fa": selectors.user_needs_2fa(user),
@@ -222,8 +223,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def api_token(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     Token.objects.filter(user=user).delete()
     token = Token.objects.create(user=user)
     audit_record(actor=user, action="auth.api_token_created", obj=user)
@@ -232,8 +233,8 @@ def api_token(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def password_change(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     form = forms.PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -253,8 +254,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 # --- Organisation -------------------------------------------------------------------------
 @login_required
-def organisation(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def organisation(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     visible = set(selectors.units_visible_to(user).values_list("pk", flat=True))
     selected_id = request.GET.get("don_vi")
     selected = None
@@ -268,8 +269,8 @@ def organisation(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _admin(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
+def _admin(request: AuthedRequest) -> User:
+    user = request.user
     if Role.ADMIN not in selectors.effective_roles(user):
         raise PermissionDenied
     return user
@@ -376,8 +377,8 @@ def admin_unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 # --- Delegation ------------------------------------------------------------------------------
 @login_required
-def delegations(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def delegations(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     is_leader = bool(user.position_id and user.position and user.position.is_leader and user.unit_id)
     grantees = (User.objects.filter(unit__path__startswith=user.unit.path, is_active=True).exclude(pk=user.pk)
                 .order_by("name_sort_key") if is_leader and user.unit else User.objects.none())
@@ -402,8 +403,8 @@ def delegations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def delegation_revoke(request: HttpRequest, delegation_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def delegation_revoke(request: AuthedRequest, delegation_id: int) -> HttpResponse:
+    user = request.user
     delegation = selectors.delegation_revocable_by(user, delegation_id)
     services.delegation_revoke(actor=user, delegation=delegation)
     messages.success(request, "Đã thu hồi ủy quyền.")

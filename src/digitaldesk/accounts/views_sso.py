@@ -36,6 +36,7 @@ from oauth2_provider.views import AuthorizationView, RPInitiatedLogoutView, Toke
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from digitaldesk.accounts import forms, selectors, services, sso
+from digitaldesk.accounts.http import AuthedRequest, user_of
 from digitaldesk.accounts.models import User
 from digitaldesk.audit.services import client_ip
 
@@ -45,9 +46,9 @@ PENDING_SECONDS = 300
 
 
 # --- The desk as OpenID Connect provider --------------------------------------------------------
-def second_factor_done(request: HttpRequest) -> bool:
+def second_factor_done(request: AuthedRequest) -> bool:
     """True when the session's login satisfied the user's 2FA rule (or none applies)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if not (services.totp_device(user) or selectors.user_needs_2fa(user)):
         return True
     if user.is_verified():  # type: ignore[attr-defined]  (django_otp.middleware.OTPMiddleware)
@@ -172,10 +173,10 @@ class DeskAuthorizationView(AuthorizationView):
             scopes = (self.request.POST.get("scope") or self.request.GET.get("scope") or "").split()
             if "code" in query:
                 consent = "trusted_app" if application.skip_authorization else "granted"
-                sso.record_authorization(user=self.request.user, application=application,  # type: ignore[arg-type]
+                sso.record_authorization(user=user_of(self.request), application=application,
                                          scopes=scopes, consent=consent)
             elif query.get("error") == "access_denied":
-                sso.record_authorization_refused(user=self.request.user,  # type: ignore[arg-type]
+                sso.record_authorization_refused(user=user_of(self.request),
                                                  application=application, scopes=scopes)
         return super().redirect(redirect_to, application)  # type: ignore[no-any-return]
 

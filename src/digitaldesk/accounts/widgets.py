@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import DateField, IntegerField, QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 
+from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.accounts.models import Delegation, User
 from digitaldesk.accounts.selectors import delegations_received, led_units
 from digitaldesk.core.prebuilt import Param, Prebuilt
@@ -27,9 +27,9 @@ def _may_delegate(user: User) -> bool:
 
 
 @fact("accounts.delegations")
-def _has_delegations(request: HttpRequest) -> Probe:
+def _has_delegations(request: AuthedRequest) -> Probe:
     """A delegation received (read once per request anyway) or, for a leader, one given."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if delegations_received(user):
         return True
     return _GIVEN.exists(user=user.pk, today=timezone.localdate()) if _may_delegate(user) else False
@@ -37,8 +37,8 @@ def _has_delegations(request: HttpRequest) -> Probe:
 
 @widget("accounts.delegations", title="Ủy quyền đang hiệu lực", order=60, template="accounts/widget_delegations.html",
         requires=("accounts.delegations",))
-def delegations(request: HttpRequest) -> dict[str, Any] | None:
-    user: User = request.user  # type: ignore[assignment]
+def delegations(request: AuthedRequest) -> dict[str, Any] | None:
+    user = request.user
     received = delegations_received(user)
     given: list[Delegation] = []
     if _may_delegate(user):
@@ -49,8 +49,8 @@ def delegations(request: HttpRequest) -> dict[str, Any] | None:
 
 
 @widget("accounts.unit_people", title="Cán bộ đơn vị tôi phụ trách", order=70, template="accounts/widget_people.html")
-def unit_people(request: HttpRequest) -> dict[str, Any] | None:
-    user: User = request.user  # type: ignore[assignment]
+def unit_people(request: AuthedRequest) -> dict[str, Any] | None:
+    user = request.user
     units = led_units(user)
     if not units:
         return None

@@ -45,14 +45,14 @@ LIMITS = [(django_validators.MinValueValidator, "min_value", "min_value"),
           (django_validators.MinLengthValidator, "min_length", "min_length")]
 
 
-def _defaults(field: drf_fields.Field) -> dict[str, str]:
+def _defaults(field: drf_fields.Field[Any, Any, Any, Any]) -> dict[str, str]:
     messages: dict[str, str] = {}
     for cls in reversed(type(field).__mro__):
         messages.update({k: str(v) for k, v in getattr(cls, "default_error_messages", {}).items()})
     return messages
 
 
-def vietnamese(field: drf_fields.Field) -> None:
+def vietnamese(field: drf_fields.Field[Any, Any, Any, Any]) -> None:
     """Replace the field's DRF default messages (not those given with `error_messages=`)."""
     defaults = _defaults(field)
     for key, current in list(field.error_messages.items()):
@@ -74,7 +74,7 @@ def vietnamese(field: drf_fields.Field) -> None:
         vietnamese(child)
 
 
-class VietnameseErrors(serializers.Serializer):  # type: ignore[type-arg]
+class VietnameseErrors(serializers.Serializer[Any]):
     """Base for API input serializers: Vietnamese messages on every field."""
 
     default_error_messages = {"invalid": "Dữ liệu không hợp lệ: cần một đối tượng JSON (nhận được {datatype})."}

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from digitaldesk.accounts.models import Unit, User
@@ -8,13 +10,13 @@ from digitaldesk.jobs.models import Job
 from digitaldesk.notifications.models import Notification
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(serializers.ModelSerializer[Any]):
     class Meta:
         model = Unit
         fields = ["id", "name", "short_name", "symbol", "kind", "parent", "depth", "require_2fa"]
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(serializers.ModelSerializer[Any]):
     unit_name = serializers.CharField(source="unit.name", default=None, read_only=True)
     position_name = serializers.CharField(source="position.name", default=None, read_only=True)
 
@@ -36,13 +38,13 @@ class MeSerializer(UserSerializer):
         return sorted(str(r) for r in effective_roles(obj))
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(serializers.ModelSerializer[Any]):
     class Meta:
         model = Notification
         fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
 
 
-class JobSerializer(serializers.ModelSerializer):
+class JobSerializer(serializers.ModelSerializer[Any]):
     percent = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -51,7 +53,7 @@ class JobSerializer(serializers.ModelSerializer):
                   "progress_done", "progress_total", "percent", "message"]
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(serializers.ModelSerializer[Any]):
     class Meta:
         model = AuditEvent
         fields = ["id", "at", "actor", "actor_label", "action", "object_type", "object_id", "object_label",

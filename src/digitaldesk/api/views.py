@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import Role
 from digitaldesk.accounts.selectors import effective_roles, units_visible_to, users_visible_to
 from digitaldesk.api import serializers
@@ -65,27 +66,27 @@ class MeView(APIView):
         return Response(serializers.MeSerializer(request.user).data)
 
 
-class UnitList(generics.ListAPIView):
+class UnitList(generics.ListAPIView[Any]):
     """Units the caller may see (leaders: their subtree; administrators: all)."""
 
     serializer_class = serializers.UnitSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return units_visible_to(self.request.user).order_by("path")  # type: ignore[arg-type]
+        return units_visible_to(user_of(self.request)).order_by("path")
 
 
-class UserList(generics.ListAPIView):
+class UserList(generics.ListAPIView[Any]):
     serializer_class = serializers.UserSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return users_visible_to(self.request.user)  # type: ignore[arg-type]
+        return users_visible_to(user_of(self.request))
 
 
-class NotificationList(generics.ListAPIView):
+class NotificationList(generics.ListAPIView[Any]):
     serializer_class = serializers.NotificationSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return Notification.objects.filter(user=self.request.user)
+        return Notification.objects.filter(user=user_of(self.request))
 
 
 class NotificationsRead(APIView):
@@ -106,11 +107,11 @@ class JobDetail(APIView):
         return Response(serializers.JobSerializer(record).data)
 
 
-class AuditList(generics.ListAPIView):
+class AuditList(generics.ListAPIView[Any]):
     serializer_class = serializers.AuditEventSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        roles = effective_roles(self.request.user)  # type: ignore[arg-type]
+        roles = effective_roles(user_of(self.request))
         if Role.AUDITOR not in roles and Role.ADMIN not in roles:
             raise exceptions.PermissionDenied("Chỉ cán bộ thanh tra hoặc quản trị được xem nhật ký kiểm toán.")
         params = self.request.query_params

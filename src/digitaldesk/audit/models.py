@@ -66,7 +66,7 @@ class AuditEvent(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise ValueError("Nhật ký kiểm toán chỉ được ghi thêm, không được sửa.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def delete(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
         raise ValueError("Nhật ký kiểm toán chỉ được ghi thêm, không được xóa.")

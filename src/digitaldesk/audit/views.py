@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import Role
 from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.audit.selectors import audit_search
@@ -29,7 +30,7 @@ class AuditFilterForm(forms.Form):
 
 
 def _auditor(request: HttpRequest) -> None:
-    roles = effective_roles(request.user)  # type: ignore[arg-type]
+    roles = effective_roles(user_of(request))
     if Role.AUDITOR not in roles and Role.ADMIN not in roles:
         raise PermissionDenied("Chỉ cán bộ thanh tra hoặc quản trị được xem nhật ký kiểm toán.")
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
+from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import Role
 from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.audit.models import AuditEvent
@@ -14,7 +15,7 @@ from digitaldesk.desk.registry import widget
 @widget("audit.recent", title="Nhật ký kiểm toán hôm nay", order=75, template="audit/widget.html",
         roles={Role.AUDITOR})
 def recent(request: HttpRequest) -> dict[str, Any] | None:
-    if Role.AUDITOR not in effective_roles(request.user):  # type: ignore[arg-type]
+    if Role.AUDITOR not in effective_roles(user_of(request)):
         return None
     today = timezone.localdate()
     events = AuditEvent.objects.filter(at__date=today)

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from digitaldesk.api.errors import request_data
 from digitaldesk.audit.services import audit_record
 from digitaldesk.casefiles import selectors, services
 
@@ -71,7 +72,7 @@ class UploadCreate(APIView):
         item = request.FILES.get("file")
         if item is None:
             raise exceptions.ValidationError({"file": ["Thiếu tệp."]})
-        volume = casefile.volumes.filter(pk=request.data.get("volume") or 0).first()
+        volume = casefile.volumes.filter(pk=request_data(request).get("volume") or 0).first()
         try:
             upload = services.upload_file(actor=request.user, casefile=casefile, volume=volume, fileobj=item,
                                           name=item.name, size=item.size)
@@ -131,7 +132,7 @@ class PageSearch(APIView):
         params = request.query_params
         casefile = _gate(selectors.casefile_for_user, request.user, params["casefile"]) if params.get("casefile") \
             else None
-        filters = {k: int(params[k]) for k in ("volume_id", "document_id", "case_id") if params.get(k, "").isdigit()}
+        filters: dict[str, int | str] = {k: int(params[k]) for k in ("volume_id", "document_id", "case_id") if params.get(k, "").isdigit()}
         for k in ("date_from", "date_to"):
             if params.get(k):
                 filters[k] = params[k]

@@ -100,7 +100,7 @@ def toc(casefile: CaseFile) -> list[TocRow]:
     documents = (Document.objects.filter(casefile=casefile).select_related("volume")
                  .annotate(first=Min("pages__but_luc"), last=Max("pages__but_luc"), n=Count("pages"),
                            failed=Count("pages", filter=Q(pages__state=PageState.FAILED))))
-    return [TocRow(d, d.first, d.last, d.n, d.failed) for d in documents]  # type: ignore[attr-defined]
+    return [TocRow(d, d.first, d.last, d.n, d.failed) for d in documents]
 
 
 # --- progress -------------------------------------------------------------------------------

@@ -16,8 +16,9 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from digitaldesk.accounts.models import Unit, User
-from digitaldesk.api.errors import NotFoundWithReason
+from digitaldesk.accounts.http import user_of
+from digitaldesk.accounts.models import Unit
+from digitaldesk.api.errors import NotFoundWithReason, request_data
 from digitaldesk.audit.services import audit_record
 from digitaldesk.cases import events as case_events
 from digitaldesk.cases import selectors, services, stats
@@ -31,7 +32,7 @@ from digitaldesk.cases.models import (
 )
 
 
-class AccusedSerializer(serializers.ModelSerializer):
+class AccusedSerializer(serializers.ModelSerializer[Any]):
     class Meta:
         model = Accused
         fields = ["id", "full_name", "other_names", "birth_date", "birth_year", "gender", "id_number", "nationality",
@@ -39,14 +40,14 @@ class AccusedSerializer(serializers.ModelSerializer):
         read_only_fields = ["charged_on", "measure", "measure_since", "measure_until"]
 
 
-class ChargeSerializer(serializers.ModelSerializer):
+class ChargeSerializer(serializers.ModelSerializer[Any]):
     class Meta:
         model = Charge
         fields = ["id", "accused", "article", "clause", "points", "title", "chapter", "category"]
         read_only_fields = ["title", "chapter", "category"]
 
 
-class EventSerializer(serializers.Serializer):
+class EventSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(read_only=True)
     kind = serializers.CharField(max_length=40)
     kind_label = serializers.SerializerMethodField()
@@ -76,7 +77,7 @@ class EventSerializer(serializers.Serializer):
         return {"label": link["label"], "ref": case_events.document_ref(obj.linked_document) if link["url"] else None}
 
 
-class DeadlineSerializer(serializers.ModelSerializer):
+class DeadlineSerializer(serializers.ModelSerializer[Any]):
     case_label = serializers.CharField(source="case.register_label", read_only=True)
 
     class Meta:
@@ -85,13 +86,13 @@ class DeadlineSerializer(serializers.ModelSerializer):
                   "extensions_used", "extensions_max", "max_end", "running", "note", "needs_review"]
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class ParticipantSerializer(serializers.ModelSerializer[Any]):
     class Meta:
         model = Participant
         fields = ["id", "role", "full_name", "details"]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(serializers.ModelSerializer[Any]):
     register_label = serializers.CharField(read_only=True)
     effective_category = serializers.CharField(read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
@@ -121,9 +122,10 @@ class CaseDetailSerializer(CaseSerializer):
         return EventSerializer(events, many=True).data  # type: ignore[return-value]
 
 
-class IntakeSerializer(serializers.Serializer):
+class IntakeSerializer(serializers.Serializer[Any]):
     unit = serializers.IntegerField()
-    source = serializers.ChoiceField(choices=SourceKind.choices)
+    # `source` is the API's published field name; it shadows DRF's `Field.source` attribute.
+    source = serializers.ChoiceField(choices=SourceKind.choices)  # type: ignore[assignment]
     name = serializers.CharField(max_length=300)
     received_on = serializers.DateField()
     summary = serializers.CharField(required=False, allow_blank=True, default="")
@@ -138,14 +140,14 @@ class IntakeSerializer(serializers.Serializer):
 
 def _gate(request: Request, case_id: int) -> Case:
     try:
-        return selectors.case_for_user(request.user, case_id)  # type: ignore[arg-type]
+        return selectors.case_for_user(user_of(request), case_id)
     except Http404 as exc:
         raise exceptions.NotFound from exc
 
 
-def _valid(serializer: serializers.Serializer) -> dict[str, Any]:
+def _valid(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
     serializer.is_valid(raise_exception=True)
-    return serializer.validated_data  # type: ignore[return-value]
+    return dict(serializer.validated_data)
 
 
 class RegisterPagination(PageNumberPagination):
@@ -179,20 +181,24 @@ class RegisterPagination(PageNumberPagination):
         self.register_page = page
         return page.object_list
 
+    def _url(self) -> str:
+        assert self.request is not None  # set by paginate_queryset, which DRF calls first
+        return self.request.build_absolute_uri()
+
     def get_next_link(self) -> str | None:
         page = self.register_page
         if not page.has_next:
             return None
-        return replace_query_param(self.request.build_absolute_uri(), self.page_query_param, page.next_page_number)
+        return replace_query_param(self._url(), self.page_query_param, page.next_page_number)
 
     def get_previous_link(self) -> str | None:
         page = self.register_page
         if not page.has_previous:
             return None
-        url = self.request.build_absolute_uri()
+        url = self._url()
         if page.previous_page_number == 1:
-            return remove_query_param(url, self.page_query_param)  # type: ignore[no-any-return]
-        return replace_query_param(url, self.page_query_param, page.previous_page_number)  # type: ignore[no-any-return]
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, page.previous_page_number)
 
     def get_paginated_response(self, data: Any) -> Response:
         page = self.register_page
@@ -210,7 +216,7 @@ class RegisterPagination(PageNumberPagination):
         return result
 
 
-class CaseList(ListAPIView):
+class CaseList(ListAPIView[Any]):
     """The register: the cases the caller may see, with the page's filters as query parameters.
     Pages of 50 (`?page=N`); `count` is exact up to 1,000 (`count_capped` beyond). Every call is
     audited (one row: filters, page, the cases listed), as the register page is."""
@@ -223,7 +229,7 @@ class CaseList(ListAPIView):
         response = super().get(request, *args, **kwargs)
         page = self.paginator.register_page  # type: ignore[union-attr]
         filters = {k: v for k, v in request.query_params.items() if k != "page" and v}
-        audit_record(actor=request.user, action="cases.register_viewed", unit_id=request.user.unit_id,  # type: ignore[union-attr]
+        audit_record(actor=user_of(request), action="cases.register_viewed", unit_id=user_of(request).unit_id,
                      detail={"filters": filters, "page": page.number, "api": True,
                              "cases": [c.pk for c in page.object_list]})
         return response
@@ -232,7 +238,7 @@ class CaseList(ListAPIView):
         p = self.request.query_params
         year = p.get("year")
         return selectors.register_list(
-            self.request.user, q=p.get("q", ""), stage=p.get("stage", ""),  # type: ignore[arg-type]
+            user_of(self.request), q=p.get("q", ""), stage=p.get("stage", ""),
             category=p.get("category", ""), register=p.get("register", ""),
             year=int(year) if year and year.isdigit() else None, article=p.get("article", ""),
             detained=p.get("detained") in ("1", "true"), open_only=p.get("open_only") in ("1", "true"),
@@ -244,7 +250,7 @@ class CaseList(ListAPIView):
         unit = Unit.objects.filter(pk=data["unit"]).first()
         if unit is None:
             raise exceptions.ValidationError({"unit": ["Đơn vị không tồn tại."]})
-        case = services.case_register(actor=request.user, data=services.IntakeData(  # type: ignore[arg-type]
+        case = services.case_register(actor=user_of(request), data=services.IntakeData(
             unit=unit, source=data["source"], name=data["name"], received_on=data["received_on"],
             summary=data["summary"], reporter=data["reporter"], reporter_doc=data["reporter_doc"],
             investigating_body=data["investigating_body"], investigator=data["investigator"],
@@ -257,7 +263,7 @@ class CaseDetail(APIView):
     @extend_schema(responses=CaseDetailSerializer, summary="Hồ sơ vụ án (ghi nhật ký truy cập)")
     def get(self, request: Request, case_id: int) -> Response:
         case = _gate(request, case_id)
-        services.record_view(actor=request.user, case=case)  # type: ignore[arg-type]
+        services.record_view(actor=user_of(request), case=case)
         return Response(CaseDetailSerializer(case, context={"user": request.user}).data)
 
 
@@ -266,7 +272,7 @@ class AccusedCreate(APIView):
     def post(self, request: Request, case_id: int) -> Response:
         case = _gate(request, case_id)
         data = _valid(AccusedSerializer(data=request.data))
-        person = services.accused_add(actor=request.user, case=case, data=services.AccusedData(  # type: ignore[arg-type]
+        person = services.accused_add(actor=user_of(request), case=case, data=services.AccusedData(
             full_name=data["full_name"], birth_date=data.get("birth_date"), birth_year=data.get("birth_year"),
             gender=data.get("gender", ""), id_number=data.get("id_number", ""),
             nationality=data.get("nationality", "Việt Nam"), address=data.get("address", ""),
@@ -278,17 +284,18 @@ class ChargeCreate(APIView):
     @extend_schema(request=ChargeSerializer, responses={201: ChargeSerializer}, summary="Thêm tội danh (BLHS)")
     def post(self, request: Request, case_id: int) -> Response:
         case = _gate(request, case_id)
-        accused_id = request.data.get("accused")
+        data = request_data(request)
+        accused_id = data.get("accused")
         person = Accused.objects.filter(case=case, pk=accused_id).first() if accused_id else None
         if accused_id and person is None:
             raise exceptions.ValidationError({"accused": ["Bị can không thuộc vụ án này."]})
         try:
-            clause = int(request.data.get("clause", 0))
+            clause = int(data.get("clause", 0))
         except (TypeError, ValueError) as exc:
             raise exceptions.ValidationError({"clause": ["Khoản phải là số."]}) from exc
-        charge = services.charge_add(actor=request.user, case=case,  # type: ignore[arg-type]
-                                     article=str(request.data.get("article", "")), clause=clause,
-                                     points=str(request.data.get("points", "")), accused=person)
+        charge = services.charge_add(actor=user_of(request), case=case,
+                                     article=str(data.get("article", "")), clause=clause,
+                                     points=str(data.get("points", "")), accused=person)
         return Response(ChargeSerializer(charge).data, status=201)
 
 
@@ -303,16 +310,16 @@ class EventCreate(APIView):
         if accused_id and person is None:
             raise exceptions.ValidationError({"accused": ["Bị can không thuộc vụ án này."]})
         # The documents app's gate decides; a reference the caller may not see is a 400 naming the field.
-        document = case_events.resolve_document(request.user, data.get("document", ""))  # type: ignore[arg-type]
-        event = case_events.event_record(actor=request.user, case=case, data=case_events.EventData(  # type: ignore[arg-type]
+        document = case_events.resolve_document(user_of(request), data.get("document", ""))
+        event = case_events.event_record(actor=user_of(request), case=case, data=case_events.EventData(
             kind=data["kind"], on=data["on"], accused=person, months=data.get("months"), days=data.get("days"),
             until=data.get("until"), number=data.get("number", ""), issuer=data.get("issuer", ""),
             note=data.get("note", ""), document=document))
-        case_events.timeline_documents(request.user, [event])  # type: ignore[arg-type]
+        case_events.timeline_documents(user_of(request), [event])
         return Response(EventSerializer(event).data, status=201)
 
 
-class DeadlineBoard(ListAPIView):
+class DeadlineBoard(ListAPIView[Any]):
     """Running limits ending within `days` days (default 7) or overdue."""
 
     serializer_class = DeadlineSerializer
@@ -320,7 +327,7 @@ class DeadlineBoard(ListAPIView):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         raw = self.request.query_params.get("days", "7")
         days = int(raw) if raw.isdigit() else 7
-        return selectors.deadline_board(self.request.user, today=timezone.localdate(),  # type: ignore[arg-type]
+        return selectors.deadline_board(user_of(self.request), today=timezone.localdate(),
                                         days=min(days, 366))
 
 
@@ -348,7 +355,7 @@ class ArticleSearch(APIView):
 class Statistics(APIView):
     @extend_schema(responses={200: dict}, summary="Thống kê của đơn vị theo kỳ")
     def get(self, request: Request) -> Response:
-        user: User = request.user  # type: ignore[assignment]
+        user = user_of(request)
         p = request.query_params
         try:
             date_from = dt.date.fromisoformat(p.get("date_from", ""))

@@ -172,7 +172,7 @@ def _sign(key: ExchangeKey, data: bytes) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
     private = serialization.load_pem_private_key(_fernet().decrypt(bytes(key.private_sealed or b"")), None)
-    return private.sign(data)  # type: ignore[union-attr,call-arg,no-any-return]
+    return private.sign(data)  # type: ignore[union-attr, call-arg]
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from digitaldesk.cases.models import (
     SourceKind,
     Stage,
 )
+from digitaldesk.core.forms import choice_field, model_choice_field
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -53,8 +54,8 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, leaders: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["leader_in_charge"].queryset = leaders
+        model_choice_field(self, "unit").queryset = units
+        model_choice_field(self, "leader_in_charge").queryset = leaders
         if units.count() == 1:
             self.fields["unit"].initial = units.first()
 
@@ -95,7 +96,7 @@ class ChargeForm(forms.Form):
 
     def __init__(self, *args: Any, accused: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["accused"].choices = [("", "— Tội danh khởi tố vụ án —")] + [(a.pk, a.full_name)
+        choice_field(self, "accused").choices = [("", "— Tội danh khởi tố vụ án —")] + [(a.pk, a.full_name)
                                                                                  for a in accused]
 
 
@@ -125,8 +126,8 @@ class EventForm(forms.Form):
 
     def __init__(self, *args: Any, kinds: Any = (), accused: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = list(kinds)
-        self.fields["accused"].choices = [("", "— Cả vụ án —")] + [(a.pk, a.full_name) for a in accused]
+        choice_field(self, "kind").choices = list(kinds)
+        choice_field(self, "accused").choices = [("", "— Cả vụ án —")] + [(a.pk, a.full_name) for a in accused]
 
     def clean_attachment(self) -> Any:
         upload = self.cleaned_data.get("attachment")
@@ -147,7 +148,7 @@ class AssignmentForm(forms.Form):
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = users
+        model_choice_field(self, "user").queryset = users
 
 
 class GrantForm(forms.Form):
@@ -157,8 +158,8 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args: Any, users: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = users
-        self.fields["unit"].queryset = units
+        model_choice_field(self, "user").queryset = users
+        model_choice_field(self, "unit").queryset = units
 
 
 def _esc(value: Any) -> str:
@@ -274,7 +275,7 @@ class RegisterFilterForm(forms.Form):
     def __init__(self, *args: Any, prosecutors: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # prosecutors: (id, full name) pairs (selectors.register_prosecutors)
-        self.fields["prosecutor"].choices = _Choices([("", "Tất cả"), *prosecutors])
+        choice_field(self, "prosecutor").choices = _Choices([("", "Tất cả"), *prosecutors])
 
 
 class StatsForm(forms.Form):
@@ -284,7 +285,7 @@ class StatsForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        model_choice_field(self, "unit").queryset = units
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -299,4 +300,4 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        model_choice_field(self, "unit").queryset = units

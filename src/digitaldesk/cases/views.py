@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.accounts.selectors import led_units
 from digitaldesk.audit.services import audit_record
@@ -52,9 +53,9 @@ def _leaders_for(units: Any) -> Any:
 
 
 @login_required
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthedRequest) -> HttpResponse:
     """The register (sổ thụ lý) with filters; every row is a case the user may see."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     form = forms.RegisterFilterForm(request.GET or None, prosecutors=selectors.register_prosecutors(user))
     params: dict[str, Any] = {}
     if form.is_valid():
@@ -75,8 +76,8 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def intake(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def intake(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     units = _intake_units(user)
     if not units.exists():
         raise PermissionDenied("Bạn không thuộc đơn vị nào để thụ lý.")
@@ -104,8 +105,8 @@ def intake(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/intake.html", {"form": form})
 
 
-def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
-    user: User = request.user  # type: ignore[assignment]
+def _case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
+    user = request.user
     people = list(Accused.objects.filter(case=case).order_by("order", "pk"))
     can_edit = selectors.can_edit_case(user, case)
     context: dict[str, Any] = {
@@ -144,8 +145,8 @@ def _timeline(user: User, case: Case) -> list[Any]:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_user(user, pk)
     services.record_view(actor=user, case=case)
     return render(request, "cases/detail.html", _case_context(request, case))
@@ -168,8 +169,8 @@ def _render_with_error(request: HttpRequest, case: Case, key: str, form: Any, st
 
 @login_required
 @require_POST
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_user(user, pk)
     form = forms.CaseEditForm(request.POST, prefix="case")
     if form.is_valid():
@@ -192,8 +193,8 @@ def _accused_data(data: dict[str, Any]) -> services.AccusedData:
 
 @login_required
 @require_POST
-def accused_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def accused_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_user(user, pk)
     form = forms.AccusedForm(request.POST, prefix="acc")
     if form.is_valid():
@@ -208,8 +209,8 @@ def accused_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def accused_edit(request: HttpRequest, pk: int, accused_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def accused_edit(request: AuthedRequest, pk: int, accused_id: int) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_user(user, pk)
     person = Accused.objects.filter(case=case, pk=accused_id).first()
     if person is None:
@@ -231,8 +232,8 @@ def accused_edit(request: HttpRequest, pk: int, accused_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def participant_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_user(user, pk)
     form = forms.ParticipantForm(request.POST, prefix="par")
     if form.is_valid():
@@ -247,8 +248,8 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def participant_remove(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def participant_remove(request: AuthedRequest, pk: int, participant_id: int) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_user(user, pk)
     services.participant_remove(actor=user, case=case, participant_id=participant_id)
     return _back(case, "nguoi-tham-gia")
@@ -256,8 +257,8 @@ def participant_remove(request: HttpRequest, pk: int, participant_id: int) -> Ht
 
 @login_required
 @require_POST
-def charge_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def charge_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_user(user, pk)
     people = list(Accused.objects.filter(case=case))
     form = forms.ChargeForm(request.POST, prefix="chg", accused=people)
@@ -277,8 +278,8 @@ def charge_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def charge_remove(request: HttpRequest, pk: int, charge_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def charge_remove(request: AuthedRequest, pk: int, charge_id: int) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_user(user, pk)
     try:
         services.charge_remove(actor=user, case=case, charge_id=charge_id)
@@ -289,8 +290,8 @@ def charge_remove(request: HttpRequest, pk: int, charge_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def category_override(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def category_override(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_user(user, pk)
     form = forms.CategoryOverrideForm(request.POST, prefix="cat")
     if form.is_valid():
@@ -317,8 +318,8 @@ def article_search(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def event_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def event_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_user(user, pk)
     people = list(Accused.objects.filter(case=case))
     form = forms.EventForm(request.POST, request.FILES, prefix="evt", kinds=case_events.kind_choices(case),
@@ -348,9 +349,9 @@ def event_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def document_picker(request: HttpRequest, pk: int) -> HttpResponse:
+def document_picker(request: AuthedRequest, pk: int) -> HttpResponse:
     """htmx fragment: documents of the documents app the user may see, by số ký hiệu or trích yếu."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     case = selectors.case_for_user(user, pk)
     if not selectors.can_edit_case(user, case):
         raise PermissionDenied("Bạn chỉ được xem vụ án này.")
@@ -363,9 +364,9 @@ def document_picker(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def event_document(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
+def event_document(request: AuthedRequest, pk: int, event_id: int) -> HttpResponse:
     """Correct the document an already recorded event cites, or remove the link (page + POST)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     case = selectors.case_for_user(user, pk)
     if not selectors.can_edit_case(user, case):
         raise PermissionDenied("Bạn chỉ được xem vụ án này.")
@@ -392,8 +393,8 @@ def event_document(request: HttpRequest, pk: int, event_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def event_delete(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def event_delete(request: AuthedRequest, pk: int, event_id: int) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_user(user, pk)
     try:
         case_events.event_delete(actor=user, case=case, event_id=event_id, reason=request.POST.get("reason", ""))
@@ -405,8 +406,8 @@ def event_delete(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
 
 
 @login_required
-def event_attachment(request: HttpRequest, pk: int, event_id: int) -> FileResponse:
-    user: User = request.user  # type: ignore[assignment]
+def event_attachment(request: AuthedRequest, pk: int, event_id: int) -> FileResponse:
+    user = request.user
     case = selectors.case_for_user(user, pk)
     event = case.events.filter(pk=event_id).first()
     if event is None or not event.attachment:
@@ -417,9 +418,9 @@ def event_attachment(request: HttpRequest, pk: int, event_id: int) -> FileRespon
 
 
 @login_required
-def access(request: HttpRequest, pk: int) -> HttpResponse:
+def access(request: AuthedRequest, pk: int) -> HttpResponse:
     """Assignments, leader in charge, restriction and grants of one case."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     case = selectors.case_for_user(user, pk)
     if not selectors.can_manage_access(user, case):
         raise PermissionDenied("Chỉ lãnh đạo đơn vị hoặc lãnh đạo phụ trách mới được phân công và cấp quyền.")
@@ -468,9 +469,9 @@ def access(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthedRequest) -> HttpResponse:
     """The unit's "deadlines this week / overdue" board (plain query on stored deadlines)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     today = timezone.localdate()
     try:
         days = max(1, min(90, int(request.GET.get("ngay", 7))))

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.audit.services import audit_record
 from digitaldesk.cases import exchange as exchange_mod
@@ -28,8 +29,8 @@ def _stats_units(user: User) -> Any:
     return Unit.objects.filter(pk__in=ids).order_by("path")
 
 
-def _stats_from_request(request: HttpRequest) -> tuple[forms.StatsForm, stats_mod.UnitStats | None]:
-    user: User = request.user  # type: ignore[assignment]
+def _stats_from_request(request: AuthedRequest) -> tuple[forms.StatsForm, stats_mod.UnitStats | None]:
+    user = request.user
     units = _stats_units(user)
     if not units.exists():
         raise PermissionDenied("Bạn không thuộc đơn vị nào.")
@@ -95,8 +96,8 @@ def stats_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mindmap(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def mindmap(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_user(user, pk)
     services.record_view(actor=user, case=case, what="mindmap")
     svg = mindmap_mod.case_svg(case)
@@ -104,8 +105,8 @@ def mindmap(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def mindmap_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def mindmap_file(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_user(user, pk)
     if fmt not in ("svg", "png", "pdf"):
         raise Http404("Định dạng không hỗ trợ.")
@@ -122,8 +123,8 @@ def mindmap_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 @login_required
-def package_export(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def package_export(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_user(user, pk)
     if request.method != "POST":
         return render(request, "cases/export.html", {"case": case,
@@ -139,8 +140,8 @@ def package_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def package_import(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def package_import(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     units = _stats_units(user)
     form = forms.ImportForm(request.POST or None, request.FILES or None, units=units)
     report = None
@@ -163,7 +164,7 @@ def package_import(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def exchange_file(request: HttpRequest, pk: int, exchange_id: int, name: str) -> HttpResponse:
+def exchange_file(request: AuthedRequest, pk: int, exchange_id: int, name: str) -> HttpResponse:
     """A file received in an imported package (digitised file, page table, cited document); audited."""
     from pathlib import PurePosixPath
 
@@ -172,7 +173,7 @@ def exchange_file(request: HttpRequest, pk: int, exchange_id: int, name: str) ->
 
     from digitaldesk.cases.models import ExchangeDirection
 
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     case = selectors.case_for_user(user, pk)
     received = case.exchanges.filter(pk=exchange_id, direction=ExchangeDirection.IMPORT).first()
     entry = next((f for f in (received.report.get("files", []) if received else []) if f.get("path") == name

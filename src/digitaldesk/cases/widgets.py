@@ -7,7 +7,7 @@ from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
-from digitaldesk.accounts.models import User
+from digitaldesk.accounts.http import AuthedRequest, user_of
 from digitaldesk.cases import selectors
 from digitaldesk.cases.models import Case, CaseAssignment, ComputedDeadline
 from digitaldesk.core.prebuilt import Bound, Param, Prebuilt
@@ -26,7 +26,7 @@ def visible_cases(request: HttpRequest) -> QuerySet[Case]:
     queryset is not evaluated here, only its conditions are put together)."""
     cached = getattr(request, "_desk_visible_cases", None)
     if cached is None:
-        cached = selectors.cases_visible_to(request.user)  # type: ignore[arg-type]
+        cached = selectors.cases_visible_to(user_of(request))
         request._desk_visible_cases = cached  # type: ignore[attr-defined]
     return cached
 
@@ -50,10 +50,10 @@ def _is_assigned(request: HttpRequest) -> Bound:
 
 @widget("cases.deadlines", title="Thời hạn tố tụng tuần này / quá hạn", order=15,
         template="cases/widget_deadlines.html", wide=True, requires=("cases.visible",))
-def deadlines(request: HttpRequest) -> dict[str, Any] | None:
+def deadlines(request: AuthedRequest) -> dict[str, Any] | None:
     """Limits ending within 7 days or overdue, of the cases the user sees (their unit's
     cases for a leader); hidden for officials who see no case."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     today = timezone.localdate()
     rows = list(selectors.deadline_board(user, today=today, days=7)
                 .select_related(None).select_related("case", "accused").only(*DEADLINE_FIELDS)[:12])
@@ -81,9 +81,9 @@ _MINE = Prebuilt(lambda: _my_open_cases(Param("user", IntegerField()))
 
 @widget("cases.mine", title="Án tôi được phân công", order=16, template="cases/widget_mine.html",
         requires=("cases.assigned",))
-def my_cases(request: HttpRequest) -> dict[str, Any] | None:
+def my_cases(request: AuthedRequest) -> dict[str, Any] | None:
     """The first 10 open cases assigned to the user (one prebuilt query), and how many there are."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     rows = []
     for *values, next_end in _MINE.rows(user=user.pk):
         case = Case.from_db("default", _CASE_COLUMNS, values)

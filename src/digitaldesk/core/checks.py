@@ -98,7 +98,9 @@ def check_storage(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     problem = probe_storage()
     if problem:
-        where = (f"S3 bucket '{settings.STORAGES['default'].get('OPTIONS', {}).get('bucket_name')}'"
+        default = settings.STORAGES["default"]
+        bucket = default.get("OPTIONS", {}).get("bucket_name") if isinstance(default, dict) else None
+        where = (f"S3 bucket '{bucket}'"
                  if settings.STORAGE_BACKEND == "s3" else f"thư mục {settings.MEDIA_ROOT}")
         messages.append(Error(
             f"Không ghi được tệp vào kho lưu trữ ({where}): {problem}",

@@ -58,7 +58,8 @@ class Param(Expression):
     def __repr__(self) -> str:
         return f"Param({self.name!r})"
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    # The parameter is a marker that each request replaces with its value, not a str or int.
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
         return "%s", [_Marker(self.name)]
 
     def get_group_by_cols(self) -> list[Any]:

@@ -37,9 +37,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 
+from digitaldesk.accounts.http import AuthedRequest, user_of
 from digitaldesk.desk import facts
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class Widget:
     title: str
     order: int
     template: str
-    context: Callable[[HttpRequest], dict[str, Any] | None]
+    context: Callable[[AuthedRequest], dict[str, Any] | None]
     wide: bool = False
     roles: frozenset[str] | None = None  # None: anyone; else only users holding one of these roles
     requires: tuple[str, ...] = ()  # desk facts that must all be true for the widget to be called
@@ -73,13 +73,13 @@ _WIDGETS: dict[str, Widget] = {}
 
 def widget(key: str, *, title: str, order: int, template: str, wide: bool = False, roles: set[str] | None = None,
            requires: tuple[str, ...] | list[str] = (), requires_any: tuple[str, ...] | list[str] = ()
-           ) -> Callable[[Callable[[HttpRequest], dict[str, Any] | None]], Callable[[HttpRequest], dict[str, Any] | None]]:
+           ) -> Callable[[Callable[[AuthedRequest], dict[str, Any] | None]], Callable[[AuthedRequest], dict[str, Any] | None]]:
     """Register a desk widget. `roles` (e.g. {Role.CLERK}) skips the function altogether for users
     holding none of them: cheaper than running queries only to return None. `requires` names desk
     facts (desk/facts.py) that must all be true for the function to be called; `requires_any` facts
     of which at least one must be true."""
 
-    def register(func: Callable[[HttpRequest], dict[str, Any] | None]) -> Callable[[HttpRequest], dict[str, Any] | None]:
+    def register(func: Callable[[AuthedRequest], dict[str, Any] | None]) -> Callable[[AuthedRequest], dict[str, Any] | None]:
         _WIDGETS[key] = Widget(key=key, title=title, order=order, template=template, context=func, wide=wide,
                                roles=frozenset(str(r) for r in roles) if roles else None,
                                requires=tuple(requires), requires_any=tuple(requires_any))
@@ -107,18 +107,18 @@ class PreparedWidget:
 FAILED_TEXT = "Không tải được mục này. Bộ phận kỹ thuật đã được ghi nhận lỗi."
 
 
-def applicable(request: HttpRequest) -> list[Widget]:
+def applicable(request: AuthedRequest) -> list[Widget]:
     """The widgets this request's user may see, in order: their roles match and their desk facts
     allow them (`Widget.allowed_by`) (all facts of the page asked in one query, desk/facts.py)."""
     from digitaldesk.accounts.selectors import effective_roles
 
-    roles = effective_roles(request.user)  # type: ignore[arg-type]
+    roles = effective_roles(user_of(request))
     items = [item for item in registered() if item.roles is None or item.roles & roles]
     answers = facts.evaluate(request, sorted({name for item in items for name in item.fact_names}))
     return [item for item in items if item.allowed_by(answers)]
 
 
-def prepare_widgets(request: HttpRequest) -> list[PreparedWidget]:
+def prepare_widgets(request: AuthedRequest) -> list[PreparedWidget]:
     """Call each widget that applies to this request; skip those that return None.
 
     The templates are drawn later inside the desk home template (templatetags/desk.py), so the
@@ -137,7 +137,7 @@ def prepare_widgets(request: HttpRequest) -> list[PreparedWidget]:
     return result
 
 
-def render_widget(request: HttpRequest, key: str) -> str | None:
+def render_widget(request: AuthedRequest, key: str) -> str | None:
     """One widget's HTML on its own (e.g. for an htmx refresh), None if it does not apply."""
     item = _WIDGETS[key]
     context = item.context(request)

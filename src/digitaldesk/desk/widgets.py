@@ -31,6 +31,7 @@ from django.db.models import DateField, IntegerField, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.accounts.models import User
 from digitaldesk.accounts.selectors import led_units
 from digitaldesk.casefiles import selectors as casefiles_selectors
@@ -132,11 +133,11 @@ def _deadline_today(request: HttpRequest) -> Bound:
 
 
 @fact(DOCUMENTS)
-def _document_today(request: HttpRequest) -> Probe:
+def _document_today(request: AuthedRequest) -> Probe:
     """Is a document that `incoming_for_me` could list due today? An official who leads no unit
     gets only the documents they handle in person (`incoming_handled_in_person`); a leader also, for
     each unit led, those waiting for direction in its register and those assigned to the unit."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     day = today(request)
     led = led_units(user)
     if not led:
@@ -280,10 +281,10 @@ def _maybe(request: HttpRequest, name: str) -> bool:
 
 @widget("desk.today", title="Lịch hôm nay", order=5, template="desk/widgets/today.html", wide=True,
         requires_any=(HEARINGS, PLAYLISTS, DEADLINES, DOCUMENTS))
-def today_schedule(request: HttpRequest) -> dict[str, Any] | None:
+def today_schedule(request: AuthedRequest) -> dict[str, Any] | None:
     """Today's hearings, limits ending today and documents due today of the signed-in user (see the
     module docstring); hidden when there is none."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     day = today(request)
     items: list[Item] = []
     more = False

@@ -14,6 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from digitaldesk.api.errors import request_data
+from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import Unit, UnitKind, User
 from digitaldesk.api.messages import VietnameseErrors
 from digitaldesk.documents import export, files, selectors, services
@@ -32,7 +34,7 @@ from digitaldesk.documents.models import (
 )
 
 
-class AssignmentSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AssignmentSerializer(serializers.Serializer[Any]):
     role = serializers.CharField()
     user = serializers.IntegerField(source="user_id", allow_null=True)
     unit = serializers.IntegerField(source="unit_id", allow_null=True)
@@ -41,14 +43,15 @@ class AssignmentSerializer(serializers.Serializer):  # type: ignore[type-arg]
     active = serializers.BooleanField()
 
 
-class ChangeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ChangeSerializer(serializers.Serializer[Any]):
     field = serializers.CharField(help_text="tên trường (subject, code_notation, …; files: tệp đã xóa)")
-    label = serializers.CharField(help_text="tên trường như sổ ghi")
+    # `label` is the published name of the field; it shadows DRF's `Field.label` attribute.
+    label = serializers.CharField(help_text="tên trường như sổ ghi")  # type: ignore[assignment]
     old = serializers.CharField(help_text="giá trị trước khi sửa, như sổ hiển thị")
     new = serializers.CharField(help_text="giá trị sau khi sửa")
 
 
-class EntryEditSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class EntryEditSerializer(serializers.Serializer[Any]):
     """One correction of a saved register entry (lịch sử sửa thông tin vào sổ)."""
 
     id = serializers.IntegerField()
@@ -62,7 +65,7 @@ def _edits(document: IncomingDocument | OutgoingDocument) -> list[dict[str, Any]
     return EntryEditSerializer(document.edits.select_related("actor"), many=True).data  # type: ignore[return-value]
 
 
-class RelatedEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RelatedEntrySerializer(serializers.Serializer[Any]):
     text = serializers.CharField(help_text="e.g. “Được đính chính bởi văn bản số 02/VKSTH-P2 ngày …”")
     relation = serializers.ChoiceField(choices=Relation.choices)
     direction = serializers.ChoiceField(choices=["original", "correction"],
@@ -72,7 +75,7 @@ class RelatedEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
                                                                 "document (null: not sent here, or not visible)")
 
 
-class IncomingSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class IncomingSerializer(serializers.ModelSerializer[Any]):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     has_file = serializers.SerializerMethodField()
 
@@ -108,7 +111,7 @@ class IncomingDetailSerializer(IncomingSerializer):
                 for link in selectors.incoming_related(user, obj)]
 
 
-class IncomingCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class IncomingCreateSerializer(serializers.Serializer[Any]):
     sender = serializers.CharField(max_length=300)
     subject = serializers.CharField(required=False, allow_blank=True, default="")
     doc_type = serializers.ChoiceField(choices=DOC_TYPE_CHOICES, default="cong_van")
@@ -125,7 +128,7 @@ class IncomingCreateSerializer(serializers.Serializer):  # type: ignore[type-arg
     allow_duplicate = serializers.BooleanField(default=False)
 
 
-class DirectionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class DirectionSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, default="")
     lead_users = serializers.ListField(child=serializers.IntegerField(), default=list)
     lead_units = serializers.ListField(child=serializers.IntegerField(), default=list)
@@ -174,7 +177,7 @@ class OutgoingEditSerializer(VietnameseErrors):
     confirm_sensitive = serializers.BooleanField(default=False)
 
 
-class OutgoingSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class OutgoingSerializer(serializers.ModelSerializer[Any]):
     class Meta:
         model = OutgoingDocument
         fields = ["id", "unit", "drafting_unit", "drafter", "doc_type", "subject", "status", "signer",
@@ -182,7 +185,7 @@ class OutgoingSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
                   "copies", "recalled_at", "recall_reason", "relation", "related_to"]
 
 
-class CorrectionLinkSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class CorrectionLinkSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     relation = serializers.ChoiceField(choices=Relation.choices)
     code_notation = serializers.CharField()
@@ -216,8 +219,9 @@ def _translate(exc: Exception) -> exceptions.APIException:
         return exceptions.ValidationError({"detail": exc.messages, "code": "needs_confirmation",
                                           "flags": [f.as_dict() for f in exc.flags]})
     if isinstance(exc, services.DuplicateWarning):
-        return exceptions.ValidationError({"detail": exc.messages, "code": "duplicate",
-                                          "duplicates": [d.pk for d in exc.duplicates]})
+        detail: dict[str, Any] = {"detail": exc.messages, "code": "duplicate",
+                                  "duplicates": [d.pk for d in exc.duplicates]}
+        return exceptions.ValidationError(detail)
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError({"detail": exc.messages})
     if isinstance(exc, files.FileRefused):
@@ -228,17 +232,17 @@ def _translate(exc: Exception) -> exceptions.APIException:
 
 
 def _incoming_out(request: Request, document: IncomingDocument) -> dict[str, Any]:
-    return IncomingDetailSerializer(document, context={"user": request.user}).data  # type: ignore[return-value]
+    return IncomingDetailSerializer(document, context={"user": request.user}).data
 
 
 def _gate_incoming(request: Request, pk: int) -> IncomingDocument:
     try:
-        return selectors.incoming_for_user(request.user, pk)  # type: ignore[arg-type]
+        return selectors.incoming_for_user(user_of(request), pk)
     except Http404 as exc:
         raise exceptions.NotFound("Không tìm thấy văn bản.") from exc
 
 
-class IncomingList(generics.ListAPIView):  # type: ignore[type-arg]
+class IncomingList(generics.ListAPIView[Any]):
     """Incoming documents the caller may see, newest first (?q=, ?status=)."""
 
     serializer_class = IncomingSerializer
@@ -246,7 +250,7 @@ class IncomingList(generics.ListAPIView):  # type: ignore[type-arg]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         params = self.request.query_params
-        rows = selectors._filter_incoming(selectors.incoming_visible_to(self.request.user),  # type: ignore[arg-type]
+        rows = selectors._filter_incoming(selectors.incoming_visible_to(user_of(self.request)),
                                           query=params.get("q", ""), status=params.get("status", ""))
         return rows.select_related("unit").order_by("-year", "-arrival_number")
 
@@ -263,7 +267,7 @@ class IncomingList(generics.ListAPIView):  # type: ignore[type-arg]
                     raise files.FileRefused(files.too_large_message(data["file"].size))
                 upload = files.inspect_upload(data["file"].name, data["file"].read())
             document = services.register_incoming(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=user_of(request),
                 data=services.IncomingData(sender=data["sender"], subject=data["subject"], doc_type=data["doc_type"],
                                            code_notation=data["code_notation"], issued_date=data["issued_date"],
                                            signer_name=data["signer_name"], urgency=data["urgency"],
@@ -279,7 +283,7 @@ class IncomingDetail(APIView):
     @extend_schema(responses=IncomingDetailSerializer, summary="Một văn bản đến (ghi nhật ký)")
     def get(self, request: Request, pk: int) -> Response:
         document = _gate_incoming(request, pk)
-        services.record_view(actor=request.user, document=document)  # type: ignore[arg-type]
+        services.record_view(actor=user_of(request), document=document)
         return Response(_incoming_out(request, document))
 
 
@@ -323,10 +327,10 @@ class IncomingDirect(APIView):
             info_users=pick(data["info_users"], users), info_units=pick(data["info_units"], units),
             due_date=data["due_date"])
         try:
-            if selectors.can_direct(request.user, document):  # type: ignore[arg-type]
-                document = services.direct(actor=request.user, document=document, direction=direction)  # type: ignore[arg-type]
+            if selectors.can_direct(user_of(request), document):
+                document = services.direct(actor=user_of(request), document=document, direction=direction)
             else:
-                document = services.forward(actor=request.user, document=document,  # type: ignore[arg-type]
+                document = services.forward(actor=user_of(request), document=document,
                                             direction=direction, hand_over=data["hand_over"])
         except Exception as exc:
             raise _translate(exc) from exc
@@ -338,18 +342,18 @@ class IncomingClose(APIView):
     def post(self, request: Request, pk: int) -> Response:
         document = _gate_incoming(request, pk)
         try:
-            document = services.close(actor=request.user, document=document,  # type: ignore[arg-type]
-                                      result=str(request.data.get("result", "")))
+            document = services.close(actor=user_of(request), document=document,
+                                      result=str(request_data(request).get("result", "")))
         except Exception as exc:
             raise _translate(exc) from exc
         return Response(_incoming_out(request, document))
 
 
-class OutgoingList(generics.ListAPIView):  # type: ignore[type-arg]
+class OutgoingList(generics.ListAPIView[Any]):
     serializer_class = OutgoingSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        rows = selectors.outgoing_visible_to(self.request.user)  # type: ignore[arg-type]
+        rows = selectors.outgoing_visible_to(user_of(self.request))
         status_filter = self.request.query_params.get("status", "")
         if status_filter:
             rows = rows.filter(status=status_filter)
@@ -360,7 +364,7 @@ class OutgoingDetail(APIView):
     @extend_schema(responses=OutgoingDetailSerializer, summary="Một văn bản đi (ghi nhật ký)")
     def get(self, request: Request, pk: int) -> Response:
         document = _outgoing_gate(request, pk)
-        services.record_view(actor=request.user, document=document)  # type: ignore[arg-type]
+        services.record_view(actor=user_of(request), document=document)
         return Response(OutgoingDetailSerializer(document).data)
 
 
@@ -376,7 +380,7 @@ class OutgoingEdit(APIView):
 
 def _incoming_edit(request: Request, pk: int) -> Response:
     document = _gate_incoming(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = user_of(request)
     if not selectors.can_edit_incoming(user, document):
         raise exceptions.PermissionDenied("Chỉ văn thư và lãnh đạo cơ quan được sửa thông tin vào sổ văn bản đến.")
     payload = IncomingEditSerializer(data=request.data)
@@ -395,14 +399,14 @@ def _incoming_edit(request: Request, pk: int) -> Response:
 
 def _outgoing_gate(request: Request, pk: int) -> OutgoingDocument:
     try:
-        return selectors.outgoing_for_user(request.user, pk)  # type: ignore[arg-type]
+        return selectors.outgoing_for_user(user_of(request), pk)
     except Http404 as exc:
         raise exceptions.NotFound("Không tìm thấy văn bản.") from exc
 
 
 def _outgoing_edit(request: Request, pk: int) -> Response:
     document = _outgoing_gate(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = user_of(request)
     if not selectors.can_edit_outgoing(user, document):
         raise exceptions.PermissionDenied("Chỉ văn thư của cơ quan và người ký được sửa thông tin vào sổ văn bản "
                                           "đi đã phát hành.")
@@ -435,7 +439,7 @@ class OutgoingRecall(APIView):
                    summary="Thu hồi văn bản đã phát hành (Nghị định 30/2020/NĐ-CP, Điều 18)")
     def post(self, request: Request, pk: int) -> Response:
         document = _outgoing_gate(request, pk)
-        user: User = request.user  # type: ignore[assignment]
+        user = user_of(request)
         if document.status != OutgoingStatus.ISSUED or document.recalled_at is not None:
             raise exceptions.ValidationError({"detail": [NOT_ISSUED]})
         if not selectors.can_recall(user, document):
@@ -499,7 +503,7 @@ class OutgoingCorrections(APIView):
                            "Điều 18)")
     def post(self, request: Request, pk: int) -> Response:
         original = _outgoing_gate(request, pk)
-        user: User = request.user  # type: ignore[assignment]
+        user = user_of(request)
         if original.status != OutgoingStatus.ISSUED:
             raise exceptions.ValidationError({"detail": ["Chỉ đính chính, thay thế văn bản đã phát hành."]})
         if original.recalled_at is not None:
@@ -568,7 +572,7 @@ class FollowUpQuerySerializer(VietnameseErrors):
         return attrs
 
 
-class FollowUpRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class FollowUpRowSerializer(serializers.Serializer[Any]):
     """One line of the follow-up register (the columns of the page and of its exports)."""
 
     id = serializers.IntegerField()
@@ -598,7 +602,7 @@ class FollowUpRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
                 "notes": instance.notes}
 
 
-class FollowUpList(generics.ListAPIView):  # type: ignore[type-arg]
+class FollowUpList(generics.ListAPIView[Any]):
     """Sổ theo dõi giải quyết văn bản đến of the caller's agency: incoming documents with a deadline,
     received in the period, in register order (clerks and agency leaders, as the page)."""
 

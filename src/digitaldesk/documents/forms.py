@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from digitaldesk.accounts.models import Unit, UnitKind, User
+from digitaldesk.core.forms import choice_field, model_choice_field
 from digitaldesk.documents.docgen import TEMPLATE_KINDS
 from digitaldesk.documents.models import (
     DOC_TYPE_CHOICES,
@@ -23,13 +24,13 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class UserChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: User) -> str:
         position = obj.position.name if obj.position_id and obj.position else ""
         return f"{obj.full_name} — {position}" if position else obj.full_name
 
 
 class UnitChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Unit) -> str:
         return obj.name
 
 
@@ -145,7 +146,7 @@ class DraftForm(forms.Form):
 
     def __init__(self, *args: Any, signers: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["signer"].queryset = signers if signers is not None else User.objects.none()  # type: ignore[attr-defined]
+        model_choice_field(self, "signer").queryset = signers if signers is not None else User.objects.none()
         self.fields["signer"].label_from_instance = (  # type: ignore[attr-defined]
             lambda u: f"{u.full_name} — {u.position.name if u.position else ''}")
 
@@ -177,7 +178,7 @@ class SubmitForm(forms.Form):
 
     def __init__(self, *args: Any, signers: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["signer"].queryset = signers if signers is not None else User.objects.none()  # type: ignore[attr-defined]
+        model_choice_field(self, "signer").queryset = signers if signers is not None else User.objects.none()
         self.fields["signer"].label_from_instance = (  # type: ignore[attr-defined]
             lambda u: f"{u.full_name} — {u.position.name if u.position else ''}")
 
@@ -257,7 +258,7 @@ class SigningForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.credentials = list(credentials or [])
         self.default = default
-        self.fields["credential"].choices = [(c.pk, c.label) for c in self.credentials]  # type: ignore[attr-defined]
+        choice_field(self, "credential").choices = [(c.pk, c.label) for c in self.credentials]
         self.fields["credential"].error_messages["invalid_choice"] = (
             "Chứng thư số đã chọn không còn dùng được. Vui lòng tải lại trang và chọn lại.")
 
@@ -272,5 +273,5 @@ class FollowUpForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any = None, statuses: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["don_vi"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
-        self.fields["trang_thai"].choices = [("", "Tất cả")] + list(statuses or [])  # type: ignore[attr-defined]
+        model_choice_field(self, "don_vi").queryset = units if units is not None else Unit.objects.none()
+        choice_field(self, "trang_thai").choices = [("", "Tất cả")] + list(statuses or [])

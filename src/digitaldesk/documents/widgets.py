@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import DateField, IntegerField
-from django.http import HttpRequest
 from django.utils import timezone
 
+from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.accounts.models import Role, User
 from digitaldesk.accounts.selectors import effective_roles, led_units
 from digitaldesk.core.prebuilt import Param, Prebuilt
@@ -42,22 +42,22 @@ _OVERDUE = Prebuilt(lambda: Assignment.objects.filter(
 
 
 @fact("documents.todo")
-def _may_have_work(request: HttpRequest) -> Probe:
+def _may_have_work(request: AuthedRequest) -> Probe:
     """For an official who is neither clerk nor leader, `selectors.incoming_for_me` keeps the
     documents in progress with an active chủ trì / phối hợp assignment of theirs, and
     `selectors.outgoing_waiting_for` the drafts they must approve or sign."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if _clerk_or_leader(user):
         return True
     return [_HANDLING.exists(user=user.pk), _TO_SIGN.exists(user=user.pk)]
 
 
 @fact("documents.overdue")
-def _may_have_overdue(request: HttpRequest) -> Probe:
+def _may_have_overdue(request: AuthedRequest) -> Probe:
     """For an official who is neither clerk nor leader, `selectors.incoming_visible_to` is the
     documents assigned to them: is one of those due (today at the latest: the widget reads the date
     a moment later, maybe just after midnight) and not done?"""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if _clerk_or_leader(user):
         return True
     return _OVERDUE.exists(user=user.pk, today=timezone.localdate())
@@ -65,8 +65,8 @@ def _may_have_overdue(request: HttpRequest) -> Probe:
 
 @widget("documents.todo", title="Văn bản cần xử lý", order=10, template="documents/widget_todo.html",
         requires=("documents.todo",))
-def todo(request: HttpRequest) -> dict[str, Any] | None:
-    user: User = request.user  # type: ignore[assignment]
+def todo(request: AuthedRequest) -> dict[str, Any] | None:
+    user = request.user
     incoming = list(selectors.incoming_for_me(user).only(*ROW_FIELDS).order_by("due_date", "-arrived_at")[:8])
     outgoing = list(selectors.outgoing_waiting_for(user).only("pk", "subject", "status").order_by("-updated_at")[:8])
     clerk_queue = 0
@@ -81,8 +81,8 @@ def todo(request: HttpRequest) -> dict[str, Any] | None:
 
 @widget("documents.overdue", title="Văn bản quá hạn", order=11, template="documents/widget_overdue.html",
         requires=("documents.overdue",))
-def overdue(request: HttpRequest) -> dict[str, Any] | None:
-    user: User = request.user  # type: ignore[assignment]
+def overdue(request: AuthedRequest) -> dict[str, Any] | None:
+    user = request.user
     rows = selectors.overdue(user).only(*ROW_FIELDS).order_by("due_date")
     items = list(rows[:10])
     if not items:

@@ -4,12 +4,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.accounts.models import Role, User
 from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.law import lunar
@@ -18,14 +19,14 @@ from digitaldesk.holidays.forms import OverrideForm
 from digitaldesk.holidays.models import DayOverride
 
 
-def _admin(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
+def _admin(request: AuthedRequest) -> User:
+    user = request.user
     if Role.ADMIN not in effective_roles(user):
         raise PermissionDenied
     return user
 
 
-def _year(request: HttpRequest) -> int:
+def _year(request: AuthedRequest) -> int:
     try:
         year = int(request.GET.get("nam", ""))
     except ValueError:
@@ -38,7 +39,7 @@ def _list_url(year: int) -> str:
 
 
 @login_required
-def holiday_list(request: HttpRequest) -> HttpResponse:
+def holiday_list(request: AuthedRequest) -> HttpResponse:
     _admin(request)
     year = _year(request)
     rows = selectors.year_overview(year)
@@ -49,7 +50,7 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _save(request: HttpRequest, form: OverrideForm, row: DayOverride | None) -> DayOverride | None:
+def _save(request: AuthedRequest, form: OverrideForm, row: DayOverride | None) -> DayOverride | None:
     data = form.cleaned_data
     try:
         if row is None:
@@ -64,7 +65,7 @@ def _save(request: HttpRequest, form: OverrideForm, row: DayOverride | None) -> 
 
 
 @login_required
-def override_create(request: HttpRequest) -> HttpResponse:
+def override_create(request: AuthedRequest) -> HttpResponse:
     _admin(request)
     form = OverrideForm(request.POST or None, initial={"kind": "day_off"})
     if request.method == "POST" and form.is_valid():
@@ -76,7 +77,7 @@ def override_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def override_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def override_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     _admin(request)
     row = get_object_or_404(DayOverride, pk=pk)
     form = OverrideForm(request.POST or None, initial={"date": row.date, "kind": row.kind, "name": row.name,
@@ -91,7 +92,7 @@ def override_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def override_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def override_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     actor = _admin(request)
     row = get_object_or_404(DayOverride, pk=pk)
     year: int = row.date.year

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
+from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import Role
 from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.law import lunar
@@ -20,7 +21,7 @@ from digitaldesk.holidays.models import DayOverride
 def pending(request: HttpRequest) -> dict[str, Any] | None:
     """For administrators: the next two occasions (Tết, Quốc khánh) still on the provisional
     default (Bộ luật Lao động 2019, Điều 112 khoản 3). One query; None when all are recorded."""
-    if Role.ADMIN not in effective_roles(request.user):  # type: ignore[arg-type]
+    if Role.ADMIN not in effective_roles(user_of(request)):
         return None
     today = timezone.localdate()
     window = _upcoming(today)
@@ -32,7 +33,7 @@ def pending(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def _upcoming(today: dt.date) -> list[tuple[str, int, dt.date, dt.date, dt.date | None]]:
-    occasions = []
+    occasions: list[tuple[str, int, dt.date, dt.date, dt.date | None]] = []
     for year in (today.year, today.year + 1):
         if year > lunar.MAX_YEAR:
             continue

@@ -76,7 +76,7 @@ class Job(models.Model):
     def state_label(self) -> str:
         if self.is_stalled:
             return "Bị gián đoạn, sẽ tự động chạy lại"
-        return str(self.get_state_display())  # type: ignore[attr-defined]
+        return str(self.get_state_display())
 
 
 class JobExecution(models.Model):

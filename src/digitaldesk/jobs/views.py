@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import Role
 from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.audit.services import audit_record
@@ -32,7 +33,7 @@ def job_progress(request: HttpRequest, job_id: str) -> HttpResponse:
 
 
 def _require_admin(request: HttpRequest) -> None:
-    if Role.ADMIN not in effective_roles(request.user):  # type: ignore[arg-type]
+    if Role.ADMIN not in effective_roles(user_of(request)):
         raise PermissionDenied("Chỉ quản trị viên được xem hàng đợi công việc nền.")
 
 

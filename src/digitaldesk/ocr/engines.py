@@ -122,7 +122,8 @@ class TesseractEngine:
         """One Tesseract pass (`--psm 3`: layout only; `--psm 1`: with orientation detection)."""
         with tempfile.TemporaryDirectory(prefix="desk-ocr-") as tmp:
             base = Path(tmp) / "page"
-            cmd = [self.command, str(image), str(base), "-l", self.languages, "--dpi", str(dpi), "--psm", str(psm)]
+            cmd = [str(self.command), str(image), str(base), "-l", str(self.languages), "--dpi", str(dpi),
+                   "--psm", str(psm)]
             if text_only_pdf:
                 cmd += ["-c", "textonly_pdf=1"]
             cmd += ["txt", "tsv", "pdf"]

@@ -171,6 +171,8 @@ def _extract_scan_image(path: Path, number: int, workdir: Path) -> PageImage | N
             images = list(page.get_images().values())
             if len(images) != 1 or _has_text(page):
                 return None
+            if not isinstance(images[0], pikepdf.Stream):
+                return None
             raw = pikepdf.PdfImage(images[0])
             if raw.width * raw.height > max_pixels():
                 too_large = ImageTooLarge(raw.width * raw.height, max_pixels())
@@ -194,7 +196,7 @@ def _extract_scan_image(path: Path, number: int, workdir: Path) -> PageImage | N
 
 def _has_text(page: pikepdf.Page) -> bool:
     try:
-        for operands, operator in pikepdf.parse_content_stream(page, "Tj TJ"):
+        for _instruction in pikepdf.parse_content_stream(page, "Tj TJ"):
             return True
     except pikepdf.PdfError:
         return True

@@ -221,7 +221,7 @@ def _mark(change_id: int) -> str:
 
 
 def _mark_ok(state: dict[str, Any]) -> bool:
-    return _mark(int(state.get("cursor", 0))) == state.get("mark", "")
+    return bool(_mark(int(state.get("cursor", 0))) == state.get("mark", ""))
 
 
 def _apply(idx: SearchIndex, writer: tantivy.IndexWriter, changes: list[tuple[str, str]]) -> int:
@@ -234,13 +234,13 @@ def _apply(idx: SearchIndex, writer: tantivy.IndexWriter, changes: list[tuple[st
         for entry in SearchEntry.objects.filter(kind__in=kinds, key__in=keys):
             rows[(entry.kind, entry.key)] = entry
     upserts = []
-    deletes = []
+    deletes: list[str] = []
     for kind, key in wanted:
-        entry = rows.get((kind, key))
-        if entry is None:
+        found = rows.get((kind, key))
+        if found is None:
             deletes.append(uid(kind, key))
         else:
-            upserts.append(_doc(entry))
+            upserts.append(_doc(found))
     return idx.write(writer, upserts, deletes) + len(deletes)
 
 
@@ -314,8 +314,8 @@ def build_query(idx: SearchIndex, parsed: q.ParsedQuery, *, acl: list[str], kind
     for phrase in parsed.phrases:
         must.append((tantivy.Occur.Must, tantivy.Query.boolean_query([
             (tantivy.Occur.Should, tantivy.Query.boost_query(
-                tantivy.Query.phrase_query(schema, "title_f", phrase), 2.0)),
-            (tantivy.Occur.Should, tantivy.Query.phrase_query(schema, "body_f", phrase)),
+                tantivy.Query.phrase_query(schema, "title_f", list(phrase)), 2.0)),
+            (tantivy.Occur.Should, tantivy.Query.phrase_query(schema, "body_f", list(phrase))),
         ])))
     for term in parsed.excluded:
         must.append((tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "body_f", term)))
@@ -370,7 +370,8 @@ def search(query: str, *, acl: list[str], kinds: list[str] | None = None, filter
             kind=doc.get_first("kind") or "", key=doc.get_first("key") or "",
             title=bytes(doc.get_first("title") or b"").decode(), snippet=q.snippet(body, parsed),
             score=float(score), fields=json.loads(bytes(doc.get_first("fields") or b"{}"))))
-    return SearchResults(hits, int(found.count or 0), parsed, stale=stale)
+    # `count` is set because the search asked for it (count=True); the stubs do not declare it.
+    return SearchResults(hits, int(getattr(found, "count", 0) or 0), parsed, stale=stale)
 
 
 def status() -> dict[str, Any]:

@@ -31,7 +31,7 @@ def _cases(user: Any, query: str, *, limit: int, offset: int) -> dict[str, Any]:
     ids = [int(hit.key) for hit in results.hits]
     visible = {case.pk: case for case in case_selectors.cases_visible_to(user).filter(pk__in=ids)
                .select_related("unit")}
-    hits = [{"hit": hit, "case": visible[int(hit.key)]} for hit in results.hits if int(hit.key) in visible]
+    hits: list[dict[str, Any]] = [{"hit": hit, "case": visible[int(hit.key)]} for hit in results.hits if int(hit.key) in visible]
     # Listing cases reads protected records: audited like the register's pages (cases.register_viewed).
     audit_record(actor=user, action="cases.searched", unit_id=user.unit_id,
                  detail={"q": query[:200], "total": results.total, "offset": offset,

@@ -4,13 +4,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiTypes, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FileUploadParser, FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from digitaldesk.accounts.http import user_of
+from digitaldesk.api.errors import request_data
 from digitaldesk.signing import conf, selectors, services
 from digitaldesk.signing.errors import SigningError
 from digitaldesk.signing.models import Credential
@@ -59,8 +62,8 @@ class VerifyView(APIView):
     def post(self, request: Request) -> Response:
         try:
             data, name = _pdf_from(request)
-            keep = str(request.data.get("keep", "")).lower() in {"1", "true", "yes", "on"}
-            report, record = services.verify_and_audit(actor=request.user, data=data, filename=name,  # type: ignore[arg-type]
+            keep = str(request_data(request).get("keep", "")).lower() in {"1", "true", "yes", "on"}
+            report, record = services.verify_and_audit(actor=user_of(request), data=data, filename=name,
                                                        keep=keep)
         except SigningError as exc:
             return _error(exc)
@@ -83,12 +86,12 @@ class SignView(APIView):
     def post(self, request: Request) -> Response | HttpResponse:
         try:
             data, name = _pdf_from(request)
-            credential = request.data.get("credential")
+            credential = request_data(request).get("credential")
             signed = services.sign_pdf(
-                pdf=data, signer=request.user, kind=str(request.data.get("kind") or "personal"),  # type: ignore[arg-type]
-                passphrase=str(request.data.get("passphrase") or "") or None,
+                pdf=data, signer=user_of(request), kind=str(request_data(request).get("kind") or "personal"),
+                passphrase=str(request_data(request).get("passphrase") or "") or None,
                 credential=int(credential) if credential not in (None, "") else None,
-                reason=str(request.data.get("reason") or ""), purpose=str(request.data.get("purpose") or "document"))
+                reason=str(request_data(request).get("reason") or ""), purpose=str(request_data(request).get("purpose") or "document"))
         except (ValueError, TypeError):
             return Response({"detail": "Mã chứng thư số không hợp lệ."}, status=400)
         except SigningError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from digitaldesk.accounts.models import Unit, User
+from digitaldesk.core.forms import choice_field, model_choice_field
 from digitaldesk.signing import conf
 
 
@@ -21,11 +22,11 @@ class OrganisationPkcs12Form(Pkcs12Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].queryset = Unit.objects.filter(is_active=True).exclude(kind="phong")  # type: ignore[attr-defined]
+        model_choice_field(self, "unit").queryset = Unit.objects.filter(is_active=True).exclude(kind="phong")
         from digitaldesk.accounts.models import Position, Role
 
         clerk_positions = [p.pk for p in Position.objects.all() if Role.CLERK in (p.roles or [])]
-        self.fields["keeper"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+        model_choice_field(self, "keeper").queryset = User.objects.filter(
             is_active=True, position__in=clerk_positions).select_related("unit")
 
 
@@ -45,7 +46,7 @@ class SealForm(ImageForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].queryset = Unit.objects.filter(is_active=True).exclude(kind="phong")  # type: ignore[attr-defined]
+        model_choice_field(self, "unit").queryset = Unit.objects.filter(is_active=True).exclude(kind="phong")
 
 
 class SignForm(forms.Form):
@@ -57,7 +58,7 @@ class SignForm(forms.Form):
 
     def __init__(self, *args: object, credentials: list | None = None, **kwargs: object) -> None:  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["credential"].choices = [(c.pk, credential_label(c)) for c in credentials or []]  # type: ignore[attr-defined]
+        choice_field(self, "credential").choices = [(c.pk, credential_label(c)) for c in credentials or []]
         default = next((c for c in credentials or [] if c.is_default), None)
         if default is not None and not self.is_bound:
             self.initial.setdefault("credential", default.pk)  # the default certificate preselected

@@ -113,11 +113,11 @@ def personal_box(text: PageText | None, *, title: str, name: str, image_w: int, 
             cx, bottom_pdf = name_line.centre_x, height - name_line.top + 4
             return (cx - w / 2, bottom_pdf, cx + w / 2, bottom_pdf + h), "name"
     if title_line is not None:
-        name_line = next((ln for ln in lines if ln.top > title_line.bottom and ln.folded == want_name
-                          and abs(ln.centre_x - title_line.centre_x) < 120), None)
+        below_title = next((ln for ln in lines if ln.top > title_line.bottom and ln.folded == want_name
+                           and abs(ln.centre_x - title_line.centre_x) < 120), None)
         cx = title_line.centre_x
-        if name_line is not None:
-            gap_top, gap_bottom = title_line.bottom + 3, name_line.top - 3
+        if below_title is not None:
+            gap_top, gap_bottom = title_line.bottom + 3, below_title.top - 3
             gap = max(24.0, gap_bottom - gap_top)
             w, h = fit(max_w, min(max_h, gap), image_w, image_h)
             mid = height - (gap_top + gap_bottom) / 2

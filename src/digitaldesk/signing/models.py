@@ -6,6 +6,8 @@ AES-GCM (crypto.seal_blob); PKCS#11 credentials store no key at all.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -68,9 +70,9 @@ class Credential(models.Model):
     def __str__(self) -> str:
         return self.label or f"{self.subject_cn} ({self.issuer_cn})"
 
-    def is_valid_at(self, moment=None) -> bool:  # type: ignore[no-untyped-def]
+    def is_valid_at(self, moment: dt.datetime | None = None) -> bool:
         moment = moment or timezone.now()
-        return self.not_before <= moment <= self.not_after
+        return bool(self.not_before <= moment <= self.not_after)
 
     @property
     def status_label(self) -> str:

@@ -399,6 +399,7 @@ def demo_issue_credential(*, actor: User | None, pin: str, kind: str = Credentia
         assert unit is not None
         key, cert = ca.issue(common_name=_short_name(unit), organisation=_short_name(unit), days=days,
                              not_before=not_before)
+        assert keeper is not None, "an organisation certificate needs its keeper (văn thư)"
         owner, holder_unit, label = keeper, unit, f"Chữ ký số cơ quan — {unit.name}"[:200]
     assert key is not None
     p12 = ca.pkcs12(key, cert, pin, friendly_name=cert.subject.rfc4514_string()[:60])

@@ -18,6 +18,7 @@ from asn1crypto import tsp
 from cryptography.hazmat.primitives import serialization
 from pyhanko.keys import load_private_key_from_pemder_data
 from pyhanko.sign.timestamps import DummyTimeStamper
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from digitaldesk.signing.ca import DemoCA
 from digitaldesk.signing.crypto import to_asn1
@@ -30,7 +31,7 @@ def demo_stamper(ca: DemoCA) -> DummyTimeStamper:
     key_pem = ca.tsa_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                        serialization.NoEncryption())
     return DummyTimeStamper(tsa_cert=to_asn1(ca.tsa), tsa_key=load_private_key_from_pemder_data(key_pem, None),
-                            certs_to_embed=[to_asn1(ca.issuing)])
+                            certs_to_embed=SimpleCertificateStore.from_certs([to_asn1(ca.issuing)]))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -80,7 +81,7 @@ class TSAServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{host!s}:{port}/"
 
     @property
     def count(self) -> int:

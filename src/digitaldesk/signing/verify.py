@@ -32,6 +32,7 @@ from pyhanko.sign.validation import (
     validate_pdf_timestamp,
 )
 from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.sign.validation.status import DocumentTimestampStatus, PdfSignatureStatus
 
 from digitaldesk.signing import trust
 from digitaldesk.signing.pdf import open_pdf, page_count
@@ -222,6 +223,7 @@ def _verify_one(sig: EmbeddedPdfSignature, *, later_fields: set[str], dss: Docum
                 later_doc_ts: bool) -> SignatureReport:
     problems: list[str] = []
     is_doc_ts = str(sig.sig_object.get("/Type", "")) == "/DocTimeStamp"
+    status: PdfSignatureStatus | DocumentTimestampStatus
     try:
         if is_doc_ts:
             status = validate_pdf_timestamp(sig, validation_context=trust.validation_context())
@@ -240,7 +242,7 @@ def _verify_one(sig: EmbeddedPdfSignature, *, later_fields: set[str], dss: Docum
             summary="Chữ ký bị hỏng, không đọc được.")
     ts_time: dt.datetime | None = None
     ts_trusted = False
-    if is_doc_ts:
+    if isinstance(status, DocumentTimestampStatus):
         ts_time, ts_trusted = status.timestamp, bool(status.trusted)
     elif status.timestamp_validity is not None:
         ts_time = status.timestamp_validity.timestamp

@@ -1,12 +1,15 @@
 """Pages of the signing app: my certificates, verification, administration (thin views)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
@@ -14,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.audit.services import audit_record
 from digitaldesk.signing import conf, forms, selectors, services
+from digitaldesk.signing.ca import DemoCA
 from digitaldesk.signing.errors import SigningError
 from digitaldesk.signing.models import (
     AppearanceImage,
@@ -223,7 +227,7 @@ def record(request: HttpRequest, record_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def record_file(request: HttpRequest, record_id: int) -> HttpResponse:
+def record_file(request: HttpRequest, record_id: int) -> HttpResponseBase:
     row = selectors.verification_record_for_user(_user(request), record_id)
     if not row.file:
         raise Http404
@@ -264,7 +268,8 @@ def admin(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "signing/admin.html", _admin_context())
     action = request.POST.get("action", "")
-    handlers = {
+    # action -> (form class, context key of its form, service call with the valid form, message)
+    handlers: dict[str, tuple[type[django_forms.Form], str, Callable[[Any], object], str]] = {
         "ca": (forms.CaCertificateForm, "ca_form", lambda f: services.ca_certificate_add(
             actor=actor, data=forms.read_upload(f.cleaned_data["file"], 1024 * 1024), name=f.cleaned_data["name"]),
             "Đã thêm chứng thư CA."),
@@ -292,7 +297,7 @@ def admin(request: HttpRequest) -> HttpResponse:
                 return redirect("signing:admin")
         return render(request, "signing/admin.html", _admin_context(**{key: form}), status=400)
     if action in ("root_disable", "root_enable"):
-        root = TrustRoot.objects.filter(pk=request.POST.get("root")).first()
+        root = TrustRoot.objects.filter(pk=request.POST.get("root") or 0).first()
         if root is None:
             raise Http404
         services.trust_root_set_active(actor=actor, root=root, active=action == "root_enable")
@@ -310,9 +315,9 @@ def admin(request: HttpRequest) -> HttpResponse:
 @require_GET
 def crl(request: HttpRequest, name: str) -> HttpResponse:
     """The demo CA's CRLs, public (CRL distribution point written in demo certificates)."""
-    if name not in ("issuing", "root") or not services.DemoCA.exists():
+    if name not in ("issuing", "root") or not DemoCA.exists():
         raise Http404
-    ca = services.DemoCA.load_or_create()
+    ca = DemoCA.load_or_create()
     cert = ca.issuing if name == "issuing" else ca.root
     row = RevocationList.objects.filter(issuer=cert.subject.rfc4514_string()).first()
     if row is None:

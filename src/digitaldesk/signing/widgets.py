@@ -9,6 +9,7 @@ from django.db.models import DateTimeField, IntegerField
 from django.http import HttpRequest
 from django.utils import timezone
 
+from digitaldesk.accounts.http import user_of
 from digitaldesk.core.prebuilt import Param, Prebuilt
 from digitaldesk.desk.facts import Probe, fact
 from digitaldesk.desk.registry import widget
@@ -38,7 +39,7 @@ def _something_expires(request: HttpRequest) -> Probe:
 @widget("signing.expiring", title="Chứng thư số sắp hết hạn", order=75, template="signing/widget_expiring.html",
         requires=("signing.expiring",))
 def expiring(request: HttpRequest) -> dict[str, Any] | None:
-    rows = selectors.expiring_credentials(request.user, conf.expiry_warning_days())  # type: ignore[arg-type]
+    rows = selectors.expiring_credentials(user_of(request), conf.expiry_warning_days())
     if not rows:
         return None
     return {"rows": rows, "days": conf.expiry_warning_days()}

@@ -17,6 +17,8 @@ the administrator (docs/deadlines.md, "Holidays").
 import datetime as dt
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 NOTICE_2025 = "Thông báo số 6150/TB-BLĐTBXH ngày 03/12/2024 (Bộ Lao động – Thương binh và Xã hội)"
 NOTICE_2026 = "Thông báo số 9441/TB-BNV ngày 16/10/2025 (Bộ Nội vụ)"
@@ -30,13 +32,13 @@ DAYS = [
 ]
 
 
-def forwards(apps, schema_editor):
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     DayOverride = apps.get_model("holidays", "DayOverride")
     for day, kind, name, note in DAYS:
         DayOverride.objects.get_or_create(date=day, defaults={"kind": kind, "name": name, "note": note})
 
 
-def backwards(apps, schema_editor):
+def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     DayOverride = apps.get_model("holidays", "DayOverride")
     DayOverride.objects.filter(date__in=[day for day, *_ in DAYS], created_by__isnull=True).delete()
 

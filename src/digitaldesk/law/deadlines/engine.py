@@ -930,11 +930,11 @@ def _finish(t: Deadline, calendar: WorkCalendar, today: dt.date | None) -> None:
     unit = t.unit
     if unit == "day":
         if calendar.is_day_off(t.end):
-            t.raw_notes.append(_DayOffNote(calendar, t.end, False))  # type: ignore[arg-type]
+            t.raw_notes.append(_DayOffNote(calendar, t.end, False))
             t.needs_review = True
     elif unit == "month":
         if t.end != t.nominal_end:
-            t.raw_notes.append(_DayOffNote(calendar, t.nominal_end, True))  # type: ignore[arg-type]
+            t.raw_notes.append(_DayOffNote(calendar, t.nominal_end, True))
         if calendar.in_unconfirmed_window(t.nominal_end) or calendar.in_unconfirmed_window(t.end):
             t.raw_notes.append(UNCONFIRMED_HOLIDAYS_NOTE)
             t.needs_review = True
