@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "digitaldesk.signing",
     "digitaldesk.cases",
     "digitaldesk.casefiles",
+    "digitaldesk.exchange",
     "digitaldesk.holidays",
 ]
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from digitaldesk.audit.models import AuditEvent
-from digitaldesk.cases import exchange
+from digitaldesk.exchange import services as exchange
 from digitaldesk.cases.legal.deadlines import EventKind as E
 from digitaldesk.cases.models import Accused, Case, CaseExchange, ProceduralEvent
 

@@ -11,11 +11,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from digitaldesk.audit.models import AuditEvent
-from digitaldesk.cases import exchange, services
+from digitaldesk.cases import services
+from digitaldesk.exchange import services as exchange
 from digitaldesk.cases.legal.deadlines import EventKind as E
 from digitaldesk.cases.models import Case, CaseExchange, ComputedDeadline
 
-from .conftest import add_accused, ago, record
+from tests.cases.conftest import add_accused, ago, record
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

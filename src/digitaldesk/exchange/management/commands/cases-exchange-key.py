@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from digitaldesk.accounts.models import Unit
-        from digitaldesk.cases import exchange
+        from digitaldesk.exchange import services as exchange
         from digitaldesk.cases.models import ExchangeKey
 
         action = options["action"]
