@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 
 from digitaldesk.audit.models import AuditEvent
 from digitaldesk.cases import services
-from digitaldesk.exchange import services as exchange
 from digitaldesk.cases.legal.deadlines import EventKind as E
 from digitaldesk.cases.models import Case, CaseExchange, ComputedDeadline
-
+from digitaldesk.exchange import package as package_format
+from digitaldesk.exchange import services as exchange
 from tests.cases.conftest import add_accused, ago, record
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_import_into_another_unit(org, package):
     (lambda f: f.__setitem__("case.json", f["case.json"].replace("Tham ô".encode(), "Tham nhũng".encode())),
      "mã băm SHA-256 không khớp"),
     (lambda f: f.__setitem__("manifest.json", f["manifest.json"].replace(
-        f'"version": "{exchange.VERSION}"'.encode(), b'"version": "1.9"')),
+        f'"version": "{package_format.VERSION}"'.encode(), b'"version": "1.9"')),
      "Chữ ký của bảng kê"),
     (lambda f: f.__setitem__("documents/extra.pdf", PDF), "không nằm trong bảng kê"),
     (lambda f: f.pop("case.json"), "thiếu tệp bắt buộc case.json"),
@@ -119,7 +119,7 @@ def test_resigned_by_an_unknown_key_is_refused(org, package):
     with pytest.raises(ValidationError, match="khóa chưa được tin cậy"):
         exchange.package_import(actor=org.people["kv1_ksv"], unit=org.units["kv1"], data=_rebuild(data, resign))
     # once an administrator trusts that key, its packages are accepted
-    exchange.trust_key(actor=org.people["dung"], label="VKSND tỉnh Bình An",
+    exchange.key_trust(actor=org.people["dung"], label="VKSND tỉnh Bình An",
                        public_pem=intruder.public_key().public_bytes(
                            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode())
     report = exchange.package_import(actor=org.people["kv1_ksv"], unit=org.units["kv1"], data=_rebuild(data, resign))
@@ -129,7 +129,7 @@ def test_resigned_by_an_unknown_key_is_refused(org, package):
 def test_items_against_the_law_are_refused_one_by_one(org, package):
 
     case, data = package
-    key = exchange.local_key(case.unit)
+    key = exchange.local_key_get_or_create(case.unit)
 
     def bad_charge(files):  # type: ignore[no-untyped-def]
         record_json = json.loads(files["case.json"])
@@ -141,7 +141,7 @@ def test_items_against_the_law_are_refused_one_by_one(org, package):
                 entry["sha256"] = hashlib.sha256(files["case.json"]).hexdigest()
                 entry["size"] = len(files["case.json"])
         files["manifest.json"] = json.dumps(manifest).encode()
-        files["manifest.sig"] = base64.b64encode(exchange._sign(key, files["manifest.json"]))
+        files["manifest.sig"] = base64.b64encode(package_format.sign(key, files["manifest.json"]))
 
     report = exchange.package_import(actor=org.people["kv1_ksv"], unit=org.units["kv1"],
                                      data=_rebuild(data, bad_charge))
@@ -157,7 +157,7 @@ def test_not_a_zip_and_schema_violations(org, package, as_user):
     response = client.post("/an-hinh-su/nhap-goi/", {
         "unit": org.units["kv1"].pk, "package": SimpleUploadedFile("goi.zip", b"hello", content_type="application/zip")})
     assert response.status_code == 400 and "không đọc được tệp ZIP" in response.content.decode()
-    key = exchange.local_key(case.unit)
+    key = exchange.local_key_get_or_create(case.unit)
 
     def wrong_schema(files):  # type: ignore[no-untyped-def]
         record_json = json.loads(files["case.json"])
@@ -169,7 +169,7 @@ def test_not_a_zip_and_schema_violations(org, package, as_user):
                 entry["sha256"] = hashlib.sha256(files["case.json"]).hexdigest()
                 entry["size"] = len(files["case.json"])
         files["manifest.json"] = json.dumps(manifest).encode()
-        files["manifest.sig"] = base64.b64encode(exchange._sign(key, files["manifest.json"]))
+        files["manifest.sig"] = base64.b64encode(package_format.sign(key, files["manifest.json"]))
 
     response = client.post("/an-hinh-su/nhap-goi/", {
         "unit": org.units["kv1"].pk,
@@ -233,7 +233,7 @@ def test_package_carries_linked_documents_and_digitised_files(org, full_case, as
     data = exchange.package_export(actor=org.people["minh"], case=case)
     archive = zipfile.ZipFile(io.BytesIO(data))
     manifest = json.loads(archive.read("manifest.json"))
-    assert manifest["version"] == exchange.VERSION == "1.1"
+    assert manifest["version"] == package_format.VERSION == "1.1"
     listed = {e["path"]: e["sha256"] for e in manifest["files"]}
     record_json = json.loads(archive.read("case.json"))
     linked = record_json["events"][-1]["linked_document"]
@@ -308,7 +308,7 @@ def _resign(data: bytes, key, change) -> bytes:  # type: ignore[no-untyped-def]
         if change_manifest:
             change_manifest(manifest)
         files["manifest.json"] = json.dumps(manifest).encode()
-        files["manifest.sig"] = base64.b64encode(exchange._sign(key, files["manifest.json"]))
+        files["manifest.sig"] = base64.b64encode(package_format.sign(key, files["manifest.json"]))
 
     return _rebuild(data, apply)
 
@@ -316,7 +316,7 @@ def _resign(data: bytes, key, change) -> bytes:  # type: ignore[no-untyped-def]
 def test_inconsistent_page_table_is_refused_item_by_item(org, full_case):
     case, *_ = full_case
     data = exchange.package_export(actor=org.people["minh"], case=case)
-    key = exchange.local_key(case.unit)
+    key = exchange.local_key_get_or_create(case.unit)
 
     def shorten(files):  # type: ignore[no-untyped-def]
         name = next(n for n in files if n.endswith("-but-luc.json"))
@@ -333,7 +333,7 @@ def test_inconsistent_page_table_is_refused_item_by_item(org, full_case):
 
 def test_previous_version_1_0_is_still_read(org, package):
     case, data = package
-    key = exchange.local_key(case.unit)
+    key = exchange.local_key_get_or_create(case.unit)
 
     def as_1_0(files):  # type: ignore[no-untyped-def]
         record_json = json.loads(files["case.json"])

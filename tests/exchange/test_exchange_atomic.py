@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from digitaldesk.audit.models import AuditEvent
-from digitaldesk.exchange import services as exchange
 from digitaldesk.cases.legal.deadlines import EventKind as E
 from digitaldesk.cases.models import Accused, Case, CaseExchange, ProceduralEvent
+from digitaldesk.exchange import package as package_format
+from digitaldesk.exchange import services as exchange
 
 from .test_exchange import _resign, full_case, package  # noqa: F401  (fixtures)
 
@@ -40,7 +41,7 @@ def test_an_import_failing_on_the_storage_part_way_leaves_no_row_and_no_file(org
     counts = (Case.objects.count(), ProceduralEvent.objects.count(), Accused.objects.count(),
               CaseExchange.objects.count(), AuditEvent.objects.filter(action__startswith="cases.").count())
 
-    with pytest.raises(exchange.ImportFailed) as info:
+    with pytest.raises(package_format.ImportFailed) as info:
         exchange.package_import(actor=org.people["kv1_ksv"], unit=org.units["kv1"], data=data)
     assert "không có dữ liệu hay tệp nào được ghi" in " ".join(info.value.messages)
     assert isinstance(info.value.__cause__, OSError)
@@ -72,7 +73,7 @@ def test_an_import_failing_on_the_storage_part_way_leaves_no_row_and_no_file(org
 
 def test_an_impossible_date_is_refused_before_anything_is_imported(org, package):  # noqa: F811
     case, data = package
-    key = exchange.local_key(case.unit)
+    key = exchange.local_key_get_or_create(case.unit)
 
     def thirtieth_of_february(files):  # type: ignore[no-untyped-def]
         record = json.loads(files["case.json"])
@@ -83,7 +84,7 @@ def test_an_impossible_date_is_refused_before_anything_is_imported(org, package)
     with pytest.raises(ValidationError) as info:
         exchange.package_import(actor=org.people["kv1_ksv"], unit=org.units["kv1"],
                                 data=_resign(data, key, thirtieth_of_february))
-    last = len(exchange.verify_package(data)[0]["events"]) - 1
+    last = len(package_format.verify_package(data)[0]["events"]) - 1
     assert " ".join(info.value.messages) == f"case.json có ngày không tồn tại tại events/{last}/on: 2024-02-30."
     assert not Case.objects.filter(unit=org.units["kv1"]).exists() and stored_files() == before
     refusal = CaseExchange.objects.get(direction="nhap", accepted=False)

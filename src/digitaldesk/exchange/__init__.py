@@ -1,2 +1,2 @@
 """Case-file exchange (liên thông) between units: signed, self-describing ZIP packages that carry
-a case, its documents and its digitised files (docs/cases.md, "Gói liên thông")."""
+a case, its documents and its digitised files (docs/exchange.md)."""

@@ -15,8 +15,8 @@ from digitaldesk.accounts.models import Unit, User
 from digitaldesk.audit.services import audit_record
 from digitaldesk.cases import selectors
 from digitaldesk.cases.models import ExchangeDirection
-from digitaldesk.exchange import forms
-from digitaldesk.exchange import services as exchange_mod
+from digitaldesk.exchange import forms, services
+from digitaldesk.exchange.package import PackageRefused, max_package_bytes
 
 
 def _import_units(user: User) -> Any:
@@ -35,7 +35,7 @@ def package_export(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "exchange/export.html", {"case": case,
                                                      "can_export": selectors.can_edit_case(user, case)})
     try:
-        data = exchange_mod.package_export(actor=user, case=case)
+        data = services.package_export(actor=user, case=case)
     except ValidationError as exc:  # e.g. a stored file no longer matches its hash: nothing is exported
         return render(request, "exchange/export.html", {"case": case, "can_export": True,
                                                      "error": " ".join(exc.messages)}, status=400)
@@ -53,12 +53,12 @@ def package_import(request: HttpRequest) -> HttpResponse:
     refused = ""
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["package"]
-        if upload.size > exchange_mod.max_package_bytes():
+        if upload.size > max_package_bytes():
             form.add_error("package", "Gói quá lớn.")
         else:
             try:
-                report = exchange_mod.package_import(actor=user, unit=form.cleaned_data["unit"], data=upload.read())
-            except exchange_mod.PackageRefused as exc:
+                report = services.package_import(actor=user, unit=form.cleaned_data["unit"], data=upload.read())
+            except PackageRefused as exc:
                 refused = " ".join(exc.messages)
             except ValidationError as exc:
                 refused = " ".join(exc.messages)

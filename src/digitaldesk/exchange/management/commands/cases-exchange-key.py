@@ -1,4 +1,4 @@
-"""desk cases-exchange-key: keys that sign case exchange packages (docs/cases.md, "Gói liên thông").
+"""desk cases-exchange-key: keys that sign case exchange packages (docs/exchange.md).
 
     desk cases-exchange-key show --unit 12        # print the unit's public key (to give to partners)
     desk cases-exchange-key trust partner.pem --label "VKSND tỉnh Bình An"
@@ -24,22 +24,22 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from digitaldesk.accounts.models import Unit
-        from digitaldesk.exchange import services as exchange
         from digitaldesk.cases.models import ExchangeKey
+        from digitaldesk.exchange import services as exchange
 
         action = options["action"]
         if action == "show":
             unit = Unit.objects.filter(pk=options["unit"]).first()
             if unit is None:
                 raise CommandError("Không tìm thấy đơn vị (--unit).")
-            key = exchange.local_key(unit)
+            key = exchange.local_key_get_or_create(unit)
             self.stdout.write(f"# {key.label} — SHA-256 {key.fingerprint}")
             self.stdout.write(key.public_pem.strip())
         elif action == "trust":
             if not options["pem"] or not options["label"].strip():
                 raise CommandError("Cần tệp PEM và --label.")
             try:
-                key = exchange.trust_key(actor=None, public_pem=Path(options["pem"]).read_text(encoding="utf-8"),
+                key = exchange.key_trust(actor=None, public_pem=Path(options["pem"]).read_text(encoding="utf-8"),
                                          label=options["label"].strip())
             except (OSError, ValidationError) as exc:
                 raise CommandError(str(exc)) from exc
