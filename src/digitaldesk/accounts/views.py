@@ -132,7 +132,7 @@ def login_enrol(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
         return _back_to_login(request)
-    return _enrol(request, user, on_success=lambda device: _complete_login(request, user, device))
+    return totp_enrol_page(request, user, on_success=lambda device: _complete_login(request, user, device))
 
 
 @login_required
@@ -144,10 +144,10 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Đã bật xác thực hai lớp cho tài khoản.")
         return redirect("accounts:profile")
 
-    return _enrol(request, user, on_success=done)
+    return totp_enrol_page(request, user, on_success=done)
 
 
-def _enrol(request: HttpRequest, user: User, on_success) -> HttpResponse:  # type: ignore[no-untyped-def]
+def totp_enrol_page(request: HttpRequest, user: User, on_success) -> HttpResponse:  # type: ignore[no-untyped-def]
     device_id = request.session.get("enrol_device")
     device = TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first() if device_id else None
     if device is None or request.method == "GET":

@@ -370,10 +370,10 @@ def external_otp(request: HttpRequest) -> HttpResponse:
 
 def external_enrol(request: HttpRequest) -> HttpResponse:
     """2FA enrolment forced by the user's unit, after an external login."""
-    from digitaldesk.accounts.views import _enrol
+    from digitaldesk.accounts.views import totp_enrol_page
 
     user, next_url = _pending_external(request)
     if user is None:
         return redirect("accounts:login")
-    return _enrol(request, user, on_success=lambda device: _complete_external_login(request, user, device, next_url))
+    return totp_enrol_page(request, user, on_success=lambda device: _complete_external_login(request, user, device, next_url))
 

@@ -36,6 +36,7 @@ from digitaldesk.cases.models import (
     SourceKind,
     Stage,
 )
+from digitaldesk.cases.search import reindex_case_on_commit
 
 E = EventKind
 
@@ -201,12 +202,12 @@ def _check(case: Case, data: EventData) -> None:
         return
     existing = [_engine_event(e) for e in ProceduralEvent.objects.filter(case=case, kind__in=[k.value for k in EventKind])
                 .select_related("accused").order_by("on", "at", "pk")]
-    from digitaldesk.cases.deadlines import _calendar
+    from digitaldesk.cases.deadlines import current_calendar
     from digitaldesk.cases.legal.deadlines import validate_event
 
     try:
         validate_event(_category(case), existing, _engine_event(data), national_security=case.national_security,
-                       calendar=_calendar())
+                       calendar=current_calendar())
     except DeadlineRuleError as exc:
         raise ValidationError(str(exc)) from exc
 
@@ -476,10 +477,4 @@ def refresh_state(case: Case) -> None:
         until = ends.get((pk, person["measure"])) if person["measure"] in (Measure.CUSTODY, Measure.DETENTION) else None
         Accused.objects.filter(pk=pk).update(measure=person["measure"], measure_since=person["since"],
                                              measure_until=until, charged_on=person["charged_on"])
-    transaction.on_commit(lambda: _reindex(case.pk))
-
-
-def _reindex(case_id: int) -> None:
-    from digitaldesk.cases.services import _reindex as reindex
-
-    reindex(case_id)
+    reindex_case_on_commit(case.pk)

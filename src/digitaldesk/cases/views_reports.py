@@ -20,7 +20,7 @@ from digitaldesk.cases import stats as stats_mod
 
 def _stats_units(user: User) -> Any:
     """Units whose statistics the user may read: the units they lead, or their own unit."""
-    ids = set(selectors._led_unit_ids(user))
+    ids = set(selectors.led_unit_ids(user))
     if user.unit_id:
         ids.add(user.unit_id)
     return Unit.objects.filter(pk__in=ids).order_by("path")
@@ -32,7 +32,7 @@ def _stats_from_request(request: HttpRequest) -> tuple[forms.StatsForm, stats_mo
     if not units.exists():
         raise PermissionDenied("Bạn không thuộc đơn vị nào.")
     today = timezone.localdate()
-    initial_unit = next((u for u in units if u.pk in selectors._led_unit_ids(user)), None) or units.first()
+    initial_unit = next((u for u in units if u.pk in selectors.led_unit_ids(user)), None) or units.first()
     data = request.GET if "date_from" in request.GET else {
         "date_from": dt.date(today.year, 1, 1).isoformat(), "date_to": today.isoformat(),
         "unit": initial_unit.pk if initial_unit else ""}

@@ -246,7 +246,7 @@ class IncomingList(generics.ListAPIView):  # type: ignore[type-arg]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         params = self.request.query_params
-        rows = selectors._filter_incoming(selectors.incoming_visible_to(self.request.user),  # type: ignore[arg-type]
+        rows = selectors.filter_incoming(selectors.incoming_visible_to(self.request.user),  # type: ignore[arg-type]
                                           query=params.get("q", ""), status=params.get("status", ""))
         return rows.select_related("unit").order_by("-year", "-arrival_number")
 

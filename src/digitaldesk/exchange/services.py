@@ -114,7 +114,7 @@ def package_import(*, actor: User, unit: Unit, data: bytes) -> ImportReport:
     The case gets a new number in the importing unit's register (numbers are per unit);
     the sender's numbers are kept in the summary. The importer is assigned to it.
     """
-    if not (actor.unit_id == unit.pk or unit.pk in selectors._led_unit_ids(actor)):
+    if not (actor.unit_id == unit.pk or unit.pk in selectors.led_unit_ids(actor)):
         raise PermissionDenied("Bạn chỉ được nhập gói vào sổ của đơn vị mình hoặc đơn vị mình lãnh đạo.")
     digest = hashlib.sha256(data).hexdigest()
     report = ImportReport()

@@ -21,7 +21,7 @@ from digitaldesk.exchange.package import PackageRefused, max_package_bytes
 
 def _import_units(user: User) -> Any:
     """Units whose register the user may import into: the units they lead, or their own unit."""
-    ids = set(selectors._led_unit_ids(user))
+    ids = set(selectors.led_unit_ids(user))
     if user.unit_id:
         ids.add(user.unit_id)
     return Unit.objects.filter(pk__in=ids).order_by("path")
