@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from digitaldesk.desk import facts, registry
+from digitaldesk.core import facts
+from digitaldesk.desk import registry
 
 
 @pytest.fixture

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "digitaldesk.cases",
     "digitaldesk.casefiles",
     "digitaldesk.exchange",
+    "digitaldesk.agenda",
     "digitaldesk.holidays",
 ]
 
@@ -110,7 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "digitaldesk.core.context_processors.desk",
+                "digitaldesk.accounts.context_processors.desk",
             ],
         },
     },

@@ -11,7 +11,7 @@ from digitaldesk.accounts.models import Role
 from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.cases.legal import lunar
 from digitaldesk.cases.legal.calendar import LABOUR_CODE_2019_FROM, national_day_window, tet_window
-from digitaldesk.desk.registry import widget
+from digitaldesk.core.widgets import widget
 from digitaldesk.holidays.models import DayOverride
 
 
