@@ -3,6 +3,7 @@
     python scripts/import_graph.py              # cycles (strongly connected components) and edges
     python scripts/import_graph.py --edges      # every app-to-app edge with the imports behind it
     python scripts/import_graph.py --check      # exit 1 when there is a cycle between apps
+    python scripts/import_graph.py --src ../other/src   # another checkout's source tree
 
 Every `import digitaldesk.x...` and `from digitaldesk.x... import ...` counts, at module level
 and inside functions alike (a function-local import still ties the two apps together; it only
@@ -131,7 +132,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--edges", action="store_true", help="list every edge and its imports")
     parser.add_argument("--check", action="store_true", help="exit 1 when apps import in a cycle")
+    parser.add_argument(
+        "--src", type=Path, help="the source tree to read (default: this checkout's)"
+    )
     options = parser.parse_args(argv)
+    if options.src is not None:
+        global ROOT
+        ROOT = options.src.resolve()
 
     edges = app_graph()
     pairs = set(edges)
