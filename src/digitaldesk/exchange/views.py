@@ -14,9 +14,9 @@ from django.shortcuts import render
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.audit.services import audit_record
 from digitaldesk.cases import selectors
-from digitaldesk.cases.models import ExchangeDirection
 from digitaldesk.exchange import forms, services
 from digitaldesk.exchange.package import PackageRefused, max_package_bytes
+from digitaldesk.exchange.selectors import received_file
 
 
 def _import_units(user: User) -> Any:
@@ -73,9 +73,7 @@ def exchange_file(request: HttpRequest, pk: int, exchange_id: int, name: str) ->
     """A file received in an imported package (digitised file, page table, cited document); audited."""
     user: User = request.user  # type: ignore[assignment]
     case = selectors.case_for_user(user, pk)
-    received = case.exchanges.filter(pk=exchange_id, direction=ExchangeDirection.IMPORT).first()
-    entry = next((f for f in (received.report.get("files", []) if received else []) if f.get("path") == name
-                  and f.get("kind") != "event_document"), None)
+    entry = received_file(case, exchange_id, name)
     if entry is None:
         raise Http404("Không tìm thấy tệp.")
     audit_record(actor=user, action="cases.view_exchange_file", obj=case,
