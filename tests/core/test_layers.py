@@ -1,6 +1,7 @@
 """The plug-in points keep the lower layers free of the apps that plug into them (issue 17):
 the core, the desk and the search app import none of the domain apps, and no module imports
 another module's private (underscore) name. Read from the source with scripts/import_graph.py."""
+
 from __future__ import annotations
 
 import ast
@@ -9,8 +10,16 @@ from pathlib import Path
 from types import ModuleType
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-DOMAIN_APPS = {"cases", "documents", "casefiles", "signing", "holidays", "ocr", "exchange",
-               "agenda"}
+DOMAIN_APPS = {
+    "cases",
+    "documents",
+    "casefiles",
+    "signing",
+    "holidays",
+    "ocr",
+    "exchange",
+    "agenda",
+}
 
 
 def _import_graph() -> ModuleType:
@@ -24,11 +33,13 @@ def _import_graph() -> ModuleType:
 
 def test_core_desk_and_search_import_no_app_that_plugs_into_them() -> None:
     edges = _import_graph().app_graph()
-    wrong = {f"{source} -> {target}: {where}"
-             for (source, target), imports in edges.items() for where in imports
-             if (source == "core")
-             or (source in {"desk", "search"}
-                 and target in DOMAIN_APPS | {"audit", "notifications"})}
+    wrong = {
+        f"{source} -> {target}: {where}"
+        for (source, target), imports in edges.items()
+        for where in imports
+        if (source == "core")
+        or (source in {"desk", "search"} and target in DOMAIN_APPS | {"audit", "notifications"})
+    }
     assert sorted(wrong) == []
 
 
@@ -62,7 +73,11 @@ def test_no_module_imports_a_private_name_of_another_module() -> None:
                     if _private(alias.name):
                         found.append(f"{where}:{node.lineno} {node.module}.{alias.name}")
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-                    and node.value.id in imported and _private(node.attr)):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in imported
+                and _private(node.attr)
+            ):
                 found.append(f"{where}:{node.lineno} {node.value.id}.{node.attr}")
     assert found == []

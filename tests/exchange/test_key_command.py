@@ -1,4 +1,5 @@
 """`desk cases-exchange-key`: show a unit's public key, trust a partner's key, list the keys."""
+
 from __future__ import annotations
 
 import io
@@ -28,12 +29,16 @@ def test_show_trust_and_list(org, tmp_path: Path) -> None:
     assert own.fingerprint in shown and "BEGIN PUBLIC KEY" in shown
     assert _run("show", "--unit", str(unit.pk)) == shown  # created once, then the same key
 
-    partner = Ed25519PrivateKey.generate().public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    partner = (
+        Ed25519PrivateKey.generate()
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     pem = tmp_path / "partner.pem"
     pem.write_bytes(partner)
-    assert "Đã tin cậy khóa của VKSND tỉnh Bình An" in _run("trust", str(pem), "--label",
-                                                              "VKSND tỉnh Bình An")
+    assert "Đã tin cậy khóa của VKSND tỉnh Bình An" in _run(
+        "trust", str(pem), "--label", "VKSND tỉnh Bình An"
+    )
     assert AuditEvent.objects.filter(action="cases.exchange_key_trusted").exists()
 
     listing = _run("list")

@@ -3,6 +3,7 @@
 The core checks the database and the file storage itself; an app that runs a part the load
 balancer must know about (the job queue) registers a probe here, so the core never imports it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -21,11 +22,17 @@ class HealthProbe:
 _PROBES: dict[str, HealthProbe] = {}
 
 
-def register_health_probe(name: str, probe: Callable[[], dict[str, Any]], *,
-                          needs_database: bool = True, database_down: str = "") -> None:
+def register_health_probe(
+    name: str,
+    probe: Callable[[], dict[str, Any]],
+    *,
+    needs_database: bool = True,
+    database_down: str = "",
+) -> None:
     """Add (or replace, when an app is loaded again) the part `name` of the health check."""
-    _PROBES[name] = HealthProbe(name, probe, needs_database,
-                                database_down or HealthProbe.database_down)
+    _PROBES[name] = HealthProbe(
+        name, probe, needs_database, database_down or HealthProbe.database_down
+    )
 
 
 def health_probes() -> list[HealthProbe]:

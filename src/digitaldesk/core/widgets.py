@@ -12,7 +12,8 @@ An app registers a widget in its AppConfig.ready():
 
 A widget meant for some roles only says so with `roles={Role.CLERK, ...}`: the
 registry then does not even call it for other users. The function returns the
-template context, or None when the widget does not apply to this user (e.g. the clerk's register widget for a prosecutor). A widget
+template context, or None when the widget does not apply to this user (e.g. the clerk's register
+widget for a prosecutor). A widget
 that fails is shown as an error box; it never breaks the whole desk.
 
 A widget that shows nothing for most users names the desk facts it needs with
@@ -33,6 +34,7 @@ holds every registered widget to tests/support/queries.WIDGET_QUERY_BUDGET.
 The registry lives in the core so that an app registering a widget does not import the desk
 (the page that assembles them, desk/registry.py), and the desk imports none of the apps.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -52,7 +54,9 @@ class Widget:
     wide: bool = False
     roles: frozenset[str] | None = None  # None: anyone; else only users holding one of these roles
     requires: tuple[str, ...] = ()  # desk facts that must all be true for the widget to be called
-    requires_any: tuple[str, ...] = ()  # …and, if given, desk facts of which at least one must be true
+    requires_any: tuple[
+        str, ...
+    ] = ()  # …and, if given, desk facts of which at least one must be true
 
     @property
     def fact_names(self) -> tuple[str, ...]:
@@ -62,24 +66,45 @@ class Widget:
     def allowed_by(self, answers: dict[str, bool]) -> bool:
         """Whether the desk home calls the widget, given the truth of its facts."""
         return all(answers[name] for name in self.requires) and (
-            not self.requires_any or any(answers[name] for name in self.requires_any))
+            not self.requires_any or any(answers[name] for name in self.requires_any)
+        )
 
 
 _WIDGETS: dict[str, Widget] = {}
 
 
-def widget(key: str, *, title: str, order: int, template: str, wide: bool = False, roles: set[str] | None = None,
-           requires: tuple[str, ...] | list[str] = (), requires_any: tuple[str, ...] | list[str] = ()
-           ) -> Callable[[Callable[[HttpRequest], dict[str, Any] | None]], Callable[[HttpRequest], dict[str, Any] | None]]:
+def widget(
+    key: str,
+    *,
+    title: str,
+    order: int,
+    template: str,
+    wide: bool = False,
+    roles: set[str] | None = None,
+    requires: tuple[str, ...] | list[str] = (),
+    requires_any: tuple[str, ...] | list[str] = (),
+) -> Callable[
+    [Callable[[HttpRequest], dict[str, Any] | None]], Callable[[HttpRequest], dict[str, Any] | None]
+]:
     """Register a desk widget. `roles` (e.g. {Role.CLERK}) skips the function altogether for users
     holding none of them: cheaper than running queries only to return None. `requires` names desk
     facts (core/facts.py) that must all be true for the function to be called; `requires_any` facts
     of which at least one must be true."""
 
-    def register(func: Callable[[HttpRequest], dict[str, Any] | None]) -> Callable[[HttpRequest], dict[str, Any] | None]:
-        _WIDGETS[key] = Widget(key=key, title=title, order=order, template=template, context=func, wide=wide,
-                               roles=frozenset(str(r) for r in roles) if roles else None,
-                               requires=tuple(requires), requires_any=tuple(requires_any))
+    def register(
+        func: Callable[[HttpRequest], dict[str, Any] | None],
+    ) -> Callable[[HttpRequest], dict[str, Any] | None]:
+        _WIDGETS[key] = Widget(
+            key=key,
+            title=title,
+            order=order,
+            template=template,
+            context=func,
+            wide=wide,
+            roles=frozenset(str(r) for r in roles) if roles else None,
+            requires=tuple(requires),
+            requires_any=tuple(requires_any),
+        )
         return func
 
     return register

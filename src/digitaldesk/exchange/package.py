@@ -17,6 +17,7 @@ integrity check of a received package (docs/exchange.md).
 manifest signature invalid or signer not trusted, a file missing, extra or with a different
 hash, case.json not matching the schema or carrying an impossible date).
 """
+
 from __future__ import annotations
 
 import base64
@@ -71,26 +72,33 @@ def fingerprint(public_pem: bytes) -> str:
     from cryptography.hazmat.primitives import serialization
 
     key = serialization.load_pem_public_key(public_pem)
-    raw = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    raw = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return hashlib.sha256(raw).hexdigest()
 
 
 def sign(key: ExchangeKey, data: bytes) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
-    private = serialization.load_pem_private_key(fernet().decrypt(bytes(key.private_sealed or b"")), None)
+    private = serialization.load_pem_private_key(
+        fernet().decrypt(bytes(key.private_sealed or b"")), None
+    )
     return private.sign(data)  # type: ignore[union-attr,call-arg,no-any-return]
 
 
 def verify_package(data: bytes) -> tuple[dict[str, Any], dict[str, bytes], ExchangeKey]:
-    """Check a package's integrity; return (case record, files, signer key) or raise PackageRefused."""
+    """Check a package's integrity; return (case record, files, signer key) or raise
+    PackageRefused."""
     if len(data) > max_package_bytes():
         raise PackageRefused(f"Gói quá lớn (tối đa {max_package_bytes() // (1024 * 1024)} MB).")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise PackageRefused("Tệp không phải gói liên thông hợp lệ (không đọc được tệp ZIP).") from exc
+        raise PackageRefused(
+            "Tệp không phải gói liên thông hợp lệ (không đọc được tệp ZIP)."
+        ) from exc
     if len(infos) > MAX_MEMBERS:
         raise PackageRefused("Gói có quá nhiều tệp.")
     total = 0
@@ -118,8 +126,10 @@ def verify_package(data: bytes) -> tuple[dict[str, Any], dict[str, bytes], Excha
     if manifest.get("format") != FORMAT:
         raise PackageRefused(f"Gói không đúng định dạng {FORMAT}.")
     if str(manifest.get("version", "")) not in READABLE_VERSIONS:
-        raise PackageRefused(f"Phiên bản gói {manifest.get('version')} không được hỗ trợ (hỗ trợ "
-                             f"{', '.join(READABLE_VERSIONS)}).")
+        raise PackageRefused(
+            f"Phiên bản gói {manifest.get('version')} không được hỗ trợ (hỗ trợ "
+            f"{', '.join(READABLE_VERSIONS)})."
+        )
     listed: dict[str, dict[str, Any]] = {}
     for entry in manifest.get("files", []):
         if not isinstance(entry, dict) or "path" not in entry or "sha256" not in entry:
@@ -131,13 +141,17 @@ def verify_package(data: bytes) -> tuple[dict[str, Any], dict[str, bytes], Excha
             raise PackageRefused(f"Tệp {path} có trong bảng kê nhưng không có trong gói.")
         content = archive.read(path)
         if hashlib.sha256(content).hexdigest() != entry["sha256"]:
-            raise PackageRefused(f"Tệp {path} đã bị thay đổi: mã băm SHA-256 không khớp với bảng kê đã ký.")
+            raise PackageRefused(
+                f"Tệp {path} đã bị thay đổi: mã băm SHA-256 không khớp với bảng kê đã ký."
+            )
         if "size" in entry and entry["size"] != len(content):
             raise PackageRefused(f"Tệp {path} có kích thước khác với bảng kê đã ký.")
         files[path] = content
     extra = names - set(listed) - {"manifest.json", "manifest.sig", "signer.pem"}
     if extra:
-        raise PackageRefused(f"Gói có tệp không nằm trong bảng kê đã ký: {', '.join(sorted(extra))}.")
+        raise PackageRefused(
+            f"Gói có tệp không nằm trong bảng kê đã ký: {', '.join(sorted(extra))}."
+        )
     try:
         record = json.loads(files["case.json"])
     except (KeyError, ValueError) as exc:
@@ -156,18 +170,24 @@ def _check_signature(manifest_bytes: bytes, signature_b64: bytes, signer_pem: by
         public = load_pem_public_key(signer_pem)
         signature = base64.b64decode(signature_b64, validate=True)
     except ValueError as exc:
-        raise PackageRefused("Khóa của đơn vị ký hoặc chữ ký của gói không đúng định dạng.") from exc
+        raise PackageRefused(
+            "Khóa của đơn vị ký hoặc chữ ký của gói không đúng định dạng."
+        ) from exc
     if not isinstance(public, Ed25519PublicKey):
         raise PackageRefused("Chữ ký gói phải dùng khóa Ed25519.")
     try:
         public.verify(signature, manifest_bytes)
     except InvalidSignature as exc:
-        raise PackageRefused("Chữ ký của bảng kê (manifest.json) không hợp lệ: gói đã bị sửa đổi sau khi ký "
-                             "hoặc không do đơn vị gửi ký.") from exc
+        raise PackageRefused(
+            "Chữ ký của bảng kê (manifest.json) không hợp lệ: gói đã bị sửa đổi sau khi ký "
+            "hoặc không do đơn vị gửi ký."
+        ) from exc
     key = ExchangeKey.objects.filter(fingerprint=fingerprint(signer_pem), trusted=True).first()
     if key is None:
-        raise PackageRefused("Gói được ký bằng khóa chưa được tin cậy. Quản trị hệ thống cần đăng ký khóa công "
-                             "khai của đơn vị gửi (lệnh desk cases-exchange-key trust) trước khi nhập.")
+        raise PackageRefused(
+            "Gói được ký bằng khóa chưa được tin cậy. Quản trị hệ thống cần đăng ký khóa công "
+            "khai của đơn vị gửi (lệnh desk cases-exchange-key trust) trước khi nhập."
+        )
     return key
 
 
@@ -179,7 +199,9 @@ def _validate_schema(record: Any) -> None:
     if errors:
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(gốc)"
-        raise PackageRefused(f"case.json không đúng lược đồ JSON (JSON Schema) tại {where}: {first.message}")
+        raise PackageRefused(
+            f"case.json không đúng lược đồ JSON (JSON Schema) tại {where}: {first.message}"
+        )
 
 
 DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -211,11 +233,17 @@ def _check_dates(record: Any, where: str = "") -> None:
     if isinstance(record, dict):
         for name, value in record.items():
             place = f"{where}/{name}" if where else name
-            if name in _date_keys() and isinstance(value, str) and re.fullmatch(DATE_PATTERN, value):
+            if (
+                name in _date_keys()
+                and isinstance(value, str)
+                and re.fullmatch(DATE_PATTERN, value)
+            ):
                 try:
                     dt.date.fromisoformat(value)
                 except ValueError as exc:
-                    raise PackageRefused(f"case.json có ngày không tồn tại tại {place}: {value}.") from exc
+                    raise PackageRefused(
+                        f"case.json có ngày không tồn tại tại {place}: {value}."
+                    ) from exc
             _check_dates(value, place)
     elif isinstance(record, list):
         for index, value in enumerate(record):

@@ -1,4 +1,5 @@
 """Reads of the exchange: the files received with an imported package."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,5 +13,11 @@ def received_file(case: Case, exchange_id: int, path: str) -> dict[str, Any] | N
     one of them: it is the event's attachment, served by the case's own page."""
     received = case.exchanges.filter(pk=exchange_id, direction=ExchangeDirection.IMPORT).first()
     files = received.report.get("files", []) if received else []
-    return next((entry for entry in files
-                 if entry.get("path") == path and entry.get("kind") != "event_document"), None)
+    return next(
+        (
+            entry
+            for entry in files
+            if entry.get("path") == path and entry.get("kind") != "event_document"
+        ),
+        None,
+    )

@@ -1,4 +1,5 @@
 """Pages of the case exchange, under the case register's paths (/an-hinh-su/...)."""
+
 from __future__ import annotations
 
 from django.urls import path

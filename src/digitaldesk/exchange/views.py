@@ -1,4 +1,6 @@
-"""Pages of the case exchange: export a case's package, import a package, download a received file."""
+"""Pages of the case exchange: export a case's package, import a package, download a received
+file."""
+
 from __future__ import annotations
 
 from pathlib import PurePosixPath
@@ -32,13 +34,22 @@ def package_export(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     case = selectors.case_for_user(user, pk)
     if request.method != "POST":
-        return render(request, "exchange/export.html", {"case": case,
-                                                     "can_export": selectors.can_edit_case(user, case)})
+        return render(
+            request,
+            "exchange/export.html",
+            {"case": case, "can_export": selectors.can_edit_case(user, case)},
+        )
     try:
         data = services.package_export(actor=user, case=case)
-    except ValidationError as exc:  # e.g. a stored file no longer matches its hash: nothing is exported
-        return render(request, "exchange/export.html", {"case": case, "can_export": True,
-                                                     "error": " ".join(exc.messages)}, status=400)
+    except (
+        ValidationError
+    ) as exc:  # e.g. a stored file no longer matches its hash: nothing is exported
+        return render(
+            request,
+            "exchange/export.html",
+            {"case": case, "can_export": True, "error": " ".join(exc.messages)},
+            status=400,
+        )
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="lien-thong-vu-an-{case.pk}.zip"'
     return response
@@ -57,27 +68,42 @@ def package_import(request: HttpRequest) -> HttpResponse:
             form.add_error("package", "Gói quá lớn.")
         else:
             try:
-                report = services.package_import(actor=user, unit=form.cleaned_data["unit"], data=upload.read())
+                report = services.package_import(
+                    actor=user, unit=form.cleaned_data["unit"], data=upload.read()
+                )
             except PackageRefused as exc:
                 refused = " ".join(exc.messages)
             except ValidationError as exc:
                 refused = " ".join(exc.messages)
             else:
                 messages.success(request, "Đã nhập gói hồ sơ liên thông.")
-    return render(request, "exchange/import.html", {"form": form, "report": report, "refused": refused},
-                  status=400 if refused else 200)
+    return render(
+        request,
+        "exchange/import.html",
+        {"form": form, "report": report, "refused": refused},
+        status=400 if refused else 200,
+    )
 
 
 @login_required
 def exchange_file(request: HttpRequest, pk: int, exchange_id: int, name: str) -> HttpResponse:
-    """A file received in an imported package (digitised file, page table, cited document); audited."""
+    """A file received in an imported package (digitised file, page table, cited document);
+    audited."""
     user: User = request.user  # type: ignore[assignment]
     case = selectors.case_for_user(user, pk)
     entry = received_file(case, exchange_id, name)
     if entry is None:
         raise Http404("Không tìm thấy tệp.")
-    audit_record(actor=user, action="cases.view_exchange_file", obj=case,
-                 detail={"exchange": exchange_id, "file": name, "sha256": entry.get("sha256")})
+    audit_record(
+        actor=user,
+        action="cases.view_exchange_file",
+        obj=case,
+        detail={"exchange": exchange_id, "file": name, "sha256": entry.get("sha256")},
+    )
     kind = "application/json" if name.endswith(".json") else "application/pdf"
-    return FileResponse(default_storage.open(entry["stored"], "rb"), as_attachment=True,
-                        filename=PurePosixPath(name).name, content_type=kind)
+    return FileResponse(
+        default_storage.open(entry["stored"], "rb"),
+        as_attachment=True,
+        filename=PurePosixPath(name).name,
+        content_type=kind,
+    )

@@ -5,6 +5,7 @@ that app's gate decide (the index is a hint: a stale entry never shows an item t
 not see it), audits the read as the app audits its own lists, and renders its hits with its own
 template. The search app lists the sections; it never imports the apps that fill them.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -29,8 +30,9 @@ class SearchSection:
 _SECTIONS: dict[str, SearchSection] = {}
 
 
-def register_search_section(key: str, *, order: int, template: str,
-                            search: SectionSearch | Callable[..., dict[str, Any]]) -> None:
+def register_search_section(
+    key: str, *, order: int, template: str, search: SectionSearch | Callable[..., dict[str, Any]]
+) -> None:
     """Add (or replace, when an app is loaded again) the section `key` of the search page."""
     _SECTIONS[key] = SearchSection(key, order, template, search)  # type: ignore[arg-type]
 

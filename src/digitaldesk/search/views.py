@@ -5,6 +5,7 @@ The sections come from the apps that own the items (`search.sections`, registere
 case-file pages (`casefiles/search_section.py`). Each asks the shared engine with its own ACL
 tokens, lets its gate decide and audits its reads as its own lists do.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -39,5 +40,8 @@ def home(request: HttpRequest) -> HttpResponse:
             result = section.search(user, query, limit=limit, offset=offset)
             result["more"] = result["total"] > offset + limit
             sections.append({"template": section.template, "result": result})
-    return render(request, "search/home.html", {"query": query, "only": only, "sections": sections,
-                                                "page_no": page_no})
+    return render(
+        request,
+        "search/home.html",
+        {"query": query, "only": only, "sections": sections, "page_no": page_no},
+    )
