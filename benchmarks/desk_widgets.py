@@ -7,7 +7,7 @@ For each persona (a Viện trưởng, a Trưởng phòng, a prosecutor, a clerk,
 official) it opens the desk home through Django's test client against the benchmark database
 (DEBUG off) and reports the median wall time and CPU time of the whole page; then, as the page
 does (request memo on, the user's roles and the page's desk facts known), the cost of the desk
-facts query (desk/facts.py) and of each widget (its context function and its template), with the
+facts query (core/facts.py) and of each widget (its context function and its template), with the
 number of SQL queries and their total time. A widget whose facts are false is marked `skipped`: the
 page does not call it (its figures say what calling it, with no fact known, would cost). Writes benchmarks/results/desk_widgets.json. Run it
 before and after changing a widget.
@@ -71,9 +71,9 @@ def profile(username: str, runs: int) -> dict[str, Any]:
 
     from digitaldesk.accounts.models import User
     from digitaldesk.accounts.selectors import effective_roles
+    from digitaldesk.core import facts
     from digitaldesk.core.memo import request_memo
-    from digitaldesk.desk import facts
-    from digitaldesk.desk.registry import registered
+    from digitaldesk.core.widgets import registered
     from tests.support.queries import desk_request
 
     user = User.objects.get(username=username)

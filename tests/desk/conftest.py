@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from digitaldesk.desk import facts, registry
+from digitaldesk.core import facts, widgets
 
 
 @pytest.fixture
@@ -20,5 +20,5 @@ def extra_widgets(settings: Any) -> Iterator[list[str]]:
     keys: list[str] = []
     yield keys
     for key in keys:
-        registry._WIDGETS.pop(key, None)
+        widgets._WIDGETS.pop(key, None)
         facts._FACTS.pop(key, None)

@@ -1,4 +1,4 @@
-"""Desk facts (desk/facts.py): the cheap yes/no questions that let the desk home skip the widgets
+"""Desk facts (core/facts.py): the cheap yes/no questions that let the desk home skip the widgets
 with nothing to show. A fact may be wrongly true (the widget then runs and hides itself), never
 wrongly false; every fact is asked afresh on each page, so new data shows on the very next load."""
 from __future__ import annotations
@@ -16,11 +16,12 @@ from django.utils import timezone
 
 from digitaldesk.accounts.models import Position, User
 from digitaldesk.accounts.selectors import effective_roles
+from digitaldesk.core import facts
 from digitaldesk.core.demo import demo_steps
+from digitaldesk.core.facts import fact
 from digitaldesk.core.memo import RequestMemoMiddleware
-from digitaldesk.desk import facts, registry
-from digitaldesk.desk.facts import fact
-from digitaldesk.desk.registry import widget
+from digitaldesk.core.widgets import widget
+from digitaldesk.desk import registry
 from tests.conftest import login_client
 from tests.support.queries import desk_request
 

@@ -13,9 +13,14 @@ from django.utils import timezone
 
 from digitaldesk.accounts.models import Delegation, User
 from digitaldesk.audit.services import audit_record
-from digitaldesk.desk.registry import registered
+from digitaldesk.core.widgets import registered
 from digitaldesk.notifications.services import notify
-from tests.support.queries import SHELL_QUERIES, WIDGET_QUERY_BUDGET, desk_home_queries, widget_queries
+from tests.support.queries import (
+    SHELL_QUERIES,
+    WIDGET_QUERY_BUDGET,
+    desk_home_queries,
+    widget_queries,
+)
 
 pytestmark = pytest.mark.django_db
 

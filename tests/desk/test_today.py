@@ -1,4 +1,4 @@
-"""The desk widget "Lịch hôm nay" (desk/widgets.py): today's hearings, limits ending today and
+"""The desk widget "Lịch hôm nay" (agenda/widgets.py): today's hearings, limits ending today and
 documents due today of the signed-in user, from the demo data and from data added a moment ago.
 
 "Today" is the desk's local date (timezone.localdate(), Asia/Ho_Chi_Minh), never the machine's
@@ -16,14 +16,15 @@ import pytest
 from django.utils import timezone
 
 from digitaldesk.accounts.models import Position, User
+from digitaldesk.agenda.widgets import DOCUMENTS, HEARINGS, PLAYLISTS, ROWS
 from digitaldesk.casefiles.demo import PLAYLIST_TITLE, demo_casefile
 from digitaldesk.cases import events, selectors
 from digitaldesk.cases import services as cases
 from digitaldesk.cases.demo import TRIAL_CASE, build_trial
 from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import Case, ComputedDeadline
-from digitaldesk.desk import facts, registry
-from digitaldesk.desk.widgets import DOCUMENTS, HEARINGS, PLAYLISTS, ROWS
+from digitaldesk.core import facts
+from digitaldesk.desk import registry
 from digitaldesk.documents import services as documents
 from digitaldesk.documents.demo import DUE_TODAY_CODE, demo_document_due_today
 from digitaldesk.documents.models import IncomingDocument
@@ -283,7 +284,7 @@ def test_the_documents_part_is_incoming_for_me_due_today(org: Any, demo_day: Cas
     (Trưởng phòng), a prosecutor leading Phòng 2 by delegation, and a leader of two units (the ORM)."""
     from digitaldesk.accounts.models import Delegation
     from digitaldesk.accounts.selectors import led_units
-    from digitaldesk.desk.widgets import _documents
+    from digitaldesk.agenda.widgets import _documents
     from digitaldesk.documents.selectors import incoming_due_for_me
 
     day = _today()

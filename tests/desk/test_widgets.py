@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.http import HttpRequest
 
-from digitaldesk.desk.registry import widget
+from digitaldesk.core.widgets import widget
 
 pytestmark = pytest.mark.django_db
 

@@ -52,7 +52,7 @@ def widget_queries(user: Any) -> dict[str, list[str]]:
 
     The user is loaded with its unit and position and its roles are computed first, as on a real
     request, so that only the widget's own queries are counted."""
-    from digitaldesk.desk.registry import registered
+    from digitaldesk.core.widgets import registered
 
     result: dict[str, list[str]] = {}
     for item in registered():

@@ -187,11 +187,6 @@ class User(AbstractBaseUser, PermissionsMixin):
             roles.add(Role.ADMIN)
         return roles
 
-    def has_role(self, role: str, on: dt.date | None = None) -> bool:
-        from digitaldesk.accounts.selectors import effective_roles
-
-        return role in effective_roles(self, on=on)
-
     @property
     def is_locked(self) -> bool:
         return bool(self.locked_until and self.locked_until > timezone.now())

@@ -134,7 +134,7 @@ def login_enrol(request: HttpRequest) -> HttpResponse:
         return _back_to_login(request)
     if services.totp_device(user) is not None:
         return redirect("accounts:login_otp")
-    return _enrol(request, user, replacing=None,
+    return totp_enrol_page(request, user, replacing=None,
                   on_success=lambda device: _complete_login(request, user, device))
 
 
@@ -178,10 +178,10 @@ def totp_setup(request: AuthedRequest) -> HttpResponse:
         messages.success(request, "Đã bật xác thực hai lớp cho tài khoản.")
         return redirect("accounts:profile")
 
-    return _enrol(request, user, replacing=current, on_success=done)
+    return totp_enrol_page(request, user, replacing=current, on_success=done)
 
 
-def _enrol(request: HttpRequest, user: User, *, replacing: TOTPDevice | None,
+def totp_enrol_page(request: HttpRequest, user: User, *, replacing: TOTPDevice | None,
            on_success: Callable[[TOTPDevice], HttpResponse]) -> HttpResponse:
     """Show a new secret and confirm it with a code from it (services.totp_confirm)."""
     device_id = request.session.get("enrol_device")

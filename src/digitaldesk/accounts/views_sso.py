@@ -433,14 +433,14 @@ def external_otp(request: HttpRequest) -> HttpResponse:
 
 def external_enrol(request: HttpRequest) -> HttpResponse:
     """2FA enrolment forced by the user's unit, after an external login."""
-    from digitaldesk.accounts.views import _enrol
+    from digitaldesk.accounts.views import totp_enrol_page
 
     user, next_url = _pending_external(request)
     if user is None:
         return redirect("accounts:login")
     if services.totp_device(user) is not None:
         return redirect("accounts:external_otp")
-    return _enrol(request, user, replacing=None,
+    return totp_enrol_page(request, user, replacing=None,
                   on_success=lambda device: _complete_external_login(request, user, device,
                                                                      next_url))
 

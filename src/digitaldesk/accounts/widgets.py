@@ -8,9 +8,9 @@ from django.utils import timezone
 from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.accounts.models import Delegation, User
 from digitaldesk.accounts.selectors import delegations_received, led_units
+from digitaldesk.core.facts import Probe, fact
 from digitaldesk.core.prebuilt import Param, Prebuilt
-from digitaldesk.desk.facts import Probe, fact
-from digitaldesk.desk.registry import widget
+from digitaldesk.core.widgets import widget
 
 
 def _given(grantor_id: Any, day: Any) -> QuerySet[Delegation]:

@@ -9,7 +9,7 @@ from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import Role
 from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.audit.models import AuditEvent
-from digitaldesk.desk.registry import widget
+from digitaldesk.core.widgets import widget
 
 
 @widget("audit.recent", title="Nhật ký kiểm toán hôm nay", order=75, template="audit/widget.html",

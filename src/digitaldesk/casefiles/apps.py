@@ -8,6 +8,10 @@ class CasefilesConfig(AppConfig):
 
     def ready(self) -> None:
         from digitaldesk.casefiles import demo, jobs, widgets  # noqa: F401  (registers jobs, the desk widget)
+        from digitaldesk.casefiles.search_section import search_casefiles_section
         from digitaldesk.core.nav import register_nav
+        from digitaldesk.search.sections import register_search_section
 
         register_nav("Hồ sơ số", "casefiles:home", order=40)
+        register_search_section("ho-so-so", order=30, template="casefiles/search_section.html",
+                                search=search_casefiles_section)

@@ -10,9 +10,9 @@ from django.http import HttpRequest
 from digitaldesk.accounts.models import Role
 from digitaldesk.casefiles.models import Page, PageState, Upload, UploadState
 from digitaldesk.cases.widgets import visible_cases
+from digitaldesk.core.facts import fact
 from digitaldesk.core.prebuilt import Bound, Prebuilt
-from digitaldesk.desk.facts import fact
-from digitaldesk.desk.registry import widget
+from digitaldesk.core.widgets import widget
 
 ROWS = 6
 ACTIVE_STATES = (UploadState.RECEIVING, UploadState.QUEUED, UploadState.PROCESSING)

@@ -363,7 +363,7 @@ class Statistics(APIView):
         except ValueError as exc:
             raise exceptions.ValidationError({"detail": ["date_from, date_to phải theo dạng YYYY-MM-DD."]}) from exc
         unit_id = int(p.get("unit") or user.unit_id or 0)
-        allowed = set(selectors._led_unit_ids(user)) | ({user.unit_id} if user.unit_id else set())
+        allowed = set(selectors.led_unit_ids(user)) | ({user.unit_id} if user.unit_id else set())
         if unit_id not in allowed:
             raise exceptions.NotFound
         result = stats.unit_statistics(unit=Unit.objects.get(pk=unit_id), date_from=date_from, date_to=date_to)

@@ -50,7 +50,7 @@ def _engine() -> Any:
     return engine
 
 
-def _calendar() -> Any:
+def current_calendar() -> Any:
     """The holiday calendar in use: with the administrators' overrides when the holidays app
     registered its provider (law.calendar.work_calendar), else the statutory calendar."""
     return work_calendar()
@@ -295,7 +295,7 @@ def deadlines_recompute(case: Case, *, today: dt.date | None = None) -> None:
     today = today or timezone.localdate()
     rows = list(ProceduralEvent.objects.filter(case=case).order_by("on", "at", "pk").values_list(*_EVENT_COLUMNS))
     computed = compute_for(category=_category(case.category, case.category_override),
-                           national_security=case.national_security, rows=rows, calendar=_calendar(), today=today)
+                           national_security=case.national_security, rows=rows, calendar=current_calendar(), today=today)
     with transaction.atomic():
         stored = {row[1]: row for row in ComputedDeadline.objects.filter(case=case).values_list(*_STORED_FIELDS)}
         create, delete = _diff(case.pk, case.unit_id, computed, stored, timezone.now(), {})
@@ -399,7 +399,7 @@ def _recompute_batch_rows(first: int, last: int, today: dt.date, calendar: Any =
     """Recompute the open cases with ids in [first, last]: three reads (cases, events, stored
     fingerprints), the engine for EVERY case, then one delete and one bulk insert for what changed.
     `calendar`: the holiday calendar shared by the batches of one run (read once)."""
-    calendar = calendar or _calendar()
+    calendar = calendar or current_calendar()
     engine = _engine()
     compute, make, kinds = engine.compute_deadlines, engine.Event, _kind_map()
     meta_rows, event_rows, stored_rows = _batch_rows(first, last)
@@ -488,7 +488,7 @@ def deadlines_recompute_all(*, today: dt.date | None = None, batch: int = 2000, 
             progress(counts["cases"], len(ids), f"Đã tính {counts['cases']}/{len(ids)} vụ án")
 
     global _SHARED_CALENDAR
-    calendar = _calendar()  # one read of the administrators' days off for the whole run
+    calendar = current_calendar()  # one read of the administrators' days off for the whole run
     if workers > 1 and len(batches) > 1 and not connection.in_atomic_block:
         import multiprocessing
 

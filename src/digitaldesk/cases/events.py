@@ -36,6 +36,7 @@ from digitaldesk.cases.models import (
     Stage,
 )
 from digitaldesk.law.deadlines import DeadlineRuleError, EventKind
+from digitaldesk.cases.search import reindex_case_on_commit
 
 E = EventKind
 
@@ -476,10 +477,4 @@ def refresh_state(case: Case) -> None:
         until = ends.get((pk, person["measure"])) if person["measure"] in (Measure.CUSTODY, Measure.DETENTION) else None
         Accused.objects.filter(pk=pk).update(measure=person["measure"], measure_since=person["since"],
                                              measure_until=until, charged_on=person["charged_on"])
-    transaction.on_commit(lambda: _reindex(case.pk))
-
-
-def _reindex(case_id: int) -> None:
-    from digitaldesk.cases.services import _reindex as reindex
-
-    reindex(case_id)
+    reindex_case_on_commit(case.pk)

@@ -292,12 +292,3 @@ class StatsForm(forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError("“Từ ngày” phải trước hoặc bằng “Đến ngày”.")
         return data
-
-
-class ImportForm(forms.Form):
-    package = forms.FileField(label="Gói hồ sơ liên thông (.zip)")
-    unit = forms.ModelChoiceField(label="Nhập vào sổ của đơn vị", queryset=Unit.objects.none())
-
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        model_choice_field(self, "unit").queryset = units

@@ -7,7 +7,10 @@ by the `cases.reindex` job.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from django.db import transaction
 
 from digitaldesk.cases import selectors
 from digitaldesk.cases.models import Accused, Case, Charge, ProceduralEvent
@@ -39,6 +42,20 @@ def index_case(case_id: int) -> None:
         return
     doc = document_for(case)
     search.index(doc.pop("kind"), doc.pop("key"), **doc)
+
+
+def reindex_case(case_id: int) -> None:
+    """Refresh the case in the shared search index; a search failure must never turn a saved
+    change into an error page (the nightly `cases.reindex` job catches up)."""
+    try:
+        index_case(case_id)
+    except Exception:
+        logging.getLogger(__name__).exception("search index of case %s failed", case_id)
+
+
+def reindex_case_on_commit(case_id: int) -> None:
+    """`reindex_case` once the current transaction commits (every write of a case calls it)."""
+    transaction.on_commit(lambda: reindex_case(case_id))
 
 
 def index_all(*, progress: Any = None) -> int:

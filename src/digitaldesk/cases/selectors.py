@@ -60,7 +60,7 @@ def _any_of(field: str, ids: Any) -> Q:
     return Q(_AnyOf(F(field), list(ids)))
 
 
-def _led_unit_ids(user: User) -> list[int]:
+def led_unit_ids(user: User) -> list[int]:
     """Ids of every unit in the subtrees the user leads (units are few: one query)."""
     cache = getattr(user, "_cases_led_ids", None)
     if cache is not None:
@@ -90,7 +90,7 @@ def visibility_condition(user: User, *, literal_ids: bool = False) -> Q:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
-    led_ids = _led_unit_ids(user)
+    led_ids = led_unit_ids(user)
     open_units = set(led_ids)
     if user.unit_id:
         open_units.add(user.unit_id)
@@ -147,16 +147,16 @@ def can_edit_case(user: User, case: Case) -> bool:
         return True
     if CaseAssignment.objects.filter(case=case, user=user, ended_on__isnull=True).exists():
         return True
-    return case.unit_id in _led_unit_ids(user)
+    return case.unit_id in led_unit_ids(user)
 
 
 def can_manage_access(user: User, case: Case) -> bool:
     """Assigning prosecutors, restricting and granting access are leadership acts."""
-    return case.leader_in_charge_id == user.pk or case.unit_id in _led_unit_ids(user)
+    return case.leader_in_charge_id == user.pk or case.unit_id in led_unit_ids(user)
 
 
 def is_leader_of_case(user: User, case: Case) -> bool:
-    return case.unit_id in _led_unit_ids(user)
+    return case.unit_id in led_unit_ids(user)
 
 
 def access_tokens(case: Case) -> list[str]:
@@ -187,7 +187,7 @@ def user_tokens(user: User) -> list[str]:
     tokens = {f"user:{user.pk}"}
     if user.unit_id:
         tokens.add(f"unit:{user.unit_id}")
-    tokens.update(f"lead:{uid}" for uid in _led_unit_ids(user))
+    tokens.update(f"lead:{uid}" for uid in led_unit_ids(user))
     return sorted(tokens)
 
 
@@ -235,7 +235,7 @@ def register_prosecutors(user: User) -> list[tuple[int, str]]:
     200 officials, and a model instance with its position for each cost more than the page's rows.
     A prosecutor is an official whose own roles (position or extra roles, as `User.own_roles`)
     include kiem_sat_vien."""
-    unit_ids = set(_led_unit_ids(user)) | ({user.unit_id} if user.unit_id else set())
+    unit_ids = set(led_unit_ids(user)) | ({user.unit_id} if user.unit_id else set())
     if not unit_ids:
         return []
     rows = (User.objects.filter(unit_id__in=sorted(unit_ids), is_active=True).order_by("name_sort_key", "pk")

@@ -5,7 +5,6 @@ all call these functions. See docs/cases.md.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +30,7 @@ from digitaldesk.cases.models import (
     SourceKind,
     Stage,
 )
+from digitaldesk.cases.search import reindex_case_on_commit
 
 
 def _require_edit(actor: User, case: Case) -> None:
@@ -48,21 +48,6 @@ def _require_manage(actor: User, case: Case) -> None:
 def _touch(case: Case) -> None:
     case.updated_at = timezone.now()
     Case.objects.filter(pk=case.pk).update(updated_at=case.updated_at)
-
-
-def _after_commit_reindex(case_id: int) -> None:
-    transaction.on_commit(lambda: _reindex(case_id))
-
-
-def _reindex(case_id: int) -> None:
-    """Refresh the case in the shared search index; a search failure must never turn a saved
-    change into an error page (the nightly `cases.reindex` job catches up)."""
-    from digitaldesk.cases.search import index_case
-
-    try:
-        index_case(case_id)
-    except Exception:
-        logging.getLogger(__name__).exception("search index of case %s failed", case_id)
 
 
 # --- Register numbers -------------------------------------------------------------------------
@@ -146,7 +131,7 @@ def case_register(*, actor: User, data: IntakeData) -> Case:
     3. The actor is assigned as prosecutor when no-one else is named.
     """
     unit = data.unit
-    if not (actor.unit_id == unit.pk or unit.pk in selectors._led_unit_ids(actor)):
+    if not (actor.unit_id == unit.pk or unit.pk in selectors.led_unit_ids(actor)):
         raise PermissionDenied("Bạn chỉ được thụ lý vào sổ của đơn vị mình hoặc đơn vị mình lãnh đạo.")
     if data.source not in SourceKind.values:
         raise ValidationError("Nguồn tin không hợp lệ.")
@@ -203,7 +188,7 @@ def case_register(*, actor: User, data: IntakeData) -> Case:
             raise ValidationError("Ngày khởi tố vụ án không thể sau ngày thụ lý.")
         events.event_record(actor=actor, case=case, data=events.EventData(
             kind=EventKind.KHOI_TO_VU_AN, on=data.opened_on, number=data.opening_number))
-    _after_commit_reindex(case.pk)
+    reindex_case_on_commit(case.pk)
     return case
 
 
@@ -247,7 +232,7 @@ def case_update(*, actor: User, case: Case, name: str, summary: str, investigati
         from digitaldesk.cases.deadlines import deadlines_recompute
 
         deadlines_recompute(case)
-    _after_commit_reindex(case.pk)
+    reindex_case_on_commit(case.pk)
     return case
 
 
@@ -268,7 +253,7 @@ def assignment_add(*, actor: User, case: Case, user: User, role: str, decision_n
         assignment.save(update_fields=["role", "decision_number", "ended_on"])
     audit_record(actor=actor, action="cases.assigned", obj=case,
                  detail={"user": user.pk, "role": role, "decision": decision_number})
-    _after_commit_reindex(case.pk)
+    reindex_case_on_commit(case.pk)
     return assignment
 
 
@@ -279,7 +264,7 @@ def assignment_end(*, actor: User, case: Case, user: User) -> None:
         ended_on=timezone.localdate())
     if updated:
         audit_record(actor=actor, action="cases.unassigned", obj=case, detail={"user": user.pk})
-        _after_commit_reindex(case.pk)
+        reindex_case_on_commit(case.pk)
 
 
 @transaction.atomic
@@ -292,7 +277,7 @@ def leader_set(*, actor: User, case: Case, leader: User | None) -> Case:
     case.save(update_fields=["leader_in_charge"])
     audit_record(actor=actor, action="cases.leader_set", obj=case,
                  detail={"before": old, "after": leader.pk if leader else None})
-    _after_commit_reindex(case.pk)
+    reindex_case_on_commit(case.pk)
     return case
 
 
@@ -313,7 +298,7 @@ def restriction_set(*, actor: User, case: Case, restricted: bool, reason: str) -
     case.save(update_fields=fields)
     audit_record(actor=actor, action="cases.restricted" if restricted else "cases.unrestricted", obj=case,
                  detail={"reason": reason.strip(), "leader_in_charge": case.leader_in_charge_id})
-    _after_commit_reindex(case.pk)
+    reindex_case_on_commit(case.pk)
     return case
 
 
@@ -329,7 +314,7 @@ def grant_add(*, actor: User, case: Case, reason: str, user: User | None = None,
     audit_record(actor=actor, action="cases.grant_added", obj=case,
                  detail={"user": user.pk if user else None, "unit": unit.pk if unit else None,
                          "reason": reason.strip()})
-    _after_commit_reindex(case.pk)
+    reindex_case_on_commit(case.pk)
     return grant
 
 
@@ -342,7 +327,7 @@ def grant_remove(*, actor: User, case: Case, grant_id: int) -> None:
     detail = {"user": grant.user_id, "unit": grant.unit_id}
     grant.delete()
     audit_record(actor=actor, action="cases.grant_removed", obj=case, detail=detail)
-    _after_commit_reindex(case.pk)
+    reindex_case_on_commit(case.pk)
 
 
 # --- People of the case ----------------------------------------------------------------------
@@ -386,7 +371,7 @@ def accused_add(*, actor: User, case: Case, data: AccusedData) -> Accused:
     audit_record(actor=actor, action="cases.accused_added", obj=case,
                  detail={"accused": person.pk, "name": person.full_name})
     _touch(case)
-    _after_commit_reindex(case.pk)
+    reindex_case_on_commit(case.pk)
     return person
 
 
@@ -403,7 +388,7 @@ def accused_update(*, actor: User, case: Case, person: Accused, data: AccusedDat
     person.save()
     audit_record(actor=actor, action="cases.accused_updated", obj=case, detail={"accused": person.pk})
     _touch(case)
-    _after_commit_reindex(case.pk)
+    reindex_case_on_commit(case.pk)
     return person
 
 
@@ -479,7 +464,7 @@ def charge_add(*, actor: User, case: Case, article: str, clause: int, points: st
                  detail={"charge": charge.pk, "article": art.label, "clause": int(clause), "points": charge.points,
                          "accused": accused.pk if accused else None, "category": str(category)})
     _category_refresh(case)
-    _after_commit_reindex(case.pk)
+    reindex_case_on_commit(case.pk)
     return charge
 
 
@@ -498,7 +483,7 @@ def charge_remove(*, actor: User, case: Case, charge_id: int) -> None:
     charge.delete()
     audit_record(actor=actor, action="cases.charge_removed", obj=case, detail=detail)
     _category_refresh(case)
-    _after_commit_reindex(case.pk)
+    reindex_case_on_commit(case.pk)
 
 
 def _category_refresh(case: Case) -> None:

@@ -11,7 +11,6 @@ urlpatterns = [
     path("thong-ke/", views_reports.stats, name="stats"),
     path("thong-ke.xlsx", views_reports.stats_xlsx, name="stats_xlsx"),
     path("thong-ke.pdf", views_reports.stats_pdf, name="stats_pdf"),
-    path("nhap-goi/", views_reports.package_import, name="import"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/sua/", views.edit, name="edit"),
     path("<int:pk>/bi-can/", views.accused_add, name="accused_add"),
@@ -26,10 +25,7 @@ urlpatterns = [
     path("<int:pk>/dien-bien/<int:event_id>/van-ban.pdf", views.event_attachment, name="event_attachment"),
     path("<int:pk>/dien-bien/<int:event_id>/van-ban-lien-ket/", views.event_document, name="event_document"),
     path("<int:pk>/van-ban-lien-ket/", views.document_picker, name="document_picker"),
-    path("<int:pk>/lien-thong/<int:exchange_id>/tep/<path:name>", views_reports.exchange_file,
-         name="exchange_file"),
     path("<int:pk>/phan-cong/", views.access, name="access"),
     path("<int:pk>/so-do/", views_reports.mindmap, name="mindmap"),
     path("<int:pk>/so-do.<str:fmt>", views_reports.mindmap_file, name="mindmap_file"),
-    path("<int:pk>/xuat-goi/", views_reports.package_export, name="export"),
 ]

@@ -37,7 +37,7 @@ def _errors(exc: ValidationError) -> str:
 
 
 def _intake_units(user: User) -> Any:
-    ids = set(selectors._led_unit_ids(user))
+    ids = set(selectors.led_unit_ids(user))
     if user.unit_id:
         ids.add(user.unit_id)
     return Unit.objects.filter(pk__in=ids).order_by("path")
@@ -72,7 +72,7 @@ def register(request: AuthedRequest) -> HttpResponse:
     return render(request, "cases/register.html", {
         "form": form, "page": page, "cases": cases, "query": query.urlencode(),
         # _intake_units(user) is not empty exactly when these ids are not (they are units' ids)
-        "can_intake": bool(selectors._led_unit_ids(user) or user.unit_id), "today": timezone.localdate()})
+        "can_intake": bool(selectors.led_unit_ids(user) or user.unit_id), "today": timezone.localdate()})
 
 
 @login_required

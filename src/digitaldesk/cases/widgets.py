@@ -10,10 +10,10 @@ from django.utils import timezone
 from digitaldesk.accounts.http import AuthedRequest, user_of
 from digitaldesk.cases import selectors
 from digitaldesk.cases.models import Case, CaseAssignment, ComputedDeadline
+from digitaldesk.core import facts
+from digitaldesk.core.facts import fact
 from digitaldesk.core.prebuilt import Bound, Param, Prebuilt
-from digitaldesk.desk import facts
-from digitaldesk.desk.facts import fact
-from digitaldesk.desk.registry import widget
+from digitaldesk.core.widgets import widget
 
 # What the widgets' rows show: `Case.register_label` reads the case and report numbers.
 CASE_FIELDS = ("pk", "name", "stage", "case_no", "case_year", "report_no", "report_year")

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "digitaldesk.signing",
     "digitaldesk.cases",
     "digitaldesk.casefiles",
+    "digitaldesk.exchange",
+    "digitaldesk.agenda",
     "digitaldesk.holidays",
 ]
 
@@ -121,7 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "digitaldesk.core.context_processors.desk",
+                "digitaldesk.accounts.context_processors.desk",
             ],
         },
     },

@@ -19,6 +19,7 @@ urlpatterns = [
     path("van-ban/", include("digitaldesk.documents.urls")),
     path("ky-so/", include("digitaldesk.signing.urls")),
     path("an-hinh-su/", include("digitaldesk.cases.urls")),
+    path("an-hinh-su/", include("digitaldesk.exchange.urls")),
     path("ho-so-so/", include("digitaldesk.casefiles.urls")),
     path("tim-kiem/", include("digitaldesk.search.urls")),
     path("ngay-nghi/", include("digitaldesk.holidays.urls")),

@@ -11,8 +11,8 @@ docs refer to them:
 | desk.W001 | LibreOffice (DESK_LIBREOFFICE) not found: drafts cannot be converted to PDF |
 | desk.E003 | the file storage (local or S3) cannot be written, read back and deleted |
 | desk.E004 | the data directory (DESK_DATA_DIR) is not writable |
-| desk.E005 | DESK_JOB_RETRY_SECONDS is not greater than DESK_JOB_TIMEOUT_SECONDS |
-| desk.W002 | a dead worker's job is detected later than its lease runs out |
+| desk.E005 | DESK_JOB_RETRY_SECONDS is not greater than DESK_JOB_TIMEOUT_SECONDS (jobs/checks.py) |
+| desk.W002 | a dead worker's job is detected later than its lease runs out (jobs/checks.py) |
 | desk.E101 | --deploy: DESK_SECRET_KEY (or DESK_SECRET_KEY_FILE) is not set |
 | desk.E102 | --deploy: DESK_HTTPS is off |
 | desk.E103 | --deploy: DESK_ALLOWED_HOSTS is left at its default (loopback only) |
@@ -117,28 +117,6 @@ def check_storage(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             f"Thư mục dữ liệu {data_dir} không ghi được: {exc}",
             hint="Đặt DESK_DATA_DIR là một thư mục mà tài khoản chạy Bàn làm việc số có quyền ghi.",
             id="desk.E004"))
-    return messages
-
-
-@register("desk")
-def check_jobs(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    from digitaldesk.jobs.models import stale_after_seconds
-
-    messages: list[CheckMessage] = []
-    timeout, retry = settings.JOB_TIMEOUT_SECONDS, settings.JOB_RETRY_SECONDS
-    if retry <= timeout:
-        messages.append(Error(
-            f"DESK_JOB_RETRY_SECONDS ({retry}) phải lớn hơn DESK_JOB_TIMEOUT_SECONDS ({timeout}): nếu không, "
-            "một công việc còn đang chạy có thể bị giao cho máy xử lý thứ hai.",
-            hint=f"Ví dụ DESK_JOB_RETRY_SECONDS={timeout + 60}.",
-            id="desk.E005"))
-    elif stale_after_seconds() >= retry:
-        messages.append(Warning(
-            f"Công việc của một máy xử lý bị dừng đột ngột chỉ được nhận ra sau {stale_after_seconds()} giây "
-            f"(4 × DESK_JOB_HEARTBEAT_SECONDS), lâu hơn thời hạn thuê {retry} giây: việc chạy lại sẽ chậm thêm "
-            "một thời hạn thuê.",
-            hint="Giảm DESK_JOB_HEARTBEAT_SECONDS (mặc định 15).",
-            id="desk.W002"))
     return messages
 
 

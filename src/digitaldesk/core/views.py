@@ -10,11 +10,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
+from digitaldesk.core.health import health_probes
+
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """State of the database, the file storage and the job queue, as JSON, for load
-    balancers and monitoring: 200 when all three work, 503 naming the failing parts
-    in "failing" otherwise. Unauthenticated, so it says nothing about the data."""
+    """State of the database, the file storage and the parts the apps register (the job queue,
+    `core.health`), as JSON, for load balancers and monitoring: 200 when all work, 503 naming
+    the failing parts in "failing" otherwise. Unauthenticated, so it says nothing about the data."""
     report: dict[str, Any] = {}
     failing: list[str] = []
     started = time.perf_counter()
@@ -36,17 +38,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if problem:
         failing.append("storage")
         report["storage"]["error"] = problem[:200]
-    if "database" in failing:
-        report["queue"] = {"ok": False, "error": "Không kiểm tra được hàng đợi vì cơ sở dữ liệu lỗi."}
-        failing.append("queue")
-    else:
+    for part in health_probes():  # the job queue (registered by the jobs app)
+        if part.needs_database and "database" in failing:
+            report[part.name] = {"ok": False, "error": part.database_down}
+            failing.append(part.name)
+            continue
         try:
-            from digitaldesk.jobs.services import queue_state
-
-            report["queue"] = {"ok": True, **queue_state()}
+            report[part.name] = {"ok": True, **part.probe()}
         except Exception as exc:
-            failing.append("queue")
-            report["queue"] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:200]}
+            failing.append(part.name)
+            report[part.name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:200]}
     report["status"] = "ok" if not failing else "degraded"
     report["failing"] = failing
     return JsonResponse(report, status=503 if failing else 200, json_dumps_params={"ensure_ascii": False})

@@ -250,7 +250,7 @@ class IncomingList(generics.ListAPIView[Any]):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         params = self.request.query_params
-        rows = selectors._filter_incoming(selectors.incoming_visible_to(user_of(self.request)),
+        rows = selectors.filter_incoming(selectors.incoming_visible_to(user_of(self.request)),
                                           query=params.get("q", ""), status=params.get("status", ""))
         return rows.select_related("unit").order_by("-year", "-arrival_number")
 

@@ -9,5 +9,9 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         from digitaldesk.core.nav import register_nav
         from digitaldesk.documents import checks, demo, jobs, widgets  # noqa: F401  (register checks, jobs, widgets, demo)
+        from digitaldesk.documents.search_section import search_documents_section
+        from digitaldesk.search.sections import register_search_section
 
         register_nav("Văn bản", "documents:home", order=20)
+        register_search_section("van-ban", order=20, template="documents/search_section.html",
+                                search=search_documents_section)

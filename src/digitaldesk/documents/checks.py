@@ -19,9 +19,9 @@ def tools(app_configs: Any, **kwargs: Any) -> list[Any]:
     if shutil.which("pdftotext") is None:
         problems.append(Error("Không tìm thấy pdftotext: không đọc được lớp chữ của văn bản PDF.",
                               hint="Cài gói Debian poppler-utils.", id="documents.E002"))
-    from digitaldesk.documents.files import _FONT_CANDIDATES
+    from digitaldesk.documents.files import FONT_CANDIDATES
 
-    if not any(__import__("pathlib").Path(p).exists() for p in _FONT_CANDIDATES):
+    if not any(__import__("pathlib").Path(p).exists() for p in FONT_CANDIDATES):
         problems.append(Warning("Thiếu phông Liberation Serif 2 / DejaVu Serif cho dấu ĐẾN trên bản lưu.",
                                 hint="Cài gói Debian fonts-liberation2.", id="documents.W001"))
     return problems

@@ -56,9 +56,9 @@ def text_pdf(paragraphs: list[str]) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-    from digitaldesk.documents.files import _register_fonts
+    from digitaldesk.documents.files import register_fonts
 
-    regular, bold = _register_fonts()
+    regular, bold = register_fonts()
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=30 * mm, rightMargin=15 * mm, topMargin=20 * mm,
                             bottomMargin=20 * mm)

@@ -306,7 +306,7 @@ def image_to_pdf(data: bytes) -> bytes:
 
 # --- Archive copy: ĐẾN stamp and page numbers -------------------------------------
 # Liberation 2.x has the precomposed Vietnamese letters (1.x does not); DejaVu as a fallback.
-_FONT_CANDIDATES = [
+FONT_CANDIDATES = [
     "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
     "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
 ]
@@ -316,12 +316,12 @@ _FONT_BOLD_CANDIDATES = [
 ]
 
 
-def _register_fonts() -> tuple[str, str]:
+def register_fonts() -> tuple[str, str]:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
     names = []
-    for label, candidates in (("DeskSerif", _FONT_CANDIDATES), ("DeskSerifBold", _FONT_BOLD_CANDIDATES)):
+    for label, candidates in (("DeskSerif", FONT_CANDIDATES), ("DeskSerifBold", _FONT_BOLD_CANDIDATES)):
         if label not in pdfmetrics.getRegisteredFontNames():
             path = next((p for p in candidates if Path(p).exists()), None)
             if path is None:
@@ -342,7 +342,7 @@ def archive_copy(pdf_data: bytes, *, agency: str, arrival_number: int, arrival_d
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
 
-    regular, bold = _register_fonts()
+    regular, bold = register_fonts()
     with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
         boxes = [tuple(float(v) for v in page.mediabox) for page in pdf.pages]
         overlay_buffer = io.BytesIO()

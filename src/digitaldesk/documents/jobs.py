@@ -62,7 +62,7 @@ class IncomingOcr:
         return None  # the whole text is taken in on_done, idempotently
 
     def on_done(self, ref: str, run: Any) -> None:
-        from digitaldesk.documents.services import _refresh_search
+        from digitaldesk.documents.services import search_refresh
 
         document = IncomingDocument.objects.filter(pk=int(ref)).select_related("unit").first()
         if document is None:
@@ -94,7 +94,7 @@ class IncomingOcr:
             document.save(update_fields=fields)
             if "sensitivity_flags" in fields:
                 _flag_after_ocr(document)
-            _refresh_search(document)
+            search_refresh(document)
         Path(run.path).unlink(missing_ok=True)
 
 
@@ -131,7 +131,7 @@ def process_incoming(progress: Progress, *, document_id: int) -> dict[str, Any]:
     OCR pipeline, whose result comes back to `IncomingOcr`; 3. the archive copy with
     the ĐẾN stamp and page numbers; 4. search index. Each step is skipped if its result
     is already there, so a retried job does nothing twice."""
-    from digitaldesk.documents.services import _refresh_search
+    from digitaldesk.documents.services import search_refresh
 
     document = IncomingDocument.objects.filter(pk=document_id).select_related("unit", "original").first()
     if document is None or document.original is None:
@@ -168,7 +168,7 @@ def process_incoming(progress: Progress, *, document_id: int) -> dict[str, Any]:
     with transaction.atomic():
         if changed:
             document.save(update_fields=list(dict.fromkeys(changed)))
-        _refresh_search(document)
+        search_refresh(document)
     progress(4, 4, "Xong")
     return {"changed": changed, "ocr": ocr_started}
 

@@ -237,13 +237,13 @@ def incoming_register(*, agency: Unit, year: int | None = None, register: str = 
     rows = IncomingDocument.objects.filter(unit=agency, register=register)
     if year:
         rows = rows.filter(year=year)
-    return _filter_incoming(rows, query=query, status=status, doc_type=doc_type, urgency=urgency,
+    return filter_incoming(rows, query=query, status=status, doc_type=doc_type, urgency=urgency,
                             date_from=date_from, date_to=date_to)
 
 
-def _filter_incoming(rows: QuerySet[IncomingDocument], *, query: str = "", status: str = "", doc_type: str = "",
-                     urgency: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None
-                     ) -> QuerySet[IncomingDocument]:
+def filter_incoming(rows: QuerySet[IncomingDocument], *, query: str = "", status: str = "", doc_type: str = "",
+                    urgency: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None
+                    ) -> QuerySet[IncomingDocument]:
     if status:
         rows = rows.filter(status=status)
     if doc_type:

@@ -74,7 +74,7 @@ def _url(name: str, pk: int) -> str:
     return reverse(name, args=[pk])
 
 
-def _refresh_search(document: IncomingDocument | OutgoingDocument) -> None:
+def search_refresh(document: IncomingDocument | OutgoingDocument) -> None:
     """Fill the folded search column and (re)index the document in the shared search."""
     from digitaldesk.search import services as search
 
@@ -236,7 +236,7 @@ def _register_incoming_atomic(*, actor: User, agency: Unit, data: IncomingData, 
     if original is not None:
         enqueue("documents.process_incoming", document_id=document.pk, user=actor,
                 label=f"Xử lý tệp văn bản đến số {number}")
-    _refresh_search(document)
+    search_refresh(document)
     leaders = selectors.leaders_of(agency)
     urgent = data.urgency != Urgency.NORMAL
     title = (f"{'[' + document.get_urgency_display().upper() + '] ' if urgent else ''}"
@@ -340,7 +340,7 @@ def _assignment_detail(assignments: list[Assignment], due: dt.date | None) -> di
 
 
 def _after_assignment(document: IncomingDocument, created: list[Assignment], actor: User, note: str) -> None:
-    _refresh_search(document)
+    search_refresh(document)
     recipients: dict[int, User] = {}
     for assignment in created:
         if assignment.user_id:
@@ -428,7 +428,7 @@ def close(*, actor: User, document: IncomingDocument, result: str) -> IncomingDo
     document.assignments.filter(active=True).update(done_at=now)
     DocumentAction.objects.create(document=document, kind=ActionKind.CLOSED, actor=actor, note=result.strip())
     audit_record(actor=actor, action="documents.incoming_closed", obj=document, detail={"result": result[:500]})
-    _refresh_search(document)
+    search_refresh(document)
     assigners = set(document.assignments.values_list("assigned_by", flat=True)) - {actor.pk}
     users = list(User.objects.filter(pk__in=assigners))
     url = _url("documents:incoming_detail", document.pk)
@@ -451,7 +451,7 @@ def reopen(*, actor: User, document: IncomingDocument, note: str) -> IncomingDoc
     document.save(update_fields=["status", "closed_at", "closed_by"])
     DocumentAction.objects.create(document=document, kind=ActionKind.REOPENED, actor=actor, note=note)
     audit_record(actor=actor, action="documents.incoming_reopened", obj=document, detail={"note": note[:500]})
-    _refresh_search(document)
+    search_refresh(document)
     return document
 
 
@@ -624,7 +624,7 @@ def _create_draft_atomic(*, actor: User, data: DraftData, upload: files.Inspecte
     if flags:
         audit_record(actor=actor, action="documents.sensitivity_confirmed", obj=document,
                      detail={"flags": [f.as_dict() for f in flags]})
-    _refresh_search(document)
+    search_refresh(document)
     return document
 
 
@@ -686,7 +686,7 @@ def add_version(*, actor: User, document: OutgoingDocument, upload: files.Inspec
         version = _new_version(document, actor=actor, upload=upload, note=note or "Cập nhật dự thảo")
         audit_record(actor=actor, action="documents.draft_version_added", obj=document,
                      detail={"version": version.number, "flags": [f.as_dict() for f in flags]})
-        _refresh_search(document)
+        search_refresh(document)
     return version
 
 
@@ -732,7 +732,7 @@ def submit(*, actor: User, document: OutgoingDocument, signer: User, authority: 
                                  text=note.strip() or "Trình duyệt, ký ban hành.")
     audit_record(actor=actor, action="documents.draft_submitted", obj=document,
                  detail={"signer": signer.pk, "authority": authority, "version": document.current.number})
-    _refresh_search(document)
+    search_refresh(document)
     url = _url("documents:outgoing_detail", document.pk)
     transaction.on_commit(lambda: notify(users=[signer], title=f"Trình duyệt, ký văn bản: {document.subject[:80]}",
                                          body=note[:300], url=url, kind="van_ban_di", email=False,
@@ -801,7 +801,7 @@ def sign(*, actor: User, document: OutgoingDocument, passphrase: str | None,
                                      text="Đã ký số.")
         audit_record(actor=actor, action="documents.signed", obj=document,
                      detail={"sha256": stored.sha256, "version": document.current.number})
-        _refresh_search(document)
+        search_refresh(document)
         clerks = selectors.clerks_of(document.unit)
         url = _url("documents:outgoing_detail", document.pk)
         transaction.on_commit(lambda: notify(users=clerks, title=f"Văn bản đã ký, chờ cấp số: {document.subject[:80]}",
@@ -853,7 +853,7 @@ def issue(*, actor: User, document: OutgoingDocument, passphrase: str | None = N
                              "sha256": stored.sha256})
         _dispatch(actor=actor, document=document, pdf=issued)
         _link_related(actor=actor, document=document)
-        _refresh_search(document)
+        search_refresh(document)
     return document
 
 
@@ -1073,7 +1073,7 @@ def _edit_incoming_atomic(*, actor: User, document_id: int, new: dict[str, Any],
     if raising:
         audit_record(actor=actor, action="documents.secrecy_raised", obj=document,
                      detail={"secrecy": document.secrecy, "files_dropped": dropped})
-    _refresh_search(document)
+    search_refresh(document)
     return document
 
 
@@ -1119,7 +1119,7 @@ def edit_outgoing(*, actor: User, document: OutgoingDocument, change: EntryChang
     audit_record(actor=actor, action="documents.outgoing_edited", obj=document,
                  detail={"edit": edit.pk, "changes": changes, "reason": change.reason.strip()[:500],
                          "code": document.code_notation})
-    _refresh_search(document)
+    search_refresh(document)
     return document
 
 
@@ -1168,7 +1168,7 @@ def recall(*, actor: User, document: OutgoingDocument, reason: str) -> OutgoingD
         audit_record(actor=actor, action="documents.recalled", obj=document,
                      detail={"code": document.code_notation, "reason": reason.strip()[:500],
                              "deleted_at": deleted_at})
-        _refresh_search(document)
+        search_refresh(document)
         issuers = {u.pk: u for u in selectors.clerks_of(document.unit)}
         for user in (document.signed_by, document.drafter):
             if user is not None:
@@ -1203,7 +1203,7 @@ def _recall_incoming(*, actor: User, document: OutgoingDocument, incoming_id: in
                                   detail={"outgoing": document.pk})
     audit_record(actor=actor, action="documents.incoming_recalled", obj=incoming,
                  detail={"outgoing": document.pk, "code": document.code_notation, "files_dropped": dropped})
-    _refresh_search(incoming)
+    search_refresh(incoming)
     users: dict[int, User] = {u.pk: u for u in selectors.clerks_of(incoming.unit)}
     users.update({u.pk: u for u in selectors.leaders_of(incoming.unit)})
     for assignment in incoming.assignments.select_related("user", "unit"):

@@ -155,7 +155,7 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
         rows = selectors.incoming_register(agency=agency, year=int(year) if year.isdigit() else None,  # type: ignore[arg-type]
                                            register=register, **filters)
     else:
-        rows = selectors._filter_incoming(selectors.incoming_visible_to(user), **filters)
+        rows = selectors.filter_incoming(selectors.incoming_visible_to(user), **filters)
         if year.isdigit():
             rows = rows.filter(year=int(year))
     rows = rows.order_by("-year", "-arrival_number")

@@ -9,9 +9,9 @@ from django.utils import timezone
 from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.accounts.models import Role, User
 from digitaldesk.accounts.selectors import effective_roles, led_units
+from digitaldesk.core.facts import Probe, fact
 from digitaldesk.core.prebuilt import Param, Prebuilt
-from digitaldesk.desk.facts import Probe, fact
-from digitaldesk.desk.registry import widget
+from digitaldesk.core.widgets import widget
 from digitaldesk.documents import selectors
 from digitaldesk.documents.models import (
     Assignment,

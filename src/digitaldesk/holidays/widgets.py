@@ -10,9 +10,9 @@ from django.utils import timezone
 from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import Role
 from digitaldesk.accounts.selectors import effective_roles
+from digitaldesk.core.widgets import widget
 from digitaldesk.law import lunar
 from digitaldesk.law.calendar import LABOUR_CODE_2019_FROM, national_day_window, tet_window
-from digitaldesk.desk.registry import widget
 from digitaldesk.holidays.models import DayOverride
 
 

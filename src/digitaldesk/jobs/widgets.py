@@ -7,9 +7,9 @@ from django.db.models import DateTimeField, IntegerField, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from digitaldesk.core.facts import fact
 from digitaldesk.core.prebuilt import Bound, Param, Prebuilt
-from digitaldesk.desk.facts import fact
-from digitaldesk.desk.registry import widget
+from digitaldesk.core.widgets import widget
 from digitaldesk.jobs.models import Job, JobState
 
 

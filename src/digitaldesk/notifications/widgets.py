@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from digitaldesk.core.urls import cached_reverse
-from digitaldesk.desk.registry import widget
+from digitaldesk.core.widgets import widget
 from digitaldesk.notifications.selectors import latest_unread, unread_count
 
 SHOWN = 6

@@ -9,10 +9,9 @@ from django.db.models import DateTimeField, IntegerField
 from django.http import HttpRequest
 from django.utils import timezone
 
-from digitaldesk.accounts.http import user_of
+from digitaldesk.core.facts import Probe, fact
 from digitaldesk.core.prebuilt import Param, Prebuilt
-from digitaldesk.desk.facts import Probe, fact
-from digitaldesk.desk.registry import widget
+from digitaldesk.core.widgets import widget
 from digitaldesk.signing import conf, selectors
 from digitaldesk.signing.models import Credential, CredentialKind
 

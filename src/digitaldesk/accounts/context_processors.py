@@ -1,8 +1,13 @@
+"""Template context of every page: the navigation the signed-in user may open, by role."""
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
+
+from digitaldesk.accounts.models import Role
+from digitaldesk.accounts.selectors import effective_roles
+from digitaldesk.core.nav import nav_items
 
 
 def desk(request: HttpRequest) -> dict[str, Any]:
@@ -10,9 +15,5 @@ def desk(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from digitaldesk.accounts.models import Role
-    from digitaldesk.accounts.selectors import effective_roles
-    from digitaldesk.core.nav import nav_items
-
     roles = effective_roles(user)
     return {"nav": nav_items(request, roles), "is_admin": Role.ADMIN in roles, "is_auditor": Role.AUDITOR in roles}

@@ -1,4 +1,5 @@
-"""Desk widget "Lịch hôm nay": what is dated today for the signed-in user, gathered from the apps.
+"""Desk widget "Lịch hôm nay" (app `agenda`): what is dated today for the signed-in user,
+gathered from the apps.
 
 The desk has no work calendar yet, so a prosecutor's day is read from what the apps already date:
 
@@ -38,11 +39,11 @@ from digitaldesk.casefiles import selectors as casefiles_selectors
 from digitaldesk.cases import selectors as cases_selectors
 from digitaldesk.cases.events import kind_label
 from digitaldesk.cases.models import Case
+from digitaldesk.core import facts
+from digitaldesk.core.facts import Probe, fact
 from digitaldesk.core.prebuilt import Bound, Param, Prebuilt
 from digitaldesk.core.urls import cached_reverse
-from digitaldesk.desk import facts
-from digitaldesk.desk.facts import Probe, fact
-from digitaldesk.desk.registry import widget
+from digitaldesk.core.widgets import widget
 from digitaldesk.documents import selectors as documents_selectors
 from digitaldesk.documents.models import (
     Assignment,
@@ -279,7 +280,7 @@ def _maybe(request: HttpRequest, name: str) -> bool:
     return facts.known(request, name) is not False
 
 
-@widget("desk.today", title="Lịch hôm nay", order=5, template="desk/widgets/today.html", wide=True,
+@widget("desk.today", title="Lịch hôm nay", order=5, template="agenda/today.html", wide=True,
         requires_any=(HEARINGS, PLAYLISTS, DEADLINES, DOCUMENTS))
 def today_schedule(request: AuthedRequest) -> dict[str, Any] | None:
     """Today's hearings, limits ending today and documents due today of the signed-in user (see the

@@ -4,8 +4,8 @@ Most widgets of the desk home show nothing for most users (an official with no c
 deadline, a prosecutor with no job no progress bar). Running each hidden widget's queries only to
 return None cost several milliseconds per widget, so a widget can name the facts it needs:
 
-    from digitaldesk.desk.facts import fact
-    from digitaldesk.desk.registry import widget
+    from digitaldesk.core.facts import fact
+    from digitaldesk.core.widgets import widget
 
     @fact("cases.mine")
     def _has_assignments(request):
@@ -24,7 +24,7 @@ home evaluates the facts of every widget that applies to the user at once: the q
 data written a moment ago is seen on the very next page. A widget whose required facts are not
 all true is not called at all. A widget of independent parts names one fact per part with
 `requires_any=(...)` instead: it is called when one of them is true and skips the queries of the
-parts whose fact `known(request, name)` says is False (desk/widgets.py, "Lịch hôm nay").
+parts whose fact `known(request, name)` says is False (agenda/widgets.py, "Lịch hôm nay").
 
 The contract of a fact: **false only when the widget would certainly return None**. A fact may
 say true when the widget ends up empty (the widget then runs and hides itself as before); it must

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from digitaldesk.cases.exchange import PackageRefused, verify_package
+from digitaldesk.exchange.package import PackageRefused, verify_package
 from tests.support.hostile import docx_bomb, lying_zip
 
 
