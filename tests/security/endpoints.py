@@ -150,7 +150,7 @@ SEES: dict[str, Pred] = {
     "presentation": _sees_presentation,
     "incoming": _sees_incoming,
     "outgoing": _sees_outgoing,
-    "delegation": _owner("grantor_id"),
+    "delegation": either(_owner("grantor_id"), _admin),  # its grantor, or an administrator
     "notification": _owner("user_id"),
     "credential": _owner("owner_id"),
     "image": either(_owner("owner_id"), _admin),
@@ -285,7 +285,7 @@ RULES: dict[str, Rule] = {
     "cases:stats": R(None, LOGGED_IN),
     "cases:stats_xlsx": R(None, LOGGED_IN),
     "cases:stats_pdf": R(None, LOGGED_IN),
-    "cases:import": R(None, LOGGED_IN, LOGGED_IN),
+    "exchange:import": R(None, LOGGED_IN, LOGGED_IN),
     "cases:detail": R("case", CASE_SEES),
     "cases:edit": R("case", CASE_EDIT, CASE_EDIT),
     "cases:accused_add": R("case", CASE_EDIT, CASE_EDIT),
@@ -302,11 +302,11 @@ RULES: dict[str, Rule] = {
     "cases:event_attachment": R("case", nobody, refused=404),
     "cases:event_document": R("case", CASE_EDIT, CASE_EDIT),
     "cases:document_picker": R("case", CASE_EDIT),
-    "cases:exchange_file": R("case", nobody, refused=404),
+    "exchange:file": R("case", nobody, refused=404),
     "cases:access": R("case", CASE_MANAGE, CASE_MANAGE),
     "cases:mindmap": R("case", CASE_SEES),
     "cases:mindmap_file": R("case", CASE_SEES),
-    "cases:export": R("case", CASE_SEES, CASE_EDIT),
+    "exchange:export": R("case", CASE_SEES, CASE_EDIT),
     # case files (hồ sơ số)
     "casefiles:home": R(None, LOGGED_IN),
     # The case is named in the body: an empty body names none, so the case gate answers 404.
@@ -418,6 +418,7 @@ RULES: dict[str, Rule] = {
     "api:casefiles": R(None, LOGGED_IN, LOGGED_IN),
     "api:casefiles_search": R(None, LOGGED_IN),
     "api:casefile": R("casefile", CF_SEES),
+    "api:casefile_playlists": R("casefile", None, CF_EDIT, refused=404),
     "api:casefile_uploads": R("casefile", None, CF_EDIT, refused=404),
     "api:casefile_page": R("casefile", CF_SEES),
 }
