@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from digitaldesk.cases.legal.deadlines import EventKind as E
+from digitaldesk.law.deadlines import EventKind as E
 from tests.support.exports import xlsx_formula_cells, xlsx_values
 
 from .conftest import ago, record
