@@ -43,13 +43,14 @@ from django.db import DatabaseError, connections
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.core.prebuilt import Bound
 
 log = logging.getLogger(__name__)
 
 Probe: TypeAlias = "QuerySet[Any] | Bound | bool | Iterable[QuerySet[Any] | Bound | bool]"
-FactFunction = Callable[[AuthedRequest], Probe]
+# A fact takes the logged-in request (accounts.http.AuthedRequest); core sits below accounts
+# and cannot name that type.
+FactFunction = Callable[..., Probe]
 
 _FACTS: dict[str, FactFunction] = {}
 _REQUEST_ATTR = "_desk_facts"
