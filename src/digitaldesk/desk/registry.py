@@ -11,7 +11,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from digitaldesk.accounts.http import user_of
+from digitaldesk.accounts.http import AuthedRequest, user_of
 from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.core import facts
 from digitaldesk.core.widgets import Widget, registered, widget_by_key

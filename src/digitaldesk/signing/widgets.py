@@ -9,6 +9,7 @@ from django.db.models import DateTimeField, IntegerField
 from django.http import HttpRequest
 from django.utils import timezone
 
+from digitaldesk.accounts.http import user_of
 from digitaldesk.core.facts import Probe, fact
 from digitaldesk.core.prebuilt import Param, Prebuilt
 from digitaldesk.core.widgets import widget
