@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pikepdf
 from django.conf import settings
-from PIL import Image, ImageStat
+from PIL import Image
 
 from digitaldesk.ocr.engines import OcrEngine, OcrError, PageText, Word, skew_from_tsv
 
