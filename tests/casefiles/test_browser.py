@@ -80,7 +80,9 @@ def test_upload_search_and_present_with_projector(org: Any, live_url: str, new_c
     hit = page.locator("a.cf-hit-link").first
     assert hit.inner_text().startswith("Bút lục 17")
     hit.click()
-    page.wait_for_function("() => document.getElementById('page-image').naturalWidth > 0")
+    # The click navigates: wait for the new page's image, not the old page's.
+    page.wait_for_function("() => { const img = document.getElementById('page-image');"
+                           " return img !== null && img.naturalWidth > 0; }")
     assert page.locator("rect.cf-hit").count() >= 3  # the three words (and any other "quyết" of the page)
 
     # Presentation mode; a second context is the projector on the court's display.
