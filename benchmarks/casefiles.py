@@ -29,6 +29,7 @@
    image drawn on screen (the next animation frame after the new image is in the DOM), p95.
 Writes benchmarks/results/casefiles.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +46,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import PYTHON, REPO, GunicornServer, desk_env, django_setup, manage, percentile, write_results
+from benchmarks.common import (
+    PYTHON,
+    REPO,
+    GunicornServer,
+    desk_env,
+    django_setup,
+    manage,
+    percentile,
+    write_results,
+)
 
 BENCH_DIR = REPO / "var" / "bench-casefiles"
 
@@ -54,7 +64,10 @@ BENCH_DIR = REPO / "var" / "bench-casefiles"
 def _cpu_self_and_children() -> float:
     import resource
 
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
@@ -90,8 +103,12 @@ def _bench_casefile(title: str) -> tuple[Any, Any]:
     minh = get_user_model().objects.get(username="minh.ksv")
     casefile = CaseFile.objects.filter(title=title).first()
     if casefile is None:
-        case = Case.objects.create(unit=demo.units["tinh_p2"], source="tin_bao", name="Vụ án đo hiệu năng",
-                                   received_on=dt.date(2026, 1, 5))
+        case = Case.objects.create(
+            unit=demo.units["tinh_p2"],
+            source="tin_bao",
+            name="Vụ án đo hiệu năng",
+            received_on=dt.date(2026, 1, 5),
+        )
         CaseAssignment.objects.create(case=case, user=minh)
         casefile = services.casefile_create(actor=minh, case=case, title=title)
     return casefile, minh
@@ -103,8 +120,14 @@ class _Worker:
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.log = log
         with log.open("wb") as out:
-            self.proc = subprocess.Popen([PYTHON, "-m", "digitaldesk.manage", "worker"], env=env, cwd=REPO,  # noqa: S603
-                                         stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            self.proc = subprocess.Popen(
+                [PYTHON, "-m", "digitaldesk.manage", "worker"],
+                env=env,
+                cwd=REPO,  # noqa: S603
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + 120
         while "Sẵn sàng nhận công việc" not in log.read_text(errors="replace"):
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -122,8 +145,13 @@ class _Worker:
                 self.proc.wait(timeout=30)
 
 
-def bench_ocr(pages_count: int, rounds: int, env: dict[str, str], with_jobs: bool = True,
-              only: list[str] | None = None) -> dict[str, Any]:
+def bench_ocr(
+    pages_count: int,
+    rounds: int,
+    env: dict[str, str],
+    with_jobs: bool = True,
+    only: list[str] | None = None,
+) -> dict[str, Any]:
     from digitaldesk.ocr.samples import cer, sample_pages
     from digitaldesk.ocr.services import extract_pages, searchable_pdf
 
@@ -137,8 +165,14 @@ def bench_ocr(pages_count: int, rounds: int, env: dict[str, str], with_jobs: boo
         page.image.save(path, dpi=(300, 300))
         pngs.append(path)
     pdf = work / "scan.pdf"
-    pages[0].image.save(pdf, "PDF", resolution=300, save_all=True, append_images=[p.image for p in pages[1:]],
-                        quality=92)
+    pages[0].image.save(
+        pdf,
+        "PDF",
+        resolution=300,
+        save_all=True,
+        append_images=[p.image for p in pages[1:]],
+        quality=92,
+    )
     truth = [p.text for p in pages]
 
     def raw_tesseract() -> tuple[float, float, list[str]]:
@@ -149,8 +183,12 @@ def bench_ocr(pages_count: int, rounds: int, env: dict[str, str], with_jobs: boo
 
         def one(path: Path) -> str:
             base = out / path.stem
-            subprocess.run(["tesseract", str(path), str(base), "-l", "vie", "--dpi", "300"],  # noqa: S603,S607
-                           env=tess_env, capture_output=True, check=True)
+            subprocess.run(
+                ["tesseract", str(path), str(base), "-l", "vie", "--dpi", "300"],  # noqa: S603,S607
+                env=tess_env,
+                capture_output=True,
+                check=True,
+            )
             return base.with_suffix(".txt").read_text(encoding="utf-8")
 
         cpu, start = _cpu_self_and_children(), time.perf_counter()
@@ -191,17 +229,31 @@ def bench_ocr(pages_count: int, rounds: int, env: dict[str, str], with_jobs: boo
             from digitaldesk.jobs.services import queue_state
 
             idle_by = time.monotonic() + 300
-            while any(queue_state()[k] for k in ("queued", "leased", "running")) and time.monotonic() < idle_by:
+            while (
+                any(queue_state()[k] for k in ("queued", "leased", "running"))
+                and time.monotonic() < idle_by
+            ):
                 time.sleep(0.2)
             cpu = _tree_cpu(worker.proc.pid)
             with pdf.open("rb") as fh:
-                upload = services.upload_file(actor=minh, casefile=casefile, volume=None, fileobj=fh,
-                                              name="tap-benchmark.pdf", size=pdf.stat().st_size)
+                upload = services.upload_file(
+                    actor=minh,
+                    casefile=casefile,
+                    volume=None,
+                    fileobj=fh,
+                    name="tap-benchmark.pdf",
+                    size=pdf.stat().st_size,
+                )
             start = time.perf_counter()
             deadline = start + 900
-            while Upload.objects.filter(pk=upload.pk).values_list("state", flat=True).first() != UploadState.DONE:
+            while (
+                Upload.objects.filter(pk=upload.pk).values_list("state", flat=True).first()
+                != UploadState.DONE
+            ):
                 if time.perf_counter() > deadline:
-                    raise RuntimeError(f"the case-file jobs did not finish in 900 s; see {worker.log}")
+                    raise RuntimeError(
+                        f"the case-file jobs did not finish in 900 s; see {worker.log}"
+                    )
                 time.sleep(0.05)
             seconds = time.perf_counter() - start
             used = _tree_cpu(worker.proc.pid) - cpu
@@ -209,7 +261,9 @@ def bench_ocr(pages_count: int, rounds: int, env: dict[str, str], with_jobs: boo
             worker.stop()
         upload = Upload.objects.get(pk=upload.pk)
         rows = list(Page.objects.filter(upload=upload).order_by("number"))
-        assert [r.state for r in rows] == [PageState.DONE] * pages_count, [(r.number, r.error) for r in rows]
+        assert [r.state for r in rows] == [PageState.DONE] * pages_count, [
+            (r.number, r.error) for r in rows
+        ]
         assert upload.pdfa and Path(upload.searchable_pdf).exists()
         return seconds, used, [r.text for r in rows]
 
@@ -217,8 +271,11 @@ def bench_ocr(pages_count: int, rounds: int, env: dict[str, str], with_jobs: boo
         """Plain `ocrmypdf -l vie` (its defaults: every core, PDF/A output) on the same PDF."""
         out = work / "scan.ocrmypdf.pdf"
         cpu, start = _cpu_self_and_children(), time.perf_counter()
-        subprocess.run(["ocrmypdf", "-l", "vie", "--force-ocr", str(pdf), str(out)],  # noqa: S603,S607
-                       capture_output=True, check=True)
+        subprocess.run(
+            ["ocrmypdf", "-l", "vie", "--force-ocr", str(pdf), str(out)],  # noqa: S603,S607
+            capture_output=True,
+            check=True,
+        )
         return time.perf_counter() - start, _cpu_self_and_children() - cpu, []
 
     methods = [("tesseract", raw_tesseract), ("desk", desk_pipeline), ("ocrmypdf", ocrmypdf)]
@@ -231,14 +288,17 @@ def bench_ocr(pages_count: int, rounds: int, env: dict[str, str], with_jobs: boo
     texts: dict[str, list[str]] = {}
     for index in range(rounds):
         # Alternating, each round starting one method later, so no method always runs first.
-        for name, func in methods[index % len(methods):] + methods[:index % len(methods)]:
+        for name, func in methods[index % len(methods) :] + methods[: index % len(methods)]:
             seconds, used, result = func()
             timings[name].append(seconds)
             cpu[name].append(used)
             if result:
                 texts[name] = result
-            print(f"  OCR {name}: {seconds:.1f} s, {used:.1f} CPU s for {pages_count} pages "
-                  f"(load {os.getloadavg()[0]:.1f})", flush=True)
+            print(
+                f"  OCR {name}: {seconds:.1f} s, {used:.1f} CPU s for {pages_count} pages "
+                f"(load {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
     if only:
         return {"ocr_seconds_all_runs": timings, "cpu_seconds": cpu}
     best = {name: min(values) for name, values in timings.items()}
@@ -268,20 +328,36 @@ def bench_ocr(pages_count: int, rounds: int, env: dict[str, str], with_jobs: boo
         "ocr_seconds_all_runs": {k: [round(v, 2) for v in vals] for k, vals in timings.items()},
     }
     if with_jobs:
-        result.update({
-            "pages_per_min_jobs": round(ppm["jobs"], 1),
-            "ratio_jobs_vs_tesseract": round(ppm["jobs"] / ppm["tesseract"], 2),
-            "ratio_jobs_vs_ocrmypdf": round(ppm["jobs"] / ppm["ocrmypdf"], 2),
-            "cer_jobs": round(mean_cer("jobs"), 3),
-        })
+        result.update(
+            {
+                "pages_per_min_jobs": round(ppm["jobs"], 1),
+                "ratio_jobs_vs_tesseract": round(ppm["jobs"] / ppm["tesseract"], 2),
+                "ratio_jobs_vs_ocrmypdf": round(ppm["jobs"] / ppm["ocrmypdf"], 2),
+                "cer_jobs": round(mean_cer("jobs"), 3),
+            }
+        )
     return result
 
 
 # --- 2. Search over a million pages ----------------------------------------------------------
-QUERIES = ["bị can", "tạm giam", '"khởi tố vụ án"', "kiem sat vien", "quyết định phê chuẩn", '"biện pháp ngăn chặn"',
-           "tài sản tham ô", "người làm chứng", "gia hạn thời hạn điều tra", '"Viện kiểm sát" hủy bỏ',
-           "chiếm đoạt tài sản", "tòa án xét xử", "trả hồ sơ điều tra bổ sung", "hình phạt tù", '"dữ liệu điện tử"',
-           "ma túy"]
+QUERIES = [
+    "bị can",
+    "tạm giam",
+    '"khởi tố vụ án"',
+    "kiem sat vien",
+    "quyết định phê chuẩn",
+    '"biện pháp ngăn chặn"',
+    "tài sản tham ô",
+    "người làm chứng",
+    "gia hạn thời hạn điều tra",
+    '"Viện kiểm sát" hủy bỏ',
+    "chiếm đoạt tài sản",
+    "tòa án xét xử",
+    "trả hồ sơ điều tra bổ sung",
+    "hình phạt tù",
+    '"dữ liệu điện tử"',
+    "ma túy",
+]
 
 
 def _sentences() -> list[str]:
@@ -291,7 +367,11 @@ def _sentences() -> list[str]:
 
     out: list[str] = []
     for para in legal_paragraphs():
-        out.extend(s.strip() for s in re.split(r"(?<=[.;:])\s+", para.replace("\n", " ")) if len(s.strip()) > 30)
+        out.extend(
+            s.strip()
+            for s in re.split(r"(?<=[.;:])\s+", para.replace("\n", " "))
+            if len(s.strip()) > 30
+        )
     return out
 
 
@@ -315,15 +395,30 @@ def bench_search(total_pages: int, casefiles: int = 2000) -> dict[str, Any]:
             for cf in range(1, casefiles + 1):
                 for bl in range(1, pages_per_file + 1):
                     body = " ".join(rng.choice(sentences) for _ in range(12))
-                    batch.append(IndexDoc(kind="casefile.page", key=f"{cf}-{bl}", title=f"Bút lục {bl}", body=body,
-                                          acl=[f"case:{cf}"], fields={"case_id": cf, "casefile_id": cf,
-                                                                      "volume_id": cf * 10 + bl // 300,
-                                                                      "but_luc": bl}, unit_id=cf % 40))
+                    batch.append(
+                        IndexDoc(
+                            kind="casefile.page",
+                            key=f"{cf}-{bl}",
+                            title=f"Bút lục {bl}",
+                            body=body,
+                            acl=[f"case:{cf}"],
+                            fields={
+                                "case_id": cf,
+                                "casefile_id": cf,
+                                "volume_id": cf * 10 + bl // 300,
+                                "but_luc": bl,
+                            },
+                            unit_id=cf % 40,
+                        )
+                    )
                     if len(batch) >= 5000:
                         idx.write(writer, batch, [], replace=False)
                         batch = []
                 if cf % 200 == 0:
-                    print(f"  indexed {cf * pages_per_file} pages, {time.perf_counter() - start:.0f} s", flush=True)
+                    print(
+                        f"  indexed {cf * pages_per_file} pages, {time.perf_counter() - start:.0f} s",
+                        flush=True,
+                    )
             idx.write(writer, batch, [], replace=False)
             writer.commit()
     index_seconds = time.perf_counter() - start
@@ -331,7 +426,9 @@ def bench_search(total_pages: int, casefiles: int = 2000) -> dict[str, Any]:
     callers = {
         "prosecutor_25_cases": ({"acl": [f"case:{i}" for i in range(1, 26)]}),
         "leader_400_cases": ({"acl": [f"case:{i}" for i in range(1, 401)]}),
-        "one_casefile_volume": ({"acl": ["case:7"], "filters": {"casefile_id": 7, "volume_id": 70}}),
+        "one_casefile_volume": (
+            {"acl": ["case:7"], "filters": {"casefile_id": 7, "volume_id": 70}}
+        ),
     }
     latencies: list[float] = []
     per_caller: dict[str, list[float]] = {k: [] for k in callers}
@@ -375,19 +472,28 @@ def bench_jump(env: dict[str, str], pages: int = 120, jumps: int = 60) -> dict[s
     if casefile is None:
         import datetime as dt
 
-        case = Case.objects.create(unit=demo.units["tinh_p2"], source="tin_bao", name="Vụ án đo hiệu năng",
-                                   received_on=dt.date(2026, 1, 5))
+        case = Case.objects.create(
+            unit=demo.units["tinh_p2"],
+            source="tin_bao",
+            name="Vụ án đo hiệu năng",
+            received_on=dt.date(2026, 1, 5),
+        )
         CaseAssignment.objects.create(case=case, user=minh)
         casefile = services.casefile_create(actor=minh, case=case, title="Benchmark jump")
         texts = list(legal_paragraphs(limit=pages))
-        images = [render_page(t, seed=i, dpi=150, noise=0.004, header=f"Bút lục {i + 1}").image
-                  for i, t in enumerate(texts)]
+        images = [
+            render_page(t, seed=i, dpi=150, noise=0.004, header=f"Bút lục {i + 1}").image
+            for i, t in enumerate(texts)
+        ]
         buffer = io.BytesIO()
-        images[0].save(buffer, "PDF", resolution=150, save_all=True, append_images=images[1:], quality=80)
+        images[0].save(
+            buffer, "PDF", resolution=150, save_all=True, append_images=images[1:], quality=80
+        )
         size = buffer.tell()
         buffer.seek(0)
-        upload = services.upload_file(actor=minh, casefile=casefile, volume=None, fileobj=buffer,
-                                      name="tap-1.pdf", size=size)
+        upload = services.upload_file(
+            actor=minh, casefile=casefile, volume=None, fileobj=buffer, name="tap-1.pdf", size=size
+        )
         processing.prepare(upload.pk)
         # The OCR job renders each page's viewer image as it goes; the benchmark renders them
         # directly (OCR itself is measured above).
@@ -399,8 +505,11 @@ def bench_jump(env: dict[str, str], pages: int = 120, jumps: int = 60) -> dict[s
 
     timings: list[float] = []
     with GunicornServer(env, workers=2, threads=4) as server, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                     args=["--no-sandbox", "--disable-gpu"])
+        browser = pw.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu"],
+        )
         page = browser.new_page(base_url=server.url, viewport={"width": 1366, "height": 900})
         page.goto("/dang-nhap/")
         page.get_by_label("Tên đăng nhập").fill("minh.ksv")
@@ -415,7 +524,8 @@ def bench_jump(env: dict[str, str], pages: int = 120, jumps: int = 60) -> dict[s
         for _ in range(jumps):
             target = rng.randint(2, pages)
             page.locator("#p-bl").fill(str(target))
-            ms = page.evaluate("""(target) => new Promise((resolve) => {
+            ms = page.evaluate(
+                """(target) => new Promise((resolve) => {
                 const start = performance.now();
                 const stage = document.getElementById('stage');
                 const done = () => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - start)));
@@ -424,33 +534,58 @@ def bench_jump(env: dict[str, str], pages: int = 120, jumps: int = 60) -> dict[s
                 });
                 obs.observe(stage, { attributes: true, childList: true });
                 document.getElementById('p-go').requestSubmit();
-              })""", target)
+              })""",
+                target,
+            )
             timings.append(float(ms))
         browser.close()
-    return {"jump_pages": pages, "jump_count": jumps, "jump_p50_ms": round(percentile(timings, 50), 1),
-            "jump_p95_ms": round(percentile(timings, 95), 1), "jump_max_ms": round(max(timings), 1)}
+    return {
+        "jump_pages": pages,
+        "jump_count": jumps,
+        "jump_p50_ms": round(percentile(timings, 50), 1),
+        "jump_p95_ms": round(percentile(timings, 95), 1),
+        "jump_max_ms": round(max(timings), 1),
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--only", choices=["ocr", "search", "jump"], action="append")
     parser.add_argument("--ocr-pages", type=int, default=12)
-    parser.add_argument("--ocr-rounds", type=int, default=3, help="alternating runs of each method; the best counts")
-    parser.add_argument("--no-jobs", action="store_true", help="skip the end-to-end case-file jobs run")
-    parser.add_argument("--ocr-methods", help="development: run only these OCR methods (comma-separated: "
-                        "tesseract,desk,jobs,ocrmypdf) and print, write nothing")
+    parser.add_argument(
+        "--ocr-rounds", type=int, default=3, help="alternating runs of each method; the best counts"
+    )
+    parser.add_argument(
+        "--no-jobs", action="store_true", help="skip the end-to-end case-file jobs run"
+    )
+    parser.add_argument(
+        "--ocr-methods",
+        help="development: run only these OCR methods (comma-separated: "
+        "tesseract,desk,jobs,ocrmypdf) and print, write nothing",
+    )
     parser.add_argument("--index-pages", type=int, default=1_000_000)
     args = parser.parse_args()
     parts = set(args.only or ["ocr", "search", "jump"])
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    env = desk_env(database_url=f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}", data_dir=BENCH_DIR / "data",
-                   DESK_SEARCH_INDEX_DIR=str(BENCH_DIR / "search-index"), DESK_WORKERS="2")
+    env = desk_env(
+        database_url=f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}",
+        data_dir=BENCH_DIR / "data",
+        DESK_SEARCH_INDEX_DIR=str(BENCH_DIR / "search-index"),
+        DESK_WORKERS="2",
+    )
     manage(["migrate", "--noinput"], env)
     django_setup(env)
     results_path = REPO / "benchmarks" / "results" / "casefiles.json"
     results: dict[str, Any] = json.loads(results_path.read_text()) if results_path.exists() else {}
     if args.ocr_methods:
-        print(json.dumps(bench_ocr(args.ocr_pages, args.ocr_rounds, env, only=args.ocr_methods.split(",")), indent=1))
+        print(
+            json.dumps(
+                bench_ocr(args.ocr_pages, args.ocr_rounds, env, only=args.ocr_methods.split(",")),
+                indent=1,
+            )
+        )
         return
     if "ocr" in parts:
         print("OCR…", flush=True)

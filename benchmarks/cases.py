@@ -25,6 +25,7 @@
    - `stats_s`: a year of statistics of the whole province (all five tables).
 4. Writes benchmarks/results/cases.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,9 +48,26 @@ from benchmarks.common import (
 DB_NAME = "desk_bench_cases"
 
 # (article, clause, points) charged in the generated cases, roughly by frequency.
-CHARGES = [("173", 1, ""), ("173", 2, "c"), ("174", 1, ""), ("174", 2, "c"), ("174", 3, "a"), ("174", 4, "a"),
-           ("134", 1, "a"), ("134", 2, "a"), ("249", 1, "c"), ("251", 1, ""), ("251", 2, "b"), ("260", 1, "a"),
-           ("321", 1, ""), ("171", 1, ""), ("168", 1, ""), ("353", 2, "d"), ("123", 1, "n"), ("255", 1, "")]
+CHARGES = [
+    ("173", 1, ""),
+    ("173", 2, "c"),
+    ("174", 1, ""),
+    ("174", 2, "c"),
+    ("174", 3, "a"),
+    ("174", 4, "a"),
+    ("134", 1, "a"),
+    ("134", 2, "a"),
+    ("249", 1, "c"),
+    ("251", 1, ""),
+    ("251", 2, "b"),
+    ("260", 1, "a"),
+    ("321", 1, ""),
+    ("171", 1, ""),
+    ("168", 1, ""),
+    ("353", 2, "d"),
+    ("123", 1, "n"),
+    ("255", 1, ""),
+]
 
 
 def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
@@ -60,8 +78,6 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
     from digitaldesk.accounts import services as account_services
     from digitaldesk.accounts.demo import random_name
     from digitaldesk.accounts.models import Position, Unit, UnitKind, User
-    from digitaldesk.law import categories, code
-    from digitaldesk.law.deadlines import EventKind as E
     from digitaldesk.cases.models import (
         Accused,
         Case,
@@ -74,6 +90,8 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
     )
     from digitaldesk.core.demo import DemoOrg
     from digitaldesk.core.text import fold
+    from digitaldesk.law import categories, code
+    from digitaldesk.law.deadlines import EventKind as E
 
     rng = random.Random(seed)  # noqa: S311  (benchmark data, not security)
     org = DemoOrg()
@@ -82,11 +100,23 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
     build_org(org)
     province = org.units["tinh"]
     for number in range(3, 33):
-        if not Unit.objects.filter(name=f"Viện kiểm sát nhân dân khu vực {number} — Thăng Hoa").exists():
-            account_services.unit_create(actor=None, name=f"Viện kiểm sát nhân dân khu vực {number} — Thăng Hoa",
-                                         kind=UnitKind.REGIONAL, parent=province, symbol=f"VKSKV{number}", order=number)
-    units = list(Unit.objects.filter(path__startswith=province.path).exclude(pk=province.pk)
-                 .exclude(pk=org.units["tinh_vp"].pk).exclude(pk=org.units["tinh_tk"].pk))
+        if not Unit.objects.filter(
+            name=f"Viện kiểm sát nhân dân khu vực {number} — Thăng Hoa"
+        ).exists():
+            account_services.unit_create(
+                actor=None,
+                name=f"Viện kiểm sát nhân dân khu vực {number} — Thăng Hoa",
+                kind=UnitKind.REGIONAL,
+                parent=province,
+                symbol=f"VKSKV{number}",
+                order=number,
+            )
+    units = list(
+        Unit.objects.filter(path__startswith=province.path)
+        .exclude(pk=province.pk)
+        .exclude(pk=org.units["tinh_vp"].pk)
+        .exclude(pk=org.units["tinh_tk"].pk)
+    )
     ksv = Position.objects.get(code="ksv-trung-cap")
     password = make_password("bench-not-used")
     staff: dict[int, list[int]] = {}
@@ -94,19 +124,39 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
     for unit in units:
         for index in range(6):
             name = random_name(rng)
-            new_users.append(User(username=f"bench.{unit.pk}.{index}", full_name=name, unit=unit, position=ksv,
-                                  password=password, must_change_password=False,
-                                  name_folded=fold(name), name_sort_key=fold(name)))
+            new_users.append(
+                User(
+                    username=f"bench.{unit.pk}.{index}",
+                    full_name=name,
+                    unit=unit,
+                    position=ksv,
+                    password=password,
+                    must_change_password=False,
+                    name_folded=fold(name),
+                    name_sort_key=fold(name),
+                )
+            )
     User.objects.bulk_create(new_users, batch_size=2000, ignore_conflicts=True)
-    for user_id, unit_id in User.objects.filter(username__startswith="bench.").values_list("pk", "unit_id"):
+    for user_id, unit_id in User.objects.filter(username__startswith="bench.").values_list(
+        "pk", "unit_id"
+    ):
         staff.setdefault(unit_id, []).append(user_id)
     staff[org.units["tinh_p2"].pk].append(org.people["minh"].pk)
 
     clause_info = {}
     for article, clause, _points in CHARGES:
         art = code.article(article)
-        clause_info[(article, clause)] = (art.title, art.chapter or "", str(categories.category_for(article, clause)))
-    rank = {"it_nghiem_trong": 1, "nghiem_trong": 2, "rat_nghiem_trong": 3, "dac_biet_nghiem_trong": 4}
+        clause_info[(article, clause)] = (
+            art.title,
+            art.chapter or "",
+            str(categories.category_for(article, clause)),
+        )
+    rank = {
+        "it_nghiem_trong": 1,
+        "nghiem_trong": 2,
+        "rat_nghiem_trong": 3,
+        "dac_biet_nghiem_trong": 4,
+    }
 
     today = timezone.localdate()
     # Resumable: continue after the cases already generated (ids, register numbers, random stream).
@@ -118,11 +168,17 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
     counters: dict[tuple[int, str, int], int] = {}
     from django.db.models import Max
 
-    for unit_id, year, top in Case.objects.filter(report_no__isnull=False).values_list(
-            "unit_id", "report_year").annotate(top=Max("report_no")):
+    for unit_id, year, top in (
+        Case.objects.filter(report_no__isnull=False)
+        .values_list("unit_id", "report_year")
+        .annotate(top=Max("report_no"))
+    ):
         counters[(unit_id, "nguon_tin", year)] = top
-    for unit_id, year, top in Case.objects.filter(case_no__isnull=False).values_list(
-            "unit_id", "case_year").annotate(top=Max("case_no")):
+    for unit_id, year, top in (
+        Case.objects.filter(case_no__isnull=False)
+        .values_list("unit_id", "case_year")
+        .annotate(top=Max("case_no"))
+    ):
         counters[(unit_id, "vu_an", year)] = top
     totals = {"cases": 0, "accused": 0, "events": 0, "charges": 0}
     weights = [5 if u.kind == UnitKind.OFFICE else 3 for u in units]
@@ -135,23 +191,45 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
             age = int(rng.random() ** 1.6 * 4 * 365)  # more recent cases than old ones
             received = today - dt.timedelta(days=age)
             direct = rng.random() < 0.35
-            source = SourceKind.CASE if direct else rng.choice(
-                [SourceKind.DENUNCIATION, SourceKind.REPORT, SourceKind.RECOMMENDATION])
-            picked = [rng.choice(CHARGES) for _ in range(max(1, min(8, int(rng.expovariate(1 / 3.15)) + 1)))]
+            source = (
+                SourceKind.CASE
+                if direct
+                else rng.choice(
+                    [SourceKind.DENUNCIATION, SourceKind.REPORT, SourceKind.RECOMMENDATION]
+                )
+            )
+            picked = [
+                rng.choice(CHARGES)
+                for _ in range(max(1, min(8, int(rng.expovariate(1 / 3.15)) + 1)))
+            ]
             category = max((clause_info[(a, c)][2] for a, c, _ in picked), key=rank.__getitem__)
-            case = Case(pk=pk, unit=unit, source=source, received_on=received, stage=Stage.REPORT,
-                        name=f"{clause_info[(picked[0][0], picked[0][1])][0].removeprefix('Tội ')} — hồ sơ {pk}",
-                        category=category, created_at=timezone.now(), updated_at=timezone.now())
+            case = Case(
+                pk=pk,
+                unit=unit,
+                source=source,
+                received_on=received,
+                stage=Stage.REPORT,
+                name=f"{clause_info[(picked[0][0], picked[0][1])][0].removeprefix('Tội ')} — hồ sơ {pk}",
+                category=category,
+                created_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
             case.name_folded = fold(case.name)
             register = "vu_an" if direct else "nguon_tin"
             key = (unit.pk, register, received.year)
             counters[key] = counters.get(key, 0) + 1
             if direct:
-                case.case_no, case.case_year, case.opened_on, case.stage = counters[key], received.year, received, \
-                    Stage.INVESTIGATION
+                case.case_no, case.case_year, case.opened_on, case.stage = (
+                    counters[key],
+                    received.year,
+                    received,
+                    Stage.INVESTIGATION,
+                )
             else:
                 case.report_no, case.report_year = counters[key], received.year
-            story: list[tuple[str, int, int | None, dict[str, Any]]] = []  # kind, day offset, person idx, extra
+            story: list[
+                tuple[str, int, int | None, dict[str, Any]]
+            ] = []  # kind, day offset, person idx, extra
 
             def add(kind: str, day: int, person: int | None = None, **extra: Any) -> None:
                 story.append((kind, day, person, extra))  # noqa: B023
@@ -197,10 +275,18 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
             stage = case.stage
             closed_on = None
             for kind, day, _person, _ in story:
-                stage = {E.KHOI_TO_VU_AN: Stage.INVESTIGATION, E.KET_THUC_DIEU_TRA: Stage.PROSECUTION,
-                         E.TOA_THU_LY: Stage.TRIAL, E.KHONG_KHOI_TO_VU_AN: Stage.NOT_PROSECUTED,
-                         E.DINH_CHI_VU_AN: Stage.CLOSED, "ban_an_co_hieu_luc": Stage.JUDGED}.get(kind, stage)
-                if stage in (Stage.NOT_PROSECUTED, Stage.CLOSED, Stage.JUDGED) and closed_on is None:
+                stage = {
+                    E.KHOI_TO_VU_AN: Stage.INVESTIGATION,
+                    E.KET_THUC_DIEU_TRA: Stage.PROSECUTION,
+                    E.TOA_THU_LY: Stage.TRIAL,
+                    E.KHONG_KHOI_TO_VU_AN: Stage.NOT_PROSECUTED,
+                    E.DINH_CHI_VU_AN: Stage.CLOSED,
+                    "ban_an_co_hieu_luc": Stage.JUDGED,
+                }.get(kind, stage)
+                if (
+                    stage in (Stage.NOT_PROSECUTED, Stage.CLOSED, Stage.JUDGED)
+                    and closed_on is None
+                ):
                     closed_on = received + dt.timedelta(days=day)
                 if kind == E.KHOI_TO_VU_AN and case.case_no is None:
                     ckey = (unit.pk, "vu_an", (received + dt.timedelta(days=day)).year)
@@ -210,24 +296,62 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
             case.stage, case.closed_on = stage, closed_on
             cases.append(case)
             for index, (article, clause, points) in enumerate(picked[:n_people]):
-                person = Accused(pk=next_accused, case_id=pk, full_name=random_name(rng),
-                                 birth_year=rng.randint(1960, 2006), order=index + 1, created_at=timezone.now())
+                person = Accused(
+                    pk=next_accused,
+                    case_id=pk,
+                    full_name=random_name(rng),
+                    birth_year=rng.randint(1960, 2006),
+                    order=index + 1,
+                    created_at=timezone.now(),
+                )
                 next_accused += 1
                 person.name_folded = fold(person.full_name)
-                detained = any(s[0] == E.TAM_GIAM and s[2] == index for s in story) and closed_on is None
+                detained = (
+                    any(s[0] == E.TAM_GIAM and s[2] == index for s in story) and closed_on is None
+                )
                 if detained:
                     person.measure = Measure.DETENTION
                 people.append(person)
 
                 title, chapter, cat = clause_info[(article, clause)]
-                charges.append((pk, index, Charge(case_id=pk, article=article, clause=clause, points=points,
-                                                  title=title, chapter=chapter, category=cat,
-                                                  created_at=timezone.now())))
+                charges.append(
+                    (
+                        pk,
+                        index,
+                        Charge(
+                            case_id=pk,
+                            article=article,
+                            clause=clause,
+                            points=points,
+                            title=title,
+                            chapter=chapter,
+                            category=cat,
+                            created_at=timezone.now(),
+                        ),
+                    )
+                )
             for kind, day, person, extra in story:
-                events.append((pk, person, ProceduralEvent(case_id=pk, kind=kind, on=received + dt.timedelta(days=day),
-                                                           created_at=timezone.now(), **extra)))
-            for user_id in rng.sample(staff[unit.pk], k=min(len(staff[unit.pk]), rng.choice([1, 1, 2]))):
-                assignments.append(CaseAssignment(case_id=pk, user_id=user_id, role="ksv_chinh", assigned_on=received))
+                events.append(
+                    (
+                        pk,
+                        person,
+                        ProceduralEvent(
+                            case_id=pk,
+                            kind=kind,
+                            on=received + dt.timedelta(days=day),
+                            created_at=timezone.now(),
+                            **extra,
+                        ),
+                    )
+                )
+            for user_id in rng.sample(
+                staff[unit.pk], k=min(len(staff[unit.pk]), rng.choice([1, 1, 2]))
+            ):
+                assignments.append(
+                    CaseAssignment(
+                        case_id=pk, user_id=user_id, role="ksv_chinh", assigned_on=received
+                    )
+                )
         by_case: dict[int, list[Accused]] = {}
         for person in people:
             by_case.setdefault(person.case_id, []).append(person)
@@ -246,10 +370,15 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
         totals["accused"] += len(people)
         totals["events"] += len(events)
         totals["charges"] += len(charges)
-        print(f"  {totals['cases']} vụ án, {totals['accused']} bị can, {totals['events']} quyết định", flush=True)
+        print(
+            f"  {totals['cases']} vụ án, {totals['accused']} bị can, {totals['events']} quyết định",
+            flush=True,
+        )
     with connection.cursor() as cursor:
         for table in ("cases_case", "cases_accused"):
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")  # noqa: S608
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+            )  # noqa: S608
         # As autovacuum would leave a long-lived database: statistics and the visibility map
         # (index-only scans), not the state right after a bulk load.
         cursor.execute("VACUUM ANALYZE")
@@ -276,10 +405,14 @@ def _copy(model: Any, objects: list[Any], *, with_pk: bool = False) -> None:
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     connection.ensure_connection()
-    with connection.connection.cursor() as cursor, cursor.copy(
-            f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+    with (
+        connection.connection.cursor() as cursor,
+        cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy,
+    ):
         for obj in objects:
-            copy.write_row([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields])
+            copy.write_row(
+                [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+            )
 
 
 def _register_latencies(rounds: int) -> tuple[list[float], list[float], dict[str, float]]:
@@ -296,9 +429,17 @@ def _register_latencies(rounds: int) -> tuple[list[float], list[float], dict[str
         "minh.ksv": "Kiểm sát viên",
     }
     filters: list[dict[str, str]] = [
-        {}, {"trang": "3"}, {"q": "nguyen van"}, {"q": "lừa đảo"}, {"stage": "dieu_tra"},
-        {"category": "rat_nghiem_trong", "open_only": "on"}, {"detained": "on"}, {"article": "174"},
-        {"year": str(year), "register": "vu_an"}, {"mine": "on"}, {"q": str(Case.objects.first().case_no or 1)},
+        {},
+        {"trang": "3"},
+        {"q": "nguyen van"},
+        {"q": "lừa đảo"},
+        {"stage": "dieu_tra"},
+        {"category": "rat_nghiem_trong", "open_only": "on"},
+        {"detained": "on"},
+        {"article": "174"},
+        {"year": str(year), "register": "vu_an"},
+        {"mine": "on"},
+        {"q": str(Case.objects.first().case_no or 1)},
         {"stage": "truy_to", "category": "dac_biet_nghiem_trong", "detained": "on"},
     ]
     latencies: list[float] = []
@@ -325,8 +466,10 @@ def _register_latencies(rounds: int) -> tuple[list[float], list[float], dict[str
                     raise RuntimeError(f"{username} {params}: HTTP {response.status_code}")
                 latencies.append(elapsed)
                 by_filter.setdefault(f"{username} {params}", []).append(elapsed)
-    worst = {key: round(max(values) * 1000, 1) for key, values in
-             sorted(by_filter.items(), key=lambda kv: -max(kv[1]))[:5]}
+    worst = {
+        key: round(max(values) * 1000, 1)
+        for key, values in sorted(by_filter.items(), key=lambda kv: -max(kv[1]))[:5]
+    }
     return latencies, cpu, worst
 
 
@@ -334,20 +477,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--reuse", action="store_true", help="reuse the generated database if it exists")
-    parser.add_argument("--prepare-only", action="store_true",
-                        help="create (or complete) the database and its deadlines, measure nothing")
-    parser.add_argument("--database", default=DB_NAME,
-                        help=f"PostgreSQL database to build and measure (default {DB_NAME}; another name, e.g. "
-                             "with --cases 5000, for a quick profile beside the full one)")
-    parser.add_argument("--no-write", action="store_true",
-                        help="print the figures without writing benchmarks/results/cases.json")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse the generated database if it exists"
+    )
+    parser.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="create (or complete) the database and its deadlines, measure nothing",
+    )
+    parser.add_argument(
+        "--database",
+        default=DB_NAME,
+        help=f"PostgreSQL database to build and measure (default {DB_NAME}; another name, e.g. "
+        "with --cases 5000, for a quick profile beside the full one)",
+    )
+    parser.add_argument(
+        "--no-write",
+        action="store_true",
+        help="print the figures without writing benchmarks/results/cases.json",
+    )
     args = parser.parse_args()
 
     db_name = args.database
     reuse = args.reuse and postgres_db_exists(db_name)
-    url = (recreate_postgres_db(db_name) if not reuse else
-           f"postgres://postgres@127.0.0.1:5432/{db_name}")
+    url = (
+        recreate_postgres_db(db_name)
+        if not reuse
+        else f"postgres://postgres@127.0.0.1:5432/{db_name}"
+    )
     data_dir = REPO / "var" / ("bench-cases" if db_name == DB_NAME else f"bench-{db_name}")
     env = desk_env(database_url=url, data_dir=data_dir)
     print(f"Cơ sở dữ liệu {db_name} ({'dùng lại' if reuse else 'tạo mới'})", flush=True)
@@ -364,11 +521,17 @@ def main() -> None:
     started = time.perf_counter()
     if not reuse or Case.objects.count() < args.cases:
         totals = _generate(args.cases)
-        totals = {"cases": Case.objects.count(), "accused": Accused.objects.count(),
-                  "events": ProceduralEvent.objects.count()}
+        totals = {
+            "cases": Case.objects.count(),
+            "accused": Accused.objects.count(),
+            "events": ProceduralEvent.objects.count(),
+        }
     else:
-        totals = {"cases": Case.objects.count(), "accused": Accused.objects.count(),
-                  "events": ProceduralEvent.objects.count()}
+        totals = {
+            "cases": Case.objects.count(),
+            "accused": Accused.objects.count(),
+            "events": ProceduralEvent.objects.count(),
+        }
     generate_s = time.perf_counter() - started
     if args.prepare_only:
         if not ComputedDeadline.objects.exists():
@@ -409,8 +572,11 @@ def main() -> None:
     stats_runs = []
     for _ in range(5):
         started = time.perf_counter()
-        stats.unit_statistics(unit=province, date_from=dt.date(today.year - 1, 1, 1),
-                              date_to=dt.date(today.year - 1, 12, 31))
+        stats.unit_statistics(
+            unit=province,
+            date_from=dt.date(today.year - 1, 1, 1),
+            date_to=dt.date(today.year - 1, 12, 31),
+        )
         stats_runs.append(time.perf_counter() - started)
     print(f"Thống kê một năm của tỉnh: {[round(x, 3) for x in stats_runs]} s", flush=True)
 
@@ -430,7 +596,9 @@ def main() -> None:
         "deadlines_recompute_s": round(min(nightly_runs), 3),
         "deadlines_recompute_runs_s": [round(x, 3) for x in nightly_runs],
         "deadlines_recompute_median_s": round(sorted(nightly_runs)[len(nightly_runs) // 2], 3),
-        "deadlines_recompute_workers": __import__("digitaldesk.cases.deadlines", fromlist=["x"]).recompute_workers(),
+        "deadlines_recompute_workers": __import__(
+            "digitaldesk.cases.deadlines", fromlist=["x"]
+        ).recompute_workers(),
         "deadlines_recompute_one_process_s": round(single_s, 3),
         "deadlines_recompute_one_process_cpu_s": round(single_cpu_s, 3),
         "deadlines_initial_s": round(initial_s, 3),

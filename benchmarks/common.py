@@ -13,6 +13,7 @@ only, and writes one JSON file to benchmarks/results/<name>.json whose keys carr
         ... httpx against server.url ...
     write_results("mine", {"p95_ms": ..., ...})
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,14 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
-PYTHON = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv" / "bin" / "python").exists() else sys.executable
-POSTGRES_ADMIN_URL = os.environ.get("DESK_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
+PYTHON = (
+    str(REPO / ".venv" / "bin" / "python")
+    if (REPO / ".venv" / "bin" / "python").exists()
+    else sys.executable
+)
+POSTGRES_ADMIN_URL = os.environ.get(
+    "DESK_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"
+)
 
 
 # --- Environment and the desk's own commands ----------------------------------------------------
@@ -40,23 +47,36 @@ def desk_env(*, database_url: str, data_dir: Path, **extra: str) -> dict[str, st
     """Environment of a production-like desk process: DEBUG off, not in test mode, own data dir."""
     data_dir.mkdir(parents=True, exist_ok=True)
     env = {key: value for key, value in os.environ.items() if not key.startswith("DESK_")}
-    env.update({
-        "DESK_DATABASE_URL": database_url,
-        "DESK_DATA_DIR": str(data_dir),
-        "DESK_DEBUG": "0",
-        "DESK_LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "digitaldesk.config.settings",
-    })
+    env.update(
+        {
+            "DESK_DATABASE_URL": database_url,
+            "DESK_DATA_DIR": str(data_dir),
+            "DESK_DEBUG": "0",
+            "DESK_LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "digitaldesk.config.settings",
+        }
+    )
     env.update(extra)
     return env
 
 
-def manage(args: Sequence[str], env: dict[str, str], *, quiet: bool = True, timeout: float = 3600) -> str:
+def manage(
+    args: Sequence[str], env: dict[str, str], *, quiet: bool = True, timeout: float = 3600
+) -> str:
     """Run `desk <args>` (manage.py) with `env`; return its stdout, raise with its output on failure."""
-    result = subprocess.run([PYTHON, "-m", "digitaldesk.manage", *args], env=env, cwd=REPO,  # noqa: S603
-                            capture_output=True, text=True, timeout=timeout, check=False)
+    result = subprocess.run(
+        [PYTHON, "-m", "digitaldesk.manage", *args],
+        env=env,
+        cwd=REPO,  # noqa: S603
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     if result.returncode != 0:
-        raise RuntimeError(f"desk {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(
+            f"desk {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
     if not quiet:
         print(result.stdout, end="")
     return result.stdout
@@ -87,7 +107,10 @@ def postgres_db_exists(name: str) -> bool:
     import psycopg
 
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
-        return connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+        return (
+            connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            is not None
+        )
 
 
 # --- A production-like web server ----------------------------------------------------------------
@@ -120,8 +143,16 @@ class GunicornServer:
 
     workers × threads (gthread) like production; no access log, so the log does not cost CPU."""
 
-    def __init__(self, env: dict[str, str], *, workers: int = 4, threads: int = 4, port: int | None = None,
-                 log: Path | None = None, health_path: str = "/ping") -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        *,
+        workers: int = 4,
+        threads: int = 4,
+        port: int | None = None,
+        log: Path | None = None,
+        health_path: str = "/ping",
+    ) -> None:
         self.env = env
         self.workers = workers
         self.threads = threads
@@ -132,13 +163,34 @@ class GunicornServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> GunicornServer:
-        command = [PYTHON, "-m", "gunicorn", "digitaldesk.config.wsgi:application",
-                   "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-                   "--threads", str(self.threads), "--worker-class", "gthread", "--timeout", "120",
-                   "--backlog", "2048", "--log-level", "warning"]
+        command = [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "digitaldesk.config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--threads",
+            str(self.threads),
+            "--worker-class",
+            "gthread",
+            "--timeout",
+            "120",
+            "--backlog",
+            "2048",
+            "--log-level",
+            "warning",
+        ]
         handle = self.log.open("ab")
-        self.process = subprocess.Popen(command, env=self.env, cwd=REPO, stdout=handle,  # noqa: S603
-                                        stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            command,
+            env=self.env,
+            cwd=REPO,
+            stdout=handle,  # noqa: S603
+            stderr=subprocess.STDOUT,
+        )
         try:
             wait_for_http(self.url + self.health_path, timeout=90)
         except Exception:
@@ -171,7 +223,9 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def summarize(latencies_s: Iterable[float], *, errors: int = 0, seconds: float | None = None) -> dict[str, Any]:
+def summarize(
+    latencies_s: Iterable[float], *, errors: int = 0, seconds: float | None = None
+) -> dict[str, Any]:
     """p50/p95/p99/mean/max in milliseconds, request count, errors, and requests per second."""
     values = list(latencies_s)
     summary: dict[str, Any] = {
@@ -190,19 +244,33 @@ def summarize(latencies_s: Iterable[float], *, errors: int = 0, seconds: float |
 
 def machine() -> dict[str, Any]:
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,  # noqa: S607
-                                text=True, check=False).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO,
+            capture_output=True,  # noqa: S607
+            text=True,
+            check=False,
+        ).stdout.strip()
     except OSError:
         commit = ""
     load = os.getloadavg() if hasattr(os, "getloadavg") else (math.nan,) * 3
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-            "git_commit": commit, "loadavg_1m_at_end": round(load[0], 2)}
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "git_commit": commit,
+        "loadavg_1m_at_end": round(load[0], 2),
+    }
 
 
 def write_results(name: str, data: dict[str, Any]) -> Path:
     """Write benchmarks/results/<name>.json (with when and where it was measured); return its path."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    payload = {**data, "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": machine()}
+    payload = {
+        **data,
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+    }
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path

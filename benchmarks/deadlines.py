@@ -17,6 +17,7 @@ What it does (docs/deadlines.md, "Performance"):
 
 No timing is asserted anywhere; the target (< 5 s for 100,000 cases) is read from the JSON.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,7 +51,9 @@ def make_case(rng: random.Random) -> tuple[Category, bool, list[Event]]:
         return day
 
     events = [Event(K.TIEP_NHAN_NGUON_TIN, day)]
-    stage = rng.choices(["report", "investigation", "prosecution", "trial", "judged"], weights=[20, 30, 15, 15, 20])[0]
+    stage = rng.choices(
+        ["report", "investigation", "prosecution", "trial", "judged"], weights=[20, 30, 15, 15, 20]
+    )[0]
     if stage == "report":
         if rng.random() < 0.3:
             events.append(Event(K.KEO_DAI_NGUON_TIN, later(10, 18)))
@@ -64,11 +67,22 @@ def make_case(rng: random.Random) -> tuple[Category, bool, list[Event]]:
             held = dt.datetime.combine(charged - dt.timedelta(days=1), dt.time(9, 30))
             events.append(Event(K.TAM_GIU, held.date(), at=held, subject=subject, days=3))
         events.append(Event(K.KHOI_TO_BI_CAN, charged, subject=subject))
-        events.append(Event(K.PHE_CHUAN_KHOI_TO_BI_CAN, charged + dt.timedelta(days=1), subject=subject))
+        events.append(
+            Event(K.PHE_CHUAN_KHOI_TO_BI_CAN, charged + dt.timedelta(days=1), subject=subject)
+        )
         if rng.random() < 0.6:
-            events.append(Event(K.TAM_GIAM, charged + dt.timedelta(days=2), subject=subject, months=2))
+            events.append(
+                Event(K.TAM_GIAM, charged + dt.timedelta(days=2), subject=subject, months=2)
+            )
             if rng.random() < 0.3:
-                events.append(Event(K.GIA_HAN_TAM_GIAM, charged + dt.timedelta(days=50), subject=subject, months=1))
+                events.append(
+                    Event(
+                        K.GIA_HAN_TAM_GIAM,
+                        charged + dt.timedelta(days=50),
+                        subject=subject,
+                        months=1,
+                    )
+                )
     if rng.random() < 0.4:
         events.append(Event(K.GIA_HAN_DIEU_TRA, opened + dt.timedelta(days=55), months=2))
     if stage == "investigation":
@@ -105,15 +119,26 @@ def main() -> None:
 
     # Warm the calendar's yearly tables (the nightly job builds one calendar per run).
     for category, security, events in cases[:1000]:
-        compute_deadlines(category=category, events=events, calendar=calendar, national_security=security, today=today)
+        compute_deadlines(
+            category=category,
+            events=events,
+            calendar=calendar,
+            national_security=security,
+            today=today,
+        )
 
     per_case: list[float] = []
     deadlines = running = 0
     wall0, cpu0 = time.perf_counter(), time.process_time()
     for category, security, events in cases:
         start = time.perf_counter()
-        result = compute_deadlines(category=category, events=events, calendar=calendar,
-                                   national_security=security, today=today)
+        result = compute_deadlines(
+            category=category,
+            events=events,
+            calendar=calendar,
+            national_security=security,
+            today=today,
+        )
         per_case.append(time.perf_counter() - start)
         deadlines += len(result)
         running += sum(1 for d in result if d.running)
@@ -123,8 +148,13 @@ def main() -> None:
     for _ in range(2):
         wall1, cpu1 = time.perf_counter(), time.process_time()
         for category, security, events in cases:
-            compute_deadlines(category=category, events=events, calendar=calendar, national_security=security,
-                              today=today)
+            compute_deadlines(
+                category=category,
+                events=events,
+                calendar=calendar,
+                national_security=security,
+                today=today,
+            )
         best_wall = min(best_wall, time.perf_counter() - wall1)
         best_cpu = min(best_cpu, time.process_time() - cpu1)
 

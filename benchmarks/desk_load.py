@@ -25,6 +25,7 @@ The client is asyncio: httpx for the login forms, then a minimal keep-alive HTTP
 client costs little CPU beside the server on the same machine. Every loop is bounded in time and in
 iterations; it talks to loopback only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,9 +54,26 @@ from benchmarks.common import (  # noqa: E402
     write_results,
 )
 
-PERSONAS = ["huong.vt", "khanh.pvt", "son.tp2", "thao.ptp2", "minh.ksv", "mai.ksv", "hung.ksv", "ngan.ktv",
-            "lan.vthu", "phong.cv", "long.kv1", "yen.kv1", "hoa.kv1", "quan.kv2", "an.kv2", "tuan.v5",
-            "trang.v5", "hieu.tt"]
+PERSONAS = [
+    "huong.vt",
+    "khanh.pvt",
+    "son.tp2",
+    "thao.ptp2",
+    "minh.ksv",
+    "mai.ksv",
+    "hung.ksv",
+    "ngan.ktv",
+    "lan.vthu",
+    "phong.cv",
+    "long.kv1",
+    "yen.kv1",
+    "hoa.kv1",
+    "quan.kv2",
+    "an.kv2",
+    "tuan.v5",
+    "trang.v5",
+    "hieu.tt",
+]
 HOME_MARK = "Bàn làm việc".encode()
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 MAX_ITERATIONS_PER_USER = 10_000  # a hard bound besides the phase's duration
@@ -102,8 +120,15 @@ class Connection:
 
     async def _exchange(self, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
         assert self.reader is not None and self.writer is not None
-        lines = [f"GET {path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Cookie: {self.cookie}",
-                 "Accept: text/html", *[f"{k}: {v}" for k, v in headers.items()], "", ""]
+        lines = [
+            f"GET {path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            f"Cookie: {self.cookie}",
+            "Accept: text/html",
+            *[f"{k}: {v}" for k, v in headers.items()],
+            "",
+            "",
+        ]
         self.writer.write("\r\n".join(lines).encode())
         await self.writer.drain()
         head = await self.reader.readuntil(b"\r\n\r\n")
@@ -145,14 +170,18 @@ class Stats:
             self.samples.append(what)
 
 
-async def login(base_url: str, username: str, password: str, stats: Stats, delay: float) -> str | None:
+async def login(
+    base_url: str, username: str, password: str, stats: Stats, delay: float
+) -> str | None:
     """After `delay` seconds, sign in through the real form; return the session's Cookie header
     (None if refused). A connection dropped before the answer is retried once with a new one."""
     import httpx
 
     await asyncio.sleep(delay)
     for attempt in range(2):
-        async with httpx.AsyncClient(base_url=base_url, timeout=120, follow_redirects=False) as client:
+        async with httpx.AsyncClient(
+            base_url=base_url, timeout=120, follow_redirects=False
+        ) as client:
             try:
                 # A new connection for the POST: gunicorn may drop a kept-alive one that waited while
                 # its worker was busy hashing other users' passwords.
@@ -162,8 +191,15 @@ async def login(base_url: str, username: str, password: str, stats: Stats, delay
                     stats.error(f"{username}: login form HTTP {form.status_code}")
                     return None
                 started = time.perf_counter()
-                answer = await client.post("/dang-nhap/", data={
-                    "username": username, "password": password, "csrfmiddlewaretoken": match.group(1), "next": ""})
+                answer = await client.post(
+                    "/dang-nhap/",
+                    data={
+                        "username": username,
+                        "password": password,
+                        "csrfmiddlewaretoken": match.group(1),
+                        "next": "",
+                    },
+                )
                 elapsed = time.perf_counter() - started
             except httpx.TransportError as error:
                 if attempt == 0:
@@ -171,15 +207,23 @@ async def login(base_url: str, username: str, password: str, stats: Stats, delay
                 stats.error(f"{username}: {error!r}")
                 return None
             if answer.status_code != 302 or answer.headers.get("location") != "/":
-                stats.error(f"{username}: login answered {answer.status_code} → {answer.headers.get('location')}")
+                stats.error(
+                    f"{username}: login answered {answer.status_code} → {answer.headers.get('location')}"
+                )
                 return None
             stats.latencies.append(elapsed)
             return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
     return None
 
 
-async def desk_user(connection: Connection, until: float, think: tuple[float, float], rng: random.Random,
-                    home: Stats, bell: Stats) -> None:
+async def desk_user(
+    connection: Connection,
+    until: float,
+    think: tuple[float, float],
+    rng: random.Random,
+    home: Stats,
+    bell: Stats,
+) -> None:
     """Open the desk home (the bell is drawn inside it), then read for a while; as htmx does, the
     bell fragment is polled with the background header every 20 s while the user stays on the page.
     Users start at a random moment of their first reading time, not all in the same millisecond."""
@@ -206,8 +250,9 @@ async def desk_user(connection: Connection, until: float, think: tuple[float, fl
             await asyncio.sleep(pause)
             started = time.perf_counter()
             try:
-                status, body = await connection.get("/thong-bao/chuong/",
-                                                    {"X-Desk-Background": "1", "HX-Request": "true"})
+                status, body = await connection.get(
+                    "/thong-bao/chuong/", {"X-Desk-Background": "1", "HX-Request": "true"}
+                )
                 if status == 200:
                     bell.latencies.append(time.perf_counter() - started)
                 else:
@@ -217,7 +262,9 @@ async def desk_user(connection: Connection, until: float, think: tuple[float, fl
         await asyncio.sleep(max(0.0, leaves_at - time.monotonic()))
 
 
-async def saturate(connections: list[Connection], path: str, seconds: float, check: bytes | None) -> dict[str, Any]:
+async def saturate(
+    connections: list[Connection], path: str, seconds: float, check: bytes | None
+) -> dict[str, Any]:
     """Back-to-back requests on each connection for `seconds`; returns the summary with req/s."""
     stats = Stats()
     until = time.monotonic() + seconds
@@ -239,11 +286,15 @@ async def saturate(connections: list[Connection], path: str, seconds: float, che
 
     begun = time.monotonic()
     await asyncio.gather(*(loop(c) for c in connections))
-    return {**summarize(stats.latencies, errors=stats.errors, seconds=time.monotonic() - begun),
-            "error_samples": stats.samples}
+    return {
+        **summarize(stats.latencies, errors=stats.errors, seconds=time.monotonic() - begun),
+        "error_samples": stats.samples,
+    }
 
 
-async def run(url: str, usernames: list[str], password: str, args: argparse.Namespace) -> dict[str, Any]:
+async def run(
+    url: str, usernames: list[str], password: str, args: argparse.Namespace
+) -> dict[str, Any]:
     host, port = url.removeprefix("http://").split(":")
     rng = random.Random(2026)  # noqa: S311  (simulation, not security)
 
@@ -251,8 +302,12 @@ async def run(url: str, usernames: list[str], password: str, args: argparse.Name
     login_stats = Stats()
     started = time.monotonic()
     step = args.login_ramp / max(1, len(usernames))
-    cookies = await asyncio.gather(*(login(url, name, password, login_stats, index * step)
-                                     for index, name in enumerate(usernames)))
+    cookies = await asyncio.gather(
+        *(
+            login(url, name, password, login_stats, index * step)
+            for index, name in enumerate(usernames)
+        )
+    )
     login_seconds = time.monotonic() - started
     sessions = [c for c in cookies if c]
     print(f"  login: {len(sessions)}/{len(usernames)} users signed in in {login_seconds:.1f} s")
@@ -262,20 +317,30 @@ async def run(url: str, usernames: list[str], password: str, args: argparse.Name
     home, bell = Stats(), Stats()
     begun = time.monotonic()
     until = begun + args.duration
-    await asyncio.gather(*(desk_user(c, until, (args.think_min, args.think_max), random.Random(rng.random()),
-                                     home, bell) for c in connections))
+    await asyncio.gather(
+        *(
+            desk_user(
+                c, until, (args.think_min, args.think_max), random.Random(rng.random()), home, bell
+            )
+            for c in connections
+        )
+    )
     desk_seconds = time.monotonic() - begun
     print(f"  desk: {len(home.latencies)} desk homes, {home.errors} errors in {desk_seconds:.0f} s")
 
     # 3. Throughput: back-to-back, the desk home of signed-in users, then the trivial view.
-    pool = [Connection(host, int(port), sessions[i % len(sessions)]) for i in range(args.connections)]
+    pool = [
+        Connection(host, int(port), sessions[i % len(sessions)]) for i in range(args.connections)
+    ]
     await saturate(pool, "/", 3, HOME_MARK)  # warm-up (connections, caches), not reported
     saturated_home = await saturate(pool, "/", args.saturation_seconds, HOME_MARK)
     await saturate(pool, "/ping", 2, b"pong")
     saturated_ping = await saturate(pool, "/ping", args.saturation_seconds, b"pong")
     for connection in [*connections, *pool]:
         await connection.close()
-    print(f"  throughput: desk home {saturated_home.get('rps')} req/s, ping {saturated_ping.get('rps')} req/s")
+    print(
+        f"  throughput: desk home {saturated_home.get('rps')} req/s, ping {saturated_ping.get('rps')} req/s"
+    )
 
     desk = summarize(home.latencies, errors=home.errors, seconds=desk_seconds)
     return {
@@ -286,12 +351,23 @@ async def run(url: str, usernames: list[str], password: str, args: argparse.Name
         "p99_ms": desk["p99_ms"],
         "rps": desk["rps"],
         "errors": desk["errors"] + login_stats.errors,
-        "ratio_vs_trivial": round(saturated_home["rps"] / saturated_ping["rps"], 3) if saturated_ping.get("rps") else None,
+        "ratio_vs_trivial": round(saturated_home["rps"] / saturated_ping["rps"], 3)
+        if saturated_ping.get("rps")
+        else None,
         "desk_home": {**desk, "error_samples": home.samples},
-        "bell_poll": ({**summarize(bell.latencies, errors=bell.errors, seconds=desk_seconds), "error_samples": bell.samples}
-                      if bell.latencies or bell.errors else {"requests": 0, "note": "no page stayed open 20 s"}),
-        "login": {**summarize(login_stats.latencies, errors=login_stats.errors), "phase_seconds": round(login_seconds, 1),
-                  "error_samples": login_stats.samples},
+        "bell_poll": (
+            {
+                **summarize(bell.latencies, errors=bell.errors, seconds=desk_seconds),
+                "error_samples": bell.samples,
+            }
+            if bell.latencies or bell.errors
+            else {"requests": 0, "note": "no page stayed open 20 s"}
+        ),
+        "login": {
+            **summarize(login_stats.latencies, errors=login_stats.errors),
+            "phase_seconds": round(login_seconds, 1),
+            "error_samples": login_stats.samples,
+        },
         "saturation_desk_home": saturated_home,
         "saturation_ping": saturated_ping,
     }
@@ -312,8 +388,11 @@ def choose_users(count: int) -> tuple[list[str], dict[str, int]]:
         eligible = eligible.exclude(strict)
     eligible = eligible.exclude(totpdevice__confirmed=True)
     personas = list(eligible.filter(username__in=PERSONAS).values_list("username", flat=True))
-    generated = list(eligible.filter(username__startswith="scale.").order_by("username")
-                     .values_list("username", flat=True)[: max(0, count - len(personas))])
+    generated = list(
+        eligible.filter(username__startswith="scale.")
+        .order_by("username")
+        .values_list("username", flat=True)[: max(0, count - len(personas))]
+    )
     chosen = (personas + generated)[:count]
     leaders = User.objects.filter(username__in=chosen, position__is_leader=True).count()
     return chosen, {"leaders": leaders, "others": len(chosen) - leaders}
@@ -323,13 +402,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="desk_bench", help="PostgreSQL database to (re)create")
     parser.add_argument("--reuse-db", action="store_true", help="keep the database if it exists")
-    parser.add_argument("--scale", type=int, default=3000, help="generated officials (desk demo --scale)")
+    parser.add_argument(
+        "--scale", type=int, default=3000, help="generated officials (desk demo --scale)"
+    )
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--duration", type=float, default=60, help="seconds of the desk phase")
-    parser.add_argument("--login-ramp", type=float, default=20, help="seconds over which the users sign in")
-    parser.add_argument("--think-min", type=float, default=2.0, help="seconds a user reads a page (min)")
-    parser.add_argument("--think-max", type=float, default=8.0, help="seconds a user reads a page (max)")
-    parser.add_argument("--connections", type=int, default=8, help="connections of the throughput phase")
+    parser.add_argument(
+        "--login-ramp", type=float, default=20, help="seconds over which the users sign in"
+    )
+    parser.add_argument(
+        "--think-min", type=float, default=2.0, help="seconds a user reads a page (min)"
+    )
+    parser.add_argument(
+        "--think-max", type=float, default=8.0, help="seconds a user reads a page (max)"
+    )
+    parser.add_argument(
+        "--connections", type=int, default=8, help="connections of the throughput phase"
+    )
     parser.add_argument("--saturation-seconds", type=float, default=15)
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
@@ -350,12 +439,27 @@ def main() -> None:
             # An app's demo step failed: the organisation exists, so a second run skips the steps
             # and adds the generated officials. The results say the demo data was incomplete.
             demo_problem = str(error).strip().splitlines()[-1][:300]
-            print(f"  warning: desk demo failed ({demo_problem}); continuing without the remaining demo steps")
+            print(
+                f"  warning: desk demo failed ({demo_problem}); continuing without the remaining demo steps"
+            )
             manage(["demo", "--scale", str(args.scale), "--quiet"], env)
         # Statistics and visibility maps as a long-lived database has them (autovacuum would
         # otherwise run during the measurement, right after the bulk load).
-        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", args.db, "-c", "VACUUM ANALYZE"],
-                       check=True)
+        subprocess.run(
+            [
+                "psql",
+                "-q",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                args.db,
+                "-c",
+                "VACUUM ANALYZE",
+            ],
+            check=True,
+        )
     env = desk_env(database_url=url, data_dir=data_dir, DESK_DB_CONN_MAX_AGE="600")
     django_setup(env)
     from django.conf import settings
@@ -364,23 +468,37 @@ def main() -> None:
 
     load_at_start = round(os.getloadavg()[0], 2)
     usernames, mix = choose_users(args.users)
-    print(f"{len(usernames)} users ({mix['leaders']} leaders); gunicorn {args.workers}×{args.threads} threads")
+    print(
+        f"{len(usernames)} users ({mix['leaders']} leaders); gunicorn {args.workers}×{args.threads} threads"
+    )
     with GunicornServer(env, workers=args.workers, threads=args.threads) as server:
         result = asyncio.run(run(server.url, usernames, DEMO_PASSWORD, args))
-    result.update({
-        "user_mix": mix,
-        "loadavg_1m_at_start": load_at_start,
-        "demo_incomplete": demo_problem or None,
-        "setup": {"database": "postgresql", "scale_users": args.scale, "server": "gunicorn gthread",
-                  "workers": args.workers, "threads": args.threads, "think_s": [args.think_min, args.think_max],
-                  "login_ramp_s": args.login_ramp,
-                  "desk_phase_s": args.duration, "saturation_connections": args.connections,
-                  "saturation_s": args.saturation_seconds, "client": "asyncio (httpx login + raw HTTP/1.1)",
-                  "debug": settings.DEBUG},
-    })
+    result.update(
+        {
+            "user_mix": mix,
+            "loadavg_1m_at_start": load_at_start,
+            "demo_incomplete": demo_problem or None,
+            "setup": {
+                "database": "postgresql",
+                "scale_users": args.scale,
+                "server": "gunicorn gthread",
+                "workers": args.workers,
+                "threads": args.threads,
+                "think_s": [args.think_min, args.think_max],
+                "login_ramp_s": args.login_ramp,
+                "desk_phase_s": args.duration,
+                "saturation_connections": args.connections,
+                "saturation_s": args.saturation_seconds,
+                "client": "asyncio (httpx login + raw HTTP/1.1)",
+                "debug": settings.DEBUG,
+            },
+        }
+    )
     path = write_results(args.name, result)
-    print(f"desk home: p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, {result['rps']} req/s, "
-          f"{result['errors']} errors; ratio vs /ping {result['ratio_vs_trivial']}  → {path}")
+    print(
+        f"desk home: p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, {result['rps']} req/s, "
+        f"{result['errors']} errors; ratio vs /ping {result['ratio_vs_trivial']}  → {path}"
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ number of SQL queries and their total time. A widget whose facts are false is ma
 page does not call it (its figures say what calling it, with no fact known, would cost). Writes benchmarks/results/desk_widgets.json. Run it
 before and after changing a widget.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import REPO, desk_env, django_setup, postgres_db_exists, write_results  # noqa: E402
 
-PERSONAS = {"leader": "huong.vt", "head_of_office": "son.tp2", "prosecutor": "minh.ksv", "clerk": "lan.vthu",
-            "auditor": "hieu.tt", "generated_official": "scale.000010"}
+PERSONAS = {
+    "leader": "huong.vt",
+    "head_of_office": "son.tp2",
+    "prosecutor": "minh.ksv",
+    "clerk": "lan.vthu",
+    "auditor": "hieu.tt",
+    "generated_official": "scale.000010",
+}
 
 
 class QueryCounter:
@@ -39,7 +46,9 @@ class QueryCounter:
         self.count = 0
         self.seconds = 0.0
 
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
@@ -57,8 +66,14 @@ def measured() -> Iterator[dict[str, float]]:
     wall, cpu = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(counter):
         yield result
-    result.update({"wall_ms": (time.perf_counter() - wall) * 1000, "cpu_ms": (time.process_time() - cpu) * 1000,
-                   "queries": counter.count, "sql_ms": counter.seconds * 1000})
+    result.update(
+        {
+            "wall_ms": (time.perf_counter() - wall) * 1000,
+            "cpu_ms": (time.process_time() - cpu) * 1000,
+            "queries": counter.count,
+            "sql_ms": counter.seconds * 1000,
+        }
+    )
 
 
 def median_of(samples: list[dict[str, float]]) -> dict[str, float]:
@@ -119,9 +134,17 @@ def profile(username: str, runs: int) -> dict[str, Any]:
                         get_template(item.template).render({**context, "widget": item}, request)
             shown = context is not None
             samples.append(sample)
-        widgets[item.key] = {**median_of(samples), "shown": shown and not skipped, "skipped": skipped}
-    return {"username": username, "page": median_of(pages), "facts": {**median_of(fact_samples), "answers": answers},
-            "widgets": widgets}
+        widgets[item.key] = {
+            **median_of(samples),
+            "shown": shown and not skipped,
+            "skipped": skipped,
+        }
+    return {
+        "username": username,
+        "page": median_of(pages),
+        "facts": {**median_of(fact_samples), "answers": answers},
+        "widgets": widgets,
+    }
 
 
 def main() -> None:
@@ -133,7 +156,9 @@ def main() -> None:
     if not postgres_db_exists(args.db):
         raise SystemExit(f"Database {args.db} does not exist: run benchmarks/desk_load.py first.")
     data_dir = Path(os.environ.get("DESK_DATA_DIR") or REPO / "var") / "bench" / args.db
-    django_setup(desk_env(database_url=f"postgres://postgres@127.0.0.1:5432/{args.db}", data_dir=data_dir))
+    django_setup(
+        desk_env(database_url=f"postgres://postgres@127.0.0.1:5432/{args.db}", data_dir=data_dir)
+    )
     from django.conf import settings
 
     settings.ALLOWED_HOSTS.append("testserver")
@@ -141,20 +166,32 @@ def main() -> None:
     results = {role: profile(username, args.runs) for role, username in PERSONAS.items()}
     for role, data in results.items():
         page = data["page"]
-        print(f"{role:20} {data['username']:14} page {page['wall_ms']:7.1f} ms wall {page['cpu_ms']:7.1f} ms cpu "
-              f"{page['queries']:3.0f} queries {page['sql_ms']:6.1f} ms sql")
+        print(
+            f"{role:20} {data['username']:14} page {page['wall_ms']:7.1f} ms wall {page['cpu_ms']:7.1f} ms cpu "
+            f"{page['queries']:3.0f} queries {page['sql_ms']:6.1f} ms sql"
+        )
         f = data["facts"]
-        print(f"    {'(desk facts)':28} {f['wall_ms']:7.1f} ms wall {f['cpu_ms']:7.1f} ms cpu {f['queries']:3.0f} queries")
+        print(
+            f"    {'(desk facts)':28} {f['wall_ms']:7.1f} ms wall {f['cpu_ms']:7.1f} ms cpu {f['queries']:3.0f} queries"
+        )
         for key, w in sorted(data["widgets"].items(), key=lambda kv: -kv[1]["wall_ms"]):
             if w["wall_ms"] >= 0.5 or w["shown"]:
                 state = "skipped by its facts" if w["skipped"] else ("" if w["shown"] else "hidden")
-                print(f"    {key:28} {w['wall_ms']:7.1f} ms wall {w['cpu_ms']:7.1f} ms cpu {w['queries']:3.0f} queries"
-                      f"{f'  ({state})' if state else ''}")
+                print(
+                    f"    {key:28} {w['wall_ms']:7.1f} ms wall {w['cpu_ms']:7.1f} ms cpu {w['queries']:3.0f} queries"
+                    f"{f'  ({state})' if state else ''}"
+                )
     worst = max(results.values(), key=lambda d: d["page"]["wall_ms"])
-    path = write_results(args.name, {"p50_ms": worst["page"]["wall_ms"], "personas": results,
-                                     "note": "median per page / widget, in-process, DEBUG off; p50_ms = slowest persona; "
-                                             "a widget 'skipped' by its desk facts is not called by the page",
-                                     "loadavg_1m_at_start": load_at_start})
+    path = write_results(
+        args.name,
+        {
+            "p50_ms": worst["page"]["wall_ms"],
+            "personas": results,
+            "note": "median per page / widget, in-process, DEBUG off; p50_ms = slowest persona; "
+            "a widget 'skipped' by its desk facts is not called by the page",
+            "loadavg_1m_at_start": load_at_start,
+        },
+    )
     print(f"→ {path}")
 
 

@@ -30,6 +30,7 @@ What it does (docs/documents.md, "Performance"):
 
 No timing is asserted anywhere; the targets are read from benchmarks/results/documents.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,13 +68,37 @@ SUBJECTS = [
     "Giấy mời dự hội nghị sơ kết công tác năm",
     "Chỉ thị về công tác của ngành Kiểm sát nhân dân",
 ]
-SENDERS = ["Viện kiểm sát nhân dân tối cao", "Cục Thống kê tội phạm và Công nghệ thông tin (Cục 2)",
-           "Công an tỉnh Thăng Hoa", "Tòa án nhân dân tỉnh Thăng Hoa", "Ủy ban nhân dân tỉnh Thăng Hoa",
-           "Sở Tư pháp tỉnh Thăng Hoa", "Viện kiểm sát nhân dân khu vực 1 — Thăng Hoa"]
-TYPES = [("thong_bao", "TB"), ("cong_van", ""), ("ke_hoach", "KH"), ("bao_cao", "BC"), ("quyet_dinh", "QĐ"),
-         ("huong_dan", "HD"), ("giay_moi", "GM"), ("to_trinh", "TTr")]
-QUERIES = ["chuyển đổi số", "chuyen doi so", "trộm cắp tài sản", "giao ban truc tuyen", "chữ ký số",
-           "\"kiểm sát viên\"", "thong ke toi pham", "hội nghị sơ kết", "tố giác tin báo", "thiết bị"]
+SENDERS = [
+    "Viện kiểm sát nhân dân tối cao",
+    "Cục Thống kê tội phạm và Công nghệ thông tin (Cục 2)",
+    "Công an tỉnh Thăng Hoa",
+    "Tòa án nhân dân tỉnh Thăng Hoa",
+    "Ủy ban nhân dân tỉnh Thăng Hoa",
+    "Sở Tư pháp tỉnh Thăng Hoa",
+    "Viện kiểm sát nhân dân khu vực 1 — Thăng Hoa",
+]
+TYPES = [
+    ("thong_bao", "TB"),
+    ("cong_van", ""),
+    ("ke_hoach", "KH"),
+    ("bao_cao", "BC"),
+    ("quyet_dinh", "QĐ"),
+    ("huong_dan", "HD"),
+    ("giay_moi", "GM"),
+    ("to_trinh", "TTr"),
+]
+QUERIES = [
+    "chuyển đổi số",
+    "chuyen doi so",
+    "trộm cắp tài sản",
+    "giao ban truc tuyen",
+    "chữ ký số",
+    '"kiểm sát viên"',
+    "thong ke toi pham",
+    "hội nghị sơ kết",
+    "tố giác tin báo",
+    "thiết bị",
+]
 
 
 def seed_sentences() -> list[str]:
@@ -98,8 +123,12 @@ def generate(count: int, org: object, rng: random.Random) -> None:
 
     units = org.units  # type: ignore[attr-defined]
     people = org.people  # type: ignore[attr-defined]
-    agencies = [(units["tinh"], 70, people["lan"]), (units["kv1"], 10, people["kv1_vthu"]),
-                (units["kv2"], 10, people["kv1_vthu"]), (units["v5"], 10, people["v5_vthu"])]
+    agencies = [
+        (units["tinh"], 70, people["lan"]),
+        (units["kv1"], 10, people["kv1_vthu"]),
+        (units["kv2"], 10, people["kv1_vthu"]),
+        (units["v5"], 10, people["v5_vthu"]),
+    ]
     sentences = seed_sentences()
     counters: dict[tuple[int, int], int] = {}
     p2 = units["tinh_p2"]
@@ -118,22 +147,59 @@ def generate(count: int, org: object, rng: random.Random) -> None:
             code = f"{rng.randint(1, 2000)}/{abbr + '-' if abbr else ''}{'VKSTC' if 'tối cao' in sender else 'CA'}"
             subject = rng.choice(SUBJECTS)
             text = " ".join(rng.choice(sentences) for _ in range(8))
-            arrived = timezone.make_aware(dt.datetime(year, rng.randint(1, 12), rng.randint(1, 28), 8, 30))
+            arrived = timezone.make_aware(
+                dt.datetime(year, rng.randint(1, 12), rng.randint(1, 28), 8, 30)
+            )
             status = rng.choice(["cho_phan_cong", "dang_xu_ly", "da_xong", "da_xong"])
             fields_text = " ".join([code, sender, subject, str(number)])
-            documents.append(IncomingDocument(
-                unit=agency, register="den", year=year, arrival_number=number, arrived_at=arrived, sender=sender,
-                code_notation=code, code_folded=fold(code).replace(" ", ""), doc_type=doc_type, subject=subject,
-                status=status, registered_by=clerk, text=text, text_source="pdf",
-                search_folded=fold(fields_text), due_date=(arrived + dt.timedelta(days=15)).date()))
+            documents.append(
+                IncomingDocument(
+                    unit=agency,
+                    register="den",
+                    year=year,
+                    arrival_number=number,
+                    arrived_at=arrived,
+                    sender=sender,
+                    code_notation=code,
+                    code_folded=fold(code).replace(" ", ""),
+                    doc_type=doc_type,
+                    subject=subject,
+                    status=status,
+                    registered_by=clerk,
+                    text=text,
+                    text_source="pdf",
+                    search_folded=fold(fields_text),
+                    due_date=(arrived + dt.timedelta(days=15)).date(),
+                )
+            )
         IncomingDocument.objects.bulk_create(documents, batch_size=2000)
         assignments, entries = [], []
         for document in documents:
-            if document.unit_id == units["tinh"].pk and document.status != "cho_phan_cong" and rng.random() < 0.5:
-                assignments.append(Assignment(document=document, role="chu_tri", unit=p2, unit_path=p2.path,
-                                              assigned_by=huong, due_date=document.due_date))
-                assignments.append(Assignment(document=document, role="chu_tri", user=minh, unit_path=p2.path,
-                                              assigned_by=huong, due_date=document.due_date))
+            if (
+                document.unit_id == units["tinh"].pk
+                and document.status != "cho_phan_cong"
+                and rng.random() < 0.5
+            ):
+                assignments.append(
+                    Assignment(
+                        document=document,
+                        role="chu_tri",
+                        unit=p2,
+                        unit_path=p2.path,
+                        assigned_by=huong,
+                        due_date=document.due_date,
+                    )
+                )
+                assignments.append(
+                    Assignment(
+                        document=document,
+                        role="chu_tri",
+                        user=minh,
+                        unit_path=p2.path,
+                        assigned_by=huong,
+                        due_date=document.due_date,
+                    )
+                )
         Assignment.objects.bulk_create(assignments, batch_size=2000)
         by_doc: dict[int, list[Assignment]] = {}
         for assignment in assignments:
@@ -145,16 +211,33 @@ def generate(count: int, org: object, rng: random.Random) -> None:
                 if assignment.user_id:
                     tokens.add(f"user:{assignment.user_id}")
                 tokens.add(f"docs-lead:{p2.pk}")
-            entries.append(SearchEntry(
-                kind=selectors.INCOMING_KIND, key=str(document.pk), title=f"{document.code_notation} — {document.subject}",
-                body=" ".join([document.code_notation, document.sender, document.subject, document.text]),
-                acl=sorted(tokens), fields={"date": document.arrived_at.date().isoformat(),
-                                            "unit_id": document.unit_id, "status": document.status},
-                unit_id=document.unit_id))
+            entries.append(
+                SearchEntry(
+                    kind=selectors.INCOMING_KIND,
+                    key=str(document.pk),
+                    title=f"{document.code_notation} — {document.subject}",
+                    body=" ".join(
+                        [document.code_notation, document.sender, document.subject, document.text]
+                    ),
+                    acl=sorted(tokens),
+                    fields={
+                        "date": document.arrived_at.date().isoformat(),
+                        "unit_id": document.unit_id,
+                        "status": document.status,
+                    },
+                    unit_id=document.unit_id,
+                )
+            )
         SearchEntry.objects.bulk_create(entries, batch_size=2000)
-        print(f"  {offset + len(documents):>7} văn bản ({time.monotonic() - start:.0f} s)", flush=True)
-    RegisterCounter.objects.bulk_create([RegisterCounter(unit_id=unit_id, register="den", year=year, last=last)
-                                         for (unit_id, year), last in counters.items()])
+        print(
+            f"  {offset + len(documents):>7} văn bản ({time.monotonic() - start:.0f} s)", flush=True
+        )
+    RegisterCounter.objects.bulk_create(
+        [
+            RegisterCounter(unit_id=unit_id, register="den", year=year, last=last)
+            for (unit_id, year), last in counters.items()
+        ]
+    )
 
 
 def session_cookie(user: object) -> str:
@@ -218,17 +301,22 @@ class ServerCpu:
         from django.db import connection
 
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                           [self.database])
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [self.database],
+            )
             return [row[0] for row in cursor.fetchall()]
 
     def snapshot(self) -> dict[str, dict[int, float]]:
-        return {"django": {pid: _cpu_seconds(pid) for pid in self._workers()},
-                "postgres": {pid: _cpu_seconds(pid) for pid in self._backends()}}
+        return {
+            "django": {pid: _cpu_seconds(pid) for pid in self._workers()},
+            "postgres": {pid: _cpu_seconds(pid) for pid in self._backends()},
+        }
 
     @staticmethod
-    def per_request_ms(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]],
-                       requests: int) -> dict[str, float]:
+    def per_request_ms(
+        before: dict[str, dict[int, float]], after: dict[str, dict[int, float]], requests: int
+    ) -> dict[str, float]:
         """CPU ms per request of each side. A backend that appeared meanwhile counts from zero; one
         that ended meanwhile is lost (DESK_DB_CONN_MAX_AGE keeps them open during the run)."""
         out = {}
@@ -238,13 +326,14 @@ class ServerCpu:
         return out
 
 
-def numbers_under_concurrency(org: object, threads: int = 20, total: int = 1000) -> dict[str, object]:
+def numbers_under_concurrency(
+    org: object, threads: int = 20, total: int = 1000
+) -> dict[str, object]:
     from django.db import connection, transaction
 
     from digitaldesk.audit.services import audit_record
-    from digitaldesk.documents.numbering import take_number
-
     from digitaldesk.documents.models import RegisterCounter
+    from digitaldesk.documents.numbering import take_number
 
     unit = org.units["v5"]  # type: ignore[attr-defined]
     clerk = org.people["v5_vthu"]  # type: ignore[attr-defined]
@@ -260,7 +349,9 @@ def numbers_under_concurrency(org: object, threads: int = 20, total: int = 1000)
             for _ in range(count):
                 with transaction.atomic():
                     number = take_number(unit=unit, register="di", year=2099)
-                    audit_record(actor=clerk, action="documents.bench_number", detail={"number": number})
+                    audit_record(
+                        actor=clerk, action="documents.bench_number", detail={"number": number}
+                    )
                 with lock:
                     taken.append(number)
         finally:
@@ -273,10 +364,13 @@ def numbers_under_concurrency(org: object, threads: int = 20, total: int = 1000)
     for thread in pool:
         thread.join()
     seconds = time.perf_counter() - started
-    return {"numbers_distinct": len(set(taken)), "numbers_taken": len(taken),
-            "numbers_consecutive": sorted(taken) == list(range(start + 1, start + total + 1)),
-            "numbers_threads": threads,
-            "numbers_total_s": round(seconds, 2)}
+    return {
+        "numbers_distinct": len(set(taken)),
+        "numbers_taken": len(taken),
+        "numbers_consecutive": sorted(taken) == list(range(start + 1, start + total + 1)),
+        "numbers_threads": threads,
+        "numbers_total_s": round(seconds, 2),
+    }
 
 
 def signing_median(org: object, repeat: int = 10) -> dict[str, object]:
@@ -297,24 +391,37 @@ def signing_median(org: object, repeat: int = 10) -> dict[str, object]:
         started = time.perf_counter()
         signing_bridge.sign(pdf=pdf, signer=huong, kind="personal", passphrase="123456")
         times.append(time.perf_counter() - started)
-    return {"sign_median_ms": round(statistics.median(times) * 1000, 1), "sign_pages": pages,
-            "sign_repeat": repeat}
+    return {
+        "sign_median_ms": round(statistics.median(times) * 1000, 1),
+        "sign_pages": pages,
+        "sign_repeat": repeat,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--documents", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=200, help="requests per register or list page")
-    parser.add_argument("--search-repeat", type=int, default=5, help="requests per search query and user (20 pairs)")
-    parser.add_argument("--keep", action="store_true", help="keep the data of a previous run with the same size")
+    parser.add_argument(
+        "--repeat", type=int, default=200, help="requests per register or list page"
+    )
+    parser.add_argument(
+        "--search-repeat", type=int, default=5, help="requests per search query and user (20 pairs)"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the data of a previous run with the same size"
+    )
     args = parser.parse_args()
     rng = random.Random(2026)  # noqa: S311  (synthetic data, not security)
     url = "postgres://postgres@127.0.0.1:5432/desk_bench_docs"
     data_dir = REPO / "var" / "bench-docs"
     # Persistent database connections (as in production and desk_load.py), so that the CPU time of
     # the PostgreSQL backends serving the pages can be read from them.
-    env = desk_env(database_url=url, data_dir=data_dir, DESK_ALLOWED_HOSTS="127.0.0.1,localhost",
-                   DESK_DB_CONN_MAX_AGE="600")
+    env = desk_env(
+        database_url=url,
+        data_dir=data_dir,
+        DESK_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DESK_DB_CONN_MAX_AGE="600",
+    )
     stamp = data_dir / f"generated-{args.documents}"
     fresh = not (args.keep and stamp.exists())
     if fresh:
@@ -348,8 +455,11 @@ def main() -> None:
 
     from digitaldesk.documents.models import IncomingDocument
 
-    results: dict[str, object] = {"documents": IncomingDocument.objects.count(),
-                                  "generate_s": round(generate_s, 1), "index_s": round(index_s, 1)}
+    results: dict[str, object] = {
+        "documents": IncomingDocument.objects.count(),
+        "generate_s": round(generate_s, 1),
+        "index_s": round(index_s, 1),
+    }
     pages = {
         "register_page1": ("lan", "/van-ban/den/"),
         "register_page40": ("lan", "/van-ban/den/?trang=40"),
@@ -360,9 +470,14 @@ def main() -> None:
         "outgoing_register": ("lan", "/van-ban/di/"),
     }
     with GunicornServer(env, workers=2, threads=4, health_path="/healthz") as server:
-        clients = {key: httpx.Client(base_url=server.url, timeout=30,
-                                     cookies={"sessionid": session_cookie(org.people[key])})
-                   for key in {p[0] for p in pages.values()}}
+        clients = {
+            key: httpx.Client(
+                base_url=server.url,
+                timeout=30,
+                cookies={"sessionid": session_cookie(org.people[key])},
+            )
+            for key in {p[0] for p in pages.values()}
+        }
         cpu = ServerCpu(server, "desk_bench_docs")
         all_latencies: list[float] = []
         cpu_total = {"django": 0.0, "postgres": 0.0}
@@ -379,15 +494,20 @@ def main() -> None:
             results[f"{name}_cpu_ms"] = round(spent["django"] + spent["postgres"], 1)
             results[f"{name}_cpu_django_ms"] = spent["django"]
             results[f"{name}_cpu_postgres_ms"] = spent["postgres"]
-            print(f"  {name}: p95 {results[f'{name}_p95_ms']} ms, p50 {results[f'{name}_p50_ms']} ms, "
-                  f"CPU {spent['django']} + {spent['postgres']} ms/request (Django + PostgreSQL)", flush=True)
+            print(
+                f"  {name}: p95 {results[f'{name}_p95_ms']} ms, p50 {results[f'{name}_p50_ms']} ms, "
+                f"CPU {spent['django']} + {spent['postgres']} ms/request (Django + PostgreSQL)",
+                flush=True,
+            )
         results["p95_ms"] = round(percentile(all_latencies, 95) * 1000, 1)
         results["p50_ms"] = round(percentile(all_latencies, 50) * 1000, 1)
         results["cpu_ms"] = round(sum(cpu_total.values()) / len(all_latencies), 1)
         results["cpu_django_ms"] = round(cpu_total["django"] / len(all_latencies), 1)
         results["cpu_postgres_ms"] = round(cpu_total["postgres"] / len(all_latencies), 1)
         search_latencies: list[float] = []
-        search_paths = [(who, f"/van-ban/tim-kiem/?q={query}") for who in ("lan", "minh") for query in QUERIES]
+        search_paths = [
+            (who, f"/van-ban/tim-kiem/?q={query}") for who in ("lan", "minh") for query in QUERIES
+        ]
         for who, path in search_paths:  # warm-up (the first search of a worker opens the index)
             measure(clients[who], path, 1)
         before = cpu.snapshot()
@@ -400,8 +520,10 @@ def main() -> None:
         results["search_cpu_ms"] = round(spent["django"] + spent["postgres"], 1)
         results["search_cpu_django_ms"] = spent["django"]
         results["search_cpu_postgres_ms"] = spent["postgres"]
-        print(f"  search: p95 {results['search_p95_ms']} ms, CPU {spent['django']} + {spent['postgres']} ms/request",
-              flush=True)
+        print(
+            f"  search: p95 {results['search_p95_ms']} ms, CPU {spent['django']} + {spent['postgres']} ms/request",
+            flush=True,
+        )
         for client in clients.values():
             client.close()
     results.update(numbers_under_concurrency(org))

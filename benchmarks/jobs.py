@@ -14,6 +14,7 @@ For SQLite (WAL, the embedded default) and PostgreSQL, in a database of its own:
 Writes benchmarks/results/jobs.json. The poll interval of an idle worker is 0.5 s
 (Q_CLUSTER["poll"]), which bounds the pick-up latency from below.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,14 @@ BULK_JOBS = 400
 
 def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     out = log.open("ab")
-    return subprocess.Popen([PYTHON, "-m", "digitaldesk.manage", "worker"], env=env,  # noqa: S603
-                            cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [PYTHON, "-m", "digitaldesk.manage", "worker"],
+        env=env,  # noqa: S603
+        cwd=REPO,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _wait_ready(log: Path, count: int, timeout: float = 300) -> None:
@@ -104,7 +111,10 @@ def run_child(database: str) -> dict[str, Any]:
             job.refresh_from_db()
             to_start.append(job.started_at.timestamp() - queued_at)
             to_end.append(job.finished_at.timestamp() - queued_at)
-        result["pickup_one_worker"] = {"enqueue_to_start": summarize(to_start), "enqueue_to_done": summarize(to_end)}
+        result["pickup_one_worker"] = {
+            "enqueue_to_start": summarize(to_start),
+            "enqueue_to_done": summarize(to_end),
+        }
 
         # 2. Throughput: one worker, then two.
         for label, extra in (("one_worker", 0), ("two_workers", 1)):
@@ -113,22 +123,36 @@ def run_child(database: str) -> dict[str, Any]:
             _wait_ready(log, len(workers))
             started = time.monotonic()
             with transaction.atomic():
-                ids = [enqueue("jobs.selftest", steps=1, sleep_seconds=0).pk for _ in range(BULK_JOBS)]
+                ids = [
+                    enqueue("jobs.selftest", steps=1, sleep_seconds=0).pk for _ in range(BULK_JOBS)
+                ]
             wait_done(ids)
             seconds = time.monotonic() - started
-            duplicates = (JobExecution.objects.filter(job_id__in=ids).values("job_id")
-                          .annotate(n=Count("id")).filter(n__gt=1).count())
-            result[f"throughput_{label}"] = {"jobs": BULK_JOBS, "total_s": round(seconds, 2),
-                                             "jobs_per_s": round(BULK_JOBS / seconds, 1),
-                                             "jobs_run_twice": duplicates}
+            duplicates = (
+                JobExecution.objects.filter(job_id__in=ids)
+                .values("job_id")
+                .annotate(n=Count("id"))
+                .filter(n__gt=1)
+                .count()
+            )
+            result[f"throughput_{label}"] = {
+                "jobs": BULK_JOBS,
+                "total_s": round(seconds, 2),
+                "jobs_per_s": round(BULK_JOBS / seconds, 1),
+                "jobs_run_twice": duplicates,
+            }
     finally:
         _stop(workers)
-    result["lock_errors_in_worker_logs"] = log.read_text(errors="replace").count("database is locked")
+    result["lock_errors_in_worker_logs"] = log.read_text(errors="replace").count(
+        "database is locked"
+    )
     return result
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -137,9 +161,15 @@ def main() -> None:
         return
 
     base = Path(os.environ.get("DESK_DATA_DIR", REPO / "var")) / "bench" / "jobs"
-    results: dict[str, Any] = {"config": {"poll_s": 0.5, "job_processes_per_worker": 2,
-                                          "pickup_jobs": PICKUP_JOBS, "bulk_jobs": BULK_JOBS}}
-    for database in (["sqlite", "postgres"] if args.database == "both" else [args.database]):
+    results: dict[str, Any] = {
+        "config": {
+            "poll_s": 0.5,
+            "job_processes_per_worker": 2,
+            "pickup_jobs": PICKUP_JOBS,
+            "bulk_jobs": BULK_JOBS,
+        }
+    }
+    for database in ["sqlite", "postgres"] if args.database == "both" else [args.database]:
         data_dir = base / database
         shutil.rmtree(data_dir, ignore_errors=True)
         if database == "sqlite":
@@ -148,8 +178,15 @@ def main() -> None:
             url = recreate_postgres_db("desk_bench_jobs")
         env = desk_env(database_url=url, data_dir=data_dir, DESK_WORKERS="2")
         manage(["migrate", "--noinput"], env)
-        child = subprocess.run([PYTHON, __file__, "--child", database], env=env, cwd=REPO,  # noqa: S603
-                               capture_output=True, text=True, timeout=1800, check=False)
+        child = subprocess.run(
+            [PYTHON, __file__, "--child", database],
+            env=env,
+            cwd=REPO,  # noqa: S603
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            check=False,
+        )
         if child.returncode != 0:
             raise RuntimeError(child.stdout + child.stderr)
         results[database] = json.loads(child.stdout.strip().splitlines()[-1])

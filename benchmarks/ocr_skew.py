@@ -25,6 +25,7 @@ Per angle:
   Tesseract children: other work on the machine barely changes it).
 Writes benchmarks/results/ocr_skew.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,7 +47,10 @@ ANGLES = [0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 7, -7, 10, -10]
 
 
 def _cpu() -> float:
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
@@ -62,7 +66,9 @@ def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def box_figures(drawn: list[tuple[str, float, float, float, float]], read: list[Any]) -> tuple[int, int, int, int]:
+def box_figures(
+    drawn: list[tuple[str, float, float, float, float]], read: list[Any]
+) -> tuple[int, int, int, int]:
     """(words drawn that a highlight covers, words drawn of 3+ characters, OCR boxes in the wrong
     place, OCR words whose text was drawn)."""
     places: dict[str, list[tuple[float, ...]]] = {}
@@ -80,7 +86,9 @@ def box_figures(drawn: list[tuple[str, float, float, float, float]], read: list[
         if max(_iou(box, place) for place in places[key]) < 0.3:
             misplaced += 1
     wanted = [(_norm(text), tuple(box)) for text, *box in drawn if len(text) >= 3]
-    covered = sum(1 for key, place in wanted if any(_iou(place, box) >= 0.5 for box in found.get(key, [])))
+    covered = sum(
+        1 for key, place in wanted if any(_iou(place, box) >= 0.5 for box in found.get(key, []))
+    )
     return covered, len(wanted), misplaced, checked
 
 
@@ -103,19 +111,28 @@ class CountingEngine:
         self.engine = Counting()
 
 
-def measure(angles: list[float], pages: int, *, deskew: bool, work: Path) -> dict[str, dict[str, float]]:
+def measure(
+    angles: list[float], pages: int, *, deskew: bool, work: Path
+) -> dict[str, dict[str, float]]:
     from django.conf import settings
 
+    from digitaldesk.ocr.deskew import threshold_degrees
     from digitaldesk.ocr.samples import cer, sample_pages, save_pdf
     from digitaldesk.ocr.services import extract_pages
 
-    from digitaldesk.ocr.deskew import threshold_degrees
-
     configured = getattr(settings, "OCR_DESKEW_DEGREES", None)
     settings.OCR_DESKEW_DEGREES = threshold_degrees() if deskew else 0
-    figures: dict[str, dict[str, float]] = {k: {} for k in (
-        "cer_pct", "highlight_hit_pct", "misplaced_box_pct", "skew_measured_degrees",
-        "tesseract_passes_per_page", "cpu_seconds_per_page")}
+    figures: dict[str, dict[str, float]] = {
+        k: {}
+        for k in (
+            "cer_pct",
+            "highlight_hit_pct",
+            "misplaced_box_pct",
+            "skew_measured_degrees",
+            "tesseract_passes_per_page",
+            "cpu_seconds_per_page",
+        )
+    }
     try:
         for angle in angles:
             sheets = list(sample_pages(pages, seed=11, skew_degrees=angle))
@@ -128,20 +145,33 @@ def measure(angles: list[float], pages: int, *, deskew: bool, work: Path) -> dic
             covered = wanted = misplaced = checked = 0
             for sheet, page in zip(sheets, read, strict=True):
                 c, w, m, k = box_figures(sheet.words, page.words)
-                covered, wanted, misplaced, checked = covered + c, wanted + w, misplaced + m, checked + k
+                covered, wanted, misplaced, checked = (
+                    covered + c,
+                    wanted + w,
+                    misplaced + m,
+                    checked + k,
+                )
             key = f"{angle:g}"
-            figures["cer_pct"][key] = round(statistics.mean(cer(s.text, p.text) for s, p in zip(
-                sheets, read, strict=True)) * 100, 3)
+            figures["cer_pct"][key] = round(
+                statistics.mean(cer(s.text, p.text) for s, p in zip(sheets, read, strict=True))
+                * 100,
+                3,
+            )
             figures["highlight_hit_pct"][key] = round(100 * covered / max(1, wanted), 1)
             figures["misplaced_box_pct"][key] = round(100 * misplaced / max(1, checked), 2)
-            figures["skew_measured_degrees"][key] = round(statistics.mean(getattr(p, "skew", 0.0) for p in read), 2)
+            figures["skew_measured_degrees"][key] = round(
+                statistics.mean(getattr(p, "skew", 0.0) for p in read), 2
+            )
             figures["tesseract_passes_per_page"][key] = round(counter.passes / len(read), 2)
             figures["cpu_seconds_per_page"][key] = round(used / len(read), 3)
-            print(f"  {'deskew' if deskew else 'no deskew'} {angle:+5g}°: CER {figures['cer_pct'][key]:6.3f} %, "
-                  f"highlights {figures['highlight_hit_pct'][key]:5.1f} %, misplaced "
-                  f"{figures['misplaced_box_pct'][key]:5.2f} %, skew {figures['skew_measured_degrees'][key]:+6.2f}°, "
-                  f"{figures['tesseract_passes_per_page'][key]:.1f} passes, "
-                  f"{figures['cpu_seconds_per_page'][key]:.2f} CPU s/page (load {os.getloadavg()[0]:.1f})", flush=True)
+            print(
+                f"  {'deskew' if deskew else 'no deskew'} {angle:+5g}°: CER {figures['cer_pct'][key]:6.3f} %, "
+                f"highlights {figures['highlight_hit_pct'][key]:5.1f} %, misplaced "
+                f"{figures['misplaced_box_pct'][key]:5.2f} %, skew {figures['skew_measured_degrees'][key]:+6.2f}°, "
+                f"{figures['tesseract_passes_per_page'][key]:.1f} passes, "
+                f"{figures['cpu_seconds_per_page'][key]:.2f} CPU s/page (load {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
     finally:
         if configured is None:
             del settings.OCR_DESKEW_DEGREES
@@ -151,17 +181,31 @@ def measure(angles: list[float], pages: int, *, deskew: bool, work: Path) -> dic
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pages", type=int, default=3, help="pages per angle (the same text at every angle)")
-    parser.add_argument("--angles", default=",".join(f"{a:g}" for a in ANGLES),
-                        help="comma-separated skews in degrees, counter-clockwise positive")
-    parser.add_argument("--without-deskew-only", action="store_true",
-                        help="only the pipeline with the deskew step off (nothing written)")
-    parser.add_argument("--no-write", action="store_true", help="print the figures, do not write the JSON")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--pages", type=int, default=3, help="pages per angle (the same text at every angle)"
+    )
+    parser.add_argument(
+        "--angles",
+        default=",".join(f"{a:g}" for a in ANGLES),
+        help="comma-separated skews in degrees, counter-clockwise positive",
+    )
+    parser.add_argument(
+        "--without-deskew-only",
+        action="store_true",
+        help="only the pipeline with the deskew step off (nothing written)",
+    )
+    parser.add_argument(
+        "--no-write", action="store_true", help="print the figures, do not write the JSON"
+    )
     args = parser.parse_args()
     angles = [float(a) for a in args.angles.split(",")]
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    env = desk_env(database_url=f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}", data_dir=BENCH_DIR / "data")
+    env = desk_env(
+        database_url=f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}", data_dir=BENCH_DIR / "data"
+    )
     django_setup(env)
     from digitaldesk.ocr.deskew import threshold_degrees
 
@@ -169,8 +213,11 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     start = time.perf_counter()
-    results: dict[str, Any] = {"pages_per_angle": args.pages, "angles_degrees": angles,
-                               "deskew_threshold_degrees": threshold_degrees()}
+    results: dict[str, Any] = {
+        "pages_per_angle": args.pages,
+        "angles_degrees": angles,
+        "deskew_threshold_degrees": threshold_degrees(),
+    }
     off = measure(angles, args.pages, deskew=False, work=work)
     on = measure(angles, args.pages, deskew=True, work=work) if not args.without_deskew_only else {}
     for name, values in on.items():

@@ -11,6 +11,7 @@ The same synthetic pages (12 shuffled sentences of BLHS/BLTTHS each, folded with
 Each answers the same 16 queries (words, phrases) 5 times; reported: load time, p50/p95 of a
 ranked top-20 query. Writes benchmarks/results/search_engines.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,10 +65,15 @@ def run_tantivy(texts: list[str]) -> dict[str, Any]:
         for q in QUERIES:
             t0 = time.perf_counter()
             searcher = idx.searcher()
-            searcher.search(build_query(idx, sq.parse(q), acl=["all:"], kinds=None, filters=None), 20)
+            searcher.search(
+                build_query(idx, sq.parse(q), acl=["all:"], kinds=None, filters=None), 20
+            )
             latencies.append((time.perf_counter() - t0) * 1000)
-    return {"load_s": round(load, 1), "p50_ms": round(percentile(latencies, 50), 1),
-            "p95_ms": round(percentile(latencies, 95), 1)}
+    return {
+        "load_s": round(load, 1),
+        "p50_ms": round(percentile(latencies, 50), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+    }
 
 
 def _fts_match(q: str) -> str:
@@ -82,7 +88,9 @@ def run_fts5(texts: list[str]) -> dict[str, Any]:
     path = WORK / "fts5.sqlite3"
     path.unlink(missing_ok=True)
     db = sqlite3.connect(path)
-    db.execute("CREATE VIRTUAL TABLE pages USING fts5(body, tokenize='unicode61 remove_diacritics 2')")
+    db.execute(
+        "CREATE VIRTUAL TABLE pages USING fts5(body, tokenize='unicode61 remove_diacritics 2')"
+    )
     start = time.perf_counter()
     db.executemany("INSERT INTO pages(body) VALUES (?)", ((search_fold(t),) for t in texts))
     db.commit()
@@ -91,11 +99,17 @@ def run_fts5(texts: list[str]) -> dict[str, Any]:
     for _ in range(5):
         for q in QUERIES:
             t0 = time.perf_counter()
-            db.execute("SELECT rowid FROM pages WHERE pages MATCH ? ORDER BY rank LIMIT 20", (_fts_match(q),)).fetchall()
+            db.execute(
+                "SELECT rowid FROM pages WHERE pages MATCH ? ORDER BY rank LIMIT 20",
+                (_fts_match(q),),
+            ).fetchall()
             latencies.append((time.perf_counter() - t0) * 1000)
     db.close()
-    return {"load_s": round(load, 1), "p50_ms": round(percentile(latencies, 50), 1),
-            "p95_ms": round(percentile(latencies, 95), 1)}
+    return {
+        "load_s": round(load, 1),
+        "p50_ms": round(percentile(latencies, 50), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+    }
 
 
 def run_postgres(texts: list[str]) -> dict[str, Any]:
@@ -121,15 +135,23 @@ def run_postgres(texts: list[str]) -> dict[str, Any]:
                 parts = list(terms) + [" <-> ".join(p) for p in phrases]
                 tsq = " & ".join(f"({p})" for p in parts)
                 t0 = time.perf_counter()
-                conn.execute("SELECT id FROM pages WHERE tsv @@ to_tsquery('simple', %s) "
-                             "ORDER BY ts_rank(tsv, to_tsquery('simple', %s)) DESC LIMIT 20", (tsq, tsq)).fetchall()
+                conn.execute(
+                    "SELECT id FROM pages WHERE tsv @@ to_tsquery('simple', %s) "
+                    "ORDER BY ts_rank(tsv, to_tsquery('simple', %s)) DESC LIMIT 20",
+                    (tsq, tsq),
+                ).fetchall()
                 latencies.append((time.perf_counter() - t0) * 1000)
-    return {"load_s": round(load, 1), "p50_ms": round(percentile(latencies, 50), 1),
-            "p95_ms": round(percentile(latencies, 95), 1)}
+    return {
+        "load_s": round(load, 1),
+        "p50_ms": round(percentile(latencies, 50), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--pages", type=int, default=200_000)
     args = parser.parse_args()
     import os
@@ -142,7 +164,11 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     texts = pages(args.pages)
     results: dict[str, Any] = {"pages": args.pages, "queries": len(QUERIES)}
-    for name, func in (("tantivy", run_tantivy), ("sqlite_fts5", run_fts5), ("postgresql_fts", run_postgres)):
+    for name, func in (
+        ("tantivy", run_tantivy),
+        ("sqlite_fts5", run_fts5),
+        ("postgresql_fts", run_postgres),
+    ):
         print(f"{name}…", flush=True)
         results[name] = func(texts)
         print(f"  {results[name]}", flush=True)
@@ -150,7 +176,6 @@ def main() -> None:
     print(f"-> {path}")
     shutil.rmtree(WORK / "tantivy", ignore_errors=True)
     Path(WORK / "fts5.sqlite3").unlink(missing_ok=True)
-
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ What it does:
 
 No timing is asserted anywhere; the target (signing a 20-page PDF < 1 s median) is read from the JSON.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,10 +72,15 @@ def main() -> None:
     ca = services.demo_ca()
     pvt, lan = org.people["pvt"], org.people["lan"]
     services.demo_issue_credential(actor=None, pin=PIN, user=pvt)
-    services.demo_issue_credential(actor=None, pin=PIN, kind=CredentialKind.ORGANISATION, unit=org.units["tinh"],
-                                   keeper=lan)
-    pdf = sample_pdf(pages=20, authority="KT. VIỆN TRƯỞNG", signer_title="PHÓ VIỆN TRƯỞNG",
-                     signer_name=pvt.full_name)
+    services.demo_issue_credential(
+        actor=None, pin=PIN, kind=CredentialKind.ORGANISATION, unit=org.units["tinh"], keeper=lan
+    )
+    pdf = sample_pdf(
+        pages=20,
+        authority="KT. VIỆN TRƯỞNG",
+        signer_title="PHÓ VIỆN TRƯỞNG",
+        signer_name=pvt.full_name,
+    )
 
     def sign() -> bytes:
         return services.sign_pdf(pdf=pdf, signer=pvt, kind="personal", passphrase=PIN)
@@ -82,8 +88,10 @@ def main() -> None:
     sign()  # warm-up: fonts, images, imports
     plain = timed(sign, args.rounds)
     signed = sign()
-    organisation = timed(lambda: services.sign_pdf(pdf=signed, signer=lan, kind="organisation",
-                                                   passphrase=PIN), args.rounds)
+    organisation = timed(
+        lambda: services.sign_pdf(pdf=signed, signer=lan, kind="organisation", passphrase=PIN),
+        args.rounds,
+    )
     both = services.sign_pdf(pdf=signed, signer=lan, kind="organisation", passphrase=PIN)
     verify = timed(lambda: verify_pdf(both), args.rounds)
     assert verify_pdf(both).ok

@@ -1,4 +1,5 @@
 """Shared fixtures: the demo organisation and its personas, logged-in clients."""
+
 from __future__ import annotations
 
 import os
@@ -10,7 +11,9 @@ from django.test import Client
 from digitaldesk.accounts.demo import DEMO_PASSWORD, build_org
 from digitaldesk.core.demo import DemoOrg
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside live_server
+os.environ.setdefault(
+    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
+)  # Playwright's sync API beside live_server
 
 pytest_plugins = ["tests.support.transactional", "tests.support.browser"]  # see docs/testing.md
 

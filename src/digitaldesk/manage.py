@@ -1,4 +1,5 @@
 """The `desk` console command: the project's manage.py, installed in the venv."""
+
 from __future__ import annotations
 
 import os

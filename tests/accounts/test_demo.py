@@ -1,4 +1,5 @@
 """The demo loader: once, idempotent, prints the logins, scales for benchmarks."""
+
 from __future__ import annotations
 
 import io
@@ -17,7 +18,11 @@ def test_demo_loads_once_and_prints_the_logins():
     text = out.getvalue()
     assert "VKSND@demo2026" in text and "lan.vthu" in text and "dung.c2" in text
     # The appellate Viện of the VKSND tối cao (since 01/7/2025) and its two officials.
-    assert "nghia.ptdn" in text and "hien.ptdn" in text and "Viện Công tố và Kiểm sát xét xử phúc thẩm tại Đà Nẵng" in text
+    assert (
+        "nghia.ptdn" in text
+        and "hien.ptdn" in text
+        and "Viện Công tố và Kiểm sát xét xử phúc thẩm tại Đà Nẵng" in text
+    )
     units, users = Unit.objects.count(), User.objects.count()
     again = io.StringIO()
     call_command("demo", stdout=again)
@@ -29,7 +34,9 @@ def test_demo_loads_once_and_prints_the_logins():
 def test_scale_adds_generated_officials_with_vietnamese_sort_keys():
     first = io.StringIO()
     call_command("demo", "--org-only", "--scale", "40", "--quiet", stdout=first)
-    assert "Đã nạp tổ chức và cán bộ mẫu" in first.getvalue() and "đã có sẵn" not in first.getvalue()
+    assert (
+        "Đã nạp tổ chức và cán bộ mẫu" in first.getvalue() and "đã có sẵn" not in first.getvalue()
+    )
     generated = User.objects.filter(username__startswith="scale.")
     assert generated.count() == 40
     assert all(u.name_sort_key and u.given_name for u in generated)

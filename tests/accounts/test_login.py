@@ -1,4 +1,5 @@
 """Login with password and TOTP, lockout, first-login password change, idle timeout."""
+
 from __future__ import annotations
 
 import time
@@ -38,7 +39,9 @@ def test_user_with_totp_must_enter_the_code(org, password):
     assert response["Location"] == "/dang-nhap/xac-thuc/"
     assert client.get("/").status_code == 302  # not logged in yet
     device = TOTPDevice.objects.get(user=org.people["dung"])
-    wrong = client.post("/dang-nhap/xac-thuc/", {"token": "000000" if totp_code(device) != "000000" else "111111"})
+    wrong = client.post(
+        "/dang-nhap/xac-thuc/", {"token": "000000" if totp_code(device) != "000000" else "111111"}
+    )
     assert "Mã xác thực không đúng" in wrong.content.decode()
     too_soon = client.post("/dang-nhap/xac-thuc/", {"token": totp_code(device)})
     # django-otp throttles after a wrong code; the page says for how long.
@@ -55,8 +58,13 @@ def test_unit_requiring_2fa_forces_enrolment_at_login(org, password):
     # Cục 2 requires 2FA; Phòng 1 of Cục 2 inherits the requirement from its parent unit.
     from digitaldesk.accounts.models import Position
 
-    user = User.objects.create(username="moi.c2", full_name="Trần Văn Mới", unit=org.units["c2_p1"],
-                               position=Position.objects.get(code="chuyen-vien"), must_change_password=False)
+    user = User.objects.create(
+        username="moi.c2",
+        full_name="Trần Văn Mới",
+        unit=org.units["c2_p1"],
+        position=Position.objects.get(code="chuyen-vien"),
+        must_change_password=False,
+    )
     user.set_password(password)
     user.save()
     client = Client()
@@ -95,7 +103,8 @@ def test_refusals_look_the_same_for_unknown_known_and_locked_logins(org, passwor
     answers["locked, right password"] = refusal(post_login(Client(), "minh.ksv", password))
     for _ in range(3):
         answers["unknown name, fourth try"] = refusal(
-            post_login(Client(), "khong.ton.tai", "sai-mat-khau-123"))
+            post_login(Client(), "khong.ton.tai", "sai-mat-khau-123")
+        )
     expected = answers["unknown name"]
     assert len(expected) == 1 and "15 phút" in expected[0]
     differing = {case: answer for case, answer in answers.items() if answer != expected}
@@ -112,8 +121,12 @@ def test_account_locks_after_repeated_failures_even_with_the_right_password(org,
     assert refused.status_code == 200 and "tạm khóa 15 phút" in refused.content.decode()
     assert client.get("/").status_code == 302
     assert AuditEvent.objects.filter(action="auth.locked", actor=org.people["minh"]).count() == 1
-    assert AuditEvent.objects.filter(action="auth.login_refused_locked",
-                                     actor=org.people["minh"]).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="auth.login_refused_locked", actor=org.people["minh"]
+        ).count()
+        == 1
+    )
 
 
 def test_a_disabled_account_is_named_only_to_whoever_gives_its_password(org, password):
@@ -121,7 +134,8 @@ def test_a_disabled_account_is_named_only_to_whoever_gives_its_password(org, pas
     right = refusal(post_login(Client(), "minh.ksv", password))
     assert right == ["Tài khoản đã bị vô hiệu hóa. Vui lòng liên hệ quản trị hệ thống."]
     assert refusal(post_login(Client(), "minh.ksv", "sai-mat-khau-123")) == refusal(
-        post_login(Client(), "khong.ton.tai", "sai-mat-khau-123"))
+        post_login(Client(), "khong.ton.tai", "sai-mat-khau-123")
+    )
 
 
 def test_first_login_forces_a_password_change(org, password):
@@ -131,12 +145,16 @@ def test_first_login_forces_a_password_change(org, password):
     post_login(client, "minh.ksv", password)
     assert client.get("/")["Location"] == "/tai-khoan/doi-mat-khau/"
     assert client.get("/to-chuc/")["Location"] == "/tai-khoan/doi-mat-khau/"
-    too_short = client.post("/tai-khoan/doi-mat-khau/", {"old_password": password, "new_password": "123",
-                                                        "new_password2": "123"})
+    too_short = client.post(
+        "/tai-khoan/doi-mat-khau/",
+        {"old_password": password, "new_password": "123", "new_password2": "123"},
+    )
     assert too_short.status_code == 200
     new = "Kiem-sat-2026-moi"
-    changed = client.post("/tai-khoan/doi-mat-khau/", {"old_password": password, "new_password": new,
-                                                      "new_password2": new})
+    changed = client.post(
+        "/tai-khoan/doi-mat-khau/",
+        {"old_password": password, "new_password": new, "new_password2": new},
+    )
     assert changed.status_code == 302
     assert client.get("/").status_code == 200  # still logged in after the change
     minh.refresh_from_db()
@@ -171,8 +189,10 @@ def test_logout_needs_post_and_ends_the_session(org, as_user):
 
 def test_open_redirect_after_login_is_refused(org, password):
     client = Client()
-    response = client.post("/dang-nhap/?next=https://evil.example/", {"username": "minh.ksv", "password": password,
-                                                                     "next": "https://evil.example/"})
+    response = client.post(
+        "/dang-nhap/?next=https://evil.example/",
+        {"username": "minh.ksv", "password": password, "next": "https://evil.example/"},
+    )
     assert response["Location"] == "/"
 
 
@@ -186,8 +206,10 @@ def test_double_submission_of_login_is_harmless(org, password):
 
 def test_an_expired_second_step_keeps_where_the_user_was_going(org, password):
     client = Client()
-    client.post("/dang-nhap/?next=/o/authorize/%3Fclient_id%3Dx", {"username": "dung.c2", "password": password,
-                                                                  "next": "/o/authorize/?client_id=x"})
+    client.post(
+        "/dang-nhap/?next=/o/authorize/%3Fclient_id%3Dx",
+        {"username": "dung.c2", "password": password, "next": "/o/authorize/?client_id=x"},
+    )
     session = client.session
     session["pending_login"]["at"] -= 600  # the 5-minute window has passed
     session.save()
@@ -207,7 +229,12 @@ def test_django_admin_is_not_served_to_anyone(org, password):
     login(superuser, "dung.c2", totp_offset=0)
     failures = []
     for who, client in (("anonymous", Client()), ("superuser", superuser)):
-        for path in ("/quan-tri-ky-thuat/", "/quan-tri-ky-thuat/login/", "/admin/", "/admin/login/"):
+        for path in (
+            "/quan-tri-ky-thuat/",
+            "/quan-tri-ky-thuat/login/",
+            "/admin/",
+            "/admin/login/",
+        ):
             status = client.get(path).status_code
             posted = client.post(path, {"username": "dung.c2", "password": password}).status_code
             if (status, posted) != (404, 404):

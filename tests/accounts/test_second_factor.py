@@ -6,6 +6,7 @@ enrolment pages are for a user without a device (first login) or for a signed-in
 just given the current device's code; every code typed anywhere counts towards the lockout and
 is throttled by django-otp.
 """
+
 from __future__ import annotations
 
 import re
@@ -47,9 +48,13 @@ def password_only(username: str) -> Client:
 
 def new_official_of_cuc_2() -> User:
     """An official of a unit that requires 2FA (Cục 2's Phòng 1) who has no device yet."""
-    user = User.objects.create(username="moi.c2", full_name="Trần Văn Mới", unit=User.objects.get(
-        username="dung.c2").unit.parent, position=Position.objects.get(code="chuyen-vien"),
-        must_change_password=False)
+    user = User.objects.create(
+        username="moi.c2",
+        full_name="Trần Văn Mới",
+        unit=User.objects.get(username="dung.c2").unit.parent,
+        position=Position.objects.get(code="chuyen-vien"),
+        must_change_password=False,
+    )
     user.set_password(DEMO_PASSWORD)
     user.save()
     return user
@@ -73,7 +78,9 @@ def test_password_only_session_cannot_open_the_enrolment_page_of_a_user_with_a_d
     posted = client.post(ENROL, {"token": "123456"})
     assert posted.status_code == 302 and posted["Location"] == CODE_PAGE
     assert not signed_in(client)
-    assert list(TOTPDevice.objects.filter(user=dung).values_list("pk", "confirmed")) == [(device.pk, True)]
+    assert list(TOTPDevice.objects.filter(user=dung).values_list("pk", "confirmed")) == [
+        (device.pk, True)
+    ]
     assert not AuditEvent.objects.filter(action="auth.2fa_enrolled").exists()
 
 
@@ -83,7 +90,9 @@ def test_an_enrolment_nobody_proved_never_removes_a_confirmed_device(org):
     dung = org.people["dung"]
     device = services.totp_start_enrolment(dung)
     with pytest.raises(services.SecondFactorRefused, match="đã có thiết bị xác thực"):
-        services.totp_confirm(user=dung, device=device, token=code_of(device), replacing=None, ip=None)
+        services.totp_confirm(
+            user=dung, device=device, token=code_of(device), replacing=None, ip=None
+        )
     assert TOTPDevice.objects.filter(user=dung, confirmed=True).count() == 1
     device.refresh_from_db()
     assert not device.confirmed
@@ -108,7 +117,9 @@ def test_wrong_codes_on_the_enrolment_page_lock_the_account_like_the_code_page(o
     assert "đang tạm khóa" in late.content.decode()
     assert not signed_in(client)
     assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-    assert AuditEvent.objects.filter(action="auth.locked", actor=user, detail__reason="totp_enrol").exists()
+    assert AuditEvent.objects.filter(
+        action="auth.locked", actor=user, detail__reason="totp_enrol"
+    ).exists()
 
 
 def test_enrolment_confirmation_is_throttled_and_says_how_long_to_wait(org):
@@ -164,7 +175,9 @@ def test_signed_in_user_replaces_the_device_only_after_giving_its_current_code(o
     new = TOTPDevice.objects.get(user=dung, confirmed=False)
     done = client.post(SETUP, {"token": code_of(new)})
     assert done.status_code == 302 and done["Location"] == "/tai-khoan/"
-    assert list(TOTPDevice.objects.filter(user=dung).values_list("pk", "confirmed")) == [(new.pk, True)]
+    assert list(TOTPDevice.objects.filter(user=dung).values_list("pk", "confirmed")) == [
+        (new.pk, True)
+    ]
     assert not TOTPDevice.objects.filter(pk=old.pk).exists()
     event = AuditEvent.objects.get(action="auth.2fa_enrolled", actor=dung)
     assert event.detail["replaced"] is True

@@ -5,6 +5,7 @@ prompt=none asks the provider to answer without showing any page (OpenID Connect
 state (3.1.2.6). A PKCE challenge other than S256 is refused before any login or consent
 page (RFC 9700, 2.1.1). Everything through the real HTTP client.
 """
+
 from __future__ import annotations
 
 import time
@@ -28,7 +29,9 @@ pytestmark = pytest.mark.django_db
 
 def silent(client: Client, client_id: str, **extra: str):  # type: ignore[no-untyped-def]
     _, challenge = pkce_pair()
-    return client.get(authorize_url(client_id, challenge, prompt="none", state="st-im-lang", **extra))
+    return client.get(
+        authorize_url(client_id, challenge, prompt="none", state="st-im-lang", **extra)
+    )
 
 
 def answered_at_redirect_uri(response, error: str) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +83,9 @@ def test_prompt_none_gives_a_code_when_nothing_needs_asking(org):
 def test_prompt_none_never_redirects_to_an_unregistered_uri(org):
     app = register()
     for client in (Client(), signed_in(org)):
-        answer = silent(client, app.application.client_id, redirect_uri="http://ke-gian.test/callback")
+        answer = silent(
+            client, app.application.client_id, redirect_uri="http://ke-gian.test/callback"
+        )
         assert answer.status_code == 400 and not answer.has_header("Location")
         assert "Địa chỉ quay về không hợp lệ" in answer.content.decode()
 
@@ -97,12 +102,17 @@ def test_pkce_plain_is_refused_before_the_consent_page(org):
     }
     failures = []
     for name, (client, method) in cases.items():
-        answer = client.get(authorize_url(client_id, None, code_challenge="x" * 43, state="st-plain",
-                                          **method))
+        answer = client.get(
+            authorize_url(client_id, None, code_challenge="x" * 43, state="st-plain", **method)
+        )
         params = query_of(answer.get("Location", ""))
-        if not (answer.status_code == 302 and answer["Location"].startswith(REDIRECT + "?")
-                and params.get("error") == "invalid_request" and params.get("state") == "st-plain"
-                and "S256" in params.get("error_description", "")):
+        if not (
+            answer.status_code == 302
+            and answer["Location"].startswith(REDIRECT + "?")
+            and params.get("error") == "invalid_request"
+            and params.get("state") == "st-plain"
+            and "S256" in params.get("error_description", "")
+        ):
             failures.append(f"{name}: {answer.status_code} {answer.get('Location')}")
     assert not failures, "\n".join(failures)
     assert not Grant.objects.exists()
@@ -110,8 +120,14 @@ def test_pkce_plain_is_refused_before_the_consent_page(org):
 
 def test_pkce_plain_with_a_wrong_redirect_uri_gets_a_vietnamese_page(org):
     app = register(confidential=False)
-    answer = signed_in(org).get(authorize_url(
-        app.application.client_id, None, code_challenge="x" * 43, code_challenge_method="plain",
-        redirect_uri="http://ke-gian.test/callback"))
+    answer = signed_in(org).get(
+        authorize_url(
+            app.application.client_id,
+            None,
+            code_challenge="x" * 43,
+            code_challenge_method="plain",
+            redirect_uri="http://ke-gian.test/callback",
+        )
+    )
     assert answer.status_code == 400 and not answer.has_header("Location")
     assert "Địa chỉ quay về không hợp lệ" in answer.content.decode()

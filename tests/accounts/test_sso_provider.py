@@ -6,6 +6,7 @@ client, wrong redirect URI, missing PKCE, wrong code_verifier, reused code, a se
 that expired mid-flow, a session without its second factor. The same flow driven by a
 separate relying-party process is in test_sso_rp.py.
 """
+
 from __future__ import annotations
 
 import base64
@@ -45,7 +46,9 @@ LOGGED_OUT = "http://rp.noi-bo.test/logged-out"
 def pkce_pair() -> tuple[str, str]:
     """(code_verifier, S256 code_challenge) as RFC 7636, section 4.2."""
     verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    challenge = (
+        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    )
     return verifier, challenge
 
 
@@ -55,17 +58,31 @@ def totp_now(offset: int = 0) -> str:
     return f"{totp(bytes.fromhex(DEMO_TOTP_HEX), step=30, drift=offset):06d}"
 
 
-def register(name: str = "Hệ thống quản lý án nội bộ", *, trusted: bool = False, confidential: bool = True,
-             redirect: str = REDIRECT, logout: str = LOGGED_OUT) -> sso.RegisteredClient:
-    return sso.oidc_client_register(actor=None, name=name, redirect_uris=[redirect],
-                                    post_logout_redirect_uris=[logout], confidential=confidential,
-                                    trusted=trusted, via="test")
+def register(
+    name: str = "Hệ thống quản lý án nội bộ",
+    *,
+    trusted: bool = False,
+    confidential: bool = True,
+    redirect: str = REDIRECT,
+    logout: str = LOGGED_OUT,
+) -> sso.RegisteredClient:
+    return sso.oidc_client_register(
+        actor=None,
+        name=name,
+        redirect_uris=[redirect],
+        post_logout_redirect_uris=[logout],
+        confidential=confidential,
+        trusted=trusted,
+        via="test",
+    )
 
 
 def login(client: Client, username: str, totp_offset: int | None = None, next_url: str = "") -> Any:
     """Log in through the desk's real login pages (password, then TOTP when asked)."""
-    response = client.post("/dang-nhap/" + (f"?next={next_url}" if next_url else ""),
-                           {"username": username, "password": DEMO_PASSWORD, "next": next_url})
+    response = client.post(
+        "/dang-nhap/" + (f"?next={next_url}" if next_url else ""),
+        {"username": username, "password": DEMO_PASSWORD, "next": next_url},
+    )
     assert response.status_code == 302, response.content.decode()[:500]
     if response["Location"] == "/dang-nhap/xac-thuc/":
         assert totp_offset is not None, f"{username} must enter a TOTP code"
@@ -82,8 +99,14 @@ def signed_in(org: Any, key: str = "minh") -> Client:
 
 
 def authorize_url(client_id: str, challenge: str | None, **extra: str) -> str:
-    params = {"response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT,
-              "scope": "openid profile email", "state": "st-" + secrets.token_hex(4), "nonce": secrets.token_hex(8)}
+    params = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": REDIRECT,
+        "scope": "openid profile email",
+        "state": "st-" + secrets.token_hex(4),
+        "nonce": secrets.token_hex(8),
+    }
     if challenge is not None:
         params.update(code_challenge=challenge, code_challenge_method="S256")
     params.update(extra)
@@ -94,9 +117,15 @@ def query_of(location: str) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
 
 
-def exchange(client: Client, registered: sso.RegisteredClient, code: str, verifier: str | None) -> Any:
-    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-            "client_id": registered.application.client_id}
+def exchange(
+    client: Client, registered: sso.RegisteredClient, code: str, verifier: str | None
+) -> Any:
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": REDIRECT,
+        "client_id": registered.application.client_id,
+    }
     if registered.client_secret:
         data["client_secret"] = registered.client_secret
     if verifier is not None:
@@ -115,8 +144,10 @@ def obtain_code(client: Client, registered: sso.RegisteredClient, challenge: str
     response = client.get(authorize_url(registered.application.client_id, challenge))
     if response.status_code == 200:  # consent page
         form = response.context["form"]
-        response = client.post(response.request["PATH_INFO"] + "?" + response.request["QUERY_STRING"],
-                               {**{k: v for k, v in form.initial.items() if v is not None}, "allow": "on"})
+        response = client.post(
+            response.request["PATH_INFO"] + "?" + response.request["QUERY_STRING"],
+            {**{k: v for k, v in form.initial.items() if v is not None}, "allow": "on"},
+        )
     assert response.status_code == 302
     assert response["Location"].startswith(REDIRECT + "?")
     return query_of(response["Location"])["code"]
@@ -133,15 +164,29 @@ def test_discovery_document_announces_the_endpoints_claims_and_pkce_s256_only(cl
     assert doc["end_session_endpoint"] == "http://testserver/o/logout/"
     assert doc["code_challenge_methods_supported"] == ["S256"]
     assert doc["authorization_response_iss_parameter_supported"] is True
-    assert "code" in doc["response_types_supported"] and "token" not in doc["response_types_supported"]
-    assert {"sub", "name", "unit", "unit_id", "unit_path", "position", "position_code", "roles",
-            "preferred_username", "email"} <= set(doc["claims_supported"])
+    assert (
+        "code" in doc["response_types_supported"] and "token" not in doc["response_types_supported"]
+    )
+    assert {
+        "sub",
+        "name",
+        "unit",
+        "unit_id",
+        "unit_path",
+        "position",
+        "position_code",
+        "roles",
+        "preferred_username",
+        "email",
+    } <= set(doc["claims_supported"])
     assert "RS256" in doc["id_token_signing_alg_values_supported"]
 
 
 def test_jwks_publishes_the_public_rsa_key_only(client):
     keys = client.get("/o/.well-known/jwks.json").json()["keys"]
-    assert len(keys) == 1 and keys[0]["kty"] == "RSA" and keys[0]["alg"] == "RS256" and keys[0]["kid"]
+    assert (
+        len(keys) == 1 and keys[0]["kty"] == "RSA" and keys[0]["alg"] == "RS256" and keys[0]["kid"]
+    )
     assert "d" not in keys[0]  # no private part
 
 
@@ -152,13 +197,24 @@ def test_issuer_behind_a_reverse_proxy_comes_from_DESK_OIDC_ISSUER(tmp_path: Pat
         "import django, json; django.setup()\n"
         "from django.test import Client\n"
         "doc = Client(HTTP_HOST='10.0.0.5:8000').get('/o/.well-known/openid-configuration').json()\n"
-        "print(json.dumps(doc))\n")
-    env = {**os.environ, "DESK_OIDC_ISSUER": "https://ban-lam-viec.vksnd.gov.vn/o/",
-           "DESK_ALLOWED_HOSTS": "10.0.0.5", "DESK_DATA_DIR": str(tmp_path),
-           "DESK_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
-           "DJANGO_SETTINGS_MODULE": "digitaldesk.config.settings"}
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120,
-                            check=False)
+        "print(json.dumps(doc))\n"
+    )
+    env = {
+        **os.environ,
+        "DESK_OIDC_ISSUER": "https://ban-lam-viec.vksnd.gov.vn/o/",
+        "DESK_ALLOWED_HOSTS": "10.0.0.5",
+        "DESK_DATA_DIR": str(tmp_path),
+        "DESK_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
+        "DJANGO_SETTINGS_MODULE": "digitaldesk.config.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     doc = json.loads(result.stdout.strip().splitlines()[-1])
     assert doc["issuer"] == "https://ban-lam-viec.vksnd.gov.vn/o"
@@ -204,19 +260,30 @@ def test_code_flow_with_consent_gives_a_signed_id_token_with_unit_and_position(o
     assert claims["sub"] == str(minh.pk)
     assert claims["name"] == "Hoàng Văn Minh"
     assert claims["preferred_username"] == "minh.ksv"
-    assert claims["unit"] == org.units["tinh_p2"].name and claims["unit_id"] == org.units["tinh_p2"].pk
+    assert (
+        claims["unit"] == org.units["tinh_p2"].name and claims["unit_id"] == org.units["tinh_p2"].pk
+    )
     assert claims["unit_path"] == [org.units["tinh"].pk, org.units["tinh_p2"].pk]
-    assert claims["position"] == "Kiểm sát viên trung cấp" and claims["position_code"] == "ksv-trung-cap"
+    assert (
+        claims["position"] == "Kiểm sát viên trung cấp"
+        and claims["position_code"] == "ksv-trung-cap"
+    )
     assert "kiem_sat_vien" in claims["roles"]
     assert claims["email"] == "minh@thanghoa.vksnd.local"
 
-    assert not AccessToken.objects.filter(token=body["access_token"]).exists()  # stored as a checksum only
+    assert not AccessToken.objects.filter(
+        token=body["access_token"]
+    ).exists()  # stored as a checksum only
     in_query = Client().get("/o/userinfo/?" + urlencode({"access_token": body["access_token"]}))
     assert in_query.status_code == 401  # RFC 9700, 4.3.2: never in the URL
     userinfo = Client().get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
     assert userinfo.status_code == 200
     info = userinfo.json()
-    assert info["sub"] == str(minh.pk) and info["unit"] == claims["unit"] and info["position"] == claims["position"]
+    assert (
+        info["sub"] == str(minh.pk)
+        and info["unit"] == claims["unit"]
+        and info["position"] == claims["position"]
+    )
 
     event = AuditEvent.objects.filter(action="sso.authorized", actor=minh).latest("id")
     assert event.detail["client_id"] == client_id and event.detail["consent"] == "granted"
@@ -229,7 +296,9 @@ def test_profile_claims_are_only_given_when_the_profile_scope_is_granted(org):
     browser = signed_in(org)
     answer = browser.get(authorize_url(registered.application.client_id, challenge, scope="openid"))
     code = query_of(answer["Location"])["code"]
-    claims = decode_id_token(browser, exchange(Client(), registered, code, verifier).json()["id_token"])
+    claims = decode_id_token(
+        browser, exchange(Client(), registered, code, verifier).json()["id_token"]
+    )
     assert claims["sub"] == str(org.people["minh"].pk)
     assert "unit" not in claims and "name" not in claims and "email" not in claims
 
@@ -243,7 +312,10 @@ def test_trusted_internal_application_skips_the_consent_page(org):
     assert query_of(answer["Location"])["iss"] == "http://testserver/o"  # RFC 9207 mix-up defence
     event = AuditEvent.objects.filter(action="sso.authorized").latest("id")
     assert event.detail["consent"] == "trusted_app"
-    assert exchange(Client(), registered, query_of(answer["Location"])["code"], verifier).status_code == 200
+    assert (
+        exchange(Client(), registered, query_of(answer["Location"])["code"], verifier).status_code
+        == 200
+    )
 
 
 def test_public_client_exchanges_its_code_with_pkce_and_no_secret(org):
@@ -277,16 +349,21 @@ def test_user_with_totp_passes_both_factors_before_the_application_gets_a_code(o
     browser = Client()
     url = authorize_url(registered.application.client_id, challenge)
     assert browser.get(url)["Location"].startswith("/dang-nhap/")
-    response = browser.post(f"/dang-nhap/?next={url}", {"username": "dung.c2", "password": DEMO_PASSWORD,
-                                                         "next": url})
+    response = browser.post(
+        f"/dang-nhap/?next={url}", {"username": "dung.c2", "password": DEMO_PASSWORD, "next": url}
+    )
     assert response["Location"] == "/dang-nhap/xac-thuc/"
     assert browser.get(url)["Location"].startswith("/dang-nhap/")  # password alone is not enough
     response = browser.post("/dang-nhap/xac-thuc/", {"token": totp_now()})
     assert response["Location"] == url
     answer = browser.get(url)
     assert answer["Location"].startswith(REDIRECT + "?code=")
-    claims = decode_id_token(browser, exchange(Client(), registered, query_of(answer["Location"])["code"],
-                                               verifier).json()["id_token"])
+    claims = decode_id_token(
+        browser,
+        exchange(Client(), registered, query_of(answer["Location"])["code"], verifier).json()[
+            "id_token"
+        ],
+    )
     assert claims["preferred_username"] == "dung.c2" and "quan_tri" in claims["roles"]
 
 
@@ -312,7 +389,9 @@ def test_prompt_login_asks_for_the_password_again(org):
     answer = browser.get(url)
     assert answer["Location"].startswith("/dang-nhap/?next=")
     assert "prompt" not in answer["Location"]
-    assert browser.get("/")["Location"].startswith("/dang-nhap/")  # signed out until the password is given
+    assert browser.get("/")["Location"].startswith(
+        "/dang-nhap/"
+    )  # signed out until the password is given
 
 
 # --- Invalid requests: Vietnamese pages and JSON, never a redirect to an unregistered URI ------------
@@ -329,8 +408,15 @@ def test_wrong_redirect_uri_is_never_followed(org):
     registered = register(confidential=False)
     browser = signed_in(org)
     _, challenge = pkce_pair()
-    for evil in ("http://ke-gian.test/callback", REDIRECT + "/../khac", REDIRECT + "?x=1", "https://rp.noi-bo.test/callback"):
-        response = browser.get(authorize_url(registered.application.client_id, challenge, redirect_uri=evil))
+    for evil in (
+        "http://ke-gian.test/callback",
+        REDIRECT + "/../khac",
+        REDIRECT + "?x=1",
+        "https://rp.noi-bo.test/callback",
+    ):
+        response = browser.get(
+            authorize_url(registered.application.client_id, challenge, redirect_uri=evil)
+        )
         assert response.status_code == 400 and not response.has_header("Location"), evil
         assert "Địa chỉ quay về không hợp lệ" in response.content.decode()
     assert not Grant.objects.exists()
@@ -343,11 +429,21 @@ def test_missing_pkce_challenge_is_refused_at_the_registered_uri(org):
     response = browser.get(authorize_url(registered.application.client_id, None, state="abc"))
     assert response.status_code == 302 and response["Location"].startswith(REDIRECT + "?")
     params = query_of(response["Location"])
-    assert params["error"] == "invalid_request" and params["state"] == "abc" and "code" not in params
+    assert (
+        params["error"] == "invalid_request" and params["state"] == "abc" and "code" not in params
+    )
     # "plain" is not accepted either (RFC 9700, 2.1.1): only S256.
-    plain = browser.get(authorize_url(registered.application.client_id, None, code_challenge="x" * 43,
-                                      code_challenge_method="plain"))
-    assert plain["Location"].startswith(REDIRECT + "?") and "code" not in query_of(plain["Location"])
+    plain = browser.get(
+        authorize_url(
+            registered.application.client_id,
+            None,
+            code_challenge="x" * 43,
+            code_challenge_method="plain",
+        )
+    )
+    assert plain["Location"].startswith(REDIRECT + "?") and "code" not in query_of(
+        plain["Location"]
+    )
     assert not Grant.objects.exists()
 
 
@@ -359,12 +455,17 @@ def test_wrong_or_missing_code_verifier_is_refused_with_vietnamese_json(org):
     wrong = exchange(Client(), registered, code, pkce_pair()[0])
     assert wrong.status_code == 400
     assert wrong.json()["error"] == "invalid_grant"
-    assert "PKCE" in wrong.json()["error_description_vi"] and "không khớp" in wrong.json()["error_description_vi"]
+    assert (
+        "PKCE" in wrong.json()["error_description_vi"]
+        and "không khớp" in wrong.json()["error_description_vi"]
+    )
     missing = exchange(Client(), registered, code, None)
     assert missing.status_code == 400 and missing.json()["error"] == "invalid_request"
     assert "code_verifier" in missing.json()["error_description_vi"]
     assert not AccessToken.objects.exists()
-    assert exchange(Client(), registered, code, verifier).status_code == 200  # the right one still works
+    assert (
+        exchange(Client(), registered, code, verifier).status_code == 200
+    )  # the right one still works
 
 
 def test_wrong_client_secret_is_refused(org):
@@ -372,7 +473,9 @@ def test_wrong_client_secret_is_refused(org):
     verifier, challenge = pkce_pair()
     browser = signed_in(org)
     code = obtain_code(browser, registered, challenge)
-    forged = sso.RegisteredClient(application=registered.application, client_secret="sai-" + "x" * 40)
+    forged = sso.RegisteredClient(
+        application=registered.application, client_secret="sai-" + "x" * 40
+    )
     response = exchange(Client(), forged, code, verifier)
     assert response.status_code == 401 and response.json()["error"] == "invalid_client"
     assert "client_secret" in response.json()["error_description_vi"]
@@ -423,7 +526,9 @@ def test_login_abandoned_between_password_and_totp_issues_no_code(org):
     _, challenge = pkce_pair()
     browser = Client()
     url = authorize_url(registered.application.client_id, challenge)
-    browser.post(f"/dang-nhap/?next={url}", {"username": "dung.c2", "password": DEMO_PASSWORD, "next": url})
+    browser.post(
+        f"/dang-nhap/?next={url}", {"username": "dung.c2", "password": DEMO_PASSWORD, "next": url}
+    )
     session = browser.session
     session["pending_login"]["at"] = time.time() - 3600
     session.save()
@@ -438,24 +543,41 @@ def test_logout_with_id_token_hint_ends_the_desk_session_and_returns_to_the_regi
     registered = register(trusted=True, confidential=False)
     verifier, challenge = pkce_pair()
     browser = signed_in(org)
-    id_token = exchange(Client(), registered, obtain_code(browser, registered, challenge), verifier).json()["id_token"]
-    answer = browser.get("/o/logout/?" + urlencode({"id_token_hint": id_token, "post_logout_redirect_uri": LOGGED_OUT,
-                                                   "state": "xyz"}))
+    id_token = exchange(
+        Client(), registered, obtain_code(browser, registered, challenge), verifier
+    ).json()["id_token"]
+    answer = browser.get(
+        "/o/logout/?"
+        + urlencode(
+            {"id_token_hint": id_token, "post_logout_redirect_uri": LOGGED_OUT, "state": "xyz"}
+        )
+    )
     assert answer.status_code == 302 and answer["Location"] == LOGGED_OUT + "?state=xyz"
     assert browser.get("/")["Location"].startswith("/dang-nhap/")
     assert AuditEvent.objects.filter(action="auth.logout", actor=org.people["minh"]).exists()
-    assert not AccessToken.objects.filter(user=org.people["minh"]).exists()  # its tokens are revoked
+    assert not AccessToken.objects.filter(
+        user=org.people["minh"]
+    ).exists()  # its tokens are revoked
 
 
 def test_logout_refuses_unregistered_return_uris_and_unknown_clients(org):
     registered = register(trusted=True, confidential=False)
     browser = signed_in(org)
-    bad_uri = browser.get("/o/logout/?" + urlencode({"client_id": registered.application.client_id,
-                                                    "post_logout_redirect_uri": "http://ke-gian.test/"}))
+    bad_uri = browser.get(
+        "/o/logout/?"
+        + urlencode(
+            {
+                "client_id": registered.application.client_id,
+                "post_logout_redirect_uri": "http://ke-gian.test/",
+            }
+        )
+    )
     assert bad_uri.status_code == 400 and not bad_uri.has_header("Location")
     assert "chưa được đăng ký" in bad_uri.content.decode()
-    unknown = browser.get("/o/logout/?" + urlencode({"client_id": "khong-ton-tai",
-                                                    "post_logout_redirect_uri": LOGGED_OUT}))
+    unknown = browser.get(
+        "/o/logout/?"
+        + urlencode({"client_id": "khong-ton-tai", "post_logout_redirect_uri": LOGGED_OUT})
+    )
     assert unknown.status_code == 400 and not unknown.has_header("Location")
     assert "không có trong danh sách" in unknown.content.decode()
     forged = browser.get("/o/logout/?" + urlencode({"id_token_hint": "a.b.c"}))
@@ -466,10 +588,14 @@ def test_logout_refuses_unregistered_return_uris_and_unknown_clients(org):
 def test_logout_without_id_token_hint_asks_the_user_first(org):
     registered = register(trusted=True, confidential=False)
     browser = signed_in(org)
-    url = "/o/logout/?" + urlencode({"client_id": registered.application.client_id,
-                                     "post_logout_redirect_uri": LOGGED_OUT})
+    url = "/o/logout/?" + urlencode(
+        {"client_id": registered.application.client_id, "post_logout_redirect_uri": LOGGED_OUT}
+    )
     question = browser.get(url)
-    assert question.status_code == 200 and "Đăng xuất khỏi Bàn làm việc số?" in question.content.decode()
+    assert (
+        question.status_code == 200
+        and "Đăng xuất khỏi Bàn làm việc số?" in question.content.decode()
+    )
     fields = {k: v for k, v in question.context["form"].initial.items() if v is not None}
     stay = browser.post(url, fields)
     assert stay["Location"] == "/" and browser.get("/").status_code == 200
@@ -495,11 +621,24 @@ def test_the_toolkits_device_flow_is_not_offered(org, as_user):
 # --- Registering applications (desk oidc-client) --------------------------------------------------
 def test_oidc_client_command_registers_lists_and_removes_with_audit(org):
     out = StringIO()
-    call_command("oidc-client", "add", "--name", "Cổng thống kê", "--redirect-uri", "https://thongke.vksnd.test/cb",
-                 "--post-logout-redirect-uri", "https://thongke.vksnd.test/", "--trusted", "--json", stdout=out)
+    call_command(
+        "oidc-client",
+        "add",
+        "--name",
+        "Cổng thống kê",
+        "--redirect-uri",
+        "https://thongke.vksnd.test/cb",
+        "--post-logout-redirect-uri",
+        "https://thongke.vksnd.test/",
+        "--trusted",
+        "--json",
+        stdout=out,
+    )
     printed = json.loads(out.getvalue())
     app = Application.objects.get(client_id=printed["client_id"])
-    assert app.name == "Cổng thống kê" and app.skip_authorization and app.client_type == "confidential"
+    assert (
+        app.name == "Cổng thống kê" and app.skip_authorization and app.client_type == "confidential"
+    )
     assert app.algorithm == "RS256" and app.authorization_grant_type == "authorization-code"
     assert app.redirect_uris == "https://thongke.vksnd.test/cb"
     assert app.client_secret.startswith("desk_client_secret_sha256$")  # stored hashed, shown once
@@ -511,8 +650,16 @@ def test_oidc_client_command_registers_lists_and_removes_with_audit(org):
     assert printed["client_secret"] not in json.dumps(event.detail)
 
     out = StringIO()
-    call_command("oidc-client", "add", "--name", "Ứng dụng di động", "--redirect-uri", "http://127.0.0.1:7777/cb",
-                 "--public", stdout=out)
+    call_command(
+        "oidc-client",
+        "add",
+        "--name",
+        "Ứng dụng di động",
+        "--redirect-uri",
+        "http://127.0.0.1:7777/cb",
+        "--public",
+        stdout=out,
+    )
     assert "client_id:" in out.getvalue() and "client_secret:" not in out.getvalue()
     assert Application.objects.get(name="Ứng dụng di động").client_type == "public"
 
@@ -521,16 +668,22 @@ def test_oidc_client_command_registers_lists_and_removes_with_audit(org):
     assert "Cổng thống kê" in out.getvalue() and "Ứng dụng di động" in out.getvalue()
 
     with pytest.raises(CommandError, match="Đã có ứng dụng tên"):
-        call_command("oidc-client", "add", "--name", "Cổng thống kê", "--redirect-uri", "https://x.test/cb")
+        call_command(
+            "oidc-client", "add", "--name", "Cổng thống kê", "--redirect-uri", "https://x.test/cb"
+        )
     with pytest.raises(CommandError, match="không hợp lệ"):
         call_command("oidc-client", "add", "--name", "Sai", "--redirect-uri", "javascript:alert(1)")
     with pytest.raises(CommandError, match="không được chứa"):
-        call_command("oidc-client", "add", "--name", "Sai", "--redirect-uri", "https://x.test/cb#frag")
+        call_command(
+            "oidc-client", "add", "--name", "Sai", "--redirect-uri", "https://x.test/cb#frag"
+        )
 
     out = StringIO()
     call_command("oidc-client", "remove", "Cổng thống kê", stdout=out)
     assert "Đã gỡ ứng dụng" in out.getvalue()
     assert not Application.objects.filter(name="Cổng thống kê").exists()
-    assert AuditEvent.objects.filter(action="sso.client_removed", detail__client_id=printed["client_id"]).exists()
+    assert AuditEvent.objects.filter(
+        action="sso.client_removed", detail__client_id=printed["client_id"]
+    ).exists()
     with pytest.raises(CommandError, match="Không có ứng dụng"):
         call_command("oidc-client", "remove", "Cổng thống kê")

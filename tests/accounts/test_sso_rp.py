@@ -6,6 +6,7 @@ the desk's issuer URL (it reads the discovery document), its client id and secre
 desk is the real one served by pytest-django's live_server. The test is the user's
 browser: a plain HTTP client with cookies that follows each redirect by hand.
 """
+
 from __future__ import annotations
 
 import html
@@ -67,14 +68,31 @@ def relying_party(org: Any, live_url: str, tmp_path: Path) -> Iterator[dict[str,
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     out = StringIO()
-    call_command("oidc-client", "add", "--name", "Phần mềm quản lý hồ sơ nghiệp vụ",
-                 "--redirect-uri", f"{base}/callback", "--post-logout-redirect-uri", f"{base}/logged-out",
-                 "--confidential", "--json", stdout=out)
+    call_command(
+        "oidc-client",
+        "add",
+        "--name",
+        "Phần mềm quản lý hồ sơ nghiệp vụ",
+        "--redirect-uri",
+        f"{base}/callback",
+        "--post-logout-redirect-uri",
+        f"{base}/logged-out",
+        "--confidential",
+        "--json",
+        stdout=out,
+    )
     registration = json.loads(out.getvalue())
-    env = {**os.environ, "RP_ISSUER": f"{live_url}/o", "RP_BASE_URL": base,
-           "RP_CLIENT_ID": registration["client_id"], "RP_CLIENT_SECRET": registration["client_secret"]}
+    env = {
+        **os.environ,
+        "RP_ISSUER": f"{live_url}/o",
+        "RP_BASE_URL": base,
+        "RP_CLIENT_ID": registration["client_id"],
+        "RP_CLIENT_SECRET": registration["client_secret"],
+    }
     log = (tmp_path / "rp.log").open("wb")
-    process = subprocess.Popen([sys.executable, str(RP_APP)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, str(RP_APP)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         wait_until_up(f"{base}/healthz", process)
         yield {"base": base, "client_id": registration["client_id"], "process": process}
@@ -89,7 +107,9 @@ class Browser:
     def __init__(self) -> None:
         # "Connection: close": a kept-alive socket would keep a live-server thread, and its
         # database connection, open after the test (PostgreSQL then cannot drop the test database).
-        self.http = httpx.Client(follow_redirects=False, timeout=60, headers={"Connection": "close"})
+        self.http = httpx.Client(
+            follow_redirects=False, timeout=60, headers={"Connection": "close"}
+        )
         self.trail: list[str] = []
 
     def get(self, url: str) -> httpx.Response:
@@ -128,7 +148,9 @@ def text_of(page: str, element_id: str) -> str:
 
 
 @pytest.mark.slow
-def test_separate_relying_party_signs_in_with_password_and_totp_then_logs_out(org, live_url, relying_party):
+def test_separate_relying_party_signs_in_with_password_and_totp_then_logs_out(
+    org, live_url, relying_party
+):
     """GIVEN the internal application "Phần mềm quản lý hồ sơ nghiệp vụ" registered on the desk,
     WHEN anh Dũng (Cục 2, admin, TOTP required) clicks "Đăng nhập" in it,
     THEN he logs in on the desk with password and TOTP, consents, and the application shows his
@@ -151,7 +173,9 @@ def test_separate_relying_party_signs_in_with_password_and_totp_then_logs_out(or
     login_page = browser.follow(browser.get(authorize))
     assert "/dang-nhap/" in str(login_page.url) and "Đăng nhập" in login_page.text
     fields = form_fields(login_page.text)
-    response = browser.post(str(login_page.url), {**fields, "username": "dung.c2", "password": DEMO_PASSWORD})
+    response = browser.post(
+        str(login_page.url), {**fields, "username": "dung.c2", "password": DEMO_PASSWORD}
+    )
     assert response.status_code == 302 and response.headers["location"] == "/dang-nhap/xac-thuc/"
 
     # 3. The second factor: TOTP (RFC 6238) from the persona's authenticator key.
@@ -163,9 +187,14 @@ def test_separate_relying_party_signs_in_with_password_and_totp_then_logs_out(or
     # 4. The consent page (the application is not registered as trusted), in Vietnamese.
     consent = browser.follow(response)
     assert consent.status_code == 200
-    assert "Đăng nhập vào “Phần mềm quản lý hồ sơ nghiệp vụ”" in consent.text and "Đinh Việt Dũng" in consent.text
+    assert (
+        "Đăng nhập vào “Phần mềm quản lý hồ sơ nghiệp vụ”" in consent.text
+        and "Đinh Việt Dũng" in consent.text
+    )
     response = browser.post(str(consent.url), {**form_fields(consent.text), "allow": "on"})
-    assert response.status_code == 302 and response.headers["location"].startswith(f"{rp}/callback?code=")
+    assert response.status_code == 302 and response.headers["location"].startswith(
+        f"{rp}/callback?code="
+    )
 
     # 5. The RP's callback exchanges the code (server to server) and validates the id_token.
     callback = browser.get(response.headers["location"])
@@ -182,16 +211,23 @@ def test_separate_relying_party_signs_in_with_password_and_totp_then_logs_out(or
     assert userinfo["status"] == 200 and userinfo["claims"]["position"] == "Chuyên viên"
     assert browser.get(f"{live_url}/").status_code == 200  # signed in on the desk too
     dung = org.people["dung"]
-    assert AuditEvent.objects.filter(action="sso.authorized", actor=dung,
-                                     detail__client_id=relying_party["client_id"]).exists()
-    assert AuditEvent.objects.filter(action="auth.login", actor=dung, detail__method="password+totp").exists()
+    assert AuditEvent.objects.filter(
+        action="sso.authorized", actor=dung, detail__client_id=relying_party["client_id"]
+    ).exists()
+    assert AuditEvent.objects.filter(
+        action="auth.login", actor=dung, detail__method="password+totp"
+    ).exists()
 
     # 6. Logout in the RP goes through the desk's end_session_endpoint and ends the desk session.
     response = browser.get(f"{rp}/logout")
-    assert response.status_code == 302 and response.headers["location"].startswith(f"{live_url}/o/logout/?")
+    assert response.status_code == 302 and response.headers["location"].startswith(
+        f"{live_url}/o/logout/?"
+    )
     assert "id_token_hint=" in response.headers["location"]
     response = browser.get(response.headers["location"])
-    assert response.status_code == 302 and response.headers["location"].startswith(f"{rp}/logged-out?state=")
+    assert response.status_code == 302 and response.headers["location"].startswith(
+        f"{rp}/logged-out?state="
+    )
     done = browser.follow(response)
     assert text_of(done.text, "state") == "Đã đăng xuất"
     assert browser.get(f"{live_url}/").headers["location"].startswith("/dang-nhap/")

@@ -1,4 +1,5 @@
 """REST API v1: schema, session and token authentication, same permissions as the pages."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,7 +35,9 @@ def test_unauthenticated_requests_get_a_vietnamese_message(org):
 
 
 def test_users_endpoint_follows_the_same_visibility_as_the_pages(org, as_user):
-    names = {u["username"] for u in as_user("minh").get("/api/v1/users?page_size=500").json()["results"]}
+    names = {
+        u["username"] for u in as_user("minh").get("/api/v1/users?page_size=500").json()["results"]
+    }
     assert "mai.ksv" in names and "yen.kv1" not in names
 
 

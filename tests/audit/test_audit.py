@@ -1,4 +1,5 @@
 """The audit log is append-only, hash-chained, verifiable, searchable and exportable by auditors."""
+
 from __future__ import annotations
 
 import pytest
@@ -40,7 +41,10 @@ def test_the_database_refuses_updates_and_deletes(org):
 
 
 def test_verify_names_the_first_tampered_row(org):
-    events = [audit_record(actor=org.people["minh"], action="cases.view", object_id=str(i)) for i in range(5)]
+    events = [
+        audit_record(actor=org.people["minh"], action="cases.view", object_id=str(i))
+        for i in range(5)
+    ]
     _drop_guards()
     AuditEvent.objects.filter(pk=events[2].pk).update(object_id="999")
     result = audit_verify()
@@ -50,7 +54,10 @@ def test_verify_names_the_first_tampered_row(org):
 
 
 def test_verify_detects_a_deleted_row(org):
-    events = [audit_record(actor=org.people["minh"], action="cases.view", object_id=str(i)) for i in range(4)]
+    events = [
+        audit_record(actor=org.people["minh"], action="cases.view", object_id=str(i))
+        for i in range(4)
+    ]
     _drop_guards()
     AuditEvent.objects.filter(pk=events[1].pk).delete()
     result = audit_verify()
@@ -71,13 +78,24 @@ def test_only_auditors_and_admins_read_the_log(org, as_user):
 
 
 def test_auditor_searches_who_opened_a_record_and_exports_csv(org, as_user):
-    audit_record(actor=org.people["minh"], action="cases.view", object_type="cases.case", object_id="77",
-                 object_label="Vụ án Nguyễn Văn A lừa đảo")
-    audit_record(actor=org.people["mai"], action="cases.view", object_type="cases.case", object_id="78")
+    audit_record(
+        actor=org.people["minh"],
+        action="cases.view",
+        object_type="cases.case",
+        object_id="77",
+        object_label="Vụ án Nguyễn Văn A lừa đảo",
+    )
+    audit_record(
+        actor=org.people["mai"], action="cases.view", object_type="cases.case", object_id="78"
+    )
     client = as_user("thanhtra")
     page = client.get("/nhat-ky/", {"object_type": "cases.case", "object_id": "77"})
     html = page.content.decode()
-    assert "Hoàng Văn Minh" in html and "Vụ án Nguyễn Văn A lừa đảo" in html and "Vũ Thị Mai" not in html
+    assert (
+        "Hoàng Văn Minh" in html
+        and "Vụ án Nguyễn Văn A lừa đảo" in html
+        and "Vũ Thị Mai" not in html
+    )
     export = client.get("/nhat-ky/xuat/", {"action": "cases."})
     body = b"".join(export.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff") and "Hoàng Văn Minh" in body and "Vũ Thị Mai" in body

@@ -342,7 +342,12 @@ def _settings_in_subprocess(data_dir: Path, **env: str) -> str:
     )
     code = "from django.conf import settings; print(settings.AUDIT_KEY)"
     done = subprocess.run(  # noqa: S603  (our own interpreter, fixed arguments)
-        [sys.executable, "-c", code], env=clean, capture_output=True, text=True, check=True, timeout=120
+        [sys.executable, "-c", code],
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     )
     return done.stdout.strip()
 

@@ -1,4 +1,5 @@
 """The case register in a real browser (issue #4's scenario)."""
+
 from __future__ import annotations
 
 import io
@@ -15,8 +16,14 @@ from tests.support.browser import login, screenshot
 pytestmark = pytest.mark.browser
 
 
-def _record(page: Any, kind: str, days_ago: int, accused: str | None = None, months: int | None = None,
-            number: str = "") -> None:
+def _record(
+    page: Any,
+    kind: str,
+    days_ago: int,
+    accused: str | None = None,
+    months: int | None = None,
+    number: str = "",
+) -> None:
     page.locator("#dien-bien summary").click()
     page.locator("#id_evt-kind").select_option(kind)
     page.locator("#id_evt-on").fill(ago(days_ago).isoformat())

@@ -1,4 +1,5 @@
 """The desk shell in a real browser: login with TOTP, the desk home, keyboard use, phone layout, logout."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -22,8 +23,12 @@ pytestmark = pytest.mark.browser
 
 
 def _notify_dung(org: Any) -> None:
-    notify(users=[org.people["dung"]], title="Lịch họp giao ban chuyển đổi số tháng này",
-           body="Họp trực tuyến lúc 14 giờ.", url="/")
+    notify(
+        users=[org.people["dung"]],
+        title="Lịch họp giao ban chuyển đổi số tháng này",
+        body="Họp trực tuyến lúc 14 giờ.",
+        url="/",
+    )
 
 
 def test_admin_logs_in_with_totp_sees_the_desk_and_logs_out(org: Any, page: Any) -> None:
@@ -39,9 +44,14 @@ def test_admin_logs_in_with_totp_sees_the_desk_and_logs_out(org: Any, page: Any)
     login(page, "dung.c2", totp_key=DEMO_TOTP_HEX)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bàn làm việc")
     expect(page.get_by_role("heading", name="Thông báo chưa đọc")).to_be_visible()
-    expect(page.locator("#w-notificationsunread")).to_contain_text("Lịch họp giao ban chuyển đổi số")
-    expect(page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Bàn làm việc")
-           ).to_have_attribute("aria-current", "page")
+    expect(page.locator("#w-notificationsunread")).to_contain_text(
+        "Lịch họp giao ban chuyển đổi số"
+    )
+    expect(
+        page.get_by_role("navigation", name="Điều hướng chính").get_by_role(
+            "link", name="Bàn làm việc"
+        )
+    ).to_have_attribute("aria-current", "page")
     expect(page.locator("#bell .count")).to_have_text("1")  # the bell fragment loaded by htmx
     assert unlabelled_controls(page) == []
     assert low_contrast_texts(page) == []
@@ -63,8 +73,10 @@ def test_admin_logs_in_with_totp_sees_the_desk_and_logs_out(org: Any, page: Any)
     assert bell.value.headers.get("x-desk-background") == "1"
     # A keyboard user sees where the focus is: a ring that stands out from the red top bar.
     assert tab_order(page, 3) == ["Bỏ qua thanh điều hướng", "Bàn làm việc số", "Bàn làm việc"]
-    ring = page.evaluate("() => { const s = getComputedStyle(document.activeElement);"
-                         " return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }")
+    ring = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }"
+    )
     assert ring == ["solid", "3px", "rgb(255, 255, 255)"], ring
 
     # The skip link appears when focused, and jumps over the menu to the page's content.
@@ -83,7 +95,9 @@ def test_admin_logs_in_with_totp_sees_the_desk_and_logs_out(org: Any, page: Any)
     assert "/dang-nhap/" in page.url  # the session is really gone
 
 
-def test_the_same_on_a_phone_menu_toggle_and_no_horizontal_scrolling(org: Any, phone_page: Any) -> None:
+def test_the_same_on_a_phone_menu_toggle_and_no_horizontal_scrolling(
+    org: Any, phone_page: Any
+) -> None:
     """GIVEN the same user on a 390×844 phone WHEN he signs in THEN the page fits the screen's width,
     the menu button opens the navigation, and he can sign out from it."""
     _notify_dung(org)
@@ -131,7 +145,9 @@ def test_the_same_on_a_phone_menu_toggle_and_no_horizontal_scrolling(org: Any, p
     expect(page.locator(".messages")).to_contain_text("Bạn đã đăng xuất")
 
 
-def test_error_page_in_the_browser_is_vietnamese_and_fits_a_phone(org: Any, phone_page: Any) -> None:
+def test_error_page_in_the_browser_is_vietnamese_and_fits_a_phone(
+    org: Any, phone_page: Any
+) -> None:
     login(phone_page, "minh.ksv")
     response = phone_page.goto("/khong-co-trang-nay/")
     assert response is not None and response.status == 404
@@ -148,7 +164,10 @@ def test_every_main_menu_page_fits_a_phone(org: Any, phone_page: Any) -> None:
     login(page, "huong.vt")
     page.get_by_role("button", name="Mở menu").click()
     nav = page.get_by_role("navigation", name="Điều hướng chính")
-    entries = [(link.inner_text().strip(), link.get_attribute("href")) for link in nav.get_by_role("link").all()]
+    entries = [
+        (link.inner_text().strip(), link.get_attribute("href"))
+        for link in nav.get_by_role("link").all()
+    ]
     assert len(entries) >= 3
     too_wide = {}
     for label, url in entries:

@@ -1,4 +1,5 @@
 """Fixtures: a case in Phòng 2 of the province with Minh assigned, a case file, scans."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,12 @@ def _own_storage(isolated_storage: None) -> None:
 def case(org: Any) -> Any:
     from digitaldesk.cases.models import Case, CaseAssignment
 
-    case = Case.objects.create(unit=org.units["tinh_p2"], source="tin_bao", name="Vụ tham ô tài sản tại Công ty X",
-                               received_on=dt.date(2026, 3, 2))
+    case = Case.objects.create(
+        unit=org.units["tinh_p2"],
+        source="tin_bao",
+        name="Vụ tham ô tài sản tại Công ty X",
+        received_on=dt.date(2026, 3, 2),
+    )
     CaseAssignment.objects.create(case=case, user=org.people["minh"])
     return case
 
@@ -49,7 +54,9 @@ def scan_pages() -> list:
 def pdf_bytes(images: list) -> bytes:
     buffer = io.BytesIO()
     dpi = images[0].info.get("dpi", (300, 300))[0]
-    images[0].save(buffer, "PDF", resolution=dpi, save_all=True, append_images=images[1:], quality=85)
+    images[0].save(
+        buffer, "PDF", resolution=dpi, save_all=True, append_images=images[1:], quality=85
+    )
     return buffer.getvalue()
 
 

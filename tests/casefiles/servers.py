@@ -1,6 +1,7 @@
 """A real desk web server (gunicorn) on the test database, for the fault tests of the
 case-file uploads: it can be SIGKILLed mid-request and started again, and its peak
 memory (VmHWM of its processes) read from /proc."""
+
 from __future__ import annotations
 
 import http.client
@@ -22,9 +23,16 @@ from tests.jobs.workers import free_port, wait_for, worker_database_url
 
 def desk_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of a desk process sharing this test's database, files and keys."""
-    env = {**os.environ, "DESK_DATABASE_URL": worker_database_url(), "DESK_MEDIA_DIR": str(settings.MEDIA_ROOT),
-           "DESK_DATA_DIR": str(settings.DATA_DIR), "DESK_SEARCH_INDEX_DIR": str(settings.SEARCH_INDEX_DIR),
-           "DESK_SECRET_KEY": settings.SECRET_KEY, "DESK_ALLOWED_HOSTS": "127.0.0.1", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "DESK_DATABASE_URL": worker_database_url(),
+        "DESK_MEDIA_DIR": str(settings.MEDIA_ROOT),
+        "DESK_DATA_DIR": str(settings.DATA_DIR),
+        "DESK_SEARCH_INDEX_DIR": str(settings.SEARCH_INDEX_DIR),
+        "DESK_SECRET_KEY": settings.SECRET_KEY,
+        "DESK_ALLOWED_HOSTS": "127.0.0.1",
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("DESK_TEST_DATABASE_NAME", None)
     env.update(extra or {})
     return env
@@ -38,14 +46,30 @@ class DeskServer:
         self.log = Path(tempfile.mkstemp(prefix=f"desk-{name}-", suffix=".log")[1])
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "gunicorn", "digitaldesk.config.wsgi:application", "--bind",
-                 f"127.0.0.1:{self.port}", "--workers", "1", "--timeout", "600"],
-                env=desk_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "digitaldesk.config.wsgi:application",
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--workers",
+                    "1",
+                    "--timeout",
+                    "600",
+                ],
+                env=desk_env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.base = f"http://127.0.0.1:{self.port}"
 
         def up() -> bool:
             if self.proc.poll() is not None:
-                raise AssertionError(f"gunicorn exited with {self.proc.returncode}:\n{self.output()[-3000:]}")
+                raise AssertionError(
+                    f"gunicorn exited with {self.proc.returncode}:\n{self.output()[-3000:]}"
+                )
             try:
                 return requests.get(f"{self.base}/healthz", timeout=60).status_code == 200
             except (requests.ConnectionError, requests.Timeout):
@@ -93,32 +117,51 @@ class Uploader:
         self.casefile_id = casefile_id
 
     def headers(self, content_type: str) -> dict[str, str]:
-        return {"Cookie": f"sessionid={self.session}; csrftoken={self.csrf}", "X-CSRFToken": self.csrf,
-                "Content-Type": content_type}
+        return {
+            "Cookie": f"sessionid={self.session}; csrftoken={self.csrf}",
+            "X-CSRFToken": self.csrf,
+            "Content-Type": content_type,
+        }
 
     def begin(self, base: str, name: str, size: int, key: str) -> dict[str, Any]:
-        response = requests.post(f"{base}/ho-so-so/{self.casefile_id}/tai-len/bat-dau/",
-                                 json={"name": name, "size": size, "key": key},
-                                 headers=self.headers("application/json"), timeout=60)
+        response = requests.post(
+            f"{base}/ho-so-so/{self.casefile_id}/tai-len/bat-dau/",
+            json={"name": name, "size": size, "key": key},
+            headers=self.headers("application/json"),
+            timeout=60,
+        )
         assert response.status_code in (200, 400), response.text[:500]
         return response.json()  # type: ignore[no-any-return]
 
     def chunk(self, base: str, info: dict[str, Any], offset: int, data: bytes) -> requests.Response:
-        return requests.post(f"{base}{info['chunk_url']}?offset={offset}", data=data,
-                             headers=self.headers("application/octet-stream"), timeout=300)
+        return requests.post(
+            f"{base}{info['chunk_url']}?offset={offset}",
+            data=data,
+            headers=self.headers("application/octet-stream"),
+            timeout=300,
+        )
 
     def finish(self, base: str, info: dict[str, Any]) -> dict[str, Any]:
-        response = requests.post(f"{base}{info['finish_url']}", data=b"", headers=self.headers("application/json"),
-                                 timeout=600)
+        response = requests.post(
+            f"{base}{info['finish_url']}",
+            data=b"",
+            headers=self.headers("application/json"),
+            timeout=600,
+        )
         assert response.status_code in (200, 409), response.text[:500]
         return response.json()  # type: ignore[no-any-return]
 
-    def start_chunk(self, port: int, info: dict[str, Any], offset: int, size: int) -> http.client.HTTPConnection:
+    def start_chunk(
+        self, port: int, info: dict[str, Any], offset: int, size: int
+    ) -> http.client.HTTPConnection:
         """Open a piece of `size` bytes and send only its headers: the caller sends part of the
         body, and the server can be killed while it waits for the rest."""
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         conn.putrequest("POST", f"{info['chunk_url']}?offset={offset}")
-        for name, value in {**self.headers("application/octet-stream"), "Content-Length": str(size)}.items():
+        for name, value in {
+            **self.headers("application/octet-stream"),
+            "Content-Length": str(size),
+        }.items():
             conn.putheader(name, value)
         conn.endheaders()
         return conn

@@ -2,6 +2,7 @@
 upload a 30-page scanned PDF, watch the progress bar reach 100 %, search a word of
 page 17, open it highlighted, present it while a second browser context (the
 projector) follows live."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,10 +35,19 @@ def _thirty_page_scan(path: Path) -> Path:
 
 @pytest.fixture
 def worker(live_url: str) -> Any:
-    process = WorkerProcess(workers=2, name="casefiles", env={
-        "DESK_JOB_TIMEOUT_SECONDS": "300", "DESK_JOB_RETRY_SECONDS": "330", "DESK_JOB_HEARTBEAT_SECONDS": "1",
-        "DESK_MEDIA_DIR": str(settings.MEDIA_ROOT), "DESK_DATA_DIR": str(settings.DATA_DIR),
-        "DESK_SEARCH_INDEX_DIR": str(settings.SEARCH_INDEX_DIR), "DESK_SECRET_KEY": settings.SECRET_KEY})
+    process = WorkerProcess(
+        workers=2,
+        name="casefiles",
+        env={
+            "DESK_JOB_TIMEOUT_SECONDS": "300",
+            "DESK_JOB_RETRY_SECONDS": "330",
+            "DESK_JOB_HEARTBEAT_SECONDS": "1",
+            "DESK_MEDIA_DIR": str(settings.MEDIA_ROOT),
+            "DESK_DATA_DIR": str(settings.DATA_DIR),
+            "DESK_SEARCH_INDEX_DIR": str(settings.SEARCH_INDEX_DIR),
+            "DESK_SECRET_KEY": settings.SECRET_KEY,
+        },
+    )
     try:
         process.wait_ready()
         yield process
@@ -45,15 +55,22 @@ def worker(live_url: str) -> Any:
         process.close()
 
 
-def test_upload_search_and_present_with_projector(org: Any, live_url: str, new_context: Any, worker: Any,
-                                                  tmp_path: Path) -> None:
+def test_upload_search_and_present_with_projector(
+    org: Any, live_url: str, new_context: Any, worker: Any, tmp_path: Path
+) -> None:
     from digitaldesk.casefiles import services
     from digitaldesk.cases.models import Case, CaseAssignment
 
-    case = Case.objects.create(unit=org.units["tinh_p2"], source="tin_bao", name="Vụ tham ô tại Công ty Y",
-                               received_on=dt.date(2026, 4, 1))
+    case = Case.objects.create(
+        unit=org.units["tinh_p2"],
+        source="tin_bao",
+        name="Vụ tham ô tại Công ty Y",
+        received_on=dt.date(2026, 4, 1),
+    )
     CaseAssignment.objects.create(case=case, user=org.people["minh"])
-    casefile = services.casefile_create(actor=org.people["minh"], case=case, title="Hồ sơ vụ án Công ty Y")
+    casefile = services.casefile_create(
+        actor=org.people["minh"], case=case, title="Hồ sơ vụ án Công ty Y"
+    )
     scan = _thirty_page_scan(tmp_path / "tap-1.pdf")
 
     page = new_context("desktop").new_page()
@@ -66,7 +83,9 @@ def test_upload_search_and_present_with_projector(org: Any, live_url: str, new_c
     try:
         page.wait_for_function(
             "() => document.querySelector('.cf-total').innerText.includes('30/30 trang')"
-            " && document.querySelector('.cf-percent').dataset.percent === '100'", timeout=150_000)
+            " && document.querySelector('.cf-percent').dataset.percent === '100'",
+            timeout=150_000,
+        )
     except Exception:
         from digitaldesk.jobs.models import Job
 
@@ -81,9 +100,13 @@ def test_upload_search_and_present_with_projector(org: Any, live_url: str, new_c
     assert hit.inner_text().startswith("Bút lục 17")
     hit.click()
     # The click navigates: wait for the new page's image, not the old page's.
-    page.wait_for_function("() => { const img = document.getElementById('page-image');"
-                           " return img !== null && img.naturalWidth > 0; }")
-    assert page.locator("rect.cf-hit").count() >= 3  # the three words (and any other "quyết" of the page)
+    page.wait_for_function(
+        "() => { const img = document.getElementById('page-image');"
+        " return img !== null && img.naturalWidth > 0; }"
+    )
+    assert (
+        page.locator("rect.cf-hit").count() >= 3
+    )  # the three words (and any other "quyết" of the page)
 
     # Presentation mode; a second context is the projector on the court's display.
     page.goto(f"/ho-so-so/{casefile.pk}/")

@@ -4,17 +4,16 @@ middle of a batch, the web server (gunicorn) SIGKILLed in the middle of an uploa
 
 Nothing is mocked: workers and the server are separate OS processes on the test database,
 pages are read by Tesseract, uploads go over HTTP on the loopback."""
+
 from __future__ import annotations
 
 import hashlib
 import io
 import re
 from pathlib import Path
-from typing import Any
 
 import pikepdf
 import pytest
-from django.conf import settings
 
 from digitaldesk.casefiles import processing, selectors, services
 from digitaldesk.casefiles.models import Page, PageState, Upload, UploadState
@@ -35,7 +34,9 @@ def small_scan(pages: int) -> bytes:
     """A scanned PDF of `pages` small pages (the top of a 150-dpi sheet: quick to read)."""
     images = []
     for n, text in enumerate(legal_paragraphs(limit=pages), start=1):
-        image = render_page(text, seed=n, max_lines=2, header=f"Trang số {n}", dpi=150, noise=0.004).image
+        image = render_page(
+            text, seed=n, max_lines=2, header=f"Trang số {n}", dpi=150, noise=0.004
+        ).image
         images.append(image.crop((0, 0, image.width, image.height // 4)))
     return pdf_bytes(images)
 
@@ -49,22 +50,28 @@ def padded_pdf(path: Path, pdf: bytes, total: int) -> Path:
         root = doc.Root.objgen
     prev = int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
     head = f"\n{size} 0 obj\n<< /Length {{length:012d}} >>\nstream\n"
-    tail_template = "\nendstream\nendobj\nxref\n{size} 1\n{offset:010d} 00000 n \ntrailer\n" \
-                    "<< /Size {next} /Root {root} 0 R /Prev {prev} >>\nstartxref\n{xref:012d}\n%%EOF\n"
+    tail_template = (
+        "\nendstream\nendobj\nxref\n{size} 1\n{offset:010d} 00000 n \ntrailer\n"
+        "<< /Size {next} /Root {root} 0 R /Prev {prev} >>\nstartxref\n{xref:012d}\n%%EOF\n"
+    )
     offset = len(pdf) + 1  # the object starts after the newline
-    probe_tail = tail_template.format(size=size, offset=offset, next=size + 1, root=root[0], prev=prev, xref=0)
+    probe_tail = tail_template.format(
+        size=size, offset=offset, next=size + 1, root=root[0], prev=prev, xref=0
+    )
     head_len = len(head.format(length=0))
     length = total - len(pdf) - head_len - len(probe_tail.encode())
     assert length > 0
     xref = len(pdf) + head_len + length + len("\nendstream\nendobj\n")
-    tail = tail_template.format(size=size, offset=offset, next=size + 1, root=root[0], prev=prev, xref=xref)
+    tail = tail_template.format(
+        size=size, offset=offset, next=size + 1, root=root[0], prev=prev, xref=xref
+    )
     block = (b"%desk-padding " * (MB // 14 + 1))[:MB]
     with path.open("wb") as out:
         out.write(pdf)
         out.write(head.format(length=length).encode())
         left = length
         while left:
-            out.write(block[:min(left, MB)])
+            out.write(block[: min(left, MB)])
             left -= min(left, MB)
         out.write(tail.encode())
     assert path.stat().st_size == total
@@ -82,8 +89,13 @@ def sha256(path: Path) -> str:
 # --- 1. a worker SIGKILLed mid-batch ----------------------------------------------------------
 # Jobs are handed out again 25 s after their worker vanished; a page claimed by a dead worker
 # is claimed again after 20 s (its lease), longer than reading one small page takes.
-WORKER_ENV = {"DESK_JOB_TIMEOUT_SECONDS": "20", "DESK_JOB_RETRY_SECONDS": "25", "DESK_JOB_HEARTBEAT_SECONDS": "1",
-              "DESK_CASEFILES_PAGE_LEASE_SECONDS": "20", "DESK_CASEFILES_OCR_JOBS": "2"}
+WORKER_ENV = {
+    "DESK_JOB_TIMEOUT_SECONDS": "20",
+    "DESK_JOB_RETRY_SECONDS": "25",
+    "DESK_JOB_HEARTBEAT_SECONDS": "1",
+    "DESK_CASEFILES_PAGE_LEASE_SECONDS": "20",
+    "DESK_CASEFILES_OCR_JOBS": "2",
+}
 
 
 def test_worker_sigkilled_mid_batch_loses_no_page_and_reads_none_twice(org, casefile):
@@ -99,8 +111,14 @@ def test_worker_sigkilled_mid_batch_loses_no_page_and_reads_none_twice(org, case
     rescuer: WorkerProcess | None = None
     try:
         doomed.wait_ready()
-        upload = services.upload_file(actor=minh, casefile=casefile, volume=None, fileobj=io.BytesIO(data),
-                                      name="tap-1.pdf", size=len(data))
+        upload = services.upload_file(
+            actor=minh,
+            casefile=casefile,
+            volume=None,
+            fileobj=io.BytesIO(data),
+            name="tap-1.pdf",
+            size=len(data),
+        )
         assert upload.state == UploadState.QUEUED and upload.pages_total == 6
 
         def done() -> int:
@@ -115,13 +133,19 @@ def test_worker_sigkilled_mid_batch_loses_no_page_and_reads_none_twice(org, case
         assert Upload.objects.get(pk=upload.pk).state == UploadState.PROCESSING
 
         rescuer = WorkerProcess(workers=2, name="casefiles-rescuer", env=desk_env(WORKER_ENV))
-        wait_for(lambda: Upload.objects.get(pk=upload.pk).state == UploadState.DONE, timeout=400,
-                 what="the file finished by the new worker", interval=0.5)
+        wait_for(
+            lambda: Upload.objects.get(pk=upload.pk).state == UploadState.DONE,
+            timeout=400,
+            what="the file finished by the new worker",
+            interval=0.5,
+        )
 
         pages = list(Page.objects.filter(upload=upload).order_by("number"))
         assert [p.number for p in pages] == [1, 2, 3, 4, 5, 6]
         assert [p.but_luc for p in pages] == [1, 2, 3, 4, 5, 6]  # no gap, no duplicate
-        assert {p.state for p in pages} == {PageState.DONE}, [(p.number, p.state, p.error) for p in pages]
+        assert {p.state for p in pages} == {PageState.DONE}, [
+            (p.number, p.state, p.error) for p in pages
+        ]
         for page in pages:
             if page.number in read_before:  # read before the kill: not read again
                 assert page.ocr_at == read_before[page.number] and page.attempts == 1
@@ -130,16 +154,21 @@ def test_worker_sigkilled_mid_batch_loses_no_page_and_reads_none_twice(org, case
             else:  # never started before the kill: read once by the new worker
                 assert page.attempts == 1
             assert page.text.strip() and page.error == ""
-            assert page.content_hash == processing.page_content_hash(page.source_kind, Path(page.source_path),
-                                                                     page.source_number)
-        entries = SearchEntry.objects.filter(kind=processing.SEARCH_KIND, key__in=[str(p.pk) for p in pages])
+            assert page.content_hash == processing.page_content_hash(
+                page.source_kind, Path(page.source_path), page.source_number
+            )
+        entries = SearchEntry.objects.filter(
+            kind=processing.SEARCH_KIND, key__in=[str(p.pk) for p in pages]
+        )
         assert sorted(entries.values_list("key", flat=True)) == sorted(str(p.pk) for p in pages)
         finished = Upload.objects.get(pk=upload.pk)
         progress = selectors.upload_progress(finished)
         assert (progress.done, progress.failed, progress.total, progress.percent) == (6, 0, 6, 100)
         with pikepdf.open(finished.searchable_pdf) as pdf:
             assert len(pdf.pages) == 6
-        assert sha256(Path(finished.path)) == hashlib.sha256(data).hexdigest()  # the original untouched
+        assert (
+            sha256(Path(finished.path)) == hashlib.sha256(data).hexdigest()
+        )  # the original untouched
         assert "Traceback" not in rescuer.output(), rescuer.output()[-3000:]
         assert rescuer.stop() == 0
     finally:
@@ -167,10 +196,13 @@ def test_server_sigkilled_mid_upload_loses_nothing_and_the_upload_resumes(org, c
         assert first.status_code == 200 and first.json()["received"] == CHUNK
         # The second piece: headers and 3 MB of its 8 MB, then the power goes.
         conn = uploader.start_chunk(server.port, info, CHUNK, CHUNK)
-        conn.send(blob[CHUNK:CHUNK + 3 * MB])
+        conn.send(blob[CHUNK : CHUNK + 3 * MB])
         upload = Upload.objects.get(pk=info["id"])
-        wait_for(lambda: Path(upload.path).stat().st_size > CHUNK, timeout=60,
-                 what="the server writing the half-sent piece")
+        wait_for(
+            lambda: Path(upload.path).stat().st_size > CHUNK,
+            timeout=60,
+            what="the server writing the half-sent piece",
+        )
         server.kill()
         conn.close()
     finally:
@@ -181,14 +213,18 @@ def test_server_sigkilled_mid_upload_loses_nothing_and_the_upload_resumes(org, c
     server = DeskServer(name="upload-2")
     try:
         again = uploader.begin(server.base, "tap-2.pdf", len(blob), key)
-        assert again["id"] == info["id"] and again["received"] == CHUNK  # the same upload, from 8 MB
-        gap = uploader.chunk(server.base, again, 2 * CHUNK, blob[2 * CHUNK:3 * CHUNK])
+        assert (
+            again["id"] == info["id"] and again["received"] == CHUNK
+        )  # the same upload, from 8 MB
+        gap = uploader.chunk(server.base, again, 2 * CHUNK, blob[2 * CHUNK : 3 * CHUNK])
         assert gap.status_code == 409
-        assert gap.json() == {"error": f"Thiếu dữ liệu từ byte {CHUNK}: hãy gửi tiếp từ vị trí đó.",
-                              "received": CHUNK}
+        assert gap.json() == {
+            "error": f"Thiếu dữ liệu từ byte {CHUNK}: hãy gửi tiếp từ vị trí đó.",
+            "received": CHUNK,
+        }
         offset = again["received"]
         while offset < len(blob):
-            response = uploader.chunk(server.base, again, offset, blob[offset:offset + CHUNK])
+            response = uploader.chunk(server.base, again, offset, blob[offset : offset + CHUNK])
             assert response.status_code == 200, response.text
             offset = response.json()["received"]
         result = uploader.finish(server.base, again)
@@ -197,7 +233,9 @@ def test_server_sigkilled_mid_upload_loses_nothing_and_the_upload_resumes(org, c
         server.close()
     upload.refresh_from_db()
     assert Path(upload.path).read_bytes() == blob
-    assert upload.sha256 == hashlib.sha256(blob).hexdigest() and upload.received == upload.size == len(blob)
+    assert upload.sha256 == hashlib.sha256(
+        blob
+    ).hexdigest() and upload.received == upload.size == len(blob)
     assert Upload.objects.filter(casefile=casefile).count() == 1  # resumed, not started over
 
 
@@ -244,7 +282,9 @@ def test_a_2_gb_scan_streams_through_with_bounded_server_memory_and_is_processed
         ocr_job(lambda *a: None, upload_id=upload.pk)
         upload.refresh_from_db()
         page = Page.objects.get(upload=upload)
-        assert upload.state == UploadState.DONE and page.state == PageState.DONE and page.but_luc == 1
+        assert (
+            upload.state == UploadState.DONE and page.state == PageState.DONE and page.but_luc == 1
+        )
         assert "Trang số 1" in page.text
         assert Path(upload.searchable_pdf).stat().st_size < 10 * MB  # the padding is not copied
     finally:

@@ -1,6 +1,7 @@
 """Hostile files sent to a case file through the real upload (issue 11): a PDF of 2,000
 blank pages, the daily page limit, an image bomb, an executable name. A refusal gives
 no bút lục, creates no page and queues no job (checked in the database)."""
+
 from __future__ import annotations
 
 import json
@@ -18,9 +19,11 @@ pytestmark = pytest.mark.django_db
 
 def send(client, casefile, name: str, data: bytes):  # type: ignore[no-untyped-def]
     """The browser's resumable upload: begin, one chunk, finish."""
-    begin = client.post(reverse("casefiles:upload_begin", args=[casefile.pk]),
-                        json.dumps({"name": name, "size": len(data), "key": name}),
-                        content_type="application/json")
+    begin = client.post(
+        reverse("casefiles:upload_begin", args=[casefile.pk]),
+        json.dumps({"name": name, "size": len(data), "key": name}),
+        content_type="application/json",
+    )
     if begin.status_code != 200:
         return begin.json()
     info = begin.json()
@@ -34,8 +37,10 @@ def assert_nothing_reserved(casefile, next_but_luc: int = 1) -> None:  # type: i
     assert not refused.filter(first_but_luc__isnull=False).exists()
     assert not Page.objects.filter(upload__in=refused).exists()
     assert not Document.objects.filter(uploads__in=refused).exists()
-    assert not Job.objects.filter(name__startswith="casefiles.", kwargs__upload_id__in=list(
-        refused.values_list("pk", flat=True))).exists()
+    assert not Job.objects.filter(
+        name__startswith="casefiles.",
+        kwargs__upload_id__in=list(refused.values_list("pk", flat=True)),
+    ).exists()
 
 
 def test_two_thousand_blank_pages_reserve_no_but_luc_and_queue_no_ocr(casefile, as_user):
@@ -43,7 +48,10 @@ def test_two_thousand_blank_pages_reserve_no_but_luc_and_queue_no_ocr(casefile, 
     assert len(data) < 600 * 1024
     done = send(as_user("minh"), casefile, "trang-trang.pdf", data)
     assert done["state"] == "failed" and done["first_but_luc"] is None
-    assert "2000 trang, vượt giới hạn 1000 trang" in done["error"] and "chưa cấp bút lục" in done["error"]
+    assert (
+        "2000 trang, vượt giới hạn 1000 trang" in done["error"]
+        and "chưa cấp bút lục" in done["error"]
+    )
     assert_nothing_reserved(casefile)
     assert Job.objects.count() == 0
 
@@ -65,7 +73,9 @@ def test_the_daily_page_limit_of_a_case_file(casefile, as_user, scan_pdf, settin
 def test_an_image_bomb_is_refused_as_too_large(casefile, as_user):
     done = send(as_user("minh"), casefile, "bom.png", png_bomb())
     assert done["state"] == "failed"
-    assert done["error"].startswith("Ảnh quá lớn (900.000.000 điểm ảnh, tối đa 200.000.000 điểm ảnh)")
+    assert done["error"].startswith(
+        "Ảnh quá lớn (900.000.000 điểm ảnh, tối đa 200.000.000 điểm ảnh)"
+    )
     assert_nothing_reserved(casefile)
 
 

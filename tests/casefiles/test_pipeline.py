@@ -2,6 +2,7 @@
 
 Jobs are run by calling their functions (the same code the worker runs).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,8 +23,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _upload(casefile, user, data: bytes, name: str) -> Upload:
-    return services.upload_file(actor=user, casefile=casefile, volume=None, fileobj=io.BytesIO(data), name=name,
-                                size=len(data))
+    return services.upload_file(
+        actor=user,
+        casefile=casefile,
+        volume=None,
+        fileobj=io.BytesIO(data),
+        name=name,
+        size=len(data),
+    )
 
 
 def _run_all(upload: Upload) -> None:
@@ -34,10 +41,14 @@ def _run_all(upload: Upload) -> None:
 def test_upload_numbers_pages_ocr_indexes_and_builds_pdfa(casefile, org, scan_pdf, scan_pages):
     minh = org.people["minh"]
     upload = _upload(casefile, minh, scan_pdf, "Tap 1 - ban quet.pdf")
-    assert upload.state == UploadState.QUEUED and upload.pages_total == 3 and upload.first_but_luc == 1
+    assert (
+        upload.state == UploadState.QUEUED and upload.pages_total == 3 and upload.first_but_luc == 1
+    )
     assert Job.objects.filter(name="casefiles.prepare").count() == 1
     prepare_job(lambda *a: None, upload_id=upload.pk)
-    assert Job.objects.filter(name="casefiles.ocr").count() == 2  # one per worker, they share the pages
+    assert (
+        Job.objects.filter(name="casefiles.ocr").count() == 2
+    )  # one per worker, they share the pages
     assert list(Page.objects.filter(upload=upload).values_list("but_luc", flat=True)) == [1, 2, 3]
     assert all(len(h) == 64 for h in Page.objects.values_list("content_hash", flat=True))
 
@@ -61,14 +72,19 @@ def test_upload_numbers_pages_ocr_indexes_and_builds_pdfa(casefile, org, scan_pd
     assert upload.pdfa and Path(upload.searchable_pdf).exists()
     with pikepdf.open(upload.searchable_pdf) as pdf:
         assert len(pdf.pages) == 3 and pdf.open_metadata().pdfa_status.startswith("2")
-    assert hashlib.sha256(Path(upload.path).read_bytes()).hexdigest() == upload.sha256 == \
-        hashlib.sha256(scan_pdf).hexdigest()
+    assert (
+        hashlib.sha256(Path(upload.path).read_bytes()).hexdigest()
+        == upload.sha256
+        == hashlib.sha256(scan_pdf).hexdigest()
+    )
     assert selectors.verify_pages(casefile) == []
 
 
 def test_second_upload_continues_bút_lục_and_toc_lists_ranges(casefile, org, scan_pages):
     minh = org.people["minh"]
-    first = _upload(casefile, minh, pdf_bytes([p.image for p in scan_pages[:2]]), "Lenh khoi to.pdf")
+    first = _upload(
+        casefile, minh, pdf_bytes([p.image for p in scan_pages[:2]]), "Lenh khoi to.pdf"
+    )
     buffer = io.BytesIO()
     scan_pages[2].image.save(buffer, "PNG", dpi=(150, 150))
     second = _upload(casefile, minh, buffer.getvalue(), "Bien ban.png")
@@ -76,7 +92,10 @@ def test_second_upload_continues_bút_lục_and_toc_lists_ranges(casefile, org, 
     for upload in (first, second):
         prepare_job(lambda *a: None, upload_id=upload.pk)
     rows = selectors.toc(casefile)
-    assert [(r.document.title, r.first, r.last) for r in rows] == [("Lenh khoi to", 1, 2), ("Bien ban", 3, 3)]
+    assert [(r.document.title, r.first, r.last) for r in rows] == [
+        ("Lenh khoi to", 1, 2),
+        ("Bien ban", 3, 3),
+    ]
 
 
 def test_bad_files_are_reported_and_the_batch_goes_on(casefile, org, scan_pdf):
@@ -86,8 +105,12 @@ def test_bad_files_are_reported_and_the_batch_goes_on(casefile, org, scan_pdf):
     truncated = _upload(casefile, minh, b"%PDF-1.4\n1 0 obj <<>>\n", "cut.pdf")
     assert truncated.state == UploadState.FAILED and "hỏng" in truncated.error
     good = _upload(casefile, minh, scan_pdf, "good.pdf")
-    assert good.state == UploadState.QUEUED and good.first_but_luc == 1  # failed files take no bút lục
-    assert Path(fake.path).read_bytes().startswith(b"MZ")  # nothing lost: the bad file is kept as received
+    assert (
+        good.state == UploadState.QUEUED and good.first_but_luc == 1
+    )  # failed files take no bút lục
+    assert (
+        Path(fake.path).read_bytes().startswith(b"MZ")
+    )  # nothing lost: the bad file is kept as received
 
 
 def test_a_corrupt_page_is_skipped_and_reported(casefile, org, scan_pages, tmp_path):
@@ -111,7 +134,9 @@ def test_killed_worker_page_is_claimed_again_and_nothing_is_lost(casefile, org, 
 
     from django.utils import timezone
 
-    upload = _upload(casefile, org.people["minh"], pdf_bytes([p.image for p in scan_pages[:2]]), "scan.pdf")
+    upload = _upload(
+        casefile, org.people["minh"], pdf_bytes([p.image for p in scan_pages[:2]]), "scan.pdf"
+    )
     prepare_job(lambda *a: None, upload_id=upload.pk)
     # A worker claimed page 1 and was SIGKILLed: its lease runs out.
     claimed = processing.claim_page(upload.pk)
@@ -119,7 +144,9 @@ def test_killed_worker_page_is_claimed_again_and_nothing_is_lost(casefile, org, 
     Page.objects.filter(pk=claimed.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
     # The job handed out again (or the other job) reads every page, page 1 included.
     ocr_job(lambda *a: None, upload_id=upload.pk)
-    assert set(Page.objects.filter(upload=upload).values_list("state", flat=True)) == {PageState.DONE}
+    assert set(Page.objects.filter(upload=upload).values_list("state", flat=True)) == {
+        PageState.DONE
+    }
     assert Page.objects.get(pk=claimed.pk).attempts == 2
     # Running the job once more changes nothing (idempotent).
     before = list(Page.objects.filter(upload=upload).values_list("pk", "ocr_at"))
@@ -136,15 +163,19 @@ def test_replace_page_keeps_original_and_bút_lục_and_reocr(casefile, org, sca
     buffer = io.BytesIO()
     scan_pages[3].image.save(buffer, "PNG", dpi=(150, 150))
     buffer.seek(0)
-    services.page_replace(actor=minh, page=page, fileobj=buffer, name="bl2-quet-lai.png", reason="Quét mờ")
+    services.page_replace(
+        actor=minh, page=page, fileobj=buffer, name="bl2-quet-lai.png", reason="Quét mờ"
+    )
     page.refresh_from_db()
     assert page.but_luc == 2 and page.version == 2 and page.content_hash != old_hash
     assert page.versions.get().content_hash == old_hash
     ocr_job(lambda *a: None, upload_id=upload.pk)
     page.refresh_from_db()
     assert page.state == PageState.DONE and "Trang số 4" in page.text
-    assert [h.fields["but_luc"] for h in selectors.casefile_search(minh, '"trang so 4"', casefile=casefile).hits] \
-        == [2]
+    assert [
+        h.fields["but_luc"]
+        for h in selectors.casefile_search(minh, '"trang so 4"', casefile=casefile).hits
+    ] == [2]
     assert selectors.casefile_search(minh, '"trang so 2"', casefile=casefile).total == 0
     # The original upload is untouched; the searchable copy now carries the new page 2.
     assert hashlib.sha256(Path(upload.path).read_bytes()).hexdigest() == upload.sha256
@@ -155,8 +186,9 @@ def test_replace_page_keeps_original_and_bút_lục_and_reocr(casefile, org, sca
     assert Page.objects.get(pk=page.pk).state == PageState.DONE
 
 
-def test_a_page_replaced_by_a_pdf_scan_shows_the_new_scan_in_the_searchable_copy(casefile, org, scan_pages,
-                                                                                  tmp_path):
+def test_a_page_replaced_by_a_pdf_scan_shows_the_new_scan_in_the_searchable_copy(
+    casefile, org, scan_pages, tmp_path
+):
     """The searchable copy lays the new page's text over the new scan (not over nothing)."""
     import subprocess
 
@@ -165,16 +197,24 @@ def test_a_page_replaced_by_a_pdf_scan_shows_the_new_scan_in_the_searchable_copy
     _run_all(upload)
     page = Page.objects.get(upload=upload, but_luc=2)
     replacement = pdf_bytes([scan_pages[3].image])
-    services.page_replace(actor=minh, page=page, fileobj=io.BytesIO(replacement), name="bl2-quet-lai.pdf")
+    services.page_replace(
+        actor=minh, page=page, fileobj=io.BytesIO(replacement), name="bl2-quet-lai.pdf"
+    )
     ocr_job(lambda *a: None, upload_id=upload.pk)
     upload.refresh_from_db()
     assert upload.state == UploadState.DONE and upload.pdfa
     with pikepdf.open(upload.searchable_pdf) as pdf, pikepdf.open(io.BytesIO(replacement)) as new:
         assert len(pdf.pages) == 2
         [scan] = new.pages[0].get_images().values()
-        assert [i.read_raw_bytes() for i in pdf.pages[1].get_images().values()] == [scan.read_raw_bytes()]
-    text = subprocess.run(["pdftotext", "-f", "2", "-l", "2", upload.searchable_pdf, "-"],  # noqa: S603,S607
-                          capture_output=True, text=True, check=True).stdout
+        assert [i.read_raw_bytes() for i in pdf.pages[1].get_images().values()] == [
+            scan.read_raw_bytes()
+        ]
+    text = subprocess.run(
+        ["pdftotext", "-f", "2", "-l", "2", upload.searchable_pdf, "-"],  # noqa: S603,S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "Trang số 4" in text
 
 
@@ -195,13 +235,25 @@ def test_resumable_upload_in_chunks(casefile, org, scan_pdf):
     from django.core.exceptions import ValidationError
 
     minh = org.people["minh"]
-    upload = services.upload_begin(actor=minh, casefile=casefile, volume=None, name="lon.pdf", size=len(scan_pdf),
-                                   client_key="lon.pdf|123|1700000000")
+    upload = services.upload_begin(
+        actor=minh,
+        casefile=casefile,
+        volume=None,
+        name="lon.pdf",
+        size=len(scan_pdf),
+        client_key="lon.pdf|123|1700000000",
+    )
     half = len(scan_pdf) // 2
     assert services.upload_chunk(upload=upload, offset=0, data=io.BytesIO(scan_pdf[:half])) == half
     # The connection dropped; the browser asks again with the same key and resumes.
-    again = services.upload_begin(actor=minh, casefile=casefile, volume=None, name="lon.pdf", size=len(scan_pdf),
-                                  client_key="lon.pdf|123|1700000000")
+    again = services.upload_begin(
+        actor=minh,
+        casefile=casefile,
+        volume=None,
+        name="lon.pdf",
+        size=len(scan_pdf),
+        client_key="lon.pdf|123|1700000000",
+    )
     assert again.pk == upload.pk and again.received == half
     # A chunk sent twice is ignored; a gap is refused.
     assert services.upload_chunk(upload=again, offset=0, data=io.BytesIO(scan_pdf[:half])) == half
@@ -218,5 +270,10 @@ def test_two_gigabyte_upload_is_refused_clearly_by_default(casefile, org, settin
 
     settings.CASEFILES_MAX_UPLOAD_BYTES = 1024**3
     with pytest.raises(ValidationError, match="quá lớn"):
-        services.upload_begin(actor=org.people["minh"], casefile=casefile, volume=None, name="to.pdf",
-                              size=2 * 1024**3)
+        services.upload_begin(
+            actor=org.people["minh"],
+            casefile=casefile,
+            volume=None,
+            name="to.pdf",
+            size=2 * 1024**3,
+        )

@@ -1,6 +1,7 @@
 """Presentation mode in chromium, in detail: zoom to a region, highlight, two pages side by
 side, each of them mirrored on the projector (a second browser context of another size, as
 on the court's display), then cleared. (Turned scans shown upright: tests/casefiles/test_rotation.py.)"""
+
 from __future__ import annotations
 
 import io
@@ -30,8 +31,12 @@ def _shown_box(page: Any) -> dict[str, float]:
     vb = _view_box(page)
     scale = min(svg["width"] / vb[2], svg["height"] / vb[3])
     width, height = vb[2] * scale, vb[3] * scale
-    return {"x": svg["x"] + (svg["width"] - width) / 2, "y": svg["y"] + (svg["height"] - height) / 2,
-            "width": width, "height": height}
+    return {
+        "x": svg["x"] + (svg["width"] - width) / 2,
+        "y": svg["y"] + (svg["height"] - height) / 2,
+        "width": width,
+        "height": height,
+    }
 
 
 def _drag(page: Any, fractions: tuple[float, float, float, float]) -> None:
@@ -40,7 +45,9 @@ def _drag(page: Any, fractions: tuple[float, float, float, float]) -> None:
     x0, y0, x1, y1 = fractions
     page.mouse.move(box["x"] + x0 * box["width"], box["y"] + y0 * box["height"])
     page.mouse.down()
-    page.mouse.move(box["x"] + (x0 + x1) / 2 * box["width"], box["y"] + (y0 + y1) / 2 * box["height"], steps=4)
+    page.mouse.move(
+        box["x"] + (x0 + x1) / 2 * box["width"], box["y"] + (y0 + y1) / 2 * box["height"], steps=4
+    )
     page.mouse.move(box["x"] + x1 * box["width"], box["y"] + y1 * box["height"], steps=4)
     page.mouse.up()
 
@@ -51,15 +58,24 @@ def _mirrored(projector: Any, view_box: list[float]) -> None:
         """(expected) => { const s = document.querySelector('#stage svg.page-svg');
              return s && s.getAttribute('viewBox').split(' ').map(Number).map(v => +v.toFixed(3)).join(' ')
                     === expected.split(' ').map(Number).map(v => +v.toFixed(3)).join(' '); }""",
-        arg=expected, timeout=10_000)
+        arg=expected,
+        timeout=10_000,
+    )
 
 
-def test_zoom_highlight_and_two_pages_are_mirrored_on_the_projector(org: Any, live_url: str, new_context: Any,
-                                                                    casefile: Any, scan_pages: list) -> None:
+def test_zoom_highlight_and_two_pages_are_mirrored_on_the_projector(
+    org: Any, live_url: str, new_context: Any, casefile: Any, scan_pages: list
+) -> None:
     minh = org.people["minh"]
     data = pdf_bytes([p.image for p in scan_pages[:3]])
-    upload = services.upload_file(actor=minh, casefile=casefile, volume=None, fileobj=io.BytesIO(data),
-                                  name="tap-1.pdf", size=len(data))
+    upload = services.upload_file(
+        actor=minh,
+        casefile=casefile,
+        volume=None,
+        fileobj=io.BytesIO(data),
+        name="tap-1.pdf",
+        size=len(data),
+    )
     prepare_job(lambda *a: None, upload_id=upload.pk)  # pages numbered; the images render on demand
     assert Page.objects.filter(upload=upload).count() == 3
 
@@ -68,7 +84,9 @@ def test_zoom_highlight_and_two_pages_are_mirrored_on_the_projector(org: Any, li
     presenter.goto(f"/ho-so-so/{casefile.pk}/")
     presenter.get_by_role("button", name="Trình chiếu tại phiên tòa").click()
     presenter.wait_for_selector('#stage[data-shown="1"] svg image')
-    projector = new_context("desktop", viewport={"width": 1024, "height": 700}).new_page()  # another screen size
+    projector = new_context(
+        "desktop", viewport={"width": 1024, "height": 700}
+    ).new_page()  # another screen size
     login(projector, "minh.ksv")
     projector.goto(presenter.url.rstrip("/") + "/may-chieu/")
     projector.wait_for_selector('#stage[data-shown="1"] svg image')
@@ -78,8 +96,10 @@ def test_zoom_highlight_and_two_pages_are_mirrored_on_the_projector(org: Any, li
     # Z, then drag over the middle of the page: both screens show that region only.
     presenter.keyboard.press("z")
     _drag(presenter, (0.25, 0.3, 0.75, 0.7))
-    presenter.wait_for_function("() => document.querySelector('#stage svg.page-svg').getAttribute('viewBox')"
-                                ".split(' ')[0] !== '0'")
+    presenter.wait_for_function(
+        "() => document.querySelector('#stage svg.page-svg').getAttribute('viewBox')"
+        ".split(' ')[0] !== '0'"
+    )
     zoomed = _view_box(presenter)
     width, height = full[2], full[3]
     assert zoomed[0] == pytest.approx(0.25 * width, abs=0.03 * width)
@@ -111,7 +131,10 @@ def test_zoom_highlight_and_two_pages_are_mirrored_on_the_projector(org: Any, li
     projector.wait_for_selector('#stage[data-shown="1,2"]', timeout=10_000)
     for screen in (presenter, projector):
         assert screen.locator("#stage .pane").count() == 2
-        assert [screen.locator("svg.page-svg").nth(i).get_attribute("data-bl") for i in (0, 1)] == ["1", "2"]
+        assert [screen.locator("svg.page-svg").nth(i).get_attribute("data-bl") for i in (0, 1)] == [
+            "1",
+            "2",
+        ]
         assert _view_box(screen, 0) == full and screen.locator("rect.mark").count() == 0
         left = screen.locator("svg.page-svg").nth(0).bounding_box()
         right = screen.locator("svg.page-svg").nth(1).bounding_box()
@@ -124,11 +147,15 @@ def test_zoom_highlight_and_two_pages_are_mirrored_on_the_projector(org: Any, li
     projector.wait_for_selector('#stage[data-shown="2"]', timeout=10_000)
     presenter.keyboard.press("z")
     _drag(presenter, (0.1, 0.1, 0.5, 0.5))
-    presenter.wait_for_function("() => document.querySelector('#stage svg.page-svg').getAttribute('viewBox')"
-                                ".split(' ')[0] !== '0'")
+    presenter.wait_for_function(
+        "() => document.querySelector('#stage svg.page-svg').getAttribute('viewBox')"
+        ".split(' ')[0] !== '0'"
+    )
     _mirrored(projector, _view_box(presenter))
     presenter.keyboard.press("Escape")
-    presenter.wait_for_function("() => document.querySelector('#stage svg.page-svg').getAttribute('viewBox')"
-                                ".split(' ')[0] === '0'")
+    presenter.wait_for_function(
+        "() => document.querySelector('#stage svg.page-svg').getAttribute('viewBox')"
+        ".split(' ')[0] === '0'"
+    )
     _mirrored(projector, _view_box(presenter))
     assert _view_box(projector)[:2] == [0, 0]

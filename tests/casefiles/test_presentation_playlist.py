@@ -5,6 +5,7 @@ projector window, `F` full screen. (Zoom, highlight and two pages: test_present_
 
 The case file is six pages numbered without OCR (prepare_job only): the images render on demand,
 which is all presentation mode needs."""
+
 from __future__ import annotations
 
 import io
@@ -31,8 +32,14 @@ PLAYLIST = [4, 2, 5]  # the order of the hearing, not the order of the file
 def six_pages(casefile: Any, org: Any, scan_pages: list) -> Any:
     images = [p.image for p in scan_pages] + [scan_pages[0].image, scan_pages[1].image]
     data = pdf_bytes(images)
-    upload = services.upload_file(actor=org.people["minh"], casefile=casefile, volume=None,
-                                  fileobj=io.BytesIO(data), name="tap-1.pdf", size=len(data))
+    upload = services.upload_file(
+        actor=org.people["minh"],
+        casefile=casefile,
+        volume=None,
+        fileobj=io.BytesIO(data),
+        name="tap-1.pdf",
+        size=len(data),
+    )
     prepare_job(lambda *a: None, upload_id=upload.pk)
     assert Page.objects.filter(casefile=casefile).count() == 6
     return casefile
@@ -50,12 +57,14 @@ def _shown(screen: Any, expected: int) -> None:
 def _stepper(presenter: Any, projector: Any) -> Callable[[Callable[[], None], int], None]:
     """do(action, n): run the presenter's action, then wait until the presenter shows bút lục n,
     the server has stored it (the presenter's state version moved on) and the projector shows it."""
+
     def do(action: Callable[[], None], expected: int) -> None:
         before = _version(presenter)
         action()
         _shown(presenter, expected)
         presenter.wait_for_function("(v) => window.deskPresent.version > v", arg=before)
         _shown(projector, expected)
+
     return do
 
 
@@ -71,16 +80,21 @@ def _start_hearing(presenter: Any, casefile: Any) -> None:
     presenter.get_by_label("Các bút lục (ví dụ 12, 15-18)").fill(", ".join(map(str, PLAYLIST)))
     presenter.get_by_label("Ngày xét xử").fill("2026-05-20")
     presenter.get_by_role("button", name="Lập danh sách").click()
-    expect(presenter.locator("#trinh-chieu")).to_contain_text("Phiên tòa sơ thẩm ngày 20/5/2026 — 20/05/2026")
+    expect(presenter.locator("#trinh-chieu")).to_contain_text(
+        "Phiên tòa sơ thẩm ngày 20/5/2026 — 20/05/2026"
+    )
     playlist = casefile.playlists.get()
     assert [item.page.but_luc for item in playlist.items.order_by("order")] == PLAYLIST
     presenter.get_by_role("button", name="Trình chiếu danh sách này").click()
     _shown(presenter, PLAYLIST[0])  # the first item, not bút lục 1
-    presenter.wait_for_function("() => window.deskPresent.version > 0")  # the opening state is stored
+    presenter.wait_for_function(
+        "() => window.deskPresent.version > 0"
+    )  # the opening state is stored
 
 
 def test_playlist_steps_with_keyboard_and_buttons_and_the_court_display_follows(
-        org: Any, live_url: str, new_context: Any, six_pages: Any) -> None:
+    org: Any, live_url: str, new_context: Any, six_pages: Any
+) -> None:
     casefile = six_pages
     presenter = new_context("desktop").new_page()
     login(presenter, "minh.ksv")
@@ -96,7 +110,10 @@ def test_playlist_steps_with_keyboard_and_buttons_and_the_court_display_follows(
     _shown(display, 4)
     do = _stepper(presenter, display)
     status = presenter.locator("#p-status")
-    next_button, previous_button = presenter.get_by_title("Bút lục sau (→)"), presenter.get_by_title("Bút lục trước (←)")
+    next_button, previous_button = (
+        presenter.get_by_title("Bút lục sau (→)"),
+        presenter.get_by_title("Bút lục trước (←)"),
+    )
 
     do(lambda: presenter.keyboard.press("ArrowRight"), 2)
     assert _current_item(presenter) == ["Bút lục 2"]
@@ -107,6 +124,7 @@ def test_playlist_steps_with_keyboard_and_buttons_and_the_court_display_follows(
         presenter.keyboard.press("3")  # a digit opens the "Bút lục" box with that digit typed
         expect(presenter.locator("#p-bl")).to_have_value("3")
         presenter.keyboard.press("Enter")
+
     do(jump_to_three, 3)
     assert _current_item(presenter) == []
     do(lambda: presenter.keyboard.press("ArrowRight"), 5)
@@ -140,13 +158,21 @@ def test_playlist_steps_with_keyboard_and_buttons_and_the_court_display_follows(
 
     # Every bút lục put on the screen is in the audit, in order, under the presenter's name.
     shows = AuditEvent.objects.filter(action="casefiles.present_show").order_by("pk")
-    assert [e.detail["but_luc"] for e in shows] == [[n] for n in (2, 3, 5, 2, 4, 2, 5, 2, 5, 2, 5, 2)]
+    assert [e.detail["but_luc"] for e in shows] == [
+        [n] for n in (2, 3, 5, 2, 4, 2, 5, 2, 5, 2, 5, 2)
+    ]
     assert {e.actor_id for e in shows} == {org.people["minh"].pk}
-    assert AuditEvent.objects.filter(action="casefiles.projector_open", actor=org.people["mai"]).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="casefiles.projector_open", actor=org.people["mai"]
+        ).count()
+        == 1
+    )
 
 
-def test_p_opens_the_projector_window_and_f_asks_for_full_screen(org: Any, live_url: str, new_context: Any,
-                                                                six_pages: Any) -> None:
+def test_p_opens_the_projector_window_and_f_asks_for_full_screen(
+    org: Any, live_url: str, new_context: Any, six_pages: Any
+) -> None:
     casefile = six_pages
     presenter = new_context("desktop").new_page()
     login(presenter, "minh.ksv")
@@ -161,13 +187,17 @@ def test_p_opens_the_projector_window_and_f_asks_for_full_screen(org: Any, live_
     assert projector.url == presenter.url.rstrip("/") + "/may-chieu/"
     _shown(projector, 2)
     assert projector.locator("#p-bl, .pbar").count() == 0  # the bare view: no presenter controls
-    projector.evaluate("() => { window.openedOnce = true; }")  # to tell a reload from the same window
+    projector.evaluate(
+        "() => { window.openedOnce = true; }"
+    )  # to tell a reload from the same window
     do = _stepper(presenter, projector)
     do(lambda: presenter.keyboard.press("ArrowRight"), 5)
     # P again brings that window forward as it is (not a second window, not a reload).
     presenter.keyboard.press("Shift+P")
     do(lambda: presenter.keyboard.press("ArrowLeft"), 2)
-    assert len(presenter.context.pages) == 2 and projector.evaluate("() => window.openedOnce") is True
+    assert (
+        len(presenter.context.pages) == 2 and projector.evaluate("() => window.openedOnce") is True
+    )
 
     # F: full screen (headless chromium grants it to a key press); F again leaves it. The ⛶ button
     # tells assistive technology whether it is on.

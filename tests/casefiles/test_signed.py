@@ -1,6 +1,7 @@
 """A digitally signed PDF put into a case file keeps its original byte for byte and its
 signature valid (real pyHanko signature, checked with poppler's pdfsig); the searchable
 copy is a separate file."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,19 +32,36 @@ def _signed(pdf: bytes, tmp_path: Path) -> bytes:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Cơ quan CSĐT tỉnh Thăng Hoa")])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=30))
-            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(
+            x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
     p12 = tmp_path / "signer.p12"
-    p12.write_bytes(pkcs12.serialize_key_and_certificates(b"ksv", key, cert, None,
-                                                          serialization.BestAvailableEncryption(b"pw")))
+    p12.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"ksv", key, cert, None, serialization.BestAvailableEncryption(b"pw")
+        )
+    )
     signer = signers.SimpleSigner.load_pkcs12(str(p12), passphrase=b"pw")
     clean = io.BytesIO()
-    pikepdf.open(io.BytesIO(pdf)).save(clean)  # Pillow's xref table is too loose for pyHanko's strict reader
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(clean.getvalue())),
-                           signers.PdfSignatureMetadata(field_name="ChuKy1"), signer=signer)
+    pikepdf.open(io.BytesIO(pdf)).save(
+        clean
+    )  # Pillow's xref table is too loose for pyHanko's strict reader
+    out = signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(clean.getvalue())),
+        signers.PdfSignatureMetadata(field_name="ChuKy1"),
+        signer=signer,
+    )
     return out.getvalue()
 
 
@@ -58,8 +76,14 @@ def test_signed_pdf_stays_byte_identical_and_valid(casefile, org, scan_pages, tm
     original.write_bytes(signed)
     assert _signature_valid(original)
 
-    upload = services.upload_file(actor=org.people["minh"], casefile=casefile, volume=None,
-                                  fileobj=io.BytesIO(signed), name="ket-luan-dieu-tra-ky-so.pdf", size=len(signed))
+    upload = services.upload_file(
+        actor=org.people["minh"],
+        casefile=casefile,
+        volume=None,
+        fileobj=io.BytesIO(signed),
+        name="ket-luan-dieu-tra-ky-so.pdf",
+        size=len(signed),
+    )
     assert upload.signed
     prepare_job(lambda *a: None, upload_id=upload.pk)
     ocr_job(lambda *a: None, upload_id=upload.pk)
@@ -73,5 +97,7 @@ def test_signed_pdf_stays_byte_identical_and_valid(casefile, org, scan_pages, tm
     with pikepdf.open(copy) as pdf:
         assert "/AcroForm" not in pdf.Root  # the copy carries no (broken) signature
         assert pdf.open_metadata().pdfa_status.startswith("2")
-    text = subprocess.run(["pdftotext", str(copy), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(copy), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Trang số 1" in text

@@ -1,6 +1,7 @@
 """Desk widget "Số hóa hồ sơ": case files being digitised and failed pages needing attention,
 for the cases the user may see; shown only when there is something; a few queries whatever
 the number of case files."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,7 +25,9 @@ TITLE = "Số hóa hồ sơ"
 def _casefile(org: Any, name: str, unit: str = "tinh_p2", assignee: str = "minh") -> Any:
     from digitaldesk.cases.models import Case, CaseAssignment
 
-    case = Case.objects.create(unit=org.units[unit], source="tin_bao", name=name, received_on=dt.date(2026, 3, 2))
+    case = Case.objects.create(
+        unit=org.units[unit], source="tin_bao", name=name, received_on=dt.date(2026, 3, 2)
+    )
     CaseAssignment.objects.create(case=case, user=org.people[assignee])
     return services.casefile_create(actor=org.people[assignee], case=case, title=f"Hồ sơ {name}")
 
@@ -32,8 +35,14 @@ def _casefile(org: Any, name: str, unit: str = "tinh_p2", assignee: str = "minh"
 def _prepared(casefile: Any, user: Any, pages: list, name: str = "tap-1.pdf") -> Upload:
     """An accepted upload whose pages exist (prepared by the real job), none read yet."""
     data = pdf_bytes([p.image for p in pages])
-    upload = services.upload_file(actor=user, casefile=casefile, volume=None, fileobj=io.BytesIO(data), name=name,
-                                  size=len(data))
+    upload = services.upload_file(
+        actor=user,
+        casefile=casefile,
+        volume=None,
+        fileobj=io.BytesIO(data),
+        name=name,
+        size=len(data),
+    )
     prepare_job(lambda *a: None, upload_id=upload.pk)
     upload.refresh_from_db()
     return upload
@@ -44,10 +53,12 @@ def _widget_html(client: Any) -> str:
     if TITLE not in html:
         return ""
     start = html.index(TITLE)
-    return html[start:start + 3000]
+    return html[start : start + 3000]
 
 
-def test_widget_shows_progress_and_failed_pages_then_hides_when_all_is_read(org, as_user, scan_pages):
+def test_widget_shows_progress_and_failed_pages_then_hides_when_all_is_read(
+    org, as_user, scan_pages
+):
     minh = org.people["minh"]
     client = as_user("minh")
     assert _widget_html(client) == ""  # nothing being digitised: no widget
@@ -57,7 +68,9 @@ def test_widget_shows_progress_and_failed_pages_then_hides_when_all_is_read(org,
     assert upload.state == UploadState.PROCESSING
     pages = list(Page.objects.filter(upload=upload).order_by("number"))
     Page.objects.filter(pk__in=[pages[0].pk, pages[1].pk]).update(state=PageState.DONE)
-    Page.objects.filter(pk=pages[2].pk).update(state=PageState.FAILED, error="Trang 3: không đọc được ảnh.")
+    Page.objects.filter(pk=pages[2].pk).update(
+        state=PageState.FAILED, error="Trang 3: không đọc được ảnh."
+    )
 
     html = _widget_html(client)
     assert "Hồ sơ Vụ tham ô tại Công ty X" in html
@@ -71,7 +84,9 @@ def test_widget_shows_progress_and_failed_pages_then_hides_when_all_is_read(org,
     assert _widget_html(client) == ""
 
     # A finished file that kept a failed page stays listed (it needs a re-scan).
-    Page.objects.filter(pk=pages[3].pk).update(state=PageState.FAILED, error="Trang 4: không đọc được ảnh.")
+    Page.objects.filter(pk=pages[3].pk).update(
+        state=PageState.FAILED, error="Trang 4: không đọc được ảnh."
+    )
     html = _widget_html(client)
     assert "Đã số hóa 3/4 trang" in html and "1 trang lỗi cần xử lý" in html
 

@@ -1,6 +1,7 @@
 """Deadline alerts (issue #4): the days before expiry come from DESK_CASES_ALERT_DAYS, and each
 alert goes to the assigned prosecutor and the leader in charge in the desk AND by e-mail (one
 e-mail job per new notification, through the notifications app's real queue)."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,12 +25,18 @@ def test_alert_days_follow_the_setting_and_alerts_are_emailed(org, detained, set
     assert deadline_alerts() == 0  # seven days left is before the first threshold (5)
     settings.DESK_CASES_ALERT_DAYS = "7"
     assert deadline_alerts() >= 2
-    alerts = Notification.objects.filter(kind="cases.deadline", title__startswith="Còn 7 ngày: Thời hạn tạm giam")
+    alerts = Notification.objects.filter(
+        kind="cases.deadline", title__startswith="Còn 7 ngày: Thời hạn tạm giam"
+    )
     assert set(alerts.values_list("user__username", flat=True)) == {"minh.ksv", "son.tp2"}
     emails = Job.objects.filter(name="notifications.send_email")
-    assert set(emails.values_list("kwargs__notification_id", flat=True)) >= set(alerts.values_list("pk", flat=True))
+    assert set(emails.values_list("kwargs__notification_id", flat=True)) >= set(
+        alerts.values_list("pk", flat=True)
+    )
     # A malformed setting falls back to the default thresholds (10, 5, 2, 1) instead of breaking the job.
     settings.DESK_CASES_ALERT_DAYS = "mười, năm"
     detention.update(end=ago(-1))
     assert deadline_alerts() >= 2
-    assert Notification.objects.filter(title__startswith="Còn 1 ngày: Thời hạn tạm giam").count() == 2
+    assert (
+        Notification.objects.filter(title__startswith="Còn 1 ngày: Thời hạn tạm giam").count() == 2
+    )

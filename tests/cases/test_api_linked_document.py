@@ -1,11 +1,12 @@
 """The REST API records an event citing a document of the documents app, through that app's gate,
 and shows the citation like the timeline does (the reference only to those who may open it)."""
+
 from __future__ import annotations
 
 import pytest
 
-from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import ProceduralEvent
+from digitaldesk.law.deadlines import EventKind as E
 
 from .conftest import ago
 from .test_linked_documents import register
@@ -20,13 +21,26 @@ def test_api_event_with_a_linked_document(org, make_case, as_user):
     client = as_user("minh")
     url = f"/api/v1/cases/{case.pk}/events"
 
-    refused = client.post(url, {"kind": E.KHOI_TO_VU_AN, "on": ago(35).isoformat(), "document": f"den-{hidden.pk}"},
-                          content_type="application/json")
+    refused = client.post(
+        url,
+        {"kind": E.KHOI_TO_VU_AN, "on": ago(35).isoformat(), "document": f"den-{hidden.pk}"},
+        content_type="application/json",
+    )
     assert refused.status_code == 400 and "không có quyền xem" in refused.content.decode()
-    assert not ProceduralEvent.objects.filter(case=case, kind=E.KHOI_TO_VU_AN).exists()  # nothing half-saved
+    assert not ProceduralEvent.objects.filter(
+        case=case, kind=E.KHOI_TO_VU_AN
+    ).exists()  # nothing half-saved
 
-    created = client.post(url, {"kind": E.KHOI_TO_VU_AN, "on": ago(35).isoformat(), "number": "05/QĐ-CSĐT",
-                                "document": f"den-{decision.pk}"}, content_type="application/json")
+    created = client.post(
+        url,
+        {
+            "kind": E.KHOI_TO_VU_AN,
+            "on": ago(35).isoformat(),
+            "number": "05/QĐ-CSĐT",
+            "document": f"den-{decision.pk}",
+        },
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.content
     assert created.json()["linked_document"]["ref"] == f"den-{decision.pk}"
     assert ProceduralEvent.objects.get(pk=created.json()["id"]).incoming_document_id == decision.pk

@@ -1,4 +1,5 @@
 """Charges chosen from the Penal Code; the category follows the bracket (BLHS Điều 9)."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,7 +19,9 @@ def test_category_follows_the_most_serious_charged_clause(org, make_case):
     case = make_case("minh")
     person = add_accused(minh, case)
     charge = services.charge_add(actor=minh, case=case, article="174", clause=1, accused=person)
-    assert charge.title == "Tội lừa đảo chiếm đoạt tài sản" and charge.chapter.startswith("Chương XVI")
+    assert charge.title == "Tội lừa đảo chiếm đoạt tài sản" and charge.chapter.startswith(
+        "Chương XVI"
+    )
     case.refresh_from_db()
     assert case.category == Category.LESS_SERIOUS  # khoản 1: up to 3 years
     services.charge_add(actor=minh, case=case, article="174", clause=4, points="a", accused=person)
@@ -59,8 +62,12 @@ def test_override_needs_a_reason_and_is_audited(org, make_case):
     services.charge_add(actor=minh, case=case, article="173", clause=1)
     with pytest.raises(ValidationError, match="Phải ghi lý do"):
         services.category_override_set(actor=minh, case=case, category=Category.SERIOUS, reason=" ")
-    services.category_override_set(actor=minh, case=case, category=Category.SERIOUS,
-                                   reason="Nhập vụ án theo quyết định số 5/QĐ")
+    services.category_override_set(
+        actor=minh,
+        case=case,
+        category=Category.SERIOUS,
+        reason="Nhập vụ án theo quyết định số 5/QĐ",
+    )
     case.refresh_from_db()
     assert case.effective_category == Category.SERIOUS and case.category == Category.LESS_SERIOUS
     event = AuditEvent.objects.get(action="cases.category_overridden", object_id=str(case.pk))
@@ -80,7 +87,9 @@ def test_article_picker_finds_by_number_and_by_name(org, as_user):
 
 def test_charge_form_shows_the_refusal(org, make_case, as_user):
     case = make_case("minh")
-    response = as_user("minh").post(f"/an-hinh-su/{case.pk}/toi-danh/",
-                                    {"chg-article": "999", "chg-clause": "1", "chg-points": ""})
+    response = as_user("minh").post(
+        f"/an-hinh-su/{case.pk}/toi-danh/",
+        {"chg-article": "999", "chg-clause": "1", "chg-points": ""},
+    )
     assert response.status_code == 400
     assert "Bộ luật Hình sự 2015 không có Điều 999" in response.content.decode()

@@ -3,6 +3,7 @@ random sequences of every event, with the Code's limits broken on purpose), exac
 before it was optimised for the nightly recompute: every deadline's fields and rendered notes and
 `validate_event`'s verdict, compared through their digests (tests/cases/data/engine_golden.json,
 written by the engine as it was before that work, commit 3754ffb)."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,10 @@ def test_engine_outputs_are_unchanged():
         kinds_seen.update(str(e.kind) for e in case[2])
         if digest(output) != expected:
             differing.append((index, case, output))
-    assert not differing, (f"{len(differing)} of {CASES} cases differ; first: case #{differing[0][0]} "
-                           f"{differing[0][1]} -> {differing[0][2]}")
+    assert not differing, (
+        f"{len(differing)} of {CASES} cases differ; first: case #{differing[0][0]} "
+        f"{differing[0][1]} -> {differing[0][2]}"
+    )
     from digitaldesk.law.deadlines import EventKind
 
     assert kinds_seen == {str(k) for k in EventKind}  # every kind of event is exercised

@@ -1,4 +1,5 @@
 """Procedural events drive the stored deadlines; the Code's limits on extensions are enforced."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,8 +7,8 @@ from django.core.exceptions import ValidationError
 
 from digitaldesk.cases import events, services
 from digitaldesk.cases.deadlines import deadline_alerts, deadlines_recompute_all
-from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import ComputedDeadline, Measure, Stage
+from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.notifications.models import Notification
 
 from .conftest import add_accused, ago, record
@@ -41,7 +42,9 @@ def test_detention_and_investigation_limits_with_their_articles(detained):
     # 2 months of detention = 60 days counted continuously, both ends included (TTLT 04/2018 Điều 17)
     assert (detention.end - detention.start).days == 59
     investigation = rows["dieu_tra"]
-    assert investigation.basis.startswith("BLTTHS 2015, Điều 172") and investigation.start == ago(45)
+    assert investigation.basis.startswith("BLTTHS 2015, Điều 172") and investigation.start == ago(
+        45
+    )
     assert investigation.extensions_max == 2  # nghiêm trọng: two extensions (Điều 172 khoản 2)
     assert person.measure == Measure.DETENTION and person.measure_until == detention.end
 
@@ -85,7 +88,9 @@ def test_closing_the_case_stops_its_limits(org, detained):
     record(org.people["minh"], case, E.DINH_CHI_VU_AN, 1, number="03/QĐ-VKS")
     case.refresh_from_db()
     assert case.stage == Stage.CLOSED and case.closed_on == ago(1)
-    assert not ComputedDeadline.objects.filter(case=case, running=True, kind__in=["dieu_tra", "tam_giam"]).exists()
+    assert not ComputedDeadline.objects.filter(
+        case=case, running=True, kind__in=["dieu_tra", "tam_giam"]
+    ).exists()
 
 
 def test_nightly_recompute_writes_only_changes(org, detained):
@@ -93,7 +98,9 @@ def test_nightly_recompute_writes_only_changes(org, detained):
     ComputedDeadline.objects.filter(case=case, kind="tam_giam").update(end=ago(100), digest="stale")
     ComputedDeadline.objects.filter(case=case, kind="dieu_tra").delete()  # a missing row
     counts = deadlines_recompute_all()
-    assert counts["written"] == 2 and counts["deleted"] == 1  # the stale row replaced, the missing one added
+    assert (
+        counts["written"] == 2 and counts["deleted"] == 1
+    )  # the stale row replaced, the missing one added
     again = deadlines_recompute_all()
     assert again["written"] == again["deleted"] == 0 and again["cases"] == 1
     assert ComputedDeadline.objects.get(case=case, kind="tam_giam").end != ago(100)
@@ -101,12 +108,16 @@ def test_nightly_recompute_writes_only_changes(org, detained):
 
 def test_alerts_go_to_the_prosecutor_and_the_leader_once(org, detained):
     case, _ = detained
-    ComputedDeadline.objects.filter(case=case, kind="tam_giam").update(end=ago(-2))  # ends in two days
+    ComputedDeadline.objects.filter(case=case, kind="tam_giam").update(
+        end=ago(-2)
+    )  # ends in two days
     sent = deadline_alerts()
     assert sent >= 2
     mine = Notification.objects.filter(user=org.people["minh"], kind="cases.deadline")
     assert mine.filter(title__startswith="Còn 2 ngày: Thời hạn tạm giam").exists()
-    assert Notification.objects.filter(user=org.people["tp2"], title__startswith="Còn 2 ngày").exists()
+    assert Notification.objects.filter(
+        user=org.people["tp2"], title__startswith="Còn 2 ngày"
+    ).exists()
     assert "Điều 173" in mine.get(title__startswith="Còn 2 ngày: Thời hạn tạm giam").body
     assert not Notification.objects.filter(user=org.people["mai"], kind="cases.deadline").exists()
     assert deadline_alerts() == 0  # idempotent: a re-run the same day sends nothing new
@@ -129,16 +140,36 @@ def test_event_form_with_pdf_and_bad_attachment(org, detained, as_user):
 
     case, person = detained
     client = as_user("minh")
-    bad = client.post(f"/an-hinh-su/{case.pk}/dien-bien/", {
-        "evt-kind": E.GIA_HAN_TAM_GIAM, "evt-on": ago(1).isoformat(), "evt-accused": person.pk, "evt-months": "1",
-        "evt-attachment": SimpleUploadedFile("x.pdf", b"not a pdf", content_type="application/pdf")})
+    bad = client.post(
+        f"/an-hinh-su/{case.pk}/dien-bien/",
+        {
+            "evt-kind": E.GIA_HAN_TAM_GIAM,
+            "evt-on": ago(1).isoformat(),
+            "evt-accused": person.pk,
+            "evt-months": "1",
+            "evt-attachment": SimpleUploadedFile(
+                "x.pdf", b"not a pdf", content_type="application/pdf"
+            ),
+        },
+    )
     assert bad.status_code == 400 and "phải là văn bản PDF" in bad.content.decode()
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    ok = client.post(f"/an-hinh-su/{case.pk}/dien-bien/", {
-        "evt-kind": E.GIA_HAN_TAM_GIAM, "evt-on": ago(1).isoformat(), "evt-accused": person.pk, "evt-months": "1",
-        "evt-number": "07/QĐ-VKS", "evt-attachment": SimpleUploadedFile("gh.pdf", pdf, content_type="application/pdf")})
+    ok = client.post(
+        f"/an-hinh-su/{case.pk}/dien-bien/",
+        {
+            "evt-kind": E.GIA_HAN_TAM_GIAM,
+            "evt-on": ago(1).isoformat(),
+            "evt-accused": person.pk,
+            "evt-months": "1",
+            "evt-number": "07/QĐ-VKS",
+            "evt-attachment": SimpleUploadedFile("gh.pdf", pdf, content_type="application/pdf"),
+        },
+    )
     assert ok.status_code == 302
     event = case.events.get(kind=E.GIA_HAN_TAM_GIAM)
     download = client.get(f"/an-hinh-su/{case.pk}/dien-bien/{event.pk}/van-ban.pdf")
     assert download.status_code == 200 and b"".join(download.streaming_content) == pdf
-    assert as_user("ksvcc").get(f"/an-hinh-su/{case.pk}/dien-bien/{event.pk}/van-ban.pdf").status_code == 404
+    assert (
+        as_user("ksvcc").get(f"/an-hinh-su/{case.pk}/dien-bien/{event.pk}/van-ban.pdf").status_code
+        == 404
+    )

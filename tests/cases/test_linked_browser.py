@@ -1,4 +1,5 @@
 """The document picker of the event form in a real browser (htmx, no inline script)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,13 +24,29 @@ def test_prosecutor_links_the_registered_decision_to_an_event(org: Any, page: An
     from tests.documents.conftest import make_pdf
 
     decision = doc_services.register_incoming(
-        actor=org.people["lan"], upload=files.inspect_upload("05.pdf", make_pdf(["Số: 05/QĐ-CSĐT"])),
-        data=doc_services.IncomingData(sender="Cơ quan CSĐT Công an tỉnh Thăng Hoa", code_notation="05/QĐ-CSĐT",
-                                       subject="Quyết định khởi tố vụ án tham ô tài sản", doc_type="quyet_dinh"))
-    doc_services.direct(actor=org.people["huong"], document=decision, direction=doc_services.Direction(
-        note="KSV thụ lý", lead_users=[org.people["minh"]]))
-    case = services.case_register(actor=org.people["minh"], data=services.IntakeData(
-        unit=org.units["tinh_p2"], source="to_giac", name="Tham ô tài sản tại Công ty X", received_on=ago(30)))
+        actor=org.people["lan"],
+        upload=files.inspect_upload("05.pdf", make_pdf(["Số: 05/QĐ-CSĐT"])),
+        data=doc_services.IncomingData(
+            sender="Cơ quan CSĐT Công an tỉnh Thăng Hoa",
+            code_notation="05/QĐ-CSĐT",
+            subject="Quyết định khởi tố vụ án tham ô tài sản",
+            doc_type="quyet_dinh",
+        ),
+    )
+    doc_services.direct(
+        actor=org.people["huong"],
+        document=decision,
+        direction=doc_services.Direction(note="KSV thụ lý", lead_users=[org.people["minh"]]),
+    )
+    case = services.case_register(
+        actor=org.people["minh"],
+        data=services.IntakeData(
+            unit=org.units["tinh_p2"],
+            source="to_giac",
+            name="Tham ô tài sản tại Công ty X",
+            received_on=ago(30),
+        ),
+    )
 
     login(page, "minh.ksv")
     page.goto(f"/an-hinh-su/{case.pk}/")

@@ -2,6 +2,7 @@
 the persona's own unit, a restricted one shared with Vụ 5 by a grant (grantees only read), and one
 of another procuracy (VKSND khu vực 1). Through the HTTP interface: a page form, the access page,
 the package export and the API; forbidden and missing look the same (404)."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,15 +32,31 @@ def test_change_matrix_on_restricted_and_other_unit_cases(org, cases, key):  # n
     for person in EVERYONE:
         client = login_client(org.people[person])
         sees = person in SEES[key]
-        response = client.post(f"/an-hinh-su/{case.pk}/bi-can/", {"acc-full_name": f"Bị can của {person}"})
+        response = client.post(
+            f"/an-hinh-su/{case.pk}/bi-can/", {"acc-full_name": f"Bị can của {person}"}
+        )
         expected = 302 if person in EDITS[key] else 403 if sees else 404
         assert response.status_code == expected, (key, person, "page")
         access = client.get(f"/an-hinh-su/{case.pk}/phan-cong/")
-        assert access.status_code == (200 if person in MANAGES[key] else 403 if sees else 404), (key, person)
+        assert access.status_code == (200 if person in MANAGES[key] else 403 if sees else 404), (
+            key,
+            person,
+        )
         export = client.post(f"/an-hinh-su/{case.pk}/xuat-goi/")
-        assert export.status_code == (200 if person in EDITS[key] else 403 if sees else 404), (key, person)
-        api = client.post(f"/api/v1/cases/{case.pk}/accused", {"full_name": "Qua API"}, content_type="application/json")
-        assert api.status_code == (201 if person in EDITS[key] else 403 if sees else 404), (key, person, "api")
+        assert export.status_code == (200 if person in EDITS[key] else 403 if sees else 404), (
+            key,
+            person,
+        )
+        api = client.post(
+            f"/api/v1/cases/{case.pk}/accused",
+            {"full_name": "Qua API"},
+            content_type="application/json",
+        )
+        assert api.status_code == (201 if person in EDITS[key] else 403 if sees else 404), (
+            key,
+            person,
+            "api",
+        )
     names = set(case.accused.values_list("full_name", flat=True))
     assert names >= {f"Bị can của {p}" for p in EDITS[key]}
     assert not names & {f"Bị can của {p}" for p in set(EVERYONE) - EDITS[key]}

@@ -1,6 +1,7 @@
 """The nightly recompute (batches read by SQL, fingerprints) stores exactly what the per-case
 recompute of the services stores, compares every deadline each night, and rewrites a row whose
 `running` flag was changed behind its fingerprint."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,14 +12,18 @@ from django.utils import timezone
 from digitaldesk.cases import services
 from digitaldesk.cases.deadlines import deadlines_recompute, deadlines_recompute_all
 from digitaldesk.cases.events import RegisterKind
-from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import Case, ComputedDeadline, SourceKind
+from digitaldesk.law.deadlines import EventKind as E
 
 from .conftest import add_accused, ago, record
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = [f.attname for f in ComputedDeadline._meta.concrete_fields if f.attname not in ("id", "computed_at")]
+FIELDS = [
+    f.attname
+    for f in ComputedDeadline._meta.concrete_fields
+    if f.attname not in ("id", "computed_at")
+]
 
 
 def snapshot() -> list[tuple]:
@@ -43,9 +48,17 @@ def several(org, make_case):
     record(minh, held, E.GIA_HAN_DIEU_TRA, 4, months=2)
     report = make_case("minh", received=12, name="Tố giác lừa đảo")
     record(minh, report, E.KEO_DAI_NGUON_TIN, 3)
-    direct = services.case_register(actor=minh, data=services.IntakeData(
-        unit=org.units["tinh_p2"], source=SourceKind.CASE, name="Vụ án xâm phạm an ninh", received_on=ago(40),
-        opened_on=ago(40), national_security=True))
+    direct = services.case_register(
+        actor=minh,
+        data=services.IntakeData(
+            unit=org.units["tinh_p2"],
+            source=SourceKind.CASE,
+            name="Vụ án xâm phạm an ninh",
+            received_on=ago(40),
+            opened_on=ago(40),
+            national_security=True,
+        ),
+    )
     services.charge_add(actor=minh, case=direct, article="117", clause=1)
     closed = make_case("minh", received=30, name="Không khởi tố")
     record(minh, closed, E.KHONG_KHOI_TO_VU_AN, 20)

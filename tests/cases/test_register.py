@@ -1,4 +1,5 @@
 """The register (sổ thụ lý): intake numbers, report → case, bad input refused with the rule named."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +10,8 @@ from django.utils import timezone
 
 from digitaldesk.audit.models import AuditEvent
 from digitaldesk.cases import services
-from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import Case, ComputedDeadline, SourceKind, Stage
+from digitaldesk.law.deadlines import EventKind as E
 
 from .conftest import ago, record
 
@@ -36,7 +37,9 @@ def test_report_becomes_a_case_with_the_next_case_number(org, make_case):
     report = make_case("minh", received=20)
     record(minh, report, E.KHOI_TO_VU_AN, 10, number="12/QĐ-CSĐT")
     report.refresh_from_db()
-    assert report.case_no == 2 and report.opened_on == ago(10) and report.stage == Stage.INVESTIGATION
+    assert (
+        report.case_no == 2 and report.opened_on == ago(10) and report.stage == Stage.INVESTIGATION
+    )
     assert report.register_label.startswith("Án số 02/")
     assert AuditEvent.objects.filter(action="cases.case_opened", object_id=str(report.pk)).exists()
 
@@ -46,7 +49,11 @@ def test_duplicate_typed_number_is_refused_naming_the_rule(org, make_case):
     with pytest.raises(ValidationError) as info:
         make_case("mai", manual_number=7)
     message = " ".join(info.value.messages)
-    assert "Số 07/" in message and "đã có trong sổ tiếp nhận nguồn tin" in message and "trùng số" in message
+    assert (
+        "Số 07/" in message
+        and "đã có trong sổ tiếp nhận nguồn tin" in message
+        and "trùng số" in message
+    )
     # the counter continues after the highest number issued
     assert make_case("minh", name="Trộm cắp tài sản").report_no == 8
 
@@ -66,22 +73,37 @@ def test_impossible_dates_are_refused(org, make_case):
     case = make_case("minh", received=10)
     with pytest.raises(ValidationError) as info:
         record(minh, case, E.KHOI_TO_VU_AN, 12)
-    assert "trước ngày tiếp nhận" in " ".join(info.value.messages) and "Điều 147" in " ".join(info.value.messages)
+    assert "trước ngày tiếp nhận" in " ".join(info.value.messages) and "Điều 147" in " ".join(
+        info.value.messages
+    )
     with pytest.raises(ValidationError, match="sau ngày hôm nay"):
         record(minh, case, E.KHOI_TO_VU_AN, -1)
     with pytest.raises(ValidationError, match="ngày sinh|Ngày sinh"):
-        services.accused_add(actor=minh, case=case, data=services.AccusedData(
-            full_name="Trần B", birth_date=timezone.localdate() + dt.timedelta(days=3)))
+        services.accused_add(
+            actor=minh,
+            case=case,
+            data=services.AccusedData(
+                full_name="Trần B", birth_date=timezone.localdate() + dt.timedelta(days=3)
+            ),
+        )
     assert not Case.objects.get(pk=case.pk).events.filter(kind=E.KHOI_TO_VU_AN).exists()
 
 
 def test_intake_only_into_own_or_led_unit(org):
     with pytest.raises(PermissionDenied):
-        services.case_register(actor=org.people["minh"], data=services.IntakeData(
-            unit=org.units["kv1"], source=SourceKind.DENUNCIATION, name="X", received_on=ago(1)))
+        services.case_register(
+            actor=org.people["minh"],
+            data=services.IntakeData(
+                unit=org.units["kv1"], source=SourceKind.DENUNCIATION, name="X", received_on=ago(1)
+            ),
+        )
     # the head of the province leads the regional units below it
-    case = services.case_register(actor=org.people["huong"], data=services.IntakeData(
-        unit=org.units["kv1"], source=SourceKind.DENUNCIATION, name="X", received_on=ago(1)))
+    case = services.case_register(
+        actor=org.people["huong"],
+        data=services.IntakeData(
+            unit=org.units["kv1"], source=SourceKind.DENUNCIATION, name="X", received_on=ago(1)
+        ),
+    )
     assert case.unit == org.units["kv1"]
 
 
@@ -97,7 +119,9 @@ def test_register_page_filters(org, make_case, as_user):
     assert fraud.name in page and theft.name not in page
     page = client.get("/an-hinh-su/", {"q": "quoc viet"}).content.decode()
     assert theft.name in page and fraud.name not in page
-    page = client.get("/an-hinh-su/", {"q": f"{theft.report_no}/{theft.report_year}"}).content.decode()
+    page = client.get(
+        "/an-hinh-su/", {"q": f"{theft.report_no}/{theft.report_year}"}
+    ).content.decode()
     assert theft.name in page and fraud.name not in page
     page = client.get("/an-hinh-su/", {"stage": Stage.INVESTIGATION}).content.decode()
     assert "Không có hồ sơ nào phù hợp" in page
@@ -105,22 +129,48 @@ def test_register_page_filters(org, make_case, as_user):
 
 def test_intake_form_for_a_case_already_opened(org, as_user):
     client = as_user("minh")
-    response = client.post("/an-hinh-su/thu-ly/", {
-        "source": SourceKind.CASE, "name": "Cướp tài sản tại cầu Rồng", "received_on": ago(3).isoformat(),
-        "unit": org.units["tinh_p2"].pk, "opened_on": ago(5).isoformat(), "opening_number": "90/QĐ-CSĐT"})
+    response = client.post(
+        "/an-hinh-su/thu-ly/",
+        {
+            "source": SourceKind.CASE,
+            "name": "Cướp tài sản tại cầu Rồng",
+            "received_on": ago(3).isoformat(),
+            "unit": org.units["tinh_p2"].pk,
+            "opened_on": ago(5).isoformat(),
+            "opening_number": "90/QĐ-CSĐT",
+        },
+    )
     assert response.status_code == 302
     case = Case.objects.get(name="Cướp tài sản tại cầu Rồng")
-    assert case.case_no == 1 and case.events.get().kind == E.KHOI_TO_VU_AN and case.events.get().on == ago(5)
-    refused = client.post("/an-hinh-su/thu-ly/", {
-        "source": SourceKind.DENUNCIATION, "name": "Tố giác", "received_on": ago(3).isoformat(),
-        "unit": org.units["tinh_p2"].pk, "opened_on": ago(5).isoformat()})
-    assert refused.status_code == 200 and "Ngày khởi tố chỉ ghi khi thụ lý vụ án đã khởi tố" in refused.content.decode()
+    assert (
+        case.case_no == 1
+        and case.events.get().kind == E.KHOI_TO_VU_AN
+        and case.events.get().on == ago(5)
+    )
+    refused = client.post(
+        "/an-hinh-su/thu-ly/",
+        {
+            "source": SourceKind.DENUNCIATION,
+            "name": "Tố giác",
+            "received_on": ago(3).isoformat(),
+            "unit": org.units["tinh_p2"].pk,
+            "opened_on": ago(5).isoformat(),
+        },
+    )
+    assert (
+        refused.status_code == 200
+        and "Ngày khởi tố chỉ ghi khi thụ lý vụ án đã khởi tố" in refused.content.decode()
+    )
 
 
 def test_double_submissions_record_nothing_twice(org, as_user):
     client = as_user("minh")
-    form = {"source": SourceKind.DENUNCIATION, "name": "Tố giác lừa đảo bán hàng online",
-            "received_on": ago(1).isoformat(), "unit": org.units["tinh_p2"].pk}
+    form = {
+        "source": SourceKind.DENUNCIATION,
+        "name": "Tố giác lừa đảo bán hàng online",
+        "received_on": ago(1).isoformat(),
+        "unit": org.units["tinh_p2"].pk,
+    }
     first = client.post("/an-hinh-su/thu-ly/", form)
     second = client.post("/an-hinh-su/thu-ly/", form, follow=True)
     assert Case.objects.filter(name=form["name"]).count() == 1

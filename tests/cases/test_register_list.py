@@ -1,6 +1,7 @@
 """The register list written for the indexes gives the same rows as the plain permission rule:
 literal id lists and their sub-query fallback, name search through accused, numbers, and the
 page counted up to a cap (exact below it, "more than" above it, next pages still reachable)."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,16 +20,35 @@ def register(org, make_case):
     minh, kv1 = org.people["minh"], org.people["kv1_ksv"]
     own = make_case("minh", name="Lừa đảo qua mạng")
     add_accused(minh, own, "Nguyễn Văn Tám")
-    secret = services.case_register(actor=minh, data=services.IntakeData(
-        unit=org.units["tinh_p2"], source=SourceKind.DENUNCIATION, name="Vụ hạn chế", received_on=ago(9),
-        restricted=True, leader_in_charge=org.people["pvt"]))
+    secret = services.case_register(
+        actor=minh,
+        data=services.IntakeData(
+            unit=org.units["tinh_p2"],
+            source=SourceKind.DENUNCIATION,
+            name="Vụ hạn chế",
+            received_on=ago(9),
+            restricted=True,
+            leader_in_charge=org.people["pvt"],
+        ),
+    )
     add_accused(minh, secret, "Trần Văn Tám")
-    services.grant_add(actor=org.people["pvt"], case=secret, unit=org.units["v5"], reason="Vụ 5 theo dõi")
-    regional = services.case_register(actor=kv1, data=services.IntakeData(
-        unit=org.units["kv1"], source=SourceKind.REPORT, name="Trộm cắp ở khu vực", received_on=ago(8),
-        assignees=[(kv1, AssignmentRole.LEAD_PROSECUTOR), (minh, AssignmentRole.PROSECUTOR)]))
+    services.grant_add(
+        actor=org.people["pvt"], case=secret, unit=org.units["v5"], reason="Vụ 5 theo dõi"
+    )
+    regional = services.case_register(
+        actor=kv1,
+        data=services.IntakeData(
+            unit=org.units["kv1"],
+            source=SourceKind.REPORT,
+            name="Trộm cắp ở khu vực",
+            received_on=ago(8),
+            assignees=[(kv1, AssignmentRole.LEAD_PROSECUTOR), (minh, AssignmentRole.PROSECUTOR)],
+        ),
+    )
     add_accused(kv1, regional, "Lê Thị Tám")
-    direct = make_case("mai", source=SourceKind.CASE, name="Vụ án thụ lý trực tiếp", opened_on=ago(7), received=7)
+    direct = make_case(
+        "mai", source=SourceKind.CASE, name="Vụ án thụ lý trực tiếp", opened_on=ago(7), received=7
+    )
     return {"own": own, "secret": secret, "regional": regional, "direct": direct}
 
 
@@ -37,7 +57,9 @@ def ids(rows):
 
 
 @pytest.mark.parametrize(("literal_max", "prune_from"), [(5000, 100), (5000, 0), (0, 0)])
-def test_register_rows_equal_the_permission_rule(org, register, monkeypatch, literal_max, prune_from):
+def test_register_rows_equal_the_permission_rule(
+    org, register, monkeypatch, literal_max, prune_from
+):
     monkeypatch.setattr(selectors, "LITERAL_IDS_MAX", literal_max)  # 0: the sub-query fallback
     # 0: every id list is pruned of the cases the unit branch already selects
     monkeypatch.setattr(selectors, "LITERAL_PRUNE_FROM", prune_from)
@@ -46,9 +68,14 @@ def test_register_rows_equal_the_permission_rule(org, register, monkeypatch, lit
         plain = Case.objects.filter(selectors.visibility_condition(user))
         assert ids(selectors.register_list(user)) == ids(plain), person
         for q in ("tam", "Tám", "lừa đảo", "khu vuc", "không có ai"):
-            expected = plain.filter(pk__in=[c.pk for c in register.values()
-                                            if selectors.fold(q) in selectors.fold(c.name)
-                                            or c.accused.filter(name_folded__contains=selectors.fold(q)).exists()])
+            expected = plain.filter(
+                pk__in=[
+                    c.pk
+                    for c in register.values()
+                    if selectors.fold(q) in selectors.fold(c.name)
+                    or c.accused.filter(name_folded__contains=selectors.fold(q)).exists()
+                ]
+            )
             assert ids(selectors.register_list(user, q=q)) == ids(expected), (person, q)
     minh = org.people["minh"]  # assigned to a case of another unit: sees it through the id list
     assert register["regional"].pk in ids(selectors.register_list(minh, q="tam"))
@@ -56,19 +83,33 @@ def test_register_rows_equal_the_permission_rule(org, register, monkeypatch, lit
     tp2 = org.people["tp2"]
     assert ids(selectors.register_list(tp2, q=str(number))) == ids(
         Case.objects.filter(selectors.visibility_condition(tp2)).filter(
-            pk__in=[c.pk for c in register.values() if number in (c.case_no, c.report_no)]))
+            pk__in=[c.pk for c in register.values() if number in (c.case_no, c.report_no)]
+        )
+    )
 
 
 def test_page_count_is_exact_below_the_cap_and_capped_above(org, register):
-    rows = selectors.register_list(org.people["huong"])  # the province head: every case but the restricted one
+    rows = selectors.register_list(
+        org.people["huong"]
+    )  # the province head: every case but the restricted one
     assert rows.count() == 3
     page = selectors.RegisterPage(rows, "1", size=2, cap=10)
     assert (page.count, page.count_capped, page.num_pages, page.has_next) == (3, False, 2, True)
     assert [c.pk for c in page.object_list] == list(rows.values_list("pk", flat=True)[:2])
     last = selectors.RegisterPage(rows, "99", size=2, cap=10)  # out of range: the last page
-    assert (last.number, len(last.object_list), last.has_next, last.has_previous) == (2, 1, False, True)
+    assert (last.number, len(last.object_list), last.has_next, last.has_previous) == (
+        2,
+        1,
+        False,
+        True,
+    )
     capped = selectors.RegisterPage(rows, "2", size=1, cap=2)
-    assert (capped.count_capped, capped.num_pages, capped.number, capped.has_next) == (True, None, 2, True)
+    assert (capped.count_capped, capped.num_pages, capped.number, capped.has_next) == (
+        True,
+        None,
+        2,
+        True,
+    )
     beyond = selectors.RegisterPage(rows, "3", size=1, cap=2)  # pages past the cap stay reachable
     assert beyond.number == 3 and beyond.has_next is False and len(beyond.object_list) == 1
     assert selectors.RegisterPage(rows, "abc").number == 1
@@ -89,9 +130,17 @@ def test_fast_select_writes_what_django_templates_write(value):
 
     from digitaldesk.cases.forms import FastSelect
 
-    choices = [("", "Tất cả"), (1, "Nguyễn Văn A"), (2, 'Lê "B" & <C>'), ("<b>", "x"),
-               ("Nhóm", [(7, "Trong nhóm"), (8, "Khác")])]
-    for attrs in (None, {"id": "id_prosecutor", "class": "wide", "required": True, "disabled": False}):
+    choices = [
+        ("", "Tất cả"),
+        (1, "Nguyễn Văn A"),
+        (2, 'Lê "B" & <C>'),
+        ("<b>", "x"),
+        ("Nhóm", [(7, "Trong nhóm"), (8, "Khác")]),
+    ]
+    for attrs in (
+        None,
+        {"id": "id_prosecutor", "class": "wide", "required": True, "disabled": False},
+    ):
         stock = dj_forms.Select(choices=choices).render("prosecutor", value, attrs=attrs)
         fast = FastSelect(choices=choices).render("prosecutor", value, attrs=attrs)
         assert str(fast) == str(stock)
@@ -103,11 +152,24 @@ def test_fast_inputs_write_what_django_templates_write(value):
 
     from digitaldesk.cases.forms import FastCheckboxInput, FastNumberInput, FastTextInput
 
-    for attrs in (None, {"id": "id_q", "required": True, "disabled": False, "aria-invalid": "true",
-                         "placeholder": 'x "y" <z>'}):
-        for stock, fast in ((dj_forms.TextInput, FastTextInput), (dj_forms.NumberInput, FastNumberInput),
-                            (dj_forms.CheckboxInput, FastCheckboxInput)):
-            assert str(fast().render("q", value, attrs=attrs)) == str(stock().render("q", value, attrs=attrs))
+    for attrs in (
+        None,
+        {
+            "id": "id_q",
+            "required": True,
+            "disabled": False,
+            "aria-invalid": "true",
+            "placeholder": 'x "y" <z>',
+        },
+    ):
+        for stock, fast in (
+            (dj_forms.TextInput, FastTextInput),
+            (dj_forms.NumberInput, FastNumberInput),
+            (dj_forms.CheckboxInput, FastCheckboxInput),
+        ):
+            assert str(fast().render("q", value, attrs=attrs)) == str(
+                stock().render("q", value, attrs=attrs)
+            )
 
 
 def test_filter_form_renders_as_with_django_widgets(org):
@@ -124,32 +186,53 @@ def test_filter_form_renders_as_with_django_widgets(org):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             for field in self.fields.values():
-                stock = {"FastSelect": dj_forms.Select, "FastTextInput": dj_forms.TextInput,
-                         "FastNumberInput": dj_forms.NumberInput,
-                         "FastCheckboxInput": dj_forms.CheckboxInput}[type(field.widget).__name__]
+                stock = {
+                    "FastSelect": dj_forms.Select,
+                    "FastTextInput": dj_forms.TextInput,
+                    "FastNumberInput": dj_forms.NumberInput,
+                    "FastCheckboxInput": dj_forms.CheckboxInput,
+                }[type(field.widget).__name__]
                 widget = stock(attrs=field.widget.attrs)
                 if hasattr(field, "choices"):
                     widget.choices = list(field.choices)
                 field.widget = widget
 
-    for data in (None, {"q": "Nguyễn <b>", "stage": "dieu_tra", "year": "2025", "detained": "on",
-                        "prosecutor": str(pros[0][0])}, {"year": "1800", "stage": "không có"}):
+    for data in (
+        None,
+        {
+            "q": "Nguyễn <b>",
+            "stage": "dieu_tra",
+            "year": "2025",
+            "detained": "on",
+            "prosecutor": str(pros[0][0]),
+        },
+        {"year": "1800", "stage": "không có"},
+    ):
         fast, stock = RegisterFilterForm(data, prosecutors=pros), Stock(data, prosecutors=pros)
         fast.is_valid(), stock.is_valid()
         for name in fast.fields:
             assert str(fast[name]) == str(stock[name]), name
 
 
-def test_api_list_is_paginated_like_drf_and_capped_like_the_page(org, register, as_user, monkeypatch):
+def test_api_list_is_paginated_like_drf_and_capped_like_the_page(
+    org, register, as_user, monkeypatch
+):
     from digitaldesk.audit.models import AuditEvent
     from digitaldesk.cases.api import RegisterPagination
 
     client = as_user("huong")
     plain = ids(selectors.register_list(org.people["huong"]))
     body = client.get("/api/v1/cases/").json()
-    assert (body["count"], body["count_capped"], body["next"], body["previous"]) == (3, False, None, None)
+    assert (body["count"], body["count_capped"], body["next"], body["previous"]) == (
+        3,
+        False,
+        None,
+        None,
+    )
     assert sorted(row["id"] for row in body["results"]) == plain
-    seen = AuditEvent.objects.filter(action="cases.register_viewed", actor=org.people["huong"]).latest("id")
+    seen = AuditEvent.objects.filter(
+        action="cases.register_viewed", actor=org.people["huong"]
+    ).latest("id")
     assert seen.detail["api"] is True and sorted(seen.detail["cases"]) == plain
 
     monkeypatch.setattr(RegisterPagination, "page_size", 1)
@@ -159,17 +242,28 @@ def test_api_list_is_paginated_like_drf_and_capped_like_the_page(org, register, 
     second = client.get("/api/v1/cases/", {"page": "2"}).json()
     assert second["previous"].endswith("/api/v1/cases/") and second["next"].endswith("page=3")
     last = client.get("/api/v1/cases/", {"page": "last"}).json()
-    assert last["next"] is None and last["results"][0]["id"] == min(plain, key=lambda pk: (
-        selectors.Case.objects.get(pk=pk).received_on, pk))
-    for bad, reason in (("0", "không có trang 0"), ("4", "không có trang 4"), ("abc", "“abc” không phải số trang")):
+    assert last["next"] is None and last["results"][0]["id"] == min(
+        plain, key=lambda pk: (selectors.Case.objects.get(pk=pk).received_on, pk)
+    )
+    for bad, reason in (
+        ("0", "không có trang 0"),
+        ("4", "không có trang 4"),
+        ("abc", "“abc” không phải số trang"),
+    ):
         response = client.get("/api/v1/cases/", {"page": bad})
-        assert response.status_code == 404, bad  # with the reason in Vietnamese, not a bare "not found"
+        assert response.status_code == 404, (
+            bad
+        )  # with the reason in Vietnamese, not a bare "not found"
         assert response.json() == {"detail": f"Trang không hợp lệ: {reason}."}
-    assert client.get("/api/v1/cases/999999999").json() == {"detail": "Không tìm thấy."}  # a plain 404 stays plain
+    assert client.get("/api/v1/cases/999999999").json() == {
+        "detail": "Không tìm thấy."
+    }  # a plain 404 stays plain
 
     monkeypatch.setattr(selectors.RegisterPage, "COUNT_CAP", 2)
     capped = client.get("/api/v1/cases/", {"page": "2"}).json()
-    assert (capped["count"], capped["count_capped"]) == (2, True) and capped["next"].endswith("page=3")
+    assert (capped["count"], capped["count_capped"]) == (2, True) and capped["next"].endswith(
+        "page=3"
+    )
     beyond = client.get("/api/v1/cases/", {"page": "3"}).json()  # past the cap, still reachable
     assert beyond["next"] is None and len(beyond["results"]) == 1
     assert client.get("/api/v1/cases/", {"page": "4"}).status_code == 404
@@ -180,5 +274,8 @@ def test_api_list_is_paginated_like_drf_and_capped_like_the_page(org, register, 
 def test_api_schema_documents_the_capped_count(as_user):
     document = as_user("huong").get("/api/v1/openapi.json").json()
     page = document["components"]["schemas"]["PaginatedCaseList"]
-    assert "count_capped" in page["required"] and page["properties"]["count_capped"]["type"] == "boolean"
+    assert (
+        "count_capped" in page["required"]
+        and page["properties"]["count_capped"]["type"] == "boolean"
+    )
     assert "1.000" in page["properties"]["count"]["description"]

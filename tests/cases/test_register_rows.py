@@ -3,6 +3,7 @@
 details they replaced wrote: both are kept here as the reference and compared over a varied page
 (restricted case, more than three accused, measures, a clause 0, an overridden category, a unit
 without a short name, HTML in names, deadlines overdue / today / soon / later / none)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,8 +12,15 @@ import pytest
 from django.template import Context, Template
 
 from digitaldesk.cases import selectors, services
+from digitaldesk.cases.models import (
+    Accused,
+    AssignmentRole,
+    CaseAssignment,
+    Charge,
+    ComputedDeadline,
+    SourceKind,
+)
 from digitaldesk.law.deadlines import EventKind as E
-from digitaldesk.cases.models import Accused, AssignmentRole, CaseAssignment, Charge, ComputedDeadline, SourceKind
 
 from .conftest import add_accused, ago, record
 
@@ -38,17 +46,28 @@ NEW_ROWS = Template("{% load cases_tags %}{% register_rows cases today %}")
 def old_details(cases: list[Any]) -> list[Any]:
     """`with_list_details` as it was: model instances, the template reads their attributes."""
     ids = [c.pk for c in cases]
-    by_case: dict[int, dict[str, list[Any]]] = {pk: {"accused": [], "prosecutors": [], "charges": [],
-                                                    "deadlines": []} for pk in ids}
-    for person in Accused.objects.filter(case_id__in=ids).only("case_id", "full_name", "measure").order_by(
-            "order", "pk"):
+    by_case: dict[int, dict[str, list[Any]]] = {
+        pk: {"accused": [], "prosecutors": [], "charges": [], "deadlines": []} for pk in ids
+    }
+    for person in (
+        Accused.objects.filter(case_id__in=ids)
+        .only("case_id", "full_name", "measure")
+        .order_by("order", "pk")
+    ):
         by_case[person.case_id]["accused"].append(person)
-    for assignment in (CaseAssignment.objects.filter(case_id__in=ids, ended_on__isnull=True)
-                       .select_related("user").order_by("role", "pk")):
+    for assignment in (
+        CaseAssignment.objects.filter(case_id__in=ids, ended_on__isnull=True)
+        .select_related("user")
+        .order_by("role", "pk")
+    ):
         by_case[assignment.case_id]["prosecutors"].append(assignment.user)
-    for charge in Charge.objects.filter(case_id__in=ids).only("case_id", "article", "clause", "points"):
+    for charge in Charge.objects.filter(case_id__in=ids).only(
+        "case_id", "article", "clause", "points"
+    ):
         by_case[charge.case_id]["charges"].append(charge)
-    for deadline in ComputedDeadline.objects.filter(case_id__in=ids, running=True).order_by("end", "pk"):
+    for deadline in ComputedDeadline.objects.filter(case_id__in=ids, running=True).order_by(
+        "end", "pk"
+    ):
         if not by_case[deadline.case_id]["deadlines"]:
             by_case[deadline.case_id]["deadlines"].append(deadline)
     for case in cases:
@@ -65,23 +84,46 @@ def varied(org, make_case):
     minh, pvt = org.people["minh"], org.people["pvt"]
     many = make_case("minh", name='Lừa đảo "qua mạng" & <chiếm đoạt>', received=70)
     record(minh, many, E.KHOI_TO_VU_AN, 60)
-    people = [add_accused(minh, many, name) for name in ("Nguyễn Văn A", "Trần <Thị> B", "Lê C", "Phạm D", "Võ E")]
+    people = [
+        add_accused(minh, many, name)
+        for name in ("Nguyễn Văn A", "Trần <Thị> B", "Lê C", "Phạm D", "Võ E")
+    ]
     for person in people[:2]:
         record(minh, many, E.KHOI_TO_BI_CAN, 59, accused=person)
         record(minh, many, E.TAM_GIAM, 58, accused=person, months=2)
     for article, clause in (("174", 2), ("181", 0), ("173", 1), ("134", 1)):
         services.charge_add(actor=minh, case=many, article=article, clause=clause)
-    services.assignment_add(actor=pvt, case=many, user=org.people["mai"], role=AssignmentRole.PROSECUTOR)
+    services.assignment_add(
+        actor=pvt, case=many, user=org.people["mai"], role=AssignmentRole.PROSECUTOR
+    )
     overridden = make_case("minh", name="Vụ có loại tội điều chỉnh", received=25)
     services.charge_add(actor=minh, case=overridden, article="173", clause=1)
-    services.category_override_set(actor=pvt, case=overridden, category="rat_nghiem_trong", reason="Theo chỉ đạo")
-    secret = services.case_register(actor=minh, data=services.IntakeData(
-        unit=org.units["tinh_p2"], source=SourceKind.DENUNCIATION, name="Vụ hạn chế", received_on=ago(19),
-        restricted=True, leader_in_charge=org.people["huong"]))
+    services.category_override_set(
+        actor=pvt, case=overridden, category="rat_nghiem_trong", reason="Theo chỉ đạo"
+    )
+    secret = services.case_register(
+        actor=minh,
+        data=services.IntakeData(
+            unit=org.units["tinh_p2"],
+            source=SourceKind.DENUNCIATION,
+            name="Vụ hạn chế",
+            received_on=ago(19),
+            restricted=True,
+            leader_in_charge=org.people["huong"],
+        ),
+    )
     today_case = make_case("minh", name="Hết hạn hôm nay", received=20)  # 20-day limit: ends today
     soon = make_case("minh", name="Sắp hết hạn", received=15)
-    regional = services.case_register(actor=org.people["kv1_ksv"], data=services.IntakeData(
-        unit=org.units["kv1"], source=SourceKind.CASE, name="Vụ ở khu vực", received_on=ago(3), opened_on=ago(3)))
+    regional = services.case_register(
+        actor=org.people["kv1_ksv"],
+        data=services.IntakeData(
+            unit=org.units["kv1"],
+            source=SourceKind.CASE,
+            name="Vụ ở khu vực",
+            received_on=ago(3),
+            opened_on=ago(3),
+        ),
+    )
     overdue = make_case("minh", name="Quá hạn", received=200)
     closed = make_case("minh", name="Không khởi tố", received=40)
     record(minh, closed, E.KHONG_KHOI_TO_VU_AN, 30)
@@ -103,11 +145,21 @@ def test_rows_equal_the_template_rows(org, varied):
     new = NEW_ROWS.render(Context({"cases": new_cases, "today": today}))
     old = OLD_ROWS.render(Context({"cases": old_cases, "today": today}))
     assert new == old
-    for text in ("và 2 người khác", "Đ.181;", "Hạn chế", "&quot;qua mạng&quot; &amp; &lt;chiếm đoạt&gt;",
-                 "Trần &lt;Thị&gt; B", "hết hạn hôm nay", "quá hạn", "Tạm giam", org.units["kv1"].name):
+    for text in (
+        "và 2 người khác",
+        "Đ.181;",
+        "Hạn chế",
+        "&quot;qua mạng&quot; &amp; &lt;chiếm đoạt&gt;",
+        "Trần &lt;Thị&gt; B",
+        "hết hạn hôm nay",
+        "quá hạn",
+        "Tạm giam",
+        org.units["kv1"].name,
+    ):
         assert text in new, text
     assert NEW_ROWS.render(Context({"cases": [], "today": today})) == OLD_ROWS.render(
-        Context({"cases": [], "today": today}))
+        Context({"cases": [], "today": today})
+    )
 
 
 def test_the_register_page_shows_the_rows(org, varied, as_user):

@@ -1,4 +1,5 @@
 """Statistics (screen, .xlsx, PDF) and the mind-map report (SVG, PNG, PDF), opened with real readers."""
+
 from __future__ import annotations
 
 import io
@@ -8,8 +9,8 @@ import subprocess
 import pytest
 
 from digitaldesk.cases import services, stats
-from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import SourceKind
+from digitaldesk.law.deadlines import EventKind as E
 
 from .conftest import add_accused, ago, record
 
@@ -19,8 +20,12 @@ PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"  # Debian poppler-
 
 def pdf_text(data: bytes) -> str:
     """The text of a PDF as the real poppler `pdftotext` reads it."""
-    return subprocess.run([PDFTOTEXT, "-", "-"], input=data, capture_output=True,  # noqa: S603
-                          check=True).stdout.decode()
+    return subprocess.run(
+        [PDFTOTEXT, "-", "-"],
+        input=data,
+        capture_output=True,  # noqa: S603
+        check=True,
+    ).stdout.decode()
 
 
 @pytest.fixture
@@ -32,7 +37,9 @@ def unit_cases(org, make_case):
     services.charge_add(actor=minh, case=fraud, article="174", clause=2, accused=person)
     record(minh, fraud, E.KHOI_TO_BI_CAN, 34, accused=person)
     record(minh, fraud, E.TAM_GIAM, 34, accused=person, months=2)
-    theft = make_case("mai", received=20, source=SourceKind.CASE, name="Trộm cắp tài sản", opened_on=ago(20))
+    theft = make_case(
+        "mai", received=20, source=SourceKind.CASE, name="Trộm cắp tài sản", opened_on=ago(20)
+    )
     thief = add_accused(mai, theft, "Lý Văn Tâm")
     services.charge_add(actor=mai, case=theft, article="173", clause=1, accused=thief)
     record(mai, theft, E.DINH_CHI_VU_AN, 5)
@@ -62,11 +69,17 @@ def test_exports_open_as_valid_xlsx_and_pdf(org, unit_cases, as_user):
     from openpyxl import load_workbook
 
     client = as_user("tp2")
-    query = {"date_from": ago(60).isoformat(), "date_to": ago(0).isoformat(), "unit": org.units["tinh_p2"].pk}
+    query = {
+        "date_from": ago(60).isoformat(),
+        "date_to": ago(0).isoformat(),
+        "unit": org.units["tinh_p2"].pk,
+    }
     page = client.get("/an-hinh-su/thong-ke/", query).content.decode()
     assert "<svg" in page and "Bảng 2. Thụ lý, giải quyết vụ án hình sự" in page
     xlsx = client.get("/an-hinh-su/thong-ke.xlsx", query)
-    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
     book = load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames[0] == "Tong hop" and "Thống kê thụ lý" in book["Tong hop"]["A1"].value
     assert [c.value for c in book["Bang 2"][4]][:6] == ["Số vụ", 0, 2, 2, 1, 1]
@@ -74,15 +87,22 @@ def test_exports_open_as_valid_xlsx_and_pdf(org, unit_cases, as_user):
     assert pdf.content.startswith(b"%PDF-")
     text = pdf_text(pdf.content)
     text = " ".join(text.split())  # table cells wrap lines
-    assert "Thụ lý, giải quyết vụ án hình sự" in text and "Điều 174. Tội lừa đảo chiếm đoạt tài sản" in text
+    assert (
+        "Thụ lý, giải quyết vụ án hình sự" in text
+        and "Điều 174. Tội lừa đảo chiếm đoạt tài sản" in text
+    )
     # a prosecutor may read his own unit's statistics but not another unit's
-    other = as_user("minh").get("/an-hinh-su/thong-ke.xlsx", {**query, "unit": org.units["tinh_p1"].pk})
+    other = as_user("minh").get(
+        "/an-hinh-su/thong-ke.xlsx", {**query, "unit": org.units["tinh_p1"].pk}
+    )
     assert other.status_code == 400
 
 
 def test_bad_period_is_refused(org, as_user):
-    response = as_user("tp2").get("/an-hinh-su/thong-ke/", {"date_from": "2026-05-01", "date_to": "2026-01-01",
-                                                           "unit": org.units["tinh_p2"].pk})
+    response = as_user("tp2").get(
+        "/an-hinh-su/thong-ke/",
+        {"date_from": "2026-05-01", "date_to": "2026-01-01", "unit": org.units["tinh_p2"].pk},
+    )
     assert "“Từ ngày” phải trước hoặc bằng “Đến ngày”" in response.content.decode()
 
 
@@ -95,7 +115,10 @@ def test_mind_map_svg_png_pdf(org, unit_cases, as_user):
     assert 'id="mindmap-svg"' in page and "Nguyễn Thị Lụa" in page and "Thời hạn tạm giam" in page
     assert "style=" not in page.split('id="mindmap"')[1].split("</svg>")[0]  # CSP: no inline styles
     svg = client.get(f"/an-hinh-su/{fraud.pk}/so-do.svg")
-    assert svg["Content-Type"].startswith("image/svg+xml") and "khoản 2 Điều 174 BLHS" in svg.content.decode()
+    assert (
+        svg["Content-Type"].startswith("image/svg+xml")
+        and "khoản 2 Điều 174 BLHS" in svg.content.decode()
+    )
     png = client.get(f"/an-hinh-su/{fraud.pk}/so-do.png")
     image = Image.open(io.BytesIO(png.content))
     assert image.format == "PNG" and image.width > 600

@@ -3,6 +3,7 @@
 Each check is made to fail for real (a missing program, Tesseract without Vietnamese
 data, a storage path that cannot be created, …) and to pass again.
 """
+
 from __future__ import annotations
 
 import io
@@ -83,7 +84,9 @@ def test_deploy_checks_demand_secret_key_https_and_real_hosts(monkeypatch):
     monkeypatch.delenv("DESK_SECRET_KEY", raising=False)
     monkeypatch.delenv("DESK_SECRET_KEY_FILE", raising=False)
     assert "desk.E10" not in _check()  # not without --deploy
-    with override_settings(HTTPS=False, ALLOWED_HOSTS=["127.0.0.1", "localhost", "[::1]", "testserver"]):
+    with override_settings(
+        HTTPS=False, ALLOWED_HOSTS=["127.0.0.1", "localhost", "[::1]", "testserver"]
+    ):
         message = _errors(deploy=True)
     for check_id in ("desk.E101", "desk.E102", "desk.E103"):
         assert check_id in message

@@ -1,4 +1,5 @@
 """Error pages: clear Vietnamese messages, never a stack trace, nothing lost (DEBUG is off in tests)."""
+
 from __future__ import annotations
 
 import os
@@ -36,7 +37,9 @@ def test_404_is_a_vietnamese_page_for_visitors_and_users(org: Any, as_user: Any)
     anonymous = Client().get("/khong-co-trang-nay/")
     assert anonymous.status_code == 404
     text = _page(anonymous)
-    assert '<html lang="vi">' in text and "Không tìm thấy trang" in text and "Về Bàn làm việc" in text
+    assert (
+        '<html lang="vi">' in text and "Không tìm thấy trang" in text and "Về Bàn làm việc" in text
+    )
     signed_in = as_user("minh").get("/khong-co-trang-nay/")
     assert signed_in.status_code == 404
     assert "Đăng xuất" in _page(signed_in)  # the shell (top bar) stays, so the user can go on
@@ -73,20 +76,33 @@ def test_oversized_form_gets_the_413_page_and_the_session_survives(org: Any, as_
     text = _page(response)
     assert "Dữ liệu gửi lên quá lớn" in text and "không có dữ liệu nào bị ghi dở" in text
     assert client.get("/").status_code == 200  # still signed in: nothing was lost
-    anonymous = Client().post("/dang-nhap/", "username=minh.ksv&password=" + "x" * 10_000,
-                              content_type="application/x-www-form-urlencoded")
+    anonymous = Client().post(
+        "/dang-nhap/",
+        "username=minh.ksv&password=" + "x" * 10_000,
+        content_type="application/x-www-form-urlencoded",
+    )
     assert anonymous.status_code == 413 and "Dữ liệu gửi lên quá lớn" in _page(anonymous)
 
 
 def test_max_form_bytes_is_read_from_the_environment() -> None:
-    code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='digitaldesk.config.settings'; django.setup();"
-            "from django.conf import settings; print(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)")
-    result = subprocess.run([sys.executable, "-c", code], env={**os.environ, "DESK_MAX_FORM_BYTES": "123456"},
-                            capture_output=True, text=True, check=True, timeout=60)
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='digitaldesk.config.settings'; django.setup();"
+        "from django.conf import settings; print(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "DESK_MAX_FORM_BYTES": "123456"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     assert result.stdout.strip().splitlines()[-1] == "123456"
 
 
-def test_csrf_failure_page_explains_and_keeps_the_user_signed_in(org: Any, as_user: Any, password: str) -> None:
+def test_csrf_failure_page_explains_and_keeps_the_user_signed_in(
+    org: Any, as_user: Any, password: str
+) -> None:
     client = Client(enforce_csrf_checks=True)
     response = client.post("/dang-nhap/", {"username": "minh.ksv", "password": password})
     assert response.status_code == 403

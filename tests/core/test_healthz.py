@@ -1,4 +1,5 @@
 """/healthz: the state of the database, the file storage and the job queue."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -17,14 +18,18 @@ def test_healthz_reports_database_storage_and_queue(org, tmp_path):
     enqueue("jobs.selftest", steps=1)
     enqueue("jobs.selftest", steps=1)
     stalled = enqueue("jobs.selftest", steps=1)
-    Job.objects.filter(pk=stalled.pk).update(state=JobState.RUNNING, attempts=1,
-                                             heartbeat_at=timezone.now() - timedelta(hours=1))
+    Job.objects.filter(pk=stalled.pk).update(
+        state=JobState.RUNNING, attempts=1, heartbeat_at=timezone.now() - timedelta(hours=1)
+    )
     with override_settings(MEDIA_ROOT=tmp_path / "media"):
         response = Client().get("/healthz")  # no login: for load balancers and monitoring
     assert response.status_code == 200
     report = response.json()
     assert report["status"] == "ok" and report["failing"] == []
-    assert report["database"]["ok"] is True and report["database"]["vendor"] in ("sqlite", "postgresql")
+    assert report["database"]["ok"] is True and report["database"]["vendor"] in (
+        "sqlite",
+        "postgresql",
+    )
     assert report["storage"] == {**report["storage"], "ok": True, "backend": "FileSystemStorage"}
     queue = report["queue"]
     assert queue["ok"] is True

@@ -1,5 +1,6 @@
 """The core guards against hostile files: ZIP bombs (declared and real sizes), image
 bombs, dangerous file names, and tools that must not outlive their caller."""
+
 from __future__ import annotations
 
 import json
@@ -87,26 +88,34 @@ def test_a_small_image_opens():
 
 
 # --- file names -------------------------------------------------------------------------------
-@pytest.mark.parametrize(("given", "kept"), [
-    ("Quyết định số 12.pdf", "Quyết định số 12.pdf"),
-    ("../../etc/passwd", "passwd"),
-    ("C:\\Users\\lan\\Tờ trình.pdf", "Tờ trình.pdf"),
-    ("hoso\u202efdp.docx", "hosofdp.docx"),  # the right-to-left override is gone
-    ("bao\x00cao\r\n.pdf", "baocao.pdf"),
-    ("  ..an:toan?.pdf. ", "an-toan-.pdf"),
-    ("", "van-ban"),
-    ("a" * 300 + ".pdf", "a" * 196 + ".pdf"),
-])
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("Quyết định số 12.pdf", "Quyết định số 12.pdf"),
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\lan\\Tờ trình.pdf", "Tờ trình.pdf"),
+        ("hoso\u202efdp.docx", "hosofdp.docx"),  # the right-to-left override is gone
+        ("bao\x00cao\r\n.pdf", "baocao.pdf"),
+        ("  ..an:toan?.pdf. ", "an-toan-.pdf"),
+        ("", "van-ban"),
+        ("a" * 300 + ".pdf", "a" * 196 + ".pdf"),
+    ],
+)
 def test_file_names_are_made_safe(given, kept):
     assert safe_file_name(given, default="van-ban") == kept
 
 
-@pytest.mark.parametrize("name", ["setup.exe", "hoso.pdf.EXE", "x.bat", "x.js", "lien-ket.lnk", "a.ps1"])
+@pytest.mark.parametrize(
+    "name", ["setup.exe", "hoso.pdf.EXE", "x.bat", "x.js", "lien-ket.lnk", "a.ps1"]
+)
 def test_executable_names_are_refused_in_vietnamese_or_defused(name):
     with pytest.raises(UnsafeFileName, match="tệp chạy được"):
         safe_file_name(name, default="van-ban")
-    assert not safe_file_name(name, default="van-ban", strict=False).lower().endswith(
-        (".exe", ".bat", ".js", ".lnk", ".ps1"))
+    assert (
+        not safe_file_name(name, default="van-ban", strict=False)
+        .lower()
+        .endswith((".exe", ".bat", ".js", ".lnk", ".ps1"))
+    )
 
 
 def test_limits_must_be_positive(monkeypatch):
@@ -144,8 +153,12 @@ def test_a_tool_past_its_time_is_killed_with_everything_it_forked(tmp_path, sett
 def test_a_tool_over_its_memory_limit_fails_instead_of_growing(tmp_path, settings):
     settings.DATA_DIR = tmp_path
     grab = "x = bytearray(512 * 1024 * 1024)"
-    result = run_confined([sys.executable, "-c", grab], timeout=60, memory_bytes=256 * 1024 * 1024,
-                          marker=str(tmp_path))
+    result = run_confined(
+        [sys.executable, "-c", grab],
+        timeout=60,
+        memory_bytes=256 * 1024 * 1024,
+        marker=str(tmp_path),
+    )
     assert result.returncode != 0 and b"MemoryError" in result.stderr
 
 
@@ -158,9 +171,14 @@ def test_a_tool_left_by_a_killed_worker_is_reaped(tmp_path):
         "import os, django; django.setup()\n"
         "from digitaldesk.core.processes import run_confined\n"
         "tool = os.environ['TOOL']\n"
-        "run_confined(['sh', '-c', f'{tool} 300 & {tool} 300'], timeout=600, memory_bytes=None, marker=tool)\n")
-    env = {**os.environ, "DESK_DATA_DIR": str(tmp_path), "TOOL": marker,
-           "DJANGO_SETTINGS_MODULE": "digitaldesk.config.settings"}
+        "run_confined(['sh', '-c', f'{tool} 300 & {tool} 300'], timeout=600, memory_bytes=None, marker=tool)\n"
+    )
+    env = {
+        **os.environ,
+        "DESK_DATA_DIR": str(tmp_path),
+        "TOOL": marker,
+        "DJANGO_SETTINGS_MODULE": "digitaldesk.config.settings",
+    }
     worker = subprocess.Popen([sys.executable, "-c", code], env=env)  # noqa: S603
     groups = tmp_path / "run" / "groups"
     deadline = time.monotonic() + 60

@@ -1,6 +1,7 @@
 """Production defaults that depend on DESK_HTTPS (issue #2: "secure cookies when HTTPS, HSTS"):
 read at start-up, so each case runs the desk's settings in a fresh Python process with its own
 environment and sends real requests through the whole middleware stack (Django's test client)."""
+
 from __future__ import annotations
 
 import json
@@ -31,20 +32,39 @@ print(json.dumps({
 
 def probe(tmp_path: Path, **env: str) -> dict:  # type: ignore[type-arg]
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
-    environment.update({"DESK_DATA_DIR": str(tmp_path), "DESK_DATABASE_URL": f"sqlite:///{tmp_path}/desk.sqlite3",
-                        "DESK_ALLOWED_HOSTS": "ban-lam-viec.vksnd.local", **env})
-    result = subprocess.run([sys.executable, "-c", PROBE], env=environment, capture_output=True, text=True,  # noqa: S603
-                            timeout=120, check=False)
+    environment.update(
+        {
+            "DESK_DATA_DIR": str(tmp_path),
+            "DESK_DATABASE_URL": f"sqlite:///{tmp_path}/desk.sqlite3",
+            "DESK_ALLOWED_HOSTS": "ban-lam-viec.vksnd.local",
+            **env,
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        env=environment,
+        capture_output=True,
+        text=True,  # noqa: S603
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def test_behind_https_cookies_are_secure_hsts_is_sent_and_http_is_redirected(tmp_path: Path) -> None:
+def test_behind_https_cookies_are_secure_hsts_is_sent_and_http_is_redirected(
+    tmp_path: Path,
+) -> None:
     seen = probe(tmp_path, DESK_HTTPS="1")
     assert seen["debug"] is False
-    assert seen["plain_status"] == 301 and seen["plain_location"] == "https://ban-lam-viec.vksnd.local/ping"
+    assert (
+        seen["plain_status"] == 301
+        and seen["plain_location"] == "https://ban-lam-viec.vksnd.local/ping"
+    )
     assert seen["secure_status"] == 200 and seen["hsts"] == "max-age=31536000; includeSubDomains"
-    assert seen["login_status"] == 200 and seen["csrf_cookie_secure"] and seen["session_cookie_secure"]
+    assert (
+        seen["login_status"] == 200 and seen["csrf_cookie_secure"] and seen["session_cookie_secure"]
+    )
     assert seen["session_cookie_httponly"]
 
 

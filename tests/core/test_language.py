@@ -1,4 +1,5 @@
 """The desk is Vietnamese whatever language the browser asks for (Accept-Language)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Request-scoped memo: kept during a GET/HEAD request, never across requests or in writes."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ def _counting_view(calls: list[str]):
     def view(request: HttpRequest) -> HttpResponse:
         values = [memo("key", lambda: calls.append(request.method) or len(calls)) for _ in range(3)]
         return HttpResponse(",".join(map(str, values)))
+
     return view
 
 

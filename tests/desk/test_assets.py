@@ -1,5 +1,6 @@
 """Every asset is vendored (the WAN has no Internet) and no template carries inline script or style
 (the CSP forbids them)."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,11 @@ import digitaldesk
 
 PACKAGE = Path(digitaldesk.__file__).parent
 TEMPLATES = sorted(PACKAGE.rglob("templates/**/*.html"))
-STATIC_TEXT = sorted(p for p in PACKAGE.rglob("static/**/*") if p.suffix in {".css", ".js", ".html", ".svg"}
-                     and ".min." not in p.name)
+STATIC_TEXT = sorted(
+    p
+    for p in PACKAGE.rglob("static/**/*")
+    if p.suffix in {".css", ".js", ".html", ".svg"} and ".min." not in p.name
+)
 
 # Something the browser would fetch from another host: a script, image, frame or media source, a
 # stylesheet or icon link, a CSS url() or @import. (Plain <a href> links are not downloads.)
@@ -21,8 +25,11 @@ OFF_SITE = re.compile(
     r"""<(?:script|img|iframe|source|video|audio|embed|track)\b[^>]*\bsrc\s*=\s*["']\s*(?:https?:)?//"""
     r"""|<link\b[^>]*\bhref\s*=\s*["']\s*(?:https?:)?//"""
     r"""|url\(\s*["']?\s*(?:https?:)?//|@import\s+(?:url\()?["']?\s*(?:https?:)?//""",
-    re.IGNORECASE)
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/(?:ld\+)?json)[^>]*>", re.IGNORECASE)
+    re.IGNORECASE,
+)
+INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\bsrc=)(?![^>]*application/(?:ld\+)?json)[^>]*>", re.IGNORECASE
+)
 INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.IGNORECASE)
 INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=\s*[\"']", re.IGNORECASE)
 
@@ -40,7 +47,9 @@ def test_templates_have_no_inline_script_style_or_handler(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     for pattern in (INLINE_SCRIPT, INLINE_STYLE, INLINE_HANDLER):
         match = pattern.search(text)
-        assert match is None, f"{match.group(0)!r}: put JS in static/<app>/*.js and styles in CSS classes"
+        assert match is None, (
+            f"{match.group(0)!r}: put JS in static/<app>/*.js and styles in CSS classes"
+        )
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@
 Every widget registered by any app is held to WIDGET_QUERY_BUDGET, so a new widget that runs one
 query per case, document or person fails here instead of slowing every user's desk.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,10 +30,15 @@ PERSONAS = ["huong", "minh", "lan", "thanhtra", "dung"]
 
 def _delegate(org: Any, grantor: str, grantee: str, unit: str) -> None:
     today = timezone.localdate()
-    Delegation.objects.create(grantor=org.people[grantor], grantee=org.people[grantee], unit=org.units[unit],
-                              starts_on=today - dt.timedelta(days=1), ends_on=today + dt.timedelta(days=5),
-                              scope="Điều hành công việc của Phòng 2 khi Trưởng phòng đi công tác",
-                              created_by=org.people[grantor])
+    Delegation.objects.create(
+        grantor=org.people[grantor],
+        grantee=org.people[grantee],
+        unit=org.units[unit],
+        starts_on=today - dt.timedelta(days=1),
+        ends_on=today + dt.timedelta(days=5),
+        scope="Điều hành công việc của Phòng 2 khi Trưởng phòng đi công tác",
+        created_by=org.people[grantor],
+    )
 
 
 def _grow(org: Any, key: str, unit: str, rows: int, start: int) -> None:
@@ -42,8 +48,12 @@ def _grow(org: Any, key: str, unit: str, rows: int, start: int) -> None:
         notify(users=[user], title=f"Văn bản đến số {index + 1} cần cho ý kiến chỉ đạo")
     position = org.people["minh"].position
     for index in range(start, start + rows):
-        User.objects.create(username=f"them.{key}.{index}", full_name=f"Nguyễn Văn Thêm {index}",
-                            unit=org.units[unit], position=position)
+        User.objects.create(
+            username=f"them.{key}.{index}",
+            full_name=f"Nguyễn Văn Thêm {index}",
+            unit=org.units[unit],
+            position=position,
+        )
     for index in range(start, start + rows):
         audit_record(actor=user, action="cases.view", obj=user, detail={"n": index})
 
@@ -60,8 +70,12 @@ def test_each_widget_stays_within_its_query_budget(org: Any) -> None:
     assert over == {}, f"widgets over {WIDGET_QUERY_BUDGET} queries: {over}"
 
 
-@pytest.mark.parametrize(("key", "unit"), [("huong", "tinh"), ("minh", "tinh_p2"), ("thanhtra", "thanh_tra")])
-def test_desk_home_queries_do_not_grow_with_the_data(org: Any, as_user: Any, key: str, unit: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "unit"), [("huong", "tinh"), ("minh", "tinh_p2"), ("thanhtra", "thanh_tra")]
+)
+def test_desk_home_queries_do_not_grow_with_the_data(
+    org: Any, as_user: Any, key: str, unit: str
+) -> None:
     """GIVEN a leader (Viện trưởng), a prosecutor who holds a delegation, and an auditor, each with
     10 notifications, new colleagues and audit events
     WHEN 30 more of each are added

@@ -1,5 +1,6 @@
 """Real test files for documents: PDFs with a Vietnamese text layer, DOCX with and
 without macros, password-protected and damaged PDFs, scans as images."""
+
 from __future__ import annotations
 
 import io
@@ -63,7 +64,8 @@ def make_docx(paragraphs: list[str], *, macro: bool = False) -> bytes:
             if item.filename == "[Content_Types].xml":
                 content = content.replace(
                     b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-                    b"application/vnd.ms-word.document.macroEnabled.main+xml")
+                    b"application/vnd.ms-word.document.macroEnabled.main+xml",
+                )
             target.writestr(item, content)
         target.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0fake-vba-project")
     return target_buffer.getvalue()
@@ -103,9 +105,20 @@ def upload(name: str, data: bytes, content_type: str = "application/pdf") -> Any
 
 
 def incoming_post(**overrides: Any) -> dict[str, Any]:
-    data = {"sender": "Viện kiểm sát nhân dân tối cao", "code_notation": "93/TB-VKSTC", "issued_date": "2024-05-14",
-            "doc_type": "thong_bao", "subject": "Kết luận của Viện trưởng VKSND tối cao tại Hội nghị lần thứ 2 "
-            "của Ban Chỉ đạo chuyển đổi số", "signer_name": "", "urgency": "thuong", "secrecy": "thuong",
-            "due_date": "", "channel": "dien_tu", "page_amount": "", "notes": ""}
+    data = {
+        "sender": "Viện kiểm sát nhân dân tối cao",
+        "code_notation": "93/TB-VKSTC",
+        "issued_date": "2024-05-14",
+        "doc_type": "thong_bao",
+        "subject": "Kết luận của Viện trưởng VKSND tối cao tại Hội nghị lần thứ 2 "
+        "của Ban Chỉ đạo chuyển đổi số",
+        "signer_name": "",
+        "urgency": "thuong",
+        "secrecy": "thuong",
+        "due_date": "",
+        "channel": "dien_tu",
+        "page_amount": "",
+        "notes": "",
+    }
     data.update(overrides)
     return data

@@ -1,6 +1,7 @@
 """Documents in a real browser (chromium): a clerk registers an incoming document, the leader
 assigns it, the handler closes it; a drafter's outgoing document is approved, signed and
 dispatched, and appears in the recipient unit's incoming register."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -22,13 +23,20 @@ def as_persona(new_context: Any, username: str) -> Any:
     return page
 
 
-def test_incoming_and_outgoing_flows_in_the_browser(org: Any, new_context: Any, tmp_path: Any) -> None:
+def test_incoming_and_outgoing_flows_in_the_browser(
+    org: Any, new_context: Any, tmp_path: Any
+) -> None:
     from digitaldesk.signing import services as signing
     from digitaldesk.signing.models import CredentialKind
 
     signing.demo_issue_credential(actor=None, pin=PIN, user=org.people["huong"])
-    signing.demo_issue_credential(actor=None, pin=PIN, kind=CredentialKind.ORGANISATION, unit=org.units["tinh"],
-                                  keeper=org.people["lan"])
+    signing.demo_issue_credential(
+        actor=None,
+        pin=PIN,
+        kind=CredentialKind.ORGANISATION,
+        unit=org.units["tinh"],
+        keeper=org.people["lan"],
+    )
     scan = tmp_path / "93-TB-VKSTC.pdf"
     scan.write_bytes(make_pdf(NOTICE_93))
 
@@ -40,7 +48,9 @@ def test_incoming_and_outgoing_flows_in_the_browser(org: Any, new_context: Any, 
     lan.get_by_label("Tệp văn bản (PDF, DOCX hoặc ảnh quét)").set_input_files(str(scan))
     expect(lan.locator(".guess-status")).to_contain_text("Đã điền sẵn")
     expect(lan.get_by_label("Số, ký hiệu")).to_have_value("93/TB-VKSTC")
-    expect(lan.get_by_label("Tác giả (cơ quan ban hành)")).to_have_value("Viện kiểm sát nhân dân tối cao")
+    expect(lan.get_by_label("Tác giả (cơ quan ban hành)")).to_have_value(
+        "Viện kiểm sát nhân dân tối cao"
+    )
     expect(lan.get_by_label("Tên loại văn bản")).to_have_value("thong_bao")
     lan.get_by_role("button", name="Vào sổ").click()
     expect(lan.get_by_role("heading", level=1)).to_contain_text("Văn bản đến số 1/")
@@ -50,7 +60,9 @@ def test_incoming_and_outgoing_flows_in_the_browser(org: Any, new_context: Any, 
     # 2. Bà Hương directs it to anh Minh with a deadline.
     huong = as_persona(new_context, "huong.vt")
     huong.goto(f"/van-ban/den/{document.pk}/")
-    huong.get_by_label("Ý kiến chỉ đạo (bút phê)").fill("Giao đồng chí Minh chủ trì, báo cáo trước ngày 30.")
+    huong.get_by_label("Ý kiến chỉ đạo (bút phê)").fill(
+        "Giao đồng chí Minh chủ trì, báo cáo trước ngày 30."
+    )
     huong.get_by_label("Cán bộ chủ trì").select_option(str(org.people["minh"].pk))
     huong.get_by_role("button", name="Phân công").click()
     expect(huong.locator(".messages")).to_contain_text("Đã bút phê, phân công xử lý")
@@ -68,8 +80,12 @@ def test_incoming_and_outgoing_flows_in_the_browser(org: Any, new_context: Any, 
     # 4. Anh Minh drafts a Kế hoạch from the Decree-30 template and submits it to bà Hương.
     minh.goto("/van-ban/di/soan-thao/")
     minh.get_by_label("Tên loại văn bản").select_option("ke_hoach")
-    minh.get_by_label("Trích yếu nội dung").fill("Thực hiện thí điểm mô hình chuyển đổi số năm 2026")
-    minh.get_by_label("Nội dung", exact=True).fill("Căn cứ Thông báo số 93/TB-VKSTC.\nMục tiêu: 100% văn bản ký số.")
+    minh.get_by_label("Trích yếu nội dung").fill(
+        "Thực hiện thí điểm mô hình chuyển đổi số năm 2026"
+    )
+    minh.get_by_label("Nội dung", exact=True).fill(
+        "Căn cứ Thông báo số 93/TB-VKSTC.\nMục tiêu: 100% văn bản ký số."
+    )
     minh.get_by_label("Người ký").select_option(str(org.people["huong"].pk))
     minh.get_by_label("Nơi nhận trên Bàn làm việc số").select_option(str(org.units["kv1"].pk))
     minh.get_by_role("button", name="Tạo dự thảo").click()

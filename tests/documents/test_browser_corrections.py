@@ -1,5 +1,6 @@
 """In a real browser (chromium): the clerk corrects a saved incoming entry and sees its change
 history, then follows it up in the follow-up register and downloads the Excel export."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,14 @@ pytestmark = pytest.mark.browser
 
 
 def test_clerk_corrects_an_entry_and_follows_it_up(org: Any, new_context: Any) -> None:
-    document = services.register_incoming(actor=org.people["lan"], data=services.IncomingData(
-        sender="Viện kiểm sát nhân dân tối cao", subject="Báo cáo số liệu quý III", code_notation="15/VKSTC-V1"))
+    document = services.register_incoming(
+        actor=org.people["lan"],
+        data=services.IncomingData(
+            sender="Viện kiểm sát nhân dân tối cao",
+            subject="Báo cáo số liệu quý III",
+            code_notation="15/VKSTC-V1",
+        ),
+    )
     page = new_context("desktop").new_page()
     login(page, "lan.vthu")
     page.goto(f"/van-ban/den/{document.pk}/")

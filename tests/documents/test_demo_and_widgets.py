@@ -1,4 +1,5 @@
 """The demo documents load (with the signing demo before them), and the desk widgets show them."""
+
 from __future__ import annotations
 
 import io
@@ -17,8 +18,13 @@ def test_demo_documents_and_desk_widgets(org, as_user):
     from digitaldesk.signing.models import CredentialKind
 
     signing.demo_issue_credential(actor=None, pin=DEMO_PIN, user=org.people["huong"])
-    signing.demo_issue_credential(actor=None, pin=DEMO_PIN, kind=CredentialKind.ORGANISATION, unit=org.units["tinh"],
-                                  keeper=org.people["lan"])
+    signing.demo_issue_credential(
+        actor=None,
+        pin=DEMO_PIN,
+        kind=CredentialKind.ORGANISATION,
+        unit=org.units["tinh"],
+        keeper=org.people["lan"],
+    )
     out = io.StringIO()
     demo_documents(org, out)
     demo_documents(org, out)  # a second run adds nothing
@@ -30,7 +36,9 @@ def test_demo_documents_and_desk_widgets(org, as_user):
     minh_home = as_user("minh").get("/").content.decode()
     assert "Văn bản cần xử lý" in minh_home and "Văn bản quá hạn" in minh_home
     huong_home = as_user("huong").get("/").content.decode()
-    assert "Thực hiện thí điểm mô hình chuyển đổi số năm 2026" in huong_home  # waiting for her approval
+    assert (
+        "Thực hiện thí điểm mô hình chuyển đổi số năm 2026" in huong_home
+    )  # waiting for her approval
     lan_home = as_user("lan").get("/").content.decode()
     assert "chờ bút phê" in lan_home
     register = as_user("lan").get("/van-ban/den/").content.decode()
@@ -48,7 +56,11 @@ def test_demo_documents_and_desk_widgets(org, as_user):
     values = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
     assert "Số đến" in values and "93/TB-VKSTC" in values
     outgoing_xlsx = as_user("lan").get(f"/van-ban/so/di/xuat/?nam={year}")
-    values = [str(c.value) for row in load_workbook(io.BytesIO(outgoing_xlsx.content)).active.iter_rows()
-              for c in row if c.value is not None]
+    values = [
+        str(c.value)
+        for row in load_workbook(io.BytesIO(outgoing_xlsx.content)).active.iter_rows()
+        for c in row
+        if c.value is not None
+    ]
     assert "01/VKSTH-P2" in values
     assert as_user("minh").get(f"/van-ban/so/den/xuat/?nam={year}").status_code == 403

@@ -1,6 +1,7 @@
 """Hostile files sent to documents through the real pages and API (issue 11): a DOCX
 decompression bomb, a 30000 × 30000 PNG, a PDF of 2,000 blank pages, executable and
 tricky file names; and LibreOffice confined (time, memory, nothing left running)."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,7 +31,10 @@ def assert_nothing_kept() -> None:
 
 
 def assert_number_not_consumed(client) -> None:  # type: ignore[no-untyped-def]
-    ok = client.post(REGISTER, {**incoming_post(code_notation="1/X"), "file": upload("ok.pdf", make_pdf(["Tốt"]))})
+    ok = client.post(
+        REGISTER,
+        {**incoming_post(code_notation="1/X"), "file": upload("ok.pdf", make_pdf(["Tốt"]))},
+    )
     assert ok.status_code == 302 and IncomingDocument.objects.get().arrival_number == 1
 
 
@@ -62,7 +66,9 @@ def test_an_image_bomb_gets_a_vietnamese_refusal_not_a_server_error(org, as_user
     assert guessed.status_code == 400 and guessed.json()["error"].startswith(expected)
     api = lan.post(API, {**incoming_post(), "file": upload("bom.png", png_bomb(), "image/png")})
     assert api.status_code == 400 and api.json()["file"][0].startswith(expected)
-    page = lan.post(REGISTER, {**incoming_post(), "file": upload("bom.png", png_bomb(), "image/png")})
+    page = lan.post(
+        REGISTER, {**incoming_post(), "file": upload("bom.png", png_bomb(), "image/png")}
+    )
     assert page.status_code == 200 and "900.000.000 điểm ảnh" in page.content.decode()
     assert_nothing_kept()
 
@@ -87,14 +93,20 @@ def test_the_page_limit_is_the_setting_and_counts_image_frames_too(org, as_user)
     from PIL import Image
 
     lan = as_user("lan")
-    refused = lan.post(API, {**incoming_post(), "file": upload("3.pdf", make_pdf(["Trang"], pages=3))})
-    assert refused.status_code == 400 and "3 trang, vượt giới hạn 2 trang" in refused.json()["file"][0]
+    refused = lan.post(
+        API, {**incoming_post(), "file": upload("3.pdf", make_pdf(["Trang"], pages=3))}
+    )
+    assert (
+        refused.status_code == 400 and "3 trang, vượt giới hạn 2 trang" in refused.json()["file"][0]
+    )
     import io
 
     frames = [Image.new("L", (200, 200), 255) for _ in range(3)]
     buffer = io.BytesIO()
     frames[0].save(buffer, "TIFF", save_all=True, append_images=frames[1:])
-    tiff = lan.post(API, {**incoming_post(), "file": upload("3.tif", buffer.getvalue(), "image/tiff")})
+    tiff = lan.post(
+        API, {**incoming_post(), "file": upload("3.tif", buffer.getvalue(), "image/tiff")}
+    )
     assert tiff.status_code == 400 and "3 trang" in tiff.json()["file"][0]
     assert_nothing_kept()
     ok = lan.post(API, {**incoming_post(), "file": upload("2.pdf", make_pdf(["Trang"], pages=2))})
@@ -111,14 +123,19 @@ def test_an_executable_name_is_refused_whatever_the_content(org, as_user, notice
     assert_nothing_kept()
 
 
-@pytest.mark.parametrize(("given", "stored"), [
-    ("..\\..\\Windows\\Tờ trình.pdf", "Tờ trình.pdf"),
-    ("hoso\u202efdp.pdf", "hosofdp.pdf"),
-    ("Quyết định.PDF", "Quyết định.pdf"),
-    ("to-trinh.docx", "to-trinh.pdf"),  # a PDF inside: the name says what it really is
-    ("cong-van", "cong-van.pdf"),
-])
-def test_stored_names_are_safe_and_carry_the_real_extension(org, as_user, notice_pdf, given, stored):
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("..\\..\\Windows\\Tờ trình.pdf", "Tờ trình.pdf"),
+        ("hoso\u202efdp.pdf", "hosofdp.pdf"),
+        ("Quyết định.PDF", "Quyết định.pdf"),
+        ("to-trinh.docx", "to-trinh.pdf"),  # a PDF inside: the name says what it really is
+        ("cong-van", "cong-van.pdf"),
+    ],
+)
+def test_stored_names_are_safe_and_carry_the_real_extension(
+    org, as_user, notice_pdf, given, stored
+):
     response = as_user("lan").post(API, {**incoming_post(), "file": upload(given, notice_pdf)})
     assert response.status_code == 201, response.content.decode()
     assert IncomingDocument.objects.get().original.name == stored

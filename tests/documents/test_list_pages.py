@@ -1,6 +1,7 @@
 """The register and list pages stay cheap as registers grow (docs/documents.md, "Performance"):
 the number of queries of a page does not depend on how many rows it shows, and the rows keep
 their links and badges. Timings are measured by benchmarks/documents.py, never here."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,32 +12,76 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from digitaldesk.core.text import fold
-from digitaldesk.documents.models import Assignment, AssignmentRole, IncomingDocument, IncomingStatus
+from digitaldesk.documents.models import (
+    Assignment,
+    AssignmentRole,
+    IncomingDocument,
+    IncomingStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def add_documents(org, count: int, *, start: int, urgency: str = "thuong") -> list[IncomingDocument]:  # type: ignore[no-untyped-def]
+def add_documents(
+    org, count: int, *, start: int, urgency: str = "thuong"
+) -> list[IncomingDocument]:  # type: ignore[no-untyped-def]
     """`count` register entries of VKSND tỉnh Thăng Hoa, in progress, Phòng 2 and anh Minh chủ trì."""
     tinh, p2 = org.units["tinh"], org.units["tinh_p2"]
     year = timezone.localdate().year
-    documents = IncomingDocument.objects.bulk_create([IncomingDocument(
-        unit=tinh, register="den", year=year, arrival_number=start + n, sender="Công an tỉnh Thăng Hoa",
-        arrived_at=timezone.now(), code_notation=f"{start + n}/CV-CA", code_folded=fold(f"{start + n}/CV-CA"),
-        doc_type="cong_van", subject=f"Đề nghị cung cấp tài liệu vụ án số {start + n}", urgency=urgency,
-        status=IncomingStatus.IN_PROGRESS, registered_by=org.people["lan"],
-        due_date=timezone.localdate() + dt.timedelta(days=10),
-        search_folded=fold(f"{start + n}/CV-CA Công an tỉnh Thăng Hoa")) for n in range(count)])
+    documents = IncomingDocument.objects.bulk_create(
+        [
+            IncomingDocument(
+                unit=tinh,
+                register="den",
+                year=year,
+                arrival_number=start + n,
+                sender="Công an tỉnh Thăng Hoa",
+                arrived_at=timezone.now(),
+                code_notation=f"{start + n}/CV-CA",
+                code_folded=fold(f"{start + n}/CV-CA"),
+                doc_type="cong_van",
+                subject=f"Đề nghị cung cấp tài liệu vụ án số {start + n}",
+                urgency=urgency,
+                status=IncomingStatus.IN_PROGRESS,
+                registered_by=org.people["lan"],
+                due_date=timezone.localdate() + dt.timedelta(days=10),
+                search_folded=fold(f"{start + n}/CV-CA Công an tỉnh Thăng Hoa"),
+            )
+            for n in range(count)
+        ]
+    )
     Assignment.objects.bulk_create(
-        [Assignment(document=d, role=AssignmentRole.LEAD, unit=p2, unit_path=p2.path, assigned_by=org.people["huong"])
-         for d in documents]
-        + [Assignment(document=d, role=AssignmentRole.LEAD, user=org.people["minh"], unit_path=p2.path,
-                      assigned_by=org.people["huong"]) for d in documents])
+        [
+            Assignment(
+                document=d,
+                role=AssignmentRole.LEAD,
+                unit=p2,
+                unit_path=p2.path,
+                assigned_by=org.people["huong"],
+            )
+            for d in documents
+        ]
+        + [
+            Assignment(
+                document=d,
+                role=AssignmentRole.LEAD,
+                user=org.people["minh"],
+                unit_path=p2.path,
+                assigned_by=org.people["huong"],
+            )
+            for d in documents
+        ]
+    )
     return documents
 
 
-PAGES = [("lan", "/van-ban/den/"), ("huong", "/van-ban/den/?trang_thai=dang_xu_ly"), ("minh", "/van-ban/den/"),
-         ("minh", "/van-ban/"), ("lan", "/van-ban/di/")]
+PAGES = [
+    ("lan", "/van-ban/den/"),
+    ("huong", "/van-ban/den/?trang_thai=dang_xu_ly"),
+    ("minh", "/van-ban/den/"),
+    ("minh", "/van-ban/"),
+    ("lan", "/van-ban/di/"),
+]
 
 
 def page_queries(client, path: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
@@ -54,9 +99,13 @@ def test_queries_of_list_pages_do_not_grow_with_their_rows(org, as_user):
     add_documents(org, 60, start=3)  # more than a page of 50
     for who, path in PAGES:
         count, html = page_queries(clients[who], path)
-        assert count == few[(who, path)][0], f"{who} {path}: {few[(who, path)][0]} queries with 2 rows, {count} with 62"
+        assert count == few[(who, path)][0], (
+            f"{who} {path}: {few[(who, path)][0]} queries with 2 rows, {count} with 62"
+        )
     register = page_queries(clients["lan"], "/van-ban/den/")[1]
-    assert "62/CV-CA" in register and "13/CV-CA" in register and "12/CV-CA" not in register  # page 1: 62 … 13
+    assert (
+        "62/CV-CA" in register and "13/CV-CA" in register and "12/CV-CA" not in register
+    )  # page 1: 62 … 13
     assert "Trang sau" in register
 
 
@@ -72,7 +121,9 @@ def test_register_rows_link_to_their_entry_with_their_badges(org, as_user):
         assert html.count('<span class="badge urg-') == 1  # "Thường" shows no badge
         assert '<span class="badge ok">Đã ký số</span>' in html
     home = as_user("minh").get("/van-ban/").content.decode()  # "Văn bản đến cần xử lý"
-    assert f'href="/van-ban/den/{normal.pk}/"' in home and f'href="/van-ban/den/{urgent.pk}/"' in home
+    assert (
+        f'href="/van-ban/den/{normal.pk}/"' in home and f'href="/van-ban/den/{urgent.pk}/"' in home
+    )
     assert '<span class="badge urg-hoa_toc">Hỏa tốc</span>' in home
     # The gate still decides: a Phòng 2 member who is not named sees neither entry.
     html = as_user("ktv").get("/van-ban/den/").content.decode()
@@ -84,14 +135,32 @@ def add_issued(org, count: int, *, start: int) -> list:  # type: ignore[no-untyp
     from digitaldesk.documents.models import OutgoingDocument, OutgoingStatus, Recipient
 
     tinh, year = org.units["tinh"], timezone.localdate().year
-    documents = OutgoingDocument.objects.bulk_create([OutgoingDocument(
-        unit=tinh, drafting_unit=org.units["tinh_p2"], drafter=org.people["minh"], doc_type="ke_hoach",
-        subject=f"Kế hoạch kiểm sát số {start + n}", status=OutgoingStatus.ISSUED, signer=org.people["huong"],
-        signed_by=org.people["huong"], year=year, number=start + n, code_notation=f"{start + n:02d}/KH-VKSTH",
-        issued_date=timezone.localdate(), search_folded=fold(f"Kế hoạch kiểm sát số {start + n}"))
-        for n in range(count)])
-    Recipient.objects.bulk_create([Recipient(document=d, kind="noi_bo", unit=org.units["kv1"],
-                                             name=org.units["kv1"].name) for d in documents])
+    documents = OutgoingDocument.objects.bulk_create(
+        [
+            OutgoingDocument(
+                unit=tinh,
+                drafting_unit=org.units["tinh_p2"],
+                drafter=org.people["minh"],
+                doc_type="ke_hoach",
+                subject=f"Kế hoạch kiểm sát số {start + n}",
+                status=OutgoingStatus.ISSUED,
+                signer=org.people["huong"],
+                signed_by=org.people["huong"],
+                year=year,
+                number=start + n,
+                code_notation=f"{start + n:02d}/KH-VKSTH",
+                issued_date=timezone.localdate(),
+                search_folded=fold(f"Kế hoạch kiểm sát số {start + n}"),
+            )
+            for n in range(count)
+        ]
+    )
+    Recipient.objects.bulk_create(
+        [
+            Recipient(document=d, kind="noi_bo", unit=org.units["kv1"], name=org.units["kv1"].name)
+            for d in documents
+        ]
+    )
     return documents
 
 
@@ -103,7 +172,9 @@ def test_recalled_entries_carry_a_badge_in_the_registers_at_a_constant_query_cou
     incoming = add_documents(org, 2, start=1)
     outgoing = add_issued(org, 2, start=1)
     now = timezone.now()
-    IncomingDocument.objects.filter(pk=incoming[0].pk).update(recalled_at=now, status=IncomingStatus.DONE)
+    IncomingDocument.objects.filter(pk=incoming[0].pk).update(
+        recalled_at=now, status=IncomingStatus.DONE
+    )
     OutgoingDocument.objects.filter(pk=outgoing[0].pk).update(recalled_at=now)
     lan, minh = as_user("lan"), as_user("minh")
     pages = [(lan, "/van-ban/den/"), (minh, "/van-ban/den/"), (lan, "/van-ban/di/")]
@@ -114,7 +185,7 @@ def test_recalled_entries_carry_a_badge_in_the_registers_at_a_constant_query_cou
 
     def row(html: str, marker: str) -> str:
         start = html.index(marker)
-        return html[start:html.index("</tr>", start)]
+        return html[start : html.index("</tr>", start)]
 
     # On the recalled entry's own line, not on another one.
     assert ">Đã thu hồi</span>" in row(incoming_html, f'href="/van-ban/den/{incoming[0].pk}/"')

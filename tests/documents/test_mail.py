@@ -1,6 +1,7 @@
 """Incoming documents by e-mail: a real IMAP server (Debian's dovecot, on loopback) holds a
 message with a PDF and a macro DOCX; the fetch job keeps the PDF for the clerk, refuses the
 macro file with its reason, marks the message read and takes nothing twice."""
+
 from __future__ import annotations
 
 import os
@@ -84,8 +85,11 @@ service stats {{
 """)
     for path in [root / "home", *root.joinpath("home").rglob("*")]:
         os.chown(path, nobody.pw_uid, nobody.pw_gid)
-    process = subprocess.Popen([shutil.which("dovecot") or "/usr/sbin/dovecot", "-F", "-c", str(config)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [shutil.which("dovecot") or "/usr/sbin/dovecot", "-F", "-c", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
@@ -95,8 +99,11 @@ service stats {{
             time.sleep(0.2)
     else:
         process.kill()
-        raise RuntimeError("dovecot did not start: " + (root / "dovecot.log").read_text(errors="replace")
-                           if (root / "dovecot.log").exists() else "dovecot did not start")
+        raise RuntimeError(
+            "dovecot did not start: " + (root / "dovecot.log").read_text(errors="replace")
+            if (root / "dovecot.log").exists()
+            else "dovecot did not start"
+        )
     yield {"port": port, "maildir": home / "Maildir", "uid": nobody.pw_uid, "gid": nobody.pw_gid}
     process.terminate()
     try:
@@ -113,7 +120,9 @@ def deliver(server: dict[str, Any], message: EmailMessage, name: str) -> None:
     os.chown(path, server["uid"], server["gid"])
 
 
-def test_mail_attachments_wait_for_the_clerk_and_are_taken_once(org, as_user, imap_server, monkeypatch):
+def test_mail_attachments_wait_for_the_clerk_and_are_taken_once(
+    org, as_user, imap_server, monkeypatch
+):
     message = EmailMessage()
     message["From"] = "Sở Tư pháp tỉnh Thăng Hoa <stp@thanghoa.local>"
     message["To"] = USER
@@ -121,18 +130,31 @@ def test_mail_attachments_wait_for_the_clerk_and_are_taken_once(org, as_user, im
     message["Date"] = "Mon, 16 Nov 2026 09:30:00 +0700"
     message["Message-ID"] = "<45-stp@thanghoa.local>"
     message.set_content("Kính gửi Viện kiểm sát nhân dân tỉnh Thăng Hoa. Gửi kèm công văn.")
-    pdf = make_pdf(["SỞ TƯ PHÁP TỈNH THĂNG HOA", "Số: 45/STP-VP", "V/v phổ biến pháp luật năm 2027"])
+    pdf = make_pdf(
+        ["SỞ TƯ PHÁP TỈNH THĂNG HOA", "Số: 45/STP-VP", "V/v phổ biến pháp luật năm 2027"]
+    )
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename="45-STP-VP.pdf")
-    message.add_attachment(make_docx(["Macro"], macro=True), maintype="application",
-                           subtype="vnd.ms-word.document.macroEnabled.12", filename="phu-luc.docm")
+    message.add_attachment(
+        make_docx(["Macro"], macro=True),
+        maintype="application",
+        subtype="vnd.ms-word.document.macroEnabled.12",
+        filename="phu-luc.docm",
+    )
     deliver(imap_server, message, "m1")
-    for key, value in {"DESK_DOCS_IMAP_HOST": "127.0.0.1", "DESK_DOCS_IMAP_PORT": str(imap_server["port"]),
-                       "DESK_DOCS_IMAP_SSL": "0", "DESK_DOCS_IMAP_USER": USER,
-                       "DESK_DOCS_IMAP_PASSWORD": PASSWORD, "DESK_DOCS_IMAP_UNIT": "VKSTH"}.items():
+    for key, value in {
+        "DESK_DOCS_IMAP_HOST": "127.0.0.1",
+        "DESK_DOCS_IMAP_PORT": str(imap_server["port"]),
+        "DESK_DOCS_IMAP_SSL": "0",
+        "DESK_DOCS_IMAP_USER": USER,
+        "DESK_DOCS_IMAP_PASSWORD": PASSWORD,
+        "DESK_DOCS_IMAP_UNIT": "VKSTH",
+    }.items():
         monkeypatch.setenv(key, value)
     counts = jobs.fetch_mail(lambda *a: None)
     assert counts == {"messages": 1, "attachments": 1, "refused": 1}
-    assert jobs.fetch_mail(lambda *a: None)["messages"] == 0  # marked read on the server: not taken twice
+    assert (
+        jobs.fetch_mail(lambda *a: None)["messages"] == 0
+    )  # marked read on the server: not taken twice
     intake = MailIntake.objects.get(status=IntakeStatus.PENDING)
     refused = MailIntake.objects.get(status=IntakeStatus.REFUSED)
     assert files.read(intake.file) == pdf and "macro" in refused.error
@@ -142,10 +164,19 @@ def test_mail_attachments_wait_for_the_clerk_and_are_taken_once(org, as_user, im
     assert "45-STP-VP.pdf" in inbox and "macro" in inbox
     form = lan.get(f"/van-ban/den/vao-so/?thu={intake.pk}").content.decode()
     assert "Sở Tư pháp tỉnh Thăng Hoa" in form and "Công văn số 45/STP-VP" in form
-    response = lan.post("/van-ban/den/vao-so/", {
-        "thu": intake.pk, "sender": "Sở Tư pháp tỉnh Thăng Hoa", "code_notation": "45/STP-VP",
-        "doc_type": "cong_van", "subject": "Phổ biến pháp luật năm 2027", "urgency": "thuong", "secrecy": "thuong",
-        "channel": "thu_dien_tu"})
+    response = lan.post(
+        "/van-ban/den/vao-so/",
+        {
+            "thu": intake.pk,
+            "sender": "Sở Tư pháp tỉnh Thăng Hoa",
+            "code_notation": "45/STP-VP",
+            "doc_type": "cong_van",
+            "subject": "Phổ biến pháp luật năm 2027",
+            "urgency": "thuong",
+            "secrecy": "thuong",
+            "channel": "thu_dien_tu",
+        },
+    )
     assert response.status_code == 302
     document = IncomingDocument.objects.get()
     assert document.channel == "thu_dien_tu" and files.read(document.original) == pdf
@@ -153,7 +184,10 @@ def test_mail_attachments_wait_for_the_clerk_and_are_taken_once(org, as_user, im
     assert intake.status == IntakeStatus.REGISTERED and intake.incoming == document
     # Another agency's clerk cannot open this mail.
     assert as_user("kv1_vthu").get(f"/van-ban/den/vao-so/?thu={refused.pk}").status_code == 404
-    lan.post("/van-ban/den/thu-dien-tu/", {"thu": refused.pk, "note": "Phụ lục có macro, đã đề nghị gửi lại"})
+    lan.post(
+        "/van-ban/den/thu-dien-tu/",
+        {"thu": refused.pk, "note": "Phụ lục có macro, đã đề nghị gửi lại"},
+    )
     refused.refresh_from_db()
     assert refused.status == IntakeStatus.DISCARDED
 

@@ -1,6 +1,7 @@
 """Outgoing documents: draft from a Decree-30 template or an upload, review with versions,
 approval, the signer's digital signature, numbering and dispatch into the recipients'
 incoming registers (real LibreOffice, real pyHanko signatures from the demo CA)."""
+
 from __future__ import annotations
 
 import threading
@@ -30,17 +31,32 @@ def credentials(org):  # type: ignore[no-untyped-def]
     from digitaldesk.signing.models import CredentialKind
 
     signing.demo_issue_credential(actor=None, pin=PIN, user=org.people["huong"])
-    signing.demo_issue_credential(actor=None, pin=PIN, kind=CredentialKind.ORGANISATION, unit=org.units["tinh"],
-                                  keeper=org.people["lan"])
+    signing.demo_issue_credential(
+        actor=None,
+        pin=PIN,
+        kind=CredentialKind.ORGANISATION,
+        unit=org.units["tinh"],
+        keeper=org.people["lan"],
+    )
     return signing
 
 
 def draft_post(org, **overrides):  # type: ignore[no-untyped-def]
-    data = {"mode": "mau", "doc_type": "ke_hoach", "subject": "Thực hiện thí điểm mô hình chuyển đổi số năm 2026",
-            "addressee": "", "body": "Căn cứ Thông báo số 93/TB-VKSTC ngày 14/5/2024.\nMục đích, yêu cầu: "
-            "100% văn bản hành chính không mật được gửi qua nền tảng và ký số.", "place": "Thăng Hoa",
-            "urgency": "thuong", "secrecy": "thuong", "signer": org.people["huong"].pk, "signer_authority": "",
-            "recipients_internal": [org.units["kv1"].pk], "recipients_external": "Sở Tư pháp <stp@thanghoa.local>"}
+    data = {
+        "mode": "mau",
+        "doc_type": "ke_hoach",
+        "subject": "Thực hiện thí điểm mô hình chuyển đổi số năm 2026",
+        "addressee": "",
+        "body": "Căn cứ Thông báo số 93/TB-VKSTC ngày 14/5/2024.\nMục đích, yêu cầu: "
+        "100% văn bản hành chính không mật được gửi qua nền tảng và ký số.",
+        "place": "Thăng Hoa",
+        "urgency": "thuong",
+        "secrecy": "thuong",
+        "signer": org.people["huong"].pk,
+        "signer_authority": "",
+        "recipients_internal": [org.units["kv1"].pk],
+        "recipients_external": "Sở Tư pháp <stp@thanghoa.local>",
+    }
     data.update(overrides)
     return data
 
@@ -52,30 +68,58 @@ def test_template_draft_is_rendered_to_pdfa_with_the_decree_layout(org, as_user)
     version = document.current
     pdf = files.read(version.pdf)
     text = " ".join(files.pdf_text(pdf).split())
-    for element in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "KẾ HOẠCH",
-                    "/KH-VKSTH", "Thăng Hoa, ngày", "Nơi nhận:", "Lưu: VT, P2.", "VIỆN TRƯỞNG", "Nguyễn Thị Hương",
-                    "VIỆN KIỂM SÁT NHÂN DÂN TỈNH THĂNG HOA"):
+    for element in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "KẾ HOẠCH",
+        "/KH-VKSTH",
+        "Thăng Hoa, ngày",
+        "Nơi nhận:",
+        "Lưu: VT, P2.",
+        "VIỆN TRƯỞNG",
+        "Nguyễn Thị Hương",
+        "VIỆN KIỂM SÁT NHÂN DÂN TỈNH THĂNG HOA",
+    ):
         assert element in text, element
     assert b"pdfaid:part" in pdf  # PDF/A identification in the XMP metadata
-    fonts = files.subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=False).stdout.decode()
+    fonts = files.subprocess.run(
+        ["pdffonts", "-"], input=pdf, capture_output=True, check=False
+    ).stdout.decode()
     assert "LiberationSerif" in fonts or "TimesNewRoman" in fonts.replace(" ", "")
 
 
 def test_secret_drafts_are_refused(org, as_user):
     response = as_user("minh").post("/van-ban/di/soan-thao/", draft_post(org, secrecy="toi_mat"))
-    assert response.status_code == 200 and "Không soạn thảo văn bản có độ mật" in response.content.decode()
+    assert (
+        response.status_code == 200
+        and "Không soạn thảo văn bản có độ mật" in response.content.decode()
+    )
     assert OutgoingDocument.objects.count() == 0
 
 
-def test_full_flow_review_versions_approval_signature_number_and_dispatch(org, as_user, credentials, mailoutbox):
-    minh, huong, lan, kv1_clerk = as_user("minh"), as_user("huong"), as_user("lan"), as_user("kv1_vthu")
+def test_full_flow_review_versions_approval_signature_number_and_dispatch(
+    org, as_user, credentials, mailoutbox
+):
+    minh, huong, lan, kv1_clerk = (
+        as_user("minh"),
+        as_user("huong"),
+        as_user("lan"),
+        as_user("kv1_vthu"),
+    )
     minh.post("/van-ban/di/soan-thao/", draft_post(org))
     document = OutgoingDocument.objects.get()
     # Review: a comment, then a second version from an uploaded DOCX.
-    assert minh.post(f"/van-ban/di/{document.pk}/gop-y/", {"text": "Bổ sung căn cứ."}).status_code == 302
-    docx = make_docx(["KẾ HOẠCH", "Thực hiện thí điểm mô hình chuyển đổi số năm 2026", "Nội dung sửa đổi."])
-    minh.post(f"/van-ban/di/{document.pk}/phien-ban/", {"note": "Sửa theo góp ý", "file": upload(
-        "ke-hoach-v2.docx", docx, files.DOCX)})
+    assert (
+        minh.post(f"/van-ban/di/{document.pk}/gop-y/", {"text": "Bổ sung căn cứ."}).status_code
+        == 302
+    )
+    docx = make_docx(
+        ["KẾ HOẠCH", "Thực hiện thí điểm mô hình chuyển đổi số năm 2026", "Nội dung sửa đổi."]
+    )
+    minh.post(
+        f"/van-ban/di/{document.pk}/phien-ban/",
+        {"note": "Sửa theo góp ý", "file": upload("ke-hoach-v2.docx", docx, files.DOCX)},
+    )
     version2 = DraftVersion.objects.get(document=document, number=2)
     assert version2.pdf is None
     jobs.convert_version(lambda *a: None, version_id=version2.pk)  # the LibreOffice job
@@ -83,16 +127,22 @@ def test_full_flow_review_versions_approval_signature_number_and_dispatch(org, a
     assert "Nội dung sửa đổi" in files.pdf_text(files.read(version2.pdf))
     assert DraftVersion.objects.filter(document=document).count() == 2  # version 1 kept
     # Submit, the signer returns it once, then approves and signs.
-    minh.post(f"/van-ban/di/{document.pk}/trinh/", {"signer": org.people["huong"].pk, "authority": "",
-                                                    "note": "Kính trình"})
+    minh.post(
+        f"/van-ban/di/{document.pk}/trinh/",
+        {"signer": org.people["huong"].pk, "authority": "", "note": "Kính trình"},
+    )
     document.refresh_from_db()
     assert document.status == OutgoingStatus.REVIEW
     huong.post(f"/van-ban/di/{document.pk}/tra-lai/", {"note": "Sửa mục 2."})
     document.refresh_from_db()
     assert document.status == OutgoingStatus.DRAFT
-    minh.post(f"/van-ban/di/{document.pk}/trinh/", {"signer": org.people["huong"].pk, "authority": ""})
+    minh.post(
+        f"/van-ban/di/{document.pk}/trinh/", {"signer": org.people["huong"].pk, "authority": ""}
+    )
     huong.post(f"/van-ban/di/{document.pk}/duyet/", {})
-    wrong = huong.post(f"/van-ban/di/{document.pk}/ky-so/", {"passphrase": "sai-ma-pin"}, follow=True)
+    wrong = huong.post(
+        f"/van-ban/di/{document.pk}/ky-so/", {"passphrase": "sai-ma-pin"}, follow=True
+    )
     assert "mã PIN" in wrong.content.decode() or "mật khẩu" in wrong.content.decode()
     document.refresh_from_db()
     assert document.status == OutgoingStatus.APPROVED and document.signed_file is None
@@ -121,22 +171,36 @@ def test_full_flow_review_versions_approval_signature_number_and_dispatch(org, a
     jobs.send_email(lambda *a: None, recipient_id=recipient.pk)  # a retry sends nothing twice
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["stp@thanghoa.local"]
     assert mailoutbox[0].attachments[0][1] == issued
-    actions = set(AuditEvent.objects.filter(object_id=str(document.pk), object_type="documents.outgoingdocument")
-                  .values_list("action", flat=True))
-    assert {"documents.draft_created", "documents.draft_submitted", "documents.draft_returned",
-            "documents.draft_approved", "documents.signed", "documents.issued"} <= actions
+    actions = set(
+        AuditEvent.objects.filter(
+            object_id=str(document.pk), object_type="documents.outgoingdocument"
+        ).values_list("action", flat=True)
+    )
+    assert {
+        "documents.draft_created",
+        "documents.draft_submitted",
+        "documents.draft_returned",
+        "documents.draft_approved",
+        "documents.signed",
+        "documents.issued",
+    } <= actions
 
 
 def pdf_draft(org):  # type: ignore[no-untyped-def]
     """An uploaded PDF draft (no LibreOffice run: faster where the template is not the point)."""
-    return {**draft_post(org, mode="tep"), "file": upload("du-thao.pdf", make_pdf(["KẾ HOẠCH", "Dự thảo"]))}
+    return {
+        **draft_post(org, mode="tep"),
+        "file": upload("du-thao.pdf", make_pdf(["KẾ HOẠCH", "Dự thảo"])),
+    }
 
 
 def test_only_the_clerk_issues_and_only_the_designated_signer_signs(org, as_user, credentials):
     minh = as_user("minh")
     minh.post("/van-ban/di/soan-thao/", pdf_draft(org))
     document = OutgoingDocument.objects.get()
-    minh.post(f"/van-ban/di/{document.pk}/trinh/", {"signer": org.people["huong"].pk, "authority": ""})
+    minh.post(
+        f"/van-ban/di/{document.pk}/trinh/", {"signer": org.people["huong"].pk, "authority": ""}
+    )
     as_user("pvt").post(f"/van-ban/di/{document.pk}/duyet/", {})
     document.refresh_from_db()
     assert document.status == OutgoingStatus.REVIEW  # the deputy is not the designated signer
@@ -189,10 +253,14 @@ def test_a_failed_issue_leaves_no_gap(org, as_user, credentials):
     minh = as_user("minh")
     minh.post("/van-ban/di/soan-thao/", pdf_draft(org))
     document = OutgoingDocument.objects.get()
-    minh.post(f"/van-ban/di/{document.pk}/trinh/", {"signer": org.people["huong"].pk, "authority": ""})
+    minh.post(
+        f"/van-ban/di/{document.pk}/trinh/", {"signer": org.people["huong"].pk, "authority": ""}
+    )
     as_user("huong").post(f"/van-ban/di/{document.pk}/duyet/", {})
     as_user("huong").post(f"/van-ban/di/{document.pk}/ky-so/", {"passphrase": PIN})
-    wrong = as_user("lan").post(f"/van-ban/di/{document.pk}/phat-hanh/", {"passphrase": "000000"}, follow=True)
+    wrong = as_user("lan").post(
+        f"/van-ban/di/{document.pk}/phat-hanh/", {"passphrase": "000000"}, follow=True
+    )
     assert wrong.status_code == 200
     document.refresh_from_db()
     assert document.status == OutgoingStatus.SIGNED and document.number is None
@@ -204,11 +272,21 @@ def test_a_failed_issue_leaves_no_gap(org, as_user, credentials):
 
 def test_uploaded_pdf_draft_and_macro_docx_refused(org, as_user):
     minh = as_user("minh")
-    bad = minh.post("/van-ban/di/soan-thao/", {**draft_post(org, mode="tep"), "file": upload(
-        "macro.docx", make_docx(["x"], macro=True), files.DOCX)})
+    bad = minh.post(
+        "/van-ban/di/soan-thao/",
+        {
+            **draft_post(org, mode="tep"),
+            "file": upload("macro.docx", make_docx(["x"], macro=True), files.DOCX),
+        },
+    )
     assert "macro" in bad.content.decode() and OutgoingDocument.objects.count() == 0
-    ok = minh.post("/van-ban/di/soan-thao/", {**draft_post(org, mode="tep"), "file": upload(
-        "du-thao.pdf", make_pdf(["Dự thảo kế hoạch"]))})
+    ok = minh.post(
+        "/van-ban/di/soan-thao/",
+        {
+            **draft_post(org, mode="tep"),
+            "file": upload("du-thao.pdf", make_pdf(["Dự thảo kế hoạch"])),
+        },
+    )
     assert ok.status_code == 302
     document = OutgoingDocument.objects.get()
     assert document.current.pdf == document.current.source
@@ -225,8 +303,13 @@ def test_an_expired_or_revoked_certificate_is_refused_and_nothing_is_signed(org,
 
     huong = org.people["huong"]
     if problem == "expired":
-        signing.demo_issue_credential(actor=None, pin=PIN, user=huong,
-                                      not_before=timezone.now() - dt.timedelta(days=400), days=30)
+        signing.demo_issue_credential(
+            actor=None,
+            pin=PIN,
+            user=huong,
+            not_before=timezone.now() - dt.timedelta(days=400),
+            days=30,
+        )
     else:
         credential = signing.demo_issue_credential(actor=None, pin=PIN, user=huong)
         signing.credential_revoke_demo(actor=org.people["dung"], credential=credential)

@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 
 from digitaldesk.audit.models import AuditEvent
 from digitaldesk.cases import services
-from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import Case, CaseExchange, ComputedDeadline
 from digitaldesk.exchange import package as package_format
 from digitaldesk.exchange import services as exchange
+from digitaldesk.law.deadlines import EventKind as E
 from tests.cases.conftest import add_accused, ago, record
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from digitaldesk.audit.models import AuditEvent
-from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.cases.models import Accused, Case, CaseExchange, ProceduralEvent
 from digitaldesk.exchange import package as package_format
 from digitaldesk.exchange import services as exchange
+from digitaldesk.law.deadlines import EventKind as E
 
 from .test_exchange import _resign, full_case, package  # noqa: F401  (fixtures)
 

@@ -1,4 +1,5 @@
 """A case-exchange package is a ZIP: a bomb inside it is refused before any member is read."""
+
 from __future__ import annotations
 
 import pytest

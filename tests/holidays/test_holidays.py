@@ -1,5 +1,6 @@
 """Administrator-maintained days off: seeded notices, the admin page, audit, and the
 deadline engine reading the calendar from the database."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,19 @@ def test_seeded_2025_arrangement_is_the_announced_one():
     """Thông báo 6150/TB-BLĐTBXH: Tết 27–31/01/2025, 02/5 off for Saturday 26/4 worked, 01/9 off."""
     calendar = selectors.work_calendar([2025])
     assert [h.date for h in calendar.holidays(2025)] == [
-        D(2025, 1, 1), D(2025, 1, 27), D(2025, 1, 28), D(2025, 1, 29), D(2025, 1, 30), D(2025, 1, 31),
-        D(2025, 4, 7), D(2025, 4, 30), D(2025, 5, 1), D(2025, 5, 2), D(2025, 9, 1), D(2025, 9, 2)]
+        D(2025, 1, 1),
+        D(2025, 1, 27),
+        D(2025, 1, 28),
+        D(2025, 1, 29),
+        D(2025, 1, 30),
+        D(2025, 1, 31),
+        D(2025, 4, 7),
+        D(2025, 4, 30),
+        D(2025, 5, 1),
+        D(2025, 5, 2),
+        D(2025, 9, 1),
+        D(2025, 9, 2),
+    ]
     assert calendar.is_working_day(D(2025, 4, 26))
     assert "6150/TB-BLĐTBXH" in DayOverride.objects.get(date=D(2025, 4, 26)).note
 
@@ -39,9 +51,16 @@ def test_seeded_tet_2026_is_recorded_but_national_day_2026_stays_provisional():
 def test_deadline_engine_reads_the_database_calendar():
     """RNT trial preparation from 17/12/2025 ends on mùng 1 Tết 2026 → Monday 23/02/2026, and
     needs no review since the 2026 Tết arrangement is recorded."""
-    events = [Event(EventKind.KHOI_TO_VU_AN, D(2025, 6, 1)), Event(EventKind.TOA_THU_LY, D(2025, 12, 17))]
-    deadline = {d.key: d for d in compute_deadlines(category=Category.RAT_NGHIEM_TRONG, events=events,
-                                                    calendar=selectors.work_calendar())}["chuan_bi_xet_xu"]
+    events = [
+        Event(EventKind.KHOI_TO_VU_AN, D(2025, 6, 1)),
+        Event(EventKind.TOA_THU_LY, D(2025, 12, 17)),
+    ]
+    deadline = {
+        d.key: d
+        for d in compute_deadlines(
+            category=Category.RAT_NGHIEM_TRONG, events=events, calendar=selectors.work_calendar()
+        )
+    }["chuan_bi_xet_xu"]
     assert deadline.end == D(2026, 2, 23) and not deadline.needs_review
 
 
@@ -60,7 +79,9 @@ def test_admin_page_shows_the_year(as_user):
 def test_only_administrators_see_or_change_the_calendar(as_user, persona):
     client = as_user(persona)
     assert client.get("/ngay-nghi/").status_code == 403
-    response = client.post("/ngay-nghi/them/", {"date": "2027-02-04", "kind": "day_off", "name": "Tết"})
+    response = client.post(
+        "/ngay-nghi/them/", {"date": "2027-02-04", "kind": "day_off", "name": "Tết"}
+    )
     assert response.status_code == 403
     assert not DayOverride.objects.filter(date=D(2027, 2, 4)).exists()
 
@@ -72,8 +93,15 @@ def test_anonymous_is_sent_to_login(client):
 
 def test_admin_records_edits_and_deletes_a_day_with_audit(org, as_user):
     client = as_user("dung")
-    response = client.post("/ngay-nghi/them/", {"date": "2027-02-04", "kind": "day_off", "name": "Tết Âm lịch Đinh Mùi",
-                                               "note": "Thông báo (ví dụ kiểm thử)"})
+    response = client.post(
+        "/ngay-nghi/them/",
+        {
+            "date": "2027-02-04",
+            "kind": "day_off",
+            "name": "Tết Âm lịch Đinh Mùi",
+            "note": "Thông báo (ví dụ kiểm thử)",
+        },
+    )
     assert response.status_code == 302 and response["Location"].endswith("?nam=2027")
     row = DayOverride.objects.get(date=D(2027, 2, 4))
     assert row.created_by == org.people["dung"]
@@ -84,11 +112,17 @@ def test_admin_records_edits_and_deletes_a_day_with_audit(org, as_user):
     assert calendar.is_day_off(D(2027, 2, 4)) and not calendar.is_provisional(D(2027, 2, 4))
     assert calendar.is_working_day(D(2027, 2, 10))
 
-    client.post(f"/ngay-nghi/{row.pk}/", {"date": "2027-02-05", "kind": "day_off", "name": "Tết Âm lịch Đinh Mùi"})
+    client.post(
+        f"/ngay-nghi/{row.pk}/",
+        {"date": "2027-02-05", "kind": "day_off", "name": "Tết Âm lịch Đinh Mùi"},
+    )
     row.refresh_from_db()
     assert row.date == D(2027, 2, 5)
     updated = AuditEvent.objects.filter(action="holidays.override_updated").latest("id")
-    assert updated.detail["before"]["date"] == "2027-02-04" and updated.detail["after"]["date"] == "2027-02-05"
+    assert (
+        updated.detail["before"]["date"] == "2027-02-04"
+        and updated.detail["after"]["date"] == "2027-02-05"
+    )
 
     client.post(f"/ngay-nghi/{row.pk}/xoa/")
     assert not DayOverride.objects.filter(pk=row.pk).exists()
@@ -112,9 +146,13 @@ def test_double_submission_and_bad_input_get_clear_messages(as_user):
 
 def test_services_refuse_non_administrators(org):
     with pytest.raises(PermissionDenied):
-        services.override_create(actor=org.people["minh"], date=D(2027, 1, 2), kind="day_off", name="x")
+        services.override_create(
+            actor=org.people["minh"], date=D(2027, 1, 2), kind="day_off", name="x"
+        )
     with pytest.raises(ValidationError):
-        services.override_create(actor=org.people["dung"], date=D(2027, 1, 2), kind="day_off", name="  ")
+        services.override_create(
+            actor=org.people["dung"], date=D(2027, 1, 2), kind="day_off", name="  "
+        )
 
 
 def test_navigation_entry_for_administrators_only(as_user):
@@ -135,10 +173,13 @@ def test_missing_occasions_follow_the_calendar():
     on = D(2026, 11, 22)
     assert missing_occasions(on, set()) == [
         {"name": "Tết Âm lịch", "year": 2027, "tet": D(2027, 2, 6)},
-        {"name": "Quốc khánh", "year": 2027, "tet": None}]
+        {"name": "Quốc khánh", "year": 2027, "tet": None},
+    ]
     # Recording one day of Tết 2027 (4/02/2027) confirms that occasion.
     assert [m["name"] for m in missing_occasions(on, {D(2027, 2, 4)})] == ["Quốc khánh"]
-    assert missing_occasions(D(2026, 1, 10), {D(2026, 2, 16)}) == [{"name": "Quốc khánh", "year": 2026, "tet": None}]
+    assert missing_occasions(D(2026, 1, 10), {D(2026, 2, 16)}) == [
+        {"name": "Quốc khánh", "year": 2026, "tet": None}
+    ]
 
 
 def test_the_calendar_in_use_carries_the_recorded_days(org):
@@ -148,6 +189,10 @@ def test_the_calendar_in_use_carries_the_recorded_days(org):
     assert work_calendar().is_working_day(D(2025, 4, 26))  # Saturday worked (6150/TB-BLĐTBXH)
     assert WorkCalendar().is_day_off(D(2025, 4, 26))
     assert work_calendar().is_working_day(D(2027, 3, 10))
-    services.override_create(actor=org.people["dung"], date=D(2027, 3, 10), kind="day_off",
-                             name="Ngày nghỉ theo thông báo")
+    services.override_create(
+        actor=org.people["dung"],
+        date=D(2027, 3, 10),
+        kind="day_off",
+        name="Ngày nghỉ theo thông báo",
+    )
     assert work_calendar().is_day_off(D(2027, 3, 10))

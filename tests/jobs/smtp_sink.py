@@ -3,6 +3,7 @@
 Listens on 127.0.0.1:PORT (aiosmtpd) and writes each message it accepts, exactly
 as received, to MAILDIR/<n>.eml, with the envelope recipients in <n>.rcpt.
 """
+
 from __future__ import annotations
 
 import signal

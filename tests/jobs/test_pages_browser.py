@@ -1,4 +1,5 @@
 """The job pages in a real browser: the operator's queue page and a user's progress bar."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,7 +17,10 @@ def test_operator_sees_the_queue_and_can_retry_a_failed_job(org, page):
     minh = org.people["minh"]
     failed = enqueue("jobs.selftest", user=minh, label="Nhận dạng chữ hồ sơ vụ án 12/2026", steps=1)
     Job.objects.filter(pk=failed.pk).update(
-        state=JobState.FAILED, attempts=5, message="Không thành công sau 5 lần thử. Lỗi thử nghiệm có chủ ý.")
+        state=JobState.FAILED,
+        attempts=5,
+        message="Không thành công sau 5 lần thử. Lỗi thử nghiệm có chủ ý.",
+    )
     enqueue("jobs.selftest", user=minh, label="Chuyển dự thảo sang PDF", steps=1)
 
     login(page, "dung.c2", totp_key=DEMO_TOTP_HEX)
@@ -35,12 +39,15 @@ def test_operator_sees_the_queue_and_can_retry_a_failed_job(org, page):
 def test_a_user_sees_the_progress_bar_of_a_job_on_the_desk(org, page):
     minh = org.people["minh"]
     job = enqueue("jobs.selftest", user=minh, label="Ghép hồ sơ số vụ án 7/2026", steps=4)
-    Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING, progress_done=1, progress_total=4,
-                                         message="Bước 1/4")
+    Job.objects.filter(pk=job.pk).update(
+        state=JobState.RUNNING, progress_done=1, progress_total=4, message="Bước 1/4"
+    )
     login(page, "minh.ksv")
     bar = page.locator(f"#job-{job.pk}")
     expect(bar).to_contain_text("Ghép hồ sơ số vụ án 7/2026")
     expect(bar).to_contain_text("1/4")
     Job.objects.filter(pk=job.pk).update(state=JobState.DONE, progress_done=4)
-    expect(bar).to_contain_text("Hoàn thành", timeout=10_000)  # the htmx poll (every 2 s) updates it
+    expect(bar).to_contain_text(
+        "Hoàn thành", timeout=10_000
+    )  # the htmx poll (every 2 s) updates it
     screenshot(page, "jobs-progress-on-desk")

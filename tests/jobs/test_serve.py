@@ -3,6 +3,7 @@
 On SQLite (WAL) the web server, the worker's queue polling and a busy writer share
 one database file; nothing may fail with "database is locked".
 """
+
 from __future__ import annotations
 
 import os
@@ -28,15 +29,36 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def test_desk_serve_runs_web_and_worker_on_one_database_without_lock_errors(org):
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="desk-serve-", suffix=".log")[1])
-    env = {**os.environ, **FAST_JOBS_ENV, "DESK_DATABASE_URL": worker_database_url(), "DESK_WORKERS": "1",
-           "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        **FAST_JOBS_ENV,
+        "DESK_DATABASE_URL": worker_database_url(),
+        "DESK_WORKERS": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("DESK_TEST_DATABASE_NAME", None)
     with log.open("wb") as out:
         serve = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "digitaldesk.manage", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--web-workers", "1"], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "digitaldesk.manage",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--web-workers",
+                "1",
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
+
         def healthy() -> bool:
             assert serve.poll() is None, log.read_text(errors="replace")[-3000:]
             try:
@@ -57,10 +79,16 @@ def test_desk_serve_runs_web_and_worker_on_one_database_without_lock_errors(org)
                 pytest.fail(f"writer failed beside the worker: {exc}")
             if n % 10 == 0:
                 health = requests.get(f"{base}/healthz", timeout=30).json()
-                assert health["database"]["ok"] and health["storage"]["ok"] and health["queue"]["ok"]
+                assert (
+                    health["database"]["ok"] and health["storage"]["ok"] and health["queue"]["ok"]
+                )
         ids = [job.pk for job in jobs]
-        wait_for(lambda: Job.objects.filter(pk__in=ids, state=JobState.DONE).count() == 10, timeout=180,
-                 what="the serve worker to run every job", interval=0.5)
+        wait_for(
+            lambda: Job.objects.filter(pk__in=ids, state=JobState.DONE).count() == 10,
+            timeout=180,
+            what="the serve worker to run every job",
+            interval=0.5,
+        )
         assert Notification.objects.filter(user=minh).count() == 150
 
         os.killpg(serve.pid, signal.SIGTERM)

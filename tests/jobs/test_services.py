@@ -3,6 +3,7 @@
 These call the same functions a worker calls (`execute_job`, `run_job`) directly,
 to pin down each rule; tests/jobs/test_workers.py proves them with real workers.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -52,8 +53,9 @@ def test_enqueue_refuses_objects_instead_of_ids(org):
 
 def test_a_job_held_by_a_live_worker_is_not_claimed_again(org):
     record = enqueue("jobs.selftest", steps=1, sleep_seconds=0)
-    Job.objects.filter(pk=record.pk).update(state=JobState.RUNNING, attempts=1, heartbeat_at=timezone.now(),
-                                            worker="other-host:123")
+    Job.objects.filter(pk=record.pk).update(
+        state=JobState.RUNNING, attempts=1, heartbeat_at=timezone.now(), worker="other-host:123"
+    )
     assert execute_job(str(record.pk)) == "busy"
     with pytest.raises(JobPending):
         run_job(str(record.pk))  # keeps the queue entry: the job is not finished
@@ -100,8 +102,10 @@ def test_an_unknown_job_type_fails_with_a_message(org):
 
 
 def test_sync_mode_runs_the_job_after_commit(org, django_capture_on_commit_callbacks):
-    with override_settings(Q_CLUSTER={**settings.Q_CLUSTER, "sync": True}), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        override_settings(Q_CLUSTER={**settings.Q_CLUSTER, "sync": True}),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         record = enqueue("jobs.selftest", steps=2, sleep_seconds=0)
     record.refresh_from_db()
     assert record.state == JobState.DONE and record.progress_done == 2
@@ -109,7 +113,9 @@ def test_sync_mode_runs_the_job_after_commit(org, django_capture_on_commit_callb
 
 def test_the_queue_page_is_for_administrators_who_can_retry_a_failed_job(org, as_user):
     record = enqueue("jobs.selftest", user=org.people["minh"], steps=1)
-    Job.objects.filter(pk=record.pk).update(state=JobState.FAILED, attempts=5, message="Không thành công sau 5 lần thử.")
+    Job.objects.filter(pk=record.pk).update(
+        state=JobState.FAILED, attempts=5, message="Không thành công sau 5 lần thử."
+    )
     assert as_user("minh").get(reverse("jobs:queue")).status_code == 403
     assert as_user("minh").post(reverse("jobs:retry", args=[record.pk])).status_code == 403
 
@@ -134,7 +140,9 @@ def test_progress_of_someone_elses_job_is_404(org, as_user):
     assert as_user("minh").get(reverse("jobs:progress", args=[record.pk])).status_code == 200
     assert as_user("mai").get(reverse("jobs:progress", args=[record.pk])).status_code == 404
     assert as_user("mai").get(f"/api/v1/jobs/{record.pk}").status_code == 404
-    assert as_user("dung").get(reverse("jobs:progress", args=[record.pk])).status_code == 200  # administrator
+    assert (
+        as_user("dung").get(reverse("jobs:progress", args=[record.pk])).status_code == 200
+    )  # administrator
 
 
 def test_jobs_that_lost_their_queue_entry_are_queued_again(org, as_user):

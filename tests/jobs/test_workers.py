@@ -5,6 +5,7 @@ Each test starts workers as separate OS processes pointed at the test database
 as a view would, and reads the outcome from the database. Nothing is mocked: the
 lease, the claim and the retry are the production code paths.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,7 +28,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 # Jobs of these tests take a few seconds; the lease is short so that retries and
 # take-overs happen within the test, and longer than the timeout (desk.E005).
-ENV = {"DESK_JOB_TIMEOUT_SECONDS": "8", "DESK_JOB_RETRY_SECONDS": "9", "DESK_JOB_HEARTBEAT_SECONDS": "1"}
+ENV = {
+    "DESK_JOB_TIMEOUT_SECONDS": "8",
+    "DESK_JOB_RETRY_SECONDS": "9",
+    "DESK_JOB_HEARTBEAT_SECONDS": "1",
+}
 
 
 def _job(job_id: object) -> Job:
@@ -67,15 +72,21 @@ def test_two_workers_never_run_the_same_job_twice(org):
         second.wait_ready()
         minh = org.people["minh"]
         with transaction.atomic():
-            jobs = [enqueue("jobs.selftest", user=minh, steps=1, sleep_seconds=0.05, label=f"Thử {n}")
-                    for n in range(40)]
+            jobs = [
+                enqueue("jobs.selftest", user=minh, steps=1, sleep_seconds=0.05, label=f"Thử {n}")
+                for n in range(40)
+            ]
             for entry in list(OrmQ.objects.order_by("id"))[::4]:
                 OrmQ.objects.create(key=entry.key, payload=entry.payload, lock=entry.lock)
         assert OrmQ.objects.count() == 50
 
         ids = [job.pk for job in jobs]
-        wait_for(lambda: Job.objects.filter(pk__in=ids, state=JobState.DONE).count() == 40,
-                 timeout=180, what="all 40 jobs done", interval=0.5)
+        wait_for(
+            lambda: Job.objects.filter(pk__in=ids, state=JobState.DONE).count() == 40,
+            timeout=180,
+            what="all 40 jobs done",
+            interval=0.5,
+        )
         wait_for(_queue_empty, timeout=60, what="every queue entry acknowledged", interval=0.5)
 
         runs = Counter(JobExecution.objects.filter(job_id__in=ids).values_list("job_id", flat=True))
@@ -109,7 +120,9 @@ def test_a_killed_worker_loses_no_job_and_the_retry_resumes(org):
         job = enqueue("jobs.selftest", user=minh, steps=8, sleep_seconds=0.3, marker="kill-test")
         wait_for(lambda: _job(job.pk).progress_done >= 2, timeout=120, what="two steps done")
         doomed.kill()
-        done_before_kill = set(SelftestStep.objects.filter(marker="kill-test").values_list("step", flat=True))
+        done_before_kill = set(
+            SelftestStep.objects.filter(marker="kill-test").values_list("step", flat=True)
+        )
         assert _job(job.pk).state == JobState.RUNNING  # nobody could record anything else
 
         with override_settings(JOB_HEARTBEAT_SECONDS=1):  # the workers' heartbeat period
@@ -119,8 +132,12 @@ def test_a_killed_worker_loses_no_job_and_the_retry_resumes(org):
         assert "Bị gián đoạn, sẽ tự động chạy lại" in page.content.decode()
 
         rescuer = WorkerProcess(env=ENV, workers=1, name="rescuer")
-        wait_for(lambda: _job(job.pk).state == JobState.DONE, timeout=180, what="the job done by the rescuer",
-                 interval=0.5)
+        wait_for(
+            lambda: _job(job.pk).state == JobState.DONE,
+            timeout=180,
+            what="the job done by the rescuer",
+            interval=0.5,
+        )
         finished = _job(job.pk)
         assert finished.attempts == 2
         assert finished.progress_done == 8
@@ -163,7 +180,9 @@ def test_progress_is_visible_to_its_user_and_to_nobody_else(org, worker):
     def observe() -> bool:
         data = owner.get(api_url).json()
         api_seen.append(data["progress_done"])
-        html = owner.get(fragment_url, HTTP_HX_REQUEST="true", HTTP_X_DESK_BACKGROUND="1").content.decode()
+        html = owner.get(
+            fragment_url, HTTP_HX_REQUEST="true", HTTP_X_DESK_BACKGROUND="1"
+        ).content.decode()
         fragment_seen.append(_fragment_progress(html))
         return data["state"] == "done"
 
@@ -188,22 +207,37 @@ def test_a_failing_job_is_retried_then_marked_failed_in_vietnamese(org, worker):
     the user in Vietnamese, then marked failed; one that fails once succeeds on retry."""
     minh = org.people["minh"]
     with override_settings(JOB_MAX_ATTEMPTS=2):
-        hopeless = enqueue("jobs.selftest", user=minh, steps=1, sleep_seconds=0, marker="hopeless", fail_times=9)
+        hopeless = enqueue(
+            "jobs.selftest", user=minh, steps=1, sleep_seconds=0, marker="hopeless", fail_times=9
+        )
     with override_settings(JOB_MAX_ATTEMPTS=3):
-        flaky = enqueue("jobs.selftest", user=minh, steps=1, sleep_seconds=0, marker="flaky", fail_times=1)
+        flaky = enqueue(
+            "jobs.selftest", user=minh, steps=1, sleep_seconds=0, marker="flaky", fail_times=1
+        )
 
-    waiting = wait_for(lambda: (j := _job(hopeless.pk)).state == JobState.RETRY and j, timeout=120,
-                       what="the first failure")
+    waiting = wait_for(
+        lambda: (j := _job(hopeless.pk)).state == JobState.RETRY and j,
+        timeout=120,
+        what="the first failure",
+    )
     assert "Lần thử 1/2 không thành công" in waiting.message
     assert "Lỗi thử nghiệm có chủ ý" in waiting.message
     assert "tự động thử lại" in waiting.message
     page = login_client(minh).get(reverse("jobs:progress", args=[hopeless.pk])).content.decode()
     assert "Chờ thử lại" in page and "hx-get" in page  # still followed: it is not over
 
-    wait_for(lambda: _job(hopeless.pk).state == JobState.FAILED, timeout=120, what="the final failure",
-             interval=0.5)
-    wait_for(lambda: _job(flaky.pk).state == JobState.DONE, timeout=120, what="the flaky job done",
-             interval=0.5)
+    wait_for(
+        lambda: _job(hopeless.pk).state == JobState.FAILED,
+        timeout=120,
+        what="the final failure",
+        interval=0.5,
+    )
+    wait_for(
+        lambda: _job(flaky.pk).state == JobState.DONE,
+        timeout=120,
+        what="the flaky job done",
+        interval=0.5,
+    )
     failed = _job(hopeless.pk)
     assert failed.attempts == 2
     assert failed.message.startswith("Không thành công sau 2 lần thử.")

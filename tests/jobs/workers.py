@@ -5,6 +5,7 @@ file, or the PostgreSQL test database), started in their own process group so a
 test can SIGKILL a whole worker (its sentinel, pusher, monitor and job processes)
 the way a crashed machine would lose them.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,7 +40,8 @@ def worker_database_url() -> str:
         if name in ("", ":memory:") or "mode=memory" in name:
             raise RuntimeError(
                 "Worker tests need a file SQLite test database shared with the worker processes: "
-                "set DESK_TEST_DATABASE_NAME=/path/test.sqlite3 (scripts/test.sh does).")
+                "set DESK_TEST_DATABASE_NAME=/path/test.sqlite3 (scripts/test.sh does)."
+            )
         return f"sqlite:///{Path(name).resolve()}"
     user = quote(settings.get("USER") or "")
     password = quote(settings.get("PASSWORD") or "")
@@ -55,7 +57,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for(condition: Callable[[], Any], *, timeout: float, what: str, interval: float = 0.1) -> Any:
+def wait_for(
+    condition: Callable[[], Any], *, timeout: float, what: str, interval: float = 0.1
+) -> Any:
     """Poll `condition` until it returns something truthy (and return that)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -70,20 +74,28 @@ def wait_for(condition: Callable[[], Any], *, timeout: float, what: str, interva
 class WorkerProcess:
     """`desk worker` in its own process group, logging to a file."""
 
-    def __init__(self, *, env: dict[str, str] | None = None, workers: int = 1, name: str = "worker") -> None:
+    def __init__(
+        self, *, env: dict[str, str] | None = None, workers: int = 1, name: str = "worker"
+    ) -> None:
         self.log = Path(tempfile.mkstemp(prefix=f"desk-{name}-", suffix=".log")[1])
         full_env = {**os.environ, **FAST_JOBS_ENV, **(env or {})}
-        full_env.update({
-            "DESK_DATABASE_URL": worker_database_url(),
-            "DESK_WORKERS": str(workers),
-            "DESK_JOB_LOG_LEVEL": "INFO",
-            "PYTHONUNBUFFERED": "1",
-        })
+        full_env.update(
+            {
+                "DESK_DATABASE_URL": worker_database_url(),
+                "DESK_WORKERS": str(workers),
+                "DESK_JOB_LOG_LEVEL": "INFO",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         full_env.pop("DESK_TEST_DATABASE_NAME", None)
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "digitaldesk.manage", "worker"], env=full_env,
-                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                [sys.executable, "-m", "digitaldesk.manage", "worker"],
+                env=full_env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -91,7 +103,9 @@ class WorkerProcess:
     def wait_ready(self, timeout: float = 120) -> None:
         def ready() -> bool:
             if self.proc.poll() is not None:
-                raise AssertionError(f"worker exited with {self.proc.returncode}:\n{self.output()[-3000:]}")
+                raise AssertionError(
+                    f"worker exited with {self.proc.returncode}:\n{self.output()[-3000:]}"
+                )
             return "Sẵn sàng nhận công việc" in self.output()
 
         wait_for(ready, timeout=timeout, what="the worker to start", interval=0.2)
@@ -111,7 +125,9 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=30)
-                raise AssertionError(f"worker did not stop on SIGTERM:\n{self.output()[-3000:]}") from None
+                raise AssertionError(
+                    f"worker did not stop on SIGTERM:\n{self.output()[-3000:]}"
+                ) from None
         return self.proc.returncode
 
     def close(self) -> None:
@@ -134,7 +150,9 @@ class SmtpServer:
         script = Path(__file__).with_name("smtp_sink.py")
         self.proc = subprocess.Popen(  # noqa: S603
             [sys.executable, str(script), str(port), str(maildir)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         wait_for(self._listening, timeout=30, what=f"the SMTP server on port {port}")
 
     def _listening(self) -> bool:

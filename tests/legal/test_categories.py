@@ -1,4 +1,5 @@
 """BLHS Điều 9: the crime category follows the maximum of the bracket charged."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,42 +14,92 @@ from digitaldesk.law.categories import (
     most_serious,
 )
 
-IT, NT, RNT, DBNT = (Category.IT_NGHIEM_TRONG, Category.NGHIEM_TRONG, Category.RAT_NGHIEM_TRONG,
-              Category.DAC_BIET_NGHIEM_TRONG)
+IT, NT, RNT, DBNT = (
+    Category.IT_NGHIEM_TRONG,
+    Category.NGHIEM_TRONG,
+    Category.RAT_NGHIEM_TRONG,
+    Category.DAC_BIET_NGHIEM_TRONG,
+)
 
 
 @pytest.mark.parametrize(
     ("label", "clause", "expected"),
     [
         # Giết người: 12–20 năm/chung thân/tử hình; 7–15 năm; chuẩn bị 1–5 năm.
-        ("123", 1, DBNT), ("123", 2, RNT), ("123", 3, NT),
+        ("123", 1, DBNT),
+        ("123", 2, RNT),
+        ("123", 3, NT),
         # Cố ý gây thương tích: khoản 1 đến 03 năm ... khoản 6 chuẩn bị.
-        ("134", 1, IT), ("134", 2, NT), ("134", 3, RNT), ("134", 4, RNT), ("134", 5, DBNT),
+        ("134", 1, IT),
+        ("134", 2, NT),
+        ("134", 3, RNT),
+        ("134", 4, RNT),
+        ("134", 5, DBNT),
         # Hiếp dâm.
-        ("141", 1, NT), ("141", 2, RNT), ("141", 3, DBNT),
+        ("141", 1, NT),
+        ("141", 2, RNT),
+        ("141", 3, DBNT),
         # Cướp tài sản: khoản 1 từ 03 đến 10 năm is already RNT.
-        ("168", 1, RNT), ("168", 2, RNT), ("168", 3, DBNT), ("168", 4, DBNT),
+        ("168", 1, RNT),
+        ("168", 2, RNT),
+        ("168", 3, DBNT),
+        ("168", 4, DBNT),
         # Trộm cắp tài sản.
-        ("173", 1, IT), ("173", 2, NT), ("173", 3, RNT), ("173", 4, DBNT),
+        ("173", 1, IT),
+        ("173", 2, NT),
+        ("173", 3, RNT),
+        ("173", 4, DBNT),
         # Lừa đảo chiếm đoạt tài sản.
-        ("174", 1, IT), ("174", 2, NT), ("174", 3, RNT), ("174", 4, DBNT),
+        ("174", 1, IT),
+        ("174", 2, NT),
+        ("174", 3, RNT),
+        ("174", 4, DBNT),
         # Lạm dụng tín nhiệm chiếm đoạt tài sản.
-        ("175", 1, IT), ("175", 4, DBNT),
+        ("175", 1, IT),
+        ("175", 4, DBNT),
         # Vi phạm quy định về cạnh tranh / đa cấp (217a shares number 217).
-        ("217", 1, IT), ("217", 2, NT), ("217a", 1, IT), ("217a", 2, NT),
+        ("217", 1, IT),
+        ("217", 2, NT),
+        ("217a", 1, IT),
+        ("217a", 2, NT),
         # Ma túy: tàng trữ, mua bán.
-        ("249", 1, NT), ("249", 4, DBNT), ("251", 1, NT), ("251", 2, RNT), ("251", 3, DBNT), ("251", 4, DBNT),
+        ("249", 1, NT),
+        ("249", 4, DBNT),
+        ("251", 1, NT),
+        ("251", 2, RNT),
+        ("251", 3, DBNT),
+        ("251", 4, DBNT),
         # Vi phạm quy định về tham gia giao thông đường bộ.
-        ("260", 1, NT), ("260", 2, RNT), ("260", 3, RNT), ("260", 4, IT),
+        ("260", 1, NT),
+        ("260", 2, RNT),
+        ("260", 3, RNT),
+        ("260", 4, IT),
         # Đánh bạc; tổ chức đánh bạc.
-        ("321", 1, IT), ("321", 2, NT), ("322", 1, NT), ("322", 2, RNT),
+        ("321", 1, IT),
+        ("321", 2, NT),
+        ("322", 1, NT),
+        ("322", 2, RNT),
         # Tham ô; nhận hối lộ; đưa hối lộ.
-        ("353", 1, NT), ("353", 2, RNT), ("353", 3, DBNT), ("353", 4, DBNT),
-        ("354", 1, NT), ("354", 4, DBNT), ("364", 1, IT), ("364", 4, DBNT),
+        ("353", 1, NT),
+        ("353", 2, RNT),
+        ("353", 3, DBNT),
+        ("353", 4, DBNT),
+        ("354", 1, NT),
+        ("354", 4, DBNT),
+        ("364", 1, IT),
+        ("364", 4, DBNT),
         # An ninh quốc gia.
-        ("108", 1, DBNT), ("108", 2, RNT), ("108", 3, NT), ("109", 1, DBNT), ("109", 2, RNT), ("117", 1, RNT),
+        ("108", 1, DBNT),
+        ("108", 2, RNT),
+        ("108", 3, NT),
+        ("109", 1, DBNT),
+        ("109", 2, RNT),
+        ("117", 1, RNT),
         # Articles written as one paragraph (no khoản).
-        ("181", None, IT), ("339", None, IT), ("351", None, IT), ("420", None, IT),
+        ("181", None, IT),
+        ("339", None, IT),
+        ("351", None, IT),
+        ("420", None, IT),
     ],
 )
 def test_category_table(label, clause, expected):
@@ -56,7 +107,7 @@ def test_category_table(label, clause, expected):
 
 
 def test_thresholds_of_article_9_are_inclusive_at_the_top():
-    """"đến 03 năm" is ÍNT, "trên 03 năm" NT; 7 → NT, 15 → RNT, over 15 → ĐBNT."""
+    """ "đến 03 năm" is ÍNT, "trên 03 năm" NT; 7 → NT, 15 → RNT, over 15 → ĐBNT."""
     make = code.Penalty
     assert category_for_penalty(make(text="", prison_min_months=6, prison_max_months=36)) is IT
     assert category_for_penalty(make(text="", prison_min_months=6, prison_max_months=37)) is NT
@@ -66,7 +117,10 @@ def test_thresholds_of_article_9_are_inclusive_at_the_top():
     assert category_for_penalty(make(text="", prison_min_months=84, prison_max_months=181)) is DBNT
     assert category_for_penalty(make(text="", fine=True)) is IT
     assert category_for_penalty(make(text="", non_custodial=True)) is IT
-    assert category_for_penalty(make(text="", prison_min_months=144, prison_max_months=240, life=True)) is DBNT
+    assert (
+        category_for_penalty(make(text="", prison_min_months=144, prison_max_months=240, life=True))
+        is DBNT
+    )
 
 
 def test_every_bracket_of_the_code_gets_a_category():
@@ -91,8 +145,10 @@ def test_labels_and_abbreviations():
 
 def test_explanation_names_the_bracket_and_the_rule():
     text = classify("174", 4).explanation
-    assert text == ("Điều 174 khoản 4 BLHS: mức cao nhất của khung hình phạt là tù chung thân → "
-                    "Tội phạm đặc biệt nghiêm trọng (BLHS 2015, Điều 9, khoản 1, điểm d)")
+    assert text == (
+        "Điều 174 khoản 4 BLHS: mức cao nhất của khung hình phạt là tù chung thân → "
+        "Tội phạm đặc biệt nghiêm trọng (BLHS 2015, Điều 9, khoản 1, điểm d)"
+    )
 
 
 def test_legal_entity_points_follow_the_clause_they_refer_to():

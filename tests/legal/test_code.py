@@ -1,4 +1,5 @@
 """The two codes as data: loading, structure, look-ups and the penalty brackets."""
+
 from __future__ import annotations
 
 import hashlib
@@ -48,9 +49,23 @@ def test_article_fields_and_clauses():
 @pytest.mark.parametrize(
     ("label", "number", "minimum", "maximum", "life", "death"),
     [
-        ("123", 1, 12 * 12, 20 * 12, True, True),  # tù từ 12 năm đến 20 năm, tù chung thân hoặc tử hình
+        (
+            "123",
+            1,
+            12 * 12,
+            20 * 12,
+            True,
+            True,
+        ),  # tù từ 12 năm đến 20 năm, tù chung thân hoặc tử hình
         ("123", 2, 7 * 12, 15 * 12, False, False),
-        ("174", 1, 6, 3 * 12, False, False),  # cải tạo không giam giữ đến 03 năm hoặc tù từ 06 tháng đến 03 năm
+        (
+            "174",
+            1,
+            6,
+            3 * 12,
+            False,
+            False,
+        ),  # cải tạo không giam giữ đến 03 năm hoặc tù từ 06 tháng đến 03 năm
         ("174", 4, 12 * 12, 20 * 12, True, False),
         ("217", 1, 3, 2 * 12, False, False),  # phạt tiền..., tù từ 03 tháng đến 02 năm
         ("248", 4, 20 * 12, 20 * 12, True, True),  # "tù 20 năm, tù chung thân hoặc tử hình"
@@ -65,13 +80,20 @@ def test_penalty_brackets_are_read_from_the_text(label, number, minimum, maximum
 
 def test_fine_only_and_non_custodial_brackets():
     # Điều 187 khoản 1... pick brackets without prison from the code itself.
-    fine_only = [c for a in code.articles() if a.is_crime for c in a.clauses
-                 if c.penalty is not None and c.penalty.non_custodial_only]
+    fine_only = [
+        c
+        for a in code.articles()
+        if a.is_crime
+        for c in a.clauses
+        if c.penalty is not None and c.penalty.non_custodial_only
+    ]
     assert fine_only, "the Penal Code has brackets without imprisonment"
     for clause in fine_only:
         assert clause.penalty.prison_max_months is None
         assert clause.penalty.maximum_label in {"cải tạo không giam giữ", "phạt tiền", "cảnh cáo"}
-    flag_insult = code.clause(351, None).penalty  # "phạt cảnh cáo, cải tạo không giam giữ ... hoặc phạt tù"
+    flag_insult = code.clause(
+        351, None
+    ).penalty  # "phạt cảnh cáo, cải tạo không giam giữ ... hoặc phạt tù"
     assert flag_insult.warning and flag_insult.non_custodial and flag_insult.prison_max_months == 36
 
 
@@ -153,8 +175,10 @@ def test_packaged_copy_matches_the_shared_corpus():
     for name in ("blhs-2015.jsonl", "bltths-2015.jsonl"):
         assert (packaged / name).is_file()
         if (shared / name).is_file():
-            assert hashlib.sha256((packaged / name).read_bytes()).digest() == \
-                hashlib.sha256((shared / name).read_bytes()).digest()
+            assert (
+                hashlib.sha256((packaged / name).read_bytes()).digest()
+                == hashlib.sha256((shared / name).read_bytes()).digest()
+            )
 
 
 def test_data_dir_is_configurable(tmp_path):
@@ -167,13 +191,29 @@ def test_data_dir_is_configurable(tmp_path):
     )
     # The child imports the same source tree as this test (a worktree, not an installed copy).
     source = str(Path(code.__file__).resolve().parents[2])
-    env = {"DESK_LEGAL_DATA_DIR": str(code.PACKAGED_DATA_DIR), "PATH": "/usr/bin:/bin",
-           "PYTHONPATH": source}
-    done = subprocess.run([sys.executable, "-c", script], env=env,  # noqa: S603 (our own interpreter)
-                          capture_output=True, text=True, check=True)
-    assert done.stdout.splitlines() == [str(code.PACKAGED_DATA_DIR), "Tội lừa đảo chiếm đoạt tài sản"]
+    env = {
+        "DESK_LEGAL_DATA_DIR": str(code.PACKAGED_DATA_DIR),
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": source,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,  # noqa: S603 (our own interpreter)
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.splitlines() == [
+        str(code.PACKAGED_DATA_DIR),
+        "Tội lừa đảo chiếm đoạt tài sản",
+    ]
     env["DESK_LEGAL_DATA_DIR"] = str(tmp_path)
-    failed = subprocess.run([sys.executable, "-c", script], env=env,  # noqa: S603 (our own interpreter)
-                            capture_output=True, text=True, check=False)
+    failed = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,  # noqa: S603 (our own interpreter)
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert failed.returncode != 0
     assert "không tìm thấy tệp blhs-2015.jsonl" in failed.stderr

@@ -1,4 +1,5 @@
 """The lunar calendar, public holidays and working days."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +36,13 @@ def test_tet_nguyen_dan(year, tet):
 
 @pytest.mark.parametrize(
     ("year", "day"),
-    [(2023, D(2023, 4, 29)), (2024, D(2024, 4, 18)), (2025, D(2025, 4, 7)), (2026, D(2026, 4, 26)),
-     (2027, D(2027, 4, 16))],
+    [
+        (2023, D(2023, 4, 29)),
+        (2024, D(2024, 4, 18)),
+        (2025, D(2025, 4, 7)),
+        (2026, D(2026, 4, 26)),
+        (2027, D(2027, 4, 16)),
+    ],
 )
 def test_hung_kings_day_is_10th_of_3rd_lunar_month(year, day):
     assert lunar.hung_kings_day(year) == day
@@ -126,8 +132,19 @@ def test_recorded_arrangement_replaces_the_default():
     ]
     calendar = WorkCalendar(recorded)
     assert _weekdays_off(calendar, 2025) == [
-        D(2025, 1, 1), D(2025, 1, 27), D(2025, 1, 28), D(2025, 1, 29), D(2025, 1, 30), D(2025, 1, 31),
-        D(2025, 4, 7), D(2025, 4, 30), D(2025, 5, 1), D(2025, 5, 2), D(2025, 9, 1), D(2025, 9, 2)]
+        D(2025, 1, 1),
+        D(2025, 1, 27),
+        D(2025, 1, 28),
+        D(2025, 1, 29),
+        D(2025, 1, 30),
+        D(2025, 1, 31),
+        D(2025, 4, 7),
+        D(2025, 4, 30),
+        D(2025, 5, 1),
+        D(2025, 5, 2),
+        D(2025, 9, 1),
+        D(2025, 9, 2),
+    ]
     assert calendar.worked_weekend_days(2025) == [D(2025, 4, 26)]
     assert calendar.is_working_day(D(2025, 4, 26))  # a Saturday worked
     assert not calendar.is_provisional(D(2025, 1, 29))

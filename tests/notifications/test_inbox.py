@@ -1,4 +1,5 @@
 """In-app notifications: notify(), the bell (htmx polling), the inbox, marking read."""
+
 from __future__ import annotations
 
 import time
@@ -22,10 +23,20 @@ BACKGROUND = {"HTTP_X_DESK_BACKGROUND": "1", "HTTP_HX_REQUEST": "true"}
 
 def test_notify_creates_one_per_user_and_dedupe_key_prevents_duplicates(org):
     minh, mai = org.people["minh"], org.people["mai"]
-    first = notify(users=[minh, mai], title="Hạn gia hạn tạm giam còn 3 ngày", body="Vụ án Nguyễn Văn A",
-                   url="/an-hinh-su/", kind="thoi-han", dedupe_key="tam-giam-42-2026-11-22")
-    again = notify(users=[minh, mai], title="Hạn gia hạn tạm giam còn 3 ngày", kind="thoi-han",
-                   dedupe_key="tam-giam-42-2026-11-22")
+    first = notify(
+        users=[minh, mai],
+        title="Hạn gia hạn tạm giam còn 3 ngày",
+        body="Vụ án Nguyễn Văn A",
+        url="/an-hinh-su/",
+        kind="thoi-han",
+        dedupe_key="tam-giam-42-2026-11-22",
+    )
+    again = notify(
+        users=[minh, mai],
+        title="Hạn gia hạn tạm giam còn 3 ngày",
+        kind="thoi-han",
+        dedupe_key="tam-giam-42-2026-11-22",
+    )
     assert len(first) == 2 and again == []
     assert Notification.objects.filter(dedupe_key="tam-giam-42-2026-11-22").count() == 2
     # Without a key, each call notifies (two distinct events with the same wording).
@@ -41,7 +52,9 @@ def test_notify_with_email_queues_one_email_job_per_new_notification(org):
     notify(users=[minh], title="Phân công thụ lý vụ án", email=True, dedupe_key="phan-cong-7")
     jobs = Job.objects.filter(name="notifications.send_email")
     assert jobs.count() == 1 and OrmQ.objects.count() == before + 1
-    assert jobs.get().kwargs == {"notification_id": Notification.objects.get(dedupe_key="phan-cong-7").pk}
+    assert jobs.get().kwargs == {
+        "notification_id": Notification.objects.get(dedupe_key="phan-cong-7").pk
+    }
 
 
 def test_bell_shows_unread_count_and_latest(org, as_user):
@@ -99,15 +112,17 @@ def test_inbox_lists_and_filters_with_a_constant_number_of_queries(org, as_user)
 
     mark_read(user=minh, notification_id=Notification.objects.get(title="Thông báo 24").pk)
     unread_page = client.get(reverse("notifications:inbox"), {"chua-doc": "1"}).content.decode()
-    listing = unread_page.split("<main", 1)[1]  # the page's own list (the bell in the header shows the latest)
+    listing = unread_page.split("<main", 1)[
+        1
+    ]  # the page's own list (the bell in the header shows the latest)
     assert "Thông báo 24" not in listing and "Thông báo 23" in listing
 
 
 def test_opening_a_notification_marks_it_read_and_follows_only_internal_links(org, as_user):
     minh = org.people["minh"]
     client = as_user("minh")
-    inside, = notify(users=[minh], title="Văn bản đến mới", url="/van-ban/")
-    outside, = notify(users=[minh], title="Liên kết lạ", url="https://example.invalid/lua-dao")
+    (inside,) = notify(users=[minh], title="Văn bản đến mới", url="/van-ban/")
+    (outside,) = notify(users=[minh], title="Liên kết lạ", url="https://example.invalid/lua-dao")
     response = client.get(reverse("notifications:open", args=[inside.pk]))
     assert response.status_code == 302 and response["Location"] == "/van-ban/"
     response = client.get(reverse("notifications:open", args=[outside.pk]))

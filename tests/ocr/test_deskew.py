@@ -2,6 +2,7 @@
 degrees is read from a straightened copy, and what it gives back (word boxes, the text layer of
 the searchable PDF/A) lies on the words of the ORIGINAL image, which is kept as it is. An upright
 page is read in one pass, as before. CER and highlight figures by angle: benchmarks/ocr_skew.py."""
+
 from __future__ import annotations
 
 import io
@@ -54,7 +55,9 @@ def _drawn(sheet: SamplePage, word: str) -> list[tuple[float, ...]]:
     return [tuple(box) for text, *box in sheet.words if _norm(text) == _norm(word)]
 
 
-def _assert_highlights_land(sheet: SamplePage, words: list[Any], stored: Image.Image, word: str) -> None:
+def _assert_highlights_land(
+    sheet: SamplePage, words: list[Any], stored: Image.Image, word: str
+) -> None:
     """Every place `word` was drawn has a box of that word read over it (IoU >= 0.5), and every
     such box on the stored image holds ink, darker than the page around it."""
     places = _drawn(sheet, word)
@@ -65,23 +68,41 @@ def _assert_highlights_land(sheet: SamplePage, words: list[Any], stored: Image.I
     grey = stored.convert("L")
     paper = ImageStat.Stat(grey).median[0]
     for x0, y0, x1, y1 in boxes:
-        inside = grey.crop((round(x0 * grey.width), round(y0 * grey.height),
-                            round(x1 * grey.width), round(y1 * grey.height)))
+        inside = grey.crop(
+            (
+                round(x0 * grey.width),
+                round(y0 * grey.height),
+                round(x1 * grey.width),
+                round(y1 * grey.height),
+            )
+        )
         assert ImageStat.Stat(inside).mean[0] < paper - 25, (word, (x0, y0, x1, y1))
 
 
 def _layer_words(pdf: Path, page: int = 1) -> list[tuple[str, float, float, float, float]]:
     """Words of the searchable copy's text layer with their boxes (fractions of the page), as
     a PDF reader finds them (poppler's pdftotext -bbox)."""
-    html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
-                          capture_output=True, text=True, check=True).stdout
-    width, height = (float(v) for v in re.search(r'<page width="([\d.]+)" height="([\d.]+)"', html).groups())
-    return [(text, float(x0) / width, float(y0) / height, float(x1) / width, float(y1) / height)
-            for x0, y0, x1, y1, text in re.findall(
-                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)</word>', html)]
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    width, height = (
+        float(v) for v in re.search(r'<page width="([\d.]+)" height="([\d.]+)"', html).groups()
+    )
+    return [
+        (text, float(x0) / width, float(y0) / height, float(x1) / width, float(y1) / height)
+        for x0, y0, x1, y1, text in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)</word>',
+            html,
+        )
+    ]
 
 
-def _assert_layer_lands(sheet: SamplePage, layer: list[tuple[str, float, float, float, float]]) -> None:
+def _assert_layer_lands(
+    sheet: SamplePage, layer: list[tuple[str, float, float, float, float]]
+) -> None:
     """The searchable copy's invisible text lies on the words of the image: the centre of each
     word of the layer is within 1 % of the page of where that word was drawn."""
     matched = 0
@@ -99,11 +120,16 @@ def _assert_layer_lands(sheet: SamplePage, layer: list[tuple[str, float, float, 
 @pytest.fixture(scope="module")
 def skewed_sheets() -> list[SamplePage]:
     """Two full 300-dpi A4 pages, turned 5 degrees counter-clockwise and 4 degrees clockwise."""
-    return [render_page(_texts(0), seed=51, skew_degrees=5.0), render_page(_texts(3), seed=52, skew_degrees=-4.0)]
+    return [
+        render_page(_texts(0), seed=51, skew_degrees=5.0),
+        render_page(_texts(3), seed=52, skew_degrees=-4.0),
+    ]
 
 
 @pytest.fixture(scope="module")
-def skewed_scan(tmp_path_factory: pytest.TempPathFactory, skewed_sheets: list[SamplePage]) -> dict[str, Any]:
+def skewed_scan(
+    tmp_path_factory: pytest.TempPathFactory, skewed_sheets: list[SamplePage]
+) -> dict[str, Any]:
     path = save_pdf([s.image for s in skewed_sheets], tmp_path_factory.mktemp("skew") / "lech.pdf")
     original = path.read_bytes()
     engine = CountingEngine()
@@ -123,20 +149,31 @@ def test_skewed_pages_read_from_a_straightened_copy(skewed_scan, skewed_sheets):
 
 def test_highlights_land_on_the_words_of_the_stored_scan(skewed_scan, skewed_sheets):
     with pikepdf.open(skewed_scan["path"]) as pdf:
-        stored = [pikepdf.PdfImage(next(iter(p.get_images().values()))).as_pil_image() for p in pdf.pages]
-    for page, sheet, image, word in zip(skewed_scan["pages"], skewed_sheets, stored, ("quyền", "người"), strict=True):
-        assert (page.width_px, page.height_px) == image.size  # boxes are fractions of the scan as stored
+        stored = [
+            pikepdf.PdfImage(next(iter(p.get_images().values()))).as_pil_image() for p in pdf.pages
+        ]
+    for page, sheet, image, word in zip(
+        skewed_scan["pages"], skewed_sheets, stored, ("quyền", "người"), strict=True
+    ):
+        assert (
+            page.width_px,
+            page.height_px,
+        ) == image.size  # boxes are fractions of the scan as stored
         _assert_highlights_land(sheet, page.words, image, word)
 
 
-def test_searchable_copy_shows_the_original_scan_with_its_text_on_the_words(skewed_scan, skewed_sheets):
+def test_searchable_copy_shows_the_original_scan_with_its_text_on_the_words(
+    skewed_scan, skewed_sheets
+):
     assert skewed_scan["path"].read_bytes() == skewed_scan["original"]  # the scan is not rewritten
     with pikepdf.open(skewed_scan["path"]) as original, pikepdf.open(skewed_scan["out"]) as copy:
         assert copy.open_metadata().pdfa_status == "2B"
         for before, after in zip(original.pages, copy.pages, strict=True):
             scan = next(iter(before.get_images().values()))
             shown = [x for x in after.get_images().values() if x.get("/Subtype") == "/Image"]
-            assert [x.read_raw_bytes() for x in shown] == [scan.read_raw_bytes()]  # the scan's own JPEG
+            assert [x.read_raw_bytes() for x in shown] == [
+                scan.read_raw_bytes()
+            ]  # the scan's own JPEG
             assert "/Rotate" not in after.obj
     for number, sheet in enumerate(skewed_sheets, start=1):
         _assert_layer_lands(sheet, _layer_words(skewed_scan["out"], number))
@@ -145,7 +182,10 @@ def test_searchable_copy_shows_the_original_scan_with_its_text_on_the_words(skew
 def test_an_upright_page_is_read_in_one_pass(tmp_path):
     """The common case costs what it cost: one Tesseract pass, nothing straightened; its skew (a
     hand-fed scan's degree or so) is recorded from the lines of that pass."""
-    sheets = [render_page(_texts(6), seed=61, skew_degrees=0.0), render_page(_texts(9), seed=62, skew_degrees=1.1)]
+    sheets = [
+        render_page(_texts(6), seed=61, skew_degrees=0.0),
+        render_page(_texts(9), seed=62, skew_degrees=1.1),
+    ]
     path = save_pdf([s.image for s in sheets], tmp_path / "thang.pdf")
     engine = CountingEngine()
     pages = extract_pages(path, engine=engine)
@@ -156,7 +196,9 @@ def test_an_upright_page_is_read_in_one_pass(tmp_path):
         assert cer(sheet.text, page.text) <= 0.01
 
 
-@pytest.mark.parametrize(("suffix", "mode", "turn"), [(".jpg", "L", 0), (".png", "L", 90), (".tif", "1", 180)])
+@pytest.mark.parametrize(
+    ("suffix", "mode", "turn"), [(".jpg", "L", 0), (".png", "L", 90), (".tif", "1", 180)]
+)
 def test_skewed_image_files_keep_their_image_in_the_searchable_copy(tmp_path, suffix, mode, turn):
     """A JPEG, a PNG fed sideways and a bilevel TIFF fed upside down, each also turned 5 degrees
     clockwise: read straight, boxes on the words, and the page of the searchable copy shows the
@@ -172,7 +214,10 @@ def test_skewed_image_files_keep_their_image_in_the_searchable_copy(tmp_path, su
     assert cer(sheet.text, page.text) <= 0.01
     from digitaldesk.casefiles.processing import upright_box, upright_image
 
-    upright = [type(w)(w.text, *upright_box([w.x0, w.y0, w.x1, w.y1], page.rotation), w.conf) for w in page.words]
+    upright = [
+        type(w)(w.text, *upright_box([w.x0, w.y0, w.x1, w.y1], page.rotation), w.conf)
+        for w in page.words
+    ]
     _assert_highlights_land(sheet, upright, upright_image(Image.open(path), page.rotation), "không")
     out = searchable_pdf(path, [page], tmp_path / "anh.ocr.pdf")
     with pikepdf.open(out) as pdf:
@@ -181,8 +226,10 @@ def test_skewed_image_files_keep_their_image_in_the_searchable_copy(tmp_path, su
         if suffix == ".jpg":
             assert shown.read_raw_bytes() == path.read_bytes()
         else:
-            assert pikepdf.PdfImage(shown).as_pil_image().convert("L").tobytes() == \
-                Image.open(path).convert("L").tobytes()
+            assert (
+                pikepdf.PdfImage(shown).as_pil_image().convert("L").tobytes()
+                == Image.open(path).convert("L").tobytes()
+            )
         assert int(pdf.pages[0].obj.get("/Rotate", 0)) == page.rotation
     if turn == 0:
         _assert_layer_lands(sheet, _layer_words(out))

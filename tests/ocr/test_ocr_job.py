@@ -1,4 +1,5 @@
 """The `ocr.file` job: per-page callbacks, the searchable PDF, and resuming after a crash."""
+
 from __future__ import annotations
 
 import pytest

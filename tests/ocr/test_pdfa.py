@@ -1,5 +1,6 @@
 """The searchable copy as PDF/A-2b (ocr.pdfa) and the two-pass reading of turned pages, with the
 real Tesseract, qpdf/pikepdf, pdffonts and Ghostscript."""
+
 from __future__ import annotations
 
 import subprocess
@@ -28,7 +29,9 @@ def _assert_pdfa_2b(path: Path) -> None:
         if "/Producer" in pdf.docinfo:
             assert meta["pdf:Producer"] == str(pdf.docinfo.Producer)
         assert len(pdf.trailer.ID) == 2
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     rows = fonts.splitlines()[2:]
     assert rows and all(" yes " in row for row in rows), fonts
 
@@ -48,7 +51,9 @@ def test_a_scan_copy_is_made_pdfa_without_ghostscript(scanned_pdf, tmp_path):
                 [image] = original_page.get_images().values()
                 copied = list(copy_page.get_images().values())  # also inside the overlay's forms
                 assert [x.read_raw_bytes() for x in copied] == [image.read_raw_bytes()]
-    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Phạm vi điều chỉnh" in " ".join(text.split())
 
 
@@ -56,8 +61,11 @@ def test_a_born_digital_pdf_goes_through_ghostscript_and_is_still_pdfa(tmp_path)
     """A PDF with text in a font it does not embed (Helvetica) cannot be made PDF/A by adding
     metadata: the check says why and Ghostscript embeds the font; the output intent is added."""
     pdf = pikepdf.new()
-    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
-                                                BaseFont=pikepdf.Name.Helvetica))
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
+    )
     page = pdf.add_blank_page(page_size=(595, 300))
     page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
     page.obj.Contents = pdf.make_stream(b"BT /F1 28 Tf 50 200 Td (Quyet dinh khoi to vu an) Tj ET")
@@ -91,7 +99,9 @@ def test_the_searchable_copy_of_a_turned_image_is_shown_upright(tmp_path):
     text = next(legal_paragraphs(limit=1))
     page = render_page(text, seed=5, max_lines=5, dpi=200)
     path = tmp_path / "up.png"
-    page.image.crop((0, 0, page.image.width, page.image.height // 3)).rotate(180).save(path, dpi=(200, 200))
+    page.image.crop((0, 0, page.image.width, page.image.height // 3)).rotate(180).save(
+        path, dpi=(200, 200)
+    )
     pages = extract_pages(path)
     out = searchable_pdf(path, pages, tmp_path / "up.ocr.pdf")
     _assert_pdfa_2b(out)

@@ -1,8 +1,8 @@
 """The OCR pipeline with the real Tesseract `vie`, pdftoppm, qpdf/pikepdf and Ghostscript."""
+
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 import pikepdf
 import pytest
@@ -19,11 +19,17 @@ def test_scanned_pdf_gives_text_boxes_and_a_searchable_pdfa(scanned_pdf, short_p
     for page, truth in zip(pages, short_pages, strict=True):
         assert page.ok
         assert cer(truth.text, page.text) < 0.02
-        assert page.words and all(0 <= w.x0 < w.x1 <= 1 and 0 <= w.y0 < w.y1 <= 1 for w in page.words)
+        assert page.words and all(
+            0 <= w.x0 < w.x1 <= 1 and 0 <= w.y0 < w.y1 <= 1 for w in page.words
+        )
         assert page.rotation == 0
     out = searchable_pdf(scanned_pdf, pages, tmp_path / "scan.ocr.pdf")
-    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(out), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(out), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "Phạm vi điều chỉnh" in " ".join(text.split())
     with pikepdf.open(out) as pdf:
         assert len(pdf.pages) == 2
@@ -35,7 +41,9 @@ def test_upside_down_image_is_read_and_its_rotation_reported(tmp_path):
     text = next(legal_paragraphs(limit=1))
     page = render_page(text, seed=5, max_lines=5, dpi=200)
     path = tmp_path / "up.png"
-    page.image.crop((0, 0, page.image.width, page.image.height // 3)).rotate(180).save(path, dpi=(200, 200))
+    page.image.crop((0, 0, page.image.width, page.image.height // 3)).rotate(180).save(
+        path, dpi=(200, 200)
+    )
     [result] = extract_pages(path)
     assert result.rotation == 180
     assert cer(page.text, result.text) < 0.03
@@ -46,16 +54,21 @@ def test_multi_page_tiff_and_blank_page(tmp_path, quick_pages):
 
     blank = Image.new("L", quick_pages[0].image.size, 255)
     path = tmp_path / "two.tif"
-    quick_pages[0].image.save(path, save_all=True, append_images=[blank], dpi=(150, 150), compression="tiff_lzw")
+    quick_pages[0].image.save(
+        path, save_all=True, append_images=[blank], dpi=(150, 150), compression="tiff_lzw"
+    )
     first, second = extract_pages(path)
     assert cer(quick_pages[0].text, first.text) < 0.03
     assert second.ok and second.text == "" and second.words == []
 
 
-@pytest.mark.parametrize(("content", "name", "message"), [
-    (b"Day khong phai PDF, chi la van ban", "bien-ban.pdf", "không phải PDF"),
-    (b"PK\x03\x04 zip archive", "hop-dong.docx", "không được hỗ trợ"),
-])
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"Day khong phai PDF, chi la van ban", "bien-ban.pdf", "không phải PDF"),
+        (b"PK\x03\x04 zip archive", "hop-dong.docx", "không được hỗ trợ"),
+    ],
+)
 def test_wrong_types_are_refused_clearly(tmp_path, content, name, message):
     path = tmp_path / name
     path.write_bytes(content)

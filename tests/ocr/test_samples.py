@@ -1,4 +1,5 @@
 """The test-page generator and the character error rate used by the tests and benchmarks."""
+
 from __future__ import annotations
 
 import random
@@ -38,7 +39,12 @@ def test_drawn_word_boxes_lie_on_the_ink_of_a_skewed_page():
     assert len(sheet.words) > 300
     assert " ".join(w[0] for w in sheet.words) == " ".join(sheet.text.split())
     for text, x0, y0, x1, y1 in sheet.words[::7]:
-        box = (round(x0 * grey.width), round(y0 * grey.height), round(x1 * grey.width), round(y1 * grey.height))
+        box = (
+            round(x0 * grey.width),
+            round(y0 * grey.height),
+            round(x1 * grey.width),
+            round(y1 * grey.height),
+        )
         assert ImageStat.Stat(grey.crop(box)).mean[0] < paper - 20, text
     upright = render_page("Điều 1. Phạm vi điều chỉnh", seed=1, skew_degrees=0.0)
     (_, x0, y0, x1, y1) = upright.words[0]

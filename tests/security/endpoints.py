@@ -12,6 +12,7 @@ DELETE). The matrix then expects, for each persona:
 * a persona who sees it but may not do the action: 403 (or what `refused` says);
 * anybody else: the gate lets them through (any answer but 401/403/404/405/500).
 """
+
 from __future__ import annotations
 
 import re
@@ -26,6 +27,7 @@ Pred = Callable[[Any, Any], bool]  # (user, object or None) -> allowed
 
 
 # --- the URL patterns -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Endpoint:
@@ -43,8 +45,12 @@ def _kwarg_names(pattern: Any) -> tuple[str, ...]:
     return tuple(sorted(regex.groupindex, key=regex.groupindex.get))
 
 
-def walk(patterns: list[Any] | None = None, namespace: str = "", prefix: str = "",
-         names: tuple[str, ...] = ()) -> Iterator[Endpoint]:
+def walk(
+    patterns: list[Any] | None = None,
+    namespace: str = "",
+    prefix: str = "",
+    names: tuple[str, ...] = (),
+) -> Iterator[Endpoint]:
     """Every URLPattern under the root resolver, with its namespaced name and full route."""
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
         route = prefix + str(entry.pattern)
@@ -54,8 +60,9 @@ def walk(patterns: list[Any] | None = None, namespace: str = "", prefix: str = "
             yield from walk(entry.url_patterns, inner, route, names + _kwarg_names(entry))
         elif isinstance(entry, URLPattern):
             key = f"{namespace}:{entry.name}".strip(":") if entry.name else route
-            yield Endpoint(key=key, route=route, kwargs=names + _kwarg_names(entry),
-                           callback=entry.callback)
+            yield Endpoint(
+                key=key, route=route, kwargs=names + _kwarg_names(entry), callback=entry.callback
+            )
 
 
 def endpoints() -> list[Endpoint]:
@@ -70,6 +77,7 @@ def url_from_route(route: str, values: dict[str, Any]) -> str:
 
 
 # --- who may: predicates of the permission model -----------------------------------------------
+
 
 def anyone(user: Any, obj: Any) -> bool:
     return True
@@ -202,8 +210,9 @@ def _register_reader(user: Any, obj: Any) -> bool:
     from digitaldesk.documents import selectors
 
     agency = selectors.user_agency(user)
-    return agency is not None and (selectors.is_clerk_of(user, agency)
-                                   or selectors.leads_agency(user, agency))
+    return agency is not None and (
+        selectors.is_clerk_of(user, agency) or selectors.leads_agency(user, agency)
+    )
 
 
 def _presenter(user: Any, presentation: Any) -> bool:
@@ -219,6 +228,7 @@ CF_SEES, CF_EDIT = _sees_casefile, _casefile_edit
 
 
 # --- the rules --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -238,10 +248,25 @@ class Rule:
     role_first: bool = False
 
 
-def R(kind: str | None, read: Pred | None, write: Pred | None = None, *, refused: int = 403,
-      role_first: bool = False, get: str = "", **extra: Any) -> Rule:
-    return Rule(kind=kind, read=read, write=write, extra=extra, refused=refused, get=get,
-                role_first=role_first or (kind is not None and SEES[kind] is anyone))
+def R(
+    kind: str | None,
+    read: Pred | None,
+    write: Pred | None = None,
+    *,
+    refused: int = 403,
+    role_first: bool = False,
+    get: str = "",
+    **extra: Any,
+) -> Rule:
+    return Rule(
+        kind=kind,
+        read=read,
+        write=write,
+        extra=extra,
+        refused=refused,
+        get=get,
+        role_first=role_first or (kind is not None and SEES[kind] is anyone),
+    )
 
 
 RULES: dict[str, Rule] = {
@@ -350,8 +375,7 @@ RULES: dict[str, Rule] = {
     "documents:incoming_reopen": R("incoming", None, _doc("can_reopen"), refused=302),
     "documents:incoming_confirm": R("incoming", None, _doc("can_confirm_sensitivity"), refused=302),
     "documents:incoming_file": R("incoming", _sees_incoming),
-    "documents:incoming_edit": R("incoming", _doc("can_edit_incoming"),
-                                 _doc("can_edit_incoming")),
+    "documents:incoming_edit": R("incoming", _doc("can_edit_incoming"), _doc("can_edit_incoming")),
     "documents:followup": R(None, _doc_agency("can_follow_up")),
     "documents:followup_export": R(None, _doc_agency("can_follow_up"), fmt="xlsx"),
     "documents:overdue": R(None, LOGGED_IN),
@@ -360,8 +384,9 @@ RULES: dict[str, Rule] = {
     "documents:outgoing_list": R(None, LOGGED_IN),
     "documents:outgoing_new": R(None, LOGGED_IN, LOGGED_IN),
     "documents:outgoing_detail": R("outgoing", _sees_outgoing),
-    "documents:outgoing_version": R("outgoing", nobody, _doc("can_edit_draft"), refused=302,
-                                     get="redirect"),
+    "documents:outgoing_version": R(
+        "outgoing", nobody, _doc("can_edit_draft"), refused=302, get="redirect"
+    ),
     "documents:outgoing_comment": R("outgoing", None, _sees_outgoing, refused=302),
     "documents:outgoing_submit": R("outgoing", None, _doc("can_submit"), refused=302),
     "documents:outgoing_approve": R("outgoing", None, _doc("can_decide"), refused=302),
@@ -369,8 +394,7 @@ RULES: dict[str, Rule] = {
     "documents:outgoing_sign": R("outgoing", None, _doc("can_sign"), refused=302),
     "documents:outgoing_issue": R("outgoing", None, _doc("can_issue"), refused=302),
     "documents:outgoing_file": R("outgoing", _sees_outgoing),
-    "documents:outgoing_edit": R("outgoing", _doc("can_edit_outgoing"),
-                                 _doc("can_edit_outgoing")),
+    "documents:outgoing_edit": R("outgoing", _doc("can_edit_outgoing"), _doc("can_edit_outgoing")),
     "documents:outgoing_recall": R("outgoing", None, _doc("can_edit_outgoing"), refused=302),
     # signing (ký số)
     "signing:home": R(None, LOGGED_IN),
@@ -447,30 +471,40 @@ PUBLIC: dict[str, str] = {
 
 # django-oauth-toolkit's own URL set (/o/): public metadata, or endpoints that authenticate the
 # client or its token by themselves (the desk's views take authorize/token/userinfo/logout).
-PUBLIC.update({
-    "oauth2_provider:oidc-connect-discovery-info": "OIDC discovery document",
-    "oauth2_provider:jwks-info": "the OIDC provider's public signing key (JWKS)",
-    "oauth2_provider:oauth-server-metadata": "RFC 8414 authorization server metadata",
-    "oauth2_provider:oauth-server-metadata-issuer": "RFC 8414 metadata, issuer path form",
-    "oauth2_provider:oauth-resource-metadata": "RFC 9728 protected resource metadata",
-    "oauth2_provider:oauth-resource-metadata-path": "RFC 9728 metadata, path form",
-    "oauth2_provider:authorize": "served by accounts:sso_authorize (same path, included first)",
-    "oauth2_provider:token": "served by accounts:sso_token (client authentication)",
-    "oauth2_provider:user-info": "served by accounts:sso_userinfo (bearer token)",
-    "oauth2_provider:rp-initiated-logout": "served by accounts:sso_logout",
-    "oauth2_provider:revoke-token": "RFC 7009 token revocation (client authentication)",
-    "oauth2_provider:introspect": "RFC 7662 introspection (refused without a token)",
-})
+PUBLIC.update(
+    {
+        "oauth2_provider:oidc-connect-discovery-info": "OIDC discovery document",
+        "oauth2_provider:jwks-info": "the OIDC provider's public signing key (JWKS)",
+        "oauth2_provider:oauth-server-metadata": "RFC 8414 authorization server metadata",
+        "oauth2_provider:oauth-server-metadata-issuer": "RFC 8414 metadata, issuer path form",
+        "oauth2_provider:oauth-resource-metadata": "RFC 9728 protected resource metadata",
+        "oauth2_provider:oauth-resource-metadata-path": "RFC 9728 metadata, path form",
+        "oauth2_provider:authorize": "served by accounts:sso_authorize (same path, included first)",
+        "oauth2_provider:token": "served by accounts:sso_token (client authentication)",
+        "oauth2_provider:user-info": "served by accounts:sso_userinfo (bearer token)",
+        "oauth2_provider:rp-initiated-logout": "served by accounts:sso_logout",
+        "oauth2_provider:revoke-token": "RFC 7009 token revocation (client authentication)",
+        "oauth2_provider:introspect": "RFC 7662 introspection (refused without a token)",
+    }
+)
 # Paths the desk closes on purpose: every persona, anonymous or administrator, gets 404.
 CLOSED: dict[str, str] = {
     key: "closed by accounts' ^o/(applications|authorized_tokens|device…)/ pattern"
-    for key in ("oauth2_provider:list", "oauth2_provider:register", "oauth2_provider:detail",
-                "oauth2_provider:delete", "oauth2_provider:update",
-                "oauth2_provider:authorized-token-list", "oauth2_provider:authorized-token-delete",
-                "oauth2_provider:device", "oauth2_provider:device-authorization",
-                "oauth2_provider:device-confirm", "oauth2_provider:device-grant-status",
-                "^o/(applications|authorized_tokens|device|device-authorization|device-confirm"
-                "|device-grant-status)/")
+    for key in (
+        "oauth2_provider:list",
+        "oauth2_provider:register",
+        "oauth2_provider:detail",
+        "oauth2_provider:delete",
+        "oauth2_provider:update",
+        "oauth2_provider:authorized-token-list",
+        "oauth2_provider:authorized-token-delete",
+        "oauth2_provider:device",
+        "oauth2_provider:device-authorization",
+        "oauth2_provider:device-confirm",
+        "oauth2_provider:device-grant-status",
+        "^o/(applications|authorized_tokens|device|device-authorization|device-confirm"
+        "|device-grant-status)/",
+    )
 } | {
     "oauth2_provider:dcr-register": "dynamic client registration, off in OAUTH2_PROVIDER",
     "oauth2_provider:dcr-register-management": "dynamic client registration, off",

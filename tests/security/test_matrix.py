@@ -3,6 +3,7 @@ quyền"). The endpoints come from Django's URL resolver, so a new one is in the
 added; tests/security/endpoints.py says what each must allow. For every cell the answer must be
 what the permission model promises; a refused write must leave the database as it was; a
 forbidden object must answer like a missing one. Every failing cell is reported at the end."""
+
 from __future__ import annotations
 
 import hashlib
@@ -48,13 +49,18 @@ PERSONAS = {
 }
 
 # Rows a refusal may legitimately write: its audit record, the session, a notification.
-EXEMPT_TABLES = {"audit_auditevent", "audit_audithead", "django_session",
-                 "notifications_notification"}
+EXEMPT_TABLES = {
+    "audit_auditevent",
+    "audit_audithead",
+    "django_session",
+    "notifications_notification",
+}
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 LOGIN_PATH = "/dang-nhap/"
 
 
 # --- classification (no database) -------------------------------------------------------------
+
 
 def test_every_endpoint_is_classified() -> None:
     """A URL pattern nobody classified fails here, with the way to classify it."""
@@ -64,7 +70,8 @@ def test_every_endpoint_is_classified() -> None:
         "Unclassified endpoints: add each to RULES (who may read/write, which object it names) "
         "or, only if it is meant for anonymous visitors, to PUBLIC with the reason, in "
         "tests/security/endpoints.py (docs/security.md, 'Ma trận phân quyền'):\n  "
-        + "\n  ".join(unclassified))
+        + "\n  ".join(unclassified)
+    )
     keys = {e.key for e in found}
     stale = sorted(k for k in [*RULES, *PUBLIC, *CLOSED] if k not in keys)
     assert not stale, f"Rules for endpoints that no longer exist, remove them: {stale}"
@@ -73,6 +80,7 @@ def test_every_endpoint_is_classified() -> None:
 
 
 # --- the matrix -------------------------------------------------------------------------------
+
 
 @dataclass
 class Cell:
@@ -89,8 +97,9 @@ class Matrix:
         self.failures: list[str] = []
         self.requests = 0
         self.snapshot_seconds = 0.0
-        self.clients = {key: _client(world.org.people[key])
-                        for key in PERSONAS if key != "anonymous"}
+        self.clients = {
+            key: _client(world.org.people[key]) for key in PERSONAS if key != "anonymous"
+        }
         self.clients["anonymous"] = Client(raise_request_exception=False)
         self.users = {key: world.org.people[key] for key in PERSONAS if key != "anonymous"}
         self.baseline = snapshot()
@@ -114,8 +123,11 @@ class Matrix:
                 started = time.monotonic()
                 after = snapshot()
                 self.snapshot_seconds += time.monotonic() - started
-                changed = sorted(t for t in set(after) | set(self.baseline)
-                                 if after.get(t) != self.baseline.get(t))
+                changed = sorted(
+                    t
+                    for t in set(after) | set(self.baseline)
+                    if after.get(t) != self.baseline.get(t)
+                )
         finally:
             transaction.savepoint_rollback(sid)
         return response, changed
@@ -126,12 +138,15 @@ class Matrix:
             return client.get(cell.url)
         if api:
             return client.generic(cell.method, cell.url, "{}", content_type="application/json")
-        return client.generic(cell.method, cell.url, "",
-                              content_type="application/x-www-form-urlencoded")
+        return client.generic(
+            cell.method, cell.url, "", content_type="application/x-www-form-urlencoded"
+        )
 
     def fail(self, cell: Cell, message: str) -> None:
-        self.failures.append(f"{cell.method} {cell.url} [{cell.endpoint}] as {cell.persona} "
-                             f"on {cell.label}: {message}")
+        self.failures.append(
+            f"{cell.method} {cell.url} [{cell.endpoint}] as {cell.persona} "
+            f"on {cell.label}: {message}"
+        )
 
 
 def _client(user: Any) -> Client:
@@ -144,7 +159,8 @@ def _client(user: Any) -> Client:
 
 
 WRITE_STATEMENT = re.compile(
-    r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.IGNORECASE)
+    r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.IGNORECASE
+)
 
 
 def writes_to_tables(queries: list[dict[str, Any]]) -> bool:
@@ -184,7 +200,8 @@ def outcome(response: HttpResponse) -> str:
     if status == 302 and location.startswith("/quan-tri-ky-thuat/login/"):
         return "admin-login"
     return {403: "forbidden", 404: "notfound", 405: "method"}.get(
-        status, "error" if status >= 500 else "allowed")
+        status, "error" if status >= 500 else "allowed"
+    )
 
 
 def methods_of(endpoint: Endpoint) -> list[str]:
@@ -201,8 +218,11 @@ def declared_methods(func: Any) -> list[str] | None:
     while func is not None:
         for cell in func.__closure__ or ():
             value = cell.cell_contents
-            if isinstance(value, list) and value and all(
-                    isinstance(m, str) and m.isupper() for m in value):
+            if (
+                isinstance(value, list)
+                and value
+                and all(isinstance(m, str) and m.isupper() for m in value)
+            ):
                 return [m for m in value if m != "HEAD"]
         func = getattr(func, "__wrapped__", None)
     return None
@@ -213,8 +233,12 @@ def _normalised(response: HttpResponse, url: str) -> str:
     if getattr(response, "streaming", False):
         return ""
     text = response.content.decode(errors="replace").replace(url, "<url>")
-    return re.sub(r'(csrfmiddlewaretoken" value=|nonce=|csrf-token" content=|"X-CSRFToken": )'
-                  r'"[^"]*"', "", text)
+    return re.sub(
+        r'(csrfmiddlewaretoken" value=|nonce=|csrf-token" content=|"X-CSRFToken": )'
+        r'"[^"]*"',
+        "",
+        text,
+    )
 
 
 def objects_of(world: World, rule: Rule) -> Iterator[tuple[str, Any, dict[str, Any]]]:
@@ -259,20 +283,28 @@ def run_rule(matrix: Matrix, endpoint: Endpoint, rule: Rule) -> None:
     for label, obj, values in objects_of(world, rule):
         absent = [k for k in endpoint.kwargs if values.get(k) is None]
         if absent:
-            matrix.failures.append(f"{endpoint.key}: no demo value for {absent} on {rule.kind} "
-                                   f"{label}; add it in tests/security/world.py")
+            matrix.failures.append(
+                f"{endpoint.key}: no demo value for {absent} on {rule.kind} "
+                f"{label}; add it in tests/security/world.py"
+            )
             continue
         kwargs = {k: values[k] for k in endpoint.kwargs}
         url = reverse(endpoint.key, kwargs=kwargs)
         first = endpoint.kwargs[0] if rule.kind else ""
         absent_id = MISSING_UUID if isinstance(values.get(first), uuid.UUID) else MISSING_ID
-        missing_url = (reverse(endpoint.key, kwargs={**kwargs, first: absent_id})
-                       if rule.kind else "")
+        missing_url = (
+            reverse(endpoint.key, kwargs={**kwargs, first: absent_id}) if rule.kind else ""
+        )
         first_label = label == next(iter(world.objects[rule.kind])) if rule.kind else False
         for method in methods_of(endpoint):
             for persona in PERSONAS:
-                run_cell(matrix, rule, Cell(endpoint.key, method, persona, label, url), obj,
-                         missing_url if first_label else "")
+                run_cell(
+                    matrix,
+                    rule,
+                    Cell(endpoint.key, method, persona, label, url),
+                    obj,
+                    missing_url if first_label else "",
+                )
 
 
 def run_cell(matrix: Matrix, rule: Rule, cell: Cell, obj: Any, missing_url: str) -> None:
@@ -285,14 +317,16 @@ def run_cell(matrix: Matrix, rule: Rule, cell: Cell, obj: Any, missing_url: str)
         method_free = True
     else:
         method_free = False
-    response, changed = matrix.request(cell, check_unchanged=write and (
-        want != "allowed" or method_free))
+    response, changed = matrix.request(
+        cell, check_unchanged=write and (want != "allowed" or method_free)
+    )
     got = outcome(response)
     api = cell.url.startswith("/api/")
     if got == "method" and (want != "method" or method_free) and cell.persona != "anonymous":
         return  # a function view that does not take this method
     if not agrees(want, response, api, write) and not (
-            want == "method" and got in ("login", "notfound") and cell.persona == "anonymous"):
+        want == "method" and got in ("login", "notfound") and cell.persona == "anonymous"
+    ):
         matrix.fail(cell, f"expected {want}, got {response.status_code} ({got})")
     if changed:
         matrix.fail(cell, f"refused write changed the database: {changed}")
@@ -300,8 +334,16 @@ def run_cell(matrix: Matrix, rule: Rule, cell: Cell, obj: Any, missing_url: str)
         check_missing(matrix, cell, missing_url, rule, user, obj, response, want)
 
 
-def check_missing(matrix: Matrix, cell: Cell, missing_url: str, rule: Rule, user: Any, obj: Any,
-                  response: HttpResponse, want: str) -> None:
+def check_missing(
+    matrix: Matrix,
+    cell: Cell,
+    missing_url: str,
+    rule: Rule,
+    user: Any,
+    obj: Any,
+    response: HttpResponse,
+    want: str,
+) -> None:
     """An id that does not exist answers like an object the persona may not see."""
     hidden = Cell(cell.endpoint, cell.method, cell.persona, "missing", missing_url)
     missing, changed = matrix.request(hidden, check_unchanged=cell.method in WRITES)
@@ -310,10 +352,16 @@ def check_missing(matrix: Matrix, cell: Cell, missing_url: str, rule: Rule, user
     if cell.method == "GET" and rule.get:
         expect_missing = rule.get  # answered without looking the object up
     if not agrees(expect_missing, missing, cell.url.startswith("/api/"), cell.method in WRITES):
-        matrix.fail(hidden, f"a missing id answers {missing.status_code} ({got}); an existing "
-                            f"one answers {response.status_code} ({outcome(response)})")
-    elif (want == outcome(response) == "notfound" and not SEES[rule.kind or ""](user, obj)
-          and _normalised(response, cell.url) != _normalised(missing, missing_url)):
+        matrix.fail(
+            hidden,
+            f"a missing id answers {missing.status_code} ({got}); an existing "
+            f"one answers {response.status_code} ({outcome(response)})",
+        )
+    elif (
+        want == outcome(response) == "notfound"
+        and not SEES[rule.kind or ""](user, obj)
+        and _normalised(response, cell.url) != _normalised(missing, missing_url)
+    ):
         matrix.fail(hidden, "the 404 of a forbidden object differs from a missing one's")
     if changed:
         matrix.fail(hidden, f"refused write changed the database: {changed}")
@@ -336,13 +384,17 @@ def run_admin_site(matrix: Matrix, endpoint: Endpoint) -> None:
             got = outcome(response)
             if login_page:
                 ok = got in ("login", "notfound", "method") or (
-                    got == "allowed" and b'type="password"' not in response.content)
+                    got == "allowed" and b'type="password"' not in response.content
+                )
                 if not ok and method == "GET":
-                    matrix.fail(cell, "the admin login is a second way in "
-                                      f"({response.status_code})")
+                    matrix.fail(
+                        cell, f"the admin login is a second way in ({response.status_code})"
+                    )
             elif got not in ("admin-login", "login", "notfound") and not (
-                    endpoint.key == f"{ADMIN_SITE_PREFIX}logout" and response.status_code == 302
-                    and response["Location"] == reverse("admin:index")):  # logout -> index -> login
+                endpoint.key == f"{ADMIN_SITE_PREFIX}logout"
+                and response.status_code == 302
+                and response["Location"] == reverse("admin:index")
+            ):  # logout -> index -> login
                 matrix.fail(cell, f"expected a login redirect, got {response.status_code} ({got})")
             if changed:
                 matrix.fail(cell, f"refused write changed the database: {changed}")
@@ -351,11 +403,13 @@ def run_admin_site(matrix: Matrix, endpoint: Endpoint) -> None:
 def run_public(matrix: Matrix, endpoint: Endpoint) -> None:
     """A public endpoint answers an anonymous GET without a server error."""
     try:
-        url = reverse(endpoint.key, kwargs={k: "issuing" if k == "name" else "x"
-                                            for k in endpoint.kwargs})
+        url = reverse(
+            endpoint.key, kwargs={k: "issuing" if k == "name" else "x" for k in endpoint.kwargs}
+        )
     except NoReverseMatch:
-        url = "/" + endpoint.route.replace("^", "").replace("(applications|authorized_tokens)/",
-                                                            "applications/")
+        url = "/" + endpoint.route.replace("^", "").replace(
+            "(applications|authorized_tokens)/", "applications/"
+        )
     cell = Cell(endpoint.key, "GET", "anonymous", "-", url)
     response, _ = matrix.request(cell, check_unchanged=False)
     if response.status_code >= 500:
@@ -423,7 +477,9 @@ def test_persona_object_action_matrix(world: World) -> None:
                 run_closed(matrix, endpoint)
     finally:
         request_log.setLevel(level)
-    summary = (f"{len(matrix.failures)} failing cells of {matrix.requests} requests "
-               f"({matrix.snapshot_seconds:.1f} s in database snapshots)")
+    summary = (
+        f"{len(matrix.failures)} failing cells of {matrix.requests} requests "
+        f"({matrix.snapshot_seconds:.1f} s in database snapshots)"
+    )
     print(summary)
     assert not matrix.failures, summary + ":\n" + "\n".join(matrix.failures)

@@ -2,6 +2,7 @@
 personas' own unit), a restricted case, and a case of another procuracy (VKSND khu vực 1), all
 made through the real services. `World.variants(kind)` gives, per object, the values of every
 URL keyword argument an endpoint on that object may need."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,30 +54,63 @@ def _cases(world: World) -> None:
     received = today - dt.timedelta(days=10)
 
     def register(actor: Any, unit: str, name: str, **extra: Any) -> Any:
-        return services.case_register(actor=actor, data=services.IntakeData(
-            unit=org.units[unit], source=SourceKind.DENUNCIATION, name=name, received_on=received,
-            **extra))
+        return services.case_register(
+            actor=actor,
+            data=services.IntakeData(
+                unit=org.units[unit],
+                source=SourceKind.DENUNCIATION,
+                name=name,
+                received_on=received,
+                **extra,
+            ),
+        )
 
-    own = register(minh, "tinh_p2", "Vụ A (Phòng 2)",
-                   assignees=[(minh, AssignmentRole.LEAD_PROSECUTOR)])
-    secret = register(minh, "tinh_p2", "Vụ B (Phòng 2, hạn chế)", restricted=True,
-                      leader_in_charge=org.people["pvt"])
-    regional = register(kv1, "kv1", "Vụ C (khu vực 1)",
-                        assignees=[(kv1, AssignmentRole.LEAD_PROSECUTOR)])
-    for label, case, actor in (("own", own, minh), ("secret", secret, minh),
-                               ("regional", regional, kv1)):
-        accused = services.accused_add(actor=actor, case=case, data=services.AccusedData(
-            full_name=f"Bị can của {case.name}"))
-        participant = services.participant_add(actor=actor, case=case,
-                                               role=ParticipantRole.values[0],
-                                               full_name="Người làm chứng")
-        charge = services.charge_add(actor=actor, case=case, article="173", clause=1,
-                                     accused=accused)
-        event = events.event_record(actor=actor, case=case, data=events.EventData(
-            kind="khoi_to_vu_an", on=received, accused=None))
-        world.add("case", label, case, pk=case.pk, case_id=case.pk, accused_id=accused.pk,
-                  participant_id=participant.pk, charge_id=charge.pk, event_id=event.pk,
-                  exchange_id=MISSING_ID, name="goi.zip", fmt="svg")
+    own = register(
+        minh, "tinh_p2", "Vụ A (Phòng 2)", assignees=[(minh, AssignmentRole.LEAD_PROSECUTOR)]
+    )
+    secret = register(
+        minh,
+        "tinh_p2",
+        "Vụ B (Phòng 2, hạn chế)",
+        restricted=True,
+        leader_in_charge=org.people["pvt"],
+    )
+    regional = register(
+        kv1, "kv1", "Vụ C (khu vực 1)", assignees=[(kv1, AssignmentRole.LEAD_PROSECUTOR)]
+    )
+    for label, case, actor in (
+        ("own", own, minh),
+        ("secret", secret, minh),
+        ("regional", regional, kv1),
+    ):
+        accused = services.accused_add(
+            actor=actor, case=case, data=services.AccusedData(full_name=f"Bị can của {case.name}")
+        )
+        participant = services.participant_add(
+            actor=actor, case=case, role=ParticipantRole.values[0], full_name="Người làm chứng"
+        )
+        charge = services.charge_add(
+            actor=actor, case=case, article="173", clause=1, accused=accused
+        )
+        event = events.event_record(
+            actor=actor,
+            case=case,
+            data=events.EventData(kind="khoi_to_vu_an", on=received, accused=None),
+        )
+        world.add(
+            "case",
+            label,
+            case,
+            pk=case.pk,
+            case_id=case.pk,
+            accused_id=accused.pk,
+            participant_id=participant.pk,
+            charge_id=charge.pk,
+            event_id=event.pk,
+            exchange_id=MISSING_ID,
+            name="goi.zip",
+            fmt="svg",
+        )
 
 
 def _casefiles(world: World) -> None:
@@ -89,16 +123,32 @@ def _casefiles(world: World) -> None:
         case: Case = world.objects["case"][label]
         casefile = services.casefile_create(actor=actor, case=case, title=f"Hồ sơ {case.name}")
         data = _pdf(2)
-        upload = services.upload_file(actor=actor, casefile=casefile, volume=None,
-                                      fileobj=io.BytesIO(data), name="ban-quet.pdf", size=len(data))
+        upload = services.upload_file(
+            actor=actor,
+            casefile=casefile,
+            volume=None,
+            fileobj=io.BytesIO(data),
+            name="ban-quet.pdf",
+            size=len(data),
+        )
         processing.prepare(upload.pk)
         document = casefile.documents.first() if hasattr(casefile, "documents") else None
-        playlist = services.playlist_create(actor=actor, casefile=casefile, title="Chứng cứ",
-                                            but_luc=[1])
-        presentation = services.presentation_start(actor=actor, casefile=casefile,
-                                                   playlist=playlist)
-        world.add("casefile", label, casefile, casefile_id=casefile.pk, upload_id=upload.pk,
-                  which="goc", document_id=document.pk if document else MISSING_ID, but_luc=1)
+        playlist = services.playlist_create(
+            actor=actor, casefile=casefile, title="Chứng cứ", but_luc=[1]
+        )
+        presentation = services.presentation_start(
+            actor=actor, casefile=casefile, playlist=playlist
+        )
+        world.add(
+            "casefile",
+            label,
+            casefile,
+            casefile_id=casefile.pk,
+            upload_id=upload.pk,
+            which="goc",
+            document_id=document.pk if document else MISSING_ID,
+            but_luc=1,
+        )
         world.add("presentation", label, presentation, presentation_id=presentation.pk)
         world.objects.setdefault("job", {})
 
@@ -110,19 +160,34 @@ def _documents(world: World) -> None:
     org = world.org
     pdf = make_pdf(NOTICE_93)
     incoming = services.register_incoming(
-        actor=org.people["lan"], upload=files.inspect_upload("93.pdf", pdf),
-        data=services.IncomingData(sender="Viện kiểm sát nhân dân tối cao",
-                                   code_notation="93/TB-VKSTC", doc_type="thong_bao",
-                                   subject="Kết luận của Viện trưởng về chuyển đổi số"))
-    services.direct(actor=org.people["huong"], document=incoming, direction=services.Direction(
-        note="Phòng 2 chủ trì", lead_units=[org.units["tinh_p2"]],
-        lead_users=[org.people["minh"]]))
+        actor=org.people["lan"],
+        upload=files.inspect_upload("93.pdf", pdf),
+        data=services.IncomingData(
+            sender="Viện kiểm sát nhân dân tối cao",
+            code_notation="93/TB-VKSTC",
+            doc_type="thong_bao",
+            subject="Kết luận của Viện trưởng về chuyển đổi số",
+        ),
+    )
+    services.direct(
+        actor=org.people["huong"],
+        document=incoming,
+        direction=services.Direction(
+            note="Phòng 2 chủ trì",
+            lead_units=[org.units["tinh_p2"]],
+            lead_users=[org.people["minh"]],
+        ),
+    )
     world.add("incoming", "routed", incoming, pk=incoming.pk, which="goc")
     outgoing = services.create_draft(
-        actor=org.people["minh"], upload=files.inspect_upload("du-thao.pdf", make_pdf(
-            ["Kế hoạch kiểm tra công tác số hóa hồ sơ vụ án năm 2026."])),
-        data=services.DraftData(doc_type="ke_hoach", subject="Kế hoạch kiểm tra số hóa",
-                                signer=org.people["huong"]))
+        actor=org.people["minh"],
+        upload=files.inspect_upload(
+            "du-thao.pdf", make_pdf(["Kế hoạch kiểm tra công tác số hóa hồ sơ vụ án năm 2026."])
+        ),
+        data=services.DraftData(
+            doc_type="ke_hoach", subject="Kế hoạch kiểm tra số hóa", signer=org.people["huong"]
+        ),
+    )
     world.add("outgoing", "draft", outgoing, pk=outgoing.pk, which="v1-pdf")
 
 
@@ -132,9 +197,13 @@ def _accounts(world: World) -> None:
 
     org = world.org
     today = timezone.localdate()
-    delegation = delegation_create(actor=org.people["huong"], grantee=org.people["pvt"],
-                                   starts_on=today, ends_on=today + dt.timedelta(days=3),
-                                   scope="Điều hành Viện khi Viện trưởng đi công tác")
+    delegation = delegation_create(
+        actor=org.people["huong"],
+        grantee=org.people["pvt"],
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=3),
+        scope="Điều hành Viện khi Viện trưởng đi công tác",
+    )
     world.add("delegation", "huong", delegation, delegation_id=delegation.pk)
     note = notify(users=[org.people["minh"]], title="Có văn bản mới", url="/van-ban/")[0]
     world.add("notification", "minh", note, notification_id=note.pk)
@@ -157,8 +226,13 @@ def _signing_and_jobs(world: World) -> None:
     world.add("credential", "minh", credential, credential_id=credential.pk)
     image = services.signature_image_for(minh)
     world.add("image", "minh", image, image_id=image.pk)
-    _, record = services.verify_and_audit(actor=minh, data=make_pdf(["Tệp kiểm tra"]),
-                                          filename="kiem-tra.pdf", keep=True, keep_file=True)
+    _, record = services.verify_and_audit(
+        actor=minh,
+        data=make_pdf(["Tệp kiểm tra"]),
+        filename="kiem-tra.pdf",
+        keep=True,
+        keep_file=True,
+    )
     world.add("record", "minh", record, record_id=record.pk)
     job = Job.objects.filter(created_by=minh).order_by("created_at").first()
     world.add("job", "minh", job, job_id=job.pk if job else None)

@@ -1,5 +1,6 @@
 """Fixtures of the signing tests: the demo CA, certificates for the personas, sample PDFs,
 a real RFC 3161 TSA on 127.0.0.1 and a real SoftHSM2 PKCS#11 token."""
+
 from __future__ import annotations
 
 import functools
@@ -63,12 +64,22 @@ def creds(org: DemoOrg, ca: Any) -> dict[str, Any]:
     from digitaldesk.signing.models import CredentialKind
 
     province = org.units["tinh"].name
-    result = {key: services.credential_add_pkcs12(actor=org.people[key], passphrase=PIN,
-                                                  data=issued_pkcs12(org.people[key].full_name, province))
-              for key in ("pvt", "huong", "minh")}
+    result = {
+        key: services.credential_add_pkcs12(
+            actor=org.people[key],
+            passphrase=PIN,
+            data=issued_pkcs12(org.people[key].full_name, province),
+        )
+        for key in ("pvt", "huong", "minh")
+    }
     result["tinh"] = services.credential_add_pkcs12(
-        actor=org.people["dung"], kind=CredentialKind.ORGANISATION, unit=org.units["tinh"], owner=org.people["lan"],
-        passphrase=PIN, data=issued_pkcs12(province, province))
+        actor=org.people["dung"],
+        kind=CredentialKind.ORGANISATION,
+        unit=org.units["tinh"],
+        owner=org.people["lan"],
+        passphrase=PIN,
+        data=issued_pkcs12(province, province),
+    )
     return result
 
 
@@ -91,9 +102,26 @@ def softhsm(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     base = tmp_path_factory.mktemp("softhsm")
     (base / "tokens").mkdir()
     conf_file = base / "softhsm2.conf"
-    conf_file.write_text(f"directories.tokendir = {base / 'tokens'}\nobjectstore.backend = file\n"
-                         "log.level = ERROR\n", encoding="utf-8")
+    conf_file.write_text(
+        f"directories.tokendir = {base / 'tokens'}\nobjectstore.backend = file\n"
+        "log.level = ERROR\n",
+        encoding="utf-8",
+    )
     os.environ["SOFTHSM2_CONF"] = str(conf_file)
-    subprocess.run([util, "--init-token", "--free", "--label", "desk-test", "--pin", PIN, "--so-pin", "13572468"],  # noqa: S603
-                   check=True, capture_output=True, env={**os.environ, "SOFTHSM2_CONF": str(conf_file)})
+    subprocess.run(
+        [
+            util,
+            "--init-token",
+            "--free",
+            "--label",
+            "desk-test",
+            "--pin",
+            PIN,
+            "--so-pin",
+            "13572468",
+        ],  # noqa: S603
+        check=True,
+        capture_output=True,
+        env={**os.environ, "SOFTHSM2_CONF": str(conf_file)},
+    )
     return {"module": module, "token": "desk-test", "pin": PIN}

@@ -1,4 +1,5 @@
 """Signing PDFs: PAdES, placement (NĐ 30/2020 Phụ lục I), two successive signatures, refusals."""
+
 from __future__ import annotations
 
 import io
@@ -33,8 +34,13 @@ def _pdfsig(data: bytes) -> str:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(data)
         handle.flush()
-        result = subprocess.run(["pdfsig", "-nocert", handle.name], capture_output=True, text=True, timeout=60,  # noqa: S603, S607
-                                check=False)
+        result = subprocess.run(
+            ["pdfsig", "-nocert", handle.name],
+            capture_output=True,
+            text=True,
+            timeout=60,  # noqa: S603, S607
+            check=False,
+        )
     return result.stdout + result.stderr
 
 
@@ -47,8 +53,9 @@ def _lines(data: bytes, page: int) -> layout.PageText:
     return text
 
 
-def test_personal_signature_goes_between_title_and_name_and_keeps_the_original(org: Any, creds: Any,
-                                                                                 deputy_pdf: bytes) -> None:
+def test_personal_signature_goes_between_title_and_name_and_keeps_the_original(
+    org: Any, creds: Any, deputy_pdf: bytes
+) -> None:
     """GIVEN a công văn whose signature block reads "KT. VIỆN TRƯỞNG / PHÓ VIỆN TRƯỞNG / Trần Quốc Khánh"
     WHEN the Phó Viện trưởng signs it with his certificate
     THEN the result is the original plus one incremental revision, the signature image sits between his
@@ -64,13 +71,20 @@ def test_personal_signature_goes_between_title_and_name_and_keeps_the_original(o
     title = next(ln for ln in text.lines if ln.text == "PHÓ VIỆN TRƯỞNG")
     name = next(ln for ln in text.lines if ln.text == "Trần Quốc Khánh")
     x1, y1, x2, y2 = field.rect
-    assert text.height - title.bottom >= y2 and y1 >= text.height - name.top  # vertically between them
+    assert (
+        text.height - title.bottom >= y2 and y1 >= text.height - name.top
+    )  # vertically between them
     assert abs((x1 + x2) / 2 - title.centre_x) < 2  # centred under the title
 
     report = verify_pdf(signed)
     assert report.ok, report.summary
     (sig,) = report.signatures
-    assert sig.signer_name == "Trần Quốc Khánh" and sig.trusted and sig.intact and sig.covers_whole_document
+    assert (
+        sig.signer_name == "Trần Quốc Khánh"
+        and sig.trusted
+        and sig.intact
+        and sig.covers_whole_document
+    )
     assert sig.pades_level == "PAdES B-B" and sig.timestamp is None
     assert "Signature is Valid" in _pdfsig(signed) and "Total document signed" in _pdfsig(signed)
     event = AuditEvent.objects.filter(action="signing.sign").latest("id")
@@ -80,16 +94,25 @@ def test_personal_signature_goes_between_title_and_name_and_keeps_the_original(o
 def test_leader_then_organisation_both_stay_valid(org: Any, creds: Any, deputy_pdf: bytes) -> None:
     """NĐ 30/2020 Điều 17.2, 32: the signer signs first, then the Văn thư applies the organisation
     signature; the seal covers the left third of the signer's image (box 8); both signatures verify."""
-    first = services.sign_pdf(pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=PIN)
-    second = services.sign_pdf(pdf=first, signer=org.people["lan"], kind="organisation", passphrase=PIN,
-                               number="15/VKSTH-VP")
+    first = services.sign_pdf(
+        pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=PIN
+    )
+    second = services.sign_pdf(
+        pdf=first,
+        signer=org.people["lan"],
+        kind="organisation",
+        passphrase=PIN,
+        number="15/VKSTH-VP",
+    )
     assert second.startswith(first)
     fields = {f.name: f for f in signature_fields(PdfFileReader(io.BytesIO(second)))}
     personal, seal = fields["ChuKyCaNhan"].rect, fields["ChuKyCoQuan"].rect
     assert personal and seal
     seal_right = seal[0] + services.SEAL_PT
     third = personal[0] + (personal[2] - personal[0]) / 3
-    assert abs(seal_right - third) < 2  # the seal reaches one third into the signer's image, from the left
+    assert (
+        abs(seal_right - third) < 2
+    )  # the seal reaches one third into the signer's image, from the left
     assert seal[1] < (personal[1] + personal[3]) / 2 < seal[3]
 
     report = verify_pdf(second)
@@ -104,65 +127,105 @@ def test_leader_then_organisation_both_stay_valid(org: Any, creds: Any, deputy_p
     assert "Total document signed" in out
 
 
-def test_organisation_signature_needs_a_signed_document_except_for_copies(org: Any, creds: Any,
-                                                                         plain_pdf: bytes) -> None:
+def test_organisation_signature_needs_a_signed_document_except_for_copies(
+    org: Any, creds: Any, plain_pdf: bytes
+) -> None:
     lan = org.people["lan"]
     with pytest.raises(SigningError, match="chưa có chữ ký số của người có thẩm quyền"):
         services.sign_pdf(pdf=plain_pdf, signer=lan, kind="organisation", passphrase=PIN)
-    copy = services.sign_pdf(pdf=plain_pdf, signer=lan, kind="organisation", passphrase=PIN, purpose="copy")
+    copy = services.sign_pdf(
+        pdf=plain_pdf, signer=lan, kind="organisation", passphrase=PIN, purpose="copy"
+    )
     (field,) = [f for f in signature_fields(PdfFileReader(io.BytesIO(copy))) if f.signed]
     assert field.page_index == 0 and field.rect is not None
     assert field.rect[2] > 500 and field.rect[3] > 780  # box 14: top right of the first page
     assert verify_pdf(copy).ok
 
 
-def test_only_the_clerk_of_the_organisation_uses_its_certificate(org: Any, creds: Any, deputy_pdf: bytes) -> None:
-    signed = services.sign_pdf(pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=PIN)
+def test_only_the_clerk_of_the_organisation_uses_its_certificate(
+    org: Any, creds: Any, deputy_pdf: bytes
+) -> None:
+    signed = services.sign_pdf(
+        pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=PIN
+    )
     with pytest.raises(SigningError, match="Cơ quan chưa có chứng thư số tổ chức"):
-        services.sign_pdf(pdf=signed, signer=org.people["minh"], kind="organisation", passphrase=PIN)
+        services.sign_pdf(
+            pdf=signed, signer=org.people["minh"], kind="organisation", passphrase=PIN
+        )
     with pytest.raises(SigningError, match="không có quyền dùng chứng thư số này"):
-        services.sign_pdf(pdf=signed, signer=org.people["minh"], kind="organisation", passphrase=PIN,
-                          credential=creds["tinh"])
+        services.sign_pdf(
+            pdf=signed,
+            signer=org.people["minh"],
+            kind="organisation",
+            passphrase=PIN,
+            credential=creds["tinh"],
+        )
     with pytest.raises(SigningError, match="không có quyền dùng chứng thư số này"):
-        services.sign_pdf(pdf=deputy_pdf, signer=org.people["minh"], kind="personal", passphrase=PIN,
-                          credential=creds["pvt"])
+        services.sign_pdf(
+            pdf=deputy_pdf,
+            signer=org.people["minh"],
+            kind="personal",
+            passphrase=PIN,
+            credential=creds["pvt"],
+        )
     # The Văn thư of another organisation (VKSND khu vực 1) cannot use the province's certificate either.
     with pytest.raises(SigningError):
-        services.sign_pdf(pdf=signed, signer=org.people["kv1_vthu"], kind="organisation", passphrase=PIN,
-                          credential=creds["tinh"])
+        services.sign_pdf(
+            pdf=signed,
+            signer=org.people["kv1_vthu"],
+            kind="organisation",
+            passphrase=PIN,
+            credential=creds["tinh"],
+        )
 
 
-def test_wrong_passphrase_is_refused_and_nothing_is_recorded(org: Any, creds: Any, deputy_pdf: bytes) -> None:
+def test_wrong_passphrase_is_refused_and_nothing_is_recorded(
+    org: Any, creds: Any, deputy_pdf: bytes
+) -> None:
     before = AuditEvent.objects.filter(action="signing.sign").count()
     with pytest.raises(WrongPassphraseError, match="không đúng"):
-        services.sign_pdf(pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase="000000")  # noqa: S106
+        services.sign_pdf(
+            pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase="000000"
+        )  # noqa: S106
     with pytest.raises(WrongPassphraseError, match="Nhập mật khẩu"):
-        services.sign_pdf(pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=None)
+        services.sign_pdf(
+            pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=None
+        )
     assert AuditEvent.objects.filter(action="signing.sign").count() == before
 
 
-def test_expired_and_revoked_certificates_are_refused_and_reported(org: Any, creds: Any, deputy_pdf: bytes) -> None:
+def test_expired_and_revoked_certificates_are_refused_and_reported(
+    org: Any, creds: Any, deputy_pdf: bytes
+) -> None:
     import datetime as dt
 
     from django.utils import timezone
 
     huong = org.people["huong"]
-    old = services.demo_issue_credential(actor=None, pin=PIN, user=huong, days=30,
-                                         not_before=timezone.now() - dt.timedelta(days=60))
+    old = services.demo_issue_credential(
+        actor=None, pin=PIN, user=huong, days=30, not_before=timezone.now() - dt.timedelta(days=60)
+    )
     with pytest.raises(CertificateUnusableError, match="đã hết hạn"):
-        services.sign_pdf(pdf=deputy_pdf, signer=huong, kind="personal", passphrase=PIN, credential=old)
+        services.sign_pdf(
+            pdf=deputy_pdf, signer=huong, kind="personal", passphrase=PIN, credential=old
+        )
 
     # Signed while valid, then revoked: signing is refused, and verification reports the revocation.
-    signed = services.sign_pdf(pdf=deputy_pdf, signer=huong, kind="personal", passphrase=PIN,
-                               credential=creds["huong"])
+    signed = services.sign_pdf(
+        pdf=deputy_pdf, signer=huong, kind="personal", passphrase=PIN, credential=creds["huong"]
+    )
     services.credential_revoke_demo(actor=org.people["dung"], credential=creds["huong"])
     creds["huong"].refresh_from_db()
     with pytest.raises(CertificateUnusableError, match="thu hồi"):
-        services.sign_pdf(pdf=deputy_pdf, signer=huong, kind="personal", passphrase=PIN, credential=creds["huong"])
+        services.sign_pdf(
+            pdf=deputy_pdf, signer=huong, kind="personal", passphrase=PIN, credential=creds["huong"]
+        )
     # The CRL itself (not only our flag) revokes it: clear the flag and try again.
     Credential.objects.filter(pk=creds["huong"].pk).update(revoked_at=None)
     with pytest.raises(CertificateUnusableError, match="thu hồi"):
-        services.sign_pdf(pdf=deputy_pdf, signer=huong, kind="personal", passphrase=PIN, credential=creds["huong"])
+        services.sign_pdf(
+            pdf=deputy_pdf, signer=huong, kind="personal", passphrase=PIN, credential=creds["huong"]
+        )
     report = verify_pdf(signed)
     (sig,) = report.signatures
     assert sig.revoked and not sig.ok and not report.ok
@@ -182,18 +245,35 @@ def _foreign_pkcs12(passphrase: str) -> bytes:
     now = dt.datetime.now(dt.UTC)
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "CA Lạ")])
-    ca_cert = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-               .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=30))
-               .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-               .sign(ca_key, hashes.SHA256()))
-    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Người Ngoài")]))
-            .issuer_name(ca_name).public_key(key.public_key()).serial_number(2).not_valid_before(now)
-            .not_valid_after(now + dt.timedelta(days=30)).sign(ca_key, hashes.SHA256()))
-    return pkcs12.serialize_key_and_certificates(b"x", key, cert, [ca_cert],
-                                                 serialization.BestAvailableEncryption(passphrase.encode()))
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Người Ngoài")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(2)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=30))
+        .sign(ca_key, hashes.SHA256())
+    )
+    return pkcs12.serialize_key_and_certificates(
+        b"x", key, cert, [ca_cert], serialization.BestAvailableEncryption(passphrase.encode())
+    )
 
 
-def test_untrusted_certificate_cannot_sign_and_verifies_as_untrusted(org: Any, ca: Any, deputy_pdf: bytes) -> None:
+def test_untrusted_certificate_cannot_sign_and_verifies_as_untrusted(
+    org: Any, ca: Any, deputy_pdf: bytes
+) -> None:
     """A PKCS#12 from a CA the desk does not trust can be uploaded but not used; a PDF signed with it
     elsewhere verifies as intact but not trusted."""
     from pyhanko.sign import signers
@@ -203,10 +283,20 @@ def test_untrusted_certificate_cannot_sign_and_verifies_as_untrusted(org: Any, c
     p12 = _foreign_pkcs12("abc12345")
     minh = org.people["minh"]
     credential = services.credential_add_pkcs12(actor=minh, data=p12, passphrase="abc12345")  # noqa: S106
-    with pytest.raises(CertificateUnusableError, match="không do tổ chức chứng thực mà hệ thống tin cậy"):
-        services.sign_pdf(pdf=deputy_pdf, signer=minh, kind="personal", passphrase="abc12345", credential=credential)  # noqa: S106
+    with pytest.raises(
+        CertificateUnusableError, match="không do tổ chức chứng thực mà hệ thống tin cậy"
+    ):
+        services.sign_pdf(
+            pdf=deputy_pdf,
+            signer=minh,
+            kind="personal",
+            passphrase="abc12345",
+            credential=credential,
+        )  # noqa: S106
     signer = signers.SimpleSigner.load_pkcs12_data(p12, other_certs=[], passphrase=b"abc12345")
-    foreign = engine.sign_with(deputy_pdf, signer=signer, field_name="Sig1", appearance=None, reason="", location="")
+    foreign = engine.sign_with(
+        deputy_pdf, signer=signer, field_name="Sig1", appearance=None, reason="", location=""
+    )
     report = verify_pdf(foreign)
     (sig,) = report.signatures
     assert sig.intact and not sig.trusted and not sig.ok
@@ -214,18 +304,24 @@ def test_untrusted_certificate_cannot_sign_and_verifies_as_untrusted(org: Any, c
     assert "pdfsig" and "Signature is Valid" in _pdfsig(foreign)
 
 
-def test_bad_pdfs_get_clear_messages(org: Any, creds: Any, deputy_pdf: bytes, tmp_path: Path) -> None:
+def test_bad_pdfs_get_clear_messages(
+    org: Any, creds: Any, deputy_pdf: bytes, tmp_path: Path
+) -> None:
     pvt = org.people["pvt"]
     with pytest.raises(BadPdfError, match="không phải là PDF"):
         services.sign_pdf(pdf=b"this is not a pdf", signer=pvt, kind="personal", passphrase=PIN)
     with pytest.raises(BadPdfError, match="bị hỏng"):
-        services.sign_pdf(pdf=deputy_pdf[: len(deputy_pdf) // 3], signer=pvt, kind="personal", passphrase=PIN)
+        services.sign_pdf(
+            pdf=deputy_pdf[: len(deputy_pdf) // 3], signer=pvt, kind="personal", passphrase=PIN
+        )
     with pytest.raises(BadPdfError, match="bị hỏng"):
         verify_pdf(b"%PDF-1.7\n" + b"\x00garbage" * 50)
     source, locked = tmp_path / "in.pdf", tmp_path / "locked.pdf"
     source.write_bytes(deputy_pdf)
-    subprocess.run(["qpdf", "--encrypt", "user-pass", "owner-pass", "256", "--", str(source), str(locked)],  # noqa: S603, S607
-                   check=True)
+    subprocess.run(
+        ["qpdf", "--encrypt", "user-pass", "owner-pass", "256", "--", str(source), str(locked)],  # noqa: S603, S607
+        check=True,
+    )
     with pytest.raises(BadPdfError, match="đặt mật khẩu"):
         services.sign_pdf(pdf=locked.read_bytes(), signer=pvt, kind="personal", passphrase=PIN)
     with pytest.raises(BadPdfError, match="đặt mật khẩu"):
@@ -237,10 +333,12 @@ def test_changes_after_signing_are_reported(org: Any, creds: Any, deputy_pdf: by
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-    signed = services.sign_pdf(pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=PIN)
+    signed = services.sign_pdf(
+        pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=PIN
+    )
     # 1. Bytes changed inside the signed range.
     position = signed.index(b"/Reason")
-    tampered = signed[:position] + b"/Reasom" + signed[position + 7:]
+    tampered = signed[:position] + b"/Reasom" + signed[position + 7 :]
     (sig,) = verify_pdf(tampered).signatures
     assert not sig.intact and not sig.ok
     assert "bị thay đổi" in sig.summary
@@ -259,10 +357,14 @@ def test_changes_after_signing_are_reported(org: Any, creds: Any, deputy_pdf: by
     assert "thay đổi sau khi ký" in report.summary
 
 
-def test_timestamped_signature_is_pades_b_lt(org: Any, creds: Any, deputy_pdf: bytes, tsa: Any) -> None:
+def test_timestamped_signature_is_pades_b_lt(
+    org: Any, creds: Any, deputy_pdf: bytes, tsa: Any
+) -> None:
     """With DESK_TSA_URL the signature carries an RFC 3161 timestamp from the (real, HTTP) TSA and the
     validation data in the document security store: PAdES B-LT."""
-    signed = services.sign_pdf(pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=PIN)
+    signed = services.sign_pdf(
+        pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=PIN
+    )
     assert tsa.count >= 1
     report = verify_pdf(signed)
     assert report.ok, report.summary
@@ -271,7 +373,9 @@ def test_timestamped_signature_is_pades_b_lt(org: Any, creds: Any, deputy_pdf: b
     assert "Signature is Valid" in _pdfsig(signed)
 
 
-def test_tsa_down_means_no_signature(org: Any, creds: Any, deputy_pdf: bytes, settings: Any) -> None:
+def test_tsa_down_means_no_signature(
+    org: Any, creds: Any, deputy_pdf: bytes, settings: Any
+) -> None:
     settings.SIGNING_TSA_URL = "http://127.0.0.1:9/"  # discard port: nothing listens
     settings.SIGNING_TSA_TIMEOUT = 2
     with pytest.raises(SigningError, match="dấu thời gian"):
@@ -279,7 +383,9 @@ def test_tsa_down_means_no_signature(org: Any, creds: Any, deputy_pdf: bytes, se
 
 
 def test_helpers_keep_the_signed_original(org: Any, creds: Any, deputy_pdf: bytes) -> None:
-    signed = services.sign_pdf(pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=PIN)
+    signed = services.sign_pdf(
+        pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=PIN
+    )
     copy = stamped_copy(signed, lines=["ĐẾN", "Số: 125", "Ngày: 05/03/2026"])
     assert copy.startswith(signed) and copy != signed
     assert signed_revision(copy, "ChuKyCaNhan") == signed
@@ -320,9 +426,13 @@ def test_stale_demo_crl_is_renewed_before_signing(org: Any, creds: Any, deputy_p
 
     from digitaldesk.signing.models import RevocationList
 
-    RevocationList.objects.filter(source="demo").update(next_update=timezone.now() - dt.timedelta(days=1))
+    RevocationList.objects.filter(source="demo").update(
+        next_update=timezone.now() - dt.timedelta(days=1)
+    )
     numbers = dict(RevocationList.objects.values_list("issuer", "number"))
-    signed = services.sign_pdf(pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=PIN)
+    signed = services.sign_pdf(
+        pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=PIN
+    )
     assert verify_pdf(signed).ok
     for row in RevocationList.objects.filter(source="demo"):
         assert row.number == numbers[row.issuer] + 1 and row.next_update > timezone.now()

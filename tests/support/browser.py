@@ -27,6 +27,7 @@ After each test every page is checked: a Content-Security-Policy violation, an u
 error or a request to a host other than this machine (assets must be vendored) fails the test. When a test fails, a full-page screenshot of each open page is written to
 ``$DESK_DATA_DIR/screenshots/failures/`` (``var/…``).
 """
+
 from __future__ import annotations
 
 import os
@@ -53,8 +54,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DESKTOP: dict[str, Any] = {"viewport": {"width": 1366, "height": 900}}
-PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
-                         "is_mobile": True, "has_touch": True}
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
 DEFAULT_TIMEOUT_MS = 30_000  # generous: CI machines are shared; nothing here measures speed
 TOTP_STEP_SECONDS = 30
@@ -65,7 +70,9 @@ _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
 # --- Failure screenshots -----------------------------------------------------------------------
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Iterator[pytest.TestReport]:
     """Remember each phase's report, so fixtures can tell at teardown whether the test failed."""
     report: pytest.TestReport = yield
     item.stash.setdefault(_REPORTS, {})[report.when] = report
@@ -83,7 +90,9 @@ def chromium() -> Iterator[Any]:
     """Debian's chromium, headless. Playwright gives it a new empty temporary profile
     (user-data-dir) that is deleted on close; no browser is ever downloaded."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Không tìm thấy trình duyệt {CHROMIUM}: chạy scripts/setup.sh (apt-get install chromium).")
+        pytest.fail(
+            f"Không tìm thấy trình duyệt {CHROMIUM}: chạy scripts/setup.sh (apt-get install chromium)."
+        )
     from django.db import connections
     from playwright.sync_api import expect, sync_playwright
 
@@ -97,7 +106,9 @@ def chromium() -> Iterator[Any]:
     with sync_playwright() as playwright:
         for alias, wrapper in wrappers.items():
             connections[alias] = wrapper
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         try:
             yield browser
         finally:
@@ -132,7 +143,10 @@ class BrowserLog:
         def on_console(message: Any) -> None:
             text = f"[{message.type}] {message.text}"
             self.console.append(text)
-            if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            if (
+                "Content Security Policy" in message.text
+                or "Content-Security-Policy" in message.text
+            ):
                 self.csp_violations.append(f"{page.url}: {message.text}")
 
         page.on("console", on_console)
@@ -162,14 +176,19 @@ def screenshot(page: Any, name: str) -> Path:
 
 
 @pytest.fixture
-def new_context(chromium: Any, live_url: str, browser_log: BrowserLog,
-                request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+def new_context(
+    chromium: Any, live_url: str, browser_log: BrowserLog, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Any]]:
     """new_context("desktop" | "phone", **options) -> a fresh BrowserContext (own cookies)."""
     contexts: list[Any] = []
 
     def make(size: str = "desktop", **options: Any) -> Any:
-        context = chromium.new_context(base_url=live_url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                       **{**SIZES[size], **options})
+        context = chromium.new_context(
+            base_url=live_url,
+            locale="vi-VN",
+            timezone_id="Asia/Ho_Chi_Minh",
+            **{**SIZES[size], **options},
+        )
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         context.on("page", browser_log.watch)
         contexts.append(context)
@@ -184,17 +203,25 @@ def new_context(chromium: Any, live_url: str, browser_log: BrowserLog,
             folder.mkdir(exist_ok=True)
             for index, open_page in enumerate(context.pages):
                 try:
-                    open_page.screenshot(path=str(folder / f"{_slug(request.node.nodeid)}-{number}-{index}.png"),
-                                         full_page=True)
+                    open_page.screenshot(
+                        path=str(folder / f"{_slug(request.node.nodeid)}-{number}-{index}.png"),
+                        full_page=True,
+                    )
                 except Exception:  # noqa: S112  (a crashed page must not hide the real failure)
                     continue
         context.close()
     if not failed:
-        problems = browser_log.csp_violations + browser_log.errors + [
-            f"tải tài nguyên ngoài máy chủ: {line}" for line in browser_log.off_site_requests]
+        problems = (
+            browser_log.csp_violations
+            + browser_log.errors
+            + [f"tải tài nguyên ngoài máy chủ: {line}" for line in browser_log.off_site_requests]
+        )
         if problems:
-            pytest.fail("Trình duyệt báo lỗi (CSP, JavaScript hoặc tài nguyên ngoài):\n" + "\n".join(problems),
-                        pytrace=False)
+            pytest.fail(
+                "Trình duyệt báo lỗi (CSP, JavaScript hoặc tài nguyên ngoài):\n"
+                + "\n".join(problems),
+                pytrace=False,
+            )
 
 
 @pytest.fixture
@@ -214,14 +241,21 @@ def totp_token(key: str | bytes, at: float | None = None) -> str:
     """The RFC 6238 code of a TOTP key (hex string as stored in TOTPDevice.key, or bytes) now or `at`."""
     from django_otp.oath import TOTP
 
-    generator = TOTP(bytes.fromhex(key) if isinstance(key, str) else key, step=TOTP_STEP_SECONDS, digits=6)
+    generator = TOTP(
+        bytes.fromhex(key) if isinstance(key, str) else key, step=TOTP_STEP_SECONDS, digits=6
+    )
     if at is not None:
         generator.time = at
     return f"{generator.token():06d}"
 
 
-def login(page: Any, username: str, password: str | None = None, totp_key: str | bytes | None = None,
-          next_url: str = "") -> None:
+def login(
+    page: Any,
+    username: str,
+    password: str | None = None,
+    totp_key: str | bytes | None = None,
+    next_url: str = "",
+) -> None:
     """Sign in through the real login form (and the TOTP step when `totp_key` is given).
 
     `password` defaults to the demo password. On return the page shows where the desk sent the user
@@ -236,7 +270,9 @@ def login(page: Any, username: str, password: str | None = None, totp_key: str |
         page.get_by_role("button", name="Đăng nhập").click()
     if "/dang-nhap/xac-thuc/" in page.url:
         if totp_key is None:
-            raise AssertionError(f"{username} phải nhập mã xác thực hai lớp: truyền totp_key cho login().")
+            raise AssertionError(
+                f"{username} phải nhập mã xác thực hai lớp: truyền totp_key cho login()."
+            )
         # A code is accepted once; when this time step's code was already used (a second login within
         # 30 s), the desk refuses it, so wait for the next step and try once more.
         for attempt in range(2):
@@ -263,9 +299,12 @@ def logout(page: Any) -> None:
 
 def horizontal_overflow(page: Any) -> int:
     """How many CSS pixels the page is wider than the window (0 = no horizontal scrolling)."""
-    return int(page.evaluate(
-        "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
-        " - document.documentElement.clientWidth"))
+    return int(
+        page.evaluate(
+            "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+            " - document.documentElement.clientWidth"
+        )
+    )
 
 
 # Form controls that a user can operate but that no label, aria-label or aria-labelledby names.
@@ -289,9 +328,12 @@ def tab_order(page: Any, steps: int) -> list[str]:
     seen = []
     for _ in range(steps):
         page.keyboard.press("Tab")
-        seen.append(page.evaluate(
-            "() => { const e = document.activeElement; return (e.getAttribute('aria-label') || e.innerText"
-            " || e.value || e.name || e.tagName).trim(); }"))
+        seen.append(
+            page.evaluate(
+                "() => { const e = document.activeElement; return (e.getAttribute('aria-label') || e.innerText"
+                " || e.value || e.name || e.tagName).trim(); }"
+            )
+        )
     return seen
 
 

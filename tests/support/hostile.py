@@ -1,5 +1,6 @@
 """Hostile files made on the fly: a DOCX decompression bomb, a 30000 × 30000 PNG of a few
 bytes, a PDF of 2,000 blank pages. Each is small on disk and huge once opened."""
+
 from __future__ import annotations
 
 import io
@@ -9,9 +10,11 @@ import zlib
 from pathlib import Path
 
 PARAGRAPH = b"<w:p><w:r><w:t>a</w:t></w:r></w:p>"
-_DOCUMENT_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                  b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                  b"<w:body>")
+_DOCUMENT_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    b"<w:body>"
+)
 _DOCUMENT_TAIL = b"</w:body></w:document>"
 
 
@@ -61,7 +64,12 @@ def png_bomb(width: int = 30000, height: int = 30000) -> bytes:
     what an attacker sends (a few hundred bytes; 900 million pixels when decoded)."""
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     rows = zlib.compress(b"\x00" * ((width + 7) // 8 + 1) * 8)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", rows) + _chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", rows)
+        + _chunk(b"IEND", b"")
+    )
 
 
 def blank_pdf(pages: int = 2000) -> bytes:

@@ -1,11 +1,12 @@
 """Counting SQL queries of the desk home and of each desk widget (N+1 guards, see docs/testing.md).
 
-    from tests.support.queries import desk_home_queries, widget_queries
+from tests.support.queries import desk_home_queries, widget_queries
 
-    before = len(desk_home_queries(client))
-    ... create many more rows that your widget lists ...
-    assert len(desk_home_queries(client)) == before   # no query per row
+before = len(desk_home_queries(client))
+... create many more rows that your widget lists ...
+assert len(desk_home_queries(client)) == before   # no query per row
 """
+
 from __future__ import annotations
 
 from typing import Any

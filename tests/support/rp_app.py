@@ -16,6 +16,7 @@ Pages:
     /logout       -> the desk's end_session_endpoint (id_token_hint, post_logout_redirect_uri, state)
     /logged-out   <- back from the desk after logout (state checked)
 """
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,11 @@ app.secret_key = secrets.token_hex(32)
 app.config["SESSION_COOKIE_NAME"] = "rp_session"  # never collide with the desk's cookies
 
 oauth = OAuth(app)
-client_kwargs: dict[str, Any] = {"scope": "openid profile email", "code_challenge_method": "S256",
-                                 "default_timeout": 20}
+client_kwargs: dict[str, Any] = {
+    "scope": "openid profile email",
+    "code_challenge_method": "S256",
+    "default_timeout": 20,
+}
 if CLIENT_SECRET is None:
     client_kwargs["token_endpoint_auth_method"] = "none"  # public client: PKCE only
 desk = oauth.register(
@@ -50,20 +54,26 @@ desk = oauth.register(
 
 
 def _page(body: str, status: int = 200) -> tuple[str, int]:
-    return f"<!DOCTYPE html><html lang=vi><meta charset=utf-8><title>RP</title><body>{body}</body></html>", status
+    return (
+        f"<!DOCTYPE html><html lang=vi><meta charset=utf-8><title>RP</title><body>{body}</body></html>",
+        status,
+    )
 
 
 @app.get("/")
 def home() -> tuple[str, int]:
     user = session.get("user")
     if not user:
-        return _page('<p id="state">Chưa đăng nhập</p><a href="/login">Đăng nhập qua Bàn làm việc số</a>')
+        return _page(
+            '<p id="state">Chưa đăng nhập</p><a href="/login">Đăng nhập qua Bàn làm việc số</a>'
+        )
     return _page(
         '<p id="state">Đã đăng nhập</p>'
         f'<p id="name">{escape(user.get("name"))}</p>'
         f'<p id="unit">{escape(user.get("unit"))}</p>'
         f'<p id="position">{escape(user.get("position"))}</p>'
-        '<a href="/logout">Đăng xuất</a>')
+        '<a href="/logout">Đăng xuất</a>'
+    )
 
 
 @app.get("/me")
@@ -81,8 +91,10 @@ def callback() -> Any:
     try:
         token = desk.authorize_access_token()
     except OAuthError as error:
-        return _page(f'<p id="error">{escape(error.error)}</p><p id="description">{escape(error.description)}</p>',
-                     400)
+        return _page(
+            f'<p id="error">{escape(error.error)}</p><p id="description">{escape(error.description)}</p>',
+            400,
+        )
     session["user"] = dict(token["userinfo"])
     session["id_token"] = token["id_token"]
     session["access_token"] = token["access_token"]
@@ -94,9 +106,13 @@ def userinfo() -> Any:
     access_token = session.get("access_token")
     if not access_token:
         return jsonify({"error": "not signed in"}), 401
-    response = desk.get(desk.load_server_metadata()["userinfo_endpoint"],
-                        token={"access_token": access_token, "token_type": "Bearer"})
-    return jsonify({"status": response.status_code, "claims": response.json() if response.ok else None})
+    response = desk.get(
+        desk.load_server_metadata()["userinfo_endpoint"],
+        token={"access_token": access_token, "token_type": "Bearer"},
+    )
+    return jsonify(
+        {"status": response.status_code, "claims": response.json() if response.ok else None}
+    )
 
 
 @app.get("/logout")
@@ -104,7 +120,9 @@ def logout() -> Any:
     id_token = session.pop("id_token", None)
     session.pop("user", None)
     session.pop("access_token", None)
-    return desk.logout_redirect(post_logout_redirect_uri=f"{BASE_URL}/logged-out", id_token_hint=id_token)
+    return desk.logout_redirect(
+        post_logout_redirect_uri=f"{BASE_URL}/logged-out", id_token_hint=id_token
+    )
 
 
 @app.get("/logged-out")

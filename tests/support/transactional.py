@@ -13,6 +13,7 @@ both, so that no test has to remember them:
    created again, from the migration's own SQL, when the next transactional test starts, so every
    test runs with them in place.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -36,14 +37,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = getattr(item, "fixturenames", ())
         marker = item.get_closest_marker("django_db")
         if marker is not None:
-            transaction, reset_sequences, databases, _serialized, available_apps = validate_django_db(marker)
+            transaction, reset_sequences, databases, _serialized, available_apps = (
+                validate_django_db(marker)
+            )
         else:
             transaction, reset_sequences, databases, available_apps = False, False, None, None
-        if not (transaction or reset_sequences or "transactional_db" in fixtures or "live_server" in fixtures):
+        if not (
+            transaction
+            or reset_sequences
+            or "transactional_db" in fixtures
+            or "live_server" in fixtures
+        ):
             continue
-        item.add_marker(pytest.mark.django_db(transaction=True, reset_sequences=reset_sequences,
-                                              databases=databases, serialized_rollback=True,
-                                              available_apps=available_apps), append=False)
+        item.add_marker(
+            pytest.mark.django_db(
+                transaction=True,
+                reset_sequences=reset_sequences,
+                databases=databases,
+                serialized_rollback=True,
+                available_apps=available_apps,
+            ),
+            append=False,
+        )
 
 
 def _audit_triggers(create: bool) -> None:

@@ -1,4 +1,5 @@
 """Authentication backend: Argon2 passwords with lockout after repeated failures."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,8 +13,13 @@ from digitaldesk.core import memo
 
 
 class DeskBackend(ModelBackend):
-    def authenticate(self, request: HttpRequest | None, username: str | None = None,
-                     password: str | None = None, **kwargs: Any) -> User | None:
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
         if username is None or password is None:
             return None
         try:

@@ -1,4 +1,5 @@
 """Template context of every page: the navigation the signed-in user may open, by role."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,4 +17,8 @@ def desk(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     roles = effective_roles(user)
-    return {"nav": nav_items(request, roles), "is_admin": Role.ADMIN in roles, "is_auditor": Role.AUDITOR in roles}
+    return {
+        "nav": nav_items(request, roles),
+        "is_admin": Role.ADMIN in roles,
+        "is_auditor": Role.AUDITOR in roles,
+    }

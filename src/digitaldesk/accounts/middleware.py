@@ -1,4 +1,5 @@
 """Session policy: idle timeout, forced password change, client IP for the audit log."""
+
 from __future__ import annotations
 
 import time
@@ -37,7 +38,11 @@ class SessionPolicyMiddleware:
 
     def _check(self, request: HttpRequest) -> HttpResponse | None:
         user = request.user
-        if not user.is_authenticated or request.path.startswith("/api/") and "HTTP_AUTHORIZATION" in request.META:
+        if (
+            not user.is_authenticated
+            or request.path.startswith("/api/")
+            and "HTTP_AUTHORIZATION" in request.META
+        ):
             return None
         now = time.time()
         last = request.session.get("last_activity")
@@ -49,23 +54,33 @@ class SessionPolicyMiddleware:
                 # end-session view send the user back to that app. A prompt=none authorization
                 # may show no page: the view answers login_required to the app.
                 return None
-            messages.info(request, f"Phiên làm việc đã hết hạn sau {settings.DESK_IDLE_TIMEOUT_MINUTES} phút "
-                                   "không thao tác. Vui lòng đăng nhập lại.")
+            messages.info(
+                request,
+                f"Phiên làm việc đã hết hạn sau {settings.DESK_IDLE_TIMEOUT_MINUTES} phút "
+                "không thao tác. Vui lòng đăng nhập lại.",
+            )
             if request.htmx:  # type: ignore[attr-defined]
                 response = HttpResponse(status=401)
                 response["HX-Redirect"] = reverse("accounts:login")
                 return response
             return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
-        if BACKGROUND_HEADER not in request.META and (last is None or now - last >= ACTIVITY_RESOLUTION_S):
+        if BACKGROUND_HEADER not in request.META and (
+            last is None or now - last >= ACTIVITY_RESOLUTION_S
+        ):
             # Written at most once a minute: the idle limit is counted in minutes, and saving the
             # session on every page would add a database write to every request.
             request.session["last_activity"] = now
-        if (getattr(user, "must_change_password", False)
-                and not request.path.startswith(_ALWAYS_OPEN)
-                and not _silent_authorization(request)):  # the view answers interaction_required
+        if (
+            getattr(user, "must_change_password", False)
+            and not request.path.startswith(_ALWAYS_OPEN)
+            and not _silent_authorization(request)
+        ):  # the view answers interaction_required
             if request.path.startswith("/api/"):
-                return HttpResponse('{"detail": "Bạn phải đổi mật khẩu trước khi tiếp tục."}', status=403,
-                                    content_type="application/json")
+                return HttpResponse(
+                    '{"detail": "Bạn phải đổi mật khẩu trước khi tiếp tục."}',
+                    status=403,
+                    content_type="application/json",
+                )
             return redirect("accounts:password_change")
         return None
 

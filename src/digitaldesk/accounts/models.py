@@ -1,4 +1,5 @@
 """Organisation (units tree, positions, roles) and accounts of officials."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,17 +32,27 @@ class Unit(models.Model):
     name = models.CharField("tên đơn vị", max_length=200)
     short_name = models.CharField("tên viết tắt", max_length=60, blank=True)
     symbol = models.CharField(
-        "ký hiệu trên văn bản", max_length=30, blank=True,
+        "ký hiệu trên văn bản",
+        max_length=30,
+        blank=True,
         help_text="Ví dụ: VKSTC, V5, C2, VKS — dùng trong số, ký hiệu văn bản.",
     )
     kind = models.CharField(
-        "loại đơn vị", max_length=20, choices=UnitKind.choices,
+        "loại đơn vị",
+        max_length=20,
+        choices=UnitKind.choices,
         help_text="Từ 01/7/2025 (Luật 82/2025/QH15) không còn VKSND cấp cao; chức năng phúc thẩm do các Viện "
-                  "Công tố và Kiểm sát xét xử phúc thẩm thuộc VKSND tối cao đảm nhiệm. Loại “VKSND cấp cao” chỉ "
-                  "giữ cho hồ sơ, văn bản của các đơn vị trước ngày đó.",
+        "Công tố và Kiểm sát xét xử phúc thẩm thuộc VKSND tối cao đảm nhiệm. Loại “VKSND cấp cao” chỉ "
+        "giữ cho hồ sơ, văn bản của các đơn vị trước ngày đó.",
     )
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
-                               verbose_name="đơn vị cấp trên")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="đơn vị cấp trên",
+    )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     order = models.PositiveIntegerField("thứ tự", default=0)
@@ -111,7 +122,9 @@ class UserManager(BaseUserManager["User"]):
         user.save()
         return user
 
-    def create_superuser(self, username: str, password: str | None = None, **fields: object) -> User:
+    def create_superuser(
+        self, username: str, password: str | None = None, **fields: object
+    ) -> User:
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
         fields.setdefault("full_name", username)
@@ -130,10 +143,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     name_folded = models.CharField(max_length=120, editable=False, default="", db_index=True)
     email = models.EmailField("thư điện tử", blank=True)
     phone = models.CharField("điện thoại", max_length=30, blank=True)
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="members",
-                             verbose_name="đơn vị")
-    position = models.ForeignKey(Position, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="holders", verbose_name="chức vụ")
+    unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name="đơn vị",
+    )
+    position = models.ForeignKey(
+        Position,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="holders",
+        verbose_name="chức vụ",
+    )
     extra_roles = models.JSONField("vai trò bổ sung", default=list, blank=True)
     is_active = models.BooleanField("đang hoạt động", default=True)
     is_staff = models.BooleanField("vào trang quản trị kỹ thuật", default=False)
@@ -170,7 +195,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "full_name" in update_fields:  # type: ignore[operator]
             kwargs["update_fields"] = set(update_fields) | {  # type: ignore[call-overload]
-                "family_name", "middle_name", "given_name", "name_sort_key", "name_folded"}
+                "family_name",
+                "middle_name",
+                "given_name",
+                "name_sort_key",
+                "name_folded",
+            }
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def get_full_name(self) -> str:
@@ -200,10 +230,18 @@ class Delegation(models.Model):
     a delegate who only holds authority by delegation.
     """
 
-    grantor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="delegations_given",
-                                verbose_name="người ủy quyền")
-    grantee = models.ForeignKey(User, on_delete=models.PROTECT, related_name="delegations_received",
-                                verbose_name="người được ủy quyền")
+    grantor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="delegations_given",
+        verbose_name="người ủy quyền",
+    )
+    grantee = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="delegations_received",
+        verbose_name="người được ủy quyền",
+    )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name="đơn vị")
     starts_on = models.DateField("từ ngày")
     ends_on = models.DateField("đến hết ngày")
@@ -212,18 +250,25 @@ class Delegation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    revoked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = "ủy quyền"
         verbose_name_plural = "ủy quyền"
         ordering = ["-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="delegation_dates_ordered"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="delegation_dates_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.grantor} → {self.grantee} ({self.starts_on:%d/%m/%Y}–{self.ends_on:%d/%m/%Y})"
+        return (
+            f"{self.grantor} → {self.grantee} ({self.starts_on:%d/%m/%Y}–{self.ends_on:%d/%m/%Y})"
+        )
 
     def is_active_on(self, day: dt.date) -> bool:
         return self.revoked_at is None and self.starts_on <= day <= self.ends_on

@@ -7,6 +7,7 @@ authorization code, which revokes the tokens first issued for that code
 the authorization server MUST deny the request and SHOULD revoke (when
 possible) all tokens previously issued based on that authorization code").
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -85,8 +86,9 @@ class DeskOIDCValidator(OAuth2Validator):
         return dict(DESK_CLAIMS)
 
     # --- Reused authorization codes -------------------------------------------------------
-    def validate_code(self, client_id: str, code: str, client: Any, request: Any, *args: Any,
-                      **kwargs: Any) -> bool:
+    def validate_code(
+        self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
         from digitaldesk.accounts import sso
 
         valid = bool(super().validate_code(client_id, code, client, request, *args, **kwargs))
@@ -97,10 +99,12 @@ class DeskOIDCValidator(OAuth2Validator):
             sso.code_check.set("reused" if reused else "invalid")
         return valid
 
-    def _create_access_token(self, expires: Any, request: Any, token: Any,
-                             source_refresh_token: Any = None) -> Any:
-        access_token = super()._create_access_token(expires, request, token,
-                                                    source_refresh_token=source_refresh_token)
+    def _create_access_token(
+        self, expires: Any, request: Any, token: Any, source_refresh_token: Any = None
+    ) -> Any:
+        access_token = super()._create_access_token(
+            expires, request, token, source_refresh_token=source_refresh_token
+        )
         code = getattr(request, "code", None)
         if code and request.grant_type == "authorization_code":
             from digitaldesk.accounts import sso

@@ -1,4 +1,5 @@
 """Read-side queries for accounts and organisation."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,14 +20,18 @@ def today() -> dt.date:
 
 def active_delegations_to(user: User, on: dt.date | None = None) -> QuerySet[Delegation]:
     day = on or today()
-    return Delegation.objects.filter(grantee=user, revoked_at__isnull=True, starts_on__lte=day, ends_on__gte=day)
+    return Delegation.objects.filter(
+        grantee=user, revoked_at__isnull=True, starts_on__lte=day, ends_on__gte=day
+    )
 
 
 def delegations_received(user: User, on: dt.date | None = None) -> list[Delegation]:
     """The delegations `user` holds today (or on `on`), with unit and grantor loaded; read once
     per request (core.memo)."""
-    return memo(("accounts.delegations_to", user.pk, on), lambda: list(
-        active_delegations_to(user, on).select_related("unit", "grantor")))
+    return memo(
+        ("accounts.delegations_to", user.pk, on),
+        lambda: list(active_delegations_to(user, on).select_related("unit", "grantor")),
+    )
 
 
 def holds_delegation_sql(using: str = "default") -> RawSQL:
@@ -39,9 +44,11 @@ def holds_delegation_sql(using: str = "default") -> RawSQL:
     table, field = qn(Delegation._meta.db_table), Delegation._meta.get_field
     user = f"{qn(User._meta.db_table)}.{qn(User._meta.pk.column)}"
     day = ops.adapt_datefield_value(today())
-    sql = (f"EXISTS (SELECT 1 FROM {table} WHERE {table}.{qn(field('grantee').column)} = {user}"  # noqa: S608
-           f" AND {table}.{qn(field('revoked_at').column)} IS NULL"
-           f" AND {table}.{qn(field('starts_on').column)} <= %s AND {table}.{qn(field('ends_on').column)} >= %s)")
+    sql = (
+        f"EXISTS (SELECT 1 FROM {table} WHERE {table}.{qn(field('grantee').column)} = {user}"  # noqa: S608
+        f" AND {table}.{qn(field('revoked_at').column)} IS NULL"
+        f" AND {table}.{qn(field('starts_on').column)} <= %s AND {table}.{qn(field('ends_on').column)} >= %s)"
+    )
     return RawSQL(sql, [day, day], output_field=BooleanField())  # noqa: S611 (names from the models, values as parameters)
 
 
@@ -101,8 +108,11 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
 
 
 def users_visible_to(user: User) -> QuerySet[User]:
-    return (User.objects.filter(unit__in=units_visible_to(user))
-            .select_related("unit", "position").order_by("name_sort_key"))
+    return (
+        User.objects.filter(unit__in=units_visible_to(user))
+        .select_related("unit", "position")
+        .order_by("name_sort_key")
+    )
 
 
 def unit_tree() -> list[Unit]:

@@ -1,4 +1,5 @@
 """Write-side services for accounts and organisation. Every write is audited."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,9 +34,11 @@ def login_refused_message() -> str:
     An unknown user name, a wrong password and a locked account (whatever the password)
     look the same, so the login page tells nobody which user names exist or are locked.
     """
-    return (f"Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang tạm khóa. Sau "
-            f"{settings.DESK_LOCKOUT_ATTEMPTS} lần nhập sai liên tiếp, tài khoản bị tạm khóa "
-            f"{settings.DESK_LOCKOUT_MINUTES} phút; nếu cần, hãy liên hệ quản trị hệ thống.")
+    return (
+        f"Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang tạm khóa. Sau "
+        f"{settings.DESK_LOCKOUT_ATTEMPTS} lần nhập sai liên tiếp, tài khoản bị tạm khóa "
+        f"{settings.DESK_LOCKOUT_MINUTES} phút; nếu cần, hãy liên hệ quản trị hệ thống."
+    )
 
 
 def _password_work(password: str) -> None:
@@ -61,8 +64,9 @@ def login_check_password(*, username: str, password: str, ip: str | None) -> Use
     user = User.objects.filter(username__iexact=username.strip()).first()
     if user is None:
         authenticate(username=username, password=password)  # hashes a dummy (DeskBackend)
-        audit_record(actor=None, action="auth.login_failed", detail={"username": username[:80]},
-                     ip=ip)
+        audit_record(
+            actor=None, action="auth.login_failed", detail={"username": username[:80]}, ip=ip
+        )
         raise LoginRefused(login_refused_message())
     if user.is_locked:
         _password_work(password)
@@ -89,9 +93,13 @@ def register_login_failure(user: User, *, ip: str | None, reason: str) -> None:
         locked.locked_until = timezone.now() + dt.timedelta(minutes=settings.DESK_LOCKOUT_MINUTES)
         locked.failed_logins = 0
         fields.append("locked_until")
-        audit_record(actor=locked, action="auth.locked", obj=locked, ip=ip, detail={"reason": reason})
+        audit_record(
+            actor=locked, action="auth.locked", obj=locked, ip=ip, detail={"reason": reason}
+        )
     locked.save(update_fields=fields)
-    audit_record(actor=locked, action="auth.login_failed", obj=locked, ip=ip, detail={"reason": reason})
+    audit_record(
+        actor=locked, action="auth.login_failed", obj=locked, ip=ip, detail={"reason": reason}
+    )
 
 
 def register_login_success(user: User) -> None:
@@ -108,8 +116,9 @@ def totp_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def totp_verify(*, user: User, device: TOTPDevice, token: str, ip: str | None,
-                reason: str = "totp") -> None:
+def totp_verify(
+    *, user: User, device: TOTPDevice, token: str, ip: str | None, reason: str = "totp"
+) -> None:
     """Check a code from `device`, under the same rules wherever the desk asks for one (the
     code page after the password, an external login, confirming an enrolment, proving the
     current device before replacing it). Raises SecondFactorRefused.
@@ -132,22 +141,27 @@ def totp_verify(*, user: User, device: TOTPDevice, token: str, ip: str | None,
     user.refresh_from_db(fields=["failed_logins", "locked_until"])
     if user.is_locked:
         raise SecondFactorRefused(_locked_message(user))
-    raise SecondFactorRefused("Mã xác thực không đúng hoặc đã hết hạn. "
-                              "Hãy nhập mã mới nhất trên ứng dụng.")
+    raise SecondFactorRefused(
+        "Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã mới nhất trên ứng dụng."
+    )
 
 
 def _locked_message(user: User) -> str:
     # Only shown after the password was given: the account's state is no secret to its owner.
     remaining = (user.locked_until - timezone.now()).total_seconds()  # type: ignore[operator]
     minutes = max(1, math.ceil(remaining / 60))
-    return (f"Tài khoản đang tạm khóa do nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút "
-            "hoặc liên hệ quản trị hệ thống.")
+    return (
+        f"Tài khoản đang tạm khóa do nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút "
+        "hoặc liên hệ quản trị hệ thống."
+    )
 
 
 def _throttled_message(until: dt.datetime | None) -> str:
     seconds = max(1, math.ceil((until - timezone.now()).total_seconds())) if until else 1
-    return (f"Bạn vừa nhập sai mã. Vui lòng chờ {seconds} giây rồi nhập mã mới nhất "
-            "trên ứng dụng xác thực.")
+    return (
+        f"Bạn vừa nhập sai mã. Vui lòng chờ {seconds} giây rồi nhập mã mới nhất "
+        "trên ứng dụng xác thực."
+    )
 
 
 def totp_start_enrolment(user: User) -> TOTPDevice:
@@ -156,8 +170,9 @@ def totp_start_enrolment(user: User) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="Ứng dụng xác thực", confirmed=False)
 
 
-def totp_confirm(*, user: User, device: TOTPDevice, token: str, replacing: TOTPDevice | None,
-                 ip: str | None) -> None:
+def totp_confirm(
+    *, user: User, device: TOTPDevice, token: str, replacing: TOTPDevice | None, ip: str | None
+) -> None:
     """Confirm an enrolment with a code from the new device. Raises SecondFactorRefused.
 
     1. `replacing` is the confirmed device the caller has seen proven in this session (its
@@ -170,9 +185,11 @@ def totp_confirm(*, user: User, device: TOTPDevice, token: str, replacing: TOTPD
     existing = TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk)
     proven = replacing.pk if replacing is not None else None
     if existing.exclude(pk=proven).exists():
-        raise SecondFactorRefused("Tài khoản đã có thiết bị xác thực hai lớp. Để thay thiết bị, "
-                                  "hãy đăng nhập đầy đủ rồi nhập mã của thiết bị hiện tại "
-                                  "trong trang Tài khoản.")
+        raise SecondFactorRefused(
+            "Tài khoản đã có thiết bị xác thực hai lớp. Để thay thiết bị, "
+            "hãy đăng nhập đầy đủ rồi nhập mã của thiết bị hiện tại "
+            "trong trang Tài khoản."
+        )
     totp_verify(user=user, device=device, token=token, ip=ip, reason="totp_enrol")
     _totp_replace(user=user, device=device, replaced=proven is not None, ip=ip)
 
@@ -182,8 +199,9 @@ def _totp_replace(*, user: User, device: TOTPDevice, replaced: bool, ip: str | N
     TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit_record(actor=user, action="auth.2fa_enrolled", obj=user, ip=ip,
-                 detail={"replaced": replaced})
+    audit_record(
+        actor=user, action="auth.2fa_enrolled", obj=user, ip=ip, detail={"replaced": replaced}
+    )
 
 
 @transaction.atomic
@@ -239,50 +257,104 @@ def user_create(*, actor: User | None, data: UserData, password: str) -> User:
         _require_admin(actor)
     if User.objects.filter(username__iexact=data.username).exists():
         raise ValidationError(f"Tên đăng nhập “{data.username}” đã được dùng.")
-    user = User(username=data.username, full_name=data.full_name, unit=data.unit, position=data.position,
-                email=data.email, phone=data.phone, extra_roles=sorted(set(data.extra_roles)),
-                must_change_password=True)
+    user = User(
+        username=data.username,
+        full_name=data.full_name,
+        unit=data.unit,
+        position=data.position,
+        email=data.email,
+        phone=data.phone,
+        extra_roles=sorted(set(data.extra_roles)),
+        must_change_password=True,
+    )
     user.set_password(password)
     user.save()
-    audit_record(actor=actor, action="accounts.user_created", obj=user,
-                 detail={"unit": data.unit.pk if data.unit else None,
-                         "position": data.position.code if data.position else None,
-                         "extra_roles": list(data.extra_roles)})
+    audit_record(
+        actor=actor,
+        action="accounts.user_created",
+        obj=user,
+        detail={
+            "unit": data.unit.pk if data.unit else None,
+            "position": data.position.code if data.position else None,
+            "extra_roles": list(data.extra_roles),
+        },
+    )
     return user
 
 
 @transaction.atomic
-def user_update(*, actor: User, user: User, unit: Unit | None, position: Position | None,
-                extra_roles: list[str], is_active: bool, full_name: str, email: str) -> User:
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    unit: Unit | None,
+    position: Position | None,
+    extra_roles: list[str],
+    is_active: bool,
+    full_name: str,
+    email: str,
+) -> User:
     """Change a user's placement and roles; role changes are audited as permission changes."""
     _require_admin(actor)
-    before = {"unit": user.unit_id, "position": user.position_id, "extra_roles": sorted(user.extra_roles),
-              "is_active": user.is_active}
+    before = {
+        "unit": user.unit_id,
+        "position": user.position_id,
+        "extra_roles": sorted(user.extra_roles),
+        "is_active": user.is_active,
+    }
     valid_roles = {choice.value for choice in Role}
     unknown = set(extra_roles) - valid_roles
     if unknown:
         raise ValidationError(f"Vai trò không hợp lệ: {', '.join(sorted(unknown))}.")
-    if user.pk == actor.pk and Role.ADMIN not in extra_roles and Role.ADMIN in (user.extra_roles or []):
+    if (
+        user.pk == actor.pk
+        and Role.ADMIN not in extra_roles
+        and Role.ADMIN in (user.extra_roles or [])
+    ):
         raise ValidationError("Bạn không thể tự bỏ vai trò quản trị của chính mình.")
     user.unit, user.position, user.extra_roles = unit, position, sorted(set(extra_roles))
     user.is_active, user.full_name, user.email = is_active, full_name, email
     user.family_name = user.middle_name = user.given_name = ""
     user.save()
-    after = {"unit": user.unit_id, "position": user.position_id, "extra_roles": user.extra_roles,
-             "is_active": user.is_active}
+    after = {
+        "unit": user.unit_id,
+        "position": user.position_id,
+        "extra_roles": user.extra_roles,
+        "is_active": user.is_active,
+    }
     if before != after:
-        audit_record(actor=actor, action="accounts.permissions_changed", obj=user,
-                     detail={"before": before, "after": after})
+        audit_record(
+            actor=actor,
+            action="accounts.permissions_changed",
+            obj=user,
+            detail={"before": before, "after": after},
+        )
     return user
 
 
 @transaction.atomic
-def unit_create(*, actor: User | None, name: str, kind: str, parent: Unit | None, symbol: str = "",
-                short_name: str = "", require_2fa: bool = False, order: int = 0) -> Unit:
+def unit_create(
+    *,
+    actor: User | None,
+    name: str,
+    kind: str,
+    parent: Unit | None,
+    symbol: str = "",
+    short_name: str = "",
+    require_2fa: bool = False,
+    order: int = 0,
+) -> Unit:
     if actor is not None:
         _require_admin(actor)
-    unit = Unit.objects.create(name=name, kind=kind, parent=parent, symbol=symbol, short_name=short_name,
-                               require_2fa=require_2fa, order=order)
+    unit = Unit.objects.create(
+        name=name,
+        kind=kind,
+        parent=parent,
+        symbol=symbol,
+        short_name=short_name,
+        require_2fa=require_2fa,
+        order=order,
+    )
     unit.rebuild_path()
     unit.save(update_fields=["path", "depth", "sort_key"])
     audit_record(actor=actor, action="accounts.unit_created", obj=unit, unit_id=unit.pk)
@@ -290,20 +362,38 @@ def unit_create(*, actor: User | None, name: str, kind: str, parent: Unit | None
 
 
 @transaction.atomic
-def unit_update(*, actor: User, unit: Unit, name: str, symbol: str, short_name: str, require_2fa: bool) -> Unit:
+def unit_update(
+    *, actor: User, unit: Unit, name: str, symbol: str, short_name: str, require_2fa: bool
+) -> Unit:
     _require_admin(actor)
-    changed = {"require_2fa": [unit.require_2fa, require_2fa]} if unit.require_2fa != require_2fa else {}
-    unit.name, unit.symbol, unit.short_name, unit.require_2fa = name, symbol, short_name, require_2fa
+    changed = (
+        {"require_2fa": [unit.require_2fa, require_2fa]} if unit.require_2fa != require_2fa else {}
+    )
+    unit.name, unit.symbol, unit.short_name, unit.require_2fa = (
+        name,
+        symbol,
+        short_name,
+        require_2fa,
+    )
     unit.rebuild_path()
     unit.save()
-    audit_record(actor=actor, action="accounts.unit_updated", obj=unit, unit_id=unit.pk, detail=changed)
+    audit_record(
+        actor=actor, action="accounts.unit_updated", obj=unit, unit_id=unit.pk, detail=changed
+    )
     return unit
 
 
 # --- Delegation (ủy quyền) --------------------------------------------------------------
 @transaction.atomic
-def delegation_create(*, actor: User, grantee: User, starts_on: dt.date, ends_on: dt.date, scope: str,
-                      document_ref: str = "") -> Delegation:
+def delegation_create(
+    *,
+    actor: User,
+    grantee: User,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    scope: str,
+    document_ref: str = "",
+) -> Delegation:
     """A leader delegates their authority over their unit for a date range.
 
     NĐ 30/2020 Điều 13.3: written, limited in time and scope, no sub-delegation.
@@ -312,21 +402,37 @@ def delegation_create(*, actor: User, grantee: User, starts_on: dt.date, ends_on
         raise ValidationError("Ngày kết thúc ủy quyền phải sau hoặc bằng ngày bắt đầu.")
     if not scope.strip():
         raise ValidationError("Phải ghi rõ phạm vi ủy quyền (Nghị định 30/2020, Điều 13).")
-    own_leadership = bool(actor.position_id and actor.position and actor.position.is_leader and actor.unit_id)
+    own_leadership = bool(
+        actor.position_id and actor.position and actor.position.is_leader and actor.unit_id
+    )
     if not own_leadership:
-        raise PermissionDenied("Chỉ lãnh đạo đơn vị mới được ủy quyền; người được ủy quyền "
-                               "không được ủy quyền lại (Nghị định 30/2020, Điều 13, khoản 3).")
+        raise PermissionDenied(
+            "Chỉ lãnh đạo đơn vị mới được ủy quyền; người được ủy quyền "
+            "không được ủy quyền lại (Nghị định 30/2020, Điều 13, khoản 3)."
+        )
     if grantee.pk == actor.pk:
         raise ValidationError("Không thể tự ủy quyền cho chính mình.")
     unit = actor.unit
     assert unit is not None
     if not grantee.unit_id or not grantee.unit.is_within(unit):  # type: ignore[union-attr]
         raise ValidationError("Người được ủy quyền phải thuộc đơn vị do bạn lãnh đạo.")
-    delegation = Delegation.objects.create(grantor=actor, grantee=grantee, unit=unit, starts_on=starts_on,
-                                           ends_on=ends_on, scope=scope.strip(), document_ref=document_ref,
-                                           created_by=actor)
-    audit_record(actor=actor, action="accounts.delegation_created", obj=delegation, unit_id=unit.pk,
-                 detail={"grantee": grantee.pk, "from": str(starts_on), "to": str(ends_on), "scope": scope})
+    delegation = Delegation.objects.create(
+        grantor=actor,
+        grantee=grantee,
+        unit=unit,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        scope=scope.strip(),
+        document_ref=document_ref,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="accounts.delegation_created",
+        obj=delegation,
+        unit_id=unit.pk,
+        detail={"grantee": grantee.pk, "from": str(starts_on), "to": str(ends_on), "scope": scope},
+    )
     return delegation
 
 
@@ -337,7 +443,12 @@ def delegation_revoke(*, actor: User, delegation: Delegation) -> None:
     delegation.revoked_at = timezone.now()
     delegation.revoked_by = actor
     delegation.save(update_fields=["revoked_at", "revoked_by"])
-    audit_record(actor=actor, action="accounts.delegation_revoked", obj=delegation, unit_id=delegation.unit_id)
+    audit_record(
+        actor=actor,
+        action="accounts.delegation_revoked",
+        obj=delegation,
+        unit_id=delegation.unit_id,
+    )
 
 
 def can_lead(user: User, unit_id: int | None) -> bool:

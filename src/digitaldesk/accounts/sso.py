@@ -8,6 +8,7 @@ Two directions:
 * login to the desk through an external OpenID Connect identity provider
   (Authlib client): mapping the external identity to an EXISTING desk account.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -24,7 +25,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.crypto import constant_time_compare
 from oauth2_provider.generators import generate_client_secret
-from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_refresh_token_model,
+)
 
 from digitaldesk.accounts.models import User
 from digitaldesk.audit.services import audit_record
@@ -65,8 +70,11 @@ class ClientSecretHasher(BasePasswordHasher):
 
     def safe_summary(self, encoded: str) -> dict[str, str]:
         decoded = self.decode(encoded)
-        return {"algorithm": decoded["algorithm"], "salt": mask_hash(decoded["salt"], show=2),
-                "hash": mask_hash(decoded["hash"])}
+        return {
+            "algorithm": decoded["algorithm"],
+            "salt": mask_hash(decoded["salt"], show=2),
+            "hash": mask_hash(decoded["hash"]),
+        }
 
     def harden_runtime(self, password: str, encoded: str) -> None:
         return None
@@ -91,8 +99,10 @@ def _check_uri(uri: str, what: str) -> str:
     parts = urlsplit(uri)
     allowed = settings.OAUTH2_PROVIDER.get("ALLOWED_REDIRECT_URI_SCHEMES", ["https"])
     if parts.scheme not in allowed or not parts.netloc:
-        raise SSOError(f"{what} “{uri}” không hợp lệ: phải là địa chỉ đầy đủ bắt đầu bằng "
-                       f"{' hoặc '.join(s + '://' for s in allowed)}.")
+        raise SSOError(
+            f"{what} “{uri}” không hợp lệ: phải là địa chỉ đầy đủ bắt đầu bằng "
+            f"{' hoặc '.join(s + '://' for s in allowed)}."
+        )
     if parts.fragment or "#" in uri:
         raise SSOError(f"{what} “{uri}” không được chứa phần “#…”.")
     if any(ch.isspace() for ch in uri):
@@ -101,9 +111,16 @@ def _check_uri(uri: str, what: str) -> str:
 
 
 @transaction.atomic
-def oidc_client_register(*, actor: User | None, name: str, redirect_uris: list[str],
-                         post_logout_redirect_uris: list[str] | None = None, confidential: bool = True,
-                         trusted: bool = False, via: str = "cli") -> RegisteredClient:
+def oidc_client_register(
+    *,
+    actor: User | None,
+    name: str,
+    redirect_uris: list[str],
+    post_logout_redirect_uris: list[str] | None = None,
+    confidential: bool = True,
+    trusted: bool = False,
+    via: str = "cli",
+) -> RegisteredClient:
     """Register an internal application allowed to sign its users in through the desk.
 
     1. Check the name and every URI (absolute, allowed scheme, no fragment).
@@ -121,7 +138,9 @@ def oidc_client_register(*, actor: User | None, name: str, redirect_uris: list[s
     if Application.objects.filter(name=name).exists():
         raise SSOError(f"Đã có ứng dụng tên “{name}”. Hãy chọn tên khác hoặc gỡ ứng dụng cũ trước.")
     redirects = [_check_uri(uri, "Địa chỉ quay về") for uri in redirect_uris]
-    logouts = [_check_uri(uri, "Địa chỉ quay về sau đăng xuất") for uri in post_logout_redirect_uris or []]
+    logouts = [
+        _check_uri(uri, "Địa chỉ quay về sau đăng xuất") for uri in post_logout_redirect_uris or []
+    ]
     secret = generate_client_secret() if confidential else ""
     application = Application(
         name=name,
@@ -136,11 +155,21 @@ def oidc_client_register(*, actor: User | None, name: str, redirect_uris: list[s
         user=actor if getattr(actor, "pk", None) else None,
     )
     application.save()
-    audit_record(actor=actor, action="sso.client_registered", obj=application, detail={
-        "client_id": application.client_id, "name": name, "redirect_uris": redirects,
-        "post_logout_redirect_uris": logouts, "client_type": application.client_type, "trusted": trusted,
-        "via": via, "operator": _operator() if via == "cli" else "",
-    })
+    audit_record(
+        actor=actor,
+        action="sso.client_registered",
+        obj=application,
+        detail={
+            "client_id": application.client_id,
+            "name": name,
+            "redirect_uris": redirects,
+            "post_logout_redirect_uris": logouts,
+            "client_type": application.client_type,
+            "trusted": trusted,
+            "via": via,
+            "operator": _operator() if via == "cli" else "",
+        },
+    )
     return RegisteredClient(application=application, client_secret=secret or None)
 
 
@@ -150,8 +179,10 @@ def oidc_clients() -> QuerySet[Any]:
 
 
 def oidc_client_get(client_id_or_name: str) -> Any:
-    application = (Application.objects.filter(client_id=client_id_or_name).first()
-                   or Application.objects.filter(name=client_id_or_name).first())
+    application = (
+        Application.objects.filter(client_id=client_id_or_name).first()
+        or Application.objects.filter(name=client_id_or_name).first()
+    )
     if application is None:
         raise SSOError(f"Không có ứng dụng nào có mã hoặc tên “{client_id_or_name}”.")
     return application
@@ -164,10 +195,18 @@ def oidc_client_remove(*, actor: User | None, client_id_or_name: str, via: str =
     label = f"{application.name} ({application.client_id})"
     AccessToken = get_access_token_model()
     tokens = AccessToken.objects.filter(application=application).count()
-    audit_record(actor=actor, action="sso.client_removed", obj=application, detail={
-        "client_id": application.client_id, "name": application.name, "tokens_revoked": tokens,
-        "via": via, "operator": _operator() if via == "cli" else "",
-    })
+    audit_record(
+        actor=actor,
+        action="sso.client_removed",
+        obj=application,
+        detail={
+            "client_id": application.client_id,
+            "name": application.name,
+            "tokens_revoked": tokens,
+            "via": via,
+            "operator": _operator() if via == "cli" else "",
+        },
+    )
     application.delete()
     return label
 
@@ -175,16 +214,30 @@ def oidc_client_remove(*, actor: User | None, client_id_or_name: str, via: str =
 # --- Authorisations granted through the desk -------------------------------------------------
 def record_authorization(*, user: User, application: Any, scopes: list[str], consent: str) -> None:
     """Audit that `user` let `application` sign them in (consent: "granted" or "trusted_app")."""
-    audit_record(actor=user, action="sso.authorized", obj=user, detail={
-        "client_id": application.client_id, "application": application.name, "scopes": sorted(scopes),
-        "consent": consent,
-    })
+    audit_record(
+        actor=user,
+        action="sso.authorized",
+        obj=user,
+        detail={
+            "client_id": application.client_id,
+            "application": application.name,
+            "scopes": sorted(scopes),
+            "consent": consent,
+        },
+    )
 
 
 def record_authorization_refused(*, user: User, application: Any, scopes: list[str]) -> None:
-    audit_record(actor=user, action="sso.refused", obj=user, detail={
-        "client_id": application.client_id, "application": application.name, "scopes": sorted(scopes),
-    })
+    audit_record(
+        actor=user,
+        action="sso.refused",
+        obj=user,
+        detail={
+            "client_id": application.client_id,
+            "application": application.name,
+            "scopes": sorted(scopes),
+        },
+    )
 
 
 # --- Reused authorization codes --------------------------------------------------------------
@@ -196,7 +249,9 @@ _CODE_MEMORY_SECONDS = 600
 # What the validator found about the code of the token request being served: "ok" (the
 # code is valid, so a refusal means a wrong code_verifier), "invalid" or "reused". The
 # token view reads it to explain an `invalid_grant` error in Vietnamese.
-code_check: contextvars.ContextVar[str | None] = contextvars.ContextVar("sso_code_check", default=None)
+code_check: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "sso_code_check", default=None
+)
 
 
 def _code_key(code: str) -> str:
@@ -220,21 +275,32 @@ def revoke_tokens_of_reused_code(*, code: str, application: Any) -> bool:
     AccessToken = get_access_token_model()
     RefreshToken = get_refresh_token_model()
     with transaction.atomic():
-        access_token = AccessToken.objects.filter(pk=access_token_id, application=application).first()
+        access_token = AccessToken.objects.filter(
+            pk=access_token_id, application=application
+        ).first()
         if access_token is None:
             return False
         user = access_token.user
         for refresh in RefreshToken.objects.filter(access_token=access_token):
             refresh.revoke()
-        access_token = AccessToken.objects.filter(pk=access_token_id).select_related("id_token").first()
+        access_token = (
+            AccessToken.objects.filter(pk=access_token_id).select_related("id_token").first()
+        )
         if access_token is not None:
             id_token = access_token.id_token
             access_token.revoke()
             if id_token is not None:
                 id_token.revoke()
-        audit_record(actor=user, action="sso.code_reused", obj=user, detail={
-            "client_id": application.client_id, "application": application.name, "tokens_revoked": True,
-        })
+        audit_record(
+            actor=user,
+            action="sso.code_reused",
+            obj=user,
+            detail={
+                "client_id": application.client_id,
+                "application": application.name,
+                "tokens_revoked": True,
+            },
+        )
     return True
 
 
@@ -258,7 +324,7 @@ def external_client() -> Any:
     One client object per configuration, so the discovery document and the JWKS are
     fetched once per process (Authlib refetches the JWKS when a token names an unknown key).
     """
-    from authlib.integrations.django_client import DjangoOAuth2App, DjangoIntegration
+    from authlib.integrations.django_client import DjangoIntegration, DjangoOAuth2App
 
     config = external_config()
     if config is None:
@@ -284,12 +350,27 @@ def external_client() -> Any:
     return client
 
 
-def _refuse(reason: str, message: str, claims: dict[str, Any], username: str, ip: str | None,
-            user: User | None = None) -> SSOError:
-    audit_record(actor=user, action="auth.login_failed", obj=user, ip=ip, detail={
-        "method": "external_oidc", "reason": reason, "username": username[:80],
-        "issuer": str(claims.get("iss", ""))[:200], "subject": str(claims.get("sub", ""))[:200],
-    })
+def _refuse(
+    reason: str,
+    message: str,
+    claims: dict[str, Any],
+    username: str,
+    ip: str | None,
+    user: User | None = None,
+) -> SSOError:
+    audit_record(
+        actor=user,
+        action="auth.login_failed",
+        obj=user,
+        ip=ip,
+        detail={
+            "method": "external_oidc",
+            "reason": reason,
+            "username": username[:80],
+            "issuer": str(claims.get("iss", ""))[:200],
+            "subject": str(claims.get("sub", ""))[:200],
+        },
+    )
     return SSOError(message)
 
 
@@ -313,31 +394,80 @@ def external_identity_user(*, claims: dict[str, Any], ip: str | None) -> User:
     username = str(claims.get(claim) or "").strip()
     subject = f"{claims.get('iss', '')}#{claims.get('sub', '')}"
     if not claims.get("sub"):
-        raise _refuse("no_subject", "Hệ thống xác thực ngoài không gửi định danh người dùng (sub).",
-                      claims, username, ip)
+        raise _refuse(
+            "no_subject",
+            "Hệ thống xác thực ngoài không gửi định danh người dùng (sub).",
+            claims,
+            username,
+            ip,
+        )
     user = User.objects.select_related("unit", "position").filter(external_subject=subject).first()
     if user is None:
         if not username:
-            raise _refuse("no_username", f"Hệ thống xác thực ngoài không gửi tên đăng nhập (thông tin “{claim}”), "
-                          "nên không xác định được tài khoản trên Bàn làm việc số.", claims, username, ip)
-        user = User.objects.select_related("unit", "position").filter(username__iexact=username).first()
+            raise _refuse(
+                "no_username",
+                f"Hệ thống xác thực ngoài không gửi tên đăng nhập (thông tin “{claim}”), "
+                "nên không xác định được tài khoản trên Bàn làm việc số.",
+                claims,
+                username,
+                ip,
+            )
+        user = (
+            User.objects.select_related("unit", "position")
+            .filter(username__iexact=username)
+            .first()
+        )
         if user is None:
-            raise _refuse("no_account", f"Chưa có tài khoản “{username}” trên Bàn làm việc số. Tài khoản do "
-                          "quản trị hệ thống của đơn vị tạo; hãy liên hệ quản trị hệ thống.", claims, username, ip)
+            raise _refuse(
+                "no_account",
+                f"Chưa có tài khoản “{username}” trên Bàn làm việc số. Tài khoản do "
+                "quản trị hệ thống của đơn vị tạo; hãy liên hệ quản trị hệ thống.",
+                claims,
+                username,
+                ip,
+            )
         if user.external_subject and user.external_subject != subject:
-            raise _refuse("subject_mismatch", f"Tài khoản “{user.username}” đã gắn với một danh tính khác của hệ "
-                          "thống xác thực ngoài. Hãy liên hệ quản trị hệ thống.", claims, username, ip, user)
+            raise _refuse(
+                "subject_mismatch",
+                f"Tài khoản “{user.username}” đã gắn với một danh tính khác của hệ "
+                "thống xác thực ngoài. Hãy liên hệ quản trị hệ thống.",
+                claims,
+                username,
+                ip,
+                user,
+            )
     if not user.is_active:
-        raise _refuse("inactive", "Tài khoản đã bị vô hiệu hóa. Vui lòng liên hệ quản trị hệ thống.",
-                      claims, username, ip, user)
+        raise _refuse(
+            "inactive",
+            "Tài khoản đã bị vô hiệu hóa. Vui lòng liên hệ quản trị hệ thống.",
+            claims,
+            username,
+            ip,
+            user,
+        )
     if user.is_locked:
-        raise _refuse("locked", "Tài khoản đang tạm khóa do nhập sai nhiều lần. Vui lòng thử lại sau "
-                      "hoặc liên hệ quản trị hệ thống.", claims, username, ip, user)
+        raise _refuse(
+            "locked",
+            "Tài khoản đang tạm khóa do nhập sai nhiều lần. Vui lòng thử lại sau "
+            "hoặc liên hệ quản trị hệ thống.",
+            claims,
+            username,
+            ip,
+            user,
+        )
     if not user.external_subject:
         with transaction.atomic():
             user.external_subject = subject
             user.save(update_fields=["external_subject"])
-            audit_record(actor=user, action="accounts.external_identity_bound", obj=user, ip=ip,
-                         detail={"issuer": str(claims.get("iss", "")), "subject": str(claims.get("sub", "")),
-                                 "username_claim": claim})
+            audit_record(
+                actor=user,
+                action="accounts.external_identity_bound",
+                obj=user,
+                ip=ip,
+                detail={
+                    "issuer": str(claims.get("iss", "")),
+                    "subject": str(claims.get("sub", "")),
+                    "username_claim": claim,
+                },
+            )
     return user

@@ -1,4 +1,5 @@
 """Login (password + TOTP), account settings, organisation and administration pages."""
+
 from __future__ import annotations
 
 import time
@@ -29,7 +30,9 @@ PENDING_SECONDS = 300
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, {request.get_host()}, request.is_secure()
+    ):
         return candidate
     return reverse("desk:home")
 
@@ -63,27 +66,42 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = forms.LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.login_check_password(username=form.cleaned_data["username"],
-                                                 password=form.cleaned_data["password"], ip=client_ip(request))
+            user = services.login_check_password(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                ip=client_ip(request),
+            )
         except services.LoginRefused as refused:
             form.add_error(None, str(refused))
         else:
             request.session.cycle_key()
-            request.session["pending_login"] = {"user": user.pk, "at": time.time(),
-                                                "next": request.POST.get("next") or request.GET.get("next")}
+            request.session["pending_login"] = {
+                "user": user.pk,
+                "at": time.time(),
+                "next": request.POST.get("next") or request.GET.get("next"),
+            }
             if services.totp_device(user):
                 return redirect("accounts:login_otp")
             if selectors.user_needs_2fa(user):
                 return redirect("accounts:login_enrol")
             return _complete_login(request, user, None)
-    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", ""),
-                                                   "external_idp": _external_idp_enabled(),
-                                                   "external_idp_label": settings.DESK_EXTERNAL_OIDC["label"]})
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "external_idp": _external_idp_enabled(),
+            "external_idp_label": settings.DESK_EXTERNAL_OIDC["label"],
+        },
+    )
 
 
 def _back_to_login(request: HttpRequest) -> HttpResponse:
     next_url = request.session.pop("expired_login_next", None)
-    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, request.is_secure()
+    ):
         from urllib.parse import urlencode
 
         return redirect(f"{reverse('accounts:login')}?{urlencode({'next': next_url})}")
@@ -105,8 +123,9 @@ def login_otp(request: HttpRequest) -> HttpResponse:
     form = forms.TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.totp_verify(user=user, device=device, token=form.cleaned_data["token"],
-                                 ip=client_ip(request))
+            services.totp_verify(
+                user=user, device=device, token=form.cleaned_data["token"], ip=client_ip(request)
+            )
         except services.SecondFactorRefused as refused:
             form.add_error("token", str(refused))
         else:
@@ -134,8 +153,12 @@ def login_enrol(request: HttpRequest) -> HttpResponse:
         return _back_to_login(request)
     if services.totp_device(user) is not None:
         return redirect("accounts:login_otp")
-    return totp_enrol_page(request, user, replacing=None,
-                  on_success=lambda device: _complete_login(request, user, device))
+    return totp_enrol_page(
+        request,
+        user,
+        replacing=None,
+        on_success=lambda device: _complete_login(request, user, device),
+    )
 
 
 # The signed-in user proved their current device for a re-enrolment: {"user", "device", "at"}.
@@ -145,8 +168,11 @@ REENROL_PROOF_SECONDS = 300
 
 def _proven_device(request: HttpRequest, user: User, device: TOTPDevice) -> bool:
     proof = request.session.get(REENROL_PROOF_KEY) or {}
-    return (proof.get("user") == user.pk and proof.get("device") == device.pk
-            and time.time() - proof.get("at", 0) <= REENROL_PROOF_SECONDS)
+    return (
+        proof.get("user") == user.pk
+        and proof.get("device") == device.pk
+        and time.time() - proof.get("at", 0) <= REENROL_PROOF_SECONDS
+    )
 
 
 @login_required
@@ -162,13 +188,21 @@ def totp_setup(request: AuthedRequest) -> HttpResponse:
         form = forms.TokenForm(request.POST or None, prefix="current")
         if request.method == "POST" and form.is_valid():
             try:
-                services.totp_verify(user=user, device=current, token=form.cleaned_data["token"],
-                                     ip=client_ip(request), reason="totp_reenrol")
+                services.totp_verify(
+                    user=user,
+                    device=current,
+                    token=form.cleaned_data["token"],
+                    ip=client_ip(request),
+                    reason="totp_reenrol",
+                )
             except services.SecondFactorRefused as refused:
                 form.add_error("token", str(refused))
             else:
-                request.session[REENROL_PROOF_KEY] = {"user": user.pk, "device": current.pk,
-                                                      "at": time.time()}
+                request.session[REENROL_PROOF_KEY] = {
+                    "user": user.pk,
+                    "device": current.pk,
+                    "at": time.time(),
+                }
                 return redirect("accounts:totp_setup")
         return render(request, "accounts/totp_reenrol.html", {"form": form})
 
@@ -181,26 +215,43 @@ def totp_setup(request: AuthedRequest) -> HttpResponse:
     return totp_enrol_page(request, user, replacing=current, on_success=done)
 
 
-def totp_enrol_page(request: HttpRequest, user: User, *, replacing: TOTPDevice | None,
-           on_success: Callable[[TOTPDevice], HttpResponse]) -> HttpResponse:
+def totp_enrol_page(
+    request: HttpRequest,
+    user: User,
+    *,
+    replacing: TOTPDevice | None,
+    on_success: Callable[[TOTPDevice], HttpResponse],
+) -> HttpResponse:
     """Show a new secret and confirm it with a code from it (services.totp_confirm)."""
     device_id = request.session.get("enrol_device")
-    device = TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first() if device_id else None
+    device = (
+        TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first()
+        if device_id
+        else None
+    )
     if device is None or request.method == "GET":
         device = services.totp_start_enrolment(user)
         request.session["enrol_device"] = device.pk
     form = forms.TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.totp_confirm(user=user, device=device, token=form.cleaned_data["token"],
-                                  replacing=replacing, ip=client_ip(request))
+            services.totp_confirm(
+                user=user,
+                device=device,
+                token=form.cleaned_data["token"],
+                replacing=replacing,
+                ip=client_ip(request),
+            )
         except services.SecondFactorRefused as refused:
             form.add_error("token", str(refused))
         else:
             request.session.pop("enrol_device", None)
             return on_success(device)
-    return render(request, "accounts/totp_setup.html",
-                  {"form": form, "qr_svg": _qr_svg(device), "secret": _b32(device), "subject": user})
+    return render(
+        request,
+        "accounts/totp_setup.html",
+        {"form": form, "qr_svg": _qr_svg(device), "secret": _b32(device), "subject": user},
+    )
 
 
 @require_POST
@@ -213,12 +264,18 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    return render(request, "accounts/profile.html", {
-        "has_2fa": services.totp_device(user) is not None,
-        "needs_2fa": selectors.user_needs_2fa(user),
-        "roles": sorted(Role(r).label for r in selectors.effective_roles(user) if r in Role.values),
-        "token": Token.objects.filter(user=user).first(),
-    })
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "has_2fa": services.totp_device(user) is not None,
+            "needs_2fa": selectors.user_needs_2fa(user),
+            "roles": sorted(
+                Role(r).label for r in selectors.effective_roles(user) if r in Role.values
+            ),
+            "token": Token.objects.filter(user=user).first(),
+        },
+    )
 
 
 @login_required
@@ -228,7 +285,9 @@ def api_token(request: AuthedRequest) -> HttpResponse:
     Token.objects.filter(user=user).delete()
     token = Token.objects.create(user=user)
     audit_record(actor=user, action="auth.api_token_created", obj=user)
-    messages.success(request, f"Mã truy cập API mới: {token.key} — hãy lưu lại, mã chỉ hiện một lần.")
+    messages.success(
+        request, f"Mã truy cập API mới: {token.key} — hãy lưu lại, mã chỉ hiện một lần."
+    )
     return redirect("accounts:profile")
 
 
@@ -238,8 +297,11 @@ def password_change(request: AuthedRequest) -> HttpResponse:
     form = forms.PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_change(user=user, old_password=form.cleaned_data["old_password"],
-                                     new_password=form.cleaned_data["new_password"])
+            services.password_change(
+                user=user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
@@ -249,7 +311,11 @@ def password_change(request: AuthedRequest) -> HttpResponse:
             update_session_auth_hash(request, user)
             messages.success(request, "Đã đổi mật khẩu.")
             return redirect("desk:home")
-    return render(request, "accounts/password_change.html", {"form": form, "forced": user.must_change_password})
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "forced": user.must_change_password},
+    )
 
 
 # --- Organisation -------------------------------------------------------------------------
@@ -262,11 +328,21 @@ def organisation(request: AuthedRequest) -> HttpResponse:
     people: list[User] = []
     if selected_id and selected_id.isdigit() and int(selected_id) in visible:
         selected = Unit.objects.get(pk=int(selected_id))
-        people = list(User.objects.filter(unit=selected, is_active=True).select_related("position")
-                      .order_by("name_sort_key"))
-    return render(request, "accounts/organisation.html", {
-        "units": selectors.unit_tree(), "visible": visible, "selected": selected, "people": people,
-    })
+        people = list(
+            User.objects.filter(unit=selected, is_active=True)
+            .select_related("position")
+            .order_by("name_sort_key")
+        )
+    return render(
+        request,
+        "accounts/organisation.html",
+        {
+            "units": selectors.unit_tree(),
+            "visible": visible,
+            "selected": selected,
+            "people": people,
+        },
+    )
 
 
 def _admin(request: AuthedRequest) -> User:
@@ -284,9 +360,14 @@ def admin_users(request: HttpRequest) -> HttpResponse:
     if query:
         from digitaldesk.core.text import fold
 
-        users = users.filter(name_folded__contains=fold(query)) | users.filter(username__icontains=query)
-    return render(request, "accounts/admin_users.html", {"users": users[:300], "q": query,
-                                                         "total": users.count()})
+        users = users.filter(name_folded__contains=fold(query)) | users.filter(
+            username__icontains=query
+        )
+    return render(
+        request,
+        "accounts/admin_users.html",
+        {"users": users[:300], "q": query, "total": users.count()},
+    )
 
 
 @login_required
@@ -296,14 +377,26 @@ def admin_user_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.user_create(actor=actor, password=data["password"], data=services.UserData(
-                username=data["username"], full_name=data["full_name"], unit=data["unit"],
-                position=data["position"], email=data["email"], extra_roles=tuple(data["extra_roles"])))
+            user = services.user_create(
+                actor=actor,
+                password=data["password"],
+                data=services.UserData(
+                    username=data["username"],
+                    full_name=data["full_name"],
+                    unit=data["unit"],
+                    position=data["position"],
+                    email=data["email"],
+                    extra_roles=tuple(data["extra_roles"]),
+                ),
+            )
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
         else:
-            messages.success(request, f"Đã tạo tài khoản {user.username}. Người dùng phải đổi mật khẩu khi đăng nhập.")
+            messages.success(
+                request,
+                f"Đã tạo tài khoản {user.username}. Người dùng phải đổi mật khẩu khi đăng nhập.",
+            )
             return redirect("accounts:admin_users")
     return render(request, "accounts/admin_user_form.html", {"form": form, "creating": True})
 
@@ -312,25 +405,47 @@ def admin_user_create(request: HttpRequest) -> HttpResponse:
 def admin_user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     actor = _admin(request)
     subject = get_object_or_404(User, pk=user_id)
-    form = forms.UserEditForm(request.POST or None, initial={
-        "full_name": subject.full_name, "email": subject.email, "unit": subject.unit,
-        "position": subject.position, "extra_roles": subject.extra_roles, "is_active": subject.is_active})
+    form = forms.UserEditForm(
+        request.POST or None,
+        initial={
+            "full_name": subject.full_name,
+            "email": subject.email,
+            "unit": subject.unit,
+            "position": subject.position,
+            "extra_roles": subject.extra_roles,
+            "is_active": subject.is_active,
+        },
+    )
     reset_form = forms.PasswordResetForm()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.user_update(actor=actor, user=subject, unit=data["unit"], position=data["position"],
-                                 extra_roles=data["extra_roles"], is_active=data["is_active"],
-                                 full_name=data["full_name"], email=data["email"])
+            services.user_update(
+                actor=actor,
+                user=subject,
+                unit=data["unit"],
+                position=data["position"],
+                extra_roles=data["extra_roles"],
+                is_active=data["is_active"],
+                full_name=data["full_name"],
+                email=data["email"],
+            )
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
         else:
             messages.success(request, "Đã lưu thay đổi.")
             return redirect("accounts:admin_users")
-    return render(request, "accounts/admin_user_form.html", {
-        "form": form, "subject": subject, "reset_form": reset_form,
-        "has_2fa": services.totp_device(subject) is not None})
+    return render(
+        request,
+        "accounts/admin_user_form.html",
+        {
+            "form": form,
+            "subject": subject,
+            "reset_form": reset_form,
+            "has_2fa": services.totp_device(subject) is not None,
+        },
+    )
 
 
 @login_required
@@ -341,12 +456,18 @@ def admin_user_reset_password(request: HttpRequest, user_id: int) -> HttpRespons
     form = forms.PasswordResetForm(request.POST)
     if form.is_valid():
         try:
-            services.password_reset_by_admin(actor=actor, user=subject,
-                                             temporary_password=form.cleaned_data["temporary_password"])
+            services.password_reset_by_admin(
+                actor=actor,
+                user=subject,
+                temporary_password=form.cleaned_data["temporary_password"],
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"Đã đặt lại mật khẩu cho {subject}. Người dùng phải đổi mật khẩu khi đăng nhập.")
+            messages.success(
+                request,
+                f"Đã đặt lại mật khẩu cho {subject}. Người dùng phải đổi mật khẩu khi đăng nhập.",
+            )
     else:
         messages.error(request, "Mật khẩu tạm thời phải có ít nhất 10 ký tự.")
     return redirect("accounts:admin_user_edit", user_id=subject.pk)
@@ -366,8 +487,15 @@ def admin_user_reset_2fa(request: HttpRequest, user_id: int) -> HttpResponse:
 def admin_unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
     actor = _admin(request)
     unit = get_object_or_404(Unit, pk=unit_id)
-    form = forms.UnitEditForm(request.POST or None, initial={
-        "name": unit.name, "short_name": unit.short_name, "symbol": unit.symbol, "require_2fa": unit.require_2fa})
+    form = forms.UnitEditForm(
+        request.POST or None,
+        initial={
+            "name": unit.name,
+            "short_name": unit.short_name,
+            "symbol": unit.symbol,
+            "require_2fa": unit.require_2fa,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         services.unit_update(actor=actor, unit=unit, **form.cleaned_data)
         messages.success(request, "Đã lưu đơn vị.")
@@ -379,9 +507,16 @@ def admin_unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
 @login_required
 def delegations(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    is_leader = bool(user.position_id and user.position and user.position.is_leader and user.unit_id)
-    grantees = (User.objects.filter(unit__path__startswith=user.unit.path, is_active=True).exclude(pk=user.pk)
-                .order_by("name_sort_key") if is_leader and user.unit else User.objects.none())
+    is_leader = bool(
+        user.position_id and user.position and user.position.is_leader and user.unit_id
+    )
+    grantees = (
+        User.objects.filter(unit__path__startswith=user.unit.path, is_active=True)
+        .exclude(pk=user.pk)
+        .order_by("name_sort_key")
+        if is_leader and user.unit
+        else User.objects.none()
+    )
     form = forms.DelegationForm(request.POST or None, grantees=grantees)
     if request.method == "POST":
         if not is_leader:
@@ -394,11 +529,15 @@ def delegations(request: AuthedRequest) -> HttpResponse:
             else:
                 messages.success(request, "Đã ghi nhận ủy quyền.")
                 return redirect("accounts:delegations")
-    return render(request, "accounts/delegations.html", {
-        "form": form if is_leader else None,
-        "given": Delegation.objects.filter(grantor=user).select_related("grantee"),
-        "received": Delegation.objects.filter(grantee=user).select_related("grantor", "unit"),
-    })
+    return render(
+        request,
+        "accounts/delegations.html",
+        {
+            "form": form if is_leader else None,
+            "given": Delegation.objects.filter(grantor=user).select_related("grantee"),
+            "received": Delegation.objects.filter(grantee=user).select_related("grantor", "unit"),
+        },
+    )
 
 
 @login_required

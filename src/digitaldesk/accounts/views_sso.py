@@ -10,6 +10,7 @@
   (/dang-nhap/ngoai/), with the desk's own TOTP step unless the IdP is trusted
   for multi-factor authentication.
 """
+
 from __future__ import annotations
 
 import json
@@ -59,19 +60,29 @@ def second_factor_done(request: AuthedRequest) -> bool:
 def _explain_authorize_error(error: Any) -> tuple[str, str]:
     """(title, message) in Vietnamese for an authorization request the desk refuses to answer."""
     if isinstance(error, oauth_errors.InvalidClientIdError | oauth_errors.MissingClientIdError):
-        return ("Ứng dụng chưa được đăng ký",
-                "Ứng dụng vừa chuyển bạn tới đây không có trong danh sách ứng dụng nội bộ được phép đăng nhập "
-                "qua Bàn làm việc số (mã ứng dụng client_id không tồn tại hoặc bị thiếu).")
-    if isinstance(error, oauth_errors.MismatchingRedirectURIError | oauth_errors.InvalidRedirectURIError):
-        return ("Địa chỉ quay về không hợp lệ",
-                "Địa chỉ mà ứng dụng muốn nhận kết quả đăng nhập (redirect_uri) không khớp với địa chỉ đã đăng "
-                "ký. Vì an toàn, Bàn làm việc số không chuyển bạn tới địa chỉ đó.")
+        return (
+            "Ứng dụng chưa được đăng ký",
+            "Ứng dụng vừa chuyển bạn tới đây không có trong danh sách ứng dụng nội bộ được phép đăng nhập "
+            "qua Bàn làm việc số (mã ứng dụng client_id không tồn tại hoặc bị thiếu).",
+        )
+    if isinstance(
+        error, oauth_errors.MismatchingRedirectURIError | oauth_errors.InvalidRedirectURIError
+    ):
+        return (
+            "Địa chỉ quay về không hợp lệ",
+            "Địa chỉ mà ứng dụng muốn nhận kết quả đăng nhập (redirect_uri) không khớp với địa chỉ đã đăng "
+            "ký. Vì an toàn, Bàn làm việc số không chuyển bạn tới địa chỉ đó.",
+        )
     if isinstance(error, oauth_errors.MissingRedirectURIError):
-        return ("Thiếu địa chỉ quay về",
-                "Ứng dụng không cho biết địa chỉ nhận kết quả đăng nhập (redirect_uri) mà lại đăng ký nhiều "
-                "địa chỉ, nên Bàn làm việc số không biết chuyển bạn về đâu.")
-    return ("Yêu cầu đăng nhập không hợp lệ",
-            "Yêu cầu đăng nhập từ ứng dụng không hợp lệ nên Bàn làm việc số không xử lý.")
+        return (
+            "Thiếu địa chỉ quay về",
+            "Ứng dụng không cho biết địa chỉ nhận kết quả đăng nhập (redirect_uri) mà lại đăng ký nhiều "
+            "địa chỉ, nên Bàn làm việc số không biết chuyển bạn về đâu.",
+        )
+    return (
+        "Yêu cầu đăng nhập không hợp lệ",
+        "Yêu cầu đăng nhập từ ứng dụng không hợp lệ nên Bàn làm việc số không xử lý.",
+    )
 
 
 class DeskAuthorizationView(AuthorizationView):
@@ -95,8 +106,11 @@ class DeskAuthorizationView(AuthorizationView):
             return redirect_to_login(_without_prompt(request.get_full_path()))
         if request.user.is_authenticated and not second_factor_done(request):
             logout(request)
-            messages.info(request, "Để đăng nhập vào ứng dụng khác qua Bàn làm việc số, bạn cần đăng nhập đầy đủ "
-                                   "(mật khẩu và mã xác thực hai lớp).")
+            messages.info(
+                request,
+                "Để đăng nhập vào ứng dụng khác qua Bàn làm việc số, bạn cần đăng nhập đầy đủ "
+                "(mật khẩu và mã xác thực hai lớp).",
+            )
             return redirect_to_login(request.get_full_path())
         return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
 
@@ -143,9 +157,12 @@ class DeskAuthorizationView(AuthorizationView):
         when the grant is saved)."""
         scopes, credentials = super().validate_authorization_request(request)
         if credentials.get("code_challenge") and credentials.get("code_challenge_method") != "S256":
-            raise OAuthToolkitError(error=oauth_errors.InvalidRequestError(
-                description='Unsupported code_challenge_method; only "S256" is accepted.',
-                request=credentials["request"]))
+            raise OAuthToolkitError(
+                error=oauth_errors.InvalidRequestError(
+                    description='Unsupported code_challenge_method; only "S256" is accepted.',
+                    request=credentials["request"],
+                )
+            )
         return scopes, credentials
 
     def handle_prompt_login(self) -> HttpResponse:
@@ -164,7 +181,8 @@ class DeskAuthorizationView(AuthorizationView):
         # rendered here; the others are redirected by DOT to the REGISTERED redirect URI only.
         title, message = _explain_authorize_error(error.oauthlib_error)
         return super().error_response(  # type: ignore[no-any-return]
-            error, application, error_title=title, error_message=message, **kwargs)
+            error, application, error_title=title, error_message=message, **kwargs
+        )
 
     def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
         """Every way out towards the client ends here: audit it when it carries a code."""
@@ -173,11 +191,16 @@ class DeskAuthorizationView(AuthorizationView):
             scopes = (self.request.POST.get("scope") or self.request.GET.get("scope") or "").split()
             if "code" in query:
                 consent = "trusted_app" if application.skip_authorization else "granted"
-                sso.record_authorization(user=user_of(self.request), application=application,
-                                         scopes=scopes, consent=consent)
+                sso.record_authorization(
+                    user=user_of(self.request),
+                    application=application,
+                    scopes=scopes,
+                    consent=consent,
+                )
             elif query.get("error") == "access_denied":
-                sso.record_authorization_refused(user=user_of(self.request),
-                                                 application=application, scopes=scopes)
+                sso.record_authorization_refused(
+                    user=user_of(self.request), application=application, scopes=scopes
+                )
         return super().redirect(redirect_to, application)  # type: ignore[no-any-return]
 
 
@@ -228,7 +251,9 @@ class DeskTokenView(TokenView):
             check = sso.code_check.get()
         finally:
             sso.code_check.reset(token)
-        if response.status_code < 400 or not response.get("Content-Type", "").startswith("application/json"):
+        if response.status_code < 400 or not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
             return response
         try:
             body = json.loads(response.content)
@@ -239,16 +264,22 @@ class DeskTokenView(TokenView):
         if code == "invalid_grant":
             message = {
                 "reused": "Mã cấp quyền này đã được dùng một lần. Vì an toàn, các mã truy cập đã cấp từ nó đã bị "
-                          "thu hồi; người dùng cần đăng nhập lại.",
+                "thu hồi; người dùng cần đăng nhập lại.",
                 "invalid": "Mã cấp quyền không tồn tại, không thuộc ứng dụng này hoặc đã hết hạn (mã chỉ dùng "
-                           "được một lần, trong vòng 60 giây).",
+                "được một lần, trong vòng 60 giây).",
                 "ok": "Mã xác minh PKCE (code_verifier) không khớp với code_challenge gửi lúc bắt đầu đăng nhập.",
             }.get(check or "", message)
-        elif code == "invalid_request" and "code verifier" in str(body.get("error_description", "")).lower():
+        elif (
+            code == "invalid_request"
+            and "code verifier" in str(body.get("error_description", "")).lower()
+        ):
             message = "Thiếu mã xác minh PKCE (code_verifier): Bàn làm việc số bắt buộc PKCE."
         body["error_description_vi"] = message
-        new = HttpResponse(json.dumps(body, ensure_ascii=False), status=response.status_code,
-                           content_type="application/json; charset=utf-8")
+        new = HttpResponse(
+            json.dumps(body, ensure_ascii=False),
+            status=response.status_code,
+            content_type="application/json; charset=utf-8",
+        )
         for header in ("Cache-Control", "Pragma", "WWW-Authenticate"):
             if header in response:
                 new[header] = response[header]
@@ -263,11 +294,18 @@ class DeskUserInfoView(UserInfoView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if "access_token" in request.GET:
-            response = HttpResponse(json.dumps({
-                "error": "invalid_request",
-                "error_description": "Access tokens are accepted in the Authorization header only.",
-                "error_description_vi": "Mã truy cập chỉ được gửi trong tiêu đề Authorization, không gửi trên địa chỉ.",
-            }, ensure_ascii=False), status=401, content_type="application/json; charset=utf-8")
+            response = HttpResponse(
+                json.dumps(
+                    {
+                        "error": "invalid_request",
+                        "error_description": "Access tokens are accepted in the Authorization header only.",
+                        "error_description_vi": "Mã truy cập chỉ được gửi trong tiêu đề Authorization, không gửi trên địa chỉ.",
+                    },
+                    ensure_ascii=False,
+                ),
+                status=401,
+                content_type="application/json; charset=utf-8",
+            )
             response["WWW-Authenticate"] = 'Bearer error="invalid_request"'
             return response
         return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
@@ -275,8 +313,10 @@ class DeskUserInfoView(UserInfoView):
 
 def _explain_logout_error(error: Any) -> str:
     if isinstance(error, dot_errors.InvalidOIDCRedirectURIError):
-        return ("Địa chỉ quay về sau đăng xuất (post_logout_redirect_uri) chưa được đăng ký cho ứng dụng này, "
-                "nên Bàn làm việc số không chuyển bạn tới đó.")
+        return (
+            "Địa chỉ quay về sau đăng xuất (post_logout_redirect_uri) chưa được đăng ký cho ứng dụng này, "
+            "nên Bàn làm việc số không chuyển bạn tới đó."
+        )
     if isinstance(error, dot_errors.InvalidOIDCClientError):
         return "Ứng dụng yêu cầu đăng xuất không có trong danh sách ứng dụng đã đăng ký."
     if isinstance(error, dot_errors.ClientIdMissmatch):
@@ -307,7 +347,9 @@ class DeskLogoutView(RPInitiatedLogoutView):
 
     def error_response(self, error: Any) -> HttpResponse:
         return self.render_to_response(  # type: ignore[no-any-return]
-            {"error": error, "error_message": _explain_logout_error(error)}, status=error.status_code)
+            {"error": error, "error_message": _explain_logout_error(error)},
+            status=error.status_code,
+        )
 
 
 def oauth_management_disabled(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -320,19 +362,27 @@ def oauth_management_disabled(request: HttpRequest, *args: Any, **kwargs: Any) -
 
 # --- Login through an external OpenID Connect identity provider ---------------------------------
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, {request.get_host()}, request.is_secure()
+    ):
         return candidate
     return reverse("desk:home")
 
 
 def _external_refusal(request: HttpRequest, message: str, status: int = 403) -> HttpResponse:
     config = sso.external_config() or {}
-    return render(request, "accounts/sso_external_error.html",
-                  {"message": message, "label": config.get("label", "")}, status=status)
+    return render(
+        request,
+        "accounts/sso_external_error.html",
+        {"message": message, "label": config.get("label", "")},
+        status=status,
+    )
 
 
-UNREACHABLE = ("Không kết nối được tới hệ thống xác thực ngoài. Vui lòng thử lại sau ít phút, hoặc đăng nhập "
-               "bằng tên đăng nhập và mật khẩu của Bàn làm việc số.")
+UNREACHABLE = (
+    "Không kết nối được tới hệ thống xác thực ngoài. Vui lòng thử lại sau ít phút, hoặc đăng nhập "
+    "bằng tên đăng nhập và mật khẩu của Bàn làm việc số."
+)
 
 
 def external_login(request: HttpRequest) -> HttpResponse:
@@ -355,9 +405,11 @@ def external_callback(request: HttpRequest) -> HttpResponse:
     if config is None:
         raise Http404
     if request.GET.get("error"):
-        reason = ("Bạn đã từ chối đăng nhập ở hệ thống xác thực ngoài."
-                  if request.GET["error"] == "access_denied"
-                  else "Hệ thống xác thực ngoài không xác nhận được danh tính của bạn.")
+        reason = (
+            "Bạn đã từ chối đăng nhập ở hệ thống xác thực ngoài."
+            if request.GET["error"] == "access_denied"
+            else "Hệ thống xác thực ngoài không xác nhận được danh tính của bạn."
+        )
         return _external_refusal(request, reason)
     try:
         token = sso.external_client().authorize_access_token(request)
@@ -366,13 +418,17 @@ def external_callback(request: HttpRequest) -> HttpResponse:
     except (AuthlibBaseError, JoseError, ValueError, KeyError):
         # A missing or foreign state (CSRF or an expired attempt), a refused code, a bad
         # signature, a wrong issuer, audience or nonce: the answer cannot be trusted.
-        return _external_refusal(request, "Không xác minh được kết quả đăng nhập từ hệ thống xác thực ngoài "
-                                          "(phiên đăng nhập đã hết hạn hoặc không hợp lệ). Vui lòng thử lại.",
-                                 status=400)
+        return _external_refusal(
+            request,
+            "Không xác minh được kết quả đăng nhập từ hệ thống xác thực ngoài "
+            "(phiên đăng nhập đã hết hạn hoặc không hợp lệ). Vui lòng thử lại.",
+            status=400,
+        )
     claims = dict(token.get("userinfo") or {})
     if not claims:
-        return _external_refusal(request, "Hệ thống xác thực ngoài không trả về mã định danh (id_token).",
-                                 status=400)
+        return _external_refusal(
+            request, "Hệ thống xác thực ngoài không trả về mã định danh (id_token).", status=400
+        )
     try:
         user = sso.external_identity_user(claims=claims, ip=client_ip(request))
     except sso.SSOError as refusal:
@@ -381,14 +437,23 @@ def external_callback(request: HttpRequest) -> HttpResponse:
     mfa_applies = services.totp_device(user) is not None or selectors.user_needs_2fa(user)
     if mfa_applies and not config.get("trust_mfa"):
         request.session.cycle_key()
-        request.session[PENDING_EXTERNAL_KEY] = {"user": user.pk, "at": time.time(), "next": next_url}
+        request.session[PENDING_EXTERNAL_KEY] = {
+            "user": user.pk,
+            "at": time.time(),
+            "next": next_url,
+        }
         device = services.totp_device(user)
         return redirect("accounts:external_otp" if device else "accounts:external_enrol")
     return _complete_external_login(request, user, None, next_url, mfa_by_idp=mfa_applies)
 
 
-def _complete_external_login(request: HttpRequest, user: User, device: TOTPDevice | None, next_url: str | None,
-                             mfa_by_idp: bool = False) -> HttpResponse:
+def _complete_external_login(
+    request: HttpRequest,
+    user: User,
+    device: TOTPDevice | None,
+    next_url: str | None,
+    mfa_by_idp: bool = False,
+) -> HttpResponse:
     request.session.pop(PENDING_EXTERNAL_KEY, None)
     # Read by the audit signal: the auth.login event records how the user signed in.
     request._desk_login_method = "external_oidc+totp" if device else "external_oidc"  # type: ignore[attr-defined]
@@ -422,8 +487,9 @@ def external_otp(request: HttpRequest) -> HttpResponse:
     form = forms.TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.totp_verify(user=user, device=device, token=form.cleaned_data["token"],
-                                 ip=client_ip(request))
+            services.totp_verify(
+                user=user, device=device, token=form.cleaned_data["token"], ip=client_ip(request)
+            )
         except services.SecondFactorRefused as refused:
             form.add_error("token", str(refused))
         else:
@@ -440,7 +506,9 @@ def external_enrol(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     if services.totp_device(user) is not None:
         return redirect("accounts:external_otp")
-    return totp_enrol_page(request, user, replacing=None,
-                  on_success=lambda device: _complete_external_login(request, user, device,
-                                                                     next_url))
-
+    return totp_enrol_page(
+        request,
+        user,
+        replacing=None,
+        on_success=lambda device: _complete_external_login(request, user, device, next_url),
+    )

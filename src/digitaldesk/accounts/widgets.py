@@ -14,8 +14,9 @@ from digitaldesk.core.widgets import widget
 
 
 def _given(grantor_id: Any, day: Any) -> QuerySet[Delegation]:
-    return Delegation.objects.filter(grantor_id=grantor_id, revoked_at__isnull=True, starts_on__lte=day,
-                                     ends_on__gte=day)
+    return Delegation.objects.filter(
+        grantor_id=grantor_id, revoked_at__isnull=True, starts_on__lte=day, ends_on__gte=day
+    )
 
 
 _GIVEN = Prebuilt(lambda: _given(Param("user", IntegerField()), Param("today", DateField())))
@@ -35,8 +36,13 @@ def _has_delegations(request: AuthedRequest) -> Probe:
     return _GIVEN.exists(user=user.pk, today=timezone.localdate()) if _may_delegate(user) else False
 
 
-@widget("accounts.delegations", title="Ủy quyền đang hiệu lực", order=60, template="accounts/widget_delegations.html",
-        requires=("accounts.delegations",))
+@widget(
+    "accounts.delegations",
+    title="Ủy quyền đang hiệu lực",
+    order=60,
+    template="accounts/widget_delegations.html",
+    requires=("accounts.delegations",),
+)
 def delegations(request: AuthedRequest) -> dict[str, Any] | None:
     user = request.user
     received = delegations_received(user)
@@ -48,7 +54,12 @@ def delegations(request: AuthedRequest) -> dict[str, Any] | None:
     return {"received": received, "given": given}
 
 
-@widget("accounts.unit_people", title="Cán bộ đơn vị tôi phụ trách", order=70, template="accounts/widget_people.html")
+@widget(
+    "accounts.unit_people",
+    title="Cán bộ đơn vị tôi phụ trách",
+    order=70,
+    template="accounts/widget_people.html",
+)
 def unit_people(request: AuthedRequest) -> dict[str, Any] | None:
     user = request.user
     units = led_units(user)
@@ -57,7 +68,15 @@ def unit_people(request: AuthedRequest) -> dict[str, Any] | None:
     rows = []
     for unit in units:
         members = User.objects.filter(unit__path__startswith=unit.path, is_active=True)
-        rows.append({"unit": unit, "count": members.count(),
-                     "first": list(members.select_related("position").only("full_name", "position__name")
-                                   .order_by("name_sort_key")[:8])})
+        rows.append(
+            {
+                "unit": unit,
+                "count": members.count(),
+                "first": list(
+                    members.select_related("position")
+                    .only("full_name", "position__name")
+                    .order_by("name_sort_key")[:8]
+                ),
+            }
+        )
     return {"rows": rows}

@@ -21,6 +21,7 @@ nothing dated today costs no query of its own; otherwise one prebuilt query per 
 true, bounded, none per row. Only the cases the user handles are listed, which are always cases they
 may see; each link leads to the owning app's page, whose gate decides again.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,8 +56,12 @@ from digitaldesk.documents.widgets import ROW_FIELDS
 
 ROWS = 12  # items shown; each part reads at most ROWS + 1 rows
 
-HEARINGS, PLAYLISTS, DEADLINES, DOCUMENTS = ("desk.today_hearings", "desk.today_playlists", "desk.today_deadlines",
-                                             "desk.today_documents")
+HEARINGS, PLAYLISTS, DEADLINES, DOCUMENTS = (
+    "desk.today_hearings",
+    "desk.today_playlists",
+    "desk.today_deadlines",
+    "desk.today_documents",
+)
 
 
 def today(request: HttpRequest) -> dt.date:
@@ -77,13 +82,19 @@ def _day() -> Param:
 
 
 # Case columns the rows need (Case.register_label), in the model's field order for Case.from_db().
-_CASE_ATTNAMES = [f.attname for f in Case._meta.concrete_fields
-                  if f.attname in {"id", "name", "report_no", "report_year", "case_no", "case_year"}]
+_CASE_ATTNAMES = [
+    f.attname
+    for f in Case._meta.concrete_fields
+    if f.attname in {"id", "name", "report_no", "report_year", "case_no", "case_year"}
+]
 # The documents' columns: those of the documents widgets (documents/_badges.html reads urgency and
 # secrecy) and the status (waiting for direction or in progress), in the model's field order.
 DOCUMENT_FIELDS = (*ROW_FIELDS, "status")
-_DOCUMENT_ATTNAMES = [f.attname for f in IncomingDocument._meta.concrete_fields
-                      if f.attname in {"id", *DOCUMENT_FIELDS}]
+_DOCUMENT_ATTNAMES = [
+    f.attname
+    for f in IncomingDocument._meta.concrete_fields
+    if f.attname in {"id", *DOCUMENT_FIELDS}
+]
 
 
 def _case_columns(path: str) -> list[str]:
@@ -107,12 +118,20 @@ _DUE_IN_PERSON = Prebuilt(_due_in_person)
 # For a leader, per unit led: the documents of that unit waiting for direction, and those in
 # progress assigned (chủ trì / phối hợp) to the leader in person or to the unit (the "unit's
 # register or an ancestor's" condition of `incoming_for_me` is left out: a wider necessary condition).
-_DUE_WAITING = Prebuilt(lambda: IncomingDocument.objects.filter(
-    unit_id=Param("unit", IntegerField()), status=IncomingStatus.REGISTERED, due_date=_day()))
-_DUE_HANDLED_OR_UNIT = Prebuilt(lambda: Assignment.objects.filter(
-    Q(user_id=_user()) | Q(user__isnull=True, unit_id=Param("unit", IntegerField())), active=True,
-    role__in=[AssignmentRole.LEAD, AssignmentRole.SUPPORT], document__status=IncomingStatus.IN_PROGRESS,
-    document__due_date=_day()))
+_DUE_WAITING = Prebuilt(
+    lambda: IncomingDocument.objects.filter(
+        unit_id=Param("unit", IntegerField()), status=IncomingStatus.REGISTERED, due_date=_day()
+    )
+)
+_DUE_HANDLED_OR_UNIT = Prebuilt(
+    lambda: Assignment.objects.filter(
+        Q(user_id=_user()) | Q(user__isnull=True, unit_id=Param("unit", IntegerField())),
+        active=True,
+        role__in=[AssignmentRole.LEAD, AssignmentRole.SUPPORT],
+        document__status=IncomingStatus.IN_PROGRESS,
+        document__due_date=_day(),
+    )
+)
 
 
 @fact(HEARINGS)
@@ -145,22 +164,41 @@ def _document_today(request: AuthedRequest) -> Probe:
         return _DUE_IN_PERSON.exists(user=user.pk, day=day)
     probes: list[Bound] = []
     for unit in led:
-        probes += [_DUE_WAITING.exists(unit=unit.pk, day=day),
-                   _DUE_HANDLED_OR_UNIT.exists(user=user.pk, unit=unit.pk, day=day)]
+        probes += [
+            _DUE_WAITING.exists(unit=unit.pk, day=day),
+            _DUE_HANDLED_OR_UNIT.exists(user=user.pk, unit=unit.pk, day=day),
+        ]
     return probes
 
 
 # --- Rows ----------------------------------------------------------------------------------------
-_HEARING_ROWS = Prebuilt(lambda: cases_selectors.hearings_on(_user(), _day()).order_by("at", "pk")
-                         .values_list("kind", "at", *_case_columns("case"))[:ROWS + 1])
-_PLAYLIST_ROWS = Prebuilt(lambda: casefiles_selectors.hearing_playlists_on(_user(), _day()).order_by("pk")
-                          .values_list("title", "casefile_id", *_case_columns("casefile__case"))[:ROWS + 1])
-_DEADLINE_ROWS = Prebuilt(lambda: cases_selectors.deadlines_ending_on(_user(), _day()).order_by("end_at", "pk")
-                          .values_list("label", "basis", "end_at", "accused__full_name", *_case_columns("case"))
-                          [:ROWS + 1])
+_HEARING_ROWS = Prebuilt(
+    lambda: (
+        cases_selectors.hearings_on(_user(), _day())
+        .order_by("at", "pk")
+        .values_list("kind", "at", *_case_columns("case"))[: ROWS + 1]
+    )
+)
+_PLAYLIST_ROWS = Prebuilt(
+    lambda: (
+        casefiles_selectors.hearing_playlists_on(_user(), _day())
+        .order_by("pk")
+        .values_list("title", "casefile_id", *_case_columns("casefile__case"))[: ROWS + 1]
+    )
+)
+_DEADLINE_ROWS = Prebuilt(
+    lambda: (
+        cases_selectors.deadlines_ending_on(_user(), _day())
+        .order_by("end_at", "pk")
+        .values_list("label", "basis", "end_at", "accused__full_name", *_case_columns("case"))[
+            : ROWS + 1
+        ]
+    )
+)
 _DOCUMENT_ORDER = ("-year", "-arrival_number")
-_DOCUMENT_ROWS_IN_PERSON = Prebuilt(lambda: _due_in_person().order_by(*_DOCUMENT_ORDER)
-                                    .values_list(*_DOCUMENT_ATTNAMES)[:ROWS + 1])
+_DOCUMENT_ROWS_IN_PERSON = Prebuilt(
+    lambda: _due_in_person().order_by(*_DOCUMENT_ORDER).values_list(*_DOCUMENT_ATTNAMES)[: ROWS + 1]
+)
 
 # Order of the kinds among the items of the same time (or without a time).
 HEARING, DEADLINE, DOCUMENT = 0, 1, 2
@@ -197,7 +235,9 @@ def _case(values: Any) -> Case:
     return Case.from_db("default", _CASE_ATTNAMES, list(values))
 
 
-def _hearings(user: User, day: dt.date, with_events: bool, with_playlists: bool) -> tuple[list[Item], bool]:
+def _hearings(
+    user: User, day: dt.date, with_events: bool, with_playlists: bool
+) -> tuple[list[Item], bool]:
     items: list[Item] = []
     by_case: dict[int, Item] = {}
     full = False
@@ -207,8 +247,16 @@ def _hearings(user: User, day: dt.date, with_events: bool, with_playlists: bool)
         for kind, at, *case_values in rows:
             case = _case(case_values)
             url = cached_reverse("cases:detail", case.pk)
-            item = Item(time=_local_time(at), rank=HEARING, kind="Phiên tòa", title=kind_label(kind),
-                        url=f"{url}#dien-bien", about=case.register_label, about_url=url, about_name=case.name)
+            item = Item(
+                time=_local_time(at),
+                rank=HEARING,
+                kind="Phiên tòa",
+                title=kind_label(kind),
+                url=f"{url}#dien-bien",
+                about=case.register_label,
+                about_url=url,
+                about_name=case.name,
+            )
             items.append(item)
             if case.pk not in by_case or item.sort_key < by_case[case.pk].sort_key:
                 by_case[case.pk] = item
@@ -217,13 +265,24 @@ def _hearings(user: User, day: dt.date, with_events: bool, with_playlists: bool)
         full = full or len(rows) > ROWS
         for title, casefile_id, *case_values in rows:
             case = _case(case_values)
-            link = (f"Danh sách trình chiếu “{title}”", f"{cached_reverse('casefiles:detail', casefile_id)}#trinh-chieu")
+            link = (
+                f"Danh sách trình chiếu “{title}”",
+                f"{cached_reverse('casefiles:detail', casefile_id)}#trinh-chieu",
+            )
             item = by_case.get(case.pk)
             if item is None:  # no act recorded yet: the hearing is known from its playlist
                 url = cached_reverse("cases:detail", case.pk)
-                item = by_case[case.pk] = Item(time=None, rank=HEARING, kind="Phiên tòa", title="Xét xử vụ án",
-                                               url=url, about=case.register_label, about_url=url,
-                                               about_name=case.name, note="Ngày xét xử ghi trong danh sách trình chiếu")
+                item = by_case[case.pk] = Item(
+                    time=None,
+                    rank=HEARING,
+                    kind="Phiên tòa",
+                    title="Xét xử vụ án",
+                    url=url,
+                    about=case.register_label,
+                    about_url=url,
+                    about_name=case.name,
+                    note="Ngày xét xử ghi trong danh sách trình chiếu",
+                )
                 items.append(item)
             item.links.append(link)
     return items, full
@@ -235,9 +294,21 @@ def _deadlines(user: User, day: dt.date) -> tuple[list[Item], bool]:
     for label, basis, end_at, accused_name, *case_values in rows:
         case = _case(case_values)
         url = cached_reverse("cases:detail", case.pk)
-        items.append(Item(time=_local_time(end_at), rank=DEADLINE, kind="Hết thời hạn", time_prefix="đến ", badge="warn",
-                          title=f"{label} — {accused_name}" if accused_name else label, url=f"{url}#thoi-han",
-                          about=case.register_label, about_url=url, about_name=case.name, note=basis))
+        items.append(
+            Item(
+                time=_local_time(end_at),
+                rank=DEADLINE,
+                kind="Hết thời hạn",
+                time_prefix="đến ",
+                badge="warn",
+                title=f"{label} — {accused_name}" if accused_name else label,
+                url=f"{url}#thoi-han",
+                about=case.register_label,
+                about_url=url,
+                about_name=case.name,
+                note=basis,
+            )
+        )
     return items, len(rows) > ROWS
 
 
@@ -245,33 +316,67 @@ def _deadlines(user: User, day: dt.date) -> tuple[list[Item], bool]:
 def _documents_of_a_leader(depth: int) -> Prebuilt:
     """`incoming_due_for_me` of a user who leads ONE unit, `depth` ids long from the root to it
     (`Unit.ancestors_and_self`), prebuilt: one query shape per depth (a handful)."""
-    return Prebuilt(lambda: IncomingDocument.objects.filter(
-        documents_selectors.for_me_condition(
-            _user(), [(Param("unit", IntegerField()), [Param(f"u{i}", IntegerField()) for i in range(depth)])]),
-        due_date=_day()).order_by(*_DOCUMENT_ORDER).values_list(*_DOCUMENT_ATTNAMES)[:ROWS + 1])
+    return Prebuilt(
+        lambda: (
+            IncomingDocument.objects.filter(
+                documents_selectors.for_me_condition(
+                    _user(),
+                    [
+                        (
+                            Param("unit", IntegerField()),
+                            [Param(f"u{i}", IntegerField()) for i in range(depth)],
+                        )
+                    ],
+                ),
+                due_date=_day(),
+            )
+            .order_by(*_DOCUMENT_ORDER)
+            .values_list(*_DOCUMENT_ATTNAMES)[: ROWS + 1]
+        )
+    )
 
 
 def _documents(user: User, day: dt.date) -> tuple[list[Item], bool]:
     led = led_units(user)
     if len(led) > 1:  # several units led (e.g. a delegation besides one's own): built per request
-        documents = list(documents_selectors.incoming_due_for_me(user, day).only(*DOCUMENT_FIELDS)
-                         .order_by(*_DOCUMENT_ORDER)[:ROWS + 1])
+        documents = list(
+            documents_selectors.incoming_due_for_me(user, day)
+            .only(*DOCUMENT_FIELDS)
+            .order_by(*_DOCUMENT_ORDER)[: ROWS + 1]
+        )
     else:  # the same documents (`incoming_due_for_me`), prebuilt for the shape of the user's case
         if led:
             lineage = led[0].ancestors_and_self
             rows = _documents_of_a_leader(len(lineage)).rows(
-                user=user.pk, unit=led[0].pk, day=day, **{f"u{i}": pk for i, pk in enumerate(lineage)})
+                user=user.pk,
+                unit=led[0].pk,
+                day=day,
+                **{f"u{i}": pk for i, pk in enumerate(lineage)},
+            )
         else:  # an official who leads no unit: only what they handle in person
             rows = _DOCUMENT_ROWS_IN_PERSON.rows(user=user.pk, day=day)
-        documents = [IncomingDocument.from_db("default", _DOCUMENT_ATTNAMES, list(values)) for values in rows]
+        documents = [
+            IncomingDocument.from_db("default", _DOCUMENT_ATTNAMES, list(values)) for values in rows
+        ]
     items = []
     for document in documents:
         url = cached_reverse("documents:incoming_detail", document.pk)
-        items.append(Item(time=None, rank=DOCUMENT, kind="Văn bản", url=url, document=document,
-                          title=f"Hạn giải quyết: {document.subject or document.code_notation}",
-                          about=f"Số đến {document.arrival_number}", about_url=url,
-                          about_name=document.code_notation if document.subject else "",
-                          note="Chờ bút phê, phân công" if document.status == IncomingStatus.REGISTERED else ""))
+        items.append(
+            Item(
+                time=None,
+                rank=DOCUMENT,
+                kind="Văn bản",
+                url=url,
+                document=document,
+                title=f"Hạn giải quyết: {document.subject or document.code_notation}",
+                about=f"Số đến {document.arrival_number}",
+                about_url=url,
+                about_name=document.code_notation if document.subject else "",
+                note="Chờ bút phê, phân công"
+                if document.status == IncomingStatus.REGISTERED
+                else "",
+            )
+        )
     return items, len(documents) > ROWS
 
 
@@ -280,8 +385,14 @@ def _maybe(request: HttpRequest, name: str) -> bool:
     return facts.known(request, name) is not False
 
 
-@widget("desk.today", title="Lịch hôm nay", order=5, template="agenda/today.html", wide=True,
-        requires_any=(HEARINGS, PLAYLISTS, DEADLINES, DOCUMENTS))
+@widget(
+    "desk.today",
+    title="Lịch hôm nay",
+    order=5,
+    template="agenda/today.html",
+    wide=True,
+    requires_any=(HEARINGS, PLAYLISTS, DEADLINES, DOCUMENTS),
+)
 def today_schedule(request: AuthedRequest) -> dict[str, Any] | None:
     """Today's hearings, limits ending today and documents due today of the signed-in user (see the
     module docstring); hidden when there is none."""
@@ -305,5 +416,10 @@ def today_schedule(request: AuthedRequest) -> dict[str, Any] | None:
     if not items:
         return None
     items.sort(key=lambda item: item.sort_key)
-    return {"items": items[:ROWS], "more": more or len(items) > ROWS, "day": day,
-            "board_url": cached_reverse("cases:board"), "documents_url": cached_reverse("documents:home")}
+    return {
+        "items": items[:ROWS],
+        "more": more or len(items) > ROWS,
+        "day": day,
+        "board_url": cached_reverse("cases:board"),
+        "documents_url": cached_reverse("documents:home"),
+    }

@@ -1,4 +1,5 @@
 """API exceptions shared by the apps' API modules."""
+
 from __future__ import annotations
 
 from typing import Any

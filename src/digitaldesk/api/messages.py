@@ -4,6 +4,7 @@ DRF's Vietnamese catalogue is incomplete (choice, boolean, integer, list… erro
 English). A serializer derived from `VietnameseErrors` gets every field's messages in Vietnamese; a
 message given explicitly on a field (`error_messages=`) is kept.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,16 +34,21 @@ COMMON = {
 INVALID = [
     (drf_fields.BooleanField, "Cần giá trị đúng/sai (true hoặc false)."),
     (drf_fields.IntegerField, "Cần một số nguyên."),
-    (drf_fields.DateTimeField, "Thời điểm không hợp lệ; dùng dạng ISO 8601, ví dụ 2026-05-14T08:30."),
+    (
+        drf_fields.DateTimeField,
+        "Thời điểm không hợp lệ; dùng dạng ISO 8601, ví dụ 2026-05-14T08:30.",
+    ),
     (drf_fields.DateField, "Ngày không hợp lệ; dùng dạng YYYY-MM-DD, ví dụ 2026-05-14."),
     (drf_fields.FileField, "Dữ liệu gửi lên không phải là tệp."),
     (drf_fields.CharField, "Cần một chuỗi ký tự."),
 ]
 
-LIMITS = [(django_validators.MinValueValidator, "min_value", "min_value"),
-          (django_validators.MaxValueValidator, "max_value", "max_value"),
-          (django_validators.MaxLengthValidator, "max_length", "max_length"),
-          (django_validators.MinLengthValidator, "min_length", "min_length")]
+LIMITS = [
+    (django_validators.MinValueValidator, "min_value", "min_value"),
+    (django_validators.MaxValueValidator, "max_value", "max_value"),
+    (django_validators.MaxLengthValidator, "max_length", "max_length"),
+    (django_validators.MinLengthValidator, "min_length", "min_length"),
+]
 
 
 def _defaults(field: drf_fields.Field[Any, Any, Any, Any]) -> dict[str, str]:
@@ -68,7 +74,9 @@ def vietnamese(field: drf_fields.Field[Any, Any, Any, Any]) -> None:
     for validator in field.validators:
         for kind, key, param in LIMITS:
             if type(validator) is kind and key in field.error_messages:
-                validator.message = str(field.error_messages[key]).format(**{param: validator.limit_value})
+                validator.message = str(field.error_messages[key]).format(
+                    **{param: validator.limit_value}
+                )
     child = getattr(field, "child", None)
     if isinstance(child, drf_fields.Field):
         vietnamese(child)
@@ -77,7 +85,9 @@ def vietnamese(field: drf_fields.Field[Any, Any, Any, Any]) -> None:
 class VietnameseErrors(serializers.Serializer[Any]):
     """Base for API input serializers: Vietnamese messages on every field."""
 
-    default_error_messages = {"invalid": "Dữ liệu không hợp lệ: cần một đối tượng JSON (nhận được {datatype})."}
+    default_error_messages = {
+        "invalid": "Dữ liệu không hợp lệ: cần một đối tượng JSON (nhận được {datatype})."
+    }
 
     def get_fields(self) -> dict[str, Any]:
         result = super().get_fields()

@@ -22,8 +22,18 @@ class UserSerializer(serializers.ModelSerializer[Any]):
 
     class Meta:
         model = User
-        fields = ["id", "username", "full_name", "given_name", "family_name", "email", "unit", "unit_name",
-                  "position_name", "is_active"]
+        fields = [
+            "id",
+            "username",
+            "full_name",
+            "given_name",
+            "family_name",
+            "email",
+            "unit",
+            "unit_name",
+            "position_name",
+            "is_active",
+        ]
 
 
 class MeSerializer(UserSerializer):
@@ -49,12 +59,37 @@ class JobSerializer(serializers.ModelSerializer[Any]):
 
     class Meta:
         model = Job
-        fields = ["id", "name", "label", "state", "created_at", "started_at", "finished_at", "attempts",
-                  "progress_done", "progress_total", "percent", "message"]
+        fields = [
+            "id",
+            "name",
+            "label",
+            "state",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "attempts",
+            "progress_done",
+            "progress_total",
+            "percent",
+            "message",
+        ]
 
 
 class AuditEventSerializer(serializers.ModelSerializer[Any]):
     class Meta:
         model = AuditEvent
-        fields = ["id", "at", "actor", "actor_label", "action", "object_type", "object_id", "object_label",
-                  "unit_id", "ip", "detail", "prev_hash", "hash"]
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "actor_label",
+            "action",
+            "object_type",
+            "object_id",
+            "object_label",
+            "unit_id",
+            "ip",
+            "detail",
+            "prev_hash",
+            "hash",
+        ]

@@ -1,4 +1,5 @@
 """REST API v1: thin views over the same selectors and services as the pages."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,9 +37,11 @@ _MESSAGES = {
 }
 
 # The API's answer to a write through the browser session without a valid CSRF token.
-CSRF_MESSAGE = ("Yêu cầu bị từ chối vì thiếu hoặc sai mã chống giả mạo (CSRF) của phiên "
-                "đăng nhập. Hãy tải lại trang rồi thử lại, hoặc gọi API bằng mã truy cập "
-                "(Authorization: Token ...); dữ liệu chưa được lưu.")
+CSRF_MESSAGE = (
+    "Yêu cầu bị từ chối vì thiếu hoặc sai mã chống giả mạo (CSRF) của phiên "
+    "đăng nhập. Hãy tải lại trang rồi thử lại, hoặc gọi API bằng mã truy cập "
+    "(Authorization: Token ...); dữ liệu chưa được lưu."
+)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -51,10 +54,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # DRF's session authentication words a missing or wrong CSRF token in English.
         exc = exceptions.PermissionDenied(CSRF_MESSAGE)
     response = drf_exception_handler(exc, context)
-    if response is not None and not isinstance(exc, (exceptions.ValidationError, NotFoundWithReason)):
+    if response is not None and not isinstance(
+        exc, (exceptions.ValidationError, NotFoundWithReason)
+    ):
         for kind, message in _MESSAGES.items():
-            if isinstance(exc, kind) and (not isinstance(exc, exceptions.PermissionDenied) or
-                                          str(exc.detail) == exceptions.PermissionDenied.default_detail):
+            if isinstance(exc, kind) and (
+                not isinstance(exc, exceptions.PermissionDenied)
+                or str(exc.detail) == exceptions.PermissionDenied.default_detail
+            ):
                 response.data = {"detail": message}
                 break
     return response
@@ -113,10 +120,16 @@ class AuditList(generics.ListAPIView[Any]):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         roles = effective_roles(user_of(self.request))
         if Role.AUDITOR not in roles and Role.ADMIN not in roles:
-            raise exceptions.PermissionDenied("Chỉ cán bộ thanh tra hoặc quản trị được xem nhật ký kiểm toán.")
+            raise exceptions.PermissionDenied(
+                "Chỉ cán bộ thanh tra hoặc quản trị được xem nhật ký kiểm toán."
+            )
         params = self.request.query_params
-        return audit_search(actor_query=params.get("actor", ""), action=params.get("action", ""),
-                            object_type=params.get("object_type", ""), object_id=params.get("object_id", ""))
+        return audit_search(
+            actor_query=params.get("actor", ""),
+            action=params.get("action", ""),
+            object_type=params.get("object_type", ""),
+            object_id=params.get("object_id", ""),
+        )
 
 
 class HealthView(APIView):

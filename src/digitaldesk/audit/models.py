@@ -9,6 +9,7 @@ boundary. The database also refuses UPDATE and DELETE on the table (triggers in
 migration 0002), and signed checkpoints outside the database (checkpoints.py)
 pin the row count and head.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,14 @@ from digitaldesk.audit.chain import row_mac
 
 class AuditEvent(models.Model):
     at = models.DateTimeField("thời điểm", db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+", verbose_name="người thực hiện")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người thực hiện",
+    )
     actor_label = models.CharField("người thực hiện", max_length=200, blank=True)
     action = models.CharField("hành động", max_length=80, db_index=True)
     object_type = models.CharField("loại đối tượng", max_length=80, blank=True, db_index=True)
@@ -57,7 +64,9 @@ class AuditEvent(models.Model):
             "detail": self.detail,
             "prev": self.prev_hash,
         }
-        return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        return json.dumps(
+            payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        ).encode()
 
     def compute_hash(self) -> str:
         """The keyed MAC of this row (every row written since the keyed chain)."""

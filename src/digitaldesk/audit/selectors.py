@@ -7,11 +7,20 @@ from django.db.models import Q, QuerySet
 from digitaldesk.audit.models import AuditEvent
 
 
-def audit_search(*, actor_query: str = "", action: str = "", object_type: str = "", object_id: str = "",
-                 date_from: dt.date | None = None, date_to: dt.date | None = None) -> QuerySet[AuditEvent]:
+def audit_search(
+    *,
+    actor_query: str = "",
+    action: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.all().order_by("-id")
     if actor_query:
-        events = events.filter(Q(actor_label__icontains=actor_query) | Q(actor__username__iexact=actor_query))
+        events = events.filter(
+            Q(actor_label__icontains=actor_query) | Q(actor__username__iexact=actor_query)
+        )
     if action:
         events = events.filter(action__startswith=action)
     if object_type:

@@ -2,6 +2,7 @@
 
 How the chain resists someone who can write the database: docs/audit.md.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -64,12 +65,18 @@ def audit_record(
         head = AuditHead.objects.select_for_update().filter(id=1).first()
         if head is None:
             head, _ = AuditHead.objects.select_for_update().get_or_create(
-                id=1, defaults={"mac": chain.head_mac(0, 0, GENESIS),
-                                "boundary_mac": chain.boundary_mac(0, GENESIS)})
+                id=1,
+                defaults={
+                    "mac": chain.head_mac(0, 0, GENESIS),
+                    "boundary_mac": chain.boundary_mac(0, GENESIS),
+                },
+            )
         event = AuditEvent(
             at=timezone.now(),
             actor=actor_obj,
-            actor_label=(str(actor_obj) if actor_obj else (str(actor) if actor else "Hệ thống"))[:200],
+            actor_label=(str(actor_obj) if actor_obj else (str(actor) if actor else "Hệ thống"))[
+                :200
+            ],
             action=action,
             object_type=object_type or o_type,
             object_id=object_id or o_id,
@@ -82,8 +89,12 @@ def audit_record(
         event.hash = event.compute_hash()
         event.save()
         count = head.count + 1  # exact: the head row is locked
-        AuditHead.objects.filter(id=1).update(last_hash=event.hash, count=count, last_id=event.pk,
-                                              mac=chain.head_mac(event.pk, count, event.hash))
+        AuditHead.objects.filter(id=1).update(
+            last_hash=event.hash,
+            count=count,
+            last_id=event.pk,
+            mac=chain.head_mac(event.pk, count, event.hash),
+        )
     return event
 
 
@@ -108,8 +119,9 @@ class VerifyResult:
     forged_checkpoints: list[Checkpoint] = field(default_factory=list)
 
 
-def _iter_events(batch: int = 5000, after_id: int = 0,
-                 upto_id: int | None = None) -> Iterator[AuditEvent]:
+def _iter_events(
+    batch: int = 5000, after_id: int = 0, upto_id: int | None = None
+) -> Iterator[AuditEvent]:
     last_id = after_id
     while True:
         query = AuditEvent.objects.filter(id__gt=last_id)
@@ -166,12 +178,14 @@ def audit_verify() -> VerifyResult:
 
     head = AuditHead.objects.filter(id=1).first()
     head_intact = head is not None and chain.same(
-        head.mac, chain.head_mac(head.last_id, head.count, head.last_hash))
+        head.mac, chain.head_mac(head.last_id, head.count, head.last_hash)
+    )
     plain_until_id, plain_until_hash, boundary_intact = _boundary(head)
     if head is not None and not head_intact:
         result.problems.append(
             "Đầu chuỗi (số bản ghi, bản ghi cuối) đã bị sửa: mã xác thực của đầu chuỗi không khớp"
-            " — có thể các bản ghi cuối đã bị xóa và đầu chuỗi bị dời lại.")
+            " — có thể các bản ghi cuối đã bị xóa và đầu chuỗi bị dời lại."
+        )
     if not boundary_intact:
         result.problems.append("Mốc chuyển từ chuỗi băm cũ sang chuỗi có khóa đã bị sửa.")
 
@@ -202,27 +216,35 @@ def audit_verify() -> VerifyResult:
                 result.problems.append(
                     f"Thiếu ít nhất {point.count - rows} bản ghi ở cuối nhật ký so với điểm kiểm"
                     f" tra lúc {checkpoint_when(point)} (có {point.count} bản ghi, bản ghi cuối"
-                    f" số {point.last_id}).")
+                    f" số {point.last_id})."
+                )
             elif point.last_id < event.pk:
                 result.problems.append(
                     f"Bản ghi số {point.last_id} (bản ghi cuối của điểm kiểm tra lúc"
-                    f" {checkpoint_when(point)}) đã bị xóa.")
+                    f" {checkpoint_when(point)}) đã bị xóa."
+                )
             else:
                 intact = True
                 if not chain.same(event.hash, point.head):
                     intact = False
-                    result.problems.append(f"Bản ghi số {event.pk} khác với điểm kiểm tra lúc"
-                                           f" {checkpoint_when(point)}.")
+                    result.problems.append(
+                        f"Bản ghi số {event.pk} khác với điểm kiểm tra lúc"
+                        f" {checkpoint_when(point)}."
+                    )
                 if rows != point.count:
                     intact = False
                     missing = point.count - rows
-                    text = f"thiếu {missing} bản ghi (đã bị xóa)" if missing > 0 else \
-                        f"thừa {-missing} bản ghi (bị chèn)"
+                    text = (
+                        f"thiếu {missing} bản ghi (đã bị xóa)"
+                        if missing > 0
+                        else f"thừa {-missing} bản ghi (bị chèn)"
+                    )
                     if missing > 0:
                         result.missing_in_middle = max(result.missing_in_middle, missing)
                     result.problems.append(
                         f"Đến bản ghi số {event.pk} {text} so với điểm kiểm tra lúc"
-                        f" {checkpoint_when(point)} ({point.count} bản ghi).")
+                        f" {checkpoint_when(point)} ({point.count} bản ghi)."
+                    )
                 if intact:
                     consistent.append(point)
 
@@ -236,8 +258,10 @@ def audit_verify() -> VerifyResult:
                 bad_row(event.pk, "nội dung bản ghi đã bị sửa đổi (mã xác thực không khớp)")
             elif event.prev_hash != prev:
                 where = f"sau bản ghi số {prev_id}" if prev_id else "ở đầu nhật ký"
-                bad_row(event.pk, "liên kết với bản ghi trước bị đứt: có bản ghi bị xóa hoặc chèn"
-                                  f" {where}")
+                bad_row(
+                    event.pk,
+                    f"liên kết với bản ghi trước bị đứt: có bản ghi bị xóa hoặc chèn {where}",
+                )
             elif event.pk == plain_until_id and not chain.same(event.hash, plain_until_hash):
                 bad_row(event.pk, "chuỗi băm cũ không khớp với mốc chuyển sang chuỗi có khóa")
             else:
@@ -257,15 +281,18 @@ def audit_verify() -> VerifyResult:
             result.problems.append(
                 f"Các bản ghi cuối đã bị xóa: đầu chuỗi ghi bản ghi cuối là số {head.last_id} "
                 f"({head.count} bản ghi) nhưng nhật ký chỉ còn đến số {last_seen}"
-                f" ({rows} bản ghi).")
+                f" ({rows} bản ghi)."
+            )
         else:
             if not chain.same(hash_at_head, head.last_hash):
                 result.problems.append(f"Bản ghi số {head.last_id} khác với đầu chuỗi.")
             missing = head.count - rows_at_head
             if missing > 0:
                 result.missing_in_middle = max(result.missing_in_middle, missing)
-                result.problems.append(f"Thiếu {missing} bản ghi ở giữa nhật ký (đầu chuỗi ghi "
-                                       f"{head.count} bản ghi, còn {rows_at_head}).")
+                result.problems.append(
+                    f"Thiếu {missing} bản ghi ở giữa nhật ký (đầu chuỗi ghi "
+                    f"{head.count} bản ghi, còn {rows_at_head})."
+                )
             elif missing < 0:
                 result.problems.append(f"Có {-missing} bản ghi bị chèn vào nhật ký.")
 
@@ -309,7 +336,8 @@ def audit_checkpoint() -> CheckpointResult:
     genuine = [p for p in read_checkpoints() if p.signature_ok]
     if any(p.last_id > head.last_id or p.count > head.count for p in genuine):
         raise AuditTampered(
-            "Nhật ký có ít bản ghi hơn một điểm kiểm tra trước: bản ghi cuối đã bị xóa.")
+            "Nhật ký có ít bản ghi hơn một điểm kiểm tra trước: bản ghi cuối đã bị xóa."
+        )
     previous = genuine
     after_id, prev, rows = 0, GENESIS, 0
     if previous:
@@ -318,10 +346,12 @@ def audit_checkpoint() -> CheckpointResult:
             row = AuditEvent.objects.filter(id=point.last_id).values_list("hash", flat=True).first()
             if row is None or not chain.same(row, point.head):
                 raise AuditTampered(
-                    f"Bản ghi số {point.last_id} của điểm kiểm tra trước đã bị sửa hoặc xóa.")
+                    f"Bản ghi số {point.last_id} của điểm kiểm tra trước đã bị sửa hoặc xóa."
+                )
             if AuditEvent.objects.filter(id__lte=point.last_id).count() != point.count:
                 raise AuditTampered(
-                    f"Số bản ghi đến bản ghi số {point.last_id} khác với điểm kiểm tra trước.")
+                    f"Số bản ghi đến bản ghi số {point.last_id} khác với điểm kiểm tra trước."
+                )
         after_id, prev, rows = point.last_id, point.head, point.count
     for event in _iter_events(after_id=after_id, upto_id=head.last_id):
         if not _row_ok(event, plain_until_id) or event.prev_hash != prev:
@@ -329,7 +359,13 @@ def audit_checkpoint() -> CheckpointResult:
         prev, rows = event.hash, rows + 1
     if rows != head.count or not chain.same(prev, head.last_hash):
         raise AuditTampered("Số bản ghi hoặc bản ghi cuối không khớp với đầu chuỗi.")
-    path, timestamped = write_checkpoint(last_id=head.last_id, count=head.count,
-                                         head=head.last_hash, head_mac=head.mac, at=timezone.now())
-    return CheckpointResult(path=path, last_id=head.last_id, count=head.count,
-                            timestamped=timestamped)
+    path, timestamped = write_checkpoint(
+        last_id=head.last_id,
+        count=head.count,
+        head=head.last_hash,
+        head_mac=head.mac,
+        at=timezone.now(),
+    )
+    return CheckpointResult(
+        path=path, last_id=head.last_id, count=head.count, timestamped=timestamped
+    )

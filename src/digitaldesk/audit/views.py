@@ -1,4 +1,5 @@
 """The auditor's pages: search the log, export it, verify the chain."""
+
 from __future__ import annotations
 
 import csv
@@ -25,8 +26,12 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(label="Hành động (tiền tố, ví dụ: auth., cases.)", required=False)
     object_type = forms.CharField(label="Loại đối tượng", required=False)
     object_id = forms.CharField(label="Mã đối tượng", required=False)
-    date_from = forms.DateField(label="Từ ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="Đến ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label="Từ ngày", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="Đến ngày", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 def _auditor(request: HttpRequest) -> None:
@@ -38,9 +43,14 @@ def _auditor(request: HttpRequest) -> None:
 def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
     form = AuditFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    events = audit_search(actor_query=data.get("actor") or "", action=data.get("action") or "",
-                          object_type=data.get("object_type") or "", object_id=data.get("object_id") or "",
-                          date_from=data.get("date_from"), date_to=data.get("date_to"))
+    events = audit_search(
+        actor_query=data.get("actor") or "",
+        action=data.get("action") or "",
+        object_type=data.get("object_type") or "",
+        object_id=data.get("object_id") or "",
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+    )
     return form, events
 
 
@@ -49,10 +59,14 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     _auditor(request)
     form, events = _filtered(request)
     page = Paginator(events.select_related("actor"), 50).get_page(request.GET.get("trang"))  # type: ignore[attr-defined]
-    audit_record(actor=request.user, action="audit.search", detail={k: v for k, v in request.GET.items()})
+    audit_record(
+        actor=request.user, action="audit.search", detail={k: v for k, v in request.GET.items()}
+    )
     query = request.GET.copy()
     query.pop("trang", None)
-    return render(request, "audit/list.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request, "audit/list.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
 
 
 class _Echo:
@@ -65,19 +79,45 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     """CSV export (UTF-8 with BOM so Excel shows Vietnamese correctly), streamed."""
     _auditor(request)
     _, events = _filtered(request)
-    audit_record(actor=request.user, action="audit.export", detail={k: v for k, v in request.GET.items()})
+    audit_record(
+        actor=request.user, action="audit.export", detail={k: v for k, v in request.GET.items()}
+    )
     writer = csv.writer(_Echo())
 
     def rows():  # type: ignore[no-untyped-def]
         yield "\ufeff"
-        yield writer.writerow(["STT", "Thời điểm", "Người thực hiện", "Hành động", "Loại đối tượng",
-                               "Mã đối tượng", "Đối tượng", "Địa chỉ IP", "Chi tiết", "Mã băm"])
+        yield writer.writerow(
+            [
+                "STT",
+                "Thời điểm",
+                "Người thực hiện",
+                "Hành động",
+                "Loại đối tượng",
+                "Mã đối tượng",
+                "Đối tượng",
+                "Địa chỉ IP",
+                "Chi tiết",
+                "Mã băm",
+            ]
+        )
         for event in events.iterator(chunk_size=2000):  # type: ignore[attr-defined]
             # Names, labels and details are typed by users: no cell may open as a formula.
-            yield writer.writerow(csv_row([
-                event.id, timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M:%S"),
-                event.actor_label, event.action, event.object_type, event.object_id,
-                event.object_label, event.ip or "", event.detail, event.hash]))
+            yield writer.writerow(
+                csv_row(
+                    [
+                        event.id,
+                        timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M:%S"),
+                        event.actor_label,
+                        event.action,
+                        event.object_type,
+                        event.object_id,
+                        event.object_label,
+                        event.ip or "",
+                        event.detail,
+                        event.hash,
+                    ]
+                )
+            )
 
     stamp = dt.datetime.now(tz=dt.UTC).strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
@@ -89,6 +129,9 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 def audit_verify_view(request: HttpRequest) -> HttpResponse:
     _auditor(request)
     result = audit_verify()
-    audit_record(actor=request.user, action="audit.verify", detail={"ok": result.ok, "checked": result.checked,
-                                                                    "first_bad_id": result.first_bad_id})
+    audit_record(
+        actor=request.user,
+        action="audit.verify",
+        detail={"ok": result.ok, "checked": result.checked, "first_bad_id": result.first_bad_id},
+    )
     return render(request, "audit/verify.html", {"result": result})

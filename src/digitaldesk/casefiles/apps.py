@@ -13,5 +13,9 @@ class CasefilesConfig(AppConfig):
         from digitaldesk.search.sections import register_search_section
 
         register_nav("Hồ sơ số", "casefiles:home", order=40)
-        register_search_section("ho-so-so", order=30, template="casefiles/search_section.html",
-                                search=search_casefiles_section)
+        register_search_section(
+            "ho-so-so",
+            order=30,
+            template="casefiles/search_section.html",
+            search=search_casefiles_section,
+        )

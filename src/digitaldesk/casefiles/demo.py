@@ -1,6 +1,7 @@
 """Demo data: a small digitised case file (scans rendered from the legal texts) of the case at
 trial today (cases/demo.py, `build_trial`), with the presentation playlist prepared for today's
 hearing; without that case, of the first case of Phòng 2."""
+
 from __future__ import annotations
 
 import io
@@ -24,8 +25,14 @@ def demo_casefile(org: DemoOrg, stdout: Any) -> None:
 
     minh = org.people.get("minh")
     unit = org.units.get("tinh_p2")
-    case = (Case.objects.filter(unit=unit, name=TRIAL_CASE).first()
-            or Case.objects.filter(unit=unit).order_by("pk").first()) if unit else None
+    case = (
+        (
+            Case.objects.filter(unit=unit, name=TRIAL_CASE).first()
+            or Case.objects.filter(unit=unit).order_by("pk").first()
+        )
+        if unit
+        else None
+    )
     if minh is None or case is None or CaseFile.objects.filter(case=case).exists():
         return
     casefile = services.casefile_create(actor=minh, case=case, title="Hồ sơ vụ án (bản số hóa mẫu)")
@@ -34,16 +41,31 @@ def demo_casefile(org: DemoOrg, stdout: Any) -> None:
     pages[0].save(buffer, "PDF", resolution=300, save_all=True, append_images=pages[1:], quality=85)
     size = buffer.tell()
     buffer.seek(0)
-    upload = services.upload_file(actor=minh, casefile=casefile, volume=None, fileobj=buffer,
-                                  name="tap-1-ban-quet.pdf", size=size)
-    stdout.write(f"  Hồ sơ số hóa mẫu: {casefile.title} ({case.name}), 6 trang đang chờ nhận dạng.\n")
+    upload = services.upload_file(
+        actor=minh,
+        casefile=casefile,
+        volume=None,
+        fileobj=buffer,
+        name="tap-1-ban-quet.pdf",
+        size=size,
+    )
+    stdout.write(
+        f"  Hồ sơ số hóa mẫu: {casefile.title} ({case.name}), 6 trang đang chờ nhận dạng.\n"
+    )
     if case.name != TRIAL_CASE or upload.state != UploadState.QUEUED:
         return
     # The pages get their bút lục now rather than when the worker runs the queued step (which then
     # finds them and does nothing: `prepare` is idempotent), so that the hearing's playlist can
     # name them; reading them (OCR) stays with the worker.
     processing.prepare(upload.pk)
-    services.playlist_create(actor=minh, casefile=casefile, title=PLAYLIST_TITLE, but_luc=PLAYLIST_BUT_LUC,
-                             hearing_date=timezone.localdate())
-    stdout.write(f"  Danh sách trình chiếu “{PLAYLIST_TITLE}” (bút lục {', '.join(map(str, PLAYLIST_BUT_LUC))}) "
-                 "cho phiên tòa hôm nay.\n")
+    services.playlist_create(
+        actor=minh,
+        casefile=casefile,
+        title=PLAYLIST_TITLE,
+        but_luc=PLAYLIST_BUT_LUC,
+        hearing_date=timezone.localdate(),
+    )
+    stdout.write(
+        f"  Danh sách trình chiếu “{PLAYLIST_TITLE}” (bút lục {', '.join(map(str, PLAYLIST_BUT_LUC))}) "
+        "cho phiên tòa hôm nay.\n"
+    )

@@ -1,4 +1,5 @@
 """Jobs of the case-file digitisation: thin adapters over processing.py."""
+
 from __future__ import annotations
 
 from digitaldesk.casefiles import processing

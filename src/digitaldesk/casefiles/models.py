@@ -6,6 +6,7 @@ which runs through the whole case file and never changes once given. The table
 of contents (bảng kê / thống kê tài liệu) lists each document with its bút lục
 range (BLTTHS 2015, Điều 131, khoản 4).
 """
+
 from __future__ import annotations
 
 import secrets
@@ -15,10 +16,13 @@ from django.db import models
 
 
 class CaseFile(models.Model):
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="casefiles",
-                             verbose_name="vụ án")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="casefiles", verbose_name="vụ án"
+    )
     title = models.CharField("tên hồ sơ", max_length=300, default="Hồ sơ vụ án")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     next_but_luc = models.PositiveIntegerField(default=1)
 
@@ -42,7 +46,9 @@ class Volume(models.Model):
 
     class Meta:
         ordering = ["number"]
-        constraints = [models.UniqueConstraint(fields=["casefile", "number"], name="casefiles_volume_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["casefile", "number"], name="casefiles_volume_number")
+        ]
 
     def __str__(self) -> str:
         return f"Tập {self.number}" + (f" — {self.title}" if self.title else "")
@@ -80,24 +86,31 @@ class Upload(models.Model):
 
     casefile = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="uploads")
     volume = models.ForeignKey(Volume, on_delete=models.PROTECT, related_name="uploads")
-    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads")
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
     original_name = models.CharField("tên tệp", max_length=255)
     client_key = models.CharField(max_length=200, blank=True, db_index=True)  # resumable uploads
     size = models.BigIntegerField("dung lượng (byte)", default=0)
     received = models.BigIntegerField(default=0)
-    path = models.CharField(max_length=1000, blank=True)  # the original, byte for byte, never rewritten
+    path = models.CharField(
+        max_length=1000, blank=True
+    )  # the original, byte for byte, never rewritten
     sha256 = models.CharField(max_length=64, blank=True)
     kind = models.CharField(max_length=10, blank=True)
     signed = models.BooleanField("có chữ ký số", default=False)
-    state = models.CharField(max_length=12, choices=UploadState.choices, default=UploadState.RECEIVING,
-                             db_index=True)
+    state = models.CharField(
+        max_length=12, choices=UploadState.choices, default=UploadState.RECEIVING, db_index=True
+    )
     first_but_luc = models.PositiveIntegerField(null=True, blank=True)
     pages_total = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     searchable_pdf = models.CharField(max_length=1000, blank=True)
     pdfa = models.BooleanField(default=False)
     assembling_until = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -126,14 +139,18 @@ class Page(models.Model):
 
     casefile = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="pages")
     upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="pages")
-    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="pages")
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="pages"
+    )
     number = models.PositiveIntegerField("trang trong tệp")
     but_luc = models.PositiveIntegerField("bút lục")
     source_path = models.CharField(max_length=1000)
     source_number = models.PositiveIntegerField(default=1)
     source_kind = models.CharField(max_length=10)
     content_hash = models.CharField("mã băm nội dung", max_length=64, blank=True)
-    state = models.CharField(max_length=10, choices=PageState.choices, default=PageState.PENDING, db_index=True)
+    state = models.CharField(
+        max_length=10, choices=PageState.choices, default=PageState.PENDING, db_index=True
+    )
     claimed_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     text = models.TextField(blank=True)
@@ -144,7 +161,9 @@ class Page(models.Model):
     # read from a straightened copy, the words mapped back onto the scan (docs/ocr.md).
     skew = models.FloatField("độ nghiêng (độ)", default=0)
     deskewed = models.BooleanField("đã nắn thẳng để nhận dạng", default=False)
-    layer_path = models.CharField(max_length=1000, blank=True)  # this page's PDF from the OCR engine
+    layer_path = models.CharField(
+        max_length=1000, blank=True
+    )  # this page's PDF from the OCR engine
     error = models.CharField(max_length=500, blank=True)
     ocr_at = models.DateTimeField(null=True, blank=True, db_index=True)
     version = models.PositiveIntegerField(default=1)
@@ -158,7 +177,11 @@ class Page(models.Model):
         indexes = [
             models.Index(fields=["upload", "state"]),
             # Pages needing attention are few among millions: the desk widget finds them by this.
-            models.Index(fields=["casefile"], name="casefiles_page_failed", condition=models.Q(state="failed")),
+            models.Index(
+                fields=["casefile"],
+                name="casefiles_page_failed",
+                condition=models.Q(state="failed"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -179,7 +202,9 @@ class PageVersion(models.Model):
     source_kind = models.CharField(max_length=10)
     content_hash = models.CharField(max_length=64)
     text = models.TextField(blank=True)
-    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     replaced_at = models.DateTimeField(auto_now_add=True)
     reason = models.CharField(max_length=500, blank=True)
 
@@ -193,7 +218,9 @@ class Playlist(models.Model):
     casefile = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="playlists")
     title = models.CharField("tên danh sách", max_length=300)
     hearing_date = models.DateField("ngày xét xử", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -218,10 +245,14 @@ class Presentation(models.Model):
     """A live presentation: what the presenter shows, mirrored by projector windows."""
 
     casefile = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="presentations")
-    presenter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    presenter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     token = models.CharField(max_length=40, unique=True, default=_token)
     state = models.JSONField(default=dict)
     version = models.PositiveIntegerField(default=0)
-    playlist = models.ForeignKey(Playlist, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    playlist = models.ForeignKey(
+        Playlist, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

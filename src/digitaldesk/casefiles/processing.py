@@ -13,6 +13,7 @@
 Every step is idempotent: a job handed out again after SIGKILL repeats no work
 that was committed, and loses none that was not.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -50,7 +51,9 @@ def lease_seconds() -> int:
 
 
 def jobs_per_upload() -> int:
-    return max(1, int(getattr(settings, "CASEFILES_OCR_JOBS", 0) or settings.Q_CLUSTER.get("workers", 2)))
+    return max(
+        1, int(getattr(settings, "CASEFILES_OCR_JOBS", 0) or settings.Q_CLUSTER.get("workers", 2))
+    )
 
 
 # --- content hashes ---------------------------------------------------------------------
@@ -118,11 +121,25 @@ def prepare(upload_id: int) -> str:
                 content_hash = page_content_hash(upload.kind, path, number, pdf)
                 error = ""
             except Exception as exc:  # a broken page: recorded, the others go on
-                content_hash, error = "", f"Trang {number}: không đọc được nội dung ({type(exc).__name__})."
-            batch.append(Page(casefile_id=upload.casefile_id, upload=upload, document_id=upload.document_id,
-                              number=number, but_luc=upload.first_but_luc + number - 1, source_path=upload.path,
-                              source_number=number, source_kind=upload.kind, content_hash=content_hash,
-                              state=PageState.FAILED if error else PageState.PENDING, error=error))
+                content_hash, error = (
+                    "",
+                    f"Trang {number}: không đọc được nội dung ({type(exc).__name__}).",
+                )
+            batch.append(
+                Page(
+                    casefile_id=upload.casefile_id,
+                    upload=upload,
+                    document_id=upload.document_id,
+                    number=number,
+                    but_luc=upload.first_but_luc + number - 1,
+                    source_path=upload.path,
+                    source_number=number,
+                    source_kind=upload.kind,
+                    content_hash=content_hash,
+                    state=PageState.FAILED if error else PageState.PENDING,
+                    error=error,
+                )
+            )
             if len(batch) >= 500:
                 Page.objects.bulk_create(batch, ignore_conflicts=True)
                 batch = []
@@ -133,11 +150,17 @@ def prepare(upload_id: int) -> str:
             pdf.close()
     with transaction.atomic():
         updated = Upload.objects.filter(pk=upload.pk, state=UploadState.QUEUED).update(
-            state=UploadState.PROCESSING, started_at=timezone.now())
+            state=UploadState.PROCESSING, started_at=timezone.now()
+        )
         if updated:
             for _ in range(min(jobs_per_upload(), upload.pages_total)):
-                enqueue("casefiles.ocr", user=upload.created_by, label=f"Nhận dạng “{upload.original_name}”",
-                        group=f"casefile:{upload.casefile_id}", upload_id=upload.pk)
+                enqueue(
+                    "casefiles.ocr",
+                    user=upload.created_by,
+                    label=f"Nhận dạng “{upload.original_name}”",
+                    group=f"casefile:{upload.casefile_id}",
+                    upload_id=upload.pk,
+                )
     return "prepared"
 
 
@@ -146,28 +169,42 @@ def claim_page(upload_id: int) -> Page | None:
     """Take the next page nobody is reading (or whose reader's lease ran out)."""
     now = timezone.now()
     for _ in range(20):
-        candidate = (Page.objects.filter(upload_id=upload_id)
-                     .filter(Q(state=PageState.PENDING) | Q(state=PageState.RUNNING, claimed_until__lt=now))
-                     .order_by("number").values("pk", "state", "claimed_until", "attempts").first())
+        candidate = (
+            Page.objects.filter(upload_id=upload_id)
+            .filter(Q(state=PageState.PENDING) | Q(state=PageState.RUNNING, claimed_until__lt=now))
+            .order_by("number")
+            .values("pk", "state", "claimed_until", "attempts")
+            .first()
+        )
         if candidate is None:
             return None
         if candidate["attempts"] >= MAX_ATTEMPTS:
             Page.objects.filter(pk=candidate["pk"], state=candidate["state"]).update(
-                state=PageState.FAILED, claimed_until=None,
-                error=f"Đã thử nhận dạng {MAX_ATTEMPTS} lần không thành công (tiến trình bị dừng khi đang đọc trang).")
+                state=PageState.FAILED,
+                claimed_until=None,
+                error=f"Đã thử nhận dạng {MAX_ATTEMPTS} lần không thành công (tiến trình bị dừng khi đang đọc trang).",
+            )
             continue
-        won = Page.objects.filter(pk=candidate["pk"], state=candidate["state"],
-                                  claimed_until=candidate["claimed_until"]).update(
-            state=PageState.RUNNING, claimed_until=now + timedelta(seconds=lease_seconds()),
-            attempts=F("attempts") + 1)
+        won = Page.objects.filter(
+            pk=candidate["pk"], state=candidate["state"], claimed_until=candidate["claimed_until"]
+        ).update(
+            state=PageState.RUNNING,
+            claimed_until=now + timedelta(seconds=lease_seconds()),
+            attempts=F("attempts") + 1,
+        )
         if won:
-            return Page.objects.select_related("casefile", "document", "document__volume", "upload").get(
-                pk=candidate["pk"])
+            return Page.objects.select_related(
+                "casefile", "document", "document__volume", "upload"
+            ).get(pk=candidate["pk"])
     return None
 
 
-def ocr_pages(upload_id: int, progress: Any = None, engine: OcrEngine | None = None,
-              max_pages: int | None = None) -> dict[str, int]:
+def ocr_pages(
+    upload_id: int,
+    progress: Any = None,
+    engine: OcrEngine | None = None,
+    max_pages: int | None = None,
+) -> dict[str, int]:
     """Body of a `casefiles.ocr` job: read pages until none is left, then finish.
 
     A job stops after a time budget well inside the job timeout and hands the rest
@@ -182,8 +219,13 @@ def ocr_pages(upload_id: int, progress: Any = None, engine: OcrEngine | None = N
         if time.monotonic() > budget:
             upload = Upload.objects.filter(pk=upload_id).first()
             if upload is not None:
-                enqueue("casefiles.ocr", user=upload.created_by, label=f"Nhận dạng “{upload.original_name}” (tiếp)",
-                        group=f"casefile:{upload.casefile_id}", upload_id=upload_id)
+                enqueue(
+                    "casefiles.ocr",
+                    user=upload.created_by,
+                    label=f"Nhận dạng “{upload.original_name}” (tiếp)",
+                    group=f"casefile:{upload.casefile_id}",
+                    upload_id=upload_id,
+                )
             return {"pages": done, "continued": 1}
         page = claim_page(upload_id)
         if page is None:
@@ -206,7 +248,11 @@ def process_page(page: Page, engine: OcrEngine) -> None:
         result = ocr_one(info, page.source_number, Path(tmp), engine)
         if result.error:
             Page.objects.filter(pk=page.pk, version=version).update(
-                state=PageState.FAILED, error=result.error[:500], claimed_until=None, ocr_at=timezone.now())
+                state=PageState.FAILED,
+                error=result.error[:500],
+                claimed_until=None,
+                ocr_at=timezone.now(),
+            )
             return
         layer = ""
         if result.pdf:
@@ -217,10 +263,18 @@ def process_page(page: Page, engine: OcrEngine) -> None:
             layer = str(target)
     with transaction.atomic():
         updated = Page.objects.filter(pk=page.pk, version=version).update(
-            state=PageState.DONE, text=result.text, words=[w.as_list() for w in result.words],
-            confidence=result.confidence, rotation=result.rotation, skew=result.skew, deskewed=result.deskewed,
-            layer_path=layer, error="",
-            claimed_until=None, ocr_at=timezone.now())
+            state=PageState.DONE,
+            text=result.text,
+            words=[w.as_list() for w in result.words],
+            confidence=result.confidence,
+            rotation=result.rotation,
+            skew=result.skew,
+            deskewed=result.deskewed,
+            layer_path=layer,
+            error="",
+            claimed_until=None,
+            ocr_at=timezone.now(),
+        )
         if updated:
             page.refresh_from_db()
             index_page(page)
@@ -236,8 +290,12 @@ def index_page(page: Page) -> None:
 
     document = page.document
     title = f"Bút lục {page.but_luc}" + (f" — {document.title}" if document else "")
-    fields: dict[str, Any] = {"case_id": page.casefile.case_id, "casefile_id": page.casefile_id,
-                              "but_luc": page.but_luc, "page_id": page.pk}
+    fields: dict[str, Any] = {
+        "case_id": page.casefile.case_id,
+        "casefile_id": page.casefile_id,
+        "but_luc": page.but_luc,
+        "page_id": page.pk,
+    }
     if document is not None:
         fields["document_id"] = document.pk
         fields["volume_id"] = document.volume_id
@@ -245,29 +303,49 @@ def index_page(page: Page) -> None:
             fields["date"] = document.doc_date
     # Permission is the case's, read live at search time: the caller's tokens are
     # "case:<id>" for every case they may see (selectors.casefile_search).
-    search.index(SEARCH_KIND, str(page.pk), title=title, body=page.text, acl=[f"case:{page.casefile.case_id}"],
-                 fields=fields, unit_id=page.casefile.case.unit_id)
+    search.index(
+        SEARCH_KIND,
+        str(page.pk),
+        title=title,
+        body=page.text,
+        acl=[f"case:{page.casefile.case_id}"],
+        fields=fields,
+        unit_id=page.casefile.case.unit_id,
+    )
 
 
 def upload_counts(upload_id: int) -> dict[str, int]:
     from django.db.models import Count
 
-    rows = dict(Page.objects.filter(upload_id=upload_id).values_list("state").annotate(n=Count("id")))
+    rows = dict(
+        Page.objects.filter(upload_id=upload_id).values_list("state").annotate(n=Count("id"))
+    )
     total = Upload.objects.filter(pk=upload_id).values_list("pages_total", flat=True).first() or 0
-    return {"total": total, "done": rows.get(PageState.DONE, 0), "failed": rows.get(PageState.FAILED, 0),
-            "running": rows.get(PageState.RUNNING, 0), "pending": rows.get(PageState.PENDING, 0)}
+    return {
+        "total": total,
+        "done": rows.get(PageState.DONE, 0),
+        "failed": rows.get(PageState.FAILED, 0),
+        "running": rows.get(PageState.RUNNING, 0),
+        "pending": rows.get(PageState.PENDING, 0),
+    }
 
 
 # --- step 3: the searchable PDF of the file -----------------------------------------------
 def finish(upload_id: int) -> bool:
     """Build the searchable PDF/A once every page is read or failed (one job does it)."""
     counts = upload_counts(upload_id)
-    if counts["pending"] or counts["running"] or counts["done"] + counts["failed"] < counts["total"]:
+    if (
+        counts["pending"]
+        or counts["running"]
+        or counts["done"] + counts["failed"] < counts["total"]
+    ):
         return False
     now = timezone.now()
-    claimed = Upload.objects.filter(pk=upload_id, state=UploadState.PROCESSING).filter(
-        Q(assembling_until__isnull=True) | Q(assembling_until__lt=now)).update(
-        assembling_until=now + timedelta(seconds=lease_seconds()))
+    claimed = (
+        Upload.objects.filter(pk=upload_id, state=UploadState.PROCESSING)
+        .filter(Q(assembling_until__isnull=True) | Q(assembling_until__lt=now))
+        .update(assembling_until=now + timedelta(seconds=lease_seconds()))
+    )
     if not claimed:
         return False
     upload = Upload.objects.get(pk=upload_id)
@@ -279,9 +357,14 @@ def finish(upload_id: int) -> bool:
         log.exception("searchable PDF of upload %s failed", upload_id)
     failed = list(upload.pages.filter(state=PageState.FAILED).values_list("but_luc", "error"))
     message = "\n".join(f"Bút lục {bl}: {err}" for bl, err in failed)[:5000]
-    Upload.objects.filter(pk=upload_id).update(state=UploadState.DONE, finished_at=timezone.now(),
-                                               searchable_pdf=out, pdfa=pdfa, error=message,
-                                               assembling_until=None)
+    Upload.objects.filter(pk=upload_id).update(
+        state=UploadState.DONE,
+        finished_at=timezone.now(),
+        searchable_pdf=out,
+        pdfa=pdfa,
+        error=message,
+        assembling_until=None,
+    )
     return True
 
 
@@ -291,8 +374,9 @@ def build_searchable_pdf(upload: Upload) -> tuple[str, bool]:
     turned gets a /Rotate entry, so PDF readers show it upright."""
     target = Path(upload.path).parent / "searchable.pdf"
     sheets = []
-    for page in upload.pages.order_by("number").only("source_path", "source_number", "source_kind",
-                                                     "layer_path", "rotation"):
+    for page in upload.pages.order_by("number").only(
+        "source_path", "source_number", "source_kind", "layer_path", "rotation"
+    ):
         layer = Path(page.layer_path) if page.layer_path else None
         source = Path(page.source_path) if page.source_kind == pipeline.KIND_PDF else None
         if source is None and (layer is None or not layer.exists()):
@@ -335,12 +419,30 @@ def render_view_image(page: Page, width: int = VIEW_WIDTH) -> Path:
 
     if page.source_kind == pipeline.KIND_PDF:
         base = target.parent / f"tmp-{unique}"
-        scale = ["-scale-to-x", "-1", "-scale-to-y", str(width)] if sideways else \
-            ["-scale-to-x", str(width), "-scale-to-y", "-1"]
+        scale = (
+            ["-scale-to-x", "-1", "-scale-to-y", str(width)]
+            if sideways
+            else ["-scale-to-x", str(width), "-scale-to-y", "-1"]
+        )
         proc = subprocess.run(  # noqa: S603
-            ["pdftoppm", "-f", str(page.source_number), "-l", str(page.source_number), *scale,
-             "-jpeg", "-jpegopt", "quality=80", "-singlefile", str(source), str(base)],
-            capture_output=True, timeout=120, check=False)
+            [
+                "pdftoppm",
+                "-f",
+                str(page.source_number),
+                "-l",
+                str(page.source_number),
+                *scale,
+                "-jpeg",
+                "-jpegopt",
+                "quality=80",
+                "-singlefile",
+                str(source),
+                str(base),
+            ],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
         produced = base.with_suffix(".jpg")
         if proc.returncode != 0 or not produced.exists():
             raise OcrError(f"Không dựng được ảnh bút lục {page.but_luc}.")
@@ -368,7 +470,11 @@ def upright_image(image: Any, rotation: int) -> Any:
     """The image turned `rotation` degrees clockwise (0, 90, 180, 270)."""
     from PIL import Image
 
-    turn = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
+    turn = {
+        90: Image.Transpose.ROTATE_270,
+        180: Image.Transpose.ROTATE_180,
+        270: Image.Transpose.ROTATE_90,
+    }
     return image.transpose(turn[rotation]) if rotation in turn else image
 
 

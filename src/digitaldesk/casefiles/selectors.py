@@ -5,6 +5,7 @@ A case file follows the permissions of its case: whoever may see the case
 the case (`can_edit_case`) may upload, edit the table of contents and replace
 pages. Missing and forbidden look the same (Http404).
 """
+
 from __future__ import annotations
 
 import math
@@ -32,7 +33,9 @@ from digitaldesk.search import query as q
 
 
 def casefiles_visible_to(user: Any) -> QuerySet[CaseFile]:
-    return CaseFile.objects.filter(case__in=cases_visible_to(user).values("pk")).select_related("case", "case__unit")
+    return CaseFile.objects.filter(case__in=cases_visible_to(user).values("pk")).select_related(
+        "case", "case__unit"
+    )
 
 
 def casefile_for_user(user: Any, casefile_id: Any) -> CaseFile:
@@ -62,7 +65,9 @@ def page_by_but_luc(casefile: CaseFile, but_luc: Any) -> Page:
         number = int(but_luc)
     except (TypeError, ValueError) as exc:
         raise Http404("Không có bút lục này.") from exc
-    page = casefile.pages.filter(but_luc=number).select_related("document", "document__volume").first()
+    page = (
+        casefile.pages.filter(but_luc=number).select_related("document", "document__volume").first()
+    )
     if page is None:
         raise Http404("Không có bút lục này.")
     return page
@@ -77,7 +82,9 @@ def hearing_playlists_on(user: Any, day: Any) -> QuerySet[Playlist]:
 
 def presentation_for_user(user: Any, presentation_id: Any) -> Presentation:
     """A projector window may follow a presentation if its user may see the case file."""
-    presentation = Presentation.objects.filter(pk=presentation_id).select_related("casefile").first()
+    presentation = (
+        Presentation.objects.filter(pk=presentation_id).select_related("casefile").first()
+    )
     if presentation is None:
         raise Http404
     casefile_for_user(user, presentation.casefile_id)
@@ -97,9 +104,16 @@ class TocRow:
 def toc(casefile: CaseFile) -> list[TocRow]:
     """The statistics of documents (BLTTHS 2015, Điều 131, khoản 4): each document
     with its bút lục range, in volume and order."""
-    documents = (Document.objects.filter(casefile=casefile).select_related("volume")
-                 .annotate(first=Min("pages__but_luc"), last=Max("pages__but_luc"), n=Count("pages"),
-                           failed=Count("pages", filter=Q(pages__state=PageState.FAILED))))
+    documents = (
+        Document.objects.filter(casefile=casefile)
+        .select_related("volume")
+        .annotate(
+            first=Min("pages__but_luc"),
+            last=Max("pages__but_luc"),
+            n=Count("pages"),
+            failed=Count("pages", filter=Q(pages__state=PageState.FAILED)),
+        )
+    )
     return [TocRow(d, d.first, d.last, d.n, d.failed) for d in documents]
 
 
@@ -143,7 +157,11 @@ def _progress(pages: QuerySet[Page], total: int) -> ProgressInfo:
         rate = stats["n"] * 60.0 / elapsed
     remaining = max(0, total - done - failed)
     # Rounded up: a page still to read never shows "0 s left".
-    eta = math.ceil(remaining * 60 / rate) if rate > 0 and remaining else (0 if not remaining else None)
+    eta = (
+        math.ceil(remaining * 60 / rate)
+        if rate > 0 and remaining
+        else (0 if not remaining else None)
+    )
     return ProgressInfo(total, done, failed, round(rate, 1), eta)
 
 
@@ -152,13 +170,22 @@ def upload_progress(upload: Upload) -> ProgressInfo:
 
 
 def casefile_progress(casefile: CaseFile) -> ProgressInfo:
-    total = sum(casefile.uploads.exclude(state=UploadState.FAILED).values_list("pages_total", flat=True))
+    total = sum(
+        casefile.uploads.exclude(state=UploadState.FAILED).values_list("pages_total", flat=True)
+    )
     return _progress(Page.objects.filter(casefile=casefile), total)
 
 
 # --- search and highlighting --------------------------------------------------------------
-def casefile_search(user: Any, query: str, *, casefile: CaseFile | None = None, filters: dict[str, Any] | None = None,
-                    limit: int = 20, offset: int = 0) -> Any:
+def casefile_search(
+    user: Any,
+    query: str,
+    *,
+    casefile: CaseFile | None = None,
+    filters: dict[str, Any] | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> Any:
     """Pages of the case files the user may see. The ACL is the live list of the
     user's visible cases that have a case file (read from the database now)."""
     from digitaldesk.casefiles.processing import SEARCH_KIND
@@ -169,8 +196,14 @@ def casefile_search(user: Any, query: str, *, casefile: CaseFile | None = None, 
         filters = {**(filters or {}), "casefile_id": casefile.pk}
     else:
         case_ids = list(casefiles_visible_to(user).values_list("case_id", flat=True).distinct())
-    return search.search(query, acl=[f"case:{cid}" for cid in case_ids], kinds=[SEARCH_KIND], filters=filters,
-                         limit=limit, offset=offset)
+    return search.search(
+        query,
+        acl=[f"case:{cid}" for cid in case_ids],
+        kinds=[SEARCH_KIND],
+        filters=filters,
+        limit=limit,
+        offset=offset,
+    )
 
 
 def highlight_boxes(page: Page, query: str) -> list[list[float]]:
@@ -189,11 +222,16 @@ def highlight_boxes(page: Page, query: str) -> list[list[float]]:
         if tok in wanted:
             boxes.append(w[1:5])
         for phrase in parsed.phrases:
-            if [t for t, _ in flat[i:i + len(phrase)]] == phrase:
-                boxes.extend(x[1][1:5] for x in flat[i:i + len(phrase)])
+            if [t for t, _ in flat[i : i + len(phrase)]] == phrase:
+                boxes.extend(x[1][1:5] for x in flat[i : i + len(phrase)])
     unique: list[list[float]] = []
     for x0, y0, x1, y1 in (upright_box(b, page.rotation) for b in boxes):
-        box = [round(x0, 5), round(y0, 5), round(x1 - x0, 5), round(y1 - y0, 5)]  # x, y, width, height
+        box = [
+            round(x0, 5),
+            round(y0, 5),
+            round(x1 - x0, 5),
+            round(y1 - y0, 5),
+        ]  # x, y, width, height
         if box not in unique:
             unique.append(box)
     return unique
@@ -206,7 +244,9 @@ def verify_pages(casefile: CaseFile) -> list[Page]:
     changed = []
     for page in casefile.pages.exclude(content_hash=""):
         try:
-            current = page_content_hash(page.source_kind, Path(page.source_path), page.source_number)
+            current = page_content_hash(
+                page.source_kind, Path(page.source_path), page.source_number
+            )
         except Exception:
             current = ""
         if current != page.content_hash:

@@ -1,4 +1,5 @@
 """Pages of the case-file digitisation: thin, over selectors and services."""
+
 from __future__ import annotations
 
 import csv
@@ -50,9 +51,16 @@ def home(request: HttpRequest) -> HttpResponse:
     from digitaldesk.cases.selectors import can_edit_case, cases_visible_to
 
     casefiles = list(selectors.casefiles_visible_to(request.user).order_by("-created_at")[:200])
-    editable_cases = [c for c in cases_visible_to(request.user).select_related("unit").order_by("-received_on")[:200]
-                      if can_edit_case(request.user, c)]
-    return render(request, "casefiles/home.html", {"casefiles": casefiles, "editable_cases": editable_cases})
+    editable_cases = [
+        c
+        for c in cases_visible_to(request.user)
+        .select_related("unit")
+        .order_by("-received_on")[:200]
+        if can_edit_case(request.user, c)
+    ]
+    return render(
+        request, "casefiles/home.html", {"casefiles": casefiles, "editable_cases": editable_cases}
+    )
 
 
 @login_required
@@ -63,7 +71,9 @@ def create(request: HttpRequest) -> HttpResponse:
     case = case_for_user(request.user, request.POST.get("case"))
     if not can_edit_case(request.user, case):
         raise Http404
-    casefile = services.casefile_create(actor=request.user, case=case, title=request.POST.get("title", ""))
+    casefile = services.casefile_create(
+        actor=request.user, case=case, title=request.POST.get("title", "")
+    )
     messages.success(request, "Đã lập hồ sơ số hóa.")
     return redirect("casefiles:detail", casefile.pk)
 
@@ -72,25 +82,43 @@ def create(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, casefile_id: int) -> HttpResponse:
     casefile = selectors.casefile_for_user(request.user, casefile_id)
     audit_record(actor=request.user, action="casefiles.view", obj=casefile)
-    uploads = list(casefile.uploads.select_related("volume", "document").order_by("-created_at")[:100])
-    return render(request, "casefiles/detail.html", {
-        "casefile": casefile, "can_edit": selectors.can_edit(request.user, casefile),
-        "toc": selectors.toc(casefile), "volumes": list(casefile.volumes.all()), "uploads": uploads,
-        "progress": selectors.casefile_progress(casefile),
-        "upload_progress": {u.pk: selectors.upload_progress(u) for u in uploads},
-        "playlists": list(casefile.playlists.order_by("-created_at")),
-        "max_upload_gb": services.max_upload_bytes() // 1024**3,
-    })
+    uploads = list(
+        casefile.uploads.select_related("volume", "document").order_by("-created_at")[:100]
+    )
+    return render(
+        request,
+        "casefiles/detail.html",
+        {
+            "casefile": casefile,
+            "can_edit": selectors.can_edit(request.user, casefile),
+            "toc": selectors.toc(casefile),
+            "volumes": list(casefile.volumes.all()),
+            "uploads": uploads,
+            "progress": selectors.casefile_progress(casefile),
+            "upload_progress": {u.pk: selectors.upload_progress(u) for u in uploads},
+            "playlists": list(casefile.playlists.order_by("-created_at")),
+            "max_upload_gb": services.max_upload_bytes() // 1024**3,
+        },
+    )
 
 
 @login_required
 def progress_fragment(request: HttpRequest, casefile_id: int) -> HttpResponse:
     """Polled by htmx every 2 s while something is being digitised."""
     casefile = selectors.casefile_for_user(request.user, casefile_id)
-    uploads = list(casefile.uploads.select_related("volume", "document").order_by("-created_at")[:100])
-    return render(request, "casefiles/_progress.html", {
-        "casefile": casefile, "uploads": uploads, "progress": selectors.casefile_progress(casefile),
-        "upload_progress": {u.pk: selectors.upload_progress(u) for u in uploads}})
+    uploads = list(
+        casefile.uploads.select_related("volume", "document").order_by("-created_at")[:100]
+    )
+    return render(
+        request,
+        "casefiles/_progress.html",
+        {
+            "casefile": casefile,
+            "uploads": uploads,
+            "progress": selectors.casefile_progress(casefile),
+            "upload_progress": {u.pk: selectors.upload_progress(u) for u in uploads},
+        },
+    )
 
 
 # --- uploads (resumable, many files at once) ------------------------------------------------
@@ -100,17 +128,29 @@ def upload_begin(request: HttpRequest, casefile_id: int) -> JsonResponse:
     casefile = selectors.casefile_for_editor(request.user, casefile_id)
     try:
         data = json.loads(request.body or b"{}")
-        volume = casefile.volumes.filter(pk=data.get("volume")).first() if data.get("volume") else None
-        upload = services.upload_begin(actor=request.user, casefile=casefile, volume=volume,
-                                       name=str(data.get("name", "")), size=int(data.get("size", 0)),
-                                       client_key=str(data.get("key", "")))
+        volume = (
+            casefile.volumes.filter(pk=data.get("volume")).first() if data.get("volume") else None
+        )
+        upload = services.upload_begin(
+            actor=request.user,
+            casefile=casefile,
+            volume=volume,
+            name=str(data.get("name", "")),
+            size=int(data.get("size", 0)),
+            client_key=str(data.get("key", "")),
+        )
     except (ValueError, TypeError):
         return JsonResponse({"error": "Dữ liệu không hợp lệ."}, status=400)
     except ValidationError as exc:
         return JsonResponse({"error": _errors(exc)}, status=400)
-    return JsonResponse({"id": upload.pk, "received": upload.received,
-                         "chunk_url": reverse("casefiles:upload_chunk", args=[casefile.pk, upload.pk]),
-                         "finish_url": reverse("casefiles:upload_finish", args=[casefile.pk, upload.pk])})
+    return JsonResponse(
+        {
+            "id": upload.pk,
+            "received": upload.received,
+            "chunk_url": reverse("casefiles:upload_chunk", args=[casefile.pk, upload.pk]),
+            "finish_url": reverse("casefiles:upload_finish", args=[casefile.pk, upload.pk]),
+        }
+    )
 
 
 def _editor_upload(request: HttpRequest, casefile_id: int, upload_id: int) -> Upload:
@@ -148,8 +188,14 @@ def upload_finish(request: HttpRequest, casefile_id: int, upload_id: int) -> Jso
         upload = services.upload_finish(actor=request.user, upload=upload)
     except ValidationError as exc:
         return JsonResponse({"error": _errors(exc)}, status=409)
-    return JsonResponse({"state": upload.state, "error": upload.error, "pages": upload.pages_total,
-                         "first_but_luc": upload.first_but_luc})
+    return JsonResponse(
+        {
+            "state": upload.state,
+            "error": upload.error,
+            "pages": upload.pages_total,
+            "first_but_luc": upload.first_but_luc,
+        }
+    )
 
 
 @login_required
@@ -163,15 +209,23 @@ def upload_form(request: HttpRequest, casefile_id: int) -> HttpResponse:
         messages.error(request, "Hãy chọn ít nhất một tệp.")
     for item in files:
         try:
-            upload = services.upload_file(actor=request.user, casefile=casefile, volume=volume, fileobj=item,
-                                          name=item.name, size=item.size)
+            upload = services.upload_file(
+                actor=request.user,
+                casefile=casefile,
+                volume=volume,
+                fileobj=item,
+                name=item.name,
+                size=item.size,
+            )
         except ValidationError as exc:
             messages.error(request, f"{item.name}: {_errors(exc)}")
             continue
         if upload.state == UploadState.FAILED:
             messages.error(request, f"{item.name}: {upload.error}")
         else:
-            messages.success(request, f"{item.name}: đã nhận {upload.pages_total} trang, đang nhận dạng.")
+            messages.success(
+                request, f"{item.name}: đã nhận {upload.pages_total} trang, đang nhận dạng."
+            )
     return redirect("casefiles:detail", casefile.pk)
 
 
@@ -180,7 +234,9 @@ def upload_form(request: HttpRequest, casefile_id: int) -> HttpResponse:
 @require_POST
 def volume_add(request: HttpRequest, casefile_id: int) -> HttpResponse:
     casefile = selectors.casefile_for_editor(request.user, casefile_id)
-    services.volume_create(actor=request.user, casefile=casefile, title=request.POST.get("title", ""))
+    services.volume_create(
+        actor=request.user, casefile=casefile, title=request.POST.get("title", "")
+    )
     return redirect("casefiles:detail", casefile.pk)
 
 
@@ -215,18 +271,42 @@ def toc_export(request: HttpRequest, casefile_id: int) -> HttpResponse:
     """The table of contents as a spreadsheet (XLSX) or CSV."""
     casefile = selectors.casefile_for_user(request.user, casefile_id)
     rows = selectors.toc(casefile)
-    header = ["STT", "Tập", "Tên tài liệu", "Số, ký hiệu", "Ngày", "Cơ quan, người lập", "Bút lục từ", "Bút lục đến",
-              "Số trang", "Đặc điểm, ghi chú"]
-    data = [[i, r.document.volume.number, r.document.title, r.document.doc_number,
-             r.document.doc_date.strftime("%d/%m/%Y") if r.document.doc_date else "", r.document.issuer,
-             r.first or "", r.last or "", r.pages, r.document.note] for i, r in enumerate(rows, 1)]
+    header = [
+        "STT",
+        "Tập",
+        "Tên tài liệu",
+        "Số, ký hiệu",
+        "Ngày",
+        "Cơ quan, người lập",
+        "Bút lục từ",
+        "Bút lục đến",
+        "Số trang",
+        "Đặc điểm, ghi chú",
+    ]
+    data = [
+        [
+            i,
+            r.document.volume.number,
+            r.document.title,
+            r.document.doc_number,
+            r.document.doc_date.strftime("%d/%m/%Y") if r.document.doc_date else "",
+            r.document.issuer,
+            r.first or "",
+            r.last or "",
+            r.pages,
+            r.document.note,
+        ]
+        for i, r in enumerate(rows, 1)
+    ]
     audit_record(actor=request.user, action="casefiles.toc_export", obj=casefile)
     if request.GET.get("format") == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(header)
         writer.writerows(csv_row(row) for row in data)
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="bang-ke-ho-so-{casefile.pk}.csv"'
         return response
     from openpyxl import Workbook
@@ -240,8 +320,10 @@ def toc_export(request: HttpRequest, casefile_id: int) -> HttpResponse:
         xlsx_append(sheet, row)
     out = io.BytesIO()
     book.save(out)
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = f'attachment; filename="bang-ke-ho-so-{casefile.pk}.xlsx"'
     return response
 
@@ -252,18 +334,33 @@ def page_view(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpRespo
     casefile = selectors.casefile_for_user(request.user, casefile_id)
     page = selectors.page_by_but_luc(casefile, but_luc)
     query = request.GET.get("q", "")
-    audit_record(actor=request.user, action="casefiles.page_view", obj=casefile,
-                 detail={"but_luc": page.but_luc, "page_id": page.pk})
-    neighbours = casefile.pages.filter(but_luc__in=[page.but_luc - 1, page.but_luc + 1]).values_list("but_luc", flat=True)
+    audit_record(
+        actor=request.user,
+        action="casefiles.page_view",
+        obj=casefile,
+        detail={"but_luc": page.but_luc, "page_id": page.pk},
+    )
+    neighbours = casefile.pages.filter(
+        but_luc__in=[page.but_luc - 1, page.but_luc + 1]
+    ).values_list("but_luc", flat=True)
     from digitaldesk.search import query as q
 
-    return render(request, "casefiles/page.html", {
-        "casefile": casefile, "page": page, "query": query, "boxes": selectors.highlight_boxes(page, query),
-        "text_html": q.highlight(page.text, q.parse(query)) if query else page.text,
-        "prev": page.but_luc - 1 if page.but_luc - 1 in neighbours else None,
-        "next": page.but_luc + 1 if page.but_luc + 1 in neighbours else None,
-        "can_edit": selectors.can_edit(request.user, casefile), "versions": list(page.versions.all()),
-        "skew_degrees": abs(page.skew)})
+    return render(
+        request,
+        "casefiles/page.html",
+        {
+            "casefile": casefile,
+            "page": page,
+            "query": query,
+            "boxes": selectors.highlight_boxes(page, query),
+            "text_html": q.highlight(page.text, q.parse(query)) if query else page.text,
+            "prev": page.but_luc - 1 if page.but_luc - 1 in neighbours else None,
+            "next": page.but_luc + 1 if page.but_luc + 1 in neighbours else None,
+            "can_edit": selectors.can_edit(request.user, casefile),
+            "versions": list(page.versions.all()),
+            "skew_degrees": abs(page.skew),
+        },
+    )
 
 
 @login_required
@@ -278,8 +375,12 @@ def page_image(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpResp
         width = processing.VIEW_WIDTH
     key = f"casefiles:seen:{request.user.pk}:{page.pk}"
     if cache.add(key, 1, timeout=60):
-        audit_record(actor=request.user, action="casefiles.page_image", obj=casefile,
-                     detail={"but_luc": page.but_luc, "page_id": page.pk})
+        audit_record(
+            actor=request.user,
+            action="casefiles.page_image",
+            obj=casefile,
+            detail={"but_luc": page.but_luc, "page_id": page.pk},
+        )
     # The same address always shows the current version of the page (a replaced scan
     # is never shown stale): the browser revalidates with the ETag and gets a 304.
     etag = f'"{page.pk}-{page.version}-r{page.rotation}-{width}"'
@@ -289,7 +390,9 @@ def page_image(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpResp
         try:
             path = processing.render_view_image(page, width)
         except (OcrError, OSError):
-            return HttpResponse("Không dựng được ảnh trang.", status=500, content_type="text/plain; charset=utf-8")
+            return HttpResponse(
+                "Không dựng được ảnh trang.", status=500, content_type="text/plain; charset=utf-8"
+            )
         response = FileResponse(path.open("rb"), content_type="image/jpeg")
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
@@ -306,11 +409,16 @@ def page_data(request: HttpRequest, casefile_id: int, but_luc: int) -> JsonRespo
 
 
 def _page_payload(casefile: Any, page: Page, query: str) -> dict[str, Any]:
-    return {"but_luc": page.but_luc, "document": page.document.title if page.document else "",
-            "volume": page.document.volume.number if page.document else None,
-            "image": reverse("casefiles:page_image", args=[casefile.pk, page.but_luc]) + f"?v={page.version}",
-            "rotation": page.rotation, "boxes": selectors.highlight_boxes(page, query) if query else [],
-            "state": page.state}
+    return {
+        "but_luc": page.but_luc,
+        "document": page.document.title if page.document else "",
+        "volume": page.document.volume.number if page.document else None,
+        "image": reverse("casefiles:page_image", args=[casefile.pk, page.but_luc])
+        + f"?v={page.version}",
+        "rotation": page.rotation,
+        "boxes": selectors.highlight_boxes(page, query) if query else [],
+        "state": page.state,
+    }
 
 
 @login_required
@@ -328,10 +436,18 @@ def download(request: HttpRequest, casefile_id: int, upload_id: int, which: str)
         raise Http404
     if not path.exists():
         raise Http404
-    audit_record(actor=request.user, action="casefiles.download", obj=casefile,
-                 detail={"upload_id": upload.pk, "which": which, "name": name,
-                         "but_luc_from": upload.first_but_luc,
-                         "but_luc_to": (upload.first_but_luc or 0) + upload.pages_total - 1})
+    audit_record(
+        actor=request.user,
+        action="casefiles.download",
+        obj=casefile,
+        detail={
+            "upload_id": upload.pk,
+            "which": which,
+            "name": name,
+            "but_luc_from": upload.first_but_luc,
+            "but_luc_to": (upload.first_but_luc or 0) + upload.pages_total - 1,
+        },
+    )
     return FileResponse(path.open("rb"), as_attachment=True, filename=name)
 
 
@@ -355,8 +471,13 @@ def page_replace(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpRe
         messages.error(request, "Hãy chọn tệp ảnh trang thay thế.")
         return redirect("casefiles:page", casefile.pk, page.but_luc)
     try:
-        services.page_replace(actor=request.user, page=page, fileobj=upload, name=upload.name,
-                              reason=request.POST.get("reason", ""))
+        services.page_replace(
+            actor=request.user,
+            page=page,
+            fileobj=upload,
+            name=upload.name,
+            reason=request.POST.get("reason", ""),
+        )
         messages.success(request, f"Đã thay trang bút lục {page.but_luc}; bản cũ vẫn được lưu.")
     except ValidationError as exc:
         messages.error(request, _errors(exc))
@@ -367,12 +488,23 @@ def page_replace(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpRe
 def verify(request: HttpRequest, casefile_id: int) -> HttpResponse:
     casefile = selectors.casefile_for_user(request.user, casefile_id)
     changed = selectors.verify_pages(casefile)
-    audit_record(actor=request.user, action="casefiles.verify", obj=casefile, detail={"changed": len(changed)})
+    audit_record(
+        actor=request.user,
+        action="casefiles.verify",
+        obj=casefile,
+        detail={"changed": len(changed)},
+    )
     if changed:
-        messages.error(request, "Phát hiện trang bị thay đổi so với mã băm đã ghi: bút lục "
-                       + ", ".join(str(p.but_luc) for p in changed[:50]))
+        messages.error(
+            request,
+            "Phát hiện trang bị thay đổi so với mã băm đã ghi: bút lục "
+            + ", ".join(str(p.but_luc) for p in changed[:50]),
+        )
     else:
-        messages.success(request, f"Tất cả {casefile.pages.exclude(content_hash='').count()} trang khớp mã băm đã ghi.")
+        messages.success(
+            request,
+            f"Tất cả {casefile.pages.exclude(content_hash='').count()} trang khớp mã băm đã ghi.",
+        )
     return redirect("casefiles:detail", casefile.pk)
 
 
@@ -399,18 +531,38 @@ def search(request: HttpRequest) -> HttpResponse:
         page_no = 1
     results = None
     if query:
-        results = selectors.casefile_search(request.user, query, casefile=casefile, filters=filters,
-                                            limit=20, offset=(page_no - 1) * 20)
-        audit_record(actor=request.user, action="casefiles.search", obj=casefile,
-                     detail={"q": query[:200], "filters": {k: str(v) for k, v in filters.items()},
-                             "hits": results.total})
-    return render(request, "casefiles/search.html", {
-        "query": query, "casefile": casefile, "results": results, "page_no": page_no,
-        "has_next": bool(results and results.total > page_no * 20),
-        "volumes": list(casefile.volumes.all()) if casefile else [],
-        "documents": list(casefile.documents.select_related("volume")) if casefile else [],
-        "filters": request.GET,
-    })
+        results = selectors.casefile_search(
+            request.user,
+            query,
+            casefile=casefile,
+            filters=filters,
+            limit=20,
+            offset=(page_no - 1) * 20,
+        )
+        audit_record(
+            actor=request.user,
+            action="casefiles.search",
+            obj=casefile,
+            detail={
+                "q": query[:200],
+                "filters": {k: str(v) for k, v in filters.items()},
+                "hits": results.total,
+            },
+        )
+    return render(
+        request,
+        "casefiles/search.html",
+        {
+            "query": query,
+            "casefile": casefile,
+            "results": results,
+            "page_no": page_no,
+            "has_next": bool(results and results.total > page_no * 20),
+            "volumes": list(casefile.volumes.all()) if casefile else [],
+            "documents": list(casefile.documents.select_related("volume")) if casefile else [],
+            "filters": request.GET,
+        },
+    )
 
 
 # --- playlists and presentation ----------------------------------------------------------------
@@ -434,9 +586,13 @@ def playlist_create(request: HttpRequest, casefile_id: int) -> HttpResponse:
     # and the table of contents (a colleague who only reads gets the same 404 as an outsider).
     casefile = selectors.casefile_for_editor(request.user, casefile_id)
     try:
-        services.playlist_create(actor=request.user, casefile=casefile, title=request.POST.get("title", ""),
-                                 but_luc=_parse_numbers(request.POST.get("but_luc", "")),
-                                 hearing_date=_date(request.POST.get("hearing_date", "")))
+        services.playlist_create(
+            actor=request.user,
+            casefile=casefile,
+            title=request.POST.get("title", ""),
+            but_luc=_parse_numbers(request.POST.get("but_luc", "")),
+            hearing_date=_date(request.POST.get("hearing_date", "")),
+        )
         messages.success(request, "Đã lập danh sách trình chiếu.")
     except ValidationError as exc:
         messages.error(request, _errors(exc))
@@ -453,7 +609,9 @@ def present_start(request: HttpRequest, casefile_id: int) -> HttpResponse:
     playlist = None
     if request.POST.get("playlist"):
         playlist = Playlist.objects.filter(casefile=casefile, pk=request.POST["playlist"]).first()
-    presentation = services.presentation_start(actor=request.user, casefile=casefile, playlist=playlist)
+    presentation = services.presentation_start(
+        actor=request.user, casefile=casefile, playlist=playlist
+    )
     return redirect("casefiles:present", presentation.pk)
 
 
@@ -467,27 +625,51 @@ def present(request: HttpRequest, presentation_id: int) -> HttpResponse:
     if presentation.playlist_id:
         playlist = list(presentation.playlist.items.select_related("page"))  # type: ignore[union-attr]
     bounds = casefile.pages.aggregate(lo=Min("but_luc"), hi=Max("but_luc"))
-    return render(request, "casefiles/present.html", {
-        "presentation": presentation, "casefile": casefile, "playlist": playlist, "bounds": bounds,
-        "config": {"state_url": reverse("casefiles:present_state", args=[presentation.pk]),
-                   "page_url": reverse("casefiles:page_data", args=[casefile.pk, 0]),
-                   "search_url": reverse("casefiles:present_search", args=[casefile.pk]),
-                   "projector_url": reverse("casefiles:projector", args=[presentation.pk]),
-                   "state": presentation.state, "version": presentation.version,
-                   "playlist": [item.page.but_luc for item in playlist],
-                   "min": bounds["lo"], "max": bounds["hi"]}})
+    return render(
+        request,
+        "casefiles/present.html",
+        {
+            "presentation": presentation,
+            "casefile": casefile,
+            "playlist": playlist,
+            "bounds": bounds,
+            "config": {
+                "state_url": reverse("casefiles:present_state", args=[presentation.pk]),
+                "page_url": reverse("casefiles:page_data", args=[casefile.pk, 0]),
+                "search_url": reverse("casefiles:present_search", args=[casefile.pk]),
+                "projector_url": reverse("casefiles:projector", args=[presentation.pk]),
+                "state": presentation.state,
+                "version": presentation.version,
+                "playlist": [item.page.but_luc for item in playlist],
+                "min": bounds["lo"],
+                "max": bounds["hi"],
+            },
+        },
+    )
 
 
 @login_required
 def projector(request: HttpRequest, presentation_id: int) -> HttpResponse:
     presentation = selectors.presentation_for_user(request.user, presentation_id)
-    audit_record(actor=request.user, action="casefiles.projector_open", obj=presentation.casefile,
-                 detail={"presentation_id": presentation.pk})
-    return render(request, "casefiles/projector.html", {
-        "presentation": presentation, "casefile": presentation.casefile,
-        "config": {"state_url": reverse("casefiles:present_state", args=[presentation.pk]),
-                   "page_url": reverse("casefiles:page_data", args=[presentation.casefile_id, 0]),
-                   "version": -1}})
+    audit_record(
+        actor=request.user,
+        action="casefiles.projector_open",
+        obj=presentation.casefile,
+        detail={"presentation_id": presentation.pk},
+    )
+    return render(
+        request,
+        "casefiles/projector.html",
+        {
+            "presentation": presentation,
+            "casefile": presentation.casefile,
+            "config": {
+                "state_url": reverse("casefiles:present_state", args=[presentation.pk]),
+                "page_url": reverse("casefiles:page_data", args=[presentation.casefile_id, 0]),
+                "version": -1,
+            },
+        },
+    )
 
 
 @login_required
@@ -497,8 +679,11 @@ def present_state(request: HttpRequest, presentation_id: int) -> JsonResponse:
     if request.method == "POST":
         try:
             state = json.loads(request.body or b"{}")
-            presentation = services.presentation_show(actor=request.user, presentation=presentation,
-                                                      state=state if isinstance(state, dict) else {})
+            presentation = services.presentation_show(
+                actor=request.user,
+                presentation=presentation,
+                state=state if isinstance(state, dict) else {},
+            )
         except ValueError:
             return JsonResponse({"error": "Dữ liệu không hợp lệ."}, status=400)
         except ValidationError as exc:
@@ -514,11 +699,16 @@ def present_state(request: HttpRequest, presentation_id: int) -> JsonResponse:
     state = presentation.state or {}
     for number in (state.get("but_luc"), state.get("second")):
         if number:
-            page = presentation.casefile.pages.filter(but_luc=number).select_related(
-                "document", "document__volume").first()
+            page = (
+                presentation.casefile.pages.filter(but_luc=number)
+                .select_related("document", "document__volume")
+                .first()
+            )
             if page is not None:
                 pages[str(number)] = _page_payload(presentation.casefile, page, state.get("q", ""))
-    return JsonResponse({"version": presentation.version, "changed": True, "state": state, "pages": pages})
+    return JsonResponse(
+        {"version": presentation.version, "changed": True, "state": state, "pages": pages}
+    )
 
 
 @login_required
@@ -529,15 +719,29 @@ def present_search(request: HttpRequest, casefile_id: int) -> JsonResponse:
     if not query:
         return JsonResponse({"hits": []})
     results = selectors.casefile_search(request.user, query, casefile=casefile, limit=15)
-    audit_record(actor=request.user, action="casefiles.search", obj=casefile,
-                 detail={"q": query[:200], "hits": results.total, "presentation": True})
-    return JsonResponse({"total": results.total, "hits": [
-        {"but_luc": h.fields.get("but_luc"), "title": h.title, "snippet": str(h.snippet)} for h in results.hits]})
+    audit_record(
+        actor=request.user,
+        action="casefiles.search",
+        obj=casefile,
+        detail={"q": query[:200], "hits": results.total, "presentation": True},
+    )
+    return JsonResponse(
+        {
+            "total": results.total,
+            "hits": [
+                {"but_luc": h.fields.get("but_luc"), "title": h.title, "snippet": str(h.snippet)}
+                for h in results.hits
+            ],
+        }
+    )
 
 
 @login_required
 def uploads_failed(request: HttpRequest, casefile_id: int) -> HttpResponse:
     casefile = selectors.casefile_for_user(request.user, casefile_id)
     pages = Paginator(casefile.pages.filter(state=PageState.FAILED).select_related("upload"), 100)
-    return render(request, "casefiles/failed.html", {"casefile": casefile,
-                                                     "pages": pages.get_page(request.GET.get("trang"))})
+    return render(
+        request,
+        "casefiles/failed.html",
+        {"casefile": casefile, "pages": pages.get_page(request.GET.get("trang"))},
+    )

@@ -1,4 +1,5 @@
 """Desk widget "Số hóa hồ sơ": the case files being digitised, and pages needing attention."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,11 +30,24 @@ def _something_in_progress(request: HttpRequest) -> list[Bound]:
 
 
 # Every upload of the case files being read or with failed pages, with the case file's title and case.
-_CANDIDATE_UPLOADS = Prebuilt(lambda: Upload.objects.filter(
-    Q(casefile__in=Upload.objects.filter(state__in=ACTIVE_STATES).values("casefile_id"))
-    | Q(casefile__in=Page.objects.filter(state=PageState.FAILED).values("casefile_id"))).order_by().values_list(
-    "casefile_id", "casefile__case_id", "casefile__title", "casefile__case__name", "state", "pages_total",
-    "created_at"))
+_CANDIDATE_UPLOADS = Prebuilt(
+    lambda: (
+        Upload.objects.filter(
+            Q(casefile__in=Upload.objects.filter(state__in=ACTIVE_STATES).values("casefile_id"))
+            | Q(casefile__in=Page.objects.filter(state=PageState.FAILED).values("casefile_id"))
+        )
+        .order_by()
+        .values_list(
+            "casefile_id",
+            "casefile__case_id",
+            "casefile__title",
+            "casefile__case__name",
+            "state",
+            "pages_total",
+            "created_at",
+        )
+    )
+)
 
 
 @dataclass
@@ -57,9 +71,14 @@ class Row:
         return min(100, int(100 * self.w_finished / self.w_total)) if self.w_total else 0
 
 
-@widget("casefiles.digitising", title="Số hóa hồ sơ", order=18, template="casefiles/widget_digitising.html",
-        roles={Role.LEADER, Role.PROSECUTOR, Role.INSPECTOR, Role.SPECIALIST},
-        requires=("cases.visible", "casefiles.in_progress"))
+@widget(
+    "casefiles.digitising",
+    title="Số hóa hồ sơ",
+    order=18,
+    template="casefiles/widget_digitising.html",
+    roles={Role.LEADER, Role.PROSECUTOR, Role.INSPECTOR, Role.SPECIALIST},
+    requires=("cases.visible", "casefiles.in_progress"),
+)
 def digitising(request: HttpRequest) -> dict[str, Any] | None:
     """Case files of the cases the user may see that are being read (pages done/total) or have
     failed pages waiting for a re-scan or a re-OCR; hidden when there is none. Most recently active
@@ -69,28 +88,53 @@ def digitising(request: HttpRequest) -> dict[str, Any] | None:
     uploads = _CANDIDATE_UPLOADS.rows()
     if not uploads:
         return None
-    seen = set(visible_cases(request).filter(pk__in={case_id for _, case_id, *_ in uploads})
-               .values_list("pk", flat=True))
+    seen = set(
+        visible_cases(request)
+        .filter(pk__in={case_id for _, case_id, *_ in uploads})
+        .values_list("pk", flat=True)
+    )
     files: dict[int, dict[str, Any]] = {}
     for casefile_id, case_id, title, case_name, state, pages_total, created_at in uploads:
         if case_id not in seen:
             continue
-        entry = files.setdefault(casefile_id, {"active": False, "total": 0, "last": created_at, "title": title,
-                                               "case_name": case_name})
+        entry = files.setdefault(
+            casefile_id,
+            {
+                "active": False,
+                "total": 0,
+                "last": created_at,
+                "title": title,
+                "case_name": case_name,
+            },
+        )
         entry["active"] = entry["active"] or state in ACTIVE_STATES
         entry["total"] += pages_total if state != UploadState.FAILED else 0
         entry["last"] = max(entry["last"], created_at)
     if not files:
         return None
     counts: dict[tuple[int, str], int] = {
-        (casefile_id, state): n for casefile_id, state, n in
-        Page.objects.filter(casefile_id__in=sorted(files), state__in=(PageState.DONE, PageState.FAILED))
-        .order_by().values_list("casefile_id", "state").annotate(n=Count("id"))}
+        (casefile_id, state): n
+        for casefile_id, state, n in Page.objects.filter(
+            casefile_id__in=sorted(files), state__in=(PageState.DONE, PageState.FAILED)
+        )
+        .order_by()
+        .values_list("casefile_id", "state")
+        .annotate(n=Count("id"))
+    }
     listed = [pk for pk in files if files[pk]["active"] or counts.get((pk, PageState.FAILED))]
     listed.sort(key=lambda pk: (files[pk]["active"], files[pk]["last"], pk), reverse=True)
     if not listed:
         return None
-    rows = [Row(pk=pk, title=files[pk]["title"], case_name=files[pk]["case_name"], w_active=files[pk]["active"],
-                w_total=files[pk]["total"], w_done=counts.get((pk, PageState.DONE), 0),
-                w_failed=counts.get((pk, PageState.FAILED), 0)) for pk in listed[:ROWS]]
+    rows = [
+        Row(
+            pk=pk,
+            title=files[pk]["title"],
+            case_name=files[pk]["case_name"],
+            w_active=files[pk]["active"],
+            w_total=files[pk]["total"],
+            w_done=counts.get((pk, PageState.DONE), 0),
+            w_failed=counts.get((pk, PageState.FAILED), 0),
+        )
+        for pk in listed[:ROWS]
+    ]
     return {"rows": rows, "more": len(listed) > ROWS}

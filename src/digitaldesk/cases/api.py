@@ -1,5 +1,6 @@
 """REST API v1 of the case register (/api/v1/cases/...): the same selectors and services
 as the pages; the same gates (a case the caller may not see is a 404)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +36,22 @@ from digitaldesk.cases.models import (
 class AccusedSerializer(serializers.ModelSerializer[Any]):
     class Meta:
         model = Accused
-        fields = ["id", "full_name", "other_names", "birth_date", "birth_year", "gender", "id_number", "nationality",
-                  "address", "occupation", "charged_on", "measure", "measure_since", "measure_until"]
+        fields = [
+            "id",
+            "full_name",
+            "other_names",
+            "birth_date",
+            "birth_year",
+            "gender",
+            "id_number",
+            "nationality",
+            "address",
+            "occupation",
+            "charged_on",
+            "measure",
+            "measure_since",
+            "measure_until",
+        ]
         read_only_fields = ["charged_on", "measure", "measure_since", "measure_until"]
 
 
@@ -59,9 +74,14 @@ class EventSerializer(serializers.Serializer[Any]):
     number = serializers.CharField(required=False, allow_blank=True, max_length=60)
     issuer = serializers.CharField(required=False, allow_blank=True, max_length=200)
     note = serializers.CharField(required=False, allow_blank=True)
-    document = serializers.CharField(required=False, allow_blank=True, write_only=True, max_length=20,
-                                     help_text="Văn bản liên kết trong hệ thống văn bản: \"den-<id>\" (văn bản đến) "
-                                               "hoặc \"di-<id>\" (văn bản đi) mà người gọi được xem.")
+    document = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        max_length=20,
+        help_text='Văn bản liên kết trong hệ thống văn bản: "den-<id>" (văn bản đến) '
+        'hoặc "di-<id>" (văn bản đi) mà người gọi được xem.',
+    )
     linked_document = serializers.SerializerMethodField()
 
     def get_kind_label(self, obj: Any) -> str:
@@ -74,7 +94,10 @@ class EventSerializer(serializers.Serializer[Any]):
         link = getattr(obj, "doc_link", None)
         if link is None:
             return None
-        return {"label": link["label"], "ref": case_events.document_ref(obj.linked_document) if link["url"] else None}
+        return {
+            "label": link["label"],
+            "ref": case_events.document_ref(obj.linked_document) if link["url"] else None,
+        }
 
 
 class DeadlineSerializer(serializers.ModelSerializer[Any]):
@@ -82,8 +105,25 @@ class DeadlineSerializer(serializers.ModelSerializer[Any]):
 
     class Meta:
         model = ComputedDeadline
-        fields = ["id", "case", "case_label", "key", "kind", "label", "subject", "accused", "start", "end", "basis",
-                  "extensions_used", "extensions_max", "max_end", "running", "note", "needs_review"]
+        fields = [
+            "id",
+            "case",
+            "case_label",
+            "key",
+            "kind",
+            "label",
+            "subject",
+            "accused",
+            "start",
+            "end",
+            "basis",
+            "extensions_used",
+            "extensions_max",
+            "max_end",
+            "running",
+            "note",
+            "needs_review",
+        ]
 
 
 class ParticipantSerializer(serializers.ModelSerializer[Any]):
@@ -99,11 +139,34 @@ class CaseSerializer(serializers.ModelSerializer[Any]):
 
     class Meta:
         model = Case
-        fields = ["id", "register_label", "unit", "unit_name", "source", "name", "summary", "report_no", "report_year",
-                  "received_on", "reporter", "reporter_doc", "case_no", "case_year", "opened_on",
-                  "investigating_body", "investigator", "leader_in_charge", "restricted", "national_security",
-                  "stage", "category", "category_override", "category_override_reason", "effective_category",
-                  "closed_on"]
+        fields = [
+            "id",
+            "register_label",
+            "unit",
+            "unit_name",
+            "source",
+            "name",
+            "summary",
+            "report_no",
+            "report_year",
+            "received_on",
+            "reporter",
+            "reporter_doc",
+            "case_no",
+            "case_year",
+            "opened_on",
+            "investigating_body",
+            "investigator",
+            "leader_in_charge",
+            "restricted",
+            "national_security",
+            "stage",
+            "category",
+            "category_override",
+            "category_override_reason",
+            "effective_category",
+            "closed_on",
+        ]
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -114,7 +177,14 @@ class CaseDetailSerializer(CaseSerializer):
     deadlines = DeadlineSerializer(many=True, read_only=True)
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "accused", "charges", "participants", "events", "deadlines"]
+        fields = [
+            *CaseSerializer.Meta.fields,
+            "accused",
+            "charges",
+            "participants",
+            "events",
+            "deadlines",
+        ]
 
     def get_events(self, obj: Case) -> list[dict[str, Any]]:
         events = selectors.case_timeline(obj)
@@ -130,9 +200,15 @@ class IntakeSerializer(serializers.Serializer[Any]):
     received_on = serializers.DateField()
     summary = serializers.CharField(required=False, allow_blank=True, default="")
     reporter = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
-    reporter_doc = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
-    investigating_body = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
-    investigator = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    reporter_doc = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=120
+    )
+    investigating_body = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=300
+    )
+    investigator = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200
+    )
     restricted = serializers.BooleanField(required=False, default=False)
     national_security = serializers.BooleanField(required=False, default=False)
     number = serializers.IntegerField(required=False, allow_null=True, min_value=1, default=None)
@@ -165,17 +241,24 @@ class RegisterPagination(PageNumberPagination):
         self.request = request
         raw = request.query_params.get(self.page_query_param) or "1"
         size = self.get_page_size(request)
-        page = selectors.RegisterPage(queryset, 1 if raw in self.last_page_strings else raw, size=size)
+        page = selectors.RegisterPage(
+            queryset, 1 if raw in self.last_page_strings else raw, size=size
+        )
         if raw in self.last_page_strings:
             if page.count_capped:
-                raise NotFoundWithReason(self.invalid.format(
-                    f"hơn {page.cap_label} hồ sơ, không xác định trang cuối — thu hẹp bộ lọc"))
+                raise NotFoundWithReason(
+                    self.invalid.format(
+                        f"hơn {page.cap_label} hồ sơ, không xác định trang cuối — thu hẹp bộ lọc"
+                    )
+                )
             page = selectors.RegisterPage(queryset, page.num_pages, size=size)
         else:
             try:
                 wanted = int(raw)
             except (TypeError, ValueError) as exc:
-                raise NotFoundWithReason(self.invalid.format(f"“{raw}” không phải số trang")) from exc
+                raise NotFoundWithReason(
+                    self.invalid.format(f"“{raw}” không phải số trang")
+                ) from exc
             if wanted < 1 or wanted != page.number or (wanted > 1 and not page.object_list):
                 raise NotFoundWithReason(self.invalid.format(f"không có trang {wanted}"))
         self.register_page = page
@@ -202,17 +285,27 @@ class RegisterPagination(PageNumberPagination):
 
     def get_paginated_response(self, data: Any) -> Response:
         page = self.register_page
-        return Response({"count": min(page.count, page.cap), "count_capped": page.count_capped,
-                         "next": self.get_next_link(), "previous": self.get_previous_link(), "results": data})
+        return Response(
+            {
+                "count": min(page.count, page.cap),
+                "count_capped": page.count_capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         result = super().get_paginated_response_schema(schema)
         result["required"] = ["count", "count_capped", "results"]
         result["properties"]["count"]["description"] = (
-            "Số hồ sơ phù hợp, chính xác đến 1.000; khi count_capped là true: hơn 1.000 (count = 1000).")
+            "Số hồ sơ phù hợp, chính xác đến 1.000; khi count_capped là true: hơn 1.000 (count = 1000)."
+        )
         result["properties"]["count_capped"] = {
-            "type": "boolean", "example": False,
-            "description": "true khi có hơn 1.000 hồ sơ phù hợp (thu hẹp bộ lọc để biết số chính xác)."}
+            "type": "boolean",
+            "example": False,
+            "description": "true khi có hơn 1.000 hồ sơ phù hợp (thu hẹp bộ lọc để biết số chính xác).",
+        }
         return result
 
 
@@ -229,33 +322,62 @@ class CaseList(ListAPIView[Any]):
         response = super().get(request, *args, **kwargs)
         page = self.paginator.register_page  # type: ignore[union-attr]
         filters = {k: v for k, v in request.query_params.items() if k != "page" and v}
-        audit_record(actor=user_of(request), action="cases.register_viewed", unit_id=user_of(request).unit_id,
-                     detail={"filters": filters, "page": page.number, "api": True,
-                             "cases": [c.pk for c in page.object_list]})
+        audit_record(
+            actor=user_of(request),
+            action="cases.register_viewed",
+            unit_id=user_of(request).unit_id,
+            detail={
+                "filters": filters,
+                "page": page.number,
+                "api": True,
+                "cases": [c.pk for c in page.object_list],
+            },
+        )
         return response
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         p = self.request.query_params
         year = p.get("year")
         return selectors.register_list(
-            user_of(self.request), q=p.get("q", ""), stage=p.get("stage", ""),
-            category=p.get("category", ""), register=p.get("register", ""),
-            year=int(year) if year and year.isdigit() else None, article=p.get("article", ""),
-            detained=p.get("detained") in ("1", "true"), open_only=p.get("open_only") in ("1", "true"),
-            mine=p.get("mine") in ("1", "true"))
+            user_of(self.request),
+            q=p.get("q", ""),
+            stage=p.get("stage", ""),
+            category=p.get("category", ""),
+            register=p.get("register", ""),
+            year=int(year) if year and year.isdigit() else None,
+            article=p.get("article", ""),
+            detained=p.get("detained") in ("1", "true"),
+            open_only=p.get("open_only") in ("1", "true"),
+            mine=p.get("mine") in ("1", "true"),
+        )
 
-    @extend_schema(request=IntakeSerializer, responses={201: CaseSerializer}, summary="Thụ lý nguồn tin / vụ án")
+    @extend_schema(
+        request=IntakeSerializer,
+        responses={201: CaseSerializer},
+        summary="Thụ lý nguồn tin / vụ án",
+    )
     def post(self, request: Request) -> Response:
         data = _valid(IntakeSerializer(data=request.data))
         unit = Unit.objects.filter(pk=data["unit"]).first()
         if unit is None:
             raise exceptions.ValidationError({"unit": ["Đơn vị không tồn tại."]})
-        case = services.case_register(actor=user_of(request), data=services.IntakeData(
-            unit=unit, source=data["source"], name=data["name"], received_on=data["received_on"],
-            summary=data["summary"], reporter=data["reporter"], reporter_doc=data["reporter_doc"],
-            investigating_body=data["investigating_body"], investigator=data["investigator"],
-            restricted=data["restricted"], national_security=data["national_security"],
-            manual_number=data["number"]))
+        case = services.case_register(
+            actor=user_of(request),
+            data=services.IntakeData(
+                unit=unit,
+                source=data["source"],
+                name=data["name"],
+                received_on=data["received_on"],
+                summary=data["summary"],
+                reporter=data["reporter"],
+                reporter_doc=data["reporter_doc"],
+                investigating_body=data["investigating_body"],
+                investigator=data["investigator"],
+                restricted=data["restricted"],
+                national_security=data["national_security"],
+                manual_number=data["number"],
+            ),
+        )
         return Response(CaseSerializer(case).data, status=201)
 
 
@@ -268,20 +390,34 @@ class CaseDetail(APIView):
 
 
 class AccusedCreate(APIView):
-    @extend_schema(request=AccusedSerializer, responses={201: AccusedSerializer}, summary="Thêm bị can")
+    @extend_schema(
+        request=AccusedSerializer, responses={201: AccusedSerializer}, summary="Thêm bị can"
+    )
     def post(self, request: Request, case_id: int) -> Response:
         case = _gate(request, case_id)
         data = _valid(AccusedSerializer(data=request.data))
-        person = services.accused_add(actor=user_of(request), case=case, data=services.AccusedData(
-            full_name=data["full_name"], birth_date=data.get("birth_date"), birth_year=data.get("birth_year"),
-            gender=data.get("gender", ""), id_number=data.get("id_number", ""),
-            nationality=data.get("nationality", "Việt Nam"), address=data.get("address", ""),
-            occupation=data.get("occupation", ""), other_names=data.get("other_names", "")))
+        person = services.accused_add(
+            actor=user_of(request),
+            case=case,
+            data=services.AccusedData(
+                full_name=data["full_name"],
+                birth_date=data.get("birth_date"),
+                birth_year=data.get("birth_year"),
+                gender=data.get("gender", ""),
+                id_number=data.get("id_number", ""),
+                nationality=data.get("nationality", "Việt Nam"),
+                address=data.get("address", ""),
+                occupation=data.get("occupation", ""),
+                other_names=data.get("other_names", ""),
+            ),
+        )
         return Response(AccusedSerializer(person).data, status=201)
 
 
 class ChargeCreate(APIView):
-    @extend_schema(request=ChargeSerializer, responses={201: ChargeSerializer}, summary="Thêm tội danh (BLHS)")
+    @extend_schema(
+        request=ChargeSerializer, responses={201: ChargeSerializer}, summary="Thêm tội danh (BLHS)"
+    )
     def post(self, request: Request, case_id: int) -> Response:
         case = _gate(request, case_id)
         data = request_data(request)
@@ -293,15 +429,23 @@ class ChargeCreate(APIView):
             clause = int(data.get("clause", 0))
         except (TypeError, ValueError) as exc:
             raise exceptions.ValidationError({"clause": ["Khoản phải là số."]}) from exc
-        charge = services.charge_add(actor=user_of(request), case=case,
-                                     article=str(data.get("article", "")), clause=clause,
-                                     points=str(data.get("points", "")), accused=person)
+        charge = services.charge_add(
+            actor=user_of(request),
+            case=case,
+            article=str(data.get("article", "")),
+            clause=clause,
+            points=str(data.get("points", "")),
+            accused=person,
+        )
         return Response(ChargeSerializer(charge).data, status=201)
 
 
 class EventCreate(APIView):
-    @extend_schema(request=EventSerializer, responses={201: EventSerializer},
-                   summary="Ghi nhận quyết định tố tụng (thời hạn được tính lại)")
+    @extend_schema(
+        request=EventSerializer,
+        responses={201: EventSerializer},
+        summary="Ghi nhận quyết định tố tụng (thời hạn được tính lại)",
+    )
     def post(self, request: Request, case_id: int) -> Response:
         case = _gate(request, case_id)
         data = _valid(EventSerializer(data=request.data))
@@ -311,10 +455,22 @@ class EventCreate(APIView):
             raise exceptions.ValidationError({"accused": ["Bị can không thuộc vụ án này."]})
         # The documents app's gate decides; a reference the caller may not see is a 400 naming the field.
         document = case_events.resolve_document(user_of(request), data.get("document", ""))
-        event = case_events.event_record(actor=user_of(request), case=case, data=case_events.EventData(
-            kind=data["kind"], on=data["on"], accused=person, months=data.get("months"), days=data.get("days"),
-            until=data.get("until"), number=data.get("number", ""), issuer=data.get("issuer", ""),
-            note=data.get("note", ""), document=document))
+        event = case_events.event_record(
+            actor=user_of(request),
+            case=case,
+            data=case_events.EventData(
+                kind=data["kind"],
+                on=data["on"],
+                accused=person,
+                months=data.get("months"),
+                days=data.get("days"),
+                until=data.get("until"),
+                number=data.get("number", ""),
+                issuer=data.get("issuer", ""),
+                note=data.get("note", ""),
+                document=document,
+            ),
+        )
         case_events.timeline_documents(user_of(request), [event])
         return Response(EventSerializer(event).data, status=201)
 
@@ -327,8 +483,9 @@ class DeadlineBoard(ListAPIView[Any]):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         raw = self.request.query_params.get("days", "7")
         days = int(raw) if raw.isdigit() else 7
-        return selectors.deadline_board(user_of(self.request), today=timezone.localdate(),
-                                        days=min(days, 366))
+        return selectors.deadline_board(
+            user_of(self.request), today=timezone.localdate(), days=min(days, 366)
+        )
 
 
 class ArticleSearch(APIView):
@@ -346,9 +503,22 @@ class ArticleSearch(APIView):
                     category = str(categories.category_for(art.label, clause.number or None))
                 except Exception:  # noqa: S112  (a clause the classifier refuses is simply not offered)
                     continue
-                clauses.append({"number": clause.number, "maximum": clause.penalty.maximum_label,
-                                "category": category, "points": [p.letter for p in clause.points]})
-            results.append({"article": art.label, "title": art.title, "chapter": art.chapter, "clauses": clauses})
+                clauses.append(
+                    {
+                        "number": clause.number,
+                        "maximum": clause.penalty.maximum_label,
+                        "category": category,
+                        "points": [p.letter for p in clause.points],
+                    }
+                )
+            results.append(
+                {
+                    "article": art.label,
+                    "title": art.title,
+                    "chapter": art.chapter,
+                    "clauses": clauses,
+                }
+            )
         return Response({"results": results})
 
 
@@ -361,11 +531,22 @@ class Statistics(APIView):
             date_from = dt.date.fromisoformat(p.get("date_from", ""))
             date_to = dt.date.fromisoformat(p.get("date_to", ""))
         except ValueError as exc:
-            raise exceptions.ValidationError({"detail": ["date_from, date_to phải theo dạng YYYY-MM-DD."]}) from exc
+            raise exceptions.ValidationError(
+                {"detail": ["date_from, date_to phải theo dạng YYYY-MM-DD."]}
+            ) from exc
         unit_id = int(p.get("unit") or user.unit_id or 0)
         allowed = set(selectors.led_unit_ids(user)) | ({user.unit_id} if user.unit_id else set())
         if unit_id not in allowed:
             raise exceptions.NotFound
-        result = stats.unit_statistics(unit=Unit.objects.get(pk=unit_id), date_from=date_from, date_to=date_to)
-        return Response({"title": result.title, "tables": [
-            {"key": t.key, "title": t.title, "headers": t.headers, "rows": t.rows} for t in result.tables]})
+        result = stats.unit_statistics(
+            unit=Unit.objects.get(pk=unit_id), date_from=date_from, date_to=date_to
+        )
+        return Response(
+            {
+                "title": result.title,
+                "tables": [
+                    {"key": t.key, "title": t.title, "headers": t.headers, "rows": t.rows}
+                    for t in result.tables
+                ],
+            }
+        )

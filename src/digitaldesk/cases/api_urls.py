@@ -1,4 +1,5 @@
 """/api/v1/cases/... (included from digitaldesk.api.urls)."""
+
 from django.urls import path
 
 from digitaldesk.cases import api

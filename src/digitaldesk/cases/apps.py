@@ -13,5 +13,6 @@ class CasesConfig(AppConfig):
         from digitaldesk.search.sections import register_search_section
 
         register_nav("Án hình sự", "cases:register", order=30)
-        register_search_section("vu-an", order=10, template="cases/search_section.html",
-                                search=search_cases_section)
+        register_search_section(
+            "vu-an", order=10, template="cases/search_section.html", search=search_cases_section
+        )

@@ -16,6 +16,7 @@ the desk widgets and the alerts are plain indexed queries.
   prosecutors and the leader in charge N days before expiry (DESK_CASES_ALERT_DAYS,
   default 10,5,2,1) and when overdue; idempotent through notify(dedupe_key=...).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -41,7 +42,6 @@ from digitaldesk.cases.models import (
 from digitaldesk.law.calendar import work_calendar
 
 log = logging.getLogger(__name__)
-
 
 
 def _engine() -> Any:
@@ -75,8 +75,19 @@ def to_engine_events(rows: Iterable[tuple[Any, ...]]) -> list[Any]:
             continue
         # Positional, in the field order of `Event` (kind, on, at, subject, months, days, until,
         # number, received_on): measurably cheaper than keywords for 500,000 events a night.
-        events.append(make(known, on, at, f"a{accused_id}" if accused_id else "case", months, days, until,
-                           number or "", received_on))
+        events.append(
+            make(
+                known,
+                on,
+                at,
+                f"a{accused_id}" if accused_id else "case",
+                months,
+                days,
+                until,
+                number or "",
+                received_on,
+            )
+        )
     return events
 
 
@@ -90,7 +101,17 @@ def _kind_map() -> dict[str, Any]:
     return _KINDS
 
 
-_EVENT_COLUMNS = ("kind", "on", "at", "accused_id", "months", "days", "until", "number", "received_on")
+_EVENT_COLUMNS = (
+    "kind",
+    "on",
+    "at",
+    "accused_id",
+    "months",
+    "days",
+    "until",
+    "number",
+    "received_on",
+)
 
 
 _CATEGORIES: dict[str, Any] = {}
@@ -108,14 +129,25 @@ def _category(case_category: str, override: str) -> Any:
     return known
 
 
-def compute_for(*, category: Any, national_security: bool, rows: list[tuple[Any, ...]], calendar: Any,
-                today: dt.date) -> list[Any]:
+def compute_for(
+    *,
+    category: Any,
+    national_security: bool,
+    rows: list[tuple[Any, ...]],
+    calendar: Any,
+    today: dt.date,
+) -> list[Any]:
     """Run the engine for one case; return its `Deadline` objects."""
     events = to_engine_events(rows)
     if not events:
         return []
-    return _engine().compute_deadlines(category=category, events=events, calendar=calendar,  # type: ignore[no-any-return]
-                                       national_security=national_security, today=today)
+    return _engine().compute_deadlines(
+        category=category,
+        events=events,
+        calendar=calendar,  # type: ignore[no-any-return]
+        national_security=national_security,
+        today=today,
+    )
 
 
 def _note_text(note: Any) -> str:
@@ -144,7 +176,9 @@ def _note_key(note: Any) -> Any:
     if not slots:
         return None
     try:
-        values = tuple(id(v) if name == "calendar" else v for name in slots for v in (getattr(note, name),))
+        values = tuple(
+            id(v) if name == "calendar" else v for name in slots for v in (getattr(note, name),)
+        )
         hash(values)
     except (AttributeError, TypeError):
         return None
@@ -170,7 +204,9 @@ def _put_value(value: Any, texts: dict[Any, int], out: list[int]) -> None:
         key = (kind, value)
         number = texts.get(key)
         if number is None:
-            number = texts[key] = hash((_text_id(f"{kind.__module__}.{kind.__qualname__}"), _text_id(str(value))))
+            number = texts[key] = hash(
+                (_text_id(f"{kind.__module__}.{kind.__qualname__}"), _text_id(str(value)))
+            )
         out += (5, number)
 
 
@@ -214,7 +250,9 @@ _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
 
 
-def _fingerprint(unit_id: int, item: Any, texts: dict[Any, int], memo: dict[Any, Any] | None = None) -> str:
+def _fingerprint(
+    unit_id: int, item: Any, texts: dict[Any, int], memo: dict[Any, Any] | None = None
+) -> str:
     """The fingerprint of a computed deadline: 16 hex digits that change when any field stored from
     it changes (kind, label, subject, start, end, end_at, extension_request_by, basis, extensions
     used / allowed, max_end, needs_review, unit, the note — `running` is compared by itself, as
@@ -237,17 +275,31 @@ def _fingerprint(unit_id: int, item: Any, texts: dict[Any, int], memo: dict[Any,
     subject_key = (_SUBJECT, subject)  # apart from the texts of notes, which share the memo
     subject_id = texts.get(subject_key)
     if subject_id is None:
-        subject_id = texts[subject_key] = (int(subject[1:]) if subject[:1] == "a" and subject[1:].isdigit()
-                                           else _text_id(subject))
+        subject_id = texts[subject_key] = (
+            int(subject[1:]) if subject[:1] == "a" and subject[1:].isdigit() else _text_id(subject)
+        )
     raw = getattr(item, "raw_notes", None)
     notes = 0 if raw is not None and not raw else _notes_id(item, texts, memo)
-    end_at, request_by, max_end, extensions_max = (item.end_at, item.extension_request_by, item.max_end,
-                                                   item.extensions_max)
-    values = (static, subject_id, item.start.toordinal(), item.end.toordinal(),
-              -1 if end_at is None else (end_at - _EPOCH) // _MICROSECOND,
-              -1 if request_by is None else request_by.toordinal(), int(item.extensions_used or 0),
-              -1 if extensions_max is None else extensions_max, -1 if max_end is None else max_end.toordinal(),
-              1 if item.needs_review else 0, unit_id, notes)
+    end_at, request_by, max_end, extensions_max = (
+        item.end_at,
+        item.extension_request_by,
+        item.max_end,
+        item.extensions_max,
+    )
+    values = (
+        static,
+        subject_id,
+        item.start.toordinal(),
+        item.end.toordinal(),
+        -1 if end_at is None else (end_at - _EPOCH) // _MICROSECOND,
+        -1 if request_by is None else request_by.toordinal(),
+        int(item.extensions_used or 0),
+        -1 if extensions_max is None else extensions_max,
+        -1 if max_end is None else max_end.toordinal(),
+        1 if item.needs_review else 0,
+        unit_id,
+        notes,
+    )
     return f"{hash(values) & 0xFFFFFFFFFFFFFFFF:016x}"
 
 
@@ -255,17 +307,38 @@ def _row(case_id: int, unit_id: int, item: Any, digest: str, now: dt.datetime) -
     subject = str(item.subject)
     accused_id = int(subject[1:]) if subject.startswith("a") and subject[1:].isdigit() else None
     return ComputedDeadline(
-        case_id=case_id, unit_id=unit_id, key=str(item.key)[:80], kind=str(item.kind)[:40],
-        label=str(item.label)[:300], subject=subject[:40], accused_id=accused_id, start=item.start, end=item.end,
-        end_at=item.end_at, extension_request_by=item.extension_request_by, basis=str(item.basis)[:200],
-        extensions_used=int(item.extensions_used or 0), extensions_max=item.extensions_max, max_end=item.max_end,
-        running=bool(item.running), note=str(item.note or ""), needs_review=bool(item.needs_review),
-        digest=digest, computed_at=now)
+        case_id=case_id,
+        unit_id=unit_id,
+        key=str(item.key)[:80],
+        kind=str(item.kind)[:40],
+        label=str(item.label)[:300],
+        subject=subject[:40],
+        accused_id=accused_id,
+        start=item.start,
+        end=item.end,
+        end_at=item.end_at,
+        extension_request_by=item.extension_request_by,
+        basis=str(item.basis)[:200],
+        extensions_used=int(item.extensions_used or 0),
+        extensions_max=item.extensions_max,
+        max_end=item.max_end,
+        running=bool(item.running),
+        note=str(item.note or ""),
+        needs_review=bool(item.needs_review),
+        digest=digest,
+        computed_at=now,
+    )
 
 
-def _diff(case_id: int, unit_id: int, computed: list[Any], stored: dict[str, tuple[Any, ...]],
-          now: dt.datetime, texts: dict[Any, int], memo: dict[Any, Any] | None = None,
-          ) -> tuple[list[ComputedDeadline], list[int]]:
+def _diff(
+    case_id: int,
+    unit_id: int,
+    computed: list[Any],
+    stored: dict[str, tuple[Any, ...]],
+    now: dt.datetime,
+    texts: dict[Any, int],
+    memo: dict[Any, Any] | None = None,
+) -> tuple[list[ComputedDeadline], list[int]]:
     """Rows to create and stored row ids to delete; a changed deadline is replaced (delete + create).
 
     `stored` maps a key to its stored row (case_id, key, row id, running, fingerprint); a deadline
@@ -293,11 +366,23 @@ def deadlines_recompute(case: Case, *, today: dt.date | None = None) -> None:
     """Recompute and store one case's deadlines (called by every service that changes events,
     charges, the category or the national-security flag)."""
     today = today or timezone.localdate()
-    rows = list(ProceduralEvent.objects.filter(case=case).order_by("on", "at", "pk").values_list(*_EVENT_COLUMNS))
-    computed = compute_for(category=_category(case.category, case.category_override),
-                           national_security=case.national_security, rows=rows, calendar=current_calendar(), today=today)
+    rows = list(
+        ProceduralEvent.objects.filter(case=case)
+        .order_by("on", "at", "pk")
+        .values_list(*_EVENT_COLUMNS)
+    )
+    computed = compute_for(
+        category=_category(case.category, case.category_override),
+        national_security=case.national_security,
+        rows=rows,
+        calendar=current_calendar(),
+        today=today,
+    )
     with transaction.atomic():
-        stored = {row[1]: row for row in ComputedDeadline.objects.filter(case=case).values_list(*_STORED_FIELDS)}
+        stored = {
+            row[1]: row
+            for row in ComputedDeadline.objects.filter(case=case).values_list(*_STORED_FIELDS)
+        }
         create, delete = _diff(case.pk, case.unit_id, computed, stored, timezone.now(), {})
         if delete:
             ComputedDeadline.objects.filter(pk__in=delete).delete()
@@ -310,10 +395,13 @@ def deadlines_recompute(case: Case, *, today: dt.date | None = None) -> None:
 
 
 _OPEN_SQL = "c.closed_on IS NULL AND c.stage NOT IN ({})".format(
-    ", ".join(f"'{stage.value}'" for stage in CLOSED_STAGES))
+    ", ".join(f"'{stage.value}'" for stage in CLOSED_STAGES)
+)
 
 
-def _batch_rows(first: int, last: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+def _batch_rows(
+    first: int, last: int
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The open cases with ids in [first, last], their events and their stored fingerprints
     (of the open cases only: closed cases in the range are not recomputed).
 
@@ -330,7 +418,9 @@ def _batch_rows(first: int, last: int) -> tuple[list[tuple[Any, ...]], list[tupl
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT c.id, c.unit_id, c.category, c.category_override, c.national_security FROM cases_case c "  # noqa: S608
-            f"WHERE c.id BETWEEN %s AND %s AND {_OPEN_SQL} ORDER BY c.id", [first, last])
+            f"WHERE c.id BETWEEN %s AND %s AND {_OPEN_SQL} ORDER BY c.id",
+            [first, last],
+        )
         meta = cursor.fetchall()
         ids = [row[0] for row in meta]
         if not ids:
@@ -342,10 +432,14 @@ def _batch_rows(first: int, last: int) -> tuple[list[tuple[Any, ...]], list[tupl
             params = [first, last]
         cursor.execute(
             f"SELECT case_id, id, kind, {q('on')}, at, accused_id, months, days, {q('until')}, number, "  # noqa: S608
-            f"received_on FROM cases_proceduralevent WHERE {where}", params)
+            f"received_on FROM cases_proceduralevent WHERE {where}",
+            params,
+        )
         events = cursor.fetchall()
-        cursor.execute(f"SELECT case_id, key, id, running, digest FROM cases_computeddeadline WHERE {where}",  # noqa: S608
-                       params)
+        cursor.execute(
+            f"SELECT case_id, key, id, running, digest FROM cases_computeddeadline WHERE {where}",  # noqa: S608
+            params,
+        )
         stored = cursor.fetchall()
     return meta, events, stored
 
@@ -370,8 +464,19 @@ def _engine_events(rows: list[tuple[Any, ...]], kinds: dict[str, Any], make: Any
             continue
         if at is not None and at.tzinfo is None:
             at = _aware(at)
-        events.append(make(known, on, at, f"a{accused_id}" if accused_id else "case", months, days, until,
-                           number or "", received_on))
+        events.append(
+            make(
+                known,
+                on,
+                at,
+                f"a{accused_id}" if accused_id else "case",
+                months,
+                days,
+                until,
+                number or "",
+                received_on,
+            )
+        )
     return events
 
 
@@ -395,7 +500,9 @@ def _recompute_batch(first: int, last: int, today: dt.date, calendar: Any = None
         return _recompute_batch_rows(first, last, today, calendar)
 
 
-def _recompute_batch_rows(first: int, last: int, today: dt.date, calendar: Any = None) -> dict[str, int]:
+def _recompute_batch_rows(
+    first: int, last: int, today: dt.date, calendar: Any = None
+) -> dict[str, int]:
     """Recompute the open cases with ids in [first, last]: three reads (cases, events, stored
     fingerprints), the engine for EVERY case, then one delete and one bulk insert for what changed.
     `calendar`: the holiday calendar shared by the batches of one run (read once)."""
@@ -420,8 +527,17 @@ def _recompute_batch_rows(first: int, last: int, today: dt.date, calendar: Any =
     empty: dict[str, tuple[Any, ...]] = {}
     for case_id, unit_id, category, override, security in meta_rows:
         case_events = _engine_events(events[case_id], kinds, make)
-        computed = compute(category=_category(category, override), events=case_events, calendar=calendar,
-                           national_security=bool(security), today=today) if case_events else []
+        computed = (
+            compute(
+                category=_category(category, override),
+                events=case_events,
+                calendar=calendar,
+                national_security=bool(security),
+                today=today,
+            )
+            if case_events
+            else []
+        )
         c, d = _diff(case_id, unit_id, computed, stored.get(case_id, empty), now, texts, memo)
         if c:
             create += c
@@ -429,7 +545,7 @@ def _recompute_batch_rows(first: int, last: int, today: dt.date, calendar: Any =
             delete += d
     with transaction.atomic():
         for start in range(0, len(delete), 5000):
-            ComputedDeadline.objects.filter(pk__in=delete[start:start + 5000]).delete()
+            ComputedDeadline.objects.filter(pk__in=delete[start : start + 5000]).delete()
         if create:
             ComputedDeadline.objects.bulk_create(create, batch_size=2000)
     return {"cases": len(meta_rows), "written": len(create), "deleted": len(delete)}
@@ -458,8 +574,13 @@ def recompute_workers() -> int:
     return min(2, os.cpu_count() or 1) if connection.vendor == "postgresql" else 1
 
 
-def deadlines_recompute_all(*, today: dt.date | None = None, batch: int = 2000, workers: int | None = None,
-                            progress: Any = None) -> dict[str, int]:
+def deadlines_recompute_all(
+    *,
+    today: dt.date | None = None,
+    batch: int = 2000,
+    workers: int | None = None,
+    progress: Any = None,
+) -> dict[str, int]:
     """Recompute every open case's deadlines; write only what changed.
 
     1. Take the ids of the open cases (not closed), in id order, and cut them in batches.
@@ -473,11 +594,17 @@ def deadlines_recompute_all(*, today: dt.date | None = None, batch: int = 2000, 
     from django.db import connection, connections
 
     today = today or timezone.localdate()
-    ids = list(Case.objects.filter(closed_on__isnull=True).exclude(stage__in=CLOSED_STAGES)
-               .order_by("pk").values_list("pk", flat=True))
+    ids = list(
+        Case.objects.filter(closed_on__isnull=True)
+        .exclude(stage__in=CLOSED_STAGES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     # Id ranges holding `batch` open cases each; the last range is open-ended.
-    batches = [(ids[start], ids[start + batch] - 1 if start + batch < len(ids) else ids[-1])
-               for start in range(0, len(ids), batch)]
+    batches = [
+        (ids[start], ids[start + batch] - 1 if start + batch < len(ids) else ids[-1])
+        for start in range(0, len(ids), batch)
+    ]
     workers = workers or recompute_workers()
     counts = {"cases": 0, "written": 0, "deleted": 0}
 
@@ -496,7 +623,9 @@ def deadlines_recompute_all(*, today: dt.date | None = None, batch: int = 2000, 
         connections.close_all()
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for result in pool.imap_unordered(_batch_in_child, [(first, last, today) for first, last in batches]):
+                for result in pool.imap_unordered(
+                    _batch_in_child, [(first, last, today) for first, last in batches]
+                ):
                     add(result)
         finally:
             _SHARED_CALENDAR = None
@@ -513,12 +642,22 @@ def _stop_closed_cases(open_ids: set[int]) -> int:
     from their partial index and those just recomputed as open are left out, so the update only
     looks at the few others: as one UPDATE joined to the cases, PostgreSQL scanned every stored
     deadline (0.2–0.5 s a night)."""
-    candidates = sorted(set(ComputedDeadline.objects.filter(running=True).order_by()
-                            .values_list("case_id", flat=True).distinct()) - open_ids)
+    candidates = sorted(
+        set(
+            ComputedDeadline.objects.filter(running=True)
+            .order_by()
+            .values_list("case_id", flat=True)
+            .distinct()
+        )
+        - open_ids
+    )
     stopped = 0
     for start in range(0, len(candidates), 5000):
-        stopped += ComputedDeadline.objects.filter(running=True, case__stage__in=CLOSED_STAGES,
-                                                   case_id__in=candidates[start:start + 5000]).update(running=False)
+        stopped += ComputedDeadline.objects.filter(
+            running=True,
+            case__stage__in=CLOSED_STAGES,
+            case_id__in=candidates[start : start + 5000],
+        ).update(running=False)
     return stopped
 
 
@@ -543,8 +682,12 @@ def deadline_alerts(*, today: dt.date | None = None) -> int:
     thresholds = alert_days()
     horizon = today + dt.timedelta(days=max(thresholds))
     sent = 0
-    rows = (ComputedDeadline.objects.filter(running=True, end__lte=horizon)
-            .exclude(case__stage__in=CLOSED_STAGES).select_related("case", "accused").order_by("end"))
+    rows = (
+        ComputedDeadline.objects.filter(running=True, end__lte=horizon)
+        .exclude(case__stage__in=CLOSED_STAGES)
+        .select_related("case", "accused")
+        .order_by("end")
+    )
     for deadline in rows.iterator(chunk_size=2000):
         left = (deadline.end - today).days
         if left < 0:
@@ -554,15 +697,27 @@ def deadline_alerts(*, today: dt.date | None = None) -> int:
             if not matching:
                 continue
             tag = f"d{min(matching)}"
-            title = f"Còn {left} ngày: {deadline.label}" if left else f"Hết hạn hôm nay: {deadline.label}"
+            title = (
+                f"Còn {left} ngày: {deadline.label}"
+                if left
+                else f"Hết hạn hôm nay: {deadline.label}"
+            )
         case = deadline.case
         who = f" — bị can {deadline.accused.full_name}" if deadline.accused else ""
-        body = (f"{case.register_label} — {case.name}{who}. Đến hết ngày {deadline.end:%d/%m/%Y} "
-                f"({deadline.basis}).")
+        body = (
+            f"{case.register_label} — {case.name}{who}. Đến hết ngày {deadline.end:%d/%m/%Y} "
+            f"({deadline.basis})."
+        )
         users = _alert_recipients(case)
-        created = notify(users=users, title=title, body=body, url=reverse("cases:detail", args=[case.pk]) + "#thoi-han",
-                         kind="cases.deadline", email=True,
-                         dedupe_key=f"cases.deadline:{deadline.case_id}:{deadline.key}:{deadline.end}:{tag}")
+        created = notify(
+            users=users,
+            title=title,
+            body=body,
+            url=reverse("cases:detail", args=[case.pk]) + "#thoi-han",
+            kind="cases.deadline",
+            email=True,
+            dedupe_key=f"cases.deadline:{deadline.case_id}:{deadline.key}:{deadline.end}:{tag}",
+        )
         sent += len(created)
     return sent
 
@@ -570,7 +725,11 @@ def deadline_alerts(*, today: dt.date | None = None) -> int:
 def _alert_recipients(case: Case) -> list[Any]:
     from digitaldesk.accounts.models import User
 
-    ids = set(CaseAssignment.objects.filter(case=case, ended_on__isnull=True).values_list("user_id", flat=True))
+    ids = set(
+        CaseAssignment.objects.filter(case=case, ended_on__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
     if case.leader_in_charge_id:
         ids.add(case.leader_in_charge_id)
     return list(User.objects.filter(pk__in=ids, is_active=True))

@@ -13,6 +13,7 @@ The time limits themselves are computed by the pure engine `law.deadlines`
    or a deletion gives the same state as if the wrong event had never been recorded);
 4. recomputes and stores the deadlines; audits.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +36,8 @@ from digitaldesk.cases.models import (
     SourceKind,
     Stage,
 )
-from digitaldesk.law.deadlines import DeadlineRuleError, EventKind
 from digitaldesk.cases.search import reindex_case_on_commit
+from digitaldesk.law.deadlines import DeadlineRuleError, EventKind
 
 E = EventKind
 
@@ -64,8 +65,12 @@ REGISTER_LABELS = {
     RegisterKind.BAN_AN_CO_HIEU_LUC: "Bản án, quyết định có hiệu lực pháp luật",
     RegisterKind.KHAC: "Văn bản, hoạt động tố tụng khác",
 }
-REGISTER_PER_SUBJECT = {RegisterKind.BAO_LINH, RegisterKind.DAT_TIEN, RegisterKind.CAM_DI_KHOI_NOI_CU_TRU,
-                        RegisterKind.TAM_HOAN_XUAT_CANH}
+REGISTER_PER_SUBJECT = {
+    RegisterKind.BAO_LINH,
+    RegisterKind.DAT_TIEN,
+    RegisterKind.CAM_DI_KHOI_NOI_CU_TRU,
+    RegisterKind.TAM_HOAN_XUAT_CANH,
+}
 
 # Stage after an event (DOMAIN.md §4.1). Events not listed leave the stage as it is.
 STAGE_AFTER: dict[str, str] = {
@@ -156,16 +161,26 @@ class EventData:
     issuer: str = ""
     note: str = ""
     attachment: Any = None
-    document: Any = None  # an IncomingDocument or OutgoingDocument of the documents app (`resolve_document`)
+    document: Any = (
+        None  # an IncomingDocument or OutgoingDocument of the documents app (`resolve_document`)
+    )
 
 
 def _engine_event(row: ProceduralEvent | EventData) -> Any:
     from digitaldesk.law.deadlines import Event
 
     accused_id = row.accused.pk if getattr(row, "accused", None) else None
-    return Event(kind=EventKind(row.kind), on=row.on, at=row.at, subject=f"a{accused_id}" if accused_id else "case",
-                 months=row.months, days=row.days, until=row.until, number=row.number or "",
-                 received_on=row.received_on)
+    return Event(
+        kind=EventKind(row.kind),
+        on=row.on,
+        at=row.at,
+        subject=f"a{accused_id}" if accused_id else "case",
+        months=row.months,
+        days=row.days,
+        until=row.until,
+        number=row.number or "",
+        received_on=row.received_on,
+    )
 
 
 def _category(case: Case) -> Any:
@@ -180,77 +195,133 @@ def _check(case: Case, data: EventData) -> None:
         raise ValidationError("Loại quyết định, hành vi tố tụng không hợp lệ.")
     today = timezone.localdate()
     if data.on > today:
-        raise ValidationError(f"Ngày quyết định ({data.on:%d/%m/%Y}) sau ngày hôm nay: chỉ ghi nhận quyết định "
-                              "đã ban hành.")
+        raise ValidationError(
+            f"Ngày quyết định ({data.on:%d/%m/%Y}) sau ngày hôm nay: chỉ ghi nhận quyết định "
+            "đã ban hành."
+        )
     if data.accused is not None and data.accused.case_id != case.pk:
         raise ValidationError("Bị can không thuộc vụ án này.")
     if is_per_subject(data.kind) and data.accused is None:
-        raise ValidationError(f"“{kind_label(data.kind)}” là quyết định đối với từng người: phải chọn bị can.")
+        raise ValidationError(
+            f"“{kind_label(data.kind)}” là quyết định đối với từng người: phải chọn bị can."
+        )
     if data.until and data.until < data.on:
         raise ValidationError("Ngày “đến hết ngày” ghi trong lệnh không thể trước ngày ban hành.")
     if data.received_on and data.received_on < data.on:
         raise ValidationError("Ngày nhận văn bản không thể trước ngày ban hành văn bản.")
     # A decision cannot predate the intake of the report it resolves (BLTTHS 2015 Điều 147;
     # the engine checks the same against the recorded intake event).
-    if case.source != SourceKind.CASE and data.on < case.received_on and data.kind not in (
-            E.TAM_GIU, E.GIA_HAN_TAM_GIU, E.TRA_TU_DO, E.DE_NGHI_GIA_HAN_TAM_GIU):
+    if (
+        case.source != SourceKind.CASE
+        and data.on < case.received_on
+        and data.kind not in (E.TAM_GIU, E.GIA_HAN_TAM_GIU, E.TRA_TU_DO, E.DE_NGHI_GIA_HAN_TAM_GIU)
+    ):
         raise ValidationError(
             f"Ngày của quyết định “{kind_label(data.kind)}” ({data.on:%d/%m/%Y}) trước ngày tiếp nhận nguồn tin "
             f"({case.received_on:%d/%m/%Y}): quyết định tố tụng không thể có trước khi tiếp nhận "
-            "(BLTTHS 2015, Điều 147).")
+            "(BLTTHS 2015, Điều 147)."
+        )
     if data.kind in REGISTER_LABELS:
         return
-    existing = [_engine_event(e) for e in ProceduralEvent.objects.filter(case=case, kind__in=[k.value for k in EventKind])
-                .select_related("accused").order_by("on", "at", "pk")]
+    existing = [
+        _engine_event(e)
+        for e in ProceduralEvent.objects.filter(case=case, kind__in=[k.value for k in EventKind])
+        .select_related("accused")
+        .order_by("on", "at", "pk")
+    ]
     from digitaldesk.law.calendar import work_calendar
     from digitaldesk.law.deadlines import validate_event
 
     try:
-        validate_event(_category(case), existing, _engine_event(data), national_security=case.national_security,
-                       calendar=work_calendar())
+        validate_event(
+            _category(case),
+            existing,
+            _engine_event(data),
+            national_security=case.national_security,
+            calendar=work_calendar(),
+        )
     except DeadlineRuleError as exc:
         raise ValidationError(str(exc)) from exc
 
 
 @transaction.atomic
-def event_record(*, actor: User, case: Case, data: EventData, imported: bool = False) -> ProceduralEvent:
+def event_record(
+    *, actor: User, case: Case, data: EventData, imported: bool = False
+) -> ProceduralEvent:
     """Record a procedural decision or act (see the module docstring for the steps)."""
     if not selectors.can_edit_case(actor, case):
         from django.core.exceptions import PermissionDenied
 
-        raise PermissionDenied("Chỉ kiểm sát viên được phân công, lãnh đạo phụ trách hoặc lãnh đạo đơn vị mới được "
-                               "ghi nhận quyết định tố tụng.")
+        raise PermissionDenied(
+            "Chỉ kiểm sát viên được phân công, lãnh đạo phụ trách hoặc lãnh đạo đơn vị mới được "
+            "ghi nhận quyết định tố tụng."
+        )
     Case.objects.select_for_update().filter(pk=case.pk).first()  # one writer per case at a time
     from digitaldesk.cases.services import DOUBLE_SUBMIT_SECONDS, DuplicateSubmission
 
     recent = ProceduralEvent.objects.filter(
-        case=case, kind=data.kind, on=data.on, accused=data.accused, number=data.number.strip(),
-        months=data.months, days=data.days, created_by=actor,
-        created_at__gte=timezone.now() - dt.timedelta(seconds=DOUBLE_SUBMIT_SECONDS)).first()
+        case=case,
+        kind=data.kind,
+        on=data.on,
+        accused=data.accused,
+        number=data.number.strip(),
+        months=data.months,
+        days=data.days,
+        created_by=actor,
+        created_at__gte=timezone.now() - dt.timedelta(seconds=DOUBLE_SUBMIT_SECONDS),
+    ).first()
     if recent is not None and not imported:
-        raise DuplicateSubmission(f"Quyết định “{kind_label(data.kind)}” ngày {data.on:%d/%m/%Y} vừa được ghi nhận; "
-                                  "có thể biểu mẫu đã được gửi hai lần nên không ghi thêm.", recent)
+        raise DuplicateSubmission(
+            f"Quyết định “{kind_label(data.kind)}” ngày {data.on:%d/%m/%Y} vừa được ghi nhận; "
+            "có thể biểu mẫu đã được gửi hai lần nên không ghi thêm.",
+            recent,
+        )
     _check(case, data)
     if data.document is not None:
         check_document(actor, data.document)
-    event = ProceduralEvent(case=case, kind=data.kind, on=data.on, at=data.at, accused=data.accused,
-                            months=data.months, days=data.days, until=data.until, received_on=data.received_on,
-                            number=data.number.strip(), issuer=data.issuer.strip(), note=data.note.strip(),
-                            created_by=actor)
+    event = ProceduralEvent(
+        case=case,
+        kind=data.kind,
+        on=data.on,
+        at=data.at,
+        accused=data.accused,
+        months=data.months,
+        days=data.days,
+        until=data.until,
+        received_on=data.received_on,
+        number=data.number.strip(),
+        issuer=data.issuer.strip(),
+        note=data.note.strip(),
+        created_by=actor,
+    )
     _set_document(event, data.document)
     if data.attachment:
-        event.attachment.save(getattr(data.attachment, "name", "van-ban.pdf") or "van-ban.pdf", data.attachment,
-                              save=False)
+        event.attachment.save(
+            getattr(data.attachment, "name", "van-ban.pdf") or "van-ban.pdf",
+            data.attachment,
+            save=False,
+        )
     event.save()
     if data.kind == E.KHOI_TO_VU_AN:
         from digitaldesk.cases.services import case_open_register
 
         case_open_register(actor=actor, case=case, opened_on=data.on)
-    audit_record(actor=actor, action="cases.event_imported" if imported else "cases.event_recorded", obj=case,
-                 detail={"event": event.pk, "kind": data.kind, "on": str(data.on),
-                         "accused": data.accused.pk if data.accused else None, "number": event.number,
-                         "months": data.months, "days": data.days, "until": str(data.until) if data.until else None,
-                 "document": document_ref(data.document) if data.document is not None else None})
+    audit_record(
+        actor=actor,
+        action="cases.event_imported" if imported else "cases.event_recorded",
+        obj=case,
+        detail={
+            "event": event.pk,
+            "kind": data.kind,
+            "on": str(data.on),
+            "accused": data.accused.pk if data.accused else None,
+            "number": event.number,
+            "months": data.months,
+            "days": data.days,
+            "until": str(data.until) if data.until else None,
+            "document": document_ref(data.document) if data.document is not None else None,
+        },
+    )
     refresh_state(case)
     return event
 
@@ -260,7 +331,10 @@ def event_record(*, actor: User, case: Case, data: EventData, imported: bool = F
 # (a decision received from the investigating body: văn bản đến; one the procuracy issued:
 # văn bản đi). Whoever links it must be allowed to see it there; whoever later reads the
 # timeline gets a link only if the documents app's own gate lets them see it.
-LINKABLE_OUTGOING = ("cho_cap_so", "da_phat_hanh")  # OutgoingStatus.SIGNED, ISSUED: a draft is no decision
+LINKABLE_OUTGOING = (
+    "cho_cap_so",
+    "da_phat_hanh",
+)  # OutgoingStatus.SIGNED, ISSUED: a draft is no decision
 
 
 def document_ref(document: Any) -> str:
@@ -282,11 +356,15 @@ def _linkable_outgoing(user: User) -> Any:
     from digitaldesk.documents import selectors as doc_selectors
     from digitaldesk.documents.models import Secrecy
 
-    return doc_selectors.outgoing_visible_to(user).filter(secrecy=Secrecy.NORMAL, status__in=LINKABLE_OUTGOING)
+    return doc_selectors.outgoing_visible_to(user).filter(
+        secrecy=Secrecy.NORMAL, status__in=LINKABLE_OUTGOING
+    )
 
 
-NOT_LINKABLE = ("Không tìm thấy văn bản cần liên kết, hoặc bạn không có quyền xem văn bản đó trong phần Văn bản "
-                "(chỉ liên kết được văn bản không mật mà bạn xem được; văn bản đi phải đã ký số).")
+NOT_LINKABLE = (
+    "Không tìm thấy văn bản cần liên kết, hoặc bạn không có quyền xem văn bản đó trong phần Văn bản "
+    "(chỉ liên kết được văn bản không mật mà bạn xem được; văn bản đi phải đã ký số)."
+)
 
 
 def resolve_document(user: User, ref: str) -> Any:
@@ -322,8 +400,9 @@ def _set_document(event: ProceduralEvent, document: Any) -> None:
     from digitaldesk.documents.models import IncomingDocument
 
     event.incoming_document = document if isinstance(document, IncomingDocument) else None
-    event.outgoing_document = document if document is not None and not isinstance(document, IncomingDocument) \
-        else None
+    event.outgoing_document = (
+        document if document is not None and not isinstance(document, IncomingDocument) else None
+    )
 
 
 def document_label(document: Any) -> str:
@@ -331,7 +410,9 @@ def document_label(document: Any) -> str:
     from digitaldesk.documents.models import IncomingDocument
 
     if isinstance(document, IncomingDocument):
-        number = document.code_notation or f"văn bản đến số {document.arrival_number}/{document.year}"
+        number = (
+            document.code_notation or f"văn bản đến số {document.arrival_number}/{document.year}"
+        )
         day = document.issued_date
     else:
         number = document.code_notation or "văn bản đi chưa cấp số"
@@ -353,16 +434,30 @@ def linkable_documents(user: User, query: str, *, limit: int = 10) -> list[dict[
         outgoing = outgoing.filter(search_folded__contains=word)
     rows: list[dict[str, Any]] = []
     for doc in incoming.order_by("-year", "-arrival_number")[:limit]:
-        rows.append({"ref": document_ref(doc), "label": document_label(doc), "subject": doc.subject,
-                     "where": f"Văn bản đến số {doc.arrival_number}/{doc.year} — {doc.sender}"})
+        rows.append(
+            {
+                "ref": document_ref(doc),
+                "label": document_label(doc),
+                "subject": doc.subject,
+                "where": f"Văn bản đến số {doc.arrival_number}/{doc.year} — {doc.sender}",
+            }
+        )
     for doc in outgoing.order_by("-issued_date", "-pk")[:limit]:
-        rows.append({"ref": document_ref(doc), "label": document_label(doc), "subject": doc.subject,
-                     "where": f"Văn bản đi — {doc.get_status_display()}"})
+        rows.append(
+            {
+                "ref": document_ref(doc),
+                "label": document_label(doc),
+                "subject": doc.subject,
+                "where": f"Văn bản đi — {doc.get_status_display()}",
+            }
+        )
     return rows
 
 
 @transaction.atomic
-def event_link_document(*, actor: User, case: Case, event_id: int, document: Any) -> ProceduralEvent:
+def event_link_document(
+    *, actor: User, case: Case, event_id: int, document: Any
+) -> ProceduralEvent:
     """Correct the document an event cites (or remove the link with `document=None`); audited."""
     if not selectors.can_edit_case(actor, case):
         from django.core.exceptions import PermissionDenied
@@ -376,9 +471,17 @@ def event_link_document(*, actor: User, case: Case, event_id: int, document: Any
     before = document_ref(event.linked_document) if event.linked_document is not None else None
     _set_document(event, document)
     event.save(update_fields=["incoming_document", "outgoing_document"])
-    audit_record(actor=actor, action="cases.event_document_linked", obj=case,
-                 detail={"event": event.pk, "kind": event.kind, "before": before,
-                         "after": document_ref(document) if document is not None else None})
+    audit_record(
+        actor=actor,
+        action="cases.event_document_linked",
+        obj=case,
+        detail={
+            "event": event.pk,
+            "kind": event.kind,
+            "before": before,
+            "after": document_ref(document) if document is not None else None,
+        },
+    )
     return event
 
 
@@ -391,10 +494,24 @@ def timeline_documents(user: User, events: list[ProceduralEvent]) -> None:
 
     incoming_ids = {e.incoming_document_id for e in events if e.incoming_document_id}
     outgoing_ids = {e.outgoing_document_id for e in events if e.outgoing_document_id}
-    seen_in = set(doc_selectors.incoming_visible_to(user).filter(pk__in=incoming_ids).values_list("pk", flat=True)) \
-        if incoming_ids else set()
-    seen_out = set(doc_selectors.outgoing_visible_to(user).filter(pk__in=outgoing_ids).values_list("pk", flat=True)) \
-        if outgoing_ids else set()
+    seen_in = (
+        set(
+            doc_selectors.incoming_visible_to(user)
+            .filter(pk__in=incoming_ids)
+            .values_list("pk", flat=True)
+        )
+        if incoming_ids
+        else set()
+    )
+    seen_out = (
+        set(
+            doc_selectors.outgoing_visible_to(user)
+            .filter(pk__in=outgoing_ids)
+            .values_list("pk", flat=True)
+        )
+        if outgoing_ids
+        else set()
+    )
     from digitaldesk.documents.models import IncomingDocument, OutgoingDocument
 
     incoming = IncomingDocument.objects.in_bulk(incoming_ids) if incoming_ids else {}
@@ -408,12 +525,22 @@ def timeline_documents(user: User, events: list[ProceduralEvent]) -> None:
         link: dict[str, Any] | None = None
         if event.incoming_document_id:
             visible = event.incoming_document_id in seen_in
-            link = {"label": document_label(document), "subject": document.subject if visible else "",
-                    "url": reverse("documents:incoming_detail", args=[document.pk]) if visible else None}
+            link = {
+                "label": document_label(document),
+                "subject": document.subject if visible else "",
+                "url": reverse("documents:incoming_detail", args=[document.pk])
+                if visible
+                else None,
+            }
         elif event.outgoing_document_id:
             visible = event.outgoing_document_id in seen_out
-            link = {"label": document_label(document), "subject": document.subject if visible else "",
-                    "url": reverse("documents:outgoing_detail", args=[document.pk]) if visible else None}
+            link = {
+                "label": document_label(document),
+                "subject": document.subject if visible else "",
+                "url": reverse("documents:outgoing_detail", args=[document.pk])
+                if visible
+                else None,
+            }
         event.doc_link = link  # type: ignore[attr-defined]
 
 
@@ -430,8 +557,14 @@ def event_delete(*, actor: User, case: Case, event_id: int, reason: str) -> None
         raise ValidationError("Không tìm thấy quyết định cần hủy ghi nhận.")
     if not reason.strip():
         raise ValidationError("Phải ghi lý do hủy ghi nhận.")
-    detail = {"event": event.pk, "kind": event.kind, "on": str(event.on), "number": event.number,
-              "accused": event.accused_id, "reason": reason.strip()}
+    detail = {
+        "event": event.pk,
+        "kind": event.kind,
+        "on": str(event.on),
+        "number": event.number,
+        "accused": event.accused_id,
+        "reason": reason.strip(),
+    }
     event.delete()
     audit_record(actor=actor, action="cases.event_deleted", obj=case, detail=detail)
     refresh_state(case)
@@ -446,8 +579,10 @@ def refresh_state(case: Case) -> None:
     events.sort(key=lambda e: (e.on, rank.get(e.kind, 999), e.at or timezone.now(), e.pk))
     stage = Stage.INVESTIGATION if case.source == SourceKind.CASE else Stage.REPORT
     closed_on: dt.date | None = None
-    people: dict[int, dict[str, Any]] = {p.pk: {"measure": "", "since": None, "charged_on": None}
-                                         for p in Accused.objects.filter(case=case)}
+    people: dict[int, dict[str, Any]] = {
+        p.pk: {"measure": "", "since": None, "charged_on": None}
+        for p in Accused.objects.filter(case=case)
+    }
     for event in events:
         if event.kind in STAGE_AFTER and not (event.kind == E.DINH_CHI_VU_AN and event.accused_id):
             stage = Stage(STAGE_AFTER[event.kind])
@@ -465,16 +600,27 @@ def refresh_state(case: Case) -> None:
         for person in people.values():
             if person["measure"] in (Measure.CUSTODY, Measure.DETENTION) and stage != Stage.JUDGED:
                 person["measure"], person["since"] = Measure.NONE, None
-    Case.objects.filter(pk=case.pk).update(stage=stage, closed_on=closed_on, updated_at=timezone.now())
+    Case.objects.filter(pk=case.pk).update(
+        stage=stage, closed_on=closed_on, updated_at=timezone.now()
+    )
     case.stage, case.closed_on = stage, closed_on
     deadlines_recompute(case)
     # The end of custody or detention is the one the engine computed for that person.
     ends = {}
-    for row in ComputedDeadline.objects.filter(case=case, running=True, kind__in=("tam_giu", "tam_giam"),
-                                               accused__isnull=False).order_by("end"):
+    for row in ComputedDeadline.objects.filter(
+        case=case, running=True, kind__in=("tam_giu", "tam_giam"), accused__isnull=False
+    ).order_by("end"):
         ends[(row.accused_id, row.kind)] = row.end
     for pk, person in people.items():
-        until = ends.get((pk, person["measure"])) if person["measure"] in (Measure.CUSTODY, Measure.DETENTION) else None
-        Accused.objects.filter(pk=pk).update(measure=person["measure"], measure_since=person["since"],
-                                             measure_until=until, charged_on=person["charged_on"])
+        until = (
+            ends.get((pk, person["measure"]))
+            if person["measure"] in (Measure.CUSTODY, Measure.DETENTION)
+            else None
+        )
+        Accused.objects.filter(pk=pk).update(
+            measure=person["measure"],
+            measure_since=person["since"],
+            measure_until=until,
+            charged_on=person["charged_on"],
+        )
     reindex_case_on_commit(case.pk)

@@ -1,4 +1,5 @@
 """Forms of the case pages: they only parse input; the services decide."""
+
 from __future__ import annotations
 
 import html
@@ -27,29 +28,45 @@ class IntakeForm(forms.Form):
     source = forms.ChoiceField(label="Nguồn", choices=SourceKind.choices)
     name = forms.CharField(label="Tên vụ án / nội dung tóm tắt nguồn tin", max_length=300)
     received_on = forms.DateField(label="Ngày tiếp nhận", widget=DATE, initial=timezone.localdate)
-    reporter = forms.CharField(label="Người tố giác / cơ quan báo tin, kiến nghị", max_length=300, required=False)
-    reporter_doc = forms.CharField(label="Số, ngày văn bản tin báo / kiến nghị", max_length=120, required=False)
+    reporter = forms.CharField(
+        label="Người tố giác / cơ quan báo tin, kiến nghị", max_length=300, required=False
+    )
+    reporter_doc = forms.CharField(
+        label="Số, ngày văn bản tin báo / kiến nghị", max_length=120, required=False
+    )
     investigating_body = forms.CharField(label="Cơ quan điều tra", max_length=300, required=False)
     investigator = forms.CharField(label="Điều tra viên", max_length=200, required=False)
-    summary = forms.CharField(label="Tóm tắt nội dung", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    summary = forms.CharField(
+        label="Tóm tắt nội dung", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
     unit = forms.ModelChoiceField(label="Đơn vị thụ lý", queryset=Unit.objects.none())
-    leader_in_charge = forms.ModelChoiceField(label="Lãnh đạo phụ trách", queryset=User.objects.none(),
-                                              required=False)
-    restricted = forms.BooleanField(label="Hạn chế tiếp cận (chỉ người được phân công và được cấp quyền)",
-                                    required=False)
+    leader_in_charge = forms.ModelChoiceField(
+        label="Lãnh đạo phụ trách", queryset=User.objects.none(), required=False
+    )
+    restricted = forms.BooleanField(
+        label="Hạn chế tiếp cận (chỉ người được phân công và được cấp quyền)", required=False
+    )
     national_security = forms.BooleanField(label="Tội xâm phạm an ninh quốc gia", required=False)
-    opened_on = forms.DateField(label="Ngày khởi tố vụ án (khi thụ lý vụ án đã khởi tố)", widget=DATE,
-                                required=False)
-    opening_number = forms.CharField(label="Số quyết định khởi tố vụ án", max_length=60, required=False)
+    opened_on = forms.DateField(
+        label="Ngày khởi tố vụ án (khi thụ lý vụ án đã khởi tố)", widget=DATE, required=False
+    )
+    opening_number = forms.CharField(
+        label="Số quyết định khởi tố vụ án", max_length=60, required=False
+    )
     manual_number = forms.IntegerField(
-        label="Số trong sổ (để trống để hệ thống tự cấp số tiếp theo)", required=False, min_value=1,
-        help_text="Chỉ nhập khi chép lại sổ giấy đã có số.")
+        label="Số trong sổ (để trống để hệ thống tự cấp số tiếp theo)",
+        required=False,
+        min_value=1,
+        help_text="Chỉ nhập khi chép lại sổ giấy đã có số.",
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("opened_on") and data.get("source") != SourceKind.CASE:
-            raise forms.ValidationError("Ngày khởi tố chỉ ghi khi thụ lý vụ án đã khởi tố; với nguồn tin, hãy ghi "
-                                        "nhận quyết định khởi tố vụ án trong diễn biến tố tụng.")
+            raise forms.ValidationError(
+                "Ngày khởi tố chỉ ghi khi thụ lý vụ án đã khởi tố; với nguồn tin, hãy ghi "
+                "nhận quyết định khởi tố vụ án trong diễn biến tố tụng."
+            )
         return data
 
     def __init__(self, *args: Any, units: Any, leaders: Any, **kwargs: Any) -> None:
@@ -64,9 +81,15 @@ class CaseEditForm(forms.Form):
     name = forms.CharField(label="Tên vụ án / nội dung nguồn tin", max_length=300)
     investigating_body = forms.CharField(label="Cơ quan điều tra", max_length=300, required=False)
     investigator = forms.CharField(label="Điều tra viên", max_length=200, required=False)
-    reporter = forms.CharField(label="Người tố giác / cơ quan báo tin, kiến nghị", max_length=300, required=False)
-    reporter_doc = forms.CharField(label="Số, ngày văn bản tin báo / kiến nghị", max_length=120, required=False)
-    summary = forms.CharField(label="Tóm tắt", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    reporter = forms.CharField(
+        label="Người tố giác / cơ quan báo tin, kiến nghị", max_length=300, required=False
+    )
+    reporter_doc = forms.CharField(
+        label="Số, ngày văn bản tin báo / kiến nghị", max_length=120, required=False
+    )
+    summary = forms.CharField(
+        label="Tóm tắt", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
     national_security = forms.BooleanField(label="Tội xâm phạm an ninh quốc gia", required=False)
 
 
@@ -75,9 +98,13 @@ class AccusedForm(forms.Form):
     other_names = forms.CharField(label="Tên gọi khác", max_length=120, required=False)
     birth_date = forms.DateField(label="Ngày sinh", widget=DATE, required=False)
     birth_year = forms.IntegerField(label="Năm sinh (nếu không rõ ngày sinh)", required=False)
-    gender = forms.ChoiceField(label="Giới tính", choices=[("", "—"), *Gender.choices], required=False)
+    gender = forms.ChoiceField(
+        label="Giới tính", choices=[("", "—"), *Gender.choices], required=False
+    )
     id_number = forms.CharField(label="Số định danh cá nhân / CCCD", max_length=20, required=False)
-    nationality = forms.CharField(label="Quốc tịch", max_length=60, required=False, initial="Việt Nam")
+    nationality = forms.CharField(
+        label="Quốc tịch", max_length=60, required=False, initial="Việt Nam"
+    )
     address = forms.CharField(label="Nơi cư trú", max_length=300, required=False)
     occupation = forms.CharField(label="Nghề nghiệp", max_length=120, required=False)
 
@@ -90,44 +117,62 @@ class ParticipantForm(forms.Form):
 
 class ChargeForm(forms.Form):
     article = forms.CharField(label="Điều (số điều, ví dụ 174 hoặc 217a)", max_length=8)
-    clause = forms.IntegerField(label="Khoản (0 nếu điều luật không chia khoản)", min_value=0, max_value=20)
+    clause = forms.IntegerField(
+        label="Khoản (0 nếu điều luật không chia khoản)", min_value=0, max_value=20
+    )
     points = forms.CharField(label="Điểm (ví dụ: a, c)", max_length=40, required=False)
     accused = forms.TypedChoiceField(label="Bị can", coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args: Any, accused: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice_field(self, "accused").choices = [("", "— Tội danh khởi tố vụ án —")] + [(a.pk, a.full_name)
-                                                                                 for a in accused]
+        choice_field(self, "accused").choices = [("", "— Tội danh khởi tố vụ án —")] + [
+            (a.pk, a.full_name) for a in accused
+        ]
 
 
 class CategoryOverrideForm(forms.Form):
-    category = forms.ChoiceField(label="Loại tội phạm điều chỉnh",
-                                 choices=[("", "— Theo khung hình phạt (không điều chỉnh) —"), *Category.choices],
-                                 required=False)
-    reason = forms.CharField(label="Lý do điều chỉnh", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    category = forms.ChoiceField(
+        label="Loại tội phạm điều chỉnh",
+        choices=[("", "— Theo khung hình phạt (không điều chỉnh) —"), *Category.choices],
+        required=False,
+    )
+    reason = forms.CharField(
+        label="Lý do điều chỉnh", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class EventForm(forms.Form):
     kind = forms.ChoiceField(label="Quyết định / hành vi tố tụng")
     on = forms.DateField(label="Ngày", widget=DATE, initial=timezone.localdate)
-    at = forms.TimeField(label="Giờ (thời hạn tính theo giờ, ví dụ tạm giữ)", required=False,
-                         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    received_on = forms.DateField(label="Ngày nhận văn bản (nếu thời hạn tính từ ngày nhận)", widget=DATE,
-                                  required=False)
-    accused = forms.TypedChoiceField(label="Bị can (nếu quyết định đối với bị can)", coerce=int, required=False,
-                                     empty_value=None)
+    at = forms.TimeField(
+        label="Giờ (thời hạn tính theo giờ, ví dụ tạm giữ)",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    received_on = forms.DateField(
+        label="Ngày nhận văn bản (nếu thời hạn tính từ ngày nhận)", widget=DATE, required=False
+    )
+    accused = forms.TypedChoiceField(
+        label="Bị can (nếu quyết định đối với bị can)", coerce=int, required=False, empty_value=None
+    )
     months = forms.IntegerField(label="Thời hạn (tháng)", min_value=0, max_value=60, required=False)
     days = forms.IntegerField(label="Thời hạn (ngày)", min_value=0, max_value=400, required=False)
-    until = forms.DateField(label="Đến hết ngày (ghi trong lệnh, nếu có)", widget=DATE, required=False)
+    until = forms.DateField(
+        label="Đến hết ngày (ghi trong lệnh, nếu có)", widget=DATE, required=False
+    )
     number = forms.CharField(label="Số quyết định / văn bản", max_length=60, required=False)
     issuer = forms.CharField(label="Cơ quan, người ban hành", max_length=200, required=False)
-    note = forms.CharField(label="Ghi chú", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label="Ghi chú", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     attachment = forms.FileField(label="Văn bản (PDF)", required=False)
 
     def __init__(self, *args: Any, kinds: Any = (), accused: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "kind").choices = list(kinds)
-        choice_field(self, "accused").choices = [("", "— Cả vụ án —")] + [(a.pk, a.full_name) for a in accused]
+        choice_field(self, "accused").choices = [("", "— Cả vụ án —")] + [
+            (a.pk, a.full_name) for a in accused
+        ]
 
     def clean_attachment(self) -> Any:
         upload = self.cleaned_data.get("attachment")
@@ -144,7 +189,9 @@ class EventForm(forms.Form):
 class AssignmentForm(forms.Form):
     user = forms.ModelChoiceField(label="Cán bộ", queryset=User.objects.none())
     role = forms.ChoiceField(label="Vai trò", choices=AssignmentRole.choices)
-    decision_number = forms.CharField(label="Số quyết định phân công", max_length=60, required=False)
+    decision_number = forms.CharField(
+        label="Số quyết định phân công", max_length=60, required=False
+    )
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -152,8 +199,12 @@ class AssignmentForm(forms.Form):
 
 
 class GrantForm(forms.Form):
-    user = forms.ModelChoiceField(label="Cán bộ được xem", queryset=User.objects.none(), required=False)
-    unit = forms.ModelChoiceField(label="hoặc đơn vị được xem", queryset=Unit.objects.none(), required=False)
+    user = forms.ModelChoiceField(
+        label="Cán bộ được xem", queryset=User.objects.none(), required=False
+    )
+    unit = forms.ModelChoiceField(
+        label="hoặc đơn vị được xem", queryset=Unit.objects.none(), required=False
+    )
     reason = forms.CharField(label="Căn cứ cấp quyền", max_length=300)
 
     def __init__(self, *args: Any, users: Any, units: Any, **kwargs: Any) -> None:
@@ -187,7 +238,9 @@ class FastSelect(forms.Select):
     `ChoiceWidget.optgroups`: the first option whose value is in the value (all of them when
     multiple)."""
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> str:
         widget_attrs = self.build_attrs(self.attrs, attrs)
         if self.allow_multiple_selected:
             widget_attrs["multiple"] = True
@@ -207,8 +260,10 @@ class FastSelect(forms.Select):
             for subvalue, sublabel in choices:
                 selected = (not has_selected or multiple) and str(subvalue) in values
                 has_selected |= selected
-                parts.append(f'\n  <option value="{_esc(str(subvalue))}"{" selected" if selected else ""}>'
-                             f"{_esc(sublabel)}</option>\n")  # the template file's newline
+                parts.append(
+                    f'\n  <option value="{_esc(str(subvalue))}"{" selected" if selected else ""}>'
+                    f"{_esc(sublabel)}</option>\n"
+                )  # the template file's newline
             if group_name:
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
@@ -219,12 +274,16 @@ class _FastInput:
     """<input> written in Python, byte for byte django/forms/widgets/input.html (with attrs.html):
     a template render per field was most of the filter form's cost."""
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> str:
         widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
         shown = widget["value"]
         value_attr = f' value="{_esc(str(shown))}"' if shown is not None else ""
-        return mark_safe(f'<input type="{_esc(widget["type"])}" name="{_esc(widget["name"])}"{value_attr}'  # noqa: S308
-                         f'{_html_attrs(widget["attrs"])}>')
+        return mark_safe(
+            f'<input type="{_esc(widget["type"])}" name="{_esc(widget["name"])}"{value_attr}'  # noqa: S308
+            f"{_html_attrs(widget['attrs'])}>"
+        )
 
 
 class FastTextInput(_FastInput, forms.TextInput):
@@ -257,20 +316,40 @@ class RegisterFilterForm(forms.Form):
     """The register's filters, every widget written in Python (`Fast*`): same HTML as Django's."""
 
     q = forms.CharField(label="Tìm (tên vụ án, bị can, số)", required=False, widget=FastTextInput)
-    stage = forms.ChoiceField(label="Giai đoạn", choices=[("", "Tất cả"), *Stage.choices], required=False,
-                              widget=FastSelect)
-    category = forms.ChoiceField(label="Loại tội phạm", choices=[("", "Tất cả"), *Category.choices],
-                                 required=False, widget=FastSelect)
-    register = forms.ChoiceField(label="Sổ", choices=[("", "Cả hai sổ"), ("nguon_tin", "Nguồn tin"),
-                                                      ("vu_an", "Vụ án")], required=False, widget=FastSelect)
-    year = forms.IntegerField(label="Năm", required=False, min_value=2000, max_value=2100, widget=FastNumberInput)
+    stage = forms.ChoiceField(
+        label="Giai đoạn",
+        choices=[("", "Tất cả"), *Stage.choices],
+        required=False,
+        widget=FastSelect,
+    )
+    category = forms.ChoiceField(
+        label="Loại tội phạm",
+        choices=[("", "Tất cả"), *Category.choices],
+        required=False,
+        widget=FastSelect,
+    )
+    register = forms.ChoiceField(
+        label="Sổ",
+        choices=[("", "Cả hai sổ"), ("nguon_tin", "Nguồn tin"), ("vu_an", "Vụ án")],
+        required=False,
+        widget=FastSelect,
+    )
+    year = forms.IntegerField(
+        label="Năm", required=False, min_value=2000, max_value=2100, widget=FastNumberInput
+    )
     article = forms.CharField(label="Điều luật", required=False, max_length=8, widget=FastTextInput)
-    prosecutor = forms.TypedChoiceField(label="Kiểm sát viên", coerce=int, required=False, empty_value=None,
-                                        widget=FastSelect)
-    detained = forms.BooleanField(label="Có bị can đang bị tạm giữ / tạm giam", required=False,
-                                  widget=FastCheckboxInput)
-    open_only = forms.BooleanField(label="Chỉ án đang giải quyết", required=False, widget=FastCheckboxInput)
-    mine = forms.BooleanField(label="Án tôi được phân công", required=False, widget=FastCheckboxInput)
+    prosecutor = forms.TypedChoiceField(
+        label="Kiểm sát viên", coerce=int, required=False, empty_value=None, widget=FastSelect
+    )
+    detained = forms.BooleanField(
+        label="Có bị can đang bị tạm giữ / tạm giam", required=False, widget=FastCheckboxInput
+    )
+    open_only = forms.BooleanField(
+        label="Chỉ án đang giải quyết", required=False, widget=FastCheckboxInput
+    )
+    mine = forms.BooleanField(
+        label="Án tôi được phân công", required=False, widget=FastCheckboxInput
+    )
 
     def __init__(self, *args: Any, prosecutors: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

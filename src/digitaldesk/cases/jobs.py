@@ -1,4 +1,5 @@
 """Background jobs of the case register: thin adapters over `cases.deadlines`."""
+
 from __future__ import annotations
 
 from typing import Any

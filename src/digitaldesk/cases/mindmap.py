@@ -9,6 +9,7 @@ Layout: the case in the centre; branches (accused, charges, procedural events,
 evidence and documents, deadlines, participants) alternate right and left, each
 with its leaves stacked vertically and joined by curves.
 """
+
 from __future__ import annotations
 
 import textwrap
@@ -83,13 +84,19 @@ def case_tree(case: Case) -> Node:
     if not charges:
         charge_branch.children.append(Node("Chưa xác định tội danh"))
 
-    events = list(ProceduralEvent.objects.filter(case=case).select_related("accused").order_by("on", "pk"))
+    events = list(
+        ProceduralEvent.objects.filter(case=case).select_related("accused").order_by("on", "pk")
+    )
     event_branch = Node("Diễn biến tố tụng")
-    shown = events if len(events) <= KEY_EVENT_LIMIT else events[:3] + events[-(KEY_EVENT_LIMIT - 3):]
+    shown = (
+        events if len(events) <= KEY_EVENT_LIMIT else events[:3] + events[-(KEY_EVENT_LIMIT - 3) :]
+    )
     for event in shown:
         who = f" — {event.accused.full_name}" if event.accused else ""
         number = f", số {event.number}" if event.number else ""
-        event_branch.children.append(Node(f"{event.on:%d/%m/%Y}: {kind_label(event.kind)}{who}{number}"))
+        event_branch.children.append(
+            Node(f"{event.on:%d/%m/%Y}: {kind_label(event.kind)}{who}{number}")
+        )
     if len(events) > len(shown):
         event_branch.children.insert(3, Node(f"… {len(events) - len(shown)} quyết định khác"))
     if not events:
@@ -98,8 +105,12 @@ def case_tree(case: Case) -> Node:
     evidence_branch = Node("Chứng cứ, tài liệu")
     for event in events:
         if event.attachment:
-            evidence_branch.children.append(Node(f"Văn bản: {kind_label(event.kind)} {event.number or ''} "
-                                                 f"({event.on:%d/%m/%Y})".replace("  ", " ")))
+            evidence_branch.children.append(
+                Node(
+                    f"Văn bản: {kind_label(event.kind)} {event.number or ''} "
+                    f"({event.on:%d/%m/%Y})".replace("  ", " ")
+                )
+            )
     for line in _casefile_lines(case):
         evidence_branch.children.append(Node(line))
     if case.summary:
@@ -108,21 +119,32 @@ def case_tree(case: Case) -> Node:
         evidence_branch.children.append(Node("Chưa có tài liệu số hóa"))
 
     deadline_branch = Node("Thời hạn đang chạy")
-    for deadline in ComputedDeadline.objects.filter(case=case, running=True).select_related("accused").order_by("end"):
+    for deadline in (
+        ComputedDeadline.objects.filter(case=case, running=True)
+        .select_related("accused")
+        .order_by("end")
+    ):
         left = (deadline.end - today).days
         status = f"quá hạn {-left} ngày" if left < 0 else f"còn {left} ngày"
         who = f" — {deadline.accused.full_name}" if deadline.accused else ""
-        deadline_branch.children.append(Node(
-            f"{deadline.label}{who}: đến hết {deadline.end:%d/%m/%Y} ({status})\n{deadline.basis}",
-            tone="bad" if left < 0 else ("warn" if left <= 7 else "")))
+        deadline_branch.children.append(
+            Node(
+                f"{deadline.label}{who}: đến hết {deadline.end:%d/%m/%Y} ({status})\n{deadline.basis}",
+                tone="bad" if left < 0 else ("warn" if left <= 7 else ""),
+            )
+        )
     if not deadline_branch.children:
         deadline_branch.children.append(Node("Không có thời hạn đang chạy"))
 
     others = list(Participant.objects.filter(case=case))
     branches = [accused_branch, charge_branch, event_branch, deadline_branch, evidence_branch]
     if others:
-        branches.append(Node("Người tham gia tố tụng",
-                             [Node(f"{p.full_name} — {p.get_role_display()}") for p in others]))
+        branches.append(
+            Node(
+                "Người tham gia tố tụng",
+                [Node(f"{p.full_name} — {p.get_role_display()}") for p in others],
+            )
+        )
     root.children = branches
     return root
 
@@ -152,8 +174,10 @@ def _casefile_lines(case: Case) -> list[str]:
 def _box(node: Node, bold: bool = False) -> tuple[float, float]:
     """Width and height of a node's box; bold lines (branches, the root, the first line of
     a node with children) are measured wider."""
-    widths = [len(line) * (BOLD_W if bold or (index == 0 and node.children) else CHAR_W)
-              for index, line in enumerate(node.lines)]
+    widths = [
+        len(line) * (BOLD_W if bold or (index == 0 and node.children) else CHAR_W)
+        for index, line in enumerate(node.lines)
+    ]
     width = max(widths) + 20
     height = len(node.lines) * LINE_H + 10
     return max(width, 60), height
@@ -180,8 +204,15 @@ def render_svg(root: Node, *, title: str = "") -> str:
     cy = height / 2
     min_x, max_x = cx - root_w / 2, cx + root_w / 2
 
-    def place(node: Node, x: float, y_top: float, direction: int, colour: str, depth: int,
-              parent_anchor: tuple[float, float]) -> None:
+    def place(
+        node: Node,
+        x: float,
+        y_top: float,
+        direction: int,
+        colour: str,
+        depth: int,
+        parent_anchor: tuple[float, float],
+    ) -> None:
         nonlocal min_x, max_x
         w, h = _box(node, depth == 1)
         sub_h = _subtree_height(node)
@@ -192,20 +223,30 @@ def render_svg(root: Node, *, title: str = "") -> str:
         ax = bx if direction > 0 else bx + w
         ay = y + h / 2
         mid = (px + ax) / 2
-        elements.append(f'<path d="M{px:.1f},{py:.1f} C{mid:.1f},{py:.1f} {mid:.1f},{ay:.1f} {ax:.1f},{ay:.1f}" '
-                        f'fill="none" stroke="{colour}" stroke-width="{3 if depth == 1 else 1.6}"/>')
-        fill = {"bad": "#fce8e6", "warn": "#fef7e0"}.get(node.tone, "#ffffff" if depth > 1 else colour)
+        elements.append(
+            f'<path d="M{px:.1f},{py:.1f} C{mid:.1f},{py:.1f} {mid:.1f},{ay:.1f} {ax:.1f},{ay:.1f}" '
+            f'fill="none" stroke="{colour}" stroke-width="{3 if depth == 1 else 1.6}"/>'
+        )
+        fill = {"bad": "#fce8e6", "warn": "#fef7e0"}.get(
+            node.tone, "#ffffff" if depth > 1 else colour
+        )
         text_colour = "#ffffff" if depth == 1 else "#1d232b"
-        elements.append(f'<rect x="{bx:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="8" fill="{fill}" '
-                        f'stroke="{colour}" stroke-width="1.4"/>')
+        elements.append(
+            f'<rect x="{bx:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="8" fill="{fill}" '
+            f'stroke="{colour}" stroke-width="1.4"/>'
+        )
         for index, line in enumerate(node.lines):
             weight = ' font-weight="bold"' if depth == 1 or (index == 0 and node.children) else ""
-            elements.append(f'<text x="{bx + 10:.1f}" y="{y + 20 + index * LINE_H:.1f}" font-family="{FONT}" '
-                            f'font-size="13" fill="{text_colour}"{weight}>{escape(line)}</text>')
+            elements.append(
+                f'<text x="{bx + 10:.1f}" y="{y + 20 + index * LINE_H:.1f}" font-family="{FONT}" '
+                f'font-size="13" fill="{text_colour}"{weight}>{escape(line)}</text>'
+            )
         child_top = y_top + (sub_h - (sum(_subtree_height(c) + 10 for c in node.children) - 10)) / 2
         out_x = bx + w if direction > 0 else bx
         for child in node.children:
-            place(child, out_x + direction * 40, child_top, direction, colour, depth + 1, (out_x, ay))
+            place(
+                child, out_x + direction * 40, child_top, direction, colour, depth + 1, (out_x, ay)
+            )
             child_top += _subtree_height(child) + 10
 
     for side, direction, total in ((right, 1, side_h[0]), (left, -1, side_h[1])):
@@ -216,18 +257,24 @@ def render_svg(root: Node, *, title: str = "") -> str:
             place(branch, start_x, y_top, direction, colour, 1, (cx + direction * root_w / 2, cy))
             y_top += _subtree_height(branch) + 24
 
-    root_elements = [f'<rect x="{cx - root_w / 2:.1f}" y="{cy - root_h / 2:.1f}" width="{root_w:.1f}" '
-                     f'height="{root_h:.1f}" rx="12" fill="#1d232b"/>']
+    root_elements = [
+        f'<rect x="{cx - root_w / 2:.1f}" y="{cy - root_h / 2:.1f}" width="{root_w:.1f}" '
+        f'height="{root_h:.1f}" rx="12" fill="#1d232b"/>'
+    ]
     for index, line in enumerate(root.lines):
-        root_elements.append(f'<text x="{cx - root_w / 2 + 10:.1f}" y="{cy - root_h / 2 + 20 + index * LINE_H:.1f}" '
-                             f'font-family="{FONT}" font-size="13" font-weight="bold" fill="#ffffff">'
-                             f'{escape(line)}</text>')
+        root_elements.append(
+            f'<text x="{cx - root_w / 2 + 10:.1f}" y="{cy - root_h / 2 + 20 + index * LINE_H:.1f}" '
+            f'font-family="{FONT}" font-size="13" font-weight="bold" fill="#ffffff">'
+            f"{escape(line)}</text>"
+        )
     pad = 20
     vx, vw = min_x - pad, (max_x - min_x) + 2 * pad
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" viewBox="{vx:.0f} 0 {vw:.0f} {height:.0f}" '
-            f'width="{vw:.0f}" height="{height:.0f}" id="mindmap-svg" role="img" aria-label="{escape(title)}">'
-            f'<title>{escape(title)}</title>'
-            f'<rect x="{vx:.0f}" y="0" width="{vw:.0f}" height="{height:.0f}" fill="#ffffff"/>')
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" viewBox="{vx:.0f} 0 {vw:.0f} {height:.0f}" '
+        f'width="{vw:.0f}" height="{height:.0f}" id="mindmap-svg" role="img" aria-label="{escape(title)}">'
+        f"<title>{escape(title)}</title>"
+        f'<rect x="{vx:.0f}" y="0" width="{vw:.0f}" height="{height:.0f}" fill="#ffffff"/>'
+    )
     return head + "".join(elements) + "".join(root_elements) + "</svg>"
 
 

@@ -5,6 +5,7 @@ rows go through the gates in `cases.selectors` (`case_for_user`, `cases_visible_
 The legal rules (Penal Code, crime categories, deadlines) live in the pure package
 `law`; this module only stores what the users record and what the engine computed.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -56,8 +57,12 @@ class Category(models.TextChoices):
     ESPECIALLY_SERIOUS = "dac_biet_nghiem_trong", "Đặc biệt nghiêm trọng"
 
 
-CATEGORY_RANK = {Category.LESS_SERIOUS: 1, Category.SERIOUS: 2, Category.VERY_SERIOUS: 3,
-                 Category.ESPECIALLY_SERIOUS: 4}
+CATEGORY_RANK = {
+    Category.LESS_SERIOUS: 1,
+    Category.SERIOUS: 2,
+    Category.VERY_SERIOUS: 3,
+    Category.ESPECIALLY_SERIOUS: 4,
+}
 
 
 class Register(models.TextChoices):
@@ -74,7 +79,11 @@ class RegisterCounter(models.Model):
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["unit", "register", "year"], name="cases_counter_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "register", "year"], name="cases_counter_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.register} {self.year}: {self.last_number}"
@@ -89,8 +98,12 @@ class Case(models.Model):
     year per unit.
     """
 
-    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases",
-                             verbose_name="đơn vị thụ lý")
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name="đơn vị thụ lý",
+    )
     source = models.CharField("nguồn", max_length=20, choices=SourceKind.choices)
     name = models.CharField("tên vụ án / nội dung nguồn tin", max_length=300)
     name_folded = models.CharField(max_length=300, editable=False, default="", db_index=True)
@@ -99,8 +112,12 @@ class Case(models.Model):
     report_no = models.PositiveIntegerField("số tiếp nhận nguồn tin", null=True, blank=True)
     report_year = models.PositiveSmallIntegerField(null=True, blank=True)
     received_on = models.DateField("ngày tiếp nhận")
-    reporter = models.CharField("người tố giác / cơ quan báo tin, kiến nghị", max_length=300, blank=True)
-    reporter_doc = models.CharField("số, ngày văn bản kiến nghị / tin báo", max_length=120, blank=True)
+    reporter = models.CharField(
+        "người tố giác / cơ quan báo tin, kiến nghị", max_length=300, blank=True
+    )
+    reporter_doc = models.CharField(
+        "số, ngày văn bản kiến nghị / tin báo", max_length=120, blank=True
+    )
 
     case_no = models.PositiveIntegerField("số thụ lý án", null=True, blank=True)
     case_year = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -108,22 +125,36 @@ class Case(models.Model):
 
     investigating_body = models.CharField("cơ quan điều tra", max_length=300, blank=True)
     investigator = models.CharField("điều tra viên", max_length=200, blank=True)
-    leader_in_charge = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                         related_name="cases_led", verbose_name="lãnh đạo phụ trách")
+    leader_in_charge = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_led",
+        verbose_name="lãnh đạo phụ trách",
+    )
     restricted = models.BooleanField(
-        "hạn chế tiếp cận", default=False,
-        help_text="Chỉ kiểm sát viên được phân công, lãnh đạo phụ trách và người, đơn vị được cấp quyền mới xem được.")
+        "hạn chế tiếp cận",
+        default=False,
+        help_text="Chỉ kiểm sát viên được phân công, lãnh đạo phụ trách và người, đơn vị được cấp quyền mới xem được.",
+    )
     national_security = models.BooleanField("tội xâm phạm an ninh quốc gia", default=False)
 
-    stage = models.CharField("giai đoạn", max_length=20, choices=Stage.choices, default=Stage.REPORT, db_index=True)
-    category = models.CharField("loại tội phạm (tính theo khung)", max_length=30, choices=Category.choices,
-                                blank=True)
-    category_override = models.CharField("loại tội phạm điều chỉnh", max_length=30, choices=Category.choices,
-                                         blank=True)
+    stage = models.CharField(
+        "giai đoạn", max_length=20, choices=Stage.choices, default=Stage.REPORT, db_index=True
+    )
+    category = models.CharField(
+        "loại tội phạm (tính theo khung)", max_length=30, choices=Category.choices, blank=True
+    )
+    category_override = models.CharField(
+        "loại tội phạm điều chỉnh", max_length=30, choices=Category.choices, blank=True
+    )
     category_override_reason = models.TextField("lý do điều chỉnh loại tội phạm", blank=True)
     closed_on = models.DateField("ngày kết thúc", null=True, blank=True, db_index=True)
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -132,10 +163,16 @@ class Case(models.Model):
         verbose_name_plural = "vụ án / nguồn tin"
         ordering = ["-received_on", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "report_year", "report_no"], name="cases_report_no_unique",
-                                    condition=models.Q(report_no__isnull=False)),
-            models.UniqueConstraint(fields=["unit", "case_year", "case_no"], name="cases_case_no_unique",
-                                    condition=models.Q(case_no__isnull=False)),
+            models.UniqueConstraint(
+                fields=["unit", "report_year", "report_no"],
+                name="cases_report_no_unique",
+                condition=models.Q(report_no__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "case_year", "case_no"],
+                name="cases_case_no_unique",
+                condition=models.Q(case_no__isnull=False),
+            ),
         ]
         indexes = [
             models.Index(fields=["unit", "received_on"], name="cases_unit_received"),
@@ -148,10 +185,15 @@ class Case(models.Model):
             models.Index(fields=["stage", "-received_on", "-id"], name="cases_stage_received"),
             # "Sổ vụ án" of one year in register order: without it a past year was found by walking
             # every newer case of the register-order index (47 ms → 1 ms on 100,000 cases).
-            models.Index(fields=["case_year", "-received_on", "-id"], name="cases_case_year_received"),
+            models.Index(
+                fields=["case_year", "-received_on", "-id"], name="cases_case_year_received"
+            ),
             # The open cases, which the nightly recompute reads by id ranges (a third of the register).
-            models.Index(fields=["id"], name="cases_case_open",
-                         condition=models.Q(closed_on__isnull=True) & ~models.Q(stage__in=CLOSED_STAGES)),
+            models.Index(
+                fields=["id"],
+                name="cases_case_open",
+                condition=models.Q(closed_on__isnull=True) & ~models.Q(stage__in=CLOSED_STAGES),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -196,15 +238,20 @@ class CaseAssignment(models.Model):
     """A prosecutor or inspector assigned to the case (quyết định phân công)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_assignments")
-    role = models.CharField("vai trò", max_length=20, choices=AssignmentRole.choices,
-                            default=AssignmentRole.PROSECUTOR)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_assignments"
+    )
+    role = models.CharField(
+        "vai trò", max_length=20, choices=AssignmentRole.choices, default=AssignmentRole.PROSECUTOR
+    )
     decision_number = models.CharField("số quyết định phân công", max_length=60, blank=True)
     assigned_on = models.DateField("ngày phân công", default=timezone.localdate)
     ended_on = models.DateField("ngày thôi phân công", null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "user"], name="cases_assignment_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="cases_assignment_unique")
+        ]
         indexes = [models.Index(fields=["user", "case"], name="cases_assign_user")]
 
     def __str__(self) -> str:
@@ -215,17 +262,28 @@ class CaseGrant(models.Model):
     """Explicit authorisation to see a case: one user or one unit."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="grants")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="case_grants")
-    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="case_grants",
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     reason = models.CharField("căn cứ cấp quyền", max_length=300)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     granted_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=models.Q(user__isnull=False) | models.Q(unit__isnull=False),
-                                   name="cases_grant_has_target"),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | models.Q(unit__isnull=False),
+                name="cases_grant_has_target",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -266,8 +324,14 @@ class Accused(models.Model):
     address = models.CharField("nơi cư trú", max_length=300, blank=True)
     occupation = models.CharField("nghề nghiệp", max_length=120, blank=True)
     charged_on = models.DateField("ngày khởi tố bị can", null=True, blank=True)
-    measure = models.CharField("biện pháp ngăn chặn hiện tại", max_length=30, choices=Measure.choices, blank=True,
-                               default="", db_index=True)
+    measure = models.CharField(
+        "biện pháp ngăn chặn hiện tại",
+        max_length=30,
+        choices=Measure.choices,
+        blank=True,
+        default="",
+        db_index=True,
+    )
     measure_since = models.DateField("áp dụng từ", null=True, blank=True)
     measure_until = models.DateField("đến hết ngày", null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
@@ -279,8 +343,11 @@ class Accused(models.Model):
         ordering = ["case", "order", "pk"]
         indexes = [
             # The register's "in custody or detention" filter: a small index of the cases concerned.
-            models.Index(fields=["case"], name="cases_accused_detained",
-                         condition=models.Q(measure__in=["giu_khan_cap", "tam_giu", "tam_giam"])),
+            models.Index(
+                fields=["case"],
+                name="cases_accused_detained",
+                condition=models.Q(measure__in=["giu_khan_cap", "tam_giu", "tam_giam"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -321,7 +388,9 @@ class ParticipantRole(models.TextChoices):
 
 class Participant(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants")
-    role = models.CharField("tư cách tham gia tố tụng", max_length=30, choices=ParticipantRole.choices)
+    role = models.CharField(
+        "tư cách tham gia tố tụng", max_length=30, choices=ParticipantRole.choices
+    )
     full_name = models.CharField("họ và tên / tên tổ chức", max_length=200)
     details = models.CharField("thông tin thêm (năm sinh, địa chỉ...)", max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -337,8 +406,14 @@ class Charge(models.Model):
     """A charge: Penal Code article, clause (khoản) and points (điểm) chosen from the code."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="charges")
-    accused = models.ForeignKey(Accused, null=True, blank=True, on_delete=models.CASCADE, related_name="charges",
-                                help_text="Để trống nếu là tội danh khởi tố vụ án.")
+    accused = models.ForeignKey(
+        Accused,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="charges",
+        help_text="Để trống nếu là tội danh khởi tố vụ án.",
+    )
     article = models.CharField("điều", max_length=8)  # article label, e.g. "174" or "217a"
     clause = models.PositiveSmallIntegerField("khoản")
     points = models.CharField("điểm", max_length=40, blank=True)  # e.g. "a,c"
@@ -373,35 +448,59 @@ class ProceduralEvent(models.Model):
     kind = models.CharField("loại quyết định / hành vi", max_length=40)
     on = models.DateField("ngày")
     at = models.DateTimeField("thời điểm (nếu tính theo giờ)", null=True, blank=True)
-    accused = models.ForeignKey(Accused, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    accused = models.ForeignKey(
+        Accused, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
     months = models.PositiveSmallIntegerField("số tháng", null=True, blank=True)
     days = models.PositiveSmallIntegerField("số ngày", null=True, blank=True)
     until = models.DateField("đến hết ngày", null=True, blank=True)
-    received_on = models.DateField("ngày nhận (nếu thời hạn tính từ ngày nhận)", null=True, blank=True)
+    received_on = models.DateField(
+        "ngày nhận (nếu thời hạn tính từ ngày nhận)", null=True, blank=True
+    )
     number = models.CharField("số quyết định / văn bản", max_length=60, blank=True)
     issuer = models.CharField("cơ quan, người ban hành", max_length=200, blank=True)
     note = models.TextField("ghi chú", blank=True)
-    attachment = models.FileField("văn bản kèm theo (PDF)", upload_to="cases/events/%Y/%m/", blank=True)
+    attachment = models.FileField(
+        "văn bản kèm theo (PDF)", upload_to="cases/events/%Y/%m/", blank=True
+    )
     # The decision as registered in the documents app (at most one of the two). PROTECT: the
     # timeline is a legal record, so a document it cites may not disappear under it (documents
     # are register entries and are never deleted by the desk anyway); SET_NULL would silently
     # turn a cited decision into an uncited one.
-    incoming_document = models.ForeignKey("documents.IncomingDocument", null=True, blank=True,
-                                          on_delete=models.PROTECT, related_name="case_events",
-                                          verbose_name="văn bản đến liên kết")
-    outgoing_document = models.ForeignKey("documents.OutgoingDocument", null=True, blank=True,
-                                          on_delete=models.PROTECT, related_name="case_events",
-                                          verbose_name="văn bản đi liên kết")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    incoming_document = models.ForeignKey(
+        "documents.IncomingDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_events",
+        verbose_name="văn bản đến liên kết",
+    )
+    outgoing_document = models.ForeignKey(
+        "documents.OutgoingDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_events",
+        verbose_name="văn bản đi liên kết",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["case", "on", "pk"]
-        indexes = [models.Index(fields=["case", "on"], name="cases_event_case_on"),
-                   models.Index(fields=["kind", "on"], name="cases_event_kind_on")]
-        constraints = [models.CheckConstraint(
-            condition=models.Q(incoming_document__isnull=True) | models.Q(outgoing_document__isnull=True),
-            name="cases_event_one_document")]
+        indexes = [
+            models.Index(fields=["case", "on"], name="cases_event_case_on"),
+            models.Index(fields=["kind", "on"], name="cases_event_kind_on"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(incoming_document__isnull=True)
+                | models.Q(outgoing_document__isnull=True),
+                name="cases_event_one_document",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.on:%d/%m/%Y}"
@@ -420,15 +519,21 @@ class ComputedDeadline(models.Model):
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
-    unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="+")  # denormalised for boards
+    unit = models.ForeignKey(
+        "accounts.Unit", on_delete=models.CASCADE, related_name="+"
+    )  # denormalised for boards
     key = models.CharField(max_length=80)
     kind = models.CharField(max_length=40)
     label = models.CharField(max_length=300)
     subject = models.CharField(max_length=40, default="case")
-    accused = models.ForeignKey(Accused, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
+    accused = models.ForeignKey(
+        Accused, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines"
+    )
     start = models.DateField()
     end = models.DateField(db_index=True)
-    end_at = models.DateTimeField(null=True, blank=True)  # limits counted in hours (custody approvals)
+    end_at = models.DateTimeField(
+        null=True, blank=True
+    )  # limits counted in hours (custody approvals)
     extension_request_by = models.DateField(null=True, blank=True)  # Điều 172/173 khoản 2
     basis = models.CharField(max_length=200)
     extensions_used = models.PositiveSmallIntegerField(default=0)
@@ -437,17 +542,24 @@ class ComputedDeadline(models.Model):
     running = models.BooleanField(default=True)
     note = models.TextField(blank=True)
     needs_review = models.BooleanField(default=False)
-    digest = models.CharField(max_length=16, default="")  # fingerprint of the engine's output (deadlines.py)
+    digest = models.CharField(
+        max_length=16, default=""
+    )  # fingerprint of the engine's output (deadlines.py)
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["end", "pk"]
-        indexes = [models.Index(fields=["unit", "running", "end"], name="cases_deadline_board"),
-                   models.Index(fields=["running", "end"], name="cases_deadline_running"),
-                   # Running limits by case: the register's "nearest deadline" of a page, and the
-                   # nightly check that closed cases have none left (a scan of every row otherwise).
-                   models.Index(fields=["case", "end"], name="cases_deadline_running_case",
-                                condition=models.Q(running=True))]
+        indexes = [
+            models.Index(fields=["unit", "running", "end"], name="cases_deadline_board"),
+            models.Index(fields=["running", "end"], name="cases_deadline_running"),
+            # Running limits by case: the register's "nearest deadline" of a page, and the
+            # nightly check that closed cases have none left (a scan of every row otherwise).
+            models.Index(
+                fields=["case", "end"],
+                name="cases_deadline_running_case",
+                condition=models.Q(running=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.label} → {self.end:%d/%m/%Y}"
@@ -462,7 +574,9 @@ class ExchangeKey(models.Model):
     are accepted (`desk cases-exchange-key trust`).
     """
 
-    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     label = models.CharField("tên đơn vị, cơ quan ký", max_length=300)
     fingerprint = models.CharField(max_length=64, unique=True)
     public_pem = models.TextField()
@@ -471,8 +585,13 @@ class ExchangeKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["unit"], condition=models.Q(private_sealed__isnull=False),
-                                               name="cases_one_local_key_per_unit")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit"],
+                condition=models.Q(private_sealed__isnull=False),
+                name="cases_one_local_key_per_unit",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.label} ({self.fingerprint[:16]})"
@@ -487,7 +606,9 @@ class CaseExchange(models.Model):
     """One exported or imported exchange package, with the import report."""
 
     direction = models.CharField(max_length=10, choices=ExchangeDirection.choices)
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="exchanges")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="exchanges"
+    )
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)

@@ -5,6 +5,7 @@ searches with `selectors.user_tokens(user)` (leaders hold `lead:<unit>` for ever
 unit of their subtree). Re-indexed after every change of the case (on commit) and
 by the `cases.reindex` job.
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,16 +22,29 @@ KIND = "case"
 def document_for(case: Case) -> dict[str, Any]:
     people = list(Accused.objects.filter(case=case).values_list("full_name", "other_names"))
     charges = list(Charge.objects.filter(case=case).values_list("article", "title"))
-    numbers = [n for n in ProceduralEvent.objects.filter(case=case).values_list("number", flat=True) if n]
-    body = "\n".join([
-        case.name, case.summary, case.reporter, case.investigating_body,
-        " ".join(f"{name} {other}".strip() for name, other in people),
-        " ".join(f"Điều {article} {title}" for article, title in charges),
-        " ".join(numbers),
-    ])
-    return {"kind": KIND, "key": str(case.pk), "title": f"{case.register_label} — {case.name}", "body": body,
-            "acl": selectors.access_tokens(case), "unit_id": case.unit_id,
-            "fields": {"case_id": case.pk, "date": case.received_on, "stage": case.stage}}
+    numbers = [
+        n for n in ProceduralEvent.objects.filter(case=case).values_list("number", flat=True) if n
+    ]
+    body = "\n".join(
+        [
+            case.name,
+            case.summary,
+            case.reporter,
+            case.investigating_body,
+            " ".join(f"{name} {other}".strip() for name, other in people),
+            " ".join(f"Điều {article} {title}" for article, title in charges),
+            " ".join(numbers),
+        ]
+    )
+    return {
+        "kind": KIND,
+        "key": str(case.pk),
+        "title": f"{case.register_label} — {case.name}",
+        "body": body,
+        "acl": selectors.access_tokens(case),
+        "unit_id": case.unit_id,
+        "fields": {"case_id": case.pk, "date": case.received_on, "stage": case.stage},
+    }
 
 
 def index_case(case_id: int) -> None:
@@ -63,8 +77,10 @@ def index_all(*, progress: Any = None) -> int:
 
     ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), 500):
-        items = [document_for(case) for case in Case.objects.select_related("unit").filter(
-            pk__in=ids[start:start + 500])]
+        items = [
+            document_for(case)
+            for case in Case.objects.select_related("unit").filter(pk__in=ids[start : start + 500])
+        ]
         search.index_many(items)
         if progress is not None:
             progress(min(start + 500, len(ids)), len(ids), "Đang lập chỉ mục vụ án")

@@ -12,6 +12,7 @@ Permission rule (docs/cases.md, "Ai xem được án"):
 
 `case_for_user` raises the same Http404 for a missing and a forbidden case.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,7 +26,6 @@ from django.http import Http404
 
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.accounts.selectors import led_units
-from digitaldesk.law.deadlines import EventKind
 from digitaldesk.cases.models import (
     CLOSED_STAGES,
     Accused,
@@ -38,6 +38,7 @@ from digitaldesk.cases.models import (
     ProceduralEvent,
 )
 from digitaldesk.core.text import fold
+from digitaldesk.law.deadlines import EventKind
 
 DETAINED_MEASURES = (Measure.EMERGENCY_HOLD, Measure.CUSTODY, Measure.DETENTION)
 
@@ -53,7 +54,10 @@ class _AnyOf(In):
         values = sorted({int(v) for v in self.rhs if v is not None})
         if not values:
             raise EmptyResultSet
-        return f"{lhs} = ANY(%s::{self.lhs.output_field.db_type(connection)}[])", (*lhs_params, values)
+        return f"{lhs} = ANY(%s::{self.lhs.output_field.db_type(connection)}[])", (
+            *lhs_params,
+            values,
+        )
 
 
 def _any_of(field: str, ids: Any) -> Q:
@@ -101,15 +105,20 @@ def visibility_condition(user: User, *, literal_ids: bool = False) -> Q:
     assigned = CaseAssignment.objects.filter(user=user).values("case_id")
     condition: Q | None = None
     if literal_ids:
-        ids = list(assigned.union(granted).values_list("case_id", flat=True)[:LITERAL_IDS_MAX + 1])
+        ids = list(assigned.union(granted).values_list("case_id", flat=True)[: LITERAL_IDS_MAX + 1])
         if len(ids) > LITERAL_PRUNE_FROM and open_units and len(ids) <= LITERAL_IDS_MAX:
             # A second short indexed read (written as one join, PostgreSQL scans every case); a
             # short list is left as it is.
-            covered = set(Case.objects.filter(_any_of("pk", ids), unit_id__in=sorted(open_units), restricted=False)
-                          .values_list("pk", flat=True))
+            covered = set(
+                Case.objects.filter(
+                    _any_of("pk", ids), unit_id__in=sorted(open_units), restricted=False
+                ).values_list("pk", flat=True)
+            )
             ids = [pk for pk in ids if pk not in covered]
         if len(ids) <= LITERAL_IDS_MAX:
-            condition = (Q(leader_in_charge=user) | _any_of("pk", ids)) if ids else Q(leader_in_charge=user)
+            condition = (
+                (Q(leader_in_charge=user) | _any_of("pk", ids)) if ids else Q(leader_in_charge=user)
+            )
     if condition is None:
         condition = Q(pk__in=assigned) | Q(leader_in_charge=user) | Q(pk__in=granted)
     if open_units:
@@ -194,7 +203,11 @@ def user_tokens(user: User) -> list[str]:
 def my_cases(user: User) -> QuerySet[Case]:
     """Cases the user is assigned to (not ended), open ones first."""
     assigned = CaseAssignment.objects.filter(user=user, ended_on__isnull=True).values("case_id")
-    return Case.objects.filter(pk__in=assigned).select_related("unit").order_by("closed_on", "-received_on")
+    return (
+        Case.objects.filter(pk__in=assigned)
+        .select_related("unit")
+        .order_by("closed_on", "-received_on")
+    )
 
 
 # --- Dated things of the cases a user handles (the desk's "Lịch hôm nay") ----------------------------
@@ -205,7 +218,7 @@ HEARING_KINDS = (EventKind.MO_PHIEN_TOA.value, EventKind.TUYEN_AN_SO_THAM.value,
 
 
 def handled_by(user: Any, case: str = "pk") -> Q:
-    """"The case is handled by `user`": `user` is assigned to it (an assignment not ended, any
+    """ "The case is handled by `user`": `user` is assigned to it (an assignment not ended, any
     role) or is its leader in charge — the officials the deadline alerts notify. `user` is a User
     or a `core.prebuilt.Param` of its id. `case` names the case from the filtered model ("case" for
     events and deadlines, "casefile__case" for playlists); "pk" filters cases themselves.
@@ -238,19 +251,36 @@ def register_prosecutors(user: User) -> list[tuple[int, str]]:
     unit_ids = set(led_unit_ids(user)) | ({user.unit_id} if user.unit_id else set())
     if not unit_ids:
         return []
-    rows = (User.objects.filter(unit_id__in=sorted(unit_ids), is_active=True).order_by("name_sort_key", "pk")
-            .values_list("pk", "full_name", "position__roles", "extra_roles"))
-    return [(pk, name) for pk, name, roles, extra in rows
-            if "kiem_sat_vien" in (roles or ()) or "kiem_sat_vien" in (extra or ())]
+    rows = (
+        User.objects.filter(unit_id__in=sorted(unit_ids), is_active=True)
+        .order_by("name_sort_key", "pk")
+        .values_list("pk", "full_name", "position__roles", "extra_roles")
+    )
+    return [
+        (pk, name)
+        for pk, name, roles, extra in rows
+        if "kiem_sat_vien" in (roles or ()) or "kiem_sat_vien" in (extra or ())
+    ]
 
 
 _NUMBER = re.compile(r"^\s*(\d{1,6})\s*(?:/\s*(\d{4}))?\s*$")
 
 
-def register_list(user: User, *, q: str = "", stage: str = "", category: str = "", register: str = "",
-                  year: int | None = None, article: str = "", prosecutor: int | None = None,
-                  detained: bool = False, open_only: bool = False, mine: bool = False,
-                  unit_id: int | None = None) -> QuerySet[Case]:
+def register_list(
+    user: User,
+    *,
+    q: str = "",
+    stage: str = "",
+    category: str = "",
+    register: str = "",
+    year: int | None = None,
+    article: str = "",
+    prosecutor: int | None = None,
+    detained: bool = False,
+    open_only: bool = False,
+    mine: bool = False,
+    unit_id: int | None = None,
+) -> QuerySet[Case]:
     """The register as the user may see it, filtered. Sub-queries keep rows unique.
 
     Written for the indexes (benchmarks/cases.py, 100,000 cases): the visibility and the name
@@ -271,28 +301,44 @@ def register_list(user: User, *, q: str = "", stage: str = "", category: str = "
             people = Accused.objects.filter(name_folded__contains=folded).values("case_id")
             # The case ids of the accused found (trigram index) as a list when not too many, so that
             # the OR with the case-name match can use both indexes; the sub-query otherwise.
-            found = list(people.order_by().values_list("case_id", flat=True).distinct()[:LITERAL_IDS_MAX + 1])
+            found = list(
+                people.order_by()
+                .values_list("case_id", flat=True)
+                .distinct()[: LITERAL_IDS_MAX + 1]
+            )
             by_person = _any_of("pk", found) if len(found) <= LITERAL_IDS_MAX else Q(pk__in=people)
             rows = rows.filter(Q(name_folded__contains=folded) | by_person)
     if stage:
         rows = rows.filter(stage=stage)
     if category:
-        rows = rows.filter(Q(category_override=category) | Q(category_override="", category=category))
+        rows = rows.filter(
+            Q(category_override=category) | Q(category_override="", category=category)
+        )
     if register == "vu_an":
         rows = rows.filter(case_no__isnull=False)
     elif register == "nguon_tin":
         rows = rows.filter(case_no__isnull=True)
     if year:
-        rows = rows.filter(received_on__year=year) if register != "vu_an" else rows.filter(case_year=year)
+        rows = (
+            rows.filter(received_on__year=year)
+            if register != "vu_an"
+            else rows.filter(case_year=year)
+        )
     if article.strip():
         label = article.strip().lower().removeprefix("điều").strip()
         rows = rows.filter(pk__in=Charge.objects.filter(article=label).values("case_id"))
     if prosecutor:
-        rows = rows.filter(pk__in=CaseAssignment.objects.filter(user_id=prosecutor).values("case_id"))
+        rows = rows.filter(
+            pk__in=CaseAssignment.objects.filter(user_id=prosecutor).values("case_id")
+        )
     if mine:
-        rows = rows.filter(pk__in=CaseAssignment.objects.filter(user=user, ended_on__isnull=True).values("case_id"))
+        rows = rows.filter(
+            pk__in=CaseAssignment.objects.filter(user=user, ended_on__isnull=True).values("case_id")
+        )
     if detained:
-        rows = rows.filter(pk__in=Accused.objects.filter(measure__in=DETAINED_MEASURES).values("case_id"))
+        rows = rows.filter(
+            pk__in=Accused.objects.filter(measure__in=DETAINED_MEASURES).values("case_id")
+        )
     if open_only:
         rows = rows.exclude(stage__in=CLOSED_STAGES)
     if unit_id:
@@ -317,18 +363,21 @@ class RegisterPage:
     SIZE = 50
     COUNT_CAP = 1_000
 
-    def __init__(self, rows: QuerySet[Case], number: Any, *, size: int | None = None, cap: int | None = None
-                 ) -> None:
+    def __init__(
+        self, rows: QuerySet[Case], number: Any, *, size: int | None = None, cap: int | None = None
+    ) -> None:
         size = size or self.SIZE
         cap = cap or self.COUNT_CAP
-        self.paginator = self  # the template reads page.paginator.count / num_pages as with Django's
+        self.paginator = (
+            self  # the template reads page.paginator.count / num_pages as with Django's
+        )
         self.cap = cap
         self.cap_label = f"{cap:,}".replace(",", ".")  # Vietnamese thousands separator
         # The (received_on, id) of up to cap+1 matching rows, in no order (no ORDER BY to satisfy):
         # their number is the count. When they are all (not capped), they are ordered here and the
         # page's rows are read by id: a filter that matches few rows must not send PostgreSQL
         # walking the register-order index through 100,000 rows looking for 50 that do not exist.
-        keys = list(rows.order_by().values_list("received_on", "pk")[:cap + 1])
+        keys = list(rows.order_by().values_list("received_on", "pk")[: cap + 1])
         self.count = len(keys)
         self.count_capped = self.count > cap
         if not self.count_capped and tuple(rows.query.order_by) != REGISTER_ORDER:
@@ -344,12 +393,12 @@ class RegisterPage:
         self.number = wanted
         start = (wanted - 1) * size
         if self.count_capped:
-            items = list(rows[start:start + size + 1])
+            items = list(rows[start : start + size + 1])
         else:
             # Every matching row's key is known: order them here (the register's order, newest
             # first) and read only the page's rows by id (a short IN list).
             keys.sort(reverse=True)
-            page_ids = [pk for _, pk in keys[start:start + size + 1]]
+            page_ids = [pk for _, pk in keys[start : start + size + 1]]
             by_ids = Case.objects.filter(_any_of("pk", page_ids)).order_by(*REGISTER_ORDER)
             by_ids.query.select_related = rows.query.select_related
             items = list(by_ids) if page_ids else []
@@ -375,17 +424,29 @@ def with_list_details(cases: list[Case]) -> list[Case]:
     charges: dict[int, list[tuple[str, int]]] = {pk: [] for pk in ids}
     nearest: dict[int, tuple[dt.date, str]] = {}
     if ids:
-        for case_id, name, measure in (Accused.objects.filter(_any_of("case_id", ids)).order_by("order", "pk")
-                                       .values_list("case_id", "full_name", "measure")):
+        for case_id, name, measure in (
+            Accused.objects.filter(_any_of("case_id", ids))
+            .order_by("order", "pk")
+            .values_list("case_id", "full_name", "measure")
+        ):
             accused[case_id].append((name, measure))
-        for case_id, name in (CaseAssignment.objects.filter(_any_of("case_id", ids), ended_on__isnull=True)
-                              .order_by("role", "pk").values_list("case_id", "user__full_name")):
+        for case_id, name in (
+            CaseAssignment.objects.filter(_any_of("case_id", ids), ended_on__isnull=True)
+            .order_by("role", "pk")
+            .values_list("case_id", "user__full_name")
+        ):
             prosecutors[case_id].append(name)
-        for case_id, article, clause in (Charge.objects.filter(_any_of("case_id", ids)).order_by("case_id", "pk")
-                                         .values_list("case_id", "article", "clause")):
+        for case_id, article, clause in (
+            Charge.objects.filter(_any_of("case_id", ids))
+            .order_by("case_id", "pk")
+            .values_list("case_id", "article", "clause")
+        ):
             charges[case_id].append((article, clause))
-        for case_id, end, label in (ComputedDeadline.objects.filter(_any_of("case_id", ids), running=True)
-                                    .order_by("end", "pk").values_list("case_id", "end", "label")):
+        for case_id, end, label in (
+            ComputedDeadline.objects.filter(_any_of("case_id", ids), running=True)
+            .order_by("end", "pk")
+            .values_list("case_id", "end", "label")
+        ):
             if case_id not in nearest:
                 nearest[case_id] = (end, label)
     for case in cases:
@@ -396,17 +457,25 @@ def with_list_details(cases: list[Case]) -> list[Case]:
     return cases
 
 
-def deadline_board(user: User, *, today: dt.date, days: int = 7, unit_id: int | None = None
-                   ) -> QuerySet[ComputedDeadline]:
+def deadline_board(
+    user: User, *, today: dt.date, days: int = 7, unit_id: int | None = None
+) -> QuerySet[ComputedDeadline]:
     """Running limits of the cases the user sees that end within `days` days or are overdue."""
     visible = cases_visible_to(user)
     if unit_id:
         visible = visible.filter(unit_id=unit_id)
-    return (ComputedDeadline.objects.filter(running=True, end__lte=today + dt.timedelta(days=days),
-                                            case__in=visible.values("pk"))
-            .select_related("case", "accused", "case__unit").order_by("end", "case_id", "pk"))
+    return (
+        ComputedDeadline.objects.filter(
+            running=True, end__lte=today + dt.timedelta(days=days), case__in=visible.values("pk")
+        )
+        .select_related("case", "accused", "case__unit")
+        .order_by("end", "case_id", "pk")
+    )
 
 
 def case_timeline(case: Case) -> list[ProceduralEvent]:
-    return list(ProceduralEvent.objects.filter(case=case).select_related("accused", "created_by")
-                .order_by("on", "at", "pk"))
+    return list(
+        ProceduralEvent.objects.filter(case=case)
+        .select_related("accused", "created_by")
+        .order_by("on", "at", "pk")
+    )

@@ -2,6 +2,7 @@
 rows + audit record + side effects after commit. Views, the API, jobs and the demo
 all call these functions. See docs/cases.md.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,14 +36,18 @@ from digitaldesk.cases.search import reindex_case_on_commit
 
 def _require_edit(actor: User, case: Case) -> None:
     if not selectors.can_edit_case(actor, case):
-        raise PermissionDenied("Chỉ kiểm sát viên được phân công, lãnh đạo phụ trách hoặc lãnh đạo đơn vị "
-                               "mới được cập nhật vụ án này.")
+        raise PermissionDenied(
+            "Chỉ kiểm sát viên được phân công, lãnh đạo phụ trách hoặc lãnh đạo đơn vị "
+            "mới được cập nhật vụ án này."
+        )
 
 
 def _require_manage(actor: User, case: Case) -> None:
     if not selectors.can_manage_access(actor, case):
-        raise PermissionDenied("Chỉ lãnh đạo đơn vị hoặc lãnh đạo phụ trách vụ án mới được phân công, "
-                               "cấp quyền hoặc hạn chế tiếp cận.")
+        raise PermissionDenied(
+            "Chỉ lãnh đạo đơn vị hoặc lãnh đạo phụ trách vụ án mới được phân công, "
+            "cấp quyền hoặc hạn chế tiếp cận."
+        )
 
 
 def _touch(case: Case) -> None:
@@ -51,11 +56,15 @@ def _touch(case: Case) -> None:
 
 
 # --- Register numbers -------------------------------------------------------------------------
-_REGISTER_FIELDS = {Register.REPORTS: ("report_no", "report_year"), Register.CASES: ("case_no", "case_year")}
+_REGISTER_FIELDS = {
+    Register.REPORTS: ("report_no", "report_year"),
+    Register.CASES: ("case_no", "case_year"),
+}
 
 
-def _issue_number(*, unit: Unit, register: str, year: int, manual: int | None, exclude_case: int | None = None
-                  ) -> int:
+def _issue_number(
+    *, unit: Unit, register: str, year: int, manual: int | None, exclude_case: int | None = None
+) -> int:
     """Issue the next number of a unit's register for `year`, or check a number typed in.
 
     Numbers run from 01 each year per unit and per register, in order of intake
@@ -64,8 +73,9 @@ def _issue_number(*, unit: Unit, register: str, year: int, manual: int | None, e
     copy an existing paper register) must not already be in use.
     """
     no_field, year_field = _REGISTER_FIELDS[Register(register)]
-    counter, _ = RegisterCounter.objects.select_for_update().get_or_create(unit=unit, register=register,
-                                                                          year=year)
+    counter, _ = RegisterCounter.objects.select_for_update().get_or_create(
+        unit=unit, register=register, year=year
+    )
     taken = Case.objects.filter(unit=unit, **{year_field: year})
     if exclude_case is not None:
         taken = taken.exclude(pk=exclude_case)
@@ -76,7 +86,8 @@ def _issue_number(*, unit: Unit, register: str, year: int, manual: int | None, e
         if taken.filter(**{no_field: manual}).exists():
             raise ValidationError(
                 f"Số {manual:02d}/{year} đã có trong {label} của {unit.name}: mỗi số chỉ được cấp một lần "
-                "trong năm (số đánh liên tục theo đơn vị và năm, trùng số bị từ chối).")
+                "trong năm (số đánh liên tục theo đơn vị và năm, trùng số bị từ chối)."
+            )
         number = manual
     else:
         number = counter.last_number + 1
@@ -132,7 +143,9 @@ def case_register(*, actor: User, data: IntakeData) -> Case:
     """
     unit = data.unit
     if not (actor.unit_id == unit.pk or unit.pk in selectors.led_unit_ids(actor)):
-        raise PermissionDenied("Bạn chỉ được thụ lý vào sổ của đơn vị mình hoặc đơn vị mình lãnh đạo.")
+        raise PermissionDenied(
+            "Bạn chỉ được thụ lý vào sổ của đơn vị mình hoặc đơn vị mình lãnh đạo."
+        )
     if data.source not in SourceKind.values:
         raise ValidationError("Nguồn tin không hợp lệ.")
     if not data.name.strip():
@@ -141,81 +154,156 @@ def case_register(*, actor: User, data: IntakeData) -> Case:
     if data.received_on > today:
         raise ValidationError("Ngày tiếp nhận không được sau ngày hôm nay.")
     recent = Case.objects.filter(
-        unit=unit, source=data.source, name=data.name.strip(), received_on=data.received_on,
-        reporter=data.reporter.strip(), created_by=actor,
-        created_at__gte=timezone.now() - dt.timedelta(seconds=DOUBLE_SUBMIT_SECONDS)).first()
+        unit=unit,
+        source=data.source,
+        name=data.name.strip(),
+        received_on=data.received_on,
+        reporter=data.reporter.strip(),
+        created_by=actor,
+        created_at__gte=timezone.now() - dt.timedelta(seconds=DOUBLE_SUBMIT_SECONDS),
+    ).first()
     if recent is not None and data.manual_number is None:
-        raise DuplicateSubmission(f"Hồ sơ này vừa được thụ lý ({recent.register_label}); có thể biểu mẫu đã được gửi "
-                                  "hai lần nên không thụ lý thêm.", recent)
+        raise DuplicateSubmission(
+            f"Hồ sơ này vừa được thụ lý ({recent.register_label}); có thể biểu mẫu đã được gửi "
+            "hai lần nên không thụ lý thêm.",
+            recent,
+        )
     year = data.received_on.year
-    case = Case(unit=unit, source=data.source, name=data.name.strip(), summary=data.summary.strip(),
-                received_on=data.received_on, reporter=data.reporter.strip(),
-                reporter_doc=data.reporter_doc.strip(), investigating_body=data.investigating_body.strip(),
-                investigator=data.investigator.strip(), leader_in_charge=data.leader_in_charge,
-                restricted=data.restricted, national_security=data.national_security, created_by=actor)
+    case = Case(
+        unit=unit,
+        source=data.source,
+        name=data.name.strip(),
+        summary=data.summary.strip(),
+        received_on=data.received_on,
+        reporter=data.reporter.strip(),
+        reporter_doc=data.reporter_doc.strip(),
+        investigating_body=data.investigating_body.strip(),
+        investigator=data.investigator.strip(),
+        leader_in_charge=data.leader_in_charge,
+        restricted=data.restricted,
+        national_security=data.national_security,
+        created_by=actor,
+    )
     if data.source == SourceKind.CASE:
-        case.case_no = _issue_number(unit=unit, register=Register.CASES, year=year, manual=data.manual_number)
+        case.case_no = _issue_number(
+            unit=unit, register=Register.CASES, year=year, manual=data.manual_number
+        )
         case.case_year = year
         case.opened_on = data.received_on
         case.stage = Stage.INVESTIGATION
     else:
-        case.report_no = _issue_number(unit=unit, register=Register.REPORTS, year=year,
-                                       manual=data.manual_number)
+        case.report_no = _issue_number(
+            unit=unit, register=Register.REPORTS, year=year, manual=data.manual_number
+        )
         case.report_year = year
         case.stage = Stage.REPORT
     try:
         with transaction.atomic():
             case.save()
-    except IntegrityError as exc:  # a concurrent intake took the same number: the constraint refuses it
+    except (
+        IntegrityError
+    ) as exc:  # a concurrent intake took the same number: the constraint refuses it
         raise ValidationError("Số trong sổ vừa được cấp cho hồ sơ khác; vui lòng lưu lại.") from exc
     assignees = list(data.assignees) or [(actor, AssignmentRole.LEAD_PROSECUTOR)]
     for user, role in assignees:
         CaseAssignment.objects.create(case=case, user=user, role=role, assigned_on=data.received_on)
-    audit_record(actor=actor, action="cases.registered", obj=case,
-                 detail={"register": "vu_an" if case.case_no else "nguon_tin",
-                         "number": case.case_no or case.report_no, "year": year, "source": case.source,
-                         "assignees": [u.pk for u, _ in assignees], "restricted": case.restricted})
+    audit_record(
+        actor=actor,
+        action="cases.registered",
+        obj=case,
+        detail={
+            "register": "vu_an" if case.case_no else "nguon_tin",
+            "number": case.case_no or case.report_no,
+            "year": year,
+            "source": case.source,
+            "assignees": [u.pk for u, _ in assignees],
+            "restricted": case.restricted,
+        },
+    )
     from digitaldesk.cases import events
     from digitaldesk.law.deadlines import EventKind
 
     # The intake itself is the first procedural event: the report's resolution limit runs
     # from it (BLTTHS 2015 Điều 147.1); a case received already opened starts at khởi tố.
     if data.source != SourceKind.CASE:
-        events.event_record(actor=actor, case=case, data=events.EventData(
-            kind=EventKind.TIEP_NHAN_NGUON_TIN, on=data.received_on, number=data.reporter_doc.strip()[:60]))
+        events.event_record(
+            actor=actor,
+            case=case,
+            data=events.EventData(
+                kind=EventKind.TIEP_NHAN_NGUON_TIN,
+                on=data.received_on,
+                number=data.reporter_doc.strip()[:60],
+            ),
+        )
     elif data.opened_on is not None:
         if data.opened_on > data.received_on:
             raise ValidationError("Ngày khởi tố vụ án không thể sau ngày thụ lý.")
-        events.event_record(actor=actor, case=case, data=events.EventData(
-            kind=EventKind.KHOI_TO_VU_AN, on=data.opened_on, number=data.opening_number))
+        events.event_record(
+            actor=actor,
+            case=case,
+            data=events.EventData(
+                kind=EventKind.KHOI_TO_VU_AN, on=data.opened_on, number=data.opening_number
+            ),
+        )
     reindex_case_on_commit(case.pk)
     return case
 
 
 @transaction.atomic
-def case_open_register(*, actor: User, case: Case, opened_on: dt.date, manual_number: int | None = None) -> Case:
+def case_open_register(
+    *, actor: User, case: Case, opened_on: dt.date, manual_number: int | None = None
+) -> Case:
     """Give a report its number in the case register once a case is opened (khởi tố vụ án).
 
     Called by `events.event_record` for the khởi tố vụ án decision; safe to call twice.
     """
     if case.case_no is not None:
         return case
-    case.case_no = _issue_number(unit=case.unit, register=Register.CASES, year=opened_on.year,
-                                 manual=manual_number, exclude_case=case.pk)
+    case.case_no = _issue_number(
+        unit=case.unit,
+        register=Register.CASES,
+        year=opened_on.year,
+        manual=manual_number,
+        exclude_case=case.pk,
+    )
     case.case_year = opened_on.year
     case.opened_on = opened_on
     case.save(update_fields=["case_no", "case_year", "opened_on"])
-    audit_record(actor=actor, action="cases.case_opened", obj=case,
-                 detail={"case_no": case.case_no, "year": case.case_year})
+    audit_record(
+        actor=actor,
+        action="cases.case_opened",
+        obj=case,
+        detail={"case_no": case.case_no, "year": case.case_year},
+    )
     return case
 
 
 @transaction.atomic
-def case_update(*, actor: User, case: Case, name: str, summary: str, investigating_body: str, investigator: str,
-                reporter: str, reporter_doc: str, national_security: bool) -> Case:
+def case_update(
+    *,
+    actor: User,
+    case: Case,
+    name: str,
+    summary: str,
+    investigating_body: str,
+    investigator: str,
+    reporter: str,
+    reporter_doc: str,
+    national_security: bool,
+) -> Case:
     _require_edit(actor, case)
-    before = {f: getattr(case, f) for f in ("name", "summary", "investigating_body", "investigator", "reporter",
-                                            "reporter_doc", "national_security")}
+    before = {
+        f: getattr(case, f)
+        for f in (
+            "name",
+            "summary",
+            "investigating_body",
+            "investigator",
+            "reporter",
+            "reporter_doc",
+            "national_security",
+        )
+    }
     if not name.strip():
         raise ValidationError("Phải nhập tên vụ án.")
     case.name, case.summary = name.strip(), summary.strip()
@@ -238,21 +326,42 @@ def case_update(*, actor: User, case: Case, name: str, summary: str, investigati
 
 # --- Access: assignments, leader in charge, restriction, grants -----------------------------------
 @transaction.atomic
-def assignment_add(*, actor: User, case: Case, user: User, role: str, decision_number: str = "",
-                   assigned_on: dt.date | None = None) -> CaseAssignment:
+def assignment_add(
+    *,
+    actor: User,
+    case: Case,
+    user: User,
+    role: str,
+    decision_number: str = "",
+    assigned_on: dt.date | None = None,
+) -> CaseAssignment:
     _require_manage(actor, case)
     if role not in AssignmentRole.values:
         raise ValidationError("Vai trò phân công không hợp lệ.")
     if not user.is_active:
         raise ValidationError("Không thể phân công tài khoản đã vô hiệu hóa.")
     assignment, created = CaseAssignment.objects.get_or_create(
-        case=case, user=user, defaults={"role": role, "decision_number": decision_number,
-                                        "assigned_on": assigned_on or timezone.localdate()})
+        case=case,
+        user=user,
+        defaults={
+            "role": role,
+            "decision_number": decision_number,
+            "assigned_on": assigned_on or timezone.localdate(),
+        },
+    )
     if not created:
-        assignment.role, assignment.decision_number, assignment.ended_on = role, decision_number, None
+        assignment.role, assignment.decision_number, assignment.ended_on = (
+            role,
+            decision_number,
+            None,
+        )
         assignment.save(update_fields=["role", "decision_number", "ended_on"])
-    audit_record(actor=actor, action="cases.assigned", obj=case,
-                 detail={"user": user.pk, "role": role, "decision": decision_number})
+    audit_record(
+        actor=actor,
+        action="cases.assigned",
+        obj=case,
+        detail={"user": user.pk, "role": role, "decision": decision_number},
+    )
     reindex_case_on_commit(case.pk)
     return assignment
 
@@ -261,7 +370,8 @@ def assignment_add(*, actor: User, case: Case, user: User, role: str, decision_n
 def assignment_end(*, actor: User, case: Case, user: User) -> None:
     _require_manage(actor, case)
     updated = CaseAssignment.objects.filter(case=case, user=user, ended_on__isnull=True).update(
-        ended_on=timezone.localdate())
+        ended_on=timezone.localdate()
+    )
     if updated:
         audit_record(actor=actor, action="cases.unassigned", obj=case, detail={"user": user.pk})
         reindex_case_on_commit(case.pk)
@@ -270,13 +380,19 @@ def assignment_end(*, actor: User, case: Case, user: User) -> None:
 @transaction.atomic
 def leader_set(*, actor: User, case: Case, leader: User | None) -> Case:
     _require_manage(actor, case)
-    if leader is not None and not (leader.position_id and leader.position and leader.position.is_leader):
+    if leader is not None and not (
+        leader.position_id and leader.position and leader.position.is_leader
+    ):
         raise ValidationError("Lãnh đạo phụ trách phải là người giữ chức vụ lãnh đạo.")
     old = case.leader_in_charge_id
     case.leader_in_charge = leader
     case.save(update_fields=["leader_in_charge"])
-    audit_record(actor=actor, action="cases.leader_set", obj=case,
-                 detail={"before": old, "after": leader.pk if leader else None})
+    audit_record(
+        actor=actor,
+        action="cases.leader_set",
+        obj=case,
+        detail={"before": old, "after": leader.pk if leader else None},
+    )
     reindex_case_on_commit(case.pk)
     return case
 
@@ -296,24 +412,38 @@ def restriction_set(*, actor: User, case: Case, restricted: bool, reason: str) -
         case.leader_in_charge = actor
         fields.append("leader_in_charge")
     case.save(update_fields=fields)
-    audit_record(actor=actor, action="cases.restricted" if restricted else "cases.unrestricted", obj=case,
-                 detail={"reason": reason.strip(), "leader_in_charge": case.leader_in_charge_id})
+    audit_record(
+        actor=actor,
+        action="cases.restricted" if restricted else "cases.unrestricted",
+        obj=case,
+        detail={"reason": reason.strip(), "leader_in_charge": case.leader_in_charge_id},
+    )
     reindex_case_on_commit(case.pk)
     return case
 
 
 @transaction.atomic
-def grant_add(*, actor: User, case: Case, reason: str, user: User | None = None, unit: Unit | None = None
-              ) -> CaseGrant:
+def grant_add(
+    *, actor: User, case: Case, reason: str, user: User | None = None, unit: Unit | None = None
+) -> CaseGrant:
     _require_manage(actor, case)
     if (user is None) == (unit is None):
         raise ValidationError("Chọn đúng một người hoặc một đơn vị được cấp quyền xem.")
     if not reason.strip():
         raise ValidationError("Phải ghi căn cứ cấp quyền xem vụ án.")
-    grant = CaseGrant.objects.create(case=case, user=user, unit=unit, reason=reason.strip(), granted_by=actor)
-    audit_record(actor=actor, action="cases.grant_added", obj=case,
-                 detail={"user": user.pk if user else None, "unit": unit.pk if unit else None,
-                         "reason": reason.strip()})
+    grant = CaseGrant.objects.create(
+        case=case, user=user, unit=unit, reason=reason.strip(), granted_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="cases.grant_added",
+        obj=case,
+        detail={
+            "user": user.pk if user else None,
+            "unit": unit.pk if unit else None,
+            "reason": reason.strip(),
+        },
+    )
     reindex_case_on_commit(case.pk)
     return grant
 
@@ -363,13 +493,24 @@ def accused_add(*, actor: User, case: Case, data: AccusedData) -> Accused:
     _require_edit(actor, case)
     _check_accused(data, case)
     person = Accused.objects.create(
-        case=case, full_name=data.full_name.strip(), birth_date=data.birth_date,
-        birth_year=data.birth_year or (data.birth_date.year if data.birth_date else None), gender=data.gender,
-        id_number=data.id_number.strip(), nationality=data.nationality.strip(), address=data.address.strip(),
-        occupation=data.occupation.strip(), other_names=data.other_names.strip(),
-        order=Accused.objects.filter(case=case).count() + 1)
-    audit_record(actor=actor, action="cases.accused_added", obj=case,
-                 detail={"accused": person.pk, "name": person.full_name})
+        case=case,
+        full_name=data.full_name.strip(),
+        birth_date=data.birth_date,
+        birth_year=data.birth_year or (data.birth_date.year if data.birth_date else None),
+        gender=data.gender,
+        id_number=data.id_number.strip(),
+        nationality=data.nationality.strip(),
+        address=data.address.strip(),
+        occupation=data.occupation.strip(),
+        other_names=data.other_names.strip(),
+        order=Accused.objects.filter(case=case).count() + 1,
+    )
+    audit_record(
+        actor=actor,
+        action="cases.accused_added",
+        obj=case,
+        detail={"accused": person.pk, "name": person.full_name},
+    )
     _touch(case)
     reindex_case_on_commit(case.pk)
     return person
@@ -386,14 +527,18 @@ def accused_update(*, actor: User, case: Case, person: Accused, data: AccusedDat
     if data.birth_date and not data.birth_year:
         person.birth_year = data.birth_date.year
     person.save()
-    audit_record(actor=actor, action="cases.accused_updated", obj=case, detail={"accused": person.pk})
+    audit_record(
+        actor=actor, action="cases.accused_updated", obj=case, detail={"accused": person.pk}
+    )
     _touch(case)
     reindex_case_on_commit(case.pk)
     return person
 
 
 @transaction.atomic
-def participant_add(*, actor: User, case: Case, role: str, full_name: str, details: str = "") -> Participant:
+def participant_add(
+    *, actor: User, case: Case, role: str, full_name: str, details: str = ""
+) -> Participant:
     from digitaldesk.cases.models import ParticipantRole
 
     _require_edit(actor, case)
@@ -401,9 +546,15 @@ def participant_add(*, actor: User, case: Case, role: str, full_name: str, detai
         raise ValidationError("Tư cách tham gia tố tụng không hợp lệ.")
     if not full_name.strip():
         raise ValidationError("Phải nhập họ tên người tham gia tố tụng.")
-    person = Participant.objects.create(case=case, role=role, full_name=full_name.strip(), details=details.strip())
-    audit_record(actor=actor, action="cases.participant_added", obj=case,
-                 detail={"participant": person.pk, "role": role})
+    person = Participant.objects.create(
+        case=case, role=role, full_name=full_name.strip(), details=details.strip()
+    )
+    audit_record(
+        actor=actor,
+        action="cases.participant_added",
+        obj=case,
+        detail={"participant": person.pk, "role": role},
+    )
     _touch(case)
     return person
 
@@ -413,8 +564,12 @@ def participant_remove(*, actor: User, case: Case, participant_id: int) -> None:
     _require_edit(actor, case)
     deleted, _ = Participant.objects.filter(case=case, pk=participant_id).delete()
     if deleted:
-        audit_record(actor=actor, action="cases.participant_removed", obj=case,
-                     detail={"participant": participant_id})
+        audit_record(
+            actor=actor,
+            action="cases.participant_removed",
+            obj=case,
+            detail={"participant": participant_id},
+        )
 
 
 # --- Charges and the crime category -----------------------------------------------------------
@@ -423,8 +578,15 @@ def _parse_points(points: str) -> list[str]:
 
 
 @transaction.atomic
-def charge_add(*, actor: User, case: Case, article: str, clause: int, points: str = "",
-               accused: Accused | None = None) -> Charge:
+def charge_add(
+    *,
+    actor: User,
+    case: Case,
+    article: str,
+    clause: int,
+    points: str = "",
+    accused: Accused | None = None,
+) -> Charge:
     """Add a charge chosen from the Penal Code; its category follows the charged clause.
 
     BLHS 2015 Điều 9 (amended 2017): the category follows the maximum of the penalty
@@ -439,30 +601,53 @@ def charge_add(*, actor: User, case: Case, article: str, clause: int, points: st
     try:
         art = code.article(label)
     except Exception as exc:  # the engine raises its own error type with a Vietnamese message
-        raise ValidationError(_legal_message(exc, f"Điều {label} không có trong Bộ luật Hình sự 2015.")) from exc
+        raise ValidationError(
+            _legal_message(exc, f"Điều {label} không có trong Bộ luật Hình sự 2015.")
+        ) from exc
     number = int(clause) or None  # 0: an article written as one paragraph (no khoản)
     try:
         category = categories.category_for(art.label, number)
     except Exception as exc:
-        raise ValidationError(_legal_message(exc, f"Khoản {clause} Điều {label} không có trong BLHS 2015.")) from exc
+        raise ValidationError(
+            _legal_message(exc, f"Khoản {clause} Điều {label} không có trong BLHS 2015.")
+        ) from exc
     wanted = _parse_points(points)
     if wanted:
         clause_obj = code.clause(art.label, number)
         known = {p.letter.lower() for p in clause_obj.points}
         unknown = [p for p in wanted if p not in known]
         if unknown:
-            raise ValidationError(f"Điểm {', '.join(unknown)} không có trong khoản {clause} Điều {art.label} "
-                                  "BLHS 2015.")
+            raise ValidationError(
+                f"Điểm {', '.join(unknown)} không có trong khoản {clause} Điều {art.label} "
+                "BLHS 2015."
+            )
     if categories.is_national_security(art.label) and not case.national_security:
         # BLHS 2015 Chương XIII: crimes against national security (BLTTHS Điều 172.3, 173.5 apply).
         case.national_security = True
         case.save(update_fields=["national_security"])
-    charge = Charge.objects.create(case=case, accused=accused, article=art.label, clause=int(clause),
-                                   points=",".join(wanted), title=art.title, chapter=art.chapter or "",
-                                   category=str(category))
-    audit_record(actor=actor, action="cases.charge_added", obj=case,
-                 detail={"charge": charge.pk, "article": art.label, "clause": int(clause), "points": charge.points,
-                         "accused": accused.pk if accused else None, "category": str(category)})
+    charge = Charge.objects.create(
+        case=case,
+        accused=accused,
+        article=art.label,
+        clause=int(clause),
+        points=",".join(wanted),
+        title=art.title,
+        chapter=art.chapter or "",
+        category=str(category),
+    )
+    audit_record(
+        actor=actor,
+        action="cases.charge_added",
+        obj=case,
+        detail={
+            "charge": charge.pk,
+            "article": art.label,
+            "clause": int(clause),
+            "points": charge.points,
+            "accused": accused.pk if accused else None,
+            "category": str(category),
+        },
+    )
     _category_refresh(case)
     reindex_case_on_commit(case.pk)
     return charge
@@ -491,7 +676,9 @@ def _category_refresh(case: Case) -> None:
     joined cases follow the most serious crime); the deadlines follow it."""
     worst = ""
     for category in Charge.objects.filter(case=case).values_list("category", flat=True):
-        if not worst or CATEGORY_RANK.get(Category(category), 0) > CATEGORY_RANK.get(Category(worst), 0):
+        if not worst or CATEGORY_RANK.get(Category(category), 0) > CATEGORY_RANK.get(
+            Category(worst), 0
+        ):
             worst = category
     if worst != case.category:
         case.category = worst
@@ -511,14 +698,25 @@ def category_override_set(*, actor: User, case: Case, category: str, reason: str
     if category and category not in Category.values:
         raise ValidationError("Loại tội phạm không hợp lệ.")
     if category and not reason.strip():
-        raise ValidationError("Phải ghi lý do khi điều chỉnh loại tội phạm khác với loại tính theo khung hình phạt "
-                              "(Bộ luật Hình sự 2015, Điều 9).")
+        raise ValidationError(
+            "Phải ghi lý do khi điều chỉnh loại tội phạm khác với loại tính theo khung hình phạt "
+            "(Bộ luật Hình sự 2015, Điều 9)."
+        )
     before = [case.category_override, case.category_override_reason]
     case.category_override = category
     case.category_override_reason = reason.strip() if category else ""
     case.save(update_fields=["category_override", "category_override_reason"])
-    audit_record(actor=actor, action="cases.category_overridden", obj=case,
-                 detail={"computed": case.category, "before": before, "after": category, "reason": reason.strip()})
+    audit_record(
+        actor=actor,
+        action="cases.category_overridden",
+        obj=case,
+        detail={
+            "computed": case.category,
+            "before": before,
+            "after": category,
+            "reason": reason.strip(),
+        },
+    )
     from digitaldesk.cases.deadlines import deadlines_recompute
 
     deadlines_recompute(case)
@@ -527,4 +725,6 @@ def category_override_set(*, actor: User, case: Case, category: str, reason: str
 
 def record_view(*, actor: User, case: Case, what: str = "case") -> None:
     """Audit a read of a protected case (every view is audited)."""
-    audit_record(actor=actor, action="cases.view" if what == "case" else f"cases.view_{what}", obj=case)
+    audit_record(
+        actor=actor, action="cases.view" if what == "case" else f"cases.view_{what}", obj=case
+    )

@@ -18,6 +18,7 @@ the new cases, assignments, the officials' names), each one pass over the unit's
 conditional counts (no per-case loop), so a year of a province takes well under a second
 (benchmarks/cases.py, `stats_s`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,8 +51,10 @@ class UnitStats:
 
     @property
     def title(self) -> str:
-        return (f"Thống kê thụ lý, giải quyết án hình sự — {self.unit.name} — từ {self.date_from:%d/%m/%Y} "
-                f"đến {self.date_to:%d/%m/%Y}")
+        return (
+            f"Thống kê thụ lý, giải quyết án hình sự — {self.unit.name} — từ {self.date_from:%d/%m/%Y} "
+            f"đến {self.date_to:%d/%m/%Y}"
+        )
 
 
 def _unit_ids(unit: Unit) -> list[int]:
@@ -62,30 +65,42 @@ def _unit_cases(unit: Unit) -> QuerySet[Case]:
     return Case.objects.filter(unit_id__in=_unit_ids(unit))
 
 
-def _case_figures(rows: QuerySet[Case], date_from: dt.date, date_to: dt.date
-                  ) -> tuple[dict[str, int], dict[str, int]]:
+def _case_figures(
+    rows: QuerySet[Case], date_from: dt.date, date_to: dt.date
+) -> tuple[dict[str, int], dict[str, int]]:
     """Reports and cases carried over / new / resolved, and the cases of the period by current
     stage, in ONE aggregate query grouped by stage (one pass over the unit's cases)."""
     before = Q(closed_on__isnull=True) | Q(closed_on__gte=date_from)
     is_report = Q(report_no__isnull=False)
-    report_open_before = (is_report & Q(received_on__lt=date_from) & before
-                          & (Q(opened_on__isnull=True) | Q(opened_on__gte=date_from)))
-    report_resolved = is_report & (Q(opened_on__range=(date_from, date_to))
-                                   | Q(opened_on__isnull=True, closed_on__range=(date_from, date_to)))
+    report_open_before = (
+        is_report
+        & Q(received_on__lt=date_from)
+        & before
+        & (Q(opened_on__isnull=True) | Q(opened_on__gte=date_from))
+    )
+    report_resolved = is_report & (
+        Q(opened_on__range=(date_from, date_to))
+        | Q(opened_on__isnull=True, closed_on__range=(date_from, date_to))
+    )
     case_old = Q(opened_on__lt=date_from) & before
     case_new = Q(opened_on__range=(date_from, date_to))
     case_resolved = Q(opened_on__isnull=False, closed_on__range=(date_from, date_to))
-    grouped = rows.order_by().values("stage").annotate(
-        report_old=Count("pk", filter=report_open_before),
-        report_new=Count("pk", filter=is_report & Q(received_on__range=(date_from, date_to))),
-        report_resolved=Count("pk", filter=report_resolved),
-        case_old=Count("pk", filter=case_old),
-        case_new=Count("pk", filter=case_new),
-        case_resolved=Count("pk", filter=case_resolved),
-        in_period=Count("pk", filter=_in_period(date_from, date_to)),
+    grouped = (
+        rows.order_by()
+        .values("stage")
+        .annotate(
+            report_old=Count("pk", filter=report_open_before),
+            report_new=Count("pk", filter=is_report & Q(received_on__range=(date_from, date_to))),
+            report_resolved=Count("pk", filter=report_resolved),
+            case_old=Count("pk", filter=case_old),
+            case_new=Count("pk", filter=case_new),
+            case_resolved=Count("pk", filter=case_resolved),
+            in_period=Count("pk", filter=_in_period(date_from, date_to)),
+        )
     )
-    totals = dict.fromkeys(("report_old", "report_new", "report_resolved", "case_old", "case_new",
-                            "case_resolved"), 0)
+    totals = dict.fromkeys(
+        ("report_old", "report_new", "report_resolved", "case_old", "case_new", "case_resolved"), 0
+    )
     by_stage: dict[str, int] = {}
     for row in grouped:
         for key in totals:
@@ -98,19 +113,31 @@ def _case_figures(rows: QuerySet[Case], date_from: dt.date, date_to: dt.date
 def _in_period(date_from: dt.date, date_to: dt.date, prefix: str = "") -> Q:
     """Received by the end of the period and not closed before it starts."""
     return Q(**{f"{prefix}received_on__lte": date_to}) & (
-        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": date_from}))
+        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": date_from})
+    )
 
 
-def _accused_figures(unit_ids: list[int], date_from: dt.date, date_to: dt.date
-                     ) -> tuple[dict[str, int], dict[str, int]]:
+def _accused_figures(
+    unit_ids: list[int], date_from: dt.date, date_to: dt.date
+) -> tuple[dict[str, int], dict[str, int]]:
     """Accused carried over / new / resolved (with their case), and the accused of the period's
     cases by the case's current stage: ONE aggregate query over accused joined to their case."""
     before = Q(case__closed_on__isnull=True) | Q(case__closed_on__gte=date_from)
-    grouped = Accused.objects.filter(case__unit_id__in=unit_ids).order_by().values("case__stage").annotate(
-        old=Count("pk", filter=Q(case__opened_on__lt=date_from) & before),
-        new=Count("pk", filter=Q(case__opened_on__range=(date_from, date_to))),
-        resolved=Count("pk", filter=Q(case__opened_on__isnull=False, case__closed_on__range=(date_from, date_to))),
-        in_period=Count("pk", filter=_in_period(date_from, date_to, "case__")),
+    grouped = (
+        Accused.objects.filter(case__unit_id__in=unit_ids)
+        .order_by()
+        .values("case__stage")
+        .annotate(
+            old=Count("pk", filter=Q(case__opened_on__lt=date_from) & before),
+            new=Count("pk", filter=Q(case__opened_on__range=(date_from, date_to))),
+            resolved=Count(
+                "pk",
+                filter=Q(
+                    case__opened_on__isnull=False, case__closed_on__range=(date_from, date_to)
+                ),
+            ),
+            in_period=Count("pk", filter=_in_period(date_from, date_to, "case__")),
+        )
     )
     totals = {"old": 0, "new": 0, "resolved": 0}
     by_stage: dict[str, int] = {}
@@ -131,58 +158,138 @@ def unit_statistics(*, unit: Unit, date_from: dt.date, date_to: dt.date) -> Unit
     tables: list[Table] = []
 
     report_total = counts["report_old"] + counts["report_new"]
-    tables.append(Table("nguon_tin", "Bảng 1. Tiếp nhận, giải quyết nguồn tin về tội phạm",
-                        ["Chỉ tiêu", "Cũ chuyển sang", "Mới tiếp nhận", "Tổng số", "Đã giải quyết", "Còn lại"],
-                        [["Nguồn tin (tố giác, tin báo, kiến nghị khởi tố)", counts["report_old"],
-                          counts["report_new"], report_total, counts["report_resolved"],
-                          report_total - counts["report_resolved"]]]))
+    tables.append(
+        Table(
+            "nguon_tin",
+            "Bảng 1. Tiếp nhận, giải quyết nguồn tin về tội phạm",
+            ["Chỉ tiêu", "Cũ chuyển sang", "Mới tiếp nhận", "Tổng số", "Đã giải quyết", "Còn lại"],
+            [
+                [
+                    "Nguồn tin (tố giác, tin báo, kiến nghị khởi tố)",
+                    counts["report_old"],
+                    counts["report_new"],
+                    report_total,
+                    counts["report_resolved"],
+                    report_total - counts["report_resolved"],
+                ]
+            ],
+        )
+    )
     case_total = counts["case_old"] + counts["case_new"]
     people_total = people["old"] + people["new"]
-    tables.append(Table("vu_an", "Bảng 2. Thụ lý, giải quyết vụ án hình sự",
-                        ["Chỉ tiêu", "Cũ chuyển sang", "Mới thụ lý", "Tổng số", "Đã giải quyết", "Còn lại"],
-                        [["Số vụ", counts["case_old"], counts["case_new"], case_total, counts["case_resolved"],
-                          case_total - counts["case_resolved"]],
-                         ["Số bị can", people["old"], people["new"], people_total, people["resolved"],
-                          people_total - people["resolved"]]]))
+    tables.append(
+        Table(
+            "vu_an",
+            "Bảng 2. Thụ lý, giải quyết vụ án hình sự",
+            ["Chỉ tiêu", "Cũ chuyển sang", "Mới thụ lý", "Tổng số", "Đã giải quyết", "Còn lại"],
+            [
+                [
+                    "Số vụ",
+                    counts["case_old"],
+                    counts["case_new"],
+                    case_total,
+                    counts["case_resolved"],
+                    case_total - counts["case_resolved"],
+                ],
+                [
+                    "Số bị can",
+                    people["old"],
+                    people["new"],
+                    people_total,
+                    people["resolved"],
+                    people_total - people["resolved"],
+                ],
+            ],
+        )
+    )
 
     by_stage = [(label, by_stage_map.get(value, 0)) for value, label in Stage.choices]
-    tables.append(Table("giai_doan", "Bảng 3. Số vụ, số bị can theo giai đoạn (giai đoạn hiện tại)",
-                        ["Giai đoạn", "Số vụ", "Số bị can"],
-                        [[label, by_stage_map.get(value, 0), stage_people.get(value, 0)]
-                         for value, label in Stage.choices if by_stage_map.get(value, 0)]))
+    tables.append(
+        Table(
+            "giai_doan",
+            "Bảng 3. Số vụ, số bị can theo giai đoạn (giai đoạn hiện tại)",
+            ["Giai đoạn", "Số vụ", "Số bị can"],
+            [
+                [label, by_stage_map.get(value, 0), stage_people.get(value, 0)]
+                for value, label in Stage.choices
+                if by_stage_map.get(value, 0)
+            ],
+        )
+    )
 
-    charge_rows = (Charge.objects.filter(case__unit_id__in=unit_ids, case__opened_on__range=(date_from, date_to))
-                   .values("chapter", "article", "title")
-                   .annotate(cases=Count("case_id", distinct=True),
-                             accused=Count("accused_id", distinct=True))
-                   .order_by("chapter", "article"))
+    charge_rows = (
+        Charge.objects.filter(
+            case__unit_id__in=unit_ids, case__opened_on__range=(date_from, date_to)
+        )
+        .values("chapter", "article", "title")
+        .annotate(cases=Count("case_id", distinct=True), accused=Count("accused_id", distinct=True))
+        .order_by("chapter", "article")
+    )
     chapter_totals: dict[str, int] = {}
     article_rows = []
     for row in charge_rows:
         chapter = row["chapter"] or "(không rõ chương)"
         chapter_totals[chapter] = chapter_totals.get(chapter, 0) + row["cases"]
-        article_rows.append([chapter, f"Điều {row['article']}. {row['title']}", row["cases"], row["accused"]])
+        article_rows.append(
+            [chapter, f"Điều {row['article']}. {row['title']}", row["cases"], row["accused"]]
+        )
     article_rows.sort(key=lambda r: (_chapter_order(r[0]), _article_order(r[1])))
-    tables.append(Table("dieu_luat", "Bảng 4. Vụ án mới thụ lý theo chương, điều luật (BLHS 2015)",
-                        ["Chương", "Điều luật", "Số vụ", "Số bị can"], article_rows, numeric_from=2))
+    tables.append(
+        Table(
+            "dieu_luat",
+            "Bảng 4. Vụ án mới thụ lý theo chương, điều luật (BLHS 2015)",
+            ["Chương", "Điều luật", "Số vụ", "Số bị can"],
+            article_rows,
+            numeric_from=2,
+        )
+    )
     by_chapter = sorted(chapter_totals.items(), key=lambda item: _chapter_order(item[0]))
 
     # (case, user) is unique (cases_assignment_unique): counting rows counts distinct cases.
     per_user = list(
-        CaseAssignment.objects.filter(Q(case__unit_id__in=unit_ids) & _in_period(date_from, date_to, "case__"))
-        .order_by().values("user_id").annotate(
+        CaseAssignment.objects.filter(
+            Q(case__unit_id__in=unit_ids) & _in_period(date_from, date_to, "case__")
+        )
+        .order_by()
+        .values("user_id")
+        .annotate(
             total=Count("pk"),
             new=Count("pk", filter=Q(case__opened_on__range=(date_from, date_to))),
-            resolved=Count("pk", filter=Q(case__closed_on__range=(date_from, date_to)))))
-    users = {pk: (name, key) for pk, name, key in User.objects.filter(
-        pk__in=[r["user_id"] for r in per_user]).values_list("pk", "full_name", "name_sort_key")}
-    prosecutor_rows = [[users.get(r["user_id"], ("?", ""))[0], r["total"], r["new"], r["resolved"],
-                        r["total"] - r["resolved"]]
-                       for r in sorted(per_user, key=lambda r: users.get(r["user_id"], ("", ""))[1])]
-    tables.append(Table("kiem_sat_vien", "Bảng 5. Theo kiểm sát viên, kiểm tra viên được phân công",
-                        ["Cán bộ", "Tổng số hồ sơ", "Mới thụ lý", "Đã giải quyết", "Còn lại"], prosecutor_rows))
-    return UnitStats(unit=unit, date_from=date_from, date_to=date_to, tables=tables, by_stage=by_stage,
-                     by_chapter=by_chapter)
+            resolved=Count("pk", filter=Q(case__closed_on__range=(date_from, date_to))),
+        )
+    )
+    users = {
+        pk: (name, key)
+        for pk, name, key in User.objects.filter(
+            pk__in=[r["user_id"] for r in per_user]
+        ).values_list("pk", "full_name", "name_sort_key")
+    }
+    prosecutor_rows = [
+        [
+            users.get(r["user_id"], ("?", ""))[0],
+            r["total"],
+            r["new"],
+            r["resolved"],
+            r["total"] - r["resolved"],
+        ]
+        for r in sorted(per_user, key=lambda r: users.get(r["user_id"], ("", ""))[1])
+    ]
+    tables.append(
+        Table(
+            "kiem_sat_vien",
+            "Bảng 5. Theo kiểm sát viên, kiểm tra viên được phân công",
+            ["Cán bộ", "Tổng số hồ sơ", "Mới thụ lý", "Đã giải quyết", "Còn lại"],
+            prosecutor_rows,
+        )
+    )
+    return UnitStats(
+        unit=unit,
+        date_from=date_from,
+        date_to=date_to,
+        tables=tables,
+        by_stage=by_stage,
+        by_chapter=by_chapter,
+    )
 
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
@@ -216,16 +323,21 @@ def bar_chart_svg(items: list[tuple[str, int]], *, title: str, width: int = 760)
     height = top + len(items) * (bar_h + gap) + 10
     top_value = max((v for _, v in items), default=1) or 1
     scale = (width - left - 60) / top_value
-    parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {max(height, 60)}" '
-             f'role="img" aria-label="{escape(title)}">', f'<text x="0" y="18" font-weight="bold">{escape(title)}</text>']
+    parts = [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {max(height, 60)}" '
+        f'role="img" aria-label="{escape(title)}">',
+        f'<text x="0" y="18" font-weight="bold">{escape(title)}</text>',
+    ]
     if not items:
         parts.append('<text x="0" y="48">Không có số liệu.</text>')
     for index, (label, value) in enumerate(items):
         y = top + index * (bar_h + gap)
         short = label if len(label) <= 48 else label[:46] + "…"
         parts.append(f'<text x="0" y="{y + 15}">{escape(short)}</text>')
-        parts.append(f'<rect class="bar" x="{left}" y="{y}" width="{max(2, value * scale):.1f}" height="{bar_h}">'
-                     f'<title>{escape(label)}: {value}</title></rect>')
+        parts.append(
+            f'<rect class="bar" x="{left}" y="{y}" width="{max(2, value * scale):.1f}" height="{bar_h}">'
+            f"<title>{escape(label)}: {value}</title></rect>"
+        )
         parts.append(f'<text x="{left + value * scale + 6:.1f}" y="{y + 15}">{value}</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -268,18 +380,27 @@ def stats_xlsx(stats: UnitStats) -> bytes:
         for row in table.rows:
             xlsx_append(sheet, row)  # names of units, officials, articles: through the guard
         for col in range(1, len(table.headers) + 1):
-            sheet.column_dimensions[get_column_letter(col)].width = 48 if col <= table.numeric_from else 16
+            sheet.column_dimensions[get_column_letter(col)].width = (
+                48 if col <= table.numeric_from else 16
+            )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
 _FONT_CANDIDATES = [
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-    ("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
-     "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"),
-    ("/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
-     "/usr/share/fonts/truetype/liberation/LiberationSerif-Bold.ttf"),
+    (
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    ),
+    (
+        "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
+        "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf",
+    ),
+    (
+        "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
+        "/usr/share/fonts/truetype/liberation/LiberationSerif-Bold.ttf",
+    ),
 ]
 
 
@@ -298,8 +419,10 @@ def pdf_fonts() -> tuple[str, str]:
             pdfmetrics.registerFont(TTFont("DeskSans", regular))
             pdfmetrics.registerFont(TTFont("DeskSans-Bold", bold))
             return "DeskSans", "DeskSans-Bold"
-    raise RuntimeError("Không tìm thấy phông chữ Unicode (DejaVu Sans) để xuất PDF tiếng Việt: "
-                       "cài gói Debian fonts-dejavu-core.")
+    raise RuntimeError(
+        "Không tìm thấy phông chữ Unicode (DejaVu Sans) để xuất PDF tiếng Việt: "
+        "cài gói Debian fonts-dejavu-core."
+    )
 
 
 def stats_pdf(stats: UnitStats) -> bytes:
@@ -315,11 +438,20 @@ def stats_pdf(stats: UnitStats) -> bytes:
 
     regular, bold = pdf_fonts()
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=20 * mm, rightMargin=15 * mm,
-                            topMargin=15 * mm, bottomMargin=15 * mm, title=stats.title,
-                            author="Bàn làm việc số — VKSND")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(A4),
+        leftMargin=20 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=stats.title,
+        author="Bàn làm việc số — VKSND",
+    )
     title = ParagraphStyle("t", fontName=bold, fontSize=13, leading=17, spaceAfter=6)
-    heading = ParagraphStyle("h", fontName=bold, fontSize=11, leading=14, spaceBefore=10, spaceAfter=4)
+    heading = ParagraphStyle(
+        "h", fontName=bold, fontSize=11, leading=14, spaceBefore=10, spaceAfter=4
+    )
     cell = ParagraphStyle("c", fontName=regular, fontSize=9, leading=11)
     head_cell = ParagraphStyle("hc", fontName=bold, fontSize=9, leading=11)
     story: list[Any] = [Paragraph(stats.title, title)]
@@ -327,20 +459,30 @@ def stats_pdf(stats: UnitStats) -> bytes:
         story.append(Paragraph(table.title, heading))
         data = [[Paragraph(str(h), head_cell) for h in table.headers]]
         for row in table.rows or [["Không có số liệu."] + [""] * (len(table.headers) - 1)]:
-            data.append([Paragraph(str(v), cell) if i < table.numeric_from else str(v) for i, v in enumerate(row)])
+            data.append(
+                [
+                    Paragraph(str(v), cell) if i < table.numeric_from else str(v)
+                    for i, v in enumerate(row)
+                ]
+            )
         usable = landscape(A4)[0] - 35 * mm
         text_share = 0.62 if table.numeric_from > 1 else 0.4
         numbers = len(table.headers) - table.numeric_from
-        widths = ([usable * text_share / table.numeric_from] * table.numeric_from
-                  + [usable * (1 - text_share) / max(numbers, 1)] * numbers)
+        widths = [usable * text_share / table.numeric_from] * table.numeric_from + [
+            usable * (1 - text_share) / max(numbers, 1)
+        ] * numbers
         pdf_table = PdfTable(data, repeatRows=1, colWidths=widths)
-        pdf_table.setStyle(TableStyle([
-            ("FONT", (0, 0), (-1, -1), regular, 9),
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f4")),
-            ("ALIGN", (table.numeric_from, 1), (-1, -1), "RIGHT"),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]))
+        pdf_table.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), regular, 9),
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f4")),
+                    ("ALIGN", (table.numeric_from, 1), (-1, -1), "RIGHT"),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
         story.extend([pdf_table, Spacer(1, 4 * mm)])
     doc.build(story)
     return buffer.getvalue()

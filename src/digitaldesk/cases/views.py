@@ -1,4 +1,5 @@
 """Pages of the case register: thin views (parse, gate, call a service, render)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,15 +49,20 @@ def _leaders_for(units: Any) -> Any:
     ancestor_ids: set[int] = set()
     for unit in units:
         ancestor_ids.update(unit.ancestors_and_self)
-    return (User.objects.filter(unit_id__in=ancestor_ids, position__is_leader=True, is_active=True)
-            .select_related("position").order_by("position__rank", "name_sort_key"))
+    return (
+        User.objects.filter(unit_id__in=ancestor_ids, position__is_leader=True, is_active=True)
+        .select_related("position")
+        .order_by("position__rank", "name_sort_key")
+    )
 
 
 @login_required
 def register(request: AuthedRequest) -> HttpResponse:
     """The register (sổ thụ lý) with filters; every row is a case the user may see."""
     user = request.user
-    form = forms.RegisterFilterForm(request.GET or None, prosecutors=selectors.register_prosecutors(user))
+    form = forms.RegisterFilterForm(
+        request.GET or None, prosecutors=selectors.register_prosecutors(user)
+    )
     params: dict[str, Any] = {}
     if form.is_valid():
         params = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", False)}
@@ -64,15 +70,31 @@ def register(request: AuthedRequest) -> HttpResponse:
     page = selectors.RegisterPage(rows, request.GET.get("trang"))
     cases = selectors.with_list_details(page.object_list)
     # Listing the register reads protected records too: one audit row per page shown.
-    audit_record(actor=user, action="cases.register_viewed", unit_id=user.unit_id,
-                 detail={"filters": {k: str(v) for k, v in params.items()}, "page": page.number,
-                         "cases": [c.pk for c in cases]})
+    audit_record(
+        actor=user,
+        action="cases.register_viewed",
+        unit_id=user.unit_id,
+        detail={
+            "filters": {k: str(v) for k, v in params.items()},
+            "page": page.number,
+            "cases": [c.pk for c in cases],
+        },
+    )
     query = request.GET.copy()
     query.pop("trang", None)
-    return render(request, "cases/register.html", {
-        "form": form, "page": page, "cases": cases, "query": query.urlencode(),
-        # _intake_units(user) is not empty exactly when these ids are not (they are units' ids)
-        "can_intake": bool(selectors.led_unit_ids(user) or user.unit_id), "today": timezone.localdate()})
+    return render(
+        request,
+        "cases/register.html",
+        {
+            "form": form,
+            "page": page,
+            "cases": cases,
+            "query": query.urlencode(),
+            # _intake_units(user) is not empty exactly when these ids are not (they are units' ids)
+            "can_intake": bool(selectors.led_unit_ids(user) or user.unit_id),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required
@@ -82,18 +104,35 @@ def intake(request: AuthedRequest) -> HttpResponse:
     if not units.exists():
         raise PermissionDenied("Bạn không thuộc đơn vị nào để thụ lý.")
     leaders = _leaders_for(units)
-    form = forms.IntakeForm(request.POST or None, units=units, leaders=leaders,
-                            initial={"source": request.GET.get("nguon", SourceKind.DENUNCIATION)})
+    form = forms.IntakeForm(
+        request.POST or None,
+        units=units,
+        leaders=leaders,
+        initial={"source": request.GET.get("nguon", SourceKind.DENUNCIATION)},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            case = services.case_register(actor=user, data=services.IntakeData(
-                unit=data["unit"], source=data["source"], name=data["name"], received_on=data["received_on"],
-                summary=data["summary"], reporter=data["reporter"], reporter_doc=data["reporter_doc"],
-                investigating_body=data["investigating_body"], investigator=data["investigator"],
-                leader_in_charge=data["leader_in_charge"], restricted=data["restricted"],
-                national_security=data["national_security"], manual_number=data["manual_number"],
-                opened_on=data["opened_on"], opening_number=data["opening_number"]))
+            case = services.case_register(
+                actor=user,
+                data=services.IntakeData(
+                    unit=data["unit"],
+                    source=data["source"],
+                    name=data["name"],
+                    received_on=data["received_on"],
+                    summary=data["summary"],
+                    reporter=data["reporter"],
+                    reporter_doc=data["reporter_doc"],
+                    investigating_body=data["investigating_body"],
+                    investigator=data["investigator"],
+                    leader_in_charge=data["leader_in_charge"],
+                    restricted=data["restricted"],
+                    national_security=data["national_security"],
+                    manual_number=data["manual_number"],
+                    opened_on=data["opened_on"],
+                    opening_number=data["opening_number"],
+                ),
+            )
         except services.DuplicateSubmission as exc:
             messages.warning(request, _errors(exc))
             return redirect("cases:detail", pk=exc.existing.pk)
@@ -114,13 +153,22 @@ def _case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
         "accused": people,
         "participants": list(Participant.objects.filter(case=case)),
         "charges": list(Charge.objects.filter(case=case).select_related("accused")),
-        "assignments": list(CaseAssignment.objects.filter(case=case).select_related("user", "user__position")),
+        "assignments": list(
+            CaseAssignment.objects.filter(case=case).select_related("user", "user__position")
+        ),
         "grants": list(CaseGrant.objects.filter(case=case).select_related("user", "unit")),
         "timeline": _timeline(user, case),
-        "deadlines": list(ComputedDeadline.objects.filter(case=case).select_related("accused")
-                          .order_by("-running", "end")),
-        "received_files": [(exchange, entry) for exchange in case.exchanges.filter(direction="nhap").order_by("at")
-                           for entry in exchange.report.get("files", []) if entry.get("kind") != "event_document"],
+        "deadlines": list(
+            ComputedDeadline.objects.filter(case=case)
+            .select_related("accused")
+            .order_by("-running", "end")
+        ),
+        "received_files": [
+            (exchange, entry)
+            for exchange in case.exchanges.filter(direction="nhap").order_by("at")
+            for entry in exchange.report.get("files", [])
+            if entry.get("kind") != "event_document"
+        ],
         "can_edit": can_edit,
         "can_manage": selectors.can_manage_access(user, case),
         "today": timezone.localdate(),
@@ -131,10 +179,15 @@ def _case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
         context["participant_form"] = forms.ParticipantForm(prefix="par")
         context["charge_form"] = forms.ChargeForm(prefix="chg", accused=people)
         context["override_form"] = forms.CategoryOverrideForm(
-            prefix="cat", initial={"category": case.category_override, "reason": case.category_override_reason})
-        context["event_form"] = forms.EventForm(prefix="evt", kinds=case_events.kind_choices(case), accused=people)
-        context["edit_form"] = forms.CaseEditForm(prefix="case", initial={
-            f: getattr(case, f) for f in forms.CaseEditForm.base_fields})
+            prefix="cat",
+            initial={"category": case.category_override, "reason": case.category_override_reason},
+        )
+        context["event_form"] = forms.EventForm(
+            prefix="evt", kinds=case_events.kind_choices(case), accused=people
+        )
+        context["edit_form"] = forms.CaseEditForm(
+            prefix="case", initial={f: getattr(case, f) for f in forms.CaseEditForm.base_fields}
+        )
     return context
 
 
@@ -159,8 +212,14 @@ def _back(case: Case, anchor: str = "") -> HttpResponse:
     return response
 
 
-def _render_with_error(request: HttpRequest, case: Case, key: str, form: Any, status: int = 400,
-                       extra: dict[str, Any] | None = None) -> HttpResponse:
+def _render_with_error(
+    request: HttpRequest,
+    case: Case,
+    key: str,
+    form: Any,
+    status: int = 400,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
     context = _case_context(request, case)
     context[key] = form
     context.update(extra or {})
@@ -185,10 +244,17 @@ def edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _accused_data(data: dict[str, Any]) -> services.AccusedData:
-    return services.AccusedData(full_name=data["full_name"], birth_date=data["birth_date"],
-                                birth_year=data["birth_year"], gender=data["gender"], id_number=data["id_number"],
-                                nationality=data["nationality"] or "Việt Nam", address=data["address"],
-                                occupation=data["occupation"], other_names=data["other_names"])
+    return services.AccusedData(
+        full_name=data["full_name"],
+        birth_date=data["birth_date"],
+        birth_year=data["birth_year"],
+        gender=data["gender"],
+        id_number=data["id_number"],
+        nationality=data["nationality"] or "Việt Nam",
+        address=data["address"],
+        occupation=data["occupation"],
+        other_names=data["other_names"],
+    )
 
 
 @login_required
@@ -199,7 +265,9 @@ def accused_add(request: AuthedRequest, pk: int) -> HttpResponse:
     form = forms.AccusedForm(request.POST, prefix="acc")
     if form.is_valid():
         try:
-            person = services.accused_add(actor=user, case=case, data=_accused_data(form.cleaned_data))
+            person = services.accused_add(
+                actor=user, case=case, data=_accused_data(form.cleaned_data)
+            )
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
@@ -221,13 +289,17 @@ def accused_edit(request: AuthedRequest, pk: int, accused_id: int) -> HttpRespon
     form = forms.AccusedForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.accused_update(actor=user, case=case, person=person, data=_accused_data(form.cleaned_data))
+            services.accused_update(
+                actor=user, case=case, person=person, data=_accused_data(form.cleaned_data)
+            )
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
             messages.success(request, "Đã cập nhật lý lịch bị can.")
             return _back(case, "bi-can")
-    return render(request, "cases/accused_edit.html", {"case": case, "person": person, "form": form})
+    return render(
+        request, "cases/accused_edit.html", {"case": case, "person": person, "form": form}
+    )
 
 
 @login_required
@@ -266,8 +338,14 @@ def charge_add(request: AuthedRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         person = next((p for p in people if p.pk == data["accused"]), None)
         try:
-            charge = services.charge_add(actor=user, case=case, article=data["article"], clause=data["clause"],
-                                         points=data["points"], accused=person)
+            charge = services.charge_add(
+                actor=user,
+                case=case,
+                article=data["article"],
+                clause=data["clause"],
+                points=data["points"],
+                accused=person,
+            )
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
@@ -296,8 +374,12 @@ def category_override(request: AuthedRequest, pk: int) -> HttpResponse:
     form = forms.CategoryOverrideForm(request.POST, prefix="cat")
     if form.is_valid():
         try:
-            services.category_override_set(actor=user, case=case, category=form.cleaned_data["category"],
-                                           reason=form.cleaned_data["reason"])
+            services.category_override_set(
+                actor=user,
+                case=case,
+                category=form.cleaned_data["category"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
@@ -322,8 +404,13 @@ def event_add(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     case = selectors.case_for_user(user, pk)
     people = list(Accused.objects.filter(case=case))
-    form = forms.EventForm(request.POST, request.FILES, prefix="evt", kinds=case_events.kind_choices(case),
-                           accused=people)
+    form = forms.EventForm(
+        request.POST,
+        request.FILES,
+        prefix="evt",
+        kinds=case_events.kind_choices(case),
+        accused=people,
+    )
     picked: dict[str, Any] | None = None
     if form.is_valid():
         data = form.cleaned_data
@@ -331,19 +418,40 @@ def event_add(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             document = case_events.resolve_document(user, request.POST.get("evt-document", ""))
             if document is not None:  # kept selected if the event itself is refused
-                picked = {"ref": case_events.document_ref(document), "label": case_events.document_label(document),
-                          "subject": document.subject}
+                picked = {
+                    "ref": case_events.document_ref(document),
+                    "label": case_events.document_label(document),
+                    "subject": document.subject,
+                }
             at = None
             if data["at"] is not None:
                 at = timezone.make_aware(dt.datetime.combine(data["on"], data["at"]))
-            event = case_events.event_record(actor=user, case=case, data=case_events.EventData(
-                kind=data["kind"], on=data["on"], at=at, accused=person, months=data["months"], days=data["days"],
-                until=data["until"], received_on=data["received_on"], number=data["number"], issuer=data["issuer"],
-                note=data["note"], attachment=data["attachment"], document=document))
+            event = case_events.event_record(
+                actor=user,
+                case=case,
+                data=case_events.EventData(
+                    kind=data["kind"],
+                    on=data["on"],
+                    at=at,
+                    accused=person,
+                    months=data["months"],
+                    days=data["days"],
+                    until=data["until"],
+                    received_on=data["received_on"],
+                    number=data["number"],
+                    issuer=data["issuer"],
+                    note=data["note"],
+                    attachment=data["attachment"],
+                    document=document,
+                ),
+            )
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
-            messages.success(request, f"Đã ghi nhận: {case_events.kind_label(event.kind)} ngày {event.on:%d/%m/%Y}.")
+            messages.success(
+                request,
+                f"Đã ghi nhận: {case_events.kind_label(event.kind)} ngày {event.on:%d/%m/%Y}.",
+            )
             return _back(case, "dien-bien")
     return _render_with_error(request, case, "event_form", form, extra={"picked_document": picked})
 
@@ -360,7 +468,11 @@ def document_picker(request: AuthedRequest, pk: int) -> HttpResponse:
     if field not in ("evt-document", "document"):
         field = "evt-document"
     results = case_events.linkable_documents(user, query) if query else []
-    return render(request, "cases/_document_results.html", {"results": results, "query": query, "field": field})
+    return render(
+        request,
+        "cases/_document_results.html",
+        {"results": results, "query": query, "field": field},
+    )
 
 
 @login_required
@@ -377,18 +489,30 @@ def event_document(request: AuthedRequest, pk: int, event_id: int) -> HttpRespon
     if request.method == "POST":
         remove = request.POST.get("remove") == "1"
         try:
-            document = None if remove else case_events.resolve_document(user, request.POST.get("document", ""))
+            document = (
+                None
+                if remove
+                else case_events.resolve_document(user, request.POST.get("document", ""))
+            )
             if document is None and not remove:
                 raise ValidationError("Hãy tìm và chọn văn bản cần liên kết.")
-            case_events.event_link_document(actor=user, case=case, event_id=event.pk, document=document)
+            case_events.event_link_document(
+                actor=user, case=case, event_id=event.pk, document=document
+            )
         except ValidationError as exc:
             error = _errors(exc)
         else:
-            messages.success(request, "Đã cập nhật văn bản liên kết." if document else "Đã bỏ liên kết văn bản.")
+            messages.success(
+                request, "Đã cập nhật văn bản liên kết." if document else "Đã bỏ liên kết văn bản."
+            )
             return _back(case, "dien-bien")
     case_events.timeline_documents(user, [event])
-    return render(request, "cases/event_document.html", {"case": case, "event": event, "error": error},
-                  status=400 if error else 200)
+    return render(
+        request,
+        "cases/event_document.html",
+        {"case": case, "event": event, "error": error},
+        status=400 if error else 200,
+    )
 
 
 @login_required
@@ -397,7 +521,9 @@ def event_delete(request: AuthedRequest, pk: int, event_id: int) -> HttpResponse
     user = request.user
     case = selectors.case_for_user(user, pk)
     try:
-        case_events.event_delete(actor=user, case=case, event_id=event_id, reason=request.POST.get("reason", ""))
+        case_events.event_delete(
+            actor=user, case=case, event_id=event_id, reason=request.POST.get("reason", "")
+        )
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
@@ -413,8 +539,11 @@ def event_attachment(request: AuthedRequest, pk: int, event_id: int) -> FileResp
     if event is None or not event.attachment:
         raise Http404("Không tìm thấy văn bản.")
     services.record_view(actor=user, case=case, what="document")
-    return FileResponse(event.attachment.open("rb"), content_type="application/pdf",
-                        filename=f"{event.kind}-{event.on:%Y%m%d}.pdf")
+    return FileResponse(
+        event.attachment.open("rb"),
+        content_type="application/pdf",
+        filename=f"{event.kind}-{event.on:%Y%m%d}.pdf",
+    )
 
 
 @login_required
@@ -423,12 +552,19 @@ def access(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     case = selectors.case_for_user(user, pk)
     if not selectors.can_manage_access(user, case):
-        raise PermissionDenied("Chỉ lãnh đạo đơn vị hoặc lãnh đạo phụ trách mới được phân công và cấp quyền.")
-    staff = (User.objects.filter(unit__path__startswith=case.unit.path, is_active=True)
-             .select_related("position").order_by("name_sort_key"))
+        raise PermissionDenied(
+            "Chỉ lãnh đạo đơn vị hoặc lãnh đạo phụ trách mới được phân công và cấp quyền."
+        )
+    staff = (
+        User.objects.filter(unit__path__startswith=case.unit.path, is_active=True)
+        .select_related("position")
+        .order_by("name_sort_key")
+    )
     all_users = User.objects.filter(is_active=True).select_related("unit").order_by("name_sort_key")
     assignment_form = forms.AssignmentForm(prefix="asg", users=staff)
-    grant_form = forms.GrantForm(prefix="grt", users=all_users, units=Unit.objects.filter(is_active=True))
+    grant_form = forms.GrantForm(
+        prefix="grt", users=all_users, units=Unit.objects.filter(is_active=True)
+    )
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -443,29 +579,51 @@ def access(request: AuthedRequest, pk: int) -> HttpResponse:
                     services.assignment_end(actor=user, case=case, user=target)
                 return redirect("cases:access", pk=case.pk)
             elif action == "leader":
-                leader = _leaders_for([case.unit]).filter(pk=request.POST.get("leader") or 0).first()
+                leader = (
+                    _leaders_for([case.unit]).filter(pk=request.POST.get("leader") or 0).first()
+                )
                 services.leader_set(actor=user, case=case, leader=leader)
                 return redirect("cases:access", pk=case.pk)
             elif action == "restrict":
-                services.restriction_set(actor=user, case=case, restricted=request.POST.get("restricted") == "1",
-                                         reason=request.POST.get("reason", ""))
+                services.restriction_set(
+                    actor=user,
+                    case=case,
+                    restricted=request.POST.get("restricted") == "1",
+                    reason=request.POST.get("reason", ""),
+                )
                 return redirect("cases:access", pk=case.pk)
             elif action == "grant":
-                grant_form = forms.GrantForm(request.POST, prefix="grt", users=all_users,
-                                             units=Unit.objects.filter(is_active=True))
+                grant_form = forms.GrantForm(
+                    request.POST,
+                    prefix="grt",
+                    users=all_users,
+                    units=Unit.objects.filter(is_active=True),
+                )
                 if grant_form.is_valid():
                     services.grant_add(actor=user, case=case, **grant_form.cleaned_data)
                     return redirect("cases:access", pk=case.pk)
             elif action == "revoke":
-                services.grant_remove(actor=user, case=case, grant_id=int(request.POST.get("grant") or 0))
+                services.grant_remove(
+                    actor=user, case=case, grant_id=int(request.POST.get("grant") or 0)
+                )
                 return redirect("cases:access", pk=case.pk)
         except ValidationError as exc:
             messages.error(request, _errors(exc))
-    return render(request, "cases/access.html", {
-        "case": case, "assignment_form": assignment_form, "grant_form": grant_form,
-        "assignments": CaseAssignment.objects.filter(case=case).select_related("user", "user__position"),
-        "grants": CaseGrant.objects.filter(case=case).select_related("user", "unit"),
-        "leaders": _leaders_for([case.unit]), "roles": AssignmentRole.choices})
+    return render(
+        request,
+        "cases/access.html",
+        {
+            "case": case,
+            "assignment_form": assignment_form,
+            "grant_form": grant_form,
+            "assignments": CaseAssignment.objects.filter(case=case).select_related(
+                "user", "user__position"
+            ),
+            "grants": CaseGrant.objects.filter(case=case).select_related("user", "unit"),
+            "leaders": _leaders_for([case.unit]),
+            "roles": AssignmentRole.choices,
+        },
+    )
 
 
 @login_required
@@ -478,9 +636,22 @@ def board(request: AuthedRequest) -> HttpResponse:
     except ValueError:
         days = 7
     rows = list(selectors.deadline_board(user, today=today, days=days)[:500])
-    audit_record(actor=user, action="cases.board_viewed", unit_id=user.unit_id,
-                 detail={"days": days, "cases": sorted({d.case_id for d in rows})})
+    audit_record(
+        actor=user,
+        action="cases.board_viewed",
+        unit_id=user.unit_id,
+        detail={"days": days, "cases": sorted({d.case_id for d in rows})},
+    )
     overdue = [d for d in rows if d.end < today]
     upcoming = [d for d in rows if d.end >= today]
-    return render(request, "cases/board.html", {"overdue": overdue, "upcoming": upcoming, "days": days,
-                                                "today": today, "led": led_units(user)})
+    return render(
+        request,
+        "cases/board.html",
+        {
+            "overdue": overdue,
+            "upcoming": upcoming,
+            "days": days,
+            "today": today,
+            "led": led_units(user),
+        },
+    )

@@ -1,4 +1,5 @@
 """Statistics and mind map pages of the case register."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,28 +28,45 @@ def _stats_units(user: User) -> Any:
     return Unit.objects.filter(pk__in=ids).order_by("path")
 
 
-def _stats_from_request(request: AuthedRequest) -> tuple[forms.StatsForm, stats_mod.UnitStats | None]:
+def _stats_from_request(
+    request: AuthedRequest,
+) -> tuple[forms.StatsForm, stats_mod.UnitStats | None]:
     user = request.user
     units = _stats_units(user)
     if not units.exists():
         raise PermissionDenied("Bạn không thuộc đơn vị nào.")
     today = timezone.localdate()
-    initial_unit = next((u for u in units if u.pk in selectors.led_unit_ids(user)), None) or units.first()
-    data = request.GET if "date_from" in request.GET else {
-        "date_from": dt.date(today.year, 1, 1).isoformat(), "date_to": today.isoformat(),
-        "unit": initial_unit.pk if initial_unit else ""}
+    initial_unit = (
+        next((u for u in units if u.pk in selectors.led_unit_ids(user)), None) or units.first()
+    )
+    data = (
+        request.GET
+        if "date_from" in request.GET
+        else {
+            "date_from": dt.date(today.year, 1, 1).isoformat(),
+            "date_to": today.isoformat(),
+            "unit": initial_unit.pk if initial_unit else "",
+        }
+    )
     form = forms.StatsForm(data, units=units)
     if not form.is_valid():
         return form, None
-    result = stats_mod.unit_statistics(unit=form.cleaned_data["unit"], date_from=form.cleaned_data["date_from"],
-                                   date_to=form.cleaned_data["date_to"])
+    result = stats_mod.unit_statistics(
+        unit=form.cleaned_data["unit"],
+        date_from=form.cleaned_data["date_from"],
+        date_to=form.cleaned_data["date_to"],
+    )
     return form, result
 
 
 def _audit_stats(request: HttpRequest, result: stats_mod.UnitStats, fmt: str) -> None:
-    audit_record(actor=request.user, action="cases.stats_exported" if fmt != "html" else "cases.stats_viewed",
-                 obj=result.unit, unit_id=result.unit.pk,
-                 detail={"from": str(result.date_from), "to": str(result.date_to), "format": fmt})
+    audit_record(
+        actor=request.user,
+        action="cases.stats_exported" if fmt != "html" else "cases.stats_viewed",
+        obj=result.unit,
+        unit_id=result.unit.pk,
+        detail={"from": str(result.date_from), "to": str(result.date_to), "format": fmt},
+    )
 
 
 @login_required
@@ -58,25 +76,45 @@ def stats(request: HttpRequest) -> HttpResponse:
     if result is not None:
         _audit_stats(request, result, "html")
         charts = {
-            "stage": mark_safe(stats_mod.bar_chart_svg(result.by_stage, title="Số vụ theo giai đoạn")),  # noqa: S308  (labels escaped)
-            "chapter": mark_safe(stats_mod.bar_chart_svg(result.by_chapter,  # noqa: S308
-                                                     title="Vụ án mới thụ lý theo chương BLHS")),
+            "stage": mark_safe(
+                stats_mod.bar_chart_svg(result.by_stage, title="Số vụ theo giai đoạn")
+            ),  # noqa: S308  (labels escaped)
+            "chapter": mark_safe(
+                stats_mod.bar_chart_svg(
+                    result.by_chapter,  # noqa: S308
+                    title="Vụ án mới thụ lý theo chương BLHS",
+                )
+            ),
         }
-    query = request.GET.urlencode() if "date_from" in request.GET else (
-        f"date_from={form.data['date_from']}&date_to={form.data['date_to']}&unit={form.data['unit']}")
-    return render(request, "cases/stats.html", {"form": form, "result": result, "charts": charts, "query": query})
+    query = (
+        request.GET.urlencode()
+        if "date_from" in request.GET
+        else (
+            f"date_from={form.data['date_from']}&date_to={form.data['date_to']}&unit={form.data['unit']}"
+        )
+    )
+    return render(
+        request,
+        "cases/stats.html",
+        {"form": form, "result": result, "charts": charts, "query": query},
+    )
 
 
 def _stats_file(request: HttpRequest, fmt: str) -> HttpResponse:
     form, result = _stats_from_request(request)
     if result is None:
-        return HttpResponse(" ".join(" ".join(e) for e in form.errors.values()), status=400,
-                            content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            " ".join(" ".join(e) for e in form.errors.values()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     _audit_stats(request, result, fmt)
     name = f"thong-ke-an-hinh-su-{result.date_from:%Y%m%d}-{result.date_to:%Y%m%d}"
     if fmt == "xlsx":
-        response = HttpResponse(stats_mod.stats_xlsx(result),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            stats_mod.stats_xlsx(result),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     else:
         response = HttpResponse(stats_mod.stats_pdf(result), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'

@@ -4,6 +4,7 @@ Every setting of the desk comes from the environment. The readers fail loudly
 (ImproperlyConfigured) on a value they cannot parse, instead of silently
 falling back to a default that might be unsafe in production.
 """
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ started beside the web server) and are safe for production: DEBUG is off,
 cookies are secure when DESK_HTTPS is on, the CSP allows no inline script.
 See README.md, section "Cấu hình", for the full table.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -38,7 +39,9 @@ def _secret_key() -> str:
     if key:
         return key
     if env_bool("DESK_REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("DESK_SECRET_KEY (or DESK_SECRET_KEY_FILE) must be set in production.")
+        raise ImproperlyConfigured(
+            "DESK_SECRET_KEY (or DESK_SECRET_KEY_FILE) must be set in production."
+        )
     # Embedded default: a random key kept in the data directory, created once.
     path = DATA_DIR / "secret_key"
     if not path.exists():
@@ -151,7 +154,9 @@ IS_POSTGRES = _db["ENGINE"].endswith("postgresql")
 # --- Cache --------------------------------------------------------------------
 REDIS_URL = env_str("DESK_REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -164,7 +169,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -231,8 +239,10 @@ DESK_MAX_UPLOAD_BYTES = env_int("DESK_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 # gunicorn's own request-line limit (config/gunicorn_conf.py, 8190) must stay above it.
 DESK_MAX_QUERY_BYTES = env_int("DESK_MAX_QUERY_BYTES", 4096)
 if not 256 <= DESK_MAX_QUERY_BYTES <= 8000:
-    raise ImproperlyConfigured(f"DESK_MAX_QUERY_BYTES={DESK_MAX_QUERY_BYTES}: use 256 to 8000 "
-                               "bytes (the web server refuses request lines over 8190 bytes).")
+    raise ImproperlyConfigured(
+        f"DESK_MAX_QUERY_BYTES={DESK_MAX_QUERY_BYTES}: use 256 to 8000 "
+        "bytes (the web server refuses request lines over 8190 bytes)."
+    )
 
 # --- Hostile files (docs/security-sections/files.md) -----------------------------
 # Pages: checked before a bút lục number or an arrival number is given and before any OCR is queued.
@@ -339,6 +349,7 @@ EMAIL_BACKEND = (
 EMAIL_FILE_PATH = DATA_DIR / "outbox"
 DEFAULT_FROM_EMAIL = env_str("DESK_EMAIL_FROM", "ban-lam-viec-so@vksnd.local")
 
+
 # --- OpenID Connect provider (django-oauth-toolkit) ------------------------------
 def _oidc_key() -> str:
     key = env_secret("DESK_OIDC_PRIVATE_KEY")
@@ -386,7 +397,9 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": ["openid"],
     "OAUTH2_VALIDATOR_CLASS": "digitaldesk.accounts.oidc.DeskOIDCValidator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if env_bool("DESK_OIDC_ALLOW_HTTP", True) else ["https"],
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"]
+    if env_bool("DESK_OIDC_ALLOW_HTTP", True)
+    else ["https"],
 }
 OIDC_ISSUER = OAUTH2_PROVIDER["OIDC_ISS_ENDPOINT"]  # defaults to the request's own origin + /o
 
@@ -420,10 +433,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DESK_LOG_LEVEL", "INFO")},
-    "loggers": {"django-q": {"level": env_str("DESK_JOB_LOG_LEVEL", "WARNING")},  # django-q2's logger name
-                # pikepdf says "C++ to Python logger bridge initialized" at INFO in every process
-                "pikepdf": {"level": "WARNING"}},
+    "loggers": {
+        "django-q": {"level": env_str("DESK_JOB_LOG_LEVEL", "WARNING")},  # django-q2's logger name
+        # pikepdf says "C++ to Python logger bridge initialized" at INFO in every process
+        "pikepdf": {"level": "WARNING"},
+    },
 }
+
 
 # --- Audit log (docs/audit.md) -----------------------------------------------------
 def _audit_key() -> str:
@@ -444,8 +460,9 @@ def _audit_key() -> str:
 
 
 AUDIT_KEY = _audit_key()
-AUDIT_CHECKPOINT_DIR = Path(env_str("DESK_AUDIT_CHECKPOINT_DIR",
-                                    str(DATA_DIR / "audit-checkpoints")))
+AUDIT_CHECKPOINT_DIR = Path(
+    env_str("DESK_AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit-checkpoints"))
+)
 AUDIT_CHECKPOINT_MINUTES = env_int("DESK_AUDIT_CHECKPOINT_MINUTES", 60)
 # The organisation's certificate and key (PKCS#12) that sign the checkpoints; empty in the embedded
 # default: a key generated once into the data directory signs them (system check audit.W002).
@@ -473,7 +490,9 @@ OCR_LANGUAGES = env_str("DESK_OCR_LANGUAGES", "vie")
 OCR_DPI = env_int("DESK_OCR_DPI", 300)
 OCR_MAX_PAGE_PIXELS = env_int("DESK_OCR_MAX_PAGE_PIXELS", DESK_MAX_IMAGE_PIXELS)
 OCR_PARALLEL = env_int("DESK_OCR_PARALLEL", 0)  # 0 = one Tesseract per CPU core
-OCR_DESKEW_DEGREES = env_float("DESK_OCR_DESKEW_DEGREES", 1.5)  # docs/ocr.md "Skewed scans"; 0 = off
+OCR_DESKEW_DEGREES = env_float(
+    "DESK_OCR_DESKEW_DEGREES", 1.5
+)  # docs/ocr.md "Skewed scans"; 0 = off
 CASEFILES_MAX_UPLOAD_BYTES = env_int("DESK_CASEFILES_MAX_UPLOAD_BYTES", 4 * 1024**3)
 CASEFILES_PAGE_LEASE_SECONDS = env_int("DESK_CASEFILES_PAGE_LEASE_SECONDS", 600)
 CASEFILES_OCR_JOBS = env_int("DESK_CASEFILES_OCR_JOBS", 0)  # 0 = DESK_WORKERS

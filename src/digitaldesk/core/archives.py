@@ -15,6 +15,7 @@ twice (docs/security-sections/files.md):
 
 Nothing is kept in memory but one chunk at a time.
 """
+
 from __future__ import annotations
 
 import io
@@ -43,9 +44,11 @@ class ArchiveLimits:
 
     @classmethod
     def from_settings(cls) -> ArchiveLimits:
-        return cls(total_bytes=int(settings.DESK_ARCHIVE_MAX_BYTES),
-                   member_bytes=int(settings.DESK_ARCHIVE_MAX_MEMBER_BYTES),
-                   ratio=int(settings.DESK_ARCHIVE_MAX_RATIO))
+        return cls(
+            total_bytes=int(settings.DESK_ARCHIVE_MAX_BYTES),
+            member_bytes=int(settings.DESK_ARCHIVE_MAX_MEMBER_BYTES),
+            ratio=int(settings.DESK_ARCHIVE_MAX_RATIO),
+        )
 
 
 def _mb(size: int) -> str:
@@ -55,7 +58,8 @@ def _mb(size: int) -> str:
 def _bomb(detail: str) -> ArchiveRefused:
     return ArchiveRefused(
         f"Tệp nén (DOCX/XLSX/ODT/ZIP) bị từ chối: {detail}. Tệp có dấu hiệu “bom giải nén” "
-        "nên không được mở. Vui lòng lưu lại tệp từ Word/LibreOffice, hoặc xuất ra PDF rồi tải lên lại.")
+        "nên không được mở. Vui lòng lưu lại tệp từ Word/LibreOffice, hoặc xuất ra PDF rồi tải lên lại."
+    )
 
 
 def check_zip_archive(source: bytes | Path, *, limits: ArchiveLimits | None = None) -> list[str]:
@@ -68,7 +72,9 @@ def check_zip_archive(source: bytes | Path, *, limits: ArchiveLimits | None = No
     try:
         archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ArchiveRefused("Tệp nén bị hỏng, không mở được. Vui lòng lưu lại tệp rồi tải lên lại.") from exc
+        raise ArchiveRefused(
+            "Tệp nén bị hỏng, không mở được. Vui lòng lưu lại tệp rồi tải lên lại."
+        ) from exc
     with archive:
         infos = archive.infolist()
         # Step 1: what the archive declares.
@@ -78,15 +84,22 @@ def check_zip_archive(source: bytes | Path, *, limits: ArchiveLimits | None = No
         for info in infos:
             declared_total += info.file_size
             if info.file_size > limits.member_bytes:
-                raise _bomb(f"thành phần “{info.filename[:80]}” giải nén ra {_mb(info.file_size)} "
-                            f"(tối đa {_mb(limits.member_bytes)})")
-            if info.file_size > RATIO_FLOOR_BYTES and \
-                    info.file_size > limits.ratio * max(info.compress_size, 1):
+                raise _bomb(
+                    f"thành phần “{info.filename[:80]}” giải nén ra {_mb(info.file_size)} "
+                    f"(tối đa {_mb(limits.member_bytes)})"
+                )
+            if info.file_size > RATIO_FLOOR_BYTES and info.file_size > limits.ratio * max(
+                info.compress_size, 1
+            ):
                 ratio = info.file_size // max(info.compress_size, 1)
-                raise _bomb(f"thành phần “{info.filename[:80]}” nén với tỉ lệ {ratio}:1 "
-                            f"(tối đa {limits.ratio}:1)")
+                raise _bomb(
+                    f"thành phần “{info.filename[:80]}” nén với tỉ lệ {ratio}:1 "
+                    f"(tối đa {limits.ratio}:1)"
+                )
         if declared_total > limits.total_bytes:
-            raise _bomb(f"tổng dung lượng giải nén {_mb(declared_total)} (tối đa {_mb(limits.total_bytes)})")
+            raise _bomb(
+                f"tổng dung lượng giải nén {_mb(declared_total)} (tối đa {_mb(limits.total_bytes)})"
+            )
         # Step 2: what the members really inflate to, streamed and capped.
         real_total = 0
         for info in infos:
@@ -99,15 +112,25 @@ def check_zip_archive(source: bytes | Path, *, limits: ArchiveLimits | None = No
                         real += len(chunk)
                         real_total += len(chunk)
                         if real > limits.member_bytes or real > info.file_size:
-                            raise _bomb(f"thành phần “{info.filename[:80]}” giải nén ra nhiều hơn "
-                                        "kích thước khai báo")
+                            raise _bomb(
+                                f"thành phần “{info.filename[:80]}” giải nén ra nhiều hơn "
+                                "kích thước khai báo"
+                            )
                         if real_total > limits.total_bytes:
                             raise _bomb(f"tổng dung lượng giải nén vượt {_mb(limits.total_bytes)}")
             except ArchiveRefused:
                 raise
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
-                    RuntimeError) as exc:
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                EOFError,
+                ValueError,
+                NotImplementedError,
+                RuntimeError,
+            ) as exc:
                 # RuntimeError: an encrypted member; NotImplementedError: an unknown compression.
-                raise ArchiveRefused(f"Tệp nén bị hỏng hoặc được mã hóa (thành phần “{info.filename[:80]}” "
-                                     "không giải nén được). Vui lòng lưu lại tệp rồi tải lên lại.") from exc
+                raise ArchiveRefused(
+                    f"Tệp nén bị hỏng hoặc được mã hóa (thành phần “{info.filename[:80]}” "
+                    "không giải nén được). Vui lòng lưu lại tệp rồi tải lên lại."
+                ) from exc
         return [info.filename for info in infos]

@@ -9,6 +9,7 @@
 `org.people[key]` gives the persona users (e.g. "minh", "lan", "huong"),
 `org.units[key]` the demo units.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -26,7 +27,9 @@ class DemoOrg:
 _STEPS: list[tuple[int, Callable[[DemoOrg, Any], None]]] = []
 
 
-def demo_step(*, order: int) -> Callable[[Callable[[DemoOrg, Any], None]], Callable[[DemoOrg, Any], None]]:
+def demo_step(
+    *, order: int
+) -> Callable[[Callable[[DemoOrg, Any], None]], Callable[[DemoOrg, Any], None]]:
     def register(func: Callable[[DemoOrg, Any], None]) -> Callable[[DemoOrg, Any], None]:
         _STEPS.append((order, func))
         return func

@@ -32,6 +32,7 @@ never say false when the widget has something to show. tests/desk/test_facts.py 
 every registered widget and persona. Keep probes simple (an indexed filter on one table or one
 join): each costs a fraction of a millisecond to build, where a widget's full query costs several.
 """
+
 from __future__ import annotations
 
 import logging
@@ -86,7 +87,9 @@ def evaluate(request: HttpRequest, names: Iterable[str]) -> dict[str, bool]:
             continue
         func = _FACTS.get(name)
         if func is None:
-            log.error("desk fact %s is not registered; its widgets are shown as if it were true", name)
+            log.error(
+                "desk fact %s is not registered; its widgets are shown as if it were true", name
+            )
             answers[name] = True
             continue
         try:
@@ -117,7 +120,9 @@ def _split(probe: Probe) -> tuple[bool, list[QuerySet[Any] | Bound]]:
         if isinstance(part, (QuerySet, Bound)):
             queries.append(part)
         elif part is not False:
-            raise TypeError(f"a desk fact's probe must be a QuerySet, a Bound or a bool, not {type(part).__name__}")
+            raise TypeError(
+                f"a desk fact's probe must be a QuerySet, a Bound or a bool, not {type(part).__name__}"
+            )
     return False, queries
 
 
@@ -149,7 +154,9 @@ def _any_rows(pending: dict[str, list[QuerySet[Any] | Bound]]) -> dict[str, bool
             cursor.execute("SELECT " + ", ".join(columns), params)
             row = cursor.fetchone()
     except DatabaseError:
-        log.exception("desk facts query failed; the widgets concerned are shown as if their facts were true")
+        log.exception(
+            "desk facts query failed; the widgets concerned are shown as if their facts were true"
+        )
         return {name: True for name in pending}
     for name, value in zip(owners, row, strict=True):
         if value:

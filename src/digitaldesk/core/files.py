@@ -16,19 +16,82 @@ Content-Disposition and saved by the browser under that name. So:
    message (strict, at upload), or defused to "x_exe" (not strict: names the desk
    makes itself from other names).
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 
 MAX_NAME_CHARS = 200
-EXECUTABLE_EXTENSIONS = frozenset({
-    "exe", "com", "bat", "cmd", "scr", "pif", "msi", "msp", "mst", "dll", "cpl", "sys", "drv", "ocx",
-    "vbs", "vbe", "js", "jse", "wsf", "wsh", "ws", "ps1", "psm1", "psd1", "hta", "jar", "lnk", "reg",
-    "inf", "sct", "url", "application", "appref-ms", "gadget", "msc", "sh", "bash", "csh", "ksh",
-    "zsh", "run", "elf", "app", "apk", "deb", "rpm", "dmg", "pkg", "py", "pyw", "pl", "rb", "php",
-    "html", "htm", "xhtml", "svg", "xht", "mht", "mhtml", "chm", "iso", "img", "vhd", "vhdx",
-})
+EXECUTABLE_EXTENSIONS = frozenset(
+    {
+        "exe",
+        "com",
+        "bat",
+        "cmd",
+        "scr",
+        "pif",
+        "msi",
+        "msp",
+        "mst",
+        "dll",
+        "cpl",
+        "sys",
+        "drv",
+        "ocx",
+        "vbs",
+        "vbe",
+        "js",
+        "jse",
+        "wsf",
+        "wsh",
+        "ws",
+        "ps1",
+        "psm1",
+        "psd1",
+        "hta",
+        "jar",
+        "lnk",
+        "reg",
+        "inf",
+        "sct",
+        "url",
+        "application",
+        "appref-ms",
+        "gadget",
+        "msc",
+        "sh",
+        "bash",
+        "csh",
+        "ksh",
+        "zsh",
+        "run",
+        "elf",
+        "app",
+        "apk",
+        "deb",
+        "rpm",
+        "dmg",
+        "pkg",
+        "py",
+        "pyw",
+        "pl",
+        "rb",
+        "php",
+        "html",
+        "htm",
+        "xhtml",
+        "svg",
+        "xht",
+        "mht",
+        "mhtml",
+        "chm",
+        "iso",
+        "img",
+        "vhd",
+        "vhdx",
+    }
+)
 _WINDOWS_RESERVED = re.compile(r'[<>:"|?*]')
 
 
@@ -42,7 +105,7 @@ def _visible(char: str) -> bool:
 
 
 def extension_of(name: str) -> str:
-    """"Tờ trình.PDF" -> "pdf"; "" when there is none."""
+    """ "Tờ trình.PDF" -> "pdf"; "" when there is none."""
     stem, dot, suffix = name.rpartition(".")
     return suffix.lower() if dot and stem else ""
 
@@ -61,10 +124,11 @@ def safe_file_name(name: str | None, *, default: str, strict: bool = True) -> st
         if strict:
             raise UnsafeFileName(
                 f"Tệp “{last[:100]}” có đuôi .{suffix} (tệp chạy được/chứa mã lệnh) nên bị từ chối để bảo đảm "
-                "an toàn thông tin. Bàn làm việc số nhận văn bản PDF, DOCX hoặc ảnh quét PNG/JPEG/TIFF.")
-        last = f"{last[:-len(suffix) - 1]}_{suffix}"
+                "an toàn thông tin. Bàn làm việc số nhận văn bản PDF, DOCX hoặc ảnh quét PNG/JPEG/TIFF."
+            )
+        last = f"{last[: -len(suffix) - 1]}_{suffix}"
         suffix = ""
     if len(last) > MAX_NAME_CHARS:
         keep = f".{suffix}" if suffix and len(suffix) <= 10 else ""
-        last = last[:MAX_NAME_CHARS - len(keep)].rstrip(" .") + keep
+        last = last[: MAX_NAME_CHARS - len(keep)].rstrip(" .") + keep
     return last or default

@@ -10,6 +10,7 @@ tighter limit given by the caller) and a refusal with the figures raised before
 any pixel is decoded. Pillow's own guard (DecompressionBombError/Warning) gives
 the same refusal, never a "damaged file" message.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,12 +35,15 @@ class ImageTooLarge(ImageRefused):
         got = f"{group_digits(pixels)} điểm ảnh, " if pixels else ""
         super().__init__(
             f"Ảnh quá lớn ({got}tối đa {group_digits(limit)} điểm ảnh): nghi là “bom giải nén”, "
-            "không mở được. Vui lòng quét lại ở độ phân giải 200–300 dpi rồi tải lên lại.")
+            "không mở được. Vui lòng quét lại ở độ phân giải 200–300 dpi rồi tải lên lại."
+        )
 
 
 class ImageUnreadable(ImageRefused):
     def __init__(self) -> None:
-        super().__init__("Tệp ảnh bị hỏng hoặc không đúng định dạng, không đọc được. Vui lòng quét lại.")
+        super().__init__(
+            "Tệp ảnh bị hỏng hoặc không đúng định dạng, không đọc được. Vui lòng quét lại."
+        )
 
 
 def group_digits(value: int) -> str:
@@ -51,8 +55,9 @@ def max_image_pixels() -> int:
     return int(settings.DESK_MAX_IMAGE_PIXELS)
 
 
-def open_image_safely(source: bytes | Path | str | IO[bytes], *,
-                      max_pixels: int | None = None) -> Image.Image:
+def open_image_safely(
+    source: bytes | Path | str | IO[bytes], *, max_pixels: int | None = None
+) -> Image.Image:
     """Open an image (bytes, a path or a binary file) after checking its size.
 
     1. The limit is `max_pixels` if given, else DESK_MAX_IMAGE_PIXELS.
@@ -66,7 +71,9 @@ def open_image_safely(source: bytes | Path | str | IO[bytes], *,
     limit = max_pixels if max_pixels is not None else max_image_pixels()
     # Pillow refuses outright past twice its limit; our own check below refuses past the limit.
     Image.MAX_IMAGE_PIXELS = max(limit, max_image_pixels())
-    stream: bytes | Path | str | IO[bytes] = io.BytesIO(source) if isinstance(source, bytes) else source
+    stream: bytes | Path | str | IO[bytes] = (
+        io.BytesIO(source) if isinstance(source, bytes) else source
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)

@@ -6,6 +6,7 @@ memo for each GET/HEAD request; `memo(key, compute)` answers from it, or compute
 value. Outside a safe request (POST handlers, services called from jobs or tests) nothing is
 kept: `memo` simply computes, so a write is never followed by a stale read.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator

@@ -1,4 +1,5 @@
 """Main navigation, contributed by apps (like desk widgets)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -22,8 +23,13 @@ class NavItem:
 _ITEMS: list[NavItem] = []
 
 
-def register_nav(label: str, url_name: str, order: int, roles: set[str] | None = None,
-                 visible: Callable[[HttpRequest], bool] | None = None) -> None:
+def register_nav(
+    label: str,
+    url_name: str,
+    order: int,
+    roles: set[str] | None = None,
+    visible: Callable[[HttpRequest], bool] | None = None,
+) -> None:
     _ITEMS.append(NavItem(label, url_name, order, frozenset(roles) if roles else None, visible))
 
 
@@ -38,6 +44,11 @@ def nav_items(request: HttpRequest, roles: set[str]) -> list[dict[str, object]]:
             url = cached_reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "active": request.path.startswith(url) and url != "/"
-                      or request.path == url})
+        items.append(
+            {
+                "label": item.label,
+                "url": url,
+                "active": request.path.startswith(url) and url != "/" or request.path == url,
+            }
+        )
     return items

@@ -20,6 +20,7 @@ must not read the clock, the settings or the user: every value that can change i
 Rows made back into model instances with `Model.from_db()` need their columns in the model's
 field order (from_db fills the fields in that order).
 """
+
 from __future__ import annotations
 
 import threading
@@ -80,7 +81,9 @@ class _Compiled:
     sql: str
     slots: tuple[Any, ...]  # constants, or _Marker for a Param
     fields: dict[str, Field]  # type: ignore[type-arg]
-    converters: tuple[tuple[int, tuple[Any, ...], Any], ...] = ()  # (column, converters, expression)
+    converters: tuple[
+        tuple[int, tuple[Any, ...], Any], ...
+    ] = ()  # (column, converters, expression)
 
 
 class Prebuilt:
@@ -106,9 +109,13 @@ class Prebuilt:
                 fields = {param.name: param.output_field for param in collected}
                 converters: tuple[tuple[int, tuple[Any, ...], Any], ...] = ()
                 if not exists:
-                    columns = [column[0] for column in compiler.select[:compiler.col_count]]
-                    converters = tuple((position, tuple(functions), expression) for position, (functions, expression)
-                                       in compiler.get_converters(columns).items())
+                    columns = [column[0] for column in compiler.select[: compiler.col_count]]
+                    converters = tuple(
+                        (position, tuple(functions), expression)
+                        for position, (functions, expression) in compiler.get_converters(
+                            columns
+                        ).items()
+                    )
                 compiled = _Compiled(sql, tuple(params), fields, converters)
                 missing = {s.name for s in compiled.slots if isinstance(s, _Marker)} - set(fields)
                 if missing:  # cannot happen unless Django changes how it compiles expressions
@@ -118,9 +125,13 @@ class Prebuilt:
 
     def _bind(self, compiled: _Compiled, using: str, values: dict[str, Any]) -> Bound:
         connection = connections[using]
-        adapted = {name: compiled.fields[name].get_db_prep_value(value, connection, prepared=False)
-                   for name, value in values.items()}
-        params = tuple(adapted[slot.name] if isinstance(slot, _Marker) else slot for slot in compiled.slots)
+        adapted = {
+            name: compiled.fields[name].get_db_prep_value(value, connection, prepared=False)
+            for name, value in values.items()
+        }
+        params = tuple(
+            adapted[slot.name] if isinstance(slot, _Marker) else slot for slot in compiled.slots
+        )
         return Bound(compiled.sql, params, using)
 
     def exists(self, using: str = "default", **values: Any) -> Bound:

@@ -18,6 +18,7 @@ child (what `subprocess.run(timeout=...)` does) leaves `soffice.bin` running. So
    by the worker at start and by `desk serve` when it stops) kills the groups
    whose owner is gone.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -64,9 +65,15 @@ def kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
 
 
-def run_confined(args: Sequence[str], *, timeout: float, memory_bytes: int | None, marker: str,
-                 env: dict[str, str] | None = None, cwd: str | Path | None = None
-                 ) -> subprocess.CompletedProcess[bytes]:
+def run_confined(
+    args: Sequence[str],
+    *,
+    timeout: float,
+    memory_bytes: int | None,
+    marker: str,
+    env: dict[str, str] | None = None,
+    cwd: str | Path | None = None,
+) -> subprocess.CompletedProcess[bytes]:
     """Run `args` confined (see the module docstring); raise ConfinedTimeout past `timeout`.
 
     `marker` is a string found in the command line of every process of the tool (its
@@ -74,8 +81,15 @@ def run_confined(args: Sequence[str], *, timeout: float, memory_bytes: int | Non
     still carries it, so a reused pid is never hit.
     """
     process = subprocess.Popen(  # noqa: S603
-        list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-        env=env, cwd=cwd, start_new_session=True, preexec_fn=_limits(memory_bytes))  # noqa: PLW1509
+        list(args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+        preexec_fn=_limits(memory_bytes),
+    )  # noqa: PLW1509
     pgid = process.pid  # a new session's leader: its pid is the group id
     record = _registry() / str(pgid)
     try:

@@ -11,6 +11,7 @@ store in production (DESK_STORAGE=s3). Two helpers every app uses:
 Files are never served from a public URL: a view checks the permission on the
 record (the gate function of its app), audits the read, then streams the file.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -99,7 +100,8 @@ def _measure(source: IO[bytes], limit: int) -> tuple[IO[bytes], int, str]:
             if size > limit:
                 raise UploadRejected(
                     f"Tệp quá lớn: vượt giới hạn {human_size(limit)}. Hãy chia nhỏ hoặc nén tệp rồi tải lên lại.",
-                    code="too_large")
+                    code="too_large",
+                )
             digest.update(chunk)
             if copy is not None:
                 copy.write(chunk)
@@ -114,8 +116,14 @@ def _measure(source: IO[bytes], limit: int) -> tuple[IO[bytes], int, str]:
     return source, size, digest.hexdigest()
 
 
-def store_upload(file: Any, prefix: str, *, max_bytes: int | None = None, allow_empty: bool = False,
-                 storage: Storage | None = None) -> StoredName:
+def store_upload(
+    file: Any,
+    prefix: str,
+    *,
+    max_bytes: int | None = None,
+    allow_empty: bool = False,
+    storage: Storage | None = None,
+) -> StoredName:
     """Store an uploaded file under `prefix/YYYY/MM/<random>.<ext>`.
 
     1. Refuse it (UploadRejected, Vietnamese message) if it is empty or larger than
@@ -130,11 +138,15 @@ def store_upload(file: Any, prefix: str, *, max_bytes: int | None = None, allow_
     if isinstance(declared, int) and declared > limit:
         raise UploadRejected(
             f"Tệp quá lớn ({human_size(declared)}): vượt giới hạn {human_size(limit)}. "
-            "Hãy chia nhỏ hoặc nén tệp rồi tải lên lại.", code="too_large")
+            "Hãy chia nhỏ hoặc nén tệp rồi tải lên lại.",
+            code="too_large",
+        )
     raw: IO[bytes] = getattr(file, "file", None) or file  # Django's UploadedFile wraps a file
     readable, size, sha256 = _measure(raw, limit)
     if size == 0 and not allow_empty:
-        raise UploadRejected("Tệp rỗng (0 byte). Hãy kiểm tra lại tệp trước khi tải lên.", code="empty")
+        raise UploadRejected(
+            "Tệp rỗng (0 byte). Hãy kiểm tra lại tệp trước khi tải lên.", code="empty"
+        )
     now = timezone.localtime()
     name = f"{_clean_prefix(prefix)}/{now:%Y}/{now:%m}/{uuid.uuid4().hex}{_extension(getattr(file, 'name', '') or '')}"
     try:
@@ -213,9 +225,15 @@ def _file_chunks(handle: IO[bytes], remaining: int) -> Iterator[bytes]:
         handle.close()
 
 
-def stream_file_response(name: str, filename: str, content_type: str | None = None, *,
-                         as_attachment: bool = True, request: HttpRequest | None = None,
-                         storage: Storage | None = None) -> HttpResponse:
+def stream_file_response(
+    name: str,
+    filename: str,
+    content_type: str | None = None,
+    *,
+    as_attachment: bool = True,
+    request: HttpRequest | None = None,
+    storage: Storage | None = None,
+) -> HttpResponse:
     """Stream a stored file to the browser, in chunks, never through a public URL.
 
     Call it only after the view has checked the permission on the record that owns
@@ -271,7 +289,11 @@ def _content_disposition(kind: str, filename: str) -> str:
     from django.utils.text import get_valid_filename
 
     stripped = unicodedata.normalize("NFD", filename.replace("đ", "d").replace("Đ", "D"))
-    ascii_name = "".join(c for c in stripped if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
+    ascii_name = (
+        "".join(c for c in stripped if not unicodedata.combining(c))
+        .encode("ascii", "ignore")
+        .decode()
+    )
     ascii_name = get_valid_filename(ascii_name) if ascii_name.strip(" .") else "tep"
     return f"{kind}; filename=\"{ascii_name}\"; filename*=utf-8''{quote(filename, safe='')}"
 

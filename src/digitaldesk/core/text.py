@@ -6,6 +6,7 @@ follow "A", and tones (không dấu, huyền, hỏi, ngã, sắc, nặng) only b
 Vietnamese dictionary order, so it can be stored in a column and sorted by any
 database without ICU collations.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,15 +15,52 @@ import unicodedata
 # The 29 letters of the Vietnamese alphabet in order, plus the Latin letters
 # that appear in foreign names (f, j, w, z) placed where Latin puts them.
 _ALPHABET = [
-    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m",
-    "n", "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
+    "a",
+    "ă",
+    "â",
+    "b",
+    "c",
+    "d",
+    "đ",
+    "e",
+    "ê",
+    "f",
+    "g",
+    "h",
+    "i",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "o",
+    "ô",
+    "ơ",
+    "p",
+    "q",
+    "r",
+    "s",
+    "t",
+    "u",
+    "ư",
+    "v",
+    "w",
+    "x",
+    "y",
+    "z",
 ]
 _LETTER_RANK = {letter: index for index, letter in enumerate(_ALPHABET)}
 # Tone marks as combining characters, in the conventional dictionary order.
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 # Combining marks that turn a base letter into another letter of the alphabet.
-_LETTER_MARKS = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê",
-                 ("o", "\u0302"): "ô", ("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
+_LETTER_MARKS = {
+    ("a", "\u0306"): "ă",
+    ("a", "\u0302"): "â",
+    ("e", "\u0302"): "ê",
+    ("o", "\u0302"): "ô",
+    ("o", "\u031b"): "ơ",
+    ("u", "\u031b"): "ư",
+}
 
 
 def _letters(word: str) -> list[tuple[str, int]]:
@@ -58,7 +96,9 @@ def collation_key(text: str) -> str:
             if rank is None:
                 # digits and other characters sort before letters, by code point
                 # digits sort before letters in their own order; other symbols after digits
-                primary.append(f"0{int(letter) + 1:x}" if letter.isdecimal() and letter.isascii() else "0b")
+                primary.append(
+                    f"0{int(letter) + 1:x}" if letter.isdecimal() and letter.isascii() else "0b"
+                )
             else:
                 primary.append(f"{rank + 10:02d}")
             secondary.append(str(tone))

@@ -1,5 +1,6 @@
 """reverse() remembered per process: the desk's URL patterns do not change while it runs, and the
 shell draws the same dozen links on every page ({% url %} costs about 0.1 ms each)."""
+
 from __future__ import annotations
 
 from functools import lru_cache

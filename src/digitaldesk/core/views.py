@@ -1,4 +1,5 @@
 """Health check and the Vietnamese error pages (no stack traces, ever)."""
+
 from __future__ import annotations
 
 import time
@@ -24,8 +25,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-        report["database"] = {"ok": True, "vendor": connection.vendor,
-                              "ms": round((time.perf_counter() - started) * 1000, 1)}
+        report["database"] = {
+            "ok": True,
+            "vendor": connection.vendor,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        }
     except Exception as exc:
         failing.append("database")
         report["database"] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:200]}
@@ -33,8 +37,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
     started = time.perf_counter()
     problem = probe_storage()
-    report["storage"] = {"ok": problem is None, "backend": default_storage.__class__.__name__,
-                         "ms": round((time.perf_counter() - started) * 1000, 1)}
+    report["storage"] = {
+        "ok": problem is None,
+        "backend": default_storage.__class__.__name__,
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+    }
     if problem:
         failing.append("storage")
         report["storage"]["error"] = problem[:200]
@@ -50,7 +57,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
             report[part.name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:200]}
     report["status"] = "ok" if not failing else "degraded"
     report["failing"] = failing
-    return JsonResponse(report, status=503 if failing else 200, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        report, status=503 if failing else 200, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def ping(request: HttpRequest) -> HttpResponse:
@@ -59,7 +68,9 @@ def ping(request: HttpRequest) -> HttpResponse:
     return HttpResponse("pong", content_type="text/plain; charset=utf-8")
 
 
-def _error(request: HttpRequest, status: int, title: str, text: str, *, plain: bool = False) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, title: str, text: str, *, plain: bool = False
+) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": f"{title}. {text}"}, status=status)
     context = {"status": status, "title": title, "text": text}
@@ -74,37 +85,61 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     from django.core.exceptions import RequestDataTooBig
 
     if isinstance(exception, RequestDataTooBig):
-        return _error(request, 413, "Dữ liệu gửi lên quá lớn",
-                      "Nội dung vượt quá giới hạn cho phép. Hãy chia nhỏ tệp hoặc dùng chức năng tải lên tệp lớn; "
-                      "không có dữ liệu nào bị ghi dở.")
-    return _error(request, 400, "Yêu cầu không hợp lệ",
-                  "Dữ liệu gửi lên không đúng định dạng. Vui lòng tải lại trang và thử lại.")
+        return _error(
+            request,
+            413,
+            "Dữ liệu gửi lên quá lớn",
+            "Nội dung vượt quá giới hạn cho phép. Hãy chia nhỏ tệp hoặc dùng chức năng tải lên tệp lớn; "
+            "không có dữ liệu nào bị ghi dở.",
+        )
+    return _error(
+        request,
+        400,
+        "Yêu cầu không hợp lệ",
+        "Dữ liệu gửi lên không đúng định dạng. Vui lòng tải lại trang và thử lại.",
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     detail = str(exception) if exception and str(exception) else ""
-    return _error(request, 403, "Bạn không có quyền truy cập",
-                  detail or "Nội dung này nằm ngoài phạm vi được phân công cho bạn. Nếu cần truy cập, "
-                            "hãy đề nghị lãnh đạo đơn vị phân công hoặc ủy quyền.")
+    return _error(
+        request,
+        403,
+        "Bạn không có quyền truy cập",
+        detail
+        or "Nội dung này nằm ngoài phạm vi được phân công cho bạn. Nếu cần truy cập, "
+        "hãy đề nghị lãnh đạo đơn vị phân công hoặc ủy quyền.",
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "Không tìm thấy trang",
-                  "Địa chỉ không tồn tại hoặc nội dung đã được chuyển đi. Hãy quay lại Bàn làm việc.")
+    return _error(
+        request,
+        404,
+        "Không tìm thấy trang",
+        "Địa chỉ không tồn tại hoặc nội dung đã được chuyển đi. Hãy quay lại Bàn làm việc.",
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "Hệ thống gặp sự cố",
-                  "Thao tác chưa hoàn tất và không có dữ liệu nào bị ghi dở. Sự cố đã được ghi nhận; "
-                  "vui lòng thử lại sau ít phút hoặc báo bộ phận kỹ thuật.", plain=True)
+    return _error(
+        request,
+        500,
+        "Hệ thống gặp sự cố",
+        "Thao tác chưa hoàn tất và không có dữ liệu nào bị ghi dở. Sự cố đã được ghi nhận; "
+        "vui lòng thử lại sau ít phút hoặc báo bộ phận kỹ thuật.",
+        plain=True,
+    )
 
 
 # The refusal of an over-long address, shared by the desk (core/middleware.py) and the web
 # server's own refusal of an over-long request line (config/gunicorn_conf.py).
 URI_TOO_LONG_TITLE = "Địa chỉ yêu cầu quá dài"
-URI_TOO_LONG_TEXT = ("Địa chỉ (phần điều kiện tìm kiếm sau dấu ?) vượt quá giới hạn cho phép. "
-                     "Hãy rút gọn nội dung tìm kiếm hoặc bớt điều kiện lọc rồi thử lại; "
-                     "không có dữ liệu nào bị ghi.")
+URI_TOO_LONG_TEXT = (
+    "Địa chỉ (phần điều kiện tìm kiếm sau dấu ?) vượt quá giới hạn cho phép. "
+    "Hãy rút gọn nội dung tìm kiếm hoặc bớt điều kiện lọc rồi thử lại; "
+    "không có dữ liệu nào bị ghi."
+)
 
 
 def uri_too_long(request: HttpRequest) -> HttpResponse:
@@ -112,6 +147,10 @@ def uri_too_long(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _error(request, 403, "Phiên biểu mẫu đã hết hạn",
-                  "Trang đã mở quá lâu hoặc đã được gửi từ nơi khác. Hãy tải lại trang rồi gửi lại; "
-                  "dữ liệu chưa được lưu.")
+    return _error(
+        request,
+        403,
+        "Phiên biểu mẫu đã hết hạn",
+        "Trang đã mở quá lâu hoặc đã được gửi từ nơi khác. Hãy tải lại trang rồi gửi lại; "
+        "dữ liệu chưa được lưu.",
+    )

@@ -3,6 +3,7 @@
 The apps register widgets and desk facts in the core (core/widgets.py, core/facts.py) at their
 `ready()`; this module only assembles them, so the desk imports none of those apps.
 """
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,15 @@ from digitaldesk.core.widgets import Widget, registered, widget_by_key
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FAILED_TEXT", "PreparedWidget", "Widget", "applicable", "prepare_widgets", "registered",
-           "render_widget"]
+__all__ = [
+    "FAILED_TEXT",
+    "PreparedWidget",
+    "Widget",
+    "applicable",
+    "prepare_widgets",
+    "registered",
+    "render_widget",
+]
 
 
 @dataclass
@@ -57,11 +65,17 @@ def prepare_widgets(request: AuthedRequest) -> list[PreparedWidget]:
             context = item.context(request)
         except Exception:
             log.exception("desk widget %s failed", item.key)
-            result.append(PreparedWidget(item.key, item.title, item.template, {}, item.wide, failed=True))
+            result.append(
+                PreparedWidget(item.key, item.title, item.template, {}, item.wide, failed=True)
+            )
             continue
         if context is None:
             continue
-        result.append(PreparedWidget(item.key, item.title, item.template, {**context, "widget": item}, item.wide))
+        result.append(
+            PreparedWidget(
+                item.key, item.title, item.template, {**context, "widget": item}, item.wide
+            )
+        )
     return result
 
 

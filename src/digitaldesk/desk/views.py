@@ -9,5 +9,5 @@ from digitaldesk.desk.registry import prepare_widgets
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """"Bàn làm việc": the widgets that apply to this user, in their registered order."""
+    """ "Bàn làm việc": the widgets that apply to this user, in their registered order."""
     return render(request, "desk/home.html", {"widgets": prepare_widgets(request)})

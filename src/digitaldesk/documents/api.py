@@ -1,4 +1,5 @@
 """REST API of documents (/api/v1/documents/…): the same gates and services as the pages."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,9 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from digitaldesk.api.errors import request_data
 from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import Unit, UnitKind, User
+from digitaldesk.api.errors import request_data
 from digitaldesk.api.messages import VietnameseErrors
 from digitaldesk.documents import export, files, selectors, services
 from digitaldesk.documents.docgen import TEMPLATE_KINDS
@@ -44,7 +45,9 @@ class AssignmentSerializer(serializers.Serializer[Any]):
 
 
 class ChangeSerializer(serializers.Serializer[Any]):
-    field = serializers.CharField(help_text="tên trường (subject, code_notation, …; files: tệp đã xóa)")
+    field = serializers.CharField(
+        help_text="tên trường (subject, code_notation, …; files: tệp đã xóa)"
+    )
     # `label` is the published name of the field; it shadows DRF's `Field.label` attribute.
     label = serializers.CharField(help_text="tên trường như sổ ghi")  # type: ignore[assignment]
     old = serializers.CharField(help_text="giá trị trước khi sửa, như sổ hiển thị")
@@ -66,13 +69,20 @@ def _edits(document: IncomingDocument | OutgoingDocument) -> list[dict[str, Any]
 
 
 class RelatedEntrySerializer(serializers.Serializer[Any]):
-    text = serializers.CharField(help_text="e.g. “Được đính chính bởi văn bản số 02/VKSTH-P2 ngày …”")
+    text = serializers.CharField(
+        help_text="e.g. “Được đính chính bởi văn bản số 02/VKSTH-P2 ngày …”"
+    )
     relation = serializers.ChoiceField(choices=Relation.choices)
-    direction = serializers.ChoiceField(choices=["original", "correction"],
-                                        help_text="original: this entry corrects/replaces that one; "
-                                                  "correction: that one corrects/replaces this entry")
-    entry = serializers.IntegerField(allow_null=True, help_text="the agency's incoming entry of the related "
-                                                                "document (null: not sent here, or not visible)")
+    direction = serializers.ChoiceField(
+        choices=["original", "correction"],
+        help_text="original: this entry corrects/replaces that one; "
+        "correction: that one corrects/replaces this entry",
+    )
+    entry = serializers.IntegerField(
+        allow_null=True,
+        help_text="the agency's incoming entry of the related "
+        "document (null: not sent here, or not visible)",
+    )
 
 
 class IncomingSerializer(serializers.ModelSerializer[Any]):
@@ -81,10 +91,33 @@ class IncomingSerializer(serializers.ModelSerializer[Any]):
 
     class Meta:
         model = IncomingDocument
-        fields = ["id", "unit", "unit_name", "register", "year", "arrival_number", "arrived_at", "sender",
-                  "code_notation", "issued_date", "doc_type", "subject", "signer_name", "urgency", "secrecy",
-                  "due_date", "page_amount", "channel", "status", "signature_ok", "signature_summary", "result",
-                  "closed_at", "recalled_at", "has_file"]
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "register",
+            "year",
+            "arrival_number",
+            "arrived_at",
+            "sender",
+            "code_notation",
+            "issued_date",
+            "doc_type",
+            "subject",
+            "signer_name",
+            "urgency",
+            "secrecy",
+            "due_date",
+            "page_amount",
+            "channel",
+            "status",
+            "signature_ok",
+            "signature_summary",
+            "result",
+            "closed_at",
+            "recalled_at",
+            "has_file",
+        ]
 
     def get_has_file(self, obj: IncomingDocument) -> bool:
         return obj.original_id is not None
@@ -96,7 +129,14 @@ class IncomingDetailSerializer(IncomingSerializer):
     related = serializers.SerializerMethodField()
 
     class Meta(IncomingSerializer.Meta):
-        fields = [*IncomingSerializer.Meta.fields, "notes", "assignments", "sensitivity_flags", "edits", "related"]
+        fields = [
+            *IncomingSerializer.Meta.fields,
+            "notes",
+            "assignments",
+            "sensitivity_flags",
+            "edits",
+            "related",
+        ]
 
     @extend_schema_field(EntryEditSerializer(many=True))
     def get_edits(self, obj: IncomingDocument) -> list[dict[str, Any]]:
@@ -107,21 +147,27 @@ class IncomingDetailSerializer(IncomingSerializer):
         user = self.context.get("user")
         if user is None:
             return []
-        return [{**link, "entry": link["entry"].pk if link["entry"] is not None else None}
-                for link in selectors.incoming_related(user, obj)]
+        return [
+            {**link, "entry": link["entry"].pk if link["entry"] is not None else None}
+            for link in selectors.incoming_related(user, obj)
+        ]
 
 
 class IncomingCreateSerializer(serializers.Serializer[Any]):
     sender = serializers.CharField(max_length=300)
     subject = serializers.CharField(required=False, allow_blank=True, default="")
     doc_type = serializers.ChoiceField(choices=DOC_TYPE_CHOICES, default="cong_van")
-    code_notation = serializers.CharField(required=False, allow_blank=True, default="", max_length=80)
+    code_notation = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=80
+    )
     issued_date = serializers.DateField(required=False, allow_null=True, default=None)
     signer_name = serializers.CharField(required=False, allow_blank=True, default="")
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
     secrecy = serializers.ChoiceField(choices=Secrecy.choices, default=Secrecy.NORMAL)
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
-    channel = serializers.ChoiceField(choices=[Channel.PAPER, Channel.UPLOAD, Channel.EMAIL], default=Channel.UPLOAD)
+    channel = serializers.ChoiceField(
+        choices=[Channel.PAPER, Channel.UPLOAD, Channel.EMAIL], default=Channel.UPLOAD
+    )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     file = serializers.FileField(required=False, allow_null=True, default=None)
     confirm_sensitive = serializers.BooleanField(default=False)
@@ -152,18 +198,32 @@ class IncomingEditSerializer(VietnameseErrors):
     subject = serializers.CharField(required=False, allow_blank=True)
     signer_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
-    secrecy = serializers.ChoiceField(choices=Secrecy.choices, required=False,
-                                      help_text="raising it to Mật or above removes the file and content")
+    secrecy = serializers.ChoiceField(
+        choices=Secrecy.choices,
+        required=False,
+        help_text="raising it to Mật or above removes the file and content",
+    )
     due_date = serializers.DateField(required=False, allow_null=True)
-    page_amount = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=100000)
+    page_amount = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=100000
+    )
     notes = serializers.CharField(required=False, allow_blank=True)
-    reason = serializers.CharField(error_messages={"required": "Vui lòng ghi lý do sửa thông tin vào sổ.",
-                                                   "blank": "Vui lòng ghi lý do sửa thông tin vào sổ."})
-    confirm_sensitive = serializers.BooleanField(default=False, help_text="explicit, audited confirmation that "
-                                                 "a summary flagged as looking secret is not a state secret")
+    reason = serializers.CharField(
+        error_messages={
+            "required": "Vui lòng ghi lý do sửa thông tin vào sổ.",
+            "blank": "Vui lòng ghi lý do sửa thông tin vào sổ.",
+        }
+    )
+    confirm_sensitive = serializers.BooleanField(
+        default=False,
+        help_text="explicit, audited confirmation that "
+        "a summary flagged as looking secret is not a state secret",
+    )
     allow_duplicate = serializers.BooleanField(default=False)
-    secret_summary_allowed = serializers.BooleanField(default=False, help_text="Tuyệt mật only: the classifier "
-                                                      "agreed to keep the summary (NĐ 26/2020 Điều 4)")
+    secret_summary_allowed = serializers.BooleanField(
+        default=False,
+        help_text="Tuyệt mật only: the classifier agreed to keep the summary (NĐ 26/2020 Điều 4)",
+    )
 
 
 class OutgoingEditSerializer(VietnameseErrors):
@@ -172,17 +232,40 @@ class OutgoingEditSerializer(VietnameseErrors):
     subject = serializers.CharField(required=False, allow_blank=True)
     copies = serializers.IntegerField(required=False, min_value=1, max_value=100000)
     notes = serializers.CharField(required=False, allow_blank=True)
-    reason = serializers.CharField(error_messages={"required": "Vui lòng ghi lý do sửa thông tin vào sổ.",
-                                                   "blank": "Vui lòng ghi lý do sửa thông tin vào sổ."})
+    reason = serializers.CharField(
+        error_messages={
+            "required": "Vui lòng ghi lý do sửa thông tin vào sổ.",
+            "blank": "Vui lòng ghi lý do sửa thông tin vào sổ.",
+        }
+    )
     confirm_sensitive = serializers.BooleanField(default=False)
 
 
 class OutgoingSerializer(serializers.ModelSerializer[Any]):
     class Meta:
         model = OutgoingDocument
-        fields = ["id", "unit", "drafting_unit", "drafter", "doc_type", "subject", "status", "signer",
-                  "signer_authority", "code_notation", "number", "year", "issued_date", "urgency", "secrecy",
-                  "copies", "recalled_at", "recall_reason", "relation", "related_to"]
+        fields = [
+            "id",
+            "unit",
+            "drafting_unit",
+            "drafter",
+            "doc_type",
+            "subject",
+            "status",
+            "signer",
+            "signer_authority",
+            "code_notation",
+            "number",
+            "year",
+            "issued_date",
+            "urgency",
+            "secrecy",
+            "copies",
+            "recalled_at",
+            "recall_reason",
+            "relation",
+            "related_to",
+        ]
 
 
 class CorrectionLinkSerializer(serializers.Serializer[Any]):
@@ -203,8 +286,11 @@ class OutgoingDetailSerializer(OutgoingSerializer):
     def get_edits(self, obj: OutgoingDocument) -> list[dict[str, Any]]:
         return _edits(obj)
 
-    @extend_schema_field(CorrectionLinkSerializer(many=True, help_text="issued documents correcting or "
-                                                                       "replacing this one (Điều 18)"))
+    @extend_schema_field(
+        CorrectionLinkSerializer(
+            many=True, help_text="issued documents correcting or replacing this one (Điều 18)"
+        )
+    )
     def get_corrections(self, obj: OutgoingDocument) -> list[dict[str, Any]]:
         rows = obj.corrections.filter(status=OutgoingStatus.ISSUED).order_by("issued_at")
         return CorrectionLinkSerializer(rows, many=True).data  # type: ignore[return-value]
@@ -216,11 +302,19 @@ def _translate(exc: Exception) -> exceptions.APIException:
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(exc))
     if isinstance(exc, services.NeedsConfirmation):
-        return exceptions.ValidationError({"detail": exc.messages, "code": "needs_confirmation",
-                                          "flags": [f.as_dict() for f in exc.flags]})
+        return exceptions.ValidationError(
+            {
+                "detail": exc.messages,
+                "code": "needs_confirmation",
+                "flags": [f.as_dict() for f in exc.flags],
+            }
+        )
     if isinstance(exc, services.DuplicateWarning):
-        detail: dict[str, Any] = {"detail": exc.messages, "code": "duplicate",
-                                  "duplicates": [d.pk for d in exc.duplicates]}
+        detail: dict[str, Any] = {
+            "detail": exc.messages,
+            "code": "duplicate",
+            "duplicates": [d.pk for d in exc.duplicates],
+        }
         return exceptions.ValidationError(detail)
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError({"detail": exc.messages})
@@ -250,12 +344,18 @@ class IncomingList(generics.ListAPIView[Any]):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         params = self.request.query_params
-        rows = selectors.filter_incoming(selectors.incoming_visible_to(user_of(self.request)),
-                                          query=params.get("q", ""), status=params.get("status", ""))
+        rows = selectors.filter_incoming(
+            selectors.incoming_visible_to(user_of(self.request)),
+            query=params.get("q", ""),
+            status=params.get("status", ""),
+        )
         return rows.select_related("unit").order_by("-year", "-arrival_number")
 
-    @extend_schema(request=IncomingCreateSerializer, responses={201: IncomingDetailSerializer},
-                   summary="Vào sổ văn bản đến (văn thư)")
+    @extend_schema(
+        request=IncomingCreateSerializer,
+        responses={201: IncomingDetailSerializer},
+        summary="Vào sổ văn bản đến (văn thư)",
+    )
     def post(self, request: Request) -> Response:
         payload = IncomingCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -268,12 +368,23 @@ class IncomingList(generics.ListAPIView[Any]):
                 upload = files.inspect_upload(data["file"].name, data["file"].read())
             document = services.register_incoming(
                 actor=user_of(request),
-                data=services.IncomingData(sender=data["sender"], subject=data["subject"], doc_type=data["doc_type"],
-                                           code_notation=data["code_notation"], issued_date=data["issued_date"],
-                                           signer_name=data["signer_name"], urgency=data["urgency"],
-                                           secrecy=data["secrecy"], due_date=data["due_date"],
-                                           channel=data["channel"], notes=data["notes"]),
-                upload=upload, confirm_sensitive=data["confirm_sensitive"], allow_duplicate=data["allow_duplicate"])
+                data=services.IncomingData(
+                    sender=data["sender"],
+                    subject=data["subject"],
+                    doc_type=data["doc_type"],
+                    code_notation=data["code_notation"],
+                    issued_date=data["issued_date"],
+                    signer_name=data["signer_name"],
+                    urgency=data["urgency"],
+                    secrecy=data["secrecy"],
+                    due_date=data["due_date"],
+                    channel=data["channel"],
+                    notes=data["notes"],
+                ),
+                upload=upload,
+                confirm_sensitive=data["confirm_sensitive"],
+                allow_duplicate=data["allow_duplicate"],
+            )
         except Exception as exc:  # translated to the HTTP meaning, or re-raised
             raise _translate(exc) from exc
         return Response(_incoming_out(request, document), status=status.HTTP_201_CREATED)
@@ -293,9 +404,12 @@ class IncomingEdit(APIView):
 
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
-    @extend_schema(request=IncomingEditSerializer, responses=IncomingDetailSerializer,
-                   summary="Sửa thông tin vào sổ văn bản đến (văn thư, lãnh đạo cơ quan; lý do bắt buộc, lưu lịch "
-                           "sử, ghi nhật ký; số đến không đổi)")
+    @extend_schema(
+        request=IncomingEditSerializer,
+        responses=IncomingDetailSerializer,
+        summary="Sửa thông tin vào sổ văn bản đến (văn thư, lãnh đạo cơ quan; lý do bắt buộc, lưu lịch "
+        "sử, ghi nhật ký; số đến không đổi)",
+    )
     def post(self, request: Request, pk: int) -> Response:
         return _incoming_edit(request, pk)
 
@@ -303,47 +417,76 @@ class IncomingEdit(APIView):
 class IncomingDirect(APIView):
     """Bút phê (agency leaders) or forward (handlers): the same rules as the page."""
 
-    @extend_schema(request=DirectionSerializer, responses=IncomingDetailSerializer,
-                   summary="Bút phê, phân công hoặc chuyển xử lý")
+    @extend_schema(
+        request=DirectionSerializer,
+        responses=IncomingDetailSerializer,
+        summary="Bút phê, phân công hoặc chuyển xử lý",
+    )
     def post(self, request: Request, pk: int) -> Response:
         document = _gate_incoming(request, pk)
         payload = DirectionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        users = {u.pk: u for u in User.objects.filter(pk__in=data["lead_users"] + data["support_users"]
-                                                      + data["info_users"])}
-        units = {u.pk: u for u in Unit.objects.filter(pk__in=data["lead_units"] + data["support_units"]
-                                                      + data["info_units"])}
+        users = {
+            u.pk: u
+            for u in User.objects.filter(
+                pk__in=data["lead_users"] + data["support_users"] + data["info_users"]
+            )
+        }
+        units = {
+            u.pk: u
+            for u in Unit.objects.filter(
+                pk__in=data["lead_units"] + data["support_units"] + data["info_units"]
+            )
+        }
 
         def pick(ids: list[int], pool: dict[int, Any]) -> list[Any]:
             missing = [i for i in ids if i not in pool]
             if missing:
-                raise exceptions.ValidationError({"detail": [f"Không có cán bộ/đơn vị mã {missing[0]}."]})
+                raise exceptions.ValidationError(
+                    {"detail": [f"Không có cán bộ/đơn vị mã {missing[0]}."]}
+                )
             return [pool[i] for i in ids]
 
         direction = services.Direction(
-            note=data["note"], lead_users=pick(data["lead_users"], users), lead_units=pick(data["lead_units"], units),
-            support_users=pick(data["support_users"], users), support_units=pick(data["support_units"], units),
-            info_users=pick(data["info_users"], users), info_units=pick(data["info_units"], units),
-            due_date=data["due_date"])
+            note=data["note"],
+            lead_users=pick(data["lead_users"], users),
+            lead_units=pick(data["lead_units"], units),
+            support_users=pick(data["support_users"], users),
+            support_units=pick(data["support_units"], units),
+            info_users=pick(data["info_users"], users),
+            info_units=pick(data["info_units"], units),
+            due_date=data["due_date"],
+        )
         try:
             if selectors.can_direct(user_of(request), document):
-                document = services.direct(actor=user_of(request), document=document, direction=direction)
+                document = services.direct(
+                    actor=user_of(request), document=document, direction=direction
+                )
             else:
-                document = services.forward(actor=user_of(request), document=document,
-                                            direction=direction, hand_over=data["hand_over"])
+                document = services.forward(
+                    actor=user_of(request),
+                    document=document,
+                    direction=direction,
+                    hand_over=data["hand_over"],
+                )
         except Exception as exc:
             raise _translate(exc) from exc
         return Response(_incoming_out(request, document))
 
 
 class IncomingClose(APIView):
-    @extend_schema(request=None, responses=IncomingDetailSerializer, summary="Hoàn thành xử lý (kèm kết quả)")
+    @extend_schema(
+        request=None, responses=IncomingDetailSerializer, summary="Hoàn thành xử lý (kèm kết quả)"
+    )
     def post(self, request: Request, pk: int) -> Response:
         document = _gate_incoming(request, pk)
         try:
-            document = services.close(actor=user_of(request), document=document,
-                                      result=str(request_data(request).get("result", "")))
+            document = services.close(
+                actor=user_of(request),
+                document=document,
+                result=str(request_data(request).get("result", "")),
+            )
         except Exception as exc:
             raise _translate(exc) from exc
         return Response(_incoming_out(request, document))
@@ -371,9 +514,12 @@ class OutgoingDetail(APIView):
 class OutgoingEdit(APIView):
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
-    @extend_schema(request=OutgoingEditSerializer, responses=OutgoingDetailSerializer,
-                   summary="Sửa thông tin vào sổ văn bản đi đã phát hành (văn thư, người ký; trích yếu, số lượng "
-                           "bản, ghi chú; lý do bắt buộc, lưu lịch sử)")
+    @extend_schema(
+        request=OutgoingEditSerializer,
+        responses=OutgoingDetailSerializer,
+        summary="Sửa thông tin vào sổ văn bản đi đã phát hành (văn thư, người ký; trích yếu, số lượng "
+        "bản, ghi chú; lý do bắt buộc, lưu lịch sử)",
+    )
     def post(self, request: Request, pk: int) -> Response:
         return _outgoing_edit(request, pk)
 
@@ -382,14 +528,19 @@ def _incoming_edit(request: Request, pk: int) -> Response:
     document = _gate_incoming(request, pk)
     user = user_of(request)
     if not selectors.can_edit_incoming(user, document):
-        raise exceptions.PermissionDenied("Chỉ văn thư và lãnh đạo cơ quan được sửa thông tin vào sổ văn bản đến.")
+        raise exceptions.PermissionDenied(
+            "Chỉ văn thư và lãnh đạo cơ quan được sửa thông tin vào sổ văn bản đến."
+        )
     payload = IncomingEditSerializer(data=request.data)
     payload.is_valid(raise_exception=True)
     data = payload.validated_data
     change = services.EntryChange(
-        values={k: data[k] for k in services.INCOMING_EDITABLE if k in data}, reason=data["reason"],
-        confirm_sensitive=data["confirm_sensitive"], allow_duplicate=data["allow_duplicate"],
-        secret_summary_allowed=data["secret_summary_allowed"])
+        values={k: data[k] for k in services.INCOMING_EDITABLE if k in data},
+        reason=data["reason"],
+        confirm_sensitive=data["confirm_sensitive"],
+        allow_duplicate=data["allow_duplicate"],
+        secret_summary_allowed=data["secret_summary_allowed"],
+    )
     try:
         document = services.edit_incoming(actor=user, document=document, change=change)
     except Exception as exc:
@@ -408,15 +559,22 @@ def _outgoing_edit(request: Request, pk: int) -> Response:
     document = _outgoing_gate(request, pk)
     user = user_of(request)
     if not selectors.can_edit_outgoing(user, document):
-        raise exceptions.PermissionDenied("Chỉ văn thư của cơ quan và người ký được sửa thông tin vào sổ văn bản "
-                                          "đi đã phát hành.")
+        raise exceptions.PermissionDenied(
+            "Chỉ văn thư của cơ quan và người ký được sửa thông tin vào sổ văn bản đi đã phát hành."
+        )
     payload = OutgoingEditSerializer(data=request.data)
     payload.is_valid(raise_exception=True)
     data = payload.validated_data
     try:
-        document = services.edit_outgoing(actor=user, document=document, change=services.EntryChange(
-            values={k: data[k] for k in services.OUTGOING_EDITABLE if k in data}, reason=data["reason"],
-            confirm_sensitive=data["confirm_sensitive"]))
+        document = services.edit_outgoing(
+            actor=user,
+            document=document,
+            change=services.EntryChange(
+                values={k: data[k] for k in services.OUTGOING_EDITABLE if k in data},
+                reason=data["reason"],
+                confirm_sensitive=data["confirm_sensitive"],
+            ),
+        )
     except Exception as exc:
         raise _translate(exc) from exc
     return Response(OutgoingDetailSerializer(document).data)
@@ -424,8 +582,12 @@ def _outgoing_edit(request: Request, pk: int) -> Response:
 
 # --- Recall, correction and replacement (NĐ 30/2020 Điều 18) -----------------------------------------
 class RecallSerializer(VietnameseErrors):
-    reason = serializers.CharField(error_messages={"required": "Vui lòng ghi lý do thu hồi văn bản.",
-                                                   "blank": "Vui lòng ghi lý do thu hồi văn bản."})
+    reason = serializers.CharField(
+        error_messages={
+            "required": "Vui lòng ghi lý do thu hồi văn bản.",
+            "blank": "Vui lòng ghi lý do thu hồi văn bản.",
+        }
+    )
 
 
 NOT_ISSUED = "Văn bản chưa phát hành hoặc đã được thu hồi."
@@ -435,20 +597,27 @@ class OutgoingRecall(APIView):
     """Thu hồi: recipients' entries are marked recalled and their electronic copies deleted; the number
     stays used. The issuing agency's clerks, its leaders and the signer (as on the page)."""
 
-    @extend_schema(request=RecallSerializer, responses=OutgoingDetailSerializer,
-                   summary="Thu hồi văn bản đã phát hành (Nghị định 30/2020/NĐ-CP, Điều 18)")
+    @extend_schema(
+        request=RecallSerializer,
+        responses=OutgoingDetailSerializer,
+        summary="Thu hồi văn bản đã phát hành (Nghị định 30/2020/NĐ-CP, Điều 18)",
+    )
     def post(self, request: Request, pk: int) -> Response:
         document = _outgoing_gate(request, pk)
         user = user_of(request)
         if document.status != OutgoingStatus.ISSUED or document.recalled_at is not None:
             raise exceptions.ValidationError({"detail": [NOT_ISSUED]})
         if not selectors.can_recall(user, document):
-            raise exceptions.PermissionDenied("Chỉ văn thư, người ký hoặc lãnh đạo cơ quan ban hành được thu hồi văn "
-                                              "bản đã phát hành.")
+            raise exceptions.PermissionDenied(
+                "Chỉ văn thư, người ký hoặc lãnh đạo cơ quan ban hành được thu hồi văn "
+                "bản đã phát hành."
+            )
         payload = RecallSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
-            document = services.recall(actor=user, document=document, reason=payload.validated_data["reason"])
+            document = services.recall(
+                actor=user, document=document, reason=payload.validated_data["reason"]
+            )
         except Exception as exc:
             raise _translate(exc) from exc
         return Response(OutgoingDetailSerializer(document).data)
@@ -459,7 +628,9 @@ class ExternalRecipientSerializer(VietnameseErrors):
     email = serializers.EmailField(error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."})
 
 
-CHOOSE_RELATION = "Chọn quan hệ với văn bản đã ban hành: dinh_chinh (đính chính) hoặc thay_the (thay thế)."
+CHOOSE_RELATION = (
+    "Chọn quan hệ với văn bản đã ban hành: dinh_chinh (đính chính) hoặc thay_the (thay thế)."
+)
 
 
 class CorrectionSerializer(VietnameseErrors):
@@ -468,22 +639,36 @@ class CorrectionSerializer(VietnameseErrors):
     "Đính chính <type> số … ngày …" or the original's; the type công văn or the original's. Without a
     file the Decree-30 template is rendered (LibreOffice), so `body` is needed."""
 
-    relation = serializers.ChoiceField(choices=Relation.choices, help_text="dinh_chinh or thay_the",
-                                       error_messages={"required": CHOOSE_RELATION, "invalid_choice": CHOOSE_RELATION})
+    relation = serializers.ChoiceField(
+        choices=Relation.choices,
+        help_text="dinh_chinh or thay_the",
+        error_messages={"required": CHOOSE_RELATION, "invalid_choice": CHOOSE_RELATION},
+    )
     doc_type = serializers.ChoiceField(choices=DOC_TYPE_CHOICES, required=False)
     subject = serializers.CharField(required=False, allow_blank=True)
     body = serializers.CharField(required=False, allow_blank=True)
     addressee = serializers.CharField(required=False, allow_blank=True, max_length=500)
     place = serializers.CharField(required=False, allow_blank=True, max_length=80)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
-    signer = serializers.IntegerField(required=False, allow_null=True, help_text="a leader of the drafter's unit "
-                                      "or agency (the same choice as the page's)")
-    signer_authority = serializers.ChoiceField(choices=SignerAuthority.choices, required=False, allow_blank=True)
-    recipients_internal = serializers.ListField(child=serializers.IntegerField(), required=False,
-                                                help_text="ids of units on the desk (default: the original's)")
-    recipients_external = ExternalRecipientSerializer(many=True, required=False,
-                                                      help_text="default: the original's external recipients")
-    file = serializers.FileField(required=False, allow_null=True, help_text="DOCX or PDF draft (multipart)")
+    signer = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="a leader of the drafter's unit or agency (the same choice as the page's)",
+    )
+    signer_authority = serializers.ChoiceField(
+        choices=SignerAuthority.choices, required=False, allow_blank=True
+    )
+    recipients_internal = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="ids of units on the desk (default: the original's)",
+    )
+    recipients_external = ExternalRecipientSerializer(
+        many=True, required=False, help_text="default: the original's external recipients"
+    )
+    file = serializers.FileField(
+        required=False, allow_null=True, help_text="DOCX or PDF draft (multipart)"
+    )
     confirm_sensitive = serializers.BooleanField(default=False)
 
     def validate_relation(self, value: str) -> str:
@@ -498,37 +683,60 @@ class OutgoingCorrections(APIView):
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request=CorrectionSerializer, responses={201: OutgoingDetailSerializer},
-                   summary="Soạn văn bản đính chính hoặc thay thế văn bản đã phát hành (Nghị định 30/2020/NĐ-CP, "
-                           "Điều 18)")
+    @extend_schema(
+        request=CorrectionSerializer,
+        responses={201: OutgoingDetailSerializer},
+        summary="Soạn văn bản đính chính hoặc thay thế văn bản đã phát hành (Nghị định 30/2020/NĐ-CP, "
+        "Điều 18)",
+    )
     def post(self, request: Request, pk: int) -> Response:
         original = _outgoing_gate(request, pk)
         user = user_of(request)
         if original.status != OutgoingStatus.ISSUED:
-            raise exceptions.ValidationError({"detail": ["Chỉ đính chính, thay thế văn bản đã phát hành."]})
+            raise exceptions.ValidationError(
+                {"detail": ["Chỉ đính chính, thay thế văn bản đã phát hành."]}
+            )
         if original.recalled_at is not None:
-            raise exceptions.ValidationError({"detail": ["Văn bản đã bị thu hồi nên không đính chính, thay thế."]})
+            raise exceptions.ValidationError(
+                {"detail": ["Văn bản đã bị thu hồi nên không đính chính, thay thế."]}
+            )
         if not selectors.can_correct(user, original):
-            raise exceptions.PermissionDenied("Chỉ cán bộ của cơ quan ban hành được soạn văn bản đính chính, thay thế.")
+            raise exceptions.PermissionDenied(
+                "Chỉ cán bộ của cơ quan ban hành được soạn văn bản đính chính, thay thế."
+            )
         payload = CorrectionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         defaults = services.correction_defaults(original, data["relation"])
-        value = {name: data.get(name, defaults.get(name, "")) for name in
-                 ("doc_type", "subject", "body", "addressee", "place", "urgency")}
+        value = {
+            name: data.get(name, defaults.get(name, ""))
+            for name in ("doc_type", "subject", "body", "addressee", "place", "urgency")
+        }
         signer = None
         if data.get("signer") is not None:
             signer = selectors.possible_signers(user).filter(pk=data["signer"]).first()
             if signer is None:
-                raise exceptions.ValidationError({"signer": ["Người ký phải là lãnh đạo đơn vị hoặc cơ quan của bạn."]})
+                raise exceptions.ValidationError(
+                    {"signer": ["Người ký phải là lãnh đạo đơn vị hoặc cơ quan của bạn."]}
+                )
         internal = defaults["recipients_internal"]
         if "recipients_internal" in data:
             wanted = list(dict.fromkeys(data["recipients_internal"]))
-            units = {u.pk: u for u in Unit.objects.exclude(kind=UnitKind.OFFICE).filter(is_active=True, pk__in=wanted)}
+            units = {
+                u.pk: u
+                for u in Unit.objects.exclude(kind=UnitKind.OFFICE).filter(
+                    is_active=True, pk__in=wanted
+                )
+            }
             missing = [i for i in wanted if i not in units]
             if missing:
-                raise exceptions.ValidationError({"recipients_internal": [
-                    f"Không có cơ quan nhận mã {missing[0]} trên Bàn làm việc số."]})
+                raise exceptions.ValidationError(
+                    {
+                        "recipients_internal": [
+                            f"Không có cơ quan nhận mã {missing[0]} trên Bàn làm việc số."
+                        ]
+                    }
+                )
             internal = [units[i] for i in wanted]
         external = defaults["recipients_external"]
         if "recipients_external" in data:
@@ -540,15 +748,32 @@ class OutgoingCorrections(APIView):
                     raise files.FileRefused(files.too_large_message(data["file"].size))
                 upload = files.inspect_upload(data["file"].name, data["file"].read())
             elif value["doc_type"] not in TEMPLATE_KINDS:
-                raise exceptions.ValidationError({"doc_type": [
-                    "Chưa có mẫu cho loại văn bản này; vui lòng gửi kèm tệp dự thảo (file)."]})
+                raise exceptions.ValidationError(
+                    {
+                        "doc_type": [
+                            "Chưa có mẫu cho loại văn bản này; vui lòng gửi kèm tệp dự thảo (file)."
+                        ]
+                    }
+                )
             document = services.create_draft(
-                actor=user, upload=upload, confirm_sensitive=data["confirm_sensitive"],
+                actor=user,
+                upload=upload,
+                confirm_sensitive=data["confirm_sensitive"],
                 data=services.DraftData(
-                    doc_type=value["doc_type"], subject=value["subject"], addressee=value["addressee"],
-                    body=value["body"], place=value["place"], urgency=value["urgency"], signer=signer,
-                    signer_authority=data.get("signer_authority") or "", recipients_internal=internal,
-                    recipients_external=external, related_to=original, relation=data["relation"]))
+                    doc_type=value["doc_type"],
+                    subject=value["subject"],
+                    addressee=value["addressee"],
+                    body=value["body"],
+                    place=value["place"],
+                    urgency=value["urgency"],
+                    signer=signer,
+                    signer_authority=data.get("signer_authority") or "",
+                    recipients_internal=internal,
+                    recipients_external=external,
+                    related_to=original,
+                    relation=data["relation"],
+                ),
+            )
         except exceptions.APIException:
             raise
         except Exception as exc:
@@ -558,17 +783,30 @@ class OutgoingCorrections(APIView):
 
 # --- Follow-up register (sổ theo dõi giải quyết văn bản đến) --------------------------------------------
 class FollowUpQuerySerializer(VietnameseErrors):
-    date_from = serializers.DateField(required=False, help_text="ngày đến từ (mặc định: 1/1 năm nay)")
+    date_from = serializers.DateField(
+        required=False, help_text="ngày đến từ (mặc định: 1/1 năm nay)"
+    )
     date_to = serializers.DateField(required=False, help_text="ngày đến tới (mặc định: hôm nay)")
     status = serializers.ChoiceField(choices=IncomingStatus.choices, required=False)
-    lead_unit = serializers.IntegerField(required=False, help_text="đơn vị chủ trì: a phòng of the agency "
-                                         "(the unit or officials below it)")
-    overdue = serializers.BooleanField(required=False, default=False, help_text="only documents still open after "
-                                       "their deadline, or closed after it")
+    lead_unit = serializers.IntegerField(
+        required=False,
+        help_text="đơn vị chủ trì: a phòng of the agency (the unit or officials below it)",
+    )
+    overdue = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="only documents still open after their deadline, or closed after it",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
-            raise serializers.ValidationError({"date_to": ["“Đến ngày” phải sau hoặc bằng “từ ngày”."]})
+        if (
+            attrs.get("date_from")
+            and attrs.get("date_to")
+            and attrs["date_from"] > attrs["date_to"]
+        ):
+            raise serializers.ValidationError(
+                {"date_to": ["“Đến ngày” phải sau hoặc bằng “từ ngày”."]}
+            )
         return attrs
 
 
@@ -582,7 +820,9 @@ class FollowUpRowSerializer(serializers.Serializer[Any]):
     lead = serializers.CharField(help_text="đơn vị, người chủ trì")
     due_date = serializers.DateField(help_text="thời hạn giải quyết")
     status = serializers.ChoiceField(choices=IncomingStatus.choices)
-    progress = serializers.CharField(help_text="tiến độ as the register shows it (“Đã bị thu hồi” when recalled)")
+    progress = serializers.CharField(
+        help_text="tiến độ as the register shows it (“Đã bị thu hồi” when recalled)"
+    )
     result = serializers.CharField(help_text="kết quả giải quyết")
     closed_on = serializers.DateField(allow_null=True, help_text="ngày hoàn thành")
     overdue = serializers.CharField(help_text="“Quá hạn n ngày”, “Hoàn thành chậm n ngày” or empty")
@@ -592,14 +832,24 @@ class FollowUpRowSerializer(serializers.Serializer[Any]):
 
     def to_representation(self, instance: IncomingDocument) -> dict[str, Any]:
         line = export.followup_line(instance, self.context["today"])
-        return {"id": instance.pk, "arrival_number": instance.arrival_number,
-                "arrived_on": timezone.localtime(instance.arrived_at).date().isoformat(),
-                "document": line["document"], "lead": line["lead"],
-                "due_date": instance.due_date.isoformat() if instance.due_date else None,
-                "status": instance.status, "progress": line["status"], "result": instance.result,
-                "closed_on": timezone.localtime(instance.closed_at).date().isoformat() if instance.closed_at else None,
-                "overdue": line["overdue"], "late_days": line["late_days"], "recalled": instance.recalled_at is not None,
-                "notes": instance.notes}
+        return {
+            "id": instance.pk,
+            "arrival_number": instance.arrival_number,
+            "arrived_on": timezone.localtime(instance.arrived_at).date().isoformat(),
+            "document": line["document"],
+            "lead": line["lead"],
+            "due_date": instance.due_date.isoformat() if instance.due_date else None,
+            "status": instance.status,
+            "progress": line["status"],
+            "result": instance.result,
+            "closed_on": timezone.localtime(instance.closed_at).date().isoformat()
+            if instance.closed_at
+            else None,
+            "overdue": line["overdue"],
+            "late_days": line["late_days"],
+            "recalled": instance.recalled_at is not None,
+            "notes": instance.notes,
+        }
 
 
 class FollowUpList(generics.ListAPIView[Any]):
@@ -615,8 +865,9 @@ class FollowUpList(generics.ListAPIView[Any]):
         user: User = self.request.user  # type: ignore[assignment]
         agency = selectors.user_agency(user)
         if not selectors.can_follow_up(user, agency):
-            raise exceptions.PermissionDenied("Chỉ văn thư và lãnh đạo cơ quan được xem sổ theo dõi giải quyết văn "
-                                              "bản đến.")
+            raise exceptions.PermissionDenied(
+                "Chỉ văn thư và lãnh đạo cơ quan được xem sổ theo dõi giải quyết văn bản đến."
+            )
         assert agency is not None
         query = FollowUpQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
@@ -625,16 +876,31 @@ class FollowUpList(generics.ListAPIView[Any]):
         if params.get("lead_unit") is not None:
             lead_unit = selectors.followup_units(agency).filter(pk=params["lead_unit"]).first()
             if lead_unit is None:
-                raise exceptions.ValidationError({"lead_unit": [
-                    f"Không có đơn vị mã {params['lead_unit']} trong {agency.name}."]})
+                raise exceptions.ValidationError(
+                    {
+                        "lead_unit": [
+                            f"Không có đơn vị mã {params['lead_unit']} trong {agency.name}."
+                        ]
+                    }
+                )
         today = timezone.localdate()
-        rows = selectors.followup_rows(agency=agency, today=today, date_from=params.get("date_from")
-                                       or today.replace(month=1, day=1), date_to=params.get("date_to") or today,
-                                       status=params.get("status", ""), lead_unit=lead_unit,
-                                       overdue_only=params["overdue"])
-        return rows.select_related("closed_by").prefetch_related("assignments__user", "assignments__unit")
+        rows = selectors.followup_rows(
+            agency=agency,
+            today=today,
+            date_from=params.get("date_from") or today.replace(month=1, day=1),
+            date_to=params.get("date_to") or today,
+            status=params.get("status", ""),
+            lead_unit=lead_unit,
+            overdue_only=params["overdue"],
+        )
+        return rows.select_related("closed_by").prefetch_related(
+            "assignments__user", "assignments__unit"
+        )
 
-    @extend_schema(parameters=[FollowUpQuerySerializer], summary="Sổ theo dõi giải quyết văn bản đến (văn thư, "
-                   "lãnh đạo cơ quan; lọc theo thời gian, trạng thái, đơn vị chủ trì, quá hạn)")
+    @extend_schema(
+        parameters=[FollowUpQuerySerializer],
+        summary="Sổ theo dõi giải quyết văn bản đến (văn thư, "
+        "lãnh đạo cơ quan; lọc theo thời gian, trạng thái, đơn vị chủ trì, quá hạn)",
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

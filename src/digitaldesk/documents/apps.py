@@ -13,5 +13,9 @@ class DocumentsConfig(AppConfig):
         from digitaldesk.search.sections import register_search_section
 
         register_nav("Văn bản", "documents:home", order=20)
-        register_search_section("van-ban", order=20, template="documents/search_section.html",
-                                search=search_documents_section)
+        register_search_section(
+            "van-ban",
+            order=20,
+            template="documents/search_section.html",
+            search=search_documents_section,
+        )

@@ -4,6 +4,7 @@ drafts (one waiting for the Viện trưởng, one issued and delivered to VKSND 
 
 Texts are excerpts of the seed documents (notice 93/TB-VKSTC, the Cục 2 pilot plan).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,8 +61,14 @@ def text_pdf(paragraphs: list[str]) -> bytes:
 
     regular, bold = register_fonts()
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=30 * mm, rightMargin=15 * mm, topMargin=20 * mm,
-                            bottomMargin=20 * mm)
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=30 * mm,
+        rightMargin=15 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+    )
     body = ParagraphStyle("body", fontName=regular, fontSize=13, leading=18, spaceAfter=6)
     head = ParagraphStyle("head", parent=body, fontName=bold, alignment=1)
     story: list[Any] = []
@@ -84,63 +91,144 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
         return
     today = timezone.localdate()
     notice = services.register_incoming(
-        actor=lan, upload=files.inspect_upload("93-TB-VKSTC.pdf", text_pdf(NOTICE_93)),
+        actor=lan,
+        upload=files.inspect_upload("93-TB-VKSTC.pdf", text_pdf(NOTICE_93)),
         data=services.IncomingData(
-            sender="Viện kiểm sát nhân dân tối cao", code_notation="93/TB-VKSTC", issued_date=dt.date(2024, 5, 14),
-            doc_type="thong_bao", signer_name="Chánh Văn phòng (TL. Viện trưởng)",
+            sender="Viện kiểm sát nhân dân tối cao",
+            code_notation="93/TB-VKSTC",
+            issued_date=dt.date(2024, 5, 14),
+            doc_type="thong_bao",
+            signer_name="Chánh Văn phòng (TL. Viện trưởng)",
             subject="Kết luận của Viện trưởng VKSND tối cao tại Hội nghị lần thứ 2 của Ban Chỉ đạo chuyển đổi số "
-                    "ngành Kiểm sát nhân dân", due_date=today + dt.timedelta(days=10)))
-    services.direct(actor=huong, document=notice, direction=services.Direction(
-        note="Giao Phòng Thống kê tội phạm và chuyển đổi số chủ trì tham mưu kế hoạch thực hiện; Phòng 2 phối hợp.",
-        lead_units=[org.units["tinh_tk"]], support_units=[org.units["tinh_p2"]], due_date=today + dt.timedelta(days=10)))
+            "ngành Kiểm sát nhân dân",
+            due_date=today + dt.timedelta(days=10),
+        ),
+    )
+    services.direct(
+        actor=huong,
+        document=notice,
+        direction=services.Direction(
+            note="Giao Phòng Thống kê tội phạm và chuyển đổi số chủ trì tham mưu kế hoạch thực hiện; Phòng 2 phối hợp.",
+            lead_units=[org.units["tinh_tk"]],
+            support_units=[org.units["tinh_p2"]],
+            due_date=today + dt.timedelta(days=10),
+        ),
+    )
     services.register_incoming(
-        actor=lan, upload=files.inspect_upload("cv-c2.pdf", text_pdf([
-            "CỤC THỐNG KÊ TỘI PHẠM VÀ CÔNG NGHỆ THÔNG TIN", "Số: 412/VKSTC-C2",
-            "V/v báo cáo kết quả triển khai nền tảng quản lý văn bản điện tử 6 tháng đầu năm",
-            "Đề nghị Viện kiểm sát nhân dân các tỉnh, thành phố báo cáo tỷ lệ văn bản hành chính được ký số và gửi "
-            "qua nền tảng, số văn bản đến được nhận dạng chữ và lưu trữ điện tử."])),
-        data=services.IncomingData(sender="Cục Thống kê tội phạm và Công nghệ thông tin (Cục 2)",
-                                   code_notation="412/VKSTC-C2", issued_date=today - dt.timedelta(days=2),
-                                   doc_type="cong_van", urgency="khan",
-                                   subject="Báo cáo kết quả triển khai nền tảng quản lý văn bản điện tử 6 tháng đầu năm",
-                                   due_date=today + dt.timedelta(days=3)))
+        actor=lan,
+        upload=files.inspect_upload(
+            "cv-c2.pdf",
+            text_pdf(
+                [
+                    "CỤC THỐNG KÊ TỘI PHẠM VÀ CÔNG NGHỆ THÔNG TIN",
+                    "Số: 412/VKSTC-C2",
+                    "V/v báo cáo kết quả triển khai nền tảng quản lý văn bản điện tử 6 tháng đầu năm",
+                    "Đề nghị Viện kiểm sát nhân dân các tỉnh, thành phố báo cáo tỷ lệ văn bản hành chính được ký số và gửi "
+                    "qua nền tảng, số văn bản đến được nhận dạng chữ và lưu trữ điện tử.",
+                ]
+            ),
+        ),
+        data=services.IncomingData(
+            sender="Cục Thống kê tội phạm và Công nghệ thông tin (Cục 2)",
+            code_notation="412/VKSTC-C2",
+            issued_date=today - dt.timedelta(days=2),
+            doc_type="cong_van",
+            urgency="khan",
+            subject="Báo cáo kết quả triển khai nền tảng quản lý văn bản điện tử 6 tháng đầu năm",
+            due_date=today + dt.timedelta(days=3),
+        ),
+    )
     overdue = services.register_incoming(
-        actor=lan, upload=files.inspect_upload("cv-kv2.pdf", text_pdf([
-            "VIỆN KIỂM SÁT NHÂN DÂN KHU VỰC 2 — THĂNG HOA", "Số: 57/VKSKV2",
-            "V/v xin ý kiến về việc áp dụng biện pháp ngăn chặn đối với bị can trong vụ án trộm cắp tài sản",
-            "Viện kiểm sát nhân dân khu vực 2 kính đề nghị Viện kiểm sát nhân dân tỉnh cho ý kiến."])),
-        data=services.IncomingData(sender="Viện kiểm sát nhân dân khu vực 2 — Thăng Hoa", code_notation="57/VKSKV2",
-                                   sender_unit=org.units["kv2"], issued_date=today - dt.timedelta(days=12),
-                                   doc_type="cong_van", subject="Xin ý kiến về việc áp dụng biện pháp ngăn chặn "
-                                   "đối với bị can trong vụ án trộm cắp tài sản",
-                                   arrived_at=timezone.now() - dt.timedelta(days=10)))
-    services.direct(actor=huong, document=overdue, direction=services.Direction(
-        note="Phòng 2 nghiên cứu, trả lời.", lead_units=[org.units["tinh_p2"]]))
-    services.forward(actor=tp2, document=overdue, direction=services.Direction(
-        note="Đồng chí Minh dự thảo công văn trả lời.", lead_users=[minh]))
+        actor=lan,
+        upload=files.inspect_upload(
+            "cv-kv2.pdf",
+            text_pdf(
+                [
+                    "VIỆN KIỂM SÁT NHÂN DÂN KHU VỰC 2 — THĂNG HOA",
+                    "Số: 57/VKSKV2",
+                    "V/v xin ý kiến về việc áp dụng biện pháp ngăn chặn đối với bị can trong vụ án trộm cắp tài sản",
+                    "Viện kiểm sát nhân dân khu vực 2 kính đề nghị Viện kiểm sát nhân dân tỉnh cho ý kiến.",
+                ]
+            ),
+        ),
+        data=services.IncomingData(
+            sender="Viện kiểm sát nhân dân khu vực 2 — Thăng Hoa",
+            code_notation="57/VKSKV2",
+            sender_unit=org.units["kv2"],
+            issued_date=today - dt.timedelta(days=12),
+            doc_type="cong_van",
+            subject="Xin ý kiến về việc áp dụng biện pháp ngăn chặn "
+            "đối với bị can trong vụ án trộm cắp tài sản",
+            arrived_at=timezone.now() - dt.timedelta(days=10),
+        ),
+    )
+    services.direct(
+        actor=huong,
+        document=overdue,
+        direction=services.Direction(
+            note="Phòng 2 nghiên cứu, trả lời.", lead_units=[org.units["tinh_p2"]]
+        ),
+    )
+    services.forward(
+        actor=tp2,
+        document=overdue,
+        direction=services.Direction(
+            note="Đồng chí Minh dự thảo công văn trả lời.", lead_users=[minh]
+        ),
+    )
     IncomingDocument.objects.filter(pk=overdue.pk).update(due_date=today - dt.timedelta(days=2))
     services.register_incoming(
-        actor=lan, data=services.IncomingData(
-            sender="Cơ quan Cảnh sát điều tra Công an tỉnh Thăng Hoa", code_notation="08/M-CSĐT",
-            issued_date=today - dt.timedelta(days=1), doc_type="cong_van", secrecy="mat",
-            subject="(Văn bản mật — chỉ vào sổ, bản giấy do cán bộ bảo mật giữ)", channel="giay"))
-    draft = services.create_draft(actor=minh, data=services.DraftData(
-        doc_type="ke_hoach", subject="Thực hiện thí điểm mô hình chuyển đổi số năm 2026", body=PLAN_BODY,
-        place="Thăng Hoa", signer=huong, recipients_internal=[org.units["kv1"], org.units["kv2"]],
-        recipients_external=[("Sở Khoa học và Công nghệ tỉnh Thăng Hoa", "skhcn@thanghoa.local")]),
-        confirm_sensitive=True)
-    services.submit(actor=minh, document=draft, signer=huong, note="Kính trình Viện trưởng xem xét, ký ban hành.")
+        actor=lan,
+        data=services.IncomingData(
+            sender="Cơ quan Cảnh sát điều tra Công an tỉnh Thăng Hoa",
+            code_notation="08/M-CSĐT",
+            issued_date=today - dt.timedelta(days=1),
+            doc_type="cong_van",
+            secrecy="mat",
+            subject="(Văn bản mật — chỉ vào sổ, bản giấy do cán bộ bảo mật giữ)",
+            channel="giay",
+        ),
+    )
+    draft = services.create_draft(
+        actor=minh,
+        data=services.DraftData(
+            doc_type="ke_hoach",
+            subject="Thực hiện thí điểm mô hình chuyển đổi số năm 2026",
+            body=PLAN_BODY,
+            place="Thăng Hoa",
+            signer=huong,
+            recipients_internal=[org.units["kv1"], org.units["kv2"]],
+            recipients_external=[
+                ("Sở Khoa học và Công nghệ tỉnh Thăng Hoa", "skhcn@thanghoa.local")
+            ],
+        ),
+        confirm_sensitive=True,
+    )
+    services.submit(
+        actor=minh,
+        document=draft,
+        signer=huong,
+        note="Kính trình Viện trưởng xem xét, ký ban hành.",
+    )
     issued_note = ""
     try:
         from digitaldesk.signing.demo import DEMO_PIN
 
-        reply = services.create_draft(actor=minh, data=services.DraftData(
-            doc_type="cong_van", subject="Trả lời về việc áp dụng biện pháp ngăn chặn",
-            addressee="Viện kiểm sát nhân dân khu vực 2 — Thăng Hoa",
-            body="Trả lời Công văn số 57/VKSKV2, Viện kiểm sát nhân dân tỉnh Thăng Hoa có ý kiến như sau: "
-                 "đề nghị Viện kiểm sát nhân dân khu vực 2 căn cứ Điều 119 Bộ luật Tố tụng hình sự 2015 "
-                 "để xem xét, quyết định.", place="Thăng Hoa", signer=huong,
-            recipients_internal=[org.units["kv2"]]), confirm_sensitive=True)
+        reply = services.create_draft(
+            actor=minh,
+            data=services.DraftData(
+                doc_type="cong_van",
+                subject="Trả lời về việc áp dụng biện pháp ngăn chặn",
+                addressee="Viện kiểm sát nhân dân khu vực 2 — Thăng Hoa",
+                body="Trả lời Công văn số 57/VKSKV2, Viện kiểm sát nhân dân tỉnh Thăng Hoa có ý kiến như sau: "
+                "đề nghị Viện kiểm sát nhân dân khu vực 2 căn cứ Điều 119 Bộ luật Tố tụng hình sự 2015 "
+                "để xem xét, quyết định.",
+                place="Thăng Hoa",
+                signer=huong,
+                recipients_internal=[org.units["kv2"]],
+            ),
+            confirm_sensitive=True,
+        )
         services.submit(actor=minh, document=reply, signer=huong)
         services.approve(actor=huong, document=reply)
         reply = OutgoingDocument.objects.get(pk=reply.pk)
@@ -148,10 +236,15 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
         reply = OutgoingDocument.objects.get(pk=reply.pk)
         services.issue(actor=lan, document=reply, passphrase=DEMO_PIN)
         issued_note = " Đã ký số, cấp số và phát hành 1 công văn tới VKSND khu vực 2."
-    except Exception as exc:  # signing not set up in this installation: leave the flow before signing
+    except (
+        Exception
+    ) as exc:  # signing not set up in this installation: leave the flow before signing
         log.warning("demo documents: signing step skipped: %s", exc)
         issued_note = f" (Bỏ qua bước ký số mẫu: {exc})"
-    stdout.write("Văn bản: 4 văn bản đến (1 quá hạn, 1 mật chỉ vào sổ), 1 kế hoạch chờ Viện trưởng duyệt." + issued_note)
+    stdout.write(
+        "Văn bản: 4 văn bản đến (1 quá hạn, 1 mật chỉ vào sổ), 1 kế hoạch chờ Viện trưởng duyệt."
+        + issued_note
+    )
 
 
 DUE_TODAY_CODE = "1450/CSĐT-Đ2"
@@ -167,25 +260,61 @@ def demo_document_due_today(org: DemoOrg, stdout: Any) -> None:
 
     people = [org.people.get(k) for k in ("lan", "huong", "tp2", "minh", "mai")]
     tinh = org.units.get("tinh")
-    if None in people or tinh is None or IncomingDocument.objects.filter(unit=tinh, code_notation=DUE_TODAY_CODE).exists():
+    if (
+        None in people
+        or tinh is None
+        or IncomingDocument.objects.filter(unit=tinh, code_notation=DUE_TODAY_CODE).exists()
+    ):
         return
     lan, huong, tp2, minh, mai = people
     today = timezone.localdate()
-    subject = ("Đề nghị Viện kiểm sát cho ý kiến về việc trưng cầu giám định bổ sung tỷ lệ tổn thương cơ thể "
-               "trong vụ án cố ý gây thương tích tại quán karaoke Hoa Sen")
+    subject = (
+        "Đề nghị Viện kiểm sát cho ý kiến về việc trưng cầu giám định bổ sung tỷ lệ tổn thương cơ thể "
+        "trong vụ án cố ý gây thương tích tại quán karaoke Hoa Sen"
+    )
     document = services.register_incoming(
-        actor=lan, upload=files.inspect_upload("1450-CSDT.pdf", text_pdf([
-            "CÔNG AN TỈNH THĂNG HOA — CƠ QUAN CẢNH SÁT ĐIỀU TRA", f"Số: {DUE_TODAY_CODE}",
-            "V/v đề nghị cho ý kiến về việc trưng cầu giám định bổ sung",
-            "Cơ quan Cảnh sát điều tra Công an tỉnh Thăng Hoa đề nghị Viện kiểm sát nhân dân tỉnh Thăng Hoa cho ý "
-            "kiến về việc trưng cầu giám định bổ sung tỷ lệ tổn thương cơ thể của bị hại trước ngày "
-            f"{today:%d/%m/%Y}."])),
-        data=services.IncomingData(sender="Cơ quan Cảnh sát điều tra Công an tỉnh Thăng Hoa",
-                                   code_notation=DUE_TODAY_CODE, issued_date=today - dt.timedelta(days=3),
-                                   doc_type="cong_van", urgency="khan", subject=subject, due_date=today))
-    services.direct(actor=huong, document=document, direction=services.Direction(
-        note="Phòng 2 nghiên cứu, trả lời trong ngày.", lead_units=[org.units["tinh_p2"]], due_date=today))
-    services.forward(actor=tp2, document=document, direction=services.Direction(
-        note="Đồng chí Minh chủ trì, đồng chí Mai phối hợp dự thảo văn bản trả lời.", lead_users=[minh],
-        support_users=[mai]))
-    stdout.write(f"Văn bản đến {DUE_TODAY_CODE} hạn giải quyết hôm nay (Hoàng Văn Minh chủ trì, Vũ Thị Mai phối hợp).")
+        actor=lan,
+        upload=files.inspect_upload(
+            "1450-CSDT.pdf",
+            text_pdf(
+                [
+                    "CÔNG AN TỈNH THĂNG HOA — CƠ QUAN CẢNH SÁT ĐIỀU TRA",
+                    f"Số: {DUE_TODAY_CODE}",
+                    "V/v đề nghị cho ý kiến về việc trưng cầu giám định bổ sung",
+                    "Cơ quan Cảnh sát điều tra Công an tỉnh Thăng Hoa đề nghị Viện kiểm sát nhân dân tỉnh Thăng Hoa cho ý "
+                    "kiến về việc trưng cầu giám định bổ sung tỷ lệ tổn thương cơ thể của bị hại trước ngày "
+                    f"{today:%d/%m/%Y}.",
+                ]
+            ),
+        ),
+        data=services.IncomingData(
+            sender="Cơ quan Cảnh sát điều tra Công an tỉnh Thăng Hoa",
+            code_notation=DUE_TODAY_CODE,
+            issued_date=today - dt.timedelta(days=3),
+            doc_type="cong_van",
+            urgency="khan",
+            subject=subject,
+            due_date=today,
+        ),
+    )
+    services.direct(
+        actor=huong,
+        document=document,
+        direction=services.Direction(
+            note="Phòng 2 nghiên cứu, trả lời trong ngày.",
+            lead_units=[org.units["tinh_p2"]],
+            due_date=today,
+        ),
+    )
+    services.forward(
+        actor=tp2,
+        document=document,
+        direction=services.Direction(
+            note="Đồng chí Minh chủ trì, đồng chí Mai phối hợp dự thảo văn bản trả lời.",
+            lead_users=[minh],
+            support_users=[mai],
+        ),
+    )
+    stdout.write(
+        f"Văn bản đến {DUE_TODAY_CODE} hạn giải quyết hôm nay (Hoàng Văn Minh chủ trì, Vũ Thị Mai phối hợp)."
+    )

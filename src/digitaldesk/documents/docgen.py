@@ -9,6 +9,7 @@ the signer (7a–7c), recipients "Nơi nhận" (9b). The number and the date are
 blank on the draft: the văn thư issues them after signature (Điều 15 khoản 2–3)
 and they are printed in the organisation signature's visible stamp.
 """
+
 from __future__ import annotations
 
 import io
@@ -37,8 +38,15 @@ class TemplateData:
     urgency_label: str = ""
 
 
-def _run(paragraph, text: str, *, size: float = 14, bold: bool = False, italic: bool = False,  # type: ignore[no-untyped-def]
-         underline: bool = False):
+def _run(
+    paragraph,
+    text: str,
+    *,
+    size: float = 14,
+    bold: bool = False,
+    italic: bool = False,  # type: ignore[no-untyped-def]
+    underline: bool = False,
+):
     from docx.shared import Pt
 
     run = paragraph.add_run(text)
@@ -48,14 +56,28 @@ def _run(paragraph, text: str, *, size: float = 14, bold: bool = False, italic: 
     return run
 
 
-def _para(container, text: str = "", *, align: str = "center", size: float = 14, bold: bool = False,  # type: ignore[no-untyped-def]
-          italic: bool = False, underline: bool = False, indent_first: bool = False, space_after: float = 0):
+def _para(
+    container,
+    text: str = "",
+    *,
+    align: str = "center",
+    size: float = 14,
+    bold: bool = False,  # type: ignore[no-untyped-def]
+    italic: bool = False,
+    underline: bool = False,
+    indent_first: bool = False,
+    space_after: float = 0,
+):
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
     paragraph = container.add_paragraph()
-    paragraph.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT,
-                           "justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "right": WD_ALIGN_PARAGRAPH.RIGHT}[align]
+    paragraph.alignment = {
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+        "left": WD_ALIGN_PARAGRAPH.LEFT,
+        "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    }[align]
     fmt = paragraph.paragraph_format
     fmt.space_after = Pt(space_after)
     fmt.space_before = Pt(0)

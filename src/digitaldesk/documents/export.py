@@ -1,5 +1,6 @@
 """Year-end registers as spreadsheets, with the columns of NĐ 30/2020 Phụ lục IV [S]
 (DOMAIN.md §1.7), for printing, signing and binding (Điều 16, 22: a System register is printed)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,10 +13,30 @@ from django.utils import timezone
 from digitaldesk.core.exports import xlsx_append
 from digitaldesk.documents.models import IncomingDocument, OutgoingDocument
 
-INCOMING_COLUMNS = ["Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu", "Ngày tháng", "Tên loại và trích yếu nội dung",
-                    "Đơn vị hoặc người nhận", "Ngày chuyển", "Ký nhận", "Ghi chú"]
-OUTGOING_COLUMNS = ["Số, ký hiệu", "Ngày tháng", "Tên loại và trích yếu nội dung", "Người ký", "Nơi nhận",
-                    "Đơn vị, người nhận bản lưu", "Số lượng bản", "Ngày chuyển", "Ký nhận", "Ghi chú"]
+INCOMING_COLUMNS = [
+    "Ngày đến",
+    "Số đến",
+    "Tác giả",
+    "Số, ký hiệu",
+    "Ngày tháng",
+    "Tên loại và trích yếu nội dung",
+    "Đơn vị hoặc người nhận",
+    "Ngày chuyển",
+    "Ký nhận",
+    "Ghi chú",
+]
+OUTGOING_COLUMNS = [
+    "Số, ký hiệu",
+    "Ngày tháng",
+    "Tên loại và trích yếu nội dung",
+    "Người ký",
+    "Nơi nhận",
+    "Đơn vị, người nhận bản lưu",
+    "Số lượng bản",
+    "Ngày chuyển",
+    "Ký nhận",
+    "Ghi chú",
+]
 
 
 def _workbook(title: str, heading: str, columns: list[str], rows: Iterable[list[object]]) -> bytes:
@@ -52,12 +73,24 @@ def _notes(d: IncomingDocument | OutgoingDocument) -> str:
 def incoming_register_xlsx(rows: Iterable[IncomingDocument], *, heading: str) -> bytes:
     def lines() -> Iterable[list[object]]:
         for d in rows:
-            recipients = "; ".join(a.assignee_label for a in d.assignments.all() if a.role == "chu_tri")
+            recipients = "; ".join(
+                a.assignee_label for a in d.assignments.all() if a.role == "chu_tri"
+            )
             moved = min((a.assigned_at for a in d.assignments.all()), default=None)
-            yield [timezone.localtime(d.arrived_at).strftime("%d/%m/%Y"), d.arrival_number, d.sender,
-                   d.code_notation, d.issued_date.strftime("%d/%m/%Y") if d.issued_date else "",
-                   f"{d.get_doc_type_display()}: {d.subject}" if d.subject else d.get_doc_type_display(), recipients,
-                   timezone.localtime(moved).strftime("%d/%m/%Y") if moved else "", "", _notes(d)]
+            yield [
+                timezone.localtime(d.arrived_at).strftime("%d/%m/%Y"),
+                d.arrival_number,
+                d.sender,
+                d.code_notation,
+                d.issued_date.strftime("%d/%m/%Y") if d.issued_date else "",
+                f"{d.get_doc_type_display()}: {d.subject}"
+                if d.subject
+                else d.get_doc_type_display(),
+                recipients,
+                timezone.localtime(moved).strftime("%d/%m/%Y") if moved else "",
+                "",
+                _notes(d),
+            ]
 
     return _workbook("So van ban den", heading, INCOMING_COLUMNS, lines())
 
@@ -66,11 +99,18 @@ def outgoing_register_xlsx(rows: Iterable[OutgoingDocument], *, heading: str) ->
     def lines() -> Iterable[list[object]]:
         for d in rows:
             recipients = [r for r in d.recipients.all()]
-            yield [d.code_notation, d.issued_date.strftime("%d/%m/%Y") if d.issued_date else "",
-                   f"{d.get_doc_type_display()}: {d.subject}", d.signed_by.full_name if d.signed_by else "",
-                   "; ".join(r.label for r in recipients), f"VT, {d.drafting_unit.symbol or d.drafting_unit.name}",
-                   d.copies, timezone.localtime(d.issued_at).strftime("%d/%m/%Y") if d.issued_at else "", "",
-                   _notes(d)]
+            yield [
+                d.code_notation,
+                d.issued_date.strftime("%d/%m/%Y") if d.issued_date else "",
+                f"{d.get_doc_type_display()}: {d.subject}",
+                d.signed_by.full_name if d.signed_by else "",
+                "; ".join(r.label for r in recipients),
+                f"VT, {d.drafting_unit.symbol or d.drafting_unit.name}",
+                d.copies,
+                timezone.localtime(d.issued_at).strftime("%d/%m/%Y") if d.issued_at else "",
+                "",
+                _notes(d),
+            ]
 
     return _workbook("So van ban di", heading, OUTGOING_COLUMNS, lines())
 
@@ -79,9 +119,18 @@ def outgoing_register_xlsx(rows: Iterable[OutgoingDocument], *, heading: str) ->
 # Columns of Phụ lục IV [S] (DOMAIN.md §1.7): Số đến · document (type, number, date, issuer) ·
 # Đơn vị/người nhận · Thời hạn giải quyết · Tiến độ giải quyết · Số, ký hiệu văn bản trả lời
 # (here: the recorded result) · Ghi chú; plus the closing date and the overdue flag.
-FOLLOWUP_COLUMNS = ["Số đến", "Ngày đến", "Văn bản (tên loại, số ký hiệu, ngày, tác giả) và trích yếu",
-                    "Đơn vị, người chủ trì", "Thời hạn giải quyết", "Tiến độ giải quyết",
-                    "Kết quả giải quyết", "Ngày hoàn thành", "Quá hạn", "Ghi chú"]
+FOLLOWUP_COLUMNS = [
+    "Số đến",
+    "Ngày đến",
+    "Văn bản (tên loại, số ký hiệu, ngày, tác giả) và trích yếu",
+    "Đơn vị, người chủ trì",
+    "Thời hạn giải quyết",
+    "Tiến độ giải quyết",
+    "Kết quả giải quyết",
+    "Ngày hoàn thành",
+    "Quá hạn",
+    "Ghi chú",
+]
 
 
 def followup_line(d: IncomingDocument, today: dt.date) -> dict[str, object]:
@@ -106,16 +155,35 @@ def followup_line(d: IncomingDocument, today: dt.date) -> dict[str, object]:
     status = d.get_status_display()
     if d.recalled_at:
         status = "Đã bị thu hồi"
-    return {"pk": d.pk, "arrival_number": d.arrival_number,
-            "arrived": timezone.localtime(d.arrived_at).strftime("%d/%m/%Y"), "document": document,
-            "lead": "; ".join(a.assignee_label for a in active), "due": d.due_date.strftime("%d/%m/%Y") if d.due_date
-            else "", "status": status, "result": d.result, "closed": closed.strftime("%d/%m/%Y") if closed else "",
-            "overdue": overdue, "late_days": late, "notes": d.notes}
+    return {
+        "pk": d.pk,
+        "arrival_number": d.arrival_number,
+        "arrived": timezone.localtime(d.arrived_at).strftime("%d/%m/%Y"),
+        "document": document,
+        "lead": "; ".join(a.assignee_label for a in active),
+        "due": d.due_date.strftime("%d/%m/%Y") if d.due_date else "",
+        "status": status,
+        "result": d.result,
+        "closed": closed.strftime("%d/%m/%Y") if closed else "",
+        "overdue": overdue,
+        "late_days": late,
+        "notes": d.notes,
+    }
 
 
 def _followup_cells(line: dict[str, object]) -> list[object]:
-    return [line["arrival_number"], line["arrived"], line["document"], line["lead"], line["due"], line["status"],
-            line["result"], line["closed"], line["overdue"], line["notes"]]
+    return [
+        line["arrival_number"],
+        line["arrived"],
+        line["document"],
+        line["lead"],
+        line["due"],
+        line["status"],
+        line["result"],
+        line["closed"],
+        line["overdue"],
+        line["notes"],
+    ]
 
 
 def followup_xlsx(rows: Iterable[IncomingDocument], *, heading: str, today: dt.date) -> bytes:
@@ -159,14 +227,30 @@ def followup_pdf(rows: Iterable[IncomingDocument], *, heading: str, today: dt.da
     cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
     head = ParagraphStyle("head", fontName=font, fontSize=13, leading=16, alignment=1)
     out = io.BytesIO()
-    pdf = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
-                            topMargin=12 * mm, bottomMargin=12 * mm, title="Sổ theo dõi giải quyết văn bản đến")
+    pdf = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title="Sổ theo dõi giải quyết văn bản đến",
+    )
     data: list[list[object]] = [[Paragraph(escape(c), cell) for c in FOLLOWUP_COLUMNS]]
     for d in rows:
-        data.append([Paragraph(escape(str(v)), cell) for v in _followup_cells(followup_line(d, today))])
+        data.append(
+            [Paragraph(escape(str(v)), cell) for v in _followup_cells(followup_line(d, today))]
+        )
     widths = [v * mm for v in (12, 18, 72, 36, 18, 22, 46, 18, 16, 15)]
     table = LongTable(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+            ]
+        )
+    )
     pdf.build([Paragraph(escape(heading), head), Spacer(1, 4 * mm), table])
     return out.getvalue()

@@ -5,6 +5,7 @@ The layout of an administrative document (NĐ 30/2020 Điều 8, Phụ lục I [
 issuer at the top left, "Số: 93/TB-VKSTC" below it, "<place>, ngày 14 tháng 5 năm 2024"
 at the right, then the type name in capitals and the summary; a công văn has "V/v …".
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,7 +17,11 @@ from digitaldesk.documents.models import DOC_TYPES
 _NUMBER = re.compile(r"S[ốo]\s*:\s*([0-9]{1,6}\s*/\s*[0-9A-Za-zĐđƯưƠơÂâĂăÊêÔô./&-]{1,40})")
 _DATE = re.compile(r"ng[àa]y\s+(\d{1,2})\s+th[áa]ng\s+(\d{1,2})\s+n[ăa]m\s+(\d{4})", re.IGNORECASE)
 _VV = re.compile(r"^\s*V/v\s*:?\s*(.+)$", re.IGNORECASE | re.MULTILINE)
-_TYPE_BY_FOLDED = {fold(name).upper(): code for code, name, _ in DOC_TYPES if code not in ("khac", "van_ban_to_tung")}
+_TYPE_BY_FOLDED = {
+    fold(name).upper(): code
+    for code, name, _ in DOC_TYPES
+    if code not in ("khac", "van_ban_to_tung")
+}
 _SKIP = ("CONG HOA XA HOI", "DOC LAP", "DEN SO", "SO:", "NGAY:")
 _BODY_STARTS = ("Căn cứ", "Kính gửi", "Ngày", "Thực hiện", "Trên cơ sở", "Theo ", "Để ")
 _PLACE_WORDS = ("tỉnh", "thành phố", "huyện", "quận", "khu vực", "tp.")
@@ -35,7 +40,9 @@ def guess_fields(text: str) -> dict[str, str]:
     date = _DATE.search(joined)
     if date:
         try:
-            guessed["issued_date"] = dt.date(int(date.group(3)), int(date.group(2)), int(date.group(1))).isoformat()
+            guessed["issued_date"] = dt.date(
+                int(date.group(3)), int(date.group(2)), int(date.group(1))
+            ).isoformat()
         except ValueError:
             pass
     type_index = None
@@ -47,7 +54,7 @@ def guess_fields(text: str) -> dict[str, str]:
             break
     if type_index is not None:
         summary: list[str] = []
-        for line in head[type_index + 1:type_index + 4]:
+        for line in head[type_index + 1 : type_index + 4]:
             line = line.strip("#* ")
             if _DATE.search(line) or line.startswith(_BODY_STARTS) or len(line) > 160:
                 break
@@ -65,7 +72,11 @@ def guess_fields(text: str) -> dict[str, str]:
     issuer: list[str] = []
     for line in head[:6]:
         folded = fold(line).upper()
-        if any(folded.startswith(skip) for skip in _SKIP) or _NUMBER.search(line) or _DATE.search(line):
+        if (
+            any(folded.startswith(skip) for skip in _SKIP)
+            or _NUMBER.search(line)
+            or _DATE.search(line)
+        ):
             break
         if line.upper() == line and len(line.strip("#* ")) > 3:
             issuer.append(line.strip("#* "))
@@ -75,13 +86,15 @@ def guess_fields(text: str) -> dict[str, str]:
 
 
 def _title_case(text: str) -> str:
-    """"VIỆN KIỂM SÁT NHÂN DÂN TỈNH THĂNG HOA" -> "Viện kiểm sát nhân dân tỉnh Thăng Hoa":
+    """ "VIỆN KIỂM SÁT NHÂN DÂN TỈNH THĂNG HOA" -> "Viện kiểm sát nhân dân tỉnh Thăng Hoa":
     sentence case, with the place name after "tỉnh", "thành phố"… capitalised."""
     lowered = " ".join(text.strip("#* ").lower().split())
     for word in _PLACE_WORDS:
         index = lowered.find(word + " ")
         if index >= 0:
             start = index + len(word) + 1
-            lowered = lowered[:start] + " ".join(w[:1].upper() + w[1:] for w in lowered[start:].split())
+            lowered = lowered[:start] + " ".join(
+                w[:1].upper() + w[1:] for w in lowered[start:].split()
+            )
             break
     return lowered[:1].upper() + lowered[1:]

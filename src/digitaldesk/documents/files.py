@@ -5,6 +5,7 @@ nothing is stored before all checks pass. Stored files are content-addressed and
 never rewritten: a signed original stays byte-identical, and stamps or page
 numbers only ever go to a separate archive copy (NĐ 30/2020, Điều 5 and 19).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +31,12 @@ from digitaldesk.documents.models import StoredFile
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-IMAGE_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"II*\x00": "image/tiff",
-               b"MM\x00*": "image/tiff"}
+IMAGE_TYPES = {
+    b"\x89PNG": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"II*\x00": "image/tiff",
+    b"MM\x00*": "image/tiff",
+}
 MIN_TEXT_CHARS_PER_PAGE = 25  # below this a PDF page is treated as a scan that needs OCR
 
 
@@ -63,9 +68,11 @@ def human_size(size: int) -> str:
 
 def too_large_message(size: int | None = None) -> str:
     got = f" (tệp gửi lên {human_size(size)})" if size else ""
-    return (f"Tệp quá lớn{got}: Bàn làm việc số nhận tệp tối đa {human_size(max_upload_bytes())}. "
-            "Vui lòng quét lại ở độ phân giải 200–300 dpi, chế độ đen trắng hoặc thang xám, "
-            "hoặc tách văn bản thành nhiều tệp.")
+    return (
+        f"Tệp quá lớn{got}: Bàn làm việc số nhận tệp tối đa {human_size(max_upload_bytes())}. "
+        "Vui lòng quét lại ở độ phân giải 200–300 dpi, chế độ đen trắng hoặc thang xám, "
+        "hoặc tách văn bản thành nhiều tệp."
+    )
 
 
 def max_pages() -> int:
@@ -73,8 +80,10 @@ def max_pages() -> int:
 
 
 def too_many_pages_message(pages: int) -> str:
-    return (f"Tệp có {pages} trang, vượt giới hạn {max_pages()} trang cho một lần tải lên. "
-            "Vui lòng tách tệp thành nhiều phần rồi tải lên từng phần.")
+    return (
+        f"Tệp có {pages} trang, vượt giới hạn {max_pages()} trang cho một lần tải lên. "
+        "Vui lòng tách tệp thành nhiều phần rồi tải lên từng phần."
+    )
 
 
 def inspect_upload(name: str, data: bytes) -> Inspected:
@@ -104,9 +113,9 @@ def _with_extension(name: str, extension: str) -> str:
     "Quyết định.pdf", "scan.docx" (a PNG inside) -> "scan.png", "to-trinh" -> "to-trinh.pdf"."""
     suffix = extension_of(name)
     if suffix in _ALIASES.get(extension, {extension}):
-        return f"{name[:-len(suffix)]}{suffix}"
+        return f"{name[: -len(suffix)]}{suffix}"
     if suffix and _EXTENSION_LIKE.match(suffix):
-        return f"{name[:-len(suffix)]}{extension}"
+        return f"{name[: -len(suffix)]}{extension}"
     return f"{name}.{extension}"
 
 
@@ -121,16 +130,22 @@ def _inspect_content(name: str, data: bytes) -> Inspected:
     if data.startswith(b"PK\x03\x04"):
         return _inspect_docx(name, data)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileRefused("Tệp Word định dạng cũ (.doc) không được nhận vì không kiểm tra được macro. "
-                          "Vui lòng mở tệp và lưu lại thành .docx hoặc PDF rồi tải lên lại.")
+        raise FileRefused(
+            "Tệp Word định dạng cũ (.doc) không được nhận vì không kiểm tra được macro. "
+            "Vui lòng mở tệp và lưu lại thành .docx hoặc PDF rồi tải lên lại."
+        )
     for magic, content_type in IMAGE_TYPES.items():
         if data.startswith(magic):
             return _inspect_image(name, data, content_type)
     if lower.endswith(".pdf"):
-        raise FileRefused("Tệp PDF bị hỏng hoặc không phải PDF thật (thiếu phần đầu %PDF). "
-                          "Vui lòng xuất lại PDF từ phần mềm gốc hoặc quét lại văn bản.")
-    raise FileRefused("Định dạng tệp không được hỗ trợ. Bàn làm việc số nhận PDF, DOCX (không có macro) "
-                      "hoặc ảnh quét PNG/JPEG/TIFF.")
+        raise FileRefused(
+            "Tệp PDF bị hỏng hoặc không phải PDF thật (thiếu phần đầu %PDF). "
+            "Vui lòng xuất lại PDF từ phần mềm gốc hoặc quét lại văn bản."
+        )
+    raise FileRefused(
+        "Định dạng tệp không được hỗ trợ. Bàn làm việc số nhận PDF, DOCX (không có macro) "
+        "hoặc ảnh quét PNG/JPEG/TIFF."
+    )
 
 
 def _inspect_pdf(name: str, data: bytes) -> Inspected:
@@ -140,12 +155,16 @@ def _inspect_pdf(name: str, data: bytes) -> Inspected:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             pages = len(pdf.pages)
     except pikepdf.PasswordError as exc:
-        raise FileRefused("Tệp PDF được đặt mật khẩu nên không đọc, kiểm tra chữ ký số hay tìm kiếm được. "
-                          "Vui lòng đề nghị nơi gửi cung cấp bản không đặt mật khẩu, hoặc mở tệp, bỏ mật khẩu "
-                          "rồi tải lên lại.") from exc
+        raise FileRefused(
+            "Tệp PDF được đặt mật khẩu nên không đọc, kiểm tra chữ ký số hay tìm kiếm được. "
+            "Vui lòng đề nghị nơi gửi cung cấp bản không đặt mật khẩu, hoặc mở tệp, bỏ mật khẩu "
+            "rồi tải lên lại."
+        ) from exc
     except Exception as exc:  # pikepdf.PdfError and parser errors of damaged files
-        raise FileRefused("Tệp PDF bị hỏng, không đọc được nội dung. Vui lòng xuất lại PDF từ phần mềm gốc, "
-                          "tải lại tệp từ nơi gửi, hoặc quét lại văn bản giấy.") from exc
+        raise FileRefused(
+            "Tệp PDF bị hỏng, không đọc được nội dung. Vui lòng xuất lại PDF từ phần mềm gốc, "
+            "tải lại tệp từ nơi gửi, hoặc quét lại văn bản giấy."
+        ) from exc
     if pages == 0:
         raise FileRefused("Tệp PDF không có trang nào. Vui lòng kiểm tra lại tệp.")
     if pages > max_pages():  # before the text layer is read: pdftotext of 2,000 pages is slow
@@ -166,20 +185,31 @@ def _inspect_docx(name: str, data: bytes) -> Inspected:
         names = set(archive.namelist())
         content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
     except (zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise FileRefused("Tệp Word bị hỏng, không mở được. Vui lòng lưu lại tệp từ Word/LibreOffice "
-                          "rồi tải lên lại.") from exc
+        raise FileRefused(
+            "Tệp Word bị hỏng, không mở được. Vui lòng lưu lại tệp từ Word/LibreOffice "
+            "rồi tải lên lại."
+        ) from exc
     if "word/document.xml" not in names:
-        raise FileRefused("Tệp không phải văn bản Word (.docx). Bàn làm việc số nhận PDF, DOCX hoặc ảnh quét.")
-    macro = (any(n.lower().endswith("vbaproject.bin") for n in names) or "macroEnabled" in content_types
-             or name.lower().endswith((".docm", ".dotm")))
+        raise FileRefused(
+            "Tệp không phải văn bản Word (.docx). Bàn làm việc số nhận PDF, DOCX hoặc ảnh quét."
+        )
+    macro = (
+        any(n.lower().endswith("vbaproject.bin") for n in names)
+        or "macroEnabled" in content_types
+        or name.lower().endswith((".docm", ".dotm"))
+    )
     if macro:
-        raise FileRefused("Tệp Word có chứa macro (mã lệnh tự động) nên bị từ chối để bảo đảm an toàn thông tin. "
-                          "Vui lòng lưu lại dưới dạng “Word Document (.docx)” không có macro hoặc xuất ra PDF "
-                          "rồi tải lên lại.")
+        raise FileRefused(
+            "Tệp Word có chứa macro (mã lệnh tự động) nên bị từ chối để bảo đảm an toàn thông tin. "
+            "Vui lòng lưu lại dưới dạng “Word Document (.docx)” không có macro hoặc xuất ra PDF "
+            "rồi tải lên lại."
+        )
     try:
         text = docx_text(data)
     except Exception as exc:
-        raise FileRefused("Tệp Word bị hỏng, không đọc được nội dung. Vui lòng lưu lại tệp rồi tải lên lại.") from exc
+        raise FileRefused(
+            "Tệp Word bị hỏng, không đọc được nội dung. Vui lòng lưu lại tệp rồi tải lên lại."
+        ) from exc
     return Inspected(name, data, DOCX, None, text, False)
 
 
@@ -201,8 +231,12 @@ def pdf_text(data: bytes) -> str:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(data)
         handle.flush()
-        result = subprocess.run(["pdftotext", "-enc", "UTF-8", "-q", handle.name, "-"],  # noqa: S603,S607
-                                capture_output=True, timeout=120, check=False)
+        result = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", "-q", handle.name, "-"],  # noqa: S603,S607
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
     return result.stdout.decode("utf-8", "replace")
 
 
@@ -218,11 +252,23 @@ def docx_text(data: bytes) -> str:
 
 
 # --- Storage -----------------------------------------------------------------------
-EXTENSIONS = {PDF: "pdf", DOCX: "docx", "image/png": "png", "image/jpeg": "jpg", "image/tiff": "tif"}
+EXTENSIONS = {
+    PDF: "pdf",
+    DOCX: "docx",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/tiff": "tif",
+}
 
 
-def store(*, data: bytes, name: str, content_type: str, user: object | None = None,
-          page_count: int | None = None) -> StoredFile:
+def store(
+    *,
+    data: bytes,
+    name: str,
+    content_type: str,
+    user: object | None = None,
+    page_count: int | None = None,
+) -> StoredFile:
     """Keep `data` once under its SHA-256; the same bytes are stored only once on disk."""
     digest = hashlib.sha256(data).hexdigest()
     path = f"documents/{digest[:2]}/{digest}.{EXTENSIONS.get(content_type, 'bin')}"
@@ -230,10 +276,15 @@ def store(*, data: bytes, name: str, content_type: str, user: object | None = No
         saved = default_storage.save(path, ContentFile(data))
         if saved != path:  # a concurrent writer stored the same bytes first
             default_storage.delete(saved)
-    return StoredFile.objects.create(sha256=digest, name=safe_file_name(name, default="van-ban", strict=False),
-                                     content_type=content_type,
-                                     size=len(data), file=path, page_count=page_count,
-                                     created_by=user if getattr(user, "pk", None) else None)
+    return StoredFile.objects.create(
+        sha256=digest,
+        name=safe_file_name(name, default="van-ban", strict=False),
+        content_type=content_type,
+        size=len(data),
+        file=path,
+        page_count=page_count,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
 
 
 def read(stored: StoredFile) -> bytes:
@@ -268,26 +319,47 @@ def to_pdf_with_libreoffice(data: bytes, suffix: str, *, pdfa: bool = True) -> b
     try:
         source = work / f"draft{suffix}"
         source.write_bytes(data)
-        target = "pdf:writer_pdf_Export:{\"SelectPdfVersion\":{\"type\":\"long\",\"value\":\"2\"}}" if pdfa else "pdf"
+        target = (
+            'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+            if pdfa
+            else "pdf"
+        )
         env = {**os.environ, "HOME": str(work)}
         memory = int(settings.LIBREOFFICE_MEMORY_MB) * 1024 * 1024
         try:
             result = run_confined(
-                [settings.LIBREOFFICE_CMD, f"-env:UserInstallation=file://{work}/profile", "--headless",
-                 "--norestore", "--convert-to", target, "--outdir", str(work / "out"), str(source)],
-                timeout=int(settings.LIBREOFFICE_TIMEOUT_SECONDS), memory_bytes=memory or None,
-                marker=str(work), env=env)
+                [
+                    settings.LIBREOFFICE_CMD,
+                    f"-env:UserInstallation=file://{work}/profile",
+                    "--headless",
+                    "--norestore",
+                    "--convert-to",
+                    target,
+                    "--outdir",
+                    str(work / "out"),
+                    str(source),
+                ],
+                timeout=int(settings.LIBREOFFICE_TIMEOUT_SECONDS),
+                memory_bytes=memory or None,
+                marker=str(work),
+                env=env,
+            )
         except ConfinedTimeout as exc:
             raise ConversionFailed(
                 f"Không chuyển được tệp Word sang PDF: LibreOffice chạy quá "
                 f"{settings.LIBREOFFICE_TIMEOUT_SECONDS} giây nên đã bị dừng. Tệp có thể quá nặng; "
-                "vui lòng xuất PDF từ Word/LibreOffice rồi tải lên.") from exc
+                "vui lòng xuất PDF từ Word/LibreOffice rồi tải lên."
+            ) from exc
         except OSError as exc:
-            raise ConversionFailed("Không chuyển được tệp Word sang PDF (LibreOffice không chạy được).") from exc
+            raise ConversionFailed(
+                "Không chuyển được tệp Word sang PDF (LibreOffice không chạy được)."
+            ) from exc
         produced = work / "out" / "draft.pdf"
         if not produced.exists():
-            raise ConversionFailed("Không chuyển được tệp Word sang PDF: "
-                                   + (result.stderr.decode("utf-8", "replace")[-200:] or "lỗi không rõ"))
+            raise ConversionFailed(
+                "Không chuyển được tệp Word sang PDF: "
+                + (result.stderr.decode("utf-8", "replace")[-200:] or "lỗi không rõ")
+            )
         return produced.read_bytes()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -300,7 +372,9 @@ def image_to_pdf(data: bytes) -> bytes:
         frames = [frame.convert("RGB") for frame in ImageSequence.Iterator(image)]
         dpi = image.info.get("dpi", (300, 300))[0] or 300
     out = io.BytesIO()
-    frames[0].save(out, format="PDF", save_all=True, append_images=frames[1:], resolution=float(dpi))
+    frames[0].save(
+        out, format="PDF", save_all=True, append_images=frames[1:], resolution=float(dpi)
+    )
     return out.getvalue()
 
 
@@ -321,11 +395,16 @@ def register_fonts() -> tuple[str, str]:
     from reportlab.pdfbase.ttfonts import TTFont
 
     names = []
-    for label, candidates in (("DeskSerif", FONT_CANDIDATES), ("DeskSerifBold", _FONT_BOLD_CANDIDATES)):
+    for label, candidates in (
+        ("DeskSerif", FONT_CANDIDATES),
+        ("DeskSerifBold", _FONT_BOLD_CANDIDATES),
+    ):
         if label not in pdfmetrics.getRegisteredFontNames():
             path = next((p for p in candidates if Path(p).exists()), None)
             if path is None:
-                raise ConversionFailed("Thiếu phông chữ Liberation Serif/DejaVu Serif (gói fonts-liberation).")
+                raise ConversionFailed(
+                    "Thiếu phông chữ Liberation Serif/DejaVu Serif (gói fonts-liberation)."
+                )
             pdfmetrics.registerFont(TTFont(label, path))
         names.append(label)
     return names[0], names[1]

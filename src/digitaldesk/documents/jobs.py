@@ -1,4 +1,5 @@
 """Background jobs of documents: thin adapters that take ids, re-fetch and are idempotent."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,9 +49,14 @@ def start_incoming_ocr(document: IncomingDocument, pdf_bytes: bytes) -> Any:
     existing = OcrRun.objects.filter(consumer=OCR_CONSUMER, ref=str(document.pk)).first()
     if existing is not None:
         return existing
-    return start_ocr(_ocr_source_path(document, pdf_bytes), consumer=OCR_CONSUMER, ref=str(document.pk),
-                     label=f"Nhận dạng chữ văn bản đến số {document.arrival_number}", searchable=True,
-                     declared_name=f"van-ban-den-{document.arrival_number}.pdf")
+    return start_ocr(
+        _ocr_source_path(document, pdf_bytes),
+        consumer=OCR_CONSUMER,
+        ref=str(document.pk),
+        label=f"Nhận dạng chữ văn bản đến số {document.arrival_number}",
+        searchable=True,
+        declared_name=f"van-ban-den-{document.arrival_number}.pdf",
+    )
 
 
 @ocr_consumer(OCR_CONSUMER)
@@ -81,14 +87,20 @@ class IncomingOcr:
         if run.searchable_pdf and Path(run.searchable_pdf).exists():
             searchable = Path(run.searchable_pdf).read_bytes()
             try:
-                copy = files.archive_copy(searchable, agency=document.unit.name,
-                                          arrival_number=document.arrival_number,
-                                          arrival_date=timezone.localtime(document.arrived_at).strftime("%d/%m/%Y"))
+                copy = files.archive_copy(
+                    searchable,
+                    agency=document.unit.name,
+                    arrival_number=document.arrival_number,
+                    arrival_date=timezone.localtime(document.arrived_at).strftime("%d/%m/%Y"),
+                )
             except Exception:
                 log.exception("archive copy of OCR'd incoming document %s failed", document.pk)
             else:
-                document.archive_copy = files.store(data=copy, name=f"ban-luu-den-{document.arrival_number}.pdf",
-                                                    content_type=files.PDF)
+                document.archive_copy = files.store(
+                    data=copy,
+                    name=f"ban-luu-den-{document.arrival_number}.pdf",
+                    content_type=files.PDF,
+                )
                 fields.append("archive_copy")
         with transaction.atomic():
             document.save(update_fields=fields)
@@ -110,19 +122,31 @@ def purge_incoming_ocr(document_id: int) -> int:
         for path in (run.searchable_pdf, run.path):
             if path:
                 Path(path).unlink(missing_ok=True)
-    (Path(settings.DATA_DIR) / "documents-ocr" / f"incoming-{document_id}.pdf").unlink(missing_ok=True)
+    (Path(settings.DATA_DIR) / "documents-ocr" / f"incoming-{document_id}.pdf").unlink(
+        missing_ok=True
+    )
     return len(runs)
 
 
 def _flag_after_ocr(document: IncomingDocument) -> None:
-    audit_record(actor=None, action="documents.sensitivity_flagged", obj=document,
-                 detail={"flags": document.sensitivity_flags, "after_ocr": True})
+    audit_record(
+        actor=None,
+        action="documents.sensitivity_flagged",
+        obj=document,
+        detail={"flags": document.sensitivity_flags, "after_ocr": True},
+    )
     users = selectors.clerks_of(document.unit) + selectors.leaders_of(document.unit)
     url = f"/van-ban/den/{document.pk}/"
-    transaction.on_commit(lambda: notify(
-        users=users, title=f"Văn bản đến số {document.arrival_number} có dấu hiệu chứa bí mật nhà nước",
-        body="Nội dung nhận dạng được có dấu hiệu mật. Vui lòng kiểm tra và xác nhận.", url=url,
-        kind="van_ban_den", dedupe_key=f"docs-in-{document.pk}-sensitive"))
+    transaction.on_commit(
+        lambda: notify(
+            users=users,
+            title=f"Văn bản đến số {document.arrival_number} có dấu hiệu chứa bí mật nhà nước",
+            body="Nội dung nhận dạng được có dấu hiệu mật. Vui lòng kiểm tra và xác nhận.",
+            url=url,
+            kind="van_ban_den",
+            dedupe_key=f"docs-in-{document.pk}-sensitive",
+        )
+    )
 
 
 @job("documents.process_incoming", label="Xử lý tệp văn bản đến")
@@ -133,7 +157,9 @@ def process_incoming(progress: Progress, *, document_id: int) -> dict[str, Any]:
     is already there, so a retried job does nothing twice."""
     from digitaldesk.documents.services import search_refresh
 
-    document = IncomingDocument.objects.filter(pk=document_id).select_related("unit", "original").first()
+    document = (
+        IncomingDocument.objects.filter(pk=document_id).select_related("unit", "original").first()
+    )
     if document is None or document.original is None:
         return {"skipped": True}
     progress(0, 4, "Chuẩn bị")
@@ -144,7 +170,9 @@ def process_incoming(progress: Progress, *, document_id: int) -> dict[str, Any]:
             pdf = files.to_pdf_with_libreoffice(original, ".docx")
         else:
             pdf = files.image_to_pdf(original)
-        document.rendition = files.store(data=pdf, name=f"{document.original.name}.pdf", content_type=files.PDF)
+        document.rendition = files.store(
+            data=pdf, name=f"{document.original.name}.pdf", content_type=files.PDF
+        )
         changed.append("rendition")
     progress(1, 4, "Nhận dạng chữ")
     readable = document.original if document.original.is_pdf else document.rendition
@@ -156,13 +184,18 @@ def process_incoming(progress: Progress, *, document_id: int) -> dict[str, Any]:
     progress(2, 4, "Tạo bản lưu có dấu ĐẾN")
     if document.archive_copy_id is None and not ocr_started:  # a scan gets its copy from the OCR
         try:
-            copy = files.archive_copy(pdf_bytes, agency=document.unit.name, arrival_number=document.arrival_number,
-                                      arrival_date=timezone.localtime(document.arrived_at).strftime("%d/%m/%Y"))
+            copy = files.archive_copy(
+                pdf_bytes,
+                agency=document.unit.name,
+                arrival_number=document.arrival_number,
+                arrival_date=timezone.localtime(document.arrived_at).strftime("%d/%m/%Y"),
+            )
         except Exception:
             log.exception("archive copy of incoming document %s failed", document.pk)
         else:
-            document.archive_copy = files.store(data=copy, name=f"ban-luu-den-{document.arrival_number}.pdf",
-                                                content_type=files.PDF)
+            document.archive_copy = files.store(
+                data=copy, name=f"ban-luu-den-{document.arrival_number}.pdf", content_type=files.PDF
+            )
             changed.append("archive_copy")
     progress(3, 4, "Cập nhật chỉ mục tìm kiếm")
     with transaction.atomic():
@@ -186,8 +219,12 @@ def convert_version(progress: Progress, *, version_id: int) -> dict[str, Any]:
         return {"error": str(exc)}
     from digitaldesk.documents.files import PDF
 
-    stored = files.store(data=pdf, name=f"{version.source.name.rsplit('.', 1)[0]}.pdf", content_type=PDF)
-    DraftVersion.objects.filter(pk=version.pk, pdf__isnull=True).update(pdf=stored, conversion_error="")
+    stored = files.store(
+        data=pdf, name=f"{version.source.name.rsplit('.', 1)[0]}.pdf", content_type=PDF
+    )
+    DraftVersion.objects.filter(pk=version.pk, pdf__isnull=True).update(
+        pdf=stored, conversion_error=""
+    )
     progress(1, 1, "Xong")
     return {"pdf": stored.pk}
 
@@ -195,27 +232,41 @@ def convert_version(progress: Progress, *, version_id: int) -> dict[str, Any]:
 @job("documents.send_email", label="Gửi văn bản qua thư điện tử")
 def send_email(progress: Progress, *, recipient_id: int) -> dict[str, Any]:
     """E-mail an issued document to an external recipient; sent once (delivered_at)."""
-    recipient = Recipient.objects.filter(pk=recipient_id).select_related("document", "document__unit",
-                                                                         "document__issued_file").first()
+    recipient = (
+        Recipient.objects.filter(pk=recipient_id)
+        .select_related("document", "document__unit", "document__issued_file")
+        .first()
+    )
     if recipient is None or recipient.delivered_at is not None:
         return {"skipped": True}
     document = recipient.document
     assert document.issued_file is not None
     message = EmailMessage(
         subject=f"{document.unit.name} gửi văn bản số {document.code_notation}",
-        body=(f"Kính gửi: {recipient.label}\n\n{document.unit.name} gửi văn bản số {document.code_notation} "
-              f"ngày {document.issued_date:%d/%m/%Y} về việc: {document.subject}\n\n"
-              "Văn bản điện tử kèm theo đã được ký số, có giá trị như bản gốc (Nghị định 30/2020/NĐ-CP, Điều 5).\n"
-              "Thư gửi tự động từ Bàn làm việc số — Viện kiểm sát nhân dân."),
-        to=[recipient.email])
-    message.attach(f"{document.code_notation.replace('/', '_')}.pdf", files.read(document.issued_file), files.PDF)
+        body=(
+            f"Kính gửi: {recipient.label}\n\n{document.unit.name} gửi văn bản số {document.code_notation} "
+            f"ngày {document.issued_date:%d/%m/%Y} về việc: {document.subject}\n\n"
+            "Văn bản điện tử kèm theo đã được ký số, có giá trị như bản gốc (Nghị định 30/2020/NĐ-CP, Điều 5).\n"
+            "Thư gửi tự động từ Bàn làm việc số — Viện kiểm sát nhân dân."
+        ),
+        to=[recipient.email],
+    )
+    message.attach(
+        f"{document.code_notation.replace('/', '_')}.pdf",
+        files.read(document.issued_file),
+        files.PDF,
+    )
     try:
         message.send()
     except OSError as exc:
-        Recipient.objects.filter(pk=recipient.pk).update(delivery_error=f"Không gửi được thư: {exc}"[:500])
+        Recipient.objects.filter(pk=recipient.pk).update(
+            delivery_error=f"Không gửi được thư: {exc}"[:500]
+        )
         raise
     Recipient.objects.filter(pk=recipient.pk).update(delivered_at=timezone.now(), delivery_error="")
-    audit_record(actor=None, action="documents.emailed", obj=document, detail={"to": recipient.email})
+    audit_record(
+        actor=None, action="documents.emailed", obj=document, detail={"to": recipient.email}
+    )
     return {"sent": recipient.email}
 
 
@@ -223,34 +274,51 @@ def send_email(progress: Progress, *, recipient_id: int) -> dict[str, Any]:
 def send_recall_notice(progress: Progress, *, recipient_id: int) -> dict[str, Any]:
     """E-mail an external recipient that an issued document was recalled (NĐ 30/2020 Điều 18);
     sent once (recall_notified_at)."""
-    recipient = Recipient.objects.filter(pk=recipient_id).select_related("document", "document__unit").first()
-    if recipient is None or recipient.recall_notified_at is not None or recipient.document.recalled_at is None:
+    recipient = (
+        Recipient.objects.filter(pk=recipient_id)
+        .select_related("document", "document__unit")
+        .first()
+    )
+    if (
+        recipient is None
+        or recipient.recall_notified_at is not None
+        or recipient.document.recalled_at is None
+    ):
         return {"skipped": True}
     document = recipient.document
     message = EmailMessage(
         subject=f"{document.unit.name} thu hồi văn bản số {document.code_notation}",
-        body=(f"Kính gửi: {recipient.label}\n\n{document.unit.name} thu hồi văn bản số {document.code_notation} "
-              f"ngày {document.issued_date:%d/%m/%Y} về việc: {document.subject}\n\n"
-              f"Lý do: {document.recall_reason}\n\n"
-              "Đề nghị quý cơ quan hủy bản điện tử đã nhận và hoàn trả bản giấy (nếu có) theo Nghị định "
-              "30/2020/NĐ-CP, Điều 18.\n"
-              "Thư gửi tự động từ Bàn làm việc số — Viện kiểm sát nhân dân."),
-        to=[recipient.email])
+        body=(
+            f"Kính gửi: {recipient.label}\n\n{document.unit.name} thu hồi văn bản số {document.code_notation} "
+            f"ngày {document.issued_date:%d/%m/%Y} về việc: {document.subject}\n\n"
+            f"Lý do: {document.recall_reason}\n\n"
+            "Đề nghị quý cơ quan hủy bản điện tử đã nhận và hoàn trả bản giấy (nếu có) theo Nghị định "
+            "30/2020/NĐ-CP, Điều 18.\n"
+            "Thư gửi tự động từ Bàn làm việc số — Viện kiểm sát nhân dân."
+        ),
+        to=[recipient.email],
+    )
     message.send()
     Recipient.objects.filter(pk=recipient.pk).update(recall_notified_at=timezone.now())
-    audit_record(actor=None, action="documents.recall_emailed", obj=document, detail={"to": recipient.email})
+    audit_record(
+        actor=None, action="documents.recall_emailed", obj=document, detail={"to": recipient.email}
+    )
     return {"sent": recipient.email}
 
 
 @job("documents.remind_deadlines", label="Nhắc hạn giải quyết văn bản đến")
-def remind_deadlines(progress: Progress, *, today: str | None = None, days_before: int = 2) -> dict[str, int]:
+def remind_deadlines(
+    progress: Progress, *, today: str | None = None, days_before: int = 2
+) -> dict[str, int]:
     """Daily: remind the handlers of documents due within `days_before` days and of
     overdue ones (NĐ 30/2020, Điều 24: theo dõi, đôn đốc). One reminder per
     document, person and day (dedupe key), so a re-run after a crash adds nothing."""
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
-    rows = (IncomingDocument.objects.exclude(status=IncomingStatus.DONE)
-            .filter(due_date__isnull=False, due_date__lte=day + dt.timedelta(days=days_before))
-            .prefetch_related("assignments__user", "assignments__unit"))
+    rows = (
+        IncomingDocument.objects.exclude(status=IncomingStatus.DONE)
+        .filter(due_date__isnull=False, due_date__lte=day + dt.timedelta(days=days_before))
+        .prefetch_related("assignments__user", "assignments__unit")
+    )
     sent = 0
     for document in rows:
         users: dict[int, Any] = {}
@@ -265,12 +333,20 @@ def remind_deadlines(progress: Progress, *, today: str | None = None, days_befor
         if not users:
             continue
         overdue = document.due_date < day  # type: ignore[operator]
-        title = (f"Văn bản đến số {document.arrival_number} đã quá hạn giải quyết ({document.due_date:%d/%m/%Y})"
-                 if overdue else
-                 f"Văn bản đến số {document.arrival_number} sắp đến hạn giải quyết ({document.due_date:%d/%m/%Y})")
-        created = notify(users=list(users.values()), title=title, body=document.subject[:300],
-                         url=f"/van-ban/den/{document.pk}/", kind="han_van_ban", email=overdue,
-                         dedupe_key=f"docs-in-{document.pk}-due-{day.isoformat()}")
+        title = (
+            f"Văn bản đến số {document.arrival_number} đã quá hạn giải quyết ({document.due_date:%d/%m/%Y})"
+            if overdue
+            else f"Văn bản đến số {document.arrival_number} sắp đến hạn giải quyết ({document.due_date:%d/%m/%Y})"
+        )
+        created = notify(
+            users=list(users.values()),
+            title=title,
+            body=document.subject[:300],
+            url=f"/van-ban/den/{document.pk}/",
+            kind="han_van_ban",
+            email=overdue,
+            dedupe_key=f"docs-in-{document.pk}-due-{day.isoformat()}",
+        )
         sent += len(created)
     return {"reminders": sent}
 

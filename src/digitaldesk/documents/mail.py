@@ -15,6 +15,7 @@ reason, never silently dropped), then marks the message seen. A message is taken
 once (unique per agency, Message-ID and part), so a job retried after a crash adds
 nothing twice.
 """
+
 from __future__ import annotations
 
 import email
@@ -56,12 +57,19 @@ def imap_config() -> ImapConfig | None:
     if not host:
         return None
     ssl = env_bool("DESK_DOCS_IMAP_SSL", True)
-    config = ImapConfig(host=host, port=env_int("DESK_DOCS_IMAP_PORT", 993 if ssl else 143), ssl=ssl,
-                        user=env_str("DESK_DOCS_IMAP_USER"), password=env_secret("DESK_DOCS_IMAP_PASSWORD"),
-                        folder=env_str("DESK_DOCS_IMAP_FOLDER", "INBOX"),
-                        unit_symbol=env_str("DESK_DOCS_IMAP_UNIT"))
+    config = ImapConfig(
+        host=host,
+        port=env_int("DESK_DOCS_IMAP_PORT", 993 if ssl else 143),
+        ssl=ssl,
+        user=env_str("DESK_DOCS_IMAP_USER"),
+        password=env_secret("DESK_DOCS_IMAP_PASSWORD"),
+        folder=env_str("DESK_DOCS_IMAP_FOLDER", "INBOX"),
+        unit_symbol=env_str("DESK_DOCS_IMAP_UNIT"),
+    )
     if not config.user or not config.unit_symbol:
-        raise ImproperlyConfigured("DESK_DOCS_IMAP_USER and DESK_DOCS_IMAP_UNIT must be set with DESK_DOCS_IMAP_HOST.")
+        raise ImproperlyConfigured(
+            "DESK_DOCS_IMAP_USER and DESK_DOCS_IMAP_UNIT must be set with DESK_DOCS_IMAP_HOST."
+        )
     return config
 
 
@@ -73,9 +81,14 @@ def fetch(config: ImapConfig, progress: Any = None) -> dict[str, int]:
     """Read the unseen messages of the inbox into MailIntake rows; return counts."""
     unit = Unit.objects.filter(symbol=config.unit_symbol).order_by("depth").first()
     if unit is None:
-        raise ImproperlyConfigured(f"DESK_DOCS_IMAP_UNIT={config.unit_symbol!r}: không có đơn vị với ký hiệu này.")
-    client: imaplib.IMAP4 = (imaplib.IMAP4_SSL(config.host, config.port) if config.ssl
-                             else imaplib.IMAP4(config.host, config.port))
+        raise ImproperlyConfigured(
+            f"DESK_DOCS_IMAP_UNIT={config.unit_symbol!r}: không có đơn vị với ký hiệu này."
+        )
+    client: imaplib.IMAP4 = (
+        imaplib.IMAP4_SSL(config.host, config.port)
+        if config.ssl
+        else imaplib.IMAP4(config.host, config.port)
+    )
     counts = {"messages": 0, "attachments": 0, "refused": 0}
     try:
         client.login(config.user, config.password)
@@ -123,26 +136,47 @@ def take_message(unit: Unit, raw: bytes) -> dict[str, int]:
         if not name.lower().endswith(ATTACHMENT_SUFFIXES):
             continue
         part_number += 1
-        if MailIntake.objects.filter(unit=unit, message_id=message_id[:300], part=part_number).exists():
+        if MailIntake.objects.filter(
+            unit=unit, message_id=message_id[:300], part=part_number
+        ).exists():
             continue
         data = part.get_payload(decode=True) or b""
         with transaction.atomic():
-            intake = MailIntake(unit=unit, message_id=message_id[:300], part=part_number, from_name=from_name[:300],
-                                from_email=from_email[:300], subject=subject[:500], received_at=received,
-                                body=str(body)[:20000],
-                                filename=safe_file_name(name, default="tep-dinh-kem", strict=False)[:255])
+            intake = MailIntake(
+                unit=unit,
+                message_id=message_id[:300],
+                part=part_number,
+                from_name=from_name[:300],
+                from_email=from_email[:300],
+                subject=subject[:500],
+                received_at=received,
+                body=str(body)[:20000],
+                filename=safe_file_name(name, default="tep-dinh-kem", strict=False)[:255],
+            )
             try:
                 inspected = files.inspect_upload(name, data)
             except files.FileRefused as exc:
                 intake.status, intake.error = IntakeStatus.REFUSED, str(exc)[:500]
                 counts["refused"] += 1
             else:
-                intake.file = files.store(data=inspected.data, name=inspected.name,
-                                          content_type=inspected.content_type,
-                                          page_count=inspected.page_count)
+                intake.file = files.store(
+                    data=inspected.data,
+                    name=inspected.name,
+                    content_type=inspected.content_type,
+                    page_count=inspected.page_count,
+                )
                 counts["attachments"] += 1
             intake.save()
-            audit_record(actor=None, action="documents.mail_received", obj=intake, unit_id=unit.pk,
-                         detail={"from": from_email, "subject": subject[:200], "file": name[:200],
-                                 "refused": intake.error})
+            audit_record(
+                actor=None,
+                action="documents.mail_received",
+                obj=intake,
+                unit_id=unit.pk,
+                detail={
+                    "from": from_email,
+                    "subject": subject[:200],
+                    "file": name[:200],
+                    "refused": intake.error,
+                },
+            )
     return counts

@@ -6,6 +6,7 @@ register forms (Phụ lục IV) and the routing history (TraceHeaderList, Phụ 
 Derived columns (`search_folded`, `code_folded`) are filled by the services, never
 by `save()`.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -30,19 +31,38 @@ class Urgency(models.TextChoices):
 
 # NĐ 30/2020, Điều 7 (the 29 types); abbreviations from Phụ lục III [S] (DOMAIN.md §1.1).
 DOC_TYPES: list[tuple[str, str, str]] = [
-    ("nghi_quyet", "Nghị quyết", "NQ"), ("quyet_dinh", "Quyết định", "QĐ"), ("chi_thi", "Chỉ thị", "CT"),
-    ("quy_che", "Quy chế", "QC"), ("quy_dinh", "Quy định", "QyĐ"), ("thong_cao", "Thông cáo", "TC"),
-    ("thong_bao", "Thông báo", "TB"), ("huong_dan", "Hướng dẫn", "HD"), ("chuong_trinh", "Chương trình", "CTr"),
-    ("ke_hoach", "Kế hoạch", "KH"), ("phuong_an", "Phương án", "PA"), ("de_an", "Đề án", "ĐA"),
-    ("du_an", "Dự án", "DA"), ("bao_cao", "Báo cáo", "BC"), ("bien_ban", "Biên bản", "BB"),
-    ("to_trinh", "Tờ trình", "TTr"), ("hop_dong", "Hợp đồng", "HĐ"), ("cong_van", "Công văn", ""),
-    ("cong_dien", "Công điện", "CĐ"), ("ban_ghi_nho", "Bản ghi nhớ", "BGN"),
-    ("ban_thoa_thuan", "Bản thỏa thuận", "BTT"), ("giay_uy_quyen", "Giấy ủy quyền", "GUQ"),
-    ("giay_moi", "Giấy mời", "GM"), ("giay_gioi_thieu", "Giấy giới thiệu", "GGT"),
-    ("giay_nghi_phep", "Giấy nghỉ phép", "GNP"), ("phieu_gui", "Phiếu gửi", "PG"),
-    ("phieu_chuyen", "Phiếu chuyển", "PC"), ("phieu_bao", "Phiếu báo", "PB"), ("thu_cong", "Thư công", ""),
+    ("nghi_quyet", "Nghị quyết", "NQ"),
+    ("quyet_dinh", "Quyết định", "QĐ"),
+    ("chi_thi", "Chỉ thị", "CT"),
+    ("quy_che", "Quy chế", "QC"),
+    ("quy_dinh", "Quy định", "QyĐ"),
+    ("thong_cao", "Thông cáo", "TC"),
+    ("thong_bao", "Thông báo", "TB"),
+    ("huong_dan", "Hướng dẫn", "HD"),
+    ("chuong_trinh", "Chương trình", "CTr"),
+    ("ke_hoach", "Kế hoạch", "KH"),
+    ("phuong_an", "Phương án", "PA"),
+    ("de_an", "Đề án", "ĐA"),
+    ("du_an", "Dự án", "DA"),
+    ("bao_cao", "Báo cáo", "BC"),
+    ("bien_ban", "Biên bản", "BB"),
+    ("to_trinh", "Tờ trình", "TTr"),
+    ("hop_dong", "Hợp đồng", "HĐ"),
+    ("cong_van", "Công văn", ""),
+    ("cong_dien", "Công điện", "CĐ"),
+    ("ban_ghi_nho", "Bản ghi nhớ", "BGN"),
+    ("ban_thoa_thuan", "Bản thỏa thuận", "BTT"),
+    ("giay_uy_quyen", "Giấy ủy quyền", "GUQ"),
+    ("giay_moi", "Giấy mời", "GM"),
+    ("giay_gioi_thieu", "Giấy giới thiệu", "GGT"),
+    ("giay_nghi_phep", "Giấy nghỉ phép", "GNP"),
+    ("phieu_gui", "Phiếu gửi", "PG"),
+    ("phieu_chuyen", "Phiếu chuyển", "PC"),
+    ("phieu_bao", "Phiếu báo", "PB"),
+    ("thu_cong", "Thư công", ""),
     # Outside the 29 administrative types: procedural documents (BLTTHS 2015, Điều 132) and others.
-    ("van_ban_to_tung", "Văn bản tố tụng", ""), ("khac", "Văn bản khác", ""),
+    ("van_ban_to_tung", "Văn bản tố tụng", ""),
+    ("khac", "Văn bản khác", ""),
 ]
 DOC_TYPE_CHOICES = [(code, name) for code, name, _ in DOC_TYPES]
 DOC_TYPE_ABBR = {code: abbr for code, _, abbr in DOC_TYPES}
@@ -84,7 +104,11 @@ class RegisterCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["unit", "register", "year"], name="register_counter_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "register", "year"], name="register_counter_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.register}/{self.year}: {self.last}"
@@ -100,8 +124,9 @@ class StoredFile(models.Model):
     file = models.FileField(upload_to="documents/", max_length=300)
     page_count = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = "tệp văn bản"
@@ -118,53 +143,98 @@ class StoredFile(models.Model):
 class IncomingDocument(models.Model):
     """One entry of the incoming register (Sổ đăng ký văn bản đến, NĐ 30/2020 Phụ lục IV)."""
 
-    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="incoming_documents",
-                             verbose_name="cơ quan nhận")
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        on_delete=models.PROTECT,
+        related_name="incoming_documents",
+        verbose_name="cơ quan nhận",
+    )
     register = models.CharField(max_length=10, choices=Register.choices, default=Register.INCOMING)
     year = models.PositiveSmallIntegerField()
     arrival_number = models.PositiveIntegerField("số đến")
     arrived_at = models.DateTimeField("ngày đến")
     sender = models.CharField("tác giả (cơ quan ban hành)", max_length=300)
-    sender_unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    sender_unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     code_notation = models.CharField("số, ký hiệu", max_length=80, blank=True)
     code_folded = models.CharField(max_length=80, blank=True, db_index=True, editable=False)
     issued_date = models.DateField("ngày tháng văn bản", null=True, blank=True)
-    doc_type = models.CharField("tên loại", max_length=30, choices=DOC_TYPE_CHOICES, default="cong_van")
+    doc_type = models.CharField(
+        "tên loại", max_length=30, choices=DOC_TYPE_CHOICES, default="cong_van"
+    )
     subject = models.TextField("trích yếu nội dung", blank=True)
     signer_name = models.CharField("người ký", max_length=200, blank=True)
-    urgency = models.CharField("độ khẩn", max_length=12, choices=Urgency.choices, default=Urgency.NORMAL)
-    secrecy = models.CharField("độ mật", max_length=12, choices=Secrecy.choices, default=Secrecy.NORMAL)
+    urgency = models.CharField(
+        "độ khẩn", max_length=12, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    secrecy = models.CharField(
+        "độ mật", max_length=12, choices=Secrecy.choices, default=Secrecy.NORMAL
+    )
     due_date = models.DateField("hạn giải quyết", null=True, blank=True, db_index=True)
     page_amount = models.PositiveIntegerField("số trang", null=True, blank=True)
-    channel = models.CharField("hình thức nhận", max_length=12, choices=Channel.choices, default=Channel.UPLOAD)
+    channel = models.CharField(
+        "hình thức nhận", max_length=12, choices=Channel.choices, default=Channel.UPLOAD
+    )
     notes = models.TextField("ghi chú", blank=True)
-    status = models.CharField("trạng thái", max_length=16, choices=IncomingStatus.choices,
-                              default=IncomingStatus.REGISTERED, db_index=True)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        "trạng thái",
+        max_length=16,
+        choices=IncomingStatus.choices,
+        default=IncomingStatus.REGISTERED,
+        db_index=True,
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     registered_at = models.DateTimeField(auto_now_add=True)
-    original = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name="bản gốc")
-    rendition = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                  help_text="PDF dùng để đọc khi bản gốc là DOCX.")
-    archive_copy = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+", help_text="Bản lưu có dấu ĐẾN và số trang.")
+    original = models.ForeignKey(
+        StoredFile,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="bản gốc",
+    )
+    rendition = models.ForeignKey(
+        StoredFile,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="PDF dùng để đọc khi bản gốc là DOCX.",
+    )
+    archive_copy = models.ForeignKey(
+        StoredFile,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Bản lưu có dấu ĐẾN và số trang.",
+    )
     text = models.TextField("nội dung văn bản (nhận dạng)", blank=True)
     text_source = models.CharField(max_length=20, blank=True)  # "pdf", "docx", "ocr", ""
     search_folded = models.TextField(blank=True, editable=False)
     sensitivity_flags = models.JSONField(default=list, blank=True)
-    sensitivity_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                                 on_delete=models.PROTECT, related_name="+")
+    sensitivity_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     sensitivity_confirmed_at = models.DateTimeField(null=True, blank=True)
     signature_report = models.JSONField(null=True, blank=True)
     signature_summary = models.CharField("kết quả kiểm tra chữ ký số", max_length=500, blank=True)
     signature_ok = models.BooleanField(null=True, blank=True)
-    source_outgoing = models.ForeignKey("OutgoingDocument", null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="deliveries")
+    source_outgoing = models.ForeignKey(
+        "OutgoingDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
     result = models.TextField("kết quả giải quyết", blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # NĐ 30/2020, Điều 18 (DOMAIN.md §1.5): the issuer recalled the document; the entry and its
     # số đến stay in the register, the electronic copy is deleted.
     recalled_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
@@ -174,11 +244,15 @@ class IncomingDocument(models.Model):
         verbose_name_plural = "văn bản đến"
         ordering = ["-year", "-arrival_number"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "register", "year", "arrival_number"],
-                                    name="incoming_number_once"),
+            models.UniqueConstraint(
+                fields=["unit", "register", "year", "arrival_number"], name="incoming_number_once"
+            ),
         ]
         indexes = [
-            models.Index(fields=["unit", "register", "-year", "-arrival_number"], name="incoming_register_idx"),
+            models.Index(
+                fields=["unit", "register", "-year", "-arrival_number"],
+                name="incoming_register_idx",
+            ),
             models.Index(fields=["unit", "code_folded"], name="incoming_dedupe_idx"),
             models.Index(fields=["status", "due_date"], name="incoming_due_idx"),
             # Lists across registers (a handler's documents) read in register order and stop at a page.
@@ -209,15 +283,26 @@ class AssignmentRole(models.TextChoices):
 class Assignment(models.Model):
     """Who handles an incoming document: a unit (its leaders) or a named official."""
 
-    document = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="assignments")
+    document = models.ForeignKey(
+        IncomingDocument, on_delete=models.CASCADE, related_name="assignments"
+    )
     role = models.CharField(max_length=10, choices=AssignmentRole.choices)
-    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="document_assignments")
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="document_assignments",
+    )
     # Path of the unit (or of the user's unit): leaders of any unit above it see the document.
     unit_path = models.CharField(max_length=255, db_index=True, default="")
     due_date = models.DateField(null=True, blank=True)
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     assigned_at = models.DateTimeField(auto_now_add=True)
     active = models.BooleanField(default=True)
     done_at = models.DateTimeField(null=True, blank=True)
@@ -255,8 +340,9 @@ class DocumentAction(models.Model):
 
     document = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="actions")
     kind = models.CharField(max_length=20, choices=ActionKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
     detail = models.JSONField(default=dict, blank=True)
@@ -297,42 +383,74 @@ class Relation(models.TextChoices):
 class OutgoingDocument(models.Model):
     """A document drafted on the desk and issued through the outgoing register."""
 
-    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="outgoing_documents",
-                             verbose_name="cơ quan ban hành")
-    drafting_unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+",
-                                      verbose_name="đơn vị soạn thảo")
-    drafter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                verbose_name="người soạn thảo")
-    doc_type = models.CharField("tên loại", max_length=30, choices=DOC_TYPE_CHOICES, default="cong_van")
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        on_delete=models.PROTECT,
+        related_name="outgoing_documents",
+        verbose_name="cơ quan ban hành",
+    )
+    drafting_unit = models.ForeignKey(
+        "accounts.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị soạn thảo"
+    )
+    drafter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người soạn thảo",
+    )
+    doc_type = models.CharField(
+        "tên loại", max_length=30, choices=DOC_TYPE_CHOICES, default="cong_van"
+    )
     subject = models.TextField("trích yếu nội dung")
     addressee = models.CharField("kính gửi", max_length=500, blank=True)
     body = models.TextField("nội dung (mẫu)", blank=True)
     place = models.CharField("địa danh", max_length=80, blank=True)
     from_template = models.BooleanField(default=False)
-    urgency = models.CharField("độ khẩn", max_length=12, choices=Urgency.choices, default=Urgency.NORMAL)
-    secrecy = models.CharField("độ mật", max_length=12, choices=Secrecy.choices, default=Secrecy.NORMAL)
-    signer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+", verbose_name="người ký")
-    signer_authority = models.CharField("thẩm quyền ký", max_length=6, choices=SignerAuthority.choices,
-                                        blank=True, default="")
+    urgency = models.CharField(
+        "độ khẩn", max_length=12, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    secrecy = models.CharField(
+        "độ mật", max_length=12, choices=Secrecy.choices, default=Secrecy.NORMAL
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người ký",
+    )
+    signer_authority = models.CharField(
+        "thẩm quyền ký", max_length=6, choices=SignerAuthority.choices, blank=True, default=""
+    )
     signer_title = models.CharField("chức vụ người ký", max_length=120, blank=True)
-    status = models.CharField(max_length=16, choices=OutgoingStatus.choices, default=OutgoingStatus.DRAFT,
-                              db_index=True)
-    current = models.ForeignKey("DraftVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    status = models.CharField(
+        max_length=16, choices=OutgoingStatus.choices, default=OutgoingStatus.DRAFT, db_index=True
+    )
+    current = models.ForeignKey(
+        "DraftVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
-    signed_file = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    signed_file = models.ForeignKey(
+        StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     signed_at = models.DateTimeField(null=True, blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     number = models.PositiveIntegerField("số", null=True, blank=True)
     code_notation = models.CharField("số, ký hiệu", max_length=80, blank=True, db_index=True)
     issued_date = models.DateField("ngày ban hành", null=True, blank=True)
-    issued_file = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    issued_file = models.ForeignKey(
+        StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     issued_at = models.DateTimeField(null=True, blank=True)
     copies = models.PositiveIntegerField("số lượng bản", default=1)
     notes = models.TextField("ghi chú", blank=True)
@@ -342,21 +460,36 @@ class OutgoingDocument(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Recall (thu hồi) and correction / replacement (đính chính / thay thế), NĐ 30/2020 Điều 18.
     recalled_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
-    recalled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    recalled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     recall_reason = models.TextField("lý do thu hồi", blank=True)
-    relation = models.CharField("quan hệ với văn bản đã ban hành", max_length=12, choices=Relation.choices,
-                                blank=True, default="")
-    related_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="corrections", verbose_name="văn bản được đính chính, thay thế")
+    relation = models.CharField(
+        "quan hệ với văn bản đã ban hành",
+        max_length=12,
+        choices=Relation.choices,
+        blank=True,
+        default="",
+    )
+    related_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name="văn bản được đính chính, thay thế",
+    )
 
     class Meta:
         verbose_name = "văn bản đi"
         verbose_name_plural = "văn bản đi"
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "year", "number"], condition=models.Q(number__isnull=False),
-                                    name="outgoing_number_once"),
+            models.UniqueConstraint(
+                fields=["unit", "year", "number"],
+                condition=models.Q(number__isnull=False),
+                name="outgoing_number_once",
+            ),
         ]
         indexes = [
             models.Index(fields=["unit", "-year", "-number"], name="outgoing_register_idx"),
@@ -370,18 +503,26 @@ class OutgoingDocument(models.Model):
 class DraftVersion(models.Model):
     """One version of a draft (versions are kept; góp ý refer to a version)."""
 
-    document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="versions")
+    document = models.ForeignKey(
+        OutgoingDocument, on_delete=models.CASCADE, related_name="versions"
+    )
     number = models.PositiveIntegerField()
     source = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
-    pdf = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    pdf = models.ForeignKey(
+        StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     conversion_error = models.CharField(max_length=500, blank=True)
     note = models.CharField("ghi chú phiên bản", max_length=500, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["number"]
-        constraints = [models.UniqueConstraint(fields=["document", "number"], name="draft_version_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="draft_version_once")
+        ]
 
     def __str__(self) -> str:
         return f"Phiên bản {self.number}"
@@ -390,11 +531,17 @@ class DraftVersion(models.Model):
 class ReviewComment(models.Model):
     """Góp ý on a draft, and the decisions (duyệt, trả lại) with their reasons."""
 
-    document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="comments")
-    version = models.ForeignKey(DraftVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey(
+        OutgoingDocument, on_delete=models.CASCADE, related_name="comments"
+    )
+    version = models.ForeignKey(
+        DraftVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField("nội dung")
-    kind = models.CharField(max_length=20, default="gop_y")  # gop_y, trinh, duyet, tra_lai, ky, phat_hanh
+    kind = models.CharField(
+        max_length=20, default="gop_y"
+    )  # gop_y, trinh, duyet, tra_lai, ky, phat_hanh
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -408,10 +555,12 @@ class EntryEdit(models.Model):
     """One correction of a saved register entry (incoming or outgoing): who, when, why, and
     every changed field with its previous and new value. The register number never changes."""
 
-    incoming = models.ForeignKey(IncomingDocument, null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="edits")
-    outgoing = models.ForeignKey(OutgoingDocument, null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="edits")
+    incoming = models.ForeignKey(
+        IncomingDocument, null=True, blank=True, on_delete=models.CASCADE, related_name="edits"
+    )
+    outgoing = models.ForeignKey(
+        OutgoingDocument, null=True, blank=True, on_delete=models.CASCADE, related_name="edits"
+    )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     reason = models.TextField("lý do sửa")
@@ -420,9 +569,13 @@ class EntryEdit(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
-        constraints = [models.CheckConstraint(
-            condition=models.Q(incoming__isnull=False, outgoing__isnull=True)
-            | models.Q(incoming__isnull=True, outgoing__isnull=False), name="entry_edit_one_entry")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(incoming__isnull=False, outgoing__isnull=True)
+                | models.Q(incoming__isnull=True, outgoing__isnull=False),
+                name="entry_edit_one_entry",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Sửa {len(self.changes)} trường — {self.actor}"
@@ -437,17 +590,24 @@ class RecipientKind(models.TextChoices):
 class Recipient(models.Model):
     """One line of "Nơi nhận"; internal recipients get the document in their incoming register."""
 
-    document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="recipients")
+    document = models.ForeignKey(
+        OutgoingDocument, on_delete=models.CASCADE, related_name="recipients"
+    )
     kind = models.CharField(max_length=12, choices=RecipientKind.choices)
-    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField("tên", max_length=300, blank=True)
     email = models.EmailField(blank=True)
     for_action = models.BooleanField("để thực hiện", default=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     delivery_error = models.CharField(max_length=500, blank=True)
-    delivered_incoming = models.ForeignKey(IncomingDocument, null=True, blank=True, on_delete=models.SET_NULL,
-                                           related_name="+")
-    recall_notified_at = models.DateTimeField(null=True, blank=True)  # external: recall notice e-mailed
+    delivered_incoming = models.ForeignKey(
+        IncomingDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recall_notified_at = models.DateTimeField(
+        null=True, blank=True
+    )  # external: recall notice e-mailed
 
     class Meta:
         ordering = ["pk"]
@@ -485,17 +645,23 @@ class MailIntake(models.Model):
     received_at = models.DateTimeField()
     body = models.TextField(blank=True)
     filename = models.CharField(max_length=255, blank=True)
-    file = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    file = models.ForeignKey(
+        StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     error = models.CharField(max_length=500, blank=True)
-    status = models.CharField(max_length=12, choices=IntakeStatus.choices, default=IntakeStatus.PENDING,
-                              db_index=True)
-    incoming = models.ForeignKey(IncomingDocument, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    status = models.CharField(
+        max_length=12, choices=IntakeStatus.choices, default=IntakeStatus.PENDING, db_index=True
+    )
+    incoming = models.ForeignKey(
+        IncomingDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-received_at", "part"]
-        constraints = [models.UniqueConstraint(fields=["unit", "message_id", "part"], name="mail_intake_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "message_id", "part"], name="mail_intake_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_email}: {self.subject[:80]}"

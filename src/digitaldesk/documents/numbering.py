@@ -10,6 +10,7 @@ transactions already serialise writers) inside the caller's transaction, and the
 register entry is written in that same transaction: if anything fails the counter
 rolls back with it, so no number is lost (no gap) and none is handed out twice.
 """
+
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
@@ -21,14 +22,24 @@ from digitaldesk.documents.models import RegisterCounter
 def take_number(*, unit: Unit, register: str, year: int) -> int:
     """Return the next number of `register` of `unit` for `year`. Call inside a transaction."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("take_number must run inside the transaction that writes the register entry")
-    counter = RegisterCounter.objects.select_for_update().filter(unit=unit, register=register, year=year).first()
+        raise RuntimeError(
+            "take_number must run inside the transaction that writes the register entry"
+        )
+    counter = (
+        RegisterCounter.objects.select_for_update()
+        .filter(unit=unit, register=register, year=year)
+        .first()
+    )
     if counter is None:
         try:
             with transaction.atomic():  # savepoint: a concurrent creator wins, we lock its row
-                counter = RegisterCounter.objects.create(unit=unit, register=register, year=year, last=0)
+                counter = RegisterCounter.objects.create(
+                    unit=unit, register=register, year=year, last=0
+                )
         except IntegrityError:
-            counter = RegisterCounter.objects.select_for_update().get(unit=unit, register=register, year=year)
+            counter = RegisterCounter.objects.select_for_update().get(
+                unit=unit, register=register, year=year
+            )
     counter.last += 1
     counter.save(update_fields=["last"])
     return counter.last

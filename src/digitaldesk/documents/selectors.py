@@ -8,6 +8,7 @@ Who sees an outgoing document: its drafter, the leaders of the drafting unit or 
 the agency, the designated signer, and the agency's clerks once it is signed.
 Everyone else gets the same "not found" as for a missing document.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,7 +64,11 @@ def user_agency(user: User) -> Unit | None:
 
 
 def is_clerk_of(user: User, agency: Unit | None) -> bool:
-    return bool(agency and Role.CLERK in effective_roles(user) and (user_agency(user) or Unit()).pk == agency.pk)
+    return bool(
+        agency
+        and Role.CLERK in effective_roles(user)
+        and (user_agency(user) or Unit()).pk == agency.pk
+    )
 
 
 def leads_agency(user: User, agency: Unit | None) -> bool:
@@ -77,15 +82,20 @@ def leads_unit(user: User, unit: Unit | None) -> bool:
 
 def clerks_of(agency: Unit) -> list[User]:
     """Văn thư of an agency: clerks in the agency itself or in one of its Phòng (e.g. Văn phòng)."""
-    units = [u.pk for u in Unit.objects.filter(path__startswith=agency.path) if agency_of(u) == agency]
+    units = [
+        u.pk for u in Unit.objects.filter(path__startswith=agency.path) if agency_of(u) == agency
+    ]
     users = User.objects.filter(is_active=True, unit_id__in=units).select_related("position")
     return [u for u in users if Role.CLERK in u.own_roles()]
 
 
 def leaders_of(unit: Unit) -> list[User]:
     """Officials who lead `unit` itself by their position (not its sub-units)."""
-    return list(User.objects.filter(is_active=True, unit=unit, position__is_leader=True)
-                .select_related("position").order_by("position__rank", "name_sort_key"))
+    return list(
+        User.objects.filter(is_active=True, unit=unit, position__is_leader=True)
+        .select_related("position")
+        .order_by("position__rank", "name_sort_key")
+    )
 
 
 # --- Incoming: visibility and gate ----------------------------------------------------
@@ -96,8 +106,11 @@ def _incoming_condition(user: User) -> Q:
         condition |= Q(unit=agency)
     for led in led_units(user):
         condition |= Q(unit=led)
-        condition |= Q(unit_id__in=led.ancestors_and_self) & Q(Exists(
-            Assignment.objects.filter(document=OuterRef("pk"), unit_path__startswith=led.path)))
+        condition |= Q(unit_id__in=led.ancestors_and_self) & Q(
+            Exists(
+                Assignment.objects.filter(document=OuterRef("pk"), unit_path__startswith=led.path)
+            )
+        )
     return condition
 
 
@@ -113,8 +126,12 @@ def incoming_for_user(user: User, document_id: Any) -> IncomingDocument:
         pk = int(document_id)
     except (TypeError, ValueError) as exc:
         raise Http404("Không tìm thấy văn bản.") from exc
-    document = (incoming_visible_to(user).filter(pk=pk)
-                .select_related("unit", "original", "rendition", "archive_copy", "registered_by").first())
+    document = (
+        incoming_visible_to(user)
+        .filter(pk=pk)
+        .select_related("unit", "original", "rendition", "archive_copy", "registered_by")
+        .first()
+    )
     if document is None:
         raise Http404("Không tìm thấy văn bản.")
     return document
@@ -129,7 +146,9 @@ def incoming_acl(document: IncomingDocument) -> list[str]:
             tokens.append(f"user:{assignment.user_id}")
         path = assignment.unit_path
         if path.startswith(agency_path):
-            tokens.extend(f"docs-lead:{int(part)}" for part in path[len(agency_path):].split(".") if part)
+            tokens.extend(
+                f"docs-lead:{int(part)}" for part in path[len(agency_path) :].split(".") if part
+            )
     return sorted(set(tokens))
 
 
@@ -142,7 +161,9 @@ def outgoing_acl(document: OutgoingDocument) -> list[str]:
     agency_path = document.unit.path
     path = document.drafting_unit.path
     if path.startswith(agency_path):
-        tokens.extend(f"docs-lead:{int(part)}" for part in path[len(agency_path):].split(".") if part)
+        tokens.extend(
+            f"docs-lead:{int(part)}" for part in path[len(agency_path) :].split(".") if part
+        )
     return sorted(set(tokens))
 
 
@@ -163,9 +184,9 @@ def active_assignments(document: IncomingDocument) -> list[Assignment]:
 def my_assignments(user: User, document: IncomingDocument) -> list[Assignment]:
     result = []
     for assignment in active_assignments(document):
-        if assignment.user_id == user.pk:
-            result.append(assignment)
-        elif assignment.user_id is None and assignment.unit_id and leads_unit(user, assignment.unit):
+        if assignment.user_id == user.pk or (
+            assignment.user_id is None and assignment.unit_id and leads_unit(user, assignment.unit)
+        ):
             result.append(assignment)
     return result
 
@@ -182,7 +203,9 @@ def can_direct(user: User, document: IncomingDocument) -> bool:
 def can_forward(user: User, document: IncomingDocument) -> bool:
     if document.status == IncomingStatus.DONE:
         return False
-    return can_direct(user, document) or any(a.role != AssignmentRole.INFO for a in my_assignments(user, document))
+    return can_direct(user, document) or any(
+        a.role != AssignmentRole.INFO for a in my_assignments(user, document)
+    )
 
 
 def can_report(user: User, document: IncomingDocument) -> bool:
@@ -192,7 +215,9 @@ def can_report(user: User, document: IncomingDocument) -> bool:
 def can_close(user: User, document: IncomingDocument) -> bool:
     if document.status == IncomingStatus.DONE:
         return False
-    return can_direct(user, document) or any(a.role == AssignmentRole.LEAD for a in my_assignments(user, document))
+    return can_direct(user, document) or any(
+        a.role == AssignmentRole.LEAD for a in my_assignments(user, document)
+    )
 
 
 def can_reopen(user: User, document: IncomingDocument) -> bool:
@@ -200,8 +225,11 @@ def can_reopen(user: User, document: IncomingDocument) -> bool:
 
 
 def can_confirm_sensitivity(user: User, document: IncomingDocument) -> bool:
-    return bool(document.sensitivity_flags) and document.sensitivity_confirmed_at is None and (
-        is_clerk_of(user, document.unit) or leads_agency(user, document.unit))
+    return (
+        bool(document.sensitivity_flags)
+        and document.sensitivity_confirmed_at is None
+        and (is_clerk_of(user, document.unit) or leads_agency(user, document.unit))
+    )
 
 
 def assignable_users(user: User, document: IncomingDocument) -> QuerySet[User]:
@@ -209,20 +237,33 @@ def assignable_users(user: User, document: IncomingDocument) -> QuerySet[User]:
     handler the officials of the units they lead or belong to."""
     agency = document.unit
     if leads_agency(user, agency):
-        return User.objects.filter(is_active=True, unit__path__startswith=agency.path).exclude(
-            unit__in=Unit.objects.filter(path__startswith=agency.path).exclude(pk=agency.pk)
-            .exclude(kind=UnitKind.OFFICE)).select_related("unit", "position").order_by("name_sort_key")
+        return (
+            User.objects.filter(is_active=True, unit__path__startswith=agency.path)
+            .exclude(
+                unit__in=Unit.objects.filter(path__startswith=agency.path)
+                .exclude(pk=agency.pk)
+                .exclude(kind=UnitKind.OFFICE)
+            )
+            .select_related("unit", "position")
+            .order_by("name_sort_key")
+        )
     condition = Q(unit=user.unit_id) if user.unit_id else Q(pk__in=[])
     for led in led_units(user):
         condition |= Q(unit__path__startswith=led.path)
-    return User.objects.filter(is_active=True).filter(condition).select_related("unit", "position").order_by(
-        "name_sort_key")
+    return (
+        User.objects.filter(is_active=True)
+        .filter(condition)
+        .select_related("unit", "position")
+        .order_by("name_sort_key")
+    )
 
 
 def assignable_units(user: User, document: IncomingDocument) -> QuerySet[Unit]:
     agency = document.unit
     if leads_agency(user, agency):
-        return Unit.objects.filter(path__startswith=agency.path, kind=UnitKind.OFFICE, is_active=True)
+        return Unit.objects.filter(
+            path__startswith=agency.path, kind=UnitKind.OFFICE, is_active=True
+        )
     condition = Q(pk__in=[])
     for led in led_units(user):
         condition |= Q(path__startswith=led.path)
@@ -230,20 +271,42 @@ def assignable_units(user: User, document: IncomingDocument) -> QuerySet[Unit]:
 
 
 # --- Incoming: registers and lists --------------------------------------------------------
-def incoming_register(*, agency: Unit, year: int | None = None, register: str = "den",
-                      query: str = "", status: str = "", doc_type: str = "", urgency: str = "",
-                      date_from: dt.date | None = None, date_to: dt.date | None = None
-                      ) -> QuerySet[IncomingDocument]:
+def incoming_register(
+    *,
+    agency: Unit,
+    year: int | None = None,
+    register: str = "den",
+    query: str = "",
+    status: str = "",
+    doc_type: str = "",
+    urgency: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[IncomingDocument]:
     rows = IncomingDocument.objects.filter(unit=agency, register=register)
     if year:
         rows = rows.filter(year=year)
-    return filter_incoming(rows, query=query, status=status, doc_type=doc_type, urgency=urgency,
-                            date_from=date_from, date_to=date_to)
+    return filter_incoming(
+        rows,
+        query=query,
+        status=status,
+        doc_type=doc_type,
+        urgency=urgency,
+        date_from=date_from,
+        date_to=date_to,
+    )
 
 
-def filter_incoming(rows: QuerySet[IncomingDocument], *, query: str = "", status: str = "", doc_type: str = "",
-                    urgency: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None
-                    ) -> QuerySet[IncomingDocument]:
+def filter_incoming(
+    rows: QuerySet[IncomingDocument],
+    *,
+    query: str = "",
+    status: str = "",
+    doc_type: str = "",
+    urgency: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[IncomingDocument]:
     if status:
         rows = rows.filter(status=status)
     if doc_type:
@@ -263,14 +326,24 @@ def filter_incoming(rows: QuerySet[IncomingDocument], *, query: str = "", status
 def _handles_in_person(user: Any) -> Q:
     """An active chủ trì / phối hợp assignment of the document to `user` (a User or a
     `core.prebuilt.Param` of its id)."""
-    return Q(Exists(Assignment.objects.filter(document=OuterRef("pk"), user=user, active=True,
-                                              role__in=[AssignmentRole.LEAD, AssignmentRole.SUPPORT])))
+    return Q(
+        Exists(
+            Assignment.objects.filter(
+                document=OuterRef("pk"),
+                user=user,
+                active=True,
+                role__in=[AssignmentRole.LEAD, AssignmentRole.SUPPORT],
+            )
+        )
+    )
 
 
 def incoming_handled_in_person(user: Any) -> QuerySet[IncomingDocument]:
     """The documents in progress that `user` handles in person (chủ trì / phối hợp): the whole of
     `incoming_for_me` for an official who leads no unit. `user` may be a `core.prebuilt.Param`."""
-    return IncomingDocument.objects.filter(Q(status=IncomingStatus.IN_PROGRESS) & _handles_in_person(user))
+    return IncomingDocument.objects.filter(
+        Q(status=IncomingStatus.IN_PROGRESS) & _handles_in_person(user)
+    )
 
 
 def for_me_condition(user: Any, led: Sequence[tuple[Any, Sequence[Any]]]) -> Q:
@@ -283,16 +356,25 @@ def for_me_condition(user: Any, led: Sequence[tuple[Any, Sequence[Any]]]) -> Q:
     handling = _handles_in_person(user)
     for unit_id, lineage in led:
         # In(F(...)) rather than unit_id__in: the same SQL, and it accepts Params in the list.
-        handling |= Q(In(F("unit_id"), list(lineage))) & Q(Exists(Assignment.objects.filter(
-            document=OuterRef("pk"), user__isnull=True, active=True, unit_id=unit_id,
-            role__in=[AssignmentRole.LEAD, AssignmentRole.SUPPORT])))
+        handling |= Q(In(F("unit_id"), list(lineage))) & Q(
+            Exists(
+                Assignment.objects.filter(
+                    document=OuterRef("pk"),
+                    user__isnull=True,
+                    active=True,
+                    unit_id=unit_id,
+                    role__in=[AssignmentRole.LEAD, AssignmentRole.SUPPORT],
+                )
+            )
+        )
     return waiting_direction | (Q(status=IncomingStatus.IN_PROGRESS) & handling)
 
 
 def incoming_for_me(user: User) -> QuerySet[IncomingDocument]:
     """Documents waiting for this user: to direct (agency leaders) or to handle."""
     return IncomingDocument.objects.filter(
-        for_me_condition(user, [(led.pk, led.ancestors_and_self) for led in led_units(user)]))
+        for_me_condition(user, [(led.pk, led.ancestors_and_self) for led in led_units(user)])
+    )
 
 
 def incoming_due_for_me(user: User, day: dt.date) -> QuerySet[IncomingDocument]:
@@ -305,14 +387,20 @@ def overdue(user: User, *, today: dt.date | None = None) -> QuerySet[IncomingDoc
     return incoming_visible_to(user).filter(due_date__lt=day).exclude(status=IncomingStatus.DONE)
 
 
-def due_soon(user: User, *, days: int = 2, today: dt.date | None = None) -> QuerySet[IncomingDocument]:
+def due_soon(
+    user: User, *, days: int = 2, today: dt.date | None = None
+) -> QuerySet[IncomingDocument]:
     day = today or timezone.localdate()
-    return incoming_visible_to(user).filter(due_date__gte=day, due_date__lte=day + dt.timedelta(days=days)
-                                            ).exclude(status=IncomingStatus.DONE)
+    return (
+        incoming_visible_to(user)
+        .filter(due_date__gte=day, due_date__lte=day + dt.timedelta(days=days))
+        .exclude(status=IncomingStatus.DONE)
+    )
 
 
-def possible_duplicates(*, agency: Unit, sender: str, code_notation: str,
-                        exclude_id: int | None = None) -> list[IncomingDocument]:
+def possible_duplicates(
+    *, agency: Unit, sender: str, code_notation: str, exclude_id: int | None = None
+) -> list[IncomingDocument]:
     """Same issuer and same số ký hiệu already in this agency's register (any year)."""
     code = fold(code_notation).replace(" ", "")
     if not code:
@@ -321,8 +409,11 @@ def possible_duplicates(*, agency: Unit, sender: str, code_notation: str,
     if exclude_id:
         rows = rows.exclude(pk=exclude_id)
     wanted = " ".join(fold(sender).split())
-    return [row for row in rows.order_by("-arrived_at")[:20]
-            if not wanted or not row.sender or " ".join(fold(row.sender).split()) == wanted]
+    return [
+        row
+        for row in rows.order_by("-arrived_at")[:20]
+        if not wanted or not row.sender or " ".join(fold(row.sender).split()) == wanted
+    ]
 
 
 # --- Outgoing ---------------------------------------------------------------------
@@ -332,8 +423,9 @@ def _outgoing_condition(user: User) -> Q:
     if agency is not None and Role.CLERK in effective_roles(user):
         condition |= Q(unit=agency, status__in=[OutgoingStatus.SIGNED, OutgoingStatus.ISSUED])
     for led in led_units(user):
-        condition |= Q(unit=led) | (Q(unit_id__in=led.ancestors_and_self)
-                                    & Q(drafting_unit__path__startswith=led.path))
+        condition |= Q(unit=led) | (
+            Q(unit_id__in=led.ancestors_and_self) & Q(drafting_unit__path__startswith=led.path)
+        )
     return condition
 
 
@@ -348,15 +440,22 @@ def outgoing_for_user(user: User, document_id: Any) -> OutgoingDocument:
         pk = int(document_id)
     except (TypeError, ValueError) as exc:
         raise Http404("Không tìm thấy văn bản.") from exc
-    document = (outgoing_visible_to(user).filter(pk=pk)
-                .select_related("unit", "drafting_unit", "drafter", "signer", "current", "signed_file",
-                                "issued_file").first())
+    document = (
+        outgoing_visible_to(user)
+        .filter(pk=pk)
+        .select_related(
+            "unit", "drafting_unit", "drafter", "signer", "current", "signed_file", "issued_file"
+        )
+        .first()
+    )
     if document is None:
         raise Http404("Không tìm thấy văn bản.")
     return document
 
 
-def outgoing_register(*, agency: Unit, year: int | None = None, query: str = "") -> QuerySet[OutgoingDocument]:
+def outgoing_register(
+    *, agency: Unit, year: int | None = None, query: str = ""
+) -> QuerySet[OutgoingDocument]:
     rows = OutgoingDocument.objects.filter(unit=agency, status=OutgoingStatus.ISSUED)
     if year:
         rows = rows.filter(year=year)
@@ -403,10 +502,16 @@ def possible_signers(user: User) -> QuerySet[User]:
     if agency is None or user.unit is None:
         return User.objects.none()
     # The drafter's own unit and the units above it, up to (and including) the agency itself.
-    ids = list(Unit.objects.filter(pk__in=user.unit.ancestors_and_self, path__startswith=agency.path)
-               .values_list("pk", flat=True))
-    return (User.objects.filter(is_active=True, unit_id__in=ids, position__is_leader=True)
-            .select_related("position", "unit").order_by("position__rank", "name_sort_key"))
+    ids = list(
+        Unit.objects.filter(
+            pk__in=user.unit.ancestors_and_self, path__startswith=agency.path
+        ).values_list("pk", flat=True)
+    )
+    return (
+        User.objects.filter(is_active=True, unit_id__in=ids, position__is_leader=True)
+        .select_related("position", "unit")
+        .order_by("position__rank", "name_sort_key")
+    )
 
 
 # --- Register-entry corrections, recall, correction/replacement (h3) -----------------------
@@ -418,21 +523,33 @@ def can_edit_incoming(user: User, document: IncomingDocument) -> bool:
 def can_edit_outgoing(user: User, document: OutgoingDocument) -> bool:
     """Once issued: the agency's clerks (who keep the register) and the leader who signed it."""
     return document.status == OutgoingStatus.ISSUED and (
-        is_clerk_of(user, document.unit) or (document.signed_by_id is not None and document.signed_by_id == user.pk))
+        is_clerk_of(user, document.unit)
+        or (document.signed_by_id is not None and document.signed_by_id == user.pk)
+    )
 
 
 def can_recall(user: User, document: OutgoingDocument) -> bool:
     """Thu hồi (NĐ 30/2020 Điều 18): the issuing agency's clerks, the signer, the agency's leaders."""
-    return (document.status == OutgoingStatus.ISSUED and document.recalled_at is None
-            and (is_clerk_of(user, document.unit) or leads_agency(user, document.unit)
-                 or (document.signed_by_id is not None and document.signed_by_id == user.pk)))
+    return (
+        document.status == OutgoingStatus.ISSUED
+        and document.recalled_at is None
+        and (
+            is_clerk_of(user, document.unit)
+            or leads_agency(user, document.unit)
+            or (document.signed_by_id is not None and document.signed_by_id == user.pk)
+        )
+    )
 
 
 def can_correct(user: User, document: OutgoingDocument) -> bool:
     """Draft a correcting / replacing document: an official of the issuing agency who may see it."""
-    return (document.status == OutgoingStatus.ISSUED and document.recalled_at is None
-            and user_agency(user) is not None and user_agency(user).pk == document.unit_id  # type: ignore[union-attr]
-            and outgoing_visible_to(user).filter(pk=document.pk).exists())
+    return (
+        document.status == OutgoingStatus.ISSUED
+        and document.recalled_at is None
+        and user_agency(user) is not None
+        and user_agency(user).pk == document.unit_id  # type: ignore[union-attr]
+        and outgoing_visible_to(user).filter(pk=document.pk).exists()
+    )
 
 
 def can_follow_up(user: User, agency: Unit | None) -> bool:
@@ -453,27 +570,50 @@ def incoming_related(user: User, document: IncomingDocument) -> list[dict[str, A
         entry = visible.filter(source_outgoing=source.related_to_id).first()
         original = source.related_to
         assert original is not None
-        links.append({"text": f"{source.get_relation_display()} văn bản số {original.code_notation} ngày "
-                              f"{original.issued_date:%d/%m/%Y}", "entry": entry, "relation": source.relation,
-                      "direction": "original"})
+        links.append(
+            {
+                "text": f"{source.get_relation_display()} văn bản số {original.code_notation} ngày "
+                f"{original.issued_date:%d/%m/%Y}",
+                "entry": entry,
+                "relation": source.relation,
+                "direction": "original",
+            }
+        )
     for correction in source.corrections.filter(status=OutgoingStatus.ISSUED).order_by("issued_at"):
         entry = visible.filter(source_outgoing=correction).first()
         verb = "Được đính chính bởi" if correction.relation == "dinh_chinh" else "Bị thay thế bởi"
-        links.append({"text": f"{verb} văn bản số {correction.code_notation} ngày "
-                              f"{correction.issued_date:%d/%m/%Y}", "entry": entry, "relation": correction.relation,
-                      "direction": "correction"})
+        links.append(
+            {
+                "text": f"{verb} văn bản số {correction.code_notation} ngày "
+                f"{correction.issued_date:%d/%m/%Y}",
+                "entry": entry,
+                "relation": correction.relation,
+                "direction": "correction",
+            }
+        )
     return links
 
 
 def followup_units(agency: Unit) -> QuerySet[Unit]:
     """The lead units the follow-up register can be filtered by: the agency's offices (phòng)."""
-    return (Unit.objects.filter(path__startswith=agency.path, is_active=True).exclude(pk=agency.pk)
-            .filter(kind=UnitKind.OFFICE).order_by("path"))
+    return (
+        Unit.objects.filter(path__startswith=agency.path, is_active=True)
+        .exclude(pk=agency.pk)
+        .filter(kind=UnitKind.OFFICE)
+        .order_by("path")
+    )
 
 
-def followup_rows(*, agency: Unit, date_from: dt.date | None = None, date_to: dt.date | None = None,
-                  status: str = "", lead_unit: Unit | None = None, overdue_only: bool = False,
-                  today: dt.date | None = None) -> QuerySet[IncomingDocument]:
+def followup_rows(
+    *,
+    agency: Unit,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    status: str = "",
+    lead_unit: Unit | None = None,
+    overdue_only: bool = False,
+    today: dt.date | None = None,
+) -> QuerySet[IncomingDocument]:
     """Incoming documents of the agency's register with a deadline (hạn giải quyết), received in
     the period, in register order. Overdue: still open after the deadline, or closed after it."""
     from django.db.models import F
@@ -487,9 +627,18 @@ def followup_rows(*, agency: Unit, date_from: dt.date | None = None, date_to: dt
     if status:
         rows = rows.filter(status=status)
     if lead_unit is not None:
-        rows = rows.filter(Exists(Assignment.objects.filter(document=OuterRef("pk"), role=AssignmentRole.LEAD,
-                                                            unit_path__startswith=lead_unit.path)))
+        rows = rows.filter(
+            Exists(
+                Assignment.objects.filter(
+                    document=OuterRef("pk"),
+                    role=AssignmentRole.LEAD,
+                    unit_path__startswith=lead_unit.path,
+                )
+            )
+        )
     if overdue_only:
-        rows = rows.filter((Q(due_date__lt=day) & ~Q(status=IncomingStatus.DONE))
-                           | Q(status=IncomingStatus.DONE, closed_at__date__gt=F("due_date")))
+        rows = rows.filter(
+            (Q(due_date__lt=day) & ~Q(status=IncomingStatus.DONE))
+            | Q(status=IncomingStatus.DONE, closed_at__date__gt=F("due_date"))
+        )
     return rows.order_by("year", "arrival_number")

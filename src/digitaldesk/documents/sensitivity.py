@@ -7,6 +7,7 @@ scanned for the marks and the kinds of content that DOMAIN.md lists; any hit
 must be confirmed explicitly (and the confirmation is audited) before upload.
 This is a warning aid, not a classifier: it flags, a person decides.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,13 +33,27 @@ _LEVEL_LINE = re.compile(r"độ\s+mật\s*:\s*(mật|tối mật|tuyệt mật)
 
 # Other marks of TT 24/2020/TT-BCA Điều 2 (Mẫu 07) and NĐ 30/2020 Điều 8 khoản 3.
 _MARKERS: list[tuple[str, str, str]] = [
-    ("xem_xong_tra_lai", "xem xong tra lai", "Có dấu “XEM XONG TRẢ LẠI” (NĐ 30/2020, Điều 8, khoản 3)."),
-    ("chi_nguoi_co_ten", "chi nguoi co ten moi duoc boc bi",
-     "Có dấu “Chỉ người có tên mới được bóc bì” (TT 24/2020/TT-BCA, Mẫu 07)."),
-    ("tai_lieu_thu_hoi", "tai lieu thu hoi", "Có dấu “Tài liệu thu hồi” (TT 24/2020/TT-BCA, Mẫu 07)."),
+    (
+        "xem_xong_tra_lai",
+        "xem xong tra lai",
+        "Có dấu “XEM XONG TRẢ LẠI” (NĐ 30/2020, Điều 8, khoản 3).",
+    ),
+    (
+        "chi_nguoi_co_ten",
+        "chi nguoi co ten moi duoc boc bi",
+        "Có dấu “Chỉ người có tên mới được bóc bì” (TT 24/2020/TT-BCA, Mẫu 07).",
+    ),
+    (
+        "tai_lieu_thu_hoi",
+        "tai lieu thu hoi",
+        "Có dấu “Tài liệu thu hồi” (TT 24/2020/TT-BCA, Mẫu 07).",
+    ),
     ("bi_mat_nha_nuoc", "bi mat nha nuoc", "Văn bản nhắc đến “bí mật nhà nước”."),
-    ("thoi_han_bao_ve", "thoi han bao ve bi mat",
-     "Có dấu thời hạn bảo vệ bí mật (TT 24/2020/TT-BCA, Mẫu 04)."),
+    (
+        "thoi_han_bao_ve",
+        "thoi han bao ve bi mat",
+        "Có dấu thời hạn bảo vệ bí mật (TT 24/2020/TT-BCA, Mẫu 04).",
+    ),
 ]
 
 # Kinds of content listed as Tối mật / Mật for the procuracy by QĐ 1180/QĐ-TTg (DOMAIN.md §2.3 [S]):
@@ -67,7 +82,7 @@ def _excerpt(folded: str, original: str, start: int, length: int) -> str:
     # `fold` keeps string length for Vietnamese text, so positions map back to the original.
     if len(folded) != len(original):
         return ""
-    return " ".join(original[max(0, start - 40): start + length + 40].split())
+    return " ".join(original[max(0, start - 40) : start + length + 40].split())
 
 
 def check_text(text: str) -> list[Flag]:
@@ -77,8 +92,13 @@ def check_text(text: str) -> list[Flag]:
         return flags
     stamp = _STAMP.search(text)
     if stamp:
-        flags.append(Flag("dau_mat", f"Có dấu chỉ độ mật “{stamp.group(1)}” (TT 24/2020/TT-BCA, Mẫu 02).",
-                          stamp.group(1)))
+        flags.append(
+            Flag(
+                "dau_mat",
+                f"Có dấu chỉ độ mật “{stamp.group(1)}” (TT 24/2020/TT-BCA, Mẫu 02).",
+                stamp.group(1),
+            )
+        )
     level = _LEVEL_LINE.search(text)
     if level:
         flags.append(Flag("do_mat", "Văn bản ghi rõ độ mật.", " ".join(level.group(0).split())))
@@ -93,9 +113,12 @@ def check_text(text: str) -> list[Flag]:
     kinds = [(needle, label) for needle, label in _KINDS if needle in flat]
     if topics and kinds:
         index = flat.find(kinds[0][0])
-        flags.append(Flag(
-            "noi_dung_1180",
-            f"Nội dung có thể thuộc danh mục bí mật nhà nước của ngành Kiểm sát (QĐ 1180/QĐ-TTg): "
-            f"{kinds[0][1]} về {topics[0][1]}.",
-            _excerpt(flat, flat_original, index, len(kinds[0][0]))))
+        flags.append(
+            Flag(
+                "noi_dung_1180",
+                f"Nội dung có thể thuộc danh mục bí mật nhà nước của ngành Kiểm sát (QĐ 1180/QĐ-TTg): "
+                f"{kinds[0][1]} về {topics[0][1]}.",
+                _excerpt(flat, flat_original, index, len(kinds[0][0])),
+            )
+        )
     return flags

@@ -3,6 +3,7 @@
 Every state change is one function here (rows + audit record + side effects on
 commit). Views, the API, jobs and the demo call these functions. See docs/documents.md.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,7 +53,9 @@ class NeedsConfirmation(ValidationError):
     """The file looks secret; an explicit, audited confirmation is required."""
 
     def __init__(self, flags: list[sensitivity.Flag]) -> None:
-        super().__init__("Văn bản có dấu hiệu chứa bí mật nhà nước; cần xác nhận trước khi tải lên.")
+        super().__init__(
+            "Văn bản có dấu hiệu chứa bí mật nhà nước; cần xác nhận trước khi tải lên."
+        )
         self.flags = flags
 
 
@@ -64,10 +67,12 @@ class DuplicateWarning(ValidationError):
 
 def secret_refusal_message(secrecy: str) -> str:
     label = Secrecy(secrecy).label
-    return (f"Văn bản có độ mật “{label}” không được tải lên, lưu trữ hay xử lý trên Bàn làm việc số, vì máy chủ "
-            "có kết nối mạng (Luật Bảo vệ bí mật nhà nước 2018, Điều 5, khoản 5; Nghị định 26/2020/NĐ-CP, Điều 4). "
-            "Chỉ vào sổ văn bản mật phần thông tin đăng ký, không kèm tệp; bản giấy chuyển cho cán bộ bảo mật "
-            "và xử lý trên máy tính không kết nối mạng theo quy định.")
+    return (
+        f"Văn bản có độ mật “{label}” không được tải lên, lưu trữ hay xử lý trên Bàn làm việc số, vì máy chủ "
+        "có kết nối mạng (Luật Bảo vệ bí mật nhà nước 2018, Điều 5, khoản 5; Nghị định 26/2020/NĐ-CP, Điều 4). "
+        "Chỉ vào sổ văn bản mật phần thông tin đăng ký, không kèm tệp; bản giấy chuyển cho cán bộ bảo mật "
+        "và xử lý trên máy tính không kết nối mạng theo quy định."
+    )
 
 
 def _url(name: str, pk: int) -> str:
@@ -79,32 +84,66 @@ def search_refresh(document: IncomingDocument | OutgoingDocument) -> None:
     from digitaldesk.search import services as search
 
     if isinstance(document, IncomingDocument):
-        fields_text = " ".join([document.code_notation, document.sender, document.get_doc_type_display(),
-                                document.subject, document.signer_name, document.notes, str(document.arrival_number)])
+        fields_text = " ".join(
+            [
+                document.code_notation,
+                document.sender,
+                document.get_doc_type_display(),
+                document.subject,
+                document.signer_name,
+                document.notes,
+                str(document.arrival_number),
+            ]
+        )
         document.search_folded = fold(" ".join(fields_text.split()))
         IncomingDocument.objects.filter(pk=document.pk).update(search_folded=document.search_folded)
         if document.is_secret:
             search.remove(selectors.INCOMING_KIND, str(document.pk))
             return
-        title = " — ".join(p for p in [document.code_notation, document.subject] if p) or str(document)
-        search.index(selectors.INCOMING_KIND, str(document.pk), title=title,
-                     body=" ".join([fields_text, document.text]), acl=selectors.incoming_acl(document),
-                     fields={"date": document.arrived_at.date(), "unit_id": document.unit_id,
-                             "status": document.status, "doc_type": document.doc_type},
-                     unit_id=document.unit_id)
+        title = " — ".join(p for p in [document.code_notation, document.subject] if p) or str(
+            document
+        )
+        search.index(
+            selectors.INCOMING_KIND,
+            str(document.pk),
+            title=title,
+            body=" ".join([fields_text, document.text]),
+            acl=selectors.incoming_acl(document),
+            fields={
+                "date": document.arrived_at.date(),
+                "unit_id": document.unit_id,
+                "status": document.status,
+                "doc_type": document.doc_type,
+            },
+            unit_id=document.unit_id,
+        )
     else:
-        fields_text = " ".join([document.code_notation, document.get_doc_type_display(), document.subject,
-                                document.addressee, str(document.drafter)])
+        fields_text = " ".join(
+            [
+                document.code_notation,
+                document.get_doc_type_display(),
+                document.subject,
+                document.addressee,
+                str(document.drafter),
+            ]
+        )
         document.search_folded = fold(" ".join(fields_text.split()))
         OutgoingDocument.objects.filter(pk=document.pk).update(search_folded=document.search_folded)
         title = " — ".join(p for p in [document.code_notation, document.subject] if p)
-        search.index(selectors.OUTGOING_KIND, str(document.pk), title=title,
-                     body=" ".join([fields_text, document.body, document.text]),
-                     acl=selectors.outgoing_acl(document),
-                     fields={"date": (document.issued_date or document.created_at.date()),
-                             "unit_id": document.unit_id, "status": document.status,
-                             "doc_type": document.doc_type},
-                     unit_id=document.unit_id)
+        search.index(
+            selectors.OUTGOING_KIND,
+            str(document.pk),
+            title=title,
+            body=" ".join([fields_text, document.body, document.text]),
+            acl=selectors.outgoing_acl(document),
+            fields={
+                "date": (document.issued_date or document.created_at.date()),
+                "unit_id": document.unit_id,
+                "status": document.status,
+                "doc_type": document.doc_type,
+            },
+            unit_id=document.unit_id,
+        )
 
 
 # =====================================================================================
@@ -129,28 +168,48 @@ class IncomingData:
     source_outgoing: OutgoingDocument | None = None
 
 
-def _check_upload_allowed(*, actor: User, secrecy: str, upload: files.Inspected | None, subject: str,
-                          confirm_sensitive: bool, what: str) -> list[sensitivity.Flag]:
+def _check_upload_allowed(
+    *,
+    actor: User,
+    secrecy: str,
+    upload: files.Inspected | None,
+    subject: str,
+    confirm_sensitive: bool,
+    what: str,
+) -> list[sensitivity.Flag]:
     """The state-secret guard (Luật BVBMNN 2018, Điều 5 khoản 5). Refusals are audited
     in their own transaction, so the record survives the refusal."""
     if upload is None:
         return []
     if secrecy != Secrecy.NORMAL:
-        audit_record(actor=actor, action="documents.secret_upload_refused",
-                     detail={"secrecy": secrecy, "file": upload.name[:200], "what": what})
+        audit_record(
+            actor=actor,
+            action="documents.secret_upload_refused",
+            detail={"secrecy": secrecy, "file": upload.name[:200], "what": what},
+        )
         raise SecretRefused(secret_refusal_message(secrecy))
     flags = sensitivity.check_text("\n".join([subject, upload.text]))
     if flags and not confirm_sensitive:
-        audit_record(actor=actor, action="documents.sensitivity_flagged",
-                     detail={"file": upload.name[:200], "flags": [f.as_dict() for f in flags], "what": what})
+        audit_record(
+            actor=actor,
+            action="documents.sensitivity_flagged",
+            detail={"file": upload.name[:200], "flags": [f.as_dict() for f in flags], "what": what},
+        )
         raise NeedsConfirmation(flags)
     return flags
 
 
-def register_incoming(*, actor: User, data: IncomingData, upload: files.Inspected | None = None,
-                      confirm_sensitive: bool = False, allow_duplicate: bool = False,
-                      secret_summary_allowed: bool = False, agency: Unit | None = None,
-                      verification: signing_bridge.Verification | None = None) -> IncomingDocument:
+def register_incoming(
+    *,
+    actor: User,
+    data: IncomingData,
+    upload: files.Inspected | None = None,
+    confirm_sensitive: bool = False,
+    allow_duplicate: bool = False,
+    secret_summary_allowed: bool = False,
+    agency: Unit | None = None,
+    verification: signing_bridge.Verification | None = None,
+) -> IncomingDocument:
     """Register an incoming document in the agency's register (Sổ đăng ký văn bản đến).
 
     1. Only the agency's văn thư registers (NĐ 30/2020, Điều 4 khoản 2 điểm b, Điều 22);
@@ -174,23 +233,44 @@ def register_incoming(*, actor: User, data: IncomingData, upload: files.Inspecte
         raise ValidationError("Vui lòng nhập tác giả (cơ quan ban hành văn bản).")
     if data.secrecy == Secrecy.NORMAL and not data.subject.strip():
         raise ValidationError("Vui lòng nhập trích yếu nội dung.")
-    flags = _check_upload_allowed(actor=actor, secrecy=data.secrecy, upload=upload, subject=data.subject,
-                                  confirm_sensitive=confirm_sensitive, what="incoming")
+    flags = _check_upload_allowed(
+        actor=actor,
+        secrecy=data.secrecy,
+        upload=upload,
+        subject=data.subject,
+        confirm_sensitive=confirm_sensitive,
+        what="incoming",
+    )
     if not allow_duplicate:
-        duplicates = selectors.possible_duplicates(agency=agency, sender=data.sender,
-                                                   code_notation=data.code_notation)
+        duplicates = selectors.possible_duplicates(
+            agency=agency, sender=data.sender, code_notation=data.code_notation
+        )
         if duplicates:
             raise DuplicateWarning(duplicates)
     if verification is None and upload is not None and upload.kind == "pdf":
         verification = signing_bridge.verify(upload.data)
-    return _register_incoming_atomic(actor=actor, agency=agency, data=data, upload=upload, flags=flags,
-                                     verification=verification, secret_summary_allowed=secret_summary_allowed)
+    return _register_incoming_atomic(
+        actor=actor,
+        agency=agency,
+        data=data,
+        upload=upload,
+        flags=flags,
+        verification=verification,
+        secret_summary_allowed=secret_summary_allowed,
+    )
 
 
 @transaction.atomic
-def _register_incoming_atomic(*, actor: User, agency: Unit, data: IncomingData, upload: files.Inspected | None,
-                              flags: list[sensitivity.Flag], verification: signing_bridge.Verification | None,
-                              secret_summary_allowed: bool) -> IncomingDocument:
+def _register_incoming_atomic(
+    *,
+    actor: User,
+    agency: Unit,
+    data: IncomingData,
+    upload: files.Inspected | None,
+    flags: list[sensitivity.Flag],
+    verification: signing_bridge.Verification | None,
+    secret_summary_allowed: bool,
+) -> IncomingDocument:
     now = timezone.now()
     arrived_at = data.arrived_at or now
     year = timezone.localtime(arrived_at).year
@@ -202,70 +282,152 @@ def _register_incoming_atomic(*, actor: User, agency: Unit, data: IncomingData, 
         subject = ""
     original = None
     if upload is not None:
-        original = files.store(data=upload.data, name=upload.name, content_type=upload.content_type, user=actor,
-                               page_count=upload.page_count)
+        original = files.store(
+            data=upload.data,
+            name=upload.name,
+            content_type=upload.content_type,
+            user=actor,
+            page_count=upload.page_count,
+        )
     document = IncomingDocument.objects.create(
-        unit=agency, register=register, year=year, arrival_number=number, arrived_at=arrived_at,
-        sender=data.sender.strip()[:300], sender_unit=data.sender_unit,
+        unit=agency,
+        register=register,
+        year=year,
+        arrival_number=number,
+        arrived_at=arrived_at,
+        sender=data.sender.strip()[:300],
+        sender_unit=data.sender_unit,
         code_notation=data.code_notation.strip()[:80],
-        code_folded=fold(data.code_notation).replace(" ", "")[:80], issued_date=data.issued_date,
-        doc_type=data.doc_type, subject=subject, signer_name=data.signer_name.strip()[:200],
-        urgency=data.urgency, secrecy=data.secrecy, due_date=data.due_date,
-        page_amount=data.page_amount or (upload.page_count if upload else None), channel=data.channel,
-        notes=data.notes.strip(), registered_by=actor,
-        original=original, text=upload.text if upload else "",
+        code_folded=fold(data.code_notation).replace(" ", "")[:80],
+        issued_date=data.issued_date,
+        doc_type=data.doc_type,
+        subject=subject,
+        signer_name=data.signer_name.strip()[:200],
+        urgency=data.urgency,
+        secrecy=data.secrecy,
+        due_date=data.due_date,
+        page_amount=data.page_amount or (upload.page_count if upload else None),
+        channel=data.channel,
+        notes=data.notes.strip(),
+        registered_by=actor,
+        original=original,
+        text=upload.text if upload else "",
         text_source=(upload.kind if upload and upload.text else ""),
         sensitivity_flags=[f.as_dict() for f in flags],
-        sensitivity_confirmed_by=actor if flags else None, sensitivity_confirmed_at=now if flags else None,
+        sensitivity_confirmed_by=actor if flags else None,
+        sensitivity_confirmed_at=now if flags else None,
         source_outgoing=data.source_outgoing,
     )
-    DocumentAction.objects.create(document=document, kind=ActionKind.REGISTERED, actor=actor,
-                                  note=f"Vào sổ, số đến {number}", detail={"channel": data.channel})
-    audit_record(actor=actor, action="documents.incoming_registered", obj=document,
-                 detail={"arrival_number": number, "year": year, "register": register,
-                         "code": document.code_notation, "sender": document.sender, "secrecy": data.secrecy,
-                         "sha256": original.sha256 if original else None, "channel": data.channel})
+    DocumentAction.objects.create(
+        document=document,
+        kind=ActionKind.REGISTERED,
+        actor=actor,
+        note=f"Vào sổ, số đến {number}",
+        detail={"channel": data.channel},
+    )
+    audit_record(
+        actor=actor,
+        action="documents.incoming_registered",
+        obj=document,
+        detail={
+            "arrival_number": number,
+            "year": year,
+            "register": register,
+            "code": document.code_notation,
+            "sender": document.sender,
+            "secrecy": data.secrecy,
+            "sha256": original.sha256 if original else None,
+            "channel": data.channel,
+        },
+    )
     if flags:
-        DocumentAction.objects.create(document=document, kind=ActionKind.SENSITIVITY, actor=actor,
-                                      note="Xác nhận văn bản không chứa bí mật nhà nước",
-                                      detail={"flags": [f.as_dict() for f in flags]})
-        audit_record(actor=actor, action="documents.sensitivity_confirmed", obj=document,
-                     detail={"flags": [f.as_dict() for f in flags]})
+        DocumentAction.objects.create(
+            document=document,
+            kind=ActionKind.SENSITIVITY,
+            actor=actor,
+            note="Xác nhận văn bản không chứa bí mật nhà nước",
+            detail={"flags": [f.as_dict() for f in flags]},
+        )
+        audit_record(
+            actor=actor,
+            action="documents.sensitivity_confirmed",
+            obj=document,
+            detail={"flags": [f.as_dict() for f in flags]},
+        )
     if verification is not None:
         _record_verification(document, verification, actor)
     if original is not None:
-        enqueue("documents.process_incoming", document_id=document.pk, user=actor,
-                label=f"Xử lý tệp văn bản đến số {number}")
+        enqueue(
+            "documents.process_incoming",
+            document_id=document.pk,
+            user=actor,
+            label=f"Xử lý tệp văn bản đến số {number}",
+        )
     search_refresh(document)
     leaders = selectors.leaders_of(agency)
     urgent = data.urgency != Urgency.NORMAL
-    title = (f"{'[' + document.get_urgency_display().upper() + '] ' if urgent else ''}"
-             f"Văn bản đến số {number} cần bút phê: {document.code_notation or document.get_doc_type_display()}")
-    transaction.on_commit(lambda: notify(users=leaders, title=title, body=subject[:300],
-                                         url=_url("documents:incoming_detail", document.pk), kind="van_ban_den",
-                                         email=urgent, dedupe_key=f"docs-in-{document.pk}-present"))
+    title = (
+        f"{'[' + document.get_urgency_display().upper() + '] ' if urgent else ''}"
+        f"Văn bản đến số {number} cần bút phê: {document.code_notation or document.get_doc_type_display()}"
+    )
+    transaction.on_commit(
+        lambda: notify(
+            users=leaders,
+            title=title,
+            body=subject[:300],
+            url=_url("documents:incoming_detail", document.pk),
+            kind="van_ban_den",
+            email=urgent,
+            dedupe_key=f"docs-in-{document.pk}-present",
+        )
+    )
     return document
 
 
-def _record_verification(document: IncomingDocument, verification: signing_bridge.Verification, actor: Any) -> None:
+def _record_verification(
+    document: IncomingDocument, verification: signing_bridge.Verification, actor: Any
+) -> None:
     document.signature_ok = verification.ok
     document.signature_summary = verification.summary
     document.signature_report = verification.report
     document.save(update_fields=["signature_ok", "signature_summary", "signature_report"])
     if verification.ok is not None:  # the history shows checks of signed files only
-        DocumentAction.objects.create(document=document, kind=ActionKind.SIGNATURE, actor=None,
-                                      note=verification.summary, detail={"ok": verification.ok})
-    audit_record(actor=actor, action="documents.signature_verified", obj=document,
-                 detail={"ok": verification.ok, "summary": verification.summary})
+        DocumentAction.objects.create(
+            document=document,
+            kind=ActionKind.SIGNATURE,
+            actor=None,
+            note=verification.summary,
+            detail={"ok": verification.ok},
+        )
+    audit_record(
+        actor=actor,
+        action="documents.signature_verified",
+        obj=document,
+        detail={"ok": verification.ok, "summary": verification.summary},
+    )
 
 
-def _assignment(document: IncomingDocument, *, role: str, actor: User, user: User | None = None,
-                unit: Unit | None = None, due_date: dt.date | None = None) -> Assignment:
+def _assignment(
+    document: IncomingDocument,
+    *,
+    role: str,
+    actor: User,
+    user: User | None = None,
+    unit: Unit | None = None,
+    due_date: dt.date | None = None,
+) -> Assignment:
     if user is None and unit is None:
         raise ValidationError("Chọn đơn vị hoặc cán bộ được giao.")
-    path = (unit.path if unit is not None else (user.unit.path if user and user.unit_id else ""))  # type: ignore[union-attr]
-    return Assignment.objects.create(document=document, role=role, user=user, unit=unit if user is None else None,
-                                     unit_path=path, due_date=due_date, assigned_by=actor)
+    path = unit.path if unit is not None else (user.unit.path if user and user.unit_id else "")  # type: ignore[union-attr]
+    return Assignment.objects.create(
+        document=document,
+        role=role,
+        user=user,
+        unit=unit if user is None else None,
+        unit_path=path,
+        due_date=due_date,
+        assigned_by=actor,
+    )
 
 
 @dataclass
@@ -285,10 +447,14 @@ def _check_targets(actor: User, document: IncomingDocument, direction: Direction
     allowed_units = set(selectors.assignable_units(actor, document).values_list("pk", flat=True))
     for user in direction.lead_users + direction.support_users + direction.info_users:
         if user.pk not in allowed_users:
-            raise ValidationError(f"Không thể giao văn bản cho {user.full_name}: ngoài phạm vi bạn phụ trách.")
+            raise ValidationError(
+                f"Không thể giao văn bản cho {user.full_name}: ngoài phạm vi bạn phụ trách."
+            )
     for unit in direction.lead_units + direction.support_units + direction.info_units:
         if unit.pk not in allowed_units:
-            raise ValidationError(f"Không thể giao văn bản cho {unit.name}: ngoài phạm vi bạn phụ trách.")
+            raise ValidationError(
+                f"Không thể giao văn bản cho {unit.name}: ngoài phạm vi bạn phụ trách."
+            )
 
 
 @transaction.atomic
@@ -302,7 +468,9 @@ def direct(*, actor: User, document: IncomingDocument, direction: Direction) -> 
     if not (direction.lead_users or direction.lead_units):
         raise ValidationError("Vui lòng chọn đơn vị hoặc cán bộ chủ trì giải quyết.")
     if document.is_secret:
-        raise ValidationError("Văn bản mật được chuyển giao bản giấy qua cán bộ bảo mật, không phân công trên hệ thống.")
+        raise ValidationError(
+            "Văn bản mật được chuyển giao bản giấy qua cán bộ bảo mật, không phân công trên hệ thống."
+        )
     _check_targets(actor, document, direction)
     due = direction.due_date or document.due_date
     if due and due < timezone.localdate():
@@ -313,20 +481,32 @@ def direct(*, actor: User, document: IncomingDocument, direction: Direction) -> 
     document.status = IncomingStatus.IN_PROGRESS
     document.due_date = due
     document.save(update_fields=["status", "due_date"])
-    DocumentAction.objects.create(document=document, kind=ActionKind.DIRECTED, actor=actor, note=direction.note,
-                                  detail=_assignment_detail(created, due))
-    audit_record(actor=actor, action="documents.incoming_directed", obj=document,
-                 detail={"note": direction.note, **_assignment_detail(created, due)})
+    DocumentAction.objects.create(
+        document=document,
+        kind=ActionKind.DIRECTED,
+        actor=actor,
+        note=direction.note,
+        detail=_assignment_detail(created, due),
+    )
+    audit_record(
+        actor=actor,
+        action="documents.incoming_directed",
+        obj=document,
+        detail={"note": direction.note, **_assignment_detail(created, due)},
+    )
     _after_assignment(document, created, actor, direction.note)
     return document
 
 
-def _create_assignments(document: IncomingDocument, actor: User, direction: Direction,
-                        due: dt.date | None) -> list[Assignment]:
+def _create_assignments(
+    document: IncomingDocument, actor: User, direction: Direction, due: dt.date | None
+) -> list[Assignment]:
     created: list[Assignment] = []
-    for role, users, units in ((AssignmentRole.LEAD, direction.lead_users, direction.lead_units),
-                               (AssignmentRole.SUPPORT, direction.support_users, direction.support_units),
-                               (AssignmentRole.INFO, direction.info_users, direction.info_units)):
+    for role, users, units in (
+        (AssignmentRole.LEAD, direction.lead_users, direction.lead_units),
+        (AssignmentRole.SUPPORT, direction.support_users, direction.support_units),
+        (AssignmentRole.INFO, direction.info_users, direction.info_units),
+    ):
         for unit in units:
             created.append(_assignment(document, role=role, actor=actor, unit=unit, due_date=due))
         for user in users:
@@ -335,11 +515,17 @@ def _create_assignments(document: IncomingDocument, actor: User, direction: Dire
 
 
 def _assignment_detail(assignments: list[Assignment], due: dt.date | None) -> dict[str, Any]:
-    return {"assignments": [{"role": a.role, "user": a.user_id, "unit": a.unit_id} for a in assignments],
-            "due_date": due.isoformat() if due else None}
+    return {
+        "assignments": [
+            {"role": a.role, "user": a.user_id, "unit": a.unit_id} for a in assignments
+        ],
+        "due_date": due.isoformat() if due else None,
+    }
 
 
-def _after_assignment(document: IncomingDocument, created: list[Assignment], actor: User, note: str) -> None:
+def _after_assignment(
+    document: IncomingDocument, created: list[Assignment], actor: User, note: str
+) -> None:
     search_refresh(document)
     recipients: dict[int, User] = {}
     for assignment in created:
@@ -353,25 +539,42 @@ def _after_assignment(document: IncomingDocument, created: list[Assignment], act
     title = f"Văn bản đến số {document.arrival_number} được giao: {document.code_notation or document.subject[:60]}"
     urgent = document.urgency != Urgency.NORMAL
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
-    transaction.on_commit(lambda: notify(users=list(recipients.values()), title=title, body=note[:300], url=url,
-                                         kind="van_ban_den", email=urgent,
-                                         dedupe_key=f"docs-in-{document.pk}-assign-{stamp}"))
+    transaction.on_commit(
+        lambda: notify(
+            users=list(recipients.values()),
+            title=title,
+            body=note[:300],
+            url=url,
+            kind="van_ban_den",
+            email=urgent,
+            dedupe_key=f"docs-in-{document.pk}-assign-{stamp}",
+        )
+    )
 
 
 @transaction.atomic
-def forward(*, actor: User, document: IncomingDocument, direction: Direction,
-            hand_over: bool = False) -> IncomingDocument:
+def forward(
+    *, actor: User, document: IncomingDocument, direction: Direction, hand_over: bool = False
+) -> IncomingDocument:
     """A handler or the leader of the assigned unit passes the document on (chuyển xử lý):
     the unit leader names the official who handles it, or a handler hands it over."""
     document = IncomingDocument.objects.select_for_update().get(pk=document.pk)
     if not selectors.can_forward(actor, document):
         raise PermissionDenied("Bạn không được chuyển văn bản này.")
-    if not (direction.lead_users or direction.lead_units or direction.support_users or direction.support_units
-            or direction.info_users or direction.info_units):
+    if not (
+        direction.lead_users
+        or direction.lead_units
+        or direction.support_users
+        or direction.support_units
+        or direction.info_users
+        or direction.info_units
+    ):
         raise ValidationError("Vui lòng chọn người hoặc đơn vị nhận văn bản.")
     _check_targets(actor, document, direction)
     mine = selectors.my_assignments(actor, document)
-    lead_role = any(a.role == AssignmentRole.LEAD for a in mine) or selectors.can_direct(actor, document)
+    lead_role = any(a.role == AssignmentRole.LEAD for a in mine) or selectors.can_direct(
+        actor, document
+    )
     if (direction.lead_users or direction.lead_units) and not lead_role:
         raise ValidationError("Chỉ người chủ trì mới được giao tiếp vai trò chủ trì.")
     due = direction.due_date or document.due_date
@@ -384,10 +587,19 @@ def forward(*, actor: User, document: IncomingDocument, direction: Direction,
     if document.status == IncomingStatus.REGISTERED:
         document.status = IncomingStatus.IN_PROGRESS
         document.save(update_fields=["status"])
-    DocumentAction.objects.create(document=document, kind=ActionKind.FORWARDED, actor=actor, note=direction.note,
-                                  detail={**_assignment_detail(created, due), "hand_over": hand_over})
-    audit_record(actor=actor, action="documents.incoming_forwarded", obj=document,
-                 detail={"note": direction.note, "hand_over": hand_over, **_assignment_detail(created, due)})
+    DocumentAction.objects.create(
+        document=document,
+        kind=ActionKind.FORWARDED,
+        actor=actor,
+        note=direction.note,
+        detail={**_assignment_detail(created, due), "hand_over": hand_over},
+    )
+    audit_record(
+        actor=actor,
+        action="documents.incoming_forwarded",
+        obj=document,
+        detail={"note": direction.note, "hand_over": hand_over, **_assignment_detail(created, due)},
+    )
     _after_assignment(document, created, actor, direction.note)
     return document
 
@@ -399,15 +611,25 @@ def report(*, actor: User, document: IncomingDocument, note: str) -> DocumentAct
         raise PermissionDenied("Bạn không được báo cáo về văn bản này.")
     if not note.strip():
         raise ValidationError("Vui lòng nhập nội dung báo cáo.")
-    action = DocumentAction.objects.create(document=document, kind=ActionKind.REPORTED, actor=actor,
-                                           note=note.strip())
-    audit_record(actor=actor, action="documents.incoming_reported", obj=document, detail={"note": note[:500]})
+    action = DocumentAction.objects.create(
+        document=document, kind=ActionKind.REPORTED, actor=actor, note=note.strip()
+    )
+    audit_record(
+        actor=actor, action="documents.incoming_reported", obj=document, detail={"note": note[:500]}
+    )
     assigners = {a.assigned_by_id for a in selectors.my_assignments(actor, document)} - {actor.pk}
     users = list(User.objects.filter(pk__in=assigners))
     url = _url("documents:incoming_detail", document.pk)
-    transaction.on_commit(lambda: notify(users=users, title=f"{actor.full_name} báo cáo văn bản đến số "
-                                         f"{document.arrival_number}", body=note[:300], url=url,
-                                         kind="van_ban_den", dedupe_key=f"docs-in-report-{action.pk}"))
+    transaction.on_commit(
+        lambda: notify(
+            users=users,
+            title=f"{actor.full_name} báo cáo văn bản đến số {document.arrival_number}",
+            body=note[:300],
+            url=url,
+            kind="van_ban_den",
+            dedupe_key=f"docs-in-report-{action.pk}",
+        )
+    )
     return action
 
 
@@ -417,7 +639,9 @@ def close(*, actor: User, document: IncomingDocument, result: str) -> IncomingDo
     (NĐ 30/2020, Điều 24: handle and follow up)."""
     document = IncomingDocument.objects.select_for_update().get(pk=document.pk)
     if not selectors.can_close(actor, document):
-        raise PermissionDenied("Chỉ người chủ trì giải quyết hoặc lãnh đạo được kết thúc văn bản này.")
+        raise PermissionDenied(
+            "Chỉ người chủ trì giải quyết hoặc lãnh đạo được kết thúc văn bản này."
+        )
     if not result.strip():
         raise ValidationError("Vui lòng nhập kết quả giải quyết.")
     now = timezone.now()
@@ -426,15 +650,29 @@ def close(*, actor: User, document: IncomingDocument, result: str) -> IncomingDo
     document.closed_at, document.closed_by = now, actor
     document.save(update_fields=["status", "result", "closed_at", "closed_by"])
     document.assignments.filter(active=True).update(done_at=now)
-    DocumentAction.objects.create(document=document, kind=ActionKind.CLOSED, actor=actor, note=result.strip())
-    audit_record(actor=actor, action="documents.incoming_closed", obj=document, detail={"result": result[:500]})
+    DocumentAction.objects.create(
+        document=document, kind=ActionKind.CLOSED, actor=actor, note=result.strip()
+    )
+    audit_record(
+        actor=actor,
+        action="documents.incoming_closed",
+        obj=document,
+        detail={"result": result[:500]},
+    )
     search_refresh(document)
     assigners = set(document.assignments.values_list("assigned_by", flat=True)) - {actor.pk}
     users = list(User.objects.filter(pk__in=assigners))
     url = _url("documents:incoming_detail", document.pk)
-    transaction.on_commit(lambda: notify(users=users, title=f"Văn bản đến số {document.arrival_number} đã được "
-                                         "giải quyết", body=result[:300], url=url, kind="van_ban_den",
-                                         dedupe_key=f"docs-in-{document.pk}-closed-{now.timestamp()}"))
+    transaction.on_commit(
+        lambda: notify(
+            users=users,
+            title=f"Văn bản đến số {document.arrival_number} đã được giải quyết",
+            body=result[:300],
+            url=url,
+            kind="van_ban_den",
+            dedupe_key=f"docs-in-{document.pk}-closed-{now.timestamp()}",
+        )
+    )
     return document
 
 
@@ -445,12 +683,18 @@ def reopen(*, actor: User, document: IncomingDocument, note: str) -> IncomingDoc
         raise PermissionDenied("Chỉ lãnh đạo cơ quan được mở lại văn bản đã giải quyết.")
     if document.recalled_at is not None:
         raise ValidationError("Văn bản đã bị cơ quan ban hành thu hồi, không mở lại để xử lý được.")
-    document.status = IncomingStatus.IN_PROGRESS if document.assignments.exists() else IncomingStatus.REGISTERED
+    document.status = (
+        IncomingStatus.IN_PROGRESS if document.assignments.exists() else IncomingStatus.REGISTERED
+    )
     document.closed_at = None
     document.closed_by = None
     document.save(update_fields=["status", "closed_at", "closed_by"])
-    DocumentAction.objects.create(document=document, kind=ActionKind.REOPENED, actor=actor, note=note)
-    audit_record(actor=actor, action="documents.incoming_reopened", obj=document, detail={"note": note[:500]})
+    DocumentAction.objects.create(
+        document=document, kind=ActionKind.REOPENED, actor=actor, note=note
+    )
+    audit_record(
+        actor=actor, action="documents.incoming_reopened", obj=document, detail={"note": note[:500]}
+    )
     search_refresh(document)
     return document
 
@@ -463,11 +707,19 @@ def confirm_sensitivity(*, actor: User, document: IncomingDocument) -> IncomingD
     document.sensitivity_confirmed_by = actor
     document.sensitivity_confirmed_at = timezone.now()
     document.save(update_fields=["sensitivity_confirmed_by", "sensitivity_confirmed_at"])
-    DocumentAction.objects.create(document=document, kind=ActionKind.SENSITIVITY, actor=actor,
-                                  note="Xác nhận văn bản không chứa bí mật nhà nước",
-                                  detail={"flags": document.sensitivity_flags})
-    audit_record(actor=actor, action="documents.sensitivity_confirmed", obj=document,
-                 detail={"flags": document.sensitivity_flags, "after_ocr": True})
+    DocumentAction.objects.create(
+        document=document,
+        kind=ActionKind.SENSITIVITY,
+        actor=actor,
+        note="Xác nhận văn bản không chứa bí mật nhà nước",
+        detail={"flags": document.sensitivity_flags},
+    )
+    audit_record(
+        actor=actor,
+        action="documents.sensitivity_confirmed",
+        obj=document,
+        detail={"flags": document.sensitivity_flags, "after_ocr": True},
+    )
     return document
 
 
@@ -477,8 +729,12 @@ def intake_registered(*, actor: User, intake: Any, document: IncomingDocument) -
 
     intake.status, intake.incoming = IntakeStatus.REGISTERED, document
     intake.save(update_fields=["status", "incoming"])
-    audit_record(actor=actor, action="documents.mail_registered", obj=document,
-                 detail={"intake": intake.pk, "from": intake.from_email})
+    audit_record(
+        actor=actor,
+        action="documents.mail_registered",
+        obj=document,
+        detail={"intake": intake.pk, "from": intake.from_email},
+    )
 
 
 @transaction.atomic
@@ -488,8 +744,13 @@ def intake_discard(*, actor: User, intake: Any, reason: str) -> None:
 
     intake.status = IntakeStatus.DISCARDED
     intake.save(update_fields=["status"])
-    audit_record(actor=actor, action="documents.mail_discarded", obj=intake, unit_id=intake.unit_id,
-                 detail={"reason": reason[:300], "from": intake.from_email, "subject": intake.subject[:200]})
+    audit_record(
+        actor=actor,
+        action="documents.mail_discarded",
+        obj=intake,
+        unit_id=intake.unit_id,
+        detail={"reason": reason[:300], "from": intake.from_email, "subject": intake.subject[:200]},
+    )
 
 
 def record_view(*, actor: User, document: IncomingDocument | OutgoingDocument) -> None:
@@ -497,10 +758,15 @@ def record_view(*, actor: User, document: IncomingDocument | OutgoingDocument) -
     audit_record(actor=actor, action="documents.viewed", obj=document)
 
 
-def record_download(*, actor: User, document: IncomingDocument | OutgoingDocument, stored: StoredFile,
-                    which: str) -> None:
-    audit_record(actor=actor, action="documents.downloaded", obj=document,
-                 detail={"file": stored.pk, "which": which, "sha256": stored.sha256, "name": stored.name})
+def record_download(
+    *, actor: User, document: IncomingDocument | OutgoingDocument, stored: StoredFile, which: str
+) -> None:
+    audit_record(
+        actor=actor,
+        action="documents.downloaded",
+        obj=document,
+        detail={"file": stored.pk, "which": which, "sha256": stored.sha256, "name": stored.name},
+    )
 
 
 # =====================================================================================
@@ -532,7 +798,9 @@ def symbol_suffix(document: OutgoingDocument) -> str:
     abbr = DOC_TYPE_ABBR.get(document.doc_type, "")
     if abbr:
         return f"{abbr}-{issuer}"
-    drafting = document.drafting_unit.symbol if document.drafting_unit_id != document.unit_id else ""
+    drafting = (
+        document.drafting_unit.symbol if document.drafting_unit_id != document.unit_id else ""
+    )
     drafting = drafting.split("-")[-1] if drafting else ""
     return f"{issuer}-{drafting}" if drafting else issuer
 
@@ -544,17 +812,29 @@ def _template_pdf(document: OutgoingDocument) -> tuple[bytes, bytes]:
     agency = document.unit
     superior = agency.parent.name if agency.parent_id else ""
     recipients = [r.label for r in document.recipients.all() if r.kind != RecipientKind.ARCHIVE]
-    drafting_symbol = document.drafting_unit.symbol.split("-")[-1] if document.drafting_unit.symbol else ""
+    drafting_symbol = (
+        document.drafting_unit.symbol.split("-")[-1] if document.drafting_unit.symbol else ""
+    )
     archive = f"Lưu: VT{', ' + drafting_symbol if drafting_symbol and document.drafting_unit_id != agency.pk else ''}."
     signer = document.signer
     data = docgen.TemplateData(
-        doc_type=document.doc_type, type_name=DOC_TYPE_NAME.get(document.doc_type, ""), superior=superior,
-        issuer=agency.name, symbol_suffix=symbol_suffix(document), place=document.place or "Hà Nội",
-        subject=document.subject, body=document.body, addressee=document.addressee,
-        authority=document.signer_authority, signer_title=document.signer_title or (
-            signer.position.name if signer and signer.position else ""),
-        signer_name=signer.full_name if signer else "", recipients=recipients, archive_line=archive,
-        urgency_label=document.get_urgency_display() if document.urgency != Urgency.NORMAL else "")
+        doc_type=document.doc_type,
+        type_name=DOC_TYPE_NAME.get(document.doc_type, ""),
+        superior=superior,
+        issuer=agency.name,
+        symbol_suffix=symbol_suffix(document),
+        place=document.place or "Hà Nội",
+        subject=document.subject,
+        body=document.body,
+        addressee=document.addressee,
+        authority=document.signer_authority,
+        signer_title=document.signer_title
+        or (signer.position.name if signer and signer.position else ""),
+        signer_name=signer.full_name if signer else "",
+        recipients=recipients,
+        archive_line=archive,
+        urgency_label=document.get_urgency_display() if document.urgency != Urgency.NORMAL else "",
+    )
     docx_bytes = docgen.render_docx(data)
     return docx_bytes, files.to_pdf_with_libreoffice(docx_bytes, ".docx")
 
@@ -562,19 +842,28 @@ def _template_pdf(document: OutgoingDocument) -> tuple[bytes, bytes]:
 def _check_draft(actor: User, data: DraftData) -> None:
     if data.secrecy != Secrecy.NORMAL:
         # Luật BVBMNN 2018, Điều 5 khoản 5: no drafting of secrets on a networked computer.
-        audit_record(actor=actor, action="documents.secret_draft_refused", detail={"secrecy": data.secrecy})
-        raise SecretRefused("Không soạn thảo văn bản có độ mật “" + Secrecy(data.secrecy).label + "” trên Bàn làm "
-                            "việc số: pháp luật cấm soạn thảo, lưu giữ bí mật nhà nước trên máy tính có kết nối "
-                            "mạng (Luật Bảo vệ bí mật nhà nước 2018, Điều 5, khoản 5). Vui lòng soạn trên máy "
-                            "tính không kết nối mạng theo quy chế bảo vệ bí mật nhà nước.")
+        audit_record(
+            actor=actor, action="documents.secret_draft_refused", detail={"secrecy": data.secrecy}
+        )
+        raise SecretRefused(
+            "Không soạn thảo văn bản có độ mật “" + Secrecy(data.secrecy).label + "” trên Bàn làm "
+            "việc số: pháp luật cấm soạn thảo, lưu giữ bí mật nhà nước trên máy tính có kết nối "
+            "mạng (Luật Bảo vệ bí mật nhà nước 2018, Điều 5, khoản 5). Vui lòng soạn trên máy "
+            "tính không kết nối mạng theo quy chế bảo vệ bí mật nhà nước."
+        )
     if not data.subject.strip():
         raise ValidationError("Vui lòng nhập trích yếu nội dung.")
     if data.doc_type not in DOC_TYPE_NAME:
         raise ValidationError("Loại văn bản không hợp lệ.")
 
 
-def create_draft(*, actor: User, data: DraftData, upload: files.Inspected | None = None,
-                 confirm_sensitive: bool = False) -> OutgoingDocument:
+def create_draft(
+    *,
+    actor: User,
+    data: DraftData,
+    upload: files.Inspected | None = None,
+    confirm_sensitive: bool = False,
+) -> OutgoingDocument:
     """Start an outgoing document: an uploaded DOCX/PDF or a Decree-30 template.
 
     1. The secret guard (no secret drafts) and the sensitivity check on the content.
@@ -590,40 +879,70 @@ def create_draft(*, actor: User, data: DraftData, upload: files.Inspected | None
     body_text = upload.text if upload is not None else data.body
     flags = sensitivity.check_text("\n".join([data.subject, body_text]))
     if flags and not confirm_sensitive:
-        audit_record(actor=actor, action="documents.sensitivity_flagged",
-                     detail={"flags": [f.as_dict() for f in flags], "what": "draft"})
+        audit_record(
+            actor=actor,
+            action="documents.sensitivity_flagged",
+            detail={"flags": [f.as_dict() for f in flags], "what": "draft"},
+        )
         raise NeedsConfirmation(flags)
     if upload is None and not data.body.strip():
         raise ValidationError("Vui lòng nhập nội dung văn bản hoặc tải lên tệp dự thảo.")
     if data.related_to is not None or data.relation:
         if data.related_to is None:
             raise ValidationError("Thiếu văn bản được đính chính, thay thế.")
-        check_relation(actor=actor, original=data.related_to, relation=data.relation, doc_type=data.doc_type)
+        check_relation(
+            actor=actor, original=data.related_to, relation=data.relation, doc_type=data.doc_type
+        )
     return _create_draft_atomic(actor=actor, data=data, upload=upload, flags=flags)
 
 
 @transaction.atomic
-def _create_draft_atomic(*, actor: User, data: DraftData, upload: files.Inspected | None,
-                         flags: list[sensitivity.Flag]) -> OutgoingDocument:
+def _create_draft_atomic(
+    *, actor: User, data: DraftData, upload: files.Inspected | None, flags: list[sensitivity.Flag]
+) -> OutgoingDocument:
     agency = selectors.user_agency(actor)
     assert agency is not None and actor.unit is not None
     document = OutgoingDocument.objects.create(
-        unit=agency, drafting_unit=actor.unit, drafter=actor, doc_type=data.doc_type, subject=data.subject.strip(),
-        addressee=data.addressee.strip(), body=data.body.strip(), place=data.place.strip(),
-        from_template=upload is None, urgency=data.urgency, secrecy=data.secrecy, signer=data.signer,
+        unit=agency,
+        drafting_unit=actor.unit,
+        drafter=actor,
+        doc_type=data.doc_type,
+        subject=data.subject.strip(),
+        addressee=data.addressee.strip(),
+        body=data.body.strip(),
+        place=data.place.strip(),
+        from_template=upload is None,
+        urgency=data.urgency,
+        secrecy=data.secrecy,
+        signer=data.signer,
         signer_authority=data.signer_authority,
         signer_title=data.signer.position.name if data.signer and data.signer.position else "",
-        copies=max(1, data.copies), text=upload.text if upload else "",
-        related_to=data.related_to, relation=data.relation if data.related_to else "")
+        copies=max(1, data.copies),
+        text=upload.text if upload else "",
+        related_to=data.related_to,
+        relation=data.relation if data.related_to else "",
+    )
     _set_recipients(document, data)
     version = _new_version(document, actor=actor, upload=upload, note="Dự thảo ban đầu")
-    audit_record(actor=actor, action="documents.draft_created", obj=document,
-                 detail={"version": version.number, "template": upload is None, "doc_type": data.doc_type,
-                         "related_to": data.related_to.pk if data.related_to else None,
-                         "relation": document.relation})
+    audit_record(
+        actor=actor,
+        action="documents.draft_created",
+        obj=document,
+        detail={
+            "version": version.number,
+            "template": upload is None,
+            "doc_type": data.doc_type,
+            "related_to": data.related_to.pk if data.related_to else None,
+            "relation": document.relation,
+        },
+    )
     if flags:
-        audit_record(actor=actor, action="documents.sensitivity_confirmed", obj=document,
-                     detail={"flags": [f.as_dict() for f in flags]})
+        audit_record(
+            actor=actor,
+            action="documents.sensitivity_confirmed",
+            obj=document,
+            detail={"flags": [f.as_dict() for f in flags]},
+        )
     search_refresh(document)
     return document
 
@@ -631,39 +950,70 @@ def _create_draft_atomic(*, actor: User, data: DraftData, upload: files.Inspecte
 def _set_recipients(document: OutgoingDocument, data: DraftData) -> None:
     document.recipients.all().delete()
     for unit in data.recipients_internal:
-        Recipient.objects.create(document=document, kind=RecipientKind.INTERNAL, unit=unit, name=unit.name)
+        Recipient.objects.create(
+            document=document, kind=RecipientKind.INTERNAL, unit=unit, name=unit.name
+        )
     for name, email in data.recipients_external:
         if not email:
             raise ValidationError(f"Thiếu địa chỉ thư điện tử của nơi nhận “{name}”.")
-        Recipient.objects.create(document=document, kind=RecipientKind.EXTERNAL, name=name or email, email=email)
+        Recipient.objects.create(
+            document=document, kind=RecipientKind.EXTERNAL, name=name or email, email=email
+        )
 
 
-def _new_version(document: OutgoingDocument, *, actor: User, upload: files.Inspected | None,
-                 note: str) -> DraftVersion:
+def _new_version(
+    document: OutgoingDocument, *, actor: User, upload: files.Inspected | None, note: str
+) -> DraftVersion:
     number = (document.versions.count() or 0) + 1
     if upload is None:
         docx_bytes, pdf_bytes = _template_pdf(document)
-        source = files.store(data=docx_bytes, name=f"du-thao-v{number}.docx", content_type=files.DOCX, user=actor)
-        pdf = files.store(data=pdf_bytes, name=f"du-thao-v{number}.pdf", content_type=files.PDF, user=actor)
-        version = DraftVersion.objects.create(document=document, number=number, source=source, pdf=pdf, note=note,
-                                              created_by=actor)
+        source = files.store(
+            data=docx_bytes, name=f"du-thao-v{number}.docx", content_type=files.DOCX, user=actor
+        )
+        pdf = files.store(
+            data=pdf_bytes, name=f"du-thao-v{number}.pdf", content_type=files.PDF, user=actor
+        )
+        version = DraftVersion.objects.create(
+            document=document, number=number, source=source, pdf=pdf, note=note, created_by=actor
+        )
     else:
-        source = files.store(data=upload.data, name=upload.name, content_type=upload.content_type, user=actor,
-                             page_count=upload.page_count)
-        version = DraftVersion.objects.create(document=document, number=number, source=source,
-                                              pdf=source if upload.kind == "pdf" else None, note=note,
-                                              created_by=actor)
+        source = files.store(
+            data=upload.data,
+            name=upload.name,
+            content_type=upload.content_type,
+            user=actor,
+            page_count=upload.page_count,
+        )
+        version = DraftVersion.objects.create(
+            document=document,
+            number=number,
+            source=source,
+            pdf=source if upload.kind == "pdf" else None,
+            note=note,
+            created_by=actor,
+        )
         if upload.kind == "docx":
-            enqueue("documents.convert_version", version_id=version.pk, user=actor,
-                    label=f"Chuyển dự thảo phiên bản {number} sang PDF")
+            enqueue(
+                "documents.convert_version",
+                version_id=version.pk,
+                user=actor,
+                label=f"Chuyển dự thảo phiên bản {number} sang PDF",
+            )
     document.current = version
     document.save(update_fields=["current"])
     return version
 
 
-def add_version(*, actor: User, document: OutgoingDocument, upload: files.Inspected | None = None,
-                body: str | None = None, subject: str | None = None, note: str = "",
-                confirm_sensitive: bool = False) -> DraftVersion:
+def add_version(
+    *,
+    actor: User,
+    document: OutgoingDocument,
+    upload: files.Inspected | None = None,
+    body: str | None = None,
+    subject: str | None = None,
+    note: str = "",
+    confirm_sensitive: bool = False,
+) -> DraftVersion:
     """A new version of the draft (the earlier ones are kept, with their góp ý)."""
     if not selectors.can_edit_draft(actor, document):
         raise PermissionDenied("Chỉ người soạn thảo được sửa dự thảo khi dự thảo chưa trình duyệt.")
@@ -683,9 +1033,15 @@ def add_version(*, actor: User, document: OutgoingDocument, upload: files.Inspec
             document.text = upload.text
             document.from_template = False
         document.save(update_fields=["subject", "body", "text", "from_template"])
-        version = _new_version(document, actor=actor, upload=upload, note=note or "Cập nhật dự thảo")
-        audit_record(actor=actor, action="documents.draft_version_added", obj=document,
-                     detail={"version": version.number, "flags": [f.as_dict() for f in flags]})
+        version = _new_version(
+            document, actor=actor, upload=upload, note=note or "Cập nhật dự thảo"
+        )
+        audit_record(
+            actor=actor,
+            action="documents.draft_version_added",
+            obj=document,
+            detail={"version": version.number, "flags": [f.as_dict() for f in flags]},
+        )
         search_refresh(document)
     return version
 
@@ -696,21 +1052,32 @@ def comment(*, actor: User, document: OutgoingDocument, text: str) -> ReviewComm
         raise ValidationError("Vui lòng nhập nội dung góp ý.")
     if document.status == OutgoingStatus.ISSUED:
         raise ValidationError("Văn bản đã phát hành, không góp ý được nữa.")
-    item = ReviewComment.objects.create(document=document, version=document.current, author=actor,
-                                        text=text.strip(), kind="gop_y")
-    audit_record(actor=actor, action="documents.draft_commented", obj=document, detail={"comment": item.pk})
+    item = ReviewComment.objects.create(
+        document=document, version=document.current, author=actor, text=text.strip(), kind="gop_y"
+    )
+    audit_record(
+        actor=actor, action="documents.draft_commented", obj=document, detail={"comment": item.pk}
+    )
     others = {document.drafter_id, document.signer_id} - {actor.pk, None}
     users = list(User.objects.filter(pk__in=others))
     url = _url("documents:outgoing_detail", document.pk)
-    transaction.on_commit(lambda: notify(users=users, title=f"Góp ý dự thảo: {document.subject[:80]}",
-                                         body=text[:300], url=url, kind="van_ban_di",
-                                         dedupe_key=f"docs-out-comment-{item.pk}"))
+    transaction.on_commit(
+        lambda: notify(
+            users=users,
+            title=f"Góp ý dự thảo: {document.subject[:80]}",
+            body=text[:300],
+            url=url,
+            kind="van_ban_di",
+            dedupe_key=f"docs-out-comment-{item.pk}",
+        )
+    )
     return item
 
 
 @transaction.atomic
-def submit(*, actor: User, document: OutgoingDocument, signer: User, authority: str = "",
-           note: str = "") -> OutgoingDocument:
+def submit(
+    *, actor: User, document: OutgoingDocument, signer: User, authority: str = "", note: str = ""
+) -> OutgoingDocument:
     """Trình ký: the drafter sends the current version to the future signer."""
     document = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
     if not selectors.can_submit(actor, document):
@@ -718,8 +1085,10 @@ def submit(*, actor: User, document: OutgoingDocument, signer: User, authority: 
     if signer.pk not in set(selectors.possible_signers(actor).values_list("pk", flat=True)):
         raise ValidationError("Người ký phải là lãnh đạo của đơn vị hoặc cơ quan bạn.")
     if document.current is None or document.current.pdf_id is None:
-        raise ValidationError("Dự thảo chưa có bản PDF (đang chuyển đổi hoặc chuyển đổi lỗi). Vui lòng chờ hoặc "
-                              "tải lên bản PDF.")
+        raise ValidationError(
+            "Dự thảo chưa có bản PDF (đang chuyển đổi hoặc chuyển đổi lỗi). Vui lòng chờ hoặc "
+            "tải lên bản PDF."
+        )
     changed = document.signer_id != signer.pk or document.signer_authority != authority
     document.signer, document.signer_authority = signer, authority
     document.signer_title = signer.position.name if signer.position else ""
@@ -728,15 +1097,32 @@ def submit(*, actor: User, document: OutgoingDocument, signer: User, authority: 
     if changed and document.from_template:
         # The signature block names the signer: render the template again for the new signer.
         _new_version(document, actor=actor, upload=None, note="Cập nhật người ký")
-    ReviewComment.objects.create(document=document, version=document.current, author=actor, kind="trinh",
-                                 text=note.strip() or "Trình duyệt, ký ban hành.")
-    audit_record(actor=actor, action="documents.draft_submitted", obj=document,
-                 detail={"signer": signer.pk, "authority": authority, "version": document.current.number})
+    ReviewComment.objects.create(
+        document=document,
+        version=document.current,
+        author=actor,
+        kind="trinh",
+        text=note.strip() or "Trình duyệt, ký ban hành.",
+    )
+    audit_record(
+        actor=actor,
+        action="documents.draft_submitted",
+        obj=document,
+        detail={"signer": signer.pk, "authority": authority, "version": document.current.number},
+    )
     search_refresh(document)
     url = _url("documents:outgoing_detail", document.pk)
-    transaction.on_commit(lambda: notify(users=[signer], title=f"Trình duyệt, ký văn bản: {document.subject[:80]}",
-                                         body=note[:300], url=url, kind="van_ban_di", email=False,
-                                         dedupe_key=f"docs-out-{document.pk}-submit-{document.current_id}"))
+    transaction.on_commit(
+        lambda: notify(
+            users=[signer],
+            title=f"Trình duyệt, ký văn bản: {document.subject[:80]}",
+            body=note[:300],
+            url=url,
+            kind="van_ban_di",
+            email=False,
+            dedupe_key=f"docs-out-{document.pk}-submit-{document.current_id}",
+        )
+    )
     return document
 
 
@@ -750,14 +1136,31 @@ def return_draft(*, actor: User, document: OutgoingDocument, reason: str) -> Out
     document.status = OutgoingStatus.DRAFT
     document.approved_by, document.approved_at = None, None
     document.save(update_fields=["status", "approved_by", "approved_at"])
-    ReviewComment.objects.create(document=document, version=document.current, author=actor, kind="tra_lai",
-                                 text=reason.strip())
-    audit_record(actor=actor, action="documents.draft_returned", obj=document, detail={"reason": reason[:500]})
+    ReviewComment.objects.create(
+        document=document,
+        version=document.current,
+        author=actor,
+        kind="tra_lai",
+        text=reason.strip(),
+    )
+    audit_record(
+        actor=actor,
+        action="documents.draft_returned",
+        obj=document,
+        detail={"reason": reason[:500]},
+    )
     url = _url("documents:outgoing_detail", document.pk)
     drafter = document.drafter
-    transaction.on_commit(lambda: notify(users=[drafter], title=f"Dự thảo bị trả lại: {document.subject[:80]}",
-                                         body=reason[:300], url=url, kind="van_ban_di",
-                                         dedupe_key=f"docs-out-{document.pk}-return-{timezone.now().timestamp()}"))
+    transaction.on_commit(
+        lambda: notify(
+            users=[drafter],
+            title=f"Dự thảo bị trả lại: {document.subject[:80]}",
+            body=reason[:300],
+            url=url,
+            kind="van_ban_di",
+            dedupe_key=f"docs-out-{document.pk}-return-{timezone.now().timestamp()}",
+        )
+    )
     return document
 
 
@@ -770,15 +1173,29 @@ def approve(*, actor: User, document: OutgoingDocument, note: str = "") -> Outgo
     document.status = OutgoingStatus.APPROVED
     document.approved_by, document.approved_at = actor, timezone.now()
     document.save(update_fields=["status", "approved_by", "approved_at"])
-    ReviewComment.objects.create(document=document, version=document.current, author=actor, kind="duyet",
-                                 text=note.strip() or "Đồng ý ban hành.")
-    audit_record(actor=actor, action="documents.draft_approved", obj=document,
-                 detail={"version": document.current.number if document.current else None})
+    ReviewComment.objects.create(
+        document=document,
+        version=document.current,
+        author=actor,
+        kind="duyet",
+        text=note.strip() or "Đồng ý ban hành.",
+    )
+    audit_record(
+        actor=actor,
+        action="documents.draft_approved",
+        obj=document,
+        detail={"version": document.current.number if document.current else None},
+    )
     return document
 
 
-def sign(*, actor: User, document: OutgoingDocument, passphrase: str | None,
-         credential: int | None = None) -> OutgoingDocument:
+def sign(
+    *,
+    actor: User,
+    document: OutgoingDocument,
+    passphrase: str | None,
+    credential: int | None = None,
+) -> OutgoingDocument:
     """Ký số (NĐ 30/2020, Điều 13 khoản 7): the signer's personal PAdES signature on the
     approved version's PDF. Signing happens before the transaction; a refused signature
     (wrong passphrase, expired or revoked certificate) changes nothing."""
@@ -786,32 +1203,62 @@ def sign(*, actor: User, document: OutgoingDocument, passphrase: str | None,
         raise PermissionDenied("Chỉ người ký được ký văn bản này sau khi đã duyệt.")
     assert document.current is not None and document.current.pdf is not None
     pdf = files.read(document.current.pdf)
-    signed = signing_bridge.sign(pdf=pdf, signer=actor, kind="personal", passphrase=passphrase,
-                                 title=document.signer_title or None, audit_object=document, credential=credential)
+    signed = signing_bridge.sign(
+        pdf=pdf,
+        signer=actor,
+        kind="personal",
+        passphrase=passphrase,
+        title=document.signer_title or None,
+        audit_object=document,
+        credential=credential,
+    )
     with transaction.atomic():
         document = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
         if document.status != OutgoingStatus.APPROVED:
-            raise ValidationError("Văn bản đã được ký hoặc đã thay đổi trạng thái. Vui lòng tải lại trang.")
-        stored = files.store(data=signed, name=f"{fold(document.subject)[:40].replace(' ', '-')}-da-ky.pdf",
-                             content_type=files.PDF, user=actor, page_count=document.current.pdf.page_count)
+            raise ValidationError(
+                "Văn bản đã được ký hoặc đã thay đổi trạng thái. Vui lòng tải lại trang."
+            )
+        stored = files.store(
+            data=signed,
+            name=f"{fold(document.subject)[:40].replace(' ', '-')}-da-ky.pdf",
+            content_type=files.PDF,
+            user=actor,
+            page_count=document.current.pdf.page_count,
+        )
         document.signed_file, document.signed_by, document.signed_at = stored, actor, timezone.now()
         document.status = OutgoingStatus.SIGNED
         document.save(update_fields=["signed_file", "signed_by", "signed_at", "status"])
-        ReviewComment.objects.create(document=document, version=document.current, author=actor, kind="ky",
-                                     text="Đã ký số.")
-        audit_record(actor=actor, action="documents.signed", obj=document,
-                     detail={"sha256": stored.sha256, "version": document.current.number})
+        ReviewComment.objects.create(
+            document=document, version=document.current, author=actor, kind="ky", text="Đã ký số."
+        )
+        audit_record(
+            actor=actor,
+            action="documents.signed",
+            obj=document,
+            detail={"sha256": stored.sha256, "version": document.current.number},
+        )
         search_refresh(document)
         clerks = selectors.clerks_of(document.unit)
         url = _url("documents:outgoing_detail", document.pk)
-        transaction.on_commit(lambda: notify(users=clerks, title=f"Văn bản đã ký, chờ cấp số: {document.subject[:80]}",
-                                             url=url, kind="van_ban_di",
-                                             dedupe_key=f"docs-out-{document.pk}-signed"))
+        transaction.on_commit(
+            lambda: notify(
+                users=clerks,
+                title=f"Văn bản đã ký, chờ cấp số: {document.subject[:80]}",
+                url=url,
+                kind="van_ban_di",
+                dedupe_key=f"docs-out-{document.pk}-signed",
+            )
+        )
     return document
 
 
-def issue(*, actor: User, document: OutgoingDocument, passphrase: str | None = None,
-          credential: int | None = None) -> OutgoingDocument:
+def issue(
+    *,
+    actor: User,
+    document: OutgoingDocument,
+    passphrase: str | None = None,
+    credential: int | None = None,
+) -> OutgoingDocument:
     """Cấp số, ký số cơ quan, phát hành (NĐ 30/2020, Điều 14–18).
 
     1. Only the agency's văn thư, only for a document signed by its signer.
@@ -828,29 +1275,69 @@ def issue(*, actor: User, document: OutgoingDocument, passphrase: str | None = N
     assert document.signed_file is not None
     signed = files.read(document.signed_file)
     with transaction.atomic():
-        document = OutgoingDocument.objects.select_for_update().select_related("unit", "drafting_unit").get(
-            pk=document.pk)
+        document = (
+            OutgoingDocument.objects.select_for_update()
+            .select_related("unit", "drafting_unit")
+            .get(pk=document.pk)
+        )
         if document.status != OutgoingStatus.SIGNED:
-            raise ValidationError("Văn bản đã được cấp số hoặc chưa được ký. Vui lòng tải lại trang.")
+            raise ValidationError(
+                "Văn bản đã được cấp số hoặc chưa được ký. Vui lòng tải lại trang."
+            )
         today = timezone.localdate()
         number = take_number(unit=document.unit, register=Register.OUTGOING, year=today.year)
         document.year, document.number, document.issued_date = today.year, number, today
         document.code_notation = f"{format_number(number)}/{symbol_suffix(document)}"
-        issued = signing_bridge.sign(pdf=signed, signer=actor, kind="organisation", passphrase=passphrase,
-                                     number=document.code_notation, issued_date=document.issued_date,
-                                     reason=f"Ban hành văn bản số {document.code_notation}",
-                                     audit_object=document, credential=credential)
-        stored = files.store(data=issued, name=f"{document.code_notation.replace('/', '_')}.pdf",
-                             content_type=files.PDF, user=actor, page_count=document.signed_file.page_count)
+        issued = signing_bridge.sign(
+            pdf=signed,
+            signer=actor,
+            kind="organisation",
+            passphrase=passphrase,
+            number=document.code_notation,
+            issued_date=document.issued_date,
+            reason=f"Ban hành văn bản số {document.code_notation}",
+            audit_object=document,
+            credential=credential,
+        )
+        stored = files.store(
+            data=issued,
+            name=f"{document.code_notation.replace('/', '_')}.pdf",
+            content_type=files.PDF,
+            user=actor,
+            page_count=document.signed_file.page_count,
+        )
         document.issued_file, document.issued_by, document.issued_at = stored, actor, timezone.now()
         document.status = OutgoingStatus.ISSUED
-        document.save(update_fields=["year", "number", "issued_date", "code_notation", "issued_file", "issued_by",
-                                     "issued_at", "status"])
-        ReviewComment.objects.create(document=document, version=document.current, author=actor, kind="phat_hanh",
-                                     text=f"Cấp số {document.code_notation}, ký số cơ quan và phát hành.")
-        audit_record(actor=actor, action="documents.issued", obj=document,
-                     detail={"number": number, "year": today.year, "code": document.code_notation,
-                             "sha256": stored.sha256})
+        document.save(
+            update_fields=[
+                "year",
+                "number",
+                "issued_date",
+                "code_notation",
+                "issued_file",
+                "issued_by",
+                "issued_at",
+                "status",
+            ]
+        )
+        ReviewComment.objects.create(
+            document=document,
+            version=document.current,
+            author=actor,
+            kind="phat_hanh",
+            text=f"Cấp số {document.code_notation}, ký số cơ quan và phát hành.",
+        )
+        audit_record(
+            actor=actor,
+            action="documents.issued",
+            obj=document,
+            detail={
+                "number": number,
+                "year": today.year,
+                "code": document.code_notation,
+                "sha256": stored.sha256,
+            },
+        )
         _dispatch(actor=actor, document=document, pdf=issued)
         _link_related(actor=actor, document=document)
         search_refresh(document)
@@ -859,52 +1346,91 @@ def issue(*, actor: User, document: OutgoingDocument, passphrase: str | None = N
 
 def _dispatch(*, actor: User, document: OutgoingDocument, pdf: bytes) -> None:
     """Deliver to "Nơi nhận": internal units at once, external ones by e-mail (job)."""
-    inspected = files.Inspected(name=f"{document.code_notation.replace('/', '_')}.pdf", data=pdf,
-                                content_type=files.PDF, page_count=document.issued_file.page_count if
-                                document.issued_file else None, text=document.text, needs_ocr=False)
+    inspected = files.Inspected(
+        name=f"{document.code_notation.replace('/', '_')}.pdf",
+        data=pdf,
+        content_type=files.PDF,
+        page_count=document.issued_file.page_count if document.issued_file else None,
+        text=document.text,
+        needs_ocr=False,
+    )
     recipients = list(document.recipients.select_related("unit"))
     # One verification of the issued file serves every internal recipient (same bytes).
-    verification = (signing_bridge.verify(pdf) if any(r.kind == RecipientKind.INTERNAL for r in recipients)
-                    else None)
+    verification = (
+        signing_bridge.verify(pdf)
+        if any(r.kind == RecipientKind.INTERNAL for r in recipients)
+        else None
+    )
     for recipient in recipients:
         if recipient.kind == RecipientKind.INTERNAL and recipient.unit is not None:
             agency = selectors.agency_of(recipient.unit)
             assert agency is not None
             incoming = register_incoming(
-                actor=actor, agency=agency, allow_duplicate=True, confirm_sensitive=True,
-                data=IncomingData(sender=document.unit.name, sender_unit=document.unit, subject=document.subject,
-                                  doc_type=document.doc_type, code_notation=document.code_notation,
-                                  issued_date=document.issued_date,
-                                  signer_name=document.signed_by.full_name if document.signed_by else "",
-                                  urgency=document.urgency, channel=Channel.INTERNAL, source_outgoing=document,
-                                  notes=f"Nhận liên thông từ {document.unit.name}"),
-                upload=inspected, verification=verification)
+                actor=actor,
+                agency=agency,
+                allow_duplicate=True,
+                confirm_sensitive=True,
+                data=IncomingData(
+                    sender=document.unit.name,
+                    sender_unit=document.unit,
+                    subject=document.subject,
+                    doc_type=document.doc_type,
+                    code_notation=document.code_notation,
+                    issued_date=document.issued_date,
+                    signer_name=document.signed_by.full_name if document.signed_by else "",
+                    urgency=document.urgency,
+                    channel=Channel.INTERNAL,
+                    source_outgoing=document,
+                    notes=f"Nhận liên thông từ {document.unit.name}",
+                ),
+                upload=inspected,
+                verification=verification,
+            )
             recipient.delivered_at = timezone.now()
             recipient.delivered_incoming = incoming
             recipient.save(update_fields=["delivered_at", "delivered_incoming"])
             clerks = selectors.clerks_of(agency)
             url = _url("documents:incoming_detail", incoming.pk)
             title = f"Văn bản đến liên thông: {document.code_notation} của {document.unit.name}"
-            transaction.on_commit(lambda c=clerks, u=url, t=title, i=incoming.pk: notify(
-                users=c, title=t, url=u, kind="van_ban_den", dedupe_key=f"docs-in-{i}-delivered"))
+            transaction.on_commit(
+                lambda c=clerks, u=url, t=title, i=incoming.pk: notify(
+                    users=c, title=t, url=u, kind="van_ban_den", dedupe_key=f"docs-in-{i}-delivered"
+                )
+            )
         elif recipient.kind == RecipientKind.EXTERNAL:
-            enqueue("documents.send_email", recipient_id=recipient.pk, user=actor,
-                    label=f"Gửi văn bản {document.code_notation} tới {recipient.label}")
+            enqueue(
+                "documents.send_email",
+                recipient_id=recipient.pk,
+                user=actor,
+                label=f"Gửi văn bản {document.code_notation} tới {recipient.label}",
+            )
 
 
 # =====================================================================================
 # Corrections of saved register entries (sửa thông tin vào sổ)
 # =====================================================================================
 INCOMING_EDITABLE: dict[str, str] = {
-    "arrived_at": "Ngày đến", "sender": "Tác giả", "code_notation": "Số, ký hiệu",
-    "issued_date": "Ngày tháng văn bản", "doc_type": "Tên loại", "subject": "Trích yếu nội dung",
-    "signer_name": "Người ký", "urgency": "Độ khẩn", "secrecy": "Độ mật", "due_date": "Hạn giải quyết",
-    "page_amount": "Số trang", "notes": "Ghi chú",
+    "arrived_at": "Ngày đến",
+    "sender": "Tác giả",
+    "code_notation": "Số, ký hiệu",
+    "issued_date": "Ngày tháng văn bản",
+    "doc_type": "Tên loại",
+    "subject": "Trích yếu nội dung",
+    "signer_name": "Người ký",
+    "urgency": "Độ khẩn",
+    "secrecy": "Độ mật",
+    "due_date": "Hạn giải quyết",
+    "page_amount": "Số trang",
+    "notes": "Ghi chú",
 }
 # The number, date, type and symbol of an issued document are printed in its signed file (the
 # organisation signature's stamp, NĐ 30/2020 Điều 15): they cannot be corrected in the register;
 # an error there is corrected by a correcting or replacing document (Điều 18).
-OUTGOING_EDITABLE: dict[str, str] = {"subject": "Trích yếu nội dung", "copies": "Số lượng bản", "notes": "Ghi chú"}
+OUTGOING_EDITABLE: dict[str, str] = {
+    "subject": "Trích yếu nội dung",
+    "copies": "Số lượng bản",
+    "notes": "Ghi chú",
+}
 REMOVED_SECRET = "(đã xóa theo quy định bảo vệ bí mật nhà nước)"
 
 
@@ -931,7 +1457,9 @@ def _drop_content(document: IncomingDocument) -> list[int]:
 
     from digitaldesk.documents.jobs import purge_incoming_ocr
 
-    stored = [f for f in (document.original, document.rendition, document.archive_copy) if f is not None]
+    stored = [
+        f for f in (document.original, document.rendition, document.archive_copy) if f is not None
+    ]
     transaction.on_commit(lambda pk=document.pk: purge_incoming_ocr(pk))
     document.original = document.rendition = document.archive_copy = None
     document.text, document.text_source = "", ""
@@ -946,7 +1474,9 @@ def _drop_content(document: IncomingDocument) -> list[int]:
             continue  # still used elsewhere (e.g. an OCR run's record); the entry no longer points to it
         dropped.append(item.pk)
         if path and not StoredFile.objects.filter(file=path).exists():
-            transaction.on_commit(lambda p=path: default_storage.delete(p) if default_storage.exists(p) else None)
+            transaction.on_commit(
+                lambda p=path: default_storage.delete(p) if default_storage.exists(p) else None
+            )
     return dropped
 
 
@@ -959,7 +1489,9 @@ class EntryChange:
     secret_summary_allowed: bool = False
 
 
-def edit_incoming(*, actor: User, document: IncomingDocument, change: EntryChange) -> IncomingDocument:
+def edit_incoming(
+    *, actor: User, document: IncomingDocument, change: EntryChange
+) -> IncomingDocument:
     """A clerk (or an agency leader) corrects the fields of a saved incoming register entry.
 
     * The số đến, its year and its register series never change (NĐ 30/2020 Điều 22 khoản 2:
@@ -973,7 +1505,9 @@ def edit_incoming(*, actor: User, document: IncomingDocument, change: EntryChang
       issuer or số ký hiệu through the duplicate check, as at registration.
     """
     if not selectors.can_edit_incoming(actor, document):
-        raise PermissionDenied("Chỉ văn thư và lãnh đạo cơ quan được sửa thông tin vào sổ văn bản đến.")
+        raise PermissionDenied(
+            "Chỉ văn thư và lãnh đạo cơ quan được sửa thông tin vào sổ văn bản đến."
+        )
     if not change.reason.strip():
         raise ValidationError("Vui lòng ghi lý do sửa thông tin vào sổ.")
     values = {k: v for k, v in change.values.items() if k in INCOMING_EDITABLE}
@@ -981,8 +1515,12 @@ def edit_incoming(*, actor: User, document: IncomingDocument, change: EntryChang
         if name in values:
             values[name] = (values[name] or "").strip()
     new = {name: values.get(name, getattr(document, name)) for name in INCOMING_EDITABLE}
-    if new["arrived_at"] is not None and new["arrived_at"] == document.arrived_at.replace(second=0, microsecond=0):
-        new["arrived_at"] = document.arrived_at  # the form shows minutes: the same minute is no change
+    if new["arrived_at"] is not None and new["arrived_at"] == document.arrived_at.replace(
+        second=0, microsecond=0
+    ):
+        new["arrived_at"] = (
+            document.arrived_at
+        )  # the form shows minutes: the same minute is no change
     if not new["sender"]:
         raise ValidationError("Vui lòng nhập tác giả (cơ quan ban hành văn bản).")
     if new["secrecy"] == Secrecy.NORMAL and not new["subject"]:
@@ -990,8 +1528,10 @@ def edit_incoming(*, actor: User, document: IncomingDocument, change: EntryChang
     if new["arrived_at"] is None:
         raise ValidationError("Vui lòng nhập ngày đến.")
     if timezone.localtime(new["arrived_at"]).year != document.year:
-        raise ValidationError(f"Ngày đến phải thuộc năm {document.year}: số đến {document.arrival_number} "
-                              f"đã được cấp trong sổ văn bản đến năm {document.year} và không thay đổi.")
+        raise ValidationError(
+            f"Ngày đến phải thuộc năm {document.year}: số đến {document.arrival_number} "
+            f"đã được cấp trong sổ văn bản đến năm {document.year} và không thay đổi."
+        )
     if new["arrived_at"] > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError("Ngày đến không được sau thời điểm hiện tại.")
     raising = document.secrecy == Secrecy.NORMAL and new["secrecy"] != Secrecy.NORMAL
@@ -1002,24 +1542,44 @@ def edit_incoming(*, actor: User, document: IncomingDocument, change: EntryChang
     if new["secrecy"] == Secrecy.NORMAL and new["subject"] != document.subject:
         flags = sensitivity.check_text(new["subject"])
         if flags and not change.confirm_sensitive:
-            audit_record(actor=actor, action="documents.sensitivity_flagged", obj=document,
-                         detail={"flags": [f.as_dict() for f in flags], "what": "incoming_edit"})
+            audit_record(
+                actor=actor,
+                action="documents.sensitivity_flagged",
+                obj=document,
+                detail={"flags": [f.as_dict() for f in flags], "what": "incoming_edit"},
+            )
             raise NeedsConfirmation(flags)
-    if not change.allow_duplicate and (new["sender"] != document.sender
-                                       or new["code_notation"] != document.code_notation):
-        duplicates = selectors.possible_duplicates(agency=document.unit, sender=new["sender"],
-                                                   code_notation=new["code_notation"], exclude_id=document.pk)
+    if not change.allow_duplicate and (
+        new["sender"] != document.sender or new["code_notation"] != document.code_notation
+    ):
+        duplicates = selectors.possible_duplicates(
+            agency=document.unit,
+            sender=new["sender"],
+            code_notation=new["code_notation"],
+            exclude_id=document.pk,
+        )
         if duplicates:
             raise DuplicateWarning(duplicates)
-    return _edit_incoming_atomic(actor=actor, document_id=document.pk, new=new, change=change, flags=flags,
-                                 raising=raising)
+    return _edit_incoming_atomic(
+        actor=actor, document_id=document.pk, new=new, change=change, flags=flags, raising=raising
+    )
 
 
 @transaction.atomic
-def _edit_incoming_atomic(*, actor: User, document_id: int, new: dict[str, Any], change: EntryChange,
-                          flags: list[sensitivity.Flag], raising: bool) -> IncomingDocument:
-    document = (IncomingDocument.objects.select_for_update(of=("self",))
-                .select_related("original", "rendition", "archive_copy", "unit").get(pk=document_id))
+def _edit_incoming_atomic(
+    *,
+    actor: User,
+    document_id: int,
+    new: dict[str, Any],
+    change: EntryChange,
+    flags: list[sensitivity.Flag],
+    raising: bool,
+) -> IncomingDocument:
+    document = (
+        IncomingDocument.objects.select_for_update(of=("self",))
+        .select_related("original", "rendition", "archive_copy", "unit")
+        .get(pk=document_id)
+    )
     secret_now = new["secrecy"] != Secrecy.NORMAL
     hide_subject = new["secrecy"] == Secrecy.TUYET_MAT and not change.secret_summary_allowed
     changes: list[dict[str, str]] = []
@@ -1033,10 +1593,18 @@ def _edit_incoming_atomic(*, actor: User, document_id: int, new: dict[str, Any],
         changes.append({"field": name, "label": label, "old": old_shown, "new": new_shown})
         setattr(document, name, new_value)
     dropped: list[int] = []
-    if secret_now and (document.original_id or document.rendition_id or document.archive_copy_id or document.text):
+    if secret_now and (
+        document.original_id or document.rendition_id or document.archive_copy_id or document.text
+    ):
         dropped = _drop_content(document)
-        changes.append({"field": "files", "label": "Tệp văn bản", "old": "có tệp, nội dung",
-                        "new": "đã xóa khỏi Bàn làm việc số (văn bản mật)"})
+        changes.append(
+            {
+                "field": "files",
+                "label": "Tệp văn bản",
+                "old": "có tệp, nội dung",
+                "new": "đã xóa khỏi Bàn làm việc số (văn bản mật)",
+            }
+        )
     if not changes:
         raise ValidationError("Không có thông tin nào thay đổi.")
     document.code_folded = fold(document.code_notation).replace(" ", "")[:80]
@@ -1048,11 +1616,16 @@ def _edit_incoming_atomic(*, actor: User, document_id: int, new: dict[str, Any],
         # corrections may keep the summary.
         from digitaldesk.notifications.models import Notification
 
-        Notification.objects.filter(url=_url("documents:incoming_detail", document.pk)).exclude(body="").update(
-            body=REMOVED_SECRET)
+        Notification.objects.filter(url=_url("documents:incoming_detail", document.pk)).exclude(
+            body=""
+        ).update(body=REMOVED_SECRET)
         for old_edit in document.edits.all():
-            scrubbed = [{**c, "old": REMOVED_SECRET, "new": REMOVED_SECRET} if c.get("field") == "subject" else c
-                        for c in old_edit.changes]
+            scrubbed = [
+                {**c, "old": REMOVED_SECRET, "new": REMOVED_SECRET}
+                if c.get("field") == "subject"
+                else c
+                for c in old_edit.changes
+            ]
             if scrubbed != old_edit.changes:
                 old_edit.changes = scrubbed
                 old_edit.save(update_fields=["changes"])
@@ -1060,30 +1633,58 @@ def _edit_incoming_atomic(*, actor: User, document_id: int, new: dict[str, Any],
         document.assignments.filter(active=True).update(due_date=document.due_date)
     from digitaldesk.documents.models import EntryEdit
 
-    edit = EntryEdit.objects.create(incoming=document, actor=actor, reason=change.reason.strip(), changes=changes)
-    note = "Sửa: " + ", ".join(c["label"].lower() for c in changes) + f". Lý do: {change.reason.strip()}"
-    DocumentAction.objects.create(document=document, kind=ActionKind.EDITED, actor=actor, note=note,
-                                  detail={"edit": edit.pk})
-    audit_record(actor=actor, action="documents.incoming_edited", obj=document,
-                 detail={"edit": edit.pk, "changes": changes, "reason": change.reason.strip()[:500],
-                         "arrival_number": document.arrival_number, "files_dropped": dropped})
+    edit = EntryEdit.objects.create(
+        incoming=document, actor=actor, reason=change.reason.strip(), changes=changes
+    )
+    note = (
+        "Sửa: "
+        + ", ".join(c["label"].lower() for c in changes)
+        + f". Lý do: {change.reason.strip()}"
+    )
+    DocumentAction.objects.create(
+        document=document, kind=ActionKind.EDITED, actor=actor, note=note, detail={"edit": edit.pk}
+    )
+    audit_record(
+        actor=actor,
+        action="documents.incoming_edited",
+        obj=document,
+        detail={
+            "edit": edit.pk,
+            "changes": changes,
+            "reason": change.reason.strip()[:500],
+            "arrival_number": document.arrival_number,
+            "files_dropped": dropped,
+        },
+    )
     if flags:
-        audit_record(actor=actor, action="documents.sensitivity_confirmed", obj=document,
-                     detail={"flags": [f.as_dict() for f in flags], "what": "incoming_edit"})
+        audit_record(
+            actor=actor,
+            action="documents.sensitivity_confirmed",
+            obj=document,
+            detail={"flags": [f.as_dict() for f in flags], "what": "incoming_edit"},
+        )
     if raising:
-        audit_record(actor=actor, action="documents.secrecy_raised", obj=document,
-                     detail={"secrecy": document.secrecy, "files_dropped": dropped})
+        audit_record(
+            actor=actor,
+            action="documents.secrecy_raised",
+            obj=document,
+            detail={"secrecy": document.secrecy, "files_dropped": dropped},
+        )
     search_refresh(document)
     return document
 
 
 @transaction.atomic
-def edit_outgoing(*, actor: User, document: OutgoingDocument, change: EntryChange) -> OutgoingDocument:
+def edit_outgoing(
+    *, actor: User, document: OutgoingDocument, change: EntryChange
+) -> OutgoingDocument:
     """Correct the register fields of an issued document (trích yếu as registered, number of
     copies, notes). The number, symbol, date and the signed files never change."""
     document = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
     if not selectors.can_edit_outgoing(actor, document):
-        raise PermissionDenied("Chỉ văn thư của cơ quan và người ký được sửa thông tin vào sổ văn bản đi.")
+        raise PermissionDenied(
+            "Chỉ văn thư của cơ quan và người ký được sửa thông tin vào sổ văn bản đi."
+        )
     if not change.reason.strip():
         raise ValidationError("Vui lòng ghi lý do sửa thông tin vào sổ.")
     new = {name: change.values.get(name, getattr(document, name)) for name in OUTGOING_EDITABLE}
@@ -1100,8 +1701,14 @@ def edit_outgoing(*, actor: User, document: OutgoingDocument, change: EntryChang
     changes = []
     for name, label in OUTGOING_EDITABLE.items():
         if getattr(document, name) != new[name]:
-            changes.append({"field": name, "label": label, "old": _shown(document, name, getattr(document, name)),
-                            "new": _shown(document, name, new[name])})
+            changes.append(
+                {
+                    "field": name,
+                    "label": label,
+                    "old": _shown(document, name, getattr(document, name)),
+                    "new": _shown(document, name, new[name]),
+                }
+            )
             setattr(document, name, new[name])
     if not changes:
         raise ValidationError("Không có thông tin nào thay đổi.")
@@ -1112,13 +1719,29 @@ def edit_outgoing(*, actor: User, document: OutgoingDocument, change: EntryChang
     document.save(update_fields=list(OUTGOING_EDITABLE) + ["updated_at"])
     from digitaldesk.documents.models import EntryEdit
 
-    edit = EntryEdit.objects.create(outgoing=document, actor=actor, reason=change.reason.strip(), changes=changes)
-    ReviewComment.objects.create(document=document, version=document.current, author=actor, kind="sua_so",
-                                 text="Sửa thông tin vào sổ: " + ", ".join(c["label"].lower() for c in changes)
-                                 + f". Lý do: {change.reason.strip()}")
-    audit_record(actor=actor, action="documents.outgoing_edited", obj=document,
-                 detail={"edit": edit.pk, "changes": changes, "reason": change.reason.strip()[:500],
-                         "code": document.code_notation})
+    edit = EntryEdit.objects.create(
+        outgoing=document, actor=actor, reason=change.reason.strip(), changes=changes
+    )
+    ReviewComment.objects.create(
+        document=document,
+        version=document.current,
+        author=actor,
+        kind="sua_so",
+        text="Sửa thông tin vào sổ: "
+        + ", ".join(c["label"].lower() for c in changes)
+        + f". Lý do: {change.reason.strip()}",
+    )
+    audit_record(
+        actor=actor,
+        action="documents.outgoing_edited",
+        obj=document,
+        detail={
+            "edit": edit.pk,
+            "changes": changes,
+            "reason": change.reason.strip()[:500],
+            "code": document.code_notation,
+        },
+    )
     search_refresh(document)
     return document
 
@@ -1141,33 +1764,61 @@ def recall(*, actor: User, document: OutgoingDocument, reason: str) -> OutgoingD
     * The issuing side (clerks, signer, drafter) is notified of the deletions through the System.
     """
     if not selectors.can_recall(actor, document):
-        raise PermissionDenied("Chỉ văn thư, người ký hoặc lãnh đạo cơ quan ban hành được thu hồi văn bản "
-                               "đã phát hành.")
+        raise PermissionDenied(
+            "Chỉ văn thư, người ký hoặc lãnh đạo cơ quan ban hành được thu hồi văn bản "
+            "đã phát hành."
+        )
     if not reason.strip():
         raise ValidationError("Vui lòng ghi lý do thu hồi văn bản.")
     with transaction.atomic():
-        document = OutgoingDocument.objects.select_for_update().select_related("unit").get(pk=document.pk)
+        document = (
+            OutgoingDocument.objects.select_for_update().select_related("unit").get(pk=document.pk)
+        )
         if document.status != OutgoingStatus.ISSUED or document.recalled_at is not None:
-            raise ValidationError("Văn bản chưa phát hành hoặc đã được thu hồi. Vui lòng tải lại trang.")
+            raise ValidationError(
+                "Văn bản chưa phát hành hoặc đã được thu hồi. Vui lòng tải lại trang."
+            )
         now = timezone.now()
-        document.recalled_at, document.recalled_by, document.recall_reason = now, actor, reason.strip()
+        document.recalled_at, document.recalled_by, document.recall_reason = (
+            now,
+            actor,
+            reason.strip(),
+        )
         document.save(update_fields=["recalled_at", "recalled_by", "recall_reason", "updated_at"])
         deleted_at: list[str] = []
         for recipient in document.recipients.select_related("unit", "delivered_incoming"):
             if recipient.kind == RecipientKind.INTERNAL and recipient.delivered_incoming_id:
-                incoming = _recall_incoming(actor=actor, document=document, incoming_id=recipient.delivered_incoming_id,
-                                            reason=reason.strip(), now=now)
+                incoming = _recall_incoming(
+                    actor=actor,
+                    document=document,
+                    incoming_id=recipient.delivered_incoming_id,
+                    reason=reason.strip(),
+                    now=now,
+                )
                 deleted_at.append(incoming.unit.name)
             elif recipient.kind == RecipientKind.EXTERNAL and recipient.delivered_at is not None:
-                enqueue("documents.send_recall_notice", recipient_id=recipient.pk, user=actor,
-                        label=f"Báo thu hồi văn bản {document.code_notation} tới {recipient.label}")
-        text = (f"Thu hồi văn bản. Lý do: {reason.strip()}" +
-                (f" Đã xóa bản điện tử tại: {', '.join(deleted_at)}." if deleted_at else ""))
-        ReviewComment.objects.create(document=document, version=document.current, author=actor, kind="thu_hoi",
-                                     text=text)
-        audit_record(actor=actor, action="documents.recalled", obj=document,
-                     detail={"code": document.code_notation, "reason": reason.strip()[:500],
-                             "deleted_at": deleted_at})
+                enqueue(
+                    "documents.send_recall_notice",
+                    recipient_id=recipient.pk,
+                    user=actor,
+                    label=f"Báo thu hồi văn bản {document.code_notation} tới {recipient.label}",
+                )
+        text = f"Thu hồi văn bản. Lý do: {reason.strip()}" + (
+            f" Đã xóa bản điện tử tại: {', '.join(deleted_at)}." if deleted_at else ""
+        )
+        ReviewComment.objects.create(
+            document=document, version=document.current, author=actor, kind="thu_hoi", text=text
+        )
+        audit_record(
+            actor=actor,
+            action="documents.recalled",
+            obj=document,
+            detail={
+                "code": document.code_notation,
+                "reason": reason.strip()[:500],
+                "deleted_at": deleted_at,
+            },
+        )
         search_refresh(document)
         issuers = {u.pk: u for u in selectors.clerks_of(document.unit)}
         for user in (document.signed_by, document.drafter):
@@ -1177,15 +1828,27 @@ def recall(*, actor: User, document: OutgoingDocument, reason: str) -> OutgoingD
         url = _url("documents:outgoing_detail", document.pk)
         title = f"Văn bản {document.code_notation} đã được thu hồi"
         body = text[:300]
-        transaction.on_commit(lambda: notify(users=list(issuers.values()), title=title, body=body, url=url,
-                                             kind="van_ban_di", dedupe_key=f"docs-out-{document.pk}-recalled"))
+        transaction.on_commit(
+            lambda: notify(
+                users=list(issuers.values()),
+                title=title,
+                body=body,
+                url=url,
+                kind="van_ban_di",
+                dedupe_key=f"docs-out-{document.pk}-recalled",
+            )
+        )
     return document
 
 
-def _recall_incoming(*, actor: User, document: OutgoingDocument, incoming_id: int, reason: str,
-                     now: dt.datetime) -> IncomingDocument:
-    incoming = (IncomingDocument.objects.select_for_update(of=("self",))
-                .select_related("unit", "original", "rendition", "archive_copy").get(pk=incoming_id))
+def _recall_incoming(
+    *, actor: User, document: OutgoingDocument, incoming_id: int, reason: str, now: dt.datetime
+) -> IncomingDocument:
+    incoming = (
+        IncomingDocument.objects.select_for_update(of=("self",))
+        .select_related("unit", "original", "rendition", "archive_copy")
+        .get(pk=incoming_id)
+    )
     incoming.recalled_at = now
     fields = ["recalled_at"]
     if incoming.status != IncomingStatus.DONE:
@@ -1196,13 +1859,21 @@ def _recall_incoming(*, actor: User, document: OutgoingDocument, incoming_id: in
         incoming.assignments.filter(active=True, done_at__isnull=True).update(done_at=now)
     incoming.save(update_fields=fields)
     dropped = _drop_content(incoming)
-    DocumentAction.objects.create(document=incoming, kind=ActionKind.RECALLED, actor=actor,
-                                  note=f"{document.unit.name} thu hồi văn bản {document.code_notation}. Lý do: "
-                                       f"{reason}. Bản điện tử đã được xóa; số đến {incoming.arrival_number} "
-                                       "vẫn giữ trong sổ.",
-                                  detail={"outgoing": document.pk})
-    audit_record(actor=actor, action="documents.incoming_recalled", obj=incoming,
-                 detail={"outgoing": document.pk, "code": document.code_notation, "files_dropped": dropped})
+    DocumentAction.objects.create(
+        document=incoming,
+        kind=ActionKind.RECALLED,
+        actor=actor,
+        note=f"{document.unit.name} thu hồi văn bản {document.code_notation}. Lý do: "
+        f"{reason}. Bản điện tử đã được xóa; số đến {incoming.arrival_number} "
+        "vẫn giữ trong sổ.",
+        detail={"outgoing": document.pk},
+    )
+    audit_record(
+        actor=actor,
+        action="documents.incoming_recalled",
+        obj=incoming,
+        detail={"outgoing": document.pk, "code": document.code_notation, "files_dropped": dropped},
+    )
     search_refresh(incoming)
     users: dict[int, User] = {u.pk: u for u in selectors.clerks_of(incoming.unit)}
     users.update({u.pk: u for u in selectors.leaders_of(incoming.unit)})
@@ -1215,13 +1886,23 @@ def _recall_incoming(*, actor: User, document: OutgoingDocument, incoming_id: in
     url = _url("documents:incoming_detail", incoming.pk)
     title = f"Văn bản {document.code_notation} của {document.unit.name} đã bị thu hồi"
     body = f"Văn bản đến số {incoming.arrival_number}. Lý do thu hồi: {reason}"[:300]
-    transaction.on_commit(lambda: notify(users=list(users.values()), title=title, body=body, url=url,
-                                         kind="van_ban_den", email=True,
-                                         dedupe_key=f"docs-in-{incoming.pk}-recalled"))
+    transaction.on_commit(
+        lambda: notify(
+            users=list(users.values()),
+            title=title,
+            body=body,
+            url=url,
+            kind="van_ban_den",
+            email=True,
+            dedupe_key=f"docs-in-{incoming.pk}-recalled",
+        )
+    )
     return incoming
 
 
-def check_relation(*, actor: User, original: OutgoingDocument, relation: str, doc_type: str) -> None:
+def check_relation(
+    *, actor: User, original: OutgoingDocument, relation: str, doc_type: str
+) -> None:
     """A correcting or replacing document starts from an issued, not recalled, document of the
     actor's agency: a correction is a công văn, a replacement has the original's form (Điều 18)."""
     from digitaldesk.documents.models import Relation
@@ -1229,13 +1910,19 @@ def check_relation(*, actor: User, original: OutgoingDocument, relation: str, do
     if relation not in (Relation.CORRECTS, Relation.REPLACES):
         raise ValidationError("Chọn đính chính hoặc thay thế.")
     if not selectors.can_correct(actor, original):
-        raise PermissionDenied("Chỉ cán bộ của cơ quan ban hành được soạn văn bản đính chính, thay thế.")
+        raise PermissionDenied(
+            "Chỉ cán bộ của cơ quan ban hành được soạn văn bản đính chính, thay thế."
+        )
     if relation == Relation.CORRECTS and doc_type != "cong_van":
-        raise ValidationError("Văn bản đính chính là công văn (Nghị định 30/2020/NĐ-CP, Điều 18: sai sót về thể "
-                              "thức, kỹ thuật trình bày, thủ tục ban hành được đính chính bằng công văn).")
+        raise ValidationError(
+            "Văn bản đính chính là công văn (Nghị định 30/2020/NĐ-CP, Điều 18: sai sót về thể "
+            "thức, kỹ thuật trình bày, thủ tục ban hành được đính chính bằng công văn)."
+        )
     if relation == Relation.REPLACES and doc_type != original.doc_type:
-        raise ValidationError(f"Văn bản thay thế phải cùng hình thức với văn bản bị thay thế "
-                              f"({original.get_doc_type_display()}) (Nghị định 30/2020/NĐ-CP, Điều 18).")
+        raise ValidationError(
+            f"Văn bản thay thế phải cùng hình thức với văn bản bị thay thế "
+            f"({original.get_doc_type_display()}) (Nghị định 30/2020/NĐ-CP, Điều 18)."
+        )
 
 
 def correction_defaults(original: OutgoingDocument, relation: str) -> dict[str, Any]:
@@ -1245,15 +1932,29 @@ def correction_defaults(original: OutgoingDocument, relation: str) -> dict[str, 
     when = f"{original.issued_date:%d/%m/%Y}" if original.issued_date else ""
     recipients = list(original.recipients.all())
     if relation == "dinh_chinh":
-        subject = f"Đính chính {original.get_doc_type_display()} số {original.code_notation} ngày {when}"
+        subject = (
+            f"Đính chính {original.get_doc_type_display()} số {original.code_notation} ngày {when}"
+        )
         doc_type, body = "cong_van", ""
     else:
         subject, doc_type = original.subject, original.doc_type
-        body = f"Thay thế {original.get_doc_type_display()} số {original.code_notation} ngày {when}."
-    return {"doc_type": doc_type, "subject": subject, "addressee": original.addressee, "place": original.place,
-            "urgency": original.urgency, "body": body,
-            "recipients_internal": [r.unit for r in recipients if r.kind == RecipientKind.INTERNAL and r.unit_id],
-            "recipients_external": [(r.name, r.email) for r in recipients if r.kind == RecipientKind.EXTERNAL]}
+        body = (
+            f"Thay thế {original.get_doc_type_display()} số {original.code_notation} ngày {when}."
+        )
+    return {
+        "doc_type": doc_type,
+        "subject": subject,
+        "addressee": original.addressee,
+        "place": original.place,
+        "urgency": original.urgency,
+        "body": body,
+        "recipients_internal": [
+            r.unit for r in recipients if r.kind == RecipientKind.INTERNAL and r.unit_id
+        ],
+        "recipients_external": [
+            (r.name, r.email) for r in recipients if r.kind == RecipientKind.EXTERNAL
+        ],
+    }
 
 
 def _link_related(*, actor: User, document: OutgoingDocument) -> None:
@@ -1263,21 +1964,47 @@ def _link_related(*, actor: User, document: OutgoingDocument) -> None:
     if original is None:
         return
     label = document.get_relation_display().lower()
-    ReviewComment.objects.create(document=original, version=original.current, author=actor, kind="lien_quan",
-                                 text=f"Đã ban hành văn bản {label} số {document.code_notation} ngày "
-                                      f"{document.issued_date:%d/%m/%Y}.")
-    audit_record(actor=actor, action="documents.related_issued", obj=original,
-                 detail={"relation": document.relation, "by": document.pk, "code": document.code_notation})
-    for recipient in original.recipients.filter(kind=RecipientKind.INTERNAL, delivered_incoming__isnull=False
-                                                ).select_related("delivered_incoming"):
+    ReviewComment.objects.create(
+        document=original,
+        version=original.current,
+        author=actor,
+        kind="lien_quan",
+        text=f"Đã ban hành văn bản {label} số {document.code_notation} ngày "
+        f"{document.issued_date:%d/%m/%Y}.",
+    )
+    audit_record(
+        actor=actor,
+        action="documents.related_issued",
+        obj=original,
+        detail={"relation": document.relation, "by": document.pk, "code": document.code_notation},
+    )
+    for recipient in original.recipients.filter(
+        kind=RecipientKind.INTERNAL, delivered_incoming__isnull=False
+    ).select_related("delivered_incoming"):
         old_entry = recipient.delivered_incoming
         assert old_entry is not None
-        new_entry = IncomingDocument.objects.filter(unit=old_entry.unit_id, source_outgoing=document).first()
+        new_entry = IncomingDocument.objects.filter(
+            unit=old_entry.unit_id, source_outgoing=document
+        ).first()
         DocumentAction.objects.create(
-            document=old_entry, kind=ActionKind.RELATED, actor=actor,
+            document=old_entry,
+            kind=ActionKind.RELATED,
+            actor=actor,
             note=f"{original.unit.name} ban hành văn bản {label} số {document.code_notation}"
-                 + (f" (văn bản đến số {new_entry.arrival_number})." if new_entry else " (không gửi tới đơn vị này)."),
-            detail={"outgoing": document.pk, "incoming": new_entry.pk if new_entry else None,
-                    "relation": document.relation})
-        audit_record(actor=actor, action="documents.incoming_related", obj=old_entry,
-                     detail={"outgoing": document.pk, "relation": document.relation})
+            + (
+                f" (văn bản đến số {new_entry.arrival_number})."
+                if new_entry
+                else " (không gửi tới đơn vị này)."
+            ),
+            detail={
+                "outgoing": document.pk,
+                "incoming": new_entry.pk if new_entry else None,
+                "relation": document.relation,
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="documents.incoming_related",
+            obj=old_entry,
+            detail={"outgoing": document.pk, "relation": document.relation},
+        )

@@ -5,6 +5,7 @@ signing app; documents only decides *when* to sign or verify in the flow and
 shows the result. Errors of the signing app carry a Vietnamese message that is
 shown to the user as is.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,8 +27,10 @@ def _services() -> Any:
     try:
         from digitaldesk.signing import services
     except ImportError as exc:
-        raise SigningUnavailable("Chức năng ký số chưa được cài đặt trên máy chủ này. "
-                                 "Vui lòng liên hệ quản trị hệ thống (Cục 2).") from exc
+        raise SigningUnavailable(
+            "Chức năng ký số chưa được cài đặt trên máy chủ này. "
+            "Vui lòng liên hệ quản trị hệ thống (Cục 2)."
+        ) from exc
     return services
 
 
@@ -72,12 +75,16 @@ def verify(pdf: bytes) -> Verification | None:
     data = _jsonable(as_dict() if callable(as_dict) else report)
     signatures = list(getattr(report, "signatures", []) or [])
     if not signatures:
-        return Verification(None, getattr(report, "summary", "") or "Văn bản không có chữ ký số.", data)
+        return Verification(
+            None, getattr(report, "summary", "") or "Văn bản không có chữ ký số.", data
+        )
     ok_attr = getattr(report, "ok", None)
     if ok_attr is None:
         ok_attr = getattr(report, "valid", None)
     ok = bool(ok_attr() if callable(ok_attr) else ok_attr)
-    summary = getattr(report, "summary", "") or ("Chữ ký số hợp lệ." if ok else "Chữ ký số không hợp lệ.")
+    summary = getattr(report, "summary", "") or (
+        "Chữ ký số hợp lệ." if ok else "Chữ ký số không hợp lệ."
+    )
     return Verification(ok, str(summary)[:500], data)
 
 
@@ -100,7 +107,9 @@ def sign(*, pdf: bytes, signer: Any, kind: str, passphrase: str | None, **extra:
     services = _services()
     sign_pdf = getattr(services, "sign_pdf", None)
     if sign_pdf is None:
-        raise SigningUnavailable("Chức năng ký số chưa sẵn sàng trên máy chủ này. Vui lòng liên hệ quản trị hệ thống.")
+        raise SigningUnavailable(
+            "Chức năng ký số chưa sẵn sàng trên máy chủ này. Vui lòng liên hệ quản trị hệ thống."
+        )
     import inspect
 
     accepted = inspect.signature(sign_pdf).parameters
@@ -123,7 +132,9 @@ class CredentialChoice:
     usable_now: bool
 
 
-def credential_choices(user: Any, kind: str = "personal") -> tuple[list[CredentialChoice], int | None]:
+def credential_choices(
+    user: Any, kind: str = "personal"
+) -> tuple[list[CredentialChoice], int | None]:
     """Certificates `user` may sign with for `kind`, and the one preselected (the default, else
     the valid one that expires last — the same rule as the signing app's)."""
     try:
@@ -133,11 +144,26 @@ def credential_choices(user: Any, kind: str = "personal") -> tuple[list[Credenti
     from django.utils import timezone
 
     now = timezone.now()
-    rows = list(selectors.usable_credentials(user, kind).filter(revoked_at__isnull=True).order_by("-is_default",
-                                                                                                  "-not_after"))
-    choices = [CredentialChoice(pk=c.pk, label=str(c), subject=", ".join(p for p in [c.subject_cn, c.subject_org] if p),
-                                issuer=c.issuer_cn, not_before=c.not_before, not_after=c.not_after,
-                                storage=c.get_storage_display(), is_default=c.is_default,
-                                usable_now=c.is_valid_at(now)) for c in rows]
+    rows = list(
+        selectors.usable_credentials(user, kind)
+        .filter(revoked_at__isnull=True)
+        .order_by("-is_default", "-not_after")
+    )
+    choices = [
+        CredentialChoice(
+            pk=c.pk,
+            label=str(c),
+            subject=", ".join(p for p in [c.subject_cn, c.subject_org] if p),
+            issuer=c.issuer_cn,
+            not_before=c.not_before,
+            not_after=c.not_after,
+            storage=c.get_storage_display(),
+            is_default=c.is_default,
+            usable_now=c.is_valid_at(now),
+        )
+        for c in rows
+    ]
     default = selectors.default_credential(user, kind)
-    return choices, (default.pk if default is not None and any(c.pk == default.pk for c in choices) else None)
+    return choices, (
+        default.pk if default is not None and any(c.pk == default.pk for c in choices) else None
+    )

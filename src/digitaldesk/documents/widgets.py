@@ -1,4 +1,5 @@
 """Desk widgets: "Văn bản cần xử lý" and "Văn bản quá hạn"."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,14 +32,25 @@ def _clerk_or_leader(user: User) -> bool:
     return Role.CLERK in effective_roles(user) or bool(led_units(user))
 
 
-_HANDLING = Prebuilt(lambda: Assignment.objects.filter(
-    user_id=Param("user", IntegerField()), active=True, role__in=[AssignmentRole.LEAD, AssignmentRole.SUPPORT],
-    document__status=IncomingStatus.IN_PROGRESS))
-_TO_SIGN = Prebuilt(lambda: OutgoingDocument.objects.filter(
-    signer_id=Param("user", IntegerField()), status__in=[OutgoingStatus.REVIEW, OutgoingStatus.APPROVED]))
-_OVERDUE = Prebuilt(lambda: Assignment.objects.filter(
-    user_id=Param("user", IntegerField()), document__due_date__lte=Param("today", DateField()))
-    .exclude(document__status=IncomingStatus.DONE))
+_HANDLING = Prebuilt(
+    lambda: Assignment.objects.filter(
+        user_id=Param("user", IntegerField()),
+        active=True,
+        role__in=[AssignmentRole.LEAD, AssignmentRole.SUPPORT],
+        document__status=IncomingStatus.IN_PROGRESS,
+    )
+)
+_TO_SIGN = Prebuilt(
+    lambda: OutgoingDocument.objects.filter(
+        signer_id=Param("user", IntegerField()),
+        status__in=[OutgoingStatus.REVIEW, OutgoingStatus.APPROVED],
+    )
+)
+_OVERDUE = Prebuilt(
+    lambda: Assignment.objects.filter(
+        user_id=Param("user", IntegerField()), document__due_date__lte=Param("today", DateField())
+    ).exclude(document__status=IncomingStatus.DONE)
+)
 
 
 @fact("documents.todo")
@@ -63,24 +75,42 @@ def _may_have_overdue(request: AuthedRequest) -> Probe:
     return _OVERDUE.exists(user=user.pk, today=timezone.localdate())
 
 
-@widget("documents.todo", title="Văn bản cần xử lý", order=10, template="documents/widget_todo.html",
-        requires=("documents.todo",))
+@widget(
+    "documents.todo",
+    title="Văn bản cần xử lý",
+    order=10,
+    template="documents/widget_todo.html",
+    requires=("documents.todo",),
+)
 def todo(request: AuthedRequest) -> dict[str, Any] | None:
     user = request.user
-    incoming = list(selectors.incoming_for_me(user).only(*ROW_FIELDS).order_by("due_date", "-arrived_at")[:8])
-    outgoing = list(selectors.outgoing_waiting_for(user).only("pk", "subject", "status").order_by("-updated_at")[:8])
+    incoming = list(
+        selectors.incoming_for_me(user).only(*ROW_FIELDS).order_by("due_date", "-arrived_at")[:8]
+    )
+    outgoing = list(
+        selectors.outgoing_waiting_for(user)
+        .only("pk", "subject", "status")
+        .order_by("-updated_at")[:8]
+    )
     clerk_queue = 0
     if selectors.can_register(user):
         agency = selectors.user_agency(user)
-        clerk_queue = selectors.incoming_register(agency=agency,  # type: ignore[arg-type]
-                                                  status="cho_phan_cong")[:101].count()
+        clerk_queue = selectors.incoming_register(
+            agency=agency,  # type: ignore[arg-type]
+            status="cho_phan_cong",
+        )[:101].count()
     if not incoming and not outgoing and not clerk_queue:
         return None
     return {"incoming": incoming, "outgoing": outgoing, "clerk_queue": clerk_queue}
 
 
-@widget("documents.overdue", title="Văn bản quá hạn", order=11, template="documents/widget_overdue.html",
-        requires=("documents.overdue",))
+@widget(
+    "documents.overdue",
+    title="Văn bản quá hạn",
+    order=11,
+    template="documents/widget_overdue.html",
+    requires=("documents.overdue",),
+)
 def overdue(request: AuthedRequest) -> dict[str, Any] | None:
     user = request.user
     rows = selectors.overdue(user).only(*ROW_FIELDS).order_by("due_date")

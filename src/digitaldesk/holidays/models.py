@@ -1,4 +1,5 @@
 """Administrator-maintained days off and working days (overrides of the computed calendar)."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -18,12 +19,24 @@ class DayOverride(models.Model):
 
     date = models.DateField("ngày", unique=True)
     kind = models.CharField("loại", max_length=20, choices=OverrideKind.choices)
-    name = models.CharField("tên ngày", max_length=200,
-                            help_text="Ví dụ: Tết Âm lịch, Nghỉ hoán đổi, Làm bù cho ngày 02/5.")
-    note = models.TextField("căn cứ, ghi chú", blank=True,
-                            help_text="Văn bản thông báo của Chính phủ, ví dụ: Thông báo số 9441/TB-BNV ngày 16/10/2025.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name="người ghi nhận")
+    name = models.CharField(
+        "tên ngày",
+        max_length=200,
+        help_text="Ví dụ: Tết Âm lịch, Nghỉ hoán đổi, Làm bù cho ngày 02/5.",
+    )
+    note = models.TextField(
+        "căn cứ, ghi chú",
+        blank=True,
+        help_text="Văn bản thông báo của Chính phủ, ví dụ: Thông báo số 9441/TB-BNV ngày 16/10/2025.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người ghi nhận",
+    )
     created_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
     updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 

@@ -1,4 +1,5 @@
 """Reading the calendar: the computed holidays plus the administrator's overrides."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from digitaldesk.law.calendar import WorkCalendar, weekday_name
 from digitaldesk.holidays.models import DayOverride
+from digitaldesk.law.calendar import WorkCalendar, weekday_name
 
 
 def overrides(years: Iterable[int] | None = None) -> QuerySet[DayOverride]:
@@ -44,9 +45,21 @@ def year_overview(year: int) -> list[DayRow]:
     calendar = WorkCalendar(row.as_override() for row in rows.values())
     result = []
     for holiday in calendar.holidays(year):
-        status = "recorded" if holiday.recorded else ("provisional" if holiday.provisional else "computed")
-        result.append(DayRow(holiday.date, weekday_name(holiday.date), holiday.name, holiday.basis, status,
-                             rows.get(holiday.date)))
+        status = (
+            "recorded"
+            if holiday.recorded
+            else ("provisional" if holiday.provisional else "computed")
+        )
+        result.append(
+            DayRow(
+                holiday.date,
+                weekday_name(holiday.date),
+                holiday.name,
+                holiday.basis,
+                status,
+                rows.get(holiday.date),
+            )
+        )
     for day in calendar.worked_weekend_days(year):
         row = rows[day]
         result.append(DayRow(day, weekday_name(day), row.name, row.note, "worked", row))

@@ -1,4 +1,5 @@
 """Writing overrides: administrators only, every change audited."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +10,8 @@ from django.db import IntegrityError, transaction
 from digitaldesk.accounts.models import Role, User
 from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.audit.services import audit_record
-from digitaldesk.law import lunar
 from digitaldesk.holidays.models import DayOverride, OverrideKind
+from digitaldesk.law import lunar
 
 
 def _require_admin(actor: User) -> None:
@@ -32,24 +33,30 @@ def _detail(row: DayOverride) -> dict[str, str]:
 
 
 @transaction.atomic
-def override_create(*, actor: User, date: dt.date, kind: str, name: str, note: str = "") -> DayOverride:
+def override_create(
+    *, actor: User, date: dt.date, kind: str, name: str, note: str = ""
+) -> DayOverride:
     _require_admin(actor)
     _check(date, kind, name)
     if DayOverride.objects.filter(date=date).exists():
         raise ValidationError(f"Ngày {date:%d/%m/%Y} đã được ghi nhận; hãy sửa bản ghi đó.")
     try:
         with transaction.atomic():
-            row = DayOverride.objects.create(date=date, kind=kind, name=name.strip(), note=note.strip(),
-                                             created_by=actor)
+            row = DayOverride.objects.create(
+                date=date, kind=kind, name=name.strip(), note=note.strip(), created_by=actor
+            )
     except IntegrityError as error:  # a concurrent double submission
-        raise ValidationError(f"Ngày {date:%d/%m/%Y} đã được ghi nhận; hãy sửa bản ghi đó.") from error
+        raise ValidationError(
+            f"Ngày {date:%d/%m/%Y} đã được ghi nhận; hãy sửa bản ghi đó."
+        ) from error
     audit_record(actor=actor, action="holidays.override_created", obj=row, detail=_detail(row))
     return row
 
 
 @transaction.atomic
-def override_update(*, actor: User, row: DayOverride, date: dt.date, kind: str, name: str,
-                    note: str = "") -> DayOverride:
+def override_update(
+    *, actor: User, row: DayOverride, date: dt.date, kind: str, name: str, note: str = ""
+) -> DayOverride:
     _require_admin(actor)
     _check(date, kind, name)
     if DayOverride.objects.filter(date=date).exclude(pk=row.pk).exists():
@@ -57,8 +64,12 @@ def override_update(*, actor: User, row: DayOverride, date: dt.date, kind: str, 
     before = _detail(row)
     row.date, row.kind, row.name, row.note = date, kind, name.strip(), note.strip()
     row.save(update_fields=["date", "kind", "name", "note", "updated_at"])
-    audit_record(actor=actor, action="holidays.override_updated", obj=row,
-                 detail={"before": before, "after": _detail(row)})
+    audit_record(
+        actor=actor,
+        action="holidays.override_updated",
+        obj=row,
+        detail={"before": before, "after": _detail(row)},
+    )
     return row
 
 
@@ -69,5 +80,11 @@ def override_delete(*, actor: User, row: DayOverride) -> None:
     label = str(row)
     row_id = str(row.pk)
     row.delete()
-    audit_record(actor=actor, action="holidays.override_deleted", object_type="holidays.dayoverride",
-                 object_id=row_id, object_label=label, detail=detail)
+    audit_record(
+        actor=actor,
+        action="holidays.override_deleted",
+        object_type="holidays.dayoverride",
+        object_id=row_id,
+        object_label=label,
+        detail=detail,
+    )

@@ -1,4 +1,5 @@
 """Admin pages for the days off (role quan_tri). Thin: parse, call the service, render."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -13,10 +14,10 @@ from django.views.decorators.http import require_POST
 from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.accounts.models import Role, User
 from digitaldesk.accounts.selectors import effective_roles
-from digitaldesk.law import lunar
 from digitaldesk.holidays import selectors, services
 from digitaldesk.holidays.forms import OverrideForm
 from digitaldesk.holidays.models import DayOverride
+from digitaldesk.law import lunar
 
 
 def _admin(request: AuthedRequest) -> User:
@@ -43,21 +44,41 @@ def holiday_list(request: AuthedRequest) -> HttpResponse:
     _admin(request)
     year = _year(request)
     rows = selectors.year_overview(year)
-    return render(request, "holidays/list.html", {
-        "year": year, "rows": rows, "form": OverrideForm(initial={"kind": "day_off"}),
-        "provisional": any(r.status == "provisional" for r in rows),
-        "tet": lunar.tet(year), "hung_kings": lunar.hung_kings_day(year),
-    })
+    return render(
+        request,
+        "holidays/list.html",
+        {
+            "year": year,
+            "rows": rows,
+            "form": OverrideForm(initial={"kind": "day_off"}),
+            "provisional": any(r.status == "provisional" for r in rows),
+            "tet": lunar.tet(year),
+            "hung_kings": lunar.hung_kings_day(year),
+        },
+    )
 
 
-def _save(request: AuthedRequest, form: OverrideForm, row: DayOverride | None) -> DayOverride | None:
+def _save(
+    request: AuthedRequest, form: OverrideForm, row: DayOverride | None
+) -> DayOverride | None:
     data = form.cleaned_data
     try:
         if row is None:
-            return services.override_create(actor=_admin(request), date=data["date"], kind=data["kind"],
-                                            name=data["name"], note=data["note"])
-        return services.override_update(actor=_admin(request), row=row, date=data["date"], kind=data["kind"],
-                                        name=data["name"], note=data["note"])
+            return services.override_create(
+                actor=_admin(request),
+                date=data["date"],
+                kind=data["kind"],
+                name=data["name"],
+                note=data["note"],
+            )
+        return services.override_update(
+            actor=_admin(request),
+            row=row,
+            date=data["date"],
+            kind=data["kind"],
+            name=data["name"],
+            note=data["note"],
+        )
     except ValidationError as error:
         for message in error.messages:
             form.add_error(None, message)
@@ -80,8 +101,10 @@ def override_create(request: AuthedRequest) -> HttpResponse:
 def override_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     _admin(request)
     row = get_object_or_404(DayOverride, pk=pk)
-    form = OverrideForm(request.POST or None, initial={"date": row.date, "kind": row.kind, "name": row.name,
-                                                       "note": row.note})
+    form = OverrideForm(
+        request.POST or None,
+        initial={"date": row.date, "kind": row.kind, "name": row.name, "note": row.note},
+    )
     if request.method == "POST" and form.is_valid():
         saved = _save(request, form, row)
         if saved is not None:

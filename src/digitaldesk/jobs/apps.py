@@ -14,5 +14,6 @@ class JobsConfig(AppConfig):
         from digitaldesk.jobs.services import queue_state
 
         register_nav("Công việc nền", "jobs:queue", order=96, roles={Role.ADMIN})
-        register_health_probe("queue", queue_state,
-                              database_down="Không kiểm tra được hàng đợi vì cơ sở dữ liệu lỗi.")
+        register_health_probe(
+            "queue", queue_state, database_down="Không kiểm tra được hàng đợi vì cơ sở dữ liệu lỗi."
+        )

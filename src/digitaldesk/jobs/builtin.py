@@ -1,4 +1,5 @@
 """Jobs of the platform itself."""
+
 from __future__ import annotations
 
 import time
@@ -7,8 +8,14 @@ from digitaldesk.jobs.services import JobError, Progress, job
 
 
 @job("jobs.selftest", label="Kiểm tra hàng đợi công việc nền")
-def selftest(progress: Progress, *, steps: int = 5, sleep_seconds: float = 0.2, marker: str = "",
-             fail_times: int = 0) -> dict[str, int]:
+def selftest(
+    progress: Progress,
+    *,
+    steps: int = 5,
+    sleep_seconds: float = 0.2,
+    marker: str = "",
+    fail_times: int = 0,
+) -> dict[str, int]:
     """A job that reports progress step by step; used by operators and tests to
     prove the queue and the workers are alive.
 
@@ -24,7 +31,11 @@ def selftest(progress: Progress, *, steps: int = 5, sleep_seconds: float = 0.2, 
         if failures < fail_times:
             SelftestStep.objects.create(marker=fail_marker, step=failures)
             raise JobError(f"Lỗi thử nghiệm có chủ ý (lần {failures + 1}/{fail_times}).")
-    done = set(SelftestStep.objects.filter(marker=marker).values_list("step", flat=True)) if marker else set()
+    done = (
+        set(SelftestStep.objects.filter(marker=marker).values_list("step", flat=True))
+        if marker
+        else set()
+    )
     for step in range(steps):
         if step in done:
             continue

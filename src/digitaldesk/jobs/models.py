@@ -1,4 +1,5 @@
 """State of background jobs, read by the UI (progress bars) and the API."""
+
 from __future__ import annotations
 
 import uuid
@@ -27,9 +28,12 @@ class Job(models.Model):
     name = models.CharField("loại công việc", max_length=120, db_index=True)
     label = models.CharField("mô tả", max_length=300, blank=True)
     kwargs = models.JSONField(default=dict)
-    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED, db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    state = models.CharField(
+        max_length=10, choices=JobState.choices, default=JobState.QUEUED, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -105,7 +109,9 @@ class SelftestStep(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["marker", "step"], name="selftest_step_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["marker", "step"], name="selftest_step_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.marker}#{self.step}"

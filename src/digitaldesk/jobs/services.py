@@ -31,6 +31,7 @@ Who runs a job is decided by the `Job` row, not by the transport:
    entry stays leased and comes back after DESK_JOB_RETRY_SECONDS: that is how a
    failed job is retried and how a job of a killed worker is resumed.
 """
+
 from __future__ import annotations
 
 import json
@@ -88,15 +89,24 @@ class JobSpec:
 _REGISTRY: dict[str, JobSpec] = {}
 
 # Outcomes of one delivery of a job to a worker.
-FINISHED_OUTCOMES = frozenset({"done", "failed", "gone", "already-done", "already-failed", "unknown"})
+FINISHED_OUTCOMES = frozenset(
+    {"done", "failed", "gone", "already-done", "already-failed", "unknown"}
+)
 
 
-def job(name: str, *, label: str = "", max_attempts: int | None = None,
-        ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def job(
+    name: str,
+    *,
+    label: str = "",
+    max_attempts: int | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `func(progress, **kwargs)` as the job `name`. `max_attempts` overrides
     DESK_JOB_MAX_ATTEMPTS for this job (1 = never retried)."""
+
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
-        _REGISTRY[name] = JobSpec(name=name, func=func, label=label or name, max_attempts=max_attempts)
+        _REGISTRY[name] = JobSpec(
+            name=name, func=func, label=label or name, max_attempts=max_attempts
+        )
         return func
 
     return register
@@ -118,9 +128,13 @@ def enqueue(name: str, *, user: Any = None, label: str = "", group: str = "", **
         raise TypeError(f"Job {name!r} takes JSON values only (ids, not objects): {exc}") from exc
     with transaction.atomic():
         record = Job.objects.create(
-            name=name, label=(label or spec.label)[:300], kwargs=kwargs, group=group,
+            name=name,
+            label=(label or spec.label)[:300],
+            kwargs=kwargs,
+            group=group,
             created_by=user if getattr(user, "pk", None) else None,
-            max_attempts=max(1, spec.max_attempts or settings.JOB_MAX_ATTEMPTS))
+            max_attempts=max(1, spec.max_attempts or settings.JOB_MAX_ATTEMPTS),
+        )
         if _sync_mode():
             # Tests and one-off scripts: run in this process once the data is committed.
             transaction.on_commit(lambda: execute_job(str(record.pk)))
@@ -136,8 +150,13 @@ def _sync_mode() -> bool:
 def _submit(job_id: Any) -> None:
     from django_q.tasks import async_task
 
-    async_task("digitaldesk.jobs.services.run_job", str(job_id), task_name=f"job-{job_id}",
-               ack_failure=False, sync=False)
+    async_task(
+        "digitaldesk.jobs.services.run_job",
+        str(job_id),
+        task_name=f"job-{job_id}",
+        ack_failure=False,
+        sync=False,
+    )
 
 
 def retry_job(*, actor: Any, job_id: Any) -> Job:
@@ -146,14 +165,24 @@ def retry_job(*, actor: Any, job_id: Any) -> Job:
 
     with transaction.atomic():
         record = Job.objects.select_for_update().get(pk=job_id)
-        if record.state == JobState.DONE or (record.state == JobState.RUNNING and not record.is_stalled):
+        if record.state == JobState.DONE or (
+            record.state == JobState.RUNNING and not record.is_stalled
+        ):
             raise ValueError("Công việc đang chạy hoặc đã hoàn thành, không cần chạy lại.")
         previous = record.state
         Job.objects.filter(pk=record.pk).update(
-            state=JobState.QUEUED, max_attempts=record.attempts + max(1, record.max_attempts),
-            message="Quản trị viên cho chạy lại", finished_at=None, heartbeat_at=None)
-        audit_record(actor=actor, action="jobs.retry", obj=record,
-                     detail={"name": record.name, "previous_state": previous, "attempts": record.attempts})
+            state=JobState.QUEUED,
+            max_attempts=record.attempts + max(1, record.max_attempts),
+            message="Quản trị viên cho chạy lại",
+            finished_at=None,
+            heartbeat_at=None,
+        )
+        audit_record(
+            actor=actor,
+            action="jobs.retry",
+            obj=record,
+            detail={"name": record.name, "previous_state": previous, "attempts": record.attempts},
+        )
         if _sync_mode():
             transaction.on_commit(lambda: execute_job(str(record.pk)))
         else:
@@ -176,7 +205,11 @@ def recover_orphaned_jobs(*, grace_seconds: int = 60) -> int:
     from django_q.signing import SignedPackage
 
     referenced: set[str] = set()
-    for payload in OrmQ.objects.filter(key=settings.Q_CLUSTER["name"]).values_list("payload", flat=True).iterator():
+    for payload in (
+        OrmQ.objects.filter(key=settings.Q_CLUSTER["name"])
+        .values_list("payload", flat=True)
+        .iterator()
+    ):
         try:
             task = SignedPackage.loads(payload)
         except Exception:  # noqa: S112  (signed with another key, or not ours: skip it)
@@ -184,9 +217,13 @@ def recover_orphaned_jobs(*, grace_seconds: int = 60) -> int:
         if task.get("func") == "digitaldesk.jobs.services.run_job" and task.get("args"):
             referenced.add(str(task["args"][0]))
     cutoff = timezone.now() - timedelta(seconds=grace_seconds)
-    orphans = [pk for pk in Job.objects.filter(state__in=[JobState.QUEUED, JobState.RETRY, JobState.RUNNING],
-                                               created_at__lt=cutoff).values_list("pk", flat=True)
-               if str(pk) not in referenced]
+    orphans = [
+        pk
+        for pk in Job.objects.filter(
+            state__in=[JobState.QUEUED, JobState.RETRY, JobState.RUNNING], created_at__lt=cutoff
+        ).values_list("pk", flat=True)
+        if str(pk) not in referenced
+    ]
     for pk in orphans:
         logger.warning("Job %s had no queue entry; queued again", pk)
         with transaction.atomic():
@@ -206,7 +243,9 @@ def run_job(job_id: str) -> str:
     """
     outcome = execute_job(job_id)
     if outcome not in FINISHED_OUTCOMES:
-        raise JobPending(f"Công việc {job_id} chưa xong ({outcome}); hàng đợi sẽ giao lại sau thời hạn thuê.")
+        raise JobPending(
+            f"Công việc {job_id} chưa xong ({outcome}); hàng đợi sẽ giao lại sau thời hạn thuê."
+        )
     return outcome
 
 
@@ -227,35 +266,49 @@ def execute_job(job_id: str) -> str:
     spec = _REGISTRY.get(record.name)
     if spec is None:
         Job.objects.filter(pk=record.pk).update(
-            state=JobState.FAILED, finished_at=timezone.now(),
-            message=f"Hệ thống không có loại công việc «{record.name}» (phiên bản máy xử lý cũ hơn?).")
+            state=JobState.FAILED,
+            finished_at=timezone.now(),
+            message=f"Hệ thống không có loại công việc «{record.name}» (phiên bản máy xử lý cũ hơn?).",
+        )
         return "unknown"
 
     now = timezone.now()
     claimable = Q(state__in=[JobState.QUEUED, JobState.RETRY]) | Q(
-        state=JobState.RUNNING, heartbeat_at__lt=now - timedelta(seconds=stale_after_seconds()))
+        state=JobState.RUNNING, heartbeat_at__lt=now - timedelta(seconds=stale_after_seconds())
+    )
     if record.attempts >= record.max_attempts:
         # Every attempt so far was cut short (worker killed, machine down): give up.
         if Job.objects.filter(claimable, pk=record.pk, attempts=record.attempts).update(
-                state=JobState.FAILED, finished_at=now,
-                message=f"Công việc bị gián đoạn {record.attempts} lần (máy xử lý dừng đột ngột); "
-                        "hệ thống đã dừng thử lại. Hãy báo quản trị viên."):
+            state=JobState.FAILED,
+            finished_at=now,
+            message=f"Công việc bị gián đoạn {record.attempts} lần (máy xử lý dừng đột ngột); "
+            "hệ thống đã dừng thử lại. Hãy báo quản trị viên.",
+        ):
             return "failed"
         return _settled(record.pk) or "busy"
 
     me = worker_name()
     attempt = record.attempts + 1
     claimed = Job.objects.filter(claimable, pk=record.pk, attempts=record.attempts).update(
-        state=JobState.RUNNING, attempts=attempt, worker=me[:120], started_at=now, heartbeat_at=now,
-        finished_at=None)
+        state=JobState.RUNNING,
+        attempts=attempt,
+        worker=me[:120],
+        started_at=now,
+        heartbeat_at=now,
+        finished_at=None,
+    )
     if not claimed:
         return _settled(record.pk) or "busy"
     execution = JobExecution.objects.create(job_id=record.pk, worker=me[:120], attempt=attempt)
     mine = Job.objects.filter(pk=record.pk, attempts=attempt, state=JobState.RUNNING)
 
     def progress(done: int, total: int, message: str = "") -> None:
-        if not mine.update(progress_done=max(0, done), progress_total=max(0, total), message=message[:500],
-                           heartbeat_at=timezone.now()):
+        if not mine.update(
+            progress_done=max(0, done),
+            progress_total=max(0, total),
+            message=message[:500],
+            heartbeat_at=timezone.now(),
+        ):
             raise JobGone() if not Job.objects.filter(pk=record.pk).exists() else JobInterrupted()
 
     heartbeat = _Heartbeat(record.pk, attempt)
@@ -285,14 +338,21 @@ def _call(spec: JobSpec, record: Job, attempt: int, progress: Progress, mine: An
         else:
             message = f"Lần thử {attempt}/{record.max_attempts} không thành công. {reason} Hệ thống sẽ tự động thử lại."
         logger.warning("Job %s (%s) attempt %s failed: %s", record.pk, record.name, attempt, exc)
-        updated = mine.update(state=JobState.FAILED if final else JobState.RETRY, message=message[:500],
-                              error=traceback.format_exc()[-5000:],
-                              finished_at=timezone.now() if final else None)
+        updated = mine.update(
+            state=JobState.FAILED if final else JobState.RETRY,
+            message=message[:500],
+            error=traceback.format_exc()[-5000:],
+            finished_at=timezone.now() if final else None,
+        )
         if not updated:
             return _settled(record.pk) or "interrupted"
         return "failed" if final else "retry"
-    updated = mine.update(state=JobState.DONE, finished_at=timezone.now(), heartbeat_at=timezone.now(),
-                          result=result if _jsonable(result) else None)
+    updated = mine.update(
+        state=JobState.DONE,
+        finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        result=result if _jsonable(result) else None,
+    )
     if not updated:
         return "gone" if not Job.objects.filter(pk=record.pk).exists() else "interrupted"
     return "done"
@@ -354,8 +414,9 @@ class _Heartbeat:
         try:
             while not self._stop.wait(self.interval):
                 try:
-                    alive = Job.objects.filter(pk=self.job_id, attempts=self.attempt,
-                                               state=JobState.RUNNING).update(heartbeat_at=timezone.now())
+                    alive = Job.objects.filter(
+                        pk=self.job_id, attempts=self.attempt, state=JobState.RUNNING
+                    ).update(heartbeat_at=timezone.now())
                 except Exception:  # a missed beat is harmless; the next one may succeed
                     logger.exception("Heartbeat of job %s failed", self.job_id)
                     continue
@@ -379,14 +440,23 @@ def queue_state() -> dict[str, Any]:
 
     now = timezone.now()
     key = settings.Q_CLUSTER["name"]
-    oldest = OrmQ.objects.filter(key=key, lock__lte=now).order_by("lock").values_list("lock", flat=True).first()
+    oldest = (
+        OrmQ.objects.filter(key=key, lock__lte=now)
+        .order_by("lock")
+        .values_list("lock", flat=True)
+        .first()
+    )
     running = Job.objects.filter(state=JobState.RUNNING)
     return {
         "queued": OrmQ.objects.filter(key=key, lock__lte=now).count(),
         "leased": OrmQ.objects.filter(key=key, lock__gt=now).count(),
         "running": running.count(),
-        "stalled": running.filter(heartbeat_at__lt=now - timedelta(seconds=stale_after_seconds())).count(),
+        "stalled": running.filter(
+            heartbeat_at__lt=now - timedelta(seconds=stale_after_seconds())
+        ).count(),
         "waiting_retry": Job.objects.filter(state=JobState.RETRY).count(),
-        "failed_24h": Job.objects.filter(state=JobState.FAILED, finished_at__gte=now - timedelta(hours=24)).count(),
+        "failed_24h": Job.objects.filter(
+            state=JobState.FAILED, finished_at__gte=now - timedelta(hours=24)
+        ).count(),
         "oldest_waiting_seconds": round((now - oldest).total_seconds()) if oldest else 0,
     }

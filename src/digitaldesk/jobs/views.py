@@ -21,7 +21,9 @@ def job_for_user(user: object, job_id: str) -> Job:
     record = Job.objects.filter(pk=job_id).first()
     if record is None:
         raise Http404
-    if record.created_by_id != getattr(user, "pk", None) and Role.ADMIN not in effective_roles(user):  # type: ignore[arg-type]
+    if record.created_by_id != getattr(user, "pk", None) and Role.ADMIN not in effective_roles(
+        user
+    ):  # type: ignore[arg-type]
         raise Http404
     return record
 
@@ -45,8 +47,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     jobs = Job.objects.select_related("created_by")
     if state in JobState.values:
         jobs = jobs.filter(state=state)
-    return render(request, "jobs/queue.html", {
-        "state": queue_state(), "jobs": jobs[:100], "states": JobState.choices, "current": state})
+    return render(
+        request,
+        "jobs/queue.html",
+        {"state": queue_state(), "jobs": jobs[:100], "states": JobState.choices, "current": state},
+    )
 
 
 @login_required
@@ -69,6 +74,10 @@ def recover(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     count = recover_orphaned_jobs()
     audit_record(actor=request.user, action="jobs.recover", detail={"requeued": count})
-    messages.success(request, f"Đã đưa lại vào hàng đợi {count} công việc." if count
-                     else "Không có công việc nào bị mất khỏi hàng đợi.")
+    messages.success(
+        request,
+        f"Đã đưa lại vào hàng đợi {count} công việc."
+        if count
+        else "Không có công việc nào bị mất khỏi hàng đợi.",
+    )
     return redirect("jobs:queue")

@@ -15,8 +15,9 @@ from digitaldesk.jobs.models import Job, JobState
 
 def _recent_jobs(user_id: Any, since: Any, done_before: Any) -> QuerySet[Job]:
     """The user's jobs created since `since`, except those done before `done_before`."""
-    return (Job.objects.filter(created_by_id=user_id, created_at__gte=since)
-            .exclude(state=JobState.DONE, finished_at__lt=done_before))
+    return Job.objects.filter(created_by_id=user_id, created_at__gte=since).exclude(
+        state=JobState.DONE, finished_at__lt=done_before
+    )
 
 
 def _window() -> tuple[dt.datetime, dt.datetime]:
@@ -25,8 +26,13 @@ def _window() -> tuple[dt.datetime, dt.datetime]:
     return now - dt.timedelta(days=2), now - dt.timedelta(hours=6)
 
 
-_RECENT = Prebuilt(lambda: _recent_jobs(Param("user", IntegerField()), Param("since", DateTimeField()),
-                                        Param("done_before", DateTimeField())))
+_RECENT = Prebuilt(
+    lambda: _recent_jobs(
+        Param("user", IntegerField()),
+        Param("since", DateTimeField()),
+        Param("done_before", DateTimeField()),
+    )
+)
 
 
 @fact("jobs.mine")
@@ -35,7 +41,13 @@ def _has_recent_jobs(request: HttpRequest) -> Bound:
     return _RECENT.exists(user=request.user.pk, since=since, done_before=done_before)
 
 
-@widget("jobs.mine", title="Công việc nền của tôi", order=80, template="jobs/widget.html", requires=("jobs.mine",))
+@widget(
+    "jobs.mine",
+    title="Công việc nền của tôi",
+    order=80,
+    template="jobs/widget.html",
+    requires=("jobs.mine",),
+)
 def my_jobs(request: HttpRequest) -> dict[str, Any] | None:
     jobs = list(_recent_jobs(request.user.pk, *_window())[:6])
     if not jobs:

@@ -13,6 +13,7 @@ imports nothing of the desk.
 - `deadlines`: the procedural time limits of BLTTHS 2015 computed from case events
   (docs/deadlines.md).
 """
+
 from __future__ import annotations
 
 

@@ -28,6 +28,7 @@ default of that occasion is dropped and the recorded days are the truth.
 Not computed: Ngày Văn hóa Việt Nam (24/11, Nghị quyết 28/2026/QH16 per secondary
 sources) — record it as an override once confirmed (docs/deadlines.md).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -92,8 +93,13 @@ def national_day_window(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 8, 25), dt.date(year, 9, 10)
 
 
-def statutory_holidays(year: int, *, tet_recorded: bool = False, national_day_recorded: bool = False,
-                       weekend: frozenset[int] = WEEKEND) -> list[Holiday]:
+def statutory_holidays(
+    year: int,
+    *,
+    tet_recorded: bool = False,
+    national_day_recorded: bool = False,
+    weekend: frozenset[int] = WEEKEND,
+) -> list[Holiday]:
     """The computed holidays of `year` (weekends excluded), with make-up days.
 
     `tet_recorded` / `national_day_recorded`: the administrator recorded that year's
@@ -101,8 +107,9 @@ def statutory_holidays(year: int, *, tet_recorded: bool = False, national_day_re
     """
     holidays: list[Holiday] = [
         Holiday(dt.date(year, 1, 1), "Tết Dương lịch", _HOLIDAY_BASIS["a"]),
-        Holiday(lunar.hung_kings_day(year), "Giỗ Tổ Hùng Vương (10/3 âm lịch)",
-                _HOLIDAY_BASIS["e"]),
+        Holiday(
+            lunar.hung_kings_day(year), "Giỗ Tổ Hùng Vương (10/3 âm lịch)", _HOLIDAY_BASIS["e"]
+        ),
         Holiday(dt.date(year, 4, 30), "Ngày Chiến thắng", _HOLIDAY_BASIS["c"]),
         Holiday(dt.date(year, 5, 1), "Ngày Quốc tế lao động", _HOLIDAY_BASIS["d"]),
         Holiday(dt.date(year, 9, 2), "Quốc khánh", _HOLIDAY_BASIS["đ"]),
@@ -111,12 +118,20 @@ def statutory_holidays(year: int, *, tet_recorded: bool = False, national_day_re
         # Điều 112.1.b: five days of Tết; which five is the Prime Minister's yearly decision
         # (khoản 3). Default: the last day of the lunar year and mùng 1 to mùng 4.
         last = lunar.last_day_of_lunar_year(year)
-        names = ["Tết Âm lịch (ngày cuối năm âm lịch)"] + [f"Tết Âm lịch (mùng {n})" for n in range(1, 5)]
+        names = ["Tết Âm lịch (ngày cuối năm âm lịch)"] + [
+            f"Tết Âm lịch (mùng {n})" for n in range(1, 5)
+        ]
         for offset, name in enumerate(names):
-            holidays.append(Holiday(last + dt.timedelta(days=offset), name, BASIS_PM_DECIDES, provisional=True))
+            holidays.append(
+                Holiday(last + dt.timedelta(days=offset), name, BASIS_PM_DECIDES, provisional=True)
+            )
     if year >= LABOUR_CODE_2019_FROM and not national_day_recorded:
         # Điều 112.1.đ: 02/9 and one adjacent day, chosen by the Prime Minister. Default 01/9.
-        holidays.append(Holiday(dt.date(year, 9, 1), "Quốc khánh (ngày liền kề)", BASIS_PM_DECIDES, provisional=True))
+        holidays.append(
+            Holiday(
+                dt.date(year, 9, 1), "Quốc khánh (ngày liền kề)", BASIS_PM_DECIDES, provisional=True
+            )
+        )
     holidays.sort(key=lambda h: h.date)
     taken = {h.date for h in holidays}
     make_ups: list[Holiday] = []
@@ -129,9 +144,18 @@ def statutory_holidays(year: int, *, tet_recorded: bool = False, national_day_re
         while day.weekday() in weekend or day in taken:
             day += ONE_DAY
         taken.add(day)
-        make_ups.append(Holiday(day, f"Nghỉ bù {holiday.name}", BASIS_MAKE_UP,
-                                provisional=holiday.provisional, make_up=True))
-    return sorted([h for h in holidays if h.date.weekday() not in weekend] + make_ups, key=lambda h: h.date)
+        make_ups.append(
+            Holiday(
+                day,
+                f"Nghỉ bù {holiday.name}",
+                BASIS_MAKE_UP,
+                provisional=holiday.provisional,
+                make_up=True,
+            )
+        )
+    return sorted(
+        [h for h in holidays if h.date.weekday() not in weekend] + make_ups, key=lambda h: h.date
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +173,9 @@ class WorkCalendar:
     administrators' overrides from the database).
     """
 
-    def __init__(self, overrides: Iterable[Override] = (), *, weekend: Iterable[int] = WEEKEND) -> None:
+    def __init__(
+        self, overrides: Iterable[Override] = (), *, weekend: Iterable[int] = WEEKEND
+    ) -> None:
         self.weekend = frozenset(weekend)
         self._overrides: dict[dt.date, Override] = {}
         for item in overrides:
@@ -174,17 +200,27 @@ class WorkCalendar:
 
     def _build(self, year: int) -> _Year:
         if not lunar.MIN_YEAR < year <= lunar.MAX_YEAR:
-            raise ValueError(f"Lịch ngày nghỉ chỉ được tính cho các năm {lunar.MIN_YEAR + 1}–{lunar.MAX_YEAR}.")
+            raise ValueError(
+                f"Lịch ngày nghỉ chỉ được tính cho các năm {lunar.MIN_YEAR + 1}–{lunar.MAX_YEAR}."
+            )
         tet_recorded = self._has_override_between(*tet_window(year))
         national_day_recorded = self._has_override_between(*national_day_window(year))
-        computed = statutory_holidays(year, tet_recorded=tet_recorded, national_day_recorded=national_day_recorded,
-                                      weekend=self.weekend)
+        computed = statutory_holidays(
+            year,
+            tet_recorded=tet_recorded,
+            national_day_recorded=national_day_recorded,
+            weekend=self.weekend,
+        )
         windows = []
         if not tet_recorded:
             windows.append(tet_window(year))
         if not national_day_recorded and year >= LABOUR_CODE_2019_FROM:
             windows.append(national_day_window(year))
-        unconfirmed = {first + dt.timedelta(days=n) for first, last in windows for n in range((last - first).days + 1)}
+        unconfirmed = {
+            first + dt.timedelta(days=n)
+            for first, last in windows
+            for n in range((last - first).days + 1)
+        }
         off = {h.date: h for h in computed}
         worked: set[dt.date] = set()
         for day in self._override_days:
@@ -192,7 +228,9 @@ class WorkCalendar:
                 continue
             item = self._overrides[day]
             if item.kind == DayKind.DAY_OFF:
-                off[day] = Holiday(day, item.name or "Ngày nghỉ theo thông báo", item.note, recorded=True)
+                off[day] = Holiday(
+                    day, item.name or "Ngày nghỉ theo thông báo", item.note, recorded=True
+                )
             else:
                 off.pop(day, None)
                 worked.add(day)

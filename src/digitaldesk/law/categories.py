@@ -12,6 +12,7 @@ Crimes of a commercial legal entity are classified by the corresponding clause f
 natural persons (Điều 9.2): a legal-entity point that refers to "khoản N Điều này"
 takes the category of khoản N.
 """
+
 from __future__ import annotations
 
 import re
@@ -114,12 +115,16 @@ class Classification:
     def explanation(self) -> str:
         """E.g. "Điều 174 khoản 4 BLHS: mức cao nhất của khung hình phạt là tù chung thân
         → Tội phạm đặc biệt nghiêm trọng (BLHS 2015, Điều 9, khoản 1, điểm d)"."""
-        return (f"{self.citation.short()}: mức cao nhất của khung hình phạt là "
-                f"{self.penalty.maximum_label} "
-                f"→ {self.category.label} ({self.category.basis})")
+        return (
+            f"{self.citation.short()}: mức cao nhất của khung hình phạt là "
+            f"{self.penalty.maximum_label} "
+            f"→ {self.category.label} ({self.category.basis})"
+        )
 
 
-def classify(article_label: str | int, clause_number: int | None, point: str | None = None) -> Classification:
+def classify(
+    article_label: str | int, clause_number: int | None, point: str | None = None
+) -> Classification:
     """The category of the bracket charged, with the penalty it was read from.
 
     Raises LegalRuleError (Vietnamese message naming the rule) for an article or clause
@@ -128,11 +133,14 @@ def classify(article_label: str | int, clause_number: int | None, point: str | N
     """
     art = article(article_label)
     if not art.has_text:
-        raise LegalRuleError(no_text_message(art) + " Không thể xác định loại tội phạm theo Điều 9 BLHS.")
+        raise LegalRuleError(
+            no_text_message(art) + " Không thể xác định loại tội phạm theo Điều 9 BLHS."
+        )
     if not art.is_crime:
         raise LegalRuleError(
             f"Điều {art.label} BLHS ({art.title}) không quy định một tội phạm cụ thể: loại tội phạm theo "
-            "Điều 9 BLHS được xác định theo khung hình phạt của điều luật về tội danh (Phần thứ hai).")
+            "Điều 9 BLHS được xác định theo khung hình phạt của điều luật về tội danh (Phần thứ hai)."
+        )
     item = art.clause(clause_number)
     if item.kind is ClauseKind.LEGAL_ENTITY:
         # BLHS Điều 9 khoản 2: a legal entity's crime is classified like the natural person's clause.
@@ -140,24 +148,32 @@ def classify(article_label: str | int, clause_number: int | None, point: str | N
             raise LegalRuleError(
                 f"Khoản {item.number} Điều {art.label} BLHS quy định hình phạt đối với pháp nhân thương mại: "
                 "cần ghi rõ điểm, loại tội phạm xác định theo khoản tương ứng "
-                f"({LEGAL_ENTITY_RULE}).")
+                f"({LEGAL_ENTITY_RULE})."
+            )
         referred = _REFERRED_CLAUSE.search(item.point(point).text)
         if referred is None:
             raise LegalRuleError(
                 f"Điểm {point} khoản {item.number} Điều {art.label} BLHS không dẫn chiếu khoản nào của điều luật "
-                f"({LEGAL_ENTITY_RULE}): cần xác định loại tội phạm thủ công.")
+                f"({LEGAL_ENTITY_RULE}): cần xác định loại tội phạm thủ công."
+            )
         return classify(art.label, int(referred.group(1)))
     if item.penalty is None:
         where = f"Khoản {item.number} Điều {art.label}" if item.number else f"Điều {art.label}"
-        what = ("quy định hình phạt bổ sung, không phải khung hình phạt chính"
-                if item.kind is ClauseKind.ADDITIONAL else "không quy định khung hình phạt chính")
+        what = (
+            "quy định hình phạt bổ sung, không phải khung hình phạt chính"
+            if item.kind is ClauseKind.ADDITIONAL
+            else "không quy định khung hình phạt chính"
+        )
         raise LegalRuleError(
             f"{where} BLHS {what}: loại tội phạm theo Điều 9 BLHS được xác định theo khoản quy định "
-            "khung hình phạt bị áp dụng.")
+            "khung hình phạt bị áp dụng."
+        )
     return Classification(category_for_penalty(item.penalty), item.penalty, art, item.number)
 
 
-def category_for(article_label: str | int, clause_number: int | None, point: str | None = None) -> Category:
+def category_for(
+    article_label: str | int, clause_number: int | None, point: str | None = None
+) -> Category:
     """BLHS Điều 9: the category of the bracket `article_label` khoản `clause_number`.
 
     `clause_number` is None for an article written as one paragraph (e.g. Điều 181);

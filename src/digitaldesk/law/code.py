@@ -11,6 +11,7 @@ outside it.
 Each clause (khoản) carries its penalty bracket (khung hình phạt) parsed from the
 text, which BLHS Điều 9 uses to classify the crime (see `categories.py`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -176,8 +177,12 @@ class Article:
     @property
     def is_crime(self) -> bool:
         """True for the BLHS articles defining a crime ("Tội ..." in Phần thứ hai, "CÁC TỘI PHẠM")."""
-        return (self.law == LAW_BLHS and self.part.startswith("Phần thứ hai") and self.has_text
-                and self.title.startswith("Tội"))
+        return (
+            self.law == LAW_BLHS
+            and self.part.startswith("Phần thứ hai")
+            and self.has_text
+            and self.title.startswith("Tội")
+        )
 
     @property
     def has_numbered_clauses(self) -> bool:
@@ -192,17 +197,23 @@ class Article:
             if item.number == wanted:
                 return item
         if wanted == 0:
-            raise LegalRuleError(f"Điều {self.label} {self.law} có nhiều khoản: cần ghi rõ khoản bị áp dụng.")
+            raise LegalRuleError(
+                f"Điều {self.label} {self.law} có nhiều khoản: cần ghi rõ khoản bị áp dụng."
+            )
         if not self.has_numbered_clauses:
-            raise LegalRuleError(f"Điều {self.label} {self.law} không chia khoản: chỉ ghi điều, không ghi khoản.")
+            raise LegalRuleError(
+                f"Điều {self.label} {self.law} không chia khoản: chỉ ghi điều, không ghi khoản."
+            )
         raise LegalRuleError(f"Điều {self.label} {self.law} không có khoản {wanted}.")
 
 
 def no_text_message(article: Article) -> str:
     if article.status == "repealed":
         return f"Điều {article.label} {article.law} đã bị bãi bỏ (Luật số 12/2017/QH14)."
-    return (f"Điều {article.label} {article.law} chưa có nội dung trong dữ liệu pháp điển; "
-            "cần bổ sung từ văn bản gốc trước khi sử dụng.")
+    return (
+        f"Điều {article.label} {article.law} chưa có nội dung trong dữ liệu pháp điển; "
+        "cần bổ sung từ văn bản gốc trước khi sử dụng."
+    )
 
 
 # --- Parsing -------------------------------------------------------------------------------
@@ -228,13 +239,16 @@ def parse_penalty(text: str) -> Penalty | None:
     match = _PENALTY_START.search(text)
     if match is None:
         return None
-    phrase = text[match.start():].rstrip(".;:")
+    phrase = text[match.start() :].rstrip(".;:")
     prison_min = prison_max = None
     if found := _PRISON_RANGE.search(phrase):
         prison_min = _months(found.group(1), found.group(2))
         prison_max = _months(found.group(3), found.group(4))
     elif found := _PRISON_UP_TO.search(phrase):
-        prison_min, prison_max = 3, _months(found.group(1), found.group(2))  # BLHS Điều 38: tù từ 03 tháng
+        prison_min, prison_max = (
+            3,
+            _months(found.group(1), found.group(2)),
+        )  # BLHS Điều 38: tù từ 03 tháng
     elif found := _PRISON_FIXED.search(phrase):
         prison_min = prison_max = _months(found.group(1), "năm")
     penalty = Penalty(
@@ -266,7 +280,9 @@ def _build_clause(number: int, lines: list[str], with_penalties: bool) -> Clause
     points: list[Point] = []
     for line in lines[1:]:
         if found := _POINT_LINE.match(line):
-            points.append(Point(found.group(1), line, parse_penalty(line) if with_penalties else None))
+            points.append(
+                Point(found.group(1), line, parse_penalty(line) if with_penalties else None)
+            )
     penalty = parse_penalty(lead) if with_penalties else None
     kind = _clause_kind(lead, penalty) if with_penalties else ClauseKind.OTHER
     if kind in (ClauseKind.ADDITIONAL, ClauseKind.LEGAL_ENTITY):
@@ -435,11 +451,14 @@ class ArticleInForce:
         """Why the text may differ from the one in force ("" when it is exact)."""
         if self.exact:
             return ""
-        laws = ", ".join(f"Luật số {p.number} (từ {p.effective_from:%d/%m/%Y})"
-                         for p in self.unconsolidated)
+        laws = ", ".join(
+            f"Luật số {p.number} (từ {p.effective_from:%d/%m/%Y})" for p in self.unconsolidated
+        )
         version = f" ({self.version.label})" if self.version.label else ""
-        return (f"Điều {self.article.label} {self.law.code} theo {self.law.title}{version}; "
-                f"chưa đối chiếu {laws}.")
+        return (
+            f"Điều {self.article.label} {self.law.code} theo {self.law.title}{version}; "
+            f"chưa đối chiếu {laws}."
+        )
 
 
 def article_in_force(law_name: str, label: str | int, on: dt.date) -> ArticleInForce:
@@ -458,7 +477,7 @@ def article_in_force(law_name: str, label: str | int, on: dt.date) -> ArticleInF
     version = item.version_on(on)
     index = item.versions.index(version)
     held = version
-    for later in item.versions[index + 1:]:
+    for later in item.versions[index + 1 :]:
         if held.data_file:
             break
         if later.changed is None or key in later.changed:
@@ -466,7 +485,8 @@ def article_in_force(law_name: str, label: str | int, on: dt.date) -> ArticleInF
             raise LegalRuleError(
                 f"Điều {key} {item.code} được sửa đổi bởi {amending} "
                 f"từ ngày {later.effective_from:%d/%m/%Y}: "
-                f"văn bản có hiệu lực ngày {on:%d/%m/%Y} chưa có trong dữ liệu.")
+                f"văn bản có hiệu lực ngày {on:%d/%m/%Y} chưa có trong dữ liệu."
+            )
         held = later
     found = _load_file(str(held.data_file)).get(key)
     if found is None:

@@ -18,6 +18,7 @@ Steps of a conversion (solar → lunar):
 4. Month number counted from month 11; if the lunar year between the two month-11s
    has 13 months, the first month without a major solar term is the leap month.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -29,9 +29,12 @@ def send_email(progress: Progress, *, notification_id: int) -> str:
         parts += ["", f"Xem chi tiết: {link}"]
     parts += ["", "— Bàn làm việc số (thư tự động, vui lòng không trả lời)"]
     message = EmailMessage(
-        subject=f"[Bàn làm việc số] {item.title}", body="\n".join(parts), to=[item.user.email],
+        subject=f"[Bàn làm việc số] {item.title}",
+        body="\n".join(parts),
+        to=[item.user.email],
         headers={"X-Desk-Notification": str(item.pk), "Auto-Submitted": "auto-generated"},
-        connection=get_connection(fail_silently=False))
+        connection=get_connection(fail_silently=False),
+    )
     message.send()
     Notification.objects.filter(pk=item.pk).update(emailed_at=timezone.now())
     progress(1, 1, "Đã gửi")

@@ -1,4 +1,5 @@
 """Read-side queries of notifications."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,17 +15,32 @@ BELL_LATEST = 8
 # What the bell and the desk widget show of a notification (not its body).
 SHOWN_FIELDS = ("pk", "title", "created_at", "read_at")
 # In the model's field order, as Model.from_db() expects them.
-_COLUMNS = [f.attname for f in Notification._meta.concrete_fields if f.attname in {"id", *SHOWN_FIELDS}]
+_COLUMNS = [
+    f.attname for f in Notification._meta.concrete_fields if f.attname in {"id", *SHOWN_FIELDS}
+]
 
 # The shell draws the bell on every page: its two queries are prebuilt (core/prebuilt.py).
-_UNREAD = Prebuilt(lambda: Notification.objects.filter(user_id=Param("user", IntegerField()), read_at__isnull=True)
-                   .order_by().values("user_id").annotate(n=Count("id")).values_list("n"))
-_LATEST = Prebuilt(lambda: Notification.objects.filter(user_id=Param("user", IntegerField()))
-                   .order_by("-created_at").values_list(*_COLUMNS)[:BELL_LATEST])
+_UNREAD = Prebuilt(
+    lambda: (
+        Notification.objects.filter(user_id=Param("user", IntegerField()), read_at__isnull=True)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .values_list("n")
+    )
+)
+_LATEST = Prebuilt(
+    lambda: (
+        Notification.objects.filter(user_id=Param("user", IntegerField()))
+        .order_by("-created_at")
+        .values_list(*_COLUMNS)[:BELL_LATEST]
+    )
+)
 
 
 def unread_count(user: Any) -> int:
     """Unread notifications of `user` (asked by the bell and the desk widget: once per request)."""
+
     def count() -> int:
         rows = _UNREAD.rows(user=user.pk)
         return int(rows[0][0]) if rows else 0
@@ -35,8 +51,12 @@ def unread_count(user: Any) -> int:
 def latest(user: Any) -> list[Notification]:
     """The bell's most recent notifications, read or not (once per request), with the columns
     the bell and the desk widget show."""
-    return memo(("notifications.latest", user.pk), lambda: _with_links(
-        [Notification.from_db("default", _COLUMNS, row) for row in _LATEST.rows(user=user.pk)]))
+    return memo(
+        ("notifications.latest", user.pk),
+        lambda: _with_links(
+            [Notification.from_db("default", _COLUMNS, row) for row in _LATEST.rows(user=user.pk)]
+        ),
+    )
 
 
 def _with_links(rows: list[Notification]) -> list[Notification]:
@@ -54,11 +74,20 @@ def latest_unread(user: Any, limit: int) -> list[Notification]:
     unread = [n for n in rows if n.read_at is None]
     if len(unread) >= limit or len(rows) < BELL_LATEST or unread_count(user) == len(unread):
         return unread[:limit]
-    return _with_links(list(Notification.objects.filter(user=user, read_at__isnull=True).only(*SHOWN_FIELDS)
-                            .order_by("-created_at")[:limit]))
+    return _with_links(
+        list(
+            Notification.objects.filter(user=user, read_at__isnull=True)
+            .only(*SHOWN_FIELDS)
+            .order_by("-created_at")[:limit]
+        )
+    )
 
 
 def bell_context(user: Any) -> dict[str, Any]:
     """What the bell shows: the unread count and the latest notifications."""
-    return {"unread": unread_count(user), "latest": latest(user), "inbox_url": cached_reverse("notifications:inbox"),
-            "mark_all_read_url": cached_reverse("notifications:mark_all_read")}
+    return {
+        "unread": unread_count(user),
+        "latest": latest(user),
+        "inbox_url": cached_reverse("notifications:inbox"),
+        "mark_all_read_url": cached_reverse("notifications:mark_all_read"),
+    }

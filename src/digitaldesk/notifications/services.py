@@ -5,6 +5,7 @@ down SMTP server never blocks or rolls back the action that caused it: the in-ap
 notification exists at once, and the e-mail job is retried until the SMTP server
 answers (DESK_JOB_RETRY_SECONDS apart, up to DESK_JOB_MAX_ATTEMPTS times).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -18,8 +19,16 @@ from digitaldesk.notifications import selectors
 from digitaldesk.notifications.models import Notification
 
 
-def notify(*, users: Iterable[Any], title: str, body: str = "", url: str = "", kind: str = "chung",
-           email: bool = False, dedupe_key: str = "") -> list[Notification]:
+def notify(
+    *,
+    users: Iterable[Any],
+    title: str,
+    body: str = "",
+    url: str = "",
+    kind: str = "chung",
+    email: bool = False,
+    dedupe_key: str = "",
+) -> list[Notification]:
     """Create one notification per user (and queue its e-mail if `email`).
 
     `dedupe_key` makes repeated calls (a daily deadline alert re-run after a crash,
@@ -30,20 +39,32 @@ def notify(*, users: Iterable[Any], title: str, body: str = "", url: str = "", k
     created: list[Notification] = []
     with transaction.atomic():
         for user in users:
-            if dedupe_key and Notification.objects.filter(user=user, dedupe_key=dedupe_key[:200]).exists():
+            if (
+                dedupe_key
+                and Notification.objects.filter(user=user, dedupe_key=dedupe_key[:200]).exists()
+            ):
                 continue
             try:
                 with transaction.atomic():  # a savepoint: a lost race skips this user only
-                    item = Notification.objects.create(user=user, title=title[:300], body=body, url=url[:500],
-                                                       kind=kind[:60], dedupe_key=dedupe_key[:200])
+                    item = Notification.objects.create(
+                        user=user,
+                        title=title[:300],
+                        body=body,
+                        url=url[:500],
+                        kind=kind[:60],
+                        dedupe_key=dedupe_key[:200],
+                    )
             except IntegrityError:
                 if not dedupe_key:
                     raise
                 continue
             created.append(item)
             if email and getattr(user, "email", ""):
-                enqueue("notifications.send_email", notification_id=item.pk,
-                        label=f"Gửi thư thông báo: {item.title[:80]}")
+                enqueue(
+                    "notifications.send_email",
+                    notification_id=item.pk,
+                    label=f"Gửi thư thông báo: {item.title[:80]}",
+                )
     return created
 
 

@@ -17,7 +17,9 @@ def bell(request: HttpRequest) -> HttpResponse:
     """The bell fragment; htmx polls it every 20 s (with X-Desk-Background, so the
     polling does not count as activity and an idle session still expires)."""
     # Drawn without the page's context processors (navigation…): the fragment needs none.
-    return HttpResponse(render_to_string("notifications/bell.html", selectors.bell_context(request.user)))
+    return HttpResponse(
+        render_to_string("notifications/bell.html", selectors.bell_context(request.user))
+    )
 
 
 @login_required
@@ -35,8 +37,9 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
     """Mark one notification read and follow its link (only links inside the desk)."""
     item = get_object_or_404(Notification, pk=notification_id, user=request.user)
     services.mark_read(user=request.user, notification_id=item.pk)
-    if item.url and url_has_allowed_host_and_scheme(item.url, allowed_hosts={request.get_host()},
-                                                    require_https=request.is_secure()):
+    if item.url and url_has_allowed_host_and_scheme(
+        item.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(item.url)
     return redirect("notifications:inbox")
 

@@ -11,7 +11,12 @@ from digitaldesk.notifications.selectors import latest_unread, unread_count
 SHOWN = 6
 
 
-@widget("notifications.unread", title="Thông báo chưa đọc", order=10, template="notifications/widget.html")
+@widget(
+    "notifications.unread",
+    title="Thông báo chưa đọc",
+    order=10,
+    template="notifications/widget.html",
+)
 def unread(request: HttpRequest) -> dict[str, Any] | None:
     """The 6 most recent unread notifications (mostly found in the bell's own query) and how many."""
     items = latest_unread(request.user, SHOWN)

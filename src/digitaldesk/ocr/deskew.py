@@ -23,6 +23,7 @@ scan at every angle measured up to 10 degrees. So, after the ordinary first pass
 
 An upright page (the common case) is read in one pass, as before.
 """
+
 from __future__ import annotations
 
 import io
@@ -64,7 +65,11 @@ def threshold_degrees() -> float:
 # --- 1. the skew of the first pass's lines (`engines.skew_from_tsv`) -------------------
 def needs_measure(page: PageText, threshold: float) -> bool:
     """Whether the first pass leaves the page's skew in doubt."""
-    if page.skew_lines < FEW_LINES or len(page.words) < FEW_WORDS or page.confidence < LOW_CONFIDENCE:
+    if (
+        page.skew_lines < FEW_LINES
+        or len(page.words) < FEW_WORDS
+        or page.confidence < LOW_CONFIDENCE
+    ):
         return True
     return abs(page.skew) >= threshold - MARGIN_DEGREES
 
@@ -111,7 +116,9 @@ def _profile_sharpness(profile: bytes) -> int:
     return sum((b - a) * (b - a) for a, b in zip(profile, profile[1:]))
 
 
-def _score(ink: Image.Image, degrees: float, axes: tuple[bool, bool] = (True, True)) -> tuple[float, float]:
+def _score(
+    ink: Image.Image, degrees: float, axes: tuple[bool, bool] = (True, True)
+) -> tuple[float, float]:
     """Sharpness of the row and the column profiles of `ink` turned `degrees` clockwise (the
     mean ink of each row, or column, in 0-255). Rows for a page fed upright or upside down,
     columns for one fed sideways."""
@@ -137,7 +144,9 @@ def measure(path: Path) -> Measure | None:
     # Every whole degree on an eighth-size copy, then quarter degrees around the best on the
     # quarter-size copy, and the top of the parabola through the best three.
     coarse_ink = ink.reduce(2)
-    coarse = {float(a): _score(coarse_ink, a) for a in range(-int(MAX_DEGREES), int(MAX_DEGREES) + 1)}
+    coarse = {
+        float(a): _score(coarse_ink, a) for a in range(-int(MAX_DEGREES), int(MAX_DEGREES) + 1)
+    }
     axis = 0 if max(v[0] for v in coarse.values()) >= max(v[1] for v in coarse.values()) else 1
     best = max(coarse, key=lambda a: coarse[a][axis])
     typical = statistics.median(v[axis] for v in coarse.values())
@@ -189,11 +198,22 @@ def straighten(path: Path, degrees: float, workdir: Path) -> Straightened:
     new_w, new_h = math.ceil(max(xs) - min(xs)), math.ceil(max(ys) - min(ys))
     ox, oy = (new_w - width) / 2, (new_h - height) / 2
     # x = cx + cos*(x' - ox - cx) + sin*(y' - oy - cy); y = cy - sin*(x' - ox - cx) + cos*(y' - oy - cy)
-    matrix = (cos, sin, cx - cos * (ox + cx) - sin * (oy + cy),
-              -sin, cos, cy + sin * (ox + cx) - cos * (oy + cy))
+    matrix = (
+        cos,
+        sin,
+        cx - cos * (ox + cx) - sin * (oy + cy),
+        -sin,
+        cos,
+        cy + sin * (ox + cx) - cos * (oy + cy),
+    )
     white = 255 if source.mode == "L" else (255, 255, 255)
-    copy = source.transform((new_w, new_h), Image.Transform.AFFINE, matrix, resample=Image.Resampling.BICUBIC,
-                            fillcolor=white)
+    copy = source.transform(
+        (new_w, new_h),
+        Image.Transform.AFFINE,
+        matrix,
+        resample=Image.Resampling.BICUBIC,
+        fillcolor=white,
+    )
     workdir.mkdir(parents=True, exist_ok=True)
     out = workdir / ("straight.pgm" if copy.mode == "L" else "straight.ppm")
     copy.save(out)
@@ -209,9 +229,16 @@ def map_words(words: list[Word], st: Straightened) -> list[Word]:
     for word in words:
         x0, y0, x1, y1 = word.x0 * cw, word.y0 * ch, word.x1 * cw, word.y1 * ch
         points = [st.to_original(x, y) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
-        out.append(Word(word.text, max(0.0, min(p[0] for p in points) / ow), max(0.0, min(p[1] for p in points) / oh),
-                        min(1.0, max(p[0] for p in points) / ow), min(1.0, max(p[1] for p in points) / oh),
-                        word.conf))
+        out.append(
+            Word(
+                word.text,
+                max(0.0, min(p[0] for p in points) / ow),
+                max(0.0, min(p[1] for p in points) / oh),
+                min(1.0, max(p[0] for p in points) / ow),
+                min(1.0, max(p[1] for p in points) / oh),
+                word.conf,
+            )
+        )
     return out
 
 
@@ -235,7 +262,9 @@ def map_layer(layer: bytes, st: Straightened, dpi: int) -> bytes:
         ax, bx = to_page(1, 0)
         cx, dx = to_page(0, 1)
         cm = [ax - e, bx - f, cx - e, dx - f, e, f]
-        page.contents_add(pdf.make_stream(("q %s cm\n" % " ".join(f"{v:.6f}" for v in cm)).encode()), prepend=True)
+        page.contents_add(
+            pdf.make_stream(("q %s cm\n" % " ".join(f"{v:.6f}" for v in cm)).encode()), prepend=True
+        )
         page.contents_add(pdf.make_stream(b"\nQ\n"))
         page.obj.MediaBox = pikepdf.Array([0, 0, round(page_w_pt, 4), round(page_h_pt, 4)])
         for key in ("/CropBox", "/TrimBox", "/BleedBox", "/ArtBox"):
@@ -255,20 +284,40 @@ def image_page(image_path: Path, dpi: int, layer: bytes) -> bytes:
         width, height = image.size
         jpeg = image.format == "JPEG" and image.mode in ("L", "RGB")
         if jpeg:
-            data, mode, bits, filter_ = image_path.read_bytes(), image.mode, 8, pikepdf.Name.DCTDecode
+            data, mode, bits, filter_ = (
+                image_path.read_bytes(),
+                image.mode,
+                8,
+                pikepdf.Name.DCTDecode,
+            )
         else:
-            pixels = image if image.mode in ("1", "L", "RGB") else image.convert(
-                "L" if image.mode in ("LA", "I", "I;16", "F") else "RGB")
+            pixels = (
+                image
+                if image.mode in ("1", "L", "RGB")
+                else image.convert("L" if image.mode in ("LA", "I", "I;16", "F") else "RGB")
+            )
             mode, bits = pixels.mode, 1 if pixels.mode == "1" else 8
             data, filter_ = zlib.compress(pixels.tobytes(), 6), pikepdf.Name.FlateDecode
-    xobject = pdf.make_stream(data, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=width,
-                              Height=height, BitsPerComponent=bits, Filter=filter_,
-                              ColorSpace=pikepdf.Name.DeviceRGB if mode == "RGB" else pikepdf.Name.DeviceGray)
+    xobject = pdf.make_stream(
+        data,
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=width,
+        Height=height,
+        BitsPerComponent=bits,
+        Filter=filter_,
+        ColorSpace=pikepdf.Name.DeviceRGB if mode == "RGB" else pikepdf.Name.DeviceGray,
+    )
     w_pt, h_pt = width * 72 / dpi, height * 72 / dpi
     content = pdf.make_stream(f"q {w_pt:.4f} 0 0 {h_pt:.4f} 0 0 cm /Im0 Do Q\n".encode())
-    page = pikepdf.Page(pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=pikepdf.Array([0, 0, w_pt, h_pt]),
-                                           Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=xobject)),
-                                           Contents=content))
+    page = pikepdf.Page(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Page,
+            MediaBox=pikepdf.Array([0, 0, w_pt, h_pt]),
+            Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=xobject)),
+            Contents=content,
+        )
+    )
     pdf.pages.append(page)
     with pikepdf.open(io.BytesIO(layer)) as text:
         pdf.pages[0].add_overlay(text.pages[0], pikepdf.Rectangle(0, 0, w_pt, h_pt))
@@ -282,8 +331,9 @@ def _score_read(page: PageText) -> float:
     return sum(len(w.text) * max(w.conf, 0.0) for w in page.words) / 100
 
 
-def reread_if_skewed(page: PageText, image: Path, *, dpi: int, from_pdf: bool, engine: OcrEngine,
-                     workdir: Path) -> PageText:
+def reread_if_skewed(
+    page: PageText, image: Path, *, dpi: int, from_pdf: bool, engine: OcrEngine, workdir: Path
+) -> PageText:
     """The deskew step after the first pass of a page (`services.ocr_one`): the page as read,
     or its read from a straightened copy mapped back onto the original when it was skewed."""
     limit = threshold_degrees()
@@ -309,5 +359,13 @@ def reread_if_skewed(page: PageText, image: Path, *, dpi: int, from_pdf: bool, e
             layer = image_page(image, dpi, layer)
     except (OSError, ValueError, pikepdf.PdfError, OcrError):
         return measured
-    return replace(again, words=map_words(again.words, st), pdf=layer, width_px=st.original_size[0],
-                   height_px=st.original_size[1], skew=round(skew, 2), deskewed=True, skew_lines=page.skew_lines)
+    return replace(
+        again,
+        words=map_words(again.words, st),
+        pdf=layer,
+        width_px=st.original_size[0],
+        height_px=st.original_size[1],
+        skew=round(skew, 2),
+        deskewed=True,
+        skew_lines=page.skew_lines,
+    )

@@ -14,6 +14,7 @@ turned a quarter counter-clockwise comes out as garbage of low confidence
 read again with `--psm 1`, whose boxes stay in the coordinates of the image as
 scanned, and the better-read of the two passes is kept.
 """
+
 from __future__ import annotations
 
 import csv
@@ -45,8 +46,14 @@ class Word:
     conf: float
 
     def as_list(self) -> list[object]:
-        return [self.text, round(self.x0, 5), round(self.y0, 5), round(self.x1, 5), round(self.y1, 5),
-                round(self.conf, 1)]
+        return [
+            self.text,
+            round(self.x0, 5),
+            round(self.y0, 5),
+            round(self.x1, 5),
+            round(self.y1, 5),
+            round(self.conf, 1),
+        ]
 
 
 @dataclass
@@ -105,7 +112,9 @@ def looks_turned(page: PageText) -> bool:
 class TesseractEngine:
     name = "tesseract"
 
-    def __init__(self, languages: str | None = None, command: str | None = None, timeout: int = 300):
+    def __init__(
+        self, languages: str | None = None, command: str | None = None, timeout: int = 300
+    ):
         self.languages = languages or getattr(settings, "OCR_LANGUAGES", "vie")
         self.command = command or getattr(settings, "TESSERACT_CMD", "tesseract")
         self.timeout = timeout
@@ -118,22 +127,42 @@ class TesseractEngine:
                 return again
         return page
 
-    def read(self, image: Path, *, number: int, dpi: int, text_only_pdf: bool, psm: int) -> PageText:
+    def read(
+        self, image: Path, *, number: int, dpi: int, text_only_pdf: bool, psm: int
+    ) -> PageText:
         """One Tesseract pass (`--psm 3`: layout only; `--psm 1`: with orientation detection)."""
         with tempfile.TemporaryDirectory(prefix="desk-ocr-") as tmp:
             base = Path(tmp) / "page"
-            cmd = [str(self.command), str(image), str(base), "-l", str(self.languages), "--dpi", str(dpi),
-                   "--psm", str(psm)]
+            cmd = [
+                str(self.command),
+                str(image),
+                str(base),
+                "-l",
+                str(self.languages),
+                "--dpi",
+                str(dpi),
+                "--psm",
+                str(psm),
+            ]
             if text_only_pdf:
                 cmd += ["-c", "textonly_pdf=1"]
             cmd += ["txt", "tsv", "pdf"]
             try:
-                proc = subprocess.run(cmd, capture_output=True, timeout=self.timeout, env=_tesseract_env(),  # noqa: S603
-                                      check=False)
+                proc = subprocess.run(
+                    cmd,
+                    capture_output=True,
+                    timeout=self.timeout,
+                    env=_tesseract_env(),  # noqa: S603
+                    check=False,
+                )
             except subprocess.TimeoutExpired as exc:
-                raise OcrError(f"Trang {number}: nhận dạng quá thời gian cho phép ({self.timeout} giây).") from exc
+                raise OcrError(
+                    f"Trang {number}: nhận dạng quá thời gian cho phép ({self.timeout} giây)."
+                ) from exc
             except FileNotFoundError as exc:
-                raise OcrError("Không tìm thấy chương trình Tesseract (gói tesseract-ocr).") from exc
+                raise OcrError(
+                    "Không tìm thấy chương trình Tesseract (gói tesseract-ocr)."
+                ) from exc
             if proc.returncode != 0 or not (base.with_suffix(".txt")).exists():
                 detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
                 raise OcrError(f"Trang {number}: không đọc được ảnh ({detail[0][:200]}).")
@@ -145,10 +174,18 @@ class TesseractEngine:
         confs = [w.conf for w in words if w.conf >= 0]
         rotation = guess_rotation(words, width, height)
         skew, lines = skew_from_tsv(tsv, rotation)
-        return PageText(number=number, text=text.replace("\f", "").strip(), words=words,
-                        confidence=sum(confs) / len(confs) if confs else 0.0,
-                        rotation=rotation, pdf=pdf, width_px=width, height_px=height,
-                        skew=round(skew, 2) if skew is not None else 0.0, skew_lines=lines)
+        return PageText(
+            number=number,
+            text=text.replace("\f", "").strip(),
+            words=words,
+            confidence=sum(confs) / len(confs) if confs else 0.0,
+            rotation=rotation,
+            pdf=pdf,
+            width_px=width,
+            height_px=height,
+            skew=round(skew, 2) if skew is not None else 0.0,
+            skew_lines=lines,
+        )
 
 
 def parse_tsv(tsv: str) -> tuple[list[Word], int, int]:
@@ -166,8 +203,16 @@ def parse_tsv(tsv: str) -> tuple[list[Word], int, int]:
             continue
         if level != "5" or not row[11].strip() or not width or not height:
             continue
-        words.append(Word(row[11], left / width, top / height, (left + w) / width, (top + h) / height,
-                          float(row[10])))
+        words.append(
+            Word(
+                row[11],
+                left / width,
+                top / height,
+                (left + w) / width,
+                (top + h) / height,
+                float(row[10]),
+            )
+        )
     return words, width, height
 
 
@@ -197,13 +242,18 @@ def skew_from_tsv(tsv: str, rotation: int = 0) -> tuple[float | None, int]:
         spread = sum((a - mean_along) ** 2 for a in along)
         if spread <= 0:
             continue
-        slopes.append(sum((a - mean_along) * (c - mean_across) for a, c in zip(along, across, strict=True)) / spread)
+        slopes.append(
+            sum((a - mean_along) * (c - mean_across) for a, c in zip(along, across, strict=True))
+            / spread
+        )
     if not slopes:
         return None, 0
     slope = statistics.median(slopes)
     # Turned counter-clockwise, a line rises to the right (y falls as x grows), and a line
     # running down the image drifts to the right.
-    return (math.degrees(math.atan(slope)) if sideways else -math.degrees(math.atan(slope))), len(slopes)
+    return (math.degrees(math.atan(slope)) if sideways else -math.degrees(math.atan(slope))), len(
+        slopes
+    )
 
 
 def guess_rotation(words: list[Word], width: int = 0, height: int = 0) -> int:
@@ -225,7 +275,9 @@ def guess_rotation(words: list[Word], width: int = 0, height: int = 0) -> int:
     tall = sum(1 for w in sample if (w.y1 - w.y0) * sy > (w.x1 - w.x0) * sx)
     pairs = list(zip(sample, sample[1:], strict=False))
     if tall > len(sample) * 0.6:
-        same_column = [(a, b) for a, b in pairs if abs(b.x0 - a.x0) * sx < 0.02 * max(sx, sy)] or pairs
+        same_column = [
+            (a, b) for a, b in pairs if abs(b.x0 - a.x0) * sx < 0.02 * max(sx, sy)
+        ] or pairs
         down = sum(1 for a, b in same_column if b.y0 > a.y0)
         return 270 if down >= len(same_column) / 2 else 90
     leftward = sum(1 for a, b in pairs if b.x0 < a.x0 and abs(b.y0 - a.y0) < 0.01)

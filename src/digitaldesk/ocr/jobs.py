@@ -1,4 +1,5 @@
 """Jobs of the OCR app: thin adapters over services."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,4 +13,8 @@ def ocr_file(progress: Progress, *, run_id: int) -> dict[str, Any]:
     run = services.run_ocr(run_id, progress)
     if run is None:
         return {"gone": True}
-    return {"state": run.state, "pages": run.pages_total, "searchable_pdf": bool(run.searchable_pdf)}
+    return {
+        "state": run.state,
+        "pages": run.pages_total,
+        "searchable_pdf": bool(run.searchable_pdf),
+    }

@@ -1,4 +1,5 @@
 """State of background OCR runs (the `ocr.file` job), read by callers and the UI."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -42,7 +43,9 @@ class OcrRunPage(models.Model):
     confidence = models.FloatField(default=0)
     rotation = models.PositiveSmallIntegerField(default=0)
     skew = models.FloatField(default=0)  # degrees counter-clockwise, as measured (PageText.skew)
-    deskewed = models.BooleanField(default=False)  # read from a straightened copy (PageText.deskewed)
+    deskewed = models.BooleanField(
+        default=False
+    )  # read from a straightened copy (PageText.deskewed)
     words = models.JSONField(default=list, blank=True)
     pdf = models.BinaryField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)

@@ -17,6 +17,7 @@ afterwards when Ghostscript left none. Measured (docs/ocr.md): Ghostscript spent
 0.36 s of CPU per page re-embedding the text layers, about an eighth of the page's
 recognition; the check and the metadata here cost a few milliseconds.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,12 +40,82 @@ _SRGB_CANDIDATES = [
 # Content operators a scan page or a Tesseract text layer may use: graphics state
 # without ExtGState, paths and clipping, DeviceGray/DeviceRGB colour, text, XObjects.
 _OPERATORS = frozenset(
-    "q Q cm w J j M d i ri m l c v y h re S s f F f* B B* b b* n W W* g G rg RG "
-    "BT ET Tc Tw Tz TL Tf Tr Ts Td TD Tm T* Tj TJ ' \" Do BMC EMC".split())
-_IMAGE_FILTERS = frozenset(["/DCTDecode", "/FlateDecode", "/CCITTFaxDecode", "/RunLengthDecode", "/JBIG2Decode"])
+    [
+        "q",
+        "Q",
+        "cm",
+        "w",
+        "J",
+        "j",
+        "M",
+        "d",
+        "i",
+        "ri",
+        "m",
+        "l",
+        "c",
+        "v",
+        "y",
+        "h",
+        "re",
+        "S",
+        "s",
+        "f",
+        "F",
+        "f*",
+        "B",
+        "B*",
+        "b",
+        "b*",
+        "n",
+        "W",
+        "W*",
+        "g",
+        "G",
+        "rg",
+        "RG",
+        "BT",
+        "ET",
+        "Tc",
+        "Tw",
+        "Tz",
+        "TL",
+        "Tf",
+        "Tr",
+        "Ts",
+        "Td",
+        "TD",
+        "Tm",
+        "T*",
+        "Tj",
+        "TJ",
+        "'",
+        '"',
+        "Do",
+        "BMC",
+        "EMC",
+    ]
+)
+_IMAGE_FILTERS = frozenset(
+    ["/DCTDecode", "/FlateDecode", "/CCITTFaxDecode", "/RunLengthDecode", "/JBIG2Decode"]
+)
 _DEVICE_SPACES = frozenset(["/DeviceGray", "/DeviceRGB"])
-_PAGE_KEYS = frozenset(["/Type", "/Parent", "/Resources", "/Contents", "/MediaBox", "/CropBox", "/Rotate",
-                        "/BleedBox", "/TrimBox", "/ArtBox", "/UserUnit", "/LastModified"])
+_PAGE_KEYS = frozenset(
+    [
+        "/Type",
+        "/Parent",
+        "/Resources",
+        "/Contents",
+        "/MediaBox",
+        "/CropBox",
+        "/Rotate",
+        "/BleedBox",
+        "/TrimBox",
+        "/ArtBox",
+        "/UserUnit",
+        "/LastModified",
+    ]
+)
 _RESOURCE_KEYS = frozenset(["/XObject", "/Font", "/ProcSet"])
 
 
@@ -81,8 +152,9 @@ def _colour_space_ok(space: pikepdf.Object | None) -> bool:
             return int(space[1].get("/N", 0)) in (1, 3)
         if family == "/Indexed" and len(space) == 4:
             lookup = space[3]
-            return _colour_space_ok(space[1]) and not (isinstance(lookup, pikepdf.Stream)
-                                                        and "/LZWDecode" in _filters(lookup))
+            return _colour_space_ok(space[1]) and not (
+                isinstance(lookup, pikepdf.Stream) and "/LZWDecode" in _filters(lookup)
+            )
     return False
 
 
@@ -135,8 +207,19 @@ class _Checker:
             return f"{what}: not a stream"
         if not self._first_visit(xobject):
             return ""
-        for key in ("/OPI", "/PS", "/Group", "/SMask", "/Mask", "/Alternates", "/SMaskInData", "/Ref",
-                    "/F", "/FFilter", "/FDecodeParms"):
+        for key in (
+            "/OPI",
+            "/PS",
+            "/Group",
+            "/SMask",
+            "/Mask",
+            "/Alternates",
+            "/SMaskInData",
+            "/Ref",
+            "/F",
+            "/FFilter",
+            "/FDecodeParms",
+        ):
             if key in xobject:
                 return f"{what}: {key}"
         subtype = str(xobject.get("/Subtype"))
@@ -170,7 +253,9 @@ class _Checker:
             descriptor = font.get("/FontDescriptor")
         else:
             return f"{what}: font {subtype}"
-        if descriptor is None or not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+        if descriptor is None or not any(
+            k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+        ):
             return f"{what}: font program not embedded"
         return ""
 
@@ -178,8 +263,18 @@ class _Checker:
 def why_not_native(pdf: pikepdf.Pdf) -> str:
     """Empty when the file holds only what `finish` makes PDF/A-2b as it is; else the reason."""
     root = pdf.Root
-    for key in ("/AcroForm", "/OpenAction", "/AA", "/Names", "/OCProperties", "/Threads", "/Collection",
-                "/Perms", "/Legal", "/Requirements"):
+    for key in (
+        "/AcroForm",
+        "/OpenAction",
+        "/AA",
+        "/Names",
+        "/OCProperties",
+        "/Threads",
+        "/Collection",
+        "/Perms",
+        "/Legal",
+        "/Requirements",
+    ):
         if key in root:
             return f"catalog {key}"
     if pdf.is_encrypted:
@@ -204,8 +299,14 @@ def _pdf_date(moment: dt.datetime) -> str:
 def add_output_intent(pdf: pikepdf.Pdf) -> None:
     profile = pdf.make_stream(srgb_profile())
     profile.N = 3
-    intent = pikepdf.Dictionary(Type=Name.OutputIntent, S=Name.GTS_PDFA1, OutputConditionIdentifier=SRGB_NAME,
-                                Info=SRGB_NAME, RegistryName="http://www.color.org", DestOutputProfile=profile)
+    intent = pikepdf.Dictionary(
+        Type=Name.OutputIntent,
+        S=Name.GTS_PDFA1,
+        OutputConditionIdentifier=SRGB_NAME,
+        Info=SRGB_NAME,
+        RegistryName="http://www.color.org",
+        DestOutputProfile=profile,
+    )
     pdf.Root.OutputIntents = pikepdf.Array([pdf.make_indirect(intent)])
 
 
@@ -235,10 +336,25 @@ def ghostscript(plain: Path, out: Path) -> bool:
     if gs is None:
         return False
     proc = subprocess.run(  # noqa: S603
-        [gs, "-q", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-sDEVICE=pdfwrite", "-dPDFA=2",
-         "-dPDFACompatibilityPolicy=1", "-sColorConversionStrategy=RGB", "-dAutoRotatePages=/None",
-         "-dPassThroughJPEGImages=true", f"-sOutputFile={out}", str(plain)],
-        capture_output=True, timeout=1800, check=False)
+        [
+            gs,
+            "-q",
+            "-dBATCH",
+            "-dNOPAUSE",
+            "-dSAFER",
+            "-sDEVICE=pdfwrite",
+            "-dPDFA=2",
+            "-dPDFACompatibilityPolicy=1",
+            "-sColorConversionStrategy=RGB",
+            "-dAutoRotatePages=/None",
+            "-dPassThroughJPEGImages=true",
+            f"-sOutputFile={out}",
+            str(plain),
+        ],
+        capture_output=True,
+        timeout=1800,
+        check=False,
+    )
     if proc.returncode != 0 or not out.exists() or out.stat().st_size == 0:
         return False
     try:

@@ -9,6 +9,7 @@
 Every step raises `OcrError` with a Vietnamese message for bad input, so callers
 can report the file or the page and carry on with the rest.
 """
+
 from __future__ import annotations
 
 import io
@@ -85,7 +86,9 @@ def inspect(path: Path, *, declared_name: str = "") -> SourceInfo:
     if kind is None:
         suffix = Path(declared_name or path.name).suffix.lower()
         if suffix == ".pdf":
-            raise OcrError("Tệp có đuôi .pdf nhưng nội dung không phải PDF (có thể là tệp khác bị đổi tên).")
+            raise OcrError(
+                "Tệp có đuôi .pdf nhưng nội dung không phải PDF (có thể là tệp khác bị đổi tên)."
+            )
         raise OcrError("Định dạng tệp không được hỗ trợ: chỉ nhận PDF, TIFF, JPEG, PNG.")
     if kind == KIND_PDF:
         try:
@@ -93,7 +96,9 @@ def inspect(path: Path, *, declared_name: str = "") -> SourceInfo:
                 pages = len(pdf.pages)
                 signed = _is_signed(pdf)
         except pikepdf.PasswordError as exc:
-            raise OcrError("Tệp PDF có mật khẩu, không mở được. Hãy gỡ mật khẩu trước khi tải lên.") from exc
+            raise OcrError(
+                "Tệp PDF có mật khẩu, không mở được. Hãy gỡ mật khẩu trước khi tải lên."
+            ) from exc
         except (pikepdf.PdfError, OSError, RecursionError) as exc:
             raise OcrError("Tệp PDF bị hỏng hoặc bị cắt cụt, không đọc được.") from exc
         if pages == 0:
@@ -117,7 +122,9 @@ def _is_signed(pdf: pikepdf.Pdf) -> bool:
     return False
 
 
-def page_image(info: SourceInfo, number: int, workdir: Path, *, dpi: int | None = None) -> PageImage:
+def page_image(
+    info: SourceInfo, number: int, workdir: Path, *, dpi: int | None = None
+) -> PageImage:
     """Step 2: a raster of page `number` (1-based) for the engine.
 
     A scanned PDF page that is one full-page image gives that image back as it is
@@ -214,8 +221,24 @@ def _render_pdf_page(path: Path, number: int, workdir: Path, dpi: int) -> PageIm
         raise OcrError(f"Trang {number}: khổ trang quá lớn để nhận dạng ở {dpi} dpi.")
     out_base = workdir / f"render-{number:05d}"
     proc = subprocess.run(  # noqa: S603
-        ["pdftoppm", "-f", str(number), "-l", str(number), "-r", str(dpi), "-gray", "-png", "-singlefile",
-         str(path), str(out_base)], capture_output=True, timeout=300, check=False)
+        [
+            "pdftoppm",
+            "-f",
+            str(number),
+            "-l",
+            str(number),
+            "-r",
+            str(dpi),
+            "-gray",
+            "-png",
+            "-singlefile",
+            str(path),
+            str(out_base),
+        ],
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
     out = out_base.with_suffix(".png")
     if proc.returncode != 0 or not out.exists():
         raise OcrError(f"Trang {number} của tệp PDF bị hỏng, không dựng được ảnh trang.")
@@ -240,9 +263,20 @@ def sheets_for(info: SourceInfo, pages: list[PageText]) -> list[Sheet]:
     not be read keeps its original without text), the pages read of an image file."""
     by_number = {p.number: p for p in pages}
     if info.kind == KIND_PDF:
-        return [Sheet(by_number[n].pdf if n in by_number else None, info.path, n,
-                      by_number[n].rotation if n in by_number else 0) for n in range(1, info.pages + 1)]
-    return [Sheet(by_number[n].pdf, None, n, by_number[n].rotation) for n in sorted(by_number) if by_number[n].pdf]
+        return [
+            Sheet(
+                by_number[n].pdf if n in by_number else None,
+                info.path,
+                n,
+                by_number[n].rotation if n in by_number else 0,
+            )
+            for n in range(1, info.pages + 1)
+        ]
+    return [
+        Sheet(by_number[n].pdf, None, n, by_number[n].rotation)
+        for n in sorted(by_number)
+        if by_number[n].pdf
+    ]
 
 
 def _open_layer(layer: bytes | Path | None) -> pikepdf.Pdf | None:
@@ -280,12 +314,15 @@ def assemble(sheets: list[Sheet], out: Path, *, pdfa: bool = True) -> bool:
                         source = opened[sheet.source] = pikepdf.open(sheet.source)
                     result.pages.append(source.pages[sheet.number - 1])
                 except (pikepdf.PdfError, OSError, IndexError) as exc:
-                    raise OcrError(f"Trang {sheet.number} của tệp PDF gốc không đọc được để tạo bản tìm kiếm được.") \
-                        from exc
+                    raise OcrError(
+                        f"Trang {sheet.number} của tệp PDF gốc không đọc được để tạo bản tìm kiếm được."
+                    ) from exc
                 if layer is not None:
                     target = result.pages[-1]
                     try:
-                        target.add_overlay(layer.pages[0], pikepdf.Rectangle(*[float(v) for v in target.mediabox]))
+                        target.add_overlay(
+                            layer.pages[0], pikepdf.Rectangle(*[float(v) for v in target.mediabox])
+                        )
                     except pikepdf.PdfError:
                         pass
             elif layer is not None:

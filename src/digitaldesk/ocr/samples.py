@@ -5,6 +5,7 @@ made to look scanned: a small rotation (skew), grey paper, speckle noise and a
 slight blur. The text drawn is returned too, as the ground truth for the
 character error rate.
 """
+
 from __future__ import annotations
 
 import json
@@ -66,8 +67,16 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
     raise RuntimeError("Không tìm thấy phông Liberation Serif/DejaVu Serif (gói fonts-liberation).")
 
 
-def render_page(text: str, *, seed: int = 0, skew_degrees: float | None = None, noise: float = 0.01,
-                dpi: int = 300, max_lines: int = 44, header: str = "") -> SamplePage:
+def render_page(
+    text: str,
+    *,
+    seed: int = 0,
+    skew_degrees: float | None = None,
+    noise: float = 0.01,
+    dpi: int = 300,
+    max_lines: int = 44,
+    header: str = "",
+) -> SamplePage:
     """Render `text` onto one A4 page; returns the image and the lines drawn."""
     rng = random.Random(seed)
     scale = dpi / 300
@@ -110,8 +119,9 @@ def render_page(text: str, *, seed: int = 0, skew_degrees: float | None = None, 
     return SamplePage(page, "\n".join(lines), words)
 
 
-def _turned_box(box: tuple[float, float, float, float], angle: float, width: int, height: int) \
-        -> tuple[float, float, float, float]:
+def _turned_box(
+    box: tuple[float, float, float, float], angle: float, width: int, height: int
+) -> tuple[float, float, float, float]:
     """The upright box (fractions) around `box` (pixels) once the page is turned `angle` degrees
     counter-clockwise about its centre, as `Image.rotate(angle)` turns it."""
     cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
@@ -124,8 +134,15 @@ def _turned_box(box: tuple[float, float, float, float], angle: float, width: int
     return min(xs) / width, min(ys) / height, max(xs) / width, max(ys) / height
 
 
-def sample_pages(count: int, *, seed: int = 1, noise: float = 0.01, legal_dir: Path | None = None,
-                 headers: bool = False, skew_degrees: float | None = None) -> Iterator[SamplePage]:
+def sample_pages(
+    count: int,
+    *,
+    seed: int = 1,
+    noise: float = 0.01,
+    legal_dir: Path | None = None,
+    headers: bool = False,
+    skew_degrees: float | None = None,
+) -> Iterator[SamplePage]:
     """`count` pages of consecutive legal text (a page is filled from several articles), each
     turned `skew_degrees` counter-clockwise (default: a random skew within ±1.2°)."""
     source = legal_paragraphs(legal_dir=legal_dir)
@@ -141,10 +158,17 @@ def sample_pages(count: int, *, seed: int = 1, noise: float = 0.01, legal_dir: P
             source = legal_paragraphs(legal_dir=legal_dir)
             chunk = [next(source, "")]
             if not chunk[0]:
-                raise RuntimeError("Không tìm thấy văn bản BLHS/BLTTHS (tệp .jsonl) để dựng trang mẫu; "
-                                   "đặt DESK_LEGAL_DATA_DIR tới thư mục dữ liệu pháp luật.")
-        yield render_page("\n".join(chunk), seed=seed * 1000 + n, noise=noise, skew_degrees=skew_degrees,
-                          header=f"Trang {n + 1}" if headers else "")
+                raise RuntimeError(
+                    "Không tìm thấy văn bản BLHS/BLTTHS (tệp .jsonl) để dựng trang mẫu; "
+                    "đặt DESK_LEGAL_DATA_DIR tới thư mục dữ liệu pháp luật."
+                )
+        yield render_page(
+            "\n".join(chunk),
+            seed=seed * 1000 + n,
+            noise=noise,
+            skew_degrees=skew_degrees,
+            header=f"Trang {n + 1}" if headers else "",
+        )
 
 
 def cer(reference: str, hypothesis: str) -> float:

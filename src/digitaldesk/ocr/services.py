@@ -20,6 +20,7 @@ The job stores every page it has read (OcrRunPage), so a worker killed mid-file
 resumes at the first page not yet stored, and calls `on_page` again only for
 pages it had not reported.
 """
+
 from __future__ import annotations
 
 import logging
@@ -46,35 +47,58 @@ def parallelism() -> int:
     return max(1, int(getattr(settings, "OCR_PARALLEL", 0) or os.cpu_count() or 1))
 
 
-def ocr_one(info: pipeline.SourceInfo, number: int, workdir: Path, engine: OcrEngine | None = None) -> PageText:
+def ocr_one(
+    info: pipeline.SourceInfo, number: int, workdir: Path, engine: OcrEngine | None = None
+) -> PageText:
     """Steps 2-3 for one page; a bad page comes back with `error` set, never raises."""
     engine = engine or default_engine()
     page_dir = workdir / f"p{number}"
     try:
         image = pipeline.page_image(info, number, page_dir)
-        page = engine.recognize(image.path, number=number, dpi=image.dpi, text_only_pdf=image.from_pdf)
-        return deskew.reread_if_skewed(page, image.path, dpi=image.dpi, from_pdf=image.from_pdf, engine=engine,
-                                       workdir=page_dir)
+        page = engine.recognize(
+            image.path, number=number, dpi=image.dpi, text_only_pdf=image.from_pdf
+        )
+        return deskew.reread_if_skewed(
+            page,
+            image.path,
+            dpi=image.dpi,
+            from_pdf=image.from_pdf,
+            engine=engine,
+            workdir=page_dir,
+        )
     except OcrError as exc:
         return PageText(number=number, error=str(exc))
     finally:
         shutil.rmtree(page_dir, ignore_errors=True)
 
 
-def iter_pages(path: Path, *, numbers: list[int] | None = None, engine: OcrEngine | None = None,
-               workers: int | None = None, declared_name: str = "") -> Iterator[PageText]:
+def iter_pages(
+    path: Path,
+    *,
+    numbers: list[int] | None = None,
+    engine: OcrEngine | None = None,
+    workers: int | None = None,
+    declared_name: str = "",
+) -> Iterator[PageText]:
     """OCR pages of a file, `workers` at a time, yielded in page order as they finish."""
     info = pipeline.inspect(path, declared_name=declared_name)
     wanted = numbers or list(range(1, info.pages + 1))
-    with tempfile.TemporaryDirectory(prefix="desk-ocr-") as tmp, \
-            ThreadPoolExecutor(max_workers=workers or parallelism()) as pool:
+    with (
+        tempfile.TemporaryDirectory(prefix="desk-ocr-") as tmp,
+        ThreadPoolExecutor(max_workers=workers or parallelism()) as pool,
+    ):
         futures = [pool.submit(ocr_one, info, n, Path(tmp), engine) for n in wanted]
         for future in futures:
             yield future.result()
 
 
-def extract_pages(path: Path | str, *, engine: OcrEngine | None = None, declared_name: str = "",
-                  progress: Callable[[int, int], None] | None = None) -> list[PageText]:
+def extract_pages(
+    path: Path | str,
+    *,
+    engine: OcrEngine | None = None,
+    declared_name: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> list[PageText]:
     """OCR a whole PDF/TIFF/JPEG/PNG file now. Raises OcrError if the file itself
     is unreadable; a bad page is returned with its `error` and the rest go on."""
     path = Path(path)
@@ -87,7 +111,9 @@ def extract_pages(path: Path | str, *, engine: OcrEngine | None = None, declared
     return result
 
 
-def searchable_pdf(path: Path | str, pages: list[PageText], out: Path | str, *, pdfa: bool = True) -> Path:
+def searchable_pdf(
+    path: Path | str, pages: list[PageText], out: Path | str, *, pdfa: bool = True
+) -> Path:
     """The searchable copy of `path` (PDF/A-2b when it can be made: `pipeline.assemble`)."""
     path, out = Path(path), Path(out)
     info = pipeline.inspect(path)
@@ -107,6 +133,7 @@ _CONSUMERS: dict[str, Callable[[], OcrConsumer]] = {}
 
 def ocr_consumer(name: str) -> Callable[[Any], Any]:
     """Register a class (instantiated per call) that receives the pages of a run."""
+
     def register(cls: Any) -> Any:
         _CONSUMERS[name] = cls
         return cls
@@ -120,13 +147,26 @@ def _consumer(name: str) -> OcrConsumer | None:
 
 
 @transaction.atomic
-def start_ocr(path: Path | str, *, consumer: str, ref: str, user: Any = None, label: str = "",
-              searchable: bool = True, declared_name: str = "") -> OcrRun:
+def start_ocr(
+    path: Path | str,
+    *,
+    consumer: str,
+    ref: str,
+    user: Any = None,
+    label: str = "",
+    searchable: bool = True,
+    declared_name: str = "",
+) -> OcrRun:
     """Queue the OCR of a file kept at `path` (it must stay there until done)."""
     from digitaldesk.jobs.services import enqueue
 
-    run = OcrRun.objects.create(path=str(path), consumer=consumer, ref=str(ref), searchable=searchable,
-                                declared_name=declared_name)
+    run = OcrRun.objects.create(
+        path=str(path),
+        consumer=consumer,
+        ref=str(ref),
+        searchable=searchable,
+        declared_name=declared_name,
+    )
     job = enqueue("ocr.file", user=user, label=label or "Nhận dạng chữ (OCR)", run_id=run.pk)
     OcrRun.objects.filter(pk=run.pk).update(job_id=job.pk)
     run.job_id = job.pk
@@ -134,9 +174,17 @@ def start_ocr(path: Path | str, *, consumer: str, ref: str, user: Any = None, la
 
 
 def page_from_row(row: OcrRunPage) -> PageText:
-    return PageText(number=row.number, text=row.text, confidence=row.confidence, rotation=row.rotation,
-                    error=row.error, words=[Word(*w) for w in row.words],
-                    pdf=bytes(row.pdf) if row.pdf else None, skew=row.skew, deskewed=row.deskewed)
+    return PageText(
+        number=row.number,
+        text=row.text,
+        confidence=row.confidence,
+        rotation=row.rotation,
+        error=row.error,
+        words=[Word(*w) for w in row.words],
+        pdf=bytes(row.pdf) if row.pdf else None,
+        skew=row.skew,
+        deskewed=row.deskewed,
+    )
 
 
 def run_ocr(run_id: int, progress: Callable[[int, int, str], None] | None = None) -> OcrRun | None:
@@ -149,7 +197,9 @@ def run_ocr(run_id: int, progress: Callable[[int, int, str], None] | None = None
     try:
         info = pipeline.inspect(path, declared_name=run.declared_name)
     except OcrError as exc:
-        OcrRun.objects.filter(pk=run.pk).update(state=OcrState.FAILED, error=str(exc), finished_at=timezone.now())
+        OcrRun.objects.filter(pk=run.pk).update(
+            state=OcrState.FAILED, error=str(exc), finished_at=timezone.now()
+        )
         run.refresh_from_db()
         if consumer:
             consumer.on_done(run.ref, run)
@@ -160,9 +210,20 @@ def run_ocr(run_id: int, progress: Callable[[int, int, str], None] | None = None
     count = len(done)
     for page in iter_pages(path, numbers=todo, declared_name=run.declared_name) if todo else []:
         with transaction.atomic():
-            OcrRunPage.objects.update_or_create(run=run, number=page.number, defaults={
-                "text": page.text, "confidence": page.confidence, "rotation": page.rotation,
-                "skew": page.skew, "deskewed": page.deskewed, "error": page.error, "words": [w.as_list() for w in page.words], "pdf": page.pdf})
+            OcrRunPage.objects.update_or_create(
+                run=run,
+                number=page.number,
+                defaults={
+                    "text": page.text,
+                    "confidence": page.confidence,
+                    "rotation": page.rotation,
+                    "skew": page.skew,
+                    "deskewed": page.deskewed,
+                    "error": page.error,
+                    "words": [w.as_list() for w in page.words],
+                    "pdf": page.pdf,
+                },
+            )
             OcrRun.objects.filter(pk=run.pk).update(pages_done=count + 1)
             if consumer:
                 consumer.on_page(run.ref, page)
@@ -180,8 +241,11 @@ def run_ocr(run_id: int, progress: Callable[[int, int, str], None] | None = None
             log.warning("searchable PDF of run %s: %s", run.pk, exc)
     errors = [p.error for p in pages if p.error]
     OcrRun.objects.filter(pk=run.pk).update(
-        state=OcrState.DONE, searchable_pdf=out_path, finished_at=timezone.now(),
-        error="\n".join(errors)[:5000])
+        state=OcrState.DONE,
+        searchable_pdf=out_path,
+        finished_at=timezone.now(),
+        error="\n".join(errors)[:5000],
+    )
     run.refresh_from_db()
     if consumer:
         consumer.on_done(run.ref, run)

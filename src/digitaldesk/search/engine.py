@@ -8,6 +8,7 @@ writer lock lets only one of them write at a time. Readers never wait for the
 writer: a search that finds its index behind catches up inline when it can take
 the writer lock, and otherwise searches the slightly older index.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -94,7 +95,11 @@ def make_document(doc: IndexDoc) -> tantivy.Document:
     title = doc.title or ""
     body = doc.body or ""
     fields = _jsonable_fields(doc.fields or {})
-    facets = [facet_token(k, v) for k, v in fields.items() if v is not None and not isinstance(v, list | dict)]
+    facets = [
+        facet_token(k, v)
+        for k, v in fields.items()
+        if v is not None and not isinstance(v, list | dict)
+    ]
     facets.append(f"kind={doc.kind}")
     if doc.unit_id is not None:
         facets.append(f"unit_id={doc.unit_id}")
@@ -167,8 +172,9 @@ class SearchIndex:
 
     # --- writing ------------------------------------------------------------
     @contextlib.contextmanager
-    def writer(self, *, wait_seconds: float = 0.0, heap_mb: int | None = None, threads: int | None = None
-               ) -> Iterator[tantivy.IndexWriter]:
+    def writer(
+        self, *, wait_seconds: float = 0.0, heap_mb: int | None = None, threads: int | None = None
+    ) -> Iterator[tantivy.IndexWriter]:
         """The machine-wide single writer; LockBusy if another process holds it."""
         deadline = time.monotonic() + wait_seconds
         heap = heap_mb * 1024 * 1024 if heap_mb else heap_size()
@@ -193,8 +199,14 @@ class SearchIndex:
                 # until garbage-collected otherwise).
                 writer.wait_merging_threads()
 
-    def write(self, writer: tantivy.IndexWriter, upserts: Iterable[IndexDoc], deletes: Iterable[str], *,
-              replace: bool = True) -> int:
+    def write(
+        self,
+        writer: tantivy.IndexWriter,
+        upserts: Iterable[IndexDoc],
+        deletes: Iterable[str],
+        *,
+        replace: bool = True,
+    ) -> int:
         """Add documents (replacing any with the same kind and key unless `replace`
         is False, for a bulk load into an empty index) and delete others."""
         count = 0

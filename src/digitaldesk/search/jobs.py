@@ -1,4 +1,5 @@
 """Jobs of the search app: thin adapters over services."""
+
 from __future__ import annotations
 
 from typing import Any

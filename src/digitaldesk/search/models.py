@@ -3,6 +3,7 @@
 The tantivy index on disk is derived data: every process rebuilds or catches up
 its machine's index from these two tables (see docs/search.md).
 """
+
 from __future__ import annotations
 
 from django.db import models
@@ -21,7 +22,9 @@ class SearchEntry(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="search_entry_kind_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="search_entry_kind_key")
+        ]
         verbose_name = "mục chỉ mục tìm kiếm"
         verbose_name_plural = "mục chỉ mục tìm kiếm"
 

@@ -6,6 +6,7 @@ other way round. A query is a list of words, all required, and of phrases in
 double quotes ("khởi tố bị can"), whose words must be adjacent and in order.
 A word written with a leading minus (-tạm) excludes the items containing it.
 """
+
 from __future__ import annotations
 
 import re
@@ -56,7 +57,7 @@ def parse(query: str) -> ParsedQuery:
     rest_parts: list[str] = []
     last = 0
     for match in _QUOTED.finditer(query):
-        rest_parts.append(query[last:match.start()])
+        rest_parts.append(query[last : match.start()])
         last = match.end()
         words = tokens(match.group(2))
         if not words:

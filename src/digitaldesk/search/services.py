@@ -14,6 +14,7 @@ disagrees with the data after a rollback) and schedule the `search.sync` job on
 commit. `search` first brings this machine's index up to date with the change
 log when it can do so quickly, then queries tantivy. See docs/search.md.
 """
+
 from __future__ import annotations
 
 import json
@@ -78,8 +79,11 @@ def _jsonable(fields: dict[str, Any] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in (fields or {}).items():
         if isinstance(value, datetime | date):
-            out[name] = value.isoformat()[:10] if isinstance(value, date) and not isinstance(value, datetime) \
+            out[name] = (
+                value.isoformat()[:10]
+                if isinstance(value, date) and not isinstance(value, datetime)
                 else value.date().isoformat()
+            )
         elif isinstance(value, str | int | float | bool) or value is None:
             out[name] = value
         else:
@@ -88,14 +92,29 @@ def _jsonable(fields: dict[str, Any] | None) -> dict[str, Any]:
 
 
 @transaction.atomic
-def index(kind: str, key: str, *, title: str, body: str, acl: list[str],
-          fields: dict[str, Any] | None = None, unit_id: int | None = None) -> None:
+def index(
+    kind: str,
+    key: str,
+    *,
+    title: str,
+    body: str,
+    acl: list[str],
+    fields: dict[str, Any] | None = None,
+    unit_id: int | None = None,
+) -> None:
     """Add or replace the item (kind, key). `acl` lists the tokens that may see it."""
     key = str(key)
     SearchEntry.objects.update_or_create(
-        kind=kind, key=key,
-        defaults={"title": title[:500], "body": body, "acl": sorted(set(acl)), "fields": _jsonable(fields),
-                  "unit_id": unit_id})
+        kind=kind,
+        key=key,
+        defaults={
+            "title": title[:500],
+            "body": body,
+            "acl": sorted(set(acl)),
+            "fields": _jsonable(fields),
+            "unit_id": unit_id,
+        },
+    )
     SearchChange.objects.create(kind=kind, key=key)
     _schedule_sync()
 
@@ -148,8 +167,9 @@ class SyncResult:
     busy: bool = False
 
 
-def sync(*, limit: int | None = None, wait_seconds: float = 0.0, search_index: SearchIndex | None = None
-         ) -> SyncResult:
+def sync(
+    *, limit: int | None = None, wait_seconds: float = 0.0, search_index: SearchIndex | None = None
+) -> SyncResult:
     """Apply the change log to this machine's index, in id order.
 
     1. Check that the change at the cursor is still the one the index applied
@@ -174,7 +194,9 @@ def sync(*, limit: int | None = None, wait_seconds: float = 0.0, search_index: S
         with idx.writer(wait_seconds=wait_seconds) as writer:
             state = idx.state()  # re-read under the lock: another process may have moved it
             if not _mark_ok(state):
-                log.warning("search index %s does not follow this database: rebuilding it", idx.path)
+                log.warning(
+                    "search index %s does not follow this database: rebuilding it", idx.path
+                )
                 writer.delete_all_documents()
                 state = {"cursor": 0, "gaps": {}}
             budget = limit if limit is not None else 10**12
@@ -190,8 +212,11 @@ def sync(*, limit: int | None = None, wait_seconds: float = 0.0, search_index: S
                     gaps.pop(gap_id)
             cursor = state["cursor"]
             while budget > 0:
-                batch = list(SearchChange.objects.filter(id__gt=cursor).order_by("id")
-                             .values_list("id", "kind", "key")[:min(SYNC_BATCH, budget)])
+                batch = list(
+                    SearchChange.objects.filter(id__gt=cursor)
+                    .order_by("id")
+                    .values_list("id", "kind", "key")[: min(SYNC_BATCH, budget)]
+                )
                 if not batch:
                     break
                 expected = cursor + 1
@@ -228,7 +253,7 @@ def _apply(idx: SearchIndex, writer: tantivy.IndexWriter, changes: list[tuple[st
     wanted = list(dict.fromkeys(changes))
     rows: dict[tuple[str, str], SearchEntry] = {}
     for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
+        chunk = wanted[start : start + 500]
         kinds = {k for k, _ in chunk}
         keys = {key for _, key in chunk}
         for entry in SearchEntry.objects.filter(kind__in=kinds, key__in=keys):
@@ -245,8 +270,15 @@ def _apply(idx: SearchIndex, writer: tantivy.IndexWriter, changes: list[tuple[st
 
 
 def _doc(entry: SearchEntry) -> IndexDoc:
-    return IndexDoc(kind=entry.kind, key=entry.key, title=entry.title, body=entry.body, acl=list(entry.acl),
-                    fields=dict(entry.fields or {}), unit_id=entry.unit_id)
+    return IndexDoc(
+        kind=entry.kind,
+        key=entry.key,
+        title=entry.title,
+        body=entry.body,
+        acl=list(entry.acl),
+        fields=dict(entry.fields or {}),
+        unit_id=entry.unit_id,
+    )
 
 
 def reindex(*, progress: Any = None, kinds: list[str] | None = None) -> int:
@@ -301,31 +333,74 @@ def acl_tokens_for(user: Any) -> list[str]:
     return list(dict.fromkeys(tokens))
 
 
-def build_query(idx: SearchIndex, parsed: q.ParsedQuery, *, acl: list[str], kinds: list[str] | None,
-                filters: dict[str, Any] | None) -> tantivy.Query:
+def build_query(
+    idx: SearchIndex,
+    parsed: q.ParsedQuery,
+    *,
+    acl: list[str],
+    kinds: list[str] | None,
+    filters: dict[str, Any] | None,
+) -> tantivy.Query:
     schema = idx.schema
     must: list[tuple[tantivy.Occur, tantivy.Query]] = []
     for term in parsed.terms:
-        must.append((tantivy.Occur.Must, tantivy.Query.boolean_query([
-            (tantivy.Occur.Should, tantivy.Query.boost_query(
-                tantivy.Query.term_query(schema, "title_f", term), 2.0)),
-            (tantivy.Occur.Should, tantivy.Query.term_query(schema, "body_f", term)),
-        ])))
+        must.append(
+            (
+                tantivy.Occur.Must,
+                tantivy.Query.boolean_query(
+                    [
+                        (
+                            tantivy.Occur.Should,
+                            tantivy.Query.boost_query(
+                                tantivy.Query.term_query(schema, "title_f", term), 2.0
+                            ),
+                        ),
+                        (tantivy.Occur.Should, tantivy.Query.term_query(schema, "body_f", term)),
+                    ]
+                ),
+            )
+        )
     for phrase in parsed.phrases:
-        must.append((tantivy.Occur.Must, tantivy.Query.boolean_query([
-            (tantivy.Occur.Should, tantivy.Query.boost_query(
-                tantivy.Query.phrase_query(schema, "title_f", list(phrase)), 2.0)),
-            (tantivy.Occur.Should, tantivy.Query.phrase_query(schema, "body_f", list(phrase))),
-        ])))
+        must.append(
+            (
+                tantivy.Occur.Must,
+                tantivy.Query.boolean_query(
+                    [
+                        (
+                            tantivy.Occur.Should,
+                            tantivy.Query.boost_query(
+                                tantivy.Query.phrase_query(schema, "title_f", list(phrase)), 2.0
+                            ),
+                        ),
+                        (
+                            tantivy.Occur.Should,
+                            tantivy.Query.phrase_query(schema, "body_f", list(phrase)),
+                        ),
+                    ]
+                ),
+            )
+        )
     for term in parsed.excluded:
         must.append((tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "body_f", term)))
         must.append((tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "title_f", term)))
     # Permission: the item must carry one of the caller's tokens.
-    must.append((tantivy.Occur.Must, tantivy.Query.const_score_query(
-        tantivy.Query.term_set_query(schema, "acl", list(acl)), 0.0)))
+    must.append(
+        (
+            tantivy.Occur.Must,
+            tantivy.Query.const_score_query(
+                tantivy.Query.term_set_query(schema, "acl", list(acl)), 0.0
+            ),
+        )
+    )
     if kinds:
-        must.append((tantivy.Occur.Must, tantivy.Query.const_score_query(
-            tantivy.Query.term_set_query(schema, "kind", list(kinds)), 0.0)))
+        must.append(
+            (
+                tantivy.Occur.Must,
+                tantivy.Query.const_score_query(
+                    tantivy.Query.term_set_query(schema, "kind", list(kinds)), 0.0
+                ),
+            )
+        )
     for name, value in (filters or {}).items():
         if value is None or value == "":
             continue
@@ -334,17 +409,37 @@ def build_query(idx: SearchIndex, parsed: q.ParsedQuery, *, acl: list[str], kind
             if number is None:
                 continue
             lo, hi = (number, None) if name == "date_from" else (None, number)
-            must.append((tantivy.Occur.Must, tantivy.Query.range_query(
-                schema, "date", tantivy.FieldType.Integer, lo, hi)))
+            must.append(
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.range_query(schema, "date", tantivy.FieldType.Integer, lo, hi),
+                )
+            )
             continue
         values = value if isinstance(value, list | tuple | set) else [value]
-        must.append((tantivy.Occur.Must, tantivy.Query.const_score_query(
-            tantivy.Query.term_set_query(schema, "facet", [facet_token(name, v) for v in values]), 0.0)))
+        must.append(
+            (
+                tantivy.Occur.Must,
+                tantivy.Query.const_score_query(
+                    tantivy.Query.term_set_query(
+                        schema, "facet", [facet_token(name, v) for v in values]
+                    ),
+                    0.0,
+                ),
+            )
+        )
     return tantivy.Query.boolean_query(must)
 
 
-def search(query: str, *, acl: list[str], kinds: list[str] | None = None, filters: dict[str, Any] | None = None,
-           limit: int = 20, offset: int = 0) -> SearchResults:
+def search(
+    query: str,
+    *,
+    acl: list[str],
+    kinds: list[str] | None = None,
+    filters: dict[str, Any] | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchResults:
     """Ranked (BM25) search over what the caller may see.
 
     `acl`: the caller's tokens (see `acl_tokens_for`); an item is returned only if
@@ -366,10 +461,16 @@ def search(query: str, *, acl: list[str], kinds: list[str] | None = None, filter
     for score, address in found.hits:
         doc = searcher.doc(address)
         body = bytes(doc.get_first("body") or b"").decode()
-        hits.append(SearchHit(
-            kind=doc.get_first("kind") or "", key=doc.get_first("key") or "",
-            title=bytes(doc.get_first("title") or b"").decode(), snippet=q.snippet(body, parsed),
-            score=float(score), fields=json.loads(bytes(doc.get_first("fields") or b"{}"))))
+        hits.append(
+            SearchHit(
+                kind=doc.get_first("kind") or "",
+                key=doc.get_first("key") or "",
+                title=bytes(doc.get_first("title") or b"").decode(),
+                snippet=q.snippet(body, parsed),
+                score=float(score),
+                fields=json.loads(bytes(doc.get_first("fields") or b"{}")),
+            )
+        )
     # `count` is set because the search asked for it (count=True); the stubs do not declare it.
     return SearchResults(hits, int(getattr(found, "count", 0) or 0), parsed, stale=stale)
 
@@ -379,6 +480,12 @@ def status() -> dict[str, Any]:
     idx = get_index()
     latest = SearchChange.objects.aggregate(m=Max("id"))["m"] or 0
     state = idx.state()
-    return {"path": str(idx.path), "cursor": state["cursor"], "latest_change": latest,
-            "pending": max(0, latest - state["cursor"]), "open_gaps": len(state.get("gaps", {})),
-            "documents": idx.searcher().num_docs, "entries": SearchEntry.objects.count()}
+    return {
+        "path": str(idx.path),
+        "cursor": state["cursor"],
+        "latest_change": latest,
+        "pending": max(0, latest - state["cursor"]),
+        "open_gaps": len(state.get("gaps", {})),
+        "documents": idx.searcher().num_docs,
+        "entries": SearchEntry.objects.count(),
+    }

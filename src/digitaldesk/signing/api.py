@@ -1,4 +1,5 @@
 """REST API of the signing app, under /api/v1/signing/ (same services as the pages)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,12 +26,28 @@ class CredentialSerializer(serializers.ModelSerializer[Credential]):
 
     class Meta:
         model = Credential
-        fields = ["id", "kind", "storage", "label", "subject_cn", "subject_org", "issuer_cn", "serial_hex",
-                  "fingerprint", "not_before", "not_after", "is_default", "status", "unit"]
+        fields = [
+            "id",
+            "kind",
+            "storage",
+            "label",
+            "subject_cn",
+            "subject_org",
+            "issuer_cn",
+            "serial_hex",
+            "fingerprint",
+            "not_before",
+            "not_after",
+            "is_default",
+            "status",
+            "unit",
+        ]
 
 
 def _error(exc: SigningError, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
-    return Response({"detail": exc.message, "code": exc.code}, status=403 if exc.code == "forbidden" else code)
+    return Response(
+        {"detail": exc.message, "code": exc.code}, status=403 if exc.code == "forbidden" else code
+    )
 
 
 def _pdf_from(request: Request) -> tuple[bytes, str]:
@@ -43,11 +60,14 @@ def _pdf_from(request: Request) -> tuple[bytes, str]:
 
 
 class CredentialList(APIView):
-    @extend_schema(responses=CredentialSerializer(many=True), summary="Chứng thư số tôi được dùng để ký")
+    @extend_schema(
+        responses=CredentialSerializer(many=True), summary="Chứng thư số tôi được dùng để ký"
+    )
     def get(self, request: Request) -> Response:
         user = request.user
         rows = list(selectors.personal_credentials(user)) + list(  # type: ignore[arg-type]
-            selectors.organisation_credentials_for(user).select_related("unit"))  # type: ignore[arg-type]
+            selectors.organisation_credentials_for(user).select_related("unit")
+        )  # type: ignore[arg-type]
         return Response(CredentialSerializer(rows, many=True).data)
 
 
@@ -56,15 +76,26 @@ class VerifyView(APIView):
 
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
-        "file": {"type": "string", "format": "binary"}, "keep": {"type": "boolean"}}}},
-        responses=OpenApiTypes.OBJECT, summary="Kiểm tra chữ ký số của tệp PDF")
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "keep": {"type": "boolean"},
+                },
+            }
+        },
+        responses=OpenApiTypes.OBJECT,
+        summary="Kiểm tra chữ ký số của tệp PDF",
+    )
     def post(self, request: Request) -> Response:
         try:
             data, name = _pdf_from(request)
             keep = str(request_data(request).get("keep", "")).lower() in {"1", "true", "yes", "on"}
-            report, record = services.verify_and_audit(actor=user_of(request), data=data, filename=name,
-                                                       keep=keep)
+            report, record = services.verify_and_audit(
+                actor=user_of(request), data=data, filename=name, keep=keep
+            )
         except SigningError as exc:
             return _error(exc)
         body: dict[str, Any] = report.as_dict()
@@ -78,20 +109,36 @@ class SignView(APIView):
 
     parser_classes = [MultiPartParser, FormParser, FileUploadParser]
 
-    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
-        "file": {"type": "string", "format": "binary"}, "kind": {"type": "string", "enum": ["personal", "organisation"]},
-        "passphrase": {"type": "string"}, "credential": {"type": "integer"}, "reason": {"type": "string"},
-        "purpose": {"type": "string", "enum": ["document", "attachment", "copy"]}}}},
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY}, summary="Ký số tệp PDF")
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "kind": {"type": "string", "enum": ["personal", "organisation"]},
+                    "passphrase": {"type": "string"},
+                    "credential": {"type": "integer"},
+                    "reason": {"type": "string"},
+                    "purpose": {"type": "string", "enum": ["document", "attachment", "copy"]},
+                },
+            }
+        },
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        summary="Ký số tệp PDF",
+    )
     def post(self, request: Request) -> Response | HttpResponse:
         try:
             data, name = _pdf_from(request)
             credential = request_data(request).get("credential")
             signed = services.sign_pdf(
-                pdf=data, signer=user_of(request), kind=str(request_data(request).get("kind") or "personal"),
+                pdf=data,
+                signer=user_of(request),
+                kind=str(request_data(request).get("kind") or "personal"),
                 passphrase=str(request_data(request).get("passphrase") or "") or None,
                 credential=int(credential) if credential not in (None, "") else None,
-                reason=str(request_data(request).get("reason") or ""), purpose=str(request_data(request).get("purpose") or "document"))
+                reason=str(request_data(request).get("reason") or ""),
+                purpose=str(request_data(request).get("purpose") or "document"),
+            )
         except (ValueError, TypeError):
             return Response({"detail": "Mã chứng thư số không hợp lệ."}, status=400)
         except SigningError as exc:

@@ -3,6 +3,7 @@
 Read through these functions (not at import time) so that tests can override
 them with pytest-django's `settings` fixture (SIGNING_* attributes win).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,7 +38,9 @@ def pkcs11_module() -> str:
 def revocation_mode() -> str:
     mode = _get("SIGNING_REVOCATION_MODE", "DESK_SIGNING_REVOCATION_MODE", "soft-fail")
     if mode not in REVOCATION_MODES:
-        raise ImproperlyConfigured(f"DESK_SIGNING_REVOCATION_MODE={mode!r}: use one of {', '.join(REVOCATION_MODES)}.")
+        raise ImproperlyConfigured(
+            f"DESK_SIGNING_REVOCATION_MODE={mode!r}: use one of {', '.join(REVOCATION_MODES)}."
+        )
     return mode
 
 
@@ -48,19 +51,35 @@ def fetch_revocation() -> bool:
 
 
 def demo_ca_dir() -> Path:
-    return Path(_get("SIGNING_DEMO_CA_DIR", "DESK_SIGNING_DEMO_CA_DIR", str(settings.DATA_DIR / "signing" / "demo-ca")))
+    return Path(
+        _get(
+            "SIGNING_DEMO_CA_DIR",
+            "DESK_SIGNING_DEMO_CA_DIR",
+            str(settings.DATA_DIR / "signing" / "demo-ca"),
+        )
+    )
 
 
 def font_path() -> Path:
     """Font of the visible texts (Liberation Serif: metric-compatible with Times New Roman)."""
-    return Path(_get("SIGNING_FONT", "DESK_SIGNING_FONT",
-                     "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"))
+    return Path(
+        _get(
+            "SIGNING_FONT",
+            "DESK_SIGNING_FONT",
+            "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
+        )
+    )
 
 
 def script_font_path() -> Path:
     """Font used to draw generated demo signature images (an italic serif)."""
-    return Path(_get("SIGNING_SCRIPT_FONT", "DESK_SIGNING_SCRIPT_FONT",
-                     "/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf"))
+    return Path(
+        _get(
+            "SIGNING_SCRIPT_FONT",
+            "DESK_SIGNING_SCRIPT_FONT",
+            "/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf",
+        )
+    )
 
 
 def pdftotext_cmd() -> str:

@@ -7,6 +7,7 @@ On top of that, the PKCS#12 blob is sealed with AES-256-GCM under a key derived
 (HKDF-SHA256) from DESK_SECRET_KEY, so a database dump alone reveals nothing,
 not even the PKCS#12 for an offline passphrase search. See docs/signing.md.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,9 @@ _BLOB_VERSION = b"DSK1"
 
 
 def _blob_key() -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"digitaldesk.signing",
-                info=b"pkcs12-at-rest-v1").derive(settings.SECRET_KEY.encode("utf-8"))
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"digitaldesk.signing", info=b"pkcs12-at-rest-v1"
+    ).derive(settings.SECRET_KEY.encode("utf-8"))
 
 
 def seal_blob(data: bytes) -> bytes:
@@ -48,7 +50,8 @@ def open_blob(blob: bytes) -> bytes:
     except Exception as exc:  # InvalidTag: another secret key, or altered data
         raise SigningError(
             "Không giải mã được khóa lưu trên máy chủ (khóa bí mật của hệ thống đã đổi hoặc dữ liệu bị sửa). "
-            "Đề nghị nạp lại chứng thư số.") from exc
+            "Đề nghị nạp lại chứng thư số."
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -129,10 +132,14 @@ def load_pkcs12(data: bytes, passphrase: str | None) -> Pkcs12Contents:
         except ValueError:
             if secret is None:
                 raise WrongPassphraseError("Tệp chứng thư số cần mật khẩu (mã PIN).") from exc
-            raise SigningError("Tệp không phải chứng thư số PKCS#12 (.p12, .pfx) hợp lệ hoặc đã bị hỏng.") from exc
+            raise SigningError(
+                "Tệp không phải chứng thư số PKCS#12 (.p12, .pfx) hợp lệ hoặc đã bị hỏng."
+            ) from exc
         raise WrongPassphraseError("Mật khẩu (mã PIN) của chứng thư số không đúng.") from exc
     except Exception as exc:
-        raise SigningError("Tệp không phải chứng thư số PKCS#12 (.p12, .pfx) hợp lệ hoặc đã bị hỏng.") from exc
+        raise SigningError(
+            "Tệp không phải chứng thư số PKCS#12 (.p12, .pfx) hợp lệ hoặc đã bị hỏng."
+        ) from exc
     if cert is None or key is None:
         raise SigningError("Tệp PKCS#12 không chứa đủ chứng thư số và khóa bí mật của người ký.")
     return Pkcs12Contents(certificate=cert, chain=list(chain or []), key=key)
@@ -163,7 +170,9 @@ def parse_crl(data: bytes) -> x509.CertificateRevocationList:
             return x509.load_pem_x509_crl(data)
         return x509.load_der_x509_crl(data)
     except Exception as exc:
-        raise SigningError("Tệp không phải danh sách chứng thư số bị thu hồi (CRL) hợp lệ.") from exc
+        raise SigningError(
+            "Tệp không phải danh sách chứng thư số bị thu hồi (CRL) hợp lệ."
+        ) from exc
 
 
 def der(cert: x509.Certificate) -> bytes:

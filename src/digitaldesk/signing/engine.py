@@ -3,6 +3,7 @@
 This module knows nothing about users or the database: services.sign_pdf picks the
 credential, checks it, computes the appearance and calls `sign_with`.
 """
+
 from __future__ import annotations
 
 import io
@@ -62,22 +63,35 @@ def signer_from_pkcs12(contents: Any, extra_certs: list[Any]) -> LoadedKeySigner
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     registry = SimpleCertificateStore()
-    registry.register_multiple({translate_pyca_cryptography_cert_to_asn1(c) for c in contents.chain}
-                               | set(extra_certs))
-    return LoadedKeySigner(pyca_key=contents.key,
-                           signing_key=translate_pyca_cryptography_key_to_asn1(contents.key),
-                           signing_cert=translate_pyca_cryptography_cert_to_asn1(contents.certificate),
-                           cert_registry=registry)
+    registry.register_multiple(
+        {translate_pyca_cryptography_cert_to_asn1(c) for c in contents.chain} | set(extra_certs)
+    )
+    return LoadedKeySigner(
+        pyca_key=contents.key,
+        signing_key=translate_pyca_cryptography_key_to_asn1(contents.key),
+        signing_cert=translate_pyca_cryptography_cert_to_asn1(contents.certificate),
+        cert_registry=registry,
+    )
 
 
 def timestamper(url: str, timeout: int = 10) -> TimeStamper:
     return HTTPTimeStamper(url, timeout=timeout)
 
 
-def sign_with(pdf: bytes, *, signer: signers.Signer, field_name: str, appearance: Appearance | None,
-              reason: str, location: str, contact: str = "", name: str = "",
-              tsa: TimeStamper | None = None, validation_context: ValidationContext | None = None,
-              existing_field: bool = False) -> bytes:
+def sign_with(
+    pdf: bytes,
+    *,
+    signer: signers.Signer,
+    field_name: str,
+    appearance: Appearance | None,
+    reason: str,
+    location: str,
+    contact: str = "",
+    name: str = "",
+    tsa: TimeStamper | None = None,
+    validation_context: ValidationContext | None = None,
+    existing_field: bool = False,
+) -> bytes:
     """Sign `pdf` in a new incremental revision and return the whole signed file.
 
     1. PAdES baseline (subfilter ETSI.CAdES.detached, signing-certificate-v2 attribute).
@@ -102,8 +116,11 @@ def sign_with(pdf: bytes, *, signer: signers.Signer, field_name: str, appearance
     style = None
     new_field = None
     if appearance is not None and not existing_field:
-        new_field = fields.SigFieldSpec(sig_field_name=field_name, on_page=appearance.page,
-                                        box=tuple(int(round(v)) for v in appearance.box))  # type: ignore[arg-type]
+        new_field = fields.SigFieldSpec(
+            sig_field_name=field_name,
+            on_page=appearance.page,
+            box=tuple(int(round(v)) for v in appearance.box),
+        )  # type: ignore[arg-type]
     if appearance is not None and appearance.png is not None:
         image = Image.open(io.BytesIO(appearance.png))
         image.load()
@@ -112,10 +129,14 @@ def sign_with(pdf: bytes, *, signer: signers.Signer, field_name: str, appearance
             background_opacity=1.0,
             border_width=0,
             background_layout=layout.SimpleBoxLayoutRule(
-                x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
-                margins=layout.Margins.uniform(0)),
+                x_align=layout.AxisAlignment.ALIGN_MID,
+                y_align=layout.AxisAlignment.ALIGN_MID,
+                margins=layout.Margins.uniform(0),
+            ),
         )
-    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=tsa, stamp_style=style, new_field_spec=new_field)
+    pdf_signer = signers.PdfSigner(
+        meta, signer=signer, timestamper=tsa, stamp_style=style, new_field_spec=new_field
+    )
     out = io.BytesIO()
     pdf_signer.sign_pdf(writer, output=out)
     return out.getvalue()

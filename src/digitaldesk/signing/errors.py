@@ -1,4 +1,5 @@
 """Errors of the signing app. `message` is shown to the user as is (Vietnamese)."""
+
 from __future__ import annotations
 
 

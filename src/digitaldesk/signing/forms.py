@@ -1,5 +1,6 @@
 """Forms of the signing pages (Vietnamese labels; validation of sizes only — the services
 check the content)."""
+
 from __future__ import annotations
 
 from django import forms
@@ -11,29 +12,40 @@ from digitaldesk.signing import conf
 
 class Pkcs12Form(forms.Form):
     file = forms.FileField(label="Tệp chứng thư số (.p12, .pfx)")
-    passphrase = forms.CharField(label="Mật khẩu (mã PIN) của tệp", widget=forms.PasswordInput(render_value=False),
-                                 strip=False, help_text="Chỉ dùng để mở tệp; hệ thống không lưu mật khẩu này.")
+    passphrase = forms.CharField(
+        label="Mật khẩu (mã PIN) của tệp",
+        widget=forms.PasswordInput(render_value=False),
+        strip=False,
+        help_text="Chỉ dùng để mở tệp; hệ thống không lưu mật khẩu này.",
+    )
     label = forms.CharField(label="Tên gợi nhớ", max_length=200, required=False)
 
 
 class OrganisationPkcs12Form(Pkcs12Form):
     unit = forms.ModelChoiceField(label="Cơ quan, tổ chức", queryset=Unit.objects.none())
-    keeper = forms.ModelChoiceField(label="Văn thư giữ khóa", queryset=User.objects.none(), required=False)
+    keeper = forms.ModelChoiceField(
+        label="Văn thư giữ khóa", queryset=User.objects.none(), required=False
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        model_choice_field(self, "unit").queryset = Unit.objects.filter(is_active=True).exclude(kind="phong")
+        model_choice_field(self, "unit").queryset = Unit.objects.filter(is_active=True).exclude(
+            kind="phong"
+        )
         from digitaldesk.accounts.models import Position, Role
 
         clerk_positions = [p.pk for p in Position.objects.all() if Role.CLERK in (p.roles or [])]
         model_choice_field(self, "keeper").queryset = User.objects.filter(
-            is_active=True, position__in=clerk_positions).select_related("unit")
+            is_active=True, position__in=clerk_positions
+        ).select_related("unit")
 
 
 class Pkcs11Form(forms.Form):
     token_label = forms.CharField(label="Nhãn thiết bị (token label)", max_length=64)
     key_label = forms.CharField(label="Nhãn khóa / chứng thư trên thiết bị", max_length=64)
-    pin = forms.CharField(label="Mã PIN của thiết bị", widget=forms.PasswordInput(render_value=False), strip=False)
+    pin = forms.CharField(
+        label="Mã PIN của thiết bị", widget=forms.PasswordInput(render_value=False), strip=False
+    )
     label = forms.CharField(label="Tên gợi nhớ", max_length=200, required=False)
 
 
@@ -46,19 +58,24 @@ class SealForm(ImageForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        model_choice_field(self, "unit").queryset = Unit.objects.filter(is_active=True).exclude(kind="phong")
+        model_choice_field(self, "unit").queryset = Unit.objects.filter(is_active=True).exclude(
+            kind="phong"
+        )
 
 
 class SignForm(forms.Form):
     file = forms.FileField(label="Tệp PDF cần ký")
     credential = forms.TypedChoiceField(label="Chứng thư số", coerce=int)
-    passphrase = forms.CharField(label="Mật khẩu (mã PIN)", widget=forms.PasswordInput(render_value=False),
-                                 strip=False)
+    passphrase = forms.CharField(
+        label="Mật khẩu (mã PIN)", widget=forms.PasswordInput(render_value=False), strip=False
+    )
     reason = forms.CharField(label="Lý do ký", max_length=200, required=False)
 
     def __init__(self, *args: object, credentials: list | None = None, **kwargs: object) -> None:  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        choice_field(self, "credential").choices = [(c.pk, credential_label(c)) for c in credentials or []]
+        choice_field(self, "credential").choices = [
+            (c.pk, credential_label(c)) for c in credentials or []
+        ]
         default = next((c for c in credentials or [] if c.is_default), None)
         if default is not None and not self.is_bound:
             self.initial.setdefault("credential", default.pk)  # the default certificate preselected
@@ -67,8 +84,10 @@ class SignForm(forms.Form):
 def credential_label(c: object) -> str:
     """How a certificate is offered on a signing form: subject, issuer, validity, where the key is."""
     subject = ", ".join(p for p in [c.subject_cn, c.subject_org] if p)  # type: ignore[attr-defined]
-    return (f"{subject} — cấp bởi {c.issuer_cn} — hiệu lực {c.not_before:%d/%m/%Y}–{c.not_after:%d/%m/%Y} — "  # type: ignore[attr-defined]
-            f"{c.get_storage_display()}{' (mặc định)' if c.is_default else ''}")  # type: ignore[attr-defined]
+    return (
+        f"{subject} — cấp bởi {c.issuer_cn} — hiệu lực {c.not_before:%d/%m/%Y}–{c.not_after:%d/%m/%Y} — "  # type: ignore[attr-defined]
+        f"{c.get_storage_display()}{' (mặc định)' if c.is_default else ''}"
+    )  # type: ignore[attr-defined]
 
 
 class VerifyForm(forms.Form):

@@ -7,6 +7,7 @@ about 1/3 of the signer's image on the left (box 8), with the organisation's
 name and the signing time (ISO 8601, Vietnam time zone) in Times New Roman
 10 pt. Demo images are generated here; officials and admins may upload their own.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -151,7 +152,9 @@ def vietnam_time(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone(dt.timedelta(hours=7))).isoformat(timespec="seconds")
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width_px: float) -> list[str]:
+def _wrap(
+    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width_px: float
+) -> list[str]:
     lines: list[str] = []
     current = ""
     for word in text.split():
@@ -166,7 +169,9 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, wi
     return lines
 
 
-def text_lines_png(lines: list[str], *, width_pt: float, size_pt: float = 10) -> tuple[bytes, float]:
+def text_lines_png(
+    lines: list[str], *, width_pt: float, size_pt: float = 10
+) -> tuple[bytes, float]:
     """Black text lines (Times New Roman metrics), wrapped to `width_pt`. Returns (PNG, height in pt)."""
     font = _font(str(conf.font_path()), int(size_pt * PX_PER_PT))
     probe = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
@@ -181,8 +186,9 @@ def text_lines_png(lines: list[str], *, width_pt: float, size_pt: float = 10) ->
     return _png(image, compress_level=1), image.height / PX_PER_PT
 
 
-def organisation_appearance(seal: bytes, lines: list[str], *, seal_pt: float, text_width_pt: float
-                            ) -> tuple[bytes, float, float]:
+def organisation_appearance(
+    seal: bytes, lines: list[str], *, seal_pt: float, text_width_pt: float
+) -> tuple[bytes, float, float]:
     """Box 8: the seal (actual size) with the organisation's name and signing time below it.
 
     Returns (PNG, width in pt, height in pt); the seal occupies the top-left square.
@@ -190,7 +196,9 @@ def organisation_appearance(seal: bytes, lines: list[str], *, seal_pt: float, te
     text_png, text_h = text_lines_png(lines, width_pt=text_width_pt)
     width_pt = max(seal_pt, text_width_pt)
     height_pt = seal_pt + 2 + text_h
-    canvas = Image.new("RGBA", (int(width_pt * PX_PER_PT), int(height_pt * PX_PER_PT)), (0, 0, 0, 0))
+    canvas = Image.new(
+        "RGBA", (int(width_pt * PX_PER_PT), int(height_pt * PX_PER_PT)), (0, 0, 0, 0)
+    )
     canvas.alpha_composite(_seal_at(seal, int(seal_pt * PX_PER_PT)), (0, 0))
     with Image.open(io.BytesIO(text_png)) as text_image:
         canvas.alpha_composite(text_image.convert("RGBA"), (0, int((seal_pt + 2) * PX_PER_PT)))

@@ -4,6 +4,7 @@ The text of a page comes from poppler's `pdftotext -bbox-layout` (word boxes in
 points, origin at the top left). Coordinates returned here are PDF user space
 (origin at the bottom left), as (x1, y1, x2, y2).
 """
+
 from __future__ import annotations
 
 import re
@@ -52,9 +53,21 @@ def page_text(pdf_path: Path, page_number: int) -> PageText | None:
         out = Path(tmp) / "page.html"
         try:
             subprocess.run(  # noqa: S603
-                [conf.pdftotext_cmd(), "-q", "-bbox-layout", "-f", str(page_number), "-l", str(page_number),
-                 str(pdf_path), str(out)],
-                check=True, timeout=30, capture_output=True)
+                [
+                    conf.pdftotext_cmd(),
+                    "-q",
+                    "-bbox-layout",
+                    "-f",
+                    str(page_number),
+                    "-l",
+                    str(page_number),
+                    str(pdf_path),
+                    str(out),
+                ],
+                check=True,
+                timeout=30,
+                capture_output=True,
+            )
             root = ET.fromstring(out.read_bytes())  # noqa: S314
         except (subprocess.SubprocessError, OSError, ET.ParseError):
             return None
@@ -65,15 +78,22 @@ def page_text(pdf_path: Path, page_number: int) -> PageText | None:
     lines = []
     for line in page.iterfind(".//h:line", ns):
         words = [w.text or "" for w in line.iterfind("h:word", ns)]
-        lines.append(Line(" ".join(words), float(line.get("xMin", 0)), float(line.get("yMin", 0)),
-                          float(line.get("xMax", 0)), float(line.get("yMax", 0))))
+        lines.append(
+            Line(
+                " ".join(words),
+                float(line.get("xMin", 0)),
+                float(line.get("yMin", 0)),
+                float(line.get("xMax", 0)),
+                float(line.get("yMax", 0)),
+            )
+        )
     return PageText(float(page.get("width", 595.28)), float(page.get("height", 841.89)), lines)
 
 
 def _strip_prefix(folded: str) -> str:
     for prefix in AUTHORITY_PREFIXES:
         if folded.startswith(prefix):
-            return folded[len(prefix):].strip()
+            return folded[len(prefix) :].strip()
     return folded
 
 
@@ -83,8 +103,16 @@ def fit(box_w: float, box_h: float, image_w: int, image_h: int) -> tuple[float, 
     return image_w * scale, image_h * scale
 
 
-def personal_box(text: PageText | None, *, title: str, name: str, image_w: int, image_h: int,
-                 max_w: float = 150, max_h: float = 62) -> tuple[Box, str]:
+def personal_box(
+    text: PageText | None,
+    *,
+    title: str,
+    name: str,
+    image_w: int,
+    image_h: int,
+    max_w: float = 150,
+    max_h: float = 62,
+) -> tuple[Box, str]:
     """Box 7c: the signature image centred between the signer's title and name.
 
     1. Find the last line whose text (without TM./KT./Q./TL./TUQ.) is the signer's title.
@@ -113,8 +141,16 @@ def personal_box(text: PageText | None, *, title: str, name: str, image_w: int, 
             cx, bottom_pdf = name_line.centre_x, height - name_line.top + 4
             return (cx - w / 2, bottom_pdf, cx + w / 2, bottom_pdf + h), "name"
     if title_line is not None:
-        below_title = next((ln for ln in lines if ln.top > title_line.bottom and ln.folded == want_name
-                           and abs(ln.centre_x - title_line.centre_x) < 120), None)
+        below_title = next(
+            (
+                ln
+                for ln in lines
+                if ln.top > title_line.bottom
+                and ln.folded == want_name
+                and abs(ln.centre_x - title_line.centre_x) < 120
+            ),
+            None,
+        )
         cx = title_line.centre_x
         if below_title is not None:
             gap_top, gap_bottom = title_line.bottom + 3, below_title.top - 3

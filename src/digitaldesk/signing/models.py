@@ -4,6 +4,7 @@ See docs/signing.md. Private keys are only ever stored as the PKCS#12 the
 official uploaded (encrypted with their own passphrase), sealed again with
 AES-GCM (crypto.seal_blob); PKCS#11 credentials store no key at all.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,10 +29,22 @@ class Credential(models.Model):
 
     kind = models.CharField("loại", max_length=20, choices=CredentialKind.choices)
     storage = models.CharField("nơi giữ khóa", max_length=10, choices=CredentialStorage.choices)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="signing_credentials", verbose_name="người giữ")
-    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="signing_credentials", verbose_name="cơ quan, tổ chức")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signing_credentials",
+        verbose_name="người giữ",
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signing_credentials",
+        verbose_name="cơ quan, tổ chức",
+    )
     label = models.CharField("tên gợi nhớ", max_length=200, blank=True)
     certificate = models.BinaryField("chứng thư số (DER)")
     chain_pem = models.TextField("chuỗi chứng thư cấp trên (PEM)", blank=True)
@@ -49,8 +62,9 @@ class Credential(models.Model):
     is_active = models.BooleanField("đang dùng", default=True)
     issued_by_demo_ca = models.BooleanField("do CA mẫu cấp", default=False)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
 
@@ -62,9 +76,13 @@ class Credential(models.Model):
             models.CheckConstraint(
                 condition=models.Q(kind="personal", owner__isnull=False)
                 | models.Q(kind="organisation", unit__isnull=False),
-                name="signing_credential_has_holder"),
-            models.UniqueConstraint(fields=["owner", "kind"], condition=models.Q(is_default=True, is_active=True),
-                                    name="signing_one_default_per_owner_kind"),
+                name="signing_credential_has_holder",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "kind"],
+                condition=models.Q(is_default=True, is_active=True),
+                name="signing_one_default_per_owner_kind",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -101,24 +119,33 @@ class AppearanceImage(models.Model):
     """The signer's signature image or an organisation's seal image (transparent PNG)."""
 
     kind = models.CharField(max_length=10, choices=AppearanceImageKind.choices)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                              related_name="+")
-    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     png = models.BinaryField()
     width_px = models.PositiveIntegerField()
     height_px = models.PositiveIntegerField()
     generated = models.BooleanField("ảnh mẫu tự sinh", default=False)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = "ảnh chữ ký, con dấu"
         verbose_name_plural = "ảnh chữ ký, con dấu"
         constraints = [
-            models.UniqueConstraint(fields=["owner"], condition=models.Q(kind="signature"),
-                                    name="signing_one_signature_image"),
-            models.UniqueConstraint(fields=["unit"], condition=models.Q(kind="seal"), name="signing_one_seal_image"),
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=models.Q(kind="signature"),
+                name="signing_one_signature_image",
+            ),
+            models.UniqueConstraint(
+                fields=["unit"], condition=models.Q(kind="seal"), name="signing_one_seal_image"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -138,10 +165,13 @@ class TrustRoot(models.Model):
     fingerprint = models.CharField("dấu vân tay SHA-256", max_length=64, unique=True)
     subject = models.CharField(max_length=500)
     not_after = models.DateTimeField("hiệu lực đến")
-    source = models.CharField(max_length=10, choices=TrustSource.choices, default=TrustSource.UPLOAD)
+    source = models.CharField(
+        max_length=10, choices=TrustSource.choices, default=TrustSource.UPLOAD
+    )
     is_active = models.BooleanField("đang tin cậy", default=True)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     added_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -178,7 +208,9 @@ class RevocationList(models.Model):
     this_update = models.DateTimeField()
     next_update = models.DateTimeField(null=True, blank=True)
     revoked_count = models.PositiveIntegerField(default=0)
-    source = models.CharField(max_length=10, choices=TrustSource.choices, default=TrustSource.UPLOAD)
+    source = models.CharField(
+        max_length=10, choices=TrustSource.choices, default=TrustSource.UPLOAD
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

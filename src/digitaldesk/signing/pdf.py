@@ -12,6 +12,7 @@ A stamped copy is an incremental update (the original bytes are its prefix), so
 the original signatures still verify in the copy, reported as "followed by later
 changes", and `signed_revision(copy, field)` gives the original back.
 """
+
 from __future__ import annotations
 
 import io
@@ -49,12 +50,20 @@ def open_pdf(data: bytes, *, allow_encrypted: bool = False) -> PdfFileReader:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         if reader.encrypted:
             if not allow_encrypted:
-                raise BadPdfError("Tệp PDF được đặt mật khẩu (mã hóa). Hãy gỡ mật khẩu rồi tải lên lại; "
-                                  "hệ thống không ký số tệp đã mã hóa.", code="encrypted_pdf")
+                raise BadPdfError(
+                    "Tệp PDF được đặt mật khẩu (mã hóa). Hãy gỡ mật khẩu rồi tải lên lại; "
+                    "hệ thống không ký số tệp đã mã hóa.",
+                    code="encrypted_pdf",
+                )
             result = reader.decrypt(b"")
-            if getattr(result, "status", None) is not None and "FAILED" in str(result.status).upper():
-                raise BadPdfError("Tệp PDF được đặt mật khẩu mở tệp; hệ thống không đọc được nội dung.",
-                                  code="encrypted_pdf")
+            if (
+                getattr(result, "status", None) is not None
+                and "FAILED" in str(result.status).upper()
+            ):
+                raise BadPdfError(
+                    "Tệp PDF được đặt mật khẩu mở tệp; hệ thống không đọc được nội dung.",
+                    code="encrypted_pdf",
+                )
         pages = reader.root["/Pages"]
         count = int(pages["/Count"])
         if count < 1:
@@ -74,7 +83,11 @@ def page_count(reader: PdfFileReader) -> int:
 def page_size(reader: PdfFileReader, index: int) -> tuple[float, float]:
     page_ref, _ = reader.find_page_for_modification(index)
     page_obj = page_ref.get_object()
-    box = page_obj.get("/CropBox") or page_obj.get("/MediaBox") or reader.root["/Pages"].get("/MediaBox")
+    box = (
+        page_obj.get("/CropBox")
+        or page_obj.get("/MediaBox")
+        or reader.root["/Pages"].get("/MediaBox")
+    )
     x1, y1, x2, y2 = (float(v) for v in box)
     return x2 - x1, y2 - y1
 
@@ -88,7 +101,9 @@ def is_signed(pdf: bytes) -> bool:
         if reader.encrypted:
             reader.decrypt(b"")
         return bool(reader.embedded_signatures)
-    except Exception:  # a damaged file that still contains /ByteRange: treat as signed, keep it intact
+    except (
+        Exception
+    ):  # a damaged file that still contains /ByteRange: treat as signed, keep it intact
         return True
 
 
@@ -169,8 +184,14 @@ def signed_revision(pdf: bytes, field_name: str) -> bytes:
     raise BadPdfError(f"Không có chữ ký mang tên trường {field_name!r} trong tệp.")
 
 
-def stamped_copy(pdf: bytes, *, lines: list[str], page: int = 0, box: tuple[float, float, float, float] | None = None,
-                 color: tuple[int, int, int] = (214, 26, 32)) -> bytes:
+def stamped_copy(
+    pdf: bytes,
+    *,
+    lines: list[str],
+    page: int = 0,
+    box: tuple[float, float, float, float] | None = None,
+    color: tuple[int, int, int] = (214, 26, 32),
+) -> bytes:
     """A separate copy of `pdf` with a text stamp (e.g. the "ĐẾN" stamp or "BẢN SAO"), added as an
     incremental update: the original bytes are untouched and remain a prefix of the copy."""
     from PIL import Image, ImageDraw
@@ -190,25 +211,37 @@ def stamped_copy(pdf: bytes, *, lines: list[str], page: int = 0, box: tuple[floa
         text.alpha_composite(img.convert("RGBA"), (8, 8))
         framed = Image.new("RGBA", text.size, (*color, 0))
         framed.putalpha(text.getchannel("A"))  # the text, recoloured in the stamp's ink
-        ImageDraw.Draw(framed).rectangle((1, 1, framed.width - 2, framed.height - 2), outline=(*color, 255), width=4)
+        ImageDraw.Draw(framed).rectangle(
+            (1, 1, framed.width - 2, framed.height - 2), outline=(*color, 255), width=4
+        )
     w_pt, h_pt = framed.width / images.PX_PER_PT, framed.height / images.PX_PER_PT
     if box is None:
-        box = (width - 15 * 72 / 25.4 - w_pt, height - 10 * 72 / 25.4 - h_pt, width - 15 * 72 / 25.4,
-               height - 10 * 72 / 25.4)
-    style = StaticStampStyle(background=PdfImage(framed, writer=writer), border_width=0, background_opacity=1.0)
-    stamp = style.create_stamp(writer, BoxConstraints(width=box[2] - box[0], height=box[3] - box[1]), {})
+        box = (
+            width - 15 * 72 / 25.4 - w_pt,
+            height - 10 * 72 / 25.4 - h_pt,
+            width - 15 * 72 / 25.4,
+            height - 10 * 72 / 25.4,
+        )
+    style = StaticStampStyle(
+        background=PdfImage(framed, writer=writer), border_width=0, background_opacity=1.0
+    )
+    stamp = style.create_stamp(
+        writer, BoxConstraints(width=box[2] - box[0], height=box[3] - box[1]), {}
+    )
     # A /Stamp annotation (not new page content): viewers show it, and verifiers classify the
     # change as "annotations added after signing" rather than a change of the signed content.
     page_ref, _ = writer.find_page_for_modification(page)
-    annot = generic.DictionaryObject({
-        generic.NameObject("/Type"): generic.NameObject("/Annot"),
-        generic.NameObject("/Subtype"): generic.NameObject("/Stamp"),
-        generic.NameObject("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in box]),
-        generic.NameObject("/F"): generic.NumberObject(4),  # print
-        generic.NameObject("/P"): page_ref,
-        generic.NameObject("/Contents"): generic.TextStringObject(" / ".join(lines)),
-        generic.NameObject("/AP"): stamp.as_appearances().as_pdf_object(),
-    })
+    annot = generic.DictionaryObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Annot"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Stamp"),
+            generic.NameObject("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in box]),
+            generic.NameObject("/F"): generic.NumberObject(4),  # print
+            generic.NameObject("/P"): page_ref,
+            generic.NameObject("/Contents"): generic.TextStringObject(" / ".join(lines)),
+            generic.NameObject("/AP"): stamp.as_appearances().as_pdf_object(),
+        }
+    )
     writer.register_annotation(page_ref, writer.add_object(annot))
     out = io.BytesIO()
     writer.write(out)

@@ -7,6 +7,7 @@ recipients ("Nơi nhận") on the left and the signature block on the right:
 authority line (e.g. "KT. VIỆN TRƯỞNG"), title, empty space for the signature
 (box 7c) and the signer's name. Real documents come from the documents app.
 """
+
 from __future__ import annotations
 
 import functools
@@ -47,11 +48,15 @@ class SampleDocument:
     authority: str = ""  # e.g. "KT. VIỆN TRƯỞNG"
     signer_title: str = "VIỆN TRƯỞNG"
     signer_name: str = "Nguyễn Thị Hương"
-    recipients: list[str] = field(default_factory=lambda: ["Như trên;", "Lãnh đạo Viện;", "Lưu: VT, VP."])
+    recipients: list[str] = field(
+        default_factory=lambda: ["Như trên;", "Lãnh đạo Viện;", "Lưu: VT, VP."]
+    )
 
 
 class _Page:
-    def __init__(self, regular: GlyphAccumulator, bold: GlyphAccumulator, italic: GlyphAccumulator) -> None:
+    def __init__(
+        self, regular: GlyphAccumulator, bold: GlyphAccumulator, italic: GlyphAccumulator
+    ) -> None:
         self.ops: list[bytes] = []
         self.fonts = {"/F1": regular, "/F2": bold, "/F3": italic}
 
@@ -59,7 +64,11 @@ class _Page:
         engine = self.fonts[font]
         shaped = engine.shape(txt)
         # Font size 1 in Tf and the real size in the text matrix: the engine shapes in em units.
-        self.ops.append(b"BT %s 1 Tf %g 0 0 %g %g %g Tm " % (font.encode(), size, size, x, y) + shaped.graphics_ops + b" ET")
+        self.ops.append(
+            b"BT %s 1 Tf %g 0 0 %g %g %g Tm " % (font.encode(), size, size, x, y)
+            + shaped.graphics_ops
+            + b" ET"
+        )
 
     def width(self, txt: str, font: str = "/F1", size: float = 13) -> float:
         return self.fonts[font].shape(txt, with_actual_text=False).x_advance * size
@@ -117,7 +126,11 @@ def sample_pdf(doc: SampleDocument | None = None, **overrides: object) -> bytes:
     bold_path = str(Path(font).with_name("LiberationSerif-Bold.ttf"))
     italic_path = str(Path(font).with_name("LiberationSerif-Italic.ttf"))
     writer = PdfFileWriter(stream_xrefs=False)
-    regular, bold, italic = _engine(writer, font), _engine(writer, bold_path), _engine(writer, italic_path)
+    regular, bold, italic = (
+        _engine(writer, font),
+        _engine(writer, bold_path),
+        _engine(writer, italic_path),
+    )
     width, height = A4
     body_width = width - LEFT - RIGHT
     size, leading = 13.0, 19.0
@@ -144,13 +157,21 @@ def sample_pdf(doc: SampleDocument | None = None, **overrides: object) -> bytes:
     if doc.title:
         page.centred(LEFT + body_width / 2, y, doc.title, "/F2", 14)
         y -= 20
-    page.centred(LEFT + body_width / 2 if doc.title else left_cx, y, doc.summary, "/F2" if doc.title else "/F1", 13)
+    page.centred(
+        LEFT + body_width / 2 if doc.title else left_cx,
+        y,
+        doc.summary,
+        "/F2" if doc.title else "/F1",
+        13,
+    )
     y -= 32
     paragraphs = list(doc.paragraphs)
     if doc.pages > 1:
         # Fill every page but the last with body text; the last keeps room for the signature block.
         per_page = 5  # paragraphs of ~5 lines fit on an A4 page at 13 pt
-        paragraphs = (paragraphs * (doc.pages * per_page // max(1, len(paragraphs)) + 1))[: (doc.pages - 1) * per_page + 2]
+        paragraphs = (paragraphs * (doc.pages * per_page // max(1, len(paragraphs)) + 1))[
+            : (doc.pages - 1) * per_page + 2
+        ]
     for index, paragraph in enumerate(paragraphs):
         if doc.pages > 1 and index and index % per_page == 0 and len(pages) < doc.pages:
             page = new_page()
@@ -186,14 +207,26 @@ def sample_pdf(doc: SampleDocument | None = None, **overrides: object) -> bytes:
 
     for engine in (regular, bold, italic):
         engine.prepare_write()
-    resources = generic.DictionaryObject({pdf_name("/Font"): generic.DictionaryObject(
-        {pdf_name(name): engine.as_resource() for name, engine in (("/F1", regular), ("/F2", bold), ("/F3", italic))}
-    )})
+    resources = generic.DictionaryObject(
+        {
+            pdf_name("/Font"): generic.DictionaryObject(
+                {
+                    pdf_name(name): engine.as_resource()
+                    for name, engine in (("/F1", regular), ("/F2", bold), ("/F3", italic))
+                }
+            )
+        }
+    )
     for p in pages:
         stream = generic.StreamObject(stream_data=b"\n".join(p.ops))
         stream.compress()
-        writer.insert_page(PageObject(contents=writer.add_object(stream), media_box=[0, 0, width, height],
-                                      resources=resources))
+        writer.insert_page(
+            PageObject(
+                contents=writer.add_object(stream),
+                media_box=[0, 0, width, height],
+                resources=resources,
+            )
+        )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

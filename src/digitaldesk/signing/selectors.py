@@ -1,4 +1,5 @@
 """Read-side queries and gate functions of the signing app."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,16 +52,22 @@ def organisation_credentials_for(user: User) -> QuerySet[Credential]:
 
 
 def usable_credentials(user: User, kind: str) -> QuerySet[Credential]:
-    return personal_credentials(user) if kind == CredentialKind.PERSONAL else organisation_credentials_for(user)
+    return (
+        personal_credentials(user)
+        if kind == CredentialKind.PERSONAL
+        else organisation_credentials_for(user)
+    )
 
 
 def default_credential(user: User, kind: str) -> Credential | None:
     """The default certificate, else the valid one that expires last."""
     now = timezone.now()
     usable = usable_credentials(user, kind).filter(revoked_at__isnull=True)
-    return (usable.filter(is_default=True).first()
-            or usable.filter(not_before__lte=now, not_after__gte=now).order_by("-not_after").first()
-            or usable.order_by("-not_after").first())
+    return (
+        usable.filter(is_default=True).first()
+        or usable.filter(not_before__lte=now, not_after__gte=now).order_by("-not_after").first()
+        or usable.order_by("-not_after").first()
+    )
 
 
 def credential_for_user(user: User, credential_id: int) -> Credential:
@@ -71,7 +78,11 @@ def credential_for_user(user: User, credential_id: int) -> Credential:
         condition |= Q(unit=org, kind=CredentialKind.ORGANISATION)
     if is_admin(user):
         condition |= Q(kind=CredentialKind.ORGANISATION)
-    credential = Credential.objects.filter(condition, pk=credential_id).select_related("owner", "unit").first()
+    credential = (
+        Credential.objects.filter(condition, pk=credential_id)
+        .select_related("owner", "unit")
+        .first()
+    )
     if credential is None:
         raise Http404("Không tìm thấy chứng thư số.")
     return credential
@@ -82,18 +93,30 @@ def expiring_credentials(user: User, days: int) -> list[Credential]:
     still the ones in use)."""
     limit = timezone.now() + dt.timedelta(days=days)
     rows = list(personal_credentials(user).filter(not_after__lte=limit, revoked_at__isnull=True))
-    rows += list(organisation_credentials_for(user).filter(not_after__lte=limit, revoked_at__isnull=True))
+    rows += list(
+        organisation_credentials_for(user).filter(not_after__lte=limit, revoked_at__isnull=True)
+    )
     if is_admin(user):
         seen = {c.pk for c in rows}
-        rows += [c for c in Credential.objects.filter(kind=CredentialKind.ORGANISATION, is_active=True,
-                                                      revoked_at__isnull=True, not_after__lte=limit)
-                 .select_related("unit") if c.pk not in seen]
+        rows += [
+            c
+            for c in Credential.objects.filter(
+                kind=CredentialKind.ORGANISATION,
+                is_active=True,
+                revoked_at__isnull=True,
+                not_after__lte=limit,
+            ).select_related("unit")
+            if c.pk not in seen
+        ]
     return sorted(rows, key=lambda c: c.not_after)
 
 
 def all_organisation_credentials() -> QuerySet[Credential]:
-    return (Credential.objects.filter(kind=CredentialKind.ORGANISATION)
-            .select_related("unit", "owner").order_by("unit__path", "-is_active", "-not_after"))
+    return (
+        Credential.objects.filter(kind=CredentialKind.ORGANISATION)
+        .select_related("unit", "owner")
+        .order_by("unit__path", "-is_active", "-not_after")
+    )
 
 
 def trust_roots() -> QuerySet[TrustRoot]:

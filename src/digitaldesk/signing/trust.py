@@ -4,6 +4,7 @@ Validation never goes to the network unless DESK_SIGNING_FETCH_REVOCATION=1
 (the procuracy's WAN has no Internet): revocation is checked against the CRLs
 held in the database (the demo CA's, and those an administrator uploads).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,21 +30,32 @@ def revoked_at(cert: x509.Certificate) -> dt.datetime | None:
 
 
 def trust_roots() -> list[asn1_x509.Certificate]:
-    return [asn1_x509.Certificate.load(bytes(der))
-            for der in TrustRoot.objects.filter(is_active=True).values_list("certificate", flat=True)]
+    return [
+        asn1_x509.Certificate.load(bytes(der))
+        for der in TrustRoot.objects.filter(is_active=True).values_list("certificate", flat=True)
+    ]
 
 
 def intermediates() -> list[asn1_x509.Certificate]:
-    return [asn1_x509.Certificate.load(bytes(der))
-            for der in IntermediateCertificate.objects.values_list("certificate", flat=True)]
+    return [
+        asn1_x509.Certificate.load(bytes(der))
+        for der in IntermediateCertificate.objects.values_list("certificate", flat=True)
+    ]
 
 
 def crls() -> list[asn1_crl.CertificateList]:
-    return [asn1_crl.CertificateList.load(bytes(der)) for der in RevocationList.objects.values_list("crl", flat=True)]
+    return [
+        asn1_crl.CertificateList.load(bytes(der))
+        for der in RevocationList.objects.values_list("crl", flat=True)
+    ]
 
 
-def validation_context(*, moment: dt.datetime | None = None, extra_certs: list[asn1_x509.Certificate] | None = None,
-                       for_signing: bool = False) -> ValidationContext:
+def validation_context(
+    *,
+    moment: dt.datetime | None = None,
+    extra_certs: list[asn1_x509.Certificate] | None = None,
+    for_signing: bool = False,
+) -> ValidationContext:
     """A certificate validation context over the desk's trust store.
 
     `revocation_mode`: soft-fail (default) checks the CRLs we hold and accepts a
@@ -63,4 +75,3 @@ def validation_context(*, moment: dt.datetime | None = None, extra_certs: list[a
         moment=moment,
         retroactive_revinfo=True,
     )
-

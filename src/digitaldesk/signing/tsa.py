@@ -8,6 +8,7 @@ TimeStampToken with nonce and the TSA certificate embedded).
 
     desk signing-tsa --port 8318     # then DESK_TSA_URL=http://127.0.0.1:8318/
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,10 +29,14 @@ MAX_REQUEST_BYTES = 64 * 1024
 
 
 def demo_stamper(ca: DemoCA) -> DummyTimeStamper:
-    key_pem = ca.tsa_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption())
-    return DummyTimeStamper(tsa_cert=to_asn1(ca.tsa), tsa_key=load_private_key_from_pemder_data(key_pem, None),
-                            certs_to_embed=SimpleCertificateStore.from_certs([to_asn1(ca.issuing)]))
+    key_pem = ca.tsa_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return DummyTimeStamper(
+        tsa_cert=to_asn1(ca.tsa),
+        tsa_key=load_private_key_from_pemder_data(key_pem, None),
+        certs_to_embed=SimpleCertificateStore.from_certs([to_asn1(ca.issuing)]),
+    )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -76,7 +81,9 @@ class TSAServer:
 
     def __init__(self, ca: DemoCA, host: str = "127.0.0.1", port: int = 0) -> None:
         self._server = _Server((host, port), demo_stamper(ca))
-        self._thread = threading.Thread(target=self._server.serve_forever, name="desk-tsa", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="desk-tsa", daemon=True
+        )
 
     @property
     def url(self) -> str:

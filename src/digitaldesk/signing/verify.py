@@ -11,6 +11,7 @@ Validity model: the signer's certificate is checked at the time proven by a
 trusted RFC 3161 timestamp when there is one, otherwise at the present time
 (a signing time claimed by the signer alone proves nothing).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -109,16 +110,24 @@ def _cert_view(cert: asn1_x509.Certificate) -> CertificateView:
     from digitaldesk.signing.crypto import cert_info
 
     info = cert_info(parsed)
-    return CertificateView(info.subject_cn, info.subject_org, info.issuer_cn, info.serial_hex,
-                           _vn(info.not_before) or "", _vn(info.not_after) or "", info.fingerprint)
+    return CertificateView(
+        info.subject_cn,
+        info.subject_org,
+        info.issuer_cn,
+        info.serial_hex,
+        _vn(info.not_before) or "",
+        _vn(info.not_after) or "",
+        info.fingerprint,
+    )
 
 
 def _revocation(cert: asn1_x509.Certificate) -> dt.datetime | None:
     return trust.revoked_at(x509.load_der_x509_certificate(cert.dump()))
 
 
-def _pades_level(sig: EmbeddedPdfSignature, has_ts: bool, dss: DocumentSecurityStore | None,
-                 later_doc_ts: bool) -> str:
+def _pades_level(
+    sig: EmbeddedPdfSignature, has_ts: bool, dss: DocumentSecurityStore | None, later_doc_ts: bool
+) -> str:
     subfilter = str(sig.sig_object.get("/SubFilter", ""))
     if subfilter != "/ETSI.CAdES.detached":
         return f"Không phải PAdES ({subfilter.lstrip('/')})"
@@ -135,8 +144,10 @@ def _later_changes(status: Any, later_signature_fields: set[str]) -> tuple[bool,
     """(modified, description) for a signature that does not cover the whole file."""
     diff = status.diff_result
     if isinstance(diff, SuspiciousModification) or diff is None:
-        return True, ("Văn bản đã bị sửa đổi sau khi ký (thay đổi không phải là chữ ký số bổ sung: sửa nội dung, "
-                      "thêm dấu hoặc chú thích).")
+        return True, (
+            "Văn bản đã bị sửa đổi sau khi ký (thay đổi không phải là chữ ký số bổ sung: sửa nội dung, "
+            "thêm dấu hoặc chú thích)."
+        )
     level = diff.modification_level
     changed = set(diff.changed_form_fields or ())
     if level <= ModificationLevel.LTA_UPDATES:
@@ -150,8 +161,15 @@ def _later_changes(status: Any, later_signature_fields: set[str]) -> tuple[bool,
     return True, "Văn bản đã bị sửa đổi sau khi ký."
 
 
-def _certificate_status(*, status: Any, trusted: bool, revoked_at: dt.datetime | None, ts_time: dt.datetime | None,
-                        signing_cert: asn1_x509.Certificate, problems: list[str]) -> tuple[str, bool, bool]:
+def _certificate_status(
+    *,
+    status: Any,
+    trusted: bool,
+    revoked_at: dt.datetime | None,
+    ts_time: dt.datetime | None,
+    signing_cert: asn1_x509.Certificate,
+    problems: list[str],
+) -> tuple[str, bool, bool]:
     """(Vietnamese status, revoked, expired); appends problems."""
     parsed = x509.load_der_x509_certificate(signing_cert.dump())
     now = timezone.now()
@@ -162,22 +180,39 @@ def _certificate_status(*, status: Any, trusted: bool, revoked_at: dt.datetime |
     if revoked:
         assert revoked_at is not None
         if ts_time and ts_time < revoked_at:
-            text = (f"Chứng thư số đã bị thu hồi lúc {_vn_date(revoked_at)}, sau thời điểm ký có dấu thời gian "
-                    f"({_vn_date(ts_time)}): chữ ký vẫn có giá trị.")
+            text = (
+                f"Chứng thư số đã bị thu hồi lúc {_vn_date(revoked_at)}, sau thời điểm ký có dấu thời gian "
+                f"({_vn_date(ts_time)}): chữ ký vẫn có giá trị."
+            )
         else:
             text = f"Chứng thư số đã bị thu hồi lúc {_vn_date(revoked_at)}."
-            problems.append(text if ts_time else text + " Chữ ký không có dấu thời gian chứng minh đã ký trước đó.")
+            problems.append(
+                text
+                if ts_time
+                else text + " Chữ ký không có dấu thời gian chứng minh đã ký trước đó."
+            )
         return text, True, expired
     if reference < not_before:
-        problems.append(f"Chứng thư số chưa đến thời hạn hiệu lực khi ký (hiệu lực từ {_vn_date(not_before)}).")
+        problems.append(
+            f"Chứng thư số chưa đến thời hạn hiệu lực khi ký (hiệu lực từ {_vn_date(not_before)})."
+        )
         return "Chứng thư số chưa có hiệu lực tại thời điểm ký.", False, expired
     if reference > not_after:
-        problems.append(f"Chứng thư số đã hết hạn ngày {_vn_date(not_after)}"
-                        + ("" if ts_time else "; chữ ký không có dấu thời gian chứng minh đã ký khi còn hạn") + ".")
+        problems.append(
+            f"Chứng thư số đã hết hạn ngày {_vn_date(not_after)}"
+            + ("" if ts_time else "; chữ ký không có dấu thời gian chứng minh đã ký khi còn hạn")
+            + "."
+        )
         return f"Chứng thư số đã hết hạn ngày {_vn_date(not_after)}.", False, True
     if expired and ts_time:
-        return (f"Chứng thư số đã hết hạn ngày {_vn_date(not_after)}, nhưng dấu thời gian chứng minh chữ ký "
-                f"được tạo khi còn hiệu lực."), False, True
+        return (
+            (
+                f"Chứng thư số đã hết hạn ngày {_vn_date(not_after)}, nhưng dấu thời gian chứng minh chữ ký "
+                f"được tạo khi còn hiệu lực."
+            ),
+            False,
+            True,
+        )
     if not trusted:
         return "Không xác định được tổ chức cấp tin cậy.", False, expired
     return f"Còn hiệu lực (đến {_vn_date(not_after)}).", False, expired
@@ -194,18 +229,28 @@ def verify_pdf(data: bytes) -> VerificationReport:
     embedded = list(reader.embedded_signatures)
     reports: list[SignatureReport] = []
     for index, sig in enumerate(embedded):
-        later = embedded[index + 1:]
+        later = embedded[index + 1 :]
         later_fields = {s.field_name for s in later}
         later_doc_ts = any(str(s.sig_object.get("/Type", "")) == "/DocTimeStamp" for s in later)
-        reports.append(_verify_one(sig, later_fields=later_fields, dss=dss, later_doc_ts=later_doc_ts))
+        reports.append(
+            _verify_one(sig, later_fields=later_fields, dss=dss, later_doc_ts=later_doc_ts)
+        )
     last = reports[-1] if reports else None
-    modified_after_last = bool(last and not last.covers_whole_document and last.modified_after_signing)
-    ok = bool(reports) and all(r.ok for r in reports) and not any(r.modified_after_signing for r in reports)
+    modified_after_last = bool(
+        last and not last.covers_whole_document and last.modified_after_signing
+    )
+    ok = (
+        bool(reports)
+        and all(r.ok for r in reports)
+        and not any(r.modified_after_signing for r in reports)
+    )
     if not reports:
         summary = "Tệp không có chữ ký số."
     elif ok:
-        summary = (f"Văn bản có {len(reports)} chữ ký số, tất cả hợp lệ và tin cậy; "
-                   "văn bản không bị sửa đổi sau khi ký.")
+        summary = (
+            f"Văn bản có {len(reports)} chữ ký số, tất cả hợp lệ và tin cậy; "
+            "văn bản không bị sửa đổi sau khi ký."
+        )
     else:
         bad = [r for r in reports if not r.ok]
         parts = []
@@ -214,13 +259,25 @@ def verify_pdf(data: bytes) -> VerificationReport:
         if any(r.modified_after_signing for r in reports):
             parts.append("văn bản có thay đổi sau khi ký")
         summary = "Cảnh báo: " + "; ".join(parts) + ". Xem chi tiết từng chữ ký."
-    return VerificationReport(sha256=sha, size=len(data), pages=page_count(reader), signatures=reports, ok=ok,
-                              modified_after_last_signature=modified_after_last, summary=summary,
-                              verified_at=_vn(timezone.now()) or "")
+    return VerificationReport(
+        sha256=sha,
+        size=len(data),
+        pages=page_count(reader),
+        signatures=reports,
+        ok=ok,
+        modified_after_last_signature=modified_after_last,
+        summary=summary,
+        verified_at=_vn(timezone.now()) or "",
+    )
 
 
-def _verify_one(sig: EmbeddedPdfSignature, *, later_fields: set[str], dss: DocumentSecurityStore | None,
-                later_doc_ts: bool) -> SignatureReport:
+def _verify_one(
+    sig: EmbeddedPdfSignature,
+    *,
+    later_fields: set[str],
+    dss: DocumentSecurityStore | None,
+    later_doc_ts: bool,
+) -> SignatureReport:
     problems: list[str] = []
     is_doc_ts = str(sig.sig_object.get("/Type", "")) == "/DocTimeStamp"
     status: PdfSignatureStatus | DocumentTimestampStatus
@@ -228,36 +285,69 @@ def _verify_one(sig: EmbeddedPdfSignature, *, later_fields: set[str], dss: Docum
         if is_doc_ts:
             status = validate_pdf_timestamp(sig, validation_context=trust.validation_context())
         else:
-            status = validate_pdf_signature(sig, signer_validation_context=trust.validation_context(),
-                                            ts_validation_context=trust.validation_context())
+            status = validate_pdf_signature(
+                sig,
+                signer_validation_context=trust.validation_context(),
+                ts_validation_context=trust.validation_context(),
+            )
     except (PyHankoSigningError, ValueError, KeyError, TypeError) as exc:
         log.info("signature %s could not be validated: %s", sig.field_name, exc)
         return SignatureReport(
-            field_name=sig.field_name, signer_name="", signer_organisation="", chain=[], signing_time=None,
-            timestamp=None, timestamp_trusted=False, reason="", location="", kind="signature", intact=False,
-            cryptographically_valid=False, covers_whole_document=False, modified_after_signing=True,
-            later_changes="", trusted=False, revoked=False, revoked_at=None, expired=False,
-            certificate_status="Không đọc được chữ ký.", pades_level="?", ok=False,
+            field_name=sig.field_name,
+            signer_name="",
+            signer_organisation="",
+            chain=[],
+            signing_time=None,
+            timestamp=None,
+            timestamp_trusted=False,
+            reason="",
+            location="",
+            kind="signature",
+            intact=False,
+            cryptographically_valid=False,
+            covers_whole_document=False,
+            modified_after_signing=True,
+            later_changes="",
+            trusted=False,
+            revoked=False,
+            revoked_at=None,
+            expired=False,
+            certificate_status="Không đọc được chữ ký.",
+            pades_level="?",
+            ok=False,
             problems=["Chữ ký bị hỏng, không đọc được (dữ liệu chữ ký không đúng định dạng)."],
-            summary="Chữ ký bị hỏng, không đọc được.")
+            summary="Chữ ký bị hỏng, không đọc được.",
+        )
     ts_time: dt.datetime | None = None
     ts_trusted = False
     if isinstance(status, DocumentTimestampStatus):
         ts_time, ts_trusted = status.timestamp, bool(status.trusted)
     elif status.timestamp_validity is not None:
         ts_time = status.timestamp_validity.timestamp
-        ts_trusted = bool(status.timestamp_validity.intact and status.timestamp_validity.valid
-                          and status.timestamp_validity.trusted)
+        ts_trusted = bool(
+            status.timestamp_validity.intact
+            and status.timestamp_validity.valid
+            and status.timestamp_validity.trusted
+        )
         if not ts_trusted:
-            problems.append("Dấu thời gian của chữ ký không hợp lệ hoặc không do tổ chức tin cậy cấp.")
+            problems.append(
+                "Dấu thời gian của chữ ký không hợp lệ hoặc không do tổ chức tin cậy cấp."
+            )
             ts_time = None
         elif not status.trusted:
             # Re-check the signer's certificate at the time proven by the timestamp.
-            status = validate_pdf_signature(sig, signer_validation_context=trust.validation_context(moment=ts_time),
-                                            ts_validation_context=trust.validation_context())
+            status = validate_pdf_signature(
+                sig,
+                signer_validation_context=trust.validation_context(moment=ts_time),
+                ts_validation_context=trust.validation_context(),
+            )
     cert = status.signing_cert
     view = _cert_view(cert)
-    chain = [_cert_view(c) for c in reversed(list(status.validation_path))] if status.validation_path else [view]
+    chain = (
+        [_cert_view(c) for c in reversed(list(status.validation_path))]
+        if status.validation_path
+        else [view]
+    )
     intact = bool(status.intact)
     valid = bool(status.valid)
     if not intact:
@@ -275,8 +365,14 @@ def _verify_one(sig: EmbeddedPdfSignature, *, later_fields: set[str], dss: Docum
         problems.append(later_text)
     revoked_at = _revocation(cert)
     trusted = bool(status.trusted)
-    cert_text, revoked, expired = _certificate_status(status=status, trusted=trusted, revoked_at=revoked_at,
-                                                      ts_time=ts_time, signing_cert=cert, problems=problems)
+    cert_text, revoked, expired = _certificate_status(
+        status=status,
+        trusted=trusted,
+        revoked_at=revoked_at,
+        ts_time=ts_time,
+        signing_cert=cert,
+        problems=problems,
+    )
     if not trusted and not revoked and not expired:
         indic = getattr(status, "trust_problem_indic", None)
         name = getattr(indic, "name", "")
@@ -286,7 +382,11 @@ def _verify_one(sig: EmbeddedPdfSignature, *, later_fields: set[str], dss: Docum
             problems.append(f"Không xác lập được độ tin cậy của chứng thư số ({name}).")
     reason = str(sig.sig_object.get("/Reason", "") or "")
     location = str(sig.sig_object.get("/Location", "") or "")
-    level = _pades_level(sig, ts_time is not None or is_doc_ts, dss, later_doc_ts) if not is_doc_ts else "Dấu thời gian tài liệu"
+    level = (
+        _pades_level(sig, ts_time is not None or is_doc_ts, dss, later_doc_ts)
+        if not is_doc_ts
+        else "Dấu thời gian tài liệu"
+    )
     signature_problems = [p for p in problems if not (modified and p == later_text)]
     ok = intact and valid and trusted and not signature_problems
     if ok:
@@ -319,4 +419,3 @@ def _verify_one(sig: EmbeddedPdfSignature, *, later_fields: set[str], dss: Docum
         problems=problems,
         summary=summary,
     )
-

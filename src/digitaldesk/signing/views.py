@@ -1,4 +1,5 @@
 """Pages of the signing app: my certificates, verification, administration (thin views)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -42,11 +43,14 @@ def _home_context(request: HttpRequest, **forms_override: Any) -> dict[str, Any]
         "organisation_unit": selectors.organisation_unit_of(user),
         "is_clerk": selectors.is_clerk(user),
         "is_admin": selectors.is_admin(user),
-        "signature_image": AppearanceImage.objects.filter(kind=AppearanceImageKind.SIGNATURE, owner=user).first(),
+        "signature_image": AppearanceImage.objects.filter(
+            kind=AppearanceImageKind.SIGNATURE, owner=user
+        ).first(),
         "pkcs12_form": forms_override.get("pkcs12_form") or forms.Pkcs12Form(),
         "pkcs11_form": forms_override.get("pkcs11_form") or forms.Pkcs11Form(),
         "image_form": forms_override.get("image_form") or forms.ImageForm(),
-        "sign_form": forms_override.get("sign_form") or forms.SignForm(credentials=personal + organisation),
+        "sign_form": forms_override.get("sign_form")
+        or forms.SignForm(credentials=personal + organisation),
         "pkcs11_module": conf.pkcs11_module(),
         "tsa_url": conf.tsa_url(),
         "expiry_days": conf.expiry_warning_days(),
@@ -66,16 +70,20 @@ def pkcs12_upload(request: HttpRequest) -> HttpResponse:
     form = forms.Pkcs12Form(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.credential_add_pkcs12(actor=_user(request), data=forms.read_upload(form.cleaned_data["file"],
-                                                                                        100 * 1024),
-                                           passphrase=form.cleaned_data["passphrase"],
-                                           label=form.cleaned_data["label"])
+            services.credential_add_pkcs12(
+                actor=_user(request),
+                data=forms.read_upload(form.cleaned_data["file"], 100 * 1024),
+                passphrase=form.cleaned_data["passphrase"],
+                label=form.cleaned_data["label"],
+            )
         except SigningError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Đã nạp chứng thư số.")
             return redirect("signing:home")
-    return render(request, "signing/home.html", _home_context(request, pkcs12_form=form), status=400)
+    return render(
+        request, "signing/home.html", _home_context(request, pkcs12_form=form), status=400
+    )
 
 
 @login_required
@@ -84,15 +92,21 @@ def pkcs11_register(request: HttpRequest) -> HttpResponse:
     form = forms.Pkcs11Form(request.POST)
     if form.is_valid():
         try:
-            services.credential_add_pkcs11(actor=_user(request), token_label=form.cleaned_data["token_label"],
-                                           key_label=form.cleaned_data["key_label"], pin=form.cleaned_data["pin"],
-                                           label=form.cleaned_data["label"])
+            services.credential_add_pkcs11(
+                actor=_user(request),
+                token_label=form.cleaned_data["token_label"],
+                key_label=form.cleaned_data["key_label"],
+                pin=form.cleaned_data["pin"],
+                label=form.cleaned_data["label"],
+            )
         except SigningError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Đã đăng ký chứng thư số trên thiết bị ký số.")
             return redirect("signing:home")
-    return render(request, "signing/home.html", _home_context(request, pkcs11_form=form), status=400)
+    return render(
+        request, "signing/home.html", _home_context(request, pkcs11_form=form), status=400
+    )
 
 
 @login_required
@@ -125,9 +139,12 @@ def signature_image_upload(request: HttpRequest) -> HttpResponse:
     form = forms.ImageForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.appearance_image_set(actor=_user(request), kind=AppearanceImageKind.SIGNATURE,
-                                          owner=_user(request),
-                                          data=forms.read_upload(form.cleaned_data["image"], 2 * 1024 * 1024))
+            services.appearance_image_set(
+                actor=_user(request),
+                kind=AppearanceImageKind.SIGNATURE,
+                owner=_user(request),
+                data=forms.read_upload(form.cleaned_data["image"], 2 * 1024 * 1024),
+            )
         except SigningError as exc:
             form.add_error(None, exc.message)
         else:
@@ -145,10 +162,16 @@ def image(request: HttpRequest, image_id: int) -> HttpResponse:
     row = AppearanceImage.objects.filter(pk=image_id).first()
     if row is None:
         raise Http404
-    allowed = selectors.is_admin(user) or (
-        row.kind == AppearanceImageKind.SIGNATURE and row.owner_id == user.pk) or (
-        row.kind == AppearanceImageKind.SEAL and row.unit_id is not None
-        and (org := selectors.organisation_unit_of(user)) is not None and org.pk == row.unit_id)
+    allowed = (
+        selectors.is_admin(user)
+        or (row.kind == AppearanceImageKind.SIGNATURE and row.owner_id == user.pk)
+        or (
+            row.kind == AppearanceImageKind.SEAL
+            and row.unit_id is not None
+            and (org := selectors.organisation_unit_of(user)) is not None
+            and org.pk == row.unit_id
+        )
+    )
     if not allowed:
         raise Http404
     response = HttpResponse(bytes(row.png), content_type="image/png")
@@ -161,17 +184,25 @@ def image(request: HttpRequest, image_id: int) -> HttpResponse:
 def sign_upload(request: HttpRequest) -> HttpResponse:
     """Sign a PDF the user uploads and return the signed file (nothing is stored)."""
     user = _user(request)
-    credentials = list(selectors.personal_credentials(user)) + list(selectors.organisation_credentials_for(user))
+    credentials = list(selectors.personal_credentials(user)) + list(
+        selectors.organisation_credentials_for(user)
+    )
     form = forms.SignForm(request.POST, request.FILES, credentials=credentials)
     if form.is_valid():
         chosen = next(c for c in credentials if c.pk == form.cleaned_data["credential"])
         try:
             data = forms.read_upload(form.cleaned_data["file"])
-            signed = services.sign_pdf(pdf=data, signer=user, kind=chosen.kind, credential=chosen,
-                                       passphrase=form.cleaned_data["passphrase"],
-                                       reason=form.cleaned_data["reason"],
-                                       purpose="document" if chosen.kind == CredentialKind.PERSONAL or
-                                       _has_signature(data) else "copy")
+            signed = services.sign_pdf(
+                pdf=data,
+                signer=user,
+                kind=chosen.kind,
+                credential=chosen,
+                passphrase=form.cleaned_data["passphrase"],
+                reason=form.cleaned_data["reason"],
+                purpose="document"
+                if chosen.kind == CredentialKind.PERSONAL or _has_signature(data)
+                else "copy",
+            )
         except SigningError as exc:
             form.add_error(None, exc.message)
         else:
@@ -200,9 +231,12 @@ def verify(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 report, record = services.verify_and_audit(
-                    actor=user, data=forms.read_upload(upload), filename=upload.name,
+                    actor=user,
+                    data=forms.read_upload(upload),
+                    filename=upload.name,
                     keep=form.cleaned_data["keep"] or form.cleaned_data["keep_file"],
-                    keep_file=form.cleaned_data["keep_file"])
+                    keep_file=form.cleaned_data["keep_file"],
+                )
             except SigningError as exc:
                 form.add_error(None, exc.message)
                 status = 400
@@ -213,9 +247,16 @@ def verify(request: HttpRequest) -> HttpResponse:
             status = 400
     else:
         form = forms.VerifyForm()
-    return render(request, "signing/verify.html", {
-        "form": form, "report": report, "records": selectors.verification_records(user)[:20],
-    }, status=status)
+    return render(
+        request,
+        "signing/verify.html",
+        {
+            "form": form,
+            "report": report,
+            "records": selectors.verification_records(user)[:20],
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -232,8 +273,12 @@ def record_file(request: HttpRequest, record_id: int) -> HttpResponseBase:
     if not row.file:
         raise Http404
     audit_record(actor=_user(request), action="signing.verified_file_download", obj=row)
-    return FileResponse(row.file.open("rb"), as_attachment=True, filename=row.filename,
-                        content_type="application/pdf")
+    return FileResponse(
+        row.file.open("rb"),
+        as_attachment=True,
+        filename=row.filename,
+        content_type="application/pdf",
+    )
 
 
 def _admin(request: HttpRequest) -> User:
@@ -244,7 +289,9 @@ def _admin(request: HttpRequest) -> User:
 
 
 def _admin_context(**forms_override: Any) -> dict[str, Any]:
-    seals = {row.unit_id: row for row in AppearanceImage.objects.filter(kind=AppearanceImageKind.SEAL)}
+    seals = {
+        row.unit_id: row for row in AppearanceImage.objects.filter(kind=AppearanceImageKind.SEAL)
+    }
     credentials = list(selectors.all_organisation_credentials())
     for credential in credentials:
         credential.seal = seals.get(credential.unit_id)  # type: ignore[attr-defined]
@@ -256,8 +303,10 @@ def _admin_context(**forms_override: Any) -> dict[str, Any]:
         "crl_form": forms_override.get("crl_form") or forms.CrlForm(),
         "org_form": forms_override.get("org_form") or forms.OrganisationPkcs12Form(),
         "seal_form": forms_override.get("seal_form") or forms.SealForm(),
-        "units_without_cert": Unit.objects.filter(is_active=True).exclude(kind="phong")
-        .exclude(signing_credentials__kind=CredentialKind.ORGANISATION).order_by("path")[:50],
+        "units_without_cert": Unit.objects.filter(is_active=True)
+        .exclude(kind="phong")
+        .exclude(signing_credentials__kind=CredentialKind.ORGANISATION)
+        .order_by("path")[:50],
     }
 
 
@@ -270,19 +319,49 @@ def admin(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     # action -> (form class, context key of its form, service call with the valid form, message)
     handlers: dict[str, tuple[type[django_forms.Form], str, Callable[[Any], object], str]] = {
-        "ca": (forms.CaCertificateForm, "ca_form", lambda f: services.ca_certificate_add(
-            actor=actor, data=forms.read_upload(f.cleaned_data["file"], 1024 * 1024), name=f.cleaned_data["name"]),
-            "Đã thêm chứng thư CA."),
-        "crl": (forms.CrlForm, "crl_form", lambda f: services.crl_add(
-            actor=actor, data=forms.read_upload(f.cleaned_data["file"], 20 * 1024 * 1024)), "Đã cập nhật CRL."),
-        "org": (forms.OrganisationPkcs12Form, "org_form", lambda f: services.credential_add_pkcs12(
-            actor=actor, kind=CredentialKind.ORGANISATION, unit=f.cleaned_data["unit"],
-            owner=f.cleaned_data["keeper"], data=forms.read_upload(f.cleaned_data["file"], 100 * 1024),
-            passphrase=f.cleaned_data["passphrase"], label=f.cleaned_data["label"]),
-            "Đã nạp chứng thư số của cơ quan."),
-        "seal": (forms.SealForm, "seal_form", lambda f: services.appearance_image_set(
-            actor=actor, kind=AppearanceImageKind.SEAL, unit=f.cleaned_data["unit"],
-            data=forms.read_upload(f.cleaned_data["image"], 2 * 1024 * 1024)), "Đã cập nhật ảnh con dấu."),
+        "ca": (
+            forms.CaCertificateForm,
+            "ca_form",
+            lambda f: services.ca_certificate_add(
+                actor=actor,
+                data=forms.read_upload(f.cleaned_data["file"], 1024 * 1024),
+                name=f.cleaned_data["name"],
+            ),
+            "Đã thêm chứng thư CA.",
+        ),
+        "crl": (
+            forms.CrlForm,
+            "crl_form",
+            lambda f: services.crl_add(
+                actor=actor, data=forms.read_upload(f.cleaned_data["file"], 20 * 1024 * 1024)
+            ),
+            "Đã cập nhật CRL.",
+        ),
+        "org": (
+            forms.OrganisationPkcs12Form,
+            "org_form",
+            lambda f: services.credential_add_pkcs12(
+                actor=actor,
+                kind=CredentialKind.ORGANISATION,
+                unit=f.cleaned_data["unit"],
+                owner=f.cleaned_data["keeper"],
+                data=forms.read_upload(f.cleaned_data["file"], 100 * 1024),
+                passphrase=f.cleaned_data["passphrase"],
+                label=f.cleaned_data["label"],
+            ),
+            "Đã nạp chứng thư số của cơ quan.",
+        ),
+        "seal": (
+            forms.SealForm,
+            "seal_form",
+            lambda f: services.appearance_image_set(
+                actor=actor,
+                kind=AppearanceImageKind.SEAL,
+                unit=f.cleaned_data["unit"],
+                data=forms.read_upload(f.cleaned_data["image"], 2 * 1024 * 1024),
+            ),
+            "Đã cập nhật ảnh con dấu.",
+        ),
     }
     if action in handlers:
         form_class, key, handler, done = handlers[action]

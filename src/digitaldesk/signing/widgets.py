@@ -1,5 +1,6 @@
 """Desk widget: certificates that expire soon (the user's own, their organisation's as Văn thư,
 and, for administrators, every organisation certificate)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,11 +17,19 @@ from digitaldesk.core.widgets import widget
 from digitaldesk.signing import conf, selectors
 from digitaldesk.signing.models import Credential, CredentialKind
 
-_OWN = Prebuilt(lambda: selectors.personal_credentials(Param("user", IntegerField())).filter(  # type: ignore[arg-type]
-    not_after__lte=Param("limit", DateTimeField()), revoked_at__isnull=True))
-_ORGANISATIONS = Prebuilt(lambda: Credential.objects.filter(
-    kind=CredentialKind.ORGANISATION, is_active=True, revoked_at__isnull=True,
-    not_after__lte=Param("limit", DateTimeField())))
+_OWN = Prebuilt(
+    lambda: selectors.personal_credentials(Param("user", IntegerField())).filter(  # type: ignore[arg-type]
+        not_after__lte=Param("limit", DateTimeField()), revoked_at__isnull=True
+    )
+)
+_ORGANISATIONS = Prebuilt(
+    lambda: Credential.objects.filter(
+        kind=CredentialKind.ORGANISATION,
+        is_active=True,
+        revoked_at__isnull=True,
+        not_after__lte=Param("limit", DateTimeField()),
+    )
+)
 
 
 @fact("signing.expiring")
@@ -36,8 +45,13 @@ def _something_expires(request: HttpRequest) -> Probe:
     return probes
 
 
-@widget("signing.expiring", title="Chứng thư số sắp hết hạn", order=75, template="signing/widget_expiring.html",
-        requires=("signing.expiring",))
+@widget(
+    "signing.expiring",
+    title="Chứng thư số sắp hết hạn",
+    order=75,
+    template="signing/widget_expiring.html",
+    requires=("signing.expiring",),
+)
 def expiring(request: HttpRequest) -> dict[str, Any] | None:
     rows = selectors.expiring_credentials(user_of(request), conf.expiry_warning_days())
     if not rows:

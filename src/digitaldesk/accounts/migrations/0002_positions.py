@@ -1,4 +1,5 @@
 """The positions of the procuracy and the roles derived from them (DOMAIN.md §5.2)."""
+
 from django.db import migrations
 
 POSITIONS = [
@@ -23,8 +24,9 @@ POSITIONS = [
 def forwards(apps, schema_editor):
     Position = apps.get_model("accounts", "Position")
     for code, name, rank, roles, leader in POSITIONS:
-        Position.objects.update_or_create(code=code, defaults={"name": name, "rank": rank, "roles": roles,
-                                                               "is_leader": leader})
+        Position.objects.update_or_create(
+            code=code, defaults={"name": name, "rank": rank, "roles": roles, "is_leader": leader}
+        )
 
 
 class Migration(migrations.Migration):

@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_positions'),
+        ("accounts", "0002_positions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='unit',
-            name='kind',
-            field=models.CharField(choices=[('toi_cao', 'VKSND tối cao'), ('vu_cuc', 'Vụ / Cục / Viện thuộc VKSND tối cao'), ('cap_cao', 'VKSND cấp cao (đến 30/6/2025)'), ('tinh', 'VKSND tỉnh, thành phố'), ('khu_vuc', 'VKSND khu vực'), ('phong', 'Phòng')], help_text='Từ 01/7/2025 (Luật 82/2025/QH15) không còn VKSND cấp cao; chức năng phúc thẩm do các Viện Công tố và Kiểm sát xét xử phúc thẩm thuộc VKSND tối cao đảm nhiệm. Loại “VKSND cấp cao” chỉ giữ cho hồ sơ, văn bản của các đơn vị trước ngày đó.', max_length=20, verbose_name='loại đơn vị'),
+            model_name="unit",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("toi_cao", "VKSND tối cao"),
+                    ("vu_cuc", "Vụ / Cục / Viện thuộc VKSND tối cao"),
+                    ("cap_cao", "VKSND cấp cao (đến 30/6/2025)"),
+                    ("tinh", "VKSND tỉnh, thành phố"),
+                    ("khu_vuc", "VKSND khu vực"),
+                    ("phong", "Phòng"),
+                ],
+                help_text="Từ 01/7/2025 (Luật 82/2025/QH15) không còn VKSND cấp cao; chức năng phúc thẩm do các Viện Công tố và Kiểm sát xét xử phúc thẩm thuộc VKSND tối cao đảm nhiệm. Loại “VKSND cấp cao” chỉ giữ cho hồ sơ, văn bản của các đơn vị trước ngày đó.",
+                max_length=20,
+                verbose_name="loại đơn vị",
+            ),
         ),
     ]

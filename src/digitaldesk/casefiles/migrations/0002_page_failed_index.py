@@ -4,14 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casefiles', '0001_initial'),
+        ("casefiles", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='page',
-            index=models.Index(condition=models.Q(('state', 'failed')), fields=['casefile'], name='casefiles_page_failed'),
+            model_name="page",
+            index=models.Index(
+                condition=models.Q(("state", "failed")),
+                fields=["casefile"],
+                name="casefiles_page_failed",
+            ),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casefiles', '0002_page_failed_index'),
+        ("casefiles", "0002_page_failed_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='page',
-            name='deskewed',
-            field=models.BooleanField(default=False, verbose_name='đã nắn thẳng để nhận dạng'),
+            model_name="page",
+            name="deskewed",
+            field=models.BooleanField(default=False, verbose_name="đã nắn thẳng để nhận dạng"),
         ),
         migrations.AddField(
-            model_name='page',
-            name='skew',
-            field=models.FloatField(default=0, verbose_name='độ nghiêng (độ)'),
+            model_name="page",
+            name="skew",
+            field=models.FloatField(default=0, verbose_name="độ nghiêng (độ)"),
         ),
     ]

@@ -7,246 +7,751 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_positions'),
+        ("accounts", "0002_positions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('to_giac', 'Tố giác về tội phạm'), ('tin_bao', 'Tin báo về tội phạm'), ('kien_nghi', 'Kiến nghị khởi tố'), ('tu_thu', 'Tự thú, đầu thú'), ('truc_tiep', 'Cơ quan có thẩm quyền trực tiếp phát hiện'), ('vu_an', 'Thụ lý vụ án (đã khởi tố)')], max_length=20, verbose_name='nguồn')),
-                ('name', models.CharField(max_length=300, verbose_name='tên vụ án / nội dung nguồn tin')),
-                ('name_folded', models.CharField(db_index=True, default='', editable=False, max_length=300)),
-                ('summary', models.TextField(blank=True, verbose_name='tóm tắt')),
-                ('report_no', models.PositiveIntegerField(blank=True, null=True, verbose_name='số tiếp nhận nguồn tin')),
-                ('report_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('received_on', models.DateField(verbose_name='ngày tiếp nhận')),
-                ('reporter', models.CharField(blank=True, max_length=300, verbose_name='người tố giác / cơ quan báo tin, kiến nghị')),
-                ('reporter_doc', models.CharField(blank=True, max_length=120, verbose_name='số, ngày văn bản kiến nghị / tin báo')),
-                ('case_no', models.PositiveIntegerField(blank=True, null=True, verbose_name='số thụ lý án')),
-                ('case_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('opened_on', models.DateField(blank=True, null=True, verbose_name='ngày thụ lý án')),
-                ('investigating_body', models.CharField(blank=True, max_length=300, verbose_name='cơ quan điều tra')),
-                ('investigator', models.CharField(blank=True, max_length=200, verbose_name='điều tra viên')),
-                ('restricted', models.BooleanField(default=False, help_text='Chỉ kiểm sát viên được phân công, lãnh đạo phụ trách và người, đơn vị được cấp quyền mới xem được.', verbose_name='hạn chế tiếp cận')),
-                ('national_security', models.BooleanField(default=False, verbose_name='tội xâm phạm an ninh quốc gia')),
-                ('stage', models.CharField(choices=[('nguon_tin', 'Giải quyết nguồn tin'), ('nguon_tin_tdc', 'Tạm đình chỉ giải quyết nguồn tin'), ('khong_khoi_to', 'Không khởi tố vụ án'), ('dieu_tra', 'Điều tra'), ('tam_dinh_chi_dt', 'Tạm đình chỉ điều tra'), ('truy_to', 'Truy tố'), ('tam_dinh_chi_tt', 'Tạm đình chỉ vụ án (truy tố)'), ('so_tham', 'Xét xử sơ thẩm'), ('phuc_tham', 'Phúc thẩm'), ('dinh_chi', 'Đình chỉ'), ('da_xet_xu', 'Đã xét xử, bản án có hiệu lực')], db_index=True, default='nguon_tin', max_length=20, verbose_name='giai đoạn')),
-                ('category', models.CharField(blank=True, choices=[('it_nghiem_trong', 'Ít nghiêm trọng'), ('nghiem_trong', 'Nghiêm trọng'), ('rat_nghiem_trong', 'Rất nghiêm trọng'), ('dac_biet_nghiem_trong', 'Đặc biệt nghiêm trọng')], max_length=30, verbose_name='loại tội phạm (tính theo khung)')),
-                ('category_override', models.CharField(blank=True, choices=[('it_nghiem_trong', 'Ít nghiêm trọng'), ('nghiem_trong', 'Nghiêm trọng'), ('rat_nghiem_trong', 'Rất nghiêm trọng'), ('dac_biet_nghiem_trong', 'Đặc biệt nghiêm trọng')], max_length=30, verbose_name='loại tội phạm điều chỉnh')),
-                ('category_override_reason', models.TextField(blank=True, verbose_name='lý do điều chỉnh loại tội phạm')),
-                ('closed_on', models.DateField(blank=True, db_index=True, null=True, verbose_name='ngày kết thúc')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('leader_in_charge', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases_led', to=settings.AUTH_USER_MODEL, verbose_name='lãnh đạo phụ trách')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='accounts.unit', verbose_name='đơn vị thụ lý')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("to_giac", "Tố giác về tội phạm"),
+                            ("tin_bao", "Tin báo về tội phạm"),
+                            ("kien_nghi", "Kiến nghị khởi tố"),
+                            ("tu_thu", "Tự thú, đầu thú"),
+                            ("truc_tiep", "Cơ quan có thẩm quyền trực tiếp phát hiện"),
+                            ("vu_an", "Thụ lý vụ án (đã khởi tố)"),
+                        ],
+                        max_length=20,
+                        verbose_name="nguồn",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(max_length=300, verbose_name="tên vụ án / nội dung nguồn tin"),
+                ),
+                (
+                    "name_folded",
+                    models.CharField(db_index=True, default="", editable=False, max_length=300),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="tóm tắt")),
+                (
+                    "report_no",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="số tiếp nhận nguồn tin"
+                    ),
+                ),
+                ("report_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("received_on", models.DateField(verbose_name="ngày tiếp nhận")),
+                (
+                    "reporter",
+                    models.CharField(
+                        blank=True,
+                        max_length=300,
+                        verbose_name="người tố giác / cơ quan báo tin, kiến nghị",
+                    ),
+                ),
+                (
+                    "reporter_doc",
+                    models.CharField(
+                        blank=True,
+                        max_length=120,
+                        verbose_name="số, ngày văn bản kiến nghị / tin báo",
+                    ),
+                ),
+                (
+                    "case_no",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="số thụ lý án"),
+                ),
+                ("case_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "opened_on",
+                    models.DateField(blank=True, null=True, verbose_name="ngày thụ lý án"),
+                ),
+                (
+                    "investigating_body",
+                    models.CharField(blank=True, max_length=300, verbose_name="cơ quan điều tra"),
+                ),
+                (
+                    "investigator",
+                    models.CharField(blank=True, max_length=200, verbose_name="điều tra viên"),
+                ),
+                (
+                    "restricted",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Chỉ kiểm sát viên được phân công, lãnh đạo phụ trách và người, đơn vị được cấp quyền mới xem được.",
+                        verbose_name="hạn chế tiếp cận",
+                    ),
+                ),
+                (
+                    "national_security",
+                    models.BooleanField(
+                        default=False, verbose_name="tội xâm phạm an ninh quốc gia"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("nguon_tin", "Giải quyết nguồn tin"),
+                            ("nguon_tin_tdc", "Tạm đình chỉ giải quyết nguồn tin"),
+                            ("khong_khoi_to", "Không khởi tố vụ án"),
+                            ("dieu_tra", "Điều tra"),
+                            ("tam_dinh_chi_dt", "Tạm đình chỉ điều tra"),
+                            ("truy_to", "Truy tố"),
+                            ("tam_dinh_chi_tt", "Tạm đình chỉ vụ án (truy tố)"),
+                            ("so_tham", "Xét xử sơ thẩm"),
+                            ("phuc_tham", "Phúc thẩm"),
+                            ("dinh_chi", "Đình chỉ"),
+                            ("da_xet_xu", "Đã xét xử, bản án có hiệu lực"),
+                        ],
+                        db_index=True,
+                        default="nguon_tin",
+                        max_length=20,
+                        verbose_name="giai đoạn",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("it_nghiem_trong", "Ít nghiêm trọng"),
+                            ("nghiem_trong", "Nghiêm trọng"),
+                            ("rat_nghiem_trong", "Rất nghiêm trọng"),
+                            ("dac_biet_nghiem_trong", "Đặc biệt nghiêm trọng"),
+                        ],
+                        max_length=30,
+                        verbose_name="loại tội phạm (tính theo khung)",
+                    ),
+                ),
+                (
+                    "category_override",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("it_nghiem_trong", "Ít nghiêm trọng"),
+                            ("nghiem_trong", "Nghiêm trọng"),
+                            ("rat_nghiem_trong", "Rất nghiêm trọng"),
+                            ("dac_biet_nghiem_trong", "Đặc biệt nghiêm trọng"),
+                        ],
+                        max_length=30,
+                        verbose_name="loại tội phạm điều chỉnh",
+                    ),
+                ),
+                (
+                    "category_override_reason",
+                    models.TextField(blank=True, verbose_name="lý do điều chỉnh loại tội phạm"),
+                ),
+                (
+                    "closed_on",
+                    models.DateField(
+                        blank=True, db_index=True, null=True, verbose_name="ngày kết thúc"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "leader_in_charge",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases_led",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lãnh đạo phụ trách",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="accounts.unit",
+                        verbose_name="đơn vị thụ lý",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vụ án / nguồn tin',
-                'verbose_name_plural': 'vụ án / nguồn tin',
-                'ordering': ['-received_on', '-pk'],
+                "verbose_name": "vụ án / nguồn tin",
+                "verbose_name_plural": "vụ án / nguồn tin",
+                "ordering": ["-received_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Accused',
+            name="Accused",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=120, verbose_name='họ và tên')),
-                ('name_folded', models.CharField(db_index=True, default='', editable=False, max_length=120)),
-                ('other_names', models.CharField(blank=True, max_length=120, verbose_name='tên gọi khác')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='ngày sinh')),
-                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='năm sinh')),
-                ('gender', models.CharField(blank=True, choices=[('nam', 'Nam'), ('nu', 'Nữ'), ('khac', 'Khác')], max_length=5, verbose_name='giới tính')),
-                ('id_number', models.CharField(blank=True, max_length=20, verbose_name='số định danh cá nhân / CCCD')),
-                ('nationality', models.CharField(blank=True, default='Việt Nam', max_length=60, verbose_name='quốc tịch')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='nơi cư trú')),
-                ('occupation', models.CharField(blank=True, max_length=120, verbose_name='nghề nghiệp')),
-                ('charged_on', models.DateField(blank=True, null=True, verbose_name='ngày khởi tố bị can')),
-                ('measure', models.CharField(blank=True, choices=[('', 'Không áp dụng'), ('giu_khan_cap', 'Giữ người trong trường hợp khẩn cấp'), ('tam_giu', 'Tạm giữ'), ('tam_giam', 'Tạm giam'), ('bao_linh', 'Bảo lĩnh'), ('dat_tien', 'Đặt tiền để bảo đảm'), ('cam_di_khoi_noi_cu_tru', 'Cấm đi khỏi nơi cư trú'), ('tam_hoan_xuat_canh', 'Tạm hoãn xuất cảnh')], db_index=True, default='', max_length=30, verbose_name='biện pháp ngăn chặn hiện tại')),
-                ('measure_since', models.DateField(blank=True, null=True, verbose_name='áp dụng từ')),
-                ('measure_until', models.DateField(blank=True, null=True, verbose_name='đến hết ngày')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accused', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=120, verbose_name="họ và tên")),
+                (
+                    "name_folded",
+                    models.CharField(db_index=True, default="", editable=False, max_length=120),
+                ),
+                (
+                    "other_names",
+                    models.CharField(blank=True, max_length=120, verbose_name="tên gọi khác"),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="ngày sinh")),
+                (
+                    "birth_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="năm sinh"
+                    ),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[("nam", "Nam"), ("nu", "Nữ"), ("khac", "Khác")],
+                        max_length=5,
+                        verbose_name="giới tính",
+                    ),
+                ),
+                (
+                    "id_number",
+                    models.CharField(
+                        blank=True, max_length=20, verbose_name="số định danh cá nhân / CCCD"
+                    ),
+                ),
+                (
+                    "nationality",
+                    models.CharField(
+                        blank=True, default="Việt Nam", max_length=60, verbose_name="quốc tịch"
+                    ),
+                ),
+                (
+                    "address",
+                    models.CharField(blank=True, max_length=300, verbose_name="nơi cư trú"),
+                ),
+                (
+                    "occupation",
+                    models.CharField(blank=True, max_length=120, verbose_name="nghề nghiệp"),
+                ),
+                (
+                    "charged_on",
+                    models.DateField(blank=True, null=True, verbose_name="ngày khởi tố bị can"),
+                ),
+                (
+                    "measure",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Không áp dụng"),
+                            ("giu_khan_cap", "Giữ người trong trường hợp khẩn cấp"),
+                            ("tam_giu", "Tạm giữ"),
+                            ("tam_giam", "Tạm giam"),
+                            ("bao_linh", "Bảo lĩnh"),
+                            ("dat_tien", "Đặt tiền để bảo đảm"),
+                            ("cam_di_khoi_noi_cu_tru", "Cấm đi khỏi nơi cư trú"),
+                            ("tam_hoan_xuat_canh", "Tạm hoãn xuất cảnh"),
+                        ],
+                        db_index=True,
+                        default="",
+                        max_length=30,
+                        verbose_name="biện pháp ngăn chặn hiện tại",
+                    ),
+                ),
+                (
+                    "measure_since",
+                    models.DateField(blank=True, null=True, verbose_name="áp dụng từ"),
+                ),
+                (
+                    "measure_until",
+                    models.DateField(blank=True, null=True, verbose_name="đến hết ngày"),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="accused",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bị can',
-                'verbose_name_plural': 'bị can',
-                'ordering': ['case', 'order', 'pk'],
+                "verbose_name": "bị can",
+                "verbose_name_plural": "bị can",
+                "ordering": ["case", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CaseAssignment',
+            name="CaseAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('ksv_chinh', 'Kiểm sát viên thụ lý chính'), ('ksv', 'Kiểm sát viên'), ('ktv', 'Kiểm tra viên')], default='ksv', max_length=20, verbose_name='vai trò')),
-                ('decision_number', models.CharField(blank=True, max_length=60, verbose_name='số quyết định phân công')),
-                ('assigned_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='ngày phân công')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ngày thôi phân công')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='cases.case')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='case_assignments', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("ksv_chinh", "Kiểm sát viên thụ lý chính"),
+                            ("ksv", "Kiểm sát viên"),
+                            ("ktv", "Kiểm tra viên"),
+                        ],
+                        default="ksv",
+                        max_length=20,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                (
+                    "decision_number",
+                    models.CharField(
+                        blank=True, max_length=60, verbose_name="số quyết định phân công"
+                    ),
+                ),
+                (
+                    "assigned_on",
+                    models.DateField(
+                        default=django.utils.timezone.localdate, verbose_name="ngày phân công"
+                    ),
+                ),
+                (
+                    "ended_on",
+                    models.DateField(blank=True, null=True, verbose_name="ngày thôi phân công"),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="case_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CaseGrant',
+            name="CaseGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=300, verbose_name='căn cứ cấp quyền')),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants', to='cases.case')),
-                ('granted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.unit')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='case_grants', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=300, verbose_name="căn cứ cấp quyền")),
+                ("granted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grants",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.unit",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="case_grants",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Charge',
+            name="Charge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('article', models.CharField(max_length=8, verbose_name='điều')),
-                ('clause', models.PositiveSmallIntegerField(verbose_name='khoản')),
-                ('points', models.CharField(blank=True, max_length=40, verbose_name='điểm')),
-                ('title', models.CharField(max_length=300, verbose_name='tội danh')),
-                ('chapter', models.CharField(blank=True, max_length=300, verbose_name='chương')),
-                ('category', models.CharField(choices=[('it_nghiem_trong', 'Ít nghiêm trọng'), ('nghiem_trong', 'Nghiêm trọng'), ('rat_nghiem_trong', 'Rất nghiêm trọng'), ('dac_biet_nghiem_trong', 'Đặc biệt nghiêm trọng')], max_length=30, verbose_name='loại tội phạm')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('accused', models.ForeignKey(blank=True, help_text='Để trống nếu là tội danh khởi tố vụ án.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='charges', to='cases.accused')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='charges', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("article", models.CharField(max_length=8, verbose_name="điều")),
+                ("clause", models.PositiveSmallIntegerField(verbose_name="khoản")),
+                ("points", models.CharField(blank=True, max_length=40, verbose_name="điểm")),
+                ("title", models.CharField(max_length=300, verbose_name="tội danh")),
+                ("chapter", models.CharField(blank=True, max_length=300, verbose_name="chương")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("it_nghiem_trong", "Ít nghiêm trọng"),
+                            ("nghiem_trong", "Nghiêm trọng"),
+                            ("rat_nghiem_trong", "Rất nghiêm trọng"),
+                            ("dac_biet_nghiem_trong", "Đặc biệt nghiêm trọng"),
+                        ],
+                        max_length=30,
+                        verbose_name="loại tội phạm",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "accused",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Để trống nếu là tội danh khởi tố vụ án.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="charges",
+                        to="cases.accused",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="charges",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', 'pk'],
+                "ordering": ["case", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ComputedDeadline',
+            name="ComputedDeadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=80)),
-                ('kind', models.CharField(max_length=40)),
-                ('label', models.CharField(max_length=300)),
-                ('subject', models.CharField(default='case', max_length=40)),
-                ('start', models.DateField()),
-                ('end', models.DateField(db_index=True)),
-                ('basis', models.CharField(max_length=200)),
-                ('extensions_used', models.PositiveSmallIntegerField(default=0)),
-                ('extensions_max', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('max_end', models.DateField(blank=True, null=True)),
-                ('running', models.BooleanField(default=True)),
-                ('note', models.TextField(blank=True)),
-                ('needs_review', models.BooleanField(default=False)),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('accused', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deadlines', to='cases.accused')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deadlines', to='cases.case')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=80)),
+                ("kind", models.CharField(max_length=40)),
+                ("label", models.CharField(max_length=300)),
+                ("subject", models.CharField(default="case", max_length=40)),
+                ("start", models.DateField()),
+                ("end", models.DateField(db_index=True)),
+                ("basis", models.CharField(max_length=200)),
+                ("extensions_used", models.PositiveSmallIntegerField(default=0)),
+                ("extensions_max", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("max_end", models.DateField(blank=True, null=True)),
+                ("running", models.BooleanField(default=True)),
+                ("note", models.TextField(blank=True)),
+                ("needs_review", models.BooleanField(default=False)),
+                ("computed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "accused",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deadlines",
+                        to="cases.accused",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deadlines",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['end', 'pk'],
+                "ordering": ["end", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('bi_hai', 'Bị hại'), ('nguyen_don_dan_su', 'Nguyên đơn dân sự'), ('bi_don_dan_su', 'Bị đơn dân sự'), ('nguoi_lien_quan', 'Người có quyền lợi, nghĩa vụ liên quan'), ('nguoi_lam_chung', 'Người làm chứng'), ('nguoi_bao_chua', 'Người bào chữa'), ('nguoi_dai_dien', 'Người đại diện'), ('nguoi_to_giac', 'Người tố giác, báo tin'), ('khac', 'Người tham gia tố tụng khác')], max_length=30, verbose_name='tư cách tham gia tố tụng')),
-                ('full_name', models.CharField(max_length=200, verbose_name='họ và tên / tên tổ chức')),
-                ('details', models.CharField(blank=True, max_length=500, verbose_name='thông tin thêm (năm sinh, địa chỉ...)')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("bi_hai", "Bị hại"),
+                            ("nguyen_don_dan_su", "Nguyên đơn dân sự"),
+                            ("bi_don_dan_su", "Bị đơn dân sự"),
+                            ("nguoi_lien_quan", "Người có quyền lợi, nghĩa vụ liên quan"),
+                            ("nguoi_lam_chung", "Người làm chứng"),
+                            ("nguoi_bao_chua", "Người bào chữa"),
+                            ("nguoi_dai_dien", "Người đại diện"),
+                            ("nguoi_to_giac", "Người tố giác, báo tin"),
+                            ("khac", "Người tham gia tố tụng khác"),
+                        ],
+                        max_length=30,
+                        verbose_name="tư cách tham gia tố tụng",
+                    ),
+                ),
+                (
+                    "full_name",
+                    models.CharField(max_length=200, verbose_name="họ và tên / tên tổ chức"),
+                ),
+                (
+                    "details",
+                    models.CharField(
+                        blank=True,
+                        max_length=500,
+                        verbose_name="thông tin thêm (năm sinh, địa chỉ...)",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', 'role', 'pk'],
+                "ordering": ["case", "role", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ProceduralEvent',
+            name="ProceduralEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40, verbose_name='loại quyết định / hành vi')),
-                ('on', models.DateField(verbose_name='ngày')),
-                ('at', models.DateTimeField(blank=True, null=True, verbose_name='thời điểm (nếu tính theo giờ)')),
-                ('months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='số tháng')),
-                ('days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='số ngày')),
-                ('until', models.DateField(blank=True, null=True, verbose_name='đến hết ngày')),
-                ('number', models.CharField(blank=True, max_length=60, verbose_name='số quyết định / văn bản')),
-                ('issuer', models.CharField(blank=True, max_length=200, verbose_name='cơ quan, người ban hành')),
-                ('note', models.TextField(blank=True, verbose_name='ghi chú')),
-                ('attachment', models.FileField(blank=True, upload_to='cases/events/%Y/%m/', verbose_name='văn bản kèm theo (PDF)')),
-                ('document_ref', models.CharField(blank=True, max_length=64, verbose_name='văn bản liên kết')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('accused', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.accused')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.case')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40, verbose_name="loại quyết định / hành vi")),
+                ("on", models.DateField(verbose_name="ngày")),
+                (
+                    "at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="thời điểm (nếu tính theo giờ)"
+                    ),
+                ),
+                (
+                    "months",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="số tháng"
+                    ),
+                ),
+                (
+                    "days",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="số ngày"),
+                ),
+                ("until", models.DateField(blank=True, null=True, verbose_name="đến hết ngày")),
+                (
+                    "number",
+                    models.CharField(
+                        blank=True, max_length=60, verbose_name="số quyết định / văn bản"
+                    ),
+                ),
+                (
+                    "issuer",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="cơ quan, người ban hành"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="ghi chú")),
+                (
+                    "attachment",
+                    models.FileField(
+                        blank=True,
+                        upload_to="cases/events/%Y/%m/",
+                        verbose_name="văn bản kèm theo (PDF)",
+                    ),
+                ),
+                (
+                    "document_ref",
+                    models.CharField(blank=True, max_length=64, verbose_name="văn bản liên kết"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "accused",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="cases.accused",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', 'on', 'pk'],
+                "ordering": ["case", "on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='RegisterCounter',
+            name="RegisterCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('register', models.CharField(choices=[('nguon_tin', 'Sổ tiếp nhận nguồn tin về tội phạm'), ('vu_an', 'Sổ thụ lý án hình sự')], max_length=20)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last_number', models.PositiveIntegerField(default=0)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "register",
+                    models.CharField(
+                        choices=[
+                            ("nguon_tin", "Sổ tiếp nhận nguồn tin về tội phạm"),
+                            ("vu_an", "Sổ thụ lý án hình sự"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last_number", models.PositiveIntegerField(default=0)),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.unit",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['unit', 'received_on'], name='cases_unit_received'),
+            model_name="case",
+            index=models.Index(fields=["unit", "received_on"], name="cases_unit_received"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['unit', 'stage'], name='cases_unit_stage'),
+            model_name="case",
+            index=models.Index(fields=["unit", "stage"], name="cases_unit_stage"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(condition=models.Q(('report_no__isnull', False)), fields=('unit', 'report_year', 'report_no'), name='cases_report_no_unique'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("report_no__isnull", False)),
+                fields=("unit", "report_year", "report_no"),
+                name="cases_report_no_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(condition=models.Q(('case_no__isnull', False)), fields=('unit', 'case_year', 'case_no'), name='cases_case_no_unique'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("case_no__isnull", False)),
+                fields=("unit", "case_year", "case_no"),
+                name="cases_case_no_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseassignment',
-            index=models.Index(fields=['user', 'case'], name='cases_assign_user'),
+            model_name="caseassignment",
+            index=models.Index(fields=["user", "case"], name="cases_assign_user"),
         ),
         migrations.AddConstraint(
-            model_name='caseassignment',
-            constraint=models.UniqueConstraint(fields=('case', 'user'), name='cases_assignment_unique'),
+            model_name="caseassignment",
+            constraint=models.UniqueConstraint(
+                fields=("case", "user"), name="cases_assignment_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='casegrant',
-            constraint=models.CheckConstraint(condition=models.Q(('user__isnull', False), ('unit__isnull', False), _connector='OR'), name='cases_grant_has_target'),
+            model_name="casegrant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("user__isnull", False), ("unit__isnull", False), _connector="OR"
+                ),
+                name="cases_grant_has_target",
+            ),
         ),
         migrations.AddIndex(
-            model_name='charge',
-            index=models.Index(fields=['article'], name='cases_charge_article'),
+            model_name="charge",
+            index=models.Index(fields=["article"], name="cases_charge_article"),
         ),
         migrations.AddIndex(
-            model_name='computeddeadline',
-            index=models.Index(fields=['unit', 'running', 'end'], name='cases_deadline_board'),
+            model_name="computeddeadline",
+            index=models.Index(fields=["unit", "running", "end"], name="cases_deadline_board"),
         ),
         migrations.AddIndex(
-            model_name='computeddeadline',
-            index=models.Index(fields=['running', 'end'], name='cases_deadline_running'),
+            model_name="computeddeadline",
+            index=models.Index(fields=["running", "end"], name="cases_deadline_running"),
         ),
         migrations.AddIndex(
-            model_name='proceduralevent',
-            index=models.Index(fields=['case', 'on'], name='cases_event_case_on'),
+            model_name="proceduralevent",
+            index=models.Index(fields=["case", "on"], name="cases_event_case_on"),
         ),
         migrations.AddIndex(
-            model_name='proceduralevent',
-            index=models.Index(fields=['kind', 'on'], name='cases_event_kind_on'),
+            model_name="proceduralevent",
+            index=models.Index(fields=["kind", "on"], name="cases_event_kind_on"),
         ),
         migrations.AddConstraint(
-            model_name='registercounter',
-            constraint=models.UniqueConstraint(fields=('unit', 'register', 'year'), name='cases_counter_unique'),
+            model_name="registercounter",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "register", "year"), name="cases_counter_unique"
+            ),
         ),
     ]

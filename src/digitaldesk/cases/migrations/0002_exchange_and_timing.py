@@ -7,61 +7,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_positions'),
-        ('cases', '0001_initial'),
+        ("accounts", "0002_positions"),
+        ("cases", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='computeddeadline',
-            name='end_at',
+            model_name="computeddeadline",
+            name="end_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='computeddeadline',
-            name='extension_request_by',
+            model_name="computeddeadline",
+            name="extension_request_by",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='proceduralevent',
-            name='received_on',
-            field=models.DateField(blank=True, null=True, verbose_name='ngày nhận (nếu thời hạn tính từ ngày nhận)'),
+            model_name="proceduralevent",
+            name="received_on",
+            field=models.DateField(
+                blank=True, null=True, verbose_name="ngày nhận (nếu thời hạn tính từ ngày nhận)"
+            ),
         ),
         migrations.CreateModel(
-            name='CaseExchange',
+            name="CaseExchange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('direction', models.CharField(choices=[('xuat', 'Xuất gói'), ('nhap', 'Nhập gói')], max_length=10)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('package_sha256', models.CharField(max_length=64)),
-                ('signer', models.CharField(blank=True, max_length=300)),
-                ('accepted', models.BooleanField(default=False)),
-                ('report', models.JSONField(default=dict)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='exchanges', to='cases.case')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("xuat", "Xuất gói"), ("nhap", "Nhập gói")], max_length=10
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("package_sha256", models.CharField(max_length=64)),
+                ("signer", models.CharField(blank=True, max_length=300)),
+                ("accepted", models.BooleanField(default=False)),
+                ("report", models.JSONField(default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="exchanges",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='ExchangeKey',
+            name="ExchangeKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=300, verbose_name='tên đơn vị, cơ quan ký')),
-                ('fingerprint', models.CharField(max_length=64, unique=True)),
-                ('public_pem', models.TextField()),
-                ('private_sealed', models.BinaryField(blank=True, null=True)),
-                ('trusted', models.BooleanField(default=False, verbose_name='tin cậy')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=300, verbose_name="tên đơn vị, cơ quan ký")),
+                ("fingerprint", models.CharField(max_length=64, unique=True)),
+                ("public_pem", models.TextField()),
+                ("private_sealed", models.BinaryField(blank=True, null=True)),
+                ("trusted", models.BooleanField(default=False, verbose_name="tin cậy")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.unit",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(condition=models.Q(('private_sealed__isnull', False)), fields=('unit',), name='cases_one_local_key_per_unit')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("private_sealed__isnull", False)),
+                        fields=("unit",),
+                        name="cases_one_local_key_per_unit",
+                    )
+                ],
             },
         ),
     ]

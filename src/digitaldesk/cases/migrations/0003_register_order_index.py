@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_positions'),
-        ('cases', '0002_exchange_and_timing'),
+        ("accounts", "0002_positions"),
+        ("cases", "0002_exchange_and_timing"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['-received_on', '-id'], name='cases_received_desc'),
+            model_name="case",
+            index=models.Index(fields=["-received_on", "-id"], name="cases_received_desc"),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_register_order_index'),
+        ("cases", "0003_register_order_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='computeddeadline',
-            name='digest',
-            field=models.CharField(default='', max_length=16),
+            model_name="computeddeadline",
+            name="digest",
+            field=models.CharField(default="", max_length=16),
         ),
     ]

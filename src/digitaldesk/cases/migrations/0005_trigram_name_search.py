@@ -4,6 +4,7 @@ pg_trgm is a trusted extension (PostgreSQL 13+): the database owner may create i
 be created, the register still works with sequential scans; the migration says so and goes on.
 SQLite needs nothing.
 """
+
 from django.db import migrations
 
 INDEXES = (("cases_case", "cases_case_name_trgm"), ("cases_accused", "cases_accused_name_trgm"))
@@ -20,10 +21,14 @@ def create(apps, schema_editor):  # type: ignore[no-untyped-def]
             cursor.execute("RELEASE SAVEPOINT cases_trgm")
         except Exception as exc:  # noqa: BLE001  (no privilege: keep going without the indexes)
             cursor.execute("ROLLBACK TO SAVEPOINT cases_trgm")
-            print(f"\n  cases: pg_trgm không tạo được ({exc}); tìm theo tên sẽ không dùng chỉ mục trigram.")
+            print(
+                f"\n  cases: pg_trgm không tạo được ({exc}); tìm theo tên sẽ không dùng chỉ mục trigram."
+            )
             return
         for table, name in INDEXES:
-            cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (name_folded gin_trgm_ops)")
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (name_folded gin_trgm_ops)"
+            )
 
 
 def drop(apps, schema_editor):  # type: ignore[no-untyped-def]

@@ -6,30 +6,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0005_trigram_name_search'),
-        ('documents', '0005_recipient_recall_notice'),
+        ("cases", "0005_trigram_name_search"),
+        ("documents", "0005_recipient_recall_notice"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='proceduralevent',
-            name='document_ref',
+            model_name="proceduralevent",
+            name="document_ref",
         ),
         migrations.AddField(
-            model_name='proceduralevent',
-            name='incoming_document',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='case_events', to='documents.incomingdocument', verbose_name='văn bản đến liên kết'),
+            model_name="proceduralevent",
+            name="incoming_document",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="case_events",
+                to="documents.incomingdocument",
+                verbose_name="văn bản đến liên kết",
+            ),
         ),
         migrations.AddField(
-            model_name='proceduralevent',
-            name='outgoing_document',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='case_events', to='documents.outgoingdocument', verbose_name='văn bản đi liên kết'),
+            model_name="proceduralevent",
+            name="outgoing_document",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="case_events",
+                to="documents.outgoingdocument",
+                verbose_name="văn bản đi liên kết",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proceduralevent',
-            constraint=models.CheckConstraint(condition=models.Q(('incoming_document__isnull', True), ('outgoing_document__isnull', True), _connector='OR'), name='cases_event_one_document'),
+            model_name="proceduralevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("incoming_document__isnull", True),
+                    ("outgoing_document__isnull", True),
+                    _connector="OR",
+                ),
+                name="cases_event_one_document",
+            ),
         ),
     ]

@@ -5,36 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_positions'),
-        ('cases', '0006_event_linked_document'),
+        ("accounts", "0002_positions"),
+        ("cases", "0006_event_linked_document"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='charge',
-            name='cases_charge_article',
+            model_name="charge",
+            name="cases_charge_article",
         ),
         migrations.AddIndex(
-            model_name='accused',
-            index=models.Index(condition=models.Q(('measure__in', ['giu_khan_cap', 'tam_giu', 'tam_giam'])), fields=['case'], name='cases_accused_detained'),
+            model_name="accused",
+            index=models.Index(
+                condition=models.Q(("measure__in", ["giu_khan_cap", "tam_giu", "tam_giam"])),
+                fields=["case"],
+                name="cases_accused_detained",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['case_no'], name='cases_case_no'),
+            model_name="case",
+            index=models.Index(fields=["case_no"], name="cases_case_no"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['report_no'], name='cases_report_no'),
+            model_name="case",
+            index=models.Index(fields=["report_no"], name="cases_report_no"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['stage', '-received_on', '-id'], name='cases_stage_received'),
+            model_name="case",
+            index=models.Index(
+                fields=["stage", "-received_on", "-id"], name="cases_stage_received"
+            ),
         ),
         migrations.AddIndex(
-            model_name='charge',
-            index=models.Index(fields=['article', 'case'], name='cases_charge_article_case'),
+            model_name="charge",
+            index=models.Index(fields=["article", "case"], name="cases_charge_article_case"),
         ),
     ]

@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_positions'),
-        ('cases', '0007_register_filter_indexes'),
+        ("accounts", "0002_positions"),
+        ("cases", "0007_register_filter_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['case_year', '-received_on', '-id'], name='cases_case_year_received'),
+            model_name="case",
+            index=models.Index(
+                fields=["case_year", "-received_on", "-id"], name="cases_case_year_received"
+            ),
         ),
     ]

@@ -5,20 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_positions'),
-        ('cases', '0008_register_case_year_index'),
+        ("accounts", "0002_positions"),
+        ("cases", "0008_register_case_year_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('closed_on__isnull', True), models.Q(('stage__in', ('khong_khoi_to', 'dinh_chi', 'da_xet_xu')), _negated=True)), fields=['id'], name='cases_case_open'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(
+                    ("closed_on__isnull", True),
+                    models.Q(
+                        ("stage__in", ("khong_khoi_to", "dinh_chi", "da_xet_xu")), _negated=True
+                    ),
+                ),
+                fields=["id"],
+                name="cases_case_open",
+            ),
         ),
         migrations.AddIndex(
-            model_name='computeddeadline',
-            index=models.Index(condition=models.Q(('running', True)), fields=['case', 'end'], name='cases_deadline_running_case'),
+            model_name="computeddeadline",
+            index=models.Index(
+                condition=models.Q(("running", True)),
+                fields=["case", "end"],
+                name="cases_deadline_running_case",
+            ),
         ),
     ]

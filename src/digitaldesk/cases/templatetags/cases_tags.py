@@ -1,4 +1,5 @@
 """Small display helpers of the case pages."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,12 @@ from digitaldesk.cases.models import Category, Measure, Stage
 
 register = template.Library()
 
-_CATEGORY_ABBR = {Category.LESS_SERIOUS: "ÍNT", Category.SERIOUS: "NT", Category.VERY_SERIOUS: "RNT",
-                  Category.ESPECIALLY_SERIOUS: "ĐBNT"}
+_CATEGORY_ABBR = {
+    Category.LESS_SERIOUS: "ÍNT",
+    Category.SERIOUS: "NT",
+    Category.VERY_SERIOUS: "RNT",
+    Category.ESPECIALLY_SERIOUS: "ĐBNT",
+}
 
 
 @register.filter
@@ -99,13 +104,20 @@ def register_rows(cases: Any, today: dt.date) -> str:
         unit = case.unit.short_name or case.unit.name
         accused = case.list_accused
         people = ", ".join(
-            escape(name) + (f' <span class="badge">{escape(_MEASURE_LABELS.get(measure, ""))}</span>'
-                            if measure else "")
-            for name, measure in accused[:3])
+            escape(name)
+            + (
+                f' <span class="badge">{escape(_MEASURE_LABELS.get(measure, ""))}</span>'
+                if measure
+                else ""
+            )
+            for name, measure in accused[:3]
+        )
         if len(accused) > 3:
             people += f" và {len(accused) - 3} người khác"
-        charges = "; ".join(f"Đ.{escape(str(article))}" + (f" k.{clause}" if clause else "")
-                            for article, clause in case.list_charges[:3])
+        charges = "; ".join(
+            f"Đ.{escape(str(article))}" + (f" k.{clause}" if clause else "")
+            for article, clause in case.list_charges[:3]
+        )
         category = case.effective_category
         if category:
             charges += f'<br><span class="badge">{escape(category_abbr(category))}</span>'
@@ -114,8 +126,10 @@ def register_rows(cases: Any, today: dt.date) -> str:
         deadline = ""
         if case.next_deadline is not None:
             end, label = case.next_deadline
-            deadline = (f'<span class="{urgency(end, today)}">{end:%d/%m/%Y} — <span class="dl-left">'
-                        f'{days_left(end, today)}</span></span><br><span class="muted small">{escape(label)}</span>')
+            deadline = (
+                f'<span class="{urgency(end, today)}">{end:%d/%m/%Y} — <span class="dl-left">'
+                f'{days_left(end, today)}</span></span><br><span class="muted small">{escape(label)}</span>'
+            )
         rows.append(
             f'\n    <tr>\n      <td class="nowrap"><a href="{href}">{escape(case.register_label)}</a><br>'
             f'<span class="muted small">{case.received_on:%d/%m/%Y}</span>{restricted}</td>\n'
@@ -125,7 +139,8 @@ def register_rows(cases: Any, today: dt.date) -> str:
             f"      <td>{escape(str(stage))}</td>\n"
             f"      <td>{prosecutors}</td>\n"
             f"      <td>{deadline}</td>\n"
-            f"    </tr>\n  ")
+            f"    </tr>\n  "
+        )
     if not rows:
         return mark_safe('\n    <tr><td colspan="7">Không có hồ sơ nào phù hợp.</td></tr>\n  ')
     return mark_safe("".join(rows))  # noqa: S308  (every value above is escaped)

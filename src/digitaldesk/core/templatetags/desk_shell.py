@@ -1,5 +1,6 @@
 """{% shell_urls as u %}: the links of the desk shell (top bar, menu) in one tag, reversed once
 per process (core/urls.py) instead of one {% url %} per link on every page."""
+
 from __future__ import annotations
 
 from django import template
@@ -8,9 +9,15 @@ from digitaldesk.core.urls import cached_reverse
 
 register = template.Library()
 
-SHELL = {"home": "desk:home", "organisation": "accounts:organisation", "audit": "audit:list",
-         "admin_users": "accounts:admin_users", "bell": "notifications:bell", "profile": "accounts:profile",
-         "logout": "accounts:logout"}
+SHELL = {
+    "home": "desk:home",
+    "organisation": "accounts:organisation",
+    "audit": "audit:list",
+    "admin_users": "accounts:admin_users",
+    "bell": "notifications:bell",
+    "profile": "accounts:profile",
+    "logout": "accounts:logout",
+}
 
 
 @register.simple_tag

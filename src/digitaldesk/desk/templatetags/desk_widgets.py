@@ -1,4 +1,5 @@
 """{% desk_widget w %}: draw a prepared desk widget inside the page's own context."""
+
 from __future__ import annotations
 
 import logging

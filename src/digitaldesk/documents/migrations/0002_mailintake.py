@@ -5,35 +5,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_positions'),
-        ('documents', '0001_initial'),
+        ("accounts", "0002_positions"),
+        ("documents", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MailIntake',
+            name="MailIntake",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message_id', models.CharField(max_length=300)),
-                ('part', models.PositiveSmallIntegerField(default=0)),
-                ('from_name', models.CharField(blank=True, max_length=300)),
-                ('from_email', models.CharField(blank=True, max_length=300)),
-                ('subject', models.CharField(blank=True, max_length=500)),
-                ('received_at', models.DateTimeField()),
-                ('body', models.TextField(blank=True)),
-                ('filename', models.CharField(blank=True, max_length=255)),
-                ('error', models.CharField(blank=True, max_length=500)),
-                ('status', models.CharField(choices=[('cho_vao_so', 'Chờ vào sổ'), ('da_vao_so', 'Đã vào sổ'), ('tu_choi', 'Tệp bị từ chối'), ('bo_qua', 'Bỏ qua')], db_index=True, default='cho_vao_so', max_length=12)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('file', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='documents.storedfile')),
-                ('incoming', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='documents.incomingdocument')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("message_id", models.CharField(max_length=300)),
+                ("part", models.PositiveSmallIntegerField(default=0)),
+                ("from_name", models.CharField(blank=True, max_length=300)),
+                ("from_email", models.CharField(blank=True, max_length=300)),
+                ("subject", models.CharField(blank=True, max_length=500)),
+                ("received_at", models.DateTimeField()),
+                ("body", models.TextField(blank=True)),
+                ("filename", models.CharField(blank=True, max_length=255)),
+                ("error", models.CharField(blank=True, max_length=500)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("cho_vao_so", "Chờ vào sổ"),
+                            ("da_vao_so", "Đã vào sổ"),
+                            ("tu_choi", "Tệp bị từ chối"),
+                            ("bo_qua", "Bỏ qua"),
+                        ],
+                        db_index=True,
+                        default="cho_vao_so",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "file",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="documents.storedfile",
+                    ),
+                ),
+                (
+                    "incoming",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="documents.incomingdocument",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at', 'part'],
-                'constraints': [models.UniqueConstraint(fields=('unit', 'message_id', 'part'), name='mail_intake_once')],
+                "ordering": ["-received_at", "part"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("unit", "message_id", "part"), name="mail_intake_once"
+                    )
+                ],
             },
         ),
     ]

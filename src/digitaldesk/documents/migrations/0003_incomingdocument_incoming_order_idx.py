@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_positions'),
-        ('documents', '0002_mailintake'),
+        ("accounts", "0002_positions"),
+        ("documents", "0002_mailintake"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='incomingdocument',
-            index=models.Index(fields=['-year', '-arrival_number'], name='incoming_order_idx'),
+            model_name="incomingdocument",
+            index=models.Index(fields=["-year", "-arrival_number"], name="incoming_order_idx"),
         ),
     ]

@@ -6,67 +6,140 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0003_incomingdocument_incoming_order_idx'),
+        ("documents", "0003_incomingdocument_incoming_order_idx"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='incomingdocument',
-            name='recalled_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='thu hồi lúc'),
+            model_name="incomingdocument",
+            name="recalled_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="thu hồi lúc"),
         ),
         migrations.AddField(
-            model_name='outgoingdocument',
-            name='notes',
-            field=models.TextField(blank=True, verbose_name='ghi chú'),
+            model_name="outgoingdocument",
+            name="notes",
+            field=models.TextField(blank=True, verbose_name="ghi chú"),
         ),
         migrations.AddField(
-            model_name='outgoingdocument',
-            name='recall_reason',
-            field=models.TextField(blank=True, verbose_name='lý do thu hồi'),
+            model_name="outgoingdocument",
+            name="recall_reason",
+            field=models.TextField(blank=True, verbose_name="lý do thu hồi"),
         ),
         migrations.AddField(
-            model_name='outgoingdocument',
-            name='recalled_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='thu hồi lúc'),
+            model_name="outgoingdocument",
+            name="recalled_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="thu hồi lúc"),
         ),
         migrations.AddField(
-            model_name='outgoingdocument',
-            name='recalled_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="outgoingdocument",
+            name="recalled_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='outgoingdocument',
-            name='related_to',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='documents.outgoingdocument', verbose_name='văn bản được đính chính, thay thế'),
+            model_name="outgoingdocument",
+            name="related_to",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="corrections",
+                to="documents.outgoingdocument",
+                verbose_name="văn bản được đính chính, thay thế",
+            ),
         ),
         migrations.AddField(
-            model_name='outgoingdocument',
-            name='relation',
-            field=models.CharField(blank=True, choices=[('', '—'), ('dinh_chinh', 'Đính chính'), ('thay_the', 'Thay thế')], default='', max_length=12, verbose_name='quan hệ với văn bản đã ban hành'),
+            model_name="outgoingdocument",
+            name="relation",
+            field=models.CharField(
+                blank=True,
+                choices=[("", "—"), ("dinh_chinh", "Đính chính"), ("thay_the", "Thay thế")],
+                default="",
+                max_length=12,
+                verbose_name="quan hệ với văn bản đã ban hành",
+            ),
         ),
         migrations.AlterField(
-            model_name='documentaction',
-            name='kind',
-            field=models.CharField(choices=[('dang_ky', 'Vào sổ'), ('but_phe', 'Bút phê, phân công'), ('chuyen', 'Chuyển xử lý'), ('bao_cao', 'Báo cáo tiến độ'), ('hoan_thanh', 'Hoàn thành'), ('mo_lai', 'Mở lại'), ('xac_nhan_mat', 'Xác nhận không chứa bí mật nhà nước'), ('kiem_tra_chu_ky', 'Kiểm tra chữ ký số'), ('gia_han', 'Đổi hạn giải quyết'), ('sua_thong_tin', 'Sửa thông tin vào sổ'), ('thu_hoi', 'Văn bản bị thu hồi'), ('lien_quan', 'Văn bản đính chính, thay thế')], max_length=20),
+            model_name="documentaction",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("dang_ky", "Vào sổ"),
+                    ("but_phe", "Bút phê, phân công"),
+                    ("chuyen", "Chuyển xử lý"),
+                    ("bao_cao", "Báo cáo tiến độ"),
+                    ("hoan_thanh", "Hoàn thành"),
+                    ("mo_lai", "Mở lại"),
+                    ("xac_nhan_mat", "Xác nhận không chứa bí mật nhà nước"),
+                    ("kiem_tra_chu_ky", "Kiểm tra chữ ký số"),
+                    ("gia_han", "Đổi hạn giải quyết"),
+                    ("sua_thong_tin", "Sửa thông tin vào sổ"),
+                    ("thu_hoi", "Văn bản bị thu hồi"),
+                    ("lien_quan", "Văn bản đính chính, thay thế"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='EntryEdit',
+            name="EntryEdit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('reason', models.TextField(verbose_name='lý do sửa')),
-                ('changes', models.JSONField(default=list)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incoming', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='edits', to='documents.incomingdocument')),
-                ('outgoing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='edits', to='documents.outgoingdocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("reason", models.TextField(verbose_name="lý do sửa")),
+                ("changes", models.JSONField(default=list)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incoming",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="edits",
+                        to="documents.incomingdocument",
+                    ),
+                ),
+                (
+                    "outgoing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="edits",
+                        to="documents.outgoingdocument",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('incoming__isnull', False), ('outgoing__isnull', True)), models.Q(('incoming__isnull', True), ('outgoing__isnull', False)), _connector='OR'), name='entry_edit_one_entry')],
+                "ordering": ["-at", "-pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("incoming__isnull", False), ("outgoing__isnull", True)),
+                            models.Q(("incoming__isnull", True), ("outgoing__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="entry_edit_one_entry",
+                    )
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0004_register_edits_recall'),
+        ("documents", "0004_register_edits_recall"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='recipient',
-            name='recall_notified_at',
+            model_name="recipient",
+            name="recall_notified_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

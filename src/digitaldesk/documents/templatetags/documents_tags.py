@@ -1,4 +1,5 @@
 """Template helpers of the documents app."""
+
 from __future__ import annotations
 
 from django import template

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,21 +14,63 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='DayOverride',
+            name="DayOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='ngày')),
-                ('kind', models.CharField(choices=[('day_off', 'Ngày nghỉ'), ('working_day', 'Ngày làm việc (làm bù)')], max_length=20, verbose_name='loại')),
-                ('name', models.CharField(help_text='Ví dụ: Tết Âm lịch, Nghỉ hoán đổi, Làm bù cho ngày 02/5.', max_length=200, verbose_name='tên ngày')),
-                ('note', models.TextField(blank=True, help_text='Văn bản thông báo của Chính phủ, ví dụ: Thông báo số 9441/TB-BNV ngày 16/10/2025.', verbose_name='căn cứ, ghi chú')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='ghi nhận lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người ghi nhận')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="ngày")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("day_off", "Ngày nghỉ"),
+                            ("working_day", "Ngày làm việc (làm bù)"),
+                        ],
+                        max_length=20,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Ví dụ: Tết Âm lịch, Nghỉ hoán đổi, Làm bù cho ngày 02/5.",
+                        max_length=200,
+                        verbose_name="tên ngày",
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True,
+                        help_text="Văn bản thông báo của Chính phủ, ví dụ: Thông báo số 9441/TB-BNV ngày 16/10/2025.",
+                        verbose_name="căn cứ, ghi chú",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="ghi nhận lúc"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người ghi nhận",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ngày nghỉ, ngày làm việc điều chỉnh',
-                'verbose_name_plural': 'ngày nghỉ, ngày làm việc điều chỉnh',
-                'ordering': ['date'],
+                "verbose_name": "ngày nghỉ, ngày làm việc điều chỉnh",
+                "verbose_name_plural": "ngày nghỉ, ngày làm việc điều chỉnh",
+                "ordering": ["date"],
             },
         ),
     ]

@@ -14,6 +14,7 @@ the administrator (docs/deadlines.md, "Holidays").
   16/02/2026 (29 tháng Chạp Ất Tỵ) to Friday 20/02/2026 (mùng 4 Bính Ngọ). Quốc khánh 2026
   of the same notice is NOT seeded: its text was not read.
 """
+
 import datetime as dt
 
 from django.db import migrations
@@ -24,18 +25,26 @@ NOTICE_2025 = "Thông báo số 6150/TB-BLĐTBXH ngày 03/12/2024 (Bộ Lao đ�
 NOTICE_2026 = "Thông báo số 9441/TB-BNV ngày 16/10/2025 (Bộ Nội vụ)"
 
 DAYS = [
-    *[(dt.date(2025, 1, day), "day_off", "Tết Âm lịch Ất Tỵ", NOTICE_2025) for day in range(27, 32)],
+    *[
+        (dt.date(2025, 1, day), "day_off", "Tết Âm lịch Ất Tỵ", NOTICE_2025)
+        for day in range(27, 32)
+    ],
     (dt.date(2025, 5, 2), "day_off", "Nghỉ hoán đổi (làm bù thứ Bảy 26/4/2025)", NOTICE_2025),
     (dt.date(2025, 4, 26), "working_day", "Làm bù cho thứ Sáu 02/5/2025", NOTICE_2025),
     (dt.date(2025, 9, 1), "day_off", "Quốc khánh (ngày liền kề)", NOTICE_2025),
-    *[(dt.date(2026, 2, day), "day_off", "Tết Âm lịch Bính Ngọ", NOTICE_2026) for day in range(16, 21)],
+    *[
+        (dt.date(2026, 2, day), "day_off", "Tết Âm lịch Bính Ngọ", NOTICE_2026)
+        for day in range(16, 21)
+    ],
 ]
 
 
 def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     DayOverride = apps.get_model("holidays", "DayOverride")
     for day, kind, name, note in DAYS:
-        DayOverride.objects.get_or_create(date=day, defaults={"kind": kind, "name": name, "note": note})
+        DayOverride.objects.get_or_create(
+            date=day, defaults={"kind": kind, "name": name, "note": note}
+        )
 
 
 def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:

@@ -4,44 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0001_initial'),
+        ("jobs", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='jobexecution',
-            options={'ordering': ['started_at']},
+            name="jobexecution",
+            options={"ordering": ["started_at"]},
         ),
         migrations.AddField(
-            model_name='job',
-            name='heartbeat_at',
+            model_name="job",
+            name="heartbeat_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='job',
-            name='max_attempts',
+            model_name="job",
+            name="max_attempts",
             field=models.PositiveIntegerField(default=5),
         ),
         migrations.AddField(
-            model_name='jobexecution',
-            name='attempt',
+            model_name="jobexecution",
+            name="attempt",
             field=models.PositiveIntegerField(default=1),
         ),
         migrations.AddField(
-            model_name='jobexecution',
-            name='finished_at',
+            model_name="jobexecution",
+            name="finished_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='jobexecution',
-            name='outcome',
+            model_name="jobexecution",
+            name="outcome",
             field=models.CharField(blank=True, max_length=20),
         ),
         migrations.AlterField(
-            model_name='job',
-            name='state',
-            field=models.CharField(choices=[('queued', 'Đang chờ'), ('running', 'Đang chạy'), ('retry', 'Chờ thử lại'), ('done', 'Hoàn thành'), ('failed', 'Lỗi')], db_index=True, default='queued', max_length=10),
+            model_name="job",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Đang chờ"),
+                    ("running", "Đang chạy"),
+                    ("retry", "Chờ thử lại"),
+                    ("done", "Hoàn thành"),
+                    ("failed", "Lỗi"),
+                ],
+                db_index=True,
+                default="queued",
+                max_length=10,
+            ),
         ),
     ]

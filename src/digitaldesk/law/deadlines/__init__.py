@@ -25,6 +25,7 @@ Steps of `compute_deadlines`:
 `validate_event` replays the same way and raises `DeadlineRuleError` for a violation
 caused by the new event.
 """
+
 from __future__ import annotations
 
 from digitaldesk.law.deadlines.counting import (

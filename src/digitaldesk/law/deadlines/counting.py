@@ -1,5 +1,6 @@
 """Counting rules for time limits (BLTTHS 2015, Điều 134) — the one place where the
 questions the Code leaves open are decided (see docs/deadlines.md, "Counting")."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,14 +20,22 @@ ONE_DAY = dt.timedelta(days=1)
 # of a day-based limit is a day off, the deadline is flagged `needs_review`.
 DAY_LIMIT_COUNTS_FIRST_DAY = True
 DAY_LIMIT_ROLLS_OVER_DAYS_OFF = False
-DAY_LIMIT_NOTE = ("Thời hạn tính theo ngày: tính cả ngày bắt đầu và không lùi khi ngày cuối là ngày nghỉ "
-                  "(cách tính của TTLT 04/2018/TTLT-VKSNDTC-BCA-BQP, Điều 17).")
-DAY_LIMIT_ON_DAY_OFF_NOTE = ("Ngày cuối của thời hạn tính theo ngày là ngày nghỉ ({}); Điều 134 BLTTHS không "
-                             "nói rõ có lùi sang ngày làm việc tiếp theo ({}) hay không — cần kiểm tra.")
-UNCONFIRMED_HOLIDAYS_NOTE = ("Thời hạn hết gần dịp Tết hoặc Quốc khánh của năm mà lịch nghỉ theo thông báo của Chính phủ "
-                             "chưa được quản trị viên ghi nhận (đang dùng lịch nghỉ dự kiến) — cần kiểm tra.")
-DETENTION_NOTE = ("Tính liên tục cả ngày nghỉ, 01 tháng tạm giam bằng 30 ngày "
-                  "(BLTTHS 2015, Điều 134, khoản 1; TTLT 04/2018, Điều 17).")
+DAY_LIMIT_NOTE = (
+    "Thời hạn tính theo ngày: tính cả ngày bắt đầu và không lùi khi ngày cuối là ngày nghỉ "
+    "(cách tính của TTLT 04/2018/TTLT-VKSNDTC-BCA-BQP, Điều 17)."
+)
+DAY_LIMIT_ON_DAY_OFF_NOTE = (
+    "Ngày cuối của thời hạn tính theo ngày là ngày nghỉ ({}); Điều 134 BLTTHS không "
+    "nói rõ có lùi sang ngày làm việc tiếp theo ({}) hay không — cần kiểm tra."
+)
+UNCONFIRMED_HOLIDAYS_NOTE = (
+    "Thời hạn hết gần dịp Tết hoặc Quốc khánh của năm mà lịch nghỉ theo thông báo của Chính phủ "
+    "chưa được quản trị viên ghi nhận (đang dùng lịch nghỉ dự kiến) — cần kiểm tra."
+)
+DETENTION_NOTE = (
+    "Tính liên tục cả ngày nghỉ, 01 tháng tạm giam bằng 30 ngày "
+    "(BLTTHS 2015, Điều 134, khoản 1; TTLT 04/2018, Điều 17)."
+)
 DETENTION_MONTH_DAYS = 30  # BLTTHS Điều 134 khoản 1: 01 tháng tạm giữ, tạm giam = 30 ngày
 
 
@@ -69,5 +78,3 @@ def format_days(days: int) -> str:
     if months and rest:
         return f"{months:02d} tháng {rest:02d} ngày"
     return f"{months:02d} tháng" if months else f"{rest:02d} ngày"
-
-

@@ -1,4 +1,5 @@
 """Events in, deadlines out: the data types of the deadline engine."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,8 +12,10 @@ from digitaldesk.law import LegalRuleError
 from digitaldesk.law.citation import Citation
 from digitaldesk.law.deadlines.counting import DAY_LIMIT_NOTE, DETENTION_NOTE
 
-UNCONSOLIDATED_NOTE = ("Thời hạn theo BLTTHS 2015 (sửa đổi năm 2021); chưa đối chiếu các luật sửa đổi năm "
-                       "2024–2025 (Luật số 99/2025/QH15).")
+UNCONSOLIDATED_NOTE = (
+    "Thời hạn theo BLTTHS 2015 (sửa đổi năm 2021); chưa đối chiếu các luật sửa đổi năm "
+    "2024–2025 (Luật số 99/2025/QH15)."
+)
 
 
 def render_note(item: object) -> str:
@@ -22,7 +25,9 @@ def render_note(item: object) -> str:
     if not isinstance(item, tuple):
         return str(item)  # a note object that writes itself
     template, *values = item
-    return str(template).format(*(v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else v for v in values))
+    return str(template).format(
+        *(v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else v for v in values)
+    )
 
 
 class DeadlineRuleError(LegalRuleError):
@@ -154,11 +159,22 @@ EVENT_LABELS: dict[EventKind, str] = {
 _LATE = (E.TAM_GIAM, E.TRA_TU_DO, E.DINH_CHI_VU_AN)
 EVENT_RANK = {kind: index for index, kind in enumerate(k for k in EventKind if k not in _LATE)}
 EVENT_RANK.update({kind: len(EventKind) + index for index, kind in enumerate(_LATE)})
-PER_SUBJECT_EVENTS = frozenset({
-    E.TAM_GIU, E.DE_NGHI_GIA_HAN_TAM_GIU, E.GIA_HAN_TAM_GIU, E.KHONG_PHE_CHUAN_GIA_HAN_TAM_GIU,
-    E.KHOI_TO_BI_CAN, E.PHE_CHUAN_KHOI_TO_BI_CAN, E.HUY_KHOI_TO_BI_CAN, E.DE_NGHI_PHE_CHUAN_TAM_GIAM,
-    E.KHONG_PHE_CHUAN_TAM_GIAM, E.TAM_GIAM, E.GIA_HAN_TAM_GIAM, E.TRA_TU_DO,
-})
+PER_SUBJECT_EVENTS = frozenset(
+    {
+        E.TAM_GIU,
+        E.DE_NGHI_GIA_HAN_TAM_GIU,
+        E.GIA_HAN_TAM_GIU,
+        E.KHONG_PHE_CHUAN_GIA_HAN_TAM_GIU,
+        E.KHOI_TO_BI_CAN,
+        E.PHE_CHUAN_KHOI_TO_BI_CAN,
+        E.HUY_KHOI_TO_BI_CAN,
+        E.DE_NGHI_PHE_CHUAN_TAM_GIAM,
+        E.KHONG_PHE_CHUAN_TAM_GIAM,
+        E.TAM_GIAM,
+        E.GIA_HAN_TAM_GIAM,
+        E.TRA_TU_DO,
+    }
+)
 
 
 class Event(NamedTuple):
@@ -243,7 +259,9 @@ class Deadline:
     raw_notes: list[object] = field(repr=False, compare=False)
     nominal_end: dt.date = field(repr=False, compare=False)  # before the Điều 134 roll-over
     unit: str = field(repr=False, compare=False)  # "month", "day", "detention", "hour"
-    extension_plan: tuple[int, ...] = field(repr=False, compare=False)  # allowed length of each extension
+    extension_plan: tuple[int, ...] = field(
+        repr=False, compare=False
+    )  # allowed length of each extension
     start_at: dt.datetime | None = field(repr=False, compare=False)
     request_days: int = field(repr=False, compare=False)
     stage: str = field(repr=False, compare=False)
@@ -251,8 +269,18 @@ class Deadline:
     variant: str = field(repr=False, compare=False)
     seq: int = field(repr=False, compare=False)  # 1 for the first limit of its kind and subject, 2…
 
-    def __init__(self, key: str, kind: DeadlineKind, label: str, subject: str, start: dt.date, end: dt.date,
-                 citation: Citation, unit: str = "day", nominal_end: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        key: str,
+        kind: DeadlineKind,
+        label: str,
+        subject: str,
+        start: dt.date,
+        end: dt.date,
+        citation: Citation,
+        unit: str = "day",
+        nominal_end: dt.date | None = None,
+    ) -> None:
         self.key = key
         self.kind = kind
         self.label = label
@@ -330,8 +358,18 @@ DEADLINE_LABELS = {
     DeadlineKind.CHUAN_BI_PHUC_THAM: "Thời hạn mở phiên tòa phúc thẩm",
 }
 # Limits the 2024–2025 amending laws may have touched (DOMAIN.md §7, question 4).
-UNCONSOLIDATED_KINDS = frozenset({DeadlineKind.NGUON_TIN, DeadlineKind.DIEU_TRA, DeadlineKind.TAM_GIAM,
-                                  DeadlineKind.TRUY_TO, DeadlineKind.CHUAN_BI_XET_XU, DeadlineKind.CHUAN_BI_PHUC_THAM})
+UNCONSOLIDATED_KINDS = frozenset(
+    {
+        DeadlineKind.NGUON_TIN,
+        DeadlineKind.DIEU_TRA,
+        DeadlineKind.TAM_GIAM,
+        DeadlineKind.TRUY_TO,
+        DeadlineKind.CHUAN_BI_XET_XU,
+        DeadlineKind.CHUAN_BI_PHUC_THAM,
+    }
+)
+
+
 @functools.cache
 def _static_notes(unit: str, unconsolidated: bool) -> tuple[str, ...]:
     items = []
@@ -350,6 +388,6 @@ def _static_text(unit: str, unconsolidated: bool) -> str:
 
 
 # Limits that simply lapse (the right is lost), rather than obligations that stay due.
-LAPSING = frozenset({DeadlineKind.KHANG_CAO, DeadlineKind.KHANG_NGHI_CUNG_CAP, DeadlineKind.KHANG_NGHI_CAP_TREN})
-
-
+LAPSING = frozenset(
+    {DeadlineKind.KHANG_CAO, DeadlineKind.KHANG_NGHI_CUNG_CAP, DeadlineKind.KHANG_NGHI_CAP_TREN}
+)

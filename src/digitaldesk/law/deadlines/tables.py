@@ -2,13 +2,18 @@
 
 Each constant cites its article; the 2024–2025 amending laws are not consolidated.
 """
+
 from __future__ import annotations
 
 from digitaldesk.law.categories import Category
 from digitaldesk.law.citation import bltths
 
-IT, NT, RNT, DBNT = (Category.IT_NGHIEM_TRONG, Category.NGHIEM_TRONG, Category.RAT_NGHIEM_TRONG,
-              Category.DAC_BIET_NGHIEM_TRONG)
+IT, NT, RNT, DBNT = (
+    Category.IT_NGHIEM_TRONG,
+    Category.NGHIEM_TRONG,
+    Category.RAT_NGHIEM_TRONG,
+    Category.DAC_BIET_NGHIEM_TRONG,
+)
 
 # Điều 147: reports
 REPORT_DAYS = 20  # khoản 1

@@ -5,53 +5,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='OcrRun',
+            name="OcrRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=1000)),
-                ('declared_name', models.CharField(blank=True, max_length=255)),
-                ('consumer', models.CharField(max_length=80)),
-                ('ref', models.CharField(max_length=120)),
-                ('searchable', models.BooleanField(default=True)),
-                ('state', models.CharField(choices=[('queued', 'Đang chờ'), ('running', 'Đang nhận dạng'), ('done', 'Hoàn thành'), ('failed', 'Lỗi')], default='queued', max_length=10)),
-                ('pages_total', models.PositiveIntegerField(default=0)),
-                ('pages_done', models.PositiveIntegerField(default=0)),
-                ('searchable_pdf', models.CharField(blank=True, max_length=1000)),
-                ('error', models.TextField(blank=True)),
-                ('job_id', models.UUIDField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=1000)),
+                ("declared_name", models.CharField(blank=True, max_length=255)),
+                ("consumer", models.CharField(max_length=80)),
+                ("ref", models.CharField(max_length=120)),
+                ("searchable", models.BooleanField(default=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Đang chờ"),
+                            ("running", "Đang nhận dạng"),
+                            ("done", "Hoàn thành"),
+                            ("failed", "Lỗi"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("pages_total", models.PositiveIntegerField(default=0)),
+                ("pages_done", models.PositiveIntegerField(default=0)),
+                ("searchable_pdf", models.CharField(blank=True, max_length=1000)),
+                ("error", models.TextField(blank=True)),
+                ("job_id", models.UUIDField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'lượt nhận dạng chữ',
-                'verbose_name_plural': 'lượt nhận dạng chữ',
-                'indexes': [models.Index(fields=['consumer', 'ref'], name='ocr_ocrrun_consume_dfe7c0_idx')],
+                "verbose_name": "lượt nhận dạng chữ",
+                "verbose_name_plural": "lượt nhận dạng chữ",
+                "indexes": [
+                    models.Index(fields=["consumer", "ref"], name="ocr_ocrrun_consume_dfe7c0_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OcrRunPage',
+            name="OcrRunPage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('text', models.TextField(blank=True)),
-                ('confidence', models.FloatField(default=0)),
-                ('rotation', models.PositiveSmallIntegerField(default=0)),
-                ('words', models.JSONField(blank=True, default=list)),
-                ('pdf', models.BinaryField(blank=True, null=True)),
-                ('error', models.CharField(blank=True, max_length=500)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pages', to='ocr.ocrrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("text", models.TextField(blank=True)),
+                ("confidence", models.FloatField(default=0)),
+                ("rotation", models.PositiveSmallIntegerField(default=0)),
+                ("words", models.JSONField(blank=True, default=list)),
+                ("pdf", models.BinaryField(blank=True, null=True)),
+                ("error", models.CharField(blank=True, max_length=500)),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pages",
+                        to="ocr.ocrrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
-                'constraints': [models.UniqueConstraint(fields=('run', 'number'), name='ocr_run_page_once')],
+                "ordering": ["number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("run", "number"), name="ocr_run_page_once")
+                ],
             },
         ),
     ]

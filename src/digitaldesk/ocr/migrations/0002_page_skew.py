@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ocr', '0001_initial'),
+        ("ocr", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ocrrunpage',
-            name='deskewed',
+            model_name="ocrrunpage",
+            name="deskewed",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='ocrrunpage',
-            name='skew',
+            model_name="ocrrunpage",
+            name="skew",
             field=models.FloatField(default=0),
         ),
     ]

@@ -4,43 +4,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SearchChange',
+            name="SearchChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40)),
-                ('key', models.CharField(max_length=120)),
-                ('at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40)),
+                ("key", models.CharField(max_length=120)),
+                ("at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'thay đổi chỉ mục',
-                'verbose_name_plural': 'thay đổi chỉ mục',
+                "verbose_name": "thay đổi chỉ mục",
+                "verbose_name_plural": "thay đổi chỉ mục",
             },
         ),
         migrations.CreateModel(
-            name='SearchEntry',
+            name="SearchEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40)),
-                ('key', models.CharField(max_length=120)),
-                ('title', models.CharField(blank=True, max_length=500)),
-                ('body', models.TextField(blank=True)),
-                ('acl', models.JSONField(default=list)),
-                ('fields', models.JSONField(blank=True, default=dict)),
-                ('unit_id', models.BigIntegerField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40)),
+                ("key", models.CharField(max_length=120)),
+                ("title", models.CharField(blank=True, max_length=500)),
+                ("body", models.TextField(blank=True)),
+                ("acl", models.JSONField(default=list)),
+                ("fields", models.JSONField(blank=True, default=dict)),
+                ("unit_id", models.BigIntegerField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'mục chỉ mục tìm kiếm',
-                'verbose_name_plural': 'mục chỉ mục tìm kiếm',
-                'constraints': [models.UniqueConstraint(fields=('kind', 'key'), name='search_entry_kind_key')],
+                "verbose_name": "mục chỉ mục tìm kiếm",
+                "verbose_name_plural": "mục chỉ mục tìm kiếm",
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "key"), name="search_entry_kind_key")
+                ],
             },
         ),
     ]

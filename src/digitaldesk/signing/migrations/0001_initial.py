@@ -9,141 +9,355 @@ import digitaldesk.signing.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_positions'),
+        ("accounts", "0002_positions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IntermediateCertificate',
+            name="IntermediateCertificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('certificate', models.BinaryField()),
-                ('fingerprint', models.CharField(max_length=64, unique=True)),
-                ('subject', models.CharField(max_length=500)),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("certificate", models.BinaryField()),
+                ("fingerprint", models.CharField(max_length=64, unique=True)),
+                ("subject", models.CharField(max_length=500)),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': 'chứng thư CA trung gian',
-                'verbose_name_plural': 'chứng thư CA trung gian',
+                "verbose_name": "chứng thư CA trung gian",
+                "verbose_name_plural": "chứng thư CA trung gian",
             },
         ),
         migrations.CreateModel(
-            name='RevocationList',
+            name="RevocationList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('issuer', models.CharField(max_length=500, unique=True, verbose_name='tổ chức phát hành')),
-                ('crl', models.BinaryField(verbose_name='CRL (DER)')),
-                ('number', models.PositiveBigIntegerField(default=0, verbose_name='số CRL')),
-                ('this_update', models.DateTimeField()),
-                ('next_update', models.DateTimeField(blank=True, null=True)),
-                ('revoked_count', models.PositiveIntegerField(default=0)),
-                ('source', models.CharField(choices=[('demo', 'CA mẫu của hệ thống'), ('upload', 'Quản trị viên tải lên')], default='upload', max_length=10)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "issuer",
+                    models.CharField(max_length=500, unique=True, verbose_name="tổ chức phát hành"),
+                ),
+                ("crl", models.BinaryField(verbose_name="CRL (DER)")),
+                ("number", models.PositiveBigIntegerField(default=0, verbose_name="số CRL")),
+                ("this_update", models.DateTimeField()),
+                ("next_update", models.DateTimeField(blank=True, null=True)),
+                ("revoked_count", models.PositiveIntegerField(default=0)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("demo", "CA mẫu của hệ thống"),
+                            ("upload", "Quản trị viên tải lên"),
+                        ],
+                        default="upload",
+                        max_length=10,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': 'danh sách chứng thư bị thu hồi',
-                'verbose_name_plural': 'danh sách chứng thư bị thu hồi',
+                "verbose_name": "danh sách chứng thư bị thu hồi",
+                "verbose_name_plural": "danh sách chứng thư bị thu hồi",
             },
         ),
         migrations.CreateModel(
-            name='TrustRoot',
+            name="TrustRoot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='tên')),
-                ('certificate', models.BinaryField(verbose_name='chứng thư gốc (DER)')),
-                ('fingerprint', models.CharField(max_length=64, unique=True, verbose_name='dấu vân tay SHA-256')),
-                ('subject', models.CharField(max_length=500)),
-                ('not_after', models.DateTimeField(verbose_name='hiệu lực đến')),
-                ('source', models.CharField(choices=[('demo', 'CA mẫu của hệ thống'), ('upload', 'Quản trị viên tải lên')], default='upload', max_length=10)),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang tin cậy')),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="tên")),
+                ("certificate", models.BinaryField(verbose_name="chứng thư gốc (DER)")),
+                (
+                    "fingerprint",
+                    models.CharField(
+                        max_length=64, unique=True, verbose_name="dấu vân tay SHA-256"
+                    ),
+                ),
+                ("subject", models.CharField(max_length=500)),
+                ("not_after", models.DateTimeField(verbose_name="hiệu lực đến")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("demo", "CA mẫu của hệ thống"),
+                            ("upload", "Quản trị viên tải lên"),
+                        ],
+                        default="upload",
+                        max_length=10,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang tin cậy")),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'chứng thư gốc tin cậy',
-                'verbose_name_plural': 'chứng thư gốc tin cậy',
-                'ordering': ['name'],
+                "verbose_name": "chứng thư gốc tin cậy",
+                "verbose_name_plural": "chứng thư gốc tin cậy",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='VerificationRecord',
+            name="VerificationRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(max_length=255)),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('size', models.PositiveBigIntegerField()),
-                ('summary', models.CharField(max_length=500)),
-                ('ok', models.BooleanField(default=False)),
-                ('report', models.JSONField()),
-                ('file', models.FileField(blank=True, null=True, upload_to=digitaldesk.signing.models._verified_path)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255)),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("size", models.PositiveBigIntegerField()),
+                ("summary", models.CharField(max_length=500)),
+                ("ok", models.BooleanField(default=False)),
+                ("report", models.JSONField()),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, null=True, upload_to=digitaldesk.signing.models._verified_path
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kết quả kiểm tra chữ ký số',
-                'verbose_name_plural': 'kết quả kiểm tra chữ ký số',
-                'ordering': ['-created_at'],
+                "verbose_name": "kết quả kiểm tra chữ ký số",
+                "verbose_name_plural": "kết quả kiểm tra chữ ký số",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='AppearanceImage',
+            name="AppearanceImage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('signature', 'Ảnh chữ ký (màu xanh)'), ('seal', 'Ảnh con dấu (màu đỏ)')], max_length=10)),
-                ('png', models.BinaryField()),
-                ('width_px', models.PositiveIntegerField()),
-                ('height_px', models.PositiveIntegerField()),
-                ('generated', models.BooleanField(default=False, verbose_name='ảnh mẫu tự sinh')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.unit')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("signature", "Ảnh chữ ký (màu xanh)"),
+                            ("seal", "Ảnh con dấu (màu đỏ)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("png", models.BinaryField()),
+                ("width_px", models.PositiveIntegerField()),
+                ("height_px", models.PositiveIntegerField()),
+                ("generated", models.BooleanField(default=False, verbose_name="ảnh mẫu tự sinh")),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.unit",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ảnh chữ ký, con dấu',
-                'verbose_name_plural': 'ảnh chữ ký, con dấu',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('kind', 'signature')), fields=('owner',), name='signing_one_signature_image'), models.UniqueConstraint(condition=models.Q(('kind', 'seal')), fields=('unit',), name='signing_one_seal_image')],
+                "verbose_name": "ảnh chữ ký, con dấu",
+                "verbose_name_plural": "ảnh chữ ký, con dấu",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", "signature")),
+                        fields=("owner",),
+                        name="signing_one_signature_image",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", "seal")),
+                        fields=("unit",),
+                        name="signing_one_seal_image",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Credential',
+            name="Credential",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('personal', 'Chữ ký số cá nhân'), ('organisation', 'Chữ ký số cơ quan, tổ chức')], max_length=20, verbose_name='loại')),
-                ('storage', models.CharField(choices=[('pkcs12', 'Tệp PKCS#12 lưu mã hóa trên máy chủ'), ('pkcs11', 'Thiết bị PKCS#11 (USB token, HSM)')], max_length=10, verbose_name='nơi giữ khóa')),
-                ('label', models.CharField(blank=True, max_length=200, verbose_name='tên gợi nhớ')),
-                ('certificate', models.BinaryField(verbose_name='chứng thư số (DER)')),
-                ('chain_pem', models.TextField(blank=True, verbose_name='chuỗi chứng thư cấp trên (PEM)')),
-                ('subject_cn', models.CharField(max_length=255, verbose_name='tên chủ thể')),
-                ('subject_org', models.CharField(blank=True, max_length=255, verbose_name='tổ chức chủ thể')),
-                ('issuer_cn', models.CharField(max_length=255, verbose_name='tổ chức cấp')),
-                ('serial_hex', models.CharField(max_length=80, verbose_name='số hiệu')),
-                ('fingerprint', models.CharField(db_index=True, max_length=64, verbose_name='dấu vân tay SHA-256')),
-                ('not_before', models.DateTimeField(verbose_name='hiệu lực từ')),
-                ('not_after', models.DateTimeField(verbose_name='hiệu lực đến')),
-                ('key_blob', models.BinaryField(blank=True, null=True, verbose_name='PKCS#12 đã mã hóa')),
-                ('pkcs11_token_label', models.CharField(blank=True, max_length=64, verbose_name='nhãn thiết bị')),
-                ('pkcs11_key_label', models.CharField(blank=True, max_length=64, verbose_name='nhãn khóa')),
-                ('is_default', models.BooleanField(default=False, verbose_name='mặc định')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang dùng')),
-                ('issued_by_demo_ca', models.BooleanField(default=False, verbose_name='do CA mẫu cấp')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='thu hồi lúc')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='signing_credentials', to=settings.AUTH_USER_MODEL, verbose_name='người giữ')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='signing_credentials', to='accounts.unit', verbose_name='cơ quan, tổ chức')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("personal", "Chữ ký số cá nhân"),
+                            ("organisation", "Chữ ký số cơ quan, tổ chức"),
+                        ],
+                        max_length=20,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "storage",
+                    models.CharField(
+                        choices=[
+                            ("pkcs12", "Tệp PKCS#12 lưu mã hóa trên máy chủ"),
+                            ("pkcs11", "Thiết bị PKCS#11 (USB token, HSM)"),
+                        ],
+                        max_length=10,
+                        verbose_name="nơi giữ khóa",
+                    ),
+                ),
+                ("label", models.CharField(blank=True, max_length=200, verbose_name="tên gợi nhớ")),
+                ("certificate", models.BinaryField(verbose_name="chứng thư số (DER)")),
+                (
+                    "chain_pem",
+                    models.TextField(blank=True, verbose_name="chuỗi chứng thư cấp trên (PEM)"),
+                ),
+                ("subject_cn", models.CharField(max_length=255, verbose_name="tên chủ thể")),
+                (
+                    "subject_org",
+                    models.CharField(blank=True, max_length=255, verbose_name="tổ chức chủ thể"),
+                ),
+                ("issuer_cn", models.CharField(max_length=255, verbose_name="tổ chức cấp")),
+                ("serial_hex", models.CharField(max_length=80, verbose_name="số hiệu")),
+                (
+                    "fingerprint",
+                    models.CharField(
+                        db_index=True, max_length=64, verbose_name="dấu vân tay SHA-256"
+                    ),
+                ),
+                ("not_before", models.DateTimeField(verbose_name="hiệu lực từ")),
+                ("not_after", models.DateTimeField(verbose_name="hiệu lực đến")),
+                (
+                    "key_blob",
+                    models.BinaryField(blank=True, null=True, verbose_name="PKCS#12 đã mã hóa"),
+                ),
+                (
+                    "pkcs11_token_label",
+                    models.CharField(blank=True, max_length=64, verbose_name="nhãn thiết bị"),
+                ),
+                (
+                    "pkcs11_key_label",
+                    models.CharField(blank=True, max_length=64, verbose_name="nhãn khóa"),
+                ),
+                ("is_default", models.BooleanField(default=False, verbose_name="mặc định")),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang dùng")),
+                (
+                    "issued_by_demo_ca",
+                    models.BooleanField(default=False, verbose_name="do CA mẫu cấp"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="thu hồi lúc"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signing_credentials",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người giữ",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signing_credentials",
+                        to="accounts.unit",
+                        verbose_name="cơ quan, tổ chức",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'chứng thư số',
-                'verbose_name_plural': 'chứng thư số',
-                'ordering': ['-is_default', '-not_after'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'personal'), ('owner__isnull', False)), models.Q(('kind', 'organisation'), ('unit__isnull', False)), _connector='OR'), name='signing_credential_has_holder'), models.UniqueConstraint(condition=models.Q(('is_active', True), ('is_default', True)), fields=('owner', 'kind'), name='signing_one_default_per_owner_kind')],
+                "verbose_name": "chứng thư số",
+                "verbose_name_plural": "chứng thư số",
+                "ordering": ["-is_default", "-not_after"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "personal"), ("owner__isnull", False)),
+                            models.Q(("kind", "organisation"), ("unit__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="signing_credential_has_holder",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_active", True), ("is_default", True)),
+                        fields=("owner", "kind"),
+                        name="signing_one_default_per_owner_kind",
+                    ),
+                ],
             },
         ),
     ]

@@ -1,4 +1,5 @@
 """`desk serve`: the embedded default — the web server and the background worker together."""
+
 from __future__ import annotations
 
 import os
@@ -18,23 +19,49 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("DESK_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("DESK_PORT", "8000")))
-        parser.add_argument("--web-workers", type=int, default=int(os.environ.get("DESK_WEB_WORKERS", "2")))
-        parser.add_argument("--no-worker", action="store_true", help="Không chạy tiến trình công việc nền.")
+        parser.add_argument(
+            "--web-workers", type=int, default=int(os.environ.get("DESK_WEB_WORKERS", "2"))
+        )
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Không chạy tiến trình công việc nền."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         bind = f"{options['host']}:{options['port']}"
         children: list[subprocess.Popen[bytes]] = []
         # The desk's gunicorn settings (line limit, Vietnamese refusals): config/gunicorn_conf.py.
-        web = [sys.executable, "-m", "gunicorn", "-c", "python:digitaldesk.config.gunicorn_conf",
-               "digitaldesk.config.wsgi:application", "--bind", bind,
-               "--workers", str(options["web_workers"]), "--threads", "4", "--timeout", "120",
-               "--access-logfile", "-", "--log-level", "warning"]
+        web = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "python:digitaldesk.config.gunicorn_conf",
+            "digitaldesk.config.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(options["web_workers"]),
+            "--threads",
+            "4",
+            "--timeout",
+            "120",
+            "--access-logfile",
+            "-",
+            "--log-level",
+            "warning",
+        ]
         children.append(subprocess.Popen(web))  # noqa: S603
         if not options["no_worker"]:
-            children.append(subprocess.Popen([sys.executable, "-m", "digitaldesk.manage", "worker"]))  # noqa: S603
-        self.stdout.write(self.style.SUCCESS(f"Bàn làm việc số đang chạy tại http://{bind}/  (Ctrl+C để dừng)"))
-        self.stdout.write(f"Cơ sở dữ liệu: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} · "
-                          f"dữ liệu tại {settings.DATA_DIR}")
+            children.append(
+                subprocess.Popen([sys.executable, "-m", "digitaldesk.manage", "worker"])
+            )  # noqa: S603
+        self.stdout.write(
+            self.style.SUCCESS(f"Bàn làm việc số đang chạy tại http://{bind}/  (Ctrl+C để dừng)")
+        )
+        self.stdout.write(
+            f"Cơ sở dữ liệu: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} · "
+            f"dữ liệu tại {settings.DATA_DIR}"
+        )
 
         stopping: list[bool] = []
 
@@ -54,7 +81,9 @@ class Command(BaseCommand):
                     break
                 if len(children) > 1 and children[1].poll() is not None and not stopping:
                     self.stderr.write("Tiến trình công việc nền đã dừng; đang khởi động lại.")
-                    children[1] = subprocess.Popen([sys.executable, "-m", "digitaldesk.manage", "worker"])  # noqa: S603
+                    children[1] = subprocess.Popen(
+                        [sys.executable, "-m", "digitaldesk.manage", "worker"]
+                    )  # noqa: S603
         finally:
             stop()
             # The worker finishes its running jobs first (up to DESK_JOB_TIMEOUT_SECONDS);

@@ -1,4 +1,5 @@
 """desk documents-fetch-mail: read the agency's e-mail inbox once (DESK_DOCS_IMAP_*)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,5 +17,7 @@ class Command(BaseCommand):
         if config is None:
             raise CommandError("Chưa cấu hình DESK_DOCS_IMAP_HOST.")
         counts = mail.fetch(config)
-        self.stdout.write(f"Đã đọc {counts['messages']} thư: {counts['attachments']} tệp chờ vào sổ, "
-                          f"{counts['refused']} tệp bị từ chối.")
+        self.stdout.write(
+            f"Đã đọc {counts['messages']} thư: {counts['attachments']} tệp chờ vào sổ, "
+            f"{counts['refused']} tệp bị từ chối."
+        )

@@ -10,6 +10,7 @@ blocks forever in `Event.set()`. This command runs the same cluster but watches 
 sentinel: once it is gone, nothing is left to wait for and the process exits.
 Jobs cut short that way are handed out again after their lease.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,7 +33,8 @@ class Command(BaseCommand):
         db = settings.DATABASES["default"]
         self.stdout.write(
             f"Công việc nền: {settings.Q_CLUSTER['workers']} tiến trình xử lý, hàng đợi «{settings.Q_CLUSTER['name']}», "
-            f"cơ sở dữ liệu {db['ENGINE'].rsplit('.', 1)[-1]}; thời hạn thuê {settings.JOB_RETRY_SECONDS} giây.")
+            f"cơ sở dữ liệu {db['ENGINE'].rsplit('.', 1)[-1]}; thời hạn thuê {settings.JOB_RETRY_SECONDS} giây."
+        )
         from digitaldesk.core.processes import reap_orphans
         from digitaldesk.jobs.services import recover_orphaned_jobs
 

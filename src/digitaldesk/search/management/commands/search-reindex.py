@@ -8,12 +8,18 @@ from digitaldesk.search import services
 
 
 class Command(BaseCommand):
-    help = ("Xây dựng lại chỉ mục tìm kiếm toàn văn của máy này từ cơ sở dữ liệu "
-            "(chạy trên mỗi máy có chỉ mục riêng).")
+    help = (
+        "Xây dựng lại chỉ mục tìm kiếm toàn văn của máy này từ cơ sở dữ liệu "
+        "(chạy trên mỗi máy có chỉ mục riêng)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--kind", action="append", dest="kinds",
-                            help="Chỉ xây dựng lại một loại mục (document, case, casefile.page…); lặp lại được.")
+        parser.add_argument(
+            "--kind",
+            action="append",
+            dest="kinds",
+            help="Chỉ xây dựng lại một loại mục (document, case, casefile.page…); lặp lại được.",
+        )
         parser.add_argument("--status", action="store_true", help="Chỉ in trạng thái của chỉ mục.")
 
     def handle(self, *args: Any, **options: Any) -> None:

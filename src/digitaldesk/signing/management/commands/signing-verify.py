@@ -1,4 +1,5 @@
 """desk signing-verify FILE.pdf: verify the signatures of a PDF from the command line (audited)."""
+
 from __future__ import annotations
 
 import json
@@ -32,6 +33,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(report.summary)
             for index, sig in enumerate(report.signatures, start=1):
-                self.stdout.write(f"  {index}. {sig.signer_name} [{sig.field_name}] {sig.pades_level}: {sig.summary}")
+                self.stdout.write(
+                    f"  {index}. {sig.signer_name} [{sig.field_name}] {sig.pades_level}: {sig.summary}"
+                )
         if not report.ok:
             raise SystemExit(1)
