@@ -40,8 +40,9 @@ def test_units_tree_paths_follow_the_parents(org):
 def test_the_appellate_level_is_an_institute_of_the_supreme_procuracy_on_the_units_tree(
     org, as_user
 ):
-    # Since 01/7/2025 (Luật 82/2025/QH15, DOMAIN.md §5.1) there is no VKSND cấp cao: its role passed to
-    # three "Viện Công tố và Kiểm sát xét xử phúc thẩm" of the VKSND tối cao. No demo unit is cấp cao.
+    # Since 01/7/2025 (Luật 82/2025/QH15, docs/domain.md §5.1) there is no VKSND cấp cao: its
+    # role passed to three "Viện Công tố và Kiểm sát xét xử phúc thẩm" of the VKSND tối cao.
+    # No demo unit is cấp cao.
     appellate = org.units["pt_dn"]
     assert (
         appellate.parent == org.units["tc"]

@@ -1,4 +1,4 @@
-"""The deadline engine, article by article (BLTTHS 2015; DOMAIN.md §3)."""
+"""The deadline engine, article by article (BLTTHS 2015; docs/domain.md §3)."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def test_format_days_as_written_in_detention_orders():
     assert format_days(9) == "09 ngày"
 
 
-# --- TTLT 04/2018 Điều 17: custody deducted from detention (DOMAIN.md §3.2) ----------------------
+# --- TTLT 04/2018 Điều 17: custody deducted from detention (docs/domain.md §3.2) --------------
 
 
 def test_worked_example_1_continuous_custody_and_detention():

@@ -297,10 +297,10 @@ def build_units(org: DemoOrg) -> None:
             f"C2-P{number}",
             order=number,
         )
-    # The appellate level since 01/7/2025 (Luật 82/2025/QH15, DOMAIN.md §5.1): the VKSND cấp cao were
-    # abolished and their role passed to three Viện of the VKSND tối cao (Hà Nội, Đà Nẵng, TP.HCM); the
-    # demo has the one at Đà Nẵng. Its document symbol is not in the sources, so none is set (an
-    # administrator enters it from the organisation's decision).
+    # The appellate level since 01/7/2025 (Luật 82/2025/QH15, docs/domain.md §5.1): the VKSND
+    # cấp cao were abolished and their role passed to three Viện of the VKSND tối cao (Hà Nội,
+    # Đà Nẵng, TP.HCM); the demo has the one at Đà Nẵng. Its document symbol is not in the
+    # sources, so none is set (an administrator enters it from the organisation's decision).
     _unit(
         org,
         "pt_dn",

@@ -72,7 +72,7 @@ REGISTER_PER_SUBJECT = {
     RegisterKind.TAM_HOAN_XUAT_CANH,
 }
 
-# Stage after an event (DOMAIN.md §4.1). Events not listed leave the stage as it is.
+# Stage after an event (docs/domain.md §4.1). Events not listed leave the stage as it is.
 STAGE_AFTER: dict[str, str] = {
     E.TIEP_NHAN_NGUON_TIN: Stage.REPORT,
     E.TAM_DINH_CHI_NGUON_TIN: Stage.REPORT_SUSPENDED,

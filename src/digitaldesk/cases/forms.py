@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from django import forms
+from django.forms.renderers import Jinja2
 from django.utils import timezone
-from django.utils.choices import BaseChoiceIterator
-from django.utils.safestring import mark_safe
 
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.cases.models import (
@@ -213,148 +211,47 @@ class GrantForm(forms.Form):
         model_choice_field(self, "unit").queryset = units
 
 
-def _esc(value: Any) -> str:
-    """As autoescape writes a value: safe strings as they are, anything else escaped."""
-    if hasattr(value, "__html__"):
-        return value.__html__()  # type: ignore[no-any-return]
-    return html.escape(str(value))
-
-
-def _html_attrs(attrs: dict[str, Any]) -> str:
-    """Attributes as django/forms/widgets/attrs.html writes them."""
-    out = []
-    for name, value in attrs.items():
-        if value is False:
-            continue
-        out.append(f" {_esc(name)}" if value is True else f' {_esc(name)}="{_esc(str(value))}"')
-    return "".join(out)
-
-
-class FastSelect(forms.Select):
-    """A <select> written in Python, byte for byte what Django's select.html / select_option.html
-    templates write (tests/cases/test_register_list.py compares them): the register's prosecutor list of a
-    province head has hundreds of options, and one template render per option (plus the option
-    dictionaries of `optgroups`) cost more than the query of the page. Same selection rule as
-    `ChoiceWidget.optgroups`: the first option whose value is in the value (all of them when
-    multiple)."""
-
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> str:
-        widget_attrs = self.build_attrs(self.attrs, attrs)
-        if self.allow_multiple_selected:
-            widget_attrs["multiple"] = True
-        values = self.format_value(value)
-        multiple = self.allow_multiple_selected
-        parts = [f'<select name="{_esc(name)}"', _html_attrs(widget_attrs), ">"]
-        has_selected = False
-        for option_value, option_label in self.choices:
-            if option_value is None:
-                option_value = ""
-            if isinstance(option_label, list | tuple):
-                group_name, choices = option_value, option_label
-            else:
-                group_name, choices = None, ((option_value, option_label),)
-            if group_name:
-                parts.append(f'\n  <optgroup label="{_esc(group_name)}">')
-            for subvalue, sublabel in choices:
-                selected = (not has_selected or multiple) and str(subvalue) in values
-                has_selected |= selected
-                parts.append(
-                    f'\n  <option value="{_esc(str(subvalue))}"{" selected" if selected else ""}>'
-                    f"{_esc(sublabel)}</option>\n"
-                )  # the template file's newline
-            if group_name:
-                parts.append("\n  </optgroup>")
-        parts.append("\n</select>")
-        return mark_safe("".join(parts))  # noqa: S308  (every value above is escaped)
-
-
-class _FastInput:
-    """<input> written in Python, byte for byte django/forms/widgets/input.html (with attrs.html):
-    a template render per field was most of the filter form's cost."""
-
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> str:
-        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
-        shown = widget["value"]
-        value_attr = f' value="{_esc(str(shown))}"' if shown is not None else ""
-        return mark_safe(
-            f'<input type="{_esc(widget["type"])}" name="{_esc(widget["name"])}"{value_attr}'  # noqa: S308
-            f"{_html_attrs(widget['attrs'])}>"
-        )
-
-
-class FastTextInput(_FastInput, forms.TextInput):
-    pass
-
-
-class FastNumberInput(_FastInput, forms.NumberInput):
-    pass
-
-
-class FastCheckboxInput(_FastInput, forms.CheckboxInput):
-    pass
-
-
-class _Choices(BaseChoiceIterator):
-    """Choices already in their normal form ((value, label) pairs): Django normalises a plain list
-    on every assignment (field and widget), which for 200 prosecutors cost a millisecond a page."""
-
-    def __init__(self, pairs: list[tuple[Any, Any]]) -> None:
-        self.pairs = pairs
-
-    def __iter__(self) -> Any:
-        return iter(self.pairs)
-
-    def __len__(self) -> int:
-        return len(self.pairs)
+# Django's widgets drawn from Django's own Jinja2 widget templates (django/forms/jinja2/): the
+# prosecutor list of a province head holds ~200 options, which cost 10 ms of CPU per register page
+# through Django's template engine and 5 ms through Jinja2 (benchmarks/speed_devices.py). One
+# instance for the process, so that its engine and compiled templates are kept.
+JINJA2_WIDGETS = Jinja2()
 
 
 class RegisterFilterForm(forms.Form):
-    """The register's filters, every widget written in Python (`Fast*`): same HTML as Django's."""
+    """The register's filters (GET), all optional; an invalid form filters nothing."""
 
-    q = forms.CharField(label="Tìm (tên vụ án, bị can, số)", required=False, widget=FastTextInput)
+    default_renderer = JINJA2_WIDGETS
+
+    q = forms.CharField(label="Tìm (tên vụ án, bị can, số)", required=False)
     stage = forms.ChoiceField(
         label="Giai đoạn",
         choices=[("", "Tất cả"), *Stage.choices],
         required=False,
-        widget=FastSelect,
     )
     category = forms.ChoiceField(
         label="Loại tội phạm",
         choices=[("", "Tất cả"), *Category.choices],
         required=False,
-        widget=FastSelect,
     )
     register = forms.ChoiceField(
         label="Sổ",
         choices=[("", "Cả hai sổ"), ("nguon_tin", "Nguồn tin"), ("vu_an", "Vụ án")],
         required=False,
-        widget=FastSelect,
     )
-    year = forms.IntegerField(
-        label="Năm", required=False, min_value=2000, max_value=2100, widget=FastNumberInput
-    )
-    article = forms.CharField(label="Điều luật", required=False, max_length=8, widget=FastTextInput)
+    year = forms.IntegerField(label="Năm", required=False, min_value=2000, max_value=2100)
+    article = forms.CharField(label="Điều luật", required=False, max_length=8)
     prosecutor = forms.TypedChoiceField(
-        label="Kiểm sát viên", coerce=int, required=False, empty_value=None, widget=FastSelect
+        label="Kiểm sát viên", coerce=int, required=False, empty_value=None
     )
-    detained = forms.BooleanField(
-        label="Có bị can đang bị tạm giữ / tạm giam", required=False, widget=FastCheckboxInput
-    )
-    open_only = forms.BooleanField(
-        label="Chỉ án đang giải quyết", required=False, widget=FastCheckboxInput
-    )
-    mine = forms.BooleanField(
-        label="Án tôi được phân công", required=False, widget=FastCheckboxInput
-    )
+    detained = forms.BooleanField(label="Có bị can đang bị tạm giữ / tạm giam", required=False)
+    open_only = forms.BooleanField(label="Chỉ án đang giải quyết", required=False)
+    mine = forms.BooleanField(label="Án tôi được phân công", required=False)
 
     def __init__(self, *args: Any, prosecutors: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # prosecutors: (id, full name) pairs (selectors.register_prosecutors)
-        choice_field(self, "prosecutor").choices = _Choices([("", "Tất cả"), *prosecutors])
+        choice_field(self, "prosecutor").choices = [("", "Tất cả"), *prosecutors]
 
 
 class StatsForm(forms.Form):

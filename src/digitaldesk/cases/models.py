@@ -27,7 +27,7 @@ class SourceKind(models.TextChoices):
 
 
 class Stage(models.TextChoices):
-    """Stages as seen from the procuracy (DOMAIN.md §4.1)."""
+    """Stages as seen from the procuracy (docs/domain.md §4.1)."""
 
     REPORT = "nguon_tin", "Giải quyết nguồn tin"
     REPORT_SUSPENDED = "nguon_tin_tdc", "Tạm đình chỉ giải quyết nguồn tin"

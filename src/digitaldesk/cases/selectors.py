@@ -413,7 +413,7 @@ class RegisterPage:
 def with_list_details(cases: list[Case]) -> list[Case]:
     """Attach accused, prosecutors, charges and the nearest running deadline to a page of cases
     (four queries for the whole page), as plain tuples: the register's rows only display them
-    (`cases_tags.register_rows`), and 500 model instances per page cost more than the queries.
+    (`cases/_register_rows.html`), and 500 model instances per page cost more than the queries.
 
     `list_accused`: (full_name, measure) in the case's order; `list_charges`: (article, clause);
     `list_prosecutors`: full names of the current assignees (by role); `next_deadline`:

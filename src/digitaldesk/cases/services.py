@@ -68,7 +68,7 @@ def _issue_number(
     """Issue the next number of a unit's register for `year`, or check a number typed in.
 
     Numbers run from 01 each year per unit and per register, in order of intake
-    (DOMAIN.md §4.2, proposed register schema [U]; by analogy with NĐ 30/2020 Điều 22:
+    (docs/domain.md §4.2, proposed register schema [U]; by analogy with NĐ 30/2020 Điều 22:
     the incoming number runs consecutively within the year). A number typed in (to
     copy an existing paper register) must not already be in use.
     """

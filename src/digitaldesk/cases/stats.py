@@ -1,6 +1,6 @@
 """Statistics of a unit's register for a period, and the exported report tables.
 
-The official statistical forms of the procuracy were not available (DOMAIN.md §4.2,
+The official statistical forms of the procuracy were not available (docs/domain.md §4.2,
 open question 7), so the tables follow the usual shape of a thụ lý/giải quyết report:
 carried over (cũ), new (mới), total, resolved (đã giải quyết), pending (còn lại), in
 cases (vụ) and in accused (bị can), plus breakdowns by stage, by Penal Code chapter and

@@ -130,6 +130,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Only the few hot fragments (core/jinja2.py): templates under <app>/jinja2/.
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "digitaldesk.core.jinja2.environment"},
+    },
 ]
 
 # --- Database -----------------------------------------------------------------

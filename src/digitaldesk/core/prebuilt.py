@@ -19,6 +19,10 @@ list's length, an optional filter) needs its own Prebuilt. The build function ru
 must not read the clock, the settings or the user: every value that can change is a Param.
 Rows made back into model instances with `Model.from_db()` need their columns in the model's
 field order (from_db fills the fields in that order).
+
+Why it exists: `benchmarks/speed_devices.py` (variant `plain_no_prebuilt`, which compiles every
+use) measured the desk home at 6–8 ms more CPU without it, +33–67 % by persona (docs/desk.md,
+benchmarks/HISTORY.md). Remove it only if that benchmark says it no longer pays.
 """
 
 from __future__ import annotations

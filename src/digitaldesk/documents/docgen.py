@@ -1,7 +1,7 @@
 """Decree-30 templates: build a DOCX with the Decree's layout, rendered to PDF/A.
 
 NĐ 30/2020/NĐ-CP, Điều 8 (the nine main format elements) and Phụ lục I [S]
-(DOMAIN.md §1.3): A4 portrait, margins top/bottom 20 mm, left 30 mm, right 15 mm,
+(docs/domain.md §1.3): A4 portrait, margins top/bottom 20 mm, left 30 mm, right 15 mm,
 Times New Roman 13–14, Quốc hiệu and Tiêu ngữ (box 1), issuer under its direct
 superior (box 2), "Số: …/…" (box 3), place and date (box 4), type and summary
 (box 5a) or "V/v …" for a công văn (box 5b), body (6), authority, title and name of

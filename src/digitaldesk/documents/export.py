@@ -1,5 +1,6 @@
 """Year-end registers as spreadsheets, with the columns of NĐ 30/2020 Phụ lục IV [S]
-(DOMAIN.md §1.7), for printing, signing and binding (Điều 16, 22: a System register is printed)."""
+(docs/domain.md §1.7), for printing, signing and binding (Điều 16, 22: a System register is
+printed)."""
 
 from __future__ import annotations
 
@@ -116,7 +117,7 @@ def outgoing_register_xlsx(rows: Iterable[OutgoingDocument], *, heading: str) ->
 
 
 # --- Sổ theo dõi giải quyết văn bản đến (follow-up register) --------------------------------
-# Columns of Phụ lục IV [S] (DOMAIN.md §1.7): Số đến · document (type, number, date, issuer) ·
+# Columns of Phụ lục IV [S] (docs/domain.md §1.7): Số đến · document (type, number, date, issuer) ·
 # Đơn vị/người nhận · Thời hạn giải quyết · Tiến độ giải quyết · Số, ký hiệu văn bản trả lời
 # (here: the recorded result) · Ghi chú; plus the closing date and the overdue flag.
 FOLLOWUP_COLUMNS = [

@@ -29,7 +29,7 @@ class Urgency(models.TextChoices):
     HOA_TOC = "hoa_toc", "Hỏa tốc"
 
 
-# NĐ 30/2020, Điều 7 (the 29 types); abbreviations from Phụ lục III [S] (DOMAIN.md §1.1).
+# NĐ 30/2020, Điều 7 (the 29 types); abbreviations from Phụ lục III [S] (docs/domain.md §1.1).
 DOC_TYPES: list[tuple[str, str, str]] = [
     ("nghi_quyet", "Nghị quyết", "NQ"),
     ("quyet_dinh", "Quyết định", "QĐ"),
@@ -235,7 +235,7 @@ class IncomingDocument(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # NĐ 30/2020, Điều 18 (DOMAIN.md §1.5): the issuer recalled the document; the entry and its
+    # NĐ 30/2020, Điều 18 (docs/domain.md §1.5): the issuer recalled the document; the entry and its
     # số đến stay in the register, the electronic copy is deleted.
     recalled_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
 
@@ -373,7 +373,7 @@ class SignerAuthority(models.TextChoices):
 
 
 class Relation(models.TextChoices):
-    # NĐ 30/2020, Điều 18 (DOMAIN.md §1.5): content errors → a replacing document of equivalent
+    # NĐ 30/2020, Điều 18 (docs/domain.md §1.5): content errors → a replacing document of equivalent
     # form; format or procedure errors → a correcting công văn (đính chính).
     NONE = "", "—"
     CORRECTS = "dinh_chinh", "Đính chính"

@@ -40,7 +40,7 @@ OUTGOING_KIND = "documents.outgoing"
 def agency_of(unit: Unit | None) -> Unit | None:
     """The agency (cơ quan) whose registers a unit uses: the nearest unit at or above
     it that is not a Phòng. A Phòng uses its procuracy's registers; a Vụ or Cục of the
-    VKSND tối cao numbers its own documents (e.g. "182/KH-V5", DOMAIN.md §1.2)."""
+    VKSND tối cao numbers its own documents (e.g. "182/KH-V5", docs/domain.md §1.2)."""
     if unit is None:
         return None
     if unit.kind != UnitKind.OFFICE:

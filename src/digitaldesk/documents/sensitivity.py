@@ -2,8 +2,8 @@
 
 The desk must never hold documents marked Mật, Tối mật or Tuyệt mật: Luật Bảo vệ
 bí mật nhà nước 29/2018/QH14, Điều 5 khoản 5 forbids drafting or storing secrets on a
-networked computer (DOMAIN.md §2.2). A document the clerk declares "Thường" is
-scanned for the marks and the kinds of content that DOMAIN.md lists; any hit
+networked computer (docs/domain.md §2.2). A document the clerk declares "Thường" is
+scanned for the marks and the kinds of content that docs/domain.md §2.3 lists; any hit
 must be confirmed explicitly (and the confirmation is audited) before upload.
 This is a warning aid, not a classifier: it flags, a person decides.
 """
@@ -56,10 +56,11 @@ _MARKERS: list[tuple[str, str, str]] = [
     ),
 ]
 
-# Kinds of content listed as Tối mật / Mật for the procuracy by QĐ 1180/QĐ-TTg (DOMAIN.md §2.3 [S]):
-# exchanges and plans on cases of national security, especially serious public-order crimes,
-# serious corruption; Ủy ban kiểm sát meetings on them; force deployment plans; opinions on
-# cassation or reopening requests. A hit needs a topic AND a kind of document.
+# Kinds of content listed as Tối mật / Mật for the procuracy by QĐ 1180/QĐ-TTg
+# (docs/domain.md §2.3 [S]): exchanges and plans on cases of national security, especially
+# serious public-order crimes, serious corruption; Ủy ban kiểm sát meetings on them; force
+# deployment plans; opinions on cassation or reopening requests. A hit needs a topic AND a kind
+# of document.
 _TOPICS: list[tuple[str, str]] = [
     ("an ninh quoc gia", "vụ án xâm phạm an ninh quốc gia"),
     ("tham nhung", "vụ án tham nhũng, chức vụ"),

@@ -1,7 +1,7 @@
 """Crime categories (phân loại tội phạm) — BLHS 2015 Điều 9, as amended by Luật 12/2017/QH14.
 
 The category follows the MAXIMUM of the penalty bracket (khung hình phạt) of the
-clause (khoản) charged, not the whole article (DOMAIN.md §3.1):
+clause (khoản) charged, not the whole article (docs/domain.md §3.1):
 
     ít nghiêm trọng         fine, non-custodial reform, or prison up to 3 years   (Điều 9.1.a)
     nghiêm trọng            over 3 up to 7 years                                  (Điều 9.1.b)
@@ -184,7 +184,7 @@ def category_for(
 
 def most_serious(categories: Iterable[Category]) -> Category:
     """The most serious category of several charges (joined cases follow it —
-    TTLT 04/2018 Điều 14, DOMAIN.md §3.1)."""
+    TTLT 04/2018 Điều 14, docs/domain.md §3.1)."""
     items = list(categories)
     if not items:
         raise LegalRuleError("Chưa có tội danh nào để xác định loại tội phạm.")

@@ -1,6 +1,6 @@
 """Signature and seal images (transparent PNG), and the visible text of signatures.
 
-NĐ 30/2020 Phụ lục I (as summarised in DOMAIN.md §1.8, [S]): the signer's
+NĐ 30/2020 Phụ lục I (as summarised in docs/domain.md §1.8, [S]): the signer's
 image is the handwritten signature in blue on a transparent PNG (box 7c); the
 organisation's image is the seal in red, actual size, transparent PNG, covering
 about 1/3 of the signer's image on the left (box 8), with the organisation's

@@ -937,7 +937,7 @@ def _organisation_appearance(
         lines.append(f"Ngày ban hành: {issued_date:%d/%m/%Y}")
     lines.append(f"Thời gian ký: {images.vietnam_time(moment)}")
     if purpose in ("attachment", "copy"):
-        # Box 14: top right of the first page, no image (Phụ lục I [S], DOMAIN.md §1.8).
+        # Box 14: top right of the first page, no image (Phụ lục I [S], docs/domain.md §1.8).
         png, height_pt = images.text_lines_png(lines, width_pt=200)
         width, height = page_size(reader, 0)
         return engine.Appearance(

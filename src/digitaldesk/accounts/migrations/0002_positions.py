@@ -1,4 +1,4 @@
-"""The positions of the procuracy and the roles derived from them (DOMAIN.md §5.2)."""
+"""The positions of the procuracy and the roles derived from them (docs/domain.md §5.2)."""
 
 from django.db import migrations
 

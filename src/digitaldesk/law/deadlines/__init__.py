@@ -3,7 +3,7 @@
 Pure and fast: no database, no file access. `compute_deadlines` takes the crime
 category, the events and a `WorkCalendar`, and returns every limit (running or not)
 with the article and clause it comes from. See docs/deadlines.md for the tables and
-the counting choices; DOMAIN.md §3 for the sources.
+the counting choices; docs/domain.md §3 for the sources.
 
 The text of the Code used is BLTTHS 2015 as amended in 2021. The amending laws of
 2024–2025 (Luật 99/2025/QH15 among others) are NOT consolidated: where a limit may

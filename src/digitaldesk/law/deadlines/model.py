@@ -357,7 +357,7 @@ DEADLINE_LABELS = {
     DeadlineKind.KHANG_NGHI_CAP_TREN: "Thời hạn kháng nghị của Viện kiểm sát cấp trên trực tiếp",
     DeadlineKind.CHUAN_BI_PHUC_THAM: "Thời hạn mở phiên tòa phúc thẩm",
 }
-# Limits the 2024–2025 amending laws may have touched (DOMAIN.md §7, question 4).
+# Limits the 2024–2025 amending laws may have touched (docs/domain.md §7, question 4).
 UNCONSOLIDATED_KINDS = frozenset(
     {
         DeadlineKind.NGUON_TIN,

@@ -1,4 +1,4 @@
-"""The time limits of BLTTHS 2015 as tables (DOMAIN.md §3.3). Months unless named *_DAYS.
+"""The time limits of BLTTHS 2015 as tables (docs/domain.md §3.3). Months unless named *_DAYS.
 
 Each constant cites its article; the 2024–2025 amending laws are not consolidated.
 """
