@@ -45,7 +45,8 @@ def data_dir() -> Path:
         path = Path(configured)
         if not (path / _FILES[LAW_BLHS]).is_file():
             raise LegalRuleError(
-                f"DESK_LEGAL_DATA_DIR={configured!r}: không tìm thấy tệp {_FILES[LAW_BLHS]} trong thư mục này."
+                f"DESK_LEGAL_DATA_DIR={configured!r}: không tìm thấy tệp {_FILES[LAW_BLHS]} trong "
+                "thư mục này."
             )
         return path
     return PACKAGED_DATA_DIR
@@ -176,7 +177,7 @@ class Article:
 
     @property
     def is_crime(self) -> bool:
-        """True for the BLHS articles defining a crime ("Tội ..." in Phần thứ hai, "CÁC TỘI PHẠM")."""
+        """True for the BLHS articles defining a crime ("Tội ..." in Phần thứ hai)."""
         return (
             self.law == LAW_BLHS
             and self.part.startswith("Phần thứ hai")
