@@ -12,11 +12,6 @@ from digitaldesk.law import LegalRuleError
 from digitaldesk.law.citation import Citation
 from digitaldesk.law.deadlines.counting import DAY_LIMIT_NOTE, DETENTION_NOTE
 
-UNCONSOLIDATED_NOTE = (
-    "Thời hạn theo BLTTHS 2015 (sửa đổi năm 2021); chưa đối chiếu các luật sửa đổi năm "
-    "2024–2025 (Luật số 99/2025/QH15)."
-)
-
 
 def render_note(item: object) -> str:
     """A note as text: dates are written dd/mm/yyyy."""
@@ -317,7 +312,7 @@ class Deadline:
     @property
     def notes(self) -> tuple[str, ...]:
         """The notes, rendered; the counting rule of the unit and the 2025 caveat come last."""
-        static = _static_notes(self.unit, self.kind in UNCONSOLIDATED_KINDS)
+        static = _static_notes(self.unit)
         if not self.raw_notes:
             return static
         return tuple(render_note(item) for item in self.raw_notes) + static
@@ -325,7 +320,7 @@ class Deadline:
     @property
     def note(self) -> str:
         if not self.raw_notes:  # most deadlines: a constant text, joined once
-            return _static_text(self.unit, self.kind in UNCONSOLIDATED_KINDS)
+            return _static_text(self.unit)
         return " ".join(self.notes)
 
     @property
@@ -365,34 +360,21 @@ DEADLINE_LABELS = {
     DeadlineKind.KHANG_NGHI_CAP_TREN: "Thời hạn kháng nghị của Viện kiểm sát cấp trên trực tiếp",
     DeadlineKind.CHUAN_BI_PHUC_THAM: "Thời hạn mở phiên tòa phúc thẩm",
 }
-# Limits the 2024–2025 amending laws may have touched (DOMAIN.md §7, question 4).
-UNCONSOLIDATED_KINDS = frozenset(
-    {
-        DeadlineKind.NGUON_TIN,
-        DeadlineKind.DIEU_TRA,
-        DeadlineKind.TAM_GIAM,
-        DeadlineKind.TRUY_TO,
-        DeadlineKind.CHUAN_BI_XET_XU,
-        DeadlineKind.CHUAN_BI_PHUC_THAM,
-    }
-)
 
 
 @functools.cache
-def _static_notes(unit: str, unconsolidated: bool) -> tuple[str, ...]:
+def _static_notes(unit: str) -> tuple[str, ...]:
     items = []
     if unit == "day":
         items.append(DAY_LIMIT_NOTE)
     elif unit == "detention":
         items.append(DETENTION_NOTE)
-    if unconsolidated:
-        items.append(UNCONSOLIDATED_NOTE)
     return tuple(items)
 
 
 @functools.cache
-def _static_text(unit: str, unconsolidated: bool) -> str:
-    return " ".join(_static_notes(unit, unconsolidated))
+def _static_text(unit: str) -> str:
+    return " ".join(_static_notes(unit))
 
 
 # Limits that simply lapse (the right is lost), rather than obligations that stay due.

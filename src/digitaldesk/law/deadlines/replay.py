@@ -7,6 +7,7 @@ import datetime as dt
 from digitaldesk.law.calendar import WorkCalendar
 from digitaldesk.law.categories import Category
 from digitaldesk.law.citation import Citation
+from digitaldesk.law.deadlines.amended import AUTHORITY_CHANGED_ON, EXTENSION_AUTHORITY_NOTES
 from digitaldesk.law.deadlines.counting import (
     DAY_LIMIT_ROLLS_OVER_DAYS_OFF,
     add_months,
@@ -24,6 +25,7 @@ from digitaldesk.law.deadlines.tables import (
     ART_229,
     IT,
 )
+from digitaldesk.law.versions import cite_in_force
 
 # Enum members read once: attribute access on an Enum class is slow in the hot path.
 _CHUAN_BI_XET_XU = DeadlineKind.CHUAN_BI_XET_XU
@@ -109,6 +111,7 @@ class ReplayBase:
             if previous.running:
                 previous.running = False
                 previous.closed_on = start
+        basis = cite_in_force(basis, start)  # pinned to the amending law of its text, if any
         track = Deadline(
             key, kind, label or DEADLINE_LABELS[kind], subject, start, end, basis, unit, nominal_end
         )
@@ -185,4 +188,8 @@ class ReplayBase:
         t.nominal_end = nominal
         t.end = end
         t.unit = unit
-        t.citation = basis
+        t.citation = cite_in_force(basis, e.on)
+        if e.on >= AUTHORITY_CHANGED_ON:
+            note = EXTENSION_AUTHORITY_NOTES.get(basis)
+            if note is not None and note not in t.raw_notes:
+                t.raw_notes.append(note)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from digitaldesk.law.citation import Citation
+from digitaldesk.law.deadlines.amended import APPEAL_PREPARATION_NOTE, AUTHORITY_CHANGED_ON
 from digitaldesk.law.deadlines.model import (
     DeadlineKind,
     Event,
@@ -283,8 +284,11 @@ class TrialEvents(ReplayBase):
             "day",
         )
         t.needs_review = True
-        t.raw_notes.append(
-            "Tính theo thời hạn 60 ngày của Tòa án nhân dân cấp tỉnh. TAND cấp cao đã bị bãi bỏ "
-            "năm 2025: "
-            "thời hạn và Tòa án cấp phúc thẩm hiện hành chưa được xác minh."
-        )
+        if e.on >= AUTHORITY_CHANGED_ON:
+            t.raw_notes.append(APPEAL_PREPARATION_NOTE)
+        else:
+            t.raw_notes.append(
+                "Tính theo thời hạn 60 ngày của Tòa án nhân dân cấp tỉnh. TAND cấp cao đã bị bãi "
+                "bỏ năm 2025: "
+                "thời hạn và Tòa án cấp phúc thẩm hiện hành chưa được xác minh."
+            )
