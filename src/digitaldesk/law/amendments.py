@@ -215,6 +215,14 @@ def unrecovered() -> tuple[UnrecoveredAmendment, ...]:
 # --- Instructions held elsewhere (the database, through an upper layer) ------------------------
 
 AmendmentProvider = Callable[[], Iterable[Amendment]]
+
+
+class ProviderUnavailable(Exception):
+    """Raised by a provider that cannot be asked now (its database is not reachable in this
+    process: the pure tests of this package). Nothing is cached: the next use asks again."""
+
+
+_UNAVAILABLE: tuple[Amendment, ...] = ()
 _providers: list[AmendmentProvider] = []
 _listeners: list[Callable[[], None]] = []
 
@@ -234,15 +242,41 @@ def on_change(listener: Callable[[], None]) -> None:
 
 
 def changed() -> None:
-    """Say that the instructions changed (an approval): the versions are rebuilt on next use."""
-    _provided.cache_clear()
+    """Say that the instructions changed: the versions are rebuilt on next use."""
+    _cached.clear()
     for listener in _listeners:
         listener()
 
 
-@cache
+_approval_listeners: list[Callable[[tuple[Amendment, ...]], None]] = []
+
+
+def on_approved(listener: Callable[[tuple[Amendment, ...]], None]) -> None:
+    """`listener(new)` is called after `approved(new)`: an app of an upper layer (cases)
+    registers here at start-up to recompute what the new instructions touch."""
+    if listener not in _approval_listeners:
+        _approval_listeners.append(listener)
+
+
+def approved(new: tuple[Amendment, ...]) -> None:
+    """Say that instructions were approved (after the transaction committed)."""
+    changed()
+    for listener in _approval_listeners:
+        listener(new)
+
+
+_cached: list[tuple[Amendment, ...]] = []
+
+
 def _provided() -> tuple[Amendment, ...]:
-    return tuple(item for provider in _providers for item in provider())
+    if _cached:
+        return _cached[0]
+    try:
+        found = tuple(item for provider in _providers for item in provider())
+    except ProviderUnavailable:
+        return _UNAVAILABLE
+    _cached.append(found)
+    return found
 
 
 def all_amendments() -> tuple[Amendment, ...]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from digitaldesk.law.citation import Citation
 from digitaldesk.law.deadlines.tables import ART_172_2, ART_173_2, ART_174_1
 from digitaldesk.law.registry import BLTTHS
 from digitaldesk.law.versions import gaps_note
@@ -48,6 +49,15 @@ APPEAL_PREPARATION_NOTE = (
     "dân cấp cao không còn); văn bản mới chưa có trong dữ liệu: tính theo thời hạn 60 ngày của "
     "Tòa án nhân dân cấp tỉnh trong văn bản trước sửa đổi, cần đối chiếu."
 )
+
+
+def amended_limit_note(citation: Citation) -> str:
+    """The note on a limit whose provision an amending law rewrote (an imported law): the engine's
+    tables were written for the earlier text, so the number may differ."""
+    return (
+        f"{citation.short()}: thời hạn được tính theo bảng thời hạn của văn bản trước khi sửa đổi; "
+        "cần đối chiếu với văn bản sửa đổi."
+    )
 
 
 def page_notes(starts: Iterable[dt.date]) -> tuple[str, ...]:

@@ -7,7 +7,11 @@ import datetime as dt
 from digitaldesk.law.calendar import WorkCalendar
 from digitaldesk.law.categories import Category
 from digitaldesk.law.citation import Citation
-from digitaldesk.law.deadlines.amended import AUTHORITY_CHANGED_ON, EXTENSION_AUTHORITY_NOTES
+from digitaldesk.law.deadlines.amended import (
+    AUTHORITY_CHANGED_ON,
+    EXTENSION_AUTHORITY_NOTES,
+    amended_limit_note,
+)
 from digitaldesk.law.deadlines.counting import (
     DAY_LIMIT_ROLLS_OVER_DAYS_OFF,
     add_months,
@@ -111,10 +115,21 @@ class ReplayBase:
             if previous.running:
                 previous.running = False
                 previous.closed_on = start
-        basis = cite_in_force(basis, start)  # pinned to the amending law of its text, if any
+        pinned = cite_in_force(basis, start)  # pinned to the amending law of its text, if any
         track = Deadline(
-            key, kind, label or DEADLINE_LABELS[kind], subject, start, end, basis, unit, nominal_end
+            key,
+            kind,
+            label or DEADLINE_LABELS[kind],
+            subject,
+            start,
+            end,
+            pinned,
+            unit,
+            nominal_end,
         )
+        if pinned is not basis:
+            track.raw_notes.append(amended_limit_note(pinned))
+            track.needs_review = True
         track.seq = seq
         if self.unknown_category and kind in NEEDS_CATEGORY:
             track.raw_notes.append(
@@ -189,6 +204,9 @@ class ReplayBase:
         t.end = end
         t.unit = unit
         t.citation = cite_in_force(basis, e.on)
+        if t.citation is not basis and amended_limit_note(t.citation) not in t.raw_notes:
+            t.raw_notes.append(amended_limit_note(t.citation))
+            t.needs_review = True
         if e.on >= AUTHORITY_CHANGED_ON:
             note = EXTENSION_AUTHORITY_NOTES.get(basis)
             if note is not None and note not in t.raw_notes:
