@@ -14,7 +14,16 @@ from digitaldesk.law.categories import Category
 from digitaldesk.law.citation import bltths
 
 D = dt.date
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "legal"
+# The shared folder beside the clone (../shared), or beside the worktrees' parent (/work/wt/x).
+_HERE = Path(__file__).resolve()
+SHARED = next(
+    (
+        p / "shared" / "data" / "legal"
+        for p in (_HERE.parents[2].parent, _HERE.parents[4])
+        if (p / "shared" / "data" / "legal").is_dir()
+    ),
+    _HERE.parents[2].parent / "shared" / "data" / "legal",
+)
 PACKAGED = amendments.AMENDMENTS_DIR
 
 
