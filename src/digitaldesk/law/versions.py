@@ -316,37 +316,40 @@ def article_in_force(law_name: str, label: str | int, on: dt.date) -> ArticleInF
 
 def cite_in_force(citation: Citation, on: dt.date) -> Citation:
     """`citation` pinned to the amending law of the clause's text in force on `on` (unchanged
-    when no recovered instruction wrote that clause). Cheap: the engine calls it per limit."""
-    index = _clause_index()
-    entries = index.get((citation.law, citation.article, citation.clause), ())
-    entries += index.get((citation.law, citation.article, _WHOLE), ())
-    if not entries:
+    when no applicable instruction wrote that clause). Cheap: the engine calls it per limit."""
+    index = _index[0] if _index else _build_index()
+    entries = index.get(citation.article)
+    if entries is None:  # the usual case: one dict lookup
         return citation
     number = ""
-    for day, amending in sorted(entries):
-        if day <= on:
+    for law, clause, day, amending in entries:  # oldest first
+        if day <= on and law == citation.law and clause in (citation.clause, _WHOLE):
             number = amending
     return citation.with_version(number) if number != citation.version else citation
 
 
-_WHOLE = -1  # the key of the instructions that rewrite the whole article
+_WHOLE = -1  # the clause of the instructions that rewrite the whole article
+_Entry = tuple[str, int | None, dt.date, str]
+_index: list[dict[str, tuple[_Entry, ...]]] = []  # built once, dropped when instructions change
 
 
-@cache
-def _clause_index() -> dict[tuple[str, str, int | None], tuple[tuple[dt.date, str], ...]]:
-    """(law, article, clause) -> the (date, amending law) of each applicable instruction."""
-    index: dict[tuple[str, str, int | None], list[tuple[dt.date, str]]] = {}
+def _build_index() -> dict[str, tuple[_Entry, ...]]:
+    """article label -> (law, clause, date, amending law) of each applicable instruction."""
+    found: dict[str, list[_Entry]] = {}
     for a in amendments.all_amendments():
-        if not a.applicable:
-            continue
-        clause = _WHOLE if a.touches_clause(_WHOLE) else a.clause
-        index.setdefault((a.law, a.article, clause), []).append((a.effective_from, a.amending_law))
-    return {key: tuple(sorted(value)) for key, value in index.items()}
+        if a.applicable:
+            clause = _WHOLE if a.touches_clause(_WHOLE) else a.clause
+            found.setdefault(a.article, []).append(
+                (a.law, clause, a.effective_from, a.amending_law)
+            )
+    index = {label: tuple(sorted(items, key=lambda e: e[2])) for label, items in found.items()}
+    _index[:] = [index]
+    return index
 
 
 def _forget() -> None:
     article_versions.cache_clear()
-    _clause_index.cache_clear()
+    _index.clear()
 
 
 amendments.on_change(_forget)
