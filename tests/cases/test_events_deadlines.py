@@ -189,3 +189,12 @@ def test_case_page_names_the_unrecovered_law_once_and_only_where_a_row_depends_o
     page = as_user("minh").get(f"/an-hinh-su/{case.pk}/").content.decode()
     assert "chưa đối chiếu các luật sửa đổi năm 2024–2025" not in page
     assert page.count("sửa đổi 111 điều BLTTHS") == 1
+
+
+def test_a_crime_added_in_2025_can_be_charged(org, make_case):
+    """Điều 256a BLHS (Luật 86/2025/QH15, from 01/07/2025) is in the text in force today."""
+    minh = org.people["minh"]
+    case = make_case("minh", received=10)
+    person = add_accused(minh, case, "Lê Văn Tư")
+    charge = services.charge_add(actor=minh, case=case, article="256a", clause=1, accused=person)
+    assert charge.article == "256a" and charge.category == "it_nghiem_trong"

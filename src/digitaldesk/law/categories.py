@@ -306,8 +306,13 @@ def most_serious(categories: Iterable[Category]) -> Category:
 _NATIONAL_SECURITY_CHAPTER = "Chương XIII - CÁC TỘI XÂM PHẠM AN NINH QUỐC GIA"
 
 
-def is_national_security(article_label: str | int) -> bool:
+def is_national_security(article_label: str | int, *, on: dt.date | None = None) -> bool:
     """True for the crimes of BLHS Chương XIII (Điều 108–121): national-security
-    crimes have their own extensions (BLTTHS Điều 172 khoản 3, Điều 173 khoản 5)."""
-    art = article(article_label)
+    crimes have their own extensions (BLTTHS Điều 172 khoản 3, Điều 173 khoản 5). `on`: the
+    text in force that day (an article added later is known only there)."""
+    art = (
+        versions.article_in_force("BLHS", article_label, on).article
+        if on
+        else article(article_label)
+    )
     return art.is_crime and art.chapter == _NATIONAL_SECURITY_CHAPTER
