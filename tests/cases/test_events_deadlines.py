@@ -173,3 +173,28 @@ def test_event_form_with_pdf_and_bad_attachment(org, detained, as_user):
         as_user("ksvcc").get(f"/an-hinh-su/{case.pk}/dien-bien/{event.pk}/van-ban.pdf").status_code
         == 404
     )
+
+
+def test_case_page_names_the_unrecovered_law_once_and_only_where_a_row_depends_on_it(
+    org, detained, as_user
+):
+    """Issue #12: no generic "chưa đối chiếu" on every row; an extension granted after
+    01/07/2025 says which clause may differ (who extends), the partly held laws once a page."""
+    case, _ = detained
+    record(org.people["minh"], case, E.GIA_HAN_DIEU_TRA, 3, months=3, number="01/QĐ-VKS")
+    rows = {d.kind: d for d in ComputedDeadline.objects.filter(case=case, running=True)}
+    assert "Khoản 5 Điều 172 BLTTHS (thẩm quyền gia hạn điều tra)" in rows["dieu_tra"].note
+    assert "cần đối chiếu" in rows["dieu_tra"].note
+    assert "99/2025" not in rows["tam_giam"].note  # no extension of detention: nothing to check
+    page = as_user("minh").get(f"/an-hinh-su/{case.pk}/").content.decode()
+    assert "chưa đối chiếu các luật sửa đổi năm 2024–2025" not in page
+    assert page.count("sửa đổi 111 điều BLTTHS") == 1
+
+
+def test_a_crime_added_in_2025_can_be_charged(org, make_case):
+    """Điều 256a BLHS (Luật 86/2025/QH15, from 01/07/2025) is in the text in force today."""
+    minh = org.people["minh"]
+    case = make_case("minh", received=10)
+    person = add_accused(minh, case, "Lê Văn Tư")
+    charge = services.charge_add(actor=minh, case=case, article="256a", clause=1, accused=person)
+    assert charge.article == "256a" and charge.category == "it_nghiem_trong"

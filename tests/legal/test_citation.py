@@ -3,6 +3,8 @@ provisions that exist in the held text."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from digitaldesk.law import LegalRuleError, code
@@ -119,13 +121,19 @@ def test_bad_parts_are_refused_when_built():
     assert failures == []
 
 
+D = dt.date
+
+
 def test_a_pinned_version_resolves_in_the_registry():
     assert Citation.parse(
         "Điều 148 BLTTHS, sửa đổi bởi Luật số 02/2021/QH15"
     ).law_version().amended_by == ("02/2021/QH15",)
     assert bltths("148").law_version() is None
-    with pytest.raises(LegalRuleError, match="99/2025/QH15"):
-        bltths("173").with_version("99/2025/QH15").law_version()  # not consolidated yet
+    pinned = bltths("173", 3).with_version("99/2025/QH15")
+    assert pinned.law_version().effective_from == D(2025, 7, 1)  # held as far as recovered
+    assert pinned.short() == "Điều 173 khoản 3 BLTTHS, sửa đổi bởi Luật số 99/2025/QH15"
+    with pytest.raises(LegalRuleError, match="12/2017/QH14"):
+        bltths("173").with_version("12/2017/QH14").law_version()  # amends BLHS, not BLTTHS
 
 
 def _provision_exists(citation: Citation) -> bool:

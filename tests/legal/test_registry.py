@@ -62,27 +62,26 @@ def test_the_2021_amendment_changed_exactly_the_articles_the_source_notes_name()
     assert registry.BLTTHS.version_amended_by("02/2021/QH15").changed == noted
 
 
-def test_text_in_force_today_is_the_held_version_with_the_unconsolidated_laws_named():
+def test_text_in_force_today_names_what_may_differ_precisely():
     today = code.article_in_force("BLTTHS", 173, D(2026, 12, 4))
-    assert today.article is code.procedure_article(173)
-    assert today.version.amended_by == ("02/2021/QH15",)
-    assert [p.number for p in today.unconsolidated] == [
-        "34/2024/QH15",
-        "99/2025/QH15",
-        "59/2024/QH15",
-    ]
+    assert today.article is code.procedure_article(173)  # no recovered instruction touches it
+    assert today.version.amended_by == ("59/2024/QH15",)  # the law's version that day
+    assert today.amended_by == ()  # this article's text: the held one
+    assert [p.number for p in today.gaps] == ["34/2024/QH15", "99/2025/QH15", "59/2024/QH15"]
     assert not today.exact
-    assert today.caveat == (
-        "Điều 173 BLTTHS theo BLTTHS 2015 (sửa đổi, bổ sung bởi Luật số 02/2021/QH15); "
-        "chưa đối chiếu "
-        "Luật số 34/2024/QH15 (từ 01/01/2025), Luật số 99/2025/QH15 (từ 01/07/2025), "
-        "Luật số 59/2024/QH15 (từ 01/01/2026)."
+    (why,) = today.may_differ
+    assert (why.amending_law, why.provision) == ("99/2025/QH15", "Điều 1 (khoản chưa rõ)")
+    assert today.caveat.startswith(
+        "Điều 173 BLTTHS có thể đã được sửa đổi bởi Điều 1 (khoản chưa rõ) Luật số 99/2025/QH15 "
+        "(từ 01/07/2025): văn bản đang dùng còn nêu cơ quan không còn tồn tại (cấp huyện, cấp "
+        "cao)"
     )
     before = code.article_in_force("BLHS 2015", "217a", D(2025, 6, 30))
     assert before.exact and before.caveat == "" and before.article.label == "217a"
-    assert [p.number for p in code.article_in_force("BLHS", 40, D(2025, 7, 1)).unconsolidated] == [
-        "86/2025/QH15"
-    ]
+    death = code.article_in_force("BLHS", 40, D(2025, 7, 1))
+    assert [p.number for p in death.gaps] == ["86/2025/QH15"] and death.may_differ == ()
+    assert death.amended_by[-1] == "86/2025/QH15"
+    assert death.cite(3).short() == "Điều 40 khoản 3 BLHS, sửa đổi bởi Luật số 86/2025/QH15"
 
 
 def test_text_before_an_amendment_is_given_only_where_the_amendment_left_it_unchanged():

@@ -169,6 +169,7 @@ SEES: dict[str, Pred] = {
     "user": anyone,
     "unit": anyone,
     "holiday": anyone,
+    "amending_law": anyone,
 }
 
 
@@ -302,6 +303,10 @@ RULES: dict[str, Rule] = {
     "holidays:create": R(None, ADMIN, ADMIN),
     "holidays:edit": R("holiday", ADMIN, ADMIN),
     "holidays:delete": R("holiday", None, ADMIN),
+    "lawadmin:list": R(None, ADMIN, ADMIN),
+    "lawadmin:detail": R("amending_law", ADMIN),
+    "lawadmin:approve": R("amending_law", None, ADMIN),
+    "lawadmin:reject": R("amending_law", None, ADMIN),
     # cases
     "cases:register": R(None, LOGGED_IN),
     "cases:intake": R(None, LOGGED_IN, LOGGED_IN),

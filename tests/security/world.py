@@ -238,6 +238,22 @@ def _signing_and_jobs(world: World) -> None:
     world.add("job", "minh", job, job_id=job.pk if job else None)
     override = DayOverride.objects.order_by("pk").first()
     world.add("holiday", "first", override, pk=override.pk)
+    world.add("amending_law", "draft", _amending_law(org), pk=_amending_law(org).pk)
+
+
+def _amending_law(org: Any) -> Any:
+    """A draft import (uploaded by the administrator dung), read from the test amending law."""
+    from digitaldesk.lawadmin.models import AmendingLawImport
+
+    found = AmendingLawImport.objects.order_by("pk").first()
+    if found is not None:
+        return found
+    from digitaldesk.lawadmin import services
+    from tests.lawadmin.conftest import fixture_docx
+
+    return services.amending_law_upload(
+        actor=org.people["dung"], file_name="luat-thu-nghiem.docx", data=fixture_docx()
+    )
 
 
 def build_world(org: DemoOrg) -> World:

@@ -598,22 +598,25 @@ def charge_add(
     if accused is not None and accused.case_id != case.pk:
         raise ValidationError("Bị can không thuộc vụ án này.")
     label = str(article).strip().lower().removeprefix("điều").strip()
+    # The text in force today (law.versions): a crime added in 2025 (Điều 256a) can be charged;
+    # the offence date is not recorded, so the bracket of today's text gives the category.
+    today = timezone.localdate()
     try:
-        art = code.article(label)
+        art = code.article_in_force("BLHS", label, today).article
     except Exception as exc:  # the engine raises its own error type with a Vietnamese message
         raise ValidationError(
             _legal_message(exc, f"Điều {label} không có trong Bộ luật Hình sự 2015.")
         ) from exc
     number = int(clause) or None  # 0: an article written as one paragraph (no khoản)
     try:
-        category = categories.category_for(art.label, number)
+        category = categories.category_for(art.label, number, on=today)
     except Exception as exc:
         raise ValidationError(
             _legal_message(exc, f"Khoản {clause} Điều {label} không có trong BLHS 2015.")
         ) from exc
     wanted = _parse_points(points)
     if wanted:
-        clause_obj = code.clause(art.label, number)
+        clause_obj = art.clause(number)
         known = {p.letter.lower() for p in clause_obj.points}
         unknown = [p for p in wanted if p not in known]
         if unknown:
@@ -621,7 +624,7 @@ def charge_add(
                 f"Điểm {', '.join(unknown)} không có trong khoản {clause} Điều {art.label} "
                 "BLHS 2015."
             )
-    if categories.is_national_security(art.label) and not case.national_security:
+    if categories.is_national_security(art.label, on=today) and not case.national_security:
         # BLHS 2015 Chương XIII: crimes against national security (BLTTHS Điều 172.3, 173.5 apply).
         case.national_security = True
         case.save(update_fields=["national_security"])

@@ -31,6 +31,7 @@ from digitaldesk.cases.models import (
     Participant,
     SourceKind,
 )
+from digitaldesk.law.deadlines import page_notes
 
 
 def _errors(exc: ValidationError) -> str:
@@ -148,6 +149,11 @@ def _case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
     user = request.user
     people = list(Accused.objects.filter(case=case).order_by("order", "pk"))
     can_edit = selectors.can_edit_case(user, case)
+    deadlines = list(
+        ComputedDeadline.objects.filter(case=case)
+        .select_related("accused")
+        .order_by("-running", "end")
+    )
     context: dict[str, Any] = {
         "case": case,
         "accused": people,
@@ -158,11 +164,9 @@ def _case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
         ),
         "grants": list(CaseGrant.objects.filter(case=case).select_related("user", "unit")),
         "timeline": _timeline(user, case),
-        "deadlines": list(
-            ComputedDeadline.objects.filter(case=case)
-            .select_related("accused")
-            .order_by("-running", "end")
-        ),
+        "deadlines": deadlines,
+        # Said once for the page: the amending laws in force that are only partly held.
+        "law_notes": page_notes(d.start for d in deadlines),
         "received_files": [
             (exchange, entry)
             for exchange in case.exchanges.filter(direction="nhap").order_by("at")

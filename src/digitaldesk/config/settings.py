@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "digitaldesk.exchange",
     "digitaldesk.agenda",
     "digitaldesk.holidays",
+    "digitaldesk.lawadmin",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,10 @@
 """Crime categories (phân loại tội phạm) — BLHS 2015 Điều 9, as amended by Luật 12/2017/QH14.
 
+Điều 9 itself was not amended by Luật 86/2025/QH15 as far as the recovered text shows; the
+brackets it reads are those of the text in force on the date asked (`classify(..., on=)`), and
+`bracket_for_offence` chooses between the offence date's and the trial date's text (BLHS Điều 7,
+Luật 86/2025/QH15 Điều 4).
+
 The category follows the MAXIMUM of the penalty bracket (khung hình phạt) of the
 clause (khoản) charged, not the whole article (docs/domain.md §3.1):
 
@@ -15,14 +20,24 @@ takes the category of khoản N.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from digitaldesk.law import LegalRuleError
+from digitaldesk.law import LegalRuleError, versions
 from digitaldesk.law.citation import Citation, blhs
 from digitaldesk.law.code import Article, ClauseKind, Penalty, article, no_text_message
+from digitaldesk.law.transition import (
+    DEATH_PENALTY_REMOVED,
+    FAVOURABLE_86_2025,
+    FAVOURABLE_BACKWARDS,
+    HARSHER_NOT_BACKWARDS,
+    OFFENCE_DATE_LAW,
+    TransitionRule,
+)
 
 
 class Category(StrEnum):
@@ -105,11 +120,14 @@ class Classification:
     penalty: Penalty
     article: Article
     clause_number: int
+    version: str = ""  # the amending law of the bracket's text ("" for the held text)
+    notes: tuple[str, ...] = ()  # what may differ in the bracket's text (Vietnamese)
 
     @property
     def citation(self) -> Citation:
-        """The bracket charged: "Điều 174 khoản 4 BLHS" (no clause for a one-paragraph article)."""
-        return blhs(self.article.label, self.clause_number or None)
+        """The bracket charged: "Điều 174 khoản 4 BLHS" (no clause for a one-paragraph article),
+        with the amending law of its text when an amended version was used."""
+        return Citation("BLHS", self.article.label, self.clause_number or None, None, self.version)
 
     @property
     def explanation(self) -> str:
@@ -123,40 +141,51 @@ class Classification:
 
 
 def classify(
-    article_label: str | int, clause_number: int | None, point: str | None = None
+    article_label: str | int,
+    clause_number: int | None,
+    point: str | None = None,
+    *,
+    on: dt.date | None = None,
 ) -> Classification:
     """The category of the bracket charged, with the penalty it was read from.
 
+    `on`: the text in force that day (`law.versions`), with the changes known without their
+    wording (`transition.DEATH_PENALTY_REMOVED`); None: the held text (BLHS as amended in 2017).
     Raises LegalRuleError (Vietnamese message naming the rule) for an article or clause
     that does not exist, has no text (Điều 352), was repealed (Điều 292), is not a
     crime (Phần thứ nhất), or holds no penalty bracket (e.g. an additional-penalty clause).
     """
-    art = article(article_label)
+    in_force = versions.article_in_force("BLHS", article_label, on) if on is not None else None
+    art = in_force.article if in_force is not None else article(article_label)
     if not art.has_text:
         raise LegalRuleError(
             no_text_message(art) + " Không thể xác định loại tội phạm theo Điều 9 BLHS."
         )
     if not art.is_crime:
         raise LegalRuleError(
-            f"Điều {art.label} BLHS ({art.title}) không quy định một tội phạm cụ thể: loại tội phạm theo "
-            "Điều 9 BLHS được xác định theo khung hình phạt của điều luật về tội danh (Phần thứ hai)."
+            f"Điều {art.label} BLHS ({art.title}) không quy định một tội phạm cụ thể: loại tội "
+            "phạm theo "
+            "Điều 9 BLHS được xác định theo khung hình phạt của điều luật về tội danh (Phần thứ "
+            "hai)."
         )
     item = art.clause(clause_number)
     if item.kind is ClauseKind.LEGAL_ENTITY:
-        # BLHS Điều 9 khoản 2: a legal entity's crime is classified like the natural person's clause.
+        # BLHS Điều 9 khoản 2: a legal entity's crime is classified like a natural person's.
         if point is None:
             raise LegalRuleError(
-                f"Khoản {item.number} Điều {art.label} BLHS quy định hình phạt đối với pháp nhân thương mại: "
+                f"Khoản {item.number} Điều {art.label} BLHS quy định hình phạt đối với pháp nhân "
+                "thương mại: "
                 "cần ghi rõ điểm, loại tội phạm xác định theo khoản tương ứng "
                 f"({LEGAL_ENTITY_RULE})."
             )
         referred = _REFERRED_CLAUSE.search(item.point(point).text)
         if referred is None:
             raise LegalRuleError(
-                f"Điểm {point} khoản {item.number} Điều {art.label} BLHS không dẫn chiếu khoản nào của điều luật "
+                f"Điểm {point} khoản {item.number} Điều {art.label} BLHS không dẫn chiếu khoản nào "
+                "của điều luật "
                 f"({LEGAL_ENTITY_RULE}): cần xác định loại tội phạm thủ công."
             )
-        return classify(art.label, int(referred.group(1)))
+        return classify(art.label, int(referred.group(1)), on=on)
     if item.penalty is None:
         where = f"Khoản {item.number} Điều {art.label}" if item.number else f"Điều {art.label}"
         what = (
@@ -165,21 +194,103 @@ def classify(
             else "không quy định khung hình phạt chính"
         )
         raise LegalRuleError(
-            f"{where} BLHS {what}: loại tội phạm theo Điều 9 BLHS được xác định theo khoản quy định "
+            f"{where} BLHS {what}: loại tội phạm theo Điều 9 BLHS được xác định theo khoản quy "
+            "định "
             "khung hình phạt bị áp dụng."
         )
-    return Classification(category_for_penalty(item.penalty), item.penalty, art, item.number)
+    if in_force is None:
+        return Classification(category_for_penalty(item.penalty), item.penalty, art, item.number)
+    penalty, notes = item.penalty, [u.text for u in in_force.may_differ]
+    known = DEATH_PENALTY_REMOVED.get((art.label, item.number))
+    version = in_force.text_version.clause_amended_by(item.number or None)
+    if known is not None and in_force.on >= known.effective_from and penalty.death:
+        penalty = dataclasses.replace(penalty, death=False, life=True)
+        version = known.amending_law
+        notes.append(
+            f"Luật số {known.amending_law} bỏ hình phạt tử hình ở khoản {item.number} Điều "
+            f"{art.label} từ {known.effective_from:%d/%m/%Y} ({known.source}); cần đối chiếu."
+        )
+    return Classification(
+        category_for_penalty(penalty), penalty, art, item.number, version, tuple(notes)
+    )
+
+
+def _severity(penalty: Penalty) -> tuple[bool, bool, int, int]:
+    """Greater is harsher: death, then life, then the maximum and minimum of prison."""
+    return (
+        penalty.death,
+        penalty.life,
+        penalty.prison_max_months or 0,
+        penalty.prison_min_months or 0,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicableBracket:
+    """The bracket to apply to an offence committed on `offence_on` and tried on `trial_on`."""
+
+    classification: Classification
+    rule: TransitionRule  # why this version applies
+    offence_version: Classification | None  # the bracket in force on the offence date
+    later_version: Classification | None  # the bracket in force on the trial date
+
+    @property
+    def category(self) -> Category:
+        return self.classification.category
+
+    @property
+    def explanation(self) -> str:
+        return f"{self.classification.explanation}. {self.rule.text}"
+
+
+def bracket_for_offence(
+    article_label: str | int,
+    clause_number: int | None,
+    *,
+    offence_on: dt.date,
+    trial_on: dt.date | None = None,
+) -> ApplicableBracket:
+    """The bracket of an offence committed on `offence_on`, judged on `trial_on` (BLHS Điều 7
+    and Luật 86/2025/QH15 Điều 4): the text in force on the offence date, unless the text in
+    force on the trial date is more favourable. A crime created after the offence date is
+    refused (Điều 7 khoản 2)."""
+    try:
+        then = classify(article_label, clause_number, on=offence_on)
+    except LegalRuleError as error:
+        if trial_on is not None and trial_on > offence_on:
+            classify(article_label, clause_number, on=trial_on)  # raises if not a crime then
+            raise LegalRuleError(
+                f"{error} Hành vi thực hiện ngày {offence_on:%d/%m/%Y} không bị xử lý theo điều "
+                f"luật này ({HARSHER_NOT_BACKWARDS.citation})."
+            ) from error
+        raise
+    if trial_on is None or trial_on <= offence_on:
+        return ApplicableBracket(then, OFFENCE_DATE_LAW, then, None)
+    later = classify(article_label, clause_number, on=trial_on)
+    if _severity(later.penalty) < _severity(then.penalty):
+        named = FAVOURABLE_86_2025.articles or frozenset()
+        by_86 = later.version == "86/2025/QH15" and later.article.label in named
+        rule = FAVOURABLE_86_2025 if by_86 else FAVOURABLE_BACKWARDS
+        return ApplicableBracket(later, rule, then, later)
+    if _severity(later.penalty) > _severity(then.penalty):
+        return ApplicableBracket(then, HARSHER_NOT_BACKWARDS, then, later)
+    return ApplicableBracket(then, OFFENCE_DATE_LAW, then, later)
 
 
 def category_for(
-    article_label: str | int, clause_number: int | None, point: str | None = None
+    article_label: str | int,
+    clause_number: int | None,
+    point: str | None = None,
+    *,
+    on: dt.date | None = None,
 ) -> Category:
     """BLHS Điều 9: the category of the bracket `article_label` khoản `clause_number`.
 
     `clause_number` is None for an article written as one paragraph (e.g. Điều 181);
-    `point` only matters for a legal entity's clause (Điều 9 khoản 2).
+    `point` only matters for a legal entity's clause (Điều 9 khoản 2); `on`: the text in force
+    that day (None: the held text).
     """
-    return classify(article_label, clause_number, point).category
+    return classify(article_label, clause_number, point, on=on).category
 
 
 def most_serious(categories: Iterable[Category]) -> Category:
@@ -195,8 +306,13 @@ def most_serious(categories: Iterable[Category]) -> Category:
 _NATIONAL_SECURITY_CHAPTER = "Chương XIII - CÁC TỘI XÂM PHẠM AN NINH QUỐC GIA"
 
 
-def is_national_security(article_label: str | int) -> bool:
+def is_national_security(article_label: str | int, *, on: dt.date | None = None) -> bool:
     """True for the crimes of BLHS Chương XIII (Điều 108–121): national-security
-    crimes have their own extensions (BLTTHS Điều 172 khoản 3, Điều 173 khoản 5)."""
-    art = article(article_label)
+    crimes have their own extensions (BLTTHS Điều 172 khoản 3, Điều 173 khoản 5). `on`: the
+    text in force that day (an article added later is known only there)."""
+    art = (
+        versions.article_in_force("BLHS", article_label, on).article
+        if on
+        else article(article_label)
+    )
     return art.is_crime and art.chapter == _NATIONAL_SECURITY_CHAPTER

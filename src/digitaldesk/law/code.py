@@ -2,7 +2,9 @@
 
 The text is the consolidated Bộ pháp điển version shipped beside this module in
 `data/` (see data/SOURCES.md): BLHS 100/2015/QH13 as amended by 12/2017/QH14, BLTTHS
-101/2015/QH13 as amended by 02/2021/QH15. The 2025 amending laws are NOT included.
+101/2015/QH13 as amended by 02/2021/QH15. The later versions (the 2024–2025 amending laws, as
+far as they were recovered) are built from it by `law.versions`: `article()` is always the
+held text; `article_in_force(law, label, on)` the text of a date.
 
 Where the files are read from: `$DESK_LEGAL_DATA_DIR` when set (it must hold the files), else
 the packaged copy `digitaldesk/law/data/`. The repository stands alone: nothing is read from
@@ -24,11 +26,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digitaldesk.law import LegalRuleError
 from digitaldesk.law.citation import Citation
-from digitaldesk.law.registry import BLHS, BLTTHS, Law, LawVersion, PendingAmendment
-from digitaldesk.law.registry import law as registered_law
+from digitaldesk.law.registry import BLHS, BLTTHS
 
 LAW_BLHS = BLHS.data_name  # "BLHS 2015", the `law` of its articles
 LAW_BLTTHS = BLTTHS.data_name
@@ -45,7 +47,8 @@ def data_dir() -> Path:
         path = Path(configured)
         if not (path / _FILES[LAW_BLHS]).is_file():
             raise LegalRuleError(
-                f"DESK_LEGAL_DATA_DIR={configured!r}: không tìm thấy tệp {_FILES[LAW_BLHS]} trong thư mục này."
+                f"DESK_LEGAL_DATA_DIR={configured!r}: không tìm thấy tệp {_FILES[LAW_BLHS]} trong "
+                "thư mục này."
             )
         return path
     return PACKAGED_DATA_DIR
@@ -176,7 +179,7 @@ class Article:
 
     @property
     def is_crime(self) -> bool:
-        """True for the BLHS articles defining a crime ("Tội ..." in Phần thứ hai, "CÁC TỘI PHẠM")."""
+        """True for the BLHS articles defining a crime ("Tội ..." in Phần thứ hai)."""
         return (
             self.law == LAW_BLHS
             and self.part.startswith("Phần thứ hai")
@@ -329,6 +332,31 @@ def _parse_article(record: dict[str, object]) -> Article:
     )
 
 
+def build_article(
+    base: Article, *, label: str, title: str, text: str, status: str = "", source_note: str = ""
+) -> Article:
+    """An article with a new text (an amended version), placed where `base` is in the Code."""
+    return _parse_article(
+        {
+            "law": base.law,
+            "article": int(re.sub(r"\D", "", label)),
+            "article_label": label,
+            "title": title,
+            "part": base.part,
+            "chapter": base.chapter,
+            "section": base.section,
+            "text": text,
+            "status": status,
+            "phapdien_note": source_note,
+        }
+    )
+
+
+def held_articles(file_name: str) -> dict[str, Article]:
+    """The articles of one packaged text, by label (see registry.LawVersion.data_file)."""
+    return _load_file(file_name)
+
+
 def _load(law: str) -> dict[str, Article]:
     return _load_file(_FILES[law])
 
@@ -430,65 +458,12 @@ def find_articles(query: str, *, law: str = LAW_BLHS, limit: int = 50) -> list[A
 # --- The text in force on a date -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleInForce:
-    """An article as in force on `on`: its text, the version it belongs to, and the amending
-    laws in force that day whose changes are not in the held text (the text may differ)."""
-
-    article: Article
-    law: Law
-    version: LawVersion
-    on: dt.date
-    unconsolidated: tuple[PendingAmendment, ...]
-
-    @property
-    def exact(self) -> bool:
-        """True when no known amending law in force on `on` is missing from the text."""
-        return not self.unconsolidated
-
-    @property
-    def caveat(self) -> str:
-        """Why the text may differ from the one in force ("" when it is exact)."""
-        if self.exact:
-            return ""
-        laws = ", ".join(
-            f"Luật số {p.number} (từ {p.effective_from:%d/%m/%Y})" for p in self.unconsolidated
-        )
-        version = f" ({self.version.label})" if self.version.label else ""
-        return (
-            f"Điều {self.article.label} {self.law.code} theo {self.law.title}{version}; "
-            f"chưa đối chiếu {laws}."
-        )
-
-
 def article_in_force(law_name: str, label: str | int, on: dt.date) -> ArticleInForce:
-    """The text of an article in force on `on` ("the text of Điều X on date D").
+    """The article as in force on `on`: see `law.versions.article_in_force`."""
+    from digitaldesk.law import versions  # versions builds on this module
 
-    1. Take the version of the law in force on `on` (LegalRuleError before the law took effect).
-    2. If its text is held, read the article from it. Otherwise the article's text is that of
-       the next held version, provided no version in between changed it (`LawVersion.changed`);
-       if one did, or nobody knows, raise LegalRuleError naming the amending law.
-    3. Attach the amending laws in force on `on` that are not consolidated (`Law.pending`).
-    """
-    item = registered_law(law_name)
-    if item not in _LAWS.values():
-        raise LegalRuleError(f"Chưa có văn bản {item.title} trong dữ liệu.")
-    key = _normalise_label(label)
-    version = item.version_on(on)
-    index = item.versions.index(version)
-    held = version
-    for later in item.versions[index + 1 :]:
-        if held.data_file:
-            break
-        if later.changed is None or key in later.changed:
-            amending = ", ".join(f"Luật số {n}" for n in later.amended_by)
-            raise LegalRuleError(
-                f"Điều {key} {item.code} được sửa đổi bởi {amending} "
-                f"từ ngày {later.effective_from:%d/%m/%Y}: "
-                f"văn bản có hiệu lực ngày {on:%d/%m/%Y} chưa có trong dữ liệu."
-            )
-        held = later
-    found = _load_file(str(held.data_file)).get(key)
-    if found is None:
-        raise LegalRuleError(f"{item.name} {item.year} không có Điều {key}.")
-    return ArticleInForce(found, item, version, on, item.pending_on(on))
+    return versions.article_in_force(law_name, label, on)
+
+
+if TYPE_CHECKING:
+    from digitaldesk.law.versions import ArticleInForce

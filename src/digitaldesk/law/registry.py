@@ -56,6 +56,8 @@ class PendingAmendment:
     effective_from: dt.date
     # Article labels it changes, when known (None: not known which).
     articles: frozenset[str] | None = None
+    # What of it is held (Vietnamese, written once per page where a rule depends on it).
+    gap: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +114,21 @@ class Law:
 
 
 _D = dt.date
+_PARTIAL = "các quy định sửa đổi thu thập được (data/amendments-2024-2025/, law.versions)"
 _PENDING_86_2025 = PendingAmendment(
-    "86/2025/QH15", "Luật sửa đổi, bổ sung một số điều của Bộ luật Hình sự", _D(2025, 7, 1)
+    "86/2025/QH15",
+    "Luật sửa đổi, bổ sung một số điều của Bộ luật Hình sự",
+    _D(2025, 7, 1),
+    gap=(
+        "sửa đổi 39 điều BLHS; dữ liệu mới có văn bản khoản 3 Điều 40 và (theo nguồn thứ cấp) "
+        "khoản 1, 2 Điều 251, khoản 1 Điều 256a"
+    ),
 )
 _PENDING_59_2024 = PendingAmendment(
-    "59/2024/QH15", "Luật Tư pháp người chưa thành niên", _D(2026, 1, 1)
+    "59/2024/QH15",
+    "Luật Tư pháp người chưa thành niên",
+    _D(2026, 1, 1),
+    gap="sửa đổi BLHS và BLTTHS (Điều 177); dữ liệu mới có Điều 7 BLTTHS (nguồn thứ cấp)",
 )
 
 BLHS = Law(
@@ -132,6 +144,8 @@ BLHS = Law(
             "blhs-2015.jsonl",
             source="Bộ pháp điển, đề mục 16.1 (data/SOURCES.md)",
         ),
+        LawVersion(_D(2025, 7, 1), ("86/2025/QH15",), None, source=_PARTIAL),
+        LawVersion(_D(2026, 1, 1), ("59/2024/QH15",), None, source=_PARTIAL),
     ),
     pending=(_PENDING_86_2025, _PENDING_59_2024),
 )
@@ -150,13 +164,26 @@ BLTTHS = Law(
             changed=frozenset({"146", "148", "155", "157", "229", "247"}),
             source="Bộ pháp điển, đề mục 37.7 (data/SOURCES.md)",
         ),
+        # Held only as far as the instructions were recovered (law.amendments, law.versions).
+        LawVersion(_D(2025, 1, 1), ("34/2024/QH15",), None, source=_PARTIAL),
+        LawVersion(_D(2025, 7, 1), ("99/2025/QH15",), None, source=_PARTIAL),
+        LawVersion(_D(2026, 1, 1), ("59/2024/QH15",), None, source=_PARTIAL),
     ),
     pending=(
-        PendingAmendment("34/2024/QH15", "Luật Tổ chức Tòa án nhân dân", _D(2025, 1, 1)),
+        PendingAmendment(
+            "34/2024/QH15",
+            "Luật Tổ chức Tòa án nhân dân",
+            _D(2025, 1, 1),
+            gap=(
+                "Điều 150 khoản 1 sửa đổi BLTTHS; dữ liệu có điểm a–d (Điều 153, 154, 161, 326), "
+                "điểm đ (Điều 467) bị cắt"
+            ),
+        ),
         PendingAmendment(
             "99/2025/QH15",
             "Luật sửa đổi, bổ sung một số điều của Bộ luật Tố tụng hình sự",
             _D(2025, 7, 1),
+            gap="sửa đổi 111 điều BLTTHS; dữ liệu mới có văn bản Điều 4 (Điều 1 khoản 1)",
         ),
         _PENDING_59_2024,
     ),
@@ -175,11 +202,60 @@ BLLD = Law(
 LAWS: tuple[Law, ...] = (BLHS, BLTTHS, BLLD)
 
 
+def _amending(number: str, name: str, signed: dt.date, effective: dt.date, source: str) -> Law:
+    """An amending law, registered so that its transition provisions can be cited."""
+    return Law(
+        code=f"Luật số {number}",
+        name=name,
+        year=signed.year,
+        number=number,
+        cited_as=f"Luật số {number}",
+        versions=(LawVersion(effective, (), None, source=source),),
+    )
+
+
+_AMENDING_SOURCE = "../shared/data/legal/amendments-2024-2025/ (bản thu thập một phần)"
+# The amending laws whose provisions the desk cites (transition rules, amending instructions).
+AMENDING_LAWS: tuple[Law, ...] = (
+    _amending(
+        "34/2024/QH15",
+        "Luật Tổ chức Tòa án nhân dân",
+        _D(2024, 6, 24),
+        _D(2025, 1, 1),
+        _AMENDING_SOURCE,
+    ),
+    _amending(
+        "59/2024/QH15",
+        "Luật Tư pháp người chưa thành niên",
+        _D(2024, 11, 30),
+        _D(2026, 1, 1),
+        _AMENDING_SOURCE,
+    ),
+    _amending(
+        "86/2025/QH15",
+        "Luật sửa đổi, bổ sung một số điều của Bộ luật Hình sự",
+        _D(2025, 6, 25),
+        _D(2025, 7, 1),
+        _AMENDING_SOURCE,
+    ),
+    _amending(
+        "99/2025/QH15",
+        "Luật sửa đổi, bổ sung một số điều của Bộ luật Tố tụng hình sự",
+        _D(2025, 6, 27),
+        _D(2025, 7, 1),
+        _AMENDING_SOURCE,
+    ),
+)
+
+
 def _fold(text: str) -> str:
     return " ".join(text.replace("Đ", "đ").lower().split())
 
 
 _ALIASES: dict[str, Law] = {}
+for _law in AMENDING_LAWS:
+    _ALIASES[_fold(_law.code)] = _law
+    _ALIASES[_fold(f"Luật {_law.number}")] = _law
 for _law in LAWS:
     for _name in (
         _law.code,
@@ -199,7 +275,8 @@ def law(name: str) -> Law:
     found = _ALIASES.get(_fold(name))
     if found is None:
         raise LegalRuleError(
-            f'Không rõ luật "{name}": chỉ trích dẫn được BLHS, BLTTHS và Bộ luật Lao động.'
+            f'Không rõ luật "{name}": chỉ trích dẫn được BLHS, BLTTHS, Bộ luật Lao động và các '
+            "luật sửa đổi BLHS, BLTTHS năm 2024–2025."
         )
     return found
 

@@ -5,15 +5,19 @@ category, the events and a `WorkCalendar`, and returns every limit (running or n
 with the article and clause it comes from. See docs/deadlines.md for the tables and
 the counting choices; docs/domain.md §3 for the sources.
 
-The text of the Code used is BLTTHS 2015 as amended in 2021. The amending laws of
-2024–2025 (Luật 99/2025/QH15 among others) are NOT consolidated: where a limit may
-have changed, the deadline carries `UNCONSOLIDATED_NOTE`.
+Each limit cites the provision of the text in force on the date of the act that opened or
+extended it (`law.versions.cite_in_force`). What the 2024–2025 amending laws change in the
+rules, as far as known, is in `amended`: a row says "cần đối chiếu" only where it depends on a
+text not held; the rest is said once per page (`page_notes`).
 
 Modules:
 - `model`: `Event`, `EventKind`, `Deadline`, `DeadlineKind`, `DeadlineRuleError`;
 - `tables`: the limits of the Code, article by article;
 - `counting`: how days and months are counted (BLTTHS Điều 134) — the one place where
   the questions the Code leaves open are decided;
+- `replay`: the state of a replay and its helpers; `stages` (reports, investigation),
+  `trial` (prosecution to appeal), `custody` (custody, charging, detention): the event handlers;
+- `amended`: the known effects of the 2024–2025 amending laws on the rules (`page_notes`);
 - `engine`: the replay (`compute_deadlines`, `validate_event`).
 
 Steps of `compute_deadlines`:
@@ -28,6 +32,7 @@ caused by the new event.
 
 from __future__ import annotations
 
+from digitaldesk.law.deadlines.amended import page_notes
 from digitaldesk.law.deadlines.counting import (
     DAY_LIMIT_COUNTS_FIRST_DAY,
     DAY_LIMIT_ROLLS_OVER_DAYS_OFF,
@@ -44,7 +49,6 @@ from digitaldesk.law.deadlines.engine import (
 )
 from digitaldesk.law.deadlines.model import (
     EVENT_LABELS,
-    UNCONSOLIDATED_NOTE,
     Deadline,
     DeadlineKind,
     DeadlineRuleError,
@@ -57,7 +61,6 @@ __all__ = [
     "DAY_LIMIT_ROLLS_OVER_DAYS_OFF",
     "DETENTION_MONTH_DAYS",
     "EVENT_LABELS",
-    "UNCONSOLIDATED_NOTE",
     "Deadline",
     "DeadlineKind",
     "DeadlineRuleError",
@@ -68,6 +71,7 @@ __all__ = [
     "day_limit_end",
     "detention_end",
     "format_days",
+    "page_notes",
     "running_deadlines",
     "validate_event",
 ]

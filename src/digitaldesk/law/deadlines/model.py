@@ -12,11 +12,6 @@ from digitaldesk.law import LegalRuleError
 from digitaldesk.law.citation import Citation
 from digitaldesk.law.deadlines.counting import DAY_LIMIT_NOTE, DETENTION_NOTE
 
-UNCONSOLIDATED_NOTE = (
-    "Thời hạn theo BLTTHS 2015 (sửa đổi năm 2021); chưa đối chiếu các luật sửa đổi năm "
-    "2024–2025 (Luật số 99/2025/QH15)."
-)
-
 
 def render_note(item: object) -> str:
     """A note as text: dates are written dd/mm/yyyy."""
@@ -35,7 +30,7 @@ class DeadlineRuleError(LegalRuleError):
 
 
 class EventKind(StrEnum):
-    """Procedural events, in procedural order (same-day events replay in this order, see EVENT_RANK)."""
+    """Procedural events, in procedural order (same-day events replay in this order: EVENT_RANK)."""
 
     # A. Denunciations, reports, recommendations (nguồn tin) — Điều 145–149
     TIEP_NHAN_NGUON_TIN = "tiep_nhan_nguon_tin"
@@ -98,7 +93,7 @@ class EventKind(StrEnum):
 
     @property
     def per_subject(self) -> bool:
-        """True for the events that concern one accused or person held (custody, charge, detention)."""
+        """True for the events that concern one accused or person held (custody, charge...)."""
         return self in PER_SUBJECT_EVENTS
 
     @classmethod
@@ -112,7 +107,9 @@ EVENT_LABELS: dict[EventKind, str] = {
     E.KEO_DAI_NGUON_TIN: "Kéo dài thời hạn giải quyết nguồn tin (vụ việc phức tạp)",
     E.GIA_HAN_NGUON_TIN: "Viện kiểm sát gia hạn thời hạn giải quyết nguồn tin",
     E.TAM_DINH_CHI_NGUON_TIN: "Tạm đình chỉ việc giải quyết nguồn tin",
-    E.HUY_TAM_DINH_CHI_NGUON_TIN: "Hủy bỏ quyết định tạm đình chỉ giải quyết nguồn tin (ngày Cơ quan điều tra nhận)",
+    E.HUY_TAM_DINH_CHI_NGUON_TIN: (
+        "Hủy bỏ quyết định tạm đình chỉ giải quyết nguồn tin (ngày Cơ quan điều tra nhận)"
+    ),
     E.PHUC_HOI_NGUON_TIN: "Phục hồi giải quyết nguồn tin",
     E.KHONG_KHOI_TO_VU_AN: "Quyết định không khởi tố vụ án",
     E.KHOI_TO_VU_AN: "Khởi tố vụ án",
@@ -315,7 +312,7 @@ class Deadline:
     @property
     def notes(self) -> tuple[str, ...]:
         """The notes, rendered; the counting rule of the unit and the 2025 caveat come last."""
-        static = _static_notes(self.unit, self.kind in UNCONSOLIDATED_KINDS)
+        static = _static_notes(self.unit)
         if not self.raw_notes:
             return static
         return tuple(render_note(item) for item in self.raw_notes) + static
@@ -323,7 +320,7 @@ class Deadline:
     @property
     def note(self) -> str:
         if not self.raw_notes:  # most deadlines: a constant text, joined once
-            return _static_text(self.unit, self.kind in UNCONSOLIDATED_KINDS)
+            return _static_text(self.unit)
         return " ".join(self.notes)
 
     @property
@@ -342,12 +339,18 @@ DEADLINE_LABELS = {
     DeadlineKind.NGUON_TIN: "Thời hạn giải quyết tố giác, tin báo về tội phạm, kiến nghị khởi tố",
     DeadlineKind.TAM_GIU: "Thời hạn tạm giữ",
     DeadlineKind.PHE_CHUAN_GIA_HAN_TAM_GIU: "Thời hạn Viện kiểm sát xét phê chuẩn gia hạn tạm giữ",
-    DeadlineKind.PHE_CHUAN_KHOI_TO_BI_CAN: "Thời hạn Viện kiểm sát xét phê chuẩn quyết định khởi tố bị can",
+    DeadlineKind.PHE_CHUAN_KHOI_TO_BI_CAN: (
+        "Thời hạn Viện kiểm sát xét phê chuẩn quyết định khởi tố bị can"
+    ),
     DeadlineKind.PHE_CHUAN_TAM_GIAM: "Thời hạn Viện kiểm sát xét phê chuẩn lệnh tạm giam",
     DeadlineKind.DIEU_TRA: "Thời hạn điều tra",
     DeadlineKind.TAM_GIAM: "Thời hạn tạm giam",
-    DeadlineKind.XEM_XET_DINH_CHI_DIEU_TRA: "Thời hạn Viện kiểm sát xem xét quyết định đình chỉ điều tra",
-    DeadlineKind.GIAO_HO_SO: "Thời hạn Cơ quan điều tra giao hồ sơ và bản kết luận điều tra cho Viện kiểm sát",
+    DeadlineKind.XEM_XET_DINH_CHI_DIEU_TRA: (
+        "Thời hạn Viện kiểm sát xem xét quyết định đình chỉ điều tra"
+    ),
+    DeadlineKind.GIAO_HO_SO: (
+        "Thời hạn Cơ quan điều tra giao hồ sơ và bản kết luận điều tra cho Viện kiểm sát"
+    ),
     DeadlineKind.TRUY_TO: "Thời hạn quyết định việc truy tố",
     DeadlineKind.GIAO_CAO_TRANG: "Thời hạn giao bản cáo trạng cho bị can",
     DeadlineKind.CHUAN_BI_XET_XU: "Thời hạn chuẩn bị xét xử sơ thẩm",
@@ -357,34 +360,21 @@ DEADLINE_LABELS = {
     DeadlineKind.KHANG_NGHI_CAP_TREN: "Thời hạn kháng nghị của Viện kiểm sát cấp trên trực tiếp",
     DeadlineKind.CHUAN_BI_PHUC_THAM: "Thời hạn mở phiên tòa phúc thẩm",
 }
-# Limits the 2024–2025 amending laws may have touched (docs/domain.md §7, question 4).
-UNCONSOLIDATED_KINDS = frozenset(
-    {
-        DeadlineKind.NGUON_TIN,
-        DeadlineKind.DIEU_TRA,
-        DeadlineKind.TAM_GIAM,
-        DeadlineKind.TRUY_TO,
-        DeadlineKind.CHUAN_BI_XET_XU,
-        DeadlineKind.CHUAN_BI_PHUC_THAM,
-    }
-)
 
 
 @functools.cache
-def _static_notes(unit: str, unconsolidated: bool) -> tuple[str, ...]:
+def _static_notes(unit: str) -> tuple[str, ...]:
     items = []
     if unit == "day":
         items.append(DAY_LIMIT_NOTE)
     elif unit == "detention":
         items.append(DETENTION_NOTE)
-    if unconsolidated:
-        items.append(UNCONSOLIDATED_NOTE)
     return tuple(items)
 
 
 @functools.cache
-def _static_text(unit: str, unconsolidated: bool) -> str:
-    return " ".join(_static_notes(unit, unconsolidated))
+def _static_text(unit: str) -> str:
+    return " ".join(_static_notes(unit))
 
 
 # Limits that simply lapse (the right is lost), rather than obligations that stay due.
