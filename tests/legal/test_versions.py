@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 
@@ -14,32 +13,12 @@ from digitaldesk.law.categories import Category
 from digitaldesk.law.citation import bltths
 
 D = dt.date
-# The shared folder beside the clone (../shared), or beside the worktrees' parent (/work/wt/x).
-_HERE = Path(__file__).resolve()
-SHARED = next(
-    (
-        p / "shared" / "data" / "legal"
-        for p in (_HERE.parents[2].parent, _HERE.parents[4])
-        if (p / "shared" / "data" / "legal").is_dir()
-    ),
-    _HERE.parents[2].parent / "shared" / "data" / "legal",
-)
 PACKAGED = amendments.AMENDMENTS_DIR
 
 
 def _records(name: str) -> list[dict[str, object]]:
     with (PACKAGED / name).open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
-
-
-@pytest.mark.parametrize(
-    "name", ["amendments.jsonl", "amendments-unrecovered.jsonl", "consolidated-2025-07-01.jsonl"]
-)
-def test_packaged_amendments_are_the_shared_ones(name: str) -> None:
-    shared = SHARED / "amendments-2024-2025" / name
-    if not shared.is_file():
-        pytest.skip("no shared folder beside this clone")  # the packaged copy is then the data
-    assert (PACKAGED / name).read_bytes() == shared.read_bytes()
 
 
 @pytest.mark.parametrize("record", _records("consolidated-2025-07-01.jsonl"), ids=str)
