@@ -382,13 +382,13 @@ def test_the_scheduled_job_writes_a_checkpoint(org, checkpoint_dir):
     enqueues a Job, which a worker runs (run_job, as the queue calls it)."""
     from django_q.models import Schedule
 
-    from digitaldesk.audit.jobs import enqueue_scheduled
+    from digitaldesk.jobs.builtin import enqueue_scheduled
     from digitaldesk.jobs.models import Job, JobState
     from digitaldesk.jobs.services import run_job
 
     call_command("audit-schedule")
     schedule = Schedule.objects.get(name="audit.checkpoint")
-    assert schedule.func == "digitaldesk.audit.jobs.enqueue_scheduled" and schedule.minutes == 60
+    assert schedule.func == "digitaldesk.jobs.builtin.enqueue_scheduled" and schedule.minutes == 60
     _events(org, 2)
     job_id = enqueue_scheduled("audit.checkpoint")
     assert run_job(job_id) == "done"

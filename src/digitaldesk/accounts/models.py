@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from digitaldesk.core.roles import Role as Role  # re-exported: the role names live in core
 from digitaldesk.core.text import collation_key, fold, name_sort_key
 
 
@@ -82,17 +83,6 @@ class Unit(models.Model):
     @property
     def ancestors_and_self(self) -> list[int]:
         return [int(part) for part in self.path.split(".") if part]
-
-
-class Role(models.TextChoices):
-    LEADER = "lanh_dao", "Lãnh đạo đơn vị"
-    PROSECUTOR = "kiem_sat_vien", "Kiểm sát viên"
-    INSPECTOR = "kiem_tra_vien", "Kiểm tra viên"
-    SPECIALIST = "chuyen_vien", "Chuyên viên"
-    CLERK = "van_thu", "Văn thư"
-    ADMIN = "quan_tri", "Quản trị hệ thống"
-    AUDITOR = "thanh_tra", "Thanh tra (xem nhật ký)"
-    SECRECY = "bao_mat", "Cán bộ bảo mật"
 
 
 class Position(models.Model):

@@ -50,6 +50,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from digitaldesk.audit.services import audit_record
 from digitaldesk.jobs.models import Job, JobExecution, JobState, stale_after_seconds
 
 logger = logging.getLogger(__name__)
@@ -161,8 +162,6 @@ def _submit(job_id: Any) -> None:
 
 def retry_job(*, actor: Any, job_id: Any) -> Job:
     """An operator starts a failed (or stuck) job again, with a fresh set of attempts."""
-    from digitaldesk.audit.services import audit_record
-
     with transaction.atomic():
         record = Job.objects.select_for_update().get(pk=job_id)
         if record.state == JobState.DONE or (
