@@ -119,7 +119,7 @@ def test_executable_names_are_refused_in_vietnamese_or_defused(name):
 
 
 def test_limits_must_be_positive(monkeypatch):
-    from digitaldesk.config.env import env_positive_int
+    from digitaldesk.core.env import env_positive_int
 
     monkeypatch.setenv("DESK_MAX_PAGES_PER_UPLOAD", "0")
     with pytest.raises(ImproperlyConfigured, match="positive"):

@@ -14,7 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from digitaldesk.config.env import (
+from digitaldesk.core.env import (
     env_bool,
     env_float,
     env_int,

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from digitaldesk.accounts.models import Unit
 from digitaldesk.audit.services import audit_record
-from digitaldesk.config.env import env_bool, env_int, env_secret, env_str
+from digitaldesk.core.env import env_bool, env_int, env_secret, env_str
 from digitaldesk.core.files import safe_file_name
 from digitaldesk.documents import files
 from digitaldesk.documents.models import IntakeStatus, MailIntake
