@@ -416,7 +416,8 @@ def bench_search(total_pages: int, casefiles: int = 2000) -> dict[str, Any]:
                         batch = []
                 if cf % 200 == 0:
                     print(
-                        f"  indexed {cf * pages_per_file} pages, {time.perf_counter() - start:.0f} s",
+                        f"  indexed {cf * pages_per_file} pages, "
+                        f"{time.perf_counter() - start:.0f} s",
                         flush=True,
                     )
             idx.write(writer, batch, [], replace=False)

@@ -209,7 +209,10 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
                 source=source,
                 received_on=received,
                 stage=Stage.REPORT,
-                name=f"{clause_info[(picked[0][0], picked[0][1])][0].removeprefix('Tội ')} — hồ sơ {pk}",
+                name=(
+                    f"{clause_info[(picked[0][0], picked[0][1])][0].removeprefix('Tội ')} — hồ sơ "
+                    f"{pk}"
+                ),
                 category=category,
                 created_at=timezone.now(),
                 updated_at=timezone.now(),
@@ -377,7 +380,8 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
     with connection.cursor() as cursor:
         for table in ("cases_case", "cases_accused"):
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM "
+                f"{table}))"
             )  # noqa: S608
         # As autovacuum would leave a long-lived database: statistics and the visibility map
         # (index-only scans), not the state right after a bulk load.

@@ -212,7 +212,8 @@ class GunicornServer:
         self.stop()
 
 
-# --- Statistics and results ------------------------------------------------------------------------
+# --- Statistics and results
+# ------------------------------------------------------------------------
 def percentile(values: Sequence[float], p: float) -> float:
     """The p-th percentile (0–100) with linear interpolation between closest ranks; nan when empty."""
     if not values:

@@ -79,7 +79,8 @@ CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 MAX_ITERATIONS_PER_USER = 10_000  # a hard bound besides the phase's duration
 
 
-# --- A tiny keep-alive HTTP/1.1 client -------------------------------------------------------------
+# --- A tiny keep-alive HTTP/1.1 client
+# -------------------------------------------------------------
 class Connection:
     """One persistent connection; reconnects when the server closed an idle one."""
 
@@ -157,7 +158,8 @@ class Connection:
         return status, body
 
 
-# --- Simulated users ---------------------------------------------------------------------------------
+# --- Simulated users
+# ---------------------------------------------------------------------------------
 @dataclass
 class Stats:
     latencies: list[float] = field(default_factory=list)
@@ -183,7 +185,8 @@ async def login(
             base_url=base_url, timeout=120, follow_redirects=False
         ) as client:
             try:
-                # A new connection for the POST: gunicorn may drop a kept-alive one that waited while
+                # A new connection for the POST: gunicorn may drop a kept-alive one that waited
+                # while
                 # its worker was busy hashing other users' passwords.
                 form = await client.get("/dang-nhap/", headers={"Connection": "close"})
                 match = CSRF_RE.search(form.text)
@@ -208,7 +211,8 @@ async def login(
                 return None
             if answer.status_code != 302 or answer.headers.get("location") != "/":
                 stats.error(
-                    f"{username}: login answered {answer.status_code} → {answer.headers.get('location')}"
+                    f"{username}: login answered {answer.status_code} → "
+                    f"{answer.headers.get('location')}"
                 )
                 return None
             stats.latencies.append(elapsed)
@@ -312,7 +316,8 @@ async def run(
     sessions = [c for c in cookies if c]
     print(f"  login: {len(sessions)}/{len(usernames)} users signed in in {login_seconds:.1f} s")
 
-    # 2. Desk: each user opens the desk home (and its bell), reads it for think-min…think-max s, and so on.
+    # 2. Desk: each user opens the desk home (and its bell), reads it for think-min…think-max s, and
+    # so on.
     connections = [Connection(host, int(port), cookie) for cookie in sessions]
     home, bell = Stats(), Stats()
     begun = time.monotonic()
@@ -339,7 +344,8 @@ async def run(
     for connection in [*connections, *pool]:
         await connection.close()
     print(
-        f"  throughput: desk home {saturated_home.get('rps')} req/s, ping {saturated_ping.get('rps')} req/s"
+        f"  throughput: desk home {saturated_home.get('rps')} req/s, ping "
+        f"{saturated_ping.get('rps')} req/s"
     )
 
     desk = summarize(home.latencies, errors=home.errors, seconds=desk_seconds)
@@ -440,7 +446,8 @@ def main() -> None:
             # and adds the generated officials. The results say the demo data was incomplete.
             demo_problem = str(error).strip().splitlines()[-1][:300]
             print(
-                f"  warning: desk demo failed ({demo_problem}); continuing without the remaining demo steps"
+                f"  warning: desk demo failed ({demo_problem}); continuing without the "
+                "remaining demo steps"
             )
             manage(["demo", "--scale", str(args.scale), "--quiet"], env)
         # Statistics and visibility maps as a long-lived database has them (autovacuum would
@@ -469,7 +476,8 @@ def main() -> None:
     load_at_start = round(os.getloadavg()[0], 2)
     usernames, mix = choose_users(args.users)
     print(
-        f"{len(usernames)} users ({mix['leaders']} leaders); gunicorn {args.workers}×{args.threads} threads"
+        f"{len(usernames)} users ({mix['leaders']} leaders); gunicorn "
+        f"{args.workers}×{args.threads} threads"
     )
     with GunicornServer(env, workers=args.workers, threads=args.threads) as server:
         result = asyncio.run(run(server.url, usernames, DEMO_PASSWORD, args))

@@ -167,19 +167,21 @@ def main() -> None:
     for role, data in results.items():
         page = data["page"]
         print(
-            f"{role:20} {data['username']:14} page {page['wall_ms']:7.1f} ms wall {page['cpu_ms']:7.1f} ms cpu "
-            f"{page['queries']:3.0f} queries {page['sql_ms']:6.1f} ms sql"
+            f"{role:20} {data['username']:14} page {page['wall_ms']:7.1f} ms wall "
+            f"{page['cpu_ms']:7.1f} ms cpu {page['queries']:3.0f} queries "
+            f"{page['sql_ms']:6.1f} ms sql"
         )
         f = data["facts"]
         print(
-            f"    {'(desk facts)':28} {f['wall_ms']:7.1f} ms wall {f['cpu_ms']:7.1f} ms cpu {f['queries']:3.0f} queries"
+            f"    {'(desk facts)':28} {f['wall_ms']:7.1f} ms wall {f['cpu_ms']:7.1f} ms cpu "
+            f"{f['queries']:3.0f} queries"
         )
         for key, w in sorted(data["widgets"].items(), key=lambda kv: -kv[1]["wall_ms"]):
             if w["wall_ms"] >= 0.5 or w["shown"]:
                 state = "skipped by its facts" if w["skipped"] else ("" if w["shown"] else "hidden")
                 print(
-                    f"    {key:28} {w['wall_ms']:7.1f} ms wall {w['cpu_ms']:7.1f} ms cpu {w['queries']:3.0f} queries"
-                    f"{f'  ({state})' if state else ''}"
+                    f"    {key:28} {w['wall_ms']:7.1f} ms wall {w['cpu_ms']:7.1f} ms cpu "
+                    f"{w['queries']:3.0f} queries{f'  ({state})' if state else ''}"
                 )
     worst = max(results.values(), key=lambda d: d["page"]["wall_ms"])
     path = write_results(

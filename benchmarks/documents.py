@@ -205,7 +205,8 @@ def generate(count: int, org: object, rng: random.Random) -> None:
         for assignment in assignments:
             by_doc.setdefault(assignment.document_id, []).append(assignment)
         for document in documents:
-            # The same ACL tokens as `selectors.incoming_acl` (computed here without a query per row).
+            # The same ACL tokens as `selectors.incoming_acl` (computed here without a query per
+            # row).
             tokens = {f"docs-clerk:{document.unit_id}", f"docs-lead:{document.unit_id}"}
             for assignment in by_doc.get(document.pk, []):
                 if assignment.user_id:
@@ -495,8 +496,9 @@ def main() -> None:
             results[f"{name}_cpu_django_ms"] = spent["django"]
             results[f"{name}_cpu_postgres_ms"] = spent["postgres"]
             print(
-                f"  {name}: p95 {results[f'{name}_p95_ms']} ms, p50 {results[f'{name}_p50_ms']} ms, "
-                f"CPU {spent['django']} + {spent['postgres']} ms/request (Django + PostgreSQL)",
+                f"  {name}: p95 {results[f'{name}_p95_ms']} ms, p50 "
+                f"{results[f'{name}_p50_ms']} ms, CPU {spent['django']} + {spent['postgres']} "
+                "ms/request (Django + PostgreSQL)",
                 flush=True,
             )
         results["p95_ms"] = round(percentile(all_latencies, 95) * 1000, 1)
@@ -521,7 +523,8 @@ def main() -> None:
         results["search_cpu_django_ms"] = spent["django"]
         results["search_cpu_postgres_ms"] = spent["postgres"]
         print(
-            f"  search: p95 {results['search_p95_ms']} ms, CPU {spent['django']} + {spent['postgres']} ms/request",
+            f"  search: p95 {results['search_p95_ms']} ms, CPU {spent['django']} + "
+            f"{spent['postgres']} ms/request",
             flush=True,
         )
         for client in clients.values():

@@ -165,11 +165,14 @@ def measure(
             figures["tesseract_passes_per_page"][key] = round(counter.passes / len(read), 2)
             figures["cpu_seconds_per_page"][key] = round(used / len(read), 3)
             print(
-                f"  {'deskew' if deskew else 'no deskew'} {angle:+5g}°: CER {figures['cer_pct'][key]:6.3f} %, "
-                f"highlights {figures['highlight_hit_pct'][key]:5.1f} %, misplaced "
-                f"{figures['misplaced_box_pct'][key]:5.2f} %, skew {figures['skew_measured_degrees'][key]:+6.2f}°, "
+                f"  {'deskew' if deskew else 'no deskew'} {angle:+5g}°: CER "
+                f"{figures['cer_pct'][key]:6.3f} %, highlights "
+                f"{figures['highlight_hit_pct'][key]:5.1f} %, misplaced "
+                f"{figures['misplaced_box_pct'][key]:5.2f} %, skew "
+                f"{figures['skew_measured_degrees'][key]:+6.2f}°, "
                 f"{figures['tesseract_passes_per_page'][key]:.1f} passes, "
-                f"{figures['cpu_seconds_per_page'][key]:.2f} CPU s/page (load {os.getloadavg()[0]:.1f})",
+                f"{figures['cpu_seconds_per_page'][key]:.2f} CPU s/page (load "
+                f"{os.getloadavg()[0]:.1f})",
                 flush=True,
             )
     finally:

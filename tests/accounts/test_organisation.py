@@ -40,8 +40,10 @@ def test_units_tree_paths_follow_the_parents(org):
 def test_the_appellate_level_is_an_institute_of_the_supreme_procuracy_on_the_units_tree(
     org, as_user
 ):
-    # Since 01/7/2025 (Luật 82/2025/QH15, DOMAIN.md §5.1) there is no VKSND cấp cao: its role passed to
-    # three "Viện Công tố và Kiểm sát xét xử phúc thẩm" of the VKSND tối cao. No demo unit is cấp cao.
+    # Since 01/7/2025 (Luật 82/2025/QH15, DOMAIN.md §5.1) there is no VKSND cấp cao: its role passed
+    # to
+    # three "Viện Công tố và Kiểm sát xét xử phúc thẩm" of the VKSND tối cao. No demo unit is cấp
+    # cao.
     appellate = org.units["pt_dn"]
     assert (
         appellate.parent == org.units["tc"]
@@ -52,7 +54,8 @@ def test_the_appellate_level_is_an_institute_of_the_supreme_procuracy_on_the_uni
     html = as_user("ptdn_vt").get("/to-chuc/").content.decode()
     start = html.index('<ul class="tree">')
     tree = html[start : html.index("</ul>", start)]
-    # Under the VKSND tối cao (depth 1, among its Vụ/Cục), before the province; its leader may open it.
+    # Under the VKSND tối cao (depth 1, among its Vụ/Cục), before the province; its leader may open
+    # it.
     line = re.search(
         rf'<li class="d1"><a href="\?don_vi={appellate.pk}"[^>]*>'
         r"Viện Công tố và Kiểm sát xét xử phúc thẩm tại Đà Nẵng</a>",
@@ -127,7 +130,8 @@ def test_people_are_listed_in_vietnamese_order_by_given_name(org, as_user):
     response = as_user("tp2").get(f"/to-chuc/?don_vi={org.units['tinh_p2'].pk}")
     html = response.content.decode()
     html = html[html.index("<table") :]
-    # Phòng 2: Hoàng Văn Minh, Vũ Thị Mai, Ngô Thị Ngân, Lê Hồng Sơn, Đỗ Thu Thảo → Mai, Minh, Ngân, Sơn, Thảo
+    # Phòng 2: Hoàng Văn Minh, Vũ Thị Mai, Ngô Thị Ngân, Lê Hồng Sơn, Đỗ Thu Thảo → Mai, Minh, Ngân,
+    # Sơn, Thảo
     positions = [
         html.index(name)
         for name in ["Vũ Thị Mai", "Hoàng Văn Minh", "Ngô Thị Ngân", "Lê Hồng Sơn", "Đỗ Thu Thảo"]

@@ -153,7 +153,8 @@ def obtain_code(client: Client, registered: sso.RegisteredClient, challenge: str
     return query_of(response["Location"])["code"]
 
 
-# --- Discovery and keys ------------------------------------------------------------------------------
+# --- Discovery and keys
+# ------------------------------------------------------------------------------
 def test_discovery_document_announces_the_endpoints_claims_and_pkce_s256_only(client):
     doc = client.get("/o/.well-known/openid-configuration").json()
     assert doc["issuer"] == "http://testserver/o"
@@ -194,10 +195,8 @@ def test_issuer_behind_a_reverse_proxy_comes_from_DESK_OIDC_ISSUER(tmp_path: Pat
     """GIVEN DESK_OIDC_ISSUER=https://ban-lam-viec.vksnd.gov.vn/o and a request that reaches the desk
     on an internal address, THEN discovery announces the public issuer and public endpoints."""
     script = (
-        "import django, json; django.setup()\n"
-        "from django.test import Client\n"
-        "doc = Client(HTTP_HOST='10.0.0.5:8000').get('/o/.well-known/openid-configuration').json()\n"
-        "print(json.dumps(doc))\n"
+        "import django, json; django.setup()\nfrom django.test import Client\ndoc = "
+        "Client(HTTP_HOST='10.0.0.5:8000').get('/o/.well-known/openid-configuration').json()\nprint(json.dumps(doc))\n"
     )
     env = {
         **os.environ,
@@ -342,7 +341,8 @@ def test_refusing_consent_answers_access_denied_at_the_registered_uri_and_is_aud
     assert AuditEvent.objects.filter(action="sso.refused", actor=org.people["minh"]).exists()
 
 
-# --- 2FA: authorisation requires a full desk login ---------------------------------------------------
+# --- 2FA: authorisation requires a full desk login
+# ---------------------------------------------------
 def test_user_with_totp_passes_both_factors_before_the_application_gets_a_code(org):
     registered = register(trusted=True)
     verifier, challenge = pkce_pair()
@@ -394,7 +394,8 @@ def test_prompt_login_asks_for_the_password_again(org):
     )  # signed out until the password is given
 
 
-# --- Invalid requests: Vietnamese pages and JSON, never a redirect to an unregistered URI ------------
+# --- Invalid requests: Vietnamese pages and JSON, never a redirect to an unregistered URI
+# ------------
 def test_unknown_client_id_gets_a_vietnamese_page_and_no_redirect(org):
     browser = signed_in(org)
     _, challenge = pkce_pair()

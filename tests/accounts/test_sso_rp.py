@@ -159,7 +159,8 @@ def test_separate_relying_party_signs_in_with_password_and_totp_then_logs_out(
     rp = relying_party["base"]
     browser = Browser()
 
-    # 1. The RP sends the browser to the desk's authorization endpoint (from discovery), with PKCE S256.
+    # 1. The RP sends the browser to the desk's authorization endpoint (from discovery), with PKCE
+    # S256.
     start = browser.get(f"{rp}/login")
     assert start.status_code == 302
     authorize = start.headers["location"]

@@ -39,7 +39,8 @@ def test_detention_and_investigation_limits_with_their_articles(detained):
     detention = rows["tam_giam"]
     assert detention.accused == person and detention.start == ago(43)
     assert detention.basis.startswith("BLTTHS 2015, Điều 173")
-    # 2 months of detention = 60 days counted continuously, both ends included (TTLT 04/2018 Điều 17)
+    # 2 months of detention = 60 days counted continuously, both ends included (TTLT 04/2018 Điều
+    # 17)
     assert (detention.end - detention.start).days == 59
     investigation = rows["dieu_tra"]
     assert investigation.basis.startswith("BLTTHS 2015, Điều 172") and investigation.start == ago(

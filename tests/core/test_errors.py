@@ -86,8 +86,9 @@ def test_oversized_form_gets_the_413_page_and_the_session_survives(org: Any, as_
 
 def test_max_form_bytes_is_read_from_the_environment() -> None:
     code = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='digitaldesk.config.settings'; django.setup();"
-        "from django.conf import settings; print(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)"
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='digitaldesk.config.settings'; "
+        "django.setup();from django.conf import settings; "
+        "print(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],

@@ -168,10 +168,9 @@ def test_a_tool_left_by_a_killed_worker_is_reaped(tmp_path):
     THEN the whole group is gone."""
     marker = _sleeper(tmp_path)
     code = (
-        "import os, django; django.setup()\n"
-        "from digitaldesk.core.processes import run_confined\n"
-        "tool = os.environ['TOOL']\n"
-        "run_confined(['sh', '-c', f'{tool} 300 & {tool} 300'], timeout=600, memory_bytes=None, marker=tool)\n"
+        "import os, django; django.setup()\nfrom digitaldesk.core.processes import "
+        "run_confined\ntool = os.environ['TOOL']\nrun_confined(['sh', '-c', f'{tool} 300 & "
+        "{tool} 300'], timeout=600, memory_bytes=None, marker=tool)\n"
     )
     env = {
         **os.environ,

@@ -122,7 +122,10 @@ def test_the_demo_day_shows_for_whom_it_concerns(org: Any, as_user: Any, demo_da
     (phối hợp) sees only the document — she sees the case but does not handle it; a prosecutor of
     another unit, the clerk, the Viện trưởng and the inspector of Phòng 2 see no such widget."""
     case = demo_day
-    hearing = f"Phiên tòa Xét xử vụ án Ngày xét xử ghi trong danh sách trình chiếu Danh sách trình chiếu “{PLAYLIST_TITLE}”"
+    hearing = (
+        "Phiên tòa Xét xử vụ án Ngày xét xử ghi trong danh sách trình chiếu Danh sách trình "
+        f"chiếu “{PLAYLIST_TITLE}”"
+    )
     deadline = "Hết thời hạn Thời hạn mở phiên tòa sơ thẩm BLTTHS 2015, Điều 277, khoản 3"
     document = IncomingDocument.objects.get(code_notation=DUE_TODAY_CODE)
     for key in ("minh", "tp2"):
@@ -192,10 +195,11 @@ def test_sorted_by_time_then_by_kind_and_recorded_hearing_merges_its_playlist(
     assert ComputedDeadline.objects.get(case=fraud, kind="tam_giu", running=True).end == day
     rows = _widget(as_user("minh"))
     assert [row.split(" — ")[0] for row in rows] == [
-        f"08:00 Phiên tòa Mở phiên tòa sơ thẩm Danh sách trình chiếu “{PLAYLIST_TITLE}” {demo_day.register_label}",
+        f"08:00 Phiên tòa Mở phiên tòa sơ thẩm Danh sách trình chiếu “{PLAYLIST_TITLE}” "
+        f"{demo_day.register_label}",
         "đến 10:30 Hết thời hạn Thời hạn tạm giữ",
-        f"Trong ngày Văn bản {_cut('Hạn giải quyết: ' + IncomingDocument.objects.get(code_notation=DUE_TODAY_CODE).subject)}"
-        f" Số đến {IncomingDocument.objects.get(code_notation=DUE_TODAY_CODE).arrival_number}",
+        f"Trong ngày Văn bản {_cut('Hạn giải quyết: ' + IncomingDocument.objects.get(code_notation=DUE_TODAY_CODE).subject)} "
+        f"Số đến {IncomingDocument.objects.get(code_notation=DUE_TODAY_CODE).arrival_number}",
     ]
     assert "Đào Quang Hải" in rows[1] and fraud.register_label in rows[1]
 
@@ -235,7 +239,8 @@ def test_appears_on_the_very_next_load_and_goes_with_its_data(
     ]
     IncomingDocument.objects.filter(pk=letter.pk).update(due_date=day + dt.timedelta(days=1))
     assert _widget(client) == []
-    # The playlist is moved to tomorrow: for minh, the hearing row goes, the limit ending today stays.
+    # The playlist is moved to tomorrow: for minh, the hearing row goes, the limit ending today
+    # stays.
     demo_day.casefiles.get().playlists.update(hearing_date=day + dt.timedelta(days=1))
     assert [row.split(" ")[2] for row in _widget(as_user("minh"))] == ["Hết", "Văn"]
 

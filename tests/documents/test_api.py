@@ -215,7 +215,8 @@ def test_raising_the_secrecy_through_the_api_applies_the_state_secret_guard(
     ).exists()
 
 
-# --- Outgoing: register corrections, recall, correction and replacement -----------------------------
+# --- Outgoing: register corrections, recall, correction and replacement
+# -----------------------------
 def test_issued_document_register_fields_are_corrected_through_the_api(org, as_user, credentials):  # noqa: F811
     document = issue_document(org, as_user)
     url = f"/api/v1/documents/outgoing/{document.pk}"
@@ -283,7 +284,8 @@ def test_recall_through_the_api_by_the_issuing_agency_only(
         "Văn bản chưa phát hành hoặc đã được thu hồi."
     ]
     assert AuditEvent.objects.filter(action="documents.recalled").count() == 1
-    # The recipient agency's entry: marked recalled, copy deleted, number kept (the same service as the page).
+    # The recipient agency's entry: marked recalled, copy deleted, number kept (the same service as
+    # the page).
     entry = as_user("kv1_vthu").get(f"/api/v1/documents/incoming/{incoming.pk}").json()
     assert (
         entry["recalled_at"]

@@ -158,7 +158,8 @@ def test_mail_attachments_wait_for_the_clerk_and_are_taken_once(
     intake = MailIntake.objects.get(status=IntakeStatus.PENDING)
     refused = MailIntake.objects.get(status=IntakeStatus.REFUSED)
     assert files.read(intake.file) == pdf and "macro" in refused.error
-    # The clerk sees both (the refusal with its reason) and registers the PDF with the fields pre-filled.
+    # The clerk sees both (the refusal with its reason) and registers the PDF with the fields
+    # pre-filled.
     lan = as_user("lan")
     inbox = lan.get("/van-ban/den/thu-dien-tu/").content.decode()
     assert "45-STP-VP.pdf" in inbox and "macro" in inbox

@@ -88,7 +88,8 @@ def test_sign_with_a_pkcs11_token(
     assert [f.name for f in signature_fields(PdfFileReader(io.BytesIO(signed))) if f.signed] == [
         "ChuKyCaNhan"
     ]
-    # The certificate the desk stored is the one on the token, and the signature was made with its key.
+    # The certificate the desk stored is the one on the token, and the signature was made with its
+    # key.
     assert (
         x509.load_der_x509_certificate(bytes(credential.certificate))
         .subject.rfc4514_string()

@@ -168,7 +168,8 @@ def test_only_the_clerk_of_the_organisation_uses_its_certificate(
             passphrase=PIN,
             credential=creds["pvt"],
         )
-    # The Văn thư of another organisation (VKSND khu vực 1) cannot use the province's certificate either.
+    # The Văn thư of another organisation (VKSND khu vực 1) cannot use the province's certificate
+    # either.
     with pytest.raises(SigningError):
         services.sign_pdf(
             pdf=signed,

@@ -91,7 +91,8 @@ def chromium() -> Iterator[Any]:
     (user-data-dir) that is deleted on close; no browser is ever downloaded."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
-            f"Không tìm thấy trình duyệt {CHROMIUM}: chạy scripts/setup.sh (apt-get install chromium)."
+            f"Không tìm thấy trình duyệt {CHROMIUM}: chạy scripts/setup.sh (apt-get install "
+            "chromium)."
         )
     from django.db import connections
     from playwright.sync_api import expect, sync_playwright
@@ -133,7 +134,8 @@ class BrowserLog:
     def watch(self, page: Any) -> None:
         def on_request(request: Any) -> None:
             # Every asset is vendored: the WAN has no Internet, so nothing may be fetched from a
-            # host other than this machine (other local servers, e.g. a test identity provider, are fine).
+            # host other than this machine (other local servers, e.g. a test identity provider, are
+            # fine).
             host = urlsplit(request.url).hostname
             if request.url.startswith(("http:", "https:")) and host not in _LOCAL_HOSTS:
                 self.off_site_requests.append(f"{page.url}: {request.url}")
@@ -273,7 +275,8 @@ def login(
             raise AssertionError(
                 f"{username} phải nhập mã xác thực hai lớp: truyền totp_key cho login()."
             )
-        # A code is accepted once; when this time step's code was already used (a second login within
+        # A code is accepted once; when this time step's code was already used (a second login
+        # within
         # 30 s), the desk refuses it, so wait for the next step and try once more.
         for attempt in range(2):
             page.get_by_label("Mã xác thực").fill(totp_token(totp_key))
@@ -330,8 +333,9 @@ def tab_order(page: Any, steps: int) -> list[str]:
         page.keyboard.press("Tab")
         seen.append(
             page.evaluate(
-                "() => { const e = document.activeElement; return (e.getAttribute('aria-label') || e.innerText"
-                " || e.value || e.name || e.tagName).trim(); }"
+                "() => { const e = document.activeElement; return "
+                "(e.getAttribute('aria-label') || e.innerText || e.value || e.name || "
+                "e.tagName).trim(); }"
             )
         )
     return seen

@@ -55,7 +55,8 @@ desk = oauth.register(
 
 def _page(body: str, status: int = 200) -> tuple[str, int]:
     return (
-        f"<!DOCTYPE html><html lang=vi><meta charset=utf-8><title>RP</title><body>{body}</body></html>",
+        "<!DOCTYPE html><html lang=vi><meta "
+        f"charset=utf-8><title>RP</title><body>{body}</body></html>",
         status,
     )
 
@@ -92,7 +93,8 @@ def callback() -> Any:
         token = desk.authorize_access_token()
     except OAuthError as error:
         return _page(
-            f'<p id="error">{escape(error.error)}</p><p id="description">{escape(error.description)}</p>',
+            f'<p id="error">{escape(error.error)}</p><p '
+            f'id="description">{escape(error.description)}</p>',
             400,
         )
     session["user"] = dict(token["userinfo"])

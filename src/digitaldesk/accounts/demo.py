@@ -297,8 +297,10 @@ def build_units(org: DemoOrg) -> None:
             f"C2-P{number}",
             order=number,
         )
-    # The appellate level since 01/7/2025 (Luật 82/2025/QH15, DOMAIN.md §5.1): the VKSND cấp cao were
-    # abolished and their role passed to three Viện of the VKSND tối cao (Hà Nội, Đà Nẵng, TP.HCM); the
+    # The appellate level since 01/7/2025 (Luật 82/2025/QH15, DOMAIN.md §5.1): the VKSND cấp cao
+    # were
+    # abolished and their role passed to three Viện of the VKSND tối cao (Hà Nội, Đà Nẵng, TP.HCM);
+    # the
     # demo has the one at Đà Nẵng. Its document symbol is not in the sources, so none is set (an
     # administrator enters it from the organisation's decision).
     _unit(
@@ -340,7 +342,8 @@ def build_units(org: DemoOrg) -> None:
     _unit(
         org,
         "tinh_p2",
-        "Phòng 2 — Thực hành quyền công tố và kiểm sát điều tra án trật tự xã hội, kinh tế, tham nhũng",
+        "Phòng 2 — Thực hành quyền công tố và kiểm sát điều tra án trật tự xã hội, kinh tế, "
+        "tham nhũng",
         UnitKind.OFFICE,
         "tinh",
         "P2",

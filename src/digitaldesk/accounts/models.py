@@ -42,9 +42,11 @@ class Unit(models.Model):
         "loại đơn vị",
         max_length=20,
         choices=UnitKind.choices,
-        help_text="Từ 01/7/2025 (Luật 82/2025/QH15) không còn VKSND cấp cao; chức năng phúc thẩm do các Viện "
-        "Công tố và Kiểm sát xét xử phúc thẩm thuộc VKSND tối cao đảm nhiệm. Loại “VKSND cấp cao” chỉ "
-        "giữ cho hồ sơ, văn bản của các đơn vị trước ngày đó.",
+        help_text=(
+            "Từ 01/7/2025 (Luật 82/2025/QH15) không còn VKSND cấp cao; chức năng phúc thẩm do "
+            "các Viện Công tố và Kiểm sát xét xử phúc thẩm thuộc VKSND tối cao đảm nhiệm. Loại "
+            "“VKSND cấp cao” chỉ giữ cho hồ sơ, văn bản của các đơn vị trước ngày đó."
+        ),
     )
     parent = models.ForeignKey(
         "self",

@@ -117,7 +117,8 @@ _DUE_IN_PERSON = Prebuilt(_due_in_person)
 
 # For a leader, per unit led: the documents of that unit waiting for direction, and those in
 # progress assigned (chủ trì / phối hợp) to the leader in person or to the unit (the "unit's
-# register or an ancestor's" condition of `incoming_for_me` is left out: a wider necessary condition).
+# register or an ancestor's" condition of `incoming_for_me` is left out: a wider necessary
+# condition).
 _DUE_WAITING = Prebuilt(
     lambda: IncomingDocument.objects.filter(
         unit_id=Param("unit", IntegerField()), status=IncomingStatus.REGISTERED, due_date=_day()

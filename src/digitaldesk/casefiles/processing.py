@@ -182,7 +182,10 @@ def claim_page(upload_id: int) -> Page | None:
             Page.objects.filter(pk=candidate["pk"], state=candidate["state"]).update(
                 state=PageState.FAILED,
                 claimed_until=None,
-                error=f"Đã thử nhận dạng {MAX_ATTEMPTS} lần không thành công (tiến trình bị dừng khi đang đọc trang).",
+                error=(
+                    f"Đã thử nhận dạng {MAX_ATTEMPTS} lần không thành công (tiến trình bị dừng "
+                    "khi đang đọc trang)."
+                ),
             )
             continue
         won = Page.objects.filter(

@@ -121,7 +121,8 @@ def _split(probe: Probe) -> tuple[bool, list[QuerySet[Any] | Bound]]:
             queries.append(part)
         elif part is not False:
             raise TypeError(
-                f"a desk fact's probe must be a QuerySet, a Bound or a bool, not {type(part).__name__}"
+                "a desk fact's probe must be a QuerySet, a Bound or a bool, not "
+                f"{type(part).__name__}"
             )
     return False, queries
 

@@ -99,7 +99,8 @@ def _measure(source: IO[bytes], limit: int) -> tuple[IO[bytes], int, str]:
             size += len(chunk)
             if size > limit:
                 raise UploadRejected(
-                    f"Tệp quá lớn: vượt giới hạn {human_size(limit)}. Hãy chia nhỏ hoặc nén tệp rồi tải lên lại.",
+                    f"Tệp quá lớn: vượt giới hạn {human_size(limit)}. Hãy chia nhỏ hoặc nén "
+                    "tệp rồi tải lên lại.",
                     code="too_large",
                 )
             digest.update(chunk)

@@ -407,8 +407,10 @@ class IncomingEdit(APIView):
     @extend_schema(
         request=IncomingEditSerializer,
         responses=IncomingDetailSerializer,
-        summary="Sửa thông tin vào sổ văn bản đến (văn thư, lãnh đạo cơ quan; lý do bắt buộc, lưu lịch "
-        "sử, ghi nhật ký; số đến không đổi)",
+        summary=(
+            "Sửa thông tin vào sổ văn bản đến (văn thư, lãnh đạo cơ quan; lý do bắt buộc, lưu "
+            "lịch sử, ghi nhật ký; số đến không đổi)"
+        ),
     )
     def post(self, request: Request, pk: int) -> Response:
         return _incoming_edit(request, pk)
@@ -517,8 +519,10 @@ class OutgoingEdit(APIView):
     @extend_schema(
         request=OutgoingEditSerializer,
         responses=OutgoingDetailSerializer,
-        summary="Sửa thông tin vào sổ văn bản đi đã phát hành (văn thư, người ký; trích yếu, số lượng "
-        "bản, ghi chú; lý do bắt buộc, lưu lịch sử)",
+        summary=(
+            "Sửa thông tin vào sổ văn bản đi đã phát hành (văn thư, người ký; trích yếu, số "
+            "lượng bản, ghi chú; lý do bắt buộc, lưu lịch sử)"
+        ),
     )
     def post(self, request: Request, pk: int) -> Response:
         return _outgoing_edit(request, pk)
@@ -580,7 +584,8 @@ def _outgoing_edit(request: Request, pk: int) -> Response:
     return Response(OutgoingDetailSerializer(document).data)
 
 
-# --- Recall, correction and replacement (NĐ 30/2020 Điều 18) -----------------------------------------
+# --- Recall, correction and replacement (NĐ 30/2020 Điều 18)
+# -----------------------------------------
 class RecallSerializer(VietnameseErrors):
     reason = serializers.CharField(
         error_messages={
@@ -686,8 +691,10 @@ class OutgoingCorrections(APIView):
     @extend_schema(
         request=CorrectionSerializer,
         responses={201: OutgoingDetailSerializer},
-        summary="Soạn văn bản đính chính hoặc thay thế văn bản đã phát hành (Nghị định 30/2020/NĐ-CP, "
-        "Điều 18)",
+        summary=(
+            "Soạn văn bản đính chính hoặc thay thế văn bản đã phát hành (Nghị định "
+            "30/2020/NĐ-CP, Điều 18)"
+        ),
     )
     def post(self, request: Request, pk: int) -> Response:
         original = _outgoing_gate(request, pk)
@@ -781,7 +788,8 @@ class OutgoingCorrections(APIView):
         return Response(OutgoingDetailSerializer(document).data, status=status.HTTP_201_CREATED)
 
 
-# --- Follow-up register (sổ theo dõi giải quyết văn bản đến) --------------------------------------------
+# --- Follow-up register (sổ theo dõi giải quyết văn bản đến)
+# --------------------------------------------
 class FollowUpQuerySerializer(VietnameseErrors):
     date_from = serializers.DateField(
         required=False, help_text="ngày đến từ (mặc định: 1/1 năm nay)"

@@ -335,7 +335,10 @@ def _call(spec: JobSpec, record: Job, attempt: int, progress: Progress, mine: An
         if final:
             message = f"Không thành công sau {attempt} lần thử. {reason}"
         else:
-            message = f"Lần thử {attempt}/{record.max_attempts} không thành công. {reason} Hệ thống sẽ tự động thử lại."
+            message = (
+                f"Lần thử {attempt}/{record.max_attempts} không thành công. {reason} Hệ thống sẽ "
+                "tự động thử lại."
+            )
         logger.warning("Job %s (%s) attempt %s failed: %s", record.pk, record.name, attempt, exc)
         updated = mine.update(
             state=JobState.FAILED if final else JobState.RETRY,

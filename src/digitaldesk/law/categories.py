@@ -138,23 +138,26 @@ def classify(
         )
     if not art.is_crime:
         raise LegalRuleError(
-            f"Điều {art.label} BLHS ({art.title}) không quy định một tội phạm cụ thể: loại tội phạm theo "
-            "Điều 9 BLHS được xác định theo khung hình phạt của điều luật về tội danh (Phần thứ hai)."
+            f"Điều {art.label} BLHS ({art.title}) không quy định một tội phạm cụ thể: loại "
+            "tội phạm theo Điều 9 BLHS được xác định theo khung hình phạt của điều luật về "
+            "tội danh (Phần thứ hai)."
         )
     item = art.clause(clause_number)
     if item.kind is ClauseKind.LEGAL_ENTITY:
-        # BLHS Điều 9 khoản 2: a legal entity's crime is classified like the natural person's clause.
+        # BLHS Điều 9 khoản 2: a legal entity's crime is classified like the natural person's
+        # clause.
         if point is None:
             raise LegalRuleError(
-                f"Khoản {item.number} Điều {art.label} BLHS quy định hình phạt đối với pháp nhân thương mại: "
-                "cần ghi rõ điểm, loại tội phạm xác định theo khoản tương ứng "
-                f"({LEGAL_ENTITY_RULE})."
+                f"Khoản {item.number} Điều {art.label} BLHS quy định hình phạt đối với pháp "
+                "nhân thương mại: cần ghi rõ điểm, loại tội phạm xác định theo khoản tương "
+                f"ứng ({LEGAL_ENTITY_RULE})."
             )
         referred = _REFERRED_CLAUSE.search(item.point(point).text)
         if referred is None:
             raise LegalRuleError(
-                f"Điểm {point} khoản {item.number} Điều {art.label} BLHS không dẫn chiếu khoản nào của điều luật "
-                f"({LEGAL_ENTITY_RULE}): cần xác định loại tội phạm thủ công."
+                f"Điểm {point} khoản {item.number} Điều {art.label} BLHS không dẫn chiếu "
+                f"khoản nào của điều luật ({LEGAL_ENTITY_RULE}): cần xác định loại tội phạm "
+                "thủ công."
             )
         return classify(art.label, int(referred.group(1)))
     if item.penalty is None:
@@ -165,8 +168,8 @@ def classify(
             else "không quy định khung hình phạt chính"
         )
         raise LegalRuleError(
-            f"{where} BLHS {what}: loại tội phạm theo Điều 9 BLHS được xác định theo khoản quy định "
-            "khung hình phạt bị áp dụng."
+            f"{where} BLHS {what}: loại tội phạm theo Điều 9 BLHS được xác định theo khoản "
+            "quy định khung hình phạt bị áp dụng."
         )
     return Classification(category_for_penalty(item.penalty), item.penalty, art, item.number)
 

@@ -45,7 +45,8 @@ def data_dir() -> Path:
         path = Path(configured)
         if not (path / _FILES[LAW_BLHS]).is_file():
             raise LegalRuleError(
-                f"DESK_LEGAL_DATA_DIR={configured!r}: không tìm thấy tệp {_FILES[LAW_BLHS]} trong thư mục này."
+                f"DESK_LEGAL_DATA_DIR={configured!r}: không tìm thấy tệp {_FILES[LAW_BLHS]} "
+                "trong thư mục này."
             )
         return path
     return PACKAGED_DATA_DIR

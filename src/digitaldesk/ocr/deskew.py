@@ -197,7 +197,8 @@ def straighten(path: Path, degrees: float, workdir: Path) -> Straightened:
     ys = [cy + (x - cx) * sin + (y - cy) * cos for x, y in corners]
     new_w, new_h = math.ceil(max(xs) - min(xs)), math.ceil(max(ys) - min(ys))
     ox, oy = (new_w - width) / 2, (new_h - height) / 2
-    # x = cx + cos*(x' - ox - cx) + sin*(y' - oy - cy); y = cy - sin*(x' - ox - cx) + cos*(y' - oy - cy)
+    # x = cx + cos*(x' - ox - cx) + sin*(y' - oy - cy); y = cy - sin*(x' - ox - cx) + cos*(y' - oy -
+    # cy)
     matrix = (
         cos,
         sin,

@@ -315,7 +315,8 @@ def assemble(sheets: list[Sheet], out: Path, *, pdfa: bool = True) -> bool:
                     result.pages.append(source.pages[sheet.number - 1])
                 except (pikepdf.PdfError, OSError, IndexError) as exc:
                     raise OcrError(
-                        f"Trang {sheet.number} của tệp PDF gốc không đọc được để tạo bản tìm kiếm được."
+                        f"Trang {sheet.number} của tệp PDF gốc không đọc được để tạo bản tìm "
+                        "kiếm được."
                     ) from exc
                 if layer is not None:
                     target = result.pages[-1]

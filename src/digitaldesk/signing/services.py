@@ -784,7 +784,8 @@ def _check_certificate(credential: Credential) -> None:
         raise CertificateUnusableError("Chứng thư số đã ngừng dùng.")
     if credential.revoked_at:
         raise CertificateUnusableError(
-            f"Chứng thư số đã bị thu hồi ngày {_vn_date(credential.revoked_at)}; không thể dùng để ký."
+            f"Chứng thư số đã bị thu hồi ngày {_vn_date(credential.revoked_at)}; không thể "
+            "dùng để ký."
         )
     if now > credential.not_after:
         raise CertificateUnusableError(
@@ -799,7 +800,8 @@ def _check_certificate(credential: Credential) -> None:
     revoked = trust.revoked_at(cert)
     if revoked is not None:
         raise CertificateUnusableError(
-            f"Chứng thư số đã bị tổ chức chứng thực thu hồi ngày {_vn_date(revoked)}; không thể dùng để ký."
+            f"Chứng thư số đã bị tổ chức chứng thực thu hồi ngày {_vn_date(revoked)}; không "
+            "thể dùng để ký."
         )
     chain = [crypto.to_asn1(c) for c in crypto.chain_from_pem(credential.chain_pem)]
     context = trust.validation_context(extra_certs=chain, for_signing=True)
@@ -819,14 +821,15 @@ def _check_certificate(credential: Credential) -> None:
         ) from exc
     except PathBuildingError as exc:
         raise CertificateUnusableError(
-            "Chứng thư số không do tổ chức chứng thực mà hệ thống tin cậy cấp. Đề nghị quản trị hệ thống "
-            "bổ sung chứng thư gốc của tổ chức chứng thực."
+            "Chứng thư số không do tổ chức chứng thực mà hệ thống tin cậy cấp. Đề nghị quản "
+            "trị hệ thống bổ sung chứng thư gốc của tổ chức chứng thực."
         ) from exc
     except InvalidCertificateError as exc:
         raise CertificateUnusableError(f"Chứng thư số không hợp lệ để ký: {exc}") from exc
     except PathValidationError as exc:
         raise CertificateUnusableError(
-            "Không kiểm tra được tình trạng thu hồi của chứng thư số (danh sách CRL hết hạn hoặc thiếu)."
+            "Không kiểm tra được tình trạng thu hồi của chứng thư số (danh sách CRL hết hạn "
+            "hoặc thiếu)."
         ) from exc
 
 

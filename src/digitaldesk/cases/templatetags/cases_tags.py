@@ -127,13 +127,16 @@ def register_rows(cases: Any, today: dt.date) -> str:
         if case.next_deadline is not None:
             end, label = case.next_deadline
             deadline = (
-                f'<span class="{urgency(end, today)}">{end:%d/%m/%Y} — <span class="dl-left">'
-                f'{days_left(end, today)}</span></span><br><span class="muted small">{escape(label)}</span>'
+                f'<span class="{urgency(end, today)}">{end:%d/%m/%Y} — <span '
+                f'class="dl-left">{days_left(end, today)}</span></span><br><span class="muted '
+                f'small">{escape(label)}</span>'
             )
         rows.append(
-            f'\n    <tr>\n      <td class="nowrap"><a href="{href}">{escape(case.register_label)}</a><br>'
+            '\n    <tr>\n      <td class="nowrap"><a '
+            f'href="{href}">{escape(case.register_label)}</a><br>'
             f'<span class="muted small">{case.received_on:%d/%m/%Y}</span>{restricted}</td>\n'
-            f'      <td><a href="{href}">{escape(case.name)}</a><br><span class="muted small">{escape(unit)}</span></td>\n'
+            f'      <td><a href="{href}">{escape(case.name)}</a><br><span class="muted '
+            f'small">{escape(unit)}</span></td>\n'
             f"      <td>{people}</td>\n"
             f"      <td>{charges}</td>\n"
             f"      <td>{escape(str(stage))}</td>\n"

@@ -14,7 +14,10 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Chạy Bàn làm việc số: máy chủ web (gunicorn) và tiến trình công việc nền trong cùng một lệnh."
+    help = (
+        "Chạy Bàn làm việc số: máy chủ web (gunicorn) và tiến trình công việc nền trong cùng một "
+        "lệnh."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("DESK_HOST", "127.0.0.1"))
@@ -74,7 +77,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         try:
-            # Supervise: if one child dies, restart it (the worker) or stop everything (the web server).
+            # Supervise: if one child dies, restart it (the worker) or stop everything (the web
+            # server).
             while not stopping:
                 time.sleep(1)
                 if children[0].poll() is not None:
