@@ -9,11 +9,12 @@
 
 1. Creates the database `desk_bench_cases`, migrates it, builds the demo organisation plus 30 more
    regional units (a province of ~40 units) with 6 prosecutors each.
-2. Generates N cases (bulk inserts): ≈ 3.04 accused per case on average (≥ 300,000 for 100,000 cases), one charge per accused chosen
-   from common Penal Code clauses (category by BLHS Điều 9, through the legal engine), assignments,
-   and a realistic story of procedural events per case (intake, khởi tố, khởi tố bị can, phê chuẩn,
-   custody, detention and its extensions, investigation extensions, end of investigation, indictment,
-   trial, closure); about 40 % of the cases are still open, as in a multi-year register.
+2. Generates N cases (bulk inserts): ≈ 3.04 accused per case on average (≥ 300,000 for 100,000
+   cases), one charge per accused chosen from common Penal Code clauses (category by BLHS Điều 9,
+   through the legal engine), assignments, and a realistic story of procedural events per case
+   (intake, khởi tố, khởi tố bị can, phê chuẩn, custody, detention and its extensions, investigation
+   extensions, end of investigation, indictment, trial, closure); about 40 % of the cases are still
+   open, as in a multi-year register.
 3. Measures
    - `deadlines_initial_s`: the first full computation (every stored deadline written);
    - `deadlines_recompute_s`: the nightly recompute of every open case (the engine runs for each,

@@ -63,7 +63,8 @@ def desk_env(*, database_url: str, data_dir: Path, **extra: str) -> dict[str, st
 def manage(
     args: Sequence[str], env: dict[str, str], *, quiet: bool = True, timeout: float = 3600
 ) -> str:
-    """Run `desk <args>` (manage.py) with `env`; return its stdout, raise with its output on failure."""
+    """Run `desk <args>` (manage.py) with `env`; return its stdout, raise with its output on
+    failure."""
     result = subprocess.run(
         [PYTHON, "-m", "digitaldesk.manage", *args],
         env=env,
@@ -83,7 +84,8 @@ def manage(
 
 
 def django_setup(env: dict[str, str]) -> None:
-    """Configure Django in this process with the benchmark's environment (to read or create data)."""
+    """Configure Django in this process with the benchmark's environment (to read or create
+    data)."""
     os.environ.update(env)
     import django
 
@@ -215,7 +217,8 @@ class GunicornServer:
 # --- Statistics and results
 # ------------------------------------------------------------------------
 def percentile(values: Sequence[float], p: float) -> float:
-    """The p-th percentile (0–100) with linear interpolation between closest ranks; nan when empty."""
+    """The p-th percentile (0–100) with linear interpolation between closest ranks; nan when
+    empty."""
     if not values:
         return math.nan
     ordered = sorted(values)
@@ -265,7 +268,8 @@ def machine() -> dict[str, Any]:
 
 
 def write_results(name: str, data: dict[str, Any]) -> Path:
-    """Write benchmarks/results/<name>.json (with when and where it was measured); return its path."""
+    """Write benchmarks/results/<name>.json (with when and where it was measured); return its
+    path."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
     payload = {

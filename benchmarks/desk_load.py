@@ -5,7 +5,8 @@
 
 What it does (docs/benchmarks.md, "desk_load"):
 
-1. A dedicated PostgreSQL database (``desk_bench``): ``desk migrate`` and ``desk demo --scale 3000``.
+1. A dedicated PostgreSQL database (``desk_bench``): ``desk migrate`` and ``desk demo --scale
+   3000``.
 2. gunicorn (gthread, 5 workers × 1 thread by default: 2 × CPUs + 1 processes, as gunicorn advises;
    threads share one interpreter lock, and 4 × 4 served ≈ 20 % fewer desk homes per second here),
    DEBUG off, on 127.0.0.1 only.

@@ -9,8 +9,8 @@ official) it opens the desk home through Django's test client against the benchm
 does (request memo on, the user's roles and the page's desk facts known), the cost of the desk
 facts query (core/facts.py) and of each widget (its context function and its template), with the
 number of SQL queries and their total time. A widget whose facts are false is marked `skipped`: the
-page does not call it (its figures say what calling it, with no fact known, would cost). Writes benchmarks/results/desk_widgets.json. Run it
-before and after changing a widget.
+page does not call it (its figures say what calling it, with no fact known, would cost). Writes
+benchmarks/results/desk_widgets.json. Run it before and after changing a widget.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ PERSONAS = {
 
 
 class QueryCounter:
-    """Counts SQL statements and their time through connection.execute_wrapper (works with DEBUG off)."""
+    """Counts SQL statements and their time through connection.execute_wrapper (works with DEBUG
+    off)."""
 
     def __init__(self) -> None:
         self.count = 0

@@ -280,9 +280,9 @@ def _cpu_seconds(pid: int) -> float:
 
 class ServerCpu:
     """CPU time spent serving the requests, read from /proc (Linux) around a batch of sequential
-    requests: the gunicorn workers (Django, all threads) and the PostgreSQL backends of the benchmark
-    database other than this process's own. Wall-clock latencies are inflated when other work shares the
-    machine; CPU time per request much less so."""
+    requests: the gunicorn workers (Django, all threads) and the PostgreSQL backends of the
+    benchmark database other than this process's own. Wall-clock latencies are inflated when other
+    work shares the machine; CPU time per request much less so."""
 
     def __init__(self, server: GunicornServer, database: str) -> None:
         self.server = server

@@ -19,7 +19,8 @@ Per angle:
   (`PageText.words`, fractions of the stored image) overlaps the box the word was drawn in by an
   intersection over union of 0.5 or more;
 - `misplaced_box_pct_by_degrees`: of the OCR words whose text was drawn on the page, the share whose
-  box overlaps none of the places that word was drawn (IoU under 0.3): a highlight in the wrong place;
+  box overlaps none of the places that word was drawn (IoU under 0.3): a highlight in the wrong
+  place;
 - `skew_measured_degrees_by_degrees`: the skew the pipeline recorded (`PageText.skew`), mean;
 - `tesseract_passes_per_page_by_degrees`, `cpu_seconds_per_page_by_degrees` (this process and its
   Tesseract children: other work on the machine barely changes it).

@@ -16,7 +16,8 @@ What it does:
 5. The organisation signature on top of the signer's (box 8, seal image): `org_sign_median_ms`.
 6. `verify_pdf` of the doubly signed file: `verify_median_ms`.
 
-No timing is asserted anywhere; the target (signing a 20-page PDF < 1 s median) is read from the JSON.
+No timing is asserted anywhere; the target (signing a 20-page PDF < 1 s median) is read from the
+JSON.
 """
 
 from __future__ import annotations

@@ -92,7 +92,8 @@ def login(client: Client, username: str, totp_offset: int | None = None, next_ur
 
 
 def signed_in(org: Any, key: str = "minh") -> Client:
-    """A browser signed in as a persona without 2FA (the password round trip is tested elsewhere)."""
+    """A browser signed in as a persona without 2FA (the password round trip is tested
+    elsewhere)."""
     from tests.conftest import login_client
 
     return login_client(org.people[key])
@@ -192,8 +193,8 @@ def test_jwks_publishes_the_public_rsa_key_only(client):
 
 
 def test_issuer_behind_a_reverse_proxy_comes_from_DESK_OIDC_ISSUER(tmp_path: Path):
-    """GIVEN DESK_OIDC_ISSUER=https://ban-lam-viec.vksnd.gov.vn/o and a request that reaches the desk
-    on an internal address, THEN discovery announces the public issuer and public endpoints."""
+    """GIVEN DESK_OIDC_ISSUER=https://ban-lam-viec.vksnd.gov.vn/o and a request that reaches the
+    desk on an internal address, THEN discovery announces the public issuer and public endpoints."""
     script = (
         "import django, json; django.setup()\nfrom django.test import Client\ndoc = "
         "Client(HTTP_HOST='10.0.0.5:8000').get('/o/.well-known/openid-configuration').json()\nprint(json.dumps(doc))\n"

@@ -64,7 +64,8 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture
 def relying_party(org: Any, live_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """An internal application registered with `desk oidc-client add`, running as its own process."""
+    """An internal application registered with `desk oidc-client add`, running as its own
+    process."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     out = StringIO()

@@ -1,6 +1,7 @@
 """Presentation mode in chromium, in detail: zoom to a region, highlight, two pages side by
 side, each of them mirrored on the projector (a second browser context of another size, as
-on the court's display), then cleared. (Turned scans shown upright: tests/casefiles/test_rotation.py.)"""
+on the court's display), then cleared. (Turned scans shown upright:
+tests/casefiles/test_rotation.py.)"""
 
 from __future__ import annotations
 

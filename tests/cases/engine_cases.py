@@ -259,7 +259,8 @@ def canonical(
     category: Any, security: bool, events: list[Event], today: dt.date | None
 ) -> list[Any]:
     """Everything the engine gives for one case, as JSON-ready text: every deadline's public fields
-    and rendered notes (in order), and what `validate_event` says of the last event after the others."""
+    and rendered notes (in order), and what `validate_event` says of the last event after the
+    others."""
     out: list[Any] = []
     try:
         deadlines = compute_deadlines(

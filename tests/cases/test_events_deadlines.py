@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def detained(org, make_case):
-    """A fraud case (BLHS 174 khoản 2: nghiêm trọng) with one accused in detention for investigation."""
+    """A fraud case (BLHS 174 khoản 2: nghiêm trọng) with one accused in detention for
+    investigation."""
     minh = org.people["minh"]
     case = make_case("minh", received=50, leader_in_charge=org.people["tp2"])
     record(minh, case, E.KHOI_TO_VU_AN, 45, number="10/QĐ-CSĐT")

@@ -1,4 +1,5 @@
-"""Statistics (screen, .xlsx, PDF) and the mind-map report (SVG, PNG, PDF), opened with real readers."""
+"""Statistics (screen, .xlsx, PDF) and the mind-map report (SVG, PNG, PDF), opened with real
+readers."""
 
 from __future__ import annotations
 

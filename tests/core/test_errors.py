@@ -1,4 +1,5 @@
-"""Error pages: clear Vietnamese messages, never a stack trace, nothing lost (DEBUG is off in tests)."""
+"""Error pages: clear Vietnamese messages, never a stack trace, nothing lost (DEBUG is off in
+tests)."""
 
 from __future__ import annotations
 

@@ -42,7 +42,8 @@ def test_a_member_under_the_size_cap_is_refused_for_its_ratio(bomb):
 
 
 def test_a_member_whose_header_lies_about_its_size_is_caught_when_streamed():
-    """GIVEN a member declared 1,000 bytes that inflates to 5 MB, THEN the streamed check refuses it."""
+    """GIVEN a member declared 1,000 bytes that inflates to 5 MB, THEN the streamed check refuses
+    it."""
     data = lying_zip()
     assert zipfile.ZipFile(__import__("io").BytesIO(data)).infolist()[0].file_size == 1000
     with pytest.raises(ArchiveRefused, match="không giải nén được"):

@@ -105,7 +105,8 @@ def _report(org: Any, name: str, received_on: dt.date) -> Case:
 @pytest.fixture
 def demo_day(org: Any, isolated_storage: Any) -> Case:
     """The demo's day: minh's case at trial today (the limit to open the hearing ends today), its
-    case file's playlist for today's hearing, and a document due today (minh chủ trì, mai phối hợp)."""
+    case file's playlist for today's hearing, and a document due today (minh chủ trì, mai phối
+    hợp)."""
     _today()
     out = io.StringIO()
     case = build_trial(org, out)
@@ -117,10 +118,10 @@ def demo_day(org: Any, isolated_storage: Any) -> Case:
 
 def test_the_demo_day_shows_for_whom_it_concerns(org: Any, as_user: Any, demo_day: Case) -> None:
     """GIVEN the demo's day
-    THEN minh (assigned) and son.tp2 (leader in charge) see today's hearing with its playlist and the
-    limit ending today, and the document due today (minh handles it, son.tp2's Phòng 2 has it); mai
-    (phối hợp) sees only the document — she sees the case but does not handle it; a prosecutor of
-    another unit, the clerk, the Viện trưởng and the inspector of Phòng 2 see no such widget."""
+    THEN minh (assigned) and son.tp2 (leader in charge) see today's hearing with its playlist and
+    the limit ending today, and the document due today (minh handles it, son.tp2's Phòng 2 has it);
+    mai (phối hợp) sees only the document — she sees the case but does not handle it; a prosecutor
+    of another unit, the clerk, the Viện trưởng and the inspector of Phòng 2 see no such widget."""
     case = demo_day
     hearing = (
         "Phiên tòa Xét xử vụ án Ngày xét xử ghi trong danh sách trình chiếu Danh sách trình "
@@ -208,8 +209,8 @@ def test_appears_on_the_very_next_load_and_goes_with_its_data(
     org: Any, as_user: Any, demo_day: Case
 ) -> None:
     """A new prosecutor of Phòng 2 has nothing today; each change shows (or hides) the widget on the
-    very next page: assigned to the case at trial, unassigned, a document due today directed to them,
-    its due date moved, the hearing's playlist moved to another day."""
+    very next page: assigned to the case at trial, unassigned, a document due today directed to
+    them, its due date moved, the hearing's playlist moved to another day."""
     day = _today()
     new = _official(org, "moi.ksv")
     client = login_client(new)
@@ -269,7 +270,8 @@ def test_a_leader_sees_documents_waiting_for_direction_due_today(org: Any, as_us
 def test_a_restricted_case_shows_to_its_leader_in_charge_and_assignees_only(
     org: Any, as_user: Any, demo_day: Case
 ) -> None:
-    """Restricting the case at trial hides it from the unit (rule 5) but not from those who handle it."""
+    """Restricting the case at trial hides it from the unit (rule 5) but not from those who handle
+    it."""
     cases.restriction_set(
         actor=org.people["tp2"], case=demo_day, restricted=True, reason="Bảo vệ bị hại"
     )
@@ -319,8 +321,8 @@ def test_within_the_query_budget_and_no_query_per_row(
     """GIVEN minh's day with one item of each kind
     WHEN more hearings, playlists, limits ending today and documents due today are added (beyond the
     rows the widget shows)
-    THEN the widget runs the same queries: at most 5 (one per part, and the delegations behind "leads a
-    unit?" that the page's request memo already holds); on the desk home, one per part."""
+    THEN the widget runs the same queries: at most 5 (one per part, and the delegations behind
+    "leads a unit?" that the page's request memo already holds); on the desk home, one per part."""
     day = _today()
     minh = org.people["minh"]
     before = widget_queries(minh)["desk.today"]
@@ -388,7 +390,8 @@ def test_within_the_query_budget_and_no_query_per_row(
 def test_the_documents_part_is_incoming_for_me_due_today(org: Any, demo_day: Case) -> None:
     """The prebuilt documents of the widget are `documents.selectors.incoming_due_for_me` for every
     persona: an official (in person only), a leader of one unit at depth 1 (Viện trưởng) and 2
-    (Trưởng phòng), a prosecutor leading Phòng 2 by delegation, and a leader of two units (the ORM)."""
+    (Trưởng phòng), a prosecutor leading Phòng 2 by delegation, and a leader of two units (the
+    ORM)."""
     from digitaldesk.accounts.models import Delegation
     from digitaldesk.accounts.selectors import led_units
     from digitaldesk.agenda.widgets import _documents

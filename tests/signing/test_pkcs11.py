@@ -1,4 +1,5 @@
-"""Signing with a PKCS#11 token: a real SoftHSM2 token stands in for the USB token of a Vietnamese CA.
+"""Signing with a PKCS#11 token: a real SoftHSM2 token stands in for the USB token of a Vietnamese
+CA.
 
 The key pair is generated inside the token, the demo CA certifies its public key, the certificate is
 written to the token; the desk then reads the certificate with the PIN and signs through the token.
@@ -26,7 +27,8 @@ pytestmark = pytest.mark.django_db
 def _enrol_token(
     softhsm: dict[str, str], ca: Any, common_name: str, organisation: str, label: str
 ) -> None:
-    """What the CA does when it issues a USB token: key pair on the token, certificate written beside it."""
+    """What the CA does when it issues a USB token: key pair on the token, certificate written
+    beside it."""
     import pkcs11
     from pkcs11 import Attribute, CertificateType, KeyType, ObjectClass
     from pkcs11.util.rsa import encode_rsa_public_key

@@ -56,10 +56,11 @@ def _lines(data: bytes, page: int) -> layout.PageText:
 def test_personal_signature_goes_between_title_and_name_and_keeps_the_original(
     org: Any, creds: Any, deputy_pdf: bytes
 ) -> None:
-    """GIVEN a công văn whose signature block reads "KT. VIỆN TRƯỞNG / PHÓ VIỆN TRƯỞNG / Trần Quốc Khánh"
-    WHEN the Phó Viện trưởng signs it with his certificate
-    THEN the result is the original plus one incremental revision, the signature image sits between his
-    title and his name (box 7c), the signature verifies, poppler agrees, and the signing is audited."""
+    """GIVEN a công văn whose signature block reads "KT. VIỆN TRƯỞNG / PHÓ VIỆN TRƯỞNG / Trần Quốc
+    Khánh" WHEN the Phó Viện trưởng signs it with his certificate
+    THEN the result is the original plus one incremental revision, the signature image sits between
+    his title and his name (box 7c), the signature verifies, poppler agrees, and the signing is
+    audited."""
     pvt = org.people["pvt"]
     signed = services.sign_pdf(pdf=deputy_pdf, signer=pvt, kind="personal", passphrase=PIN)
 
@@ -93,7 +94,8 @@ def test_personal_signature_goes_between_title_and_name_and_keeps_the_original(
 
 def test_leader_then_organisation_both_stay_valid(org: Any, creds: Any, deputy_pdf: bytes) -> None:
     """NĐ 30/2020 Điều 17.2, 32: the signer signs first, then the Văn thư applies the organisation
-    signature; the seal covers the left third of the signer's image (box 8); both signatures verify."""
+    signature; the seal covers the left third of the signer's image (box 8); both signatures
+    verify."""
     first = services.sign_pdf(
         pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=PIN
     )
@@ -275,8 +277,8 @@ def _foreign_pkcs12(passphrase: str) -> bytes:
 def test_untrusted_certificate_cannot_sign_and_verifies_as_untrusted(
     org: Any, ca: Any, deputy_pdf: bytes
 ) -> None:
-    """A PKCS#12 from a CA the desk does not trust can be uploaded but not used; a PDF signed with it
-    elsewhere verifies as intact but not trusted."""
+    """A PKCS#12 from a CA the desk does not trust can be uploaded but not used; a PDF signed with
+    it elsewhere verifies as intact but not trusted."""
     from pyhanko.sign import signers
 
     from digitaldesk.signing import engine
@@ -361,8 +363,8 @@ def test_changes_after_signing_are_reported(org: Any, creds: Any, deputy_pdf: by
 def test_timestamped_signature_is_pades_b_lt(
     org: Any, creds: Any, deputy_pdf: bytes, tsa: Any
 ) -> None:
-    """With DESK_TSA_URL the signature carries an RFC 3161 timestamp from the (real, HTTP) TSA and the
-    validation data in the document security store: PAdES B-LT."""
+    """With DESK_TSA_URL the signature carries an RFC 3161 timestamp from the (real, HTTP) TSA and
+    the validation data in the document security store: PAdES B-LT."""
     signed = services.sign_pdf(
         pdf=deputy_pdf, signer=org.people["pvt"], kind="personal", passphrase=PIN
     )
@@ -420,7 +422,8 @@ def test_demo_ca_crl_is_served(client: Any, ca: Any) -> None:
 
 
 def test_stale_demo_crl_is_renewed_before_signing(org: Any, creds: Any, deputy_pdf: bytes) -> None:
-    """A demo install left running for weeks: the demo CA's CRL is re-signed instead of blocking signatures."""
+    """A demo install left running for weeks: the demo CA's CRL is re-signed instead of blocking
+    signatures."""
     import datetime as dt
 
     from django.utils import timezone

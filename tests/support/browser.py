@@ -1,7 +1,8 @@
-"""Browser tests: Debian's chromium driven by Playwright's sync API against pytest-django's live_server.
+"""Browser tests: Debian's chromium driven by Playwright's sync API against pytest-django's
+live_server.
 
-Loaded for every test run through ``pytest_plugins`` in ``tests/conftest.py``. How to write a browser
-test is explained in docs/testing.md ("Browser tests"); in short:
+Loaded for every test run through ``pytest_plugins`` in ``tests/conftest.py``. How to write a
+browser test is explained in docs/testing.md ("Browser tests"); in short:
 
     import pytest
     from tests.support.browser import login
@@ -24,7 +25,8 @@ Fixtures:
     browser_log   console messages, uncaught page errors and CSP violations seen by the test's pages
 
 After each test every page is checked: a Content-Security-Policy violation, an uncaught JavaScript
-error or a request to a host other than this machine (assets must be vendored) fails the test. When a test fails, a full-page screenshot of each open page is written to
+error or a request to a host other than this machine (assets must be vendored) fails the test. When
+a test fails, a full-page screenshot of each open page is written to
 ``$DESK_DATA_DIR/screenshots/failures/`` (``var/…``).
 """
 
@@ -171,7 +173,8 @@ def screenshot_dir() -> Path:
 
 
 def screenshot(page: Any, name: str) -> Path:
-    """Save a full-page PNG under $DESK_DATA_DIR/screenshots/ and return its path (to look at it)."""
+    """Save a full-page PNG under $DESK_DATA_DIR/screenshots/ and return its path (to look at
+    it)."""
     path = screenshot_dir() / f"{_slug(name)}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
@@ -240,7 +243,8 @@ def phone_page(new_context: Callable[..., Any]) -> Any:
 
 # --- Helpers ------------------------------------------------------------------------------------
 def totp_token(key: str | bytes, at: float | None = None) -> str:
-    """The RFC 6238 code of a TOTP key (hex string as stored in TOTPDevice.key, or bytes) now or `at`."""
+    """The RFC 6238 code of a TOTP key (hex string as stored in TOTPDevice.key, or bytes) now or
+    `at`."""
     from django_otp.oath import TOTP
 
     generator = TOTP(
@@ -261,7 +265,8 @@ def login(
     """Sign in through the real login form (and the TOTP step when `totp_key` is given).
 
     `password` defaults to the demo password. On return the page shows where the desk sent the user
-    (the desk home unless `next_url`). A refused login raises AssertionError with the page's message.
+    (the desk home unless `next_url`). A refused login raises AssertionError with the page's
+    message.
     """
     from digitaldesk.accounts.demo import DEMO_PASSWORD
 

@@ -13,11 +13,11 @@ from digitaldesk.core.text import collation_key, fold, name_sort_key
 
 
 class UnitKind(models.TextChoices):
-    """Kinds of unit. Since 01/7/2025 the procuracy has three levels (Luật 82/2025/QH15; DOMAIN.md §5.1):
-    VKSND tối cao (with its Vụ/Cục/Viện, among them the three "Viện Công tố và Kiểm sát xét xử phúc
-    thẩm" at Hà Nội, Đà Nẵng and TP.HCM that took over the appellate role), VKSND tỉnh, VKSND khu vực.
-    HIGH is kept only for the records of the former VKSND cấp cao (to 30/6/2025): documents, cases
-    and accounts registered under them keep their unit."""
+    """Kinds of unit. Since 01/7/2025 the procuracy has three levels (Luật 82/2025/QH15; DOMAIN.md
+    §5.1): VKSND tối cao (with its Vụ/Cục/Viện, among them the three "Viện Công tố và Kiểm sát xét
+    xử phúc thẩm" at Hà Nội, Đà Nẵng and TP.HCM that took over the appellate role), VKSND tỉnh,
+    VKSND khu vực. HIGH is kept only for the records of the former VKSND cấp cao (to 30/6/2025):
+    documents, cases and accounts registered under them keep their unit."""
 
     SUPREME = "toi_cao", "VKSND tối cao"
     DEPARTMENT = "vu_cuc", "Vụ / Cục / Viện thuộc VKSND tối cao"

@@ -397,7 +397,8 @@ UNREACHABLE = (
 
 
 def external_login(request: HttpRequest) -> HttpResponse:
-    """/dang-nhap/ngoai/: send the browser to the external IdP (discovery, PKCE S256, state, nonce)."""
+    """/dang-nhap/ngoai/: send the browser to the external IdP (discovery, PKCE S256, state,
+    nonce)."""
     if sso.external_config() is None:
         raise Http404
     if request.user.is_authenticated:
@@ -411,7 +412,8 @@ def external_login(request: HttpRequest) -> HttpResponse:
 
 
 def external_callback(request: HttpRequest) -> HttpResponse:
-    """/dang-nhap/ngoai/ve/: check the IdP's answer, find the desk account, ask the desk's TOTP if due."""
+    """/dang-nhap/ngoai/ve/: check the IdP's answer, find the desk account, ask the desk's TOTP if
+    due."""
     config = sso.external_config()
     if config is None:
         raise Http404

@@ -232,9 +232,9 @@ def _html_attrs(attrs: dict[str, Any]) -> str:
 
 class FastSelect(forms.Select):
     """A <select> written in Python, byte for byte what Django's select.html / select_option.html
-    templates write (tests/cases/test_register_list.py compares them): the register's prosecutor list of a
-    province head has hundreds of options, and one template render per option (plus the option
-    dictionaries of `optgroups`) cost more than the query of the page. Same selection rule as
+    templates write (tests/cases/test_register_list.py compares them): the register's prosecutor
+    list of a province head has hundreds of options, and one template render per option (plus the
+    option dictionaries of `optgroups`) cost more than the query of the page. Same selection rule as
     `ChoiceWidget.optgroups`: the first option whose value is in the value (all of them when
     multiple)."""
 

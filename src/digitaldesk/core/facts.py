@@ -58,7 +58,8 @@ _REQUEST_ATTR = "_desk_facts"
 
 
 def fact(name: str) -> Callable[[FactFunction], FactFunction]:
-    """Register a fact (see the module docstring). Names are "<app>.<what>", e.g. "cases.visible"."""
+    """Register a fact (see the module docstring). Names are "<app>.<what>", e.g.
+    "cases.visible"."""
 
     def register(func: FactFunction) -> FactFunction:
         _FACTS[name] = func

@@ -599,8 +599,8 @@ NOT_ISSUED = "Văn bản chưa phát hành hoặc đã được thu hồi."
 
 
 class OutgoingRecall(APIView):
-    """Thu hồi: recipients' entries are marked recalled and their electronic copies deleted; the number
-    stays used. The issuing agency's clerks, its leaders and the signer (as on the page)."""
+    """Thu hồi: recipients' entries are marked recalled and their electronic copies deleted; the
+    number stays used. The issuing agency's clerks, its leaders and the signer (as on the page)."""
 
     @extend_schema(
         request=RecallSerializer,
@@ -639,10 +639,10 @@ CHOOSE_RELATION = (
 
 
 class CorrectionSerializer(VietnameseErrors):
-    """A correcting (đính chính: a công văn) or replacing (thay thế: the original's form) draft. Fields
-    left out start from the original: its recipients, addressee, place, urgency; the summary
-    "Đính chính <type> số … ngày …" or the original's; the type công văn or the original's. Without a
-    file the Decree-30 template is rendered (LibreOffice), so `body` is needed."""
+    """A correcting (đính chính: a công văn) or replacing (thay thế: the original's form) draft.
+    Fields left out start from the original: its recipients, addressee, place, urgency; the summary
+    "Đính chính <type> số … ngày …" or the original's; the type công văn or the original's. Without
+    a file the Decree-30 template is rendered (LibreOffice), so `body` is needed."""
 
     relation = serializers.ChoiceField(
         choices=Relation.choices,
@@ -861,8 +861,8 @@ class FollowUpRowSerializer(serializers.Serializer[Any]):
 
 
 class FollowUpList(generics.ListAPIView[Any]):
-    """Sổ theo dõi giải quyết văn bản đến of the caller's agency: incoming documents with a deadline,
-    received in the period, in register order (clerks and agency leaders, as the page)."""
+    """Sổ theo dõi giải quyết văn bản đến of the caller's agency: incoming documents with a
+    deadline, received in the period, in register order (clerks and agency leaders, as the page)."""
 
     serializer_class = FollowUpRowSerializer
 

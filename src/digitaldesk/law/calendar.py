@@ -267,7 +267,8 @@ class WorkCalendar:
         return self.next_working_day(day) if self.is_day_off(day) else day
 
     def holiday(self, day: dt.date) -> Holiday | None:
-        """The holiday, make-up or recorded day off on `day` (None for a plain weekend or working day)."""
+        """The holiday, make-up or recorded day off on `day` (None for a plain weekend or working
+        day)."""
         return self._year(day.year).off.get(day)
 
     def day_off_reason(self, day: dt.date) -> str | None:
@@ -280,7 +281,8 @@ class WorkCalendar:
         return weekday_name(day)
 
     def is_provisional(self, day: dt.date) -> bool:
-        """True if `day` is off only by a provisional default not yet confirmed by an administrator."""
+        """True if `day` is off only by a provisional default not yet confirmed by an
+        administrator."""
         holiday = self.holiday(day)
         return bool(holiday and holiday.provisional)
 

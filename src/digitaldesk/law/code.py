@@ -177,7 +177,8 @@ class Article:
 
     @property
     def is_crime(self) -> bool:
-        """True for the BLHS articles defining a crime ("Tội ..." in Phần thứ hai, "CÁC TỘI PHẠM")."""
+        """True for the BLHS articles defining a crime ("Tội ..." in Phần thứ hai, "CÁC TỘI
+        PHẠM")."""
         return (
             self.law == LAW_BLHS
             and self.part.startswith("Phần thứ hai")

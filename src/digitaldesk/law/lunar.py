@@ -226,5 +226,6 @@ def last_day_of_lunar_year(year: int) -> dt.date:
 
 
 def hung_kings_day(year: int) -> dt.date:
-    """Giỗ Tổ Hùng Vương: 10th day of the 3rd lunar month (Bộ luật Lao động 2019, Điều 112, khoản 1, điểm e)."""
+    """Giỗ Tổ Hùng Vương: 10th day of the 3rd lunar month (Bộ luật Lao động 2019, Điều 112, khoản 1,
+    điểm e)."""
     return to_solar(10, 3, year)

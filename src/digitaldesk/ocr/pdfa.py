@@ -121,7 +121,8 @@ _RESOURCE_KEYS = frozenset(["/XObject", "/Font", "/ProcSet"])
 
 @functools.cache
 def srgb_profile() -> bytes:
-    """An sRGB ICC profile for the output intent (Ghostscript's, else one made by Pillow's LittleCMS)."""
+    """An sRGB ICC profile for the output intent (Ghostscript's, else one made by Pillow's
+    LittleCMS)."""
     for pattern in _SRGB_CANDIDATES:
         for path in sorted(glob.glob(pattern)):
             data = Path(path).read_bytes()

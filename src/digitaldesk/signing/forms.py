@@ -82,7 +82,8 @@ class SignForm(forms.Form):
 
 
 def credential_label(c: object) -> str:
-    """How a certificate is offered on a signing form: subject, issuer, validity, where the key is."""
+    """How a certificate is offered on a signing form: subject, issuer, validity, where the key
+    is."""
     subject = ", ".join(p for p in [c.subject_cn, c.subject_org] if p)  # type: ignore[attr-defined]
     return (
         f"{subject} — cấp bởi {c.issuer_cn} — hiệu lực "

@@ -186,7 +186,8 @@ def organisation_box(personal: Box, *, seal_pt: float, width_pt: float, height_p
 
 
 def top_right_box(page_w: float, page_h: float, *, width_pt: float, height_pt: float) -> Box:
-    """Box 14: top right of the first page (copies, separate-file attachments), inside the margins."""
+    """Box 14: top right of the first page (copies, separate-file attachments), inside the
+    margins."""
     right = page_w - 15 * MM
     top = page_h - 8 * MM
     return (right - width_pt, top - height_pt, right, top)

@@ -67,7 +67,8 @@ def _vn_date(moment: dt.datetime) -> str:
 
 # --- Demo CA and trust store ----------------------------------------------------------
 def demo_ca() -> DemoCA:
-    """The demo CA of this data directory (generated on first use), registered in the trust store."""
+    """The demo CA of this data directory (generated on first use), registered in the trust
+    store."""
     base = settings.SITE_URL.rstrip("/") + reverse("signing:crl", args=["issuing"]).removesuffix(
         "issuing.crl"
     )
@@ -386,7 +387,8 @@ def credential_add_pkcs12(
     label: str = "",
     make_default: bool = True,
 ) -> Credential:
-    """Store an uploaded PKCS#12 (.p12/.pfx). The passphrase only proves the file opens; it is not kept."""
+    """Store an uploaded PKCS#12 (.p12/.pfx). The passphrase only proves the file opens; it is not
+    kept."""
     owner = owner if owner is not None else (actor if kind == CredentialKind.PERSONAL else None)
     _holder_check(actor=actor, kind=kind, owner=owner, unit=unit)
     if not data:
@@ -647,7 +649,8 @@ def _save_expired_demo(
     label: str,
     p12: bytes,
 ) -> Credential:
-    """Tests and the demo need an expired certificate on file (uploads of expired ones are refused)."""
+    """Tests and the demo need an expired certificate on file (uploads of expired ones are
+    refused)."""
     info = crypto.cert_info(cert)
     credential = Credential.objects.create(
         kind=kind,
@@ -694,7 +697,8 @@ def appearance_image_set(
     unit: Unit | None = None,
     generated: bool = False,
 ) -> AppearanceImage:
-    """Upload (or generate) the signature image of an official or the seal image of an organisation."""
+    """Upload (or generate) the signature image of an official or the seal image of an
+    organisation."""
     if kind == AppearanceImageKind.SIGNATURE:
         if owner is None:
             raise SigningError("Thiếu cán bộ của ảnh chữ ký.")
@@ -758,7 +762,8 @@ def seal_image_for(unit: Unit) -> AppearanceImage:
 
 # --- Signing ---------------------------------------------------------------------------
 def has_usable_credential(user: User, kind: str = CredentialKind.PERSONAL) -> bool:
-    """True if `user` holds a certificate of `kind` that is valid now (for showing the "Ký số" button)."""
+    """True if `user` holds a certificate of `kind` that is valid now (for showing the "Ký số"
+    button)."""
     now = timezone.now()
     return (
         selectors.usable_credentials(user, kind)
@@ -1026,8 +1031,8 @@ def sign_pdf(
     `field` names the signature field: an existing empty field is filled, otherwise a new one
     is created. `number` and `issued_date` (the Văn thư's number and date, given after the signer
     signed: NĐ 30/2020 Điều 15) are printed in the organisation signature's visible text, so the
-    signer's signature stays intact. With DESK_TSA_URL set the signature gets an RFC 3161 timestamp and the
-    validation data (PAdES B-LT); otherwise PAdES B-B.
+    signer's signature stays intact. With DESK_TSA_URL set the signature gets an RFC 3161 timestamp
+    and the validation data (PAdES B-LT); otherwise PAdES B-B.
     Raises SigningError (subclasses BadPdfError, WrongPassphraseError, CertificateUnusableError)
     with a Vietnamese message; nothing is written then.
     """

@@ -219,7 +219,8 @@ def _certificate_status(
 
 
 def verify_pdf(data: bytes) -> VerificationReport:
-    """Verify every signature of `data` (see the module docstring). Raises BadPdfError for bad input."""
+    """Verify every signature of `data` (see the module docstring). Raises BadPdfError for bad
+    input."""
     reader = open_pdf(data, allow_encrypted=True)
     sha = hashlib.sha256(data).hexdigest()
     try:

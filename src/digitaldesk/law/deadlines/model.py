@@ -35,7 +35,8 @@ class DeadlineRuleError(LegalRuleError):
 
 
 class EventKind(StrEnum):
-    """Procedural events, in procedural order (same-day events replay in this order, see EVENT_RANK)."""
+    """Procedural events, in procedural order (same-day events replay in this order, see
+    EVENT_RANK)."""
 
     # A. Denunciations, reports, recommendations (nguồn tin) — Điều 145–149
     TIEP_NHAN_NGUON_TIN = "tiep_nhan_nguon_tin"
@@ -98,7 +99,8 @@ class EventKind(StrEnum):
 
     @property
     def per_subject(self) -> bool:
-        """True for the events that concern one accused or person held (custody, charge, detention)."""
+        """True for the events that concern one accused or person held (custody, charge,
+        detention)."""
         return self in PER_SUBJECT_EVENTS
 
     @classmethod

@@ -1,4 +1,5 @@
-"""desk signing-tsa: run the demo RFC 3161 timestamp authority on this machine (see signing/tsa.py)."""
+"""desk signing-tsa: run the demo RFC 3161 timestamp authority on this machine (see
+signing/tsa.py)."""
 
 from __future__ import annotations
 
