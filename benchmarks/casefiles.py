@@ -1,8 +1,8 @@
 """Benchmark of case-file digitisation (docs/casefiles.md, docs/ocr.md, docs/search.md).
 
-    nice .venv/bin/python -m benchmarks.casefiles                      # everything (1,000,000 pages indexed)
-    nice .venv/bin/python -m benchmarks.casefiles --only ocr           # OCR throughput and CER only (~6 min)
-    nice .venv/bin/python -m benchmarks.casefiles --index-pages 100000 # a smaller search index
+    nice .venv/bin/python -m benchmarks.casefiles             # everything (1,000,000 pages indexed)
+    nice .venv/bin/python -m benchmarks.casefiles --only ocr  # OCR throughput and CER (~6 min)
+    nice .venv/bin/python -m benchmarks.casefiles --index-pages 100000   # a smaller search index
 
 1. OCR, in one run, on the same 12 noisy, slightly skewed 300-dpi A4 pages rendered from the
    legal texts (the ground truth), one scanned PDF (a JPEG per page, as scanners make them):
@@ -529,7 +529,8 @@ def bench_jump(env: dict[str, str], pages: int = 120, jumps: int = 60) -> dict[s
                 """(target) => new Promise((resolve) => {
                 const start = performance.now();
                 const stage = document.getElementById('stage');
-                const done = () => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - start)));
+                const done = () => requestAnimationFrame(
+                  () => requestAnimationFrame(() => resolve(performance.now() - start)));
                 const obs = new MutationObserver(() => {
                   if (stage.dataset.shown === String(target)) { obs.disconnect(); done(); }
                 });

@@ -4,8 +4,8 @@
     nice .venv/bin/python -m benchmarks.cases --cases 5000     # a quick run
     nice .venv/bin/python -m benchmarks.cases --reuse          # keep the generated database
     nice .venv/bin/python -m benchmarks.cases --reuse --prepare-only   # only build the database
-    nice .venv/bin/python -m benchmarks.cases --database desk_bench_cases_small --cases 8000 --no-write
-                                                               # a small profile beside the full one
+    nice .venv/bin/python -m benchmarks.cases --database desk_bench_cases_small \
+        --cases 8000 --no-write                                # a small profile beside the full one
 
 1. Creates the database `desk_bench_cases`, migrates it, builds the demo organisation plus 30 more
    regional units (a province of ~40 units) with 6 prosecutors each.

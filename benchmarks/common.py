@@ -4,7 +4,9 @@ A benchmark is a script, not a test: it prepares its own data, runs bounded loop
 only, and writes one JSON file to benchmarks/results/<name>.json whose keys carry their unit
 (``p95_ms``, ``rps``, ``pages_per_min``…).
 
-    from benchmarks.common import GunicornServer, desk_env, recreate_postgres_db, summarize, write_results
+    from benchmarks.common import (
+        GunicornServer, desk_env, recreate_postgres_db, summarize, write_results,
+    )
 
     url = recreate_postgres_db("desk_bench_mine")
     env = desk_env(database_url=url, data_dir=REPO / "var" / "bench-mine")

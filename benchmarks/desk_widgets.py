@@ -1,6 +1,6 @@
 """Where the desk home's time goes: each widget's cost for several personas (in-process profile).
 
-    .venv/bin/python benchmarks/desk_widgets.py            # uses desk_bench prepared by desk_load.py
+    .venv/bin/python benchmarks/desk_widgets.py          # uses desk_bench prepared by desk_load.py
     .venv/bin/python benchmarks/desk_widgets.py --db desk_bench --runs 20
 
 For each persona (a Viện trưởng, a Trưởng phòng, a prosecutor, a clerk, an auditor, a generated

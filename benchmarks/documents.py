@@ -144,7 +144,8 @@ def generate(count: int, org: object, rng: random.Random) -> None:
             counters[(agency.pk, year)] = number
             doc_type, abbr = rng.choice(TYPES)
             sender = rng.choice(SENDERS)
-            code = f"{rng.randint(1, 2000)}/{abbr + '-' if abbr else ''}{'VKSTC' if 'tối cao' in sender else 'CA'}"
+            issuer = "VKSTC" if "tối cao" in sender else "CA"
+            code = f"{rng.randint(1, 2000)}/{abbr + '-' if abbr else ''}{issuer}"
             subject = rng.choice(SUBJECTS)
             text = " ".join(rng.choice(sentences) for _ in range(8))
             arrived = timezone.make_aware(

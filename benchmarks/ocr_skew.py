@@ -1,7 +1,7 @@
 """How skew affects the desk's OCR (docs/ocr.md, "Skewed scans"). A measurement, not a timed test.
 
     nice .venv/bin/python -m benchmarks.ocr_skew                 # ~6 min on an idle 2-CPU machine
-    nice .venv/bin/python -m benchmarks.ocr_skew --pages 1 --angles 0,5,-5 --no-write   # a quick look
+    nice .venv/bin/python -m benchmarks.ocr_skew --pages 1 --angles 0,5,-5 --no-write  # quick look
 
 The same 300-dpi A4 pages of Vietnamese legal text (`ocr.samples.sample_pages`, ground truth from
 ../shared/data/legal), with scan-like noise, turned by each angle of `--angles` (degrees

@@ -1,6 +1,6 @@
 """Benchmark of PDF signing (docs/signing.md, "Performance"): sign a 20-page PDF.
 
-    nice .venv/bin/python benchmarks/signing.py               # 15 rounds, writes benchmarks/results/signing.json
+    nice .venv/bin/python benchmarks/signing.py  # 15 rounds, writes benchmarks/results/signing.json
     nice .venv/bin/python benchmarks/signing.py --rounds 30
 
 What it does:

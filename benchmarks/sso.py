@@ -1,6 +1,6 @@
 """Benchmark of the desk as OpenID Connect provider (docs/sso.md): the cost of one single sign-on.
 
-    nice .venv/bin/python benchmarks/sso.py                  # PostgreSQL, 200 sign-ons, writes sso.json
+    nice .venv/bin/python benchmarks/sso.py              # PostgreSQL, 200 sign-ons, writes sso.json
     nice .venv/bin/python benchmarks/sso.py --rounds 50 --concurrency 2
 
 What it does:

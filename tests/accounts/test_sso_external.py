@@ -30,8 +30,8 @@ IDP_PASSWORD = "IdP@matkhau-2026"
 # Accounts of the external IdP: two exist on the desk too, one (nguoi.la) does not.
 IDP_SETUP = f"""
 from digitaldesk.accounts.models import User
-for username, name in [("minh.ksv", "Hoàng Văn Minh"), ("mai.ksv", "Vũ Thị Mai"), ("dung.c2", "Đinh Việt Dũng"),
-                       ("nguoi.la", "Người Lạ")]:
+for username, name in [("minh.ksv", "Hoàng Văn Minh"), ("mai.ksv", "Vũ Thị Mai"),
+                       ("dung.c2", "Đinh Việt Dũng"), ("nguoi.la", "Người Lạ")]:
     user = User(username=username, full_name=name, must_change_password=False)
     user.set_password({IDP_PASSWORD!r})
     user.save()

@@ -57,8 +57,8 @@ def _mirrored(projector: Any, view_box: list[float]) -> None:
     expected = " ".join(f"{v:g}" for v in view_box)
     projector.wait_for_function(
         """(expected) => { const s = document.querySelector('#stage svg.page-svg');
-             return s && s.getAttribute('viewBox').split(' ').map(Number).map(v => +v.toFixed(3)).join(' ')
-                    === expected.split(' ').map(Number).map(v => +v.toFixed(3)).join(' '); }""",
+             const round = box => box.split(' ').map(Number).map(v => +v.toFixed(3)).join(' ');
+             return s && round(s.getAttribute('viewBox')) === round(expected); }""",
         arg=expected,
         timeout=10_000,
     )

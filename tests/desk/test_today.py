@@ -195,12 +195,13 @@ def test_sorted_by_time_then_by_kind_and_recorded_hearing_merges_its_playlist(
     )
     assert ComputedDeadline.objects.get(case=fraud, kind="tam_giu", running=True).end == day
     rows = _widget(as_user("minh"))
+    due_today = IncomingDocument.objects.get(code_notation=DUE_TODAY_CODE)
     assert [row.split(" — ")[0] for row in rows] == [
         f"08:00 Phiên tòa Mở phiên tòa sơ thẩm Danh sách trình chiếu “{PLAYLIST_TITLE}” "
         f"{demo_day.register_label}",
         "đến 10:30 Hết thời hạn Thời hạn tạm giữ",
-        f"Trong ngày Văn bản {_cut('Hạn giải quyết: ' + IncomingDocument.objects.get(code_notation=DUE_TODAY_CODE).subject)} "
-        f"Số đến {IncomingDocument.objects.get(code_notation=DUE_TODAY_CODE).arrival_number}",
+        f"Trong ngày Văn bản {_cut('Hạn giải quyết: ' + due_today.subject)} "
+        f"Số đến {due_today.arrival_number}",
     ]
     assert "Đào Quang Hải" in rows[1] and fraud.register_label in rows[1]
 

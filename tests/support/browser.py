@@ -351,8 +351,11 @@ def tab_order(page: Any, steps: int) -> list[str]:
 _CONTRAST_JS = """
 () => {
   const parse = c => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
-    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
-  const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const lum = ([r, g, b]) => {
+    const f = v => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
     return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
   const background = el => { for (let e = el; e; e = e.parentElement) {
       const c = parse(getComputedStyle(e).backgroundColor); if (c && c[3] > 0.5) return c; }
@@ -361,13 +364,16 @@ _CONTRAST_JS = """
   for (const el of document.querySelectorAll('body *')) {
     if (!Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim())) continue;
     const rect = el.getBoundingClientRect(); const style = getComputedStyle(el);
-    if (!rect.width || !rect.height || style.visibility === 'hidden' || style.opacity === '0') continue;
+    if (!rect.width || !rect.height) continue;
+    if (style.visibility === 'hidden' || style.opacity === '0') continue;
     if (el.closest('.sr-only, .skip')) continue;
     const fg = parse(style.color); const bg = background(el);
     const a = lum(fg) + 0.05, b = lum(bg) + 0.05; const ratio = Math.max(a, b) / Math.min(a, b);
     const size = parseFloat(style.fontSize); const bold = parseInt(style.fontWeight, 10) >= 700;
     const needed = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
-    if (ratio < needed) out.push(`${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 40)}" ${ratio.toFixed(2)}:1`);
+    const text = el.textContent.trim().slice(0, 40);
+    if (ratio < needed)
+      out.push(`${el.tagName.toLowerCase()}.${el.className} "${text}" ${ratio.toFixed(2)}:1`);
   }
   return out;
 }

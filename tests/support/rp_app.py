@@ -13,7 +13,8 @@ Pages:
                      (signature against the desk's JWKS, iss, aud, exp, nonce, at_hash)
     /             the signed-in user's name, unit and position (HTML); /me the same as JSON
     /userinfo     the desk's userinfo endpoint called with the access token (JSON)
-    /logout       -> the desk's end_session_endpoint (id_token_hint, post_logout_redirect_uri, state)
+    /logout       -> the desk's end_session_endpoint (id_token_hint, post_logout_redirect_uri,
+                     state)
     /logged-out   <- back from the desk after logout (state checked)
 """
 

@@ -306,7 +306,9 @@ class DeskUserInfoView(UserInfoView):
                 json.dumps(
                     {
                         "error": "invalid_request",
-                        "error_description": "Access tokens are accepted in the Authorization header only.",
+                        "error_description": (
+                            "Access tokens are accepted in the Authorization header only."
+                        ),
                         "error_description_vi": (
                             "Mã truy cập chỉ được gửi trong tiêu đề Authorization, không gửi "
                             "trên địa chỉ."

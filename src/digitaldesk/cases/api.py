@@ -305,7 +305,9 @@ class RegisterPagination(PageNumberPagination):
         result["properties"]["count_capped"] = {
             "type": "boolean",
             "example": False,
-            "description": "true khi có hơn 1.000 hồ sơ phù hợp (thu hẹp bộ lọc để biết số chính xác).",
+            "description": (
+                "true khi có hơn 1.000 hồ sơ phù hợp (thu hẹp bộ lọc để biết số chính xác)."
+            ),
         }
         return result
 

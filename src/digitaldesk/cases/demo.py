@@ -153,7 +153,9 @@ def build_cases(org: DemoOrg, stdout: Any) -> int:
             received_on=_ago(150),
             opened_on=_ago(150),
             opening_number="07/QĐ-CSMT",
-            investigating_body="Cơ quan Cảnh sát điều tra (Phòng Cảnh sát ma túy) Công an tỉnh Thăng Hoa",
+            investigating_body=(
+                "Cơ quan Cảnh sát điều tra (Phòng Cảnh sát ma túy) Công an tỉnh Thăng Hoa"
+            ),
         ),
     )
     a4 = _person(

@@ -267,7 +267,9 @@ def execute_job(job_id: str) -> str:
         Job.objects.filter(pk=record.pk).update(
             state=JobState.FAILED,
             finished_at=timezone.now(),
-            message=f"Hệ thống không có loại công việc «{record.name}» (phiên bản máy xử lý cũ hơn?).",
+            message=(
+                f"Hệ thống không có loại công việc «{record.name}» (phiên bản máy xử lý cũ hơn?)."
+            ),
         )
         return "unknown"
 

@@ -32,7 +32,7 @@ from pikepdf import Name
 
 SRGB_NAME = "sRGB IEC61966-2.1"
 _SRGB_CANDIDATES = [
-    "/usr/share/color/icc/ghostscript/srgb.icc",  # Debian package ghostscript (a dependency already)
+    "/usr/share/color/icc/ghostscript/srgb.icc",  # Debian ghostscript (a dependency already)
     "/usr/share/ghostscript/*/iccprofiles/srgb.icc",
     "/usr/share/color/icc/sRGB.icc",
 ]

@@ -3,8 +3,9 @@
     1. inspect(path)            -> SourceInfo   what the file really is (magic bytes), page count
     2. page_image(info, n, dir) -> PageImage    a raster of page n for the engine
     3. engine.recognize(...)    -> PageText     text, word boxes, a PDF page
-    4. assemble(sheets, out)    -> bool         the searchable PDF (original pages + text layer),
-                                                PDF/A-2b (ocr.pdfa; Ghostscript for files not made of scans)
+    4. assemble(sheets, out)    -> bool         the searchable PDF (original pages + text
+                                                layer), PDF/A-2b (ocr.pdfa; Ghostscript for
+                                                files not made of scans)
 
 Every step raises `OcrError` with a Vietnamese message for bad input, so callers
 can report the file or the page and carry on with the rest.

@@ -114,7 +114,9 @@ EVENT_LABELS: dict[EventKind, str] = {
     E.KEO_DAI_NGUON_TIN: "Kéo dài thời hạn giải quyết nguồn tin (vụ việc phức tạp)",
     E.GIA_HAN_NGUON_TIN: "Viện kiểm sát gia hạn thời hạn giải quyết nguồn tin",
     E.TAM_DINH_CHI_NGUON_TIN: "Tạm đình chỉ việc giải quyết nguồn tin",
-    E.HUY_TAM_DINH_CHI_NGUON_TIN: "Hủy bỏ quyết định tạm đình chỉ giải quyết nguồn tin (ngày Cơ quan điều tra nhận)",
+    E.HUY_TAM_DINH_CHI_NGUON_TIN: (
+        "Hủy bỏ quyết định tạm đình chỉ giải quyết nguồn tin (ngày Cơ quan điều tra nhận)"
+    ),
     E.PHUC_HOI_NGUON_TIN: "Phục hồi giải quyết nguồn tin",
     E.KHONG_KHOI_TO_VU_AN: "Quyết định không khởi tố vụ án",
     E.KHOI_TO_VU_AN: "Khởi tố vụ án",
@@ -344,12 +346,18 @@ DEADLINE_LABELS = {
     DeadlineKind.NGUON_TIN: "Thời hạn giải quyết tố giác, tin báo về tội phạm, kiến nghị khởi tố",
     DeadlineKind.TAM_GIU: "Thời hạn tạm giữ",
     DeadlineKind.PHE_CHUAN_GIA_HAN_TAM_GIU: "Thời hạn Viện kiểm sát xét phê chuẩn gia hạn tạm giữ",
-    DeadlineKind.PHE_CHUAN_KHOI_TO_BI_CAN: "Thời hạn Viện kiểm sát xét phê chuẩn quyết định khởi tố bị can",
+    DeadlineKind.PHE_CHUAN_KHOI_TO_BI_CAN: (
+        "Thời hạn Viện kiểm sát xét phê chuẩn quyết định khởi tố bị can"
+    ),
     DeadlineKind.PHE_CHUAN_TAM_GIAM: "Thời hạn Viện kiểm sát xét phê chuẩn lệnh tạm giam",
     DeadlineKind.DIEU_TRA: "Thời hạn điều tra",
     DeadlineKind.TAM_GIAM: "Thời hạn tạm giam",
-    DeadlineKind.XEM_XET_DINH_CHI_DIEU_TRA: "Thời hạn Viện kiểm sát xem xét quyết định đình chỉ điều tra",
-    DeadlineKind.GIAO_HO_SO: "Thời hạn Cơ quan điều tra giao hồ sơ và bản kết luận điều tra cho Viện kiểm sát",
+    DeadlineKind.XEM_XET_DINH_CHI_DIEU_TRA: (
+        "Thời hạn Viện kiểm sát xem xét quyết định đình chỉ điều tra"
+    ),
+    DeadlineKind.GIAO_HO_SO: (
+        "Thời hạn Cơ quan điều tra giao hồ sơ và bản kết luận điều tra cho Viện kiểm sát"
+    ),
     DeadlineKind.TRUY_TO: "Thời hạn quyết định việc truy tố",
     DeadlineKind.GIAO_CAO_TRANG: "Thời hạn giao bản cáo trạng cho bị can",
     DeadlineKind.CHUAN_BI_XET_XU: "Thời hạn chuẩn bị xét xử sơ thẩm",

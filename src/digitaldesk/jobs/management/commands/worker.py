@@ -60,7 +60,9 @@ class Command(BaseCommand):
         def on_signal(signum: int, frame: Any) -> None:
             if stopping.is_set():
                 if time.monotonic() - first_signal_at[0] < 2:
-                    return  # the same stop request twice (Ctrl+C to the group, then SIGTERM from `desk serve`)
+                    # The same stop request twice (Ctrl+C to the group, then SIGTERM from
+                    # `desk serve`).
+                    return
                 # A second request: the operator does not want to wait for running jobs.
                 if cluster.sentinel is not None and cluster.sentinel.is_alive():
                     cluster.sentinel.kill()
