@@ -22,8 +22,8 @@ from digitaldesk.documents.models import (
     StoredFile,
 )
 from digitaldesk.notifications.models import Notification
-from tests.documents.conftest import incoming_post, make_pdf, upload
-from tests.documents.test_outgoing import PIN, credentials, draft_post  # noqa: F401  (fixture)
+from tests.documents.conftest import PIN, incoming_post, make_pdf, upload
+from tests.documents.test_outgoing import draft_post
 
 pytestmark = pytest.mark.django_db
 
