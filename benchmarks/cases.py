@@ -94,7 +94,7 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
     from digitaldesk.law import categories, code
     from digitaldesk.law.deadlines import EventKind as E
 
-    rng = random.Random(seed)  # noqa: S311  (benchmark data, not security)
+    rng = random.Random(seed)
     org = DemoOrg()
     from digitaldesk.accounts.demo import build_org
 
@@ -163,7 +163,7 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
     # Resumable: continue after the cases already generated (ids, register numbers, random stream).
     existing = Case.objects.count()
     n_cases -= existing
-    rng = random.Random(seed + existing)  # noqa: S311
+    rng = random.Random(seed + existing)
     start_id = (Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     next_accused = (Accused.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     counters: dict[tuple[int, str, int], int] = {}
@@ -381,9 +381,9 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
     with connection.cursor() as cursor:
         for table in ("cases_case", "cases_accused"):
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM "
-                f"{table}))"
-            )  # noqa: S608
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608  (constant)
+                f"(SELECT MAX(id) FROM {table}))"
+            )
         # As autovacuum would leave a long-lived database: statistics and the visibility map
         # (index-only scans), not the state right after a bulk load.
         cursor.execute("VACUUM ANALYZE")

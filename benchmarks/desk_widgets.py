@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import REPO, desk_env, django_setup, postgres_db_exists, write_results  # noqa: E402
+from benchmarks.common import REPO, desk_env, django_setup, postgres_db_exists, write_results
 
 PERSONAS = {
     "leader": "huong.vt",

@@ -45,7 +45,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from benchmarks.common import (  # noqa: E402
+from benchmarks.common import (
     REPO,
     GunicornServer,
     desk_env,
@@ -148,8 +148,13 @@ def generate(count: int, org: object, rng: random.Random) -> None:
             code = f"{rng.randint(1, 2000)}/{abbr + '-' if abbr else ''}{issuer}"
             subject = rng.choice(SUBJECTS)
             text = " ".join(rng.choice(sentences) for _ in range(8))
-            arrived = timezone.make_aware(
-                dt.datetime(year, rng.randint(1, 12), rng.randint(1, 28), 8, 30)
+            arrived = dt.datetime(
+                year,
+                rng.randint(1, 12),
+                rng.randint(1, 28),
+                8,
+                30,
+                tzinfo=timezone.get_current_timezone(),
             )
             status = rng.choice(["cho_phan_cong", "dang_xu_ly", "da_xong", "da_xong"])
             fields_text = " ".join([code, sender, subject, str(number)])
@@ -413,7 +418,7 @@ def main() -> None:
         "--keep", action="store_true", help="keep the data of a previous run with the same size"
     )
     args = parser.parse_args()
-    rng = random.Random(2026)  # noqa: S311  (synthetic data, not security)
+    rng = random.Random(2026)
     url = "postgres://postgres@127.0.0.1:5432/desk_bench_docs"
     data_dir = REPO / "var" / "bench-docs"
     # Persistent database connections (as in production and desk_load.py), so that the CPU time of

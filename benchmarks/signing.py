@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from benchmarks.common import REPO, desk_env, django_setup, manage, percentile, write_results  # noqa: E402
+from benchmarks.common import REPO, desk_env, django_setup, manage, percentile, write_results
 
 PIN = "135790"  # demo PIN of the benchmark certificates
 

@@ -39,7 +39,7 @@ for username, name in [("minh.ksv", "Hoàng Văn Minh"), ("mai.ksv", "Vũ Thị 
 
 
 def _desk(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603  (fixed argv)
         [sys.executable, "-m", "digitaldesk.manage", *args],
         env=env,
         capture_output=True,
@@ -86,7 +86,7 @@ def external_idp(
         )
     )
     log = (data / "gunicorn.log").open("wb")
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603  (fixed argv)
         [
             sys.executable,
             "-m",

@@ -250,7 +250,7 @@ def test_checkpoints_signed_by_the_organisation_with_a_timestamp(org, settings, 
     p12 = tmp_path / "to-chuc.p12"
     p12.write_bytes(ca.pkcs12(key, cert, "mat-khau-p12"))
     settings.AUDIT_SIGNING_P12_FILE = str(p12)
-    settings.AUDIT_SIGNING_P12_PASSPHRASE = "mat-khau-p12"  # noqa: S105  (a test PKCS#12)
+    settings.AUDIT_SIGNING_P12_PASSPHRASE = "mat-khau-p12"
     with TSAServer(ca) as tsa:
         settings.AUDIT_TSA_URL = tsa.url
         result = audit_checkpoint()

@@ -235,7 +235,7 @@ def _story_case(rng: random.Random) -> list[Event]:
 def generated_cases(
     n: int = CASES, seed: int = 20261201
 ) -> Iterator[tuple[Any, bool, list[Event], dt.date | None]]:
-    rng = random.Random(seed)  # noqa: S311  (test data)
+    rng = random.Random(seed)
     for _ in range(n):
         category = rng.choice(CATEGORIES)
         security = rng.random() < 0.1

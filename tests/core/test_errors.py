@@ -91,7 +91,7 @@ def test_max_form_bytes_is_read_from_the_environment() -> None:
         "django.setup();from django.conf import settings; "
         "print(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)"
     )
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603  (fixed argv)
         [sys.executable, "-c", code],
         env={**os.environ, "DESK_MAX_FORM_BYTES": "123456"},
         capture_output=True,

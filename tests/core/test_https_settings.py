@@ -42,11 +42,11 @@ def probe(tmp_path: Path, **env: str) -> dict:  # type: ignore[type-arg]
             **env,
         }
     )
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603  (fixed argv)
         [sys.executable, "-c", PROBE],
         env=environment,
         capture_output=True,
-        text=True,  # noqa: S603
+        text=True,
         timeout=120,
         check=False,
     )

@@ -36,7 +36,7 @@ def imap_server() -> Any:
     """dovecot with a private configuration, one mailbox, listening on 127.0.0.1 only.
     (Its own directory under /tmp: dovecot's unprivileged processes must reach it.)"""
     root = Path(tempfile.mkdtemp(prefix="desk-imap-"))
-    os.chmod(root, 0o755)
+    root.chmod(0o755)
     port = _free_port()
     nobody = pwd.getpwnam("nobody")
     home = root / "home" / USER
@@ -85,7 +85,7 @@ service stats {{
 """)
     for path in [root / "home", *root.joinpath("home").rglob("*")]:
         os.chown(path, nobody.pw_uid, nobody.pw_gid)
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603  (fixed argv)
         [shutil.which("dovecot") or "/usr/sbin/dovecot", "-F", "-c", str(config)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

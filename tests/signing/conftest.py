@@ -110,7 +110,7 @@ def softhsm(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         encoding="utf-8",
     )
     os.environ["SOFTHSM2_CONF"] = str(conf_file)
-    subprocess.run(
+    subprocess.run(  # noqa: S603  (fixed argv)
         [
             util,
             "--init-token",
@@ -121,7 +121,7 @@ def softhsm(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
             PIN,
             "--so-pin",
             "13572468",
-        ],  # noqa: S603
+        ],
         check=True,
         capture_output=True,
         env={**os.environ, "SOFTHSM2_CONF": str(conf_file)},

@@ -79,7 +79,7 @@ def test_sign_with_a_pkcs11_token(
     assert credential.subject_cn == pvt.full_name and credential.is_default
 
     with pytest.raises(WrongPassphraseError, match="PIN của thiết bị ký số không đúng"):
-        services.sign_pdf(pdf=deputy_pdf, signer=pvt, kind="personal", passphrase="999999")  # noqa: S106
+        services.sign_pdf(pdf=deputy_pdf, signer=pvt, kind="personal", passphrase="999999")
     signed = services.sign_pdf(
         pdf=deputy_pdf, signer=pvt, kind="personal", passphrase=softhsm["pin"]
     )
@@ -107,12 +107,12 @@ def test_unknown_token_and_missing_module_are_explained(
     pvt = org.people["pvt"]
     settings.SIGNING_PKCS11_MODULE = ""
     with pytest.raises(SigningError, match="chưa cấu hình thư viện PKCS#11"):
-        services.credential_add_pkcs11(actor=pvt, token_label="x", key_label="y", pin="1")  # noqa: S106
+        services.credential_add_pkcs11(actor=pvt, token_label="x", key_label="y", pin="1")
     settings.SIGNING_PKCS11_MODULE = softhsm["module"]
     with pytest.raises(SigningError, match="Không tìm thấy thiết bị ký số"):
         services.credential_add_pkcs11(
             actor=pvt, token_label="khong-co", key_label="y", pin=softhsm["pin"]
-        )  # noqa: S106
+        )
     with pytest.raises(SigningError, match="không có chứng thư số mang nhãn"):
         services.credential_add_pkcs11(
             actor=pvt, token_label=softhsm["token"], key_label="khong-co", pin=softhsm["pin"]

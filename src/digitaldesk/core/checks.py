@@ -40,10 +40,10 @@ def tesseract_languages(command: str) -> list[str] | None:
     if path is None:
         return None
     try:
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603  (the configured Tesseract, found by which)
             [path, "--list-langs"],
             capture_output=True,
-            text=True,  # noqa: S603
+            text=True,
             timeout=30,
             check=False,
         )

@@ -18,6 +18,7 @@ nothing twice.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import email.utils
@@ -108,10 +109,8 @@ def fetch(config: ImapConfig, progress: Any = None) -> dict[str, int]:
             if progress:
                 progress(index, len(ids), f"Thư {index}/{len(ids)}")
     finally:
-        try:
+        with contextlib.suppress(imaplib.IMAP4.error, OSError):
             client.logout()
-        except (imaplib.IMAP4.error, OSError):
-            pass
     return counts
 
 

@@ -57,7 +57,7 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             children.append(
                 subprocess.Popen([sys.executable, "-m", "digitaldesk.manage", "worker"])
-            )  # noqa: S603
+            )
         self.stdout.write(
             self.style.SUCCESS(f"Bàn làm việc số đang chạy tại http://{bind}/  (Ctrl+C để dừng)")
         )
@@ -87,7 +87,7 @@ class Command(BaseCommand):
                     self.stderr.write("Tiến trình công việc nền đã dừng; đang khởi động lại.")
                     children[1] = subprocess.Popen(
                         [sys.executable, "-m", "digitaldesk.manage", "worker"]
-                    )  # noqa: S603
+                    )
         finally:
             stop()
             # The worker finishes its running jobs first (up to DESK_JOB_TIMEOUT_SECONDS);
