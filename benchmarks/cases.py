@@ -4,16 +4,17 @@
     nice .venv/bin/python -m benchmarks.cases --cases 5000     # a quick run
     nice .venv/bin/python -m benchmarks.cases --reuse          # keep the generated database
     nice .venv/bin/python -m benchmarks.cases --reuse --prepare-only   # only build the database
-    nice .venv/bin/python -m benchmarks.cases --database desk_bench_cases_small --cases 8000 --no-write
-                                                               # a small profile beside the full one
+    nice .venv/bin/python -m benchmarks.cases --database desk_bench_cases_small \
+        --cases 8000 --no-write                                # a small profile beside the full one
 
 1. Creates the database `desk_bench_cases`, migrates it, builds the demo organisation plus 30 more
    regional units (a province of ~40 units) with 6 prosecutors each.
-2. Generates N cases (bulk inserts): ≈ 3.04 accused per case on average (≥ 300,000 for 100,000 cases), one charge per accused chosen
-   from common Penal Code clauses (category by BLHS Điều 9, through the legal engine), assignments,
-   and a realistic story of procedural events per case (intake, khởi tố, khởi tố bị can, phê chuẩn,
-   custody, detention and its extensions, investigation extensions, end of investigation, indictment,
-   trial, closure); about 40 % of the cases are still open, as in a multi-year register.
+2. Generates N cases (bulk inserts): ≈ 3.04 accused per case on average (≥ 300,000 for 100,000
+   cases), one charge per accused chosen from common Penal Code clauses (category by BLHS Điều 9,
+   through the legal engine), assignments, and a realistic story of procedural events per case
+   (intake, khởi tố, khởi tố bị can, phê chuẩn, custody, detention and its extensions, investigation
+   extensions, end of investigation, indictment, trial, closure); about 40 % of the cases are still
+   open, as in a multi-year register.
 3. Measures
    - `deadlines_initial_s`: the first full computation (every stored deadline written);
    - `deadlines_recompute_s`: the nightly recompute of every open case (the engine runs for each,
@@ -93,7 +94,7 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
     from digitaldesk.law import categories, code
     from digitaldesk.law.deadlines import EventKind as E
 
-    rng = random.Random(seed)  # noqa: S311  (benchmark data, not security)
+    rng = random.Random(seed)
     org = DemoOrg()
     from digitaldesk.accounts.demo import build_org
 
@@ -162,7 +163,7 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
     # Resumable: continue after the cases already generated (ids, register numbers, random stream).
     existing = Case.objects.count()
     n_cases -= existing
-    rng = random.Random(seed + existing)  # noqa: S311
+    rng = random.Random(seed + existing)
     start_id = (Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     next_accused = (Accused.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     counters: dict[tuple[int, str, int], int] = {}
@@ -209,7 +210,10 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
                 source=source,
                 received_on=received,
                 stage=Stage.REPORT,
-                name=f"{clause_info[(picked[0][0], picked[0][1])][0].removeprefix('Tội ')} — hồ sơ {pk}",
+                name=(
+                    f"{clause_info[(picked[0][0], picked[0][1])][0].removeprefix('Tội ')} — hồ sơ "
+                    f"{pk}"
+                ),
                 category=category,
                 created_at=timezone.now(),
                 updated_at=timezone.now(),
@@ -377,8 +381,9 @@ def _generate(n_cases: int, seed: int = 7) -> dict[str, int]:
     with connection.cursor() as cursor:
         for table in ("cases_case", "cases_accused"):
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
-            )  # noqa: S608
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608  (constant)
+                f"(SELECT MAX(id) FROM {table}))"
+            )
         # As autovacuum would leave a long-lived database: statistics and the visibility map
         # (index-only scans), not the state right after a bulk load.
         cursor.execute("VACUUM ANALYZE")

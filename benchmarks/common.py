@@ -4,7 +4,9 @@ A benchmark is a script, not a test: it prepares its own data, runs bounded loop
 only, and writes one JSON file to benchmarks/results/<name>.json whose keys carry their unit
 (``p95_ms``, ``rps``, ``pages_per_min``…).
 
-    from benchmarks.common import GunicornServer, desk_env, recreate_postgres_db, summarize, write_results
+    from benchmarks.common import (
+        GunicornServer, desk_env, recreate_postgres_db, summarize, write_results,
+    )
 
     url = recreate_postgres_db("desk_bench_mine")
     env = desk_env(database_url=url, data_dir=REPO / "var" / "bench-mine")
@@ -63,11 +65,12 @@ def desk_env(*, database_url: str, data_dir: Path, **extra: str) -> dict[str, st
 def manage(
     args: Sequence[str], env: dict[str, str], *, quiet: bool = True, timeout: float = 3600
 ) -> str:
-    """Run `desk <args>` (manage.py) with `env`; return its stdout, raise with its output on failure."""
-    result = subprocess.run(
+    """Run `desk <args>` (manage.py) with `env`; return its stdout, raise with its output on
+    failure."""
+    result = subprocess.run(  # noqa: S603  (fixed argv)
         [PYTHON, "-m", "digitaldesk.manage", *args],
         env=env,
-        cwd=REPO,  # noqa: S603
+        cwd=REPO,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -83,7 +86,8 @@ def manage(
 
 
 def django_setup(env: dict[str, str]) -> None:
-    """Configure Django in this process with the benchmark's environment (to read or create data)."""
+    """Configure Django in this process with the benchmark's environment (to read or create
+    data)."""
     os.environ.update(env)
     import django
 
@@ -184,11 +188,11 @@ class GunicornServer:
             "warning",
         ]
         handle = self.log.open("ab")
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603  (fixed argv)
             command,
             env=self.env,
             cwd=REPO,
-            stdout=handle,  # noqa: S603
+            stdout=handle,
             stderr=subprocess.STDOUT,
         )
         try:
@@ -212,9 +216,11 @@ class GunicornServer:
         self.stop()
 
 
-# --- Statistics and results ------------------------------------------------------------------------
+# --- Statistics and results
+# ------------------------------------------------------------------------
 def percentile(values: Sequence[float], p: float) -> float:
-    """The p-th percentile (0–100) with linear interpolation between closest ranks; nan when empty."""
+    """The p-th percentile (0–100) with linear interpolation between closest ranks; nan when
+    empty."""
     if not values:
         return math.nan
     ordered = sorted(values)
@@ -245,9 +251,9 @@ def summarize(
 def machine() -> dict[str, Any]:
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607  (a Debian tool on PATH)
             cwd=REPO,
-            capture_output=True,  # noqa: S607
+            capture_output=True,
             text=True,
             check=False,
         ).stdout.strip()
@@ -264,7 +270,8 @@ def machine() -> dict[str, Any]:
 
 
 def write_results(name: str, data: dict[str, Any]) -> Path:
-    """Write benchmarks/results/<name>.json (with when and where it was measured); return its path."""
+    """Write benchmarks/results/<name>.json (with when and where it was measured); return its
+    path."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
     payload = {

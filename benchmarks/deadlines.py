@@ -31,10 +31,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from benchmarks.common import write_results  # noqa: E402
-from digitaldesk.law.calendar import WorkCalendar  # noqa: E402
-from digitaldesk.law.categories import Category  # noqa: E402
-from digitaldesk.law.deadlines import Event, EventKind, compute_deadlines  # noqa: E402
+from benchmarks.common import write_results
+from digitaldesk.law.calendar import WorkCalendar
+from digitaldesk.law.categories import Category
+from digitaldesk.law.deadlines import Event, EventKind, compute_deadlines
 
 K = EventKind
 CATEGORIES = list(Category)
@@ -111,7 +111,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261122)
     args = parser.parse_args()
 
-    rng = random.Random(args.seed)  # noqa: S311 (synthetic data, not security)
+    rng = random.Random(args.seed)
     cases = [make_case(rng) for _ in range(args.cases)]
     events_total = sum(len(events) for _, _, events in cases)
     calendar = WorkCalendar()

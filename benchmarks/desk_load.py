@@ -5,7 +5,8 @@
 
 What it does (docs/benchmarks.md, "desk_load"):
 
-1. A dedicated PostgreSQL database (``desk_bench``): ``desk migrate`` and ``desk demo --scale 3000``.
+1. A dedicated PostgreSQL database (``desk_bench``): ``desk migrate`` and ``desk demo --scale
+   3000``.
 2. gunicorn (gthread, 5 workers × 1 thread by default: 2 × CPUs + 1 processes, as gunicorn advises;
    threads share one interpreter lock, and 4 × 4 served ≈ 20 % fewer desk homes per second here),
    DEBUG off, on 127.0.0.1 only.
@@ -42,7 +43,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import (  # noqa: E402
+import contextlib
+
+from benchmarks.common import (
     REPO,
     GunicornServer,
     desk_env,
@@ -79,7 +82,8 @@ CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 MAX_ITERATIONS_PER_USER = 10_000  # a hard bound besides the phase's duration
 
 
-# --- A tiny keep-alive HTTP/1.1 client -------------------------------------------------------------
+# --- A tiny keep-alive HTTP/1.1 client
+# -------------------------------------------------------------
 class Connection:
     """One persistent connection; reconnects when the server closed an idle one."""
 
@@ -96,10 +100,8 @@ class Connection:
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
-            try:
+            with contextlib.suppress(OSError):
                 await self.writer.wait_closed()
-            except OSError:
-                pass
         self.reader = self.writer = None
 
     async def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
@@ -157,7 +159,8 @@ class Connection:
         return status, body
 
 
-# --- Simulated users ---------------------------------------------------------------------------------
+# --- Simulated users
+# ---------------------------------------------------------------------------------
 @dataclass
 class Stats:
     latencies: list[float] = field(default_factory=list)
@@ -183,7 +186,8 @@ async def login(
             base_url=base_url, timeout=120, follow_redirects=False
         ) as client:
             try:
-                # A new connection for the POST: gunicorn may drop a kept-alive one that waited while
+                # A new connection for the POST: gunicorn may drop a kept-alive one that waited
+                # while
                 # its worker was busy hashing other users' passwords.
                 form = await client.get("/dang-nhap/", headers={"Connection": "close"})
                 match = CSRF_RE.search(form.text)
@@ -208,7 +212,8 @@ async def login(
                 return None
             if answer.status_code != 302 or answer.headers.get("location") != "/":
                 stats.error(
-                    f"{username}: login answered {answer.status_code} → {answer.headers.get('location')}"
+                    f"{username}: login answered {answer.status_code} → "
+                    f"{answer.headers.get('location')}"
                 )
                 return None
             stats.latencies.append(elapsed)
@@ -296,7 +301,7 @@ async def run(
     url: str, usernames: list[str], password: str, args: argparse.Namespace
 ) -> dict[str, Any]:
     host, port = url.removeprefix("http://").split(":")
-    rng = random.Random(2026)  # noqa: S311  (simulation, not security)
+    rng = random.Random(2026)
 
     # 1. Login: the users arrive spread evenly over the ramp (a morning's sign-in wave, compressed).
     login_stats = Stats()
@@ -312,7 +317,8 @@ async def run(
     sessions = [c for c in cookies if c]
     print(f"  login: {len(sessions)}/{len(usernames)} users signed in in {login_seconds:.1f} s")
 
-    # 2. Desk: each user opens the desk home (and its bell), reads it for think-min…think-max s, and so on.
+    # 2. Desk: each user opens the desk home (and its bell), reads it for think-min…think-max s, and
+    # so on.
     connections = [Connection(host, int(port), cookie) for cookie in sessions]
     home, bell = Stats(), Stats()
     begun = time.monotonic()
@@ -339,7 +345,8 @@ async def run(
     for connection in [*connections, *pool]:
         await connection.close()
     print(
-        f"  throughput: desk home {saturated_home.get('rps')} req/s, ping {saturated_ping.get('rps')} req/s"
+        f"  throughput: desk home {saturated_home.get('rps')} req/s, ping "
+        f"{saturated_ping.get('rps')} req/s"
     )
 
     desk = summarize(home.latencies, errors=home.errors, seconds=desk_seconds)
@@ -440,13 +447,14 @@ def main() -> None:
             # and adds the generated officials. The results say the demo data was incomplete.
             demo_problem = str(error).strip().splitlines()[-1][:300]
             print(
-                f"  warning: desk demo failed ({demo_problem}); continuing without the remaining demo steps"
+                f"  warning: desk demo failed ({demo_problem}); continuing without the "
+                "remaining demo steps"
             )
             manage(["demo", "--scale", str(args.scale), "--quiet"], env)
         # Statistics and visibility maps as a long-lived database has them (autovacuum would
         # otherwise run during the measurement, right after the bulk load).
-        subprocess.run(
-            [
+        subprocess.run(  # noqa: S603  (fixed argv)
+            [  # noqa: S607  (a Debian tool on PATH)
                 "psql",
                 "-q",
                 "-h",
@@ -469,7 +477,8 @@ def main() -> None:
     load_at_start = round(os.getloadavg()[0], 2)
     usernames, mix = choose_users(args.users)
     print(
-        f"{len(usernames)} users ({mix['leaders']} leaders); gunicorn {args.workers}×{args.threads} threads"
+        f"{len(usernames)} users ({mix['leaders']} leaders); gunicorn "
+        f"{args.workers}×{args.threads} threads"
     )
     with GunicornServer(env, workers=args.workers, threads=args.threads) as server:
         result = asyncio.run(run(server.url, usernames, DEMO_PASSWORD, args))

@@ -1,6 +1,6 @@
 """Where the desk home's time goes: each widget's cost for several personas (in-process profile).
 
-    .venv/bin/python benchmarks/desk_widgets.py            # uses desk_bench prepared by desk_load.py
+    .venv/bin/python benchmarks/desk_widgets.py          # uses desk_bench prepared by desk_load.py
     .venv/bin/python benchmarks/desk_widgets.py --db desk_bench --runs 20
 
 For each persona (a Viện trưởng, a Trưởng phòng, a prosecutor, a clerk, an auditor, a generated
@@ -9,8 +9,8 @@ official) it opens the desk home through Django's test client against the benchm
 does (request memo on, the user's roles and the page's desk facts known), the cost of the desk
 facts query (core/facts.py) and of each widget (its context function and its template), with the
 number of SQL queries and their total time. A widget whose facts are false is marked `skipped`: the
-page does not call it (its figures say what calling it, with no fact known, would cost). Writes benchmarks/results/desk_widgets.json. Run it
-before and after changing a widget.
+page does not call it (its figures say what calling it, with no fact known, would cost). Writes
+benchmarks/results/desk_widgets.json. Run it before and after changing a widget.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import REPO, desk_env, django_setup, postgres_db_exists, write_results  # noqa: E402
+from benchmarks.common import REPO, desk_env, django_setup, postgres_db_exists, write_results
 
 PERSONAS = {
     "leader": "huong.vt",
@@ -40,7 +40,8 @@ PERSONAS = {
 
 
 class QueryCounter:
-    """Counts SQL statements and their time through connection.execute_wrapper (works with DEBUG off)."""
+    """Counts SQL statements and their time through connection.execute_wrapper (works with DEBUG
+    off)."""
 
     def __init__(self) -> None:
         self.count = 0
@@ -167,19 +168,21 @@ def main() -> None:
     for role, data in results.items():
         page = data["page"]
         print(
-            f"{role:20} {data['username']:14} page {page['wall_ms']:7.1f} ms wall {page['cpu_ms']:7.1f} ms cpu "
-            f"{page['queries']:3.0f} queries {page['sql_ms']:6.1f} ms sql"
+            f"{role:20} {data['username']:14} page {page['wall_ms']:7.1f} ms wall "
+            f"{page['cpu_ms']:7.1f} ms cpu {page['queries']:3.0f} queries "
+            f"{page['sql_ms']:6.1f} ms sql"
         )
         f = data["facts"]
         print(
-            f"    {'(desk facts)':28} {f['wall_ms']:7.1f} ms wall {f['cpu_ms']:7.1f} ms cpu {f['queries']:3.0f} queries"
+            f"    {'(desk facts)':28} {f['wall_ms']:7.1f} ms wall {f['cpu_ms']:7.1f} ms cpu "
+            f"{f['queries']:3.0f} queries"
         )
         for key, w in sorted(data["widgets"].items(), key=lambda kv: -kv[1]["wall_ms"]):
             if w["wall_ms"] >= 0.5 or w["shown"]:
                 state = "skipped by its facts" if w["skipped"] else ("" if w["shown"] else "hidden")
                 print(
-                    f"    {key:28} {w['wall_ms']:7.1f} ms wall {w['cpu_ms']:7.1f} ms cpu {w['queries']:3.0f} queries"
-                    f"{f'  ({state})' if state else ''}"
+                    f"    {key:28} {w['wall_ms']:7.1f} ms wall {w['cpu_ms']:7.1f} ms cpu "
+                    f"{w['queries']:3.0f} queries{f'  ({state})' if state else ''}"
                 )
     worst = max(results.values(), key=lambda d: d["page"]["wall_ms"])
     path = write_results(

@@ -45,7 +45,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from benchmarks.common import (  # noqa: E402
+from benchmarks.common import (
     REPO,
     GunicornServer,
     desk_env,
@@ -144,11 +144,17 @@ def generate(count: int, org: object, rng: random.Random) -> None:
             counters[(agency.pk, year)] = number
             doc_type, abbr = rng.choice(TYPES)
             sender = rng.choice(SENDERS)
-            code = f"{rng.randint(1, 2000)}/{abbr + '-' if abbr else ''}{'VKSTC' if 'tối cao' in sender else 'CA'}"
+            issuer = "VKSTC" if "tối cao" in sender else "CA"
+            code = f"{rng.randint(1, 2000)}/{abbr + '-' if abbr else ''}{issuer}"
             subject = rng.choice(SUBJECTS)
             text = " ".join(rng.choice(sentences) for _ in range(8))
-            arrived = timezone.make_aware(
-                dt.datetime(year, rng.randint(1, 12), rng.randint(1, 28), 8, 30)
+            arrived = dt.datetime(
+                year,
+                rng.randint(1, 12),
+                rng.randint(1, 28),
+                8,
+                30,
+                tzinfo=timezone.get_current_timezone(),
             )
             status = rng.choice(["cho_phan_cong", "dang_xu_ly", "da_xong", "da_xong"])
             fields_text = " ".join([code, sender, subject, str(number)])
@@ -205,7 +211,8 @@ def generate(count: int, org: object, rng: random.Random) -> None:
         for assignment in assignments:
             by_doc.setdefault(assignment.document_id, []).append(assignment)
         for document in documents:
-            # The same ACL tokens as `selectors.incoming_acl` (computed here without a query per row).
+            # The same ACL tokens as `selectors.incoming_acl` (computed here without a query per
+            # row).
             tokens = {f"docs-clerk:{document.unit_id}", f"docs-lead:{document.unit_id}"}
             for assignment in by_doc.get(document.pk, []):
                 if assignment.user_id:
@@ -279,9 +286,9 @@ def _cpu_seconds(pid: int) -> float:
 
 class ServerCpu:
     """CPU time spent serving the requests, read from /proc (Linux) around a batch of sequential
-    requests: the gunicorn workers (Django, all threads) and the PostgreSQL backends of the benchmark
-    database other than this process's own. Wall-clock latencies are inflated when other work shares the
-    machine; CPU time per request much less so."""
+    requests: the gunicorn workers (Django, all threads) and the PostgreSQL backends of the
+    benchmark database other than this process's own. Wall-clock latencies are inflated when other
+    work shares the machine; CPU time per request much less so."""
 
     def __init__(self, server: GunicornServer, database: str) -> None:
         self.server = server
@@ -411,7 +418,7 @@ def main() -> None:
         "--keep", action="store_true", help="keep the data of a previous run with the same size"
     )
     args = parser.parse_args()
-    rng = random.Random(2026)  # noqa: S311  (synthetic data, not security)
+    rng = random.Random(2026)
     url = "postgres://postgres@127.0.0.1:5432/desk_bench_docs"
     data_dir = REPO / "var" / "bench-docs"
     # Persistent database connections (as in production and desk_load.py), so that the CPU time of
@@ -495,8 +502,9 @@ def main() -> None:
             results[f"{name}_cpu_django_ms"] = spent["django"]
             results[f"{name}_cpu_postgres_ms"] = spent["postgres"]
             print(
-                f"  {name}: p95 {results[f'{name}_p95_ms']} ms, p50 {results[f'{name}_p50_ms']} ms, "
-                f"CPU {spent['django']} + {spent['postgres']} ms/request (Django + PostgreSQL)",
+                f"  {name}: p95 {results[f'{name}_p95_ms']} ms, p50 "
+                f"{results[f'{name}_p50_ms']} ms, CPU {spent['django']} + {spent['postgres']} "
+                "ms/request (Django + PostgreSQL)",
                 flush=True,
             )
         results["p95_ms"] = round(percentile(all_latencies, 95) * 1000, 1)
@@ -521,7 +529,8 @@ def main() -> None:
         results["search_cpu_django_ms"] = spent["django"]
         results["search_cpu_postgres_ms"] = spent["postgres"]
         print(
-            f"  search: p95 {results['search_p95_ms']} ms, CPU {spent['django']} + {spent['postgres']} ms/request",
+            f"  search: p95 {results['search_p95_ms']} ms, CPU {spent['django']} + "
+            f"{spent['postgres']} ms/request",
             flush=True,
         )
         for client in clients.values():

@@ -30,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import (  # noqa: E402
+from benchmarks.common import (
     PYTHON,
     REPO,
     desk_env,
@@ -46,9 +46,9 @@ BULK_JOBS = 400
 
 def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     out = log.open("ab")
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603  (fixed argv)
         [PYTHON, "-m", "digitaldesk.manage", "worker"],
-        env=env,  # noqa: S603
+        env=env,
         cwd=REPO,
         stdout=out,
         stderr=subprocess.STDOUT,
@@ -178,10 +178,10 @@ def main() -> None:
             url = recreate_postgres_db("desk_bench_jobs")
         env = desk_env(database_url=url, data_dir=data_dir, DESK_WORKERS="2")
         manage(["migrate", "--noinput"], env)
-        child = subprocess.run(
+        child = subprocess.run(  # noqa: S603  (fixed argv)
             [PYTHON, __file__, "--child", database],
             env=env,
-            cwd=REPO,  # noqa: S603
+            cwd=REPO,
             capture_output=True,
             text=True,
             timeout=1800,

@@ -1,7 +1,7 @@
 """How skew affects the desk's OCR (docs/ocr.md, "Skewed scans"). A measurement, not a timed test.
 
     nice .venv/bin/python -m benchmarks.ocr_skew                 # ~6 min on an idle 2-CPU machine
-    nice .venv/bin/python -m benchmarks.ocr_skew --pages 1 --angles 0,5,-5 --no-write   # a quick look
+    nice .venv/bin/python -m benchmarks.ocr_skew --pages 1 --angles 0,5,-5 --no-write  # quick look
 
 The same 300-dpi A4 pages of Vietnamese legal text (`ocr.samples.sample_pages`, ground truth from
 ../shared/data/legal), with scan-like noise, turned by each angle of `--angles` (degrees
@@ -19,7 +19,8 @@ Per angle:
   (`PageText.words`, fractions of the stored image) overlaps the box the word was drawn in by an
   intersection over union of 0.5 or more;
 - `misplaced_box_pct_by_degrees`: of the OCR words whose text was drawn on the page, the share whose
-  box overlaps none of the places that word was drawn (IoU under 0.3): a highlight in the wrong place;
+  box overlaps none of the places that word was drawn (IoU under 0.3): a highlight in the wrong
+  place;
 - `skew_measured_degrees_by_degrees`: the skew the pipeline recorded (`PageText.skew`), mean;
 - `tesseract_passes_per_page_by_degrees`, `cpu_seconds_per_page_by_degrees` (this process and its
   Tesseract children: other work on the machine barely changes it).
@@ -165,11 +166,14 @@ def measure(
             figures["tesseract_passes_per_page"][key] = round(counter.passes / len(read), 2)
             figures["cpu_seconds_per_page"][key] = round(used / len(read), 3)
             print(
-                f"  {'deskew' if deskew else 'no deskew'} {angle:+5g}°: CER {figures['cer_pct'][key]:6.3f} %, "
-                f"highlights {figures['highlight_hit_pct'][key]:5.1f} %, misplaced "
-                f"{figures['misplaced_box_pct'][key]:5.2f} %, skew {figures['skew_measured_degrees'][key]:+6.2f}°, "
+                f"  {'deskew' if deskew else 'no deskew'} {angle:+5g}°: CER "
+                f"{figures['cer_pct'][key]:6.3f} %, highlights "
+                f"{figures['highlight_hit_pct'][key]:5.1f} %, misplaced "
+                f"{figures['misplaced_box_pct'][key]:5.2f} %, skew "
+                f"{figures['skew_measured_degrees'][key]:+6.2f}°, "
                 f"{figures['tesseract_passes_per_page'][key]:.1f} passes, "
-                f"{figures['cpu_seconds_per_page'][key]:.2f} CPU s/page (load {os.getloadavg()[0]:.1f})",
+                f"{figures['cpu_seconds_per_page'][key]:.2f} CPU s/page (load "
+                f"{os.getloadavg()[0]:.1f})",
                 flush=True,
             )
     finally:

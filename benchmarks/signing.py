@@ -1,6 +1,6 @@
 """Benchmark of PDF signing (docs/signing.md, "Performance"): sign a 20-page PDF.
 
-    nice .venv/bin/python benchmarks/signing.py               # 15 rounds, writes benchmarks/results/signing.json
+    nice .venv/bin/python benchmarks/signing.py  # 15 rounds, writes benchmarks/results/signing.json
     nice .venv/bin/python benchmarks/signing.py --rounds 30
 
 What it does:
@@ -16,7 +16,8 @@ What it does:
 5. The organisation signature on top of the signer's (box 8, seal image): `org_sign_median_ms`.
 6. `verify_pdf` of the doubly signed file: `verify_median_ms`.
 
-No timing is asserted anywhere; the target (signing a 20-page PDF < 1 s median) is read from the JSON.
+No timing is asserted anywhere; the target (signing a 20-page PDF < 1 s median) is read from the
+JSON.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from benchmarks.common import REPO, desk_env, django_setup, manage, percentile, write_results  # noqa: E402
+from benchmarks.common import REPO, desk_env, django_setup, manage, percentile, write_results
 
 PIN = "135790"  # demo PIN of the benchmark certificates
 

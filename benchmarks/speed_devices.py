@@ -1,7 +1,7 @@
 """Do the speed devices earn their keep? The same pages, side by side, with and without them.
 
-    python -m benchmarks.speed_devices --prepare              # build desk_bench_devices (3,000 cases)
-    python -m benchmarks.speed_devices --base /tmp/base/src   # measure (base = a checkout to compare)
+    python -m benchmarks.speed_devices --prepare             # desk_bench_devices, 3,000 cases
+    python -m benchmarks.speed_devices --base /tmp/base/src  # measure against a checkout
 
 The devices (STYLE.md, lesson 15: a private mechanism stays only if a benchmark shows the plain way
 is too slow): register rows written in Python, copies of Django's form widgets, and the prebuilt

@@ -1,6 +1,6 @@
 """Benchmark of the desk as OpenID Connect provider (docs/sso.md): the cost of one single sign-on.
 
-    nice .venv/bin/python benchmarks/sso.py                  # PostgreSQL, 200 sign-ons, writes sso.json
+    nice .venv/bin/python benchmarks/sso.py              # PostgreSQL, 200 sign-ons, writes sso.json
     nice .venv/bin/python benchmarks/sso.py --rounds 50 --concurrency 2
 
 What it does:
@@ -38,7 +38,7 @@ from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import (  # noqa: E402
+from benchmarks.common import (
     REPO,
     GunicornServer,
     desk_env,

@@ -7,10 +7,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
 bash scripts/services.sh || exit 1
-# Static check that catches what a merge can lose (undefined names, unused imports); the full
-# ruff rule set, ruff format and mypy strict join here as the code reaches them (issue 17).
-echo ">> Kiểm tra tĩnh: ruff (pyflakes) trên src/"
-.venv/bin/ruff check --select F --quiet src || { echo "tests: 0 passed, 1 failed"; exit 1; }
+# Static checks before the suite (docs/architecture.md, "Static checks"): ruff's rule set and its
+# formatter over src, tests and benchmarks, and the import-linter layer contract (pyproject.toml).
+echo ">> Kiểm tra tĩnh: ruff check, ruff format --check, lint-imports"
+.venv/bin/ruff check --quiet src tests benchmarks || { echo "tests: 0 passed, 1 failed"; exit 1; }
+.venv/bin/ruff format --check --quiet src tests benchmarks || { echo "tests: 0 passed, 1 failed"; exit 1; }
+.venv/bin/lint-imports --no-cache || { echo "tests: 0 passed, 1 failed"; exit 1; }
 export DESK_TESTING=1
 logs=var/test-logs
 mkdir -p "$logs" var/test-sqlite var/test-postgres

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def totp_code(device: TOTPDevice, offset: int = 0) -> str:
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset):06d}"
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset)
+    return f"{code:06d}"
 
 
 def post_login(client: Client, username: str, password: str, **extra: str):

@@ -53,7 +53,8 @@ def test_the_appellate_level_is_an_institute_of_the_supreme_procuracy_on_the_uni
     html = as_user("ptdn_vt").get("/to-chuc/").content.decode()
     start = html.index('<ul class="tree">')
     tree = html[start : html.index("</ul>", start)]
-    # Under the VKSND tối cao (depth 1, among its Vụ/Cục), before the province; its leader may open it.
+    # Under the VKSND tối cao (depth 1, among its Vụ/Cục), before the province; its leader may open
+    # it.
     line = re.search(
         rf'<li class="d1"><a href="\?don_vi={appellate.pk}"[^>]*>'
         r"Viện Công tố và Kiểm sát xét xử phúc thẩm tại Đà Nẵng</a>",
@@ -128,7 +129,8 @@ def test_people_are_listed_in_vietnamese_order_by_given_name(org, as_user):
     response = as_user("tp2").get(f"/to-chuc/?don_vi={org.units['tinh_p2'].pk}")
     html = response.content.decode()
     html = html[html.index("<table") :]
-    # Phòng 2: Hoàng Văn Minh, Vũ Thị Mai, Ngô Thị Ngân, Lê Hồng Sơn, Đỗ Thu Thảo → Mai, Minh, Ngân, Sơn, Thảo
+    # Phòng 2: Hoàng Văn Minh, Vũ Thị Mai, Ngô Thị Ngân, Lê Hồng Sơn, Đỗ Thu Thảo → Mai, Minh, Ngân,
+    # Sơn, Thảo
     positions = [
         html.index(name)
         for name in ["Vũ Thị Mai", "Hoàng Văn Minh", "Ngô Thị Ngân", "Lê Hồng Sơn", "Đỗ Thu Thảo"]

@@ -31,7 +31,8 @@ SETUP = "/tai-khoan/xac-thuc-hai-lop/"
 
 
 def code_of(device: TOTPDevice, offset: int = 0) -> str:
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset):06d}"
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset)
+    return f"{code:06d}"
 
 
 def wrong_code(right: str) -> str:

@@ -30,8 +30,8 @@ IDP_PASSWORD = "IdP@matkhau-2026"
 # Accounts of the external IdP: two exist on the desk too, one (nguoi.la) does not.
 IDP_SETUP = f"""
 from digitaldesk.accounts.models import User
-for username, name in [("minh.ksv", "Hoàng Văn Minh"), ("mai.ksv", "Vũ Thị Mai"), ("dung.c2", "Đinh Việt Dũng"),
-                       ("nguoi.la", "Người Lạ")]:
+for username, name in [("minh.ksv", "Hoàng Văn Minh"), ("mai.ksv", "Vũ Thị Mai"),
+                       ("dung.c2", "Đinh Việt Dũng"), ("nguoi.la", "Người Lạ")]:
     user = User(username=username, full_name=name, must_change_password=False)
     user.set_password({IDP_PASSWORD!r})
     user.save()
@@ -39,7 +39,7 @@ for username, name in [("minh.ksv", "Hoàng Văn Minh"), ("mai.ksv", "Vũ Thị 
 
 
 def _desk(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603  (fixed argv)
         [sys.executable, "-m", "digitaldesk.manage", *args],
         env=env,
         capture_output=True,
@@ -86,7 +86,7 @@ def external_idp(
         )
     )
     log = (data / "gunicorn.log").open("wb")
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603  (fixed argv)
         [
             sys.executable,
             "-m",

@@ -92,7 +92,8 @@ def login(client: Client, username: str, totp_offset: int | None = None, next_ur
 
 
 def signed_in(org: Any, key: str = "minh") -> Client:
-    """A browser signed in as a persona without 2FA (the password round trip is tested elsewhere)."""
+    """A browser signed in as a persona without 2FA (the password round trip is tested
+    elsewhere)."""
     from tests.conftest import login_client
 
     return login_client(org.people[key])
@@ -153,7 +154,8 @@ def obtain_code(client: Client, registered: sso.RegisteredClient, challenge: str
     return query_of(response["Location"])["code"]
 
 
-# --- Discovery and keys ------------------------------------------------------------------------------
+# --- Discovery and keys
+# ------------------------------------------------------------------------------
 def test_discovery_document_announces_the_endpoints_claims_and_pkce_s256_only(client):
     doc = client.get("/o/.well-known/openid-configuration").json()
     assert doc["issuer"] == "http://testserver/o"
@@ -191,12 +193,13 @@ def test_jwks_publishes_the_public_rsa_key_only(client):
 
 
 def test_issuer_behind_a_reverse_proxy_comes_from_DESK_OIDC_ISSUER(tmp_path: Path):
-    """GIVEN DESK_OIDC_ISSUER=https://ban-lam-viec.vksnd.gov.vn/o and a request that reaches the desk
-    on an internal address, THEN discovery announces the public issuer and public endpoints."""
+    """GIVEN DESK_OIDC_ISSUER=https://ban-lam-viec.vksnd.gov.vn/o and a request that reaches the
+    desk on an internal address, THEN discovery announces the public issuer and public endpoints."""
     script = (
         "import django, json; django.setup()\n"
         "from django.test import Client\n"
-        "doc = Client(HTTP_HOST='10.0.0.5:8000').get('/o/.well-known/openid-configuration').json()\n"
+        "client = Client(HTTP_HOST='10.0.0.5:8000')\n"
+        "doc = client.get('/o/.well-known/openid-configuration').json()\n"
         "print(json.dumps(doc))\n"
     )
     env = {
@@ -207,7 +210,7 @@ def test_issuer_behind_a_reverse_proxy_comes_from_DESK_OIDC_ISSUER(tmp_path: Pat
         "DESK_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
         "DJANGO_SETTINGS_MODULE": "digitaldesk.config.settings",
     }
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603  (fixed argv)
         [sys.executable, "-c", script],
         env=env,
         capture_output=True,
@@ -342,7 +345,8 @@ def test_refusing_consent_answers_access_denied_at_the_registered_uri_and_is_aud
     assert AuditEvent.objects.filter(action="sso.refused", actor=org.people["minh"]).exists()
 
 
-# --- 2FA: authorisation requires a full desk login ---------------------------------------------------
+# --- 2FA: authorisation requires a full desk login
+# ---------------------------------------------------
 def test_user_with_totp_passes_both_factors_before_the_application_gets_a_code(org):
     registered = register(trusted=True)
     verifier, challenge = pkce_pair()
@@ -394,7 +398,8 @@ def test_prompt_login_asks_for_the_password_again(org):
     )  # signed out until the password is given
 
 
-# --- Invalid requests: Vietnamese pages and JSON, never a redirect to an unregistered URI ------------
+# --- Invalid requests: Vietnamese pages and JSON, never a redirect to an unregistered URI
+# ------------
 def test_unknown_client_id_gets_a_vietnamese_page_and_no_redirect(org):
     browser = signed_in(org)
     _, challenge = pkce_pair()

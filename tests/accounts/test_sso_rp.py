@@ -64,7 +64,8 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture
 def relying_party(org: Any, live_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """An internal application registered with `desk oidc-client add`, running as its own process."""
+    """An internal application registered with `desk oidc-client add`, running as its own
+    process."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     out = StringIO()
@@ -90,7 +91,7 @@ def relying_party(org: Any, live_url: str, tmp_path: Path) -> Iterator[dict[str,
         "RP_CLIENT_SECRET": registration["client_secret"],
     }
     log = (tmp_path / "rp.log").open("wb")
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603  (fixed argv)
         [sys.executable, str(RP_APP)], env=env, stdout=log, stderr=subprocess.STDOUT
     )
     try:
@@ -159,7 +160,8 @@ def test_separate_relying_party_signs_in_with_password_and_totp_then_logs_out(
     rp = relying_party["base"]
     browser = Browser()
 
-    # 1. The RP sends the browser to the desk's authorization endpoint (from discovery), with PKCE S256.
+    # 1. The RP sends the browser to the desk's authorization endpoint (from discovery), with PKCE
+    # S256.
     start = browser.get(f"{rp}/login")
     assert start.status_code == 302
     authorize = start.headers["location"]

@@ -250,7 +250,7 @@ def test_checkpoints_signed_by_the_organisation_with_a_timestamp(org, settings, 
     p12 = tmp_path / "to-chuc.p12"
     p12.write_bytes(ca.pkcs12(key, cert, "mat-khau-p12"))
     settings.AUDIT_SIGNING_P12_FILE = str(p12)
-    settings.AUDIT_SIGNING_P12_PASSPHRASE = "mat-khau-p12"  # noqa: S105  (a test PKCS#12)
+    settings.AUDIT_SIGNING_P12_PASSPHRASE = "mat-khau-p12"
     with TSAServer(ca) as tsa:
         settings.AUDIT_TSA_URL = tsa.url
         result = audit_checkpoint()
@@ -382,13 +382,13 @@ def test_the_scheduled_job_writes_a_checkpoint(org, checkpoint_dir):
     enqueues a Job, which a worker runs (run_job, as the queue calls it)."""
     from django_q.models import Schedule
 
-    from digitaldesk.audit.jobs import enqueue_scheduled
+    from digitaldesk.jobs.builtin import enqueue_scheduled
     from digitaldesk.jobs.models import Job, JobState
     from digitaldesk.jobs.services import run_job
 
     call_command("audit-schedule")
     schedule = Schedule.objects.get(name="audit.checkpoint")
-    assert schedule.func == "digitaldesk.audit.jobs.enqueue_scheduled" and schedule.minutes == 60
+    assert schedule.func == "digitaldesk.jobs.builtin.enqueue_scheduled" and schedule.minutes == 60
     _events(org, 2)
     job_id = enqueue_scheduled("audit.checkpoint")
     assert run_job(job_id) == "done"

@@ -39,10 +39,10 @@ def _record(
 
 
 def test_prosecutor_registers_a_denunciation_through_to_statistics(org: Any, page: Any) -> None:
-    """GIVEN anh Minh, KSV of Phòng 2, WHEN he registers a denunciation, opens the case, adds an accused
-    in detention with a Penal Code charge and records an extension, THEN the board shows the detention
-    and investigation limits with their articles, the mind map renders and exports, and the statistics
-    export is a valid workbook."""
+    """GIVEN anh Minh, KSV of Phòng 2, WHEN he registers a denunciation, opens the case, adds an
+    accused in detention with a Penal Code charge and records an extension, THEN the board shows the
+    detention and investigation limits with their articles, the mind map renders and exports, and
+    the statistics export is a valid workbook."""
     from openpyxl import load_workbook
 
     login(page, "minh.ksv")

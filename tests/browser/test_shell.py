@@ -1,4 +1,5 @@
-"""The desk shell in a real browser: login with TOTP, the desk home, keyboard use, phone layout, logout."""
+"""The desk shell in a real browser: login with TOTP, the desk home, keyboard use, phone layout,
+logout."""
 
 from __future__ import annotations
 
@@ -98,8 +99,8 @@ def test_admin_logs_in_with_totp_sees_the_desk_and_logs_out(org: Any, page: Any)
 def test_the_same_on_a_phone_menu_toggle_and_no_horizontal_scrolling(
     org: Any, phone_page: Any
 ) -> None:
-    """GIVEN the same user on a 390×844 phone WHEN he signs in THEN the page fits the screen's width,
-    the menu button opens the navigation, and he can sign out from it."""
+    """GIVEN the same user on a 390×844 phone WHEN he signs in THEN the page fits the screen's
+    width, the menu button opens the navigation, and he can sign out from it."""
     _notify_dung(org)
     page = phone_page
     page.goto("/dang-nhap/")

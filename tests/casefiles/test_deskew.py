@@ -106,7 +106,8 @@ def test_signed_skewed_scan_stays_byte_identical_and_is_read_straight(casefile, 
     ).json()
     assert payload["boxes"] == boxes  # presentation mode: the same boxes
 
-    # The searchable copy: a separate PDF/A, the scan's own image, no signature, the text searchable.
+    # The searchable copy: a separate PDF/A, the scan's own image, no signature, the text
+    # searchable.
     copy = Path(upload.searchable_pdf)
     assert copy != stored
     with pikepdf.open(copy) as pdf, pikepdf.open(stored) as original:

@@ -187,7 +187,7 @@ def test_server_sigkilled_mid_upload_loses_nothing_and_the_upload_resumes(org, c
     source = padded_pdf(tmp_path / "tap-2.pdf", small_scan(1), 20 * MB + 12345)
     blob = source.read_bytes()
     uploader = Uploader(org.people["minh"], casefile.pk)
-    key = "tap-2.pdf|%d|1700000000000" % len(blob)
+    key = f"tap-2.pdf|{len(blob)}|1700000000000"
     server = DeskServer(name="upload-1")
     try:
         info = uploader.begin(server.base, "tap-2.pdf", len(blob), key)

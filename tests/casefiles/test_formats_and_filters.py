@@ -112,7 +112,8 @@ def test_tiff_frames_and_a_jpeg_become_pages_read_searched_and_filtered(
     ).content.decode()
     assert "Bút lục 3" not in before
 
-    # The presenter's search ("/" in presentation mode) finds the page by its bút lục, for those who see the case.
+    # The presenter's search ("/" in presentation mode) finds the page by its bút lục, for those who
+    # see the case.
     found = client.get(
         reverse("casefiles:present_search", args=[casefile.pk]), {"q": '"trang so 2"'}
     ).json()

@@ -1,6 +1,7 @@
 """Presentation mode in chromium, in detail: zoom to a region, highlight, two pages side by
 side, each of them mirrored on the projector (a second browser context of another size, as
-on the court's display), then cleared. (Turned scans shown upright: tests/casefiles/test_rotation.py.)"""
+on the court's display), then cleared. (Turned scans shown upright:
+tests/casefiles/test_rotation.py.)"""
 
 from __future__ import annotations
 
@@ -56,8 +57,8 @@ def _mirrored(projector: Any, view_box: list[float]) -> None:
     expected = " ".join(f"{v:g}" for v in view_box)
     projector.wait_for_function(
         """(expected) => { const s = document.querySelector('#stage svg.page-svg');
-             return s && s.getAttribute('viewBox').split(' ').map(Number).map(v => +v.toFixed(3)).join(' ')
-                    === expected.split(' ').map(Number).map(v => +v.toFixed(3)).join(' '); }""",
+             const round = box => box.split(' ').map(Number).map(v => +v.toFixed(3)).join(' ');
+             return s && round(s.getAttribute('viewBox')) === round(expected); }""",
         arg=expected,
         timeout=10_000,
     )

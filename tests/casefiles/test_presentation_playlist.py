@@ -103,7 +103,8 @@ def test_playlist_steps_with_keyboard_and_buttons_and_the_court_display_follows(
     assert items.all_inner_texts() == ["Bút lục 4", "Bút lục 2", "Bút lục 5"]
     assert _current_item(presenter) == ["Bút lục 4"]
 
-    # The court's display: another device, signed in as another official of the unit who may see the case.
+    # The court's display: another device, signed in as another official of the unit who may see the
+    # case.
     display = new_context("desktop", viewport={"width": 1024, "height": 700}).new_page()
     login(display, "mai.ksv")
     display.goto(presenter.url.rstrip("/") + "/may-chieu/")
@@ -118,7 +119,8 @@ def test_playlist_steps_with_keyboard_and_buttons_and_the_court_display_follows(
     do(lambda: presenter.keyboard.press("ArrowRight"), 2)
     assert _current_item(presenter) == ["Bút lục 2"]
 
-    # The judge asks for bút lục 3 (not on the list): type it and Enter. The place in the list is kept:
+    # The judge asks for bút lục 3 (not on the list): type it and Enter. The place in the list is
+    # kept:
     # → goes on with the item after the one last shown (bút lục 5), not back to the first.
     def jump_to_three() -> None:
         presenter.keyboard.press("3")  # a digit opens the "Bút lục" box with that digit typed

@@ -1,4 +1,5 @@
-"""Case-file pages through HTTP: permissions, audit, search, viewer, downloads, presentation, API."""
+"""Case-file pages through HTTP: permissions, audit, search, viewer, downloads, presentation,
+API."""
 
 from __future__ import annotations
 

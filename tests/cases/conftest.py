@@ -19,7 +19,8 @@ def ago(days: int) -> dt.date:
 
 @pytest.fixture
 def make_case(org: Any):  # type: ignore[no-untyped-def]
-    """make_case("minh", unit="tinh_p2", source=..., received=30) -> Case registered by that persona."""
+    """make_case("minh", unit="tinh_p2", source=..., received=30) -> Case registered by that
+    persona."""
 
     def make(
         person: str = "minh",

@@ -235,7 +235,7 @@ def _story_case(rng: random.Random) -> list[Event]:
 def generated_cases(
     n: int = CASES, seed: int = 20261201
 ) -> Iterator[tuple[Any, bool, list[Event], dt.date | None]]:
-    rng = random.Random(seed)  # noqa: S311  (test data)
+    rng = random.Random(seed)
     for _ in range(n):
         category = rng.choice(CATEGORIES)
         security = rng.random() < 0.1
@@ -259,7 +259,8 @@ def canonical(
     category: Any, security: bool, events: list[Event], today: dt.date | None
 ) -> list[Any]:
     """Everything the engine gives for one case, as JSON-ready text: every deadline's public fields
-    and rendered notes (in order), and what `validate_event` says of the last event after the others."""
+    and rendered notes (in order), and what `validate_event` says of the last event after the
+    others."""
     out: list[Any] = []
     try:
         deadlines = compute_deadlines(

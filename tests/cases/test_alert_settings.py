@@ -33,7 +33,8 @@ def test_alert_days_follow_the_setting_and_alerts_are_emailed(org, detained, set
     assert set(emails.values_list("kwargs__notification_id", flat=True)) >= set(
         alerts.values_list("pk", flat=True)
     )
-    # A malformed setting falls back to the default thresholds (10, 5, 2, 1) instead of breaking the job.
+    # A malformed setting falls back to the default thresholds (10, 5, 2, 1) instead of breaking the
+    # job.
     settings.DESK_CASES_ALERT_DAYS = "mười, năm"
     detention.update(end=ago(-1))
     assert deadline_alerts() >= 2

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def detained(org, make_case):
-    """A fraud case (BLHS 174 khoản 2: nghiêm trọng) with one accused in detention for investigation."""
+    """A fraud case (BLHS 174 khoản 2: nghiêm trọng) with one accused in detention for
+    investigation."""
     minh = org.people["minh"]
     case = make_case("minh", received=50, leader_in_charge=org.people["tp2"])
     record(minh, case, E.KHOI_TO_VU_AN, 45, number="10/QĐ-CSĐT")
@@ -39,7 +40,8 @@ def test_detention_and_investigation_limits_with_their_articles(detained):
     detention = rows["tam_giam"]
     assert detention.accused == person and detention.start == ago(43)
     assert detention.basis.startswith("BLTTHS 2015, Điều 173")
-    # 2 months of detention = 60 days counted continuously, both ends included (TTLT 04/2018 Điều 17)
+    # 2 months of detention = 60 days counted continuously, both ends included (TTLT 04/2018 Điều
+    # 17)
     assert (detention.end - detention.start).days == 59
     investigation = rows["dieu_tra"]
     assert investigation.basis.startswith("BLTTHS 2015, Điều 172") and investigation.start == ago(

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.browser
 
 def test_prosecutor_links_the_registered_decision_to_an_event(org: Any, page: Any) -> None:
     """GIVEN the police's khởi tố decision registered by the clerk and directed to anh Minh, WHEN he
-    records the khởi tố on his case and picks that decision by its number, THEN the timeline links to
-    it; chị Ngân (same Phòng, not assigned) sees the number with "không có quyền xem"."""
+    records the khởi tố on his case and picks that decision by its number, THEN the timeline links
+    to it; chị Ngân (same Phòng, not assigned) sees the number with "không có quyền xem"."""
     from digitaldesk.cases import services
     from digitaldesk.documents import files
     from digitaldesk.documents import services as doc_services

@@ -51,7 +51,8 @@ def test_participants_are_added_shown_audited_and_removed(org, make_case, as_use
     assert wrong.status_code == 400 and "lựa chọn hợp lệ" in wrong.content.decode()
     assert Participant.objects.filter(case=case).count() == 2
 
-    # A colleague of the unit reads the case but does not change it; another procuracy does not see it.
+    # A colleague of the unit reads the case but does not change it; another procuracy does not see
+    # it.
     assert as_user("mai").post(url, {"par-role": "bi_hai", "par-full_name": "X"}).status_code == 403
     assert (
         as_user("kv1_ksv").post(url, {"par-role": "bi_hai", "par-full_name": "X"}).status_code

@@ -1,5 +1,6 @@
 """Who sees and who changes a case: a matrix of personas × actions × cases of their own and
-other units, through the HTTP interface (pages and API). Forbidden and missing look the same (404)."""
+other units, through the HTTP interface (pages and API). Forbidden and missing look the same
+(404)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The register (sổ thụ lý): intake numbers, report → case, bad input refused with the rule named."""
+"""The register (sổ thụ lý): intake numbers, report → case, bad input refused with the rule
+named."""
 
 from __future__ import annotations
 

@@ -27,20 +27,43 @@ from .conftest import add_accused, ago, record
 
 pytestmark = pytest.mark.django_db
 
-# The rows as register.html wrote them from model instances (before `with_list_details`).
-OLD_ROWS = Template("""{% load cases_tags %}{% for case in cases %}
-    <tr>
-      <td class="nowrap"><a href="{% url 'cases:detail' case.pk %}">{{ case.register_label }}</a><br><span class="muted small">{{ case.received_on|date:"d/m/Y" }}</span>{% if case.restricted %} <span class="badge warn">Hạn chế</span>{% endif %}</td>
-      <td><a href="{% url 'cases:detail' case.pk %}">{{ case.name }}</a><br><span class="muted small">{{ case.unit.short_name|default:case.unit.name }}</span></td>
-      <td>{% for a in case.list_accused|slice:":3" %}{{ a.full_name }}{% if a.measure %} <span class="badge">{{ a.measure|measure_label }}</span>{% endif %}{% if not forloop.last %}, {% endif %}{% endfor %}{% if case.list_accused|length > 3 %} và {{ case.list_accused|length|add:"-3" }} người khác{% endif %}</td>
-      <td>{% for c in case.list_charges|slice:":3" %}Đ.{{ c.article }}{% if c.clause %} k.{{ c.clause }}{% endif %}{% if not forloop.last %}; {% endif %}{% endfor %}{% if case.effective_category %}<br><span class="badge">{{ case.effective_category|category_abbr }}</span>{% endif %}</td>
-      <td>{{ case.stage|stage_label }}</td>
-      <td>{% for u in case.list_prosecutors %}{{ u.full_name }}{% if not forloop.last %}, {% endif %}{% endfor %}</td>
-      <td>{% if case.next_deadline %}<span class="{{ case.next_deadline.end|urgency:today }}">{{ case.next_deadline.end|date:"d/m/Y" }} — <span class="dl-left">{% days_left case.next_deadline.end today %}</span></span><br><span class="muted small">{{ case.next_deadline.label }}</span>{% endif %}</td>
-    </tr>
-  {% empty %}
-    <tr><td colspan="7">Không có hồ sơ nào phù hợp.</td></tr>
-  {% endfor %}""")
+# The template rows as they were (register.html before `with_list_details`).
+OLD_ROWS = Template(
+    "{% load cases_tags %}{% for case in cases %}\n"
+    "    <tr>\n"
+    '      <td class="nowrap"><a href="{% url \'cases:detail\' case.pk %}">'
+    '{{ case.register_label }}</a><br><span class="muted small">'
+    '{{ case.received_on|date:"d/m/Y" }}</span>'
+    '{% if case.restricted %} <span class="badge warn">Hạn chế</span>'
+    "{% endif %}</td>\n"
+    "      <td><a href=\"{% url 'cases:detail' case.pk %}\">{{ case.name }}</a>"
+    '<br><span class="muted small">'
+    "{{ case.unit.short_name|default:case.unit.name }}</span></td>\n"
+    '      <td>{% for a in case.list_accused|slice:":3" %}{{ a.full_name }}'
+    '{% if a.measure %} <span class="badge">{{ a.measure|measure_label }}'
+    "</span>{% endif %}{% if not forloop.last %}, {% endif %}{% endfor %}"
+    "{% if case.list_accused|length > 3 %}"
+    ' và {{ case.list_accused|length|add:"-3" }} người khác{% endif %}'
+    "</td>\n"
+    '      <td>{% for c in case.list_charges|slice:":3" %}Đ.{{ c.article }}'
+    "{% if c.clause %} k.{{ c.clause }}{% endif %}"
+    "{% if not forloop.last %}; {% endif %}{% endfor %}"
+    '{% if case.effective_category %}<br><span class="badge">'
+    "{{ case.effective_category|category_abbr }}</span>{% endif %}</td>\n"
+    "      <td>{{ case.stage|stage_label }}</td>\n"
+    "      <td>{% for u in case.list_prosecutors %}{{ u.full_name }}"
+    "{% if not forloop.last %}, {% endif %}{% endfor %}</td>\n"
+    "      <td>{% if case.next_deadline %}"
+    '<span class="{{ case.next_deadline.end|urgency:today }}">'
+    '{{ case.next_deadline.end|date:"d/m/Y" }} — <span class="dl-left">'
+    "{% days_left case.next_deadline.end today %}</span></span><br>"
+    '<span class="muted small">{{ case.next_deadline.label }}</span>'
+    "{% endif %}</td>\n"
+    "    </tr>\n"
+    "  {% empty %}\n"
+    '    <tr><td colspan="7">Không có hồ sơ nào phù hợp.</td></tr>\n'
+    "  {% endfor %}"
+)
 NEW_ROWS = Template("{% load cases_tags %}{% register_rows cases today %}")
 
 

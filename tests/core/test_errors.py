@@ -1,4 +1,5 @@
-"""Error pages: clear Vietnamese messages, never a stack trace, nothing lost (DEBUG is off in tests)."""
+"""Error pages: clear Vietnamese messages, never a stack trace, nothing lost (DEBUG is off in
+tests)."""
 
 from __future__ import annotations
 
@@ -86,10 +87,11 @@ def test_oversized_form_gets_the_413_page_and_the_session_survives(org: Any, as_
 
 def test_max_form_bytes_is_read_from_the_environment() -> None:
     code = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='digitaldesk.config.settings'; django.setup();"
-        "from django.conf import settings; print(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)"
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='digitaldesk.config.settings'; "
+        "django.setup();from django.conf import settings; "
+        "print(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)"
     )
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603  (fixed argv)
         [sys.executable, "-c", code],
         env={**os.environ, "DESK_MAX_FORM_BYTES": "123456"},
         capture_output=True,

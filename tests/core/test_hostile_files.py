@@ -42,7 +42,8 @@ def test_a_member_under_the_size_cap_is_refused_for_its_ratio(bomb):
 
 
 def test_a_member_whose_header_lies_about_its_size_is_caught_when_streamed():
-    """GIVEN a member declared 1,000 bytes that inflates to 5 MB, THEN the streamed check refuses it."""
+    """GIVEN a member declared 1,000 bytes that inflates to 5 MB, THEN the streamed check refuses
+    it."""
     data = lying_zip()
     assert zipfile.ZipFile(__import__("io").BytesIO(data)).infolist()[0].file_size == 1000
     with pytest.raises(ArchiveRefused, match="không giải nén được"):
@@ -119,7 +120,7 @@ def test_executable_names_are_refused_in_vietnamese_or_defused(name):
 
 
 def test_limits_must_be_positive(monkeypatch):
-    from digitaldesk.config.env import env_positive_int
+    from digitaldesk.core.env import env_positive_int
 
     monkeypatch.setenv("DESK_MAX_PAGES_PER_UPLOAD", "0")
     with pytest.raises(ImproperlyConfigured, match="positive"):
@@ -168,10 +169,9 @@ def test_a_tool_left_by_a_killed_worker_is_reaped(tmp_path):
     THEN the whole group is gone."""
     marker = _sleeper(tmp_path)
     code = (
-        "import os, django; django.setup()\n"
-        "from digitaldesk.core.processes import run_confined\n"
-        "tool = os.environ['TOOL']\n"
-        "run_confined(['sh', '-c', f'{tool} 300 & {tool} 300'], timeout=600, memory_bytes=None, marker=tool)\n"
+        "import os, django; django.setup()\nfrom digitaldesk.core.processes import "
+        "run_confined\ntool = os.environ['TOOL']\nrun_confined(['sh', '-c', f'{tool} 300 & "
+        "{tool} 300'], timeout=600, memory_bytes=None, marker=tool)\n"
     )
     env = {
         **os.environ,

@@ -5,11 +5,6 @@ address), through the test client and through a real `desk serve` on loopback.""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +13,7 @@ import requests
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from tests.jobs.workers import free_port, wait_for, worker_database_url
+from tests.support.serve import desk_serve
 
 pytestmark = pytest.mark.django_db
 
@@ -122,43 +117,9 @@ def test_desk_serve_refuses_over_long_addresses_in_vietnamese(org: Any) -> None:
     WHEN a query of 6 KB (over the desk's limit, under gunicorn's) and one of 12 KB (over
     gunicorn's request-line limit) arrive, THEN both get a Vietnamese 414 page, none of gunicorn's
     English "URI Too Long" page, and the server goes on serving."""
-    port = free_port()
-    log = Path(tempfile.mkstemp(prefix="desk-serve-414-", suffix=".log")[1])
-    env = {**os.environ, "DESK_DATABASE_URL": worker_database_url(), "PYTHONUNBUFFERED": "1"}
-    env.pop("DESK_TEST_DATABASE_NAME", None)
-    with log.open("wb") as out:
-        serve = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "digitaldesk.manage",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--web-workers",
-                "1",
-                "--no-worker",
-            ],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-
-        def healthy() -> bool:
-            assert serve.poll() is None, log.read_text(errors="replace")[-3000:]
-            try:
-                return requests.get(f"{base}/healthz", timeout=60).status_code == 200
-            except (requests.ConnectionError, requests.Timeout):
-                return False
-
-        wait_for(healthy, timeout=180, what="desk serve answering /healthz", interval=0.5)
+    with desk_serve(worker=False) as server:
         answers = {
-            size: requests.get(f"{base}/dang-nhap/", params={"next": "a" * size}, timeout=60)
+            size: requests.get(f"{server.base}/dang-nhap/", params={"next": "a" * size}, timeout=60)
             for size in (6_000, 12_000)
         }
         for size, response in answers.items():
@@ -170,13 +131,4 @@ def test_desk_serve_refuses_over_long_addresses_in_vietnamese(org: Any) -> None:
                 and "Request Line is too large" not in response.text
             )
             assert response.headers["Content-Type"].startswith("text/html; charset=utf-8")
-        assert requests.get(f"{base}/healthz", timeout=60).status_code == 200
-    finally:
-        if serve.poll() is None:
-            os.killpg(serve.pid, signal.SIGTERM)
-            try:
-                serve.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(serve.pid, signal.SIGKILL)
-                serve.wait(timeout=30)
-        log.unlink(missing_ok=True)
+        assert requests.get(f"{server.base}/healthz", timeout=60).status_code == 200

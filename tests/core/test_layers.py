@@ -1,11 +1,14 @@
 """The plug-in points keep the lower layers free of the apps that plug into them (issue 17):
-the core, the desk and the search app import none of the domain apps, and no module imports
-another module's private (underscore) name. Read from the source with scripts/import_graph.py."""
+the core, the desk and the search app import none of the domain apps, no two apps import each
+other, every app has its place in the import-linter layer contract (which `lint-imports` checks in
+scripts/test.sh), and no module imports another module's private (underscore) name. Read from the
+source with scripts/import_graph.py."""
 
 from __future__ import annotations
 
 import ast
 import importlib.util
+import tomllib
 from pathlib import Path
 from types import ModuleType
 
@@ -46,6 +49,27 @@ def test_core_desk_and_search_import_no_app_that_plugs_into_them() -> None:
 def test_exchange_and_agenda_are_imported_by_no_other_app() -> None:
     edges = _import_graph().app_graph()
     assert sorted(f"{s} -> {t}" for s, t in edges if t in {"exchange", "agenda"}) == []
+
+
+def test_no_import_cycle_between_apps() -> None:
+    graph = _import_graph()
+    edges = set(graph.app_graph())
+    nodes = {app for edge in edges for app in edge}
+    assert graph.strongly_connected(nodes, edges) == []
+
+
+def test_every_app_has_its_place_in_the_layer_contract() -> None:
+    """A new app must be placed in `[tool.importlinter]` (pyproject.toml), or lint-imports would
+    not check it at all."""
+    config = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))
+    (contract,) = [c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "layers"]
+    placed = {
+        name.strip().removeprefix("digitaldesk.")
+        for layer in contract["layers"]
+        for name in layer.split("|")
+    }
+    apps = {path.parent.name for path in (REPOSITORY / "src" / "digitaldesk").glob("*/__init__.py")}
+    assert sorted(apps - placed) == []
 
 
 DJANGO_API = {"_meta", "_default_manager", "_base_manager"}  # public API despite the underscore

@@ -88,8 +88,8 @@ def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         )
     }
     log = (root / "weed.log").open("wb")
-    server = subprocess.Popen(
-        [  # noqa: S603
+    server = subprocess.Popen(  # noqa: S603  (fixed argv)
+        [
             _weed(),
             "server",
             f"-dir={root / 'data'}",
@@ -237,7 +237,7 @@ def test_desk_storage_s3_env_configures_the_desk(s3, tmp_path):
     secret_file.write_text(SECRET_KEY, encoding="utf-8")
     env["DESK_S3_SECRET_KEY_FILE"] = str(secret_file)  # secrets may come from files (Docker/K8s)
     result = subprocess.run(
-        [sys.executable, "-m", "digitaldesk.manage", "check", "--tag", "desk"],  # noqa: S603
+        [sys.executable, "-m", "digitaldesk.manage", "check", "--tag", "desk"],
         env=env,
         capture_output=True,
         text=True,

@@ -92,8 +92,8 @@ def test_desk_home_queries_do_not_grow_with_the_data(
 
 
 def test_the_shell_alone_costs_few_queries(org: Any, as_user: Any) -> None:
-    """A signed-in page without widgets (the notification inbox, empty) costs the shell's queries plus
-    the page's own: the top bar and menu do not query per item."""
+    """A signed-in page without widgets (the notification inbox, empty) costs the shell's queries
+    plus the page's own: the top bar and menu do not query per item."""
     client = as_user("minh")
     client.get("/thong-bao/")
     from django.db import connection

@@ -1,4 +1,5 @@
-"""Idle sessions: back to the login page with a message; background polling does not keep them alive."""
+"""Idle sessions: back to the login page with a message; background polling does not keep them
+alive."""
 
 from __future__ import annotations
 

@@ -105,7 +105,8 @@ def _report(org: Any, name: str, received_on: dt.date) -> Case:
 @pytest.fixture
 def demo_day(org: Any, isolated_storage: Any) -> Case:
     """The demo's day: minh's case at trial today (the limit to open the hearing ends today), its
-    case file's playlist for today's hearing, and a document due today (minh chủ trì, mai phối hợp)."""
+    case file's playlist for today's hearing, and a document due today (minh chủ trì, mai phối
+    hợp)."""
     _today()
     out = io.StringIO()
     case = build_trial(org, out)
@@ -117,12 +118,15 @@ def demo_day(org: Any, isolated_storage: Any) -> Case:
 
 def test_the_demo_day_shows_for_whom_it_concerns(org: Any, as_user: Any, demo_day: Case) -> None:
     """GIVEN the demo's day
-    THEN minh (assigned) and son.tp2 (leader in charge) see today's hearing with its playlist and the
-    limit ending today, and the document due today (minh handles it, son.tp2's Phòng 2 has it); mai
-    (phối hợp) sees only the document — she sees the case but does not handle it; a prosecutor of
-    another unit, the clerk, the Viện trưởng and the inspector of Phòng 2 see no such widget."""
+    THEN minh (assigned) and son.tp2 (leader in charge) see today's hearing with its playlist and
+    the limit ending today, and the document due today (minh handles it, son.tp2's Phòng 2 has it);
+    mai (phối hợp) sees only the document — she sees the case but does not handle it; a prosecutor
+    of another unit, the clerk, the Viện trưởng and the inspector of Phòng 2 see no such widget."""
     case = demo_day
-    hearing = f"Phiên tòa Xét xử vụ án Ngày xét xử ghi trong danh sách trình chiếu Danh sách trình chiếu “{PLAYLIST_TITLE}”"
+    hearing = (
+        "Phiên tòa Xét xử vụ án Ngày xét xử ghi trong danh sách trình chiếu Danh sách trình "
+        f"chiếu “{PLAYLIST_TITLE}”"
+    )
     deadline = "Hết thời hạn Thời hạn mở phiên tòa sơ thẩm BLTTHS 2015, Điều 277, khoản 3"
     document = IncomingDocument.objects.get(code_notation=DUE_TODAY_CODE)
     for key in ("minh", "tp2"):
@@ -191,11 +195,13 @@ def test_sorted_by_time_then_by_kind_and_recorded_hearing_merges_its_playlist(
     )
     assert ComputedDeadline.objects.get(case=fraud, kind="tam_giu", running=True).end == day
     rows = _widget(as_user("minh"))
+    due_today = IncomingDocument.objects.get(code_notation=DUE_TODAY_CODE)
     assert [row.split(" — ")[0] for row in rows] == [
-        f"08:00 Phiên tòa Mở phiên tòa sơ thẩm Danh sách trình chiếu “{PLAYLIST_TITLE}” {demo_day.register_label}",
+        f"08:00 Phiên tòa Mở phiên tòa sơ thẩm Danh sách trình chiếu “{PLAYLIST_TITLE}” "
+        f"{demo_day.register_label}",
         "đến 10:30 Hết thời hạn Thời hạn tạm giữ",
-        f"Trong ngày Văn bản {_cut('Hạn giải quyết: ' + IncomingDocument.objects.get(code_notation=DUE_TODAY_CODE).subject)}"
-        f" Số đến {IncomingDocument.objects.get(code_notation=DUE_TODAY_CODE).arrival_number}",
+        f"Trong ngày Văn bản {_cut('Hạn giải quyết: ' + due_today.subject)} "
+        f"Số đến {due_today.arrival_number}",
     ]
     assert "Đào Quang Hải" in rows[1] and fraud.register_label in rows[1]
 
@@ -204,8 +210,8 @@ def test_appears_on_the_very_next_load_and_goes_with_its_data(
     org: Any, as_user: Any, demo_day: Case
 ) -> None:
     """A new prosecutor of Phòng 2 has nothing today; each change shows (or hides) the widget on the
-    very next page: assigned to the case at trial, unassigned, a document due today directed to them,
-    its due date moved, the hearing's playlist moved to another day."""
+    very next page: assigned to the case at trial, unassigned, a document due today directed to
+    them, its due date moved, the hearing's playlist moved to another day."""
     day = _today()
     new = _official(org, "moi.ksv")
     client = login_client(new)
@@ -235,7 +241,8 @@ def test_appears_on_the_very_next_load_and_goes_with_its_data(
     ]
     IncomingDocument.objects.filter(pk=letter.pk).update(due_date=day + dt.timedelta(days=1))
     assert _widget(client) == []
-    # The playlist is moved to tomorrow: for minh, the hearing row goes, the limit ending today stays.
+    # The playlist is moved to tomorrow: for minh, the hearing row goes, the limit ending today
+    # stays.
     demo_day.casefiles.get().playlists.update(hearing_date=day + dt.timedelta(days=1))
     assert [row.split(" ")[2] for row in _widget(as_user("minh"))] == ["Hết", "Văn"]
 
@@ -264,7 +271,8 @@ def test_a_leader_sees_documents_waiting_for_direction_due_today(org: Any, as_us
 def test_a_restricted_case_shows_to_its_leader_in_charge_and_assignees_only(
     org: Any, as_user: Any, demo_day: Case
 ) -> None:
-    """Restricting the case at trial hides it from the unit (rule 5) but not from those who handle it."""
+    """Restricting the case at trial hides it from the unit (rule 5) but not from those who handle
+    it."""
     cases.restriction_set(
         actor=org.people["tp2"], case=demo_day, restricted=True, reason="Bảo vệ bị hại"
     )
@@ -314,8 +322,8 @@ def test_within_the_query_budget_and_no_query_per_row(
     """GIVEN minh's day with one item of each kind
     WHEN more hearings, playlists, limits ending today and documents due today are added (beyond the
     rows the widget shows)
-    THEN the widget runs the same queries: at most 5 (one per part, and the delegations behind "leads a
-    unit?" that the page's request memo already holds); on the desk home, one per part."""
+    THEN the widget runs the same queries: at most 5 (one per part, and the delegations behind
+    "leads a unit?" that the page's request memo already holds); on the desk home, one per part."""
     day = _today()
     minh = org.people["minh"]
     before = widget_queries(minh)["desk.today"]
@@ -383,7 +391,8 @@ def test_within_the_query_budget_and_no_query_per_row(
 def test_the_documents_part_is_incoming_for_me_due_today(org: Any, demo_day: Case) -> None:
     """The prebuilt documents of the widget are `documents.selectors.incoming_due_for_me` for every
     persona: an official (in person only), a leader of one unit at depth 1 (Viện trưởng) and 2
-    (Trưởng phòng), a prosecutor leading Phòng 2 by delegation, and a leader of two units (the ORM)."""
+    (Trưởng phòng), a prosecutor leading Phòng 2 by delegation, and a leader of two units (the
+    ORM)."""
     from digitaldesk.accounts.models import Delegation
     from digitaldesk.accounts.selectors import led_units
     from digitaldesk.agenda.widgets import _documents

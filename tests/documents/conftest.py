@@ -3,11 +3,13 @@ without macros, password-protected and damaged PDFs, scans as images."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 
@@ -122,3 +124,68 @@ def incoming_post(**overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+# --- Fixtures shared by several modules ----------------------------------------------------
+PIN = "123456"  # the PIN of the demo certificates issued by `credentials`
+
+
+@pytest.fixture
+def credentials(org):  # type: ignore[no-untyped-def]
+    from digitaldesk.signing import services as signing
+    from digitaldesk.signing.models import CredentialKind
+
+    signing.demo_issue_credential(actor=None, pin=PIN, user=org.people["huong"])
+    signing.demo_issue_credential(
+        actor=None,
+        pin=PIN,
+        kind=CredentialKind.ORGANISATION,
+        unit=org.units["tinh"],
+        keeper=org.people["lan"],
+    )
+    return signing
+
+
+@pytest.fixture
+def entries(org, as_user):  # type: ignore[no-untyped-def]
+    lan, today = as_user("lan"), timezone.localdate()
+    yesterday, later = today - dt.timedelta(days=1), today + dt.timedelta(days=7)
+    lan.post(
+        "/van-ban/den/vao-so/",
+        incoming_post(
+            code_notation="11/VKSTC-V1",
+            subject="Báo cáo số liệu quý",
+            due_date=yesterday.isoformat(),
+        ),
+    )
+    lan.post(
+        "/van-ban/den/vao-so/",
+        incoming_post(
+            code_notation="12/VKSTC-V1", subject="Kiểm tra hồ sơ", due_date=later.isoformat()
+        ),
+    )
+    lan.post(
+        "/van-ban/den/vao-so/", incoming_post(code_notation="13/VKSTC-V1", subject="Không có hạn")
+    )
+    lan.post(
+        "/van-ban/den/vao-so/",
+        incoming_post(
+            code_notation="14/VKSTC-V1", subject="Đã làm chậm", due_date=yesterday.isoformat()
+        ),
+    )
+    from digitaldesk.documents.models import IncomingDocument
+
+    rows = {d.code_notation: d for d in IncomingDocument.objects.all()}
+    as_user("huong").post(
+        f"/van-ban/den/{rows['12/VKSTC-V1'].pk}/phan-cong/",
+        {
+            "note": "Phòng 2 chủ trì",
+            "lead_units": [org.units["tinh_p2"].pk],
+            "due_date": later.isoformat(),
+        },
+    )
+    as_user("huong").post(
+        f"/van-ban/den/{rows['14/VKSTC-V1'].pk}/hoan-thanh/",
+        {"result": "Đã có Công văn trả lời số 20/VKSTH-P2"},
+    )
+    return rows

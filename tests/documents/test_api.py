@@ -22,11 +22,9 @@ from digitaldesk.documents.models import (
     OutgoingStatus,
     StoredFile,
 )
-from tests.documents.conftest import incoming_post, make_pdf, upload
+from tests.documents.conftest import PIN, incoming_post, make_pdf, upload
 from tests.documents.test_corrections import issue_document
-from tests.documents.test_followup import entries  # noqa: F401  (fixture)
 from tests.documents.test_list_pages import add_documents
-from tests.documents.test_outgoing import PIN, credentials  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -215,8 +213,9 @@ def test_raising_the_secrecy_through_the_api_applies_the_state_secret_guard(
     ).exists()
 
 
-# --- Outgoing: register corrections, recall, correction and replacement -----------------------------
-def test_issued_document_register_fields_are_corrected_through_the_api(org, as_user, credentials):  # noqa: F811
+# --- Outgoing: register corrections, recall, correction and replacement
+# -----------------------------
+def test_issued_document_register_fields_are_corrected_through_the_api(org, as_user, credentials):
     document = issue_document(org, as_user)
     url = f"/api/v1/documents/outgoing/{document.pk}"
     signed = document.issued_file.sha256
@@ -252,7 +251,7 @@ def test_recall_through_the_api_by_the_issuing_agency_only(
     org,
     as_user,
     credentials,
-    mailoutbox,  # noqa: F811
+    mailoutbox,
     django_capture_on_commit_callbacks,
 ):
     document = issue_document(org, as_user)
@@ -283,7 +282,8 @@ def test_recall_through_the_api_by_the_issuing_agency_only(
         "Văn bản chưa phát hành hoặc đã được thu hồi."
     ]
     assert AuditEvent.objects.filter(action="documents.recalled").count() == 1
-    # The recipient agency's entry: marked recalled, copy deleted, number kept (the same service as the page).
+    # The recipient agency's entry: marked recalled, copy deleted, number kept (the same service as
+    # the page).
     entry = as_user("kv1_vthu").get(f"/api/v1/documents/incoming/{incoming.pk}").json()
     assert (
         entry["recalled_at"]
@@ -304,7 +304,7 @@ def test_recall_through_the_api_by_the_issuing_agency_only(
 
 def test_correcting_document_started_through_the_api_is_linked_on_both_sides(
     org, as_user, credentials
-):  # noqa: F811
+):
     original = issue_document(org, as_user)
     old_entry = IncomingDocument.objects.get(unit=org.units["kv1"], source_outgoing=original)
     url = f"/api/v1/documents/outgoing/{original.pk}/corrections"
@@ -417,7 +417,7 @@ def followup(client, query: str = "") -> tuple[int, dict]:  # type: ignore[no-un
     return response.status_code, response.json()
 
 
-def test_follow_up_register_through_the_api_with_its_filters(org, as_user, entries):  # noqa: F811
+def test_follow_up_register_through_the_api_with_its_filters(org, as_user, entries):
     lan = as_user("lan")
     code, body = followup(lan)
     assert code == 200
@@ -467,7 +467,7 @@ def test_follow_up_register_through_the_api_with_its_filters(org, as_user, entri
 
 def test_follow_up_register_refuses_other_personas_and_bad_filters_in_vietnamese(
     org, as_user, entries
-):  # noqa: F811
+):
     for key in ("minh", "tp2", "thanhtra"):
         code, body = followup(as_user(key))
         assert code == 403 and body["detail"] == (
@@ -489,7 +489,7 @@ def test_follow_up_register_refuses_other_personas_and_bad_filters_in_vietnamese
     ]
 
 
-def test_follow_up_api_queries_do_not_grow_with_its_rows(org, as_user, entries):  # noqa: F811
+def test_follow_up_api_queries_do_not_grow_with_its_rows(org, as_user, entries):
     lan = as_user("lan")
     add_documents(org, 2, start=100)  # entries with a unit and an official chủ trì
     followup(lan)

@@ -22,8 +22,8 @@ from digitaldesk.documents.models import (
     StoredFile,
 )
 from digitaldesk.notifications.models import Notification
-from tests.documents.conftest import incoming_post, make_pdf, upload
-from tests.documents.test_outgoing import PIN, credentials, draft_post  # noqa: F401  (fixture)
+from tests.documents.conftest import PIN, incoming_post, make_pdf, upload
+from tests.documents.test_outgoing import draft_post
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +177,7 @@ def test_raising_the_secrecy_drops_the_content_as_the_state_secret_guard_require
         kind="van_ban_den",
     )  # as sent at registration
     original_id = registered.original_id
-    assert search.search("chuyển đổi số", acl=["docs-clerk:%d" % registered.unit_id]).total >= 1
+    assert search.search("chuyển đổi số", acl=[f"docs-clerk:{registered.unit_id}"]).total >= 1
     response = lan.post(
         f"/van-ban/den/{registered.pk}/sua/",
         edit_post(
@@ -199,7 +199,7 @@ def test_raising_the_secrecy_drops_the_content_as_the_state_secret_guard_require
     )  # no summary left in the history either
     assert AuditEvent.objects.filter(action="documents.secrecy_raised").exists()
     assert not Notification.objects.filter(body__contains="Kết luận").exists()
-    assert search.search("chuyển đổi số", acl=["docs-clerk:%d" % registered.unit_id]).total == 0
+    assert search.search("chuyển đổi số", acl=[f"docs-clerk:{registered.unit_id}"]).total == 0
     page = lan.get(f"/van-ban/den/{entry.pk}/").content.decode()
     assert "Văn bản mật: chỉ vào sổ thông tin" in page and "Kết luận của Viện trưởng" not in page
 

@@ -11,53 +11,8 @@ from django.utils import timezone
 
 from digitaldesk.audit.models import AuditEvent
 from digitaldesk.documents import files
-from digitaldesk.documents.models import IncomingDocument
-from tests.documents.conftest import incoming_post
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def entries(org, as_user):  # type: ignore[no-untyped-def]
-    lan, today = as_user("lan"), timezone.localdate()
-    yesterday, later = today - dt.timedelta(days=1), today + dt.timedelta(days=7)
-    lan.post(
-        "/van-ban/den/vao-so/",
-        incoming_post(
-            code_notation="11/VKSTC-V1",
-            subject="Báo cáo số liệu quý",
-            due_date=yesterday.isoformat(),
-        ),
-    )
-    lan.post(
-        "/van-ban/den/vao-so/",
-        incoming_post(
-            code_notation="12/VKSTC-V1", subject="Kiểm tra hồ sơ", due_date=later.isoformat()
-        ),
-    )
-    lan.post(
-        "/van-ban/den/vao-so/", incoming_post(code_notation="13/VKSTC-V1", subject="Không có hạn")
-    )
-    lan.post(
-        "/van-ban/den/vao-so/",
-        incoming_post(
-            code_notation="14/VKSTC-V1", subject="Đã làm chậm", due_date=yesterday.isoformat()
-        ),
-    )
-    rows = {d.code_notation: d for d in IncomingDocument.objects.all()}
-    as_user("huong").post(
-        f"/van-ban/den/{rows['12/VKSTC-V1'].pk}/phan-cong/",
-        {
-            "note": "Phòng 2 chủ trì",
-            "lead_units": [org.units["tinh_p2"].pk],
-            "due_date": later.isoformat(),
-        },
-    )
-    as_user("huong").post(
-        f"/van-ban/den/{rows['14/VKSTC-V1'].pk}/hoan-thanh/",
-        {"result": "Đã có Công văn trả lời số 20/VKSTH-P2"},
-    )
-    return rows
 
 
 def test_screen_lists_documents_with_a_deadline_lead_status_and_overdue_flags(

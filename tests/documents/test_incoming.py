@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from digitaldesk.audit.models import AuditEvent
 from digitaldesk.documents import files, jobs
@@ -195,7 +196,7 @@ def test_leader_directs_handler_forwards_reports_and_closes(org, as_user, notice
     lan, huong, tp2, minh = as_user("lan"), as_user("huong"), as_user("tp2"), as_user("minh")
     register(lan, file=upload("93.pdf", notice_pdf))
     document = IncomingDocument.objects.get()
-    due = (dt.date.today() + dt.timedelta(days=5)).isoformat()
+    due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
     page = huong.get(f"/van-ban/den/{document.pk}/")
     assert "Bút phê, phân công" in page.content.decode()
     directed = huong.post(
@@ -249,11 +250,11 @@ def test_overdue_documents_show_in_the_widget_and_reminders_are_sent_once(org, a
         {
             "note": "",
             "lead_users": [org.people["minh"].pk],
-            "due_date": dt.date.today().isoformat(),
+            "due_date": timezone.localdate().isoformat(),
         },
     )
     IncomingDocument.objects.filter(pk=document.pk).update(
-        due_date=dt.date.today() - dt.timedelta(days=3)
+        due_date=timezone.localdate() - dt.timedelta(days=3)
     )
     home = as_user("minh").get("/")
     assert "Văn bản quá hạn" in home.content.decode()

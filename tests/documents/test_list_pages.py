@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 def add_documents(
     org, count: int, *, start: int, urgency: str = "thuong"
 ) -> list[IncomingDocument]:  # type: ignore[no-untyped-def]
-    """`count` register entries of VKSND tỉnh Thăng Hoa, in progress, Phòng 2 and anh Minh chủ trì."""
+    """`count` register entries of VKSND tỉnh Thăng Hoa, in progress, Phòng 2 and anh Minh chủ
+    trì."""
     tinh, p2 = org.units["tinh"], org.units["tinh_p2"]
     year = timezone.localdate().year
     documents = IncomingDocument.objects.bulk_create(
@@ -131,7 +132,8 @@ def test_register_rows_link_to_their_entry_with_their_badges(org, as_user):
 
 
 def add_issued(org, count: int, *, start: int) -> list:  # type: ignore[no-untyped-def,type-arg]
-    """`count` issued outgoing documents of VKSND tỉnh Thăng Hoa (Kế hoạch nn/KH-VKSTH), each sent to KV1."""
+    """`count` issued outgoing documents of VKSND tỉnh Thăng Hoa (Kế hoạch nn/KH-VKSTH), each sent
+    to KV1."""
     from digitaldesk.documents.models import OutgoingDocument, OutgoingStatus, Recipient
 
     tinh, year = org.units["tinh"], timezone.localdate().year

@@ -36,7 +36,7 @@ def imap_server() -> Any:
     """dovecot with a private configuration, one mailbox, listening on 127.0.0.1 only.
     (Its own directory under /tmp: dovecot's unprivileged processes must reach it.)"""
     root = Path(tempfile.mkdtemp(prefix="desk-imap-"))
-    os.chmod(root, 0o755)
+    root.chmod(0o755)
     port = _free_port()
     nobody = pwd.getpwnam("nobody")
     home = root / "home" / USER
@@ -85,7 +85,7 @@ service stats {{
 """)
     for path in [root / "home", *root.joinpath("home").rglob("*")]:
         os.chown(path, nobody.pw_uid, nobody.pw_gid)
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603  (fixed argv)
         [shutil.which("dovecot") or "/usr/sbin/dovecot", "-F", "-c", str(config)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -158,7 +158,8 @@ def test_mail_attachments_wait_for_the_clerk_and_are_taken_once(
     intake = MailIntake.objects.get(status=IntakeStatus.PENDING)
     refused = MailIntake.objects.get(status=IntakeStatus.REFUSED)
     assert files.read(intake.file) == pdf and "macro" in refused.error
-    # The clerk sees both (the refusal with its reason) and registers the PDF with the fields pre-filled.
+    # The clerk sees both (the refusal with its reason) and registers the PDF with the fields
+    # pre-filled.
     lan = as_user("lan")
     inbox = lan.get("/van-ban/den/thu-dien-tu/").content.decode()
     assert "45-STP-VP.pdf" in inbox and "macro" in inbox

@@ -19,26 +19,9 @@ from digitaldesk.documents.models import (
     Recipient,
     RegisterCounter,
 )
-from tests.documents.conftest import make_docx, make_pdf, upload
+from tests.documents.conftest import PIN, make_docx, make_pdf, upload
 
 pytestmark = pytest.mark.django_db
-PIN = "123456"
-
-
-@pytest.fixture
-def credentials(org):  # type: ignore[no-untyped-def]
-    from digitaldesk.signing import services as signing
-    from digitaldesk.signing.models import CredentialKind
-
-    signing.demo_issue_credential(actor=None, pin=PIN, user=org.people["huong"])
-    signing.demo_issue_credential(
-        actor=None,
-        pin=PIN,
-        kind=CredentialKind.ORGANISATION,
-        unit=org.units["tinh"],
-        keeper=org.people["lan"],
-    )
-    return signing
 
 
 def draft_post(org, **overrides):  # type: ignore[no-untyped-def]

@@ -89,7 +89,7 @@ class WorkerProcess:
         )
         full_env.pop("DESK_TEST_DATABASE_NAME", None)
         with self.log.open("wb") as out:
-            self.proc = subprocess.Popen(  # noqa: S603
+            self.proc = subprocess.Popen(
                 [sys.executable, "-m", "digitaldesk.manage", "worker"],
                 env=full_env,
                 stdout=out,

@@ -152,7 +152,8 @@ def test_explanation_names_the_bracket_and_the_rule():
 
 
 def test_legal_entity_points_follow_the_clause_they_refer_to():
-    # Điều 217 khoản 4 điểm b: "Phạm tội thuộc trường hợp quy định tại khoản 2 Điều này" (Điều 9 khoản 2).
+    # Điều 217 khoản 4 điểm b: "Phạm tội thuộc trường hợp quy định tại khoản 2 Điều này" (Điều 9
+    # khoản 2).
     assert category_for("217", 4, "b") is NT
     assert category_for("217", 4, "a") is IT
     with pytest.raises(LegalRuleError, match="Điều 9, khoản 2"):

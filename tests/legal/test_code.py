@@ -194,9 +194,9 @@ def test_data_dir_is_configurable(tmp_path):
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": source,
     }
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603  (fixed argv)
         [sys.executable, "-c", script],
-        env=env,  # noqa: S603 (our own interpreter)
+        env=env,
         capture_output=True,
         text=True,
         check=True,
@@ -206,9 +206,9 @@ def test_data_dir_is_configurable(tmp_path):
         "Tội lừa đảo chiếm đoạt tài sản",
     ]
     env["DESK_LEGAL_DATA_DIR"] = str(tmp_path)
-    failed = subprocess.run(
+    failed = subprocess.run(  # noqa: S603  (fixed argv)
         [sys.executable, "-c", script],
-        env=env,  # noqa: S603 (our own interpreter)
+        env=env,
         capture_output=True,
         text=True,
         check=False,

@@ -145,7 +145,8 @@ def test_custody_counted_without_hours_and_partial_days():
     assert partial["tam_giam:A"].needs_review
 
 
-# --- DBNT. Custody (Điều 118) ----------------------------------------------------------------------
+# --- DBNT. Custody (Điều 118)
+# ----------------------------------------------------------------------
 
 
 def test_custody_and_its_two_extensions():
@@ -436,7 +437,8 @@ def test_suspension_and_resumption_of_investigation():
         )
 
 
-# --- D. Detention for investigation (Điều 173) -----------------------------------------------------
+# --- D. Detention for investigation (Điều 173)
+# -----------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -489,7 +491,8 @@ def test_detention_order_or_extension_longer_than_allowed():
 
 
 def test_detention_counts_through_holidays_and_leap_days():
-    # 30 days from 15/02/2024 (leap) and 15/02/2025: continuous, no roll-over (TTLT 04/2018 Điều 17).
+    # 30 days from 15/02/2024 (leap) and 15/02/2025: continuous, no roll-over (TTLT 04/2018 Điều
+    # 17).
     leap = compute(
         IT, ev(K.KHOI_TO_VU_AN, D(2024, 2, 1)), ev(K.TAM_GIAM, D(2024, 2, 15), subject="A", days=30)
     )
@@ -764,7 +767,8 @@ def test_appellate_limit_is_flagged_unverified():
     assert "cần đối chiếu" in appellate.note
 
 
-# --- Whole case, closure, validation, category -----------------------------------------------------
+# --- Whole case, closure, validation, category
+# -----------------------------------------------------
 
 
 def test_dismissal_closes_every_running_limit():

@@ -101,7 +101,8 @@ def test_a_prosecutor_of_another_unit_does_not_find_them(org, as_user, found):
         .detail["cases"]
         == []
     )
-    # a colleague of the unit finds the open case, not the restricted one; a leader above finds the open one
+    # a colleague of the unit finds the open case, not the restricted one; a leader above finds the
+    # open one
     colleague = as_user("ktv").get("/tim-kiem/", {"q": "học bổng"}).content.decode()
     assert (
         f"/an-hinh-su/{case.pk}/" in colleague and f"/an-hinh-su/{restricted.pk}/" not in colleague

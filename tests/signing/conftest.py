@@ -59,7 +59,8 @@ def issued_pkcs12(common_name: str, organisation: str) -> bytes:
 @pytest.fixture
 def creds(org: DemoOrg, ca: Any) -> dict[str, Any]:
     """Demo-CA certificates (PIN `PIN`) uploaded as PKCS#12: personal for pvt, huong, minh; the
-    organisation certificate of VKSND tỉnh Thăng Hoa, kept by its Văn thư lan, uploaded by the admin."""
+    organisation certificate of VKSND tỉnh Thăng Hoa, kept by its Văn thư lan, uploaded by the
+    admin."""
     from digitaldesk.signing import services
     from digitaldesk.signing.models import CredentialKind
 
@@ -85,7 +86,8 @@ def creds(org: DemoOrg, ca: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def tsa(ca: Any, settings: Any) -> Iterator[Any]:
-    """A real RFC 3161 TSA over HTTP on 127.0.0.1 (demo CA's TSA certificate), set as DESK_TSA_URL."""
+    """A real RFC 3161 TSA over HTTP on 127.0.0.1 (demo CA's TSA certificate), set as
+    DESK_TSA_URL."""
     from digitaldesk.signing.tsa import TSAServer
 
     with TSAServer(ca) as server:
@@ -108,7 +110,7 @@ def softhsm(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         encoding="utf-8",
     )
     os.environ["SOFTHSM2_CONF"] = str(conf_file)
-    subprocess.run(
+    subprocess.run(  # noqa: S603  (fixed argv)
         [
             util,
             "--init-token",
@@ -119,7 +121,7 @@ def softhsm(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
             PIN,
             "--so-pin",
             "13572468",
-        ],  # noqa: S603
+        ],
         check=True,
         capture_output=True,
         env={**os.environ, "SOFTHSM2_CONF": str(conf_file)},

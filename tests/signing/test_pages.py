@@ -1,4 +1,5 @@
-"""The "Chữ ký số" pages, the verification page, the administration page and the REST API, through HTTP."""
+"""The "Chữ ký số" pages, the verification page, the administration page and the REST API, through
+HTTP."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Signing with a PKCS#11 token: a real SoftHSM2 token stands in for the USB token of a Vietnamese CA.
+"""Signing with a PKCS#11 token: a real SoftHSM2 token stands in for the USB token of a Vietnamese
+CA.
 
 The key pair is generated inside the token, the demo CA certifies its public key, the certificate is
 written to the token; the desk then reads the certificate with the PIN and signs through the token.
@@ -26,7 +27,8 @@ pytestmark = pytest.mark.django_db
 def _enrol_token(
     softhsm: dict[str, str], ca: Any, common_name: str, organisation: str, label: str
 ) -> None:
-    """What the CA does when it issues a USB token: key pair on the token, certificate written beside it."""
+    """What the CA does when it issues a USB token: key pair on the token, certificate written
+    beside it."""
     import pkcs11
     from pkcs11 import Attribute, CertificateType, KeyType, ObjectClass
     from pkcs11.util.rsa import encode_rsa_public_key
@@ -77,7 +79,7 @@ def test_sign_with_a_pkcs11_token(
     assert credential.subject_cn == pvt.full_name and credential.is_default
 
     with pytest.raises(WrongPassphraseError, match="PIN của thiết bị ký số không đúng"):
-        services.sign_pdf(pdf=deputy_pdf, signer=pvt, kind="personal", passphrase="999999")  # noqa: S106
+        services.sign_pdf(pdf=deputy_pdf, signer=pvt, kind="personal", passphrase="999999")
     signed = services.sign_pdf(
         pdf=deputy_pdf, signer=pvt, kind="personal", passphrase=softhsm["pin"]
     )
@@ -88,7 +90,8 @@ def test_sign_with_a_pkcs11_token(
     assert [f.name for f in signature_fields(PdfFileReader(io.BytesIO(signed))) if f.signed] == [
         "ChuKyCaNhan"
     ]
-    # The certificate the desk stored is the one on the token, and the signature was made with its key.
+    # The certificate the desk stored is the one on the token, and the signature was made with its
+    # key.
     assert (
         x509.load_der_x509_certificate(bytes(credential.certificate))
         .subject.rfc4514_string()
@@ -104,12 +107,12 @@ def test_unknown_token_and_missing_module_are_explained(
     pvt = org.people["pvt"]
     settings.SIGNING_PKCS11_MODULE = ""
     with pytest.raises(SigningError, match="chưa cấu hình thư viện PKCS#11"):
-        services.credential_add_pkcs11(actor=pvt, token_label="x", key_label="y", pin="1")  # noqa: S106
+        services.credential_add_pkcs11(actor=pvt, token_label="x", key_label="y", pin="1")
     settings.SIGNING_PKCS11_MODULE = softhsm["module"]
     with pytest.raises(SigningError, match="Không tìm thấy thiết bị ký số"):
         services.credential_add_pkcs11(
             actor=pvt, token_label="khong-co", key_label="y", pin=softhsm["pin"]
-        )  # noqa: S106
+        )
     with pytest.raises(SigningError, match="không có chứng thư số mang nhãn"):
         services.credential_add_pkcs11(
             actor=pvt, token_label=softhsm["token"], key_label="khong-co", pin=softhsm["pin"]

@@ -1,7 +1,8 @@
-"""Browser tests: Debian's chromium driven by Playwright's sync API against pytest-django's live_server.
+"""Browser tests: Debian's chromium driven by Playwright's sync API against pytest-django's
+live_server.
 
-Loaded for every test run through ``pytest_plugins`` in ``tests/conftest.py``. How to write a browser
-test is explained in docs/testing.md ("Browser tests"); in short:
+Loaded for every test run through ``pytest_plugins`` in ``tests/conftest.py``. How to write a
+browser test is explained in docs/testing.md ("Browser tests"); in short:
 
     import pytest
     from tests.support.browser import login
@@ -24,7 +25,8 @@ Fixtures:
     browser_log   console messages, uncaught page errors and CSP violations seen by the test's pages
 
 After each test every page is checked: a Content-Security-Policy violation, an uncaught JavaScript
-error or a request to a host other than this machine (assets must be vendored) fails the test. When a test fails, a full-page screenshot of each open page is written to
+error or a request to a host other than this machine (assets must be vendored) fails the test. When
+a test fails, a full-page screenshot of each open page is written to
 ``$DESK_DATA_DIR/screenshots/failures/`` (``var/…``).
 """
 
@@ -91,7 +93,8 @@ def chromium() -> Iterator[Any]:
     (user-data-dir) that is deleted on close; no browser is ever downloaded."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
-            f"Không tìm thấy trình duyệt {CHROMIUM}: chạy scripts/setup.sh (apt-get install chromium)."
+            f"Không tìm thấy trình duyệt {CHROMIUM}: chạy scripts/setup.sh (apt-get install "
+            "chromium)."
         )
     from django.db import connections
     from playwright.sync_api import expect, sync_playwright
@@ -133,7 +136,8 @@ class BrowserLog:
     def watch(self, page: Any) -> None:
         def on_request(request: Any) -> None:
             # Every asset is vendored: the WAN has no Internet, so nothing may be fetched from a
-            # host other than this machine (other local servers, e.g. a test identity provider, are fine).
+            # host other than this machine (other local servers, e.g. a test identity provider, are
+            # fine).
             host = urlsplit(request.url).hostname
             if request.url.startswith(("http:", "https:")) and host not in _LOCAL_HOSTS:
                 self.off_site_requests.append(f"{page.url}: {request.url}")
@@ -169,7 +173,8 @@ def screenshot_dir() -> Path:
 
 
 def screenshot(page: Any, name: str) -> Path:
-    """Save a full-page PNG under $DESK_DATA_DIR/screenshots/ and return its path (to look at it)."""
+    """Save a full-page PNG under $DESK_DATA_DIR/screenshots/ and return its path (to look at
+    it)."""
     path = screenshot_dir() / f"{_slug(name)}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
@@ -238,7 +243,8 @@ def phone_page(new_context: Callable[..., Any]) -> Any:
 
 # --- Helpers ------------------------------------------------------------------------------------
 def totp_token(key: str | bytes, at: float | None = None) -> str:
-    """The RFC 6238 code of a TOTP key (hex string as stored in TOTPDevice.key, or bytes) now or `at`."""
+    """The RFC 6238 code of a TOTP key (hex string as stored in TOTPDevice.key, or bytes) now or
+    `at`."""
     from django_otp.oath import TOTP
 
     generator = TOTP(
@@ -259,7 +265,8 @@ def login(
     """Sign in through the real login form (and the TOTP step when `totp_key` is given).
 
     `password` defaults to the demo password. On return the page shows where the desk sent the user
-    (the desk home unless `next_url`). A refused login raises AssertionError with the page's message.
+    (the desk home unless `next_url`). A refused login raises AssertionError with the page's
+    message.
     """
     from digitaldesk.accounts.demo import DEMO_PASSWORD
 
@@ -273,7 +280,8 @@ def login(
             raise AssertionError(
                 f"{username} phải nhập mã xác thực hai lớp: truyền totp_key cho login()."
             )
-        # A code is accepted once; when this time step's code was already used (a second login within
+        # A code is accepted once; when this time step's code was already used (a second login
+        # within
         # 30 s), the desk refuses it, so wait for the next step and try once more.
         for attempt in range(2):
             page.get_by_label("Mã xác thực").fill(totp_token(totp_key))
@@ -330,8 +338,9 @@ def tab_order(page: Any, steps: int) -> list[str]:
         page.keyboard.press("Tab")
         seen.append(
             page.evaluate(
-                "() => { const e = document.activeElement; return (e.getAttribute('aria-label') || e.innerText"
-                " || e.value || e.name || e.tagName).trim(); }"
+                "() => { const e = document.activeElement; return "
+                "(e.getAttribute('aria-label') || e.innerText || e.value || e.name || "
+                "e.tagName).trim(); }"
             )
         )
     return seen
@@ -342,8 +351,11 @@ def tab_order(page: Any, steps: int) -> list[str]:
 _CONTRAST_JS = """
 () => {
   const parse = c => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
-    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
-  const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const lum = ([r, g, b]) => {
+    const f = v => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
     return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
   const background = el => { for (let e = el; e; e = e.parentElement) {
       const c = parse(getComputedStyle(e).backgroundColor); if (c && c[3] > 0.5) return c; }
@@ -352,13 +364,16 @@ _CONTRAST_JS = """
   for (const el of document.querySelectorAll('body *')) {
     if (!Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim())) continue;
     const rect = el.getBoundingClientRect(); const style = getComputedStyle(el);
-    if (!rect.width || !rect.height || style.visibility === 'hidden' || style.opacity === '0') continue;
+    if (!rect.width || !rect.height) continue;
+    if (style.visibility === 'hidden' || style.opacity === '0') continue;
     if (el.closest('.sr-only, .skip')) continue;
     const fg = parse(style.color); const bg = background(el);
     const a = lum(fg) + 0.05, b = lum(bg) + 0.05; const ratio = Math.max(a, b) / Math.min(a, b);
     const size = parseFloat(style.fontSize); const bold = parseInt(style.fontWeight, 10) >= 700;
     const needed = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
-    if (ratio < needed) out.push(`${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 40)}" ${ratio.toFixed(2)}:1`);
+    const text = el.textContent.trim().slice(0, 40);
+    if (ratio < needed)
+      out.push(`${el.tagName.toLowerCase()}.${el.className} "${text}" ${ratio.toFixed(2)}:1`);
   }
   return out;
 }

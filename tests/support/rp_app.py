@@ -13,7 +13,8 @@ Pages:
                      (signature against the desk's JWKS, iss, aud, exp, nonce, at_hash)
     /             the signed-in user's name, unit and position (HTML); /me the same as JSON
     /userinfo     the desk's userinfo endpoint called with the access token (JSON)
-    /logout       -> the desk's end_session_endpoint (id_token_hint, post_logout_redirect_uri, state)
+    /logout       -> the desk's end_session_endpoint (id_token_hint, post_logout_redirect_uri,
+                     state)
     /logged-out   <- back from the desk after logout (state checked)
 """
 
@@ -55,7 +56,8 @@ desk = oauth.register(
 
 def _page(body: str, status: int = 200) -> tuple[str, int]:
     return (
-        f"<!DOCTYPE html><html lang=vi><meta charset=utf-8><title>RP</title><body>{body}</body></html>",
+        "<!DOCTYPE html><html lang=vi><meta "
+        f"charset=utf-8><title>RP</title><body>{body}</body></html>",
         status,
     )
 
@@ -92,7 +94,8 @@ def callback() -> Any:
         token = desk.authorize_access_token()
     except OAuthError as error:
         return _page(
-            f'<p id="error">{escape(error.error)}</p><p id="description">{escape(error.description)}</p>',
+            f'<p id="error">{escape(error.error)}</p><p '
+            f'id="description">{escape(error.description)}</p>',
             400,
         )
     session["user"] = dict(token["userinfo"])

@@ -1,12 +1,13 @@
-"""Transactional tests (live_server, transactional_db, django_db(transaction=True)) that stay independent.
+"""Transactional tests (live_server, transactional_db, django_db(transaction=True)) that stay
+independent.
 
 A transactional test really commits, and pytest-django empties every table afterwards with a flush.
-Two things of ours get in the way, and this plugin (loaded for every run by tests/conftest.py) handles
-both, so that no test has to remember them:
+Two things of ours get in the way, and this plugin (loaded for every run by tests/conftest.py)
+handles both, so that no test has to remember them:
 
 1. The flush also deletes the rows written by data migrations (positions, …). Every transactional
-   test therefore gets ``serialized_rollback=True``: the database's initial content is serialized once
-   and restored before each such test. (Giving it to all of them matters: a flush that re-runs
+   test therefore gets ``serialized_rollback=True``: the database's initial content is serialized
+   once and restored before each such test. (Giving it to all of them matters: a flush that re-runs
    post_migrate would give content types new ids, and the serialized copy could not be restored.)
 2. The audit log is append-only: database triggers refuse UPDATE, DELETE and TRUNCATE on
    audit_auditevent (audit/migrations/0002). The triggers are dropped just before the flush and

@@ -17,7 +17,7 @@ from digitaldesk.accounts import services
 from digitaldesk.accounts.models import Position, Role, Unit, UnitKind, User
 from digitaldesk.core.demo import DemoOrg
 
-DEMO_PASSWORD = "VKSND@demo2026"
+DEMO_PASSWORD = "VKSND@demo2026"  # noqa: S105  (the demo's published password)
 # A fixed demo TOTP key so the printed secret can be typed into an authenticator app.
 DEMO_TOTP_HEX = (
     "3132333435363738393031323334353637383930"  # RFC 6238 test key "12345678901234567890"
@@ -340,7 +340,8 @@ def build_units(org: DemoOrg) -> None:
     _unit(
         org,
         "tinh_p2",
-        "Phòng 2 — Thực hành quyền công tố và kiểm sát điều tra án trật tự xã hội, kinh tế, tham nhũng",
+        "Phòng 2 — Thực hành quyền công tố và kiểm sát điều tra án trật tự xã hội, kinh tế, "
+        "tham nhũng",
         UnitKind.OFFICE,
         "tinh",
         "P2",

@@ -66,8 +66,10 @@ class UserCreateForm(forms.Form):
         max_length=80,
         regex=r"^[A-Za-z0-9._-]{3,80}$",
         error_messages={
-            "invalid": "Tên đăng nhập chỉ gồm chữ không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang "
-            "(từ 3 ký tự)."
+            "invalid": (
+                "Tên đăng nhập chỉ gồm chữ không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang "
+                "(từ 3 ký tự)."
+            )
         },
     )
     full_name = forms.CharField(label="Họ và tên", max_length=120)

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from digitaldesk.core.roles import Role as Role  # re-exported: the role names live in core
 from digitaldesk.core.text import collation_key, fold, name_sort_key
 
 
@@ -41,9 +42,11 @@ class Unit(models.Model):
         "loại đơn vị",
         max_length=20,
         choices=UnitKind.choices,
-        help_text="Từ 01/7/2025 (Luật 82/2025/QH15) không còn VKSND cấp cao; chức năng phúc thẩm do các Viện "
-        "Công tố và Kiểm sát xét xử phúc thẩm thuộc VKSND tối cao đảm nhiệm. Loại “VKSND cấp cao” chỉ "
-        "giữ cho hồ sơ, văn bản của các đơn vị trước ngày đó.",
+        help_text=(
+            "Từ 01/7/2025 (Luật 82/2025/QH15) không còn VKSND cấp cao; chức năng phúc thẩm do "
+            "các Viện Công tố và Kiểm sát xét xử phúc thẩm thuộc VKSND tối cao đảm nhiệm. Loại "
+            "“VKSND cấp cao” chỉ giữ cho hồ sơ, văn bản của các đơn vị trước ngày đó."
+        ),
     )
     parent = models.ForeignKey(
         "self",
@@ -82,17 +85,6 @@ class Unit(models.Model):
     @property
     def ancestors_and_self(self) -> list[int]:
         return [int(part) for part in self.path.split(".") if part]
-
-
-class Role(models.TextChoices):
-    LEADER = "lanh_dao", "Lãnh đạo đơn vị"
-    PROSECUTOR = "kiem_sat_vien", "Kiểm sát viên"
-    INSPECTOR = "kiem_tra_vien", "Kiểm tra viên"
-    SPECIALIST = "chuyen_vien", "Chuyên viên"
-    CLERK = "van_thu", "Văn thư"
-    ADMIN = "quan_tri", "Quản trị hệ thống"
-    AUDITOR = "thanh_tra", "Thanh tra (xem nhật ký)"
-    SECRECY = "bao_mat", "Cán bộ bảo mật"
 
 
 class Position(models.Model):

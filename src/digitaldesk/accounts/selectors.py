@@ -47,7 +47,8 @@ def holds_delegation_sql(using: str = "default") -> RawSQL:
     sql = (
         f"EXISTS (SELECT 1 FROM {table} WHERE {table}.{qn(field('grantee').column)} = {user}"  # noqa: S608
         f" AND {table}.{qn(field('revoked_at').column)} IS NULL"
-        f" AND {table}.{qn(field('starts_on').column)} <= %s AND {table}.{qn(field('ends_on').column)} >= %s)"
+        f" AND {table}.{qn(field('starts_on').column)} <= %s AND "
+        f"{table}.{qn(field('ends_on').column)} >= %s)"
     )
     return RawSQL(sql, [day, day], output_field=BooleanField())  # noqa: S611 (names from the models, values as parameters)
 

@@ -190,7 +190,8 @@ def oidc_client_get(client_id_or_name: str) -> Any:
 
 @transaction.atomic
 def oidc_client_remove(*, actor: User | None, client_id_or_name: str, via: str = "cli") -> str:
-    """Remove an application; its grants and tokens go with it (the RP's users must sign in again)."""
+    """Remove an application; its grants and tokens go with it (the RP's users must sign in
+    again)."""
     application = oidc_client_get(client_id_or_name)
     label = f"{application.name} ({application.client_id})"
     AccessToken = get_access_token_model()

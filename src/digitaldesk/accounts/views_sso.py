@@ -62,22 +62,23 @@ def _explain_authorize_error(error: Any) -> tuple[str, str]:
     if isinstance(error, oauth_errors.InvalidClientIdError | oauth_errors.MissingClientIdError):
         return (
             "Ứng dụng chưa được đăng ký",
-            "Ứng dụng vừa chuyển bạn tới đây không có trong danh sách ứng dụng nội bộ được phép đăng nhập "
-            "qua Bàn làm việc số (mã ứng dụng client_id không tồn tại hoặc bị thiếu).",
+            "Ứng dụng vừa chuyển bạn tới đây không có trong danh sách ứng dụng nội bộ được "
+            "phép đăng nhập qua Bàn làm việc số (mã ứng dụng client_id không tồn tại hoặc bị "
+            "thiếu).",
         )
     if isinstance(
         error, oauth_errors.MismatchingRedirectURIError | oauth_errors.InvalidRedirectURIError
     ):
         return (
             "Địa chỉ quay về không hợp lệ",
-            "Địa chỉ mà ứng dụng muốn nhận kết quả đăng nhập (redirect_uri) không khớp với địa chỉ đã đăng "
-            "ký. Vì an toàn, Bàn làm việc số không chuyển bạn tới địa chỉ đó.",
+            "Địa chỉ mà ứng dụng muốn nhận kết quả đăng nhập (redirect_uri) không khớp với "
+            "địa chỉ đã đăng ký. Vì an toàn, Bàn làm việc số không chuyển bạn tới địa chỉ đó.",
         )
     if isinstance(error, oauth_errors.MissingRedirectURIError):
         return (
             "Thiếu địa chỉ quay về",
-            "Ứng dụng không cho biết địa chỉ nhận kết quả đăng nhập (redirect_uri) mà lại đăng ký nhiều "
-            "địa chỉ, nên Bàn làm việc số không biết chuyển bạn về đâu.",
+            "Ứng dụng không cho biết địa chỉ nhận kết quả đăng nhập (redirect_uri) mà lại "
+            "đăng ký nhiều địa chỉ, nên Bàn làm việc số không biết chuyển bạn về đâu.",
         )
     return (
         "Yêu cầu đăng nhập không hợp lệ",
@@ -263,11 +264,18 @@ class DeskTokenView(TokenView):
         message = TOKEN_ERRORS_VI.get(code, "Yêu cầu cấp mã truy cập không hợp lệ.")
         if code == "invalid_grant":
             message = {
-                "reused": "Mã cấp quyền này đã được dùng một lần. Vì an toàn, các mã truy cập đã cấp từ nó đã bị "
-                "thu hồi; người dùng cần đăng nhập lại.",
-                "invalid": "Mã cấp quyền không tồn tại, không thuộc ứng dụng này hoặc đã hết hạn (mã chỉ dùng "
-                "được một lần, trong vòng 60 giây).",
-                "ok": "Mã xác minh PKCE (code_verifier) không khớp với code_challenge gửi lúc bắt đầu đăng nhập.",
+                "reused": (
+                    "Mã cấp quyền này đã được dùng một lần. Vì an toàn, các mã truy cập đã cấp "
+                    "từ nó đã bị thu hồi; người dùng cần đăng nhập lại."
+                ),
+                "invalid": (
+                    "Mã cấp quyền không tồn tại, không thuộc ứng dụng này hoặc đã hết hạn (mã "
+                    "chỉ dùng được một lần, trong vòng 60 giây)."
+                ),
+                "ok": (
+                    "Mã xác minh PKCE (code_verifier) không khớp với code_challenge gửi lúc bắt "
+                    "đầu đăng nhập."
+                ),
             }.get(check or "", message)
         elif (
             code == "invalid_request"
@@ -298,8 +306,13 @@ class DeskUserInfoView(UserInfoView):
                 json.dumps(
                     {
                         "error": "invalid_request",
-                        "error_description": "Access tokens are accepted in the Authorization header only.",
-                        "error_description_vi": "Mã truy cập chỉ được gửi trong tiêu đề Authorization, không gửi trên địa chỉ.",
+                        "error_description": (
+                            "Access tokens are accepted in the Authorization header only."
+                        ),
+                        "error_description_vi": (
+                            "Mã truy cập chỉ được gửi trong tiêu đề Authorization, không gửi "
+                            "trên địa chỉ."
+                        ),
                     },
                     ensure_ascii=False,
                 ),
@@ -314,8 +327,8 @@ class DeskUserInfoView(UserInfoView):
 def _explain_logout_error(error: Any) -> str:
     if isinstance(error, dot_errors.InvalidOIDCRedirectURIError):
         return (
-            "Địa chỉ quay về sau đăng xuất (post_logout_redirect_uri) chưa được đăng ký cho ứng dụng này, "
-            "nên Bàn làm việc số không chuyển bạn tới đó."
+            "Địa chỉ quay về sau đăng xuất (post_logout_redirect_uri) chưa được đăng ký cho "
+            "ứng dụng này, nên Bàn làm việc số không chuyển bạn tới đó."
         )
     if isinstance(error, dot_errors.InvalidOIDCClientError):
         return "Ứng dụng yêu cầu đăng xuất không có trong danh sách ứng dụng đã đăng ký."
@@ -386,7 +399,8 @@ UNREACHABLE = (
 
 
 def external_login(request: HttpRequest) -> HttpResponse:
-    """/dang-nhap/ngoai/: send the browser to the external IdP (discovery, PKCE S256, state, nonce)."""
+    """/dang-nhap/ngoai/: send the browser to the external IdP (discovery, PKCE S256, state,
+    nonce)."""
     if sso.external_config() is None:
         raise Http404
     if request.user.is_authenticated:
@@ -400,7 +414,8 @@ def external_login(request: HttpRequest) -> HttpResponse:
 
 
 def external_callback(request: HttpRequest) -> HttpResponse:
-    """/dang-nhap/ngoai/ve/: check the IdP's answer, find the desk account, ask the desk's TOTP if due."""
+    """/dang-nhap/ngoai/ve/: check the IdP's answer, find the desk account, ask the desk's TOTP if
+    due."""
     config = sso.external_config()
     if config is None:
         raise Http404

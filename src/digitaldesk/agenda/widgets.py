@@ -6,9 +6,10 @@ The desk has no work calendar yet, so a prosecutor's day is read from what the a
 * **hearings** (phiên tòa) of the cases the user handles (`cases.selectors.handled_by`: assigned to
   the case, or its leader in charge): the hearing acts recorded for today — hearing opened, judgment
   pronounced, appeal heard (`cases.selectors.hearings_on`, with their time when one was recorded) —
-  and the presentation playlists prepared for a hearing today (`casefiles.selectors.hearing_playlists_on`);
-* **procedural limits** of those cases whose last day is today (`cases.selectors.deadlines_ending_on`,
-  with the hour for the limits counted in hours);
+  and the presentation playlists prepared for a hearing today
+  (`casefiles.selectors.hearing_playlists_on`);
+* **procedural limits** of those cases whose last day is today
+  (`cases.selectors.deadlines_ending_on`, with the hour for the limits counted in hours);
 * **incoming documents** waiting for the user whose due date is today
   (`documents.selectors.incoming_due_for_me`).
 
@@ -117,7 +118,8 @@ _DUE_IN_PERSON = Prebuilt(_due_in_person)
 
 # For a leader, per unit led: the documents of that unit waiting for direction, and those in
 # progress assigned (chủ trì / phối hợp) to the leader in person or to the unit (the "unit's
-# register or an ancestor's" condition of `incoming_for_me` is left out: a wider necessary condition).
+# register or an ancestor's" condition of `incoming_for_me` is left out: a wider necessary
+# condition).
 _DUE_WAITING = Prebuilt(
     lambda: IncomingDocument.objects.filter(
         unit_id=Param("unit", IntegerField()), status=IncomingStatus.REGISTERED, due_date=_day()

@@ -7,5 +7,5 @@ class AuditConfig(AppConfig):
     verbose_name = "Nhật ký kiểm toán"
 
     def ready(self) -> None:
-        # login/logout events, desk widget, system checks, the checkpoint job
-        from digitaldesk.audit import checks, jobs, signals, widgets  # noqa: F401
+        # login/logout events, desk widget, system checks (the checkpoint job is in jobs.builtin)
+        from digitaldesk.audit import checks, signals, widgets  # noqa: F401

@@ -50,6 +50,14 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M:%S} {self.actor_label} {self.action} {self.object_label}"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Nhật ký kiểm toán chỉ được ghi thêm, không được sửa.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        raise ValueError("Nhật ký kiểm toán chỉ được ghi thêm, không được xóa.")
+
     def canonical(self) -> bytes:
         payload = {
             "at": self.at.isoformat(timespec="microseconds"),
@@ -72,14 +80,6 @@ class AuditEvent(models.Model):
         """The keyed MAC of this row (every row written since the keyed chain)."""
         return row_mac(self.canonical())
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise ValueError("Nhật ký kiểm toán chỉ được ghi thêm, không được sửa.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-        raise ValueError("Nhật ký kiểm toán chỉ được ghi thêm, không được xóa.")
-
 
 class AuditHead(models.Model):
     """One row holding the newest event (id, MAC) and the row count; locked to serialise appends.
@@ -97,3 +97,6 @@ class AuditHead(models.Model):
     plain_until_id = models.BigIntegerField(default=0)
     plain_until_hash = models.CharField(max_length=64, default="0" * 64)
     boundary_mac = models.CharField(max_length=64, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"đầu chuỗi: bản ghi {self.last_id}, {self.count} bản ghi"

@@ -13,12 +13,10 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from digitaldesk.accounts.http import user_of
-from digitaldesk.accounts.models import Role
-from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.audit.selectors import audit_search
 from digitaldesk.audit.services import audit_record, audit_verify
 from digitaldesk.core.exports import csv_row
+from digitaldesk.core.roles import Role, roles_of
 
 
 class AuditFilterForm(forms.Form):
@@ -35,7 +33,7 @@ class AuditFilterForm(forms.Form):
 
 
 def _auditor(request: HttpRequest) -> None:
-    roles = effective_roles(user_of(request))
+    roles = roles_of(request.user)
     if Role.AUDITOR not in roles and Role.ADMIN not in roles:
         raise PermissionDenied("Chỉ cán bộ thanh tra hoặc quản trị được xem nhật ký kiểm toán.")
 

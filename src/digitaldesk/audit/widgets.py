@@ -5,10 +5,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from digitaldesk.accounts.http import user_of
-from digitaldesk.accounts.models import Role
-from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.audit.models import AuditEvent
+from digitaldesk.core.roles import Role, roles_of
 from digitaldesk.core.widgets import widget
 
 
@@ -20,7 +18,7 @@ from digitaldesk.core.widgets import widget
     roles={Role.AUDITOR},
 )
 def recent(request: HttpRequest) -> dict[str, Any] | None:
-    if Role.AUDITOR not in effective_roles(user_of(request)):
+    if Role.AUDITOR not in roles_of(request.user):
         return None
     today = timezone.localdate()
     events = AuditEvent.objects.filter(at__date=today)

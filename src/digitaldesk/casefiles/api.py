@@ -1,4 +1,5 @@
-"""REST API v1 of case files (/api/v1/casefiles/...): the same selectors and services as the pages."""
+"""REST API v1 of case files (/api/v1/casefiles/...): the same selectors and services as the
+pages."""
 
 from __future__ import annotations
 

@@ -66,6 +66,6 @@ def demo_casefile(org: DemoOrg, stdout: Any) -> None:
         hearing_date=timezone.localdate(),
     )
     stdout.write(
-        f"  Danh sách trình chiếu “{PLAYLIST_TITLE}” (bút lục {', '.join(map(str, PLAYLIST_BUT_LUC))}) "
-        "cho phiên tòa hôm nay.\n"
+        f"  Danh sách trình chiếu “{PLAYLIST_TITLE}” (bút lục "
+        f"{', '.join(map(str, PLAYLIST_BUT_LUC))}) cho phiên tòa hôm nay.\n"
     )

@@ -211,6 +211,9 @@ class PageVersion(models.Model):
     class Meta:
         ordering = ["version"]
 
+    def __str__(self) -> str:
+        return f"trang {self.page_id}, phiên bản {self.version}"
+
 
 class Playlist(models.Model):
     """Evidence pages prepared for a hearing (danh sách trình chiếu)."""
@@ -236,6 +239,9 @@ class PlaylistItem(models.Model):
     class Meta:
         ordering = ["order", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.order}. trang {self.page_id}"
+
 
 def _token() -> str:
     return secrets.token_urlsafe(18)
@@ -256,3 +262,6 @@ class Presentation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"trình chiếu {self.pk} của hồ sơ {self.casefile_id}"

@@ -223,8 +223,9 @@ def upload_finish(*, actor: Any, upload: Upload) -> Upload:
             actor,
             upload,
             (
-                f"Tệp có {info.pages} trang, vượt giới hạn {settings.DESK_MAX_PAGES_PER_UPLOAD} trang cho một lần "
-                "tải lên; chưa cấp bút lục nào. Hãy tách tệp theo từng tập rồi tải lên."
+                f"Tệp có {info.pages} trang, vượt giới hạn "
+                f"{settings.DESK_MAX_PAGES_PER_UPLOAD} trang cho một lần tải lên; chưa cấp "
+                "bút lục nào. Hãy tách tệp theo từng tập rồi tải lên."
             ),
         )
     # Reserve a block of bút lục numbers for the pages of this file, in upload order.
@@ -237,9 +238,9 @@ def upload_finish(*, actor: Any, upload: Upload) -> Upload:
             actor,
             upload,
             (
-                f"Tệp có {info.pages} trang; hôm nay hồ sơ đã nhận {today} trang, giới hạn là {daily} trang "
-                "một ngày cho một hồ sơ; chưa cấp bút lục nào. Hãy tải tệp lên vào ngày mai hoặc đề nghị "
-                "quản trị viên nâng giới hạn."
+                f"Tệp có {info.pages} trang; hôm nay hồ sơ đã nhận {today} trang, giới hạn là "
+                f"{daily} trang một ngày cho một hồ sơ; chưa cấp bút lục nào. Hãy tải tệp lên "
+                "vào ngày mai hoặc đề nghị quản trị viên nâng giới hạn."
             ),
         )
     upload.first_but_luc = casefile.next_but_luc

@@ -366,7 +366,8 @@ def page_view(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpRespo
 @login_required
 @require_GET
 def page_image(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpResponse:
-    """The page as an image (cached JPEG). Every view is audited, once a minute per user and page."""
+    """The page as an image (cached JPEG). Every view is audited, once a minute per user and
+    page."""
     casefile = selectors.casefile_for_user(request.user, casefile_id)
     page = selectors.page_by_but_luc(casefile, but_luc)
     try:

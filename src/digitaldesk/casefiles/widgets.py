@@ -29,7 +29,8 @@ def _something_in_progress(request: HttpRequest) -> list[Bound]:
     return [_BEING_READ.exists(), _FAILED_PAGES.exists()]
 
 
-# Every upload of the case files being read or with failed pages, with the case file's title and case.
+# Every upload of the case files being read or with failed pages, with the case file's title and
+# case.
 _CANDIDATE_UPLOADS = Prebuilt(
     lambda: (
         Upload.objects.filter(

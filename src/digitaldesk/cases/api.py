@@ -299,12 +299,15 @@ class RegisterPagination(PageNumberPagination):
         result = super().get_paginated_response_schema(schema)
         result["required"] = ["count", "count_capped", "results"]
         result["properties"]["count"]["description"] = (
-            "Số hồ sơ phù hợp, chính xác đến 1.000; khi count_capped là true: hơn 1.000 (count = 1000)."
+            "Số hồ sơ phù hợp, chính xác đến 1.000; khi count_capped là true: hơn 1.000 "
+            "(count = 1000)."
         )
         result["properties"]["count_capped"] = {
             "type": "boolean",
             "example": False,
-            "description": "true khi có hơn 1.000 hồ sơ phù hợp (thu hẹp bộ lọc để biết số chính xác).",
+            "description": (
+                "true khi có hơn 1.000 hồ sơ phù hợp (thu hẹp bộ lọc để biết số chính xác)."
+            ),
         }
         return result
 
@@ -453,7 +456,8 @@ class EventCreate(APIView):
         person = Accused.objects.filter(case=case, pk=accused_id).first() if accused_id else None
         if accused_id and person is None:
             raise exceptions.ValidationError({"accused": ["Bị can không thuộc vụ án này."]})
-        # The documents app's gate decides; a reference the caller may not see is a 400 naming the field.
+        # The documents app's gate decides; a reference the caller may not see is a 400 naming the
+        # field.
         document = case_events.resolve_document(user_of(request), data.get("document", ""))
         event = case_events.event_record(
             actor=user_of(request),

@@ -211,14 +211,14 @@ def _put_value(value: Any, texts: dict[Any, int], out: list[int]) -> None:
 
 
 def _notes_id(item: Any, texts: dict[Any, int], memo: dict[Any, Any] | None = None) -> int:
-    """A fingerprint of a deadline's notes, from the engine's raw notes, so that an unchanged deadline
-    costs no rendering: a text by its stable number, a (template, values…) tuple by the numbers of
-    its parts (`_put_value`: what the renderer writes follows from them), a note object (the day-off
-    note, which asks the calendar for the holiday's name) by the number of its rendered text,
-    memoised in `memo` — the dictionary of one batch with one calendar — by its class and values,
-    never by the object's identity. The notes the engine adds itself when the note is read (the
-    counting rule of the limit's unit, the 2025 caveat of its kind) follow from the unit and the
-    kind, which the fingerprint holds too."""
+    """A fingerprint of a deadline's notes, from the engine's raw notes, so that an unchanged
+    deadline costs no rendering: a text by its stable number, a (template, values…) tuple by the
+    numbers of its parts (`_put_value`: what the renderer writes follows from them), a note object
+    (the day-off note, which asks the calendar for the holiday's name) by the number of its rendered
+    text, memoised in `memo` — the dictionary of one batch with one calendar — by its class and
+    values, never by the object's identity. The notes the engine adds itself when the note is read
+    (the counting rule of the limit's unit, the 2025 caveat of its kind) follow from the unit and
+    the kind, which the fingerprint holds too."""
     out: list[int] = []
     for note in getattr(item, "raw_notes", None) or (item.note,):
         kind = type(note)
@@ -339,7 +339,8 @@ def _diff(
     texts: dict[Any, int],
     memo: dict[Any, Any] | None = None,
 ) -> tuple[list[ComputedDeadline], list[int]]:
-    """Rows to create and stored row ids to delete; a changed deadline is replaced (delete + create).
+    """Rows to create and stored row ids to delete; a changed deadline is replaced (delete +
+    create).
 
     `stored` maps a key to its stored row (case_id, key, row id, running, fingerprint); a deadline
     with the same running flag and fingerprint as the stored one is left alone."""
@@ -417,7 +418,8 @@ def _batch_rows(
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT c.id, c.unit_id, c.category, c.category_override, c.national_security FROM cases_case c "  # noqa: S608
+            "SELECT c.id, c.unit_id, c.category, "  # noqa: S608  (constant SQL, no input)
+            "c.category_override, c.national_security FROM cases_case c "
             f"WHERE c.id BETWEEN %s AND %s AND {_OPEN_SQL} ORDER BY c.id",
             [first, last],
         )
@@ -428,10 +430,14 @@ def _batch_rows(
         if connection.vendor == "postgresql":
             where, params = "case_id = ANY(%s)", [ids]
         else:
-            where = f"case_id IN (SELECT c.id FROM cases_case c WHERE c.id BETWEEN %s AND %s AND {_OPEN_SQL})"
+            where = (
+                "case_id IN (SELECT c.id FROM cases_case c "  # noqa: S608  (constant SQL)
+                f"WHERE c.id BETWEEN %s AND %s AND {_OPEN_SQL})"
+            )
             params = [first, last]
         cursor.execute(
-            f"SELECT case_id, id, kind, {q('on')}, at, accused_id, months, days, {q('until')}, number, "  # noqa: S608
+            f"SELECT case_id, id, kind, {q('on')}, at, "  # noqa: S608  (constant SQL, no input)
+            f"accused_id, months, days, {q('until')}, number, "
             f"received_on FROM cases_proceduralevent WHERE {where}",
             params,
         )

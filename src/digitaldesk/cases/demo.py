@@ -69,7 +69,10 @@ def build_cases(org: DemoOrg, stdout: Any) -> int:
             investigating_body=INVESTIGATOR,
             investigator="Đại úy Phạm Văn Tâm",
             leader_in_charge=org.people["tp2"],
-            summary="Các đối tượng giả danh nhân viên ngân hàng, chiếm đoạt 180.000.000 đồng của bị hại.",
+            summary=(
+                "Các đối tượng giả danh nhân viên ngân hàng, chiếm đoạt 180.000.000 đồng của bị "
+                "hại."
+            ),
             assignees=[
                 (minh, AssignmentRole.LEAD_PROSECUTOR),
                 (org.people["ktv"], AssignmentRole.INSPECTOR),
@@ -150,7 +153,9 @@ def build_cases(org: DemoOrg, stdout: Any) -> int:
             received_on=_ago(150),
             opened_on=_ago(150),
             opening_number="07/QĐ-CSMT",
-            investigating_body="Cơ quan Cảnh sát điều tra (Phòng Cảnh sát ma túy) Công an tỉnh Thăng Hoa",
+            investigating_body=(
+                "Cơ quan Cảnh sát điều tra (Phòng Cảnh sát ma túy) Công an tỉnh Thăng Hoa"
+            ),
         ),
     )
     a4 = _person(
@@ -180,7 +185,8 @@ def build_cases(org: DemoOrg, stdout: Any) -> int:
     )
     created += 1
 
-    # 5. Injury (BLHS 134 khoản 1 → ít nghiêm trọng... khoản 2 → nghiêm trọng), regional unit, custody.
+    # 5. Injury (BLHS 134 khoản 1 → ít nghiêm trọng... khoản 2 → nghiêm trọng), regional unit,
+    # custody.
     case = services.case_register(
         actor=kv1_ksv,
         data=services.IntakeData(
@@ -244,7 +250,10 @@ def build_trial(org: DemoOrg, stdout: Any) -> Case | None:
             investigator="Thượng úy Lê Quang Vinh",
             leader_in_charge=tp2,
             assignees=[(minh, AssignmentRole.LEAD_PROSECUTOR)],
-            summary="Bị can đi xe máy giật túi xách của người đi đường, chiếm đoạt 12.500.000 đồng và một điện thoại.",
+            summary=(
+                "Bị can đi xe máy giật túi xách của người đi đường, chiếm đoạt 12.500.000 đồng "
+                "và một điện thoại."
+            ),
         ),
     )
     services.participant_add(

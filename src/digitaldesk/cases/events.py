@@ -217,9 +217,9 @@ def _check(case: Case, data: EventData) -> None:
         and data.kind not in (E.TAM_GIU, E.GIA_HAN_TAM_GIU, E.TRA_TU_DO, E.DE_NGHI_GIA_HAN_TAM_GIU)
     ):
         raise ValidationError(
-            f"Ngày của quyết định “{kind_label(data.kind)}” ({data.on:%d/%m/%Y}) trước ngày tiếp nhận nguồn tin "
-            f"({case.received_on:%d/%m/%Y}): quyết định tố tụng không thể có trước khi tiếp nhận "
-            "(BLTTHS 2015, Điều 147)."
+            f"Ngày của quyết định “{kind_label(data.kind)}” ({data.on:%d/%m/%Y}) trước ngày "
+            f"tiếp nhận nguồn tin ({case.received_on:%d/%m/%Y}): quyết định tố tụng không thể "
+            "có trước khi tiếp nhận (BLTTHS 2015, Điều 147)."
         )
     if data.kind in REGISTER_LABELS:
         return
@@ -362,8 +362,8 @@ def _linkable_outgoing(user: User) -> Any:
 
 
 NOT_LINKABLE = (
-    "Không tìm thấy văn bản cần liên kết, hoặc bạn không có quyền xem văn bản đó trong phần Văn bản "
-    "(chỉ liên kết được văn bản không mật mà bạn xem được; văn bản đi phải đã ký số)."
+    "Không tìm thấy văn bản cần liên kết, hoặc bạn không có quyền xem văn bản đó trong phần "
+    "Văn bản (chỉ liên kết được văn bản không mật mà bạn xem được; văn bản đi phải đã ký số)."
 )
 
 

@@ -129,7 +129,8 @@ def case_tree(case: Case) -> Node:
         who = f" — {deadline.accused.full_name}" if deadline.accused else ""
         deadline_branch.children.append(
             Node(
-                f"{deadline.label}{who}: đến hết {deadline.end:%d/%m/%Y} ({status})\n{deadline.basis}",
+                f"{deadline.label}{who}: đến hết {deadline.end:%d/%m/%Y} "
+                f"({status})\n{deadline.basis}",
                 tone="bad" if left < 0 else ("warn" if left <= 7 else ""),
             )
         )
@@ -170,7 +171,8 @@ def _casefile_lines(case: Case) -> list[str]:
     return [f"Hồ sơ số hóa: {item}" for item in files]
 
 
-# --- Layout and rendering ---------------------------------------------------------------------------
+# --- Layout and rendering
+# ---------------------------------------------------------------------------
 def _box(node: Node, bold: bool = False) -> tuple[float, float]:
     """Width and height of a node's box; bold lines (branches, the root, the first line of
     a node with children) are measured wider."""
@@ -224,8 +226,9 @@ def render_svg(root: Node, *, title: str = "") -> str:
         ay = y + h / 2
         mid = (px + ax) / 2
         elements.append(
-            f'<path d="M{px:.1f},{py:.1f} C{mid:.1f},{py:.1f} {mid:.1f},{ay:.1f} {ax:.1f},{ay:.1f}" '
-            f'fill="none" stroke="{colour}" stroke-width="{3 if depth == 1 else 1.6}"/>'
+            f'<path d="M{px:.1f},{py:.1f} C{mid:.1f},{py:.1f} {mid:.1f},{ay:.1f} '
+            f'{ax:.1f},{ay:.1f}" fill="none" stroke="{colour}" '
+            f'stroke-width="{3 if depth == 1 else 1.6}"/>'
         )
         fill = {"bad": "#fce8e6", "warn": "#fef7e0"}.get(
             node.tone, "#ffffff" if depth > 1 else colour
@@ -270,8 +273,10 @@ def render_svg(root: Node, *, title: str = "") -> str:
     pad = 20
     vx, vw = min_x - pad, (max_x - min_x) + 2 * pad
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" viewBox="{vx:.0f} 0 {vw:.0f} {height:.0f}" '
-        f'width="{vw:.0f}" height="{height:.0f}" id="mindmap-svg" role="img" aria-label="{escape(title)}">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" viewBox="{vx:.0f} 0 {vw:.0f} '
+        f'{height:.0f}" '
+        f'width="{vw:.0f}" height="{height:.0f}" id="mindmap-svg" role="img" '
+        f'aria-label="{escape(title)}">'
         f"<title>{escape(title)}</title>"
         f'<rect x="{vx:.0f}" y="0" width="{vw:.0f}" height="{height:.0f}" fill="#ffffff"/>'
     )

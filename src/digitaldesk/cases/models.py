@@ -136,7 +136,10 @@ class Case(models.Model):
     restricted = models.BooleanField(
         "hạn chế tiếp cận",
         default=False,
-        help_text="Chỉ kiểm sát viên được phân công, lãnh đạo phụ trách và người, đơn vị được cấp quyền mới xem được.",
+        help_text=(
+            "Chỉ kiểm sát viên được phân công, lãnh đạo phụ trách và người, đơn vị được cấp "
+            "quyền mới xem được."
+        ),
     )
     national_security = models.BooleanField("tội xâm phạm an ninh quốc gia", default=False)
 
@@ -188,7 +191,8 @@ class Case(models.Model):
             models.Index(
                 fields=["case_year", "-received_on", "-id"], name="cases_case_year_received"
             ),
-            # The open cases, which the nightly recompute reads by id ranges (a third of the register).
+            # The open cases, which the nightly recompute reads by id ranges (a third of the
+            # register).
             models.Index(
                 fields=["id"],
                 name="cases_case_open",

@@ -210,7 +210,8 @@ def my_cases(user: User) -> QuerySet[Case]:
     )
 
 
-# --- Dated things of the cases a user handles (the desk's "Lịch hôm nay") ----------------------------
+# --- Dated things of the cases a user handles (the desk's "Lịch hôm nay")
+# ----------------------------
 # Acts of a court hearing, recorded on the day they happen (an event cannot be dated in the future,
 # events.py): the first-instance hearing opened, its judgment pronounced, the appeal heard
 # (the register-only kind events.RegisterKind.XET_XU_PHUC_THAM; events.py imports this module).

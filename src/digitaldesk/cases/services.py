@@ -85,8 +85,9 @@ def _issue_number(
             raise ValidationError("Số trong sổ phải là số nguyên dương.")
         if taken.filter(**{no_field: manual}).exists():
             raise ValidationError(
-                f"Số {manual:02d}/{year} đã có trong {label} của {unit.name}: mỗi số chỉ được cấp một lần "
-                "trong năm (số đánh liên tục theo đơn vị và năm, trùng số bị từ chối)."
+                f"Số {manual:02d}/{year} đã có trong {label} của {unit.name}: mỗi số chỉ được "
+                "cấp một lần trong năm (số đánh liên tục theo đơn vị và năm, trùng số bị từ "
+                "chối)."
             )
         number = manual
     else:

@@ -52,8 +52,8 @@ class UnitStats:
     @property
     def title(self) -> str:
         return (
-            f"Thống kê thụ lý, giải quyết án hình sự — {self.unit.name} — từ {self.date_from:%d/%m/%Y} "
-            f"đến {self.date_to:%d/%m/%Y}"
+            f"Thống kê thụ lý, giải quyết án hình sự — {self.unit.name} — từ "
+            f"{self.date_from:%d/%m/%Y} đến {self.date_to:%d/%m/%Y}"
         )
 
 
@@ -324,8 +324,8 @@ def bar_chart_svg(items: list[tuple[str, int]], *, title: str, width: int = 760)
     top_value = max((v for _, v in items), default=1) or 1
     scale = (width - left - 60) / top_value
     parts = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {max(height, 60)}" '
-        f'role="img" aria-label="{escape(title)}">',
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} '
+        f'{max(height, 60)}" role="img" aria-label="{escape(title)}">',
         f'<text x="0" y="18" font-weight="bold">{escape(title)}</text>',
     ]
     if not items:
@@ -335,7 +335,8 @@ def bar_chart_svg(items: list[tuple[str, int]], *, title: str, width: int = 760)
         short = label if len(label) <= 48 else label[:46] + "…"
         parts.append(f'<text x="0" y="{y + 15}">{escape(short)}</text>')
         parts.append(
-            f'<rect class="bar" x="{left}" y="{y}" width="{max(2, value * scale):.1f}" height="{bar_h}">'
+            f'<rect class="bar" x="{left}" y="{y}" width="{max(2, value * scale):.1f}" '
+            f'height="{bar_h}">'
             f"<title>{escape(label)}: {value}</title></rect>"
         )
         parts.append(f'<text x="{left + value * scale + 6:.1f}" y="{y + 15}">{value}</text>')

@@ -462,7 +462,8 @@ def event_add(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def document_picker(request: AuthedRequest, pk: int) -> HttpResponse:
-    """htmx fragment: documents of the documents app the user may see, by số ký hiệu or trích yếu."""
+    """htmx fragment: documents of the documents app the user may see, by số ký hiệu or trích
+    yếu."""
     user = request.user
     case = selectors.case_for_user(user, pk)
     if not selectors.can_edit_case(user, case):

@@ -58,7 +58,8 @@ def _mb(size: int) -> str:
 def _bomb(detail: str) -> ArchiveRefused:
     return ArchiveRefused(
         f"Tệp nén (DOCX/XLSX/ODT/ZIP) bị từ chối: {detail}. Tệp có dấu hiệu “bom giải nén” "
-        "nên không được mở. Vui lòng lưu lại tệp từ Word/LibreOffice, hoặc xuất ra PDF rồi tải lên lại."
+        "nên không được mở. Vui lòng lưu lại tệp từ Word/LibreOffice, hoặc xuất ra PDF rồi "
+        "tải lên lại."
     )
 
 

@@ -40,10 +40,10 @@ def tesseract_languages(command: str) -> list[str] | None:
     if path is None:
         return None
     try:
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603  (the configured Tesseract, found by which)
             [path, "--list-langs"],
             capture_output=True,
-            text=True,  # noqa: S603
+            text=True,
             timeout=30,
             check=False,
         )
@@ -63,7 +63,8 @@ def check_tools(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if languages is None:
         messages.append(
             Error(
-                f"Không chạy được Tesseract ('{command}'): chức năng nhận dạng chữ (OCR) sẽ không hoạt động.",
+                f"Không chạy được Tesseract ('{command}'): chức năng nhận dạng chữ (OCR) sẽ "
+                "không hoạt động.",
                 hint="Cài gói Debian tesseract-ocr và tesseract-ocr-vie (scripts/setup.sh), "
                 "hoặc đặt DESK_TESSERACT là đường dẫn tới tesseract.",
                 id="desk.E001",
@@ -72,7 +73,8 @@ def check_tools(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     elif "vie" not in languages:
         messages.append(
             Error(
-                "Tesseract chưa có dữ liệu tiếng Việt ('vie'): văn bản quét sẽ bị nhận dạng sai dấu.",
+                "Tesseract chưa có dữ liệu tiếng Việt ('vie'): văn bản quét sẽ bị nhận dạng "
+                "sai dấu.",
                 hint="Cài gói Debian tesseract-ocr-vie (hoặc kiểm tra biến TESSDATA_PREFIX).",
                 id="desk.E002",
             )
@@ -80,7 +82,8 @@ def check_tools(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if shutil.which(settings.LIBREOFFICE_CMD) is None:
         messages.append(
             Warning(
-                f"Không tìm thấy LibreOffice ('{settings.LIBREOFFICE_CMD}'): không chuyển được dự thảo DOCX sang PDF.",
+                f"Không tìm thấy LibreOffice ('{settings.LIBREOFFICE_CMD}'): không chuyển "
+                "được dự thảo DOCX sang PDF.",
                 hint="Cài gói Debian libreoffice-writer-nogui, hoặc đặt DESK_LIBREOFFICE.",
                 id="desk.W001",
             )
@@ -139,7 +142,10 @@ def check_storage(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
         messages.append(
             Error(
                 f"Thư mục dữ liệu {data_dir} không ghi được: {exc}",
-                hint="Đặt DESK_DATA_DIR là một thư mục mà tài khoản chạy Bàn làm việc số có quyền ghi.",
+                hint=(
+                    "Đặt DESK_DATA_DIR là một thư mục mà tài khoản chạy Bàn làm việc số có quyền "
+                    "ghi."
+                ),
                 id="desk.E004",
             )
         )
@@ -152,10 +158,13 @@ def check_deploy(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if not (os.environ.get("DESK_SECRET_KEY") or os.environ.get("DESK_SECRET_KEY_FILE")):
         messages.append(
             Error(
-                "Chưa đặt DESK_SECRET_KEY: khóa bí mật đang được sinh tự động trong thư mục dữ liệu; "
-                "các máy chủ web khác nhau sẽ không dùng chung được phiên đăng nhập.",
-                hint="Đặt DESK_SECRET_KEY (hoặc DESK_SECRET_KEY_FILE trỏ tới tệp bí mật) giống nhau trên mọi máy, "
-                "ví dụ sinh bằng: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'.",
+                "Chưa đặt DESK_SECRET_KEY: khóa bí mật đang được sinh tự động trong thư mục "
+                "dữ liệu; các máy chủ web khác nhau sẽ không dùng chung được phiên đăng nhập.",
+                hint=(
+                    "Đặt DESK_SECRET_KEY (hoặc DESK_SECRET_KEY_FILE trỏ tới tệp bí mật) giống "
+                    "nhau trên mọi máy, ví dụ sinh bằng: python3 -c 'import secrets; "
+                    "print(secrets.token_urlsafe(50))'."
+                ),
                 id="desk.E101",
             )
         )
@@ -170,8 +179,9 @@ def check_deploy(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if set(settings.ALLOWED_HOSTS) <= DEFAULT_ALLOWED_HOSTS:
         messages.append(
             Error(
-                "DESK_ALLOWED_HOSTS vẫn là giá trị mặc định (chỉ địa chỉ nội bộ của máy): người dùng trong mạng "
-                "sẽ không truy cập được, hoặc tên miền thật chưa được khai báo.",
+                "DESK_ALLOWED_HOSTS vẫn là giá trị mặc định (chỉ địa chỉ nội bộ của máy): "
+                "người dùng trong mạng sẽ không truy cập được, hoặc tên miền thật chưa được "
+                "khai báo.",
                 hint="Ví dụ DESK_ALLOWED_HOSTS=banlamviec.vks.tinh.gov.vn",
                 id="desk.E103",
             )

@@ -58,7 +58,8 @@ _REQUEST_ATTR = "_desk_facts"
 
 
 def fact(name: str) -> Callable[[FactFunction], FactFunction]:
-    """Register a fact (see the module docstring). Names are "<app>.<what>", e.g. "cases.visible"."""
+    """Register a fact (see the module docstring). Names are "<app>.<what>", e.g.
+    "cases.visible"."""
 
     def register(func: FactFunction) -> FactFunction:
         _FACTS[name] = func
@@ -121,7 +122,8 @@ def _split(probe: Probe) -> tuple[bool, list[QuerySet[Any] | Bound]]:
             queries.append(part)
         elif part is not False:
             raise TypeError(
-                f"a desk fact's probe must be a QuerySet, a Bound or a bool, not {type(part).__name__}"
+                "a desk fact's probe must be a QuerySet, a Bound or a bool, not "
+                f"{type(part).__name__}"
             )
     return False, queries
 

@@ -123,8 +123,9 @@ def safe_file_name(name: str | None, *, default: str, strict: bool = True) -> st
     if suffix in EXECUTABLE_EXTENSIONS:
         if strict:
             raise UnsafeFileName(
-                f"Tệp “{last[:100]}” có đuôi .{suffix} (tệp chạy được/chứa mã lệnh) nên bị từ chối để bảo đảm "
-                "an toàn thông tin. Bàn làm việc số nhận văn bản PDF, DOCX hoặc ảnh quét PNG/JPEG/TIFF."
+                f"Tệp “{last[:100]}” có đuôi .{suffix} (tệp chạy được/chứa mã lệnh) nên bị từ "
+                "chối để bảo đảm an toàn thông tin. Bàn làm việc số nhận văn bản PDF, DOCX "
+                "hoặc ảnh quét PNG/JPEG/TIFF."
             )
         last = f"{last[: -len(suffix) - 1]}_{suffix}"
         suffix = ""

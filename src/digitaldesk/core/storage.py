@@ -99,7 +99,8 @@ def _measure(source: IO[bytes], limit: int) -> tuple[IO[bytes], int, str]:
             size += len(chunk)
             if size > limit:
                 raise UploadRejected(
-                    f"Tệp quá lớn: vượt giới hạn {human_size(limit)}. Hãy chia nhỏ hoặc nén tệp rồi tải lên lại.",
+                    f"Tệp quá lớn: vượt giới hạn {human_size(limit)}. Hãy chia nhỏ hoặc nén "
+                    "tệp rồi tải lên lại.",
                     code="too_large",
                 )
             digest.update(chunk)
@@ -148,7 +149,8 @@ def store_upload(
             "Tệp rỗng (0 byte). Hãy kiểm tra lại tệp trước khi tải lên.", code="empty"
         )
     now = timezone.localtime()
-    name = f"{_clean_prefix(prefix)}/{now:%Y}/{now:%m}/{uuid.uuid4().hex}{_extension(getattr(file, 'name', '') or '')}"
+    extension = _extension(getattr(file, "name", "") or "")
+    name = f"{_clean_prefix(prefix)}/{now:%Y}/{now:%m}/{uuid.uuid4().hex}{extension}"
     try:
         saved = storage.save(name, File(readable, name=name))
     except BaseException:

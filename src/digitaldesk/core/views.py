@@ -89,8 +89,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
             request,
             413,
             "Dữ liệu gửi lên quá lớn",
-            "Nội dung vượt quá giới hạn cho phép. Hãy chia nhỏ tệp hoặc dùng chức năng tải lên tệp lớn; "
-            "không có dữ liệu nào bị ghi dở.",
+            "Nội dung vượt quá giới hạn cho phép. Hãy chia nhỏ tệp hoặc dùng chức năng tải "
+            "lên tệp lớn; không có dữ liệu nào bị ghi dở.",
         )
     return _error(
         request,

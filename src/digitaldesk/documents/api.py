@@ -407,8 +407,10 @@ class IncomingEdit(APIView):
     @extend_schema(
         request=IncomingEditSerializer,
         responses=IncomingDetailSerializer,
-        summary="Sửa thông tin vào sổ văn bản đến (văn thư, lãnh đạo cơ quan; lý do bắt buộc, lưu lịch "
-        "sử, ghi nhật ký; số đến không đổi)",
+        summary=(
+            "Sửa thông tin vào sổ văn bản đến (văn thư, lãnh đạo cơ quan; lý do bắt buộc, lưu "
+            "lịch sử, ghi nhật ký; số đến không đổi)"
+        ),
     )
     def post(self, request: Request, pk: int) -> Response:
         return _incoming_edit(request, pk)
@@ -517,8 +519,10 @@ class OutgoingEdit(APIView):
     @extend_schema(
         request=OutgoingEditSerializer,
         responses=OutgoingDetailSerializer,
-        summary="Sửa thông tin vào sổ văn bản đi đã phát hành (văn thư, người ký; trích yếu, số lượng "
-        "bản, ghi chú; lý do bắt buộc, lưu lịch sử)",
+        summary=(
+            "Sửa thông tin vào sổ văn bản đi đã phát hành (văn thư, người ký; trích yếu, số "
+            "lượng bản, ghi chú; lý do bắt buộc, lưu lịch sử)"
+        ),
     )
     def post(self, request: Request, pk: int) -> Response:
         return _outgoing_edit(request, pk)
@@ -580,7 +584,8 @@ def _outgoing_edit(request: Request, pk: int) -> Response:
     return Response(OutgoingDetailSerializer(document).data)
 
 
-# --- Recall, correction and replacement (NĐ 30/2020 Điều 18) -----------------------------------------
+# --- Recall, correction and replacement (NĐ 30/2020 Điều 18)
+# -----------------------------------------
 class RecallSerializer(VietnameseErrors):
     reason = serializers.CharField(
         error_messages={
@@ -594,8 +599,8 @@ NOT_ISSUED = "Văn bản chưa phát hành hoặc đã được thu hồi."
 
 
 class OutgoingRecall(APIView):
-    """Thu hồi: recipients' entries are marked recalled and their electronic copies deleted; the number
-    stays used. The issuing agency's clerks, its leaders and the signer (as on the page)."""
+    """Thu hồi: recipients' entries are marked recalled and their electronic copies deleted; the
+    number stays used. The issuing agency's clerks, its leaders and the signer (as on the page)."""
 
     @extend_schema(
         request=RecallSerializer,
@@ -634,10 +639,10 @@ CHOOSE_RELATION = (
 
 
 class CorrectionSerializer(VietnameseErrors):
-    """A correcting (đính chính: a công văn) or replacing (thay thế: the original's form) draft. Fields
-    left out start from the original: its recipients, addressee, place, urgency; the summary
-    "Đính chính <type> số … ngày …" or the original's; the type công văn or the original's. Without a
-    file the Decree-30 template is rendered (LibreOffice), so `body` is needed."""
+    """A correcting (đính chính: a công văn) or replacing (thay thế: the original's form) draft.
+    Fields left out start from the original: its recipients, addressee, place, urgency; the summary
+    "Đính chính <type> số … ngày …" or the original's; the type công văn or the original's. Without
+    a file the Decree-30 template is rendered (LibreOffice), so `body` is needed."""
 
     relation = serializers.ChoiceField(
         choices=Relation.choices,
@@ -686,8 +691,10 @@ class OutgoingCorrections(APIView):
     @extend_schema(
         request=CorrectionSerializer,
         responses={201: OutgoingDetailSerializer},
-        summary="Soạn văn bản đính chính hoặc thay thế văn bản đã phát hành (Nghị định 30/2020/NĐ-CP, "
-        "Điều 18)",
+        summary=(
+            "Soạn văn bản đính chính hoặc thay thế văn bản đã phát hành (Nghị định "
+            "30/2020/NĐ-CP, Điều 18)"
+        ),
     )
     def post(self, request: Request, pk: int) -> Response:
         original = _outgoing_gate(request, pk)
@@ -781,7 +788,8 @@ class OutgoingCorrections(APIView):
         return Response(OutgoingDetailSerializer(document).data, status=status.HTTP_201_CREATED)
 
 
-# --- Follow-up register (sổ theo dõi giải quyết văn bản đến) --------------------------------------------
+# --- Follow-up register (sổ theo dõi giải quyết văn bản đến)
+# --------------------------------------------
 class FollowUpQuerySerializer(VietnameseErrors):
     date_from = serializers.DateField(
         required=False, help_text="ngày đến từ (mặc định: 1/1 năm nay)"
@@ -853,8 +861,8 @@ class FollowUpRowSerializer(serializers.Serializer[Any]):
 
 
 class FollowUpList(generics.ListAPIView[Any]):
-    """Sổ theo dõi giải quyết văn bản đến of the caller's agency: incoming documents with a deadline,
-    received in the period, in register order (clerks and agency leaders, as the page)."""
+    """Sổ theo dõi giải quyết văn bản đến of the caller's agency: incoming documents with a
+    deadline, received in the period, in register order (clerks and agency leaders, as the page)."""
 
     serializer_class = FollowUpRowSerializer
 

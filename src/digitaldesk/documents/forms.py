@@ -300,7 +300,8 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 
 class IncomingEditForm(forms.Form):
-    """Correction of a saved incoming register entry (the số đến is not a field: it never changes)."""
+    """Correction of a saved incoming register entry (the số đến is not a field: it never
+    changes)."""
 
     arrived_at = forms.DateTimeField(
         label="Ngày đến", widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]

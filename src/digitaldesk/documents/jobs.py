@@ -74,7 +74,8 @@ class IncomingOcr:
         if document is None:
             return
         if document.is_secret or document.recalled_at is not None:
-            # The content was removed while the OCR ran (secrecy raised, or recalled): keep none of it.
+            # The content was removed while the OCR ran (secrecy raised, or recalled): keep none of
+            # it.
             purge_incoming_ocr(document.pk)
             return
         text = "\f".join(p.text for p in run.pages.order_by("number"))
@@ -244,10 +245,11 @@ def send_email(progress: Progress, *, recipient_id: int) -> dict[str, Any]:
     message = EmailMessage(
         subject=f"{document.unit.name} gửi văn bản số {document.code_notation}",
         body=(
-            f"Kính gửi: {recipient.label}\n\n{document.unit.name} gửi văn bản số {document.code_notation} "
-            f"ngày {document.issued_date:%d/%m/%Y} về việc: {document.subject}\n\n"
-            "Văn bản điện tử kèm theo đã được ký số, có giá trị như bản gốc (Nghị định 30/2020/NĐ-CP, Điều 5).\n"
-            "Thư gửi tự động từ Bàn làm việc số — Viện kiểm sát nhân dân."
+            f"Kính gửi: {recipient.label}\n\n{document.unit.name} gửi văn bản số "
+            f"{document.code_notation} ngày {document.issued_date:%d/%m/%Y} về việc: "
+            f"{document.subject}\n\nVăn bản điện tử kèm theo đã được ký số, có giá trị như "
+            "bản gốc (Nghị định 30/2020/NĐ-CP, Điều 5).\nThư gửi tự động từ Bàn làm việc số "
+            "— Viện kiểm sát nhân dân."
         ),
         to=[recipient.email],
     )
@@ -289,12 +291,12 @@ def send_recall_notice(progress: Progress, *, recipient_id: int) -> dict[str, An
     message = EmailMessage(
         subject=f"{document.unit.name} thu hồi văn bản số {document.code_notation}",
         body=(
-            f"Kính gửi: {recipient.label}\n\n{document.unit.name} thu hồi văn bản số {document.code_notation} "
-            f"ngày {document.issued_date:%d/%m/%Y} về việc: {document.subject}\n\n"
-            f"Lý do: {document.recall_reason}\n\n"
-            "Đề nghị quý cơ quan hủy bản điện tử đã nhận và hoàn trả bản giấy (nếu có) theo Nghị định "
-            "30/2020/NĐ-CP, Điều 18.\n"
-            "Thư gửi tự động từ Bàn làm việc số — Viện kiểm sát nhân dân."
+            f"Kính gửi: {recipient.label}\n\n{document.unit.name} thu hồi văn bản số "
+            f"{document.code_notation} ngày {document.issued_date:%d/%m/%Y} về việc: "
+            f"{document.subject}\n\nLý do: {document.recall_reason}\n\nĐề nghị quý cơ quan "
+            "hủy bản điện tử đã nhận và hoàn trả bản giấy (nếu có) theo Nghị định "
+            "30/2020/NĐ-CP, Điều 18.\nThư gửi tự động từ Bàn làm việc số — Viện kiểm sát "
+            "nhân dân."
         ),
         to=[recipient.email],
     )
@@ -334,9 +336,13 @@ def remind_deadlines(
             continue
         overdue = document.due_date < day  # type: ignore[operator]
         title = (
-            f"Văn bản đến số {document.arrival_number} đã quá hạn giải quyết ({document.due_date:%d/%m/%Y})"
+            f"Văn bản đến số {document.arrival_number} đã quá hạn giải quyết "
+            f"({document.due_date:%d/%m/%Y})"
             if overdue
-            else f"Văn bản đến số {document.arrival_number} sắp đến hạn giải quyết ({document.due_date:%d/%m/%Y})"
+            else (
+                f"Văn bản đến số {document.arrival_number} sắp đến hạn giải quyết "
+                f"({document.due_date:%d/%m/%Y})"
+            )
         )
         created = notify(
             users=list(users.values()),

@@ -18,6 +18,7 @@ nothing twice.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import email.utils
@@ -32,7 +33,7 @@ from django.utils import timezone
 
 from digitaldesk.accounts.models import Unit
 from digitaldesk.audit.services import audit_record
-from digitaldesk.config.env import env_bool, env_int, env_secret, env_str
+from digitaldesk.core.env import env_bool, env_int, env_secret, env_str
 from digitaldesk.core.files import safe_file_name
 from digitaldesk.documents import files
 from digitaldesk.documents.models import IntakeStatus, MailIntake
@@ -108,10 +109,8 @@ def fetch(config: ImapConfig, progress: Any = None) -> dict[str, int]:
             if progress:
                 progress(index, len(ids), f"Thư {index}/{len(ids)}")
     finally:
-        try:
+        with contextlib.suppress(imaplib.IMAP4.error, OSError):
             client.logout()
-        except (imaplib.IMAP4.error, OSError):
-            pass
     return counts
 
 

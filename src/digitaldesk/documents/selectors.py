@@ -483,7 +483,8 @@ def can_submit(user: User, document: OutgoingDocument) -> bool:
 
 
 def can_decide(user: User, document: OutgoingDocument) -> bool:
-    """Approve or return: the future signer (NĐ 30/2020, Điều 10–11: the signer approves the draft)."""
+    """Approve or return: the future signer (NĐ 30/2020, Điều 10–11: the signer approves the
+    draft)."""
     return document.signer_id == user.pk and document.status == OutgoingStatus.REVIEW
 
 
@@ -529,7 +530,8 @@ def can_edit_outgoing(user: User, document: OutgoingDocument) -> bool:
 
 
 def can_recall(user: User, document: OutgoingDocument) -> bool:
-    """Thu hồi (NĐ 30/2020 Điều 18): the issuing agency's clerks, the signer, the agency's leaders."""
+    """Thu hồi (NĐ 30/2020 Điều 18): the issuing agency's clerks, the signer, the agency's
+    leaders."""
     return (
         document.status == OutgoingStatus.ISSUED
         and document.recalled_at is None

@@ -22,7 +22,8 @@ from digitaldesk.documents.models import (
     OutgoingStatus,
 )
 
-# What the widgets' rows show (and documents/_badges.html): not the document's text, files or checks.
+# What the widgets' rows show (and documents/_badges.html): not the document's text, files or
+# checks.
 ROW_FIELDS = ("pk", "arrival_number", "subject", "code_notation", "due_date", "urgency", "secrecy")
 
 

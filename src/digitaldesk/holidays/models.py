@@ -27,7 +27,9 @@ class DayOverride(models.Model):
     note = models.TextField(
         "căn cứ, ghi chú",
         blank=True,
-        help_text="Văn bản thông báo của Chính phủ, ví dụ: Thông báo số 9441/TB-BNV ngày 16/10/2025.",
+        help_text=(
+            "Văn bản thông báo của Chính phủ, ví dụ: Thông báo số 9441/TB-BNV ngày 16/10/2025."
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

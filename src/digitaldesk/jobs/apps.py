@@ -7,9 +7,9 @@ class JobsConfig(AppConfig):
     verbose_name = "Công việc nền"
 
     def ready(self) -> None:
-        from digitaldesk.accounts.models import Role
         from digitaldesk.core.health import register_health_probe
         from digitaldesk.core.nav import register_nav
+        from digitaldesk.core.roles import Role
         from digitaldesk.jobs import builtin, checks, widgets  # noqa: F401  (jobs, checks, widgets)
         from digitaldesk.jobs.services import queue_state
 

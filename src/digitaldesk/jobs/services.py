@@ -50,6 +50,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from digitaldesk.audit.services import audit_record
 from digitaldesk.jobs.models import Job, JobExecution, JobState, stale_after_seconds
 
 logger = logging.getLogger(__name__)
@@ -161,8 +162,6 @@ def _submit(job_id: Any) -> None:
 
 def retry_job(*, actor: Any, job_id: Any) -> Job:
     """An operator starts a failed (or stuck) job again, with a fresh set of attempts."""
-    from digitaldesk.audit.services import audit_record
-
     with transaction.atomic():
         record = Job.objects.select_for_update().get(pk=job_id)
         if record.state == JobState.DONE or (
@@ -268,7 +267,9 @@ def execute_job(job_id: str) -> str:
         Job.objects.filter(pk=record.pk).update(
             state=JobState.FAILED,
             finished_at=timezone.now(),
-            message=f"Hệ thống không có loại công việc «{record.name}» (phiên bản máy xử lý cũ hơn?).",
+            message=(
+                f"Hệ thống không có loại công việc «{record.name}» (phiên bản máy xử lý cũ hơn?)."
+            ),
         )
         return "unknown"
 
@@ -336,7 +337,10 @@ def _call(spec: JobSpec, record: Job, attempt: int, progress: Progress, mine: An
         if final:
             message = f"Không thành công sau {attempt} lần thử. {reason}"
         else:
-            message = f"Lần thử {attempt}/{record.max_attempts} không thành công. {reason} Hệ thống sẽ tự động thử lại."
+            message = (
+                f"Lần thử {attempt}/{record.max_attempts} không thành công. {reason} Hệ thống sẽ "
+                "tự động thử lại."
+            )
         logger.warning("Job %s (%s) attempt %s failed: %s", record.pk, record.name, attempt, exc)
         updated = mine.update(
             state=JobState.FAILED if final else JobState.RETRY,

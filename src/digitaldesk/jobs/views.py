@@ -7,10 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from digitaldesk.accounts.http import user_of
-from digitaldesk.accounts.models import Role
-from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.audit.services import audit_record
+from digitaldesk.core.roles import Role, roles_of
 from digitaldesk.jobs.models import Job, JobState
 from digitaldesk.jobs.services import queue_state, recover_orphaned_jobs, retry_job
 
@@ -21,9 +19,7 @@ def job_for_user(user: object, job_id: str) -> Job:
     record = Job.objects.filter(pk=job_id).first()
     if record is None:
         raise Http404
-    if record.created_by_id != getattr(user, "pk", None) and Role.ADMIN not in effective_roles(
-        user
-    ):  # type: ignore[arg-type]
+    if record.created_by_id != getattr(user, "pk", None) and Role.ADMIN not in roles_of(user):
         raise Http404
     return record
 
@@ -35,7 +31,7 @@ def job_progress(request: HttpRequest, job_id: str) -> HttpResponse:
 
 
 def _require_admin(request: HttpRequest) -> None:
-    if Role.ADMIN not in effective_roles(user_of(request)):
+    if Role.ADMIN not in roles_of(request.user):
         raise PermissionDenied("Chỉ quản trị viên được xem hàng đợi công việc nền.")
 
 

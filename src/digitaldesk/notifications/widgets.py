@@ -18,7 +18,8 @@ SHOWN = 6
     template="notifications/widget.html",
 )
 def unread(request: HttpRequest) -> dict[str, Any] | None:
-    """The 6 most recent unread notifications (mostly found in the bell's own query) and how many."""
+    """The 6 most recent unread notifications (mostly found in the bell's own query) and how
+    many."""
     items = latest_unread(request.user, SHOWN)
     total = unread_count(request.user) if len(items) == SHOWN else len(items)
     return {"items": items, "total": total, "inbox_url": cached_reverse("notifications:inbox")}

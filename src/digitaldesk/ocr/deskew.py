@@ -31,6 +31,7 @@ import math
 import statistics
 import zlib
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from pathlib import Path
 
 import pikepdf
@@ -113,7 +114,7 @@ def _ink(grey: Image.Image) -> Image.Image | None:
 def _profile_sharpness(profile: bytes) -> int:
     """Sum of the squared differences between neighbouring rows of a profile (Postl's
     criterion): large when ink and paper alternate sharply, as rows of level text do."""
-    return sum((b - a) * (b - a) for a, b in zip(profile, profile[1:]))
+    return sum((b - a) * (b - a) for a, b in pairwise(profile))
 
 
 def _score(
@@ -197,7 +198,8 @@ def straighten(path: Path, degrees: float, workdir: Path) -> Straightened:
     ys = [cy + (x - cx) * sin + (y - cy) * cos for x, y in corners]
     new_w, new_h = math.ceil(max(xs) - min(xs)), math.ceil(max(ys) - min(ys))
     ox, oy = (new_w - width) / 2, (new_h - height) / 2
-    # x = cx + cos*(x' - ox - cx) + sin*(y' - oy - cy); y = cy - sin*(x' - ox - cx) + cos*(y' - oy - cy)
+    # x = cx + cos*(x' - ox - cx) + sin*(y' - oy - cy); y = cy - sin*(x' - ox - cx) + cos*(y' - oy -
+    # cy)
     matrix = (
         cos,
         sin,
@@ -263,7 +265,7 @@ def map_layer(layer: bytes, st: Straightened, dpi: int) -> bytes:
         cx, dx = to_page(0, 1)
         cm = [ax - e, bx - f, cx - e, dx - f, e, f]
         page.contents_add(
-            pdf.make_stream(("q %s cm\n" % " ".join(f"{v:.6f}" for v in cm)).encode()), prepend=True
+            pdf.make_stream(f"q {' '.join(f'{v:.6f}' for v in cm)} cm\n".encode()), prepend=True
         )
         page.contents_add(pdf.make_stream(b"\nQ\n"))
         page.obj.MediaBox = pikepdf.Array([0, 0, round(page_w_pt, 4), round(page_h_pt, 4)])

@@ -148,11 +148,11 @@ class TesseractEngine:
                 cmd += ["-c", "textonly_pdf=1"]
             cmd += ["txt", "tsv", "pdf"]
             try:
-                proc = subprocess.run(
+                proc = subprocess.run(  # noqa: S603  (Tesseract: settings and our paths)
                     cmd,
                     capture_output=True,
                     timeout=self.timeout,
-                    env=_tesseract_env(),  # noqa: S603
+                    env=_tesseract_env(),
                     check=False,
                 )
             except subprocess.TimeoutExpired as exc:

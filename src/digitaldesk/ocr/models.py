@@ -43,9 +43,8 @@ class OcrRunPage(models.Model):
     confidence = models.FloatField(default=0)
     rotation = models.PositiveSmallIntegerField(default=0)
     skew = models.FloatField(default=0)  # degrees counter-clockwise, as measured (PageText.skew)
-    deskewed = models.BooleanField(
-        default=False
-    )  # read from a straightened copy (PageText.deskewed)
+    # Read from a straightened copy (PageText.deskewed).
+    deskewed = models.BooleanField(default=False)
     words = models.JSONField(default=list, blank=True)
     pdf = models.BinaryField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
@@ -53,3 +52,6 @@ class OcrRunPage(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "number"], name="ocr_run_page_once")]
         ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"lần nhận dạng {self.run_id}, trang {self.number}"

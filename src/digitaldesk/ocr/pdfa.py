@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import glob
 import shutil
 import subprocess
 from pathlib import Path
@@ -32,7 +31,7 @@ from pikepdf import Name
 
 SRGB_NAME = "sRGB IEC61966-2.1"
 _SRGB_CANDIDATES = [
-    "/usr/share/color/icc/ghostscript/srgb.icc",  # Debian package ghostscript (a dependency already)
+    "/usr/share/color/icc/ghostscript/srgb.icc",  # Debian ghostscript (a dependency already)
     "/usr/share/ghostscript/*/iccprofiles/srgb.icc",
     "/usr/share/color/icc/sRGB.icc",
 ]
@@ -121,10 +120,11 @@ _RESOURCE_KEYS = frozenset(["/XObject", "/Font", "/ProcSet"])
 
 @functools.cache
 def srgb_profile() -> bytes:
-    """An sRGB ICC profile for the output intent (Ghostscript's, else one made by Pillow's LittleCMS)."""
+    """An sRGB ICC profile for the output intent (Ghostscript's, else one made by Pillow's
+    LittleCMS)."""
     for pattern in _SRGB_CANDIDATES:
-        for path in sorted(glob.glob(pattern)):
-            data = Path(path).read_bytes()
+        for path in sorted(Path("/").glob(pattern.lstrip("/"))):
+            data = path.read_bytes()
             if len(data) > 128 and data[36:40] == b"acsp" and data[16:20] == b"RGB ":
                 return data
     from PIL import ImageCms
@@ -189,7 +189,7 @@ class _Checker:
             return ""
         if not self._first_visit(resources):
             return ""
-        for key in resources.keys():
+        for key in resources:
             if key not in _RESOURCE_KEYS:
                 return f"{what}: resource {key}"
         for name, xobject in (resources.get("/XObject") or {}).items():
@@ -282,7 +282,7 @@ def why_not_native(pdf: pikepdf.Pdf) -> str:
     checker = _Checker()
     for number, page in enumerate(pdf.pages, start=1):
         what = f"page {number}"
-        for key in page.obj.keys():
+        for key in page.obj:
             if key not in _PAGE_KEYS:
                 return f"{what}: {key}"
         reason = checker.content(page, what) or checker.resources(page.obj.get("/Resources"), what)

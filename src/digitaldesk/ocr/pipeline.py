@@ -3,8 +3,9 @@
     1. inspect(path)            -> SourceInfo   what the file really is (magic bytes), page count
     2. page_image(info, n, dir) -> PageImage    a raster of page n for the engine
     3. engine.recognize(...)    -> PageText     text, word boxes, a PDF page
-    4. assemble(sheets, out)    -> bool         the searchable PDF (original pages + text layer),
-                                                PDF/A-2b (ocr.pdfa; Ghostscript for files not made of scans)
+    4. assemble(sheets, out)    -> bool         the searchable PDF (original pages + text
+                                                layer), PDF/A-2b (ocr.pdfa; Ghostscript for
+                                                files not made of scans)
 
 Every step raises `OcrError` with a Vietnamese message for bad input, so callers
 can report the file or the page and carry on with the rest.
@@ -12,6 +13,7 @@ can report the file or the page and carry on with the rest.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import subprocess
@@ -220,8 +222,8 @@ def _render_pdf_page(path: Path, number: int, workdir: Path, dpi: int) -> PageIm
     if (w_pt / 72 * dpi) * (h_pt / 72 * dpi) > max_pixels():
         raise OcrError(f"Trang {number}: khổ trang quá lớn để nhận dạng ở {dpi} dpi.")
     out_base = workdir / f"render-{number:05d}"
-    proc = subprocess.run(  # noqa: S603
-        [
+    proc = subprocess.run(  # noqa: S603  (constant argv and our own paths)
+        [  # noqa: S607  (poppler's pdftoppm, a Debian tool on PATH)
             "pdftoppm",
             "-f",
             str(number),
@@ -315,16 +317,15 @@ def assemble(sheets: list[Sheet], out: Path, *, pdfa: bool = True) -> bool:
                     result.pages.append(source.pages[sheet.number - 1])
                 except (pikepdf.PdfError, OSError, IndexError) as exc:
                     raise OcrError(
-                        f"Trang {sheet.number} của tệp PDF gốc không đọc được để tạo bản tìm kiếm được."
+                        f"Trang {sheet.number} của tệp PDF gốc không đọc được để tạo bản tìm "
+                        "kiếm được."
                     ) from exc
                 if layer is not None:
                     target = result.pages[-1]
-                    try:
+                    with contextlib.suppress(pikepdf.PdfError):
                         target.add_overlay(
                             layer.pages[0], pikepdf.Rectangle(*[float(v) for v in target.mediabox])
                         )
-                    except pikepdf.PdfError:
-                        pass
             elif layer is not None:
                 result.pages.append(layer.pages[0])
             else:

@@ -78,7 +78,7 @@ def render_page(
     header: str = "",
 ) -> SamplePage:
     """Render `text` onto one A4 page; returns the image and the lines drawn."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311  (seeded noise for reproducible samples)
     scale = dpi / 300
     width, height = int(A4_300DPI[0] * scale), int(A4_300DPI[1] * scale)
     font = _font(int(50 * scale))  # 12 pt at 300 dpi

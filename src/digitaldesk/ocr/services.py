@@ -11,8 +11,8 @@ In the background job queue, with a callback per page (documents app):
 
     @ocr_consumer("documents.incoming")
     class IncomingOcr:
-        def on_page(self, ref: str, page: PageText) -> None: ...      # idempotent (upsert by page number)
-        def on_done(self, ref: str, run: OcrRun) -> None: ...         # run.searchable_pdf, run.errors
+        def on_page(self, ref: str, page: PageText) -> None: ...  # idempotent (upsert by page)
+        def on_done(self, ref: str, run: OcrRun) -> None: ...  # run.searchable_pdf, run.errors
 
     start_ocr(path, consumer="documents.incoming", ref=str(doc.pk), user=request.user)
 

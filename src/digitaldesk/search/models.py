@@ -42,3 +42,6 @@ class SearchChange(models.Model):
     class Meta:
         verbose_name = "thay đổi chỉ mục"
         verbose_name_plural = "thay đổi chỉ mục"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

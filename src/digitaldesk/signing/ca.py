@@ -109,7 +109,8 @@ class DemoCA:
 
         1. Root CA (20 years), self-signed, path length 1.
         2. Issuing CA (10 years) below the root, path length 0.
-        3. TSA certificate (10 years) from the issuing CA, EKU timeStamping (critical, RFC 3161 §2.3).
+        3. TSA certificate (10 years) from the issuing CA, EKU timeStamping (critical, RFC 3161
+           §2.3).
         The files are written last-to-first with state.json as the commit marker,
         so an interrupted generation is simply redone.
         """

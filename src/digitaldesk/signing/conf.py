@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from digitaldesk.config.env import env_bool, env_int, env_str
+from digitaldesk.core.env import env_bool, env_int, env_str
 
 REVOCATION_MODES = ("soft-fail", "hard-fail", "require")
 

@@ -82,10 +82,12 @@ class SignForm(forms.Form):
 
 
 def credential_label(c: object) -> str:
-    """How a certificate is offered on a signing form: subject, issuer, validity, where the key is."""
+    """How a certificate is offered on a signing form: subject, issuer, validity, where the key
+    is."""
     subject = ", ".join(p for p in [c.subject_cn, c.subject_org] if p)  # type: ignore[attr-defined]
     return (
-        f"{subject} — cấp bởi {c.issuer_cn} — hiệu lực {c.not_before:%d/%m/%Y}–{c.not_after:%d/%m/%Y} — "  # type: ignore[attr-defined]
+        f"{subject} — cấp bởi {c.issuer_cn} — hiệu lực "
+        f"{c.not_before:%d/%m/%Y}–{c.not_after:%d/%m/%Y} — "  # type: ignore[attr-defined]
         f"{c.get_storage_display()}{' (mặc định)' if c.is_default else ''}"
     )  # type: ignore[attr-defined]
 

@@ -67,7 +67,8 @@ def _vn_date(moment: dt.datetime) -> str:
 
 # --- Demo CA and trust store ----------------------------------------------------------
 def demo_ca() -> DemoCA:
-    """The demo CA of this data directory (generated on first use), registered in the trust store."""
+    """The demo CA of this data directory (generated on first use), registered in the trust
+    store."""
     base = settings.SITE_URL.rstrip("/") + reverse("signing:crl", args=["issuing"]).removesuffix(
         "issuing.crl"
     )
@@ -386,7 +387,8 @@ def credential_add_pkcs12(
     label: str = "",
     make_default: bool = True,
 ) -> Credential:
-    """Store an uploaded PKCS#12 (.p12/.pfx). The passphrase only proves the file opens; it is not kept."""
+    """Store an uploaded PKCS#12 (.p12/.pfx). The passphrase only proves the file opens; it is not
+    kept."""
     owner = owner if owner is not None else (actor if kind == CredentialKind.PERSONAL else None)
     _holder_check(actor=actor, kind=kind, owner=owner, unit=unit)
     if not data:
@@ -647,7 +649,8 @@ def _save_expired_demo(
     label: str,
     p12: bytes,
 ) -> Credential:
-    """Tests and the demo need an expired certificate on file (uploads of expired ones are refused)."""
+    """Tests and the demo need an expired certificate on file (uploads of expired ones are
+    refused)."""
     info = crypto.cert_info(cert)
     credential = Credential.objects.create(
         kind=kind,
@@ -694,7 +697,8 @@ def appearance_image_set(
     unit: Unit | None = None,
     generated: bool = False,
 ) -> AppearanceImage:
-    """Upload (or generate) the signature image of an official or the seal image of an organisation."""
+    """Upload (or generate) the signature image of an official or the seal image of an
+    organisation."""
     if kind == AppearanceImageKind.SIGNATURE:
         if owner is None:
             raise SigningError("Thiếu cán bộ của ảnh chữ ký.")
@@ -758,7 +762,8 @@ def seal_image_for(unit: Unit) -> AppearanceImage:
 
 # --- Signing ---------------------------------------------------------------------------
 def has_usable_credential(user: User, kind: str = CredentialKind.PERSONAL) -> bool:
-    """True if `user` holds a certificate of `kind` that is valid now (for showing the "Ký số" button)."""
+    """True if `user` holds a certificate of `kind` that is valid now (for showing the "Ký số"
+    button)."""
     now = timezone.now()
     return (
         selectors.usable_credentials(user, kind)
@@ -784,7 +789,8 @@ def _check_certificate(credential: Credential) -> None:
         raise CertificateUnusableError("Chứng thư số đã ngừng dùng.")
     if credential.revoked_at:
         raise CertificateUnusableError(
-            f"Chứng thư số đã bị thu hồi ngày {_vn_date(credential.revoked_at)}; không thể dùng để ký."
+            f"Chứng thư số đã bị thu hồi ngày {_vn_date(credential.revoked_at)}; không thể "
+            "dùng để ký."
         )
     if now > credential.not_after:
         raise CertificateUnusableError(
@@ -799,7 +805,8 @@ def _check_certificate(credential: Credential) -> None:
     revoked = trust.revoked_at(cert)
     if revoked is not None:
         raise CertificateUnusableError(
-            f"Chứng thư số đã bị tổ chức chứng thực thu hồi ngày {_vn_date(revoked)}; không thể dùng để ký."
+            f"Chứng thư số đã bị tổ chức chứng thực thu hồi ngày {_vn_date(revoked)}; không "
+            "thể dùng để ký."
         )
     chain = [crypto.to_asn1(c) for c in crypto.chain_from_pem(credential.chain_pem)]
     context = trust.validation_context(extra_certs=chain, for_signing=True)
@@ -819,14 +826,15 @@ def _check_certificate(credential: Credential) -> None:
         ) from exc
     except PathBuildingError as exc:
         raise CertificateUnusableError(
-            "Chứng thư số không do tổ chức chứng thực mà hệ thống tin cậy cấp. Đề nghị quản trị hệ thống "
-            "bổ sung chứng thư gốc của tổ chức chứng thực."
+            "Chứng thư số không do tổ chức chứng thực mà hệ thống tin cậy cấp. Đề nghị quản "
+            "trị hệ thống bổ sung chứng thư gốc của tổ chức chứng thực."
         ) from exc
     except InvalidCertificateError as exc:
         raise CertificateUnusableError(f"Chứng thư số không hợp lệ để ký: {exc}") from exc
     except PathValidationError as exc:
         raise CertificateUnusableError(
-            "Không kiểm tra được tình trạng thu hồi của chứng thư số (danh sách CRL hết hạn hoặc thiếu)."
+            "Không kiểm tra được tình trạng thu hồi của chứng thư số (danh sách CRL hết hạn "
+            "hoặc thiếu)."
         ) from exc
 
 
@@ -1023,8 +1031,8 @@ def sign_pdf(
     `field` names the signature field: an existing empty field is filled, otherwise a new one
     is created. `number` and `issued_date` (the Văn thư's number and date, given after the signer
     signed: NĐ 30/2020 Điều 15) are printed in the organisation signature's visible text, so the
-    signer's signature stays intact. With DESK_TSA_URL set the signature gets an RFC 3161 timestamp and the
-    validation data (PAdES B-LT); otherwise PAdES B-B.
+    signer's signature stays intact. With DESK_TSA_URL set the signature gets an RFC 3161 timestamp
+    and the validation data (PAdES B-LT); otherwise PAdES B-B.
     Raises SigningError (subclasses BadPdfError, WrongPassphraseError, CertificateUnusableError)
     with a Vietnamese message; nothing is written then.
     """

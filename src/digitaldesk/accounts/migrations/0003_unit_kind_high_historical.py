@@ -21,7 +21,12 @@ class Migration(migrations.Migration):
                     ("khu_vuc", "VKSND khu vực"),
                     ("phong", "Phòng"),
                 ],
-                help_text="Từ 01/7/2025 (Luật 82/2025/QH15) không còn VKSND cấp cao; chức năng phúc thẩm do các Viện Công tố và Kiểm sát xét xử phúc thẩm thuộc VKSND tối cao đảm nhiệm. Loại “VKSND cấp cao” chỉ giữ cho hồ sơ, văn bản của các đơn vị trước ngày đó.",
+                help_text=(
+                    "Từ 01/7/2025 (Luật 82/2025/QH15) không còn VKSND cấp cao; chức năng phúc "
+                    "thẩm do các Viện Công tố và Kiểm sát xét xử phúc thẩm thuộc VKSND tối cao "
+                    "đảm nhiệm. Loại “VKSND cấp cao” chỉ giữ cho hồ sơ, văn bản của các đơn vị "
+                    "trước ngày đó."
+                ),
                 max_length=20,
                 verbose_name="loại đơn vị",
             ),

@@ -93,7 +93,10 @@ class Migration(migrations.Migration):
                     "restricted",
                     models.BooleanField(
                         default=False,
-                        help_text="Chỉ kiểm sát viên được phân công, lãnh đạo phụ trách và người, đơn vị được cấp quyền mới xem được.",
+                        help_text=(
+                            "Chỉ kiểm sát viên được phân công, lãnh đạo phụ trách và người, đơn "
+                            "vị được cấp quyền mới xem được."
+                        ),
                         verbose_name="hạn chế tiếp cận",
                     ),
                 ),

@@ -22,7 +22,8 @@ def create(apps, schema_editor):  # type: ignore[no-untyped-def]
         except Exception as exc:  # noqa: BLE001  (no privilege: keep going without the indexes)
             cursor.execute("ROLLBACK TO SAVEPOINT cases_trgm")
             print(
-                f"\n  cases: pg_trgm không tạo được ({exc}); tìm theo tên sẽ không dùng chỉ mục trigram."
+                f"\n  cases: pg_trgm không tạo được ({exc}); tìm theo tên sẽ không dùng chỉ "
+                "mục trigram."
             )
             return
         for table, name in INDEXES:

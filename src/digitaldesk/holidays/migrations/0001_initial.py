@@ -46,7 +46,10 @@ class Migration(migrations.Migration):
                     "note",
                     models.TextField(
                         blank=True,
-                        help_text="Văn bản thông báo của Chính phủ, ví dụ: Thông báo số 9441/TB-BNV ngày 16/10/2025.",
+                        help_text=(
+                            "Văn bản thông báo của Chính phủ, ví dụ: Thông báo số 9441/TB-BNV "
+                            "ngày 16/10/2025."
+                        ),
                         verbose_name="căn cứ, ghi chú",
                     ),
                 ),

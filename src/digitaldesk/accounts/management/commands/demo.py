@@ -10,7 +10,10 @@ from digitaldesk.core.demo import DemoOrg, demo_steps
 
 
 class Command(BaseCommand):
-    help = "Nạp tổ chức mẫu (VKSND tỉnh Thăng Hoa và các đơn vị VKSND tối cao) và dữ liệu mẫu của các phân hệ."
+    help = (
+        "Nạp tổ chức mẫu (VKSND tỉnh Thăng Hoa và các đơn vị VKSND tối cao) và dữ liệu mẫu của "
+        "các phân hệ."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -83,12 +86,14 @@ class Command(BaseCommand):
             if index == 0:
                 self.stdout.write("  " + "  ".join("-" * w for w in widths))
         self.stdout.write(
-            f"\n  dung.c2 (quản trị, Cục 2 bắt buộc xác thực hai lớp): khóa TOTP {demo_totp_secret()}"
+            "\n  dung.c2 (quản trị, Cục 2 bắt buộc xác thực hai lớp): khóa TOTP "
+            f"{demo_totp_secret()}"
         )
         self.stdout.write(
-            "  hieu.tt có vai trò Thanh tra (xem nhật ký kiểm toán). Vụ 5 có 29 cán bộ (v5.cb01…v5.cb27)."
+            "  hieu.tt có vai trò Thanh tra (xem nhật ký kiểm toán). Vụ 5 có 29 cán bộ "
+            "(v5.cb01…v5.cb27)."
         )
         self.stdout.write(
-            "  nghia.ptdn, hien.ptdn: Viện Công tố và Kiểm sát xét xử phúc thẩm tại Đà Nẵng (VKSND tối cao),"
-            " thay VKSND cấp cao từ 01/7/2025.\n"
+            "  nghia.ptdn, hien.ptdn: Viện Công tố và Kiểm sát xét xử phúc thẩm tại Đà Nẵng "
+            "(VKSND tối cao), thay VKSND cấp cao từ 01/7/2025.\n"
         )

@@ -48,7 +48,9 @@ class Command(BaseCommand):
         kind.add_argument(
             "--public",
             action="store_true",
-            help="Ứng dụng không giữ được bí mật (chạy trên máy người dùng): không có client_secret.",
+            help=(
+                "Ứng dụng không giữ được bí mật (chạy trên máy người dùng): không có client_secret."
+            ),
         )
         add.add_argument(
             "--trusted",
@@ -103,7 +105,8 @@ class Command(BaseCommand):
             self.stdout.write(f"client_secret: {registered.client_secret}")
             self.stdout.write(
                 self.style.WARNING(
-                    "Hãy lưu client_secret ngay: Bàn làm việc số chỉ giữ bản băm, không hiển thị lại được."
+                    "Hãy lưu client_secret ngay: Bàn làm việc số chỉ giữ bản băm, không hiển "
+                    "thị lại được."
                 )
             )
         else:

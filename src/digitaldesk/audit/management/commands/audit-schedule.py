@@ -19,7 +19,7 @@ class Command(BaseCommand):
         Schedule.objects.update_or_create(
             name="audit.checkpoint",
             defaults={
-                "func": "digitaldesk.audit.jobs.enqueue_scheduled",
+                "func": "digitaldesk.jobs.builtin.enqueue_scheduled",
                 "args": "'audit.checkpoint'",
                 "schedule_type": Schedule.MINUTES,
                 "minutes": minutes,

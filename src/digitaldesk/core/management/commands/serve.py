@@ -14,7 +14,10 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Chạy Bàn làm việc số: máy chủ web (gunicorn) và tiến trình công việc nền trong cùng một lệnh."
+    help = (
+        "Chạy Bàn làm việc số: máy chủ web (gunicorn) và tiến trình công việc nền trong cùng một "
+        "lệnh."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("DESK_HOST", "127.0.0.1"))
@@ -54,7 +57,7 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             children.append(
                 subprocess.Popen([sys.executable, "-m", "digitaldesk.manage", "worker"])
-            )  # noqa: S603
+            )
         self.stdout.write(
             self.style.SUCCESS(f"Bàn làm việc số đang chạy tại http://{bind}/  (Ctrl+C để dừng)")
         )
@@ -74,7 +77,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         try:
-            # Supervise: if one child dies, restart it (the worker) or stop everything (the web server).
+            # Supervise: if one child dies, restart it (the worker) or stop everything (the web
+            # server).
             while not stopping:
                 time.sleep(1)
                 if children[0].poll() is not None:
@@ -83,7 +87,7 @@ class Command(BaseCommand):
                     self.stderr.write("Tiến trình công việc nền đã dừng; đang khởi động lại.")
                     children[1] = subprocess.Popen(
                         [sys.executable, "-m", "digitaldesk.manage", "worker"]
-                    )  # noqa: S603
+                    )
         finally:
             stop()
             # The worker finishes its running jobs first (up to DESK_JOB_TIMEOUT_SECONDS);

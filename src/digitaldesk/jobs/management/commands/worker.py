@@ -32,8 +32,10 @@ class Command(BaseCommand):
 
         db = settings.DATABASES["default"]
         self.stdout.write(
-            f"Công việc nền: {settings.Q_CLUSTER['workers']} tiến trình xử lý, hàng đợi «{settings.Q_CLUSTER['name']}», "
-            f"cơ sở dữ liệu {db['ENGINE'].rsplit('.', 1)[-1]}; thời hạn thuê {settings.JOB_RETRY_SECONDS} giây."
+            f"Công việc nền: {settings.Q_CLUSTER['workers']} tiến trình xử lý, hàng đợi "
+            f"«{settings.Q_CLUSTER['name']}», cơ sở dữ liệu "
+            f"{db['ENGINE'].rsplit('.', 1)[-1]}; thời hạn thuê {settings.JOB_RETRY_SECONDS} "
+            "giây."
         )
         from digitaldesk.core.processes import reap_orphans
         from digitaldesk.jobs.services import recover_orphaned_jobs
@@ -58,7 +60,9 @@ class Command(BaseCommand):
         def on_signal(signum: int, frame: Any) -> None:
             if stopping.is_set():
                 if time.monotonic() - first_signal_at[0] < 2:
-                    return  # the same stop request twice (Ctrl+C to the group, then SIGTERM from `desk serve`)
+                    # The same stop request twice (Ctrl+C to the group, then SIGTERM from
+                    # `desk serve`).
+                    return
                 # A second request: the operator does not want to wait for running jobs.
                 if cluster.sentinel is not None and cluster.sentinel.is_alive():
                     cluster.sentinel.kill()
