@@ -27,7 +27,7 @@ import bm25s
 import numpy as np
 
 from benchmarks.common import percentile, write_results
-from digitaldesk.assistant.engine import Engine, Options
+from digitaldesk.assistant.engine import Engine
 from digitaldesk.law.code import fold
 
 HERE = Path(__file__).resolve().parent
@@ -76,9 +76,7 @@ def mean(rows: list[dict[str, float]], key: str) -> float:
 
 def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     def block(sel: list[dict[str, Any]]) -> dict[str, Any]:
-        return {k: mean(sel, k) for k in ("hit_at_1", "hit_at_5", "mrr_at_10")} | {
-            "n": len(sel)
-        }
+        return {k: mean(sel, k) for k in ("hit_at_1", "hit_at_5", "mrr_at_10")} | {"n": len(sel)}
 
     out: dict[str, Any] = {"overall": block(rows)}
     for kind in KINDS:
@@ -160,10 +158,16 @@ ABLATIONS: dict[str, dict[str, Any]] = {
         gazetteer=False,
     ),
     "+citations": dict(
-        synonyms=False, titles=False, restore=False, words_weight=0.0, intents=False,
+        synonyms=False,
+        titles=False,
+        restore=False,
+        words_weight=0.0,
+        intents=False,
         gazetteer=False,
     ),
-    "+synonyms": dict(titles=False, restore=False, words_weight=0.0, intents=False, gazetteer=False),
+    "+synonyms": dict(
+        titles=False, restore=False, words_weight=0.0, intents=False, gazetteer=False
+    ),
     "+titles": dict(restore=False, words_weight=0.0, intents=False, gazetteer=False),
     "+underthesea_words": dict(restore=False, intents=False, gazetteer=False),
     "+restoration": dict(intents=False, gazetteer=False),
@@ -200,7 +204,9 @@ def main() -> None:
         for r in rows:
             if r["split"] == "dev" and r["mrr_at_10"] < 1:
                 q = next(x for x in questions if x.qid == r["qid"] and x.variant == r["variant"])
-                print(f"{r['qid']:12} {r['variant'][:2]} {r['intent']:9} want={','.join(q.relevant)} got={r['top']}  {q.text[:90]}")
+                print(
+                    f"{r['qid']:12} {r['variant'][:2]} {r['intent']:9} want={','.join(q.relevant)} got={r['top']}  {q.text[:90]}"
+                )
     data = {
         "hit_at_1": full["overall"]["hit_at_1"],
         "hit_at_5": full["overall"]["hit_at_5"],
@@ -221,8 +227,17 @@ def main() -> None:
     }
     path = write_results("assistant", data)
     print(f"wrote {path}")
-    for k in ("hit_at_1", "hit_at_5", "mrr_at_10", "offence_hit_at_1", "p50_ms", "p95_ms",
-              "baseline_hit_at_5", "baseline_mrr_at_10", "questions"):
+    for k in (
+        "hit_at_1",
+        "hit_at_5",
+        "mrr_at_10",
+        "offence_hit_at_1",
+        "p50_ms",
+        "p95_ms",
+        "baseline_hit_at_5",
+        "baseline_mrr_at_10",
+        "questions",
+    ):
         print(f"{k:22} {data[k]}")
     for k, v in data["by_kind"].items():
         print(f"{k:12} {v}")

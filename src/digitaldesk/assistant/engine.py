@@ -30,7 +30,9 @@ from digitaldesk.assistant.restore import Restorer
 from digitaldesk.law.code import LAW_BLHS, LAW_BLTTHS, Article, articles, fold
 
 CODE_OF = {LAW_BLHS: "BLHS", LAW_BLTTHS: "BLTTHS"}
-_TIME_LIMIT = re.compile(r"\b(\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(ngày|tháng|năm|giờ)\b")
+_TIME_LIMIT = re.compile(
+    r"\b(\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(ngày|tháng|năm|giờ)\b"
+)
 _DEADLINE_WORDS = ("thoi han", "bao lau", "may ngay", "bao nhieu ngay", "gia han", "trong bao")
 _ASKING = ("la gi", "bao lau", "the nao", "khi nao", "co duoc", "nhung", "bao nhieu", "ai", "khong")
 _FACTS_WORDS = ("toi gi", "toi danh", "pham toi gi", "xu toi", "dieu nao")
@@ -93,6 +95,7 @@ class Retrieval:
     references: list[citations.Reference] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # cited provisions absent or without text
     restored: str = ""
+    foreign: bool = False  # not Vietnamese: most words are not words of the Codes
 
     def article_keys(self) -> list[str]:
         seen: list[str] = []
@@ -195,6 +198,11 @@ class Engine:
         refs = citations.resolve(question) if o.citations else []
         intent = self.intent_of(question, refs) if o.intents else Intent.GENERAL
         result = Retrieval(question=question, intent=intent, passages=[], references=refs)
+        words = textproc.syllables(question)
+        known = sum(1 for w in words if w in self.restorer.candidates or w.isdigit())
+        if not refs and words and known < 0.6 * len(words):
+            result.foreign = True
+            return result
         expanded = textproc.expand(question, synonyms=o.synonyms)
         q_tokens = textproc.tokens(expanded)
         scores = np.zeros(len(self.passages), dtype=np.float64)

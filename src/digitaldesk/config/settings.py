@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "digitaldesk.signing",
     "digitaldesk.cases",
     "digitaldesk.casefiles",
+    "digitaldesk.assistant",
     "digitaldesk.exchange",
     "digitaldesk.agenda",
     "digitaldesk.holidays",
