@@ -27,7 +27,7 @@ import bm25s
 import numpy as np
 
 from benchmarks.common import percentile, write_results
-from digitaldesk.assistant.engine import Engine
+from digitaldesk.assistant.engine import Engine, Options
 from digitaldesk.law.code import fold
 
 HERE = Path(__file__).resolve().parent
@@ -147,33 +147,39 @@ def run_baseline(engine: Engine, questions: list[Question]) -> list[dict[str, An
     return rows
 
 
-ABLATIONS: dict[str, dict[str, Any]] = {
-    "bm25_folded_only": dict(
-        citations=False,
-        synonyms=False,
-        titles=False,
-        restore=False,
-        words_weight=0.0,
-        intents=False,
-        gazetteer=False,
-    ),
-    "+citations": dict(
-        synonyms=False,
-        titles=False,
-        restore=False,
-        words_weight=0.0,
-        intents=False,
-        gazetteer=False,
-    ),
-    "+synonyms": dict(
-        titles=False, restore=False, words_weight=0.0, intents=False, gazetteer=False
-    ),
-    "+titles": dict(restore=False, words_weight=0.0, intents=False, gazetteer=False),
-    "+underthesea_words": dict(restore=False, intents=False, gazetteer=False),
-    "+restoration": dict(intents=False, gazetteer=False),
-    "+intents": dict(gazetteer=False),
-    "+gazetteer (full)": {},
+# Each step switched on in turn, in the order of engine.py's docstring.
+STEPS = (
+    ("bm25_folded_only", {}),
+    ("+citations", {"citations": True}),
+    ("+synonyms", {"synonyms": True}),
+    ("+titles", {"titles": True}),
+    ("+underthesea_words", {"words_weight": Options().words_weight}),
+    ("+restoration", {"restore": True}),
+    ("+special_scopes", {"special_penalty": Options().special_penalty}),
+    ("+intents", {"intents": True}),
+    ("+conduct_lexicon", {"conduct": True}),
+    ("+gazetteer (full)", {"gazetteer": True}),
+)
+ALL_OFF: dict[str, Any] = {
+    "citations": False,
+    "synonyms": False,
+    "titles": False,
+    "restore": False,
+    "words_weight": 0.0,
+    "special_penalty": 1.0,
+    "intents": False,
+    "conduct": False,
+    "gazetteer": False,
 }
+
+
+def ablations() -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    current = dict(ALL_OFF)
+    for name, change in STEPS:
+        current.update(change)
+        out[name] = dict(current)
+    return out
 
 
 def main() -> None:
@@ -186,7 +192,7 @@ def main() -> None:
     build_s = time.perf_counter() - start
     base_options = engine.options
     ablation: dict[str, Any] = {}
-    for name, changes in ABLATIONS.items():
+    for name, changes in ablations().items():
         engine.options = dataclasses.replace(base_options, **changes)
         rows, _ = run_engine(engine, questions)
         s = summary(rows)
@@ -194,6 +200,8 @@ def main() -> None:
             "hit_at_5": s["overall"]["hit_at_5"],
             "mrr_at_10": s["overall"]["mrr_at_10"],
             "offence_hit_at_1": s["offence_hit_at_1"],
+            "dev_mrr_at_10": s["dev"]["mrr_at_10"],
+            "heldout_mrr_at_10": s["heldout"]["mrr_at_10"],
         }
     engine.options = base_options
     engine.search("khởi động")  # first call imports underthesea

@@ -26,6 +26,7 @@ import bm25s
 import numpy as np
 
 from digitaldesk.assistant import citations, textproc
+from digitaldesk.assistant.lexicon import CONDUCT
 from digitaldesk.assistant.restore import Restorer
 from digitaldesk.law.code import LAW_BLHS, LAW_BLTTHS, Article, articles, fold
 
@@ -34,8 +35,69 @@ _TIME_LIMIT = re.compile(
     r"\b(\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(ngày|tháng|năm|giờ)\b"
 )
 _DEADLINE_WORDS = ("thoi han", "bao lau", "may ngay", "bao nhieu ngay", "gia han", "trong bao")
-_ASKING = ("la gi", "bao lau", "the nao", "khi nao", "co duoc", "nhung", "bao nhieu", "ai", "khong")
+# Words of a question, and words of a narrative (the facts part of a report or judgment).
+_ASKING = (
+    "la gi",
+    "bao lau",
+    "the nao",
+    "khi nao",
+    "co duoc khong",
+    "bao nhieu",
+    "ai co quyen",
+    "nhung truong hop",
+    "nhung ai",
+    "co phai",
+    "o dau",
+    "co bat buoc",
+    "can gi",
+    "phai lam gi",
+    "duoc khong",
+    "hay khong",
+)
+_NARRATIVE = (
+    "da",
+    "roi",
+    "sau do",
+    "gio",
+    "anh",
+    "chi",
+    "ong",
+    "ba",
+    "chau",
+    "dong bon",
+    "bi bat",
+    "thu giu",
+    "trieu dong",
+    "dong",
+    "tri gia",
+    "nhieu lan",
+    "tai nha",
+    "luc",
+    "khoang",
+    "ngay",
+    "bi hai",
+    "do mau thuan",
+    "loi dung",
+    "bo chay",
+    "tieu xai",
+)
 _FACTS_WORDS = ("toi gi", "toi danh", "pham toi gi", "xu toi", "dieu nao")
+
+
+# Chapters that apply only to some cases: ranked lower unless the question names their scope.
+# (chapter text, folded words of the question that bring it back)
+SPECIAL_SCOPES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("NGƯỜI DƯỚI 18 TUỔI", ("duoi 18", "chua thanh nien", "vi thanh nien", "chua du 18", "tre em")),
+    ("PHÁP NHÂN", ("phap nhan", "cong ty", "doanh nghiep")),
+    ("THỦ TỤC RÚT GỌN", ("rut gon",)),
+    ("BẮT BUỘC CHỮA BỆNH", ("chua benh", "tam than")),
+    (
+        "CÁC TỘI XÂM PHẠM NGHĨA VỤ, TRÁCH NHIỆM CỦA QUÂN NHÂN",
+        ("quan nhan", "quan doi", "bo doi", "dong doi", "chien dau", "quan su"),
+    ),
+    ("CÁC TỘI PHÁ HOẠI HÒA BÌNH", ("chien tranh", "hoa binh", "linh danh thue")),
+    ("HỢP TÁC QUỐC TẾ", ("quoc te", "dan do", "nuoc ngoai", "uy thac tu phap")),
+)
 
 
 class Intent(StrEnum):
@@ -85,6 +147,9 @@ class Options:
     crime_boost: float = 0.6
     gazetteer_boost: float = 0.5
     article_weight: float = 1.0
+    conduct: bool = True
+    conduct_boost: float = 0.35
+    special_penalty: float = 0.6
 
 
 @dataclass
@@ -159,6 +224,23 @@ class Engine:
         self.passage_article = np.array(
             [self.article_keys.index(p.article_key) for p in self.passages], dtype=np.int64
         )
+        self.scope_masks: list[tuple[np.ndarray, tuple[str, ...]]] = []
+        for marker, triggers in SPECIAL_SCOPES:
+            mask = np.array(
+                [
+                    marker.lower() in (self.articles[p.article_key].chapter or "").lower()
+                    for p in self.passages
+                ],
+                dtype=bool,
+            )
+            self.scope_masks.append((mask, triggers))
+        self.conduct: list[tuple[str, list[int], str]] = []
+        for label, phrases in CONDUCT.items():
+            key = f"BLHS:{label}"
+            for phrase in phrases:
+                self.conduct.append(
+                    (" ".join(textproc.syllables(phrase)), self.by_article[key], key)
+                )
         self.crime_mask = np.array([p.is_crime for p in self.passages], dtype=bool)
         self.time_mask = np.array([p.time_limit for p in self.passages], dtype=bool)
         self.restorer = Restorer(a.title + "\n" + a.text for a in self.articles.values())
@@ -185,7 +267,10 @@ class Engine:
         if any(w in folded for w in _FACTS_WORDS):
             return Intent.FACTS
         # A narrative (a paragraph of facts) rather than a question.
-        if len(folded.split()) >= 16 and not any(f" {w} " in f" {folded} " for w in _ASKING):
+        padded = f" {folded} "
+        asking = any(f" {w} " in padded for w in _ASKING) or question.rstrip().endswith("?")
+        narrative = sum(1 for w in _NARRATIVE if f" {w} " in padded)
+        if len(folded.split()) >= 12 and not asking and narrative >= 2:
             return Intent.FACTS
         if any(w in folded for w in _DEADLINE_WORDS):
             return Intent.DEADLINE
@@ -218,6 +303,11 @@ class Engine:
             words = [w for w in _segment(accented) if re.search(r"\w", w)]
             if words:
                 scores += o.words_weight * self.words_index.get_scores(words)
+        folded_q = " " + " ".join(textproc.syllables(question)) + " "
+        if o.special_penalty < 1.0:
+            for mask, triggers in self.scope_masks:
+                if not any(f" {t} " in folded_q for t in triggers):
+                    scores = scores * np.where(mask, o.special_penalty, 1.0)
         if intent is Intent.DEADLINE:
             scores = scores * np.where(self.time_mask, 1.0 + o.deadline_boost, 1.0)
         if intent is Intent.FACTS and q_tokens:
@@ -226,6 +316,17 @@ class Engine:
             scores = (scores + o.article_weight * whole) * np.where(
                 self.crime_mask, 1.0 + o.crime_boost, 1.0
             )
+        if o.conduct and intent in (Intent.FACTS, Intent.GENERAL):
+            # The conduct as reports describe it (lexicon.py): a bonus per phrase found.
+            top = float(scores.max()) if len(scores) else 0.0
+            counts: dict[str, int] = {}
+            for phrase, _, key in self.conduct:
+                if f" {phrase} " in folded_q:
+                    counts[key] = counts.get(key, 0) + 1
+            for key, n in counts.items():
+                for i in self.by_article[key]:
+                    scores[i] += o.conduct_boost * top * n
+        if intent is Intent.FACTS:
             # The offence leads: crimes before the general part and the procedure.
             scores = scores + np.where(self.crime_mask & (scores > 0), float(scores.max()), 0.0)
         if o.gazetteer and intent in (Intent.FACTS, Intent.GENERAL, Intent.DEADLINE):

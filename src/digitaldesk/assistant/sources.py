@@ -13,7 +13,46 @@ from typing import Any
 from digitaldesk.assistant.textproc import syllables
 
 _STOP = set(
-    ["la", "gi", "cua", "va", "thi", "co", "khong", "duoc", "nhung", "cac", "mot", "trong", "theo", "khi", "de", "ve", "bi", "nao", "bao", "nhieu", "lau", "may", "ai", "the", "hoac", "tu", "den", "voi", "cho", "o", "da", "se", "do", "nay", "toi", "dieu", "khoan", "diem"]
+    [
+        "la",
+        "gi",
+        "cua",
+        "va",
+        "thi",
+        "co",
+        "khong",
+        "duoc",
+        "nhung",
+        "cac",
+        "mot",
+        "trong",
+        "theo",
+        "khi",
+        "de",
+        "ve",
+        "bi",
+        "nao",
+        "bao",
+        "nhieu",
+        "lau",
+        "may",
+        "ai",
+        "the",
+        "hoac",
+        "tu",
+        "den",
+        "voi",
+        "cho",
+        "o",
+        "da",
+        "se",
+        "do",
+        "nay",
+        "toi",
+        "dieu",
+        "khoan",
+        "diem",
+    ]
 )
 
 

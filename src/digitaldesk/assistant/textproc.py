@@ -123,6 +123,10 @@ SYNONYMS: dict[str, str] = {
     "tai khoan ngan hang": "mạng máy tính mạng viễn thông chiếm đoạt tài sản",
     "ep khai": "bức cung",
     "thoi hieu": "thời hiệu",
+    "ai duoc": "người có quyền",
+    "ai co quyen": "người có quyền",
+    "nhung ai": "những người",
+    "tham quyen": "thẩm quyền",
 }
 
 _FOLDED_ABBR = {fold(k): v for k, v in ABBREVIATIONS.items()}
