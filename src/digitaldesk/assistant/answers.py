@@ -89,6 +89,8 @@ class Answer:
     co_applied: list[Quote] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     restored: str = ""
+    phrased: str = ""  # the language model's short answer, checked (llm.py); "" when none
+    llm_configured: bool = False
 
     @property
     def answered(self) -> bool:

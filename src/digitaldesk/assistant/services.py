@@ -6,9 +6,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
-from digitaldesk.assistant import answers, sources
+from digitaldesk.assistant import answers, llm, sources
 from digitaldesk.assistant.engine import default_engine
 from digitaldesk.assistant.models import AssistantFeedback, AssistantQuery
 from digitaldesk.audit.services import audit_record
@@ -39,6 +40,18 @@ def answer_for(user: Any, question: str) -> tuple[answers.Answer, list[dict[str,
     engine = default_engine()
     answer = answers.build(engine, engine.search(question))
     internal = sources.internal_hits(user, question)
+    if settings.DESK_ASSISTANT_LLM_URL:
+        answer.llm_configured = True
+        phrased = llm.phrase(
+            question,
+            [q.passage for q in answer.quotes],
+            url=settings.DESK_ASSISTANT_LLM_URL,
+            model=settings.DESK_ASSISTANT_LLM_MODEL,
+            timeout_ms=settings.DESK_ASSISTANT_LLM_TIMEOUT_MS,
+        )
+        answer.phrased = phrased.text
+        if phrased.notice:
+            answer.notices.append(phrased.notice)
     return answer, internal
 
 

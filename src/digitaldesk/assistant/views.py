@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.accounts.models import Role
@@ -21,6 +21,9 @@ from digitaldesk.law import LegalRuleError
 def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
     context: dict[str, object] = {"question": request.GET.get("q", "")[:2000]}
+    if request.GET.get("hoi", "").isdigit():
+        # A question of the user's history, put back in the box (their own only).
+        context["question"] = selectors.query_for_user(user, request.GET["hoi"]).question
     if request.method == "POST":
         question = request.POST.get("question", "")
         context["question"] = question[:2000]
@@ -98,12 +101,19 @@ def home_url() -> str:
 
 
 @login_required
+@require_GET
 def article(request: AuthedRequest) -> HttpResponse:
-    """The whole article a passage comes from (`?dieu=BLHS:173#k2`)."""
+    """The whole article a passage comes from (`?dieu=BLHS:173#k2`); without `dieu`, a box to
+    name one ("Điều 173 BLTTHS")."""
+    from digitaldesk.assistant.citations import resolve
     from digitaldesk.assistant.engine import default_engine
 
-    key = request.GET.get("dieu", "")[:20]
+    key = request.GET.get("dieu", "")[:40].strip()
+    if not key:
+        return render(request, "assistant/article.html", {})
     engine = default_engine()
+    if key not in engine.articles and (refs := resolve(key)):
+        key = refs[0].key
     item = engine.articles.get(key)
     if item is None:
         return render(
