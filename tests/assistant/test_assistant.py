@@ -48,6 +48,7 @@ def test_ask_quotes_the_clause_highlighted_and_audits(org, as_user) -> None:
     html = page.content.decode()
     assert page.status_code == 200
     assert "Điều 173 BLTTHS" in html and "<mark>" in html
+    assert "Tạm giam để điều tra tội phạm rất nghiêm trọng: không quá 4 tháng" in html
     query = AssistantQuery.objects.get(user=org.people["minh"])
     assert query.answered and "BLTTHS:173" in query.articles
     event = AuditEvent.objects.get(action="assistant.asked", actor=org.people["minh"])

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from digitaldesk.assistant.engine import Engine, Intent, Passage, Retrieval
+from digitaldesk.assistant.figures import figure
 from digitaldesk.assistant.textproc import syllables
 from digitaldesk.law import LegalRuleError
 from digitaldesk.law.code import article_in_force, fold
@@ -79,6 +80,7 @@ class Quote:
     segments: list[Segment]
     role: str = ""  # "offence", "time_limit", "cited", "co_applied", ""
     caveat: str = ""  # the text in force on the named date is not exact
+    figure: str = ""  # the deadline engine's figure for the category named (figures.py)
 
 
 @dataclass
@@ -163,6 +165,7 @@ def build(engine: Engine, retrieval: Retrieval, *, limit: int = 5) -> Answer:
         timed = [p for p in ranked[:limit] if p.time_limit]
         ranked = timed + [p for p in ranked if p not in timed]
     seen_articles: list[str] = []
+    lead_figure = ""
     for passage in ranked:
         if len(answer.quotes) >= limit:
             break
@@ -175,9 +178,12 @@ def build(engine: Engine, retrieval: Retrieval, *, limit: int = 5) -> Answer:
             role = "cited"
         elif retrieval.intent is Intent.DEADLINE and passage.time_limit and not answer.quotes:
             role = "time_limit"
+            lead_figure = figure(passage.article_key, hl_source)
         elif retrieval.intent is Intent.FACTS and passage.is_crime and not answer.quotes:
             role = "offence"
         answer.quotes.append(Quote(passage, highlight(passage.text, hl_source), role))
+        if role == "time_limit":
+            answer.quotes[-1].figure = lead_figure
     if retrieval.intent is Intent.FACTS and answer.quotes and answer.quotes[0].role == "offence":
         offence = answer.quotes[0].passage
         for label in co_applied_labels(engine, offence, question):
