@@ -69,9 +69,12 @@ def internal_hits(user: Any, question: str, *, limit: int = 3) -> list[dict[str,
 
     words = content_words(question)
     out: list[dict[str, Any]] = []
-    # Every word is required by the engine: drop the shortest words until something matches.
-    for size in range(len(words), 1, -1):
-        query = " ".join(words[:size])
+    # Every word is required by the engine: the longest words first, then fewer, then pairs,
+    # until something matches (at most 9 look-ups, each filtered by the user's tokens).
+    tries = [words[:size] for size in range(len(words), 2, -1)]
+    tries += [[a, b] for i, a in enumerate(words) for b in words[i + 1 :]]
+    for chosen in tries:
+        query = " ".join(chosen)
         docs = search_documents_section(user, query, limit=limit, offset=0)
         out.extend({"kind": "document", **row} for row in docs["hits"])
         pages = casefiles.casefile_search(user, query, limit=limit)
