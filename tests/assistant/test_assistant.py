@@ -152,3 +152,15 @@ def test_feedback_on_own_answers_only_and_the_admin_page(org, as_user) -> None:
     assert "mượn xe rồi bán" in admin_page
     tsv = as_user("dung").get("/tro-ly/quan-tri/cau-hoi-danh-gia.tsv").content.decode()
     assert tsv == "mượn xe rồi bán lấy tiền tiêu xài\tBLHS:175\n"
+
+
+def test_a_named_date_gives_the_text_in_force_with_its_caveat() -> None:
+    from digitaldesk.assistant import answers
+
+    engine = default_engine()
+    question = "Điều 173 BLHS, hành vi thực hiện ngày 12/3/2026"
+    answer = answers.build(engine, engine.search(question))
+    assert answer.quotes[0].passage.article_key == "BLHS:173"
+    assert "chưa đối chiếu Luật số 86/2025/QH15" in answer.quotes[0].caveat
+    before = answers.build(engine, engine.search("Điều 173 BLHS, ngày 12/3/2019"))
+    assert before.quotes[0].caveat == ""
