@@ -54,6 +54,13 @@ def load_questions() -> list[Question]:
             split = "heldout" if n % 5 == 4 else "dev"
             for variant, q in (("accented", text), ("unaccented", fold(text))):
                 out.append(Question(f"{kind}-{n}", kind, q, relevant, variant, split))
+    # Written after the tuning (kind, question, articles): how the engine does on new questions.
+    late = (HERE / "late.tsv").read_text(encoding="utf-8").splitlines()
+    for n, line in enumerate(x for x in late if x.strip()):
+        kind, text, rel = line.split("\t")
+        relevant = tuple(r.strip() for r in rel.split(";"))
+        for variant, q in (("accented", text), ("unaccented", fold(text))):
+            out.append(Question(f"late-{n}", kind, q, relevant, variant, "late"))
     return out
 
 
@@ -83,13 +90,14 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         out[kind] = block([r for r in rows if r["kind"] == kind])
     for variant in ("accented", "unaccented"):
         out[variant] = block([r for r in rows if r["variant"] == variant])
-    for split in ("dev", "heldout"):
+    for split in ("dev", "heldout", "late"):
         out[split] = block([r for r in rows if r["split"] == split])
     facts = [r for r in rows if r["kind"] == "facts"]
     out["offence_hit_at_1"] = mean(facts, "offence_hit")
     out["offence_hit_at_1_heldout"] = mean(
         [r for r in facts if r["split"] == "heldout"], "offence_hit"
     )
+    out["offence_hit_at_1_late"] = mean([r for r in facts if r["split"] == "late"], "offence_hit")
     return out
 
 
@@ -207,6 +215,7 @@ def main() -> None:
             "offence_hit_at_1": s["offence_hit_at_1"],
             "dev_mrr_at_10": s["dev"]["mrr_at_10"],
             "heldout_mrr_at_10": s["heldout"]["mrr_at_10"],
+            "late_mrr_at_10": s["late"]["mrr_at_10"],
         }
     engine.options = base_options
     engine.search("khởi động")  # first call imports underthesea
@@ -215,7 +224,7 @@ def main() -> None:
     baseline = summary(run_baseline(engine, questions))
     if args.failures:
         for r in rows:
-            if r["split"] == "dev" and r["mrr_at_10"] < 1:
+            if r["split"] in ("dev", "late") and r["mrr_at_10"] < 1:
                 q = next(x for x in questions if x.qid == r["qid"] and x.variant == r["variant"])
                 print(
                     f"{r['qid']:12} {r['variant'][:2]} {r['intent']:9} want={','.join(q.relevant)} got={r['top']}  {q.text[:90]}"
@@ -230,8 +239,11 @@ def main() -> None:
         "baseline_hit_at_5": baseline["overall"]["hit_at_5"],
         "baseline_mrr_at_10": baseline["overall"]["mrr_at_10"],
         "questions": len(questions),
-        "by_kind": {k: full[k] for k in (*KINDS, "accented", "unaccented", "dev", "heldout")},
+        "by_kind": {
+            k: full[k] for k in (*KINDS, "accented", "unaccented", "dev", "heldout", "late")
+        },
         "offence_hit_at_1_heldout": full["offence_hit_at_1_heldout"],
+        "offence_hit_at_1_late": full["offence_hit_at_1_late"],
         "baseline": baseline,
         "ablation": ablation,
         "engine_build_s": round(build_s, 1),
