@@ -149,6 +149,7 @@ class Options:
     article_weight: float = 1.0
     conduct: bool = True
     conduct_boost: float = 0.35
+    conduct_by_length: bool = False  # measured: dev MRR -0.007 (HISTORY.md)
     special_penalty: float = 0.6
 
 
@@ -322,10 +323,13 @@ class Engine:
         if o.conduct and intent in (Intent.FACTS, Intent.GENERAL):
             # The conduct as reports describe it (lexicon.py): a bonus per phrase found.
             top = float(scores.max()) if len(scores) else 0.0
-            counts: dict[str, int] = {}
+            # A longer phrase is more specific ("thu tiền hồ" over "đâm"): weight 1 to 3 by its
+            # syllables, halved.
+            counts: dict[str, float] = {}
             for phrase, _, key in self.conduct:
                 if f" {phrase} " in folded_q:
-                    counts[key] = counts.get(key, 0) + 1
+                    weight = min(len(phrase.split()), 3) / 2 if o.conduct_by_length else 1.0
+                    counts[key] = counts.get(key, 0.0) + weight
             for key, n in counts.items():
                 for i in self.by_article[key]:
                     scores[i] += o.conduct_boost * top * n

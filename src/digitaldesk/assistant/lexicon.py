@@ -432,10 +432,9 @@ CONDUCT: dict[str, tuple[str, ...]] = {
         "cho khách mua dâm",
     ),
     "328": ("môi giới mại dâm", "dắt mối", "giới thiệu gái bán dâm", "môi giới bán dâm"),
+    # Not "công an" / "cảnh sát" / "cán bộ" alone: officials appear in most facts.
     "330": (
         "chống người thi hành công vụ",
-        "cảnh sát",
-        "công an",
         "đang làm nhiệm vụ",
         "cán bộ thuế",
         "kiểm lâm",
@@ -479,7 +478,6 @@ CONDUCT: dict[str, tuple[str, ...]] = {
         "bỏ qua vi phạm",
         "nhận của",
         "bôi trơn",
-        "cán bộ",
         "nhận phong bì",
         "để được việc",
     ),
