@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import login
+from tests.support.browser import login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -62,6 +62,7 @@ def test_deadline_answer_accented_or_not_and_case_file_pages_by_permission(
     expect(first).to_contain_text("Quy định thời hạn")
     expect(first.locator("blockquote mark").first).to_be_visible()
     expect(page.locator("#answer")).to_contain_text("Bút lục 7")
+    screenshot(page, "assistant-deadline")
     first = _ask(page, FOLDED)
     expect(first).to_contain_text("Điều 172 BLTTHS")
     expect(first.locator("blockquote mark").first).to_be_visible()

@@ -99,15 +99,28 @@ class Answer:
         return bool(self.quotes)
 
 
-def highlight(text: str, question: str) -> list[Segment]:
-    """`text` cut into segments; a word whose folded form is a (non-trivial) word of the
-    question is marked."""
-    wanted = {s for s in syllables(question) if s not in _STOP and len(s) > 1}
+def highlight(text: str, question: str, common: frozenset[str] = frozenset()) -> list[Segment]:
+    """`text` cut into segments. A word is marked when, with the word before or after it, it
+    makes a pair of words of the question ("thời hạn", "điều tra"), or when it is a word of the
+    question that is neither a stop word nor `common` (in many passages: "tội", "điều")."""
+    asked = syllables(question)
+    single = {w for w in asked if w not in _STOP and w not in common and len(w) > 1}
+    pairs = {(a, b) for a, b in zip(asked, asked[1:], strict=False)}
+    pieces = [p for p in re.split(r"(\w+)", text) if p]
+    words = [(i, fold(p)) for i, p in enumerate(pieces) if re.fullmatch(r"\w+", p)]
+    marked: set[int] = set()
+    for n, (i, word) in enumerate(words):
+        if word in single:
+            marked.add(i)
+        following = words[n + 1][1] if n + 1 < len(words) else ""
+        if (word, following) in pairs and not (word in _STOP and following in _STOP):
+            marked.update((i, words[n + 1][0]))
     segments: list[Segment] = []
-    for piece in re.split(r"(\w+)", text):
-        if not piece:
-            continue
-        mark = bool(re.fullmatch(r"\w+", piece)) and fold(piece) in wanted
+    for i, piece in enumerate(pieces):
+        mark = i in marked
+        # A space between two marked words stays inside the mark.
+        if not mark and not piece.strip() and i - 1 in marked and i + 1 in marked:
+            mark = True
         if segments and segments[-1].mark == mark:
             segments[-1] = Segment(segments[-1].text + piece, mark)
         else:
@@ -181,7 +194,9 @@ def build(engine: Engine, retrieval: Retrieval, *, limit: int = 5) -> Answer:
             lead_figure = figure(passage.article_key, hl_source)
         elif retrieval.intent is Intent.FACTS and passage.is_crime and not answer.quotes:
             role = "offence"
-        answer.quotes.append(Quote(passage, highlight(passage.text, hl_source), role))
+        answer.quotes.append(
+            Quote(passage, highlight(passage.text, hl_source, engine.common), role)
+        )
         if role == "time_limit":
             answer.quotes[-1].figure = lead_figure
     if retrieval.intent is Intent.FACTS and answer.quotes and answer.quotes[0].role == "offence":

@@ -242,6 +242,12 @@ class Engine:
                 self.conduct.append(
                     (" ".join(textproc.syllables(phrase)), self.by_article[key], key)
                 )
+        # Syllables in more than one passage in eight: not worth marking in a quote.
+        df: dict[str, int] = {}
+        for p in self.passages:
+            for syl in set(textproc.syllables(p.text)):
+                df[syl] = df.get(syl, 0) + 1
+        self.common = frozenset(k for k, v in df.items() if v > len(self.passages) / 8)
         self.crime_mask = np.array([p.is_crime for p in self.passages], dtype=bool)
         self.time_mask = np.array([p.time_limit for p in self.passages], dtype=bool)
         self.restorer = Restorer(a.title + "\n" + a.text for a in self.articles.values())
