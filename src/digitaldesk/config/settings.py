@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "digitaldesk.signing",
     "digitaldesk.cases",
     "digitaldesk.casefiles",
+    "digitaldesk.assistant",
     "digitaldesk.exchange",
     "digitaldesk.agenda",
     "digitaldesk.holidays",
@@ -513,3 +514,14 @@ CASEFILES_OCR_JOBS = env_int("DESK_CASEFILES_OCR_JOBS", 0)  # 0 = DESK_WORKERS
 DESK_CASES_ALERT_DAYS = env_str("DESK_CASES_ALERT_DAYS", "10,5,2,1")  # days before expiry to alert
 DESK_CASES_RECOMPUTE_WORKERS = env_int("DESK_CASES_RECOMPUTE_WORKERS", 0)  # 0: automatic
 DESK_CASES_MAX_PACKAGE_BYTES = env_int("DESK_CASES_MAX_PACKAGE_BYTES", 500 * 1024 * 1024)
+
+# Virtual assistant (docs/assistant.md): an optional OpenAI-compatible endpoint (a local
+# llama.cpp or vLLM server, e.g. "http://127.0.0.1:8080/v1") that phrases a short answer from the
+# retrieved passages only. Empty: retrieval-only answers.
+DESK_ASSISTANT_LLM_URL = env_str("DESK_ASSISTANT_LLM_URL")
+DESK_ASSISTANT_LLM_MODEL = env_str("DESK_ASSISTANT_LLM_MODEL", "local")
+DESK_ASSISTANT_LLM_TIMEOUT_MS = env_int("DESK_ASSISTANT_LLM_TIMEOUT_MS", 8000)
+if not 100 <= DESK_ASSISTANT_LLM_TIMEOUT_MS <= 120000:
+    raise ImproperlyConfigured(
+        f"DESK_ASSISTANT_LLM_TIMEOUT_MS={DESK_ASSISTANT_LLM_TIMEOUT_MS}: use 100 to 120000 ms."
+    )

@@ -22,6 +22,7 @@ urlpatterns = [
     path("an-hinh-su/", include("digitaldesk.exchange.urls")),
     path("ho-so-so/", include("digitaldesk.casefiles.urls")),
     path("tim-kiem/", include("digitaldesk.search.urls")),
+    path("tro-ly/", include("digitaldesk.assistant.urls")),
     path("ngay-nghi/", include("digitaldesk.holidays.urls")),
     path("van-ban-sua-doi/", include("digitaldesk.lawadmin.urls")),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
