@@ -7,29 +7,27 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from digitaldesk.accounts.http import user_of
-from digitaldesk.accounts.models import Role
+from digitaldesk.accounts.http import AuthedRequest, user_of
+from digitaldesk.accounts.models import Role, User
 from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.audit.services import audit_record
 from digitaldesk.jobs.models import Job, JobState
 from digitaldesk.jobs.services import queue_state, recover_orphaned_jobs, retry_job
 
 
-def job_for_user(user: object, job_id: str) -> Job:
+def job_for_user(user: User, job_id: str) -> Job:
     """Gate: a job is visible to whoever started it and to administrators; anyone
     else gets the same 404 as for a job that does not exist."""
     record = Job.objects.filter(pk=job_id).first()
     if record is None:
         raise Http404
-    if record.created_by_id != getattr(user, "pk", None) and Role.ADMIN not in effective_roles(
-        user
-    ):  # type: ignore[arg-type]
+    if record.created_by_id != user.pk and Role.ADMIN not in effective_roles(user):
         raise Http404
     return record
 
 
 @login_required
-def job_progress(request: HttpRequest, job_id: str) -> HttpResponse:
+def job_progress(request: AuthedRequest, job_id: str) -> HttpResponse:
     """Progress fragment; htmx polls it until the job is finished."""
     return render(request, "jobs/progress.html", {"job": job_for_user(request.user, job_id)})
 
@@ -56,7 +54,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def retry(request: HttpRequest, job_id: str) -> HttpResponse:
+def retry(request: AuthedRequest, job_id: str) -> HttpResponse:
     _require_admin(request)
     record = job_for_user(request.user, job_id)
     try:
@@ -69,7 +67,7 @@ def retry(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def recover(request: HttpRequest) -> HttpResponse:
+def recover(request: AuthedRequest) -> HttpResponse:
     """Queue again the unfinished jobs that lost their queue entry."""
     _require_admin(request)
     count = recover_orphaned_jobs()
