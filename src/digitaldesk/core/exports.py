@@ -17,7 +17,11 @@ Only strings are touched: a number (a count, a negative figure) stays a number.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 # The leading characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection").
 FORMULA_LEADERS = ("=", "+", "-", "@", "\t", "\r")
@@ -53,6 +57,16 @@ def xlsx_row(sheet: Any, values: Iterable[object]) -> list[object]:
         else:
             row.append(value)
     return row
+
+
+def xlsx_first_sheet(book: Workbook) -> Worksheet:
+    """The worksheet a new openpyxl `Workbook()` starts with (its active sheet)."""
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    sheet = book.active
+    if not isinstance(sheet, Worksheet):
+        raise TypeError("the workbook's active sheet is not a worksheet")
+    return sheet
 
 
 def xlsx_append(sheet: Any, values: Iterable[object]) -> None:

@@ -11,7 +11,7 @@ from digitaldesk.cases.models import Category, Measure, Stage
 
 register = template.Library()
 
-_CATEGORY_ABBR = {
+_CATEGORY_ABBR: dict[str, str] = {
     Category.LESS_SERIOUS: "ÍNT",
     Category.SERIOUS: "NT",
     Category.VERY_SERIOUS: "RNT",
@@ -26,7 +26,7 @@ def category_label(value: str) -> str:
 
 @register.filter
 def category_abbr(value: str) -> str:
-    return _CATEGORY_ABBR.get(value, "—")  # type: ignore[call-overload]
+    return _CATEGORY_ABBR.get(value, "—")
 
 
 @register.filter
