@@ -317,7 +317,7 @@ JOB_TIMEOUT_SECONDS = env_int("DESK_JOB_TIMEOUT_SECONDS", 900)
 JOB_RETRY_SECONDS = env_int("DESK_JOB_RETRY_SECONDS", JOB_TIMEOUT_SECONDS + 60)
 JOB_MAX_ATTEMPTS = env_int("DESK_JOB_MAX_ATTEMPTS", 5)
 JOB_HEARTBEAT_SECONDS = env_int("DESK_JOB_HEARTBEAT_SECONDS", 15)
-Q_CLUSTER = {
+Q_CLUSTER: dict[str, Any] = {
     "name": env_str("DESK_JOB_QUEUE", "desk"),
     "orm": "default",
     "workers": env_int("DESK_WORKERS", 2),
