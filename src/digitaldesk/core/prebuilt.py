@@ -133,11 +133,11 @@ class Prebuilt:
         )
         return Bound(compiled.sql, params, using)
 
-    def exists(self, using: str = "default", **values: Any) -> Bound:
+    def exists(self, using: str = "default", /, **values: Any) -> Bound:
         """The `SELECT 1 … LIMIT 1` of the query with these values (e.g. a desk fact's probe)."""
         return self._bind(self._compile(using, True), using, values)
 
-    def rows(self, using: str = "default", **values: Any) -> list[tuple[Any, ...]]:
+    def rows(self, using: str = "default", /, **values: Any) -> list[tuple[Any, ...]]:
         """Run the query (written as a values_list()) with these values: its rows as tuples,
         converted from the database's values as the ORM does (dates on SQLite…)."""
         compiled = self._compile(using, False)
