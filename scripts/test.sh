@@ -13,6 +13,8 @@ echo ">> Kiểm tra tĩnh: ruff check, ruff format --check, lint-imports"
 .venv/bin/ruff check --quiet src tests benchmarks || { echo "tests: 0 passed, 1 failed"; exit 1; }
 .venv/bin/ruff format --check --quiet src tests benchmarks || { echo "tests: 0 passed, 1 failed"; exit 1; }
 .venv/bin/lint-imports --no-cache || { echo "tests: 0 passed, 1 failed"; exit 1; }
+echo ">> Kiểm tra tĩnh: mypy strict"
+.venv/bin/mypy src || { echo "tests: 0 passed, 1 failed"; exit 1; }
 export DESK_TESTING=1
 logs=var/test-logs
 mkdir -p "$logs" var/test-sqlite var/test-postgres

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import random
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -250,14 +251,13 @@ def _unit(
     require_2fa: bool = False,
     order: int = 0,
 ) -> Unit:
-    existing = Unit.objects.filter(
-        name=name, parent=org.units.get(parent) if parent else None
-    ).first()
+    parent_unit = org.units.get(parent) if parent else None
+    existing = Unit.objects.filter(name=name, parent=parent_unit).first()
     unit = existing or services.unit_create(
         actor=None,
         name=name,
         kind=kind,
-        parent=org.units.get(parent),
+        parent=parent_unit,
         symbol=symbol,
         require_2fa=require_2fa,
         order=order,
@@ -383,7 +383,7 @@ def _person(
     full_name: str,
     unit_key: str,
     position_code: str,
-    roles: list[str],
+    roles: Sequence[str],
     email: str,
     password_hash: str,
 ) -> User:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 
 from digitaldesk.accounts.models import Position, Role, Unit, User
 from digitaldesk.core.forms import model_choice_field
@@ -131,8 +134,8 @@ class DelegationForm(forms.Form):
     )
     document_ref = forms.CharField(label="Số văn bản ủy quyền", max_length=120, required=False)
 
-    def __init__(self, *args: object, grantees: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, grantees: QuerySet[User] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if grantees is not None:
             model_choice_field(self, "grantee").queryset = grantees
 

@@ -59,7 +59,7 @@ class SessionPolicyMiddleware:
                 f"Phiên làm việc đã hết hạn sau {settings.DESK_IDLE_TIMEOUT_MINUTES} phút "
                 "không thao tác. Vui lòng đăng nhập lại.",
             )
-            if request.htmx:  # type: ignore[attr-defined]
+            if request.htmx:  # type: ignore[attr-defined]  # set by django_htmx's HtmxMiddleware
                 response = HttpResponse(status=401)
                 response["HX-Redirect"] = reverse("accounts:login")
                 return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -73,9 +74,9 @@ class Unit(models.Model):
 
     def rebuild_path(self) -> None:
         """Recompute path/depth from the parent; called by services after save."""
-        parent_path = self.parent.path if self.parent_id else ""
-        self.path = f"{parent_path}{self.pk:06d}."
-        self.depth = self.parent.depth + 1 if self.parent_id else 0
+        parent = self.parent if self.parent_id else None
+        self.path = f"{parent.path if parent else ''}{self.pk:06d}."
+        self.depth = parent.depth + 1 if parent else 0
         self.sort_key = collation_key(self.name)
 
     def is_within(self, other: Unit) -> bool:
@@ -165,7 +166,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "username"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = "cán bộ"
@@ -175,7 +176,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.username
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Derived columns only (no business logic): the Vietnamese sort key and folded name.
         if self.full_name and not (self.family_name or self.given_name):
             parts = self.full_name.split()
@@ -185,15 +186,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.name_sort_key = name_sort_key(self.family_name, self.middle_name, self.given_name)
         self.name_folded = fold(self.full_name)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "full_name" in update_fields:  # type: ignore[operator]
-            kwargs["update_fields"] = set(update_fields) | {  # type: ignore[call-overload]
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = set(update_fields) | {
                 "family_name",
                 "middle_name",
                 "given_name",
                 "name_sort_key",
                 "name_folded",
             }
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return self.full_name

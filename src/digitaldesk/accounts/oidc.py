@@ -60,7 +60,7 @@ DESK_CLAIMS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-class DeskOIDCValidator(OAuth2Validator):
+class DeskOIDCValidator(OAuth2Validator):  # type: ignore[misc]  # oauth2_provider ships no types
     oidc_claim_scope = {
         **OAuth2Validator.oidc_claim_scope,
         "unit": "profile",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connections
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Field, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
@@ -34,6 +34,14 @@ def delegations_received(user: User, on: dt.date | None = None) -> list[Delegati
     )
 
 
+def _column(model: type[Model], name: str) -> str:
+    """The database column of the concrete field `name` of `model` ("pk" for its primary key)."""
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise LookupError(f"{model.__name__}.{name} has no database column")
+    return field.column
+
+
 def holds_delegation_sql(using: str = "default") -> RawSQL:
     """`EXISTS` of `active_delegations_to(<the user row>)` today, as an annotation of a User query
     (accounts.backends reads it with the signed-in user). Plain SQL, built from the models' own
@@ -41,14 +49,17 @@ def holds_delegation_sql(using: str = "default") -> RawSQL:
     compilation on every request."""
     ops = connections[using].ops
     qn = ops.quote_name
-    table, field = qn(Delegation._meta.db_table), Delegation._meta.get_field
-    user = f"{qn(User._meta.db_table)}.{qn(User._meta.pk.column)}"
+    table = qn(Delegation._meta.db_table)
+
+    def field(name: str) -> str:
+        return qn(_column(Delegation, name))
+
+    user = f"{qn(User._meta.db_table)}.{qn(_column(User, 'pk'))}"
     day = ops.adapt_datefield_value(today())
     sql = (
-        f"EXISTS (SELECT 1 FROM {table} WHERE {table}.{qn(field('grantee').column)} = {user}"  # noqa: S608
-        f" AND {table}.{qn(field('revoked_at').column)} IS NULL"
-        f" AND {table}.{qn(field('starts_on').column)} <= %s AND "
-        f"{table}.{qn(field('ends_on').column)} >= %s)"
+        f"EXISTS (SELECT 1 FROM {table} WHERE {table}.{field('grantee')} = {user}"  # noqa: S608
+        f" AND {table}.{field('revoked_at')} IS NULL"
+        f" AND {table}.{field('starts_on')} <= %s AND {table}.{field('ends_on')} >= %s)"
     )
     return RawSQL(sql, [day, day], output_field=BooleanField())  # noqa: S611 (names from the models, values as parameters)
 
@@ -64,7 +75,7 @@ def effective_roles(user: User, on: dt.date | None = None) -> set[str]:
     if not getattr(user, "is_authenticated", False):
         return set()
     cache_key = f"_roles_{on}"
-    cached = getattr(user, cache_key, None)
+    cached: set[str] | None = getattr(user, cache_key, None)
     if cached is not None:
         return cached
     roles = user.own_roles()
@@ -92,7 +103,9 @@ def led_units(user: User, on: dt.date | None = None) -> list[Unit]:
     position, plus units they lead by an active delegation."""
     units: list[Unit] = []
     if user.position_id and user.position and user.position.is_leader and user.unit_id:
-        units.append(user.unit)  # type: ignore[arg-type]
+        unit = user.unit
+        if unit is not None:
+            units.append(unit)
     for delegation in delegations_received(user, on):
         units.append(delegation.unit)
     return units
@@ -135,7 +148,8 @@ def unit_tree() -> list[Unit]:
 
 def user_needs_2fa(user: User) -> bool:
     """2FA is enforced per unit: a unit or any unit above it may require it."""
-    if not user.unit_id:
+    unit = user.unit if user.unit_id else None
+    if unit is None:
         return False
-    ids = user.unit.ancestors_and_self  # type: ignore[union-attr]
+    ids = unit.ancestors_and_self
     return Unit.objects.filter(pk__in=ids, require_2fa=True).exists()

@@ -148,7 +148,9 @@ def totp_verify(
 
 def _locked_message(user: User) -> str:
     # Only shown after the password was given: the account's state is no secret to its owner.
-    remaining = (user.locked_until - timezone.now()).total_seconds()  # type: ignore[operator]
+    locked_until = user.locked_until
+    assert locked_until is not None  # only called for a locked account
+    remaining = (locked_until - timezone.now()).total_seconds()
     minutes = max(1, math.ceil(remaining / 60))
     return (
         f"Tài khoản đang tạm khóa do nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút "
@@ -414,7 +416,8 @@ def delegation_create(
         raise ValidationError("Không thể tự ủy quyền cho chính mình.")
     unit = actor.unit
     assert unit is not None
-    if not grantee.unit_id or not grantee.unit.is_within(unit):  # type: ignore[union-attr]
+    grantee_unit = grantee.unit if grantee.unit_id else None
+    if grantee_unit is None or not grantee_unit.is_within(unit):
         raise ValidationError("Người được ủy quyền phải thuộc đơn vị do bạn lãnh đạo.")
     delegation = Delegation.objects.create(
         grantor=actor,

@@ -15,7 +15,7 @@ import contextvars
 import getpass
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -33,6 +33,9 @@ from oauth2_provider.models import (
 
 from digitaldesk.accounts.models import User
 from digitaldesk.audit.services import audit_record
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 Application = get_application_model()
 
@@ -55,7 +58,10 @@ class ClientSecretHasher(BasePasswordHasher):
     algorithm = "desk_client_secret_sha256"
 
     def encode(self, password: str, salt: str) -> str:
-        self._check_encode_args(password, salt)
+        if password is None:  # the checks of Django's own hashers
+            raise TypeError("password must be provided.")
+        if not salt or "$" in salt:
+            raise ValueError("salt must be provided and cannot contain $.")
         digest = hashlib.sha256(f"{salt}${password}".encode()).hexdigest()
         return f"{self.algorithm}${salt}${digest}"
 
@@ -68,7 +74,7 @@ class ClientSecretHasher(BasePasswordHasher):
         decoded = self.decode(encoded)
         return constant_time_compare(encoded, self.encode(password, decoded["salt"]))
 
-    def safe_summary(self, encoded: str) -> dict[str, str]:
+    def safe_summary(self, encoded: str) -> dict[str | StrPromise, Any]:
         decoded = self.decode(encoded)
         return {
             "algorithm": decoded["algorithm"],
@@ -175,7 +181,8 @@ def oidc_client_register(
 
 def oidc_clients() -> QuerySet[Any]:
     """Registered applications, by name."""
-    return Application.objects.order_by("name", "pk")
+    clients: QuerySet[Any] = Application.objects.order_by("name", "pk")
+    return clients
 
 
 def oidc_client_get(client_id_or_name: str) -> Any:

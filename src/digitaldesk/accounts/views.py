@@ -51,7 +51,7 @@ def _pending_user(request: HttpRequest) -> User | None:
 def _complete_login(request: HttpRequest, user: User, device: TOTPDevice | None) -> HttpResponse:
     pending = request.session.get("pending_login") or {}
     next_url = pending.get("next")
-    request._desk_login_method = "password+totp" if device else "password"  # type: ignore[attr-defined]
+    request._desk_login_method = "password+totp" if device else "password"  # type: ignore[attr-defined]  # read by audit.signals
     login(request, user, backend="digitaldesk.accounts.backends.DeskBackend")
     if device is not None:
         otp_login(request, device)
@@ -353,7 +353,7 @@ def _admin(request: AuthedRequest) -> User:
 
 
 @login_required
-def admin_users(request: HttpRequest) -> HttpResponse:
+def admin_users(request: AuthedRequest) -> HttpResponse:
     _admin(request)
     query = request.GET.get("q", "").strip()
     users = User.objects.select_related("unit", "position").order_by("name_sort_key")
@@ -371,7 +371,7 @@ def admin_users(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def admin_user_create(request: HttpRequest) -> HttpResponse:
+def admin_user_create(request: AuthedRequest) -> HttpResponse:
     actor = _admin(request)
     form = forms.UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -402,7 +402,7 @@ def admin_user_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def admin_user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+def admin_user_edit(request: AuthedRequest, user_id: int) -> HttpResponse:
     actor = _admin(request)
     subject = get_object_or_404(User, pk=user_id)
     form = forms.UserEditForm(
@@ -450,7 +450,7 @@ def admin_user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def admin_user_reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
+def admin_user_reset_password(request: AuthedRequest, user_id: int) -> HttpResponse:
     actor = _admin(request)
     subject = get_object_or_404(User, pk=user_id)
     form = forms.PasswordResetForm(request.POST)
@@ -475,7 +475,7 @@ def admin_user_reset_password(request: HttpRequest, user_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def admin_user_reset_2fa(request: HttpRequest, user_id: int) -> HttpResponse:
+def admin_user_reset_2fa(request: AuthedRequest, user_id: int) -> HttpResponse:
     actor = _admin(request)
     subject = get_object_or_404(User, pk=user_id)
     services.totp_reset(actor=actor, user=subject)
@@ -484,7 +484,7 @@ def admin_user_reset_2fa(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @login_required
-def admin_unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
+def admin_unit_edit(request: AuthedRequest, unit_id: int) -> HttpResponse:
     actor = _admin(request)
     unit = get_object_or_404(Unit, pk=unit_id)
     form = forms.UnitEditForm(

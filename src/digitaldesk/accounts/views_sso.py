@@ -37,7 +37,7 @@ from oauth2_provider.views import AuthorizationView, RPInitiatedLogoutView, Toke
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from digitaldesk.accounts import forms, selectors, services, sso
-from digitaldesk.accounts.http import AuthedRequest, user_of
+from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import User
 from digitaldesk.audit.services import client_ip
 
@@ -47,12 +47,13 @@ PENDING_SECONDS = 300
 
 
 # --- The desk as OpenID Connect provider --------------------------------------------------------
-def second_factor_done(request: AuthedRequest) -> bool:
-    """True when the session's login satisfied the user's 2FA rule (or none applies)."""
-    user = request.user
+def second_factor_done(request: HttpRequest) -> bool:
+    """True when the session's login satisfied the user's 2FA rule (or none applies); only for a
+    signed-in user."""
+    user = user_of(request)
     if not (services.totp_device(user) or selectors.user_needs_2fa(user)):
         return True
-    if user.is_verified():  # type: ignore[attr-defined]  (django_otp.middleware.OTPMiddleware)
+    if user.is_verified():  # type: ignore[attr-defined]  # set by django_otp's OTPMiddleware
         return True
     return bool(request.session.get(MFA_BY_IDP_SESSION_KEY))
 
@@ -86,7 +87,7 @@ def _explain_authorize_error(error: Any) -> tuple[str, str]:
     )
 
 
-class DeskAuthorizationView(AuthorizationView):
+class DeskAuthorizationView(AuthorizationView):  # type: ignore[misc]  # oauth2_provider ships no types
     """/o/authorize/: consent in Vietnamese, full login required, each authorisation audited."""
 
     template_name = "accounts/sso_authorize.html"
@@ -113,7 +114,8 @@ class DeskAuthorizationView(AuthorizationView):
                 "(mật khẩu và mã xác thực hai lớp).",
             )
             return redirect_to_login(request.get_full_path())
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
+        response: HttpResponse = super().dispatch(request, *args, **kwargs)
+        return response
 
     # --- prompt=none (OpenID Connect Core 1.0, 3.1.2.1 and 3.1.2.6) ------------------------
     def _silent(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -129,7 +131,8 @@ class DeskAuthorizationView(AuthorizationView):
             return self.silent_error("interaction_required")
         # Not signed in: DOT's handle_no_permission validates the request and answers
         # login_required itself. Signed in: DOT's flow, with the consent page replaced (get()).
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
+        response: HttpResponse = super().dispatch(request, *args, **kwargs)
+        return response
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response: HttpResponse = super().get(request, *args, **kwargs)
@@ -173,17 +176,18 @@ class DeskAuthorizationView(AuthorizationView):
         return redirect_to_login(_without_prompt(self.request.get_full_path()))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+        context: dict[str, Any] = super().get_context_data(**kwargs)
         context["shared"] = _shared_claims(context.get("scopes") or [])
-        return context  # type: ignore[no-any-return]
+        return context
 
     def error_response(self, error: Any, application: Any, **kwargs: Any) -> HttpResponse:
         # Errors that must not go back to the client (unknown client, bad redirect URI) are
         # rendered here; the others are redirected by DOT to the REGISTERED redirect URI only.
         title, message = _explain_authorize_error(error.oauthlib_error)
-        return super().error_response(  # type: ignore[no-any-return]
+        response: HttpResponse = super().error_response(
             error, application, error_title=title, error_message=message, **kwargs
         )
+        return response
 
     def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
         """Every way out towards the client ends here: audit it when it carries a code."""
@@ -202,7 +206,8 @@ class DeskAuthorizationView(AuthorizationView):
                 sso.record_authorization_refused(
                     user=user_of(self.request), application=application, scopes=scopes
                 )
-        return super().redirect(redirect_to, application)  # type: ignore[no-any-return]
+        response: HttpResponse = super().redirect(redirect_to, application)
+        return response
 
 
 def _pkce_method_refused(request: HttpRequest) -> bool:
@@ -238,7 +243,7 @@ TOKEN_ERRORS_VI = {
 }
 
 
-class DeskTokenView(TokenView):
+class DeskTokenView(TokenView):  # type: ignore[misc]  # oauth2_provider ships no types
     """/o/token/: DOT's token endpoint; error JSON gains `error_description_vi`.
 
     RFC 6749, 5.2 restricts `error_description` to ASCII, so the Vietnamese text
@@ -294,7 +299,7 @@ class DeskTokenView(TokenView):
         return new
 
 
-class DeskUserInfoView(UserInfoView):
+class DeskUserInfoView(UserInfoView):  # type: ignore[misc]  # oauth2_provider ships no types
     """/o/userinfo/: DOT's, refusing an access token in the URL (RFC 9700, 4.3.2; RFC 6750, 5.3).
 
     DOT's COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT guards protected resources only; URLs end
@@ -302,7 +307,7 @@ class DeskUserInfoView(UserInfoView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if "access_token" in request.GET:
-            response = HttpResponse(
+            refused = HttpResponse(
                 json.dumps(
                     {
                         "error": "invalid_request",
@@ -319,9 +324,10 @@ class DeskUserInfoView(UserInfoView):
                 status=401,
                 content_type="application/json; charset=utf-8",
             )
-            response["WWW-Authenticate"] = 'Bearer error="invalid_request"'
-            return response
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
+            refused["WWW-Authenticate"] = 'Bearer error="invalid_request"'
+            return refused
+        response: HttpResponse = super().dispatch(request, *args, **kwargs)
+        return response
 
 
 def _explain_logout_error(error: Any) -> str:
@@ -339,7 +345,7 @@ def _explain_logout_error(error: Any) -> str:
     return "Yêu cầu đăng xuất không hợp lệ."
 
 
-class DeskLogoutView(RPInitiatedLogoutView):
+class DeskLogoutView(RPInitiatedLogoutView):  # type: ignore[misc]  # oauth2_provider ships no types
     """/o/logout/ (end_session_endpoint): OIDC RP-Initiated Logout 1.0, Vietnamese pages."""
 
     template_name = "accounts/sso_logout.html"
@@ -356,13 +362,15 @@ class DeskLogoutView(RPInitiatedLogoutView):
         if not form.cleaned_data.get("allow"):
             messages.info(self.request, "Bạn vẫn đang đăng nhập Bàn làm việc số.")
             return redirect("desk:home")
-        return super().form_valid(form)  # type: ignore[no-any-return]
+        response: HttpResponse = super().form_valid(form)
+        return response
 
     def error_response(self, error: Any) -> HttpResponse:
-        return self.render_to_response(  # type: ignore[no-any-return]
+        response: HttpResponse = self.render_to_response(
             {"error": error, "error_message": _explain_logout_error(error)},
             status=error.status_code,
         )
+        return response
 
 
 def oauth_management_disabled(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -408,7 +416,8 @@ def external_login(request: HttpRequest) -> HttpResponse:
     request.session["external_next"] = _safe_next(request, request.GET.get("next"))
     callback = request.build_absolute_uri(reverse("accounts:external_callback"))
     try:
-        return sso.external_client().authorize_redirect(request, callback)  # type: ignore[no-any-return]
+        response: HttpResponse = sso.external_client().authorize_redirect(request, callback)
+        return response
     except (requests.RequestException, ValueError, AuthlibBaseError):
         return _external_refusal(request, UNREACHABLE, status=502)
 
@@ -471,7 +480,7 @@ def _complete_external_login(
 ) -> HttpResponse:
     request.session.pop(PENDING_EXTERNAL_KEY, None)
     # Read by the audit signal: the auth.login event records how the user signed in.
-    request._desk_login_method = "external_oidc+totp" if device else "external_oidc"  # type: ignore[attr-defined]
+    request._desk_login_method = "external_oidc+totp" if device else "external_oidc"  # type: ignore[attr-defined]  # read by audit.signals
     login(request, user, backend="digitaldesk.accounts.backends.DeskBackend")
     if device is not None:
         otp_login(request, device)

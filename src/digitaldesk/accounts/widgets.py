@@ -24,7 +24,7 @@ _GIVEN = Prebuilt(lambda: _given(Param("user", IntegerField()), Param("today", D
 
 def _may_delegate(user: User) -> bool:
     # Only a leader by position may delegate (accounts.services.delegation_create).
-    return bool(user.position_id and user.position.is_leader)  # type: ignore[union-attr]
+    return bool(user.position_id and user.position and user.position.is_leader)
 
 
 @fact("accounts.delegations")

@@ -70,7 +70,7 @@ def today(request: HttpRequest) -> dt.date:
     day: dt.date | None = getattr(request, "_desk_today", None)
     if day is None:
         day = timezone.localdate()
-        request._desk_today = day  # type: ignore[attr-defined]
+        request._desk_today = day  # type: ignore[attr-defined]  # per-request cache
     return day
 
 
@@ -271,10 +271,10 @@ def _hearings(
                 f"Danh sách trình chiếu “{title}”",
                 f"{cached_reverse('casefiles:detail', casefile_id)}#trinh-chieu",
             )
-            item = by_case.get(case.pk)
-            if item is None:  # no act recorded yet: the hearing is known from its playlist
+            hearing = by_case.get(case.pk)
+            if hearing is None:  # no act recorded yet: the hearing is known from its playlist
                 url = cached_reverse("cases:detail", case.pk)
-                item = by_case[case.pk] = Item(
+                hearing = by_case[case.pk] = Item(
                     time=None,
                     rank=HEARING,
                     kind="Phiên tòa",
@@ -285,8 +285,8 @@ def _hearings(
                     about_name=case.name,
                     note="Ngày xét xử ghi trong danh sách trình chiếu",
                 )
-                items.append(item)
-            item.links.append(link)
+                items.append(hearing)
+            hearing.links.append(link)
     return items, full
 
 

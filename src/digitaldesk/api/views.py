@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from drf_spectacular.utils import extend_schema
@@ -16,10 +17,11 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from digitaldesk.accounts.http import user_of
-from digitaldesk.accounts.models import Role
+from digitaldesk.accounts.models import Role, Unit, User
 from digitaldesk.accounts.selectors import effective_roles, units_visible_to, users_visible_to
 from digitaldesk.api import serializers
 from digitaldesk.api.errors import NotFoundWithReason
+from digitaldesk.audit.models import AuditEvent
 from digitaldesk.audit.selectors import audit_search
 from digitaldesk.jobs.views import job_for_user
 from digitaldesk.notifications import services as notification_services
@@ -78,21 +80,21 @@ class UnitList(generics.ListAPIView[Any]):
 
     serializer_class = serializers.UnitSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Unit]:
         return units_visible_to(user_of(self.request)).order_by("path")
 
 
 class UserList(generics.ListAPIView[Any]):
     serializer_class = serializers.UserSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[User]:
         return users_visible_to(user_of(self.request))
 
 
 class NotificationList(generics.ListAPIView[Any]):
     serializer_class = serializers.NotificationSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Notification]:
         return Notification.objects.filter(user=user_of(self.request))
 
 
@@ -108,7 +110,7 @@ class JobDetail(APIView):
         from django.http import Http404
 
         try:
-            record = job_for_user(request.user, job_id)
+            record = job_for_user(user_of(request), job_id)
         except Http404 as exc:
             raise exceptions.NotFound from exc
         return Response(serializers.JobSerializer(record).data)
@@ -117,7 +119,7 @@ class JobDetail(APIView):
 class AuditList(generics.ListAPIView[Any]):
     serializer_class = serializers.AuditEventSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[AuditEvent]:
         roles = effective_roles(user_of(self.request))
         if Role.AUDITOR not in roles and Role.ADMIN not in roles:
             raise exceptions.PermissionDenied(

@@ -13,6 +13,7 @@ pin the row count and head.
 from __future__ import annotations
 
 import json
+from typing import NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -55,7 +56,7 @@ class AuditEvent(models.Model):
             raise ValueError("Nhật ký kiểm toán chỉ được ghi thêm, không được sửa.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    def delete(self, *args: object, **kwargs: object) -> NoReturn:
         raise ValueError("Nhật ký kiểm toán chỉ được ghi thêm, không được xóa.")
 
     def canonical(self) -> bytes:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Iterator
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from digitaldesk.audit.models import AuditEvent
 from digitaldesk.audit.selectors import audit_search
 from digitaldesk.audit.services import audit_record, audit_verify
 from digitaldesk.core.exports import csv_row
@@ -38,7 +41,7 @@ def _auditor(request: HttpRequest) -> None:
         raise PermissionDenied("Chỉ cán bộ thanh tra hoặc quản trị được xem nhật ký kiểm toán.")
 
 
-def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
+def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
     form = AuditFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     events = audit_search(
@@ -56,7 +59,7 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
 def audit_list(request: HttpRequest) -> HttpResponse:
     _auditor(request)
     form, events = _filtered(request)
-    page = Paginator(events.select_related("actor"), 50).get_page(request.GET.get("trang"))  # type: ignore[attr-defined]
+    page = Paginator(events.select_related("actor"), 50).get_page(request.GET.get("trang"))
     audit_record(
         actor=request.user, action="audit.search", detail={k: v for k, v in request.GET.items()}
     )
@@ -73,7 +76,7 @@ class _Echo:
 
 
 @login_required
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     """CSV export (UTF-8 with BOM so Excel shows Vietnamese correctly), streamed."""
     _auditor(request)
     _, events = _filtered(request)
@@ -82,7 +85,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     )
     writer = csv.writer(_Echo())
 
-    def rows():  # type: ignore[no-untyped-def]
+    def rows() -> Iterator[str]:
         yield "\ufeff"
         yield writer.writerow(
             [
@@ -98,7 +101,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
                 "Mã băm",
             ]
         )
-        for event in events.iterator(chunk_size=2000):  # type: ignore[attr-defined]
+        for event in events.iterator(chunk_size=2000):
             # Names, labels and details are typed by users: no cell may open as a formula.
             yield writer.writerow(
                 csv_row(

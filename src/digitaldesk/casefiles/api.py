@@ -174,7 +174,8 @@ class PlaylistCreate(APIView):
     )
     def post(self, request: Request, casefile_id: int) -> Response:
         casefile = _gate(selectors.casefile_for_editor, request.user, casefile_id)
-        numbers = request.data.get("but_luc")
+        data = request_data(request)
+        numbers = data.get("but_luc")
         if not isinstance(numbers, list) or not all(type(n) is int for n in numbers):
             raise exceptions.ValidationError({"but_luc": ["Các bút lục phải là một danh sách số."]})
         if not 0 < len(numbers) <= MAX_PLAYLIST_ITEMS:
@@ -182,9 +183,9 @@ class PlaylistCreate(APIView):
                 {"but_luc": [f"Danh sách trình chiếu có từ 1 đến {MAX_PLAYLIST_ITEMS} bút lục."]}
             )
         hearing_date = None
-        if request.data.get("hearing_date"):
+        if data.get("hearing_date"):
             try:
-                hearing_date = dt.date.fromisoformat(str(request.data["hearing_date"]))
+                hearing_date = dt.date.fromisoformat(str(data["hearing_date"]))
             except ValueError as exc:
                 raise exceptions.ValidationError(
                     {"hearing_date": ["Ngày xét xử phải có dạng NNNN-TT-NN."]}
@@ -193,7 +194,7 @@ class PlaylistCreate(APIView):
             playlist = services.playlist_create(
                 actor=request.user,
                 casefile=casefile,
-                title=str(request.data.get("title", "")),
+                title=str(data.get("title", "")),
                 but_luc=numbers,
                 hearing_date=hearing_date,
             )

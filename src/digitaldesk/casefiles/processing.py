@@ -114,9 +114,12 @@ def prepare(upload_id: int) -> str:
     pdf = pikepdf.open(path) if upload.kind == pipeline.KIND_PDF else None
     try:
         batch: list[Page] = []
+        first_but_luc = upload.first_but_luc
         for number in range(1, upload.pages_total + 1):
             if number in existing:
                 continue
+            if first_but_luc is None:  # numbered by upload_finish, before this job is queued
+                raise ValueError(f"upload {upload.pk} has no bút lục numbers")
             try:
                 content_hash = page_content_hash(upload.kind, path, number, pdf)
                 error = ""
@@ -131,7 +134,7 @@ def prepare(upload_id: int) -> str:
                     upload=upload,
                     document_id=upload.document_id,
                     number=number,
-                    but_luc=upload.first_but_luc + number - 1,
+                    but_luc=first_but_luc + number - 1,
                     source_path=upload.path,
                     source_number=number,
                     source_kind=upload.kind,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -166,7 +166,13 @@ def upload_begin(
     return upload
 
 
-def upload_chunk(*, upload: Upload, offset: int, data: IO[bytes]) -> int:
+class Readable(Protocol):
+    """What a chunk is read from: an open file, or the request body itself (HttpRequest.read)."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+
+def upload_chunk(*, upload: Upload, offset: int, data: Readable) -> int:
     """Append one chunk at `offset`. A chunk sent twice (a retry after a lost answer)
     is ignored; a gap is refused, so the file on disk is always a prefix of the original."""
     with transaction.atomic():
@@ -507,8 +513,11 @@ def _clean_state(state: dict[str, Any], casefile: CaseFile) -> dict[str, Any]:
         return [x0, y0, x1, y1] if x1 > x0 and y1 > y0 else None
 
     clean: dict[str, Any] = {}
+    raw_but_luc = state.get("but_luc")
     try:
-        clean["but_luc"] = int(state.get("but_luc"))  # type: ignore[arg-type]
+        if not isinstance(raw_but_luc, int | float | str):
+            raise TypeError(raw_but_luc)
+        clean["but_luc"] = int(raw_but_luc)
     except (TypeError, ValueError) as exc:
         raise ValidationError("Bút lục không hợp lệ.") from exc
     second = state.get("second")

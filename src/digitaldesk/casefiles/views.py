@@ -15,11 +15,12 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max, Min
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.audit.services import audit_record
 from digitaldesk.casefiles import processing, selectors, services
 from digitaldesk.casefiles.models import (
@@ -27,11 +28,12 @@ from digitaldesk.casefiles.models import (
     Page,
     PageState,
     Playlist,
+    PlaylistItem,
     Upload,
     UploadState,
     Volume,
 )
-from digitaldesk.core.exports import csv_row, xlsx_append
+from digitaldesk.core.exports import csv_row, xlsx_append, xlsx_first_sheet
 from digitaldesk.ocr.engines import OcrError
 
 
@@ -47,7 +49,7 @@ def _date(value: str) -> date | None:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     from digitaldesk.cases.selectors import can_edit_case, cases_visible_to
 
     casefiles = list(selectors.casefiles_visible_to(request.user).order_by("-created_at")[:200])
@@ -65,7 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: AuthedRequest) -> HttpResponse:
     from digitaldesk.cases.selectors import can_edit_case, case_for_user
 
     case = case_for_user(request.user, request.POST.get("case"))
@@ -79,7 +81,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, casefile_id: int) -> HttpResponse:
+def detail(request: AuthedRequest, casefile_id: int) -> HttpResponse:
     casefile = selectors.casefile_for_user(request.user, casefile_id)
     audit_record(actor=request.user, action="casefiles.view", obj=casefile)
     uploads = list(
@@ -103,7 +105,7 @@ def detail(request: HttpRequest, casefile_id: int) -> HttpResponse:
 
 
 @login_required
-def progress_fragment(request: HttpRequest, casefile_id: int) -> HttpResponse:
+def progress_fragment(request: AuthedRequest, casefile_id: int) -> HttpResponse:
     """Polled by htmx every 2 s while something is being digitised."""
     casefile = selectors.casefile_for_user(request.user, casefile_id)
     uploads = list(
@@ -124,7 +126,7 @@ def progress_fragment(request: HttpRequest, casefile_id: int) -> HttpResponse:
 # --- uploads (resumable, many files at once) ------------------------------------------------
 @login_required
 @require_POST
-def upload_begin(request: HttpRequest, casefile_id: int) -> JsonResponse:
+def upload_begin(request: AuthedRequest, casefile_id: int) -> JsonResponse:
     casefile = selectors.casefile_for_editor(request.user, casefile_id)
     try:
         data = json.loads(request.body or b"{}")
@@ -153,7 +155,7 @@ def upload_begin(request: HttpRequest, casefile_id: int) -> JsonResponse:
     )
 
 
-def _editor_upload(request: HttpRequest, casefile_id: int, upload_id: int) -> Upload:
+def _editor_upload(request: AuthedRequest, casefile_id: int, upload_id: int) -> Upload:
     casefile = selectors.casefile_for_editor(request.user, casefile_id)
     upload = casefile.uploads.filter(pk=upload_id).first()
     if upload is None:
@@ -163,7 +165,7 @@ def _editor_upload(request: HttpRequest, casefile_id: int, upload_id: int) -> Up
 
 @login_required
 @require_POST
-def upload_chunk(request: HttpRequest, casefile_id: int, upload_id: int) -> JsonResponse:
+def upload_chunk(request: AuthedRequest, casefile_id: int, upload_id: int) -> JsonResponse:
     upload = _editor_upload(request, casefile_id, upload_id)
     try:
         offset = int(request.GET.get("offset", "-1"))
@@ -173,7 +175,7 @@ def upload_chunk(request: HttpRequest, casefile_id: int, upload_id: int) -> Json
     if offset < 0 or length > services.CHUNK_LIMIT:
         return JsonResponse({"error": "Mảnh dữ liệu không hợp lệ."}, status=400)
     try:
-        received = services.upload_chunk(upload=upload, offset=offset, data=request)  # type: ignore[arg-type]
+        received = services.upload_chunk(upload=upload, offset=offset, data=request)
     except ValidationError as exc:
         upload.refresh_from_db()
         return JsonResponse({"error": _errors(exc), "received": upload.received}, status=409)
@@ -182,7 +184,7 @@ def upload_chunk(request: HttpRequest, casefile_id: int, upload_id: int) -> Json
 
 @login_required
 @require_POST
-def upload_finish(request: HttpRequest, casefile_id: int, upload_id: int) -> JsonResponse:
+def upload_finish(request: AuthedRequest, casefile_id: int, upload_id: int) -> JsonResponse:
     upload = _editor_upload(request, casefile_id, upload_id)
     try:
         upload = services.upload_finish(actor=request.user, upload=upload)
@@ -200,7 +202,7 @@ def upload_finish(request: HttpRequest, casefile_id: int, upload_id: int) -> Jso
 
 @login_required
 @require_POST
-def upload_form(request: HttpRequest, casefile_id: int) -> HttpResponse:
+def upload_form(request: AuthedRequest, casefile_id: int) -> HttpResponse:
     """Plain multi-file form (works without JavaScript; files sent whole)."""
     casefile = selectors.casefile_for_editor(request.user, casefile_id)
     volume = casefile.volumes.filter(pk=request.POST.get("volume") or 0).first()
@@ -214,8 +216,8 @@ def upload_form(request: HttpRequest, casefile_id: int) -> HttpResponse:
                 casefile=casefile,
                 volume=volume,
                 fileobj=item,
-                name=item.name,
-                size=item.size,
+                name=item.name or "",  # Django's upload handlers always set both
+                size=item.size or 0,
             )
         except ValidationError as exc:
             messages.error(request, f"{item.name}: {_errors(exc)}")
@@ -232,7 +234,7 @@ def upload_form(request: HttpRequest, casefile_id: int) -> HttpResponse:
 # --- table of contents ------------------------------------------------------------------------
 @login_required
 @require_POST
-def volume_add(request: HttpRequest, casefile_id: int) -> HttpResponse:
+def volume_add(request: AuthedRequest, casefile_id: int) -> HttpResponse:
     casefile = selectors.casefile_for_editor(request.user, casefile_id)
     services.volume_create(
         actor=request.user, casefile=casefile, title=request.POST.get("title", "")
@@ -242,7 +244,7 @@ def volume_add(request: HttpRequest, casefile_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def document_edit(request: HttpRequest, casefile_id: int, document_id: int) -> HttpResponse:
+def document_edit(request: AuthedRequest, casefile_id: int, document_id: int) -> HttpResponse:
     casefile = selectors.casefile_for_editor(request.user, casefile_id)
     document = Document.objects.filter(casefile=casefile, pk=document_id).first()
     if document is None:
@@ -267,7 +269,7 @@ def document_edit(request: HttpRequest, casefile_id: int, document_id: int) -> H
 
 
 @login_required
-def toc_export(request: HttpRequest, casefile_id: int) -> HttpResponse:
+def toc_export(request: AuthedRequest, casefile_id: int) -> HttpResponse:
     """The table of contents as a spreadsheet (XLSX) or CSV."""
     casefile = selectors.casefile_for_user(request.user, casefile_id)
     rows = selectors.toc(casefile)
@@ -312,7 +314,7 @@ def toc_export(request: HttpRequest, casefile_id: int) -> HttpResponse:
     from openpyxl import Workbook
 
     book = Workbook()
-    sheet = book.active
+    sheet = xlsx_first_sheet(book)
     sheet.title = "Bảng kê tài liệu"
     xlsx_append(sheet, [f"BẢNG KÊ TÀI LIỆU — {casefile.title} — {casefile.case}"])
     sheet.append(header)
@@ -330,7 +332,7 @@ def toc_export(request: HttpRequest, casefile_id: int) -> HttpResponse:
 
 # --- pages ------------------------------------------------------------------------------------
 @login_required
-def page_view(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpResponse:
+def page_view(request: AuthedRequest, casefile_id: int, but_luc: int) -> HttpResponse:
     casefile = selectors.casefile_for_user(request.user, casefile_id)
     page = selectors.page_by_but_luc(casefile, but_luc)
     query = request.GET.get("q", "")
@@ -365,7 +367,9 @@ def page_view(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpRespo
 
 @login_required
 @require_GET
-def page_image(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpResponse:
+def page_image(
+    request: AuthedRequest, casefile_id: int, but_luc: int
+) -> HttpResponse | FileResponse:
     """The page as an image (cached JPEG). Every view is audited, once a minute per user and
     page."""
     casefile = selectors.casefile_for_user(request.user, casefile_id)
@@ -385,6 +389,7 @@ def page_image(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpResp
     # The same address always shows the current version of the page (a replaced scan
     # is never shown stale): the browser revalidates with the ETag and gets a 304.
     etag = f'"{page.pk}-{page.version}-r{page.rotation}-{width}"'
+    response: HttpResponse | FileResponse
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
     else:
@@ -402,7 +407,7 @@ def page_image(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpResp
 
 @login_required
 @require_GET
-def page_data(request: HttpRequest, casefile_id: int, but_luc: int) -> JsonResponse:
+def page_data(request: AuthedRequest, casefile_id: int, but_luc: int) -> JsonResponse:
     """What the presenter and projector need to show a page (JSON)."""
     casefile = selectors.casefile_for_user(request.user, casefile_id)
     page = selectors.page_by_but_luc(casefile, but_luc)
@@ -423,7 +428,7 @@ def _page_payload(casefile: Any, page: Page, query: str) -> dict[str, Any]:
 
 
 @login_required
-def download(request: HttpRequest, casefile_id: int, upload_id: int, which: str) -> HttpResponse:
+def download(request: AuthedRequest, casefile_id: int, upload_id: int, which: str) -> FileResponse:
     """The original (byte for byte, signature intact) or the searchable copy; audited."""
     casefile = selectors.casefile_for_user(request.user, casefile_id)
     upload = casefile.uploads.filter(pk=upload_id).first()
@@ -454,7 +459,7 @@ def download(request: HttpRequest, casefile_id: int, upload_id: int, which: str)
 
 @login_required
 @require_POST
-def page_reocr(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpResponse:
+def page_reocr(request: AuthedRequest, casefile_id: int, but_luc: int) -> HttpResponse:
     casefile = selectors.casefile_for_editor(request.user, casefile_id)
     page = selectors.page_by_but_luc(casefile, but_luc)
     services.page_reocr(actor=request.user, page=page)
@@ -464,7 +469,7 @@ def page_reocr(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpResp
 
 @login_required
 @require_POST
-def page_replace(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpResponse:
+def page_replace(request: AuthedRequest, casefile_id: int, but_luc: int) -> HttpResponse:
     casefile = selectors.casefile_for_editor(request.user, casefile_id)
     page = selectors.page_by_but_luc(casefile, but_luc)
     upload = request.FILES.get("file")
@@ -476,7 +481,7 @@ def page_replace(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpRe
             actor=request.user,
             page=page,
             fileobj=upload,
-            name=upload.name,
+            name=upload.name or "",  # always set by Django's upload handlers
             reason=request.POST.get("reason", ""),
         )
         messages.success(request, f"Đã thay trang bút lục {page.but_luc}; bản cũ vẫn được lưu.")
@@ -486,7 +491,7 @@ def page_replace(request: HttpRequest, casefile_id: int, but_luc: int) -> HttpRe
 
 
 @login_required
-def verify(request: HttpRequest, casefile_id: int) -> HttpResponse:
+def verify(request: AuthedRequest, casefile_id: int) -> HttpResponse:
     casefile = selectors.casefile_for_user(request.user, casefile_id)
     changed = selectors.verify_pages(casefile)
     audit_record(
@@ -511,7 +516,7 @@ def verify(request: HttpRequest, casefile_id: int) -> HttpResponse:
 
 # --- search ------------------------------------------------------------------------------------
 @login_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     casefile = None
     if request.GET.get("casefile"):
@@ -582,7 +587,7 @@ def _parse_numbers(text: str) -> list[int]:
 
 @login_required
 @require_POST
-def playlist_create(request: HttpRequest, casefile_id: int) -> HttpResponse:
+def playlist_create(request: AuthedRequest, casefile_id: int) -> HttpResponse:
     # Preparing the hearing's playlist changes the case file: the editors' gate, like uploads
     # and the table of contents (a colleague who only reads gets the same 404 as an outsider).
     casefile = selectors.casefile_for_editor(request.user, casefile_id)
@@ -602,7 +607,7 @@ def playlist_create(request: HttpRequest, casefile_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def present_start(request: HttpRequest, casefile_id: int) -> HttpResponse:
+def present_start(request: AuthedRequest, casefile_id: int) -> HttpResponse:
     casefile = selectors.casefile_for_user(request.user, casefile_id)
     if not casefile.pages.exists():
         messages.error(request, "Hồ sơ chưa có trang nào để trình chiếu.")
@@ -617,14 +622,15 @@ def present_start(request: HttpRequest, casefile_id: int) -> HttpResponse:
 
 
 @login_required
-def present(request: HttpRequest, presentation_id: int) -> HttpResponse:
+def present(request: AuthedRequest, presentation_id: int) -> HttpResponse:
     presentation = selectors.presentation_for_user(request.user, presentation_id)
     if presentation.presenter_id != request.user.pk:
         return redirect("casefiles:projector", presentation.pk)
     casefile = presentation.casefile
-    playlist = []
-    if presentation.playlist_id:
-        playlist = list(presentation.playlist.items.select_related("page"))  # type: ignore[union-attr]
+    playlist: list[PlaylistItem] = []
+    chosen = presentation.playlist if presentation.playlist_id else None
+    if chosen is not None:
+        playlist = list(chosen.items.select_related("page"))
     bounds = casefile.pages.aggregate(lo=Min("but_luc"), hi=Max("but_luc"))
     return render(
         request,
@@ -650,7 +656,7 @@ def present(request: HttpRequest, presentation_id: int) -> HttpResponse:
 
 
 @login_required
-def projector(request: HttpRequest, presentation_id: int) -> HttpResponse:
+def projector(request: AuthedRequest, presentation_id: int) -> HttpResponse:
     presentation = selectors.presentation_for_user(request.user, presentation_id)
     audit_record(
         actor=request.user,
@@ -674,7 +680,7 @@ def projector(request: HttpRequest, presentation_id: int) -> HttpResponse:
 
 
 @login_required
-def present_state(request: HttpRequest, presentation_id: int) -> JsonResponse:
+def present_state(request: AuthedRequest, presentation_id: int) -> JsonResponse:
     """GET: the current state (projectors poll it); POST: the presenter shows something."""
     presentation = selectors.presentation_for_user(request.user, presentation_id)
     if request.method == "POST":
@@ -714,7 +720,7 @@ def present_state(request: HttpRequest, presentation_id: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def present_search(request: HttpRequest, casefile_id: int) -> JsonResponse:
+def present_search(request: AuthedRequest, casefile_id: int) -> JsonResponse:
     casefile = selectors.casefile_for_user(request.user, casefile_id)
     query = request.GET.get("q", "").strip()
     if not query:
@@ -738,7 +744,7 @@ def present_search(request: HttpRequest, casefile_id: int) -> JsonResponse:
 
 
 @login_required
-def uploads_failed(request: HttpRequest, casefile_id: int) -> HttpResponse:
+def uploads_failed(request: AuthedRequest, casefile_id: int) -> HttpResponse:
     casefile = selectors.casefile_for_user(request.user, casefile_id)
     pages = Paginator(casefile.pages.filter(state=PageState.FAILED).select_related("upload"), 100)
     return render(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -189,13 +190,13 @@ class CaseDetailSerializer(CaseSerializer):
     def get_events(self, obj: Case) -> list[dict[str, Any]]:
         events = selectors.case_timeline(obj)
         case_events.timeline_documents(self.context["user"], events)
-        return EventSerializer(events, many=True).data  # type: ignore[return-value]
+        return EventSerializer(events, many=True).data  # type: ignore[return-value]  # many=True: a list, not the stubs' dict
 
 
 class IntakeSerializer(serializers.Serializer[Any]):
     unit = serializers.IntegerField()
     # `source` is the API's published field name; it shadows DRF's `Field.source` attribute.
-    source = serializers.ChoiceField(choices=SourceKind.choices)  # type: ignore[assignment]
+    source = serializers.ChoiceField(choices=SourceKind.choices)  # type: ignore[assignment]  # shadows Field.source
     name = serializers.CharField(max_length=300)
     received_on = serializers.DateField()
     summary = serializers.CharField(required=False, allow_blank=True, default="")
@@ -323,7 +324,10 @@ class CaseList(ListAPIView[Any]):
     @extend_schema(summary="Sổ thụ lý: danh sách hồ sơ (ghi nhật ký truy cập)")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().get(request, *args, **kwargs)
-        page = self.paginator.register_page  # type: ignore[union-attr]
+        paginator = self.paginator
+        if not isinstance(paginator, RegisterPagination):
+            raise TypeError("the register's pages come from RegisterPagination")
+        page = paginator.register_page
         filters = {k: v for k, v in request.query_params.items() if k != "page" and v}
         audit_record(
             actor=user_of(request),
@@ -338,7 +342,7 @@ class CaseList(ListAPIView[Any]):
         )
         return response
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Case]:
         p = self.request.query_params
         year = p.get("year")
         return selectors.register_list(
@@ -484,7 +488,7 @@ class DeadlineBoard(ListAPIView[Any]):
 
     serializer_class = DeadlineSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[ComputedDeadline]:
         raw = self.request.query_params.get("days", "7")
         days = int(raw) if raw.isdigit() else 7
         return selectors.deadline_board(

@@ -141,13 +141,14 @@ def compute_for(
     events = to_engine_events(rows)
     if not events:
         return []
-    return _engine().compute_deadlines(
+    deadlines: list[Any] = _engine().compute_deadlines(
         category=category,
         events=events,
-        calendar=calendar,  # type: ignore[no-any-return]
+        calendar=calendar,
         national_security=national_security,
         today=today,
     )
+    return deadlines
 
 
 def _note_text(note: Any) -> str:
@@ -236,11 +237,11 @@ def _notes_id(item: Any, texts: dict[Any, int], memo: dict[Any, Any] | None = No
                     _put_value(value, texts, out)
         else:
             key = _note_key(note) if memo is not None else None
-            number = memo.get(key) if key is not None else None  # type: ignore[union-attr]
+            number = memo.get(key) if memo is not None and key is not None else None
             if number is None:
                 number = _text_id(_note_text(note))
-                if key is not None:
-                    memo[key] = number  # type: ignore[index]
+                if memo is not None and key is not None:
+                    memo[key] = number
             out += (7, number)
     return hash(tuple(out))
 
@@ -427,6 +428,7 @@ def _batch_rows(
         ids = [row[0] for row in meta]
         if not ids:
             return meta, [], []
+        params: list[Any]
         if connection.vendor == "postgresql":
             where, params = "case_id = ANY(%s)", [ids]
         else:

@@ -169,7 +169,8 @@ class EventData:
 def _engine_event(row: ProceduralEvent | EventData) -> Any:
     from digitaldesk.law.deadlines import Event
 
-    accused_id = row.accused.pk if getattr(row, "accused", None) else None
+    accused = getattr(row, "accused", None)
+    accused_id = accused.pk if accused else None
     return Event(
         kind=EventKind(row.kind),
         on=row.on,
@@ -541,7 +542,7 @@ def timeline_documents(user: User, events: list[ProceduralEvent]) -> None:
                 if visible
                 else None,
             }
-        event.doc_link = link  # type: ignore[attr-defined]
+        event.doc_link = link  # type: ignore[attr-defined]  # for the template
 
 
 @transaction.atomic

@@ -290,10 +290,12 @@ def case_svg(case: Case) -> str:
 def svg_to_png(svg: str, *, scale: float = 1.5) -> bytes:
     import cairosvg
 
-    return cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=scale)  # type: ignore[no-any-return]
+    png: bytes = cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=scale)
+    return png
 
 
 def svg_to_pdf(svg: str) -> bytes:
     import cairosvg
 
-    return cairosvg.svg2pdf(bytestring=svg.encode("utf-8"))  # type: ignore[no-any-return]
+    pdf: bytes = cairosvg.svg2pdf(bytestring=svg.encode("utf-8"))
+    return pdf

@@ -8,6 +8,8 @@ The legal rules (Penal Code, crime categories, deadlines) live in the pure packa
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -203,13 +205,13 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"{self.register_label} — {self.name}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Derived column only: the folded name for diacritic-insensitive filtering.
         self.name_folded = fold(self.name)[:300]
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "name" in update_fields:  # type: ignore[operator]
-            kwargs["update_fields"] = set(update_fields) | {"name_folded"}  # type: ignore[call-overload]
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = set(update_fields) | {"name_folded"}
+        super().save(*args, **kwargs)
 
     @property
     def is_case(self) -> bool:
@@ -357,12 +359,12 @@ class Accused(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.name_folded = fold(self.full_name)[:120]
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "full_name" in update_fields:  # type: ignore[operator]
-            kwargs["update_fields"] = set(update_fields) | {"name_folded"}  # type: ignore[call-overload]
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = set(update_fields) | {"name_folded"}
+        super().save(*args, **kwargs)
 
     @property
     def subject_key(self) -> str:

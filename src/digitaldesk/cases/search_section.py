@@ -20,7 +20,7 @@ def search_cases_section(user: Any, query: str, *, limit: int, offset: int) -> d
         case.pk: case
         for case in selectors.cases_visible_to(user).filter(pk__in=ids).select_related("unit")
     }
-    hits = [
+    hits: list[dict[str, Any]] = [
         {"hit": hit, "case": visible[int(hit.key)]}
         for hit in results.hits
         if int(hit.key) in visible

@@ -66,9 +66,9 @@ def _any_of(field: str, ids: Any) -> Q:
 
 def led_unit_ids(user: User) -> list[int]:
     """Ids of every unit in the subtrees the user leads (units are few: one query)."""
-    cache = getattr(user, "_cases_led_ids", None)
+    cache: list[int] | None = getattr(user, "_cases_led_ids", None)
     if cache is not None:
-        return cache  # type: ignore[no-any-return]
+        return cache
     led = led_units(user)
     ids: list[int] = []
     if led:
@@ -76,7 +76,7 @@ def led_unit_ids(user: User) -> list[int]:
         for unit in led:
             condition |= Q(path__startswith=unit.path)
         ids = list(Unit.objects.filter(condition).values_list("pk", flat=True))
-    user._cases_led_ids = ids  # type: ignore[attr-defined]
+    user._cases_led_ids = ids  # type: ignore[attr-defined]  # cached on this User object
     return ids
 
 
@@ -451,10 +451,10 @@ def with_list_details(cases: list[Case]) -> list[Case]:
             if case_id not in nearest:
                 nearest[case_id] = (end, label)
     for case in cases:
-        case.list_accused = accused[case.pk]  # type: ignore[attr-defined]
-        case.list_prosecutors = prosecutors[case.pk]  # type: ignore[attr-defined]
-        case.list_charges = charges[case.pk]  # type: ignore[attr-defined]
-        case.next_deadline = nearest.get(case.pk)  # type: ignore[attr-defined]
+        case.list_accused = accused[case.pk]  # type: ignore[attr-defined]  # for the template
+        case.list_prosecutors = prosecutors[case.pk]  # type: ignore[attr-defined]  # for the template
+        case.list_charges = charges[case.pk]  # type: ignore[attr-defined]  # for the template
+        case.next_deadline = nearest.get(case.pk)  # type: ignore[attr-defined]  # for the template
     return cases
 
 

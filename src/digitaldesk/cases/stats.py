@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 from django.db.models import Count, Q, QuerySet
 
@@ -65,6 +65,13 @@ def _unit_cases(unit: Unit) -> QuerySet[Case]:
     return Case.objects.filter(unit_id__in=_unit_ids(unit))
 
 
+# The per-row counts that the aggregate queries below add up (their annotation names).
+_CaseFigure = Literal[
+    "report_old", "report_new", "report_resolved", "case_old", "case_new", "case_resolved"
+]
+_AccusedFigure = Literal["old", "new", "resolved"]
+
+
 def _case_figures(
     rows: QuerySet[Case], date_from: dt.date, date_to: dt.date
 ) -> tuple[dict[str, int], dict[str, int]]:
@@ -98,12 +105,11 @@ def _case_figures(
             in_period=Count("pk", filter=_in_period(date_from, date_to)),
         )
     )
-    totals = dict.fromkeys(
-        ("report_old", "report_new", "report_resolved", "case_old", "case_new", "case_resolved"), 0
-    )
+    keys: tuple[_CaseFigure, ...] = get_args(_CaseFigure)
+    totals: dict[str, int] = dict.fromkeys(keys, 0)
     by_stage: dict[str, int] = {}
     for row in grouped:
-        for key in totals:
+        for key in keys:
             totals[key] += row[key]
         if row["in_period"]:
             by_stage[row["stage"]] = row["in_period"]
@@ -139,10 +145,11 @@ def _accused_figures(
             in_period=Count("pk", filter=_in_period(date_from, date_to, "case__")),
         )
     )
-    totals = {"old": 0, "new": 0, "resolved": 0}
+    keys: tuple[_AccusedFigure, ...] = get_args(_AccusedFigure)
+    totals: dict[str, int] = dict.fromkeys(keys, 0)
     by_stage: dict[str, int] = {}
     for row in grouped:
-        for key in totals:
+        for key in keys:
             totals[key] += row[key]
         if row["in_period"]:
             by_stage[row["case__stage"]] = row["in_period"]
@@ -353,10 +360,10 @@ def stats_xlsx(stats: UnitStats) -> bytes:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    from digitaldesk.core.exports import xlsx_append, xlsx_set
+    from digitaldesk.core.exports import xlsx_append, xlsx_first_sheet, xlsx_set
 
     book = Workbook()
-    cover = book.active
+    cover = xlsx_first_sheet(book)
     cover.title = "Tong hop"
     xlsx_set(cover, "A1", stats.title)
     cover["A1"].font = Font(bold=True, size=13)
@@ -458,7 +465,7 @@ def stats_pdf(stats: UnitStats) -> bytes:
     story: list[Any] = [Paragraph(stats.title, title)]
     for table in stats.tables:
         story.append(Paragraph(table.title, heading))
-        data = [[Paragraph(str(h), head_cell) for h in table.headers]]
+        data: list[list[Paragraph | str]] = [[Paragraph(str(h), head_cell) for h in table.headers]]
         for row in table.rows or [["Không có số liệu."] + [""] * (len(table.headers) - 1)]:
             data.append(
                 [

@@ -217,7 +217,7 @@ def _back(case: Case, anchor: str = "") -> HttpResponse:
 
 
 def _render_with_error(
-    request: HttpRequest,
+    request: AuthedRequest,
     case: Case,
     key: str,
     form: Any,
@@ -579,7 +579,10 @@ def access(request: AuthedRequest, pk: int) -> HttpResponse:
                     services.assignment_add(actor=user, case=case, **assignment_form.cleaned_data)
                     return redirect("cases:access", pk=case.pk)
             elif action == "unassign":
-                target = User.objects.filter(pk=request.POST.get("user")).first()
+                target_id = request.POST.get("user")
+                target = (
+                    User.objects.filter(pk=target_id).first() if target_id is not None else None
+                )
                 if target:
                     services.assignment_end(actor=user, case=case, user=target)
                 return redirect("cases:access", pk=case.pk)

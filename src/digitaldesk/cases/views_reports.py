@@ -70,7 +70,7 @@ def _audit_stats(request: HttpRequest, result: stats_mod.UnitStats, fmt: str) ->
 
 
 @login_required
-def stats(request: HttpRequest) -> HttpResponse:
+def stats(request: AuthedRequest) -> HttpResponse:
     form, result = _stats_from_request(request)
     charts = {}
     if result is not None:
@@ -101,11 +101,11 @@ def stats(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _stats_file(request: HttpRequest, fmt: str) -> HttpResponse:
+def _stats_file(request: AuthedRequest, fmt: str) -> HttpResponse:
     form, result = _stats_from_request(request)
     if result is None:
         return HttpResponse(
-            " ".join(" ".join(e) for e in form.errors.values()),
+            " ".join(" ".join(str(m) for m in e) for e in form.errors.values()),
             status=400,
             content_type="text/plain; charset=utf-8",
         )
@@ -123,12 +123,12 @@ def _stats_file(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @login_required
-def stats_xlsx(request: HttpRequest) -> HttpResponse:
+def stats_xlsx(request: AuthedRequest) -> HttpResponse:
     return _stats_file(request, "xlsx")
 
 
 @login_required
-def stats_pdf(request: HttpRequest) -> HttpResponse:
+def stats_pdf(request: AuthedRequest) -> HttpResponse:
     return _stats_file(request, "pdf")
 
 

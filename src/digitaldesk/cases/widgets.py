@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from digitaldesk.accounts.http import AuthedRequest, user_of
 from digitaldesk.cases import selectors
-from digitaldesk.cases.models import Case, CaseAssignment, ComputedDeadline
+from digitaldesk.cases.models import CLOSED_STAGES, Case, CaseAssignment, ComputedDeadline
 from digitaldesk.core import facts
 from digitaldesk.core.facts import fact
 from digitaldesk.core.prebuilt import Bound, Param, Prebuilt
@@ -35,7 +35,7 @@ def visible_cases(request: HttpRequest) -> QuerySet[Case]:
     cached = getattr(request, "_desk_visible_cases", None)
     if cached is None:
         cached = selectors.cases_visible_to(user_of(request))
-        request._desk_visible_cases = cached  # type: ignore[attr-defined]
+        request._desk_visible_cases = cached  # type: ignore[attr-defined]  # per-request cache
     return cached
 
 
@@ -94,7 +94,7 @@ def _my_open_cases(user: Any) -> QuerySet[Case]:
     )
     return (
         selectors.my_cases(user)
-        .exclude(stage__in=selectors.CLOSED_STAGES)
+        .exclude(stage__in=CLOSED_STAGES)
         .annotate(next_end=Subquery(nearest))
     )
 
@@ -122,7 +122,7 @@ def my_cases(request: AuthedRequest) -> dict[str, Any] | None:
     rows = []
     for *values, next_end in _MINE.rows(user=user.pk):
         case = Case.from_db("default", _CASE_COLUMNS, values)
-        case.next_end = next_end  # type: ignore[attr-defined]
+        case.next_end = next_end  # type: ignore[attr-defined]  # for the template
         rows.append(case)
     if not rows:
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -328,7 +329,7 @@ JOB_TIMEOUT_SECONDS = env_int("DESK_JOB_TIMEOUT_SECONDS", 900)
 JOB_RETRY_SECONDS = env_int("DESK_JOB_RETRY_SECONDS", JOB_TIMEOUT_SECONDS + 60)
 JOB_MAX_ATTEMPTS = env_int("DESK_JOB_MAX_ATTEMPTS", 5)
 JOB_HEARTBEAT_SECONDS = env_int("DESK_JOB_HEARTBEAT_SECONDS", 15)
-Q_CLUSTER = {
+Q_CLUSTER: dict[str, Any] = {
     "name": env_str("DESK_JOB_QUEUE", "desk"),
     "orm": "default",
     "workers": env_int("DESK_WORKERS", 2),
@@ -384,7 +385,9 @@ def _oidc_key() -> str:
     return path.read_text(encoding="utf-8")
 
 
-OAUTH2_PROVIDER = {
+# Public issuer URL behind a reverse proxy; empty = derived from each request (see docs/sso.md).
+OIDC_ISSUER = env_str("DESK_OIDC_ISSUER").rstrip("/")
+OAUTH2_PROVIDER: dict[str, Any] = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": _oidc_key(),
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
@@ -400,8 +403,7 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,  # tokens stored as SHA-256 checksums only
     "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
-    # Public issuer URL behind a reverse proxy; empty = derived from each request (see docs/sso.md).
-    "OIDC_ISS_ENDPOINT": env_str("DESK_OIDC_ISSUER").rstrip("/"),
+    "OIDC_ISS_ENDPOINT": OIDC_ISSUER,
     "SCOPES": {
         "openid": "Định danh của bạn",
         "profile": "Họ tên, đơn vị, chức vụ",
@@ -414,7 +416,6 @@ OAUTH2_PROVIDER = {
     if env_bool("DESK_OIDC_ALLOW_HTTP", True)
     else ["https"],
 }
-OIDC_ISSUER = OAUTH2_PROVIDER["OIDC_ISS_ENDPOINT"]  # defaults to the request's own origin + /o
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -17,13 +17,17 @@ Only strings are touched: a number (a count, a negative figure) stays a number.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 # The leading characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection").
 FORMULA_LEADERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def is_formula_like(value: object) -> bool:
+def is_formula_like(value: object) -> TypeGuard[str]:
     """True for a string a spreadsheet would read as a formula."""
     return isinstance(value, str) and value.startswith(FORMULA_LEADERS)
 
@@ -46,13 +50,23 @@ def xlsx_row(sheet: Any, values: Iterable[object]) -> list[object]:
     row: list[object] = []
     for value in values:
         if is_formula_like(value):
-            cell = Cell(sheet, value=value)
+            cell = Cell(sheet, row=1, column=1, value=value)  # sheet.append() sets its place
             cell.data_type = "s"  # openpyxl made it "f" (formula) for a leading "="
             cell.quotePrefix = True
             row.append(cell)
         else:
             row.append(value)
     return row
+
+
+def xlsx_first_sheet(book: Workbook) -> Worksheet:
+    """The worksheet a new openpyxl `Workbook()` starts with (its active sheet)."""
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    sheet = book.active
+    if not isinstance(sheet, Worksheet):
+        raise TypeError("the workbook's active sheet is not a worksheet")
+    return sheet
 
 
 def xlsx_append(sheet: Any, values: Iterable[object]) -> None:

@@ -53,7 +53,7 @@ _collecting: ContextVar[list[Param] | None] = ContextVar("prebuilt_params", defa
 class Param(Expression):
     """A per-request value of a prebuilt query (compiled as a placeholder)."""
 
-    def __init__(self, name: str, output_field: Field) -> None:  # type: ignore[type-arg]
+    def __init__(self, name: str, output_field: Field[Any, Any]) -> None:
         super().__init__(output_field=output_field)
         self.name = name
         collected = _collecting.get()
@@ -63,8 +63,7 @@ class Param(Expression):
     def __repr__(self) -> str:
         return f"Param({self.name!r})"
 
-    # The parameter is a marker that each request replaces with its value, not a str or int.
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:  # type: ignore[override]  # its param is a _Marker, not str | int
         return "%s", [_Marker(self.name)]
 
     def get_group_by_cols(self) -> list[Any]:
@@ -84,7 +83,7 @@ class Bound:
 class _Compiled:
     sql: str
     slots: tuple[Any, ...]  # constants, or _Marker for a Param
-    fields: dict[str, Field]  # type: ignore[type-arg]
+    fields: dict[str, Field[Any, Any]]
     converters: tuple[
         tuple[int, tuple[Any, ...], Any], ...
     ] = ()  # (column, converters, expression)
@@ -138,11 +137,11 @@ class Prebuilt:
         )
         return Bound(compiled.sql, params, using)
 
-    def exists(self, using: str = "default", **values: Any) -> Bound:
+    def exists(self, using: str = "default", /, **values: Any) -> Bound:
         """The `SELECT 1 … LIMIT 1` of the query with these values (e.g. a desk fact's probe)."""
         return self._bind(self._compile(using, True), using, values)
 
-    def rows(self, using: str = "default", **values: Any) -> list[tuple[Any, ...]]:
+    def rows(self, using: str = "default", /, **values: Any) -> list[tuple[Any, ...]]:
         """Run the query (written as a values_list()) with these values: its rows as tuples,
         converted from the database's values as the ORM does (dates on SQLite…)."""
         compiled = self._compile(using, False)

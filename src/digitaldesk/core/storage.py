@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 
 CHUNK_BYTES = 256 * 1024
@@ -235,7 +235,7 @@ def stream_file_response(
     as_attachment: bool = True,
     request: HttpRequest | None = None,
     storage: Storage | None = None,
-) -> HttpResponse:
+) -> StreamingHttpResponse:
     """Stream a stored file to the browser, in chunks, never through a public URL.
 
     Call it only after the view has checked the permission on the record that owns
@@ -257,18 +257,19 @@ def stream_file_response(
     length = max(0, end - start + 1)
 
     if _is_s3(storage):
-        obj = storage.bucket.Object(storage._normalize_name(name))  # type: ignore[attr-defined]
+        obj = storage.bucket.Object(storage._normalize_name(name))  # type: ignore[attr-defined]  # S3Storage (checked by _is_s3)
         params = {"Range": f"bytes={start}-{end}"} if wanted else {}
         body = obj.get(**params)["Body"] if size else None
         chunks: Iterator[bytes] = _s3_chunks(body) if body is not None else iter(())
-        response: HttpResponse = StreamingHttpResponse(chunks, content_type=content_type)
+        response = StreamingHttpResponse(chunks, content_type=content_type)
     elif wanted:
         handle = storage.open(name, "rb")
         handle.seek(start)
         response = StreamingHttpResponse(_file_chunks(handle, length), content_type=content_type)
     else:
-        response = FileResponse(storage.open(name, "rb"), content_type=content_type)
-        response.block_size = CHUNK_BYTES
+        whole = FileResponse(storage.open(name, "rb"), content_type=content_type)
+        whole.block_size = CHUNK_BYTES
+        response = whole
     if wanted:
         response.status_code = 206
         response["Content-Range"] = f"bytes {start}-{end}/{size}"

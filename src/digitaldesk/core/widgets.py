@@ -39,9 +39,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from django.http import HttpRequest
+# A widget's function receives the desk's `accounts.http.AuthedRequest` (the desk home sits behind
+# the login). The core may not import accounts (docs/architecture.md, layers), so the registry
+# takes a function of any request type; the desk (desk/registry.py) calls it with that request.
+WidgetContext = Callable[[Any], dict[str, Any] | None]
+_F = TypeVar("_F", bound=WidgetContext)
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ class Widget:
     title: str
     order: int
     template: str
-    context: Callable[[HttpRequest], dict[str, Any] | None]
+    context: WidgetContext
     wide: bool = False
     roles: frozenset[str] | None = None  # None: anyone; else only users holding one of these roles
     requires: tuple[str, ...] = ()  # desk facts that must all be true for the widget to be called
@@ -83,17 +87,13 @@ def widget(
     roles: set[str] | None = None,
     requires: tuple[str, ...] | list[str] = (),
     requires_any: tuple[str, ...] | list[str] = (),
-) -> Callable[
-    [Callable[[HttpRequest], dict[str, Any] | None]], Callable[[HttpRequest], dict[str, Any] | None]
-]:
+) -> Callable[[_F], _F]:
     """Register a desk widget. `roles` (e.g. {Role.CLERK}) skips the function altogether for users
     holding none of them: cheaper than running queries only to return None. `requires` names desk
     facts (core/facts.py) that must all be true for the function to be called; `requires_any` facts
     of which at least one must be true."""
 
-    def register(
-        func: Callable[[HttpRequest], dict[str, Any] | None],
-    ) -> Callable[[HttpRequest], dict[str, Any] | None]:
+    def register(func: _F) -> _F:
         _WIDGETS[key] = Widget(
             key=key,
             title=title,

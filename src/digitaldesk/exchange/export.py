@@ -29,7 +29,7 @@ from digitaldesk.cases.models import (
     Participant,
     ProceduralEvent,
 )
-from digitaldesk.documents.models import IncomingDocument
+from digitaldesk.documents.models import IncomingDocument, OutgoingDocument
 from digitaldesk.exchange.package import FORMAT, SCHEMA_PATH, VERSION, sign
 
 
@@ -63,12 +63,16 @@ def _linked_entry(
     index: int, event: ProceduralEvent, actor: User | None, contents: Contents
 ) -> dict[str, Any]:
     document = event.linked_document
+    if not isinstance(document, IncomingDocument | OutgoingDocument):
+        raise ValueError(f"event {event.pk} has no linked document")
     incoming = isinstance(document, IncomingDocument)
     entry: dict[str, Any] = {
         "kind": "incoming" if incoming else "outgoing",
         "number": document.code_notation,
         "issued_on": _d(document.issued_date),
-        "issuer": (document.sender if incoming else document.unit.name),
+        "issuer": (
+            document.sender if isinstance(document, IncomingDocument) else document.unit.name
+        ),
         "subject": "",
         "file": None,
     }

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from digitaldesk.accounts.models import Unit
+from digitaldesk.core.forms import model_choice_field
 
 
 class ImportForm(forms.Form):
@@ -13,4 +14,4 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        model_choice_field(self, "unit").queryset = units

@@ -161,6 +161,7 @@ def import_verified(
         report={},
     )
     refs: dict[str, Accused] = {}
+    person: Accused | None
     for item in record.get("accused", []):
         try:
             person = services.accused_add(
@@ -233,7 +234,8 @@ def import_verified(
         if item.get("accused_ref") and person is None:
             report.refused.append(f"{label}: bị can {item['accused_ref']} không được nhận.")
             continue
-        attachment = None
+        # (content, file name, path in the package) of the event's own document, if any
+        attachment: tuple[bytes, str, str] | None = None
         if item.get("document"):
             content = files.get(item["document"])
             if content is None or not content.startswith(b"%PDF-"):
@@ -241,7 +243,7 @@ def import_verified(
                     f"{label}: văn bản {item['document']} không có trong gói hoặc không phải PDF."
                 )
                 continue
-            attachment = (content, PurePosixPath(item["document"]).name)
+            attachment = (content, PurePosixPath(item["document"]).name, item["document"])
         linked = item.get("linked_document") or None
         linked_content: bytes | None = None
         note = item.get("note", "")
@@ -265,7 +267,11 @@ def import_verified(
                     )
                     linked_content = None
                 elif attachment is None:  # the cited document becomes the event's document
-                    attachment = (linked_content, PurePosixPath(linked["file"]).name)
+                    attachment = (
+                        linked_content,
+                        PurePosixPath(linked["file"]).name,
+                        linked["file"],
+                    )
                     linked_content = None
         try:
             with transaction.atomic():
@@ -288,7 +294,7 @@ def import_verified(
                 if attachment is not None:
                     # Stored once the event is recorded (a refused event stores nothing),
                     # noted first.
-                    content, name = attachment
+                    content, name, _ = attachment
                     event.attachment.name = stored.save(
                         event.attachment.field.generate_filename(event, name), content
                     )
@@ -298,7 +304,7 @@ def import_verified(
             report.refused.append(f"{label}: {' '.join(exc.messages)}")
             continue
         if attachment is not None:
-            source = item["document"] if item.get("document") else linked["file"]  # type: ignore[index]
+            source = attachment[2]
             report.files.append(
                 {
                     "path": source,
@@ -310,23 +316,20 @@ def import_verified(
                 }
             )
             if not item.get("document"):
-                report.accepted.append(
-                    f"{label}: văn bản liên kết {linked['file']} (đính kèm quyết định)"
-                )  # type: ignore[index]
-        if (
-            linked_content is not None
-        ):  # the event has its own PDF too: keep the cited one beside it
+                report.accepted.append(f"{label}: văn bản liên kết {source} (đính kèm quyết định)")
+        if linked and linked_content is not None:
+            # the event has its own PDF too: keep the cited one beside it
             _keep_file(
                 exchange,
                 linked["file"],
                 linked_content,
                 report,
                 stored,
-                kind="linked_document",  # type: ignore[index]
+                kind="linked_document",
                 label=f"Văn bản liên kết của {label}",
                 event=event.pk,
             )
-            report.accepted.append(f"{label}: văn bản liên kết {linked['file']}")  # type: ignore[index]
+            report.accepted.append(f"{label}: văn bản liên kết {linked['file']}")
     _import_casefiles(record.get("casefiles") or [], files, exchange, report, stored)
     exchange.report = report.as_dict()
     exchange.save(update_fields=["report"])

@@ -55,7 +55,8 @@ class ImportFailed(ValidationError):
 
 @cache
 def schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    loaded: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return loaded
 
 
 def max_package_bytes() -> int:
@@ -81,11 +82,14 @@ def fingerprint(public_pem: bytes) -> str:
 
 def sign(key: ExchangeKey, data: bytes) -> bytes:
     from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     private = serialization.load_pem_private_key(
         fernet().decrypt(bytes(key.private_sealed or b"")), None
     )
-    return private.sign(data)  # type: ignore[union-attr, call-arg]
+    if not isinstance(private, Ed25519PrivateKey):  # exchange.services makes Ed25519 keys only
+        raise ValueError("the exchange key is not an Ed25519 key")
+    return private.sign(data)
 
 
 def verify_package(data: bytes) -> tuple[dict[str, Any], dict[str, bytes], ExchangeKey]:
@@ -105,8 +109,8 @@ def verify_package(data: bytes) -> tuple[dict[str, Any], dict[str, bytes], Excha
     total = 0
     names: set[str] = set()
     for info in infos:
-        path = PurePosixPath(info.filename)
-        if path.is_absolute() or ".." in path.parts or "\\" in info.filename:
+        member = PurePosixPath(info.filename)
+        if member.is_absolute() or ".." in member.parts or "\\" in info.filename:
             raise PackageRefused(f"Gói chứa đường dẫn không an toàn: {info.filename}")
         total += info.file_size
         if info.filename in names:

@@ -4,15 +4,16 @@ file."""
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
+from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.audit.services import audit_record
 from digitaldesk.cases import selectors
@@ -21,7 +22,7 @@ from digitaldesk.exchange.package import PackageRefused, max_package_bytes
 from digitaldesk.exchange.selectors import received_file
 
 
-def _import_units(user: User) -> Any:
+def _import_units(user: User) -> QuerySet[Unit]:
     """Units whose register the user may import into: the units they lead, or their own unit."""
     ids = set(selectors.led_unit_ids(user))
     if user.unit_id:
@@ -30,8 +31,8 @@ def _import_units(user: User) -> Any:
 
 
 @login_required
-def package_export(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def package_export(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = request.user
     case = selectors.case_for_user(user, pk)
     if request.method != "POST":
         return render(
@@ -56,8 +57,8 @@ def package_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def package_import(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def package_import(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     units = _import_units(user)
     form = forms.ImportForm(request.POST or None, request.FILES or None, units=units)
     report = None
@@ -86,10 +87,10 @@ def package_import(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def exchange_file(request: HttpRequest, pk: int, exchange_id: int, name: str) -> HttpResponse:
+def exchange_file(request: AuthedRequest, pk: int, exchange_id: int, name: str) -> FileResponse:
     """A file received in an imported package (digitised file, page table, cited document);
     audited."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     case = selectors.case_for_user(user, pk)
     entry = received_file(case, exchange_id, name)
     if entry is None:

@@ -315,15 +315,18 @@ def _parse_article(record: dict[str, object]) -> Article:
         intro = []
     else:
         clauses = ()
-    number = int(record["article"])  # type: ignore[call-overload]
+    article = record["article"]
+    if not isinstance(article, int | str):
+        raise ValueError(f"{law}: article number {article!r} is neither a number nor a text")
+    number = int(article)
     return Article(
         law=law,
         label=str(record.get("article_label") or number),
         number=number,
         title=str(record.get("title") or ""),
         part=part,
-        chapter=record.get("chapter") or None,  # type: ignore[arg-type]
-        section=record.get("section") or None,  # type: ignore[arg-type]
+        chapter=str(record.get("chapter") or "") or None,
+        section=str(record.get("section") or "") or None,
         text=text,
         intro="\n".join(intro),
         clauses=clauses,

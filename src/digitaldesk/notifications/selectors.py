@@ -62,7 +62,7 @@ def latest(user: Any) -> list[Notification]:
 def _with_links(rows: list[Notification]) -> list[Notification]:
     """`open_url` on each row: the link that marks it read and follows it (notifications:open)."""
     for row in rows:
-        row.open_url = cached_reverse("notifications:open", row.pk)  # type: ignore[attr-defined]
+        row.open_url = cached_reverse("notifications:open", row.pk)  # type: ignore[attr-defined]  # for the template
     return rows
 
 

@@ -59,7 +59,7 @@ def notify(
                     raise
                 continue
             created.append(item)
-            if email and getattr(user, "email", ""):
+            if email and user.email:
                 enqueue(
                     "notifications.send_email",
                     notification_id=item.pk,

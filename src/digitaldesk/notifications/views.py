@@ -2,18 +2,19 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.notifications import selectors, services
 from digitaldesk.notifications.models import Notification
 
 
 @login_required
-def bell(request: HttpRequest) -> HttpResponse:
+def bell(request: AuthedRequest) -> HttpResponse:
     """The bell fragment; htmx polls it every 20 s (with X-Desk-Background, so the
     polling does not count as activity and an idle session still expires)."""
     # Drawn without the page's context processors (navigation…): the fragment needs none.
@@ -23,7 +24,7 @@ def bell(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthedRequest) -> HttpResponse:
     only_unread = request.GET.get("chua-doc") == "1"
     items = Notification.objects.filter(user=request.user)
     if only_unread:
@@ -33,7 +34,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
+def open_notification(request: AuthedRequest, notification_id: int) -> HttpResponse:
     """Mark one notification read and follow its link (only links inside the desk)."""
     item = get_object_or_404(Notification, pk=notification_id, user=request.user)
     services.mark_read(user=request.user, notification_id=item.pk)
@@ -46,8 +47,8 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AuthedRequest) -> HttpResponse:
     services.mark_read(user=request.user)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:  # type: ignore[attr-defined]  # set by django_htmx's HtmxMiddleware
         return bell(request)
     return redirect("notifications:inbox")

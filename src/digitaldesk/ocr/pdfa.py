@@ -282,9 +282,9 @@ def why_not_native(pdf: pikepdf.Pdf) -> str:
     checker = _Checker()
     for number, page in enumerate(pdf.pages, start=1):
         what = f"page {number}"
-        for key in page.obj:
-            if key not in _PAGE_KEYS:
-                return f"{what}: {key}"
+        for page_key in page.obj:
+            if page_key not in _PAGE_KEYS:
+                return f"{what}: {page_key}"
         reason = checker.content(page, what) or checker.resources(page.obj.get("/Resources"), what)
         if reason:
             return reason

@@ -161,7 +161,8 @@ class SearchIndex:
 
     def state(self) -> dict[str, Any]:
         try:
-            return json.loads(self._state_file.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+            state: dict[str, Any] = json.loads(self._state_file.read_text(encoding="utf-8"))
+            return state
         except (OSError, ValueError):
             return {"cursor": 0, "gaps": {}}
 

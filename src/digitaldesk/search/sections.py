@@ -34,7 +34,7 @@ def register_search_section(
     key: str, *, order: int, template: str, search: SectionSearch | Callable[..., dict[str, Any]]
 ) -> None:
     """Add (or replace, when an app is loaded again) the section `key` of the search page."""
-    _SECTIONS[key] = SearchSection(key, order, template, search)  # type: ignore[arg-type]
+    _SECTIONS[key] = SearchSection(key, order, template, search)
 
 
 def search_sections() -> list[SearchSection]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -67,7 +67,7 @@ class SearchResults:
     query: q.ParsedQuery
     stale: bool = False  # True when this machine's index was still catching up
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[SearchHit]:
         return iter(self.hits)
 
     def __len__(self) -> int:
@@ -154,7 +154,7 @@ def _schedule_sync() -> None:
         with transaction.atomic():
             enqueue("search.sync", label="Cập nhật chỉ mục tìm kiếm")
 
-    submit._desk_search_sync = True  # type: ignore[attr-defined]
+    submit._desk_search_sync = True  # type: ignore[attr-defined]  # marker read back above
     transaction.on_commit(submit)
 
 

@@ -273,8 +273,12 @@ class DemoCA:
         With `public_key` (e.g. a key generated inside a PKCS#11 token) no private key is
         generated or returned.
         """
-        key = None if public_key is not None else new_key()
-        pub = public_key if public_key is not None else key.public_key()  # type: ignore[union-attr]
+        key: RSAPrivateKey | None
+        if public_key is None:
+            key = new_key()
+            pub = key.public_key()
+        else:
+            key, pub = None, public_key
         start = not_before or (_now() - dt.timedelta(minutes=5))
         builder = (
             x509.CertificateBuilder()

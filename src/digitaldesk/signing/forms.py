@@ -3,11 +3,14 @@ check the content)."""
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from django import forms
 
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.core.forms import choice_field, model_choice_field
 from digitaldesk.signing import conf
+from digitaldesk.signing.models import Credential
 
 
 class Pkcs12Form(forms.Form):
@@ -27,8 +30,8 @@ class OrganisationPkcs12Form(Pkcs12Form):
         label="Văn thư giữ khóa", queryset=User.objects.none(), required=False
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         model_choice_field(self, "unit").queryset = Unit.objects.filter(is_active=True).exclude(
             kind="phong"
         )
@@ -56,8 +59,8 @@ class ImageForm(forms.Form):
 class SealForm(ImageForm):
     unit = forms.ModelChoiceField(label="Cơ quan, tổ chức", queryset=Unit.objects.none())
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         model_choice_field(self, "unit").queryset = Unit.objects.filter(is_active=True).exclude(
             kind="phong"
         )
@@ -71,8 +74,10 @@ class SignForm(forms.Form):
     )
     reason = forms.CharField(label="Lý do ký", max_length=200, required=False)
 
-    def __init__(self, *args: object, credentials: list | None = None, **kwargs: object) -> None:  # type: ignore[type-arg]
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self, *args: Any, credentials: list[Credential] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
         choice_field(self, "credential").choices = [
             (c.pk, credential_label(c)) for c in credentials or []
         ]
@@ -81,15 +86,15 @@ class SignForm(forms.Form):
             self.initial.setdefault("credential", default.pk)  # the default certificate preselected
 
 
-def credential_label(c: object) -> str:
+def credential_label(c: Credential) -> str:
     """How a certificate is offered on a signing form: subject, issuer, validity, where the key
     is."""
-    subject = ", ".join(p for p in [c.subject_cn, c.subject_org] if p)  # type: ignore[attr-defined]
+    subject = ", ".join(p for p in [c.subject_cn, c.subject_org] if p)
     return (
         f"{subject} — cấp bởi {c.issuer_cn} — hiệu lực "
-        f"{c.not_before:%d/%m/%Y}–{c.not_after:%d/%m/%Y} — "  # type: ignore[attr-defined]
+        f"{c.not_before:%d/%m/%Y}–{c.not_after:%d/%m/%Y} — "
         f"{c.get_storage_display()}{' (mặc định)' if c.is_default else ''}"
-    )  # type: ignore[attr-defined]
+    )
 
 
 class VerifyForm(forms.Form):
@@ -107,7 +112,13 @@ class CrlForm(forms.Form):
     file = forms.FileField(label="Danh sách thu hồi CRL (PEM hoặc DER)")
 
 
-def read_upload(upload: object, limit: int | None = None) -> bytes:
+class Upload(Protocol):
+    """An uploaded file as the forms give it (Django's UploadedFile)."""
+
+    def read(self) -> bytes: ...
+
+
+def read_upload(upload: Upload, limit: int | None = None) -> bytes:
     """Read an uploaded file, refusing oversized ones before reading them whole."""
     limit = limit or conf.max_pdf_bytes()
     size = getattr(upload, "size", 0) or 0
@@ -115,4 +126,4 @@ def read_upload(upload: object, limit: int | None = None) -> bytes:
         from digitaldesk.signing.errors import SigningError
 
         raise SigningError(f"Tệp quá lớn (tối đa {limit // (1024 * 1024)} MB).")
-    return upload.read()  # type: ignore[attr-defined, no-any-return]
+    return upload.read()

@@ -13,8 +13,9 @@ import datetime as dt
 import hashlib
 import logging
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -49,6 +50,10 @@ from digitaldesk.signing.models import (
 )
 from digitaldesk.signing.pdf import open_pdf, page_count, page_size, signature_fields
 from digitaldesk.signing.verify import VerificationReport, verify_pdf
+
+if TYPE_CHECKING:
+    from pkcs11 import Session
+    from pyhanko.sign.signers import Signer
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +234,7 @@ def crl_add(*, actor: User, data: bytes) -> RevocationList:
         raise SigningError(
             "Chưa có chứng thư của tổ chức phát hành CRL này; hãy tải chứng thư CA lên trước."
         )
-    if not any(crl.is_signature_valid(c.public_key()) for c in issuers):  # type: ignore[arg-type]
+    if not any(crl.is_signature_valid(c.public_key()) for c in issuers):  # type: ignore[arg-type]  # a CA's key is a signing key
         raise SigningError(
             "Chữ ký trên CRL không đúng: tệp không do tổ chức phát hành ghi trong CRL ký."
         )
@@ -410,7 +415,7 @@ def credential_add_pkcs12(
     )
 
 
-def _pkcs11_session(token_label: str, pin: str):  # type: ignore[no-untyped-def]
+def _pkcs11_session(token_label: str, pin: str) -> Session:
     from pkcs11 import exceptions as p11_exc
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign.pkcs11 import open_pkcs11_session
@@ -868,7 +873,9 @@ def _resolve_credential(
     return found
 
 
-def _signer_for(credential: Credential, passphrase: str | None):  # type: ignore[no-untyped-def]
+def _signer_for(
+    credential: Credential, passphrase: str | None
+) -> tuple[Signer, Callable[[], None]]:
     """(pyHanko signer, closer) for a credential; the passphrase/PIN is used and forgotten."""
     if not passphrase:
         raise WrongPassphraseError("Nhập mật khẩu (mã PIN) của chứng thư số để ký.")
@@ -1072,13 +1079,12 @@ def sign_pdf(
         appearance = _personal_appearance(pdf=pdf, reader=reader, signer=signer, title=title)
         field_name = field or _unique_field(set(existing), "ChuKyCaNhan")
         reason = reason or "Ký ban hành văn bản"
-    existing_field = bool(field and field in existing)
-    if existing_field:
+    current = existing.get(field) if field else None
+    existing_field = current is not None
+    if current is not None:
         appearance = engine.Appearance(
-            appearance.png,
-            existing[field].page_index or 0,  # type: ignore[index]
-            existing[field].rect or appearance.box,
-        )  # type: ignore[index]
+            appearance.png, current.page_index or 0, current.rect or appearance.box
+        )
     if not location:
         org = organisation or selectors.organisation_unit_of(signer)
         location = org.name.split(" — ")[0] if org else ""

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.audit.services import audit_record
 from digitaldesk.signing import conf, forms, selectors, services
@@ -30,7 +31,7 @@ from digitaldesk.signing.models import (
 
 
 def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+    return user_of(request)
 
 
 def _home_context(request: HttpRequest, **forms_override: Any) -> dict[str, Any]:
@@ -294,7 +295,7 @@ def _admin_context(**forms_override: Any) -> dict[str, Any]:
     }
     credentials = list(selectors.all_organisation_credentials())
     for credential in credentials:
-        credential.seal = seals.get(credential.unit_id)  # type: ignore[attr-defined]
+        credential.seal = seals.get(credential.unit_id)  # type: ignore[attr-defined]  # for the template
     return {
         "roots": TrustRoot.objects.order_by("-is_active", "name"),
         "crls": RevocationList.objects.order_by("issuer"),

@@ -1,6 +1,8 @@
 """The positions of the procuracy and the roles derived from them (docs/domain.md §5.2)."""
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 POSITIONS = [
     # code, name, rank, roles, is_leader
@@ -21,7 +23,7 @@ POSITIONS = [
 ]
 
 
-def forwards(apps, schema_editor):
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     Position = apps.get_model("accounts", "Position")
     for code, name, rank, roles, leader in POSITIONS:
         Position.objects.update_or_create(

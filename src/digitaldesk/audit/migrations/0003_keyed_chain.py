@@ -2,11 +2,13 @@
 the boundary of the rows written before, which keep their plain SHA-256 (docs/audit.md)."""
 
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 GENESIS = "0" * 64
 
 
-def forwards(apps, schema_editor):
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """1. The boundary is the newest existing row: rows up to it stay plain SHA-256, bound by a MAC.
     2. The head is set from the rows themselves (last id, count, last hash) and MACed."""
     from digitaldesk.audit.chain import boundary_mac, head_mac

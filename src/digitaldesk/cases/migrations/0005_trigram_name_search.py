@@ -6,11 +6,13 @@ SQLite needs nothing.
 """
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 INDEXES = (("cases_case", "cases_case_name_trgm"), ("cases_accused", "cases_accused_name_trgm"))
 
 
-def create(apps, schema_editor):  # type: ignore[no-untyped-def]
+def create(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     connection = schema_editor.connection
     if connection.vendor != "postgresql":
         return
@@ -32,7 +34,7 @@ def create(apps, schema_editor):  # type: ignore[no-untyped-def]
             )
 
 
-def drop(apps, schema_editor):  # type: ignore[no-untyped-def]
+def drop(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:

@@ -13,7 +13,7 @@ from digitaldesk.cases.models import Category, Measure, Stage
 
 register = template.Library()
 
-_CATEGORY_ABBR = {
+_CATEGORY_ABBR: dict[str, str] = {
     Category.LESS_SERIOUS: "ÍNT",
     Category.SERIOUS: "NT",
     Category.VERY_SERIOUS: "RNT",
@@ -28,7 +28,7 @@ def category_label(value: str) -> str:
 
 @register.filter
 def category_abbr(value: str) -> str:
-    return _CATEGORY_ABBR.get(value, "—")  # type: ignore[call-overload]
+    return _CATEGORY_ABBR.get(value, "—")
 
 
 _STAGE_LABELS: dict[str, str] = dict(Stage.choices)

@@ -22,7 +22,10 @@ def desk_widget(context: template.Context, item: PreparedWidget) -> SafeString:
     fails is replaced by an error box; the rest of the desk still shows."""
     if not item.failed:
         try:
-            engine: Any = context.template.engine  # type: ignore[union-attr]
+            page = context.template
+            if page is None:
+                raise RuntimeError("a desk widget is drawn inside the desk home template only")
+            engine: Any = page.engine
             widget_template = engine.get_template(item.template)
             with context.push(**item.context):
                 return SafeString(widget_template.render(context))
