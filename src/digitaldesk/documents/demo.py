@@ -90,7 +90,7 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
         stdout.write("Văn bản: dữ liệu mẫu đã có, bỏ qua.")
         return
     today = timezone.localdate()
-    notice = services.register_incoming(
+    notice = services.incoming_register(
         actor=lan,
         upload=files.inspect_upload("93-TB-VKSTC.pdf", text_pdf(NOTICE_93)),
         data=services.IncomingData(
@@ -104,7 +104,7 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
             due_date=today + dt.timedelta(days=10),
         ),
     )
-    services.direct(
+    services.incoming_direct(
         actor=huong,
         document=notice,
         direction=services.Direction(
@@ -114,7 +114,7 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
             due_date=today + dt.timedelta(days=10),
         ),
     )
-    services.register_incoming(
+    services.incoming_register(
         actor=lan,
         upload=files.inspect_upload(
             "cv-c2.pdf",
@@ -138,7 +138,7 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
             due_date=today + dt.timedelta(days=3),
         ),
     )
-    overdue = services.register_incoming(
+    overdue = services.incoming_register(
         actor=lan,
         upload=files.inspect_upload(
             "cv-kv2.pdf",
@@ -162,14 +162,14 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
             arrived_at=timezone.now() - dt.timedelta(days=10),
         ),
     )
-    services.direct(
+    services.incoming_direct(
         actor=huong,
         document=overdue,
         direction=services.Direction(
             note="Phòng 2 nghiên cứu, trả lời.", lead_units=[org.units["tinh_p2"]]
         ),
     )
-    services.forward(
+    services.incoming_forward(
         actor=tp2,
         document=overdue,
         direction=services.Direction(
@@ -177,7 +177,7 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
         ),
     )
     IncomingDocument.objects.filter(pk=overdue.pk).update(due_date=today - dt.timedelta(days=2))
-    services.register_incoming(
+    services.incoming_register(
         actor=lan,
         data=services.IncomingData(
             sender="Cơ quan Cảnh sát điều tra Công an tỉnh Thăng Hoa",
@@ -189,7 +189,7 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
             channel="giay",
         ),
     )
-    draft = services.create_draft(
+    draft = services.outgoing_create(
         actor=minh,
         data=services.DraftData(
             doc_type="ke_hoach",
@@ -204,7 +204,7 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
         ),
         confirm_sensitive=True,
     )
-    services.submit(
+    services.outgoing_submit(
         actor=minh,
         document=draft,
         signer=huong,
@@ -214,7 +214,7 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
     try:
         from digitaldesk.signing.demo import DEMO_PIN
 
-        reply = services.create_draft(
+        reply = services.outgoing_create(
             actor=minh,
             data=services.DraftData(
                 doc_type="cong_van",
@@ -229,12 +229,12 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
             ),
             confirm_sensitive=True,
         )
-        services.submit(actor=minh, document=reply, signer=huong)
-        services.approve(actor=huong, document=reply)
+        services.outgoing_submit(actor=minh, document=reply, signer=huong)
+        services.outgoing_approve(actor=huong, document=reply)
         reply = OutgoingDocument.objects.get(pk=reply.pk)
-        services.sign(actor=huong, document=reply, passphrase=DEMO_PIN)
+        services.outgoing_sign(actor=huong, document=reply, passphrase=DEMO_PIN)
         reply = OutgoingDocument.objects.get(pk=reply.pk)
-        services.issue(actor=lan, document=reply, passphrase=DEMO_PIN)
+        services.outgoing_issue(actor=lan, document=reply, passphrase=DEMO_PIN)
         issued_note = " Đã ký số, cấp số và phát hành 1 công văn tới VKSND khu vực 2."
     except (
         Exception
@@ -272,7 +272,7 @@ def demo_document_due_today(org: DemoOrg, stdout: Any) -> None:
         "Đề nghị Viện kiểm sát cho ý kiến về việc trưng cầu giám định bổ sung tỷ lệ tổn thương cơ thể "
         "trong vụ án cố ý gây thương tích tại quán karaoke Hoa Sen"
     )
-    document = services.register_incoming(
+    document = services.incoming_register(
         actor=lan,
         upload=files.inspect_upload(
             "1450-CSDT.pdf",
@@ -297,7 +297,7 @@ def demo_document_due_today(org: DemoOrg, stdout: Any) -> None:
             due_date=today,
         ),
     )
-    services.direct(
+    services.incoming_direct(
         actor=huong,
         document=document,
         direction=services.Direction(
@@ -306,7 +306,7 @@ def demo_document_due_today(org: DemoOrg, stdout: Any) -> None:
             due_date=today,
         ),
     )
-    services.forward(
+    services.incoming_forward(
         actor=tp2,
         document=document,
         direction=services.Direction(

@@ -271,7 +271,7 @@ def assignable_units(user: User, document: IncomingDocument) -> QuerySet[Unit]:
 
 
 # --- Incoming: registers and lists --------------------------------------------------------
-def incoming_register(
+def incoming_register_rows(
     *,
     agency: Unit,
     year: int | None = None,
@@ -453,7 +453,7 @@ def outgoing_for_user(user: User, document_id: Any) -> OutgoingDocument:
     return document
 
 
-def outgoing_register(
+def outgoing_register_rows(
     *, agency: Unit, year: int | None = None, query: str = ""
 ) -> QuerySet[OutgoingDocument]:
     rows = OutgoingDocument.objects.filter(unit=agency, status=OutgoingStatus.ISSUED)

@@ -95,7 +95,7 @@ def todo(request: AuthedRequest) -> dict[str, Any] | None:
     clerk_queue = 0
     if selectors.can_register(user):
         agency = selectors.user_agency(user)
-        clerk_queue = selectors.incoming_register(
+        clerk_queue = selectors.incoming_register_rows(
             agency=agency,  # type: ignore[arg-type]
             status="cho_phan_cong",
         )[:101].count()
