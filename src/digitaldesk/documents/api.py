@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -87,7 +88,7 @@ class IncomingList(generics.ListAPIView[Any]):
     serializer_class = IncomingSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[IncomingDocument]:
         params = self.request.query_params
         rows = selectors.filter_incoming(
             selectors.incoming_visible_to(user_of(self.request)),
@@ -152,8 +153,8 @@ class IncomingEdit(APIView):
     @extend_schema(
         request=IncomingEditSerializer,
         responses=IncomingDetailSerializer,
-        summary="Sửa thông tin vào sổ văn bản đến (văn thư, lãnh đạo cơ quan; lý do bắt buộc, lưu lịch "
-        "sử, ghi nhật ký; số đến không đổi)",
+        summary="Sửa thông tin vào sổ văn bản đến (văn thư, lãnh đạo cơ quan; lý do bắt buộc, lưu "
+        "lịch sử, ghi nhật ký; số đến không đổi)",
     )
     def post(self, request: Request, pk: int) -> Response:
         return _incoming_edit(request, pk)
@@ -240,7 +241,7 @@ class IncomingClose(APIView):
 class OutgoingList(generics.ListAPIView[Any]):
     serializer_class = OutgoingSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[OutgoingDocument]:
         rows = selectors.outgoing_visible_to(user_of(self.request))
         status_filter = self.request.query_params.get("status", "")
         if status_filter:
@@ -262,8 +263,8 @@ class OutgoingEdit(APIView):
     @extend_schema(
         request=OutgoingEditSerializer,
         responses=OutgoingDetailSerializer,
-        summary="Sửa thông tin vào sổ văn bản đi đã phát hành (văn thư, người ký; trích yếu, số lượng "
-        "bản, ghi chú; lý do bắt buộc, lưu lịch sử)",
+        summary="Sửa thông tin vào sổ văn bản đi đã phát hành (văn thư, người ký; trích yếu, số "
+        "lượng bản, ghi chú; lý do bắt buộc, lưu lịch sử)",
     )
     def post(self, request: Request, pk: int) -> Response:
         return _outgoing_edit(request, pk)
@@ -329,7 +330,8 @@ NOT_ISSUED = "Văn bản chưa phát hành hoặc đã được thu hồi."
 
 
 class OutgoingRecall(APIView):
-    """Thu hồi: recipients' entries are marked recalled and their electronic copies deleted; the number
+    """Thu hồi: recipients' entries are marked recalled and their electronic copies deleted; the
+    number
     stays used. The issuing agency's clerks, its leaders and the signer (as on the page)."""
 
     @extend_schema(
@@ -344,8 +346,8 @@ class OutgoingRecall(APIView):
             raise exceptions.ValidationError({"detail": [NOT_ISSUED]})
         if not selectors.can_recall(user, document):
             raise exceptions.PermissionDenied(
-                "Chỉ văn thư, người ký hoặc lãnh đạo cơ quan ban hành được thu hồi văn "
-                "bản đã phát hành."
+                "Chỉ văn thư, người ký hoặc lãnh đạo cơ quan ban hành được thu hồi văn bản đã "
+                "phát hành."
             )
         payload = RecallSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -367,8 +369,8 @@ class OutgoingCorrections(APIView):
     @extend_schema(
         request=CorrectionSerializer,
         responses={201: OutgoingDetailSerializer},
-        summary="Soạn văn bản đính chính hoặc thay thế văn bản đã phát hành (Nghị định 30/2020/NĐ-CP, "
-        "Điều 18)",
+        summary="Soạn văn bản đính chính hoặc thay thế văn bản đã phát hành (Nghị định "
+        "30/2020/NĐ-CP, Điều 18)",
     )
     def post(self, request: Request, pk: int) -> Response:
         original = _outgoing_gate(request, pk)
@@ -463,7 +465,8 @@ class OutgoingCorrections(APIView):
 
 
 class FollowUpList(generics.ListAPIView[Any]):
-    """Sổ theo dõi giải quyết văn bản đến of the caller's agency: incoming documents with a deadline,
+    """Sổ theo dõi giải quyết văn bản đến of the caller's agency: incoming documents with a
+    deadline,
     received in the period, in register order (clerks and agency leaders, as the page)."""
 
     serializer_class = FollowUpRowSerializer
@@ -471,14 +474,13 @@ class FollowUpList(generics.ListAPIView[Any]):
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        user: User = self.request.user  # type: ignore[assignment]
+    def get_queryset(self) -> QuerySet[IncomingDocument]:
+        user = user_of(self.request)
         agency = selectors.user_agency(user)
-        if not selectors.can_follow_up(user, agency):
+        if agency is None or not selectors.can_follow_up(user, agency):
             raise exceptions.PermissionDenied(
                 "Chỉ văn thư và lãnh đạo cơ quan được xem sổ theo dõi giải quyết văn bản đến."
             )
-        assert agency is not None
         query = FollowUpQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data

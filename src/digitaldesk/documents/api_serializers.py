@@ -39,7 +39,7 @@ class ChangeSerializer(serializers.Serializer[Any]):
         help_text="tên trường (subject, code_notation, …; files: tệp đã xóa)"
     )
     # `label` is the published name of the field; it shadows DRF's `Field.label` attribute.
-    label = serializers.CharField(help_text="tên trường như sổ ghi")  # type: ignore[assignment]
+    label = serializers.CharField(help_text="tên trường như sổ ghi")  # type: ignore[assignment]  # above
     old = serializers.CharField(help_text="giá trị trước khi sửa, như sổ hiển thị")
     new = serializers.CharField(help_text="giá trị sau khi sửa")
 
@@ -55,7 +55,8 @@ class EntryEditSerializer(serializers.Serializer[Any]):
 
 
 def _edits(document: IncomingDocument | OutgoingDocument) -> list[dict[str, Any]]:
-    return EntryEditSerializer(document.edits.select_related("actor"), many=True).data  # type: ignore[return-value]
+    rows = EntryEditSerializer(document.edits.select_related("actor"), many=True).data
+    return list(rows)
 
 
 class RelatedEntrySerializer(serializers.Serializer[Any]):
@@ -283,7 +284,7 @@ class OutgoingDetailSerializer(OutgoingSerializer):
     )
     def get_corrections(self, obj: OutgoingDocument) -> list[dict[str, Any]]:
         rows = obj.corrections.filter(status=OutgoingStatus.ISSUED).order_by("issued_at")
-        return CorrectionLinkSerializer(rows, many=True).data  # type: ignore[return-value]
+        return list(CorrectionLinkSerializer(rows, many=True).data)
 
 
 class RecallSerializer(VietnameseErrors):
@@ -306,9 +307,11 @@ CHOOSE_RELATION = (
 
 
 class CorrectionSerializer(VietnameseErrors):
-    """A correcting (đính chính: a công văn) or replacing (thay thế: the original's form) draft. Fields
+    """A correcting (đính chính: a công văn) or replacing (thay thế: the original's form) draft.
+    Fields
     left out start from the original: its recipients, addressee, place, urgency; the summary
-    "Đính chính <type> số … ngày …" or the original's; the type công văn or the original's. Without a
+    "Đính chính <type> số … ngày …" or the original's; the type công văn or the original's. Without
+    a
     file the Decree-30 template is rendered (LibreOffice), so `body` is needed."""
 
     relation = serializers.ChoiceField(

@@ -8,6 +8,7 @@ at the right, then the type name in capitals and the summary; a công văn has "
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 
@@ -39,12 +40,10 @@ def guess_fields(text: str) -> dict[str, str]:
         guessed["code_notation"] = re.sub(r"\s+", "", number.group(1)).rstrip(".")
     date = _DATE.search(joined)
     if date:
-        try:
+        with contextlib.suppress(ValueError):  # not a real date (31/02): nothing guessed
             guessed["issued_date"] = dt.date(
                 int(date.group(3)), int(date.group(2)), int(date.group(1))
             ).isoformat()
-        except ValueError:
-            pass
     type_index = None
     for index, line in enumerate(head):
         key = fold(line).upper().strip(" .:#*")

@@ -255,12 +255,16 @@ class IncomingDocument(models.Model):
             ),
             models.Index(fields=["unit", "code_folded"], name="incoming_dedupe_idx"),
             models.Index(fields=["status", "due_date"], name="incoming_due_idx"),
-            # Lists across registers (a handler's documents) read in register order and stop at a page.
+            # Lists across registers (a handler's documents) read in register order and stop at a
+            # page.
             models.Index(fields=["-year", "-arrival_number"], name="incoming_order_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"Văn bản đến số {self.arrival_number}/{self.year}: {self.code_notation or self.get_doc_type_display()}"
+        return (
+            f"Văn bản đến số {self.arrival_number}/{self.year}: "
+            f"{self.code_notation or self.get_doc_type_display()}"
+        )
 
     @property
     def is_secret(self) -> bool:
@@ -274,7 +278,8 @@ class IncomingDocument(models.Model):
 
 
 class AssignmentRole(models.TextChoices):
-    # NĐ 30/2020, Điều 23 khoản 2: the direction names the lead unit, the supporting units and the deadline.
+    # NĐ 30/2020, Điều 23 khoản 2: the direction names the lead unit, the supporting units and the
+    # deadline.
     LEAD = "chu_tri", "Chủ trì"
     SUPPORT = "phoi_hop", "Phối hợp"
     INFO = "de_biet", "Để biết"
@@ -363,7 +368,8 @@ class OutgoingStatus(models.TextChoices):
 
 
 class SignerAuthority(models.TextChoices):
-    # NĐ 30/2020, Điều 13: signing on behalf (TM.), deputy (KT.), acting (Q.), by order (TL.), by authorisation (TUQ.).
+    # NĐ 30/2020, Điều 13: signing on behalf (TM.), deputy (KT.), acting (Q.), by order (TL.), by
+    # authorisation (TUQ.).
     NONE = "", "Ký trực tiếp"
     TM = "TM.", "TM. (thay mặt tập thể)"
     KT = "KT.", "KT. (ký thay người đứng đầu)"

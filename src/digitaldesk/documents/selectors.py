@@ -57,9 +57,9 @@ def agency_of(unit: Unit | None) -> Unit | None:
 def user_agency(user: User) -> Unit | None:
     cached = getattr(user, "_docs_agency", False)
     if cached is not False:
-        return cached  # type: ignore[return-value]
+        return cached  # type: ignore[return-value]  # what this function stored below
     agency = agency_of(user.unit) if user.unit_id else None
-    user._docs_agency = agency  # type: ignore[attr-defined]
+    user._docs_agency = agency  # type: ignore[attr-defined]  # a cache on the request's user
     return agency
 
 
@@ -483,7 +483,8 @@ def can_submit(user: User, document: OutgoingDocument) -> bool:
 
 
 def can_decide(user: User, document: OutgoingDocument) -> bool:
-    """Approve or return: the future signer (NĐ 30/2020, Điều 10–11: the signer approves the draft)."""
+    """Approve or return: the future signer (NĐ 30/2020, Điều 10–11: the signer approves the
+    draft)."""
     return document.signer_id == user.pk and document.status == OutgoingStatus.REVIEW
 
 
@@ -529,7 +530,8 @@ def can_edit_outgoing(user: User, document: OutgoingDocument) -> bool:
 
 
 def can_recall(user: User, document: OutgoingDocument) -> bool:
-    """Thu hồi (NĐ 30/2020 Điều 18): the issuing agency's clerks, the signer, the agency's leaders."""
+    """Thu hồi (NĐ 30/2020 Điều 18): the issuing agency's clerks, the signer, the agency's
+    leaders."""
     return (
         document.status == OutgoingStatus.ISSUED
         and document.recalled_at is None
@@ -546,8 +548,8 @@ def can_correct(user: User, document: OutgoingDocument) -> bool:
     return (
         document.status == OutgoingStatus.ISSUED
         and document.recalled_at is None
-        and user_agency(user) is not None
-        and user_agency(user).pk == document.unit_id  # type: ignore[union-attr]
+        and (agency := user_agency(user)) is not None
+        and agency.pk == document.unit_id
         and outgoing_visible_to(user).filter(pk=document.pk).exists()
     )
 
@@ -566,10 +568,9 @@ def incoming_related(user: User, document: IncomingDocument) -> list[dict[str, A
         return []
     links: list[dict[str, Any]] = []
     visible = incoming_visible_to(user).filter(unit=document.unit_id)
-    if source.related_to_id:
-        entry = visible.filter(source_outgoing=source.related_to_id).first()
-        original = source.related_to
-        assert original is not None
+    original = source.related_to
+    if original is not None:
+        entry = visible.filter(source_outgoing=original.pk).first()
         links.append(
             {
                 "text": f"{source.get_relation_display()} văn bản số {original.code_notation} ngày "

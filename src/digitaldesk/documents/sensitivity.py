@@ -116,8 +116,8 @@ def check_text(text: str) -> list[Flag]:
         flags.append(
             Flag(
                 "noi_dung_1180",
-                f"Nội dung có thể thuộc danh mục bí mật nhà nước của ngành Kiểm sát (QĐ 1180/QĐ-TTg): "
-                f"{kinds[0][1]} về {topics[0][1]}.",
+                "Nội dung có thể thuộc danh mục bí mật nhà nước của ngành Kiểm sát (QĐ "
+                f"1180/QĐ-TTg): {kinds[0][1]} về {topics[0][1]}.",
                 _excerpt(flat, flat_original, index, len(kinds[0][0])),
             )
         )

@@ -64,10 +64,10 @@ class CredentialList(APIView):
         responses=CredentialSerializer(many=True), summary="Chứng thư số tôi được dùng để ký"
     )
     def get(self, request: Request) -> Response:
-        user = request.user
-        rows = list(selectors.personal_credentials(user)) + list(  # type: ignore[arg-type]
+        user = user_of(request)
+        rows = list(selectors.personal_credentials(user)) + list(
             selectors.organisation_credentials_for(user).select_related("unit")
-        )  # type: ignore[arg-type]
+        )
         return Response(CredentialSerializer(rows, many=True).data)
 
 
@@ -104,7 +104,8 @@ class VerifyView(APIView):
 
 
 class SignView(APIView):
-    """Sign a PDF (multipart: file, kind, passphrase, optional credential/reason/purpose); returns the
+    """Sign a PDF (multipart: file, kind, passphrase, optional credential/reason/purpose); returns
+    the
     signed PDF. Nothing is stored."""
 
     parser_classes = [MultiPartParser, FormParser, FileUploadParser]

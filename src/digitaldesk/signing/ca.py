@@ -109,7 +109,8 @@ class DemoCA:
 
         1. Root CA (20 years), self-signed, path length 1.
         2. Issuing CA (10 years) below the root, path length 0.
-        3. TSA certificate (10 years) from the issuing CA, EKU timeStamping (critical, RFC 3161 §2.3).
+        3. TSA certificate (10 years) from the issuing CA, EKU timeStamping (critical, RFC 3161
+           §2.3).
         The files are written last-to-first with state.json as the commit marker,
         so an interrupted generation is simply redone.
         """
@@ -238,7 +239,8 @@ class DemoCA:
             loaded = serialization.load_pem_private_key(
                 (directory / f"{stem}.key").read_bytes(), None
             )
-            assert isinstance(loaded, RSAPrivateKey)
+            if not isinstance(loaded, RSAPrivateKey):
+                raise TypeError(f"{stem}.key of the demo CA is not an RSA key")
             return loaded
 
         def cert(stem: str) -> x509.Certificate:
@@ -272,8 +274,11 @@ class DemoCA:
         With `public_key` (e.g. a key generated inside a PKCS#11 token) no private key is
         generated or returned.
         """
-        key = None if public_key is not None else new_key()
-        pub = public_key if public_key is not None else key.public_key()  # type: ignore[union-attr]
+        key: RSAPrivateKey | None = None
+        if public_key is None:
+            key = new_key()
+            public_key = key.public_key()
+        pub = public_key
         start = not_before or (_now() - dt.timedelta(minutes=5))
         builder = (
             x509.CertificateBuilder()

@@ -116,11 +116,10 @@ def sign_with(
     style = None
     new_field = None
     if appearance is not None and not existing_field:
+        x0, y0, x1, y1 = (int(round(v)) for v in appearance.box)
         new_field = fields.SigFieldSpec(
-            sig_field_name=field_name,
-            on_page=appearance.page,
-            box=tuple(int(round(v)) for v in appearance.box),
-        )  # type: ignore[arg-type]
+            sig_field_name=field_name, on_page=appearance.page, box=(x0, y0, x1, y1)
+        )
     if appearance is not None and appearance.png is not None:
         image = Image.open(io.BytesIO(appearance.png))
         image.load()

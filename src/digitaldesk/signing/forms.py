@@ -3,11 +3,15 @@ check the content)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.core.forms import choice_field, model_choice_field
 from digitaldesk.signing import conf
+from digitaldesk.signing.models import Credential
 
 
 class Pkcs12Form(forms.Form):
@@ -27,8 +31,8 @@ class OrganisationPkcs12Form(Pkcs12Form):
         label="Văn thư giữ khóa", queryset=User.objects.none(), required=False
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         model_choice_field(self, "unit").queryset = Unit.objects.filter(is_active=True).exclude(
             kind="phong"
         )
@@ -56,8 +60,8 @@ class ImageForm(forms.Form):
 class SealForm(ImageForm):
     unit = forms.ModelChoiceField(label="Cơ quan, tổ chức", queryset=Unit.objects.none())
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         model_choice_field(self, "unit").queryset = Unit.objects.filter(is_active=True).exclude(
             kind="phong"
         )
@@ -71,8 +75,10 @@ class SignForm(forms.Form):
     )
     reason = forms.CharField(label="Lý do ký", max_length=200, required=False)
 
-    def __init__(self, *args: object, credentials: list | None = None, **kwargs: object) -> None:  # type: ignore[type-arg]
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self, *args: Any, credentials: list[Credential] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
         choice_field(self, "credential").choices = [
             (c.pk, credential_label(c)) for c in credentials or []
         ]
@@ -81,13 +87,15 @@ class SignForm(forms.Form):
             self.initial.setdefault("credential", default.pk)  # the default certificate preselected
 
 
-def credential_label(c: object) -> str:
-    """How a certificate is offered on a signing form: subject, issuer, validity, where the key is."""
-    subject = ", ".join(p for p in [c.subject_cn, c.subject_org] if p)  # type: ignore[attr-defined]
+def credential_label(c: Credential) -> str:
+    """How a certificate is offered on a signing form: subject, issuer, validity, where the key
+    is."""
+    subject = ", ".join(p for p in [c.subject_cn, c.subject_org] if p)
     return (
-        f"{subject} — cấp bởi {c.issuer_cn} — hiệu lực {c.not_before:%d/%m/%Y}–{c.not_after:%d/%m/%Y} — "  # type: ignore[attr-defined]
+        f"{subject} — cấp bởi {c.issuer_cn} — hiệu lực "
+        f"{c.not_before:%d/%m/%Y}–{c.not_after:%d/%m/%Y} — "
         f"{c.get_storage_display()}{' (mặc định)' if c.is_default else ''}"
-    )  # type: ignore[attr-defined]
+    )
 
 
 class VerifyForm(forms.Form):
@@ -105,12 +113,13 @@ class CrlForm(forms.Form):
     file = forms.FileField(label="Danh sách thu hồi CRL (PEM hoặc DER)")
 
 
-def read_upload(upload: object, limit: int | None = None) -> bytes:
+def read_upload(upload: UploadedFile[bytes], limit: int | None = None) -> bytes:
     """Read an uploaded file, refusing oversized ones before reading them whole."""
     limit = limit or conf.max_pdf_bytes()
-    size = getattr(upload, "size", 0) or 0
+    size = upload.size or 0
     if size > limit:
         from digitaldesk.signing.errors import SigningError
 
         raise SigningError(f"Tệp quá lớn (tối đa {limit // (1024 * 1024)} MB).")
-    return upload.read()  # type: ignore[attr-defined, no-any-return]
+    data: bytes = upload.read()
+    return data

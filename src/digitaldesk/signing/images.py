@@ -172,7 +172,8 @@ def _wrap(
 def text_lines_png(
     lines: list[str], *, width_pt: float, size_pt: float = 10
 ) -> tuple[bytes, float]:
-    """Black text lines (Times New Roman metrics), wrapped to `width_pt`. Returns (PNG, height in pt)."""
+    """Black text lines (Times New Roman metrics), wrapped to `width_pt`. Returns (PNG, height in
+    pt)."""
     font = _font(str(conf.font_path()), int(size_pt * PX_PER_PT))
     probe = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
     wrapped: list[str] = []

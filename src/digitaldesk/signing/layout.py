@@ -133,7 +133,8 @@ def personal_box(
             if _strip_prefix(line.folded) == want_title and line.centre_x > width * 0.4:
                 title_line = line
     if title_line is None and want_name:
-        # A name in the right half, without the title (e.g. a "Thừa ủy quyền" block with another wording).
+        # A name in the right half, without the title (e.g. a "Thừa ủy quyền" block with another
+        # wording).
         name_only = [ln for ln in lines if ln.folded == want_name and ln.centre_x > width * 0.4]
         if name_only:
             name_line = name_only[-1]
@@ -161,7 +162,8 @@ def personal_box(
         w, h = fit(max_w, max_h, image_w, image_h)
         top = height - title_line.bottom - 6
         return (cx - w / 2, top - h, cx + w / 2, top), "title"
-    # Default: right half, below the last line of text if there is room, else above the bottom margin.
+    # Default: right half, below the last line of text if there is room, else above the bottom
+    # margin.
     w, h = fit(max_w, max_h, image_w, image_h)
     cx = width * 0.72
     lowest = max((ln.bottom for ln in lines), default=height * 0.55)
@@ -184,7 +186,8 @@ def organisation_box(personal: Box, *, seal_pt: float, width_pt: float, height_p
 
 
 def top_right_box(page_w: float, page_h: float, *, width_pt: float, height_pt: float) -> Box:
-    """Box 14: top right of the first page (copies, separate-file attachments), inside the margins."""
+    """Box 14: top right of the first page (copies, separate-file attachments), inside the
+    margins."""
     right = page_w - 15 * MM
     top = page_h - 8 * MM
     return (right - width_pt, top - height_pt, right, top)

@@ -13,8 +13,9 @@ import datetime as dt
 import hashlib
 import logging
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -50,6 +51,11 @@ from digitaldesk.signing.models import (
 from digitaldesk.signing.pdf import open_pdf, page_count, page_size, signature_fields
 from digitaldesk.signing.verify import VerificationReport, verify_pdf
 
+if TYPE_CHECKING:
+    from pkcs11 import Session
+    from pyhanko.sign import signers
+
+
 log = logging.getLogger(__name__)
 
 PURPOSES = ("document", "attachment", "copy")
@@ -67,7 +73,8 @@ def _vn_date(moment: dt.datetime) -> str:
 
 # --- Demo CA and trust store ----------------------------------------------------------
 def demo_ca() -> DemoCA:
-    """The demo CA of this data directory (generated on first use), registered in the trust store."""
+    """The demo CA of this data directory (generated on first use), registered in the trust
+    store."""
     base = settings.SITE_URL.rstrip("/") + reverse("signing:crl", args=["issuing"]).removesuffix(
         "issuing.crl"
     )
@@ -228,7 +235,9 @@ def crl_add(*, actor: User, data: bytes) -> RevocationList:
         raise SigningError(
             "Chưa có chứng thư của tổ chức phát hành CRL này; hãy tải chứng thư CA lên trước."
         )
-    if not any(crl.is_signature_valid(c.public_key()) for c in issuers):  # type: ignore[arg-type]
+    # A CA's key is RSA or EC; cryptography refuses any other key type at this call.
+    keys = [c.public_key() for c in issuers]
+    if not any(crl.is_signature_valid(k) for k in keys):  # type: ignore[arg-type]  # see above
         raise SigningError(
             "Chữ ký trên CRL không đúng: tệp không do tổ chức phát hành ghi trong CRL ký."
         )
@@ -386,7 +395,8 @@ def credential_add_pkcs12(
     label: str = "",
     make_default: bool = True,
 ) -> Credential:
-    """Store an uploaded PKCS#12 (.p12/.pfx). The passphrase only proves the file opens; it is not kept."""
+    """Store an uploaded PKCS#12 (.p12/.pfx). The passphrase only proves the file opens; it is not
+    kept."""
     owner = owner if owner is not None else (actor if kind == CredentialKind.PERSONAL else None)
     _holder_check(actor=actor, kind=kind, owner=owner, unit=unit)
     if not data:
@@ -408,7 +418,7 @@ def credential_add_pkcs12(
     )
 
 
-def _pkcs11_session(token_label: str, pin: str):  # type: ignore[no-untyped-def]
+def _pkcs11_session(token_label: str, pin: str) -> Session:
     from pkcs11 import exceptions as p11_exc
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign.pkcs11 import open_pkcs11_session
@@ -431,8 +441,8 @@ def _pkcs11_session(token_label: str, pin: str):  # type: ignore[no-untyped-def]
     except Exception as exc:
         if "No token" in str(exc):
             raise SigningError(
-                f"Không tìm thấy thiết bị ký số có nhãn “{token_label}”. "
-                "Kiểm tra thiết bị đã được cắm và nhận."
+                f"Không tìm thấy thiết bị ký số có nhãn “{token_label}”. Kiểm tra thiết bị đã "
+                "được cắm và nhận."
             ) from exc
         raise SigningError(f"Không mở được thiết bị ký số: {exc}") from exc
 
@@ -585,7 +595,8 @@ def demo_issue_credential(
     like a remote-signing HSM. `keeper` is the Văn thư holding an organisation certificate."""
     ca = demo_ca()
     if kind == CredentialKind.PERSONAL:
-        assert user is not None
+        if user is None:
+            raise ValueError("a personal certificate needs its user")
         org = selectors.organisation_unit_of(user)
         key, cert = ca.issue(
             common_name=user.full_name,
@@ -597,16 +608,17 @@ def demo_issue_credential(
         )
         owner, holder_unit, label = user, None, "Chứng thư số cá nhân (CA mẫu)"
     else:
-        assert unit is not None
+        if unit is None or keeper is None:
+            raise ValueError("an organisation certificate needs its unit and keeper (văn thư)")
         key, cert = ca.issue(
             common_name=_short_name(unit),
             organisation=_short_name(unit),
             days=days,
             not_before=not_before,
         )
-        assert keeper is not None, "an organisation certificate needs its keeper (văn thư)"
         owner, holder_unit, label = keeper, unit, f"Chữ ký số cơ quan — {unit.name}"[:200]
-    assert key is not None
+    if key is None:  # ca.issue returns a key whenever it generates one (no public_key given)
+        raise RuntimeError("the demo CA returned no private key")
     p12 = ca.pkcs12(key, cert, pin, friendly_name=cert.subject.rfc4514_string()[:60])
     cert_chain = ca.chain
     credential = (
@@ -647,7 +659,8 @@ def _save_expired_demo(
     label: str,
     p12: bytes,
 ) -> Credential:
-    """Tests and the demo need an expired certificate on file (uploads of expired ones are refused)."""
+    """Tests and the demo need an expired certificate on file (uploads of expired ones are
+    refused)."""
     info = crypto.cert_info(cert)
     credential = Credential.objects.create(
         kind=kind,
@@ -694,7 +707,8 @@ def appearance_image_set(
     unit: Unit | None = None,
     generated: bool = False,
 ) -> AppearanceImage:
-    """Upload (or generate) the signature image of an official or the seal image of an organisation."""
+    """Upload (or generate) the signature image of an official or the seal image of an
+    organisation."""
     if kind == AppearanceImageKind.SIGNATURE:
         if owner is None:
             raise SigningError("Thiếu cán bộ của ảnh chữ ký.")
@@ -758,7 +772,8 @@ def seal_image_for(unit: Unit) -> AppearanceImage:
 
 # --- Signing ---------------------------------------------------------------------------
 def has_usable_credential(user: User, kind: str = CredentialKind.PERSONAL) -> bool:
-    """True if `user` holds a certificate of `kind` that is valid now (for showing the "Ký số" button)."""
+    """True if `user` holds a certificate of `kind` that is valid now (for showing the "Ký số"
+    button)."""
     now = timezone.now()
     return (
         selectors.usable_credentials(user, kind)
@@ -784,12 +799,13 @@ def _check_certificate(credential: Credential) -> None:
         raise CertificateUnusableError("Chứng thư số đã ngừng dùng.")
     if credential.revoked_at:
         raise CertificateUnusableError(
-            f"Chứng thư số đã bị thu hồi ngày {_vn_date(credential.revoked_at)}; không thể dùng để ký."
+            f"Chứng thư số đã bị thu hồi ngày {_vn_date(credential.revoked_at)}; không thể dùng "
+            "để ký."
         )
     if now > credential.not_after:
         raise CertificateUnusableError(
-            f"Chứng thư số đã hết hạn ngày {_vn_date(credential.not_after)}; không thể dùng để ký. "
-            "Đề nghị gia hạn hoặc nạp chứng thư số mới."
+            f"Chứng thư số đã hết hạn ngày {_vn_date(credential.not_after)}; không thể dùng để "
+            "ký. Đề nghị gia hạn hoặc nạp chứng thư số mới."
         )
     if now < credential.not_before:
         raise CertificateUnusableError(
@@ -799,7 +815,8 @@ def _check_certificate(credential: Credential) -> None:
     revoked = trust.revoked_at(cert)
     if revoked is not None:
         raise CertificateUnusableError(
-            f"Chứng thư số đã bị tổ chức chứng thực thu hồi ngày {_vn_date(revoked)}; không thể dùng để ký."
+            f"Chứng thư số đã bị tổ chức chứng thực thu hồi ngày {_vn_date(revoked)}; không thể "
+            "dùng để ký."
         )
     chain = [crypto.to_asn1(c) for c in crypto.chain_from_pem(credential.chain_pem)]
     context = trust.validation_context(extra_certs=chain, for_signing=True)
@@ -819,14 +836,15 @@ def _check_certificate(credential: Credential) -> None:
         ) from exc
     except PathBuildingError as exc:
         raise CertificateUnusableError(
-            "Chứng thư số không do tổ chức chứng thực mà hệ thống tin cậy cấp. Đề nghị quản trị hệ thống "
-            "bổ sung chứng thư gốc của tổ chức chứng thực."
+            "Chứng thư số không do tổ chức chứng thực mà hệ thống tin cậy cấp. Đề nghị quản trị "
+            "hệ thống bổ sung chứng thư gốc của tổ chức chứng thực."
         ) from exc
     except InvalidCertificateError as exc:
         raise CertificateUnusableError(f"Chứng thư số không hợp lệ để ký: {exc}") from exc
     except PathValidationError as exc:
         raise CertificateUnusableError(
-            "Không kiểm tra được tình trạng thu hồi của chứng thư số (danh sách CRL hết hạn hoặc thiếu)."
+            "Không kiểm tra được tình trạng thu hồi của chứng thư số (danh sách CRL hết hạn hoặc "
+            "thiếu)."
         ) from exc
 
 
@@ -860,7 +878,9 @@ def _resolve_credential(
     return found
 
 
-def _signer_for(credential: Credential, passphrase: str | None):  # type: ignore[no-untyped-def]
+def _signer_for(
+    credential: Credential, passphrase: str | None
+) -> tuple[signers.Signer, Callable[[], None]]:
     """(pyHanko signer, closer) for a credential; the passphrase/PIN is used and forgotten."""
     if not passphrase:
         raise WrongPassphraseError("Nhập mật khẩu (mã PIN) của chứng thư số để ký.")
@@ -953,9 +973,8 @@ def _organisation_appearance(
         for f in signature_fields(reader)
         if f.signed and f.rect and f.page_index == last and (f.rect[2] - f.rect[0]) > 1
     ]
-    if signed:
+    if signed and signed[-1].rect is not None:  # the list keeps fields with a rectangle only
         personal = signed[-1].rect
-        assert personal is not None
     else:
         text = _last_page_text(pdf, last + 1)
         personal, _ = layout.personal_box(text, title="", name="", image_w=720, image_h=300)
@@ -974,8 +993,8 @@ def _require_prior_signature(reader: Any) -> None:
     sigs = list(reader.embedded_regular_signatures)
     if not sigs:
         raise SigningError(
-            "Văn bản chưa có chữ ký số của người có thẩm quyền. Văn thư chỉ ký số của cơ quan "
-            "sau khi người có thẩm quyền đã ký (Nghị định 30/2020/NĐ-CP, Điều 17, 32).",
+            "Văn bản chưa có chữ ký số của người có thẩm quyền. Văn thư chỉ ký số của cơ quan sau "
+            "khi người có thẩm quyền đã ký (Nghị định 30/2020/NĐ-CP, Điều 17, 32).",
             code="unsigned_document",
         )
     last = sigs[-1]
@@ -989,8 +1008,8 @@ def _require_prior_signature(reader: Any) -> None:
         intact = valid = False
     if not (intact and valid):
         raise SigningError(
-            "Chữ ký số của người có thẩm quyền trên văn bản không còn nguyên vẹn; không ký số "
-            "của cơ quan lên văn bản này.",
+            "Chữ ký số của người có thẩm quyền trên văn bản không còn nguyên vẹn; không ký số của "
+            "cơ quan lên văn bản này.",
             code="broken_signature",
         )
 
@@ -1023,7 +1042,8 @@ def sign_pdf(
     `field` names the signature field: an existing empty field is filled, otherwise a new one
     is created. `number` and `issued_date` (the Văn thư's number and date, given after the signer
     signed: NĐ 30/2020 Điều 15) are printed in the organisation signature's visible text, so the
-    signer's signature stays intact. With DESK_TSA_URL set the signature gets an RFC 3161 timestamp and the
+    signer's signature stays intact. With DESK_TSA_URL set the signature gets an RFC 3161 timestamp
+    and the
     validation data (PAdES B-LT); otherwise PAdES B-B.
     Raises SigningError (subclasses BadPdfError, WrongPassphraseError, CertificateUnusableError)
     with a Vietnamese message; nothing is written then.
@@ -1042,7 +1062,8 @@ def sign_pdf(
     organisation = None
     if kind == CredentialKind.ORGANISATION:
         organisation = chosen.unit
-        assert organisation is not None
+        if organisation is None:
+            raise SigningError("Chứng thư số cơ quan chưa gắn với cơ quan, tổ chức nào.")
         if purpose == "document":
             _require_prior_signature(reader)
         appearance = _organisation_appearance(
@@ -1064,13 +1085,12 @@ def sign_pdf(
         appearance = _personal_appearance(pdf=pdf, reader=reader, signer=signer, title=title)
         field_name = field or _unique_field(set(existing), "ChuKyCaNhan")
         reason = reason or "Ký ban hành văn bản"
-    existing_field = bool(field and field in existing)
-    if existing_field:
+    current = existing.get(field) if field else None
+    existing_field = current is not None
+    if current is not None:
         appearance = engine.Appearance(
-            appearance.png,
-            existing[field].page_index or 0,  # type: ignore[index]
-            existing[field].rect or appearance.box,
-        )  # type: ignore[index]
+            appearance.png, current.page_index or 0, current.rect or appearance.box
+        )
     if not location:
         org = organisation or selectors.organisation_unit_of(signer)
         location = org.name.split(" — ")[0] if org else ""
@@ -1098,8 +1118,8 @@ def sign_pdf(
             "timestamp" in text.lower() or "tsa" in text.lower() or "connect" in text.lower()
         ):
             raise SigningError(
-                "Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA); chưa ký. "
-                "Thử lại sau hoặc báo quản trị hệ thống.",
+                "Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA); chưa ký. Thử "
+                "lại sau hoặc báo quản trị hệ thống.",
                 code="tsa_unavailable",
             ) from exc
         if chosen.storage == CredentialStorage.PKCS11:

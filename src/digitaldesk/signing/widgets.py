@@ -18,7 +18,8 @@ from digitaldesk.signing import conf, selectors
 from digitaldesk.signing.models import Credential, CredentialKind
 
 _OWN = Prebuilt(
-    lambda: selectors.personal_credentials(Param("user", IntegerField())).filter(  # type: ignore[arg-type]
+    # The user is a parameter of the prebuilt query: `Param` stands where the selector takes a user.
+    lambda: selectors.personal_credentials(Param("user", IntegerField())).filter(  # type: ignore[arg-type]  # see above
         not_after__lte=Param("limit", DateTimeField()), revoked_at__isnull=True
     )
 )
@@ -36,11 +37,11 @@ _ORGANISATIONS = Prebuilt(
 def _something_expires(request: HttpRequest) -> Probe:
     """One of the user's own certificates expires within the warning period, or (for a Văn thư or
     an administrator, who see organisation certificates) some organisation certificate does."""
-    user = request.user
+    user = user_of(request)
     # A minute beyond the widget's own limit, which it computes a moment later.
     limit = timezone.now() + dt.timedelta(days=conf.expiry_warning_days(), minutes=1)
     probes = [_OWN.exists(user=user.pk, limit=limit)]
-    if selectors.is_clerk(user) or selectors.is_admin(user):  # type: ignore[arg-type]
+    if selectors.is_clerk(user) or selectors.is_admin(user):
         probes.append(_ORGANISATIONS.exists(limit=limit))
     return probes
 

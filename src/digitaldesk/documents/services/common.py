@@ -38,10 +38,11 @@ class DuplicateWarning(ValidationError):
 def secret_refusal_message(secrecy: str) -> str:
     label = Secrecy(secrecy).label
     return (
-        f"Văn bản có độ mật “{label}” không được tải lên, lưu trữ hay xử lý trên Bàn làm việc số, vì máy chủ "
-        "có kết nối mạng (Luật Bảo vệ bí mật nhà nước 2018, Điều 5, khoản 5; Nghị định 26/2020/NĐ-CP, Điều 4). "
-        "Chỉ vào sổ văn bản mật phần thông tin đăng ký, không kèm tệp; bản giấy chuyển cho cán bộ bảo mật "
-        "và xử lý trên máy tính không kết nối mạng theo quy định."
+        f"Văn bản có độ mật “{label}” không được tải lên, lưu trữ hay xử lý trên Bàn làm việc số, "
+        "vì máy chủ có kết nối mạng (Luật Bảo vệ bí mật nhà nước 2018, Điều 5, khoản 5; Nghị "
+        "định 26/2020/NĐ-CP, Điều 4). Chỉ vào sổ văn bản mật phần thông tin đăng ký, không kèm "
+        "tệp; bản giấy chuyển cho cán bộ bảo mật và xử lý trên máy tính không kết nối mạng theo "
+        "quy định."
     )
 
 

@@ -47,8 +47,8 @@ def outgoing_recall(*, actor: User, document: OutgoingDocument, reason: str) -> 
     """
     if not selectors.can_recall(actor, document):
         raise PermissionDenied(
-            "Chỉ văn thư, người ký hoặc lãnh đạo cơ quan ban hành được thu hồi văn bản "
-            "đã phát hành."
+            "Chỉ văn thư, người ký hoặc lãnh đạo cơ quan ban hành được thu hồi văn bản đã phát "
+            "hành."
         )
     if not reason.strip():
         raise ValidationError("Vui lòng ghi lý do thu hồi văn bản.")
@@ -146,8 +146,7 @@ def _recall_incoming(
         kind=ActionKind.RECALLED,
         actor=actor,
         note=f"{document.unit.name} thu hồi văn bản {document.code_notation}. Lý do: "
-        f"{reason}. Bản điện tử đã được xóa; số đến {incoming.arrival_number} "
-        "vẫn giữ trong sổ.",
+        f"{reason}. Bản điện tử đã được xóa; số đến {incoming.arrival_number} vẫn giữ trong sổ.",
         detail={"outgoing": document.pk},
     )
     audit_record(
@@ -160,8 +159,8 @@ def _recall_incoming(
     users: dict[int, User] = {u.pk: u for u in selectors.clerks_of(incoming.unit)}
     users.update({u.pk: u for u in selectors.leaders_of(incoming.unit)})
     for assignment in incoming.assignments.select_related("user", "unit"):
-        if assignment.user_id:
-            users[assignment.user_id] = assignment.user  # type: ignore[assignment]
+        if assignment.user is not None:
+            users[assignment.user.pk] = assignment.user
         elif assignment.unit is not None:
             users.update({u.pk: u for u in selectors.leaders_of(assignment.unit)})
     users.pop(actor.pk, None)
@@ -202,7 +201,7 @@ def relation_check(
         )
     if relation == Relation.REPLACES and doc_type != original.doc_type:
         raise ValidationError(
-            f"Văn bản thay thế phải cùng hình thức với văn bản bị thay thế "
+            "Văn bản thay thế phải cùng hình thức với văn bản bị thay thế "
             f"({original.get_doc_type_display()}) (Nghị định 30/2020/NĐ-CP, Điều 18)."
         )
 

@@ -120,7 +120,8 @@ def incoming_register(
         if not selectors.can_register(actor):
             raise PermissionDenied("Chỉ văn thư của cơ quan được vào sổ văn bản đến.")
         agency = selectors.user_agency(actor)
-    assert agency is not None
+        if agency is None:
+            raise PermissionDenied("Chỉ văn thư của cơ quan được vào sổ văn bản đến.")
     if not data.sender.strip():
         raise ValidationError("Vui lòng nhập tác giả (cơ quan ban hành văn bản).")
     if data.secrecy == Secrecy.NORMAL and not data.subject.strip():
@@ -259,8 +260,8 @@ def _incoming_register_atomic(
     leaders = selectors.leaders_of(agency)
     urgent = data.urgency != Urgency.NORMAL
     title = (
-        f"{'[' + document.get_urgency_display().upper() + '] ' if urgent else ''}"
-        f"Văn bản đến số {number} cần bút phê: {document.code_notation or document.get_doc_type_display()}"
+        f"{'[' + document.get_urgency_display().upper() + '] ' if urgent else ''}Văn bản đến số "
+        f"{number} cần bút phê: {document.code_notation or document.get_doc_type_display()}"
     )
     transaction.on_commit(
         lambda: notify(

@@ -75,12 +75,13 @@ def _template_pdf(document: OutgoingDocument) -> tuple[bytes, bytes]:
     from digitaldesk.documents import docgen
 
     agency = document.unit
-    superior = agency.parent.name if agency.parent_id else ""
+    superior = agency.parent.name if agency.parent is not None else ""
     recipients = [r.label for r in document.recipients.all() if r.kind != RecipientKind.ARCHIVE]
     drafting_symbol = (
         document.drafting_unit.symbol.split("-")[-1] if document.drafting_unit.symbol else ""
     )
-    archive = f"Lưu: VT{', ' + drafting_symbol if drafting_symbol and document.drafting_unit_id != agency.pk else ''}."
+    own_drafting = drafting_symbol and document.drafting_unit_id != agency.pk
+    archive = f"Lưu: VT{', ' + drafting_symbol if own_drafting else ''}."
     signer = document.signer
     data = docgen.TemplateData(
         doc_type=document.doc_type,
@@ -166,7 +167,8 @@ def _outgoing_create_atomic(
     *, actor: User, data: DraftData, upload: files.Inspected | None, flags: list[sensitivity.Flag]
 ) -> OutgoingDocument:
     agency = selectors.user_agency(actor)
-    assert agency is not None and actor.unit is not None
+    if agency is None or actor.unit is None:
+        raise PermissionDenied("Tài khoản chưa thuộc đơn vị nào nên không soạn thảo được.")
     document = OutgoingDocument.objects.create(
         unit=agency,
         drafting_unit=actor.unit,
@@ -323,7 +325,7 @@ def outgoing_comment(*, actor: User, document: OutgoingDocument, text: str) -> R
     audit_record(
         actor=actor, action="documents.draft_commented", obj=document, detail={"comment": item.pk}
     )
-    others = {document.drafter_id, document.signer_id} - {actor.pk, None}
+    others = {pk for pk in (document.drafter_id, document.signer_id) if pk not in (None, actor.pk)}
     users = list(User.objects.filter(pk__in=others))
     url = detail_url("documents:outgoing_detail", document.pk)
     transaction.on_commit(
@@ -351,8 +353,8 @@ def outgoing_submit(
         raise ValidationError("Người ký phải là lãnh đạo của đơn vị hoặc cơ quan bạn.")
     if document.current is None or document.current.pdf_id is None:
         raise ValidationError(
-            "Dự thảo chưa có bản PDF (đang chuyển đổi hoặc chuyển đổi lỗi). Vui lòng chờ hoặc "
-            "tải lên bản PDF."
+            "Dự thảo chưa có bản PDF (đang chuyển đổi hoặc chuyển đổi lỗi). Vui lòng chờ hoặc tải "
+            "lên bản PDF."
         )
     changed = document.signer_id != signer.pk or document.signer_authority != authority
     document.signer, document.signer_authority = signer, authority

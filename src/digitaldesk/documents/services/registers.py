@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from digitaldesk.accounts.models import User
@@ -55,7 +58,7 @@ OUTGOING_EDITABLE: dict[str, str] = {
     "copies": "Số lượng bản",
     "notes": "Ghi chú",
 }
-REMOVED_SECRET = "(đã xóa theo quy định bảo vệ bí mật nhà nước)"
+REMOVED_SECRET = "(đã xóa theo quy định bảo vệ bí mật nhà nước)"  # noqa: S105  (not a password)
 
 
 def _shown(document: Any, name: str, value: Any) -> str:
@@ -72,19 +75,21 @@ def _shown(document: Any, name: str, value: Any) -> str:
     return str(value)
 
 
+def _delete_from_storage(path: str) -> None:
+    if default_storage.exists(path):
+        default_storage.delete(path)
+
+
 def incoming_content_drop(document: IncomingDocument) -> list[int]:
     """Remove the electronic content of an incoming entry: its files (the bytes stay on disk only
     while another row — e.g. the issuer's own issued file — still uses them), its text, its search
     body. The register line and its số đến stay. Returns the ids of the dropped file rows."""
-    from django.core.files.storage import default_storage
-    from django.db.models import ProtectedError
-
-    from digitaldesk.documents.jobs import purge_incoming_ocr
+    from digitaldesk.documents.jobs import purge_incoming_ocr  # jobs import the services
 
     stored = [
         f for f in (document.original, document.rendition, document.archive_copy) if f is not None
     ]
-    transaction.on_commit(lambda pk=document.pk: purge_incoming_ocr(pk))
+    transaction.on_commit(partial(purge_incoming_ocr, document.pk))
     document.original = document.rendition = document.archive_copy = None
     document.text, document.text_source = "", ""
     document.save(update_fields=["original", "rendition", "archive_copy", "text", "text_source"])
@@ -95,12 +100,11 @@ def incoming_content_drop(document: IncomingDocument) -> list[int]:
             with transaction.atomic():
                 item.delete()
         except ProtectedError:
-            continue  # still used elsewhere (e.g. an OCR run's record); the entry no longer points to it
+            # Still used elsewhere (e.g. an OCR run's record); the entry no longer points to it.
+            continue
         dropped.append(item.pk)
         if path and not StoredFile.objects.filter(file=path).exists():
-            transaction.on_commit(
-                lambda p=path: default_storage.delete(p) if default_storage.exists(p) else None
-            )
+            transaction.on_commit(partial(_delete_from_storage, path))
     return dropped
 
 
@@ -153,15 +157,14 @@ def incoming_edit(
         raise ValidationError("Vui lòng nhập ngày đến.")
     if timezone.localtime(new["arrived_at"]).year != document.year:
         raise ValidationError(
-            f"Ngày đến phải thuộc năm {document.year}: số đến {document.arrival_number} "
-            f"đã được cấp trong sổ văn bản đến năm {document.year} và không thay đổi."
+            f"Ngày đến phải thuộc năm {document.year}: số đến {document.arrival_number} đã được "
+            f"cấp trong sổ văn bản đến năm {document.year} và không thay đổi."
         )
     if new["arrived_at"] > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError("Ngày đến không được sau thời điểm hiện tại.")
     raising = document.secrecy == Secrecy.NORMAL and new["secrecy"] != Secrecy.NORMAL
-    if new["secrecy"] != Secrecy.NORMAL:
-        if new["secrecy"] == Secrecy.TUYET_MAT and not change.secret_summary_allowed:
-            new["subject"] = ""  # NĐ 26/2020/NĐ-CP, Điều 4
+    if new["secrecy"] == Secrecy.TUYET_MAT and not change.secret_summary_allowed:
+        new["subject"] = ""  # NĐ 26/2020/NĐ-CP, Điều 4
     flags: list[sensitivity.Flag] = []
     if new["secrecy"] == Secrecy.NORMAL and new["subject"] != document.subject:
         flags = sensitivity.check_text(new["subject"])

@@ -40,7 +40,10 @@ def _assignment(
 ) -> Assignment:
     if user is None and unit is None:
         raise ValidationError("Chọn đơn vị hoặc cán bộ được giao.")
-    path = unit.path if unit is not None else (user.unit.path if user and user.unit_id else "")  # type: ignore[union-attr]
+    if unit is not None:
+        path = unit.path
+    else:
+        path = user.unit.path if user is not None and user.unit is not None else ""
     return Assignment.objects.create(
         document=document,
         role=role,
@@ -93,7 +96,8 @@ def incoming_direct(
         raise ValidationError("Vui lòng chọn đơn vị hoặc cán bộ chủ trì giải quyết.")
     if document.is_secret:
         raise ValidationError(
-            "Văn bản mật được chuyển giao bản giấy qua cán bộ bảo mật, không phân công trên hệ thống."
+            "Văn bản mật được chuyển giao bản giấy qua cán bộ bảo mật, không phân công trên hệ "
+            "thống."
         )
     _check_targets(actor, document, direction)
     due = direction.due_date or document.due_date
@@ -153,14 +157,17 @@ def _after_assignment(
     search_refresh(document)
     recipients: dict[int, User] = {}
     for assignment in created:
-        if assignment.user_id:
-            recipients[assignment.user_id] = assignment.user  # type: ignore[assignment]
+        if assignment.user is not None:
+            recipients[assignment.user.pk] = assignment.user
         elif assignment.unit is not None:
             for leader in selectors.leaders_of(assignment.unit):
                 recipients[leader.pk] = leader
     recipients.pop(actor.pk, None)
     url = detail_url("documents:incoming_detail", document.pk)
-    title = f"Văn bản đến số {document.arrival_number} được giao: {document.code_notation or document.subject[:60]}"
+    title = (
+        f"Văn bản đến số {document.arrival_number} được giao: "
+        f"{document.code_notation or document.subject[:60]}"
+    )
     urgent = document.urgency != Urgency.NORMAL
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
     transaction.on_commit(

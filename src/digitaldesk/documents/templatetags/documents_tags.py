@@ -11,6 +11,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def may_follow_up(context: template.Context) -> bool:
-    """Whether the follow-up register tab applies to the signed-in user (clerks and agency leaders)."""
+    """Whether the follow-up register tab applies to the signed-in user (clerks and agency
+    leaders)."""
     user = context["request"].user
     return selectors.can_follow_up(user, selectors.user_agency(user))

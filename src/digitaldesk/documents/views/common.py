@@ -11,10 +11,11 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import User
 from digitaldesk.documents import files, selectors, signing_bridge
 from digitaldesk.documents.models import IncomingDocument, OutgoingDocument, StoredFile
@@ -57,7 +58,8 @@ class LimitedUploadHandler(FileUploadHandler):
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         self.received += len(raw_data)
         if self.received > files.max_upload_bytes():
-            self.request.desk_upload_too_large = True  # type: ignore[union-attr]
+            if self.request is not None:  # the flag is read by inspect_file and the guess view
+                self.request.desk_upload_too_large = True  # type: ignore[attr-defined]  # a flag
             raise StopUpload(connection_reset=False)
         return raw_data
 
@@ -96,10 +98,6 @@ def inspect_file(request: HttpRequest, form: Any) -> files.Inspected | None:
         raise ValidationError(str(exc)) from exc
 
 
-def request_user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def parse_date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else None
@@ -110,7 +108,7 @@ def parse_date(value: str | None) -> dt.date | None:
 def incoming_action(
     request: HttpRequest, pk: int, handler: Callable[[User, IncomingDocument], str]
 ) -> HttpResponse:
-    user = request_user(request)
+    user = user_of(request)
     document = selectors.incoming_for_user(user, pk)
     try:
         message = handler(user, document)
@@ -123,6 +121,8 @@ def incoming_action(
 
 
 def file_response(stored: StoredFile, *, inline: bool) -> FileResponse:
+    if not stored.file.name:
+        raise Http404("Không có tệp này.")
     handle = stored.file.storage.open(stored.file.name, "rb")
     return FileResponse(
         handle, as_attachment=not inline, filename=stored.name, content_type=stored.content_type
@@ -132,7 +132,7 @@ def file_response(stored: StoredFile, *, inline: bool) -> FileResponse:
 def outgoing_action(
     request: HttpRequest, pk: int, handler: Callable[[User, OutgoingDocument], str]
 ) -> HttpResponse:
-    user = request_user(request)
+    user = user_of(request)
     document = selectors.outgoing_for_user(user, pk)
     try:
         message = handler(user, document)

@@ -58,8 +58,8 @@ def outgoing_recall(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValidationError("Vui lòng ghi lý do thu hồi văn bản.")
         services.outgoing_recall(actor=user, document=document, reason=form.cleaned_data["reason"])
         return (
-            f"Đã thu hồi văn bản {document.code_notation}. Bản điện tử tại các đơn vị nhận trên Bàn làm việc số "
-            "đã được xóa; số văn bản vẫn giữ trong sổ."
+            f"Đã thu hồi văn bản {document.code_notation}. Bản điện tử tại các đơn vị nhận trên "
+            "Bàn làm việc số đã được xóa; số văn bản vẫn giữ trong sổ."
         )
 
     return outgoing_action(request, pk, run)

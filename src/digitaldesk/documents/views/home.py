@@ -10,14 +10,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from digitaldesk.accounts.http import user_of
 from digitaldesk.documents import selectors
 from digitaldesk.documents.models import OutgoingDocument, OutgoingStatus
-from digitaldesk.documents.views.common import LitePage, request_user
+from digitaldesk.documents.views.common import LitePage
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
+    user = user_of(request)
     agency = selectors.user_agency(user)
     for_me = list(
         selectors.incoming_for_me(user)
@@ -26,7 +27,9 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("due_date", "-arrived_at")[:30]
     )
     for row in for_me:
-        row.detail_url = reverse("documents:incoming_detail", args=[row.pk])  # as in incoming_list
+        # As in incoming_list: one reverse() per row, read by the template.
+        url = reverse("documents:incoming_detail", args=[row.pk])
+        row.detail_url = url  # type: ignore[attr-defined]  # an attribute for the template only
     context = {
         "for_me": for_me,
         "outgoing_waiting": selectors.outgoing_waiting_for(user).select_related("drafter")[:30],
@@ -43,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def overdue_list(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
+    user = user_of(request)
     rows = selectors.overdue(user).select_related("unit").order_by("due_date")
     page = LitePage(rows, request.GET.get("trang"))
     return render(request, "documents/overdue.html", {"page": page, "today": timezone.localdate()})
@@ -54,7 +57,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """Full-text and field search over the documents the user may see (shared engine)."""
     from digitaldesk.search import services as search_services
 
-    user = request_user(request)
+    user = user_of(request)
     query = request.GET.get("q", "").strip()
     results: Any = None
     hits: list[dict[str, Any]] = []
@@ -73,7 +76,8 @@ def search(request: HttpRequest) -> HttpResponse:
         )
         incoming_ids = [int(h.key) for h in results.hits if h.kind == selectors.INCOMING_KIND]
         outgoing_ids = [int(h.key) for h in results.hits if h.kind == selectors.OUTGOING_KIND]
-        # The index is a hint; the gate decides (a stale index never shows a document to the wrong person).
+        # The index is a hint; the gate decides (a stale index never shows a document to the wrong
+        # person).
         incoming = {
             d.pk: d
             for d in selectors.incoming_visible_to(user)

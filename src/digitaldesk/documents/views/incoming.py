@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import User
 from digitaldesk.documents import files, forms, selectors, services
 from digitaldesk.documents.models import DOC_TYPE_NAME, IncomingDocument, IncomingStatus
@@ -23,7 +24,6 @@ from digitaldesk.documents.views.common import (
     inspect_file,
     limited_upload,
     parse_date,
-    request_user,
 )
 from digitaldesk.documents.views.intake import intake_for_clerk, mail_pending
 
@@ -32,31 +32,43 @@ from digitaldesk.documents.views.intake import intake_for_clerk, mail_pending
 def incoming_list(request: HttpRequest) -> HttpResponse:
     """The incoming register of the user's agency (clerks, agency leaders), or the
     documents the user may see (handlers)."""
-    user = request_user(request)
+    user = user_of(request)
     agency = selectors.user_agency(user)
     params = request.GET
     year = params.get("nam", "")
     register = "den_mat" if params.get("so") == "mat" else "den"
-    full_register = agency is not None and (
-        selectors.is_clerk_of(user, agency) or selectors.leads_agency(user, agency)
+    register_agency = (
+        agency
+        if agency is not None
+        and (selectors.is_clerk_of(user, agency) or selectors.leads_agency(user, agency))
+        else None
     )
-    filters = {
-        "query": params.get("q", ""),
-        "status": params.get("trang_thai", ""),
-        "doc_type": params.get("loai", ""),
-        "urgency": params.get("do_khan", ""),
-        "date_from": parse_date(params.get("tu")),
-        "date_to": parse_date(params.get("den")),
-    }
-    if full_register:
+    full_register = register_agency is not None
+    query, status = params.get("q", ""), params.get("trang_thai", "")
+    doc_type, urgency = params.get("loai", ""), params.get("do_khan", "")
+    date_from, date_to = parse_date(params.get("tu")), parse_date(params.get("den"))
+    if register_agency is not None:
         rows = selectors.incoming_register_rows(
-            agency=agency,
-            year=int(year) if year.isdigit() else None,  # type: ignore[arg-type]
+            agency=register_agency,
+            year=int(year) if year.isdigit() else None,
             register=register,
-            **filters,
+            query=query,
+            status=status,
+            doc_type=doc_type,
+            urgency=urgency,
+            date_from=date_from,
+            date_to=date_to,
         )
     else:
-        rows = selectors.filter_incoming(selectors.incoming_visible_to(user), **filters)
+        rows = selectors.filter_incoming(
+            selectors.incoming_visible_to(user),
+            query=query,
+            status=status,
+            doc_type=doc_type,
+            urgency=urgency,
+            date_from=date_from,
+            date_to=date_to,
+        )
         if year.isdigit():
             rows = rows.filter(year=int(year))
     rows = rows.order_by("-year", "-arrival_number")
@@ -106,7 +118,7 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @limited_upload
 def incoming_new(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
+    user = user_of(request)
     if not selectors.can_register(user):
         raise PermissionDenied("Chỉ văn thư được vào sổ văn bản đến.")
     agency = selectors.user_agency(user)
@@ -150,15 +162,15 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
                 flags = exc.flags
                 form.add_error(
                     "confirm_sensitive",
-                    "Văn bản có dấu hiệu chứa bí mật nhà nước (xem cảnh báo). "
-                    "Chỉ tải lên khi chắc chắn văn bản không chứa bí mật nhà nước.",
+                    "Văn bản có dấu hiệu chứa bí mật nhà nước (xem cảnh báo). Chỉ tải lên khi "
+                    "chắc chắn văn bản không chứa bí mật nhà nước.",
                 )
             except services.DuplicateWarning as exc:
                 duplicates = exc.duplicates
                 form.add_error(
                     "allow_duplicate",
-                    "Văn bản cùng tác giả và số, ký hiệu đã có trong sổ. "
-                    "Kiểm tra lại; nếu không phải trùng, đánh dấu “Vẫn vào sổ”.",
+                    "Văn bản cùng tác giả và số, ký hiệu đã có trong sổ. Kiểm tra lại; nếu không "
+                    "phải trùng, đánh dấu “Vẫn vào sổ”.",
                 )
             except services.SecretRefused as exc:
                 form.add_error("secrecy", exc.messages[0])
@@ -234,7 +246,7 @@ def _incoming_context(user: User, document: IncomingDocument) -> dict[str, Any]:
 
 @login_required
 def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
+    user = user_of(request)
     document = selectors.incoming_for_user(user, pk)
     services.record_view(actor=user, document=document)
     return render(request, "documents/incoming_detail.html", _incoming_context(user, document))
@@ -285,7 +297,7 @@ def incoming_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def incoming_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
     """Download (audited): the original byte for byte, the readable PDF, or the archive copy."""
-    user = request_user(request)
+    user = user_of(request)
     document = selectors.incoming_for_user(user, pk)
     stored = {
         "goc": document.original,

@@ -11,9 +11,10 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import User
 from digitaldesk.documents import files, selectors, services
-from digitaldesk.documents.views.common import limited_upload, request_user
+from digitaldesk.documents.views.common import limited_upload
 
 
 def mail_pending(user: User, agency: Any) -> int:
@@ -51,7 +52,7 @@ def mail_intake(request: HttpRequest) -> HttpResponse:
     """The clerk's e-mail inbox: attachments waiting to be registered (or refused, with why)."""
     from digitaldesk.documents.models import IntakeStatus, MailIntake
 
-    user = request_user(request)
+    user = user_of(request)
     if not selectors.can_register(user):
         raise PermissionDenied("Chỉ văn thư được xem thư đến chờ vào sổ.")
     agency = selectors.user_agency(user)
@@ -77,7 +78,7 @@ def incoming_guess(request: HttpRequest) -> JsonResponse:
     summary, issuer), so the clerk does not retype them. Nothing is stored."""
     from digitaldesk.documents.extract import guess_fields
 
-    if not selectors.can_register(request_user(request)):
+    if not selectors.can_register(user_of(request)):
         raise PermissionDenied("Chỉ văn thư được vào sổ văn bản đến.")
     if getattr(request, "desk_upload_too_large", False):
         return JsonResponse({"error": files.too_large_message()}, status=400)
@@ -85,7 +86,7 @@ def incoming_guess(request: HttpRequest) -> JsonResponse:
     if upload is None:
         return JsonResponse({"error": "Chưa chọn tệp."}, status=400)
     try:
-        inspected = files.inspect_upload(upload.name, upload.read())
+        inspected = files.inspect_upload(upload.name or "", upload.read())
     except files.FileRefused as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     if inspected.needs_ocr:

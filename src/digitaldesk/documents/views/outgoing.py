@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import User
 from digitaldesk.documents import files, forms, selectors, services, signing_bridge
 from digitaldesk.documents.models import OutgoingDocument, OutgoingStatus, StoredFile
@@ -20,7 +21,6 @@ from digitaldesk.documents.views.common import (
     inspect_file,
     limited_upload,
     outgoing_action,
-    request_user,
 )
 from digitaldesk.documents.views.corrections import (
     RELATION_LABELS,
@@ -32,17 +32,21 @@ from digitaldesk.documents.views.corrections import (
 # --- Outgoing ---------------------------------------------------------------------------
 @login_required
 def outgoing_list(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
+    user = user_of(request)
     agency = selectors.user_agency(user)
     params = request.GET
     year = params.get("nam", "")
-    full_register = agency is not None and (
-        selectors.is_clerk_of(user, agency) or selectors.leads_agency(user, agency)
+    register_agency = (
+        agency
+        if agency is not None
+        and (selectors.is_clerk_of(user, agency) or selectors.leads_agency(user, agency))
+        else None
     )
-    if full_register:
+    full_register = register_agency is not None
+    if register_agency is not None:
         rows = selectors.outgoing_register_rows(
-            agency=agency,
-            year=int(year) if year.isdigit() else None,  # type: ignore[arg-type]
+            agency=register_agency,
+            year=int(year) if year.isdigit() else None,
             query=params.get("q", ""),
         )
     else:
@@ -76,7 +80,7 @@ def outgoing_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @limited_upload
 def outgoing_new(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
+    user = user_of(request)
     if selectors.user_agency(user) is None:
         raise PermissionDenied("Tài khoản chưa thuộc đơn vị nào.")
     signers = selectors.possible_signers(user)
@@ -145,8 +149,9 @@ def _outgoing_context(user: User, document: OutgoingDocument) -> dict[str, Any]:
 
     versions = list(document.versions.select_related("source", "pdf", "created_by"))
     for version in versions:
-        version.src_key = f"v{version.number}-src"  # type: ignore[attr-defined]
-        version.pdf_key = f"v{version.number}-pdf"  # type: ignore[attr-defined]
+        # Keys of the download links, read by the template only.
+        version.src_key = f"v{version.number}-src"  # type: ignore[attr-defined]  # template only
+        version.pdf_key = f"v{version.number}-pdf"  # type: ignore[attr-defined]  # template only
     pending = None
     if (
         document.current
@@ -197,7 +202,7 @@ def _outgoing_context(user: User, document: OutgoingDocument) -> dict[str, Any]:
 
 @login_required
 def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
+    user = user_of(request)
     document = selectors.outgoing_for_user(user, pk)
     services.record_view(actor=user, document=document)
     return render(request, "documents/outgoing_detail.html", _outgoing_context(user, document))
@@ -320,7 +325,7 @@ def outgoing_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def outgoing_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
-    user = request_user(request)
+    user = user_of(request)
     document = selectors.outgoing_for_user(user, pk)
     stored: StoredFile | None
     if which == "da-ky":

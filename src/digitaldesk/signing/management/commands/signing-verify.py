@@ -34,7 +34,8 @@ class Command(BaseCommand):
             self.stdout.write(report.summary)
             for index, sig in enumerate(report.signatures, start=1):
                 self.stdout.write(
-                    f"  {index}. {sig.signer_name} [{sig.field_name}] {sig.pades_level}: {sig.summary}"
+                    f"  {index}. {sig.signer_name} [{sig.field_name}] {sig.pades_level}: "
+                    f"{sig.summary}"
                 )
         if not report.ok:
             raise SystemExit(1)
