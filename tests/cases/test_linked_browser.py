@@ -23,7 +23,7 @@ def test_prosecutor_links_the_registered_decision_to_an_event(org: Any, page: An
     from digitaldesk.documents import services as doc_services
     from tests.documents.conftest import make_pdf
 
-    decision = doc_services.register_incoming(
+    decision = doc_services.incoming_register(
         actor=org.people["lan"],
         upload=files.inspect_upload("05.pdf", make_pdf(["Số: 05/QĐ-CSĐT"])),
         data=doc_services.IncomingData(
@@ -33,7 +33,7 @@ def test_prosecutor_links_the_registered_decision_to_an_event(org: Any, page: An
             doc_type="quyet_dinh",
         ),
     )
-    doc_services.direct(
+    doc_services.incoming_direct(
         actor=org.people["huong"],
         document=decision,
         direction=doc_services.Direction(note="KSV thụ lý", lead_users=[org.people["minh"]]),

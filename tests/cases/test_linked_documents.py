@@ -25,7 +25,7 @@ def register(
 ):  # type: ignore[no-untyped-def]
     """An incoming decision registered by the clerk Lan and (optionally) directed to `handler`."""
     pdf = make_pdf([code, subject])
-    document = services.register_incoming(
+    document = services.incoming_register(
         actor=org.people["lan"],
         upload=files.inspect_upload(f"{code.split('/')[0]}.pdf", pdf)
         if secrecy == "thuong"
@@ -40,7 +40,7 @@ def register(
         allow_duplicate=True,
     )
     if handler:
-        services.direct(
+        services.incoming_direct(
             actor=org.people["huong"],
             document=document,
             direction=services.Direction(

@@ -201,7 +201,7 @@ def test_documents_widgets_appear_as_soon_as_a_document_is_routed(org: Any, as_u
         and _section(home, "Văn bản cần xử lý") == ""
         and _section(home, "Văn bản quá hạn") == ""
     )
-    document = services.register_incoming(
+    document = services.incoming_register(
         actor=org.people["lan"],
         data=services.IncomingData(
             sender="Viện kiểm sát nhân dân tối cao",
@@ -211,7 +211,7 @@ def test_documents_widgets_appear_as_soon_as_a_document_is_routed(org: Any, as_u
             due_date=timezone.localdate() + dt.timedelta(days=3),
         ),
     )
-    services.direct(
+    services.incoming_direct(
         actor=org.people["huong"],
         document=document,
         direction=services.Direction(note="Anh Mới chủ trì", lead_users=[new]),

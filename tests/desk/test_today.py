@@ -220,7 +220,7 @@ def test_appears_on_the_very_next_load_and_goes_with_its_data(
     assert [row.split(" ")[2] for row in _widget(client)] == ["Phiên", "Hết"]
     cases.assignment_end(actor=org.people["tp2"], case=demo_day, user=new)
     assert _widget(client) == []
-    letter = documents.register_incoming(
+    letter = documents.incoming_register(
         actor=org.people["lan"],
         data=documents.IncomingData(
             sender="Tòa án nhân dân tỉnh Thăng Hoa",
@@ -230,7 +230,7 @@ def test_appears_on_the_very_next_load_and_goes_with_its_data(
             due_date=day,
         ),
     )
-    documents.direct(
+    documents.incoming_direct(
         actor=org.people["huong"],
         document=letter,
         direction=documents.Direction(note="Đồng chí Mới nghiên cứu", lead_users=[new]),
@@ -252,7 +252,7 @@ def test_a_leader_sees_documents_waiting_for_direction_due_today(org: Any, as_us
     nobody else has it in their day."""
     day = _today()
     assert _widget(as_user("huong")) == []
-    documents.register_incoming(
+    documents.incoming_register(
         actor=org.people["lan"],
         data=documents.IncomingData(
             sender="Ủy ban nhân dân tỉnh Thăng Hoa",
@@ -363,7 +363,7 @@ def test_within_the_query_budget_and_no_query_per_row(
                 number=f"{index}/QĐTG",
             ),
         )
-        letter = documents.register_incoming(
+        letter = documents.incoming_register(
             actor=org.people["lan"],
             data=documents.IncomingData(
                 sender="Cơ quan Cảnh sát điều tra",
@@ -373,7 +373,7 @@ def test_within_the_query_budget_and_no_query_per_row(
                 due_date=day,
             ),
         )
-        documents.direct(
+        documents.incoming_direct(
             actor=org.people["huong"],
             document=letter,
             direction=documents.Direction(note="Giao đồng chí Minh", lead_users=[minh]),
@@ -399,7 +399,7 @@ def test_the_documents_part_is_incoming_for_me_due_today(org: Any, demo_day: Cas
     from digitaldesk.documents.selectors import incoming_due_for_me
 
     day = _today()
-    documents.register_incoming(
+    documents.incoming_register(
         actor=org.people["lan"],
         data=documents.IncomingData(
             sender="Ủy ban nhân dân tỉnh Thăng Hoa",
@@ -409,7 +409,7 @@ def test_the_documents_part_is_incoming_for_me_due_today(org: Any, demo_day: Cas
             due_date=day,
         ),
     )  # waiting for the Viện trưởng's direction
-    to_unit = documents.register_incoming(
+    to_unit = documents.incoming_register(
         actor=org.people["lan"],
         data=documents.IncomingData(
             sender="Tòa án nhân dân tỉnh Thăng Hoa",
@@ -419,7 +419,7 @@ def test_the_documents_part_is_incoming_for_me_due_today(org: Any, demo_day: Cas
             due_date=day,
         ),
     )
-    documents.direct(
+    documents.incoming_direct(
         actor=org.people["huong"],
         document=to_unit,
         direction=documents.Direction(

@@ -105,7 +105,7 @@ def test_clerk_corrects_an_incoming_entry_through_the_api_history_and_audit_kept
 
 def test_only_the_agency_clerks_and_leaders_correct_an_incoming_entry(org, as_user, registered):
     url = f"/api/v1/documents/incoming/{registered.pk}"
-    services.direct(
+    services.incoming_direct(
         actor=org.people["huong"],
         document=registered,
         direction=services.Direction(note="Anh Minh xử lý", lead_users=[org.people["minh"]]),

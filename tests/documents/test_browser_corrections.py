@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_clerk_corrects_an_entry_and_follows_it_up(org: Any, new_context: Any) -> None:
-    document = services.register_incoming(
+    document = services.incoming_register(
         actor=org.people["lan"],
         data=services.IncomingData(
             sender="Viện kiểm sát nhân dân tối cao",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from digitaldesk.audit.models import AuditEvent
@@ -387,10 +388,10 @@ def test_correcting_and_replacing_documents_are_linked_on_both_sides(org, as_use
 
 def test_services_refuse_a_correction_of_a_recalled_document(org, as_user, credentials):
     original = issue_document(org, as_user)
-    services.recall(actor=org.people["lan"], document=original, reason="Sai thẩm quyền")
+    services.outgoing_recall(actor=org.people["lan"], document=original, reason="Sai thẩm quyền")
     original.refresh_from_db()
-    with pytest.raises(services.PermissionDenied):
-        services.check_relation(
+    with pytest.raises(PermissionDenied):
+        services.relation_check(
             actor=org.people["minh"], original=original, relation="dinh_chinh", doc_type="cong_van"
         )
 

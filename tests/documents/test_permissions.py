@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def routed(org):  # type: ignore[no-untyped-def]
     """93/TB-VKSTC registered by Lan, directed by bà Hương: Phòng 2 chủ trì, anh Minh chủ trì."""
     pdf = make_pdf(NOTICE_93)
-    document = services.register_incoming(
+    document = services.incoming_register(
         actor=org.people["lan"],
         upload=files.inspect_upload("93.pdf", pdf),
         data=services.IncomingData(
@@ -28,7 +28,7 @@ def routed(org):  # type: ignore[no-untyped-def]
             doc_type="thong_bao",
         ),
     )
-    services.direct(
+    services.incoming_direct(
         actor=org.people["huong"],
         document=document,
         direction=services.Direction(

@@ -271,7 +271,7 @@ def full_case(org, make_case, isolated_storage):  # type: ignore[no-untyped-def]
     original = make_pdf(
         ["CƠ QUAN CẢNH SÁT ĐIỀU TRA", "Số: 05/QĐ-CSĐT", "QUYẾT ĐỊNH KHỞI TỐ VỤ ÁN HÌNH SỰ"]
     )
-    decision = doc_services.register_incoming(
+    decision = doc_services.incoming_register(
         actor=org.people["lan"],
         upload=doc_files.inspect_upload("05-qd-csdt.pdf", original),
         data=doc_services.IncomingData(
@@ -281,7 +281,7 @@ def full_case(org, make_case, isolated_storage):  # type: ignore[no-untyped-def]
             doc_type="quyet_dinh",
         ),
     )
-    doc_services.direct(
+    doc_services.incoming_direct(
         actor=org.people["huong"],
         document=decision,
         direction=doc_services.Direction(note="KSV thụ lý", lead_users=[minh]),

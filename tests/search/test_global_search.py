@@ -45,7 +45,7 @@ def found(org, search_dir, django_capture_on_commit_callbacks):  # type: ignore[
                 leader_in_charge=org.people["pvt"],
             ),
         )
-    document = doc_services.register_incoming(
+    document = doc_services.incoming_register(
         actor=org.people["lan"],
         upload=files.inspect_upload("hb.pdf", make_pdf(["Công văn về quỹ học bổng"])),
         data=doc_services.IncomingData(
@@ -54,7 +54,7 @@ def found(org, search_dir, django_capture_on_commit_callbacks):  # type: ignore[
             subject="Báo cáo sử dụng quỹ học bổng năm 2025",
         ),
     )
-    doc_services.direct(
+    doc_services.incoming_direct(
         actor=org.people["huong"],
         document=document,
         direction=doc_services.Direction(note="KSV xem xét", lead_users=[minh]),

@@ -159,7 +159,7 @@ def _documents(world: World) -> None:
 
     org = world.org
     pdf = make_pdf(NOTICE_93)
-    incoming = services.register_incoming(
+    incoming = services.incoming_register(
         actor=org.people["lan"],
         upload=files.inspect_upload("93.pdf", pdf),
         data=services.IncomingData(
@@ -169,7 +169,7 @@ def _documents(world: World) -> None:
             subject="Kết luận của Viện trưởng về chuyển đổi số",
         ),
     )
-    services.direct(
+    services.incoming_direct(
         actor=org.people["huong"],
         document=incoming,
         direction=services.Direction(
@@ -179,7 +179,7 @@ def _documents(world: World) -> None:
         ),
     )
     world.add("incoming", "routed", incoming, pk=incoming.pk, which="goc")
-    outgoing = services.create_draft(
+    outgoing = services.outgoing_create(
         actor=org.people["minh"],
         upload=files.inspect_upload(
             "du-thao.pdf", make_pdf(["Kế hoạch kiểm tra công tác số hóa hồ sơ vụ án năm 2026."])

@@ -15,12 +15,10 @@ def tools(app_configs: Any, **kwargs: Any) -> list[Any]:
     if shutil.which(settings.LIBREOFFICE_CMD) is None:
         problems.append(
             Error(
-                f"Không tìm thấy LibreOffice ({settings.LIBREOFFICE_CMD}): không chuyển được "
-                "dự thảo DOCX sang PDF.",
-                hint=(
-                    "Cài gói Debian libreoffice-writer-nogui (scripts/setup.sh) hoặc đặt "
-                    "DESK_LIBREOFFICE."
-                ),
+                f"Không tìm thấy LibreOffice ({settings.LIBREOFFICE_CMD}): không chuyển được dự "
+                "thảo DOCX sang PDF.",
+                hint="Cài gói Debian libreoffice-writer-nogui (scripts/setup.sh) hoặc đặt "
+                "DESK_LIBREOFFICE.",
                 id="documents.E001",
             )
         )

@@ -24,32 +24,31 @@ NOTICE_93 = [
     "THÔNG BÁO",
     "Kết luận của Viện trưởng VKSND tối cao tại Hội nghị lần thứ 2 của Ban Chỉ đạo chuyển đổi số "
     "ngành Kiểm sát nhân dân",
-    "Ngày 23/04/2024, Viện trưởng Viện kiểm sát nhân dân (VKSND) tối cao đã chủ trì Hội nghị "
-    "lần thứ 2 của Ban Chỉ đạo chuyển đổi số ngành Kiểm sát nhân dân. Sau khi nghe Báo cáo "
-    "tổng hợp của Cục Thống kê tội phạm và Công nghệ thông tin (Cục 2) VKSND tối cao, các ý "
-    "kiến phát biểu, Viện trưởng VKSND tối cao kết luận:",
-    "1. Thời gian vừa qua, công tác chuyển đổi số của ngành Kiểm sát nhân dân đã có một số "
-    "thay đổi căn bản, bước đầu chuyển biến tích cực nhờ cách đặt đầu bài hợp lý, phương "
-    "pháp làm việc khoa học, chuyên nghiệp.",
-    "Thủ trưởng các đơn vị trực thuộc VKSND tối cao, Viện trưởng VKSND các cấp cần tiếp tục "
-    "coi chuyển đổi số là nhiệm vụ chính trị trọng tâm, đột phá của ngành Kiểm sát nhân dân.",
-    "6. VKSND chủ động phối hợp với Sở Thông tin và Truyền thông các tỉnh, thành phố trực "
-    "thuộc Trung ương tổ chức ký kết thoả thuận hợp tác về chuyển đổi số giai đoạn 2024-2027.",
+    "Ngày 23/04/2024, Viện trưởng Viện kiểm sát nhân dân (VKSND) tối cao đã chủ trì Hội nghị lần "
+    "thứ 2 của Ban Chỉ đạo chuyển đổi số ngành Kiểm sát nhân dân. Sau khi nghe Báo cáo tổng hợp "
+    "của Cục Thống kê tội phạm và Công nghệ thông tin (Cục 2) VKSND tối cao, các ý kiến phát "
+    "biểu, Viện trưởng VKSND tối cao kết luận:",
+    "1. Thời gian vừa qua, công tác chuyển đổi số của ngành Kiểm sát nhân dân đã có một số thay "
+    "đổi căn bản, bước đầu chuyển biến tích cực nhờ cách đặt đầu bài hợp lý, phương pháp làm việc "
+    "khoa học, chuyên nghiệp.",
+    "Thủ trưởng các đơn vị trực thuộc VKSND tối cao, Viện trưởng VKSND các cấp cần tiếp tục coi "
+    "chuyển đổi số là nhiệm vụ chính trị trọng tâm, đột phá của ngành Kiểm sát nhân dân.",
+    "6. VKSND chủ động phối hợp với Sở Thông tin và Truyền thông các tỉnh, thành phố trực thuộc "
+    "Trung ương tổ chức ký kết thoả thuận hợp tác về chuyển đổi số giai đoạn 2024-2027.",
     "TL. VIỆN TRƯỞNG — CHÁNH VĂN PHÒNG",
 ]
 
 PLAN_BODY = (
-    "Căn cứ Thông báo số 93/TB-VKSTC ngày 14/5/2024 kết luận của Viện trưởng VKSND tối cao "
-    "tại Hội nghị lần thứ 2 của Ban Chỉ đạo chuyển đổi số ngành Kiểm sát nhân dân;\nViện "
-    "kiểm sát nhân dân tỉnh Thăng Hoa ban hành Kế hoạch thực hiện thí điểm mô hình chuyển "
-    "đổi số như sau:\nI. QUAN ĐIỂM. Chuyển đổi số bắt đầu từ chuyển đổi nhận thức, trước hết "
-    "là của người đứng đầu.\nII. NGUYÊN TẮC THỰC HIỆN. Mô hình chuyển đổi số theo nguyên tắc "
-    "3-được: hiểu được, làm được, đánh giá được. Mục đích theo nguyên tắc 3-hơn: làm việc "
-    "hiệu quả hơn, làm được nhiều việc hơn, làm xong việc nhanh hơn.\nIII. CHỈ TIÊU. 100% "
-    "văn bản hành chính không mật được gửi, nhận qua nền tảng quản lý văn bản và ký số bởi "
-    "lãnh đạo đơn vị.\nIV. TỔ CHỨC THỰC HIỆN. Giao Phòng Thống kê tội phạm và chuyển đổi số "
-    "chủ trì, phối hợp với các phòng theo dõi, đôn đốc và báo cáo kết quả thực hiện Kế hoạch "
-    "này."
+    "Căn cứ Thông báo số 93/TB-VKSTC ngày 14/5/2024 kết luận của Viện trưởng VKSND tối cao tại "
+    "Hội nghị lần thứ 2 của Ban Chỉ đạo chuyển đổi số ngành Kiểm sát nhân dân;\nViện kiểm sát "
+    "nhân dân tỉnh Thăng Hoa ban hành Kế hoạch thực hiện thí điểm mô hình chuyển đổi số như "
+    "sau:\nI. QUAN ĐIỂM. Chuyển đổi số bắt đầu từ chuyển đổi nhận thức, trước hết là của người "
+    "đứng đầu.\nII. NGUYÊN TẮC THỰC HIỆN. Mô hình chuyển đổi số theo nguyên tắc 3-được: hiểu "
+    "được, làm được, đánh giá được. Mục đích theo nguyên tắc 3-hơn: làm việc hiệu quả hơn, làm "
+    "được nhiều việc hơn, làm xong việc nhanh hơn.\nIII. CHỈ TIÊU. 100% văn bản hành chính không "
+    "mật được gửi, nhận qua nền tảng quản lý văn bản và ký số bởi lãnh đạo đơn vị.\nIV. TỔ CHỨC "
+    "THỰC HIỆN. Giao Phòng Thống kê tội phạm và chuyển đổi số chủ trì, phối hợp với các phòng "
+    "theo dõi, đôn đốc và báo cáo kết quả thực hiện Kế hoạch này."
 )
 
 
@@ -93,7 +92,7 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
         stdout.write("Văn bản: dữ liệu mẫu đã có, bỏ qua.")
         return
     today = timezone.localdate()
-    notice = services.register_incoming(
+    notice = services.incoming_register(
         actor=lan,
         upload=files.inspect_upload("93-TB-VKSTC.pdf", text_pdf(NOTICE_93)),
         data=services.IncomingData(
@@ -102,27 +101,23 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
             issued_date=dt.date(2024, 5, 14),
             doc_type="thong_bao",
             signer_name="Chánh Văn phòng (TL. Viện trưởng)",
-            subject=(
-                "Kết luận của Viện trưởng VKSND tối cao tại Hội nghị lần thứ 2 của Ban Chỉ đạo "
-                "chuyển đổi số ngành Kiểm sát nhân dân"
-            ),
+            subject="Kết luận của Viện trưởng VKSND tối cao tại Hội nghị lần thứ 2 của Ban Chỉ "
+            "đạo chuyển đổi số ngành Kiểm sát nhân dân",
             due_date=today + dt.timedelta(days=10),
         ),
     )
-    services.direct(
+    services.incoming_direct(
         actor=huong,
         document=notice,
         direction=services.Direction(
-            note=(
-                "Giao Phòng Thống kê tội phạm và chuyển đổi số chủ trì tham mưu kế hoạch thực "
-                "hiện; Phòng 2 phối hợp."
-            ),
+            note="Giao Phòng Thống kê tội phạm và chuyển đổi số chủ trì tham mưu kế hoạch thực "
+            "hiện; Phòng 2 phối hợp.",
             lead_units=[org.units["tinh_tk"]],
             support_units=[org.units["tinh_p2"]],
             due_date=today + dt.timedelta(days=10),
         ),
     )
-    services.register_incoming(
+    services.incoming_register(
         actor=lan,
         upload=files.inspect_upload(
             "cv-c2.pdf",
@@ -130,11 +125,11 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
                 [
                     "CỤC THỐNG KÊ TỘI PHẠM VÀ CÔNG NGHỆ THÔNG TIN",
                     "Số: 412/VKSTC-C2",
-                    "V/v báo cáo kết quả triển khai nền tảng quản lý văn bản điện tử 6 tháng "
-                    "đầu năm",
-                    "Đề nghị Viện kiểm sát nhân dân các tỉnh, thành phố báo cáo tỷ lệ văn "
-                    "bản hành chính được ký số và gửi qua nền tảng, số văn bản đến được nhận "
-                    "dạng chữ và lưu trữ điện tử.",
+                    "V/v báo cáo kết quả triển khai nền tảng quản lý văn bản điện tử 6 tháng đầu "
+                    "năm",
+                    "Đề nghị Viện kiểm sát nhân dân các tỉnh, thành phố báo cáo tỷ lệ văn bản "
+                    "hành chính được ký số và gửi qua nền tảng, số văn bản đến được nhận dạng chữ "
+                    "và lưu trữ điện tử.",
                 ]
             ),
         ),
@@ -148,7 +143,7 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
             due_date=today + dt.timedelta(days=3),
         ),
     )
-    overdue = services.register_incoming(
+    overdue = services.incoming_register(
         actor=lan,
         upload=files.inspect_upload(
             "cv-kv2.pdf",
@@ -156,10 +151,10 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
                 [
                     "VIỆN KIỂM SÁT NHÂN DÂN KHU VỰC 2 — THĂNG HOA",
                     "Số: 57/VKSKV2",
-                    "V/v xin ý kiến về việc áp dụng biện pháp ngăn chặn đối với bị can trong "
-                    "vụ án trộm cắp tài sản",
-                    "Viện kiểm sát nhân dân khu vực 2 kính đề nghị Viện kiểm sát nhân dân "
-                    "tỉnh cho ý kiến.",
+                    "V/v xin ý kiến về việc áp dụng biện pháp ngăn chặn đối với bị can trong vụ "
+                    "án trộm cắp tài sản",
+                    "Viện kiểm sát nhân dân khu vực 2 kính đề nghị Viện kiểm sát nhân dân tỉnh "
+                    "cho ý kiến.",
                 ]
             ),
         ),
@@ -174,14 +169,14 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
             arrived_at=timezone.now() - dt.timedelta(days=10),
         ),
     )
-    services.direct(
+    services.incoming_direct(
         actor=huong,
         document=overdue,
         direction=services.Direction(
             note="Phòng 2 nghiên cứu, trả lời.", lead_units=[org.units["tinh_p2"]]
         ),
     )
-    services.forward(
+    services.incoming_forward(
         actor=tp2,
         document=overdue,
         direction=services.Direction(
@@ -189,7 +184,7 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
         ),
     )
     IncomingDocument.objects.filter(pk=overdue.pk).update(due_date=today - dt.timedelta(days=2))
-    services.register_incoming(
+    services.incoming_register(
         actor=lan,
         data=services.IncomingData(
             sender="Cơ quan Cảnh sát điều tra Công an tỉnh Thăng Hoa",
@@ -201,7 +196,7 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
             channel="giay",
         ),
     )
-    draft = services.create_draft(
+    draft = services.outgoing_create(
         actor=minh,
         data=services.DraftData(
             doc_type="ke_hoach",
@@ -216,7 +211,7 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
         ),
         confirm_sensitive=True,
     )
-    services.submit(
+    services.outgoing_submit(
         actor=minh,
         document=draft,
         signer=huong,
@@ -226,29 +221,27 @@ def demo_documents(org: DemoOrg, stdout: Any) -> None:
     try:
         from digitaldesk.signing.demo import DEMO_PIN
 
-        reply = services.create_draft(
+        reply = services.outgoing_create(
             actor=minh,
             data=services.DraftData(
                 doc_type="cong_van",
                 subject="Trả lời về việc áp dụng biện pháp ngăn chặn",
                 addressee="Viện kiểm sát nhân dân khu vực 2 — Thăng Hoa",
-                body=(
-                    "Trả lời Công văn số 57/VKSKV2, Viện kiểm sát nhân dân tỉnh Thăng Hoa có ý "
-                    "kiến như sau: đề nghị Viện kiểm sát nhân dân khu vực 2 căn cứ Điều 119 Bộ "
-                    "luật Tố tụng hình sự 2015 để xem xét, quyết định."
-                ),
+                body="Trả lời Công văn số 57/VKSKV2, Viện kiểm sát nhân dân tỉnh Thăng Hoa có ý "
+                "kiến như sau: đề nghị Viện kiểm sát nhân dân khu vực 2 căn cứ Điều 119 Bộ luật "
+                "Tố tụng hình sự 2015 để xem xét, quyết định.",
                 place="Thăng Hoa",
                 signer=huong,
                 recipients_internal=[org.units["kv2"]],
             ),
             confirm_sensitive=True,
         )
-        services.submit(actor=minh, document=reply, signer=huong)
-        services.approve(actor=huong, document=reply)
+        services.outgoing_submit(actor=minh, document=reply, signer=huong)
+        services.outgoing_approve(actor=huong, document=reply)
         reply = OutgoingDocument.objects.get(pk=reply.pk)
-        services.sign(actor=huong, document=reply, passphrase=DEMO_PIN)
+        services.outgoing_sign(actor=huong, document=reply, passphrase=DEMO_PIN)
         reply = OutgoingDocument.objects.get(pk=reply.pk)
-        services.issue(actor=lan, document=reply, passphrase=DEMO_PIN)
+        services.outgoing_issue(actor=lan, document=reply, passphrase=DEMO_PIN)
         issued_note = " Đã ký số, cấp số và phát hành 1 công văn tới VKSND khu vực 2."
     except (
         Exception
@@ -272,10 +265,11 @@ def demo_document_due_today(org: DemoOrg, stdout: Any) -> None:
     from digitaldesk.documents import files, services
     from digitaldesk.documents.models import IncomingDocument
 
-    people = [org.people.get(k) for k in ("lan", "huong", "tp2", "minh", "mai")]
+    found = [org.people.get(k) for k in ("lan", "huong", "tp2", "minh", "mai")]
+    people = [p for p in found if p is not None]
     tinh = org.units.get("tinh")
     if (
-        None in people
+        len(people) < len(found)
         or tinh is None
         or IncomingDocument.objects.filter(unit=tinh, code_notation=DUE_TODAY_CODE).exists()
     ):
@@ -283,10 +277,10 @@ def demo_document_due_today(org: DemoOrg, stdout: Any) -> None:
     lan, huong, tp2, minh, mai = people
     today = timezone.localdate()
     subject = (
-        "Đề nghị Viện kiểm sát cho ý kiến về việc trưng cầu giám định bổ sung tỷ lệ tổn "
-        "thương cơ thể trong vụ án cố ý gây thương tích tại quán karaoke Hoa Sen"
+        "Đề nghị Viện kiểm sát cho ý kiến về việc trưng cầu giám định bổ sung tỷ lệ tổn thương cơ "
+        "thể trong vụ án cố ý gây thương tích tại quán karaoke Hoa Sen"
     )
-    document = services.register_incoming(
+    document = services.incoming_register(
         actor=lan,
         upload=files.inspect_upload(
             "1450-CSDT.pdf",
@@ -295,9 +289,9 @@ def demo_document_due_today(org: DemoOrg, stdout: Any) -> None:
                     "CÔNG AN TỈNH THĂNG HOA — CƠ QUAN CẢNH SÁT ĐIỀU TRA",
                     f"Số: {DUE_TODAY_CODE}",
                     "V/v đề nghị cho ý kiến về việc trưng cầu giám định bổ sung",
-                    "Cơ quan Cảnh sát điều tra Công an tỉnh Thăng Hoa đề nghị Viện kiểm sát "
-                    "nhân dân tỉnh Thăng Hoa cho ý kiến về việc trưng cầu giám định bổ sung "
-                    f"tỷ lệ tổn thương cơ thể của bị hại trước ngày {today:%d/%m/%Y}.",
+                    "Cơ quan Cảnh sát điều tra Công an tỉnh Thăng Hoa đề nghị Viện kiểm sát nhân "
+                    "dân tỉnh Thăng Hoa cho ý kiến về việc trưng cầu giám định bổ sung tỷ lệ tổn "
+                    f"thương cơ thể của bị hại trước ngày {today:%d/%m/%Y}.",
                 ]
             ),
         ),
@@ -311,7 +305,7 @@ def demo_document_due_today(org: DemoOrg, stdout: Any) -> None:
             due_date=today,
         ),
     )
-    services.direct(
+    services.incoming_direct(
         actor=huong,
         document=document,
         direction=services.Direction(
@@ -320,7 +314,7 @@ def demo_document_due_today(org: DemoOrg, stdout: Any) -> None:
             due_date=today,
         ),
     )
-    services.forward(
+    services.incoming_forward(
         actor=tp2,
         document=document,
         direction=services.Direction(
@@ -330,6 +324,6 @@ def demo_document_due_today(org: DemoOrg, stdout: Any) -> None:
         ),
     )
     stdout.write(
-        f"Văn bản đến {DUE_TODAY_CODE} hạn giải quyết hôm nay (Hoàng Văn Minh chủ trì, Vũ Thị "
-        "Mai phối hợp)."
+        f"Văn bản đến {DUE_TODAY_CODE} hạn giải quyết hôm nay (Hoàng Văn Minh chủ trì, Vũ Thị Mai "
+        "phối hợp)."
     )

@@ -13,7 +13,16 @@ and they are printed in the organisation signature's visible stamp.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.shared import Length
+    from docx.table import Table, _Cell
+    from docx.text.paragraph import Paragraph
+    from docx.text.run import Run
 
 TEMPLATE_KINDS = ["cong_van", "thong_bao", "ke_hoach", "bao_cao", "quyet_dinh", "to_trinh"]
 FONT = "Times New Roman"
@@ -39,14 +48,14 @@ class TemplateData:
 
 
 def _run(
-    paragraph,
+    paragraph: Paragraph,
     text: str,
     *,
     size: float = 14,
     bold: bool = False,
-    italic: bool = False,  # type: ignore[no-untyped-def]
+    italic: bool = False,
     underline: bool = False,
-):
+) -> Run:
     from docx.shared import Pt
 
     run = paragraph.add_run(text)
@@ -57,17 +66,17 @@ def _run(
 
 
 def _para(
-    container,
+    container: Document | _Cell,
     text: str = "",
     *,
     align: str = "center",
     size: float = 14,
-    bold: bool = False,  # type: ignore[no-untyped-def]
+    bold: bool = False,
     italic: bool = False,
     underline: bool = False,
     indent_first: bool = False,
     space_after: float = 0,
-):
+) -> Paragraph:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
@@ -88,7 +97,7 @@ def _para(
     return paragraph
 
 
-def _widths(table, widths) -> None:  # type: ignore[no-untyped-def]
+def _widths(table: Table, widths: Sequence[Length]) -> None:
     """Fixed column widths (Word and LibreOffice read the cell widths, not the grid)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -104,7 +113,7 @@ def _widths(table, widths) -> None:  # type: ignore[no-untyped-def]
         column.width = width
 
 
-def _clear(cell) -> None:  # type: ignore[no-untyped-def]
+def _clear(cell: _Cell) -> None:
     for paragraph in list(cell.paragraphs):
         paragraph._element.getparent().remove(paragraph._element)
 

@@ -45,7 +45,7 @@ def _workbook(title: str, heading: str, columns: list[str], rows: Iterable[list[
     from openpyxl.styles import Alignment, Font
 
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # a new workbook has one worksheet
     sheet.title = title[:31]
     xlsx_append(sheet, [heading])
     sheet["A1"].font = Font(bold=True, size=14)
@@ -192,7 +192,7 @@ def followup_xlsx(rows: Iterable[IncomingDocument], *, heading: str, today: dt.d
     from openpyxl.styles import Alignment, Font
 
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # a new workbook has one worksheet
     sheet.title = "So theo doi giai quyet"
     xlsx_append(sheet, [heading])
     sheet["A1"].font = Font(bold=True, size=14)

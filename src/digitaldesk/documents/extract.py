@@ -40,7 +40,7 @@ def guess_fields(text: str) -> dict[str, str]:
         guessed["code_notation"] = re.sub(r"\s+", "", number.group(1)).rstrip(".")
     date = _DATE.search(joined)
     if date:
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(ValueError):  # not a real date (31/02): nothing guessed
             guessed["issued_date"] = dt.date(
                 int(date.group(3)), int(date.group(2)), int(date.group(1))
             ).isoformat()

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from digitaldesk.accounts.models import User
 from digitaldesk.core.archives import ArchiveRefused, check_zip_archive
 from digitaldesk.core.files import UnsafeFileName, extension_of, safe_file_name
 from digitaldesk.core.images import ImageRefused, open_image_safely
@@ -69,9 +70,9 @@ def human_size(size: int) -> str:
 def too_large_message(size: int | None = None) -> str:
     got = f" (tệp gửi lên {human_size(size)})" if size else ""
     return (
-        f"Tệp quá lớn{got}: Bàn làm việc số nhận tệp tối đa {human_size(max_upload_bytes())}. "
-        "Vui lòng quét lại ở độ phân giải 200–300 dpi, chế độ đen trắng hoặc thang xám, "
-        "hoặc tách văn bản thành nhiều tệp."
+        f"Tệp quá lớn{got}: Bàn làm việc số nhận tệp tối đa {human_size(max_upload_bytes())}. Vui "
+        "lòng quét lại ở độ phân giải 200–300 dpi, chế độ đen trắng hoặc thang xám, hoặc tách "
+        "văn bản thành nhiều tệp."
     )
 
 
@@ -81,8 +82,8 @@ def max_pages() -> int:
 
 def too_many_pages_message(pages: int) -> str:
     return (
-        f"Tệp có {pages} trang, vượt giới hạn {max_pages()} trang cho một lần tải lên. "
-        "Vui lòng tách tệp thành nhiều phần rồi tải lên từng phần."
+        f"Tệp có {pages} trang, vượt giới hạn {max_pages()} trang cho một lần tải lên. Vui lòng "
+        "tách tệp thành nhiều phần rồi tải lên từng phần."
     )
 
 
@@ -131,20 +132,20 @@ def _inspect_content(name: str, data: bytes) -> Inspected:
         return _inspect_docx(name, data)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRefused(
-            "Tệp Word định dạng cũ (.doc) không được nhận vì không kiểm tra được macro. "
-            "Vui lòng mở tệp và lưu lại thành .docx hoặc PDF rồi tải lên lại."
+            "Tệp Word định dạng cũ (.doc) không được nhận vì không kiểm tra được macro. Vui lòng "
+            "mở tệp và lưu lại thành .docx hoặc PDF rồi tải lên lại."
         )
     for magic, content_type in IMAGE_TYPES.items():
         if data.startswith(magic):
             return _inspect_image(name, data, content_type)
     if lower.endswith(".pdf"):
         raise FileRefused(
-            "Tệp PDF bị hỏng hoặc không phải PDF thật (thiếu phần đầu %PDF). "
-            "Vui lòng xuất lại PDF từ phần mềm gốc hoặc quét lại văn bản."
+            "Tệp PDF bị hỏng hoặc không phải PDF thật (thiếu phần đầu %PDF). Vui lòng xuất lại "
+            "PDF từ phần mềm gốc hoặc quét lại văn bản."
         )
     raise FileRefused(
-        "Định dạng tệp không được hỗ trợ. Bàn làm việc số nhận PDF, DOCX (không có macro) "
-        "hoặc ảnh quét PNG/JPEG/TIFF."
+        "Định dạng tệp không được hỗ trợ. Bàn làm việc số nhận PDF, DOCX (không có macro) hoặc "
+        "ảnh quét PNG/JPEG/TIFF."
     )
 
 
@@ -156,14 +157,14 @@ def _inspect_pdf(name: str, data: bytes) -> Inspected:
             pages = len(pdf.pages)
     except pikepdf.PasswordError as exc:
         raise FileRefused(
-            "Tệp PDF được đặt mật khẩu nên không đọc, kiểm tra chữ ký số hay tìm kiếm được. "
-            "Vui lòng đề nghị nơi gửi cung cấp bản không đặt mật khẩu, hoặc mở tệp, bỏ mật khẩu "
-            "rồi tải lên lại."
+            "Tệp PDF được đặt mật khẩu nên không đọc, kiểm tra chữ ký số hay tìm kiếm được. Vui "
+            "lòng đề nghị nơi gửi cung cấp bản không đặt mật khẩu, hoặc mở tệp, bỏ mật khẩu rồi "
+            "tải lên lại."
         ) from exc
     except Exception as exc:  # pikepdf.PdfError and parser errors of damaged files
         raise FileRefused(
-            "Tệp PDF bị hỏng, không đọc được nội dung. Vui lòng xuất lại PDF từ phần mềm gốc, "
-            "tải lại tệp từ nơi gửi, hoặc quét lại văn bản giấy."
+            "Tệp PDF bị hỏng, không đọc được nội dung. Vui lòng xuất lại PDF từ phần mềm gốc, tải "
+            "lại tệp từ nơi gửi, hoặc quét lại văn bản giấy."
         ) from exc
     if pages == 0:
         raise FileRefused("Tệp PDF không có trang nào. Vui lòng kiểm tra lại tệp.")
@@ -186,8 +187,8 @@ def _inspect_docx(name: str, data: bytes) -> Inspected:
         content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
     except (zipfile.BadZipFile, KeyError, OSError) as exc:
         raise FileRefused(
-            "Tệp Word bị hỏng, không mở được. Vui lòng lưu lại tệp từ Word/LibreOffice "
-            "rồi tải lên lại."
+            "Tệp Word bị hỏng, không mở được. Vui lòng lưu lại tệp từ Word/LibreOffice rồi tải "
+            "lên lại."
         ) from exc
     if "word/document.xml" not in names:
         raise FileRefused(
@@ -200,9 +201,9 @@ def _inspect_docx(name: str, data: bytes) -> Inspected:
     )
     if macro:
         raise FileRefused(
-            "Tệp Word có chứa macro (mã lệnh tự động) nên bị từ chối để bảo đảm an toàn thông tin. "
-            "Vui lòng lưu lại dưới dạng “Word Document (.docx)” không có macro hoặc xuất ra PDF "
-            "rồi tải lên lại."
+            "Tệp Word có chứa macro (mã lệnh tự động) nên bị từ chối để bảo đảm an toàn thông "
+            "tin. Vui lòng lưu lại dưới dạng “Word Document (.docx)” không có macro hoặc xuất ra "
+            "PDF rồi tải lên lại."
         )
     try:
         text = docx_text(data)
@@ -231,15 +232,8 @@ def pdf_text(data: bytes) -> str:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(data)
         handle.flush()
-        result = subprocess.run(  # noqa: S603  (constant argv and our temporary file)
-            [  # noqa: S607  (poppler's pdftotext, a Debian tool on PATH)
-                "pdftotext",
-                "-enc",
-                "UTF-8",
-                "-q",
-                handle.name,
-                "-",
-            ],
+        result = subprocess.run(  # noqa: S603  (a fixed argument list, no shell)
+            ["pdftotext", "-enc", "UTF-8", "-q", handle.name, "-"],  # noqa: S607
             capture_output=True,
             timeout=120,
             check=False,
@@ -273,7 +267,7 @@ def store(
     data: bytes,
     name: str,
     content_type: str,
-    user: object | None = None,
+    user: User | None = None,
     page_count: int | None = None,
 ) -> StoredFile:
     """Keep `data` once under its SHA-256; the same bytes are stored only once on disk."""
@@ -290,13 +284,17 @@ def store(
         size=len(data),
         file=path,
         page_count=page_count,
-        created_by=user if getattr(user, "pk", None) else None,
+        created_by=user if user is not None and user.pk else None,
     )
 
 
 def read(stored: StoredFile) -> bytes:
-    with default_storage.open(stored.file.name, "rb") as handle:
-        return handle.read()
+    name = stored.file.name
+    if not name:
+        raise FileNotFoundError(f"StoredFile {stored.pk} has no file on storage")
+    with default_storage.open(name, "rb") as handle:
+        data: bytes = handle.read()
+    return data
 
 
 # --- Conversions --------------------------------------------------------------------
@@ -353,9 +351,9 @@ def to_pdf_with_libreoffice(data: bytes, suffix: str, *, pdfa: bool = True) -> b
             )
         except ConfinedTimeout as exc:
             raise ConversionFailed(
-                f"Không chuyển được tệp Word sang PDF: LibreOffice chạy quá "
-                f"{settings.LIBREOFFICE_TIMEOUT_SECONDS} giây nên đã bị dừng. Tệp có thể quá nặng; "
-                "vui lòng xuất PDF từ Word/LibreOffice rồi tải lên."
+                "Không chuyển được tệp Word sang PDF: LibreOffice chạy quá "
+                f"{settings.LIBREOFFICE_TIMEOUT_SECONDS} giây nên đã bị dừng. Tệp có thể quá "
+                "nặng; vui lòng xuất PDF từ Word/LibreOffice rồi tải lên."
             ) from exc
         except OSError as exc:
             raise ConversionFailed(
@@ -460,7 +458,7 @@ def archive_copy(pdf_data: bytes, *, agency: str, arrival_number: int, arrival_d
         sheet.save()
         with pikepdf.open(io.BytesIO(overlay_buffer.getvalue())) as overlay:
             for page, stamp in zip(pdf.pages, overlay.pages, strict=True):
-                page.add_overlay(stamp)
+                page.add_overlay(stamp, None)  # None: over the whole page
             out = io.BytesIO()
             pdf.save(out)
     return out.getvalue()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -24,15 +24,33 @@ from digitaldesk.documents.models import (
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class UserChoice(forms.ModelMultipleChoiceField):
+if TYPE_CHECKING:
+    _UserChoices = forms.ModelMultipleChoiceField[User]
+    _UnitChoices = forms.ModelMultipleChoiceField[Unit]
+else:  # Django's form fields are not subscriptable at run time
+    _UserChoices = _UnitChoices = forms.ModelMultipleChoiceField
+
+
+class UserChoice(_UserChoices):
     def label_from_instance(self, obj: User) -> str:
         position = obj.position.name if obj.position_id and obj.position else ""
         return f"{obj.full_name} — {position}" if position else obj.full_name
 
 
-class UnitChoice(forms.ModelMultipleChoiceField):
+class UnitChoice(_UnitChoices):
     def label_from_instance(self, obj: Unit) -> str:
         return obj.name
+
+
+if TYPE_CHECKING:
+    _SignerChoices = forms.ModelChoiceField[User]
+else:
+    _SignerChoices = forms.ModelChoiceField
+
+
+class SignerChoice(_SignerChoices):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.full_name} — {obj.position.name if obj.position else ''}"
 
 
 class IncomingForm(forms.Form):
@@ -115,9 +133,13 @@ class DirectionForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         for name in ("lead_users", "support_users", "info_users"):
-            self.fields[name].queryset = users if users is not None else User.objects.none()  # type: ignore[attr-defined]
+            model_choice_field(self, name).queryset = (
+                users if users is not None else User.objects.none()
+            )
         for name in ("lead_units", "support_units", "info_units"):
-            self.fields[name].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
+            model_choice_field(self, name).queryset = (
+                units if units is not None else Unit.objects.none()
+            )
         if not forwarding:
             del self.fields["hand_over"]
         else:
@@ -159,8 +181,8 @@ def parse_external(text: str) -> list[tuple[str, str]]:
             validate_email(email)
         except ValidationError as exc:
             raise ValidationError(
-                f"Địa chỉ thư điện tử không hợp lệ: “{line}”. "
-                "Mỗi dòng ghi: Tên cơ quan <địa-chỉ@thư.điện.tử>."
+                f"Địa chỉ thư điện tử không hợp lệ: “{line}”. Mỗi dòng ghi: Tên cơ quan "
+                "<địa-chỉ@thư.điện.tử>."
             ) from exc
         result.append((name or email, email))
     return result
@@ -192,7 +214,7 @@ class DraftForm(forms.Form):
     place = forms.CharField(label="Địa danh", max_length=80, required=False, initial="Thăng Hoa")
     urgency = forms.ChoiceField(label="Độ khẩn", choices=Urgency.choices, initial=Urgency.NORMAL)
     secrecy = forms.ChoiceField(label="Độ mật", choices=Secrecy.choices, initial=Secrecy.NORMAL)
-    signer = forms.ModelChoiceField(label="Người ký", queryset=User.objects.none(), required=False)
+    signer = SignerChoice(label="Người ký", queryset=User.objects.none(), required=False)
     signer_authority = forms.ChoiceField(
         label="Thẩm quyền ký", choices=SignerAuthority.choices, required=False
     )
@@ -219,9 +241,6 @@ class DraftForm(forms.Form):
         super().__init__(*args, **kwargs)
         model_choice_field(self, "signer").queryset = (
             signers if signers is not None else User.objects.none()
-        )
-        self.fields["signer"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda u: f"{u.full_name} — {u.position.name if u.position else ''}"
         )
 
     def clean_recipients_external(self) -> list[tuple[str, str]]:
@@ -256,7 +275,7 @@ class VersionForm(forms.Form):
 
 
 class SubmitForm(forms.Form):
-    signer = forms.ModelChoiceField(label="Người ký", queryset=User.objects.none())
+    signer = SignerChoice(label="Người ký", queryset=User.objects.none())
     authority = forms.ChoiceField(
         label="Thẩm quyền ký", choices=SignerAuthority.choices, required=False
     )
@@ -268,9 +287,6 @@ class SubmitForm(forms.Form):
         super().__init__(*args, **kwargs)
         model_choice_field(self, "signer").queryset = (
             signers if signers is not None else User.objects.none()
-        )
-        self.fields["signer"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda u: f"{u.full_name} — {u.position.name if u.position else ''}"
         )
 
 

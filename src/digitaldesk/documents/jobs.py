@@ -176,8 +176,12 @@ def process_incoming(progress: Progress, *, document_id: int) -> dict[str, Any]:
         )
         changed.append("rendition")
     progress(1, 4, "Nhận dạng chữ")
-    readable = document.original if document.original.is_pdf else document.rendition
-    pdf_bytes = original if document.original.is_pdf else files.read(readable)  # type: ignore[arg-type]
+    if document.original.is_pdf:
+        pdf_bytes = original
+    elif document.rendition is not None:
+        pdf_bytes = files.read(document.rendition)
+    else:  # the rendition is made above; a DOCX LibreOffice cannot read raises there
+        raise files.ConversionFailed("Không tạo được bản PDF của văn bản đến.")
     ocr_started = False
     if not document.text.strip():
         start_incoming_ocr(document, pdf_bytes)
@@ -241,15 +245,16 @@ def send_email(progress: Progress, *, recipient_id: int) -> dict[str, Any]:
     if recipient is None or recipient.delivered_at is not None:
         return {"skipped": True}
     document = recipient.document
-    assert document.issued_file is not None
+    if document.issued_file is None:  # only issued documents are sent
+        return {"skipped": True}
     message = EmailMessage(
         subject=f"{document.unit.name} gửi văn bản số {document.code_notation}",
         body=(
             f"Kính gửi: {recipient.label}\n\n{document.unit.name} gửi văn bản số "
             f"{document.code_notation} ngày {document.issued_date:%d/%m/%Y} về việc: "
-            f"{document.subject}\n\nVăn bản điện tử kèm theo đã được ký số, có giá trị như "
-            "bản gốc (Nghị định 30/2020/NĐ-CP, Điều 5).\nThư gửi tự động từ Bàn làm việc số "
-            "— Viện kiểm sát nhân dân."
+            f"{document.subject}\n\nVăn bản điện tử kèm theo đã được ký số, có giá trị như bản "
+            "gốc (Nghị định 30/2020/NĐ-CP, Điều 5).\nThư gửi tự động từ Bàn làm việc số — Viện "
+            "kiểm sát nhân dân."
         ),
         to=[recipient.email],
     )
@@ -293,10 +298,9 @@ def send_recall_notice(progress: Progress, *, recipient_id: int) -> dict[str, An
         body=(
             f"Kính gửi: {recipient.label}\n\n{document.unit.name} thu hồi văn bản số "
             f"{document.code_notation} ngày {document.issued_date:%d/%m/%Y} về việc: "
-            f"{document.subject}\n\nLý do: {document.recall_reason}\n\nĐề nghị quý cơ quan "
-            "hủy bản điện tử đã nhận và hoàn trả bản giấy (nếu có) theo Nghị định "
-            "30/2020/NĐ-CP, Điều 18.\nThư gửi tự động từ Bàn làm việc số — Viện kiểm sát "
-            "nhân dân."
+            f"{document.subject}\n\nLý do: {document.recall_reason}\n\nĐề nghị quý cơ quan hủy "
+            "bản điện tử đã nhận và hoàn trả bản giấy (nếu có) theo Nghị định 30/2020/NĐ-CP, "
+            "Điều 18.\nThư gửi tự động từ Bàn làm việc số — Viện kiểm sát nhân dân."
         ),
         to=[recipient.email],
     )
@@ -334,15 +338,13 @@ def remind_deadlines(
                     users[leader.pk] = leader
         if not users:
             continue
-        overdue = document.due_date < day  # type: ignore[operator]
+        overdue = document.due_date is not None and document.due_date < day
         title = (
             f"Văn bản đến số {document.arrival_number} đã quá hạn giải quyết "
             f"({document.due_date:%d/%m/%Y})"
             if overdue
-            else (
-                f"Văn bản đến số {document.arrival_number} sắp đến hạn giải quyết "
-                f"({document.due_date:%d/%m/%Y})"
-            )
+            else f"Văn bản đến số {document.arrival_number} sắp đến hạn giải quyết "
+            f"({document.due_date:%d/%m/%Y})"
         )
         created = notify(
             users=list(users.values()),

@@ -109,7 +109,7 @@ def fetch(config: ImapConfig, progress: Any = None) -> dict[str, int]:
             if progress:
                 progress(index, len(ids), f"Thư {index}/{len(ids)}")
     finally:
-        with contextlib.suppress(imaplib.IMAP4.error, OSError):
+        with contextlib.suppress(imaplib.IMAP4.error, OSError):  # the session is over anyway
             client.logout()
     return counts
 
@@ -139,7 +139,8 @@ def take_message(unit: Unit, raw: bytes) -> dict[str, int]:
             unit=unit, message_id=message_id[:300], part=part_number
         ).exists():
             continue
-        data = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)  # bytes for a non-multipart attachment
+        data = payload if isinstance(payload, bytes) else b""
         with transaction.atomic():
             intake = MailIntake(
                 unit=unit,

@@ -57,9 +57,9 @@ def agency_of(unit: Unit | None) -> Unit | None:
 def user_agency(user: User) -> Unit | None:
     cached = getattr(user, "_docs_agency", False)
     if cached is not False:
-        return cached  # type: ignore[return-value]
+        return cached  # type: ignore[return-value]  # what this function stored below
     agency = agency_of(user.unit) if user.unit_id else None
-    user._docs_agency = agency  # type: ignore[attr-defined]
+    user._docs_agency = agency  # type: ignore[attr-defined]  # a cache on the request's user
     return agency
 
 
@@ -271,7 +271,7 @@ def assignable_units(user: User, document: IncomingDocument) -> QuerySet[Unit]:
 
 
 # --- Incoming: registers and lists --------------------------------------------------------
-def incoming_register(
+def incoming_register_rows(
     *,
     agency: Unit,
     year: int | None = None,
@@ -453,7 +453,7 @@ def outgoing_for_user(user: User, document_id: Any) -> OutgoingDocument:
     return document
 
 
-def outgoing_register(
+def outgoing_register_rows(
     *, agency: Unit, year: int | None = None, query: str = ""
 ) -> QuerySet[OutgoingDocument]:
     rows = OutgoingDocument.objects.filter(unit=agency, status=OutgoingStatus.ISSUED)
@@ -548,8 +548,8 @@ def can_correct(user: User, document: OutgoingDocument) -> bool:
     return (
         document.status == OutgoingStatus.ISSUED
         and document.recalled_at is None
-        and user_agency(user) is not None
-        and user_agency(user).pk == document.unit_id  # type: ignore[union-attr]
+        and (agency := user_agency(user)) is not None
+        and agency.pk == document.unit_id
         and outgoing_visible_to(user).filter(pk=document.pk).exists()
     )
 
@@ -568,10 +568,9 @@ def incoming_related(user: User, document: IncomingDocument) -> list[dict[str, A
         return []
     links: list[dict[str, Any]] = []
     visible = incoming_visible_to(user).filter(unit=document.unit_id)
-    if source.related_to_id:
-        entry = visible.filter(source_outgoing=source.related_to_id).first()
-        original = source.related_to
-        assert original is not None
+    original = source.related_to
+    if original is not None:
+        entry = visible.filter(source_outgoing=original.pk).first()
         links.append(
             {
                 "text": f"{source.get_relation_display()} văn bản số {original.code_notation} ngày "

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import DateField, IntegerField
+from django.http import HttpRequest
 from django.utils import timezone
 
-from digitaldesk.accounts.http import AuthedRequest
+from digitaldesk.accounts.http import AuthedRequest, user_of
 from digitaldesk.accounts.models import Role, User
 from digitaldesk.accounts.selectors import effective_roles, led_units
 from digitaldesk.core.facts import Probe, fact
@@ -83,8 +84,8 @@ def _may_have_overdue(request: AuthedRequest) -> Probe:
     template="documents/widget_todo.html",
     requires=("documents.todo",),
 )
-def todo(request: AuthedRequest) -> dict[str, Any] | None:
-    user = request.user
+def todo(request: HttpRequest) -> dict[str, Any] | None:
+    user = user_of(request)
     incoming = list(
         selectors.incoming_for_me(user).only(*ROW_FIELDS).order_by("due_date", "-arrived_at")[:8]
     )
@@ -94,12 +95,11 @@ def todo(request: AuthedRequest) -> dict[str, Any] | None:
         .order_by("-updated_at")[:8]
     )
     clerk_queue = 0
-    if selectors.can_register(user):
-        agency = selectors.user_agency(user)
-        clerk_queue = selectors.incoming_register(
-            agency=agency,  # type: ignore[arg-type]
-            status="cho_phan_cong",
-        )[:101].count()
+    agency = selectors.user_agency(user) if selectors.can_register(user) else None
+    if agency is not None:
+        clerk_queue = selectors.incoming_register_rows(agency=agency, status="cho_phan_cong")[
+            :101
+        ].count()
     if not incoming and not outgoing and not clerk_queue:
         return None
     return {"incoming": incoming, "outgoing": outgoing, "clerk_queue": clerk_queue}
@@ -112,8 +112,8 @@ def todo(request: AuthedRequest) -> dict[str, Any] | None:
     template="documents/widget_overdue.html",
     requires=("documents.overdue",),
 )
-def overdue(request: AuthedRequest) -> dict[str, Any] | None:
-    user = request.user
+def overdue(request: HttpRequest) -> dict[str, Any] | None:
+    user = user_of(request)
     rows = selectors.overdue(user).only(*ROW_FIELDS).order_by("due_date")
     items = list(rows[:10])
     if not items:

@@ -105,7 +105,8 @@ class VerifyView(APIView):
 
 class SignView(APIView):
     """Sign a PDF (multipart: file, kind, passphrase, optional credential/reason/purpose); returns
-    the signed PDF. Nothing is stored."""
+    the
+    signed PDF. Nothing is stored."""
 
     parser_classes = [MultiPartParser, FormParser, FileUploadParser]
 

@@ -239,7 +239,8 @@ class DemoCA:
             loaded = serialization.load_pem_private_key(
                 (directory / f"{stem}.key").read_bytes(), None
             )
-            assert isinstance(loaded, RSAPrivateKey)
+            if not isinstance(loaded, RSAPrivateKey):
+                raise TypeError(f"{stem}.key of the demo CA is not an RSA key")
             return loaded
 
         def cert(stem: str) -> x509.Certificate:
@@ -273,12 +274,11 @@ class DemoCA:
         With `public_key` (e.g. a key generated inside a PKCS#11 token) no private key is
         generated or returned.
         """
-        key: RSAPrivateKey | None
+        key: RSAPrivateKey | None = None
         if public_key is None:
             key = new_key()
-            pub = key.public_key()
-        else:
-            key, pub = None, public_key
+            public_key = key.public_key()
+        pub = public_key
         start = not_before or (_now() - dt.timedelta(minutes=5))
         builder = (
             x509.CertificateBuilder()

@@ -49,8 +49,8 @@ def open_blob(blob: bytes) -> bytes:
         return AESGCM(_blob_key()).decrypt(nonce, ciphertext, _BLOB_VERSION)
     except Exception as exc:  # InvalidTag: another secret key, or altered data
         raise SigningError(
-            "Không giải mã được khóa lưu trên máy chủ (khóa bí mật của hệ thống đã đổi hoặc "
-            "dữ liệu bị sửa). Đề nghị nạp lại chứng thư số."
+            "Không giải mã được khóa lưu trên máy chủ (khóa bí mật của hệ thống đã đổi hoặc dữ "
+            "liệu bị sửa). Đề nghị nạp lại chứng thư số."
         ) from exc
 
 

@@ -3,9 +3,10 @@ check the content)."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.core.forms import choice_field, model_choice_field
@@ -112,18 +113,13 @@ class CrlForm(forms.Form):
     file = forms.FileField(label="Danh sách thu hồi CRL (PEM hoặc DER)")
 
 
-class Upload(Protocol):
-    """An uploaded file as the forms give it (Django's UploadedFile)."""
-
-    def read(self) -> bytes: ...
-
-
-def read_upload(upload: Upload, limit: int | None = None) -> bytes:
+def read_upload(upload: UploadedFile[bytes], limit: int | None = None) -> bytes:
     """Read an uploaded file, refusing oversized ones before reading them whole."""
     limit = limit or conf.max_pdf_bytes()
-    size = getattr(upload, "size", 0) or 0
+    size = upload.size or 0
     if size > limit:
         from digitaldesk.signing.errors import SigningError
 
         raise SigningError(f"Tệp quá lớn (tối đa {limit // (1024 * 1024)} MB).")
-    return upload.read()
+    data: bytes = upload.read()
+    return data

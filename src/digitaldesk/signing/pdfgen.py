@@ -29,11 +29,10 @@ MM = 72 / 25.4
 LEFT, RIGHT, TOP, BOTTOM = 30 * MM, 15 * MM, 20 * MM, 20 * MM
 
 LOREM = (
-    "Thực hiện Kế hoạch công tác năm 2026, Viện kiểm sát nhân dân tỉnh Thăng Hoa đề nghị các "
-    "đơn vị rà soát việc thực hành quyền công tố và kiểm sát điều tra các vụ án hình sự đang "
-    "thụ lý, bảo đảm đúng thời hạn tố tụng theo quy định của Bộ luật Tố tụng hình sự năm "
-    "2015; báo cáo kết quả bằng văn bản điện tử có chữ ký số qua Bàn làm việc số trước ngày "
-    "25 hằng tháng."
+    "Thực hiện Kế hoạch công tác năm 2026, Viện kiểm sát nhân dân tỉnh Thăng Hoa đề nghị các đơn "
+    "vị rà soát việc thực hành quyền công tố và kiểm sát điều tra các vụ án hình sự đang thụ lý, "
+    "bảo đảm đúng thời hạn tố tụng theo quy định của Bộ luật Tố tụng hình sự năm 2015; báo cáo "
+    "kết quả bằng văn bản điện tử có chữ ký số qua Bàn làm việc số trước ngày 25 hằng tháng."
 )
 
 

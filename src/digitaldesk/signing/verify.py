@@ -145,8 +145,8 @@ def _later_changes(status: Any, later_signature_fields: set[str]) -> tuple[bool,
     diff = status.diff_result
     if isinstance(diff, SuspiciousModification) or diff is None:
         return True, (
-            "Văn bản đã bị sửa đổi sau khi ký (thay đổi không phải là chữ ký số bổ sung: sửa "
-            "nội dung, thêm dấu hoặc chú thích)."
+            "Văn bản đã bị sửa đổi sau khi ký (thay đổi không phải là chữ ký số bổ sung: sửa nội "
+            "dung, thêm dấu hoặc chú thích)."
         )
     level = diff.modification_level
     changed = set(diff.changed_form_fields or ())
@@ -175,14 +175,12 @@ def _certificate_status(
     now = timezone.now()
     not_after, not_before = parsed.not_valid_after_utc, parsed.not_valid_before_utc
     expired = now > not_after
-    revoked = revoked_at is not None
     reference = ts_time or now
-    if revoked:
-        assert revoked_at is not None
+    if revoked_at is not None:
         if ts_time and ts_time < revoked_at:
             text = (
-                f"Chứng thư số đã bị thu hồi lúc {_vn_date(revoked_at)}, sau thời điểm ký có "
-                f"dấu thời gian ({_vn_date(ts_time)}): chữ ký vẫn có giá trị."
+                f"Chứng thư số đã bị thu hồi lúc {_vn_date(revoked_at)}, sau thời điểm ký có dấu "
+                f"thời gian ({_vn_date(ts_time)}): chữ ký vẫn có giá trị."
             )
         else:
             text = f"Chứng thư số đã bị thu hồi lúc {_vn_date(revoked_at)}."
@@ -207,8 +205,8 @@ def _certificate_status(
     if expired and ts_time:
         return (
             (
-                f"Chứng thư số đã hết hạn ngày {_vn_date(not_after)}, nhưng dấu thời gian "
-                "chứng minh chữ ký được tạo khi còn hiệu lực."
+                f"Chứng thư số đã hết hạn ngày {_vn_date(not_after)}, nhưng dấu thời gian chứng "
+                "minh chữ ký được tạo khi còn hiệu lực."
             ),
             False,
             True,
@@ -249,8 +247,8 @@ def verify_pdf(data: bytes) -> VerificationReport:
         summary = "Tệp không có chữ ký số."
     elif ok:
         summary = (
-            f"Văn bản có {len(reports)} chữ ký số, tất cả hợp lệ và tin cậy; "
-            "văn bản không bị sửa đổi sau khi ký."
+            f"Văn bản có {len(reports)} chữ ký số, tất cả hợp lệ và tin cậy; văn bản không bị sửa "
+            "đổi sau khi ký."
         )
     else:
         bad = [r for r in reports if not r.ok]

@@ -30,12 +30,8 @@ from digitaldesk.signing.models import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    return user_of(request)
-
-
 def _home_context(request: HttpRequest, **forms_override: Any) -> dict[str, Any]:
-    user = _user(request)
+    user = user_of(request)
     personal = list(selectors.personal_credentials(user))
     organisation = list(selectors.organisation_credentials_for(user).select_related("unit"))
     return {
@@ -72,7 +68,7 @@ def pkcs12_upload(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.credential_add_pkcs12(
-                actor=_user(request),
+                actor=user_of(request),
                 data=forms.read_upload(form.cleaned_data["file"], 100 * 1024),
                 passphrase=form.cleaned_data["passphrase"],
                 label=form.cleaned_data["label"],
@@ -94,7 +90,7 @@ def pkcs11_register(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.credential_add_pkcs11(
-                actor=_user(request),
+                actor=user_of(request),
                 token_label=form.cleaned_data["token_label"],
                 key_label=form.cleaned_data["key_label"],
                 pin=form.cleaned_data["pin"],
@@ -113,9 +109,9 @@ def pkcs11_register(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def credential_default(request: HttpRequest, credential_id: int) -> HttpResponse:
-    credential = selectors.credential_for_user(_user(request), credential_id)
+    credential = selectors.credential_for_user(user_of(request), credential_id)
     try:
-        services.credential_set_default(actor=_user(request), credential=credential)
+        services.credential_set_default(actor=user_of(request), credential=credential)
         messages.success(request, "Đã đặt chứng thư số mặc định.")
     except SigningError as exc:
         messages.error(request, exc.message)
@@ -125,9 +121,9 @@ def credential_default(request: HttpRequest, credential_id: int) -> HttpResponse
 @login_required
 @require_POST
 def credential_deactivate(request: HttpRequest, credential_id: int) -> HttpResponse:
-    credential = selectors.credential_for_user(_user(request), credential_id)
+    credential = selectors.credential_for_user(user_of(request), credential_id)
     try:
-        services.credential_deactivate(actor=_user(request), credential=credential)
+        services.credential_deactivate(actor=user_of(request), credential=credential)
         messages.success(request, "Đã ngừng dùng chứng thư số và xóa khóa lưu trên máy chủ.")
     except SigningError as exc:
         messages.error(request, exc.message)
@@ -141,9 +137,9 @@ def signature_image_upload(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.appearance_image_set(
-                actor=_user(request),
+                actor=user_of(request),
                 kind=AppearanceImageKind.SIGNATURE,
-                owner=_user(request),
+                owner=user_of(request),
                 data=forms.read_upload(form.cleaned_data["image"], 2 * 1024 * 1024),
             )
         except SigningError as exc:
@@ -159,7 +155,7 @@ def signature_image_upload(request: HttpRequest) -> HttpResponse:
 def image(request: HttpRequest, image_id: int) -> HttpResponse:
     """A signature image (its owner, administrators) or a seal image (members of the organisation,
     administrators)."""
-    user = _user(request)
+    user = user_of(request)
     row = AppearanceImage.objects.filter(pk=image_id).first()
     if row is None:
         raise Http404
@@ -184,7 +180,7 @@ def image(request: HttpRequest, image_id: int) -> HttpResponse:
 @require_POST
 def sign_upload(request: HttpRequest) -> HttpResponse:
     """Sign a PDF the user uploads and return the signed file (nothing is stored)."""
-    user = _user(request)
+    user = user_of(request)
     credentials = list(selectors.personal_credentials(user)) + list(
         selectors.organisation_credentials_for(user)
     )
@@ -223,7 +219,7 @@ def _has_signature(data: bytes) -> bool:
 @login_required
 def verify(request: HttpRequest) -> HttpResponse:
     """Kiểm tra chữ ký số: upload any signed PDF; the file is not stored unless asked."""
-    user = _user(request)
+    user = user_of(request)
     report = None
     status = 200
     if request.method == "POST":
@@ -263,17 +259,17 @@ def verify(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def record(request: HttpRequest, record_id: int) -> HttpResponse:
-    row = selectors.verification_record_for_user(_user(request), record_id)
+    row = selectors.verification_record_for_user(user_of(request), record_id)
     return render(request, "signing/record.html", {"record": row, "report": row.report})
 
 
 @login_required
 @require_GET
 def record_file(request: HttpRequest, record_id: int) -> HttpResponseBase:
-    row = selectors.verification_record_for_user(_user(request), record_id)
+    row = selectors.verification_record_for_user(user_of(request), record_id)
     if not row.file:
         raise Http404
-    audit_record(actor=_user(request), action="signing.verified_file_download", obj=row)
+    audit_record(actor=user_of(request), action="signing.verified_file_download", obj=row)
     return FileResponse(
         row.file.open("rb"),
         as_attachment=True,
@@ -283,7 +279,7 @@ def record_file(request: HttpRequest, record_id: int) -> HttpResponseBase:
 
 
 def _admin(request: HttpRequest) -> User:
-    user = _user(request)
+    user = user_of(request)
     if not selectors.is_admin(user):
         raise PermissionDenied("Chỉ quản trị hệ thống được vào trang này.")
     return user
@@ -295,7 +291,7 @@ def _admin_context(**forms_override: Any) -> dict[str, Any]:
     }
     credentials = list(selectors.all_organisation_credentials())
     for credential in credentials:
-        credential.seal = seals.get(credential.unit_id)  # type: ignore[attr-defined]  # for the template
+        credential.seal = seals.get(credential.unit_id)  # type: ignore[attr-defined]  # template
     return {
         "roots": TrustRoot.objects.order_by("-is_active", "name"),
         "crls": RevocationList.objects.order_by("issuer"),

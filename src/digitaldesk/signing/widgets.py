@@ -18,7 +18,8 @@ from digitaldesk.signing import conf, selectors
 from digitaldesk.signing.models import Credential, CredentialKind
 
 _OWN = Prebuilt(
-    lambda: selectors.personal_credentials(Param("user", IntegerField())).filter(  # type: ignore[arg-type]  # a Param for the user's id
+    # The user is a parameter of the prebuilt query: `Param` stands where the selector takes a user.
+    lambda: selectors.personal_credentials(Param("user", IntegerField())).filter(  # type: ignore[arg-type]  # see above
         not_after__lte=Param("limit", DateTimeField()), revoked_at__isnull=True
     )
 )

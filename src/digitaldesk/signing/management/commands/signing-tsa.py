@@ -13,8 +13,8 @@ from digitaldesk.signing.tsa import TSAServer
 
 class Command(BaseCommand):
     help = (
-        "Chạy dịch vụ cấp dấu thời gian (RFC 3161) của CA mẫu; đặt DESK_TSA_URL trỏ tới địa "
-        "chỉ in ra. Chỉ dùng cho trình diễn, thử nghiệm hoặc cài đặt một máy chưa có TSA."
+        "Chạy dịch vụ cấp dấu thời gian (RFC 3161) của CA mẫu; đặt DESK_TSA_URL trỏ tới địa chỉ "
+        "in ra. Chỉ dùng cho trình diễn, thử nghiệm hoặc cài đặt một máy chưa có TSA."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
