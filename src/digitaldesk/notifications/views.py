@@ -14,8 +14,9 @@ from digitaldesk.notifications.models import Notification
 
 @login_required
 def bell(request: HttpRequest) -> HttpResponse:
-    """The bell fragment; htmx polls it every 20 s (with X-Desk-Background, so the
-    polling does not count as activity and an idle session still expires)."""
+    """The bell fragment; htmx refreshes it on the live event `notification` (docs/live.md)
+    and every 5 minutes as a fallback, with X-Desk-Background (so the refresh does not count
+    as activity and an idle session still expires)."""
     # Drawn without the page's context processors (navigation…): the fragment needs none.
     return HttpResponse(
         render_to_string("notifications/bell.html", selectors.bell_context(request.user))

@@ -1,0 +1,33 @@
+"""`{% live_url "meeting:42" %}`: the stream address for a page (its user channel included)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from django import template
+from django.conf import settings
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def live_url(context: dict[str, Any], *extra: Any) -> str:
+    request = context["request"]
+    names = [f"user:{request.user.pk}", *(str(name) for name in extra if name)]
+    # The page's render time (ms): the first connection replays what was published since, so
+    # nothing between the render and the connection is lost. No query: the page stays as cheap.
+    query = urlencode([("kenh", name) for name in names] + [("tu", int(time.time() * 1000))])
+    return f"{stream_base(request)}?{query}"
+
+
+def stream_base(request: Any) -> str:
+    if settings.DESK_LIVE_URL:
+        return str(settings.DESK_LIVE_URL)
+    if settings.DESK_LIVE_PORT:
+        # Embedded default: the event process listens on another port of the same host.
+        host = urlsplit(f"//{request.get_host()}").hostname or "127.0.0.1"
+        host = f"[{host}]" if ":" in host else host
+        return f"{request.scheme}://{host}:{settings.DESK_LIVE_PORT}/su-kien/"
+    return "/su-kien/"
