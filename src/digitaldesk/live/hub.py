@@ -25,7 +25,7 @@ from django.db.models import Min, Q
 
 from digitaldesk.live import auth, channels
 from digitaldesk.live.models import Event
-from digitaldesk.live.services import NOTIFY_CHANNEL
+from digitaldesk.live.services import NOTIFY_CHANNEL, events_prune
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -35,6 +35,7 @@ BATCH = 2000
 GAP_SECONDS = 30.0  # how long an id missing from the sequence is looked for again
 REPLAY_MAX = 500  # more than this to replay: the page is told to reload its state instead
 REVALIDATE_SECONDS = 60.0
+PRUNE_EVERY = 60  # revalidation rounds between two prunes of the events table (an hour)
 
 
 @dataclass(frozen=True)
@@ -182,8 +183,15 @@ class Hub:
     # --- background tasks ------------------------------------------------------------------
     async def _revalidate_loop(self) -> None:
         """Close the streams of sessions that ended (logout, idle timeout, account disabled)."""
+        rounds = 0
         while True:
             await asyncio.sleep(REVALIDATE_SECONDS)
+            rounds += 1
+            if rounds % PRUNE_EVERY == 0:
+                try:
+                    await self.db(events_prune)
+                except Exception:
+                    log.exception("live: pruning old events failed")
             subs = {sub for listeners in self.by_channel.values() for sub in listeners}
             verdicts: dict[str, int | None] = {}
             for sub in subs:

@@ -1,4 +1,8 @@
-"""`{% live_url "meeting:42" %}`: the stream address for a page (its user channel included)."""
+"""`{% live_url %}`: the stream address for a page.
+
+Channels: the official's `user:<id>`, the view's context variable `live_channels` (a list of
+channel names), and any extra names given to the tag.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,9 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def live_url(context: dict[str, Any], *extra: Any) -> str:
     request = context["request"]
-    names = [f"user:{request.user.pk}", *(str(name) for name in extra if name)]
+    page_channels = context.get("live_channels") or []
+    names = [f"user:{request.user.pk}", *(str(n) for n in [*page_channels, *extra] if n)]
+    names = list(dict.fromkeys(names))
     # The page's render time (ms): the first connection replays what was published since, so
     # nothing between the render and the connection is lost. No query: the page stays as cheap.
     query = urlencode([("kenh", name) for name in names] + [("tu", int(time.time() * 1000))])
