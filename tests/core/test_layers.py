@@ -19,6 +19,7 @@ DOMAIN_APPS = {
     "ocr",
     "exchange",
     "agenda",
+    "schedule",
 }
 
 
@@ -46,6 +47,15 @@ def test_core_desk_and_search_import_no_app_that_plugs_into_them() -> None:
 def test_exchange_and_agenda_are_imported_by_no_other_app() -> None:
     edges = _import_graph().app_graph()
     assert sorted(f"{s} -> {t}" for s, t in edges if t in {"exchange", "agenda"}) == []
+
+
+def test_live_imports_no_other_app_of_the_desk() -> None:
+    """`live` is the platform's event channel: every app may publish on it, so it imports none
+    of them (the channel registry is how apps plug in, docs/live.md)."""
+    edges = _import_graph().app_graph()
+    assert (
+        sorted(f"live -> {t}" for s, t in edges if s == "live" and t not in {"core", "law"}) == []
+    )
 
 
 DJANGO_API = {"_meta", "_default_manager", "_base_manager"}  # public API despite the underscore

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "digitaldesk.signing",
     "digitaldesk.cases",
     "digitaldesk.casefiles",
+    "digitaldesk.schedule",
     "digitaldesk.exchange",
     "digitaldesk.agenda",
     "digitaldesk.holidays",
@@ -244,6 +245,8 @@ DESK_LIVE_POLL_SECONDS = env_float(
     2.0 if DATABASES["default"]["ENGINE"].endswith("postgresql") else 0.25,
 )
 DESK_LIVE_RETENTION_HOURS = env_positive_int("DESK_LIVE_RETENTION_HOURS", 24)
+# A fresh page's stream replays the events of its channels from the last seconds (docs/live.md).
+DESK_LIVE_FRESH_REPLAY_SECONDS = env_positive_int("DESK_LIVE_FRESH_REPLAY_SECONDS", 10)
 DESK_LIVE_MAX_CONNECTIONS = env_positive_int("DESK_LIVE_MAX_CONNECTIONS", 10000)
 if DESK_LIVE_PORT:
     # The page on :8000 opens its stream on the event process's port of the same host.

@@ -23,5 +23,6 @@ urlpatterns = [
     path("ho-so-so/", include("digitaldesk.casefiles.urls")),
     path("tim-kiem/", include("digitaldesk.search.urls")),
     path("ngay-nghi/", include("digitaldesk.holidays.urls")),
+    path("lich/", include("digitaldesk.schedule.urls")),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
 ]

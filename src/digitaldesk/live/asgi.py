@@ -57,18 +57,20 @@ def _refuse(status: int, message: str, headers: dict[str, str]) -> Response:
 
 
 def _since(request: Request) -> tuple[int | None, datetime | None]:
-    """Replay point: the browser's Last-Event-ID after a reconnect, else the page's render time."""
+    """Replay point: the browser's Last-Event-ID after a reconnect; for a fresh page, the page's
+    render time if it passed one (`tu`, ms), else the last DESK_LIVE_FRESH_REPLAY_SECONDS, so
+    that an event published between the page's render and its connection is not lost (events
+    are idempotent triggers: receiving one twice costs a refetch)."""
     last = request.headers.get("last-event-id") or request.query_params.get("lastEventId")
     if last and last.isdigit():
         return int(last), None
     stamp = request.query_params.get("tu", "")
     if stamp.isdigit():
         try:
-            rendered = datetime.fromtimestamp(int(stamp) / 1000, tz=UTC)
+            return None, datetime.fromtimestamp(int(stamp) / 1000, tz=UTC) - CLOCK_MARGIN
         except (OverflowError, ValueError, OSError):
-            return None, None
-        return None, rendered - CLOCK_MARGIN
-    return None, None
+            pass
+    return None, datetime.now(tz=UTC) - timedelta(seconds=settings.DESK_LIVE_FRESH_REPLAY_SECONDS)
 
 
 def _sse(item: Item) -> ServerSentEvent:

@@ -6,7 +6,6 @@ channel names), and any extra names given to the tag.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -22,9 +21,10 @@ def live_url(context: dict[str, Any], *extra: Any) -> str:
     page_channels = context.get("live_channels") or []
     names = [f"user:{request.user.pk}", *(str(n) for n in [*page_channels, *extra] if n)]
     names = list(dict.fromkeys(names))
-    # The page's render time (ms): the first connection replays what was published since, so
-    # nothing between the render and the connection is lost. No query: the page stays as cheap.
-    query = urlencode([("kenh", name) for name in names] + [("tu", int(time.time() * 1000))])
+    # No render time in the address: a page must render the same for the same state (the 404 of
+    # a missing object equals that of a forbidden one). The event process replays the last
+    # seconds to a fresh connection instead (docs/live.md, "Replay").
+    query = urlencode([("kenh", name) for name in names])
     return f"{stream_base(request)}?{query}"
 
 
