@@ -148,8 +148,14 @@ def publish_item(unit_id: int, number: int) -> float:
 
 # --- SSE clients ------------------------------------------------------------------------------------
 async def sse_client(
-    client: Any, url: str, cookie: str, ready: asyncio.Event, counter: list[int], n: int,
-    arrivals: dict[int, list[float]], stop: asyncio.Event,
+    client: Any,
+    url: str,
+    cookie: str,
+    ready: asyncio.Event,
+    counter: list[int],
+    n: int,
+    arrivals: dict[int, list[float]],
+    stop: asyncio.Event,
 ) -> None:
     headers = {"Cookie": f"sessionid={cookie}", "Accept": "text/event-stream"}
     async with client.stream("GET", url, headers=headers) as response:
@@ -171,7 +177,9 @@ async def sse_client(
                 return
 
 
-async def run_sse(base: str, unit_id: int, sessions: list[tuple[int, str]], pid: int) -> dict[str, Any]:
+async def run_sse(
+    base: str, unit_id: int, sessions: list[tuple[int, str]], pid: int
+) -> dict[str, Any]:
     import httpx
 
     n = len(sessions)
@@ -185,9 +193,7 @@ async def run_sse(base: str, unit_id: int, sessions: list[tuple[int, str]], pid:
     connect_started = time.perf_counter()
     async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
         tasks = [
-            asyncio.create_task(
-                sse_client(client, url, cookie, ready, counter, n, arrivals, stop)
-            )
+            asyncio.create_task(sse_client(client, url, cookie, ready, counter, n, arrivals, stop))
             for _, cookie in sessions
         ]
         await asyncio.wait_for(ready.wait(), timeout=300)
@@ -229,8 +235,13 @@ async def run_sse(base: str, unit_id: int, sessions: list[tuple[int, str]], pid:
 
 # --- polling baseline -------------------------------------------------------------------------------
 async def poll_client(
-    client: Any, url: str, cookie: str, expected: list[int], seen: dict[int, list[float]],
-    stop: asyncio.Event, errors: list[int],
+    client: Any,
+    url: str,
+    cookie: str,
+    expected: list[int],
+    seen: dict[int, list[float]],
+    stop: asyncio.Event,
+    errors: list[int],
 ) -> None:
     headers = {"Cookie": f"sessionid={cookie}", "X-Desk-Background": "1", "HX-Request": "true"}
     await asyncio.sleep(random.uniform(0, POLL_SECONDS))  # noqa: S311  (a random phase)
@@ -264,7 +275,9 @@ def notify_all(unit_id: int) -> float:
     return started
 
 
-async def run_poll(web: str, unit_id: int, sessions: list[tuple[int, str]], pid: int) -> dict[str, Any]:
+async def run_poll(
+    web: str, unit_id: int, sessions: list[tuple[int, str]], pid: int
+) -> dict[str, Any]:
     import httpx
 
     from digitaldesk.notifications.models import Notification
@@ -334,10 +347,13 @@ def main() -> None:
     for n in sorted(args.clients):
         unit_id, sessions = prepare(n)
         port = free_port()
-        log = open(data_dir / "live.log", "ab")  # noqa: SIM115
+        log = (data_dir / "live.log").open("ab")  # noqa: SIM115
         live = subprocess.Popen(  # noqa: S603
             [PYTHON, "-m", "digitaldesk.manage", "live", "--port", str(port)],
-            env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+            env=env,
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             wait_for_http(f"http://127.0.0.1:{port}/su-kien/healthz", timeout=60)
