@@ -1,6 +1,6 @@
 """Week view of the work calendar: a unit of 500 officials, 20,000 entries in the year.
 
-    python benchmarks/calendar.py            # PostgreSQL desk_bench_calendar, writes calendar.json
+    python benchmarks/calendar_week.py            # PostgreSQL desk_bench_calendar, writes calendar.json
 
 1. A dedicated PostgreSQL database: ``desk migrate``; one unit with 500 officials; 3 rooms;
    20,000 published entries spread over the 52 weeks of the year around today (≈ 385 a week,
