@@ -9,8 +9,9 @@ What it does:
    the embedded default, polling path): ``desk migrate``, one unit of N officials, and a signed-in
    desk session for each (rows of the session table, as a login writes them).
 2. The event process (``desk live``, uvicorn) on loopback; N real HTTP connections to
-   ``/su-kien/?kenh=calendar:<unit>`` (asyncio + httpx streaming, one connection per official
-   with their own session cookie), all connected before anything is published.
+   ``/su-kien/?kenh=calendar:<unit>`` (asyncio streams, a raw HTTP/1.1 client: httpx made the
+   client the bottleneck at 1,000 streams; one connection per official with their own session
+   cookie), all connected before anything is published.
 3. ROUNDS times: ``publish("calendar:<unit>", "meeting-item", …)`` committed in a transaction
    (what the chair's "next item" service does); for each client, the time from just before the
    commit until its stream has delivered the event. p50/p95/p99 over N × ROUNDS.
@@ -147,9 +148,13 @@ def publish_item(unit_id: int, number: int) -> float:
 
 
 # --- SSE clients ------------------------------------------------------------------------------------
+# A raw asyncio HTTP/1.1 client, not httpx: with 1,000 streams in one Python process, httpx's
+# per-line parsing made the *client* the bottleneck (the event process used 6 % of a CPU while the
+# clients lagged by a second). This one reads the socket and looks for the event's lines.
 async def sse_client(
-    client: Any,
-    url: str,
+    host: str,
+    port: int,
+    path: str,
     cookie: str,
     ready: asyncio.Event,
     counter: list[int],
@@ -157,45 +162,54 @@ async def sse_client(
     arrivals: dict[int, list[float]],
     stop: asyncio.Event,
 ) -> None:
-    headers = {"Cookie": f"sessionid={cookie}", "Accept": "text/event-stream"}
-    async with client.stream("GET", url, headers=headers) as response:
-        if response.status_code != 200:
-            raise RuntimeError(f"stream refused: {response.status_code}")
-        counter[0] += 1
-        if counter[0] >= n:
-            ready.set()
-        event = ""
-        async for line in response.aiter_lines():
-            if line.startswith("event:"):
-                event = line[6:].strip()
-            elif line.startswith("data:") and event == "meeting-item":
-                number = int(re.search(r"\d+", line).group())  # type: ignore[union-attr]
-                arrivals.setdefault(number, []).append(time.perf_counter())
-            elif not line:
-                event = ""
-            if stop.is_set():
+    reader, writer = await asyncio.open_connection(host, port)
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: sessionid={cookie}\r\n"
+        "Accept: text/event-stream\r\n\r\n"
+    )
+    writer.write(request.encode())
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    if b" 200 " not in head.split(b"\r\n", 1)[0]:
+        raise RuntimeError(f"stream refused: {head[:200]!r}")
+    counter[0] += 1
+    if counter[0] >= n:
+        ready.set()
+    pending = False
+    try:
+        while not stop.is_set():
+            line = await reader.readline()
+            if not line:
                 return
+            if line.startswith(b"event: meeting-item"):
+                pending = True
+            elif pending and line.startswith(b"data:"):
+                pending = False
+                number = int(re.search(rb"\d+", line).group())  # type: ignore[union-attr]
+                arrivals.setdefault(number, []).append(time.perf_counter())
+    finally:
+        writer.close()
 
 
 async def run_sse(
-    base: str, unit_id: int, sessions: list[tuple[int, str]], pid: int
+    port: int, unit_id: int, sessions: list[tuple[int, str]], pid: int
 ) -> dict[str, Any]:
-    import httpx
-
     n = len(sessions)
-    url = f"{base}/su-kien/?kenh=calendar:{unit_id}"
-    limits = httpx.Limits(max_connections=n + 10, max_keepalive_connections=0)
-    timeout = httpx.Timeout(120, read=None)
+    path = f"/su-kien/?kenh=calendar:{unit_id}"
     ready, stop = asyncio.Event(), asyncio.Event()
     counter = [0]
     arrivals: dict[int, list[float]] = {}
     rss_before = rss_mb(pid)
     connect_started = time.perf_counter()
-    async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
-        tasks = [
-            asyncio.create_task(sse_client(client, url, cookie, ready, counter, n, arrivals, stop))
-            for _, cookie in sessions
-        ]
+    if True:  # the same shape as the polling run
+        tasks = []
+        for _, cookie in sessions:
+            tasks.append(
+                asyncio.create_task(
+                    sse_client("127.0.0.1", port, path, cookie, ready, counter, n, arrivals, stop)
+                )
+            )
+            await asyncio.sleep(0.002)  # pages open over a couple of seconds, not in one instant
         await asyncio.wait_for(ready.wait(), timeout=300)
         connect_s = time.perf_counter() - connect_started
         await asyncio.sleep(3)  # let the connection storm settle
@@ -235,31 +249,37 @@ async def run_sse(
 
 # --- polling baseline -------------------------------------------------------------------------------
 async def poll_client(
-    client: Any,
-    url: str,
+    port: int,
     cookie: str,
     expected: list[int],
     seen: dict[int, list[float]],
     stop: asyncio.Event,
     errors: list[int],
 ) -> None:
-    headers = {"Cookie": f"sessionid={cookie}", "X-Desk-Background": "1", "HX-Request": "true"}
+    """One open page polling the bell every 2 s (the desk_load client: raw keep-alive HTTP/1.1)."""
+    from benchmarks.desk_load import Connection
+
+    connection = Connection("127.0.0.1", port, f"sessionid={cookie}")
+    headers = {"X-Desk-Background": "1", "HX-Request": "true"}
     await asyncio.sleep(random.uniform(0, POLL_SECONDS))  # noqa: S311  (a random phase)
     reported: set[int] = set()
-    while not stop.is_set():
-        began = time.perf_counter()
-        try:
-            response = await client.get(url, headers=headers)
-            match = COUNT_RE.search(response.content)
-            count = int(match.group(1)) if match else 0
-            done = time.perf_counter()
-            for round_number, target in enumerate(expected, start=1):
-                if count >= target and round_number not in reported:
-                    reported.add(round_number)
-                    seen.setdefault(round_number, []).append(done)
-        except Exception:
-            errors[0] += 1
-        await asyncio.sleep(max(0.0, POLL_SECONDS - (time.perf_counter() - began)))
+    try:
+        while not stop.is_set():
+            began = time.perf_counter()
+            try:
+                status, body = await connection.get("/thong-bao/chuong/", headers)
+                match = COUNT_RE.search(body)
+                count = int(match.group(1)) if match and status == 200 else 0
+                done = time.perf_counter()
+                for round_number, target in enumerate(expected, start=1):
+                    if count >= target and round_number not in reported:
+                        reported.add(round_number)
+                        seen.setdefault(round_number, []).append(done)
+            except Exception:
+                errors[0] += 1
+            await asyncio.sleep(max(0.0, POLL_SECONDS - (time.perf_counter() - began)))
+    finally:
+        await connection.close()
 
 
 def notify_all(unit_id: int) -> float:
@@ -276,23 +296,19 @@ def notify_all(unit_id: int) -> float:
 
 
 async def run_poll(
-    web: str, unit_id: int, sessions: list[tuple[int, str]], pid: int
+    port: int, unit_id: int, sessions: list[tuple[int, str]], pid: int
 ) -> dict[str, Any]:
-    import httpx
-
     from digitaldesk.notifications.models import Notification
 
     n = len(sessions)
-    url = f"{web}/thong-bao/chuong/"
-    Notification.objects.filter(user__unit_id=unit_id).delete()
+    await asyncio.to_thread(lambda: Notification.objects.filter(user__unit_id=unit_id).delete())
     expected = list(range(1, POLL_ROUNDS + 1))  # unread count after each round
     seen: dict[int, list[float]] = {}
     stop = asyncio.Event()
     errors = [0]
-    limits = httpx.Limits(max_connections=n + 10, max_keepalive_connections=n + 10)
-    async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(60)) as client:
+    if True:
         tasks = [
-            asyncio.create_task(poll_client(client, url, cookie, expected, seen, stop, errors))
+            asyncio.create_task(poll_client(port, cookie, expected, seen, stop, errors))
             for _, cookie in sessions
         ]
         await asyncio.sleep(POLL_SECONDS * 2)  # every client has polled at least once
@@ -357,7 +373,7 @@ def main() -> None:
         )
         try:
             wait_for_http(f"http://127.0.0.1:{port}/su-kien/healthz", timeout=60)
-            run = asyncio.run(run_sse(f"http://127.0.0.1:{port}", unit_id, sessions, live.pid))
+            run = asyncio.run(run_sse(port, unit_id, sessions, live.pid))
         finally:
             live.terminate()
             live.wait(timeout=30)
@@ -366,7 +382,7 @@ def main() -> None:
             with GunicornServer(env, workers=3, threads=4) as web:
                 assert web.process is not None
                 run["baseline_poll"] = asyncio.run(
-                    run_poll(web.url, unit_id, sessions, web.process.pid)
+                    run_poll(web.port, unit_id, sessions, web.process.pid)
                 )
             print(f"poll N={n}: {run['baseline_poll']}", flush=True)
         results["runs"][str(n)] = run
