@@ -14,10 +14,13 @@ from typing import Any
 
 import icalendar
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from digitaldesk.jobs.models import Job
+from digitaldesk.jobs.services import run_job
 from digitaldesk.live.models import Event
 from digitaldesk.notifications.models import Notification
 from digitaldesk.schedule import services
@@ -103,7 +106,15 @@ def test_draft_approved_published_changed_and_fed(org: Any) -> None:
     body = ngan.get(week_url).content.decode()
     assert "Họp giao ban quý" in body and "Thứ Hai" in body and "Sáng" in body
     assert "Tiếp đoàn kiểm tra" not in body  # still a draft
+    leaders = ngan.get(f"{week_url}&lanh-dao=1").content.decode()  # chaired by the Viện trưởng
+    assert "Lịch công tác tuần của Lãnh đạo" in leaders and "Họp giao ban quý" in leaders
     assert Notification.objects.filter(user=org.people["minh"], kind="lich_cong_tac").exists()
+    # the invitation job e-mails Minh an iTIP REQUEST (.ics attached)
+    job = Job.objects.get(name="schedule.send_invitation", kwargs__user_id=org.people["minh"].pk)
+    assert run_job(str(job.pk)) == "done"
+    filename, content, mimetype = mail.outbox[-1].attachments[0]
+    assert filename == "lich.ics" and "method=REQUEST" in mimetype
+    assert str(icalendar.Calendar.from_ical(content)["method"]) == "REQUEST"
 
     # WHEN the published entry changes THEN it is marked, the participant is told (bell, live)
     before = Event.objects.count()

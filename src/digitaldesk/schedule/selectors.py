@@ -234,18 +234,25 @@ class Week:
     days: list[tuple[dt.date, str, dict[str, list[Entry]]]]
     editor: bool
     conflicts: int
+    leaders: bool = False
 
     @property
     def last(self) -> dt.date:
         return self.first + dt.timedelta(days=6)
 
 
-def week(user: User, unit: Unit, first: dt.date) -> Week:
-    """The Vietnamese weekly schedule: Thứ Hai … Chủ nhật × Sáng/Chiều, with conflicts marked."""
+def week(user: User, unit: Unit, first: dt.date, *, leaders: bool = False) -> Week:
+    """The Vietnamese weekly schedule: Thứ Hai … Chủ nhật × Sáng/Chiều, with conflicts marked.
+    `leaders`: the leaders' calendar (lịch lãnh đạo): only entries a leader chairs or attends."""
     first = week_start(first)
     start, end = _bounds(first, 7)
     editor = can_edit(user, unit)
-    entries = _entries(_prefetched(visible_events(user, unit, start, end, editor=editor)))
+    rows = visible_events(user, unit, start, end, editor=editor)
+    if leaders:
+        rows = rows.filter(
+            Q(chair__position__is_leader=True) | Q(participants__position__is_leader=True)
+        ).distinct()
+    entries = _entries(_prefetched(rows))
     entries += _hearing_entries(hearing_rows(None, unit, start, end))
     conflicts = mark_conflicts(entries)
     grid: list[tuple[dt.date, str, dict[str, list[Entry]]]] = []
@@ -258,7 +265,9 @@ def week(user: User, unit: Unit, first: dt.date) -> Week:
         index = (local.date() - first).days
         if 0 <= index < 7:
             grid[index][2]["sang" if local.time() < NOON else "chieu"].append(entry)
-    return Week(unit=unit, first=first, days=grid, editor=editor, conflicts=conflicts)
+    return Week(
+        unit=unit, first=first, days=grid, editor=editor, conflicts=conflicts, leaders=leaders
+    )
 
 
 def month(

@@ -55,7 +55,9 @@ def _day_param(request: HttpRequest) -> dt.date:
 def week_view(request: AuthedRequest) -> HttpResponse:
     user = request.user
     unit = _unit_param(request, user)
-    week = selectors.week(user, unit, _day_param(request))
+    week = selectors.week(
+        user, unit, _day_param(request), leaders=bool(request.GET.get("lanh-dao"))
+    )
     template = "schedule/week_print.html" if request.GET.get("ban-in") else "schedule/week.html"
     return render(
         request,
