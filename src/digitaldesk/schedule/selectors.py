@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from digitaldesk.accounts.models import Role, Unit, UnitKind, User
@@ -28,6 +29,7 @@ from digitaldesk.schedule.models import CalendarEvent, Hearing, Room, Status
 SESSIONS = (("sang", "Sáng"), ("chieu", "Chiều"))
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 NOON = dt.time(12, 0)
+MAX_CONFLICTS_SHOWN = 3
 
 
 def is_general_office(unit: Unit) -> bool:
@@ -122,6 +124,13 @@ class Entry:
     online_url: str = ""
     notes: str = ""
     conflicts: list[str] = field(default_factory=list)
+    conflict_count: int = 0
+    time_label: str = ""  # "08:00–10:00" local, computed once (the week draws hundreds)
+    url: str = ""
+
+    @property
+    def conflicts_hidden(self) -> int:
+        return self.conflict_count - len(self.conflicts)
 
     @property
     def local_start(self) -> dt.datetime:
@@ -130,6 +139,17 @@ class Entry:
     @property
     def local_end(self) -> dt.datetime:
         return timezone.localtime(self.ends_at)
+
+
+def _labelled(items: list[Entry]) -> list[Entry]:
+    """Fill time_label and url once per entry (the template would convert and reverse each)."""
+    zone = timezone.get_current_timezone()
+    prefix = reverse("schedule:event", args=[0])[:-2]  # "/lich/0/" -> "/lich/"
+    for item in items:
+        start, end = item.starts_at.astimezone(zone), item.ends_at.astimezone(zone)
+        item.time_label = f"{start:%H:%M}–{end:%H:%M}"
+        item.url = f"{prefix}{item.pk}/" if item.kind == "event" else ""
+    return items
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -153,30 +173,67 @@ def visible_events(
     return rows
 
 
-def _entries(rows: Iterable[CalendarEvent]) -> list[Entry]:
+_ENTRY_FIELDS = (
+    "pk",
+    "title",
+    "starts_at",
+    "ends_at",
+    "room__name",
+    "place",
+    "online_url",
+    "chair__full_name",
+    "preparing_unit__name",
+    "status",
+    "changed_after_publication",
+    "notes",
+)
+_STATUS_LABELS = dict(Status.choices)
+
+
+def _entries(rows: QuerySet[CalendarEvent]) -> list[Entry]:
+    """The entries of a view as plain rows: three queries whatever the count, no model
+    instances (benchmarks/calendar_week.py: instances and prefetching cost most of the page)."""
+    data = list(rows.values_list(*_ENTRY_FIELDS))
+    ids = [row[0] for row in data]
+    names: dict[int, list[str]] = {}
+    if ids:
+        people = CalendarEvent.participants.through.objects.filter(calendarevent_id__in=ids)
+        for event_id, name in people.values_list("calendarevent_id", "user__full_name"):
+            names.setdefault(event_id, []).append(name)
+        units = CalendarEvent.participant_units.through.objects.filter(calendarevent_id__in=ids)
+        for event_id, name in units.values_list("calendarevent_id", "unit__name"):
+            names.setdefault(event_id, []).append(name)
     items = []
-    for event in rows:
-        people = [p.full_name for p in event.participants.all()]
-        people += [u.name for u in event.participant_units.all()]
-        place = event.room.name if event.room_id and event.room else event.place
+    for (
+        pk,
+        title,
+        starts_at,
+        ends_at,
+        room,
+        place,
+        online_url,
+        chair,
+        preparing,
+        status,
+        changed,
+        notes,
+    ) in data:
         items.append(
             Entry(
                 kind="event",
-                pk=event.pk,
-                title=event.title,
-                starts_at=event.starts_at,
-                ends_at=event.ends_at,
-                place=place,
-                chair=event.chair.full_name if event.chair_id and event.chair else "",
-                participants=", ".join(people),
-                preparing=event.preparing_unit.name
-                if event.preparing_unit_id and event.preparing_unit
-                else "",
-                status=event.status,
-                status_label=event.get_status_display(),
-                changed=event.changed_after_publication,
-                online_url=event.online_url,
-                notes=event.notes,
+                pk=pk,
+                title=title,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                place=room or place,
+                chair=chair or "",
+                participants=", ".join(names.get(pk, [])),
+                preparing=preparing or "",
+                status=status,
+                status_label=_STATUS_LABELS.get(status, status),
+                changed=changed,
+                online_url=online_url,
+                notes=notes,
             )
         )
     return items
@@ -252,8 +309,9 @@ def week(user: User, unit: Unit, first: dt.date, *, leaders: bool = False) -> We
         rows = rows.filter(
             Q(chair__position__is_leader=True) | Q(participants__position__is_leader=True)
         ).distinct()
-    entries = _entries(_prefetched(rows))
+    entries = _entries(rows)
     entries += _hearing_entries(hearing_rows(None, unit, start, end))
+    _labelled(entries)
     conflicts = mark_conflicts(entries)
     grid: list[tuple[dt.date, str, dict[str, list[Entry]]]] = []
     for offset in range(7):
@@ -280,7 +338,7 @@ def month(
     days = ((next_month - grid_start).days + 6) // 7 * 7
     start, end = _bounds(grid_start, days)
     editor = can_edit(user, unit)
-    entries = _entries(_prefetched(visible_events(user, unit, start, end, editor=editor)))
+    entries = _entries(visible_events(user, unit, start, end, editor=editor))
     entries += _hearing_entries(hearing_rows(None, unit, start, end))
     by_day: dict[dt.date, list[Entry]] = {}
     for entry in sorted(entries, key=lambda e: e.starts_at):
@@ -313,8 +371,11 @@ def mark_conflicts(entries: list[Entry]) -> int:
             if a.chair and a.chair == b.chair:
                 reasons.append(f"trùng người chủ trì {a.chair}")
             for reason in reasons:
-                a.conflicts.append(f"{reason} với “{b.title}”")
-                b.conflicts.append(f"{reason} với “{a.title}”")
+                # At most MAX_CONFLICTS_SHOWN messages per entry; the rest is counted.
+                for one, other in ((a, b), (b, a)):
+                    one.conflict_count += 1
+                    if len(one.conflicts) < MAX_CONFLICTS_SHOWN:
+                        one.conflicts.append(f"{reason} với “{other.title}”")
                 count += 1
     return count
 
