@@ -181,3 +181,22 @@ def test_invitation_is_an_itip_request(org: Any) -> None:
         vevent = next(iter(cal.walk("VEVENT")))
         assert str(vevent["status"]) == ("CANCELLED" if method == "CANCEL" else "CONFIRMED")
         assert "minh@x.local" in str(vevent["attendee"])
+
+
+def test_demo_week_and_the_hearing_ahead_on_lich_hom_nay(org: Any, isolated_storage: Any) -> None:
+    """The demo builds this week's calendar (published, one changed, one draft) and a hearing
+    three days ahead, which Minh (assigned to the case) sees under "Phiên tòa sắp tới"."""
+    import io
+
+    from digitaldesk.cases.demo import build_trial
+    from digitaldesk.schedule.demo import WEEK, demo_calendar
+
+    out = io.StringIO()
+    build_trial(org, out)
+    demo_calendar(org, out)
+    rows = CalendarEvent.objects.filter(unit=org.units["tinh"])
+    assert rows.count() == len(WEEK)
+    assert rows.filter(status=Status.DRAFT).count() == 1
+    assert rows.filter(changed_after_publication=True).count() == 1
+    home = login_client(org.people["minh"]).get(reverse("desk:home")).content.decode()
+    assert "Phiên tòa sắp tới" in home and "Phòng xử án số 1" in home
