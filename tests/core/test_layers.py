@@ -22,6 +22,7 @@ DOMAIN_APPS = {
     "ocr",
     "exchange",
     "agenda",
+    "schedule",
 }
 
 
@@ -70,6 +71,15 @@ def test_every_app_has_its_place_in_the_layer_contract() -> None:
     }
     apps = {path.parent.name for path in (REPOSITORY / "src" / "digitaldesk").glob("*/__init__.py")}
     assert sorted(apps - placed) == []
+
+
+def test_live_imports_no_other_app_of_the_desk() -> None:
+    """`live` is the platform's event channel: every app may publish on it, so it imports none
+    of them (the channel registry is how apps plug in, docs/live.md)."""
+    edges = _import_graph().app_graph()
+    assert (
+        sorted(f"live -> {t}" for s, t in edges if s == "live" and t not in {"core", "law"}) == []
+    )
 
 
 DJANGO_API = {"_meta", "_default_manager", "_base_manager"}  # public API despite the underscore

@@ -73,12 +73,13 @@ def test_every_page_draws_the_bell_itself_and_htmx_only_refreshes_it(org, as_use
     html = as_user("minh").get(reverse("desk:home")).content.decode()
     header = html.split("<main", 1)[0]
     assert 'aria-label="Thông báo: 1 chưa đọc"' in header and "Văn bản đến cần xử lý" in header
-    assert 'hx-trigger="every 20s"' in header  # no second request on load
+    # No second request on load: refreshed on the live event, a slow poll as the fallback.
+    assert 'hx-trigger="sse:notification, sse:live-reset, every 300s"' in header
 
 
 def test_bell_polling_does_not_keep_an_idle_session_alive(org):
-    """The bell polls every 20 s with X-Desk-Background: 1. Such requests must not count
-    as activity, or a desk left open would never time out."""
+    """The bell refreshes (live event, slow fallback poll) with X-Desk-Background: 1. Such
+    requests must not count as activity, or a desk left open would never time out."""
     client = login_client(org.people["minh"])
     idle_limit = settings.DESK_IDLE_TIMEOUT_MINUTES * 60
     session = client.session

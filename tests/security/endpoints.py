@@ -164,6 +164,7 @@ SEES: dict[str, Pred] = {
     "image": either(_owner("owner_id"), _admin),
     "record": _owner("user_id"),
     "job": either(_owner("created_by_id"), _admin),
+    "calendar_event": lambda user, event: _calendar_sees(user, event),  # defined below
     # Administration pages: the role is checked before the id, so a missing and an existing
     # official (or unit, or holiday) both answer 403 to a non-administrator.
     "user": anyone,
@@ -214,6 +215,31 @@ def _register_reader(user: Any, obj: Any) -> bool:
     return agency is not None and (
         selectors.is_clerk_of(user, agency) or selectors.leads_agency(user, agency)
     )
+
+
+def _calendar_sees(user: Any, event: Any) -> bool:
+    from digitaldesk.schedule.selectors import event_for_user
+
+    return _raises_404(event_for_user)(user, event)
+
+
+def _calendar_edit(user: Any, event: Any) -> bool:
+    from digitaldesk.schedule.selectors import can_edit
+
+    return _calendar_sees(user, event) and can_edit(user, event.unit)
+
+
+def _calendar_editor(user: Any, obj: Any) -> bool:
+    from digitaldesk.schedule.selectors import editable_units
+
+    return editable_units(user).exists()
+
+
+def _room_manager(user: Any, obj: Any) -> bool:
+    from digitaldesk.schedule.selectors import can_approve
+    from digitaldesk.schedule.views import _default_unit
+
+    return can_approve(user, _default_unit(user))
 
 
 def _presenter(user: Any, presentation: Any) -> bool:
@@ -419,6 +445,24 @@ RULES: dict[str, Rule] = {
     "signing:record": R("record", _owner("user_id")),
     "signing:record_file": R("record", _owner("user_id")),
     "signing:admin": R(None, ADMIN, ADMIN),
+    # work calendar (lịch công tác): published entries for everyone, drafts for their editors
+    "schedule:week": R(None, LOGGED_IN),
+    "schedule:month": R(None, LOGGED_IN),
+    "schedule:excel": R(None, LOGGED_IN),
+    # Publishing is the office's: anyone else is sent back to the week with the reason.
+    "schedule:publish": R(None, None, LOGGED_IN),
+    "schedule:create": R(None, _calendar_editor, _calendar_editor),
+    "schedule:event": R("calendar_event", _calendar_sees),
+    "schedule:edit": R("calendar_event", _calendar_edit, _calendar_edit, refused=404),
+    # Approving is the office's: another editor is sent back to the entry with the reason.
+    "schedule:approve": R("calendar_event", None, _calendar_edit, refused=404),
+    "schedule:cancel": R("calendar_event", None, _calendar_edit, refused=404),
+    "schedule:attach": R("calendar_event", None, _calendar_edit, refused=404),
+    # The world holds no attachment: the file is missing for everyone (404), gate first.
+    "schedule:attachment": R("calendar_event", nobody, refused=404),
+    "schedule:rooms": R(None, LOGGED_IN, _room_manager),
+    "schedule:hearing_create": R("case", CASE_EDIT, CASE_EDIT, refused=404),
+    "schedule:feeds": R(None, LOGGED_IN, LOGGED_IN),
     # REST API (/api/v1/): the same gates through DRF
     "api:me": R(None, LOGGED_IN),
     "api:units": R(None, LOGGED_IN),
@@ -477,6 +521,8 @@ PUBLIC: dict[str, str] = {
     "api:docs": "the API's Swagger page (static; its calls need a signed-in user or a token)",
     "api:schema": "the OpenAPI description: paths and fields, no data",
     "signing:crl": "CRL distribution point written into the demo certificates",
+    "schedule:ical": "iCalendar feed for calendar apps: the secret token in the address is the "
+    "credential (404 for an unknown or revoked one)",
 }
 
 # django-oauth-toolkit's own URL set (/o/): public metadata, or endpoints that authenticate the

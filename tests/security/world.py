@@ -256,6 +256,42 @@ def _amending_law(org: Any) -> Any:
     )
 
 
+def _schedule(world: World) -> None:
+    import datetime as _dt
+
+    from digitaldesk.schedule import services
+
+    org = world.org
+    start = timezone.now() + _dt.timedelta(days=2)
+    for label, publish in (("published", True), ("draft", False)):
+        event = services.event_create(
+            actor=org.people["lan"],
+            data=services.EventData(
+                unit=org.units["tinh"],
+                title=f"Lịch kiểm tra {label}",
+                starts_at=start,
+                ends_at=start + _dt.timedelta(hours=1),
+                room=None,
+                place="Hội trường",
+                online_url="",
+                chair=org.people["huong"],
+                participants=[org.people["minh"]],
+                participant_units=[],
+                preparing_unit=None,
+                notes="",
+            ),
+        )
+        if publish:
+            services.event_approve(actor=org.people["lan"], event_id=event.pk)
+            services.week_publish(
+                actor=org.people["lan"],
+                unit=org.units["tinh"],
+                first=timezone.localtime(start).date(),
+            )
+            event.refresh_from_db()
+        world.add("calendar_event", label, event, pk=event.pk, attachment_id=MISSING_ID)
+
+
 def build_world(org: DemoOrg) -> World:
     world = World(org=org)
     _cases(world)
@@ -263,4 +299,5 @@ def build_world(org: DemoOrg) -> World:
     _documents(world)
     _accounts(world)
     _signing_and_jobs(world)
+    _schedule(world)
     return world

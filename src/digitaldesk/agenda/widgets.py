@@ -11,7 +11,10 @@ The desk has no work calendar yet, so a prosecutor's day is read from what the a
 * **procedural limits** of those cases whose last day is today
   (`cases.selectors.deadlines_ending_on`, with the hour for the limits counted in hours);
 * **incoming documents** waiting for the user whose due date is today
-  (`documents.selectors.incoming_due_for_me`).
+  (`documents.selectors.incoming_due_for_me`);
+* **scheduled hearings** (`schedule.Hearing`, entered in the case register ahead of their day) of
+  the cases the user handles: today's among the day's items with their time, court and courtroom,
+  and the next ones (UPCOMING_DAYS) listed under the day.
 
 Sorted by time where one is known (hearings with a recorded time, limits counted in hours), then the
 rest of the day by kind (hearings, limits, documents). "Today" is the desk's local date (TIME_ZONE,
@@ -30,7 +33,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import DateField, IntegerField, Q
+from django.db.models import DateField, DateTimeField, IntegerField, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -54,15 +57,18 @@ from digitaldesk.documents.models import (
     IncomingStatus,
 )
 from digitaldesk.documents.widgets import ROW_FIELDS
+from digitaldesk.schedule.models import Hearing
 
 ROWS = 12  # items shown; each part reads at most ROWS + 1 rows
 
-HEARINGS, PLAYLISTS, DEADLINES, DOCUMENTS = (
+HEARINGS, PLAYLISTS, DEADLINES, DOCUMENTS, SCHEDULED = (
     "desk.today_hearings",
     "desk.today_playlists",
     "desk.today_deadlines",
     "desk.today_documents",
+    "desk.hearings_scheduled",
 )
+UPCOMING_DAYS = 30  # scheduled hearings shown ahead of their day
 
 
 def today(request: HttpRequest) -> dt.date:
@@ -173,7 +179,39 @@ def _document_today(request: AuthedRequest) -> Probe:
     return probes
 
 
+def _scheduled() -> Any:
+    """Scheduled hearings from `since` to `until` of the cases the user handles."""
+    return Hearing.objects.filter(
+        cases_selectors.handled_by(_user(), "case"),
+        is_cancelled=False,
+        starts_at__gte=Param("since", DateTimeField()),
+        starts_at__lt=Param("until", DateTimeField()),
+    )
+
+
+_SCHEDULED = Prebuilt(_scheduled)
+
+
+def _window(request: HttpRequest) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(today(request), dt.time.min, tzinfo=timezone.get_current_timezone())
+    return start, start + dt.timedelta(days=UPCOMING_DAYS + 1)
+
+
+@fact(SCHEDULED)
+def _hearing_scheduled(request: HttpRequest) -> Bound:
+    """A hearing scheduled from today on (UPCOMING_DAYS) in a case the user handles."""
+    since, until = _window(request)
+    return _SCHEDULED.exists(user=request.user.pk, since=since, until=until)
+
+
 # --- Rows ----------------------------------------------------------------------------------------
+_SCHEDULED_ROWS = Prebuilt(
+    lambda: (
+        _scheduled()
+        .order_by("starts_at", "pk")
+        .values_list("starts_at", "court", "courtroom", *_case_columns("case"))[: ROWS + 1]
+    )
+)
 _HEARING_ROWS = Prebuilt(
     lambda: (
         cases_selectors.hearings_on(_user(), _day())
@@ -393,7 +431,7 @@ def _maybe(request: HttpRequest, name: str) -> bool:
     order=5,
     template="agenda/today.html",
     wide=True,
-    requires_any=(HEARINGS, PLAYLISTS, DEADLINES, DOCUMENTS),
+    requires_any=(HEARINGS, PLAYLISTS, DEADLINES, DOCUMENTS, SCHEDULED),
 )
 def today_schedule(request: AuthedRequest) -> dict[str, Any] | None:
     """Today's hearings, limits ending today and documents due today of the signed-in user (see the
@@ -415,11 +453,35 @@ def today_schedule(request: AuthedRequest) -> dict[str, Any] | None:
         part, full = _documents(user, day)
         items += part
         more = more or full
-    if not items:
+    upcoming: list[tuple[dt.datetime, Item]] = []
+    if _maybe(request, SCHEDULED):
+        since, until = _window(request)
+        for starts_at, court, courtroom, *case_values in _SCHEDULED_ROWS.rows(
+            user=user.pk, since=since, until=until
+        ):
+            case = _case(case_values)
+            url = cached_reverse("cases:detail", case.pk)
+            item = Item(
+                time=_local_time(starts_at),
+                rank=HEARING,
+                kind="Phiên tòa",
+                title="Xét xử vụ án",
+                url=url,
+                about=case.register_label,
+                about_url=url,
+                about_name=case.name,
+                note=", ".join(part for part in (court, courtroom) if part),
+            )
+            if timezone.localtime(starts_at).date() == day:
+                items.append(item)
+            else:
+                upcoming.append((timezone.localtime(starts_at), item))
+    if not items and not upcoming:
         return None
     items.sort(key=lambda item: item.sort_key)
     return {
         "items": items[:ROWS],
+        "upcoming": upcoming[:ROWS],
         "more": more or len(items) > ROWS,
         "day": day,
         "board_url": cached_reverse("cases:board"),

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "digitaldesk.accounts",
     "digitaldesk.audit",
     "digitaldesk.jobs",
+    "digitaldesk.live",
     "digitaldesk.notifications",
     "digitaldesk.desk",
     "digitaldesk.api",
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "digitaldesk.cases",
     "digitaldesk.casefiles",
     "digitaldesk.assistant",
+    "digitaldesk.schedule",
     "digitaldesk.exchange",
     "digitaldesk.agenda",
     "digitaldesk.holidays",
@@ -242,6 +244,26 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'self'"],
     },
 }
+
+# --- Live updates (docs/live.md) -----------------------------------------------
+# The event process's port on the same host (`desk serve` sets it); empty when a balancer routes
+# /su-kien/ to the event machines on the pages' own origin (production, docs/deployment.md).
+DESK_LIVE_PORT = env_int("DESK_LIVE_PORT", 0)
+DESK_LIVE_URL = env_str("DESK_LIVE_URL", "")  # explicit stream address, overrides the two above
+DESK_LIVE_ALLOWED_ORIGINS = env_list("DESK_LIVE_ALLOWED_ORIGINS", [])
+# How often the event process reads the events table without being woken: NOTIFY wakes it on
+# PostgreSQL (the poll is only a safety net there); SQLite has no NOTIFY.
+DESK_LIVE_POLL_SECONDS = env_float(
+    "DESK_LIVE_POLL_SECONDS",
+    2.0 if DATABASES["default"]["ENGINE"].endswith("postgresql") else 0.25,
+)
+DESK_LIVE_RETENTION_HOURS = env_positive_int("DESK_LIVE_RETENTION_HOURS", 24)
+# A fresh page's stream replays the events of its channels from the last seconds (docs/live.md).
+DESK_LIVE_FRESH_REPLAY_SECONDS = env_positive_int("DESK_LIVE_FRESH_REPLAY_SECONDS", 10)
+DESK_LIVE_MAX_CONNECTIONS = env_positive_int("DESK_LIVE_MAX_CONNECTIONS", 10000)
+if DESK_LIVE_PORT:
+    # The page on :8000 opens its stream on the event process's port of the same host.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"].append(f"*:{DESK_LIVE_PORT}")
 
 # --- Request size limits ------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DESK_MAX_FORM_BYTES", 10 * 1024 * 1024)

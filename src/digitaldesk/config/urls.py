@@ -25,5 +25,6 @@ urlpatterns = [
     path("tro-ly/", include("digitaldesk.assistant.urls")),
     path("ngay-nghi/", include("digitaldesk.holidays.urls")),
     path("van-ban-sua-doi/", include("digitaldesk.lawadmin.urls")),
+    path("lich/", include("digitaldesk.schedule.urls")),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
 ]

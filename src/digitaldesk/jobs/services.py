@@ -39,6 +39,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ from django.utils import timezone
 
 from digitaldesk.audit.services import audit_record
 from digitaldesk.jobs.models import Job, JobExecution, JobState, stale_after_seconds
+from digitaldesk.live.services import publish
 
 logger = logging.getLogger(__name__)
 
@@ -303,6 +305,8 @@ def execute_job(job_id: str) -> str:
     execution = JobExecution.objects.create(job_id=record.pk, worker=me[:120], attempt=attempt)
     mine = Job.objects.filter(pk=record.pk, attempts=attempt, state=JobState.RUNNING)
 
+    announced = [0.0]
+
     def progress(done: int, total: int, message: str = "") -> None:
         if not mine.update(
             progress_done=max(0, done),
@@ -311,6 +315,9 @@ def execute_job(job_id: str) -> str:
             heartbeat_at=timezone.now(),
         ):
             raise JobGone() if not Job.objects.filter(pk=record.pk).exists() else JobInterrupted()
+        if time.monotonic() - announced[0] >= 1.0:  # at most one live event a second per job
+            announced[0] = time.monotonic()
+            _announce(record)
 
     heartbeat = _Heartbeat(record.pk, attempt)
     heartbeat.start()
@@ -319,7 +326,14 @@ def execute_job(job_id: str) -> str:
     finally:
         heartbeat.stop()
     JobExecution.objects.filter(pk=execution.pk).update(finished_at=timezone.now(), outcome=outcome)
+    _announce(record)
     return outcome
+
+
+def _announce(record: Job) -> None:
+    """Tell the starter's open pages that the job moved (its progress bar refreshes itself)."""
+    if record.created_by_id is not None:
+        publish(f"user:{record.created_by_id}", f"job-{record.pk}", {"job": str(record.pk)})
 
 
 def _call(spec: JobSpec, record: Job, attempt: int, progress: Progress, mine: Any) -> str:

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from digitaldesk.jobs.services import enqueue
+from digitaldesk.live.services import publish
 from digitaldesk.notifications import selectors
 from digitaldesk.notifications.models import Notification
 
@@ -59,6 +60,8 @@ def notify(
                     raise
                 continue
             created.append(item)
+            # The bell of every open page of this official refreshes itself (docs/live.md).
+            publish(f"user:{user.pk}", "notification", {"id": item.pk})
             if email and user.email:
                 enqueue(
                     "notifications.send_email",
@@ -76,4 +79,8 @@ def mark_read(*, user: Any, notification_id: int | None = None) -> int:
     rows = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_id is not None:
         rows = rows.filter(pk=notification_id)
-    return rows.update(read_at=timezone.now())
+    with transaction.atomic():
+        count = rows.update(read_at=timezone.now())
+        if count:
+            publish(f"user:{user.pk}", "notification", {"read": count})
+    return count

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,9 +14,10 @@ from digitaldesk.notifications.models import Notification
 
 
 @login_required
-def bell(request: AuthedRequest) -> HttpResponse:
-    """The bell fragment; htmx polls it every 20 s (with X-Desk-Background, so the
-    polling does not count as activity and an idle session still expires)."""
+def bell(request: HttpRequest) -> HttpResponse:
+    """The bell fragment; htmx refreshes it on the live event `notification` (docs/live.md)
+    and every 5 minutes as a fallback, with X-Desk-Background (so the refresh does not count
+    as activity and an idle session still expires)."""
     # Drawn without the page's context processors (navigation…): the fragment needs none.
     return HttpResponse(
         render_to_string("notifications/bell.html", selectors.bell_context(request.user))

@@ -1,5 +1,5 @@
 """{% notification_bell %}: the bell drawn inside the page itself, so opening a page costs one
-request; htmx then refreshes it every 20 s (notifications.views.bell)."""
+request; htmx then refreshes it on each live `notification` event (notifications.views.bell)."""
 
 from __future__ import annotations
 
