@@ -23,5 +23,7 @@ urlpatterns = [
     path("ho-so-so/", include("digitaldesk.casefiles.urls")),
     path("tim-kiem/", include("digitaldesk.search.urls")),
     path("ngay-nghi/", include("digitaldesk.holidays.urls")),
+    path("hop/", include("digitaldesk.meetings.urls")),
+    path("dang/", include("digitaldesk.party.urls")),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
 ]
