@@ -230,16 +230,21 @@ def _check_in(meeting: Meeting, participant: Participant, how: str) -> None:
     )
 
 
-@transaction.atomic
 def checkin_by_code(*, actor: User, meeting: Meeting, code: str) -> Participant:
-    """Check in with the rotating QR code shown in the room (meetings/checkin.py)."""
-    _locked(meeting)
-    participant = _participant(actor, meeting)
+    """Check in with the rotating QR code shown in the room (meetings/checkin.py). A refused
+    code is audited in its own transaction (a replayed screenshot leaves a trace)."""
     try:
         checkin.check_code(meeting.pk, code)
     except checkin.CodeRefused as exc:
         audit_record(actor=actor, action="meeting.checkin_refused", obj=meeting)
         raise MeetingError(str(exc)) from exc
+    return _checkin_with_code(actor=actor, meeting=meeting)
+
+
+@transaction.atomic
+def _checkin_with_code(*, actor: User, meeting: Meeting) -> Participant:
+    _locked(meeting)
+    participant = _participant(actor, meeting)
     if participant.checked_in_at is None:
         _check_in(meeting, participant, "qr")
         audit_record(actor=actor, action="meeting.checkin", obj=meeting, detail={"by": "qr"})
