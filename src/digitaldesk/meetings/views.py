@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -24,7 +25,7 @@ from digitaldesk.meetings.services import MeetingError
 def _colleagues(user: User) -> list[User]:
     from digitaldesk.accounts.selectors import users_visible_to
 
-    return list(users_visible_to(user).filter(is_active=True).order_by("name_sort_key")[:300])
+    return list(users_visible_to(user).filter(is_active=True).order_by("name_sort_key")[:2000])
 
 
 def _room_context(request: AuthedRequest, meeting: Meeting) -> dict[str, Any]:
@@ -53,6 +54,7 @@ def _room_context(request: AuthedRequest, meeting: Meeting) -> dict[str, Any]:
     }
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
@@ -94,6 +96,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     )
 
 
+@login_required
 @require_GET
 def detail(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_for_user(request.user, meeting_id)
@@ -106,6 +109,7 @@ def detail(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/detail.html", context)
 
 
+@login_required
 @require_GET
 def panel(request: AuthedRequest, meeting_id: int, part: str) -> HttpResponse:
     """A live part of the room page, refetched by htmx when its event arrives (docs/live.md)."""
@@ -146,6 +150,7 @@ def _back(request: AuthedRequest, meeting: Meeting) -> HttpResponse:
     return redirect("meetings:detail", meeting.pk)
 
 
+@login_required
 @require_POST
 def manage(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     """The chair's and secretary's actions, named by the `action` field."""
@@ -237,6 +242,7 @@ def manage(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     return _back(request, meeting)
 
 
+@login_required
 @require_POST
 def take_part(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     """A participant's own actions: answer the invitation, note, opinion, ballot."""
@@ -275,6 +281,7 @@ def take_part(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     return _back(request, meeting)
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def check_in(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     """The address in the room's QR code: a confirmation page, then the check-in."""
@@ -291,6 +298,7 @@ def check_in(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/checkin.html", {"meeting": meeting, "code": code})
 
 
+@login_required
 @require_GET
 def qr(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     """The room screen's QR code (chair and secretary), refreshed by htmx before it expires."""
@@ -312,6 +320,7 @@ def qr(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     )
 
 
+@login_required
 @require_GET
 def document(request: AuthedRequest, meeting_id: int, document_id: int) -> HttpResponse:
     meeting = selectors.meeting_for_user(request.user, meeting_id)
@@ -329,6 +338,7 @@ def document(request: AuthedRequest, meeting_id: int, document_id: int) -> HttpR
     )
 
 
+@login_required
 @require_GET
 def minutes_file(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_for_user(request.user, meeting_id)
@@ -340,6 +350,7 @@ def minutes_file(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     )
 
 
+@login_required
 @require_GET
 def video(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     """Into the meeting's Jitsi room with a token for this invited participant only."""

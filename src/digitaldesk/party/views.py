@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from digitaldesk.party import rules, selectors, services
 from digitaldesk.party.models import RatingLevel
 
 
+@login_required
 @require_GET
 def home(request: AuthedRequest) -> HttpResponse:
     me = selectors.member_of(request.user)
@@ -34,6 +36,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     return render(request, "party/home.html", context)
 
 
+@login_required
 @require_GET
 def member(request: AuthedRequest, member_id: int) -> HttpResponse:
     record = services.member_record_open(actor=request.user, member_id=member_id)
@@ -44,6 +47,7 @@ def member(request: AuthedRequest, member_id: int) -> HttpResponse:
     )
 
 
+@login_required
 @require_POST
 def cell_meeting(request: AuthedRequest, organisation_id: int) -> HttpResponse:
     organisation = selectors.organisation_for_committee(request.user, organisation_id)
@@ -68,6 +72,7 @@ def cell_meeting(request: AuthedRequest, organisation_id: int) -> HttpResponse:
     return redirect("meetings:detail", meeting.pk)
 
 
+@login_required
 @require_POST
 def rating(request: AuthedRequest, member_id: int) -> HttpResponse:
     record = services.member_record_open(actor=request.user, member_id=member_id)
@@ -86,6 +91,7 @@ def rating(request: AuthedRequest, member_id: int) -> HttpResponse:
     return redirect("party:member", record.pk)
 
 
+@login_required
 @require_GET
 def report(request: AuthedRequest, organisation_id: int) -> HttpResponse:
     organisation = selectors.organisation_for_committee(request.user, organisation_id)
