@@ -61,7 +61,9 @@ def test_cell_meeting_needs_three_documents_and_is_locked_after_closing(org: Any
     services.cell_meeting_close(actor=tp2, meeting=meeting)
     for change in (
         lambda: meeting_services.opinion_add(actor=tp2, item=item, text="Thêm"),
-        lambda: meeting_services.document_upload(actor=tp2, item=item, name="4.pdf", data=tiny_pdf()),
+        lambda: meeting_services.document_upload(
+            actor=tp2, item=item, name="4.pdf", data=tiny_pdf()
+        ),
         lambda: meeting_services.meeting_evaluate(actor=tp2, meeting=meeting, evaluation="Sửa"),
         lambda: meeting_services.roll_call(
             actor=tp2, meeting=meeting, user_id=org.people["minh"].pk, present=True
@@ -99,4 +101,8 @@ def test_yearly_rating_workflow(org: Any) -> None:
     with pytest.raises(services.PartyError, match="không có quyền"):
         services.rating_step(actor=org.people["minh"], member=minh, year=2026, level="xuat_sac")
     rating = services.rating_step(actor=org.people["tp2"], member=minh, year=2026, level="tot")
-    assert (rating.self_level, rating.final_level, rating.state) == ("xuat_sac", "tot", "da_xep_loai")
+    assert (rating.self_level, rating.final_level, rating.state) == (
+        "xuat_sac",
+        "tot",
+        "da_xep_loai",
+    )

@@ -154,6 +154,9 @@ class PrivateNote(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["item", "author"], name="meeting_note_once")]
 
+    def __str__(self) -> str:
+        return f"Ghi chú riêng #{self.pk}"
+
 
 class Opinion(models.Model):
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="opinions")
@@ -163,6 +166,9 @@ class Opinion(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Ý kiến #{self.pk}"
 
 
 class Conclusion(models.Model):
@@ -174,6 +180,9 @@ class Conclusion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     deadline = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.text[:80]
 
 
 class VoteMode(models.TextChoices):
@@ -215,6 +224,9 @@ class NamedBallot(models.Model):
             models.UniqueConstraint(fields=["vote", "voter"], name="meeting_named_ballot_once")
         ]
 
+    def __str__(self) -> str:
+        return f"Phiếu #{self.pk}"
+
 
 class SecretVoter(models.Model):
     """Who has voted in a secret ballot (prevents double voting). No choice, no time: see
@@ -231,6 +243,9 @@ class SecretVoter(models.Model):
             models.UniqueConstraint(fields=["vote", "voter"], name="meeting_secret_voter_once")
         ]
 
+    def __str__(self) -> str:
+        return "Đã bỏ phiếu kín"
+
 
 class SecretTally(models.Model):
     """The count of one choice of a secret ballot: one row per choice, created when the vote
@@ -245,3 +260,6 @@ class SecretTally(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["vote", "choice"], name="meeting_secret_tally_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_choice_display()}: {self.count}"

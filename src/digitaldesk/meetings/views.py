@@ -334,7 +334,11 @@ def document(request: AuthedRequest, meeting_id: int, document_id: int) -> HttpR
         actor=request.user, action="meeting.document_open", obj=meeting, detail={"document": doc.pk}
     )
     return stream_file_response(
-        stored.file.name, stored.name, stored.content_type, as_attachment=False, request=request
+        str(stored.file.name),
+        stored.name,
+        stored.content_type,
+        as_attachment=False,
+        request=request,
     )
 
 
@@ -346,7 +350,11 @@ def minutes_file(request: AuthedRequest, meeting_id: int) -> HttpResponse:
         raise Http404("Chưa có biên bản.")
     stored = meeting.minutes_file
     return stream_file_response(
-        stored.file.name, stored.name, stored.content_type, as_attachment=False, request=request
+        str(stored.file.name),
+        stored.name,
+        stored.content_type,
+        as_attachment=False,
+        request=request,
     )
 
 

@@ -77,6 +77,9 @@ class QualityRating(models.Model):
             models.UniqueConstraint(fields=["member", "year"], name="party_rating_once_a_year")
         ]
 
+    def __str__(self) -> str:
+        return f"Xếp loại năm {self.year}"
+
 
 class CellMeeting(models.Model):
     """A cell meeting: the meeting itself lives in the meetings engine."""
@@ -88,3 +91,6 @@ class CellMeeting(models.Model):
         PartyOrganisation, on_delete=models.PROTECT, related_name="cell_meetings"
     )
     theme = models.CharField("chuyên đề", max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return str(self.meeting_id)

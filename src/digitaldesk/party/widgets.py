@@ -14,7 +14,8 @@ from digitaldesk.party.models import CellMeeting
 def cell(request: HttpRequest) -> dict[str, Any] | None:
     rows = list(
         CellMeeting.objects.filter(
-            organisation__members__user=request.user, meeting__state__in=["du_kien", "dang_hop"]
+            organisation__members__user_id=request.user.pk,
+            meeting__state__in=["du_kien", "dang_hop"],
         )
         .select_related("meeting")
         .order_by("meeting__starts_at")[:3]
