@@ -14,7 +14,7 @@ from digitaldesk.party.models import CellMeeting
 def cell(request: HttpRequest) -> dict[str, Any] | None:
     rows = list(
         CellMeeting.objects.filter(
-            organisation__members__user_id=request.user.pk,
+            organisation__members__user_id=int(request.user.pk or 0),
             meeting__state__in=["du_kien", "dang_hop"],
         )
         .select_related("meeting")
