@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.http import Http404
 from django.utils import timezone
 
 from digitaldesk.audit.models import AuditEvent
@@ -116,6 +117,14 @@ def test_named_vote_lists_voters_after_closing_and_absent_cannot_vote(org: Any) 
     assert selectors.vote_result(vote).named == [("Hoàng Văn Minh", "Không có ý kiến")]
     q = selectors.quorum(meeting)
     assert (q.invited, q.present, q.absent_with_reason) == (4, 1, 1)
+    # A document removed during the meeting: a participant's open link answers 404.
+    document = meeting.current_item.documents.get()
+    assert selectors.item_document_for_user(p["mai"], meeting, document.pk) == document
+    services.document_remove(actor=p["ptp2"], document=document)
+    with pytest.raises(Http404):
+        selectors.item_document_for_user(p["mai"], meeting, document.pk)
+    with pytest.raises(Http404):
+        selectors.meeting_for_user(p["lan"], meeting.pk)  # not invited: like a missing meeting
 
 
 def test_qr_code_of_yesterday_or_another_meeting_is_refused(org: Any) -> None:
