@@ -250,7 +250,7 @@ DESK_LIVE_MAX_CONNECTIONS = env_positive_int("DESK_LIVE_MAX_CONNECTIONS", 10000)
 # Online meetings on a self-hosted Jitsi Meet (docs/meetings.md): empty URL = no video link.
 DESK_JITSI_URL = env_str("DESK_JITSI_URL", "")
 DESK_JITSI_APP_ID = env_str("DESK_JITSI_APP_ID", "")
-DESK_JITSI_SECRET = env_str("DESK_JITSI_SECRET", "")
+DESK_JITSI_SECRET = env_secret("DESK_JITSI_SECRET")  # or DESK_JITSI_SECRET_FILE
 DESK_JITSI_TTL = env_positive_int("DESK_JITSI_TTL", 7200)
 if DESK_LIVE_PORT:
     # The page on :8000 opens its stream on the event process's port of the same host.

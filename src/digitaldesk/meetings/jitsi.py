@@ -5,7 +5,7 @@ base64url(header).base64url(payload).base64url(HMAC-SHA256)). Configured by envi
 
     DESK_JITSI_URL      https://meet.vks.local (empty: online meetings show no video link)
     DESK_JITSI_APP_ID   the `app_id` of prosody's token configuration (the JWT's iss)
-    DESK_JITSI_SECRET   the `app_secret` (HS256 key)
+    DESK_JITSI_SECRET   the `app_secret` (HS256 key; or DESK_JITSI_SECRET_FILE)
     DESK_JITSI_TTL      token validity in seconds (default 7200)
 """
 
