@@ -165,7 +165,11 @@ def minutes_sign(*, actor: User, meeting: Meeting, passphrase: str) -> Meeting:
     from digitaldesk.signing.errors import SigningError
     from digitaldesk.signing.services import sign_pdf
 
-    meeting = Meeting.objects.select_for_update().select_related("minutes_file").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("minutes_file")
+        .get(pk=meeting.pk)
+    )
     if actor.pk != meeting.chair_id:
         raise MeetingError("Chủ trì cuộc họp ký biên bản.")
     if meeting.minutes_file is None:

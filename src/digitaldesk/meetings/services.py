@@ -399,7 +399,9 @@ def vote_cast(*, actor: User, vote: Vote, choice: str) -> None:
     """One ballot per participant present. A secret ballot writes two unrelated things: that
     the official voted (SecretVoter) and +1 on the choice's count (SecretTally); the audit row
     says "voted" without the choice (docs/meetings.md, "Bỏ phiếu kín")."""
-    vote = Vote.objects.select_for_update().select_related("item__meeting").get(pk=vote.pk)
+    vote = (
+        Vote.objects.select_for_update(of=("self",)).select_related("item__meeting").get(pk=vote.pk)
+    )
     meeting = vote.item.meeting
     _locked(meeting)
     participant = _participant(actor, meeting)
@@ -428,7 +430,9 @@ def vote_cast(*, actor: User, vote: Vote, choice: str) -> None:
 
 @transaction.atomic
 def vote_close(*, actor: User, vote: Vote) -> Vote:
-    vote = Vote.objects.select_for_update().select_related("item__meeting").get(pk=vote.pk)
+    vote = (
+        Vote.objects.select_for_update(of=("self",)).select_related("item__meeting").get(pk=vote.pk)
+    )
     meeting = vote.item.meeting
     _manager(actor, meeting)
     _locked(meeting)
