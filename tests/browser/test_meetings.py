@@ -9,6 +9,7 @@ taken and its result shown after closing; the minutes PDF is produced and signed
 from __future__ import annotations
 
 import copy
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -111,4 +112,11 @@ def test_meeting_follows_the_chair_live_and_minutes_are_signed(
         expect(page.locator("#minutes-signed")).to_be_visible()
         pdf = page.request.get(page.locator("#minutes-link").get_attribute("href")).body()
         assert pdf.startswith(b"%PDF") and b"/ByteRange" in pdf
+        from digitaldesk.signing.verify import verify_pdf
+
+        # pyHanko's validation runs its own event loop: outside Playwright's, in a thread.
+        with ThreadPoolExecutor(1) as pool:
+            report = pool.submit(verify_pdf, pdf).result()
+        assert [s.signer_name for s in report.signatures] == ["Hoàng Văn Minh"]
+        assert all(s.intact for s in report.signatures)
         assert room.endswith(f"/hop/{room.rstrip('/').rsplit('/', 1)[1]}/")
