@@ -23,6 +23,7 @@ def test_demo_loads_once_and_prints_the_logins():
         and "hien.ptdn" in text
         and "Viện Công tố và Kiểm sát xét xử phúc thẩm tại Đà Nẵng" in text
     )
+    assert "Phòng họp: đã tạo cuộc họp mẫu" in text and "Sổ tay đảng viên: Chi bộ Phòng 2" in text
     units, users = Unit.objects.count(), User.objects.count()
     again = io.StringIO()
     call_command("demo", stdout=again)

@@ -141,6 +141,30 @@ def _sees_presentation(user: Any, presentation: Any) -> bool:
     return _raises_404(presentation_for_user)(user, presentation)
 
 
+def _sees_meeting(user: Any, meeting: Any) -> bool:
+    from digitaldesk.meetings.selectors import meetings_visible_to
+
+    return meetings_visible_to(user).filter(pk=meeting.pk).exists()
+
+
+def _runs_meeting(user: Any, meeting: Any) -> bool:
+    from digitaldesk.meetings.selectors import can_manage
+
+    return bool(can_manage(user, meeting))
+
+
+def _sees_party_record(user: Any, member: Any) -> bool:
+    from digitaldesk.party.selectors import member_record_for_user
+
+    return _raises_404(member_record_for_user)(user, member)
+
+
+def _party_committee(user: Any, organisation: Any) -> bool:
+    from digitaldesk.party.selectors import is_committee
+
+    return bool(is_committee(user, organisation))
+
+
 def _admin(user: Any, obj: Any) -> bool:
     from digitaldesk.accounts.models import Role
 
@@ -165,6 +189,9 @@ SEES: dict[str, Pred] = {
     "record": _owner("user_id"),
     "job": either(_owner("created_by_id"), _admin),
     "calendar_event": lambda user, event: _calendar_sees(user, event),  # defined below
+    "meeting": _sees_meeting,  # its participants, chair, secretary and creator
+    "party_member": _sees_party_record,  # the member and the cell's committee
+    "party_org": _party_committee,  # the cell's committee
     # Administration pages: the role is checked before the id, so a missing and an existing
     # official (or unit, or holiday) both answer 403 to a non-administrator.
     "user": anyone,
@@ -432,6 +459,24 @@ RULES: dict[str, Rule] = {
     "documents:outgoing_file": R("outgoing", _sees_outgoing),
     "documents:outgoing_edit": R("outgoing", _doc("can_edit_outgoing"), _doc("can_edit_outgoing")),
     "documents:outgoing_recall": R("outgoing", None, _doc("can_edit_outgoing"), refused=302),
+    # meetings (phòng họp không giấy): chair and secretary run it, participants take part
+    "meetings:home": R(None, LOGGED_IN, LOGGED_IN),
+    "meetings:detail": R("meeting", _sees_meeting),
+    "meetings:panel": R("meeting", _sees_meeting, part="hien-tai"),
+    "meetings:manage": R("meeting", None, _runs_meeting),
+    "meetings:take_part": R("meeting", None, _sees_meeting),
+    "meetings:check_in": R("meeting", _sees_meeting, _sees_meeting),
+    "meetings:qr": R("meeting", _runs_meeting),
+    "meetings:document": R("meeting", _sees_meeting),
+    # The world's meeting has no minutes yet and is not online: 404 for whoever sees it.
+    "meetings:minutes_file": R("meeting", nobody, refused=404),
+    "meetings:video": R("meeting", nobody, refused=404),
+    # party handbook (sổ tay đảng viên): records to the member and the committee, audited
+    "party:home": R(None, LOGGED_IN),
+    "party:member": R("party_member", _sees_party_record),
+    "party:rating": R("party_member", None, _sees_party_record),
+    "party:cell_meeting": R("party_org", None, _party_committee),
+    "party:report": R("party_org", _party_committee),
     # signing (ký số)
     "signing:home": R(None, LOGGED_IN),
     "signing:pkcs12_upload": R(None, None, LOGGED_IN),

@@ -292,6 +292,34 @@ def _schedule(world: World) -> None:
         world.add("calendar_event", label, event, pk=event.pk, attachment_id=MISSING_ID)
 
 
+def _meetings_and_party(world: World) -> None:
+    """A meeting run by anh Minh (secretary) and chaired by the Viện trưởng, chị Mai invited; the
+    cell of Phòng 2 with anh Minh on its committee and chị Mai's record."""
+    from digitaldesk.meetings import services
+    from digitaldesk.party.models import OrganisationKind, PartyMember, PartyOrganisation
+
+    org = world.org
+    minh, mai, huong = org.people["minh"], org.people["mai"], org.people["huong"]
+    meeting = services.meeting_create(
+        actor=minh,
+        title="Giao ban Phòng 2",
+        starts_at=timezone.now(),
+        chair=huong,
+        secretary=minh,
+        participants=[mai],
+    )
+    item = services.item_add(actor=minh, meeting=meeting, title="Kế hoạch tuần")
+    document = services.document_upload(actor=minh, item=item, name="ke-hoach.pdf", data=_pdf(1))
+    world.add("meeting", "p2", meeting, meeting_id=meeting.pk, document_id=document.pk)
+    cell = PartyOrganisation.objects.create(name="Chi bộ Phòng 2", kind=OrganisationKind.CHI_BO)
+    PartyMember.objects.create(
+        user=minh, organisation=cell, joined_on=dt.date(2012, 3, 26), committee=True
+    )
+    record = PartyMember.objects.create(user=mai, organisation=cell, joined_on=dt.date(2019, 1, 1))
+    world.add("party_org", "p2", cell, organisation_id=cell.pk)
+    world.add("party_member", "mai", record, member_id=record.pk)
+
+
 def build_world(org: DemoOrg) -> World:
     world = World(org=org)
     _cases(world)
@@ -300,4 +328,5 @@ def build_world(org: DemoOrg) -> World:
     _accounts(world)
     _signing_and_jobs(world)
     _schedule(world)
+    _meetings_and_party(world)
     return world

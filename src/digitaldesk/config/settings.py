@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "digitaldesk.schedule",
     "digitaldesk.exchange",
     "digitaldesk.agenda",
+    "digitaldesk.meetings",
+    "digitaldesk.party",
     "digitaldesk.holidays",
     "digitaldesk.lawadmin",
 ]
@@ -261,6 +263,11 @@ DESK_LIVE_RETENTION_HOURS = env_positive_int("DESK_LIVE_RETENTION_HOURS", 24)
 # A fresh page's stream replays the events of its channels from the last seconds (docs/live.md).
 DESK_LIVE_FRESH_REPLAY_SECONDS = env_positive_int("DESK_LIVE_FRESH_REPLAY_SECONDS", 10)
 DESK_LIVE_MAX_CONNECTIONS = env_positive_int("DESK_LIVE_MAX_CONNECTIONS", 10000)
+# Online meetings on a self-hosted Jitsi Meet (docs/meetings.md): empty URL = no video link.
+DESK_JITSI_URL = env_str("DESK_JITSI_URL", "")
+DESK_JITSI_APP_ID = env_str("DESK_JITSI_APP_ID", "")
+DESK_JITSI_SECRET = env_secret("DESK_JITSI_SECRET")  # or DESK_JITSI_SECRET_FILE
+DESK_JITSI_TTL = env_positive_int("DESK_JITSI_TTL", 7200)
 if DESK_LIVE_PORT:
     # The page on :8000 opens its stream on the event process's port of the same host.
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"].append(f"*:{DESK_LIVE_PORT}")

@@ -26,5 +26,7 @@ urlpatterns = [
     path("ngay-nghi/", include("digitaldesk.holidays.urls")),
     path("van-ban-sua-doi/", include("digitaldesk.lawadmin.urls")),
     path("lich/", include("digitaldesk.schedule.urls")),
+    path("hop/", include("digitaldesk.meetings.urls")),
+    path("dang/", include("digitaldesk.party.urls")),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
 ]
