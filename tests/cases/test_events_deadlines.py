@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from digitaldesk.cases import events, services
 from digitaldesk.cases.deadlines import deadline_alerts, deadlines_recompute_all
-from digitaldesk.cases.models import ComputedDeadline, Measure, Stage
+from digitaldesk.cases.models import ComputedDeadline, Measure, ProceduralEvent, Stage
 from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.notifications.models import Notification
 
@@ -85,6 +85,8 @@ def test_per_person_decision_needs_the_accused(org, detained):
 
 def test_closing_the_case_stops_its_limits(org, detained):
     case, person = detained
+    # The VKS closes the case once it holds the file (BLTTHS 2015 Điều 248 khoản 1).
+    record(org.people["minh"], case, E.VKS_NHAN_HO_SO, 2)
     record(org.people["minh"], case, E.DINH_CHI_VU_AN, 1, number="03/QĐ-VKS")
     case.refresh_from_db()
     assert case.stage == Stage.CLOSED and case.closed_on == ago(1)
@@ -198,3 +200,13 @@ def test_a_crime_added_in_2025_can_be_charged(org, make_case):
     person = add_accused(minh, case, "Lê Văn Tư")
     charge = services.charge_add(actor=minh, case=case, article="256a", clause=1, accused=person)
     assert charge.article == "256a" and charge.category == "it_nghiem_trong"
+
+
+def test_truy_to_on_a_fresh_report_is_refused_naming_the_article(org, make_case):
+    """Issue #13 item 1: no indictment on a crime report never opened as a case."""
+    case = make_case("minh", received=5)
+    with pytest.raises(ValidationError, match="Điều 240, khoản 1") as refused:
+        record(org.people["minh"], case, E.CAO_TRANG, 1, number="01/CT-VKS")
+    assert "Truy tố (bản cáo trạng)" in str(refused.value)
+    assert not ProceduralEvent.objects.filter(case=case, kind=E.CAO_TRANG).exists()
+    assert not ComputedDeadline.objects.filter(case=case, kind="giao_cao_trang").exists()

@@ -6,8 +6,10 @@ The time limits themselves are computed by the pure engine `law.deadlines`
 
 1. checks the input (date not in the future; a decision that concerns one accused names
    them; a PDF attachment) and asks the engine whether the Code allows the event after
-   the case's earlier ones (`validate_event`: an extension beyond the Code, a decision
-   dated before intake... raise `DeadlineRuleError` with the article);
+   the case's earlier ones: the stage and facts it presupposes (`check_preconditions`: no
+   truy tố before khởi tố vụ án, kết thúc điều tra and a bị can; no extension of a measure
+   never ordered...), then the limits (`validate_event`: an extension beyond the Code, a
+   decision dated before intake...); both raise `DeadlineRuleError` naming the article;
 2. stores it with its document;
 3. replays every event of the case to derive the stage and the measures (so a correction
    or a deletion gives the same state as if the wrong event had never been recorded);
@@ -230,9 +232,14 @@ def _check(case: Case, data: EventData) -> None:
         .order_by("on", "at", "pk")
     ]
     from digitaldesk.law.calendar import work_calendar
-    from digitaldesk.law.deadlines import validate_event
+    from digitaldesk.law.deadlines import check_preconditions, validate_event
 
     try:
+        # The stage and the facts the event presupposes (law.deadlines.preconditions), then
+        # the limits themselves (an extension beyond the Code...).
+        check_preconditions(
+            existing, _engine_event(data), case_opened=case.source == SourceKind.CASE
+        )
         validate_event(
             _category(case),
             existing,
