@@ -64,17 +64,49 @@ def test_extension_recorded_then_one_beyond_the_code_refused(org, detained):
     assert case.events.filter(kind=E.GIA_HAN_DIEU_TRA).count() == 2
 
 
-def test_deleting_a_wrong_event_restores_the_state(org, detained):
+def test_cancelling_a_wrong_event_restores_the_state_and_keeps_it(org, detained):
     case, person = detained
     minh = org.people["minh"]
     released = record(minh, case, E.TRA_TU_DO, 2, accused=person)
     person.refresh_from_db()
     assert person.measure == Measure.NONE
     assert not ComputedDeadline.objects.get(case=case, kind="tam_giam").running
-    events.event_delete(actor=minh, case=case, event_id=released.pk, reason="Ghi nhầm bị can")
+    with pytest.raises(ValidationError, match="ít nhất 10 ký tự"):
+        events.event_cancel(actor=minh, case=case, event_id=released.pk, reason="nhầm")
+    changes = events.event_cancel(
+        actor=minh, case=case, event_id=released.pk, reason="Ghi nhầm bị can, người khác"
+    )
     person.refresh_from_db()
     assert person.measure == Measure.DETENTION
     assert ComputedDeadline.objects.get(case=case, kind="tam_giam").running
+    assert any("nay đang tính" in line for line in changes)
+    # Kept, out of the replay, with who, when and why.
+    assert not ProceduralEvent.objects.filter(pk=released.pk).exists()
+    kept = ProceduralEvent.with_cancelled.get(pk=released.pk)
+    assert kept.cancelled_by == minh and kept.cancelled_at is not None
+    assert kept.cancel_reason == "Ghi nhầm bị can, người khác"
+    with pytest.raises(ValidationError, match="có thể đã được hủy"):
+        events.event_cancel(actor=minh, case=case, event_id=released.pk, reason="x" * 20)
+
+
+def test_cancelling_through_the_page(org, detained, as_user):
+    """The timeline shows a quiet "Hủy ghi nhận…" asking for a reason, then the struck entry."""
+    case, person = detained
+    minh = org.people["minh"]
+    released = record(minh, case, E.TRA_TU_DO, 2, accused=person)
+    client = as_user("minh")
+    page = client.get(f"/an-hinh-su/{case.pk}/").content.decode()
+    assert "Hủy ghi nhận…" in page and 'minlength="10"' in page
+    assert 'value="Hủy ghi nhận nhầm"' not in page  # no canned reason
+    url = f"/an-hinh-su/{case.pk}/dien-bien/{released.pk}/huy/"
+    refused = client.post(url, {"reason": "nhầm"}, follow=True).content.decode()
+    assert "ít nhất 10 ký tự" in refused
+    assert ProceduralEvent.objects.filter(pk=released.pk).exists()
+    done = client.post(url, {"reason": "Ghi nhầm người được trả tự do"}, follow=True)
+    page = done.content.decode()
+    assert "Thời hạn thay đổi" in page and "nay đang tính" in page
+    assert 'class="cancelled"' in page and "<del>" in page
+    assert "lý do: Ghi nhầm người được trả tự do" in page
 
 
 def test_per_person_decision_needs_the_accused(org, detained):

@@ -432,7 +432,7 @@ def _batch_rows(
             params = [first, last]
         cursor.execute(
             f"SELECT case_id, id, kind, {q('on')}, at, accused_id, months, days, {q('until')}, number, "  # noqa: S608
-            f"received_on FROM cases_proceduralevent WHERE {where}",
+            f"received_on FROM cases_proceduralevent WHERE cancelled_at IS NULL AND {where}",
             params,
         )
         events = cursor.fetchall()

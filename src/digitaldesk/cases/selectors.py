@@ -474,8 +474,9 @@ def deadline_board(
 
 
 def case_timeline(case: Case) -> list[ProceduralEvent]:
+    """Every recorded event, the cancelled ones included (shown struck through, with why)."""
     return list(
-        ProceduralEvent.objects.filter(case=case)
-        .select_related("accused", "created_by")
+        ProceduralEvent.with_cancelled.filter(case=case)
+        .select_related("accused", "created_by", "cancelled_by")
         .order_by("on", "at", "pk")
     )

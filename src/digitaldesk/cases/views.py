@@ -209,6 +209,13 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "cases/detail.html", _case_context(request, case))
 
 
+def _with_changes(done: str, changes: list[str]) -> str:
+    """The confirmation of a change, with the running limits it changed."""
+    if not changes:
+        return f"{done} Không thời hạn nào thay đổi."
+    return f"{done} Thời hạn thay đổi: " + "; ".join(changes) + "."
+
+
 def _back(case: Case, anchor: str = "") -> HttpResponse:
     response = redirect("cases:detail", pk=case.pk)
     if anchor:
@@ -327,7 +334,17 @@ def participant_add(request: AuthedRequest, pk: int) -> HttpResponse:
 def participant_remove(request: AuthedRequest, pk: int, participant_id: int) -> HttpResponse:
     user = request.user
     case = selectors.case_for_user(user, pk)
-    services.participant_remove(actor=user, case=case, participant_id=participant_id)
+    try:
+        services.participant_remove(
+            actor=user,
+            case=case,
+            participant_id=participant_id,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "Đã xóa người tham gia tố tụng; lý do đã được ghi nhật ký.")
     return _back(case, "nguoi-tham-gia")
 
 
@@ -364,9 +381,13 @@ def charge_remove(request: AuthedRequest, pk: int, charge_id: int) -> HttpRespon
     user = request.user
     case = selectors.case_for_user(user, pk)
     try:
-        services.charge_remove(actor=user, case=case, charge_id=charge_id)
+        changes = services.charge_remove(
+            actor=user, case=case, charge_id=charge_id, reason=request.POST.get("reason", "")
+        )
     except ValidationError as exc:
         messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _with_changes("Đã xóa tội danh.", changes))
     return _back(case, "toi-danh")
 
 
@@ -525,13 +546,16 @@ def event_delete(request: AuthedRequest, pk: int, event_id: int) -> HttpResponse
     user = request.user
     case = selectors.case_for_user(user, pk)
     try:
-        case_events.event_delete(
+        changes = case_events.event_cancel(
             actor=user, case=case, event_id=event_id, reason=request.POST.get("reason", "")
         )
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(request, "Đã hủy ghi nhận quyết định; thời hạn đã được tính lại.")
+        messages.success(
+            request,
+            _with_changes("Đã hủy ghi nhận quyết định; thời hạn đã được tính lại.", changes),
+        )
     return _back(case, "dien-bien")
 
 
