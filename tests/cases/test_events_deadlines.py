@@ -242,3 +242,39 @@ def test_truy_to_on_a_fresh_report_is_refused_naming_the_article(org, make_case)
     assert "Truy tố (bản cáo trạng)" in str(refused.value)
     assert not ProceduralEvent.objects.filter(case=case, kind=E.CAO_TRANG).exists()
     assert not ComputedDeadline.objects.filter(case=case, kind="giao_cao_trang").exists()
+
+
+def test_deadline_rows_in_words_notes_once(org, detained, as_user):
+    """Issue #13 item 3: no "0/0", the counting note once per page, one short citation a row."""
+    from digitaldesk.law.deadlines.counting import DETENTION_NOTE
+
+    case, person = detained
+    record(org.people["minh"], case, E.TAM_GIU, 1, accused=add_accused(org.people["minh"], case))
+    row = ComputedDeadline.objects.get(case=case, kind="tam_giam")
+    assert row.extensions_used == 0 and row.extensions_max
+    page = as_user("minh").get(f"/an-hinh-su/{case.pk}/").content.decode()
+    section = page[page.index('id="thoi-han"') :]
+    assert f"Chưa gia hạn; được gia hạn tối đa {row.extensions_max} lần" in section
+    assert "0/0" not in section and f"0/{row.extensions_max}<" not in section
+    assert section.count(DETENTION_NOTE.replace("(", "")[:40]) <= 1
+    assert ">Điều 173 khoản 1 BLTTHS<" in section
+    assert 'title="BLTTHS 2015, Điều 173, khoản 1' in section
+
+
+def test_extension_words():
+    from types import SimpleNamespace as D
+
+    from digitaldesk.cases.templatetags.cases_tags import extension_text, short_basis
+
+    assert extension_text(D(extensions_used=0, extensions_max=0)) == "Không được gia hạn"
+    assert extension_text(D(extensions_used=0, extensions_max=2)) == (
+        "Chưa gia hạn; được gia hạn tối đa 2 lần"
+    )
+    assert extension_text(D(extensions_used=2, extensions_max=2)) == (
+        "Đã gia hạn 2/2 lần; hết số lần được gia hạn"
+    )
+    assert extension_text(D(extensions_used=0, extensions_max=None)) == "Chưa gia hạn"
+    assert short_basis("BLTTHS 2015, Điều 174, khoản 3 (theo Điều 172)") == (
+        "Điều 174 khoản 3 BLTTHS (theo Điều 172)"
+    )
+    assert short_basis("không phải trích dẫn") == "không phải trích dẫn"

@@ -31,7 +31,7 @@ from digitaldesk.cases.models import (
     Participant,
     SourceKind,
 )
-from digitaldesk.law.deadlines import page_notes
+from digitaldesk.law.deadlines import page_notes, split_counting_notes
 
 
 def _errors(exc: ValidationError) -> str:
@@ -165,8 +165,9 @@ def _case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
         "grants": list(CaseGrant.objects.filter(case=case).select_related("user", "unit")),
         "timeline": _timeline(user, case),
         "deadlines": deadlines,
-        # Said once for the page: the amending laws in force that are only partly held.
-        "law_notes": page_notes(d.start for d in deadlines),
+        # Said once for the page: the amending laws in force that are only partly held, and the
+        # counting notes every row of a unit would otherwise repeat (TTLT 04/2018 Điều 17).
+        "law_notes": [*_counting_notes(deadlines), *page_notes(d.start for d in deadlines)],
         "received_files": [
             (exchange, entry)
             for exchange in case.exchanges.filter(direction="nhap").order_by("at")
@@ -207,6 +208,15 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_user(user, pk)
     services.record_view(actor=user, case=case)
     return render(request, "cases/detail.html", _case_context(request, case))
+
+
+def _counting_notes(deadlines: list[ComputedDeadline]) -> list[str]:
+    """Strip the shared counting notes from each row's note (`row_note`); return them once."""
+    shared: list[str] = []
+    for row in deadlines:
+        row.row_note, found = split_counting_notes(row.note)  # type: ignore[attr-defined]  # display only
+        shared += [item for item in found if item not in shared]
+    return shared
 
 
 def _with_changes(done: str, changes: list[str]) -> str:

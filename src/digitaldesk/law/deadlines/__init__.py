@@ -42,6 +42,7 @@ from digitaldesk.law.deadlines.counting import (
     day_limit_end,
     detention_end,
     format_days,
+    split_counting_notes,
 )
 from digitaldesk.law.deadlines.engine import (
     compute_deadlines,
@@ -77,5 +78,6 @@ __all__ = [
     "format_days",
     "page_notes",
     "running_deadlines",
+    "split_counting_notes",
     "validate_event",
 ]
