@@ -89,6 +89,18 @@ def test_cancelling_a_wrong_event_restores_the_state_and_keeps_it(org, detained)
         events.event_cancel(actor=minh, case=case, event_id=released.pk, reason="x" * 20)
 
 
+def test_an_event_a_later_one_presupposes_cannot_be_cancelled_first(org, detained):
+    case, person = detained
+    minh = org.people["minh"]
+    charge = ProceduralEvent.objects.get(case=case, kind=E.KHOI_TO_BI_CAN)
+    with pytest.raises(ValidationError, match="Hãy hủy ghi nhận quyết định đó trước") as refused:
+        events.event_cancel(
+            actor=minh, case=case, event_id=charge.pk, reason="Ghi nhầm ngày khởi tố bị can"
+        )
+    assert "Điều 165" in str(refused.value) or "Điều 119" in str(refused.value)
+    assert ProceduralEvent.objects.filter(pk=charge.pk).exists()
+
+
 def test_cancelling_through_the_page(org, detained, as_user):
     """The timeline shows a quiet "Hủy ghi nhận…" asking for a reason, then the struck entry."""
     case, person = detained

@@ -593,6 +593,42 @@ def check_reason(reason: str, what: str) -> str:
     return reason
 
 
+def _unmet(case: Case, rows: list[ProceduralEvent]) -> dict[int, Any]:
+    """The events among `rows` whose preconditions the earlier ones do not meet (pk → the
+    requirement not met)."""
+    from digitaldesk.law.deadlines import unmet_requirement
+
+    opened = case.source == SourceKind.CASE
+    engine = [(row.pk, _engine_event(row)) for row in rows if row.kind not in REGISTER_LABELS]
+    unmet: dict[int, Any] = {}
+    for index, (pk, new) in enumerate(engine):
+        requirement = unmet_requirement([e for _, e in engine[:index]], new, case_opened=opened)
+        if requirement is not None:
+            unmet[pk] = requirement
+    return unmet
+
+
+def _check_no_dependant(case: Case, event: ProceduralEvent) -> None:
+    """Refuse to cancel an event that a later one presupposes (cancel the later one first)."""
+    rows = list(
+        ProceduralEvent.objects.filter(case=case)
+        .select_related("accused")
+        .order_by("on", "at", "pk")
+    )
+    before = _unmet(case, rows)
+    after = _unmet(case, [row for row in rows if row.pk != event.pk])
+    caused = [pk for pk in after if pk not in before]
+    if caused:
+        dependant = next(row for row in rows if row.pk == caused[0])
+        requirement = after[caused[0]]
+        raise ValidationError(
+            f"Không thể hủy ghi nhận “{kind_label(event.kind)}” ngày {event.on:%d/%m/%Y}: "
+            f"“{kind_label(dependant.kind)}” ngày {dependant.on:%d/%m/%Y} dựa vào quyết định này "
+            f"(nếu hủy thì {requirement.fact.value} — {requirement.basis}). Hãy hủy ghi nhận "
+            "quyết định đó trước."
+        )
+
+
 @transaction.atomic
 def event_cancel(*, actor: User, case: Case, event_id: int, reason: str) -> list[str]:
     """Cancel a wrongly recorded event: it stays on the timeline struck through with who, when
@@ -607,6 +643,7 @@ def event_cancel(*, actor: User, case: Case, event_id: int, reason: str) -> list
     if event is None:
         raise ValidationError("Không tìm thấy quyết định cần hủy ghi nhận (có thể đã được hủy).")
     reason = check_reason(reason, "hủy ghi nhận")
+    _check_no_dependant(case, event)
     before = deadline_snapshot(case)
     event.cancelled_at = timezone.now()
     event.cancelled_by = actor

@@ -57,7 +57,11 @@ from digitaldesk.law.deadlines.model import (
     Event,
     EventKind,
 )
-from digitaldesk.law.deadlines.preconditions import PRECONDITIONS, check_preconditions
+from digitaldesk.law.deadlines.preconditions import (
+    PRECONDITIONS,
+    check_preconditions,
+    unmet_requirement,
+)
 
 __all__ = [
     "DAY_LIMIT_COUNTS_FIRST_DAY",
@@ -79,5 +83,6 @@ __all__ = [
     "page_notes",
     "running_deadlines",
     "split_counting_notes",
+    "unmet_requirement",
     "validate_event",
 ]

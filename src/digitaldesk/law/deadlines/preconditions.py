@@ -167,6 +167,20 @@ def _holds(fact: Fact, before: Sequence[Event], subject: str, case_opened: bool)
     raise AssertionError(fact)  # pragma: no cover - every Fact is handled above
 
 
+def unmet_requirement(
+    events: Sequence[Event], new_event: Event, *, case_opened: bool = False
+) -> Requirement | None:
+    """The first requirement of `new_event` that the events dated on or before it do not meet."""
+    required = PRECONDITIONS.get(new_event.kind, ())
+    if not required:
+        return None
+    before = [e for e in events if e.on <= new_event.on]
+    for requirement in required:
+        if not _holds(requirement.fact, before, new_event.subject, case_opened):
+            return requirement
+    return None
+
+
 def check_preconditions(
     events: Sequence[Event], new_event: Event, *, case_opened: bool = False
 ) -> None:
@@ -174,15 +188,11 @@ def check_preconditions(
     fact that the events dated on or before it do not establish. `case_opened`: the case was
     registered as already opened (received from the investigating body without its khởi tố
     decision recorded)."""
-    required = PRECONDITIONS.get(new_event.kind, ())
-    if not required:
-        return
-    before = [e for e in events if e.on <= new_event.on]
-    for requirement in required:
-        if not _holds(requirement.fact, before, new_event.subject, case_opened):
-            raise DeadlineRuleError(
-                f'Không thể ghi nhận "{new_event.kind.label}" ngày '
-                f"{new_event.on:%d/%m/%Y}: {requirement.fact.value} "
-                f"({requirement.basis}). Hãy ghi nhận trước quyết định, hành vi tố tụng "
-                "mà điều luật đòi hỏi."
-            )
+    requirement = unmet_requirement(events, new_event, case_opened=case_opened)
+    if requirement is not None:
+        raise DeadlineRuleError(
+            f'Không thể ghi nhận "{new_event.kind.label}" ngày '
+            f"{new_event.on:%d/%m/%Y}: {requirement.fact.value} "
+            f"({requirement.basis}). Hãy ghi nhận trước quyết định, hành vi tố tụng "
+            "mà điều luật đòi hỏi."
+        )
