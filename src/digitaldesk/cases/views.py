@@ -573,7 +573,8 @@ def event_delete(request: AuthedRequest, pk: int, event_id: int) -> HttpResponse
 def event_attachment(request: AuthedRequest, pk: int, event_id: int) -> FileResponse:
     user = request.user
     case = selectors.case_for_user(user, pk)
-    event = case.events.filter(pk=event_id).first()
+    # A cancelled recording keeps its document readable: the timeline still shows it, struck.
+    event = selectors.case_event_on_record(case, event_id)
     if event is None or not event.attachment:
         raise Http404("Không tìm thấy văn bản.")
     services.record_view(actor=user, case=case, what="document")
