@@ -24,7 +24,7 @@ def _record(
     months: int | None = None,
     number: str = "",
 ) -> None:
-    page.locator("#dien-bien summary").click()
+    page.locator("#dien-bien summary", has_text="Ghi nhận quyết định").click()
     page.locator("#id_evt-kind").select_option(kind)
     page.locator("#id_evt-on").fill(ago(days_ago).isoformat())
     if accused:
@@ -92,6 +92,17 @@ def test_prosecutor_registers_a_denunciation_through_to_statistics(org: Any, pag
     _record(page, E.GIA_HAN_TAM_GIAM, 1, accused="Châu Thị Mỹ Linh", months=1, number="03/QĐ-VKS")
     detention_row = page.locator("#thoi-han tr", has_text="Thời hạn tạm giam")
     expect(detention_row).to_contain_text("1/1")
+
+    # Cancelling the extension (issue #13 item 2): a quiet link, a typed reason, the entry kept
+    # struck through, the limits that changed listed.
+    entry = page.locator("#dien-bien li", has_text="Gia hạn tạm giam")
+    entry.locator("summary", has_text="Hủy ghi nhận").click()
+    entry.locator("textarea[name=reason]").fill("Ghi nhầm quyết định gia hạn của vụ khác")
+    with page.expect_navigation():
+        entry.get_by_role("button", name="Xác nhận hủy ghi nhận").click()
+    expect(page.locator(".messages")).to_contain_text("Thời hạn thay đổi")
+    expect(page.locator("#dien-bien li.cancelled")).to_contain_text("vụ khác")
+    expect(detention_row).to_contain_text("Chưa gia hạn")
 
     page.get_by_role("link", name="Sơ đồ tư duy").click()
     expect(page.locator("#mindmap svg")).to_be_visible()

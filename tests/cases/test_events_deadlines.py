@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from digitaldesk.cases import events, services
 from digitaldesk.cases.deadlines import deadline_alerts, deadlines_recompute_all
-from digitaldesk.cases.models import ComputedDeadline, Measure, Stage
+from digitaldesk.cases.models import ComputedDeadline, Measure, ProceduralEvent, Stage
 from digitaldesk.law.deadlines import EventKind as E
 from digitaldesk.notifications.models import Notification
 
@@ -66,17 +66,61 @@ def test_extension_recorded_then_one_beyond_the_code_refused(org, detained):
     assert case.events.filter(kind=E.GIA_HAN_DIEU_TRA).count() == 2
 
 
-def test_deleting_a_wrong_event_restores_the_state(org, detained):
+def test_cancelling_a_wrong_event_restores_the_state_and_keeps_it(org, detained):
     case, person = detained
     minh = org.people["minh"]
     released = record(minh, case, E.TRA_TU_DO, 2, accused=person)
     person.refresh_from_db()
     assert person.measure == Measure.NONE
     assert not ComputedDeadline.objects.get(case=case, kind="tam_giam").running
-    events.event_delete(actor=minh, case=case, event_id=released.pk, reason="Ghi nhầm bị can")
+    with pytest.raises(ValidationError, match="ít nhất 10 ký tự"):
+        events.event_cancel(actor=minh, case=case, event_id=released.pk, reason="nhầm")
+    changes = events.event_cancel(
+        actor=minh, case=case, event_id=released.pk, reason="Ghi nhầm bị can, người khác"
+    )
     person.refresh_from_db()
     assert person.measure == Measure.DETENTION
     assert ComputedDeadline.objects.get(case=case, kind="tam_giam").running
+    assert any("nay đang tính" in line for line in changes)
+    # Kept, out of the replay, with who, when and why.
+    assert not ProceduralEvent.objects.filter(pk=released.pk).exists()
+    kept = ProceduralEvent.with_cancelled.get(pk=released.pk)
+    assert kept.cancelled_by == minh and kept.cancelled_at is not None
+    assert kept.cancel_reason == "Ghi nhầm bị can, người khác"
+    with pytest.raises(ValidationError, match="có thể đã được hủy"):
+        events.event_cancel(actor=minh, case=case, event_id=released.pk, reason="x" * 20)
+
+
+def test_an_event_a_later_one_presupposes_cannot_be_cancelled_first(org, detained):
+    case, person = detained
+    minh = org.people["minh"]
+    charge = ProceduralEvent.objects.get(case=case, kind=E.KHOI_TO_BI_CAN)
+    with pytest.raises(ValidationError, match="Hãy hủy ghi nhận quyết định đó trước") as refused:
+        events.event_cancel(
+            actor=minh, case=case, event_id=charge.pk, reason="Ghi nhầm ngày khởi tố bị can"
+        )
+    assert "Điều 165" in str(refused.value) or "Điều 119" in str(refused.value)
+    assert ProceduralEvent.objects.filter(pk=charge.pk).exists()
+
+
+def test_cancelling_through_the_page(org, detained, as_user):
+    """The timeline shows a quiet "Hủy ghi nhận…" asking for a reason, then the struck entry."""
+    case, person = detained
+    minh = org.people["minh"]
+    released = record(minh, case, E.TRA_TU_DO, 2, accused=person)
+    client = as_user("minh")
+    page = client.get(f"/an-hinh-su/{case.pk}/").content.decode()
+    assert "Hủy ghi nhận…" in page and 'minlength="10"' in page
+    assert 'value="Hủy ghi nhận nhầm"' not in page  # no canned reason
+    url = f"/an-hinh-su/{case.pk}/dien-bien/{released.pk}/huy/"
+    refused = client.post(url, {"reason": "nhầm"}, follow=True).content.decode()
+    assert "ít nhất 10 ký tự" in refused
+    assert ProceduralEvent.objects.filter(pk=released.pk).exists()
+    done = client.post(url, {"reason": "Ghi nhầm người được trả tự do"}, follow=True)
+    page = done.content.decode()
+    assert "Thời hạn thay đổi" in page and "nay đang tính" in page
+    assert 'class="cancelled"' in page and "<del>" in page
+    assert "lý do: Ghi nhầm người được trả tự do" in page
 
 
 def test_per_person_decision_needs_the_accused(org, detained):
@@ -87,6 +131,8 @@ def test_per_person_decision_needs_the_accused(org, detained):
 
 def test_closing_the_case_stops_its_limits(org, detained):
     case, person = detained
+    # The VKS closes the case once it holds the file (BLTTHS 2015 Điều 248 khoản 1).
+    record(org.people["minh"], case, E.VKS_NHAN_HO_SO, 2)
     record(org.people["minh"], case, E.DINH_CHI_VU_AN, 1, number="03/QĐ-VKS")
     case.refresh_from_db()
     assert case.stage == Stage.CLOSED and case.closed_on == ago(1)
@@ -200,3 +246,49 @@ def test_a_crime_added_in_2025_can_be_charged(org, make_case):
     person = add_accused(minh, case, "Lê Văn Tư")
     charge = services.charge_add(actor=minh, case=case, article="256a", clause=1, accused=person)
     assert charge.article == "256a" and charge.category == "it_nghiem_trong"
+
+
+def test_truy_to_on_a_fresh_report_is_refused_naming_the_article(org, make_case):
+    """Issue #13 item 1: no indictment on a crime report never opened as a case."""
+    case = make_case("minh", received=5)
+    with pytest.raises(ValidationError, match="Điều 240, khoản 1") as refused:
+        record(org.people["minh"], case, E.CAO_TRANG, 1, number="01/CT-VKS")
+    assert "Truy tố (bản cáo trạng)" in str(refused.value)
+    assert not ProceduralEvent.objects.filter(case=case, kind=E.CAO_TRANG).exists()
+    assert not ComputedDeadline.objects.filter(case=case, kind="giao_cao_trang").exists()
+
+
+def test_deadline_rows_in_words_notes_once(org, detained, as_user):
+    """Issue #13 item 3: no "0/0", the counting note once per page, one short citation a row."""
+    from digitaldesk.law.deadlines.counting import DETENTION_NOTE
+
+    case, person = detained
+    record(org.people["minh"], case, E.TAM_GIU, 1, accused=add_accused(org.people["minh"], case))
+    row = ComputedDeadline.objects.get(case=case, kind="tam_giam")
+    assert row.extensions_used == 0 and row.extensions_max
+    page = as_user("minh").get(f"/an-hinh-su/{case.pk}/").content.decode()
+    section = page[page.index('id="thoi-han"') :]
+    assert f"Chưa gia hạn; được gia hạn tối đa {row.extensions_max} lần" in section
+    assert "0/0" not in section and f"0/{row.extensions_max}<" not in section
+    assert section.count(DETENTION_NOTE.replace("(", "")[:40]) <= 1
+    assert ">Điều 173 khoản 1 BLTTHS<" in section
+    assert 'title="BLTTHS 2015, Điều 173, khoản 1' in section
+
+
+def test_extension_words():
+    from types import SimpleNamespace as D
+
+    from digitaldesk.cases.templatetags.cases_tags import extension_text, short_basis
+
+    assert extension_text(D(extensions_used=0, extensions_max=0)) == "Không được gia hạn"
+    assert extension_text(D(extensions_used=0, extensions_max=2)) == (
+        "Chưa gia hạn; được gia hạn tối đa 2 lần"
+    )
+    assert extension_text(D(extensions_used=2, extensions_max=2)) == (
+        "Đã gia hạn 2/2 lần; hết số lần được gia hạn"
+    )
+    assert extension_text(D(extensions_used=0, extensions_max=None)) == "Chưa gia hạn"
+    assert short_basis("BLTTHS 2015, Điều 174, khoản 3 (theo Điều 172)") == (
+        "Điều 174 khoản 3 BLTTHS (theo Điều 172)"
+    )
+    assert short_basis("không phải trích dẫn") == "không phải trích dẫn"

@@ -61,10 +61,16 @@ def test_participants_are_added_shown_audited_and_removed(org, make_case, as_use
     assert as_user("mai").post(f"{url}{victim.pk}/xoa/").status_code == 403
     assert Participant.objects.filter(case=case).count() == 2
 
+    # Removing asks for a typed reason (issue #13 item 2): without one nothing is removed.
     assert minh.post(f"{url}{victim.pk}/xoa/").status_code == 302
+    assert Participant.objects.filter(case=case).count() == 2
+    reason = {"reason": "Ghi nhầm người làm chứng vào vụ án này"}
+    assert minh.post(f"{url}{victim.pk}/xoa/", reason).status_code == 302
     assert list(Participant.objects.filter(case=case).values_list("full_name", flat=True)) == [
         "Trần Thị Hoa"
     ]
     assert AuditEvent.objects.filter(
-        action="cases.participant_removed", detail__participant=victim.pk
+        action="cases.participant_removed",
+        detail__participant=victim.pk,
+        detail__reason=reason["reason"],
     ).exists()

@@ -43,7 +43,7 @@ def unit_cases(org, make_case):
     )
     thief = add_accused(mai, theft, "Lý Văn Tâm")
     services.charge_add(actor=mai, case=theft, article="173", clause=1, accused=thief)
-    record(mai, theft, E.DINH_CHI_VU_AN, 5)
+    record(mai, theft, E.DINH_CHI_DIEU_TRA, 5)  # investigation closed (Điều 230)
     pending_report = make_case("mai", received=3, name="Tin báo chưa giải quyết")
     return fraud, theft, pending_report
 

@@ -35,7 +35,7 @@ def mixed_cases(org, make_case):
     record(mai, resolved, E.KHOI_TO_VU_AN, 50)
     charged(mai, resolved, "Trần Văn Một", "174", 2, 49)
     charged(mai, resolved, "Lê Thị Hai", "174", 1, 49)
-    record(mai, resolved, E.DINH_CHI_VU_AN, 20)
+    record(mai, resolved, E.DINH_CHI_DIEU_TRA, 20)  # investigation closed (Điều 230)
     make_case("minh", received=30, name="Tin báo mới trong kỳ")
     refused = make_case("mai", received=30, name="Không khởi tố")
     record(mai, refused, E.KHONG_KHOI_TO_VU_AN, 25)
@@ -46,7 +46,7 @@ def mixed_cases(org, make_case):
         opened_on=ago(90),
         name="Vụ án kết thúc trước kỳ",
     )
-    record(minh, closed_before, E.DINH_CHI_VU_AN, 80)
+    record(minh, closed_before, E.DINH_CHI_DIEU_TRA, 80)
     direct = make_case(
         "ksvcc",
         unit="tinh_p1",

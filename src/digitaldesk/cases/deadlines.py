@@ -440,7 +440,7 @@ def _batch_rows(
         cursor.execute(
             f"SELECT case_id, id, kind, {q('on')}, at, "  # noqa: S608  (constant SQL, no input)
             f"accused_id, months, days, {q('until')}, number, "
-            f"received_on FROM cases_proceduralevent WHERE {where}",
+            f"received_on FROM cases_proceduralevent WHERE cancelled_at IS NULL AND {where}",
             params,
         )
         events = cursor.fetchall()

@@ -6,11 +6,14 @@ The time limits themselves are computed by the pure engine `law.deadlines`
 
 1. checks the input (date not in the future; a decision that concerns one accused names
    them; a PDF attachment) and asks the engine whether the Code allows the event after
-   the case's earlier ones (`validate_event`: an extension beyond the Code, a decision
-   dated before intake... raise `DeadlineRuleError` with the article);
+   the case's earlier ones: the stage and facts it presupposes (`check_preconditions`: no
+   truy tố before khởi tố vụ án, kết thúc điều tra and a bị can; no extension of a measure
+   never ordered...), then the limits (`validate_event`: an extension beyond the Code, a
+   decision dated before intake...); both raise `DeadlineRuleError` naming the article;
 2. stores it with its document;
 3. replays every event of the case to derive the stage and the measures (so a correction
-   or a deletion gives the same state as if the wrong event had never been recorded);
+   or a cancellation gives the same state as if the wrong event had never been recorded; a
+   cancelled event stays on the timeline, struck through, with who, when and why);
 4. recomputes and stores the deadlines; audits.
 """
 
@@ -231,9 +234,14 @@ def _check(case: Case, data: EventData) -> None:
         .order_by("on", "at", "pk")
     ]
     from digitaldesk.law.calendar import work_calendar
-    from digitaldesk.law.deadlines import validate_event
+    from digitaldesk.law.deadlines import check_preconditions, validate_event
 
     try:
+        # The stage and the facts the event presupposes (law.deadlines.preconditions), then
+        # the limits themselves (an extension beyond the Code...).
+        check_preconditions(
+            existing, _engine_event(data), case_opened=case.source == SourceKind.CASE
+        )
         validate_event(
             _category(case),
             existing,
@@ -545,30 +553,118 @@ def timeline_documents(user: User, events: list[ProceduralEvent]) -> None:
         event.doc_link = link  # type: ignore[attr-defined]  # for the template
 
 
+CANCEL_REASON_MIN = 10  # characters: a reason someone can read later, not "x" or "nhầm"
+
+
+def deadline_snapshot(case: Case) -> dict[str, tuple[str, dt.date, bool]]:
+    return {
+        key: (label, end, running)
+        for key, label, end, running in ComputedDeadline.objects.filter(case=case).values_list(
+            "key", "label", "end", "running"
+        )
+    }
+
+
+def deadline_changes(
+    before: dict[str, tuple[str, dt.date, bool]], after: dict[str, tuple[str, dt.date, bool]]
+) -> list[str]:
+    """What a recomputation changed in the running limits, one Vietnamese line per limit."""
+    lines: list[str] = []
+    for key, (label, end, running) in after.items():
+        old = before.get(key)
+        if running and (old is None or not old[2]):
+            lines.append(f"{label}: nay đang tính, đến hết {end:%d/%m/%Y}")
+        elif running and old is not None and old[1] != end:
+            lines.append(f"{label}: đến hết {end:%d/%m/%Y} (trước đây {old[1]:%d/%m/%Y})")
+    for key, (label, end, running) in before.items():
+        new = after.get(key)
+        if running and (new is None or not new[2]):
+            lines.append(f"{label}: không còn tính (trước đây đến hết {end:%d/%m/%Y})")
+    return lines
+
+
+def check_reason(reason: str, what: str) -> str:
+    """A typed reason for a destructive action: required, at least CANCEL_REASON_MIN characters."""
+    reason = " ".join(reason.split())
+    if len(reason) < CANCEL_REASON_MIN:
+        raise ValidationError(
+            f"Phải ghi lý do {what} (ít nhất {CANCEL_REASON_MIN} ký tự), để người xem sau hiểu "
+            "vì sao."
+        )
+    return reason
+
+
+def _unmet(case: Case, rows: list[ProceduralEvent]) -> dict[int, Any]:
+    """The events among `rows` whose preconditions the earlier ones do not meet (pk → the
+    requirement not met)."""
+    from digitaldesk.law.deadlines import unmet_requirement
+
+    opened = case.source == SourceKind.CASE
+    engine = [(row.pk, _engine_event(row)) for row in rows if row.kind not in REGISTER_LABELS]
+    unmet: dict[int, Any] = {}
+    for index, (pk, new) in enumerate(engine):
+        requirement = unmet_requirement([e for _, e in engine[:index]], new, case_opened=opened)
+        if requirement is not None:
+            unmet[pk] = requirement
+    return unmet
+
+
+def _check_no_dependant(case: Case, event: ProceduralEvent) -> None:
+    """Refuse to cancel an event that a later one presupposes (cancel the later one first)."""
+    rows = list(
+        ProceduralEvent.objects.filter(case=case)
+        .select_related("accused")
+        .order_by("on", "at", "pk")
+    )
+    before = _unmet(case, rows)
+    after = _unmet(case, [row for row in rows if row.pk != event.pk])
+    caused = [pk for pk in after if pk not in before]
+    if caused:
+        dependant = next(row for row in rows if row.pk == caused[0])
+        requirement = after[caused[0]]
+        raise ValidationError(
+            f"Không thể hủy ghi nhận “{kind_label(event.kind)}” ngày {event.on:%d/%m/%Y}: "
+            f"“{kind_label(dependant.kind)}” ngày {dependant.on:%d/%m/%Y} dựa vào quyết định này "
+            f"(nếu hủy thì {requirement.fact.value} — {requirement.basis}). Hãy hủy ghi nhận "
+            "quyết định đó trước."
+        )
+
+
 @transaction.atomic
-def event_delete(*, actor: User, case: Case, event_id: int, reason: str) -> None:
-    """Remove a wrongly recorded event (audited with its content); the state and the
-    deadlines are derived again from the remaining events."""
+def event_cancel(*, actor: User, case: Case, event_id: int, reason: str) -> list[str]:
+    """Cancel a wrongly recorded event: it stays on the timeline struck through with who, when
+    and why, is left out of the replay, and the state and the deadlines are derived again from
+    the events in force. Returns the changes in the running limits (for the page to show)."""
     if not selectors.can_edit_case(actor, case):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied("Bạn không có quyền hủy ghi nhận quyết định của vụ án này.")
+    Case.objects.select_for_update().filter(pk=case.pk).first()
     event = ProceduralEvent.objects.filter(case=case, pk=event_id).first()
     if event is None:
-        raise ValidationError("Không tìm thấy quyết định cần hủy ghi nhận.")
-    if not reason.strip():
-        raise ValidationError("Phải ghi lý do hủy ghi nhận.")
-    detail = {
-        "event": event.pk,
-        "kind": event.kind,
-        "on": str(event.on),
-        "number": event.number,
-        "accused": event.accused_id,
-        "reason": reason.strip(),
-    }
-    event.delete()
-    audit_record(actor=actor, action="cases.event_deleted", obj=case, detail=detail)
+        raise ValidationError("Không tìm thấy quyết định cần hủy ghi nhận (có thể đã được hủy).")
+    reason = check_reason(reason, "hủy ghi nhận")
+    _check_no_dependant(case, event)
+    before = deadline_snapshot(case)
+    event.cancelled_at = timezone.now()
+    event.cancelled_by = actor
+    event.cancel_reason = reason
+    event.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+    audit_record(
+        actor=actor,
+        action="cases.event_cancelled",
+        obj=case,
+        detail={
+            "event": event.pk,
+            "kind": event.kind,
+            "on": str(event.on),
+            "number": event.number,
+            "accused": event.accused_id,
+            "reason": reason,
+        },
+    )
     refresh_state(case)
+    return deadline_changes(before, deadline_snapshot(case))
 
 
 def refresh_state(case: Case) -> None:

@@ -443,11 +443,21 @@ class Charge(models.Model):
         return f"{points}{clause}Điều {self.article} BLHS — {self.title}"
 
 
+class ActiveEventManager(models.Manager["ProceduralEvent"]):
+    """The events in force: a cancelled recording (`cancelled_at`) is left out of every replay,
+    count and export; the timeline reads `ProceduralEvent.with_cancelled` to show it struck."""
+
+    def get_queryset(self) -> models.QuerySet[ProceduralEvent]:
+        return super().get_queryset().filter(cancelled_at__isnull=True)
+
+
 class ProceduralEvent(models.Model):
     """A procedural act or decision (khởi tố, phê chuẩn, gia hạn, tạm giam, cáo trạng...).
 
     `kind` holds a `law.deadlines.EventKind` value; months/days/until carry
-    the length of an order or extension as written in the decision.
+    the length of an order or extension as written in the decision. A recording made by mistake
+    is cancelled, not deleted: it stays on the timeline with who, when and why
+    (`cancelled_at/by`, `cancel_reason`), and `objects` (the default manager) leaves it out.
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
@@ -493,8 +503,22 @@ class ProceduralEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField("hủy ghi nhận lúc", null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người hủy ghi nhận",
+    )
+    cancel_reason = models.TextField("lý do hủy ghi nhận", blank=True)
+
+    objects = ActiveEventManager()
+    with_cancelled = models.Manager()  # noqa: DJ012  (a manager, not a field)
 
     class Meta:
+        base_manager_name = "with_cancelled"
         ordering = ["case", "on", "pk"]
         indexes = [
             models.Index(fields=["case", "on"], name="cases_event_case_on"),

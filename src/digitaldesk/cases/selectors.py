@@ -474,9 +474,15 @@ def deadline_board(
     )
 
 
+def case_event_on_record(case: Case, event_id: int) -> ProceduralEvent | None:
+    """One event of the case as the timeline shows it, a cancelled one included."""
+    return ProceduralEvent.with_cancelled.filter(case=case, pk=event_id).first()
+
+
 def case_timeline(case: Case) -> list[ProceduralEvent]:
+    """Every recorded event, the cancelled ones included (shown struck through, with why)."""
     return list(
-        ProceduralEvent.objects.filter(case=case)
-        .select_related("accused", "created_by")
+        ProceduralEvent.with_cancelled.filter(case=case)
+        .select_related("accused", "created_by", "cancelled_by")
         .order_by("on", "at", "pk")
     )

@@ -561,16 +561,23 @@ def participant_add(
 
 
 @transaction.atomic
-def participant_remove(*, actor: User, case: Case, participant_id: int) -> None:
+def participant_remove(*, actor: User, case: Case, participant_id: int, reason: str) -> None:
+    """Remove a participant recorded by mistake; the typed reason and the record go to the audit."""
     _require_edit(actor, case)
-    deleted, _ = Participant.objects.filter(case=case, pk=participant_id).delete()
-    if deleted:
-        audit_record(
-            actor=actor,
-            action="cases.participant_removed",
-            obj=case,
-            detail={"participant": participant_id},
-        )
+    from digitaldesk.cases.events import check_reason
+
+    participant = Participant.objects.filter(case=case, pk=participant_id).first()
+    if participant is None:
+        raise ValidationError("Không tìm thấy người tham gia tố tụng cần xóa.")
+    reason = check_reason(reason, "xóa người tham gia tố tụng")
+    detail = {
+        "participant": participant.pk,
+        "name": participant.full_name,
+        "role": participant.role,
+        "reason": reason,
+    }
+    participant.delete()
+    audit_record(actor=actor, action="cases.participant_removed", obj=case, detail=detail)
 
 
 # --- Charges and the crime category -----------------------------------------------------------
@@ -663,16 +670,28 @@ def _legal_message(exc: Exception, fallback: str) -> str:
 
 
 @transaction.atomic
-def charge_remove(*, actor: User, case: Case, charge_id: int) -> None:
+def charge_remove(*, actor: User, case: Case, charge_id: int, reason: str) -> list[str]:
+    """Remove a charge recorded by mistake (typed reason, audited); the category and the
+    deadlines follow. Returns the changes in the running limits (for the page to show)."""
     _require_edit(actor, case)
+    from digitaldesk.cases.events import check_reason, deadline_changes, deadline_snapshot
+
     charge = Charge.objects.filter(case=case, pk=charge_id).first()
     if charge is None:
         raise ValidationError("Không tìm thấy tội danh cần xóa.")
-    detail = {"charge": charge.pk, "article": charge.article, "clause": charge.clause}
+    reason = check_reason(reason, "xóa tội danh")
+    before = deadline_snapshot(case)
+    detail = {
+        "charge": charge.pk,
+        "article": charge.article,
+        "clause": charge.clause,
+        "reason": reason,
+    }
     charge.delete()
     audit_record(actor=actor, action="cases.charge_removed", obj=case, detail=detail)
     _category_refresh(case)
     reindex_case_on_commit(case.pk)
+    return deadline_changes(before, deadline_snapshot(case))
 
 
 def _category_refresh(case: Case) -> None:

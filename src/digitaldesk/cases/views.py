@@ -31,7 +31,7 @@ from digitaldesk.cases.models import (
     Participant,
     SourceKind,
 )
-from digitaldesk.law.deadlines import page_notes
+from digitaldesk.law.deadlines import page_notes, split_counting_notes
 
 
 def _errors(exc: ValidationError) -> str:
@@ -165,8 +165,9 @@ def _case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
         "grants": list(CaseGrant.objects.filter(case=case).select_related("user", "unit")),
         "timeline": _timeline(user, case),
         "deadlines": deadlines,
-        # Said once for the page: the amending laws in force that are only partly held.
-        "law_notes": page_notes(d.start for d in deadlines),
+        # Said once for the page: the amending laws in force that are only partly held, and the
+        # counting notes every row of a unit would otherwise repeat (TTLT 04/2018 Điều 17).
+        "law_notes": [*_counting_notes(deadlines), *page_notes(d.start for d in deadlines)],
         "received_files": [
             (exchange, entry)
             for exchange in case.exchanges.filter(direction="nhap").order_by("at")
@@ -207,6 +208,22 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_user(user, pk)
     services.record_view(actor=user, case=case)
     return render(request, "cases/detail.html", _case_context(request, case))
+
+
+def _counting_notes(deadlines: list[ComputedDeadline]) -> list[str]:
+    """Strip the shared counting notes from each row's note (`row_note`); return them once."""
+    shared: list[str] = []
+    for row in deadlines:
+        row.row_note, found = split_counting_notes(row.note)  # type: ignore[attr-defined]  # display only
+        shared += [item for item in found if item not in shared]
+    return shared
+
+
+def _with_changes(done: str, changes: list[str]) -> str:
+    """The confirmation of a change, with the running limits it changed."""
+    if not changes:
+        return f"{done} Không thời hạn nào thay đổi."
+    return f"{done} Thời hạn thay đổi: " + "; ".join(changes) + "."
 
 
 def _back(case: Case, anchor: str = "") -> HttpResponse:
@@ -327,7 +344,17 @@ def participant_add(request: AuthedRequest, pk: int) -> HttpResponse:
 def participant_remove(request: AuthedRequest, pk: int, participant_id: int) -> HttpResponse:
     user = request.user
     case = selectors.case_for_user(user, pk)
-    services.participant_remove(actor=user, case=case, participant_id=participant_id)
+    try:
+        services.participant_remove(
+            actor=user,
+            case=case,
+            participant_id=participant_id,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "Đã xóa người tham gia tố tụng; lý do đã được ghi nhật ký.")
     return _back(case, "nguoi-tham-gia")
 
 
@@ -364,9 +391,13 @@ def charge_remove(request: AuthedRequest, pk: int, charge_id: int) -> HttpRespon
     user = request.user
     case = selectors.case_for_user(user, pk)
     try:
-        services.charge_remove(actor=user, case=case, charge_id=charge_id)
+        changes = services.charge_remove(
+            actor=user, case=case, charge_id=charge_id, reason=request.POST.get("reason", "")
+        )
     except ValidationError as exc:
         messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _with_changes("Đã xóa tội danh.", changes))
     return _back(case, "toi-danh")
 
 
@@ -526,13 +557,16 @@ def event_delete(request: AuthedRequest, pk: int, event_id: int) -> HttpResponse
     user = request.user
     case = selectors.case_for_user(user, pk)
     try:
-        case_events.event_delete(
+        changes = case_events.event_cancel(
             actor=user, case=case, event_id=event_id, reason=request.POST.get("reason", "")
         )
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(request, "Đã hủy ghi nhận quyết định; thời hạn đã được tính lại.")
+        messages.success(
+            request,
+            _with_changes("Đã hủy ghi nhận quyết định; thời hạn đã được tính lại.", changes),
+        )
     return _back(case, "dien-bien")
 
 
@@ -540,7 +574,8 @@ def event_delete(request: AuthedRequest, pk: int, event_id: int) -> HttpResponse
 def event_attachment(request: AuthedRequest, pk: int, event_id: int) -> FileResponse:
     user = request.user
     case = selectors.case_for_user(user, pk)
-    event = case.events.filter(pk=event_id).first()
+    # A cancelled recording keeps its document readable: the timeline still shows it, struck.
+    event = selectors.case_event_on_record(case, event_id)
     if event is None or not event.attachment:
         raise Http404("Không tìm thấy văn bản.")
     services.record_view(actor=user, case=case, what="document")

@@ -22,6 +22,35 @@ _CATEGORY_ABBR: dict[str, str] = {
 
 
 @register.filter
+def extension_text(deadline: Any) -> str:
+    """The extensions of a limit in words, from the engine's count and maximum."""
+    used, most = deadline.extensions_used or 0, deadline.extensions_max
+    if most == 0:
+        return "Không được gia hạn"
+    if used == 0:
+        return "Chưa gia hạn" + (f"; được gia hạn tối đa {most} lần" if most else "")
+    if most is None:
+        return f"Đã gia hạn {used} lần"
+    left = most - used
+    rest = f"còn được gia hạn {left} lần" if left > 0 else "hết số lần được gia hạn"
+    return f"Đã gia hạn {used}/{most} lần; {rest}"
+
+
+@register.filter
+def short_basis(basis: str) -> str:
+    """One short citation ("Điều 173 khoản 2 BLTTHS") for a deadline row; the full basis (with the
+    version cited) goes in the cell's title."""
+    from digitaldesk.law import LegalRuleError
+    from digitaldesk.law.citation import Citation
+
+    try:
+        cited = Citation.parse(basis)
+    except (LegalRuleError, ValueError):
+        return basis
+    return Citation(cited.law, cited.article, cited.clause, cited.point, note=cited.note).short()
+
+
+@register.filter
 def category_label(value: str) -> str:
     return Category(value).label if value in Category.values else "Chưa xác định"
 

@@ -18,6 +18,7 @@ Modules:
 - `replay`: the state of a replay and its helpers; `stages` (reports, investigation),
   `trial` (prosecution to appeal), `custody` (custody, charging, detention): the event handlers;
 - `amended`: the known effects of the 2024–2025 amending laws on the rules (`page_notes`);
+- `preconditions`: what each event presupposes (stage, facts), article by article;
 - `engine`: the replay (`compute_deadlines`, `validate_event`).
 
 Steps of `compute_deadlines`:
@@ -41,6 +42,7 @@ from digitaldesk.law.deadlines.counting import (
     day_limit_end,
     detention_end,
     format_days,
+    split_counting_notes,
 )
 from digitaldesk.law.deadlines.engine import (
     compute_deadlines,
@@ -55,23 +57,32 @@ from digitaldesk.law.deadlines.model import (
     Event,
     EventKind,
 )
+from digitaldesk.law.deadlines.preconditions import (
+    PRECONDITIONS,
+    check_preconditions,
+    unmet_requirement,
+)
 
 __all__ = [
     "DAY_LIMIT_COUNTS_FIRST_DAY",
     "DAY_LIMIT_ROLLS_OVER_DAYS_OFF",
     "DETENTION_MONTH_DAYS",
     "EVENT_LABELS",
+    "PRECONDITIONS",
     "Deadline",
     "DeadlineKind",
     "DeadlineRuleError",
     "Event",
     "EventKind",
     "add_months",
+    "check_preconditions",
     "compute_deadlines",
     "day_limit_end",
     "detention_end",
     "format_days",
     "page_notes",
     "running_deadlines",
+    "split_counting_notes",
+    "unmet_requirement",
     "validate_event",
 ]

@@ -36,6 +36,19 @@ DETENTION_NOTE = (
     "Tính liên tục cả ngày nghỉ, 01 tháng tạm giam bằng 30 ngày "
     "(BLTTHS 2015, Điều 134, khoản 1; TTLT 04/2018, Điều 17)."
 )
+# The counting notes every limit of a unit carries: a page says each once (`split_counting_notes`).
+COUNTING_NOTES = (DAY_LIMIT_NOTE, DETENTION_NOTE)
+
+
+def split_counting_notes(note: str) -> tuple[str, tuple[str, ...]]:
+    """A deadline's note without the counting notes shared by every limit of its unit, and
+    those notes (for the page to write once)."""
+    found = tuple(item for item in COUNTING_NOTES if item in note)
+    for item in found:
+        note = note.replace(item, "")
+    return " ".join(note.split()), found
+
+
 DETENTION_MONTH_DAYS = 30  # BLTTHS Điều 134 khoản 1: 01 tháng tạm giữ, tạm giam = 30 ngày
 
 
