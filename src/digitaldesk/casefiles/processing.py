@@ -418,6 +418,13 @@ def render_view_image(page: Page, width: int = VIEW_WIDTH) -> Path:
     from PIL import Image
 
     if page.source_kind == pipeline.KIND_PDF:
+        scan = _scan_view(source, page.source_number, width, sideways)
+        if scan is not None:
+            scan = upright_image(scan, page.rotation)
+            scan.thumbnail((width, width * 3) if not sideways else (width, width * 3))
+            scan.save(tmp, "JPEG", quality=80)
+            shutil.move(tmp, target)
+            return target
         base = target.parent / f"tmp-{unique}"
         scale = (
             ["-scale-to-x", "-1", "-scale-to-y", str(width)]
@@ -458,12 +465,35 @@ def render_view_image(page: Page, width: int = VIEW_WIDTH) -> Path:
     with open_image_safely(source, max_pixels=pipeline.max_pixels()) as image:
         if page.source_kind == pipeline.KIND_TIFF:
             image.seek(page.source_number - 1)
+        elif image.format == "JPEG":
+            image.draft(image.mode, (width, width) if sideways else (width, 1))
         frame = image.convert("L") if image.mode not in ("L", "RGB") else image.copy()
     frame = upright_image(frame, page.rotation)
     frame.thumbnail((width, width * 3))
     frame.save(tmp, "JPEG", quality=80)
     shutil.move(tmp, target)
     return target
+
+
+def _scan_view(source: Path, number: int, width: int, sideways: bool) -> Any:
+    """The scan image of a PDF page made of one full-page image, decoded at the least size
+    that covers `width` once upright (a JPEG at 1/2, 1/4… of its size), in its colours;
+    None for any other page (pdftoppm renders it)."""
+    try:
+        with pikepdf.open(source) as pdf:
+            image = pipeline.full_page_image(pdf.pages[number - 1])
+            if image is None:
+                return None
+            w, h = int(image.Width), int(image.Height)
+            if w * h > pipeline.max_pixels():
+                return None
+            wanted = (
+                (max(1, width * w // h), width) if sideways else (width, max(1, width * h // w))
+            )
+            colour = pikepdf.Name.DeviceGray not in (image.get("/ColorSpace"),)
+            return pipeline.decode_pdf_image(image, mode="RGB" if colour else "L", size=wanted)
+    except Exception:  # anything unusual: pdftoppm renders the page
+        return None
 
 
 def upright_image(image: Any, rotation: int) -> Any:

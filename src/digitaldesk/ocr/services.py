@@ -36,7 +36,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from digitaldesk.ocr import deskew, pipeline
+from digitaldesk.ocr import deskew, pdfpage, pipeline
 from digitaldesk.ocr.engines import OcrEngine, OcrError, PageText, Word, default_engine
 from digitaldesk.ocr.models import OcrRun, OcrRunPage, OcrState
 
@@ -55,17 +55,18 @@ def ocr_one(
     page_dir = workdir / f"p{number}"
     try:
         image = pipeline.page_image(info, number, page_dir)
-        page = engine.recognize(
-            image.path, number=number, dpi=image.dpi, text_only_pdf=image.from_pdf
+        page = engine.recognize(image.image, number=number, dpi=image.dpi, text_only_pdf=True)
+        page = deskew.reread_if_skewed(
+            page, image.image, dpi=image.dpi, from_pdf=image.from_pdf, engine=engine
         )
-        return deskew.reread_if_skewed(
-            page,
-            image.path,
-            dpi=image.dpi,
-            from_pdf=image.from_pdf,
-            engine=engine,
-            workdir=page_dir,
-        )
+        if not image.from_pdf and page.ok and page.width_px:
+            # An image file's page: the stored scan's own bytes under the text.
+            page.pdf = (
+                pdfpage.image_page(info.path, number, image.dpi, page.pdf)
+                if page.deskewed
+                else pdfpage.image_page(info.path, number, image.dpi, None, page)
+            )
+        return page
     except OcrError as exc:
         return PageText(number=number, error=str(exc))
     finally:
