@@ -245,7 +245,8 @@ def process_page(page: Page, engine: OcrEngine) -> None:
     version = page.version
     with tempfile.TemporaryDirectory(prefix="desk-casefile-") as tmp:
         info = pipeline.SourceInfo(Path(page.source_path), page.source_kind, page.source_number)
-        result = ocr_one(info, page.source_number, Path(tmp), engine)
+        decoded: list[pipeline.PageImage] = []
+        result = ocr_one(info, page.source_number, Path(tmp), engine, image_sink=decoded.append)
         if result.error:
             Page.objects.filter(pk=page.pk, version=version).update(
                 state=PageState.FAILED,
@@ -280,7 +281,9 @@ def process_page(page: Page, engine: OcrEngine) -> None:
             index_page(page)
     if updated:
         try:
-            render_view_image(page, VIEW_WIDTH)
+            # A grey scan's viewer image is drawn from the page already decoded for the OCR.
+            grey = decoded[0].image if decoded and not decoded[0].colour else None
+            render_view_image(page, VIEW_WIDTH, grey)
         except OcrError:
             log.warning("viewer image of page %s failed", page.pk)
 
@@ -400,7 +403,7 @@ def view_image_path(page: Page, width: int) -> Path:
     return cache_dir() / str(page.casefile_id) / f"{page.pk}-v{page.version}{rotation}-{width}.jpg"
 
 
-def render_view_image(page: Page, width: int = VIEW_WIDTH) -> Path:
+def render_view_image(page: Page, width: int = VIEW_WIDTH, decoded: Any = None) -> Path:
     """A JPEG of the page for the viewer (pdftoppm / Pillow), cached on disk.
 
     The image is drawn upright: a page the OCR found scanned sideways or upside down
@@ -417,11 +420,17 @@ def render_view_image(page: Page, width: int = VIEW_WIDTH) -> Path:
     sideways = page.rotation in (90, 270)
     from PIL import Image
 
+    if decoded is not None:  # the page as decoded for the OCR (all of a grey scan)
+        frame = upright_image(decoded, page.rotation)
+        frame.thumbnail((width, width * 3))
+        frame.save(tmp, "JPEG", quality=80)
+        shutil.move(tmp, target)
+        return target
     if page.source_kind == pipeline.KIND_PDF:
         scan = _scan_view(source, page.source_number, width, sideways)
         if scan is not None:
             scan = upright_image(scan, page.rotation)
-            scan.thumbnail((width, width * 3) if not sideways else (width, width * 3))
+            scan.thumbnail((width, width * 3))
             scan.save(tmp, "JPEG", quality=80)
             shutil.move(tmp, target)
             return target

@@ -216,7 +216,8 @@ def straighten(page_image: Path | Image.Image, degrees: float) -> Straightened:
         (new_w, new_h),
         Image.Transform.AFFINE,
         matrix,
-        resample=Image.Resampling.BICUBIC,
+        # Bilinear: 0.08 s of CPU for a 300-dpi A4 page against 0.20 s bicubic, read alike.
+        resample=Image.Resampling.BILINEAR,
         fillcolor=white,
     )
     return Straightened(copy, degrees, (new_w, new_h), (width, height), matrix)
@@ -249,6 +250,47 @@ def _score_read(page: PageText) -> float:
     return sum(len(w.text) * max(w.conf, 0.0) for w in page.words) / 100
 
 
+def _read_straightened(
+    image: Path | Image.Image, skew: float, *, number: int, dpi: int, engine: OcrEngine
+) -> PageText:
+    """The page read from a copy turned level, its words and text layer on the original."""
+    st = straighten(image, skew)
+    again = engine.recognize(st.image, number=number, dpi=dpi, text_only_pdf=True)
+    result = replace(
+        again,
+        words=map_words(again.words, st),
+        pdf=None,
+        width_px=st.original_size[0],
+        height_px=st.original_size[1],
+        skew=round(skew, 2),
+        deskewed=True,
+    )
+    # The text layer on the original page, each word level on the upright box around it as
+    # it stands turned on the scan: a PDF reader keeps a word whole (poppler splits text set
+    # at a slant every two or three characters), its centre on the word.
+    result.pdf = pdfpage.text_layer(result, dpi)
+    return result
+
+
+def read_page(image: Image.Image, *, number: int, dpi: int, engine: OcrEngine) -> PageText:
+    """Read a page once, straight: the skew of its lines is measured on the image first
+    (`measure`, about 30 ms of CPU on a 300-dpi A4 page, 1.5 % of reading it), and a page
+    skewed by the threshold or more is read from a straightened copy, never twice. A page
+    whose image shows no clear lines (blank, sparse, a photograph) is read as it is, and the
+    first pass decides (`reread_if_skewed`)."""
+    limit = threshold_degrees()
+    found = measure(image) if limit else None
+    if found is not None and found.peak >= MIN_PEAK and abs(found.degrees) >= limit:
+        try:
+            return _read_straightened(image, found.degrees, number=number, dpi=dpi, engine=engine)
+        except (OSError, ValueError, pikepdf.PdfError):
+            pass  # read it as it is
+    page = engine.recognize(image, number=number, dpi=dpi, text_only_pdf=True)
+    if found is not None and found.peak >= MIN_PEAK:
+        return page if abs(found.degrees) >= limit else replace(page, skew=found.degrees)
+    return reread_if_skewed(page, image, dpi=dpi, from_pdf=True, engine=engine)
+
+
 def reread_if_skewed(
     page: PageText,
     image: Path | Image.Image,
@@ -276,24 +318,9 @@ def reread_if_skewed(
     if abs(skew) < limit:
         return measured
     try:
-        st = straighten(image, skew)
-        again = engine.recognize(st.image, number=page.number, dpi=dpi, text_only_pdf=True)
-        if _score_read(again) < _score_read(page):
-            return measured  # the straightened copy read worse: keep the first pass
-        result = replace(
-            again,
-            words=map_words(again.words, st),
-            pdf=None,
-            width_px=st.original_size[0],
-            height_px=st.original_size[1],
-            skew=round(skew, 2),
-            deskewed=True,
-            skew_lines=page.skew_lines,
-        )
-        # The text layer on the original page, each word level on the upright box around it
-        # as it stands turned on the scan: a PDF reader keeps a word whole (poppler splits
-        # text set at a slant every two or three characters), its centre on the word.
-        result.pdf = pdfpage.text_layer(result, dpi)
+        again = _read_straightened(image, skew, number=page.number, dpi=dpi, engine=engine)
     except (OSError, ValueError, pikepdf.PdfError, OcrError):
         return measured
-    return result
+    if _score_read(again) < _score_read(page):
+        return measured  # the straightened copy read worse: keep the first pass
+    return replace(again, skew_lines=page.skew_lines)

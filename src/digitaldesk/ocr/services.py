@@ -48,17 +48,26 @@ def parallelism() -> int:
 
 
 def ocr_one(
-    info: pipeline.SourceInfo, number: int, workdir: Path, engine: OcrEngine | None = None
+    info: pipeline.SourceInfo,
+    number: int,
+    workdir: Path,
+    engine: OcrEngine | None = None,
+    image_sink: Callable[[pipeline.PageImage], None] | None = None,
 ) -> PageText:
-    """Steps 2-3 for one page; a bad page comes back with `error` set, never raises."""
+    """Steps 2-3 for one page; a bad page comes back with `error` set, never raises.
+    `image_sink` is given the decoded page (the case-file jobs draw the viewer image from it
+    rather than decode the scan again)."""
     engine = engine or default_engine()
     page_dir = workdir / f"p{number}"
     try:
+        if info.kind == pipeline.KIND_PDF:
+            own = pipeline.own_text(info.path, number)
+            if own is not None:
+                return own  # born digital: its own text, the page kept as it is
         image = pipeline.page_image(info, number, page_dir)
-        page = engine.recognize(image.image, number=number, dpi=image.dpi, text_only_pdf=True)
-        page = deskew.reread_if_skewed(
-            page, image.image, dpi=image.dpi, from_pdf=image.from_pdf, engine=engine
-        )
+        if image_sink is not None:
+            image_sink(image)
+        page = deskew.read_page(image.image, number=number, dpi=image.dpi, engine=engine)
         if not image.from_pdf and page.ok and page.width_px:
             # An image file's page: the stored scan's own bytes under the text.
             page.pdf = (
