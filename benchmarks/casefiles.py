@@ -45,7 +45,7 @@ from benchmarks.common import (
     write_results,
 )
 
-BENCH_DIR = REPO / "var" / "bench-casefiles"
+BENCH_DIR = Path(os.environ.get("DESK_BENCH_DIR") or REPO / "var" / "bench-casefiles")
 
 
 # --- 1. OCR ---------------------------------------------------------------------------------
@@ -156,7 +156,11 @@ OLD_OCR_KEYS = (
 
 
 def bench_ocr(
-    pages_count: int, rounds: int, env: dict[str, str], kinds: list[str] | None = None
+    pages_count: int,
+    rounds: int,
+    env: dict[str, str],
+    kinds: list[str] | None = None,
+    before_src: str = "",
 ) -> dict[str, Any]:
     """benchmarks/casefiles_ocr.py: every input kind through the case-file jobs with a real
     worker, raw Tesseract and OCRmyPDF, alternating rounds."""
@@ -172,6 +176,11 @@ def bench_ocr(
         casefile_and_user=lambda: _bench_casefile("Benchmark OCR"),
         cpu_now=_cpu_self_and_children,
         kinds=kinds,
+        start_worker_before=(
+            lambda: _Worker({**worker_env, "PYTHONPATH": before_src}, BENCH_DIR / "worker0.log")
+        )
+        if before_src
+        else None,
     )
 
 
@@ -392,6 +401,10 @@ def main() -> None:
     parser.add_argument("--ocr-pages", type=int, default=6, help="pages per input kind")
     parser.add_argument("--ocr-rounds", type=int, default=3, help="alternating rounds (medians)")
     parser.add_argument(
+        "--before-src",
+        help="the src/ folder of an earlier version: its jobs measured in the same rounds",
+    )
+    parser.add_argument(
         "--ocr-kinds", help="development: these input kinds only (comma-separated), nothing written"
     )
     parser.add_argument("--index-pages", type=int, default=1_000_000)
@@ -410,13 +423,20 @@ def main() -> None:
     results: dict[str, Any] = json.loads(results_path.read_text()) if results_path.exists() else {}
     if args.ocr_kinds:
         kinds = args.ocr_kinds.split(",")
-        print(json.dumps(bench_ocr(args.ocr_pages, args.ocr_rounds, env, kinds), indent=1))
+        print(
+            json.dumps(
+                bench_ocr(args.ocr_pages, args.ocr_rounds, env, kinds, args.before_src or ""),
+                indent=1,
+            )
+        )
         return
     if "ocr" in parts:
         print("OCR…", flush=True)
         for key in OLD_OCR_KEYS:
             results.pop(key, None)
-        results.update(bench_ocr(args.ocr_pages, args.ocr_rounds, env))
+        results.update(
+            bench_ocr(args.ocr_pages, args.ocr_rounds, env, before_src=args.before_src or "")
+        )
     if "search" in parts:
         print("Search…", flush=True)
         results.update(bench_search(args.index_pages))

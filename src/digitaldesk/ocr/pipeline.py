@@ -253,7 +253,13 @@ def _extract_scan_image(path: Path, number: int) -> PageImage | None:
                     and int(space[1].get("/N", 3)) == 1
                 )
             )
-            return PageImage(number, decode_pdf_image(image), dpi, from_pdf=True, colour=colour)
+            try:
+                grey = decode_pdf_image(image)
+            except (OSError, ValueError, SyntaxError, pikepdf.PdfError) as exc:
+                raise OcrError(
+                    f"Trang {number}: ảnh quét của trang bị hỏng, không đọc được."
+                ) from exc
+            return PageImage(number, grey, dpi, from_pdf=True, colour=colour)
     except OcrError:
         raise
     except Exception:  # any oddity: fall back to rendering the page
