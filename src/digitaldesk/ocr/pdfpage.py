@@ -200,32 +200,45 @@ def _png_stream(pdf: pikepdf.Pdf, path: Path) -> pikepdf.Stream | None:
     )
 
 
-def _g4_stream(pdf: pikepdf.Pdf, path: Path, frame: Image.Image) -> pikepdf.Stream | None:
-    """A TIFF frame's CCITT G4 data as it is (one strip, usual bit order)."""
+def _g4_strips(pdf: pikepdf.Pdf, path: Path, frame: Image.Image) -> list[pikepdf.Stream] | None:
+    """A TIFF frame's CCITT G4 data as it is, when the frame is one strip (as document
+    scanners write it); None for any other frame."""
     tags = getattr(frame, "tag_v2", None)
-    tile = getattr(frame, "tile", [])
-    if tags is None or len(tile) != 1 or tile[0][0] != "group4":
+    if tags is None or tags.get(259) != 4 or tags.get(266, 1) != 1:  # G4, usual bit order
         return None
     offsets, counts = tags.get(273), tags.get(279)
-    if tags.get(266, 1) != 1 or not offsets or not counts or len(offsets) != 1:
-        return None
-    with path.open("rb") as fh:
-        fh.seek(int(offsets[0]))
-        data = fh.read(int(counts[0]))
     width, height = frame.size
-    return pdf.make_stream(
-        data,
-        Type=pikepdf.Name.XObject,
-        Subtype=pikepdf.Name.Image,
-        Width=width,
-        Height=height,
-        BitsPerComponent=1,
-        ColorSpace=pikepdf.Name.DeviceGray,
-        Filter=pikepdf.Name.CCITTFaxDecode,
-        DecodeParms=pikepdf.Dictionary(
-            K=-1, Columns=width, Rows=height, BlackIs1=int(tags.get(262, 0)) == 1
-        ),
-    )
+    rows = int(tags.get(278, height) or height)
+    if not offsets or not counts or len(offsets) != len(counts) or rows <= 0:
+        return None
+    if len(offsets) != 1:
+        # Strips drawn one under the other show seams in anti-aliasing readers, and G4
+        # strips cannot be joined without coding them again: such a frame goes losslessly.
+        return None
+    strips = []
+    with path.open("rb") as fh:
+        for index, (offset, count) in enumerate(zip(offsets, counts, strict=True)):
+            fh.seek(int(offset))
+            strip_rows = min(rows, height - index * rows)
+            strips.append(
+                pdf.make_stream(
+                    fh.read(int(count)),
+                    Type=pikepdf.Name.XObject,
+                    Subtype=pikepdf.Name.Image,
+                    Width=width,
+                    Height=strip_rows,
+                    BitsPerComponent=1,
+                    ColorSpace=pikepdf.Name.DeviceGray,
+                    Filter=pikepdf.Name.CCITTFaxDecode,
+                    DecodeParms=pikepdf.Dictionary(
+                        K=-1,
+                        Columns=width,
+                        Rows=strip_rows,
+                        BlackIs1=int(tags.get(262, 0)) == 1,
+                    ),
+                )
+            )
+    return strips
 
 
 def _flate_stream(pdf: pikepdf.Pdf, image: Image.Image) -> pikepdf.Stream:
@@ -246,34 +259,37 @@ def _flate_stream(pdf: pikepdf.Pdf, image: Image.Image) -> pikepdf.Stream:
     )
 
 
-def original_image(pdf: pikepdf.Pdf, path: Path, frame_number: int = 1) -> pikepdf.Stream:
-    """The image file's page `frame_number` as a PDF image, its own bytes when PDF can take
-    them as they are (JPEG, PNG, TIFF G4), else its pixels losslessly."""
+def original_image(pdf: pikepdf.Pdf, path: Path, frame_number: int = 1) -> list[pikepdf.Stream]:
+    """The image file's page `frame_number` as PDF images (top to bottom: one, or a G4 TIFF's
+    strips), its own bytes when PDF can take them as they are (JPEG, PNG, TIFF G4), else its
+    pixels losslessly."""
     with Image.open(path) as image:
         if image.format == "JPEG" and image.mode in ("L", "RGB"):
-            return pdf.make_stream(
-                path.read_bytes(),
-                Type=pikepdf.Name.XObject,
-                Subtype=pikepdf.Name.Image,
-                Width=image.width,
-                Height=image.height,
-                BitsPerComponent=8,
-                ColorSpace=pikepdf.Name.DeviceRGB
-                if image.mode == "RGB"
-                else pikepdf.Name.DeviceGray,
-                Filter=pikepdf.Name.DCTDecode,
-            )
+            return [
+                pdf.make_stream(
+                    path.read_bytes(),
+                    Type=pikepdf.Name.XObject,
+                    Subtype=pikepdf.Name.Image,
+                    Width=image.width,
+                    Height=image.height,
+                    BitsPerComponent=8,
+                    ColorSpace=pikepdf.Name.DeviceRGB
+                    if image.mode == "RGB"
+                    else pikepdf.Name.DeviceGray,
+                    Filter=pikepdf.Name.DCTDecode,
+                )
+            ]
         if image.format == "PNG":
             stream = _png_stream(pdf, path)
             if stream is not None:
-                return stream
+                return [stream]
         if image.format == "TIFF":
             image.seek(frame_number - 1)
-            stream = _g4_stream(pdf, path, image)
-            if stream is not None:
-                return stream
+            strips = _g4_strips(pdf, path, image)
+            if strips is not None:
+                return strips
         image.load()
-        return _flate_stream(pdf, image)
+        return [_flate_stream(pdf, image)]
 
 
 def image_page(
@@ -282,10 +298,21 @@ def image_page(
     """One PDF page showing the image file's page as stored with the text over it: the text
     of `page` written on it, or the one-page PDF `layer` laid over it."""
     pdf = pikepdf.new()
-    xobject = original_image(pdf, path, frame_number)
-    width_pt, height_pt = int(xobject.Width) * 72 / dpi, int(xobject.Height) * 72 / dpi
-    content = f"q {width_pt:.4f} 0 0 {height_pt:.4f} 0 0 cm /Im0 Do Q\n".encode()
-    resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=xobject))
+    parts = original_image(pdf, path, frame_number)
+    width_px, height_px = int(parts[0].Width), sum(int(p.Height) for p in parts)
+    width_pt, height_pt = width_px * 72 / dpi, height_px * 72 / dpi
+    drawn, top = [], 0
+    for index, part in enumerate(parts):
+        rows = int(part.Height)
+        bottom_pt = (height_px - top - rows) * 72 / dpi
+        drawn.append(
+            f"q {width_pt:.4f} 0 0 {rows * 72 / dpi:.4f} 0 {bottom_pt:.4f} cm /Im{index} Do Q"
+        )
+        top += rows
+    content = ("\n".join(drawn) + "\n").encode()
+    resources = pikepdf.Dictionary(
+        XObject=pikepdf.Dictionary({f"/Im{i}": part for i, part in enumerate(parts)})
+    )
     if page is not None and layer is None:
         resources.Font = pikepdf.Dictionary(F1=_font(pdf))
         content += text_operators(page, width_pt, height_pt)
