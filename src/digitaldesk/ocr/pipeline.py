@@ -16,8 +16,8 @@ import io
 import logging
 import subprocess
 from dataclasses import dataclass
-from xml.etree import ElementTree
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pikepdf
 from django.conf import settings
