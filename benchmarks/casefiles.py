@@ -1,24 +1,15 @@
 """Benchmark of case-file digitisation (docs/casefiles.md, docs/ocr.md, docs/search.md).
 
-    nice .venv/bin/python -m benchmarks.casefiles             # everything (1,000,000 pages indexed)
-    nice .venv/bin/python -m benchmarks.casefiles --only ocr  # OCR throughput and CER (~6 min)
-    nice .venv/bin/python -m benchmarks.casefiles --index-pages 100000   # a smaller search index
+    nice .venv/bin/python -m benchmarks.casefiles             # everything (1,000,000 pages)
+    nice .venv/bin/python -m benchmarks.casefiles --only ocr  # OCR per input kind (~10 min)
+    nice .venv/bin/python -m benchmarks.casefiles --index-pages 100000 # a smaller search index
 
-1. OCR, in one run, on the same 12 noisy, slightly skewed 300-dpi A4 pages rendered from the
-   legal texts (the ground truth), one scanned PDF (a JPEG per page, as scanners make them):
-   - raw `tesseract PAGE.png out -l vie --dpi 300`, two processes side by side, OMP_THREAD_LIMIT=1
-     (the limit);
-   - the desk's pipeline in this process (`ocr.services.extract_pages` + `searchable_pdf`: the
-     scan images taken out of the PDF, Tesseract txt+tsv+pdf per page on both cores, a second
-     pass with orientation detection only for pages that read as turned, the searchable PDF/A);
-   - the case-file jobs end to end (`pages_per_min_jobs`): the PDF uploaded into a case file and
-     read by a real `desk worker` with two job processes, until the upload is done (pages stored
-     with text and word boxes, queued for the search index, viewer images, the PDF/A copy);
-   - plain `ocrmypdf -l vie` (its defaults: every core, PDF/A output) on the same PDF.
-   `--ocr-rounds` rounds (3), the methods alternating, each round starting with the next one;
-   the fastest run of each counts (the machine is shared). Also CPU seconds per page (median),
-   which other work on the machine barely changes, and how busy both cores were.
-   Character error rate (CER, %) of the desk's text, the jobs' text and raw Tesseract's.
+1. OCR (benchmarks/casefiles_ocr.py, issue #16): every input kind an office produces (colour
+   and greyscale JPEG-in-PDF, PNG, multi-page TIFF, a born-digital PDF with scanned pages,
+   skewed 0-3 degrees) through the case-file jobs with a real `desk worker`, against raw
+   `tesseract -l vie` (two processes, greyscale PNG pages) and `ocrmypdf -l vie --jobs 2
+   --output-type pdf`; three alternating rounds, medians, CPU seconds per page, CER per kind,
+   load average (keys `ocr_kinds`, `ratio_jobs_vs_tesseract`, `ocrmypdf`).
 2. Search: 1,000,000 pages of Vietnamese legal prose (sentences of BLHS/BLTTHS shuffled, ~12 a
    page) in 2,000 case files, indexed into a tantivy index through the desk's own engine; then
    the desk's `search.services.search` (freshness check, ACL filter, BM25 top 20, snippets) for
@@ -37,12 +28,9 @@ import io
 import json
 import os
 import random
-import shutil
 import signal
-import statistics
 import subprocess
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +45,7 @@ from benchmarks.common import (
     write_results,
 )
 
-BENCH_DIR = REPO / "var" / "bench-casefiles"
+BENCH_DIR = Path(os.environ.get("DESK_BENCH_DIR") or REPO / "var" / "bench-casefiles")
 
 
 # --- 1. OCR ---------------------------------------------------------------------------------
@@ -135,6 +123,10 @@ class _Worker:
                 raise RuntimeError(f"desk worker did not start; see {log}")
             time.sleep(0.2)
 
+    def cpu(self) -> float:
+        """CPU seconds of the worker's whole process tree so far."""
+        return _tree_cpu(self.proc.pid)
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -145,213 +137,51 @@ class _Worker:
                 self.proc.wait(timeout=30)
 
 
+OLD_OCR_KEYS = (
+    "pages_per_min",
+    "tesseract_pages_per_min",
+    "ocrmypdf_pages_per_min",
+    "ratio_vs_ocrmypdf",
+    "ratio_vs_tesseract",
+    "cer_tesseract",
+    "cpu_seconds_per_page",
+    "ratio_vs_tesseract_cpu",
+    "core_utilisation",
+    "ocr_seconds_all_runs",
+    "pages_per_min_jobs",
+    "ratio_jobs_vs_ocrmypdf",
+    "cer_jobs",
+    "ocr_pages",
+)
+
+
 def bench_ocr(
     pages_count: int,
     rounds: int,
     env: dict[str, str],
-    with_jobs: bool = True,
-    only: list[str] | None = None,
+    kinds: list[str] | None = None,
+    before_src: str = "",
 ) -> dict[str, Any]:
-    from digitaldesk.ocr.samples import cer, sample_pages
-    from digitaldesk.ocr.services import extract_pages, searchable_pdf
+    """benchmarks/casefiles_ocr.py: every input kind through the case-file jobs with a real
+    worker, raw Tesseract and OCRmyPDF, alternating rounds."""
+    from benchmarks import casefiles_ocr
 
+    worker_env = {**env, "DESK_SEARCH_INDEX_DIR": str(BENCH_DIR / "jobs-search-index")}
     work = BENCH_DIR / "ocr"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    pages = list(sample_pages(pages_count, seed=11, noise=0.01))
-    pngs = []
-    for n, page in enumerate(pages, 1):
-        path = work / f"page-{n:02d}.png"
-        page.image.save(path, dpi=(300, 300))
-        pngs.append(path)
-    pdf = work / "scan.pdf"
-    pages[0].image.save(
-        pdf,
-        "PDF",
-        resolution=300,
-        save_all=True,
-        append_images=[p.image for p in pages[1:]],
-        quality=92,
+    return casefiles_ocr.bench(
+        work,
+        pages_count,
+        rounds,
+        start_worker=lambda: _Worker(worker_env, BENCH_DIR / "worker.log"),
+        casefile_and_user=lambda: _bench_casefile("Benchmark OCR"),
+        cpu_now=_cpu_self_and_children,
+        kinds=kinds,
+        start_worker_before=(
+            lambda: _Worker({**worker_env, "PYTHONPATH": before_src}, BENCH_DIR / "worker0.log")
+        )
+        if before_src
+        else None,
     )
-    truth = [p.text for p in pages]
-
-    def raw_tesseract() -> tuple[float, float, list[str]]:
-        """The limit: the plain command of the issue, two processes side by side."""
-        tess_env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-        out = work / "raw"
-        out.mkdir(exist_ok=True)
-
-        def one(path: Path) -> str:
-            base = out / path.stem
-            subprocess.run(  # noqa: S603  (fixed argv)
-                [  # noqa: S607  (a Debian tool on PATH)
-                    "tesseract",
-                    str(path),
-                    str(base),
-                    "-l",
-                    "vie",
-                    "--dpi",
-                    "300",
-                ],
-                env=tess_env,
-                capture_output=True,
-                check=True,
-            )
-            return base.with_suffix(".txt").read_text(encoding="utf-8")
-
-        cpu, start = _cpu_self_and_children(), time.perf_counter()
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            texts = list(pool.map(one, pngs))
-        return time.perf_counter() - start, _cpu_self_and_children() - cpu, texts
-
-    def desk_pipeline() -> tuple[float, float, list[str]]:
-        """The desk's OCR pipeline in this process: every page of the scanned PDF read (text,
-        word boxes, rotation, text layer) and the searchable PDF/A of the file: the functions
-        the `ocr.file` job (documents) runs, and the page reading and PDF/A assembly
-        (`ocr_one`, `pipeline.assemble`) of the case-file jobs."""
-        cpu, start = _cpu_self_and_children(), time.perf_counter()
-        result = extract_pages(pdf)
-        out = searchable_pdf(pdf, result, work / "scan.desk.pdf", pdfa=True)
-        seconds = time.perf_counter() - start
-        import pikepdf
-
-        with pikepdf.open(out) as check:
-            assert len(check.pages) == pages_count and check.open_metadata().pdfa_status == "2B"
-        assert all(p.ok and p.words for p in result)
-        return seconds, _cpu_self_and_children() - cpu, [p.text for p in result]
-
-    def case_file_jobs() -> tuple[float, float, list[str]]:
-        """End to end, as users get it: the scan uploaded into a case file, read by a real
-        `desk worker` with two job processes (prepare, two `casefiles.ocr` jobs claiming pages,
-        each page stored, queued for the search index, its viewer image rendered; the
-        searchable PDF/A built by the last job). From the upload stored to the file done."""
-        from digitaldesk.casefiles import services
-        from digitaldesk.casefiles.models import Page, PageState, Upload, UploadState
-
-        casefile, minh = _bench_casefile("Benchmark OCR")
-        worker_env = {**env, "DESK_SEARCH_INDEX_DIR": str(BENCH_DIR / "jobs-search-index")}
-        worker = _Worker(worker_env, work / "worker.log")
-        try:
-            # Jobs left in the benchmark's database by earlier runs (the index sync of the last
-            # upload…) are run first, before the clock starts.
-            from digitaldesk.jobs.services import queue_state
-
-            idle_by = time.monotonic() + 300
-            while (
-                any(queue_state()[k] for k in ("queued", "leased", "running"))
-                and time.monotonic() < idle_by
-            ):
-                time.sleep(0.2)
-            cpu = _tree_cpu(worker.proc.pid)
-            with pdf.open("rb") as fh:
-                upload = services.upload_file(
-                    actor=minh,
-                    casefile=casefile,
-                    volume=None,
-                    fileobj=fh,
-                    name="tap-benchmark.pdf",
-                    size=pdf.stat().st_size,
-                )
-            start = time.perf_counter()
-            deadline = start + 900
-            while (
-                Upload.objects.filter(pk=upload.pk).values_list("state", flat=True).first()
-                != UploadState.DONE
-            ):
-                if time.perf_counter() > deadline:
-                    raise RuntimeError(
-                        f"the case-file jobs did not finish in 900 s; see {worker.log}"
-                    )
-                time.sleep(0.05)
-            seconds = time.perf_counter() - start
-            used = _tree_cpu(worker.proc.pid) - cpu
-        finally:
-            worker.stop()
-        upload = Upload.objects.get(pk=upload.pk)
-        rows = list(Page.objects.filter(upload=upload).order_by("number"))
-        assert [r.state for r in rows] == [PageState.DONE] * pages_count, [
-            (r.number, r.error) for r in rows
-        ]
-        assert upload.pdfa and Path(upload.searchable_pdf).exists()
-        return seconds, used, [r.text for r in rows]
-
-    def ocrmypdf() -> tuple[float, float, list[str]]:
-        """Plain `ocrmypdf -l vie` (its defaults: every core, PDF/A output) on the same PDF."""
-        out = work / "scan.ocrmypdf.pdf"
-        cpu, start = _cpu_self_and_children(), time.perf_counter()
-        subprocess.run(  # noqa: S603  (fixed argv)
-            [  # noqa: S607  (a Debian tool on PATH)
-                "ocrmypdf",
-                "-l",
-                "vie",
-                "--force-ocr",
-                str(pdf),
-                str(out),
-            ],
-            capture_output=True,
-            check=True,
-        )
-        return time.perf_counter() - start, _cpu_self_and_children() - cpu, []
-
-    methods = [("tesseract", raw_tesseract), ("desk", desk_pipeline), ("ocrmypdf", ocrmypdf)]
-    if with_jobs:
-        methods.insert(2, ("jobs", case_file_jobs))
-    if only:  # development: some methods only, nothing written
-        methods = [(name, func) for name, func in methods if name in only]
-    timings: dict[str, list[float]] = {name: [] for name, _ in methods}
-    cpu: dict[str, list[float]] = {name: [] for name, _ in methods}
-    texts: dict[str, list[str]] = {}
-    for index in range(rounds):
-        # Alternating, each round starting one method later, so no method always runs first.
-        for name, func in methods[index % len(methods) :] + methods[: index % len(methods)]:
-            seconds, used, result = func()
-            timings[name].append(seconds)
-            cpu[name].append(used)
-            if result:
-                texts[name] = result
-            print(
-                f"  OCR {name}: {seconds:.1f} s, {used:.1f} CPU s for {pages_count} pages "
-                f"(load {os.getloadavg()[0]:.1f})",
-                flush=True,
-            )
-    if only:
-        return {"ocr_seconds_all_runs": timings, "cpu_seconds": cpu}
-    best = {name: min(values) for name, values in timings.items()}
-    ppm = {name: 60 * pages_count / seconds for name, seconds in best.items()}
-    cpu_page = {name: statistics.median(values) / pages_count for name, values in cpu.items()}
-
-    def mean_cer(name: str) -> float:
-        return statistics.mean(cer(t, h) for t, h in zip(truth, texts[name], strict=True)) * 100
-
-    result: dict[str, Any] = {
-        "ocr_pages": pages_count,
-        "ocr_rounds": rounds,
-        "pages_per_min": round(ppm["desk"], 1),
-        "tesseract_pages_per_min": round(ppm["tesseract"], 1),
-        "ocrmypdf_pages_per_min": round(ppm["ocrmypdf"], 1),
-        "ratio_vs_ocrmypdf": round(ppm["desk"] / ppm["ocrmypdf"], 2),
-        "ratio_vs_tesseract": round(ppm["desk"] / ppm["tesseract"], 2),
-        "cer": round(mean_cer("desk"), 3),
-        "cer_tesseract": round(mean_cer("tesseract"), 3),
-        "cer_unit": "percent",
-        # CPU seconds per page (median of the rounds: this process and its children, or the
-        # worker's process tree), which other work on the machine barely changes.
-        "cpu_seconds_per_page": {name: round(value, 3) for name, value in cpu_page.items()},
-        "ratio_vs_tesseract_cpu": round(cpu_page["tesseract"] / cpu_page["desk"], 2),
-        # Both cores busy = 1.0 (CPU seconds ÷ 2 × wall seconds of the fastest round).
-        "core_utilisation": {name: round(min(cpu[name]) / (2 * best[name]), 2) for name in best},
-        "ocr_seconds_all_runs": {k: [round(v, 2) for v in vals] for k, vals in timings.items()},
-    }
-    if with_jobs:
-        result.update(
-            {
-                "pages_per_min_jobs": round(ppm["jobs"], 1),
-                "ratio_jobs_vs_tesseract": round(ppm["jobs"] / ppm["tesseract"], 2),
-                "ratio_jobs_vs_ocrmypdf": round(ppm["jobs"] / ppm["ocrmypdf"], 2),
-                "cer_jobs": round(mean_cer("jobs"), 3),
-            }
-        )
-    return result
 
 
 # --- 2. Search over a million pages ----------------------------------------------------------
@@ -570,20 +400,19 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--only", choices=["ocr", "search", "jump"], action="append")
-    parser.add_argument("--ocr-pages", type=int, default=12)
+    parser.add_argument("--ocr-pages", type=int, default=6, help="pages per input kind")
+    parser.add_argument("--ocr-rounds", type=int, default=3, help="alternating rounds (medians)")
     parser.add_argument(
-        "--ocr-rounds", type=int, default=3, help="alternating runs of each method; the best counts"
+        "--before-src",
+        help="the src/ folder of an earlier version: its jobs measured in the same rounds",
     )
     parser.add_argument(
-        "--no-jobs", action="store_true", help="skip the end-to-end case-file jobs run"
-    )
-    parser.add_argument(
-        "--ocr-methods",
-        help="development: run only these OCR methods (comma-separated: "
-        "tesseract,desk,jobs,ocrmypdf) and print, write nothing",
+        "--ocr-kinds", help="development: these input kinds only (comma-separated), nothing written"
     )
     parser.add_argument("--index-pages", type=int, default=1_000_000)
     args = parser.parse_args()
+    # Stopped with SIGTERM, the benchmark still stops the worker it started (finally blocks).
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(143)))
     parts = set(args.only or ["ocr", "search", "jump"])
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     env = desk_env(
@@ -596,17 +425,22 @@ def main() -> None:
     django_setup(env)
     results_path = REPO / "benchmarks" / "results" / "casefiles.json"
     results: dict[str, Any] = json.loads(results_path.read_text()) if results_path.exists() else {}
-    if args.ocr_methods:
+    if args.ocr_kinds:
+        kinds = args.ocr_kinds.split(",")
         print(
             json.dumps(
-                bench_ocr(args.ocr_pages, args.ocr_rounds, env, only=args.ocr_methods.split(",")),
+                bench_ocr(args.ocr_pages, args.ocr_rounds, env, kinds, args.before_src or ""),
                 indent=1,
             )
         )
         return
     if "ocr" in parts:
         print("OCR…", flush=True)
-        results.update(bench_ocr(args.ocr_pages, args.ocr_rounds, env, with_jobs=not args.no_jobs))
+        for key in OLD_OCR_KEYS:
+            results.pop(key, None)
+        results.update(
+            bench_ocr(args.ocr_pages, args.ocr_rounds, env, before_src=args.before_src or "")
+        )
     if "search" in parts:
         print("Search…", flush=True)
         results.update(bench_search(args.index_pages))

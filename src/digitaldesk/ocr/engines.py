@@ -1,8 +1,10 @@
 """OCR engines behind one Protocol (docs/ocr.md).
 
-The desk ships one engine, Tesseract 5 with the `vie` model, run as a plain
-process per page image. One run writes the text, the word boxes (TSV) and a PDF
-page (`txt tsv pdf`), so the searchable PDF costs no second pass.
+The desk ships one engine, Tesseract 5 with the `vie` model, in the process through its
+C API (`ocr.tessapi`: the model loaded once per worker process, the page handed over as
+decoded greyscale pixels; the `tesseract` command when the library is missing). One pass
+gives the text and the word boxes (TSV); the PDF page of the searchable copy is written
+from those boxes (`ocr.pdfpage`), so it costs no second pass and no PDF renderer.
 
 Every page is read first in Tesseract's default mode (`--psm 3`, the mode of a
 plain `tesseract PAGE out`). Orientation detection (`--psm 1`) on every page
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
+from PIL import Image
 
 
 class OcrError(Exception):
@@ -83,9 +86,11 @@ class PageText:
 class OcrEngine(Protocol):
     name: str
 
-    def recognize(self, image: Path, *, number: int, dpi: int, text_only_pdf: bool) -> PageText:
-        """Read one page image. `text_only_pdf`: return only the invisible text layer
-        (to lay over an original PDF page) instead of image + text."""
+    def recognize(
+        self, image: Path | Image.Image, *, number: int, dpi: int, text_only_pdf: bool
+    ) -> PageText:
+        """Read one page image (an image file, or a decoded image). `text_only_pdf`: return only
+        the invisible text layer (to lay over an original PDF page) instead of image + text."""
         ...
 
 
@@ -119,7 +124,9 @@ class TesseractEngine:
         self.command = command or getattr(settings, "TESSERACT_CMD", "tesseract")
         self.timeout = timeout
 
-    def recognize(self, image: Path, *, number: int, dpi: int, text_only_pdf: bool) -> PageText:
+    def recognize(
+        self, image: Path | Image.Image, *, number: int, dpi: int, text_only_pdf: bool
+    ) -> PageText:
         page = self.read(image, number=number, dpi=dpi, text_only_pdf=text_only_pdf, psm=3)
         if looks_turned(page):
             again = self.read(image, number=number, dpi=dpi, text_only_pdf=text_only_pdf, psm=1)
@@ -128,11 +135,81 @@ class TesseractEngine:
         return page
 
     def read(
-        self, image: Path, *, number: int, dpi: int, text_only_pdf: bool, psm: int
+        self,
+        image: Path | Image.Image,
+        *,
+        number: int,
+        dpi: int,
+        text_only_pdf: bool,
+        psm: int,
     ) -> PageText:
-        """One Tesseract pass (`--psm 3`: layout only; `--psm 1`: with orientation detection)."""
+        """One Tesseract pass (`--psm 3`: layout only; `--psm 1`: with orientation detection)
+        over a page image (a decoded image, or an image file), its text and word boxes; the
+        PDF page (the invisible text layer, or the image file's own image under it) is
+        written from the boxes (`ocr.pdfpage`)."""
+        from digitaldesk.ocr import pdfpage, tessapi
+
+        if tessapi.available():
+            text, tsv = self._read_in_process(image, number=number, dpi=dpi, psm=psm)
+        else:
+            text, tsv = self._read_command(image, number=number, dpi=dpi, psm=psm)
+        words, width, height = parse_tsv(tsv)
+        confs = [w.conf for w in words if w.conf >= 0]
+        rotation = guess_rotation(words, width, height)
+        skew, lines = skew_from_tsv(tsv, rotation)
+        page = PageText(
+            number=number,
+            text=text.replace("\f", "").strip(),
+            words=words,
+            confidence=sum(confs) / len(confs) if confs else 0.0,
+            rotation=rotation,
+            width_px=width,
+            height_px=height,
+            skew=round(skew, 2) if skew is not None else 0.0,
+            skew_lines=lines,
+        )
+        if width and height:
+            if text_only_pdf or not isinstance(image, Path):
+                page.pdf = pdfpage.text_layer(page, dpi)
+            else:
+                page.pdf = pdfpage.image_page(image, 1, dpi, None, page)
+        return page
+
+    def _read_in_process(
+        self, image: Path | Image.Image, *, number: int, dpi: int, psm: int
+    ) -> tuple[str, str]:
+        from digitaldesk.ocr import tessapi
+
+        try:
+            if isinstance(image, Path):
+                with Image.open(image) as opened:
+                    if opened.format == "JPEG" and opened.mode in ("RGB", "YCbCr"):
+                        opened.draft("L", opened.size)
+                    pixels = opened.convert("L")
+            else:
+                pixels = image if image.mode in ("L", "RGB") else image.convert("L")
+            result = tessapi.read(
+                pixels, languages=str(self.languages), dpi=dpi, psm=psm, timeout=self.timeout
+            )
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
+            raise OcrError(f"Trang {number}: không đọc được ảnh.") from exc
+        except tessapi.TessError as exc:
+            raise OcrError(
+                f"Trang {number}: không nhận dạng được (quá thời gian {self.timeout} giây "
+                "hoặc lỗi của Tesseract)."
+            ) from exc
+        return result.text, result.tsv
+
+    def _read_command(
+        self, image: Path | Image.Image, *, number: int, dpi: int, psm: int
+    ) -> tuple[str, str]:
+        """The `tesseract` command, when the library cannot be loaded."""
         with tempfile.TemporaryDirectory(prefix="desk-ocr-") as tmp:
             base = Path(tmp) / "page"
+            if not isinstance(image, Path):
+                source = Path(tmp) / "page.pgm"
+                (image if image.mode in ("L", "RGB") else image.convert("L")).save(source)
+                image = source
             cmd = [
                 str(self.command),
                 str(image),
@@ -143,10 +220,9 @@ class TesseractEngine:
                 str(dpi),
                 "--psm",
                 str(psm),
+                "txt",
+                "tsv",
             ]
-            if text_only_pdf:
-                cmd += ["-c", "textonly_pdf=1"]
-            cmd += ["txt", "tsv", "pdf"]
             try:
                 proc = subprocess.run(  # noqa: S603  (Tesseract: settings and our paths)
                     cmd,
@@ -168,24 +244,7 @@ class TesseractEngine:
                 raise OcrError(f"Trang {number}: không đọc được ảnh ({detail[0][:200]}).")
             text = base.with_suffix(".txt").read_text(encoding="utf-8", errors="replace")
             tsv = base.with_suffix(".tsv").read_text(encoding="utf-8", errors="replace")
-            words, width, height = parse_tsv(tsv)
-            pdf_path = base.with_suffix(".pdf")
-            pdf = pdf_path.read_bytes() if pdf_path.exists() else None
-        confs = [w.conf for w in words if w.conf >= 0]
-        rotation = guess_rotation(words, width, height)
-        skew, lines = skew_from_tsv(tsv, rotation)
-        return PageText(
-            number=number,
-            text=text.replace("\f", "").strip(),
-            words=words,
-            confidence=sum(confs) / len(confs) if confs else 0.0,
-            rotation=rotation,
-            pdf=pdf,
-            width_px=width,
-            height_px=height,
-            skew=round(skew, 2) if skew is not None else 0.0,
-            skew_lines=lines,
-        )
+        return text, tsv
 
 
 def parse_tsv(tsv: str) -> tuple[list[Word], int, int]:

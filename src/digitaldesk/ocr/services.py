@@ -36,7 +36,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from digitaldesk.ocr import deskew, pipeline
+from digitaldesk.ocr import deskew, pdfpage, pipeline
 from digitaldesk.ocr.engines import OcrEngine, OcrError, PageText, Word, default_engine
 from digitaldesk.ocr.models import OcrRun, OcrRunPage, OcrState
 
@@ -48,24 +48,34 @@ def parallelism() -> int:
 
 
 def ocr_one(
-    info: pipeline.SourceInfo, number: int, workdir: Path, engine: OcrEngine | None = None
+    info: pipeline.SourceInfo,
+    number: int,
+    workdir: Path,
+    engine: OcrEngine | None = None,
+    image_sink: Callable[[pipeline.PageImage], None] | None = None,
 ) -> PageText:
-    """Steps 2-3 for one page; a bad page comes back with `error` set, never raises."""
+    """Steps 2-3 for one page; a bad page comes back with `error` set, never raises.
+    `image_sink` is given the decoded page (the case-file jobs draw the viewer image from it
+    rather than decode the scan again)."""
     engine = engine or default_engine()
     page_dir = workdir / f"p{number}"
     try:
+        if info.kind == pipeline.KIND_PDF:
+            own = pipeline.own_text(info.path, number)
+            if own is not None:
+                return own  # born digital: its own text, the page kept as it is
         image = pipeline.page_image(info, number, page_dir)
-        page = engine.recognize(
-            image.path, number=number, dpi=image.dpi, text_only_pdf=image.from_pdf
-        )
-        return deskew.reread_if_skewed(
-            page,
-            image.path,
-            dpi=image.dpi,
-            from_pdf=image.from_pdf,
-            engine=engine,
-            workdir=page_dir,
-        )
+        if image_sink is not None:
+            image_sink(image)
+        page = deskew.read_page(image.image, number=number, dpi=image.dpi, engine=engine)
+        if not image.from_pdf and page.ok and page.width_px:
+            # An image file's page: the stored scan's own bytes under the text.
+            page.pdf = (
+                pdfpage.image_page(info.path, number, image.dpi, page.pdf)
+                if page.deskewed
+                else pdfpage.image_page(info.path, number, image.dpi, None, page)
+            )
+        return page
     except OcrError as exc:
         return PageText(number=number, error=str(exc))
     finally:
