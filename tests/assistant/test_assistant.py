@@ -96,7 +96,7 @@ def test_injection_text_is_only_a_question(org, as_user) -> None:
 
 
 def _register(org):  # type: ignore[no-untyped-def]
-    return doc_services.register_incoming(
+    return doc_services.incoming_register(
         actor=org.people["lan"],
         upload=files.inspect_upload("hb.pdf", make_pdf(["Công văn về quỹ học bổng"])),
         data=doc_services.IncomingData(
@@ -113,7 +113,7 @@ def test_documents_only_for_those_who_may_open_them(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         document = _register(org)
-        doc_services.direct(
+        doc_services.incoming_direct(
             actor=org.people["huong"],
             document=document,
             direction=doc_services.Direction(note="KSV xem xét", lead_users=[org.people["minh"]]),

@@ -8,14 +8,13 @@ taken and its result shown after closing; the minutes PDF is produced and signed
 
 from __future__ import annotations
 
-import copy
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.live.eventprocess import event_process
+from tests.live.eventprocess import event_process, use_event_process
 from tests.meetings.test_meetings import tiny_pdf
 from tests.support.browser import login
 
@@ -30,11 +29,7 @@ def test_meeting_follows_the_chair_live_and_minutes_are_signed(
     signing.demo_ca()
     signing.demo_issue_credential(actor=None, pin="123456", user=org.people["minh"])
     with event_process() as base:
-        port = int(base.rsplit(":", 1)[1])
-        settings.DESK_LIVE_PORT = port
-        policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
-        policy["DIRECTIVES"]["connect-src"].append(f"*:{port}")
-        settings.CONTENT_SECURITY_POLICY = policy
+        use_event_process(settings, base)
 
         page.on("dialog", lambda dialog: dialog.accept())
         login(page, "minh.ksv")

@@ -50,7 +50,7 @@ def test_prosecutor_links_the_registered_decision_to_an_event(org: Any, page: An
 
     login(page, "minh.ksv")
     page.goto(f"/an-hinh-su/{case.pk}/")
-    page.locator("#dien-bien summary").click()
+    page.locator("#dien-bien summary", has_text="Ghi nhận quyết định").click()
     page.locator("#id_evt-kind").select_option(E.KHOI_TO_VU_AN)
     page.locator("#id_evt-on").fill(ago(25).isoformat())
     page.locator("#id_evt-number").fill("05/QĐ-CSĐT")

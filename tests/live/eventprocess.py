@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -55,3 +57,13 @@ def event_process(**extra_env: str) -> Iterator[str]:
             process.kill()
             process.wait()
         log.unlink(missing_ok=True)
+
+
+def use_event_process(settings: Any, base: str) -> None:
+    """Point the pages (pytest-django's `settings`) at a running event process: its port, and
+    the CSP's connect-src that lets the page open the stream there."""
+    port = int(base.rsplit(":", 1)[1])
+    settings.DESK_LIVE_PORT = port
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["connect-src"].append(f"*:{port}")
+    settings.CONTENT_SECURITY_POLICY = policy

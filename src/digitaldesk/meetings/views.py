@@ -146,7 +146,7 @@ def _vote(meeting: Meeting, value: str | None) -> Vote:
 
 
 def _back(request: AuthedRequest, meeting: Meeting) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:  # type: ignore[attr-defined]  # set by django_htmx's HtmxMiddleware
         return HttpResponse(status=204)
     return redirect("meetings:detail", meeting.pk)
 
@@ -237,7 +237,7 @@ def manage(request: AuthedRequest, meeting_id: int) -> HttpResponse:
         else:
             return HttpResponseBadRequest("Thao tác không hợp lệ.")
     except MeetingError as exc:
-        if request.htmx:  # type: ignore[attr-defined]
+        if request.htmx:  # type: ignore[attr-defined]  # set by django_htmx's HtmxMiddleware
             return HttpResponse(str(exc), status=400)
         messages.error(request, str(exc))
     return _back(request, meeting)
@@ -262,7 +262,7 @@ def take_part(request: AuthedRequest, meeting_id: int) -> HttpResponse:
             services.note_save(
                 actor=user, item=_item(meeting, post.get("item")), text=post.get("text", "")
             )
-            if request.htmx:  # type: ignore[attr-defined]
+            if request.htmx:  # type: ignore[attr-defined]  # set by django_htmx's HtmxMiddleware
                 return HttpResponse("Đã lưu ghi chú.")
         elif action == "opinion":
             services.opinion_add(
@@ -276,7 +276,7 @@ def take_part(request: AuthedRequest, meeting_id: int) -> HttpResponse:
         else:
             return HttpResponseBadRequest("Thao tác không hợp lệ.")
     except MeetingError as exc:
-        if request.htmx:  # type: ignore[attr-defined]
+        if request.htmx:  # type: ignore[attr-defined]  # set by django_htmx's HtmxMiddleware
             return HttpResponse(str(exc), status=400)
         messages.error(request, str(exc))
     return _back(request, meeting)

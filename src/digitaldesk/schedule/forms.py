@@ -46,17 +46,17 @@ class EventForm(forms.Form):
         super().__init__(*args, **kwargs)
         units = selectors.editable_units(user)
         people = User.objects.filter(unit__in=units, is_active=True).order_by("name_sort_key")
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
-        self.fields["preparing_unit"].queryset = units  # type: ignore[attr-defined]
-        self.fields["participant_units"].queryset = units  # type: ignore[attr-defined]
-        self.fields["chair"].queryset = people  # type: ignore[attr-defined]
-        self.fields["participants"].queryset = people  # type: ignore[attr-defined]
-        self.fields["room"].queryset = selectors.rooms_for(user)  # type: ignore[attr-defined]
-        self.fields["unit"].label_from_instance = lambda u: u.name  # type: ignore[attr-defined]
-        self.fields["chair"].label_from_instance = (  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]  # a ModelChoiceField; fields are typed Field
+        self.fields["preparing_unit"].queryset = units  # type: ignore[attr-defined]  # a ModelChoiceField; fields are typed Field
+        self.fields["participant_units"].queryset = units  # type: ignore[attr-defined]  # a ModelChoiceField; fields are typed Field
+        self.fields["chair"].queryset = people  # type: ignore[attr-defined]  # a ModelChoiceField; fields are typed Field
+        self.fields["participants"].queryset = people  # type: ignore[attr-defined]  # a ModelChoiceField; fields are typed Field
+        self.fields["room"].queryset = selectors.rooms_for(user)  # type: ignore[attr-defined]  # a ModelChoiceField; fields are typed Field
+        self.fields["unit"].label_from_instance = lambda u: u.name  # type: ignore[attr-defined]  # a ModelChoiceField; fields are typed Field
+        self.fields["chair"].label_from_instance = (  # type: ignore[attr-defined]  # a ModelChoiceField; fields are typed Field
             lambda u: u.full_name
         )
-        self.fields["participants"].label_from_instance = (  # type: ignore[attr-defined]
+        self.fields["participants"].label_from_instance = (  # type: ignore[attr-defined]  # a ModelChoiceField; fields are typed Field
             lambda u: u.full_name
         )
 
