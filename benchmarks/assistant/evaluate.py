@@ -186,8 +186,6 @@ STEPS = (
     ("+special_scopes", {"special_penalty": Options().special_penalty}),
     ("+intents", {"intents": True}),
     ("+conduct_lexicon", {"conduct": True}),
-    ("+ages", {"ages": True}),
-    ("+procedure_words", {"procedure_words": True}),
     ("+gazetteer (off by default)", {"gazetteer": True}),
 )
 ALL_OFF: dict[str, Any] = {
@@ -200,8 +198,6 @@ ALL_OFF: dict[str, Any] = {
     "special_penalty": 1.0,
     "intents": False,
     "conduct": False,
-    "ages": False,
-    "procedure_words": False,
     "gazetteer": False,
 }
 

@@ -10,7 +10,8 @@ do. Steps, each measured in the benchmark (docs/assistant.md):
 4. for a question without diacritics, the accented form restored by a model trained on the
    Codes (`restore`) feeds a third BM25 over underthesea's words (accented, "tạm_giam");
 5. intent routing: a deadline question favours clauses that state a time limit; a question
-   about case facts ("tội gì", or a paragraph) favours the crimes of BLHS Phần thứ hai and
+   about case facts ("tội gì", or a paragraph naming people as judgments do: "Nguyễn Văn R",
+   "anh H") favours the crimes of BLHS Phần thứ hai, adds the conduct lexicon's bonus and
    names the crimes whose names (the gazetteer of BLHS titles) appear in the facts.
 """
 
@@ -87,28 +88,6 @@ _FACTS_WORDS = ("toi gi", "toi danh", "pham toi gi", "xu toi", "dieu nao")
 _AMBIGUOUS_CUES = frozenset(("da", "chi", "ba", "dong", "ngay", "gio", "luc", "bi hai"))
 # A person named as judgments do: a lone capital after a word ("Nguyễn Văn R", "anh H").
 _NAMED = re.compile(r"\w\s+[A-ZĐ](?![\w.:])")
-# Words of the procedure: a question naming them asks about the procedure, not about conduct.
-_PROCEDURE_WORDS = (
-    "bi can",
-    "bi cao",
-    "vien kiem sat",
-    "co quan dieu tra",
-    "toa an",
-    "kiem sat vien",
-    "dieu tra vien",
-    "nguoi bao chua",
-    "luat su",
-    "tam giam",
-    "tam giu",
-    "truy to",
-    "khoi to",
-    "xet xu",
-    "khang cao",
-    "khang nghi",
-    "nguoi bi to giac",
-)
-# Ages written in facts, in the Code's words ("cháu H (11 tuổi)" -> "dưới 13 tuổi").
-_AGE = re.compile(r"(\d{1,2})\s+tu[oổ]i\b", re.IGNORECASE)
 
 
 # Chapters that apply only to some cases: ranked lower unless the question names their scope.
@@ -178,8 +157,6 @@ class Options:
     conduct_boost: float = 0.35
     conduct_by_length: bool = False  # measured: dev MRR -0.007 (HISTORY.md)
     special_penalty: float = 0.6
-    ages: bool = True  # ages in facts said in the Code's words
-    procedure_words: bool = True  # no conduct bonus for a question about the procedure
 
 
 @dataclass
@@ -213,20 +190,6 @@ def _passages_of(item: Article) -> Iterable[Passage]:
             is_crime=item.is_crime,
             time_limit=bool(_TIME_LIMIT.search(clause.text)) or item.title.startswith("Thời hạn"),
         )
-
-
-def _age_words(question: str) -> list[str]:
-    """The Code's age brackets of the minors the facts name (BLHS 142, 145, 146, 90...)."""
-    out: list[str] = []
-    for match in _AGE.finditer(question):
-        age = int(match.group(1))
-        if age < 13:
-            out.append("dưới 13 tuổi")
-        elif age < 16:
-            out.append("từ đủ 13 tuổi đến dưới 16 tuổi")
-        elif age < 18:
-            out.append("từ đủ 16 tuổi đến dưới 18 tuổi")
-    return out
 
 
 def _segment(text: str) -> list[str]:
@@ -346,9 +309,6 @@ class Engine:
             result.foreign = True
             return result
         expanded = textproc.expand(question, synonyms=o.synonyms)
-        ages = " ".join(_age_words(question)) if o.ages and intent is Intent.FACTS else ""
-        if ages:
-            expanded += " " + ages
         q_tokens = textproc.tokens(expanded)
         scores = np.zeros(len(self.passages), dtype=np.float64)
         if q_tokens:
@@ -363,7 +323,7 @@ class Engine:
             words = [w for w in _segment(accented) if re.search(r"\w", w)]
             if words:
                 scores += o.words_weight * self.words_index.get_scores(words)
-        folded_q = " " + " ".join(textproc.syllables(question + " " + ages)) + " "
+        folded_q = " " + " ".join(textproc.syllables(question)) + " "
         if o.special_penalty < 1.0:
             for mask, triggers in self.scope_masks:
                 if not any(f" {t} " in folded_q for t in triggers):
@@ -376,13 +336,7 @@ class Engine:
             scores = (scores + o.article_weight * whole) * np.where(
                 self.crime_mask, 1.0 + o.crime_boost, 1.0
             )
-        # A short question naming the procedure (facts may name it too: "bị bắt", "khởi tố").
-        procedural = (
-            o.procedure_words
-            and len(folded_q.split()) <= 15
-            and any(f" {w} " in folded_q for w in _PROCEDURE_WORDS)
-        )
-        if o.conduct and (intent is Intent.FACTS or (intent is Intent.GENERAL and not procedural)):
+        if o.conduct and intent in (Intent.FACTS, Intent.GENERAL):
             # The conduct as reports describe it (lexicon.py): a bonus per phrase found.
             top = float(scores.max()) if len(scores) else 0.0
             # A longer phrase is more specific ("thu tiền hồ" over "đâm"): weight 1 to 3 by its
