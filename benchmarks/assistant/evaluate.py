@@ -73,6 +73,14 @@ def load_questions() -> list[Question]:
         split = "late2_heldout" if n % 3 == 2 else "late2"
         for variant, q in (("accented", text), ("unaccented", fold(text))):
             out.append(Question(f"late2-{n}", kind, q, relevant, variant, split))
+    # Feedback "chưa đúng" exported by `desk assistant-feedback-export` (same columns), if any.
+    feedback = HERE / "feedback.tsv"
+    lines = feedback.read_text(encoding="utf-8").splitlines() if feedback.exists() else []
+    for n, line in enumerate(x for x in lines if x.strip()):
+        kind, text, rel = line.split("\t")
+        relevant = tuple(r.strip() for r in rel.split(";"))
+        for variant, q in (("accented", text), ("unaccented", fold(text))):
+            out.append(Question(f"feedback-{n}", kind, q, relevant, variant, "feedback"))
     return out
 
 
@@ -104,6 +112,8 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         out[variant] = block([r for r in rows if r["variant"] == variant])
     for split in SPLITS:
         out[split] = block([r for r in rows if r["split"] == split])
+    if any(r["split"] == "feedback" for r in rows):
+        out["feedback"] = block([r for r in rows if r["split"] == "feedback"])
     out["late2_all"] = block([r for r in rows if r["split"].startswith("late2")])
     facts = [r for r in rows if r["kind"] == "facts"]
     out["offence_hit_at_1"] = mean(facts, "offence_hit")
@@ -261,7 +271,11 @@ def main() -> None:
         "baseline_hit_at_5": baseline["overall"]["hit_at_5"],
         "baseline_mrr_at_10": baseline["overall"]["mrr_at_10"],
         "questions": len(questions),
-        "by_kind": {k: full[k] for k in (*KINDS, "accented", "unaccented", *SPLITS, "late2_all")},
+        "by_kind": {
+            k: full[k]
+            for k in (*KINDS, "accented", "unaccented", *SPLITS, "late2_all", "feedback")
+            if k in full
+        },
         **{k: v for k, v in full.items() if k.startswith("offence_hit_at_1_")},
         "baseline": baseline,
         "ablation": ablation,
