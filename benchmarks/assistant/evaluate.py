@@ -7,6 +7,8 @@ the first article listed is the offence), `citation.tsv` (look-ups as officials 
 question and its relevant articles ("BLHS:173;BLTTHS:152") per line. Each is asked accented and
 folded (no diacritics). Every fifth question of each file (index 4, 9, …) is the held-out split:
 tuning looked at the failures of the other four fifths only (`--failures` prints those).
+`late.tsv` and `late2.tsv` (kind, question, articles) were written after tuning, before any change
+for them; a third of `late2.tsv` (index 2, 5, …) stays held out from all later tuning.
 
 Reports hit@1, hit@5, MRR@10 (over the ranked list of articles), by kind, by variant, by split;
 offence hit@1 on case facts (the first crime article of BLHS ranked); latency p50/p95 of the full
@@ -32,6 +34,7 @@ from digitaldesk.law.code import fold
 
 HERE = Path(__file__).resolve().parent
 KINDS = ("everyday", "facts", "citation")
+SPLITS = ("dev", "heldout", "late", "late2", "late2_heldout")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +64,23 @@ def load_questions() -> list[Question]:
         relevant = tuple(r.strip() for r in rel.split(";"))
         for variant, q in (("accented", text), ("unaccented", fold(text))):
             out.append(Question(f"late-{n}", kind, q, relevant, variant, "late"))
+    # The second late set (written before any change for it): every third line (index 2, 5, …)
+    # is "late2_heldout", never looked at while tuning; `--failures` prints the others only.
+    late2 = (HERE / "late2.tsv").read_text(encoding="utf-8").splitlines()
+    for n, line in enumerate(x for x in late2 if x.strip()):
+        kind, text, rel = line.split("\t")
+        relevant = tuple(r.strip() for r in rel.split(";"))
+        split = "late2_heldout" if n % 3 == 2 else "late2"
+        for variant, q in (("accented", text), ("unaccented", fold(text))):
+            out.append(Question(f"late2-{n}", kind, q, relevant, variant, split))
+    # Feedback "chưa đúng" exported by `desk assistant-feedback-export` (same columns), if any.
+    feedback = HERE / "feedback.tsv"
+    lines = feedback.read_text(encoding="utf-8").splitlines() if feedback.exists() else []
+    for n, line in enumerate(x for x in lines if x.strip()):
+        kind, text, rel = line.split("\t")
+        relevant = tuple(r.strip() for r in rel.split(";"))
+        for variant, q in (("accented", text), ("unaccented", fold(text))):
+            out.append(Question(f"feedback-{n}", kind, q, relevant, variant, "feedback"))
     return out
 
 
@@ -90,14 +110,23 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         out[kind] = block([r for r in rows if r["kind"] == kind])
     for variant in ("accented", "unaccented"):
         out[variant] = block([r for r in rows if r["variant"] == variant])
-    for split in ("dev", "heldout", "late"):
+    for split in SPLITS:
         out[split] = block([r for r in rows if r["split"] == split])
+    if any(r["split"] == "feedback" for r in rows):
+        out["feedback"] = block([r for r in rows if r["split"] == "feedback"])
+    out["late2_all"] = block([r for r in rows if r["split"].startswith("late2")])
     facts = [r for r in rows if r["kind"] == "facts"]
     out["offence_hit_at_1"] = mean(facts, "offence_hit")
     out["offence_hit_at_1_heldout"] = mean(
         [r for r in facts if r["split"] == "heldout"], "offence_hit"
     )
-    out["offence_hit_at_1_late"] = mean([r for r in facts if r["split"] == "late"], "offence_hit")
+    for split in SPLITS[2:]:
+        out[f"offence_hit_at_1_{split}"] = mean(
+            [r for r in facts if r["split"] == split], "offence_hit"
+        )
+    out["offence_hit_at_1_late2_all"] = mean(
+        [r for r in facts if r["split"].startswith("late2")], "offence_hit"
+    )
     return out
 
 
@@ -216,6 +245,8 @@ def main() -> None:
             "dev_mrr_at_10": s["dev"]["mrr_at_10"],
             "heldout_mrr_at_10": s["heldout"]["mrr_at_10"],
             "late_mrr_at_10": s["late"]["mrr_at_10"],
+            "late2_mrr_at_10": s["late2"]["mrr_at_10"],
+            "late2_heldout_mrr_at_10": s["late2_heldout"]["mrr_at_10"],
         }
     engine.options = base_options
     engine.search("khởi động")  # first call imports underthesea
@@ -224,7 +255,7 @@ def main() -> None:
     baseline = summary(run_baseline(engine, questions))
     if args.failures:
         for r in rows:
-            if r["split"] in ("dev", "late") and r["mrr_at_10"] < 1:
+            if r["split"] in ("dev", "late", "late2") and r["mrr_at_10"] < 1:
                 q = next(x for x in questions if x.qid == r["qid"] and x.variant == r["variant"])
                 print(
                     f"{r['qid']:12} {r['variant'][:2]} {r['intent']:9} "
@@ -241,10 +272,11 @@ def main() -> None:
         "baseline_mrr_at_10": baseline["overall"]["mrr_at_10"],
         "questions": len(questions),
         "by_kind": {
-            k: full[k] for k in (*KINDS, "accented", "unaccented", "dev", "heldout", "late")
+            k: full[k]
+            for k in (*KINDS, "accented", "unaccented", *SPLITS, "late2_all", "feedback")
+            if k in full
         },
-        "offence_hit_at_1_heldout": full["offence_hit_at_1_heldout"],
-        "offence_hit_at_1_late": full["offence_hit_at_1_late"],
+        **{k: v for k, v in full.items() if k.startswith("offence_hit_at_1_")},
         "baseline": baseline,
         "ablation": ablation,
         "engine_build_s": round(build_s, 1),

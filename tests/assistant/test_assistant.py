@@ -161,6 +161,31 @@ def test_a_named_date_gives_the_text_in_force_with_its_caveat() -> None:
     question = "Điều 173 BLHS, hành vi thực hiện ngày 12/3/2026"
     answer = answers.build(engine, engine.search(question))
     assert answer.quotes[0].passage.article_key == "BLHS:173"
-    assert "chưa đối chiếu Luật số 86/2025/QH15" in answer.quotes[0].caveat
+    # The law package's note on the amending laws only partly held (law.versions.gaps_note).
+    assert "Luật số 86/2025/QH15" in answer.quotes[0].caveat
+    assert "chưa được đối chiếu" in answer.quotes[0].caveat
     before = answers.build(engine, engine.search("Điều 173 BLHS, ngày 12/3/2019"))
     assert before.quotes[0].caveat == ""
+
+
+@pytest.mark.django_db
+def test_feedback_becomes_benchmark_questions(org, as_user, tmp_path) -> None:
+    from django.core.management import call_command
+
+    as_user("minh").post(ASK, {"question": "mượn xe rồi  bán lấy tiền tiêu xài"})
+    as_user("minh").post(ASK, {"question": "Điều 173 BLHS"})
+    wrong, right = AssistantQuery.objects.order_by("id")
+    for query, verdict, article in ((wrong, "0", "Điều 175 BLHS"), (right, "1", "")):
+        as_user("minh").post(
+            "/tro-ly/phan-hoi/",
+            {"query": query.pk, "correct": verdict, "right_article": article},
+        )
+    out = tmp_path / "feedback.tsv"
+    call_command("assistant-feedback-export", "--output", str(out))
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1
+    kind, question, article = lines[0].split("\t")
+    assert kind in ("everyday", "facts", "citation")
+    assert question == "mượn xe rồi bán lấy tiền tiêu xài"
+    assert article == "BLHS:175"
+    assert AuditEvent.objects.filter(action="assistant.feedback_exported").count() == 1

@@ -10,7 +10,8 @@ do. Steps, each measured in the benchmark (docs/assistant.md):
 4. for a question without diacritics, the accented form restored by a model trained on the
    Codes (`restore`) feeds a third BM25 over underthesea's words (accented, "tạm_giam");
 5. intent routing: a deadline question favours clauses that state a time limit; a question
-   about case facts ("tội gì", or a paragraph) favours the crimes of BLHS Phần thứ hai and
+   about case facts ("tội gì", or a paragraph naming people as judgments do: "Nguyễn Văn R",
+   "anh H") favours the crimes of BLHS Phần thứ hai, adds the conduct lexicon's bonus and
    names the crimes whose names (the gazetteer of BLHS titles) appear in the facts.
 """
 
@@ -82,6 +83,11 @@ _NARRATIVE = (
     "tieu xai",
 )
 _FACTS_WORDS = ("toi gi", "toi danh", "pham toi gi", "xu toi", "dieu nao")
+# Folded narrative cues that are also common words of a question ("đã"/"da", "chị"/"chỉ",
+# "bà"/"ba", "đồng"/"đông", "ngày"): half a cue each.
+_AMBIGUOUS_CUES = frozenset(("da", "chi", "ba", "dong", "ngay", "gio", "luc", "bi hai"))
+# A person named as judgments do: a lone capital after a word ("Nguyễn Văn R", "anh H").
+_NAMED = re.compile(r"\w\s+[A-ZĐ](?![\w.:])")
 
 
 # Chapters that apply only to some cases: ranked lower unless the question names their scope.
@@ -279,7 +285,11 @@ class Engine:
         # A narrative (a paragraph of facts) rather than a question.
         padded = f" {folded} "
         asking = any(f" {w} " in padded for w in _ASKING) or question.rstrip().endswith("?")
-        narrative = sum(1 for w in _NARRATIVE if f" {w} " in padded)
+        narrative = sum(
+            0.5 if w in _AMBIGUOUS_CUES else 1.0 for w in _NARRATIVE if f" {w} " in padded
+        )
+        if _NAMED.search(question):
+            narrative += 2
         if len(folded.split()) >= 12 and not asking and narrative >= 2:
             return Intent.FACTS
         if any(w in folded for w in _DEADLINE_WORDS):

@@ -46,3 +46,24 @@ def unanswered_queries(limit: int = 50) -> QuerySet[AssistantQuery]:
 def wrong_answers(limit: int = 50) -> QuerySet[AssistantFeedback]:
     """Feedback "chưa đúng": the candidates for new evaluation questions."""
     return AssistantFeedback.objects.filter(correct=False).select_related("query", "user")[:limit]
+
+
+FEEDBACK_KINDS = {"facts": "facts", "citation": "citation"}  # every other intent: "everyday"
+
+
+def feedback_questions() -> list[tuple[str, str, str]]:
+    """Feedback "chưa đúng" naming the right article, as evaluation rows (kind, question,
+    article): the columns of `benchmarks/assistant/late.tsv`. One row a question (whitespace
+    folded), the latest verdict winning; a later "đúng" on the same question removes it."""
+    rows: dict[str, tuple[str, str, str]] = {}
+    feedback = AssistantFeedback.objects.select_related("query").order_by("created_at", "id")
+    for item in feedback:
+        question = " ".join(item.query.question.split())
+        if not question:
+            continue
+        if item.correct:
+            rows.pop(question, None)
+        elif item.right_article:
+            kind = FEEDBACK_KINDS.get(item.query.intent, "everyday")
+            rows[question] = (kind, question, item.right_article)
+    return list(rows.values())

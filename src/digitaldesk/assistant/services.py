@@ -118,3 +118,19 @@ def feedback_give(
         detail={"query": query.pk, "correct": correct, "right": right},
     )
     return feedback
+
+
+@transaction.atomic
+def feedback_export(*, actor: Any | None = None) -> list[tuple[str, str, str]]:
+    """The evaluation rows made of feedback "chưa đúng" (selectors.feedback_questions), with the
+    audit row of the export: the questions may name parties."""
+    from digitaldesk.assistant.selectors import feedback_questions
+
+    rows = feedback_questions()
+    audit_record(
+        actor=actor,
+        action="assistant.feedback_exported",
+        object_type="assistant.feedback",
+        detail={"rows": len(rows)},
+    )
+    return rows
