@@ -18,6 +18,7 @@ import email.header
 import email.policy
 import email.utils
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from email.message import Message
 
@@ -81,7 +82,7 @@ def decode_header(value: object) -> str:
             continue
         name = _codec(charset or "utf-8") or "utf-8"
         out.append(chunk.decode(name, errors="replace"))
-    return "".join(out).strip()
+    return unicodedata.normalize("NFC", "".join(out)).strip()
 
 
 def _codec(charset: str) -> str | None:
@@ -105,7 +106,8 @@ def decode_part(part: Message) -> tuple[str | None, str]:
         if codec is None:
             return None, charset
         try:
-            return data.decode(codec), charset
+            # Windows-1258 writes tones as combining marks: compose them (NFC) for display
+            return unicodedata.normalize("NFC", data.decode(codec)), charset
         except UnicodeDecodeError:
             continue
     return None, declared or "không rõ"
@@ -170,7 +172,9 @@ def parse(raw: bytes, *, show_remote: bool = False) -> ReadMessage:
             read.notices.append(UNDECODABLE.format(charset=charset))
             continue
         (htmls if ctype == "text/html" else texts).append(text)
-    read.text = "\n\n".join(texts)
+    alternative = any(p.get_content_type() == "multipart/alternative" for p in message.walk())
+    # text/plain beside an HTML alternative is the same content: show the HTML only
+    read.text = "" if alternative and htmls else "\n\n".join(texts)
     if htmls:
         read.html, read.remote_images_blocked = sanitise_html(
             "\n".join(htmls), show_remote=show_remote
