@@ -156,9 +156,7 @@ def cp1258(text: str) -> bytes:
     out = b""
     for char in text:
         decomposed = unicodedata.normalize("NFD", char)
-        base = unicodedata.normalize(
-            "NFC", "".join(c for c in decomposed if c not in TONES)
-        )
+        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONES))
         out += (base + "".join(c for c in decomposed if c in TONES)).encode("cp1258")
     return out
 

@@ -54,7 +54,9 @@ class MailServers:
         return "\n".join(parts)
 
 
-def _wait_port(port: int, process: subprocess.Popen[bytes], what: str, servers: MailServers) -> None:
+def _wait_port(
+    port: int, process: subprocess.Popen[bytes], what: str, servers: MailServers
+) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -282,4 +284,3 @@ def mail_servers(
         _stop(postfix)
         _stop(dovecot)
         shutil.rmtree(root, ignore_errors=True)
-

@@ -13,11 +13,10 @@ import email
 import imaplib
 import re
 import smtplib
-import socket
 from collections.abc import Iterator
-from typing import Any
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import Any
 
 from django.conf import settings
 
@@ -217,13 +216,9 @@ def send(username: str, token: str, message: EmailMessage) -> None:
                 raise MailError(AUTH_REFUSED)
             smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
-        raise MailError(
-            "Máy chủ thư từ chối người nhận: " + ", ".join(exc.recipients)
-        ) from exc
+        raise MailError("Máy chủ thư từ chối người nhận: " + ", ".join(exc.recipients)) from exc
     except smtplib.SMTPDataError as exc:
-        raise MailError(
-            "Máy chủ thư không nhận thư này: " + exc.smtp_error.decode(errors="replace")
-        ) from exc
+        raise MailError("Máy chủ thư không nhận thư này: " + _text(exc.smtp_error)) from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise MailError(SERVER_DOWN) from exc
 
@@ -241,3 +236,7 @@ def unread(conn: imaplib.IMAP4, limit: int) -> tuple[int, list[Summary]]:
         )
         rows = _summaries(fetched)
     return len(numbers), rows
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply

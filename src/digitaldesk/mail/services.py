@@ -153,9 +153,7 @@ def mail_send(
             detail={
                 "to": recipients,
                 "outside_agency": outside,
-                "attachments": [
-                    {"name": a.filename, "bytes": len(a.data)} for a in attachments
-                ],
+                "attachments": [{"name": a.filename, "bytes": len(a.data)} for a in attachments],
             },
         )
     return {"message_id": str(message["Message-ID"]), "outside": outside}

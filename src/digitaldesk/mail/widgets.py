@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 
-from digitaldesk.accounts.http import AuthedRequest
+from digitaldesk.accounts.http import user_of
 from digitaldesk.core.widgets import widget
 from digitaldesk.mail import client, services
 from digitaldesk.mail.client import MailError
@@ -21,10 +22,10 @@ ROWS = 5
 
 
 @widget("mail.unread", title="Thư điện tử", order=15, template="mail/widget.html")
-def unread_mail(request: AuthedRequest) -> dict[str, Any] | None:
+def unread_mail(request: HttpRequest) -> dict[str, Any] | None:
     if not settings.DESK_MAIL_IMAP_HOST:
         return None
-    user = request.user
+    user = user_of(request)
     try:
         with client.imap_session(
             services.mail_login(user), services.mail_token(user=user, session=request.session)
