@@ -229,6 +229,17 @@ def test_dovecot_accepts_the_desk_token_and_refuses_revoked_or_expired(mailbox, 
         row.revoke()
     with pytest.raises(imaplib.IMAP4.error):
         _login(mai, revoked, "127.0.0.4")
+    # a deactivated desk account loses its mail at once
+    live, _ = services.mail_token_issue(user=mai)
+    _login(mai, live, "127.0.0.5")
+    mai.is_active = False
+    mai.save(update_fields=["is_active"])
+    with pytest.raises(imaplib.IMAP4.error):
+        _login(mai, live, "127.0.0.6")
+    assert AuditEvent.objects.filter(action="mail.tokens_revoked").exists()
+    mai.is_active = True
+    mai.save(update_fields=["is_active"])
+
     # …and the desk page says so in Vietnamese (the session still holds the revoked token)
     browser = login_client(mai)
     session = browser.session

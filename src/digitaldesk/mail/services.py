@@ -76,6 +76,24 @@ def mail_token(*, user: User, session: SessionBase) -> str:
     return raw
 
 
+@transaction.atomic
+def mail_tokens_revoke(*, user: User) -> int:
+    """Revoke every mail token of `user` (their account was deactivated): Dovecot's next
+    introspection answers inactive, so mail access ends with the desk account. Returns how many."""
+    AccessToken = get_access_token_model()
+    tokens = list(AccessToken.objects.filter(user=user, application__name=MAIL_APPLICATION))
+    for token in tokens:
+        token.revoke()
+    if tokens:
+        audit_record(
+            actor=None,
+            action="mail.tokens_revoked",
+            obj=user,
+            detail={"tokens": len(tokens), "reason": "account deactivated"},
+        )
+    return len(tokens)
+
+
 def mail_login(user: User) -> str:
     """The mailbox login of `user` on the agency's server: the desk username."""
     return user.get_username()
