@@ -258,3 +258,12 @@ def test_server_down_is_said_in_vietnamese(org, settings):
     assert page.status_code == 503
     assert "Không kết nối được máy chủ thư điện tử" in page.content.decode()
     assert "Không kết nối được máy chủ thư điện tử" in reader.get("/").content.decode()
+
+    settings.DESK_MAIL_SMTP_HOST, settings.DESK_MAIL_SMTP_PORT = "127.0.0.1", free_port()
+    draft = {"to": "son.tp2@thanghoa.vksnd.local", "subject": "Báo cáo", "body": "Bản nháp dài"}
+    failed = reader.post("/thu-dien-tu/soan/", draft)
+    assert failed.status_code == 400
+    text = failed.content.decode()
+    assert "Không kết nối được máy chủ thư điện tử" in text and "Bản nháp dài" in text
+    event = AuditEvent.objects.get(action="mail.send_failed")
+    assert event.detail["to"] == ["son.tp2@thanghoa.vksnd.local"]

@@ -127,8 +127,9 @@ def mail_send(
     attachments: list[Upload],
     ip: str | None = None,
 ) -> dict[str, Any]:
-    """Send a message from `user`'s mailbox, keep a copy in Sent, write the audit row.
-    Raises MailError (Vietnamese) when it cannot be sent; nothing is audited then as sent."""
+    """Send a message from `user`'s mailbox, write the audit row (`mail.sent`, or
+    `mail.send_failed` with the reason), keep a copy in Sent. Raises MailError (Vietnamese) when
+    it cannot be sent."""
     recipients = addresses(to) + addresses(cc)
     if not recipients:
         raise MailError("Chưa có người nhận hợp lệ (ví dụ: ten.canbo@vks.gov.vn).")
@@ -157,24 +158,43 @@ def mail_send(
         )
     outside = outside_domains(recipients)
     login, token = mail_login(user), mail_token(user=user, session=session)
-    client.send(login, token, message)
-    with client.imap_session(login, token) as conn:
-        client.append(conn, "Sent", bytes(message))
-    with transaction.atomic():
+    detail = {
+        "to": recipients,
+        "outside_agency": outside,
+        "attachments": [{"name": a.filename, "bytes": len(a.data)} for a in attachments],
+    }
+    label, message_id = subject[:200], str(message["Message-ID"])
+    try:
+        client.send(login, token, message)
+    except MailError as error:
         audit_record(
             actor=user,
-            action="mail.sent",
+            action="mail.send_failed",
             object_type="mail",
-            object_id=str(message["Message-ID"]),
-            object_label=subject[:200],
+            object_id=message_id,
+            object_label=label,
             ip=ip,
-            detail={
-                "to": recipients,
-                "outside_agency": outside,
-                "attachments": [{"name": a.filename, "bytes": len(a.data)} for a in attachments],
-            },
+            detail={**detail, "error": str(error)},
         )
-    return {"message_id": str(message["Message-ID"]), "outside": outside}
+        raise
+    audit_record(
+        actor=user,
+        action="mail.sent",
+        object_type="mail",
+        object_id=message_id,
+        object_label=label,
+        ip=ip,
+        detail=detail,
+    )
+    # The message has left: a failure to keep its copy in Sent must not make the official send
+    # it again, so it is reported, not raised.
+    try:
+        with client.imap_session(login, token) as conn:
+            client.append(conn, "Sent", bytes(message))
+        copied = True
+    except MailError:
+        copied = False
+    return {"message_id": message_id, "outside": outside, "copied": copied}
 
 
 def mail_opened(*, user: User, folder: str, uid: int, subject: str, ip: str | None) -> None:

@@ -156,6 +156,8 @@ def compose(request: AuthedRequest) -> HttpResponse:
         text = "Đã gửi thư."
         if result["outside"]:
             text += " Lưu ý: có người nhận ngoài cơ quan: " + ", ".join(result["outside"])
+        if not result["copied"]:
+            text += " Không lưu được bản sao vào thư mục «Thư đã gửi»."
         messages.success(request, text)
         return redirect(reverse("mail:home") + "?thu-muc=Sent")
     return render(request, "mail/compose.html", context)
