@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.audit.services import client_ip
@@ -30,7 +30,15 @@ def _folder(request: AuthedRequest) -> str:
 
 
 def _error_page(request: AuthedRequest, error: MailError, **extra: Any) -> HttpResponse:
-    return render(request, "mail/home.html", {"error": str(error), **extra}, status=503)
+    # No mail server configured is the desk's normal state, not a failure: 200; else 503.
+    status = 200 if str(error) == client.NOT_CONFIGURED else 503
+    return render(request, "mail/home.html", {"error": str(error), **extra}, status=status)
+
+
+def _not_configured(request: AuthedRequest) -> HttpResponse | None:
+    if settings.DESK_MAIL_IMAP_HOST:
+        return None
+    return _error_page(request, MailError(client.NOT_CONFIGURED))
 
 
 def _session(request: AuthedRequest) -> Any:
@@ -41,7 +49,10 @@ def _session(request: AuthedRequest) -> Any:
 
 
 @login_required
+@require_GET
 def home(request: AuthedRequest) -> HttpResponse:
+    if (refusal := _not_configured(request)) is not None:
+        return refusal
     folder = _folder(request)
     try:
         number = max(1, int(request.GET.get("trang", "1")))
@@ -70,7 +81,10 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def read(request: AuthedRequest, uid: int) -> HttpResponse:
+    if (refusal := _not_configured(request)) is not None:
+        return refusal
     folder = _folder(request)
     show_remote = request.GET.get("anh") == "1"
     try:
@@ -93,7 +107,10 @@ def read(request: AuthedRequest, uid: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def attachment(request: AuthedRequest, uid: int, index: int) -> HttpResponse:
+    if (refusal := _not_configured(request)) is not None:
+        return refusal
     folder = _folder(request)
     try:
         with _session(request) as conn:
