@@ -17,6 +17,7 @@ APT_PACKAGES=(
   libcairo2 fonts-dejavu-extra        # cases: mind map PNG/PDF (CairoSVG), Vietnamese PDF reports
   softhsm2                            # PKCS#11 token for the signing tests (stands in for a USB token)
   dovecot-imapd                       # documents: a real IMAP server for the e-mail intake test (loopback only)
+  dovecot-lmtpd postfix               # mail: the agency's mail servers for the official e-mail tests (loopback only)
 )
 
 missing=()

@@ -361,6 +361,12 @@ RULES: dict[str, Rule] = {
     "holidays:create": R(None, ADMIN, ADMIN),
     "holidays:edit": R("holiday", ADMIN, ADMIN),
     "holidays:delete": R("holiday", None, ADMIN),
+    # official e-mail: the official's own mailbox on the agency's server, reached with their own
+    # OAuth2 token (the IMAP server is the gate: a uid names a message of the caller's mailbox only)
+    "mail:home": R(None, LOGGED_IN),
+    "mail:read": R(None, LOGGED_IN, uid=1),
+    "mail:attachment": R(None, LOGGED_IN, uid=1, index=0),
+    "mail:compose": R(None, LOGGED_IN, LOGGED_IN),
     "lawadmin:list": R(None, ADMIN, ADMIN),
     "lawadmin:detail": R("amending_law", ADMIN),
     "lawadmin:approve": R("amending_law", None, ADMIN),

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "digitaldesk.search",
     "digitaldesk.documents",
     "digitaldesk.signing",
+    "digitaldesk.mail",
     "digitaldesk.cases",
     "digitaldesk.casefiles",
     "digitaldesk.assistant",
@@ -390,6 +391,18 @@ EMAIL_BACKEND = (
 )
 EMAIL_FILE_PATH = DATA_DIR / "outbox"
 DEFAULT_FROM_EMAIL = env_str("DESK_EMAIL_FROM", "ban-lam-viec-so@vksnd.local")
+
+# --- Official e-mail (docs/mail.md): the agency's IMAP/SMTP servers, OAuth2 tokens ----------
+DESK_MAIL_IMAP_HOST = env_str("DESK_MAIL_IMAP_HOST")  # empty: the desk has no webmail
+DESK_MAIL_IMAP_PORT = env_int("DESK_MAIL_IMAP_PORT", 143)
+DESK_MAIL_IMAP_TLS = env_bool("DESK_MAIL_IMAP_TLS", False)  # implicit TLS (IMAPS)
+DESK_MAIL_SMTP_HOST = env_str("DESK_MAIL_SMTP_HOST")
+DESK_MAIL_SMTP_PORT = env_int("DESK_MAIL_SMTP_PORT", 587)
+DESK_MAIL_SMTP_STARTTLS = env_bool("DESK_MAIL_SMTP_STARTTLS", False)
+DESK_MAIL_DOMAINS = [d.lower() for d in env_list("DESK_MAIL_DOMAINS", [])]
+DESK_MAIL_MAX_ATTACHMENT_MB = env_positive_int("DESK_MAIL_MAX_ATTACHMENT_MB", 25)
+DESK_MAIL_TOKEN_SECONDS = env_positive_int("DESK_MAIL_TOKEN_SECONDS", 300)
+DESK_MAIL_TIMEOUT = env_positive_int("DESK_MAIL_TIMEOUT", 15)
 
 
 # --- OpenID Connect provider (django-oauth-toolkit) ------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("cong-viec-nen/", include("digitaldesk.jobs.urls")),
     path("api/v1/", include("digitaldesk.api.urls")),
     path("van-ban/", include("digitaldesk.documents.urls")),
+    path("thu-dien-tu/", include("digitaldesk.mail.urls")),
     path("ky-so/", include("digitaldesk.signing.urls")),
     path("an-hinh-su/", include("digitaldesk.cases.urls")),
     path("an-hinh-su/", include("digitaldesk.exchange.urls")),

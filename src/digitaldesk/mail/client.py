@@ -1,0 +1,242 @@
+"""IMAP and SMTP with the official's OAuth2 access token (SASL XOAUTH2), never a password.
+
+Every failure becomes a `MailError` whose message is Vietnamese and says what the official can
+do; the views show it as is. Nothing here writes to the database: the token comes from
+`services.mail_token_issue` and audit rows from the services.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import email
+import imaplib
+import re
+import smtplib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+from django.conf import settings
+
+from digitaldesk.mail.mime import decode_header
+
+PAGE = 50
+SERVER_DOWN = (
+    "Không kết nối được máy chủ thư điện tử của cơ quan. Vui lòng thử lại sau ít phút; "
+    "nếu vẫn không được, báo cho bộ phận quản trị mạng."
+)
+AUTH_REFUSED = (
+    "Máy chủ thư từ chối phiên đăng nhập (mã truy cập đã hết hạn hoặc bị thu hồi). "
+    "Vui lòng tải lại trang; nếu vẫn không được, đăng xuất và đăng nhập lại Bàn làm việc."
+)
+NOT_CONFIGURED = "Bàn làm việc chưa được kết nối với máy chủ thư điện tử của cơ quan."
+FOLDER_NAMES = {
+    "INBOX": "Hộp thư đến",
+    "Sent": "Thư đã gửi",
+    "Drafts": "Thư nháp",
+    "Trash": "Thùng rác",
+    "Junk": "Thư rác",
+}
+
+
+class MailError(Exception):
+    """A failure the official is told about, in Vietnamese."""
+
+
+def xoauth2(username: str, token: str) -> bytes:
+    return f"user={username}\x01auth=Bearer {token}\x01\x01".encode()
+
+
+@dataclass
+class Folder:
+    name: str  # IMAP name (modified UTF-7 as the server gives it)
+    label: str
+    unseen: int
+    total: int
+
+
+@dataclass
+class Summary:
+    uid: int
+    subject: str
+    sender: str
+    date: str
+    seen: bool
+    size: int
+
+
+@contextlib.contextmanager
+def imap_session(username: str, token: str) -> Iterator[imaplib.IMAP4]:
+    host = settings.DESK_MAIL_IMAP_HOST
+    if not host:
+        raise MailError(NOT_CONFIGURED)
+    port, timeout = settings.DESK_MAIL_IMAP_PORT, settings.DESK_MAIL_TIMEOUT
+    try:
+        conn: imaplib.IMAP4 = (
+            imaplib.IMAP4_SSL(host, port, timeout=timeout)
+            if settings.DESK_MAIL_IMAP_TLS
+            else imaplib.IMAP4(host, port, timeout=timeout)
+        )
+    except (OSError, imaplib.IMAP4.error) as exc:
+        raise MailError(SERVER_DOWN) from exc
+    try:
+        try:
+            conn.authenticate("XOAUTH2", lambda _challenge: xoauth2(username, token))
+        except imaplib.IMAP4.error as exc:
+            raise MailError(AUTH_REFUSED) from exc
+        yield conn
+    except (OSError, imaplib.IMAP4.abort) as exc:
+        raise MailError(SERVER_DOWN) from exc
+    finally:
+        with contextlib.suppress(OSError, imaplib.IMAP4.error):
+            conn.logout()
+
+
+_LIST = re.compile(rb'\((?P<flags>[^)]*)\) (?P<sep>"[^"]*"|NIL) (?P<name>.+)$')
+_STATUS = re.compile(rb"MESSAGES (\d+).*UNSEEN (\d+)|UNSEEN (\d+).*MESSAGES (\d+)")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def folders(conn: imaplib.IMAP4) -> list[Folder]:
+    """Every selectable folder with its unread and total counts (LIST, then STATUS each)."""
+    _, lines = conn.list()
+    result = []
+    for line in lines:
+        match = _LIST.match(line if isinstance(line, bytes) else b"")
+        if not match or b"\\Noselect" in match.group("flags"):
+            continue
+        name = match.group("name").decode().strip('"')
+        _, status = conn.status(_quote(name), "(MESSAGES UNSEEN)")
+        numbers = _STATUS.search(status[0] if status and isinstance(status[0], bytes) else b"")
+        total = unseen = 0
+        if numbers:
+            groups = numbers.groups()
+            if groups[0] is not None:
+                total, unseen = int(groups[0]), int(groups[1])
+            else:
+                unseen, total = int(groups[2]), int(groups[3])
+        result.append(Folder(name, FOLDER_NAMES.get(name, name), unseen, total))
+    result.sort(key=lambda f: (f.name != "INBOX", f.name not in FOLDER_NAMES, f.label))
+    return result
+
+
+def select(conn: imaplib.IMAP4, folder: str, *, readonly: bool = True) -> int:
+    status, data = conn.select(_quote(folder), readonly=readonly)
+    if status != "OK":
+        raise MailError(f"Không có thư mục «{folder}» trong hộp thư.")
+    return int(data[0] or 0) if data and isinstance(data[0], bytes) else 0
+
+
+_FETCH = re.compile(rb"UID (\d+)|FLAGS \(([^)]*)\)|RFC822\.SIZE (\d+)")
+
+
+def page(conn: imaplib.IMAP4, folder: str, number: int) -> tuple[list[Summary], int]:
+    """Page `number` (1 = newest) of the folder: headers of that page only. (rows, total)."""
+    total = select(conn, folder)
+    high = total - (number - 1) * PAGE
+    if high < 1:
+        return [], total
+    low = max(1, high - PAGE + 1)
+    _, data = conn.fetch(
+        f"{low}:{high}",
+        "(UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM SUBJECT DATE)])",
+    )
+    rows = _summaries(data)
+    return rows, total
+
+
+def _summaries(data: list[Any]) -> list[Summary]:
+    rows: list[Summary] = []
+    for item in data:
+        if not isinstance(item, tuple):
+            continue
+        meta, headers = item[0], item[1]
+        uid = seen = size = None
+        for m in _FETCH.finditer(meta):
+            if m.group(1):
+                uid = int(m.group(1))
+            elif m.group(2) is not None:
+                seen = b"\\Seen" in m.group(2)
+            elif m.group(3):
+                size = int(m.group(3))
+        fields = _header_fields(headers)
+        rows.append(
+            Summary(
+                uid=uid or 0,
+                subject=fields.get("subject") or "(Không có tiêu đề)",
+                sender=fields.get("from", ""),
+                date=fields.get("date", ""),
+                seen=bool(seen),
+                size=size or 0,
+            )
+        )
+    rows.reverse()
+    return rows
+
+
+def _header_fields(raw: bytes) -> dict[str, str]:
+    message = email.message_from_bytes(raw)
+    return {key.lower(): decode_header(value) for key, value in message.items()}
+
+
+def fetch(conn: imaplib.IMAP4, folder: str, uid: int, *, mark_seen: bool) -> bytes | None:
+    select(conn, folder, readonly=not mark_seen)
+    _, data = conn.uid("FETCH", str(uid), "(BODY[])" if mark_seen else "(BODY.PEEK[])")
+    for item in data or []:
+        if isinstance(item, tuple):
+            return bytes(item[1])
+    return None
+
+
+def append(conn: imaplib.IMAP4, folder: str, message: bytes, flags: str = "(\\Seen)") -> None:
+    conn.append(_quote(folder), flags, None, message)
+
+
+def send(username: str, token: str, message: EmailMessage) -> None:
+    host = settings.DESK_MAIL_SMTP_HOST
+    if not host:
+        raise MailError(NOT_CONFIGURED)
+    try:
+        with smtplib.SMTP(
+            host, settings.DESK_MAIL_SMTP_PORT, timeout=settings.DESK_MAIL_TIMEOUT
+        ) as smtp:
+            smtp.ehlo()
+            if settings.DESK_MAIL_SMTP_STARTTLS:
+                smtp.starttls()
+                smtp.ehlo()
+            code, _reply = smtp.docmd(
+                "AUTH", "XOAUTH2 " + base64.b64encode(xoauth2(username, token)).decode()
+            )
+            if code != 235:
+                raise MailError(AUTH_REFUSED)
+            smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise MailError("Máy chủ thư từ chối người nhận: " + ", ".join(exc.recipients)) from exc
+    except smtplib.SMTPDataError as exc:
+        raise MailError("Máy chủ thư không nhận thư này: " + _text(exc.smtp_error)) from exc
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(SERVER_DOWN) from exc
+
+
+def unread(conn: imaplib.IMAP4, limit: int) -> tuple[int, list[Summary]]:
+    """(number of unread messages in INBOX, the newest `limit` of them)."""
+    select(conn, "INBOX")
+    _, data = conn.search(None, "UNSEEN")
+    numbers = (data[0] or b"").split() if data and isinstance(data[0], bytes) else []
+    rows: list[Summary] = []
+    if numbers:
+        _, fetched = conn.fetch(
+            b",".join(numbers[-limit:]).decode(),
+            "(UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM SUBJECT DATE)])",
+        )
+        rows = _summaries(fetched)
+    return len(numbers), rows
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
