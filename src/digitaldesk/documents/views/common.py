@@ -1,5 +1,6 @@
-"""Shared pieces of the documents pages: the register page, the upload limit, the action
-wrappers.
+"""Shared pieces of the documents pages: the action wrappers and the file answers.
+
+The register pages use `core.pagination.LitePage`; upload views `core.uploads.limited_upload`.
 """
 
 from __future__ import annotations
@@ -10,74 +11,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import User
 from digitaldesk.documents import files, selectors, signing_bridge
 from digitaldesk.documents.models import IncomingDocument, OutgoingDocument, StoredFile
-
-PAGE_SIZE = 50
-
-
-class LitePage:
-    """A page of a register without COUNT(*): on 200,000 rows an exact count costs more
-    than the page itself. Reads one row more than the page to know if there is a next one."""
-
-    def __init__(self, rows: Any, number: str | None, size: int = PAGE_SIZE) -> None:
-        try:
-            self.number = max(1, int(number or 1))
-        except ValueError:
-            self.number = 1
-        start = (self.number - 1) * size
-        items = list(rows[start : start + size + 1])
-        self.has_next = len(items) > size
-        self.object_list = items[:size]
-        self.has_previous = self.number > 1
-        self.has_other_pages = self.has_next or self.has_previous
-        self.previous_page_number = self.number - 1
-        self.next_page_number = self.number + 1
-
-
-# --- Uploads: refuse oversize files early, keep the other fields -----------------------
-class LimitedUploadHandler(FileUploadHandler):
-    """Stops receiving a file once it passes DESK_MAX_UPLOAD_BYTES (a 500 MB scan is
-    refused without being written to disk); the fields before it are kept."""
-
-    def __init__(self, request: HttpRequest | None = None) -> None:
-        super().__init__(request)
-        self.received = 0
-
-    def new_file(self, *args: Any, **kwargs: Any) -> None:
-        super().new_file(*args, **kwargs)
-        self.received = 0
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
-        self.received += len(raw_data)
-        if self.received > files.max_upload_bytes():
-            if self.request is not None:  # the flag is read by inspect_file and the guess view
-                self.request.desk_upload_too_large = True  # type: ignore[attr-defined]  # a flag
-            raise StopUpload(connection_reset=False)
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
-
-
-def limited_upload(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    protected = csrf_protect(view)
-
-    @csrf_exempt
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        request.upload_handlers.insert(0, LimitedUploadHandler(request))
-        return protected(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
 
 
 def inspect_file(request: HttpRequest, form: Any) -> files.Inspected | None:

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from digitaldesk.accounts.http import user_of
+from digitaldesk.core.pagination import LitePage
 from digitaldesk.documents import selectors
 from digitaldesk.documents.models import OutgoingDocument, OutgoingStatus
-from digitaldesk.documents.views.common import LitePage
 
 
 @login_required

@@ -15,14 +15,14 @@ from django.views.decorators.http import require_POST
 
 from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import User
+from digitaldesk.core.pagination import LitePage
+from digitaldesk.core.uploads import limited_upload
 from digitaldesk.documents import files, forms, selectors, services
 from digitaldesk.documents.models import DOC_TYPE_NAME, IncomingDocument, IncomingStatus
 from digitaldesk.documents.views.common import (
-    LitePage,
     file_response,
     incoming_action,
     inspect_file,
-    limited_upload,
     parse_date,
 )
 from digitaldesk.documents.views.intake import intake_for_clerk, mail_pending

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import User
+from digitaldesk.core.uploads import limited_upload
 from digitaldesk.documents import files, selectors, services
-from digitaldesk.documents.views.common import limited_upload
 
 
 def mail_pending(user: User, agency: Any) -> int:

@@ -13,13 +13,13 @@ from django.views.decorators.http import require_POST
 
 from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import User
+from digitaldesk.core.pagination import LitePage
+from digitaldesk.core.uploads import limited_upload
 from digitaldesk.documents import files, forms, selectors, services, signing_bridge
 from digitaldesk.documents.models import OutgoingDocument, OutgoingStatus, StoredFile
 from digitaldesk.documents.views.common import (
-    LitePage,
     file_response,
     inspect_file,
-    limited_upload,
     outgoing_action,
 )
 from digitaldesk.documents.views.corrections import (

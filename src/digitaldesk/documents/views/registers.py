@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import Unit
+from digitaldesk.core.pagination import LitePage
 from digitaldesk.documents import forms, selectors, services
 from digitaldesk.documents.models import IncomingDocument, IncomingStatus
-from digitaldesk.documents.views.common import LitePage
 
 
 @login_required
