@@ -19,50 +19,12 @@ from dataclasses import dataclass, field
 
 from digitaldesk.assistant.engine import Engine, Intent, Passage, Retrieval
 from digitaldesk.assistant.figures import figure
-from digitaldesk.assistant.textproc import syllables
+from digitaldesk.assistant.textproc import FUNCTION_WORDS, syllables
 from digitaldesk.law import LegalRuleError
 from digitaldesk.law.code import article_in_force, fold
 
 # Words too common to highlight.
-_STOP = set(
-    [
-        "la",
-        "gi",
-        "cua",
-        "va",
-        "thi",
-        "co",
-        "khong",
-        "duoc",
-        "nhung",
-        "cac",
-        "mot",
-        "nguoi",
-        "trong",
-        "theo",
-        "khi",
-        "de",
-        "ve",
-        "bi",
-        "nao",
-        "bao",
-        "nhieu",
-        "lau",
-        "may",
-        "ai",
-        "the",
-        "hoac",
-        "tu",
-        "den",
-        "voi",
-        "cho",
-        "o",
-        "da",
-        "se",
-        "do",
-        "nay",
-    ]
-)
+_STOP = FUNCTION_WORDS | {"nguoi"}
 _DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _MINOR = re.compile(r"dưới 18 tuổi|chưa thành niên|\b1[4-7] tuổi", re.IGNORECASE)
 _SEVERAL = re.compile(r"đồng bọn|\bcùng\b|\bnhóm\b|rủ nhau|đồng phạm", re.IGNORECASE)

@@ -10,8 +10,10 @@ from django.conf import settings
 from django.db import transaction
 
 from digitaldesk.assistant import answers, llm, sources
+from digitaldesk.assistant.citations import resolve
 from digitaldesk.assistant.engine import default_engine
 from digitaldesk.assistant.models import AssistantFeedback, AssistantQuery
+from digitaldesk.assistant.selectors import feedback_questions
 from digitaldesk.audit.services import audit_record
 from digitaldesk.law import LegalRuleError
 
@@ -96,7 +98,6 @@ def feedback_give(
     *, actor: Any, query: AssistantQuery, correct: bool, right_article: str = ""
 ) -> AssistantFeedback:
     """Record the user's verdict on an answer (their own question only: the caller gates)."""
-    from digitaldesk.assistant.citations import resolve
 
     right = ""
     if right_article.strip():
@@ -124,7 +125,6 @@ def feedback_give(
 def feedback_export(*, actor: Any | None = None) -> list[tuple[str, str, str]]:
     """The evaluation rows made of feedback "chưa đúng" (selectors.feedback_questions), with the
     audit row of the export: the questions may name parties."""
-    from digitaldesk.assistant.selectors import feedback_questions
 
     rows = feedback_questions()
     audit_record(

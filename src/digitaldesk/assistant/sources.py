@@ -10,50 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from digitaldesk.assistant.textproc import syllables
+from digitaldesk.assistant.textproc import FUNCTION_WORDS, syllables
+from digitaldesk.casefiles import selectors as casefiles
+from digitaldesk.documents.search_section import search_documents_section
 
-_STOP = set(
-    [
-        "la",
-        "gi",
-        "cua",
-        "va",
-        "thi",
-        "co",
-        "khong",
-        "duoc",
-        "nhung",
-        "cac",
-        "mot",
-        "trong",
-        "theo",
-        "khi",
-        "de",
-        "ve",
-        "bi",
-        "nao",
-        "bao",
-        "nhieu",
-        "lau",
-        "may",
-        "ai",
-        "the",
-        "hoac",
-        "tu",
-        "den",
-        "voi",
-        "cho",
-        "o",
-        "da",
-        "se",
-        "do",
-        "nay",
-        "toi",
-        "dieu",
-        "khoan",
-        "diem",
-    ]
-)
+# The words of a citation say nothing about a document's content.
+_STOP = FUNCTION_WORDS | {"toi", "dieu", "khoan", "diem"}
 
 
 def content_words(question: str, limit: int = 4) -> list[str]:
@@ -64,8 +26,6 @@ def content_words(question: str, limit: int = 4) -> list[str]:
 
 
 def internal_hits(user: Any, question: str, *, limit: int = 3) -> list[dict[str, Any]]:
-    from digitaldesk.casefiles import selectors as casefiles
-    from digitaldesk.documents.search_section import search_documents_section
 
     words = content_words(question)
     out: list[dict[str, Any]] = []

@@ -169,3 +169,44 @@ def expand(text: str, *, synonyms: bool = True) -> str:
             i += 1
             continue
     return " ".join(out + extra)
+
+
+# Folded syllables too common to highlight or to search for (a question's function words).
+FUNCTION_WORDS = frozenset(
+    {
+        "la",
+        "gi",
+        "cua",
+        "va",
+        "thi",
+        "co",
+        "khong",
+        "duoc",
+        "nhung",
+        "cac",
+        "mot",
+        "trong",
+        "theo",
+        "khi",
+        "de",
+        "ve",
+        "bi",
+        "nao",
+        "bao",
+        "nhieu",
+        "lau",
+        "may",
+        "ai",
+        "the",
+        "hoac",
+        "tu",
+        "den",
+        "voi",
+        "cho",
+        "o",
+        "da",
+        "se",
+        "do",
+        "nay",
+    }
+)

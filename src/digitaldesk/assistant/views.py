@@ -14,6 +14,8 @@ from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.accounts.models import Role
 from digitaldesk.accounts.selectors import effective_roles
 from digitaldesk.assistant import selectors, services
+from digitaldesk.assistant.citations import resolve
+from digitaldesk.assistant.engine import default_engine
 from digitaldesk.law import LegalRuleError
 
 
@@ -105,8 +107,6 @@ def home_url() -> str:
 def article(request: AuthedRequest) -> HttpResponse:
     """The whole article a passage comes from (`?dieu=BLHS:173#k2`); without `dieu`, a box to
     name one ("Điều 173 BLTTHS")."""
-    from digitaldesk.assistant.citations import resolve
-    from digitaldesk.assistant.engine import default_engine
 
     key = request.GET.get("dieu", "")[:40].strip()
     if not key:
