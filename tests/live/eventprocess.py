@@ -18,9 +18,10 @@ from tests.jobs.workers import free_port, wait_for, worker_database_url
 
 
 @contextmanager
-def event_process(**extra_env: str) -> Iterator[str]:
-    """Start `desk live` on a free port; yield its base URL (http://127.0.0.1:PORT)."""
-    port = free_port()
+def event_process(port: int | None = None, **extra_env: str) -> Iterator[str]:
+    """Start `desk live` on `port` (a free one by default: pass the same port again to restart
+    the process where its clients reconnect); yield its base URL (http://127.0.0.1:PORT)."""
+    port = port or free_port()
     log = Path(tempfile.mkstemp(prefix="desk-live-", suffix=".log")[1])
     env = {
         **os.environ,

@@ -4,7 +4,6 @@ real Tesseract, qpdf/pikepdf, pdffonts and Ghostscript."""
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 import pikepdf
 
@@ -12,31 +11,7 @@ from digitaldesk.ocr import pdfa, pipeline
 from digitaldesk.ocr.engines import TesseractEngine, looks_turned
 from digitaldesk.ocr.samples import legal_paragraphs, render_page
 from digitaldesk.ocr.services import extract_pages, searchable_pdf
-
-
-def _assert_pdfa_2b(path: Path) -> None:
-    """What PDF/A-2b asks of the file as a whole: an RGB output intent with its ICC profile,
-    XMP metadata (unfiltered) naming part 2 level B and agreeing with the document
-    information, a file identifier, every font embedded."""
-    with pikepdf.open(path) as pdf:
-        [intent] = pdf.Root.OutputIntents
-        assert intent.S == "/GTS_PDFA1"
-        profile = intent.DestOutputProfile
-        assert int(profile.N) == 3 and profile.read_bytes()[36:40] == b"acsp"
-        assert "/Filter" not in pdf.Root.Metadata
-        meta = pdf.open_metadata()
-        assert meta.pdfa_status == "2B"
-        if "/Producer" in pdf.docinfo:
-            assert meta["pdf:Producer"] == str(pdf.docinfo.Producer)
-        assert len(pdf.trailer.ID) == 2
-    fonts = subprocess.run(  # noqa: S603  (fixed argv)
-        ["pdffonts", str(path)],  # noqa: S607  (a Debian tool on PATH)
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rows = fonts.splitlines()[2:]
-    assert rows and all(" yes " in row for row in rows), fonts
+from tests.ocr.pdfa_check import assert_pdfa_2b
 
 
 def test_a_scan_copy_is_made_pdfa_without_ghostscript(scanned_pdf, tmp_path):
@@ -44,7 +19,7 @@ def test_a_scan_copy_is_made_pdfa_without_ghostscript(scanned_pdf, tmp_path):
     out = tmp_path / "scan.ocr.pdf"
     sheets = pipeline.sheets_for(pipeline.inspect(scanned_pdf), pages)
     assert pipeline.assemble(sheets, out) is True
-    _assert_pdfa_2b(out)
+    assert_pdfa_2b(out)
     with pikepdf.open(out) as pdf:
         assert pdfa.why_not_native(pdf) == ""  # scans and text layers only: no Ghostscript pass
         assert "Ghostscript" not in str(pdf.docinfo.get("/Producer", ""))
@@ -82,7 +57,7 @@ def test_a_born_digital_pdf_goes_through_ghostscript_and_is_still_pdfa(tmp_path)
     with pikepdf.open(source) as check:
         assert "not embedded" in pdfa.why_not_native(check)
     out = searchable_pdf(source, pages, tmp_path / "born-digital.ocr.pdf")
-    _assert_pdfa_2b(out)
+    assert_pdfa_2b(out)
 
 
 def test_turned_pages_betray_themselves_in_the_first_pass_and_are_read_in_the_second(tmp_path):
@@ -110,6 +85,6 @@ def test_the_searchable_copy_of_a_turned_image_is_shown_upright(tmp_path):
     )
     pages = extract_pages(path)
     out = searchable_pdf(path, pages, tmp_path / "up.ocr.pdf")
-    _assert_pdfa_2b(out)
+    assert_pdfa_2b(out)
     with pikepdf.open(out) as pdf:
         assert int(pdf.pages[0].obj.Rotate) == 180

@@ -1,39 +1,68 @@
 """Minutes (biên bản): assembled from the agenda, attendance, opinions, votes and conclusions,
-written as PDF (reportlab, Liberation Serif: the fonts the documents app registers) and signed with
-the signing app's `sign_pdf` by the chair or the secretary (their personal certificate)."""
+written as PDF (reportlab, Liberation Serif: the fonts the documents app registers), made PDF/A-2b
+with the OCR app's helpers (`ocr.pdfa`: output intent sRGB, XMP metadata, file identifier; the
+fonts are embedded by reportlab) and signed with the signing app's `sign_pdf` by the chair (their
+personal certificate): the signature is an incremental update, so the file stays PDF/A-2b."""
 
 from __future__ import annotations
 
 import io
+import tempfile
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import pikepdf
 from django.db import transaction
 from django.utils import timezone
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from digitaldesk.accounts.models import User
 from digitaldesk.audit.services import audit_record
+from digitaldesk.documents.files import PDF, read, register_fonts, store
 from digitaldesk.live.services import publish
 from digitaldesk.meetings import selectors
 from digitaldesk.meetings.models import Meeting, Participant, Rsvp
 from digitaldesk.meetings.services import MeetingError
+from digitaldesk.ocr import pdfa
+from digitaldesk.signing.errors import SigningError
+from digitaldesk.signing.services import sign_pdf
+
+CREATOR = "Bàn làm việc số — phòng họp không giấy"
 
 
 def _p(text: str, style: Any) -> Any:
-    from reportlab.platypus import Paragraph
-
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
+def to_pdfa(data: bytes, *, title: str, author: str) -> bytes:
+    """PDF/A-2b of the minutes: reportlab's file holds only embedded TrueType fonts and plain
+    content (once its empty page transitions are dropped), so `ocr.pdfa.finish` (intent and
+    metadata) is enough; anything else goes through Ghostscript like any born-digital PDF. No
+    producer is written: pyHanko's signature writes its own, the same in the XMP and the
+    document information (see `ocr.pdfa.finish`)."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:  # reportlab writes an empty page transition: no effect, dropped
+            if "/Trans" in page.obj and not page.obj.Trans.keys():
+                del page.obj.Trans
+        if not pdfa.why_not_native(pdf):
+            pdfa.finish(pdf, title=title, author=author, producer="", creator=CREATOR)
+            out = io.BytesIO()
+            pdf.save(out)
+            return out.getvalue()
+    with tempfile.TemporaryDirectory(prefix="desk-minutes-") as folder:
+        plain, converted = Path(folder, "plain.pdf"), Path(folder, "pdfa.pdf")
+        plain.write_bytes(data)
+        if not pdfa.ghostscript(plain, converted):
+            raise MeetingError("Không chuyển được biên bản sang PDF/A; xin thử lại.")
+        return converted.read_bytes()
+
+
 def minutes_pdf(meeting: Meeting) -> bytes:
-    from reportlab.lib.enums import TA_CENTER
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
-
-    from digitaldesk.documents.files import register_fonts
-
     regular, bold = register_fonts()
     body = ParagraphStyle("body", fontName=regular, fontSize=13, leading=17, spaceAfter=4)
     head = ParagraphStyle("head", parent=body, fontName=bold, spaceBefore=8)
@@ -120,9 +149,12 @@ def minutes_pdf(meeting: Meeting) -> bytes:
         colWidths=[80 * mm, 80 * mm],
         rowHeights=[None, 28 * mm, None],
     )
-    signature.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    signature.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), regular)])
+    )
     story.append(signature)
     buffer = io.BytesIO()
+    title_text = f"Biên bản: {meeting.title}"
     SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -130,17 +162,16 @@ def minutes_pdf(meeting: Meeting) -> bytes:
         rightMargin=15 * mm,
         topMargin=20 * mm,
         bottomMargin=20 * mm,
-        title=f"Biên bản: {meeting.title}",
+        title=title_text,
         author=meeting.secretary.full_name,
+        initialFontName=regular,  # else every page names an unembedded Helvetica
     ).build(story)
-    return buffer.getvalue()
+    return to_pdfa(buffer.getvalue(), title=title_text, author=meeting.secretary.full_name)
 
 
 @transaction.atomic
 def minutes_generate(*, actor: User, meeting: Meeting) -> Meeting:
-    """Write the minutes PDF of a closed meeting (again, as long as nobody signed it)."""
-    from digitaldesk.documents.files import PDF, store
-
+    """Write the minutes PDF/A of a closed meeting (again, as long as nobody signed it)."""
     if not selectors.can_manage(actor, meeting):
         raise MeetingError("Chỉ chủ trì hoặc thư ký cuộc họp được lập biên bản.")
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -161,10 +192,6 @@ def minutes_generate(*, actor: User, meeting: Meeting) -> Meeting:
 def minutes_sign(*, actor: User, meeting: Meeting, passphrase: str) -> Meeting:
     """The chair signs the minutes with the signing app (personal certificate, box under
     "CHỦ TRÌ"); the signed file replaces the unsigned one."""
-    from digitaldesk.documents.files import PDF, read, store
-    from digitaldesk.signing.errors import SigningError
-    from digitaldesk.signing.services import sign_pdf
-
     meeting = (
         Meeting.objects.select_for_update(of=("self",))
         .select_related("minutes_file")

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.audit.services import audit_record
+from digitaldesk.documents import files
+from digitaldesk.documents.selectors import incoming_for_user
 from digitaldesk.live.services import publish
 from digitaldesk.meetings import checkin, selectors
 from digitaldesk.meetings.models import (
@@ -34,6 +36,7 @@ from digitaldesk.meetings.models import (
     Vote,
     VoteMode,
 )
+from digitaldesk.notifications.services import notify
 
 
 class MeetingError(ValueError):
@@ -107,8 +110,6 @@ def meeting_create(
         obj=meeting,
         detail={"participants": sorted(invited), "kind": kind},
     )
-    from digitaldesk.notifications.services import notify
-
     notify(
         users=[u for u in invited.values() if u.pk != actor.pk],
         title=f"Mời họp: {meeting.title}",
@@ -142,8 +143,6 @@ def item_add(
 def document_upload(*, actor: User, item: AgendaItem, name: str, data: bytes) -> ItemDocument:
     """An uploaded PDF or DOCX, through the documents app's upload checks (size, real type,
     macros, pages, file name: documents.files.inspect_upload)."""
-    from digitaldesk.documents import files
-
     meeting = item.meeting
     _manager(actor, meeting)
     _locked(meeting)
@@ -174,8 +173,6 @@ def document_upload(*, actor: User, item: AgendaItem, name: str, data: bytes) ->
 def document_link_incoming(*, actor: User, item: AgendaItem, incoming_id: Any) -> ItemDocument:
     """A document of the register, checked through its own gate for the one who adds it (and
     again for every participant who opens it)."""
-    from digitaldesk.documents.selectors import incoming_for_user
-
     meeting = item.meeting
     _manager(actor, meeting)
     _locked(meeting)
@@ -456,12 +453,9 @@ def vote_close(*, actor: User, vote: Vote) -> Vote:
 def _vacuum_ballots() -> None:
     """Remove the dead row versions of the secret-ballot tables (PostgreSQL keeps the old
     versions, with their transaction ids, until VACUUM). Best effort: outside any transaction."""
-    from digitaldesk.meetings.models import SecretTally as Tally
-    from digitaldesk.meetings.models import SecretVoter as Voter
-
     try:
         with connection.cursor() as cursor:
-            for model in (Voter, Tally):
+            for model in (SecretVoter, SecretTally):
                 cursor.execute(f"VACUUM {connection.ops.quote_name(model._meta.db_table)}")
     except Exception:  # noqa: S110  (the vote is closed either way; autovacuum will follow)
         pass

@@ -310,19 +310,32 @@ def add_output_intent(pdf: pikepdf.Pdf) -> None:
     pdf.Root.OutputIntents = pikepdf.Array([pdf.make_indirect(intent)])
 
 
-def finish(pdf: pikepdf.Pdf, *, title: str = "") -> None:
-    """Make a checked file (`why_not_native` empty) PDF/A-2b: output intent and XMP metadata."""
+def finish(
+    pdf: pikepdf.Pdf,
+    *,
+    title: str = "",
+    author: str = "",
+    producer: str = "Bàn làm việc số (Tesseract, pikepdf)",
+    creator: str = "Bàn làm việc số — nhận dạng chữ",
+) -> None:
+    """Make a checked file (`why_not_native` empty) PDF/A-2b: output intent and XMP metadata.
+    An empty `producer` leaves it out of both (for a file that pyHanko signs later: its
+    incremental update writes its own name as the XMP producer but appends it to an existing
+    document-information producer, and PDF/A wants the two equal)."""
     add_output_intent(pdf)
     now = _pdf_date(dt.datetime.now().astimezone())
     info = pdf.docinfo
     for key in list(info.keys()):
         del info[key]
-    info.Producer = "Bàn làm việc số (Tesseract, pikepdf)"
-    info.Creator = "Bàn làm việc số — nhận dạng chữ"
+    if producer:
+        info.Producer = producer
+    info.Creator = creator
     info.CreationDate = now
     info.ModDate = now
     if title:
         info.Title = title
+    if author:
+        info.Author = author
     with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
         meta.load_from_docinfo(pdf.docinfo)
         meta["pdfaid:part"] = "2"
