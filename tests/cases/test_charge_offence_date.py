@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from digitaldesk.cases import services
 from digitaldesk.cases.models import Category
@@ -62,7 +63,7 @@ def test_offence_date_in_the_future_is_refused(org, make_case):
             case=case,
             article="174",
             clause=1,
-            offence_on=dt.date.today() + dt.timedelta(days=400),
+            offence_on=timezone.localdate() + dt.timedelta(days=400),
         )
 
 
