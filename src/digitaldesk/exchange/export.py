@@ -249,6 +249,7 @@ def collect(case: Case, *, actor: User | None = None) -> Contents:
                 "clause": c.clause,
                 "points": c.points,
                 "title": c.title,
+                "offence_on": c.offence_on.isoformat() if c.offence_on else None,
             }
             for c in Charge.objects.filter(case=case)
         ],
