@@ -33,7 +33,15 @@ def package(org, make_case):
     case = make_case("minh", received=40, name="Tham ô tài sản tại Công ty X")
     record(minh, case, E.KHOI_TO_VU_AN, 35, number="05/QĐ-CSĐT")
     person = add_accused(minh, case, "Trịnh Văn Hải", birth_year=1975)
-    services.charge_add(actor=minh, case=case, article="353", clause=2, points="d", accused=person)
+    services.charge_add(
+        actor=minh,
+        case=case,
+        article="353",
+        clause=2,
+        points="d",
+        accused=person,
+        offence_on=ago(60),
+    )
     events.event_record(
         actor=minh,
         case=case,
@@ -96,6 +104,7 @@ def test_import_into_another_unit(org, package):
     assert not report.refused and any("Trịnh Văn Hải" in line for line in report.accepted)
     assert imported.accused.get().full_name == "Trịnh Văn Hải"
     assert imported.charges.get().category == case.charges.get().category
+    assert imported.charges.get().offence_on == case.charges.get().offence_on == ago(60)
     assert imported.events.filter(kind=E.KHOI_TO_BI_CAN).get().attachment.read() == PDF
     assert ComputedDeadline.objects.filter(case=imported, kind="dieu_tra", running=True).exists()
     assert CaseExchange.objects.filter(case=imported, direction="nhap", accepted=True).exists()

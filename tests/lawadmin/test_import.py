@@ -122,3 +122,35 @@ def _upload(data: bytes) -> Any:
         data,
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
+
+
+def test_pdf_upload_reads_the_same_instructions_as_the_docx(
+    admins: tuple[Any, Any], as_user: Any
+) -> None:
+    """The published PDF (here: the DOCX fixture converted by LibreOffice, as the documents app
+    does) gives the same instructions as the DOCX."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from digitaldesk.documents.files import to_pdf_with_libreoffice
+
+    uploader, _ = admins
+    docx_data = fixture_docx()
+    from_docx = services.amending_law_upload(
+        actor=uploader, file_name="luat-999-2026.docx", data=docx_data
+    )
+    pdf = to_pdf_with_libreoffice(docx_data, ".docx", pdfa=False)
+    assert pdf.startswith(b"%PDF")
+    page = as_user("dung").post(
+        "/van-ban-sua-doi/",
+        {"tep": SimpleUploadedFile("luat-999-2026.pdf", pdf, content_type="application/pdf")},
+    )
+    assert page.status_code == 302
+    from_pdf = selectors.AmendingLawImport.objects.exclude(pk=from_docx.pk).get()
+    assert from_pdf.file_name.endswith(".pdf")
+    assert (from_pdf.number, from_pdf.code, from_pdf.effective_from) == (
+        from_docx.number,
+        from_docx.code,
+        from_docx.effective_from,
+    )
+    assert from_pdf.instructions and from_pdf.instructions == from_docx.instructions
+    assert from_pdf.unread == from_docx.unread

@@ -59,8 +59,20 @@ class AccusedSerializer(serializers.ModelSerializer[Any]):
 class ChargeSerializer(serializers.ModelSerializer[Any]):
     class Meta:
         model = Charge
-        fields = ["id", "accused", "article", "clause", "points", "title", "chapter", "category"]
-        read_only_fields = ["title", "chapter", "category"]
+        fields = [
+            "id",
+            "accused",
+            "article",
+            "clause",
+            "points",
+            "offence_on",
+            "title",
+            "chapter",
+            "category",
+            "bracket",
+            "law_rule",
+        ]
+        read_only_fields = ["title", "chapter", "category", "bracket", "law_rule"]
 
 
 class EventSerializer(serializers.Serializer[Any]):
@@ -436,6 +448,14 @@ class ChargeCreate(APIView):
             clause = int(data.get("clause", 0))
         except (TypeError, ValueError) as exc:
             raise exceptions.ValidationError({"clause": ["Khoản phải là số."]}) from exc
+        offence_on = None
+        if data.get("offence_on"):
+            try:
+                offence_on = dt.date.fromisoformat(str(data["offence_on"]))
+            except ValueError as exc:
+                raise exceptions.ValidationError(
+                    {"offence_on": ["Ngày thực hiện hành vi phạm tội không hợp lệ (YYYY-MM-DD)."]}
+                ) from exc
         charge = services.charge_add(
             actor=user_of(request),
             case=case,
@@ -443,6 +463,7 @@ class ChargeCreate(APIView):
             clause=clause,
             points=str(data.get("points", "")),
             accused=person,
+            offence_on=offence_on,
         )
         return Response(ChargeSerializer(charge).data, status=201)
 

@@ -120,6 +120,11 @@ class ChargeForm(forms.Form):
     )
     points = forms.CharField(label="Điểm (ví dụ: a, c)", max_length=40, required=False)
     accused = forms.TypedChoiceField(label="Bị can", coerce=int, required=False, empty_value=None)
+    offence_on = forms.DateField(
+        label="Ngày thực hiện hành vi phạm tội (để xác định điều luật áp dụng, BLHS Điều 7)",
+        widget=DATE,
+        required=False,
+    )
 
     def __init__(self, *args: Any, accused: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -426,6 +426,10 @@ class Charge(models.Model):
     title = models.CharField("tội danh", max_length=300)
     chapter = models.CharField("chương", max_length=300, blank=True)
     category = models.CharField("loại tội phạm", max_length=30, choices=Category.choices)
+    # BLHS Điều 7: the offence date picks the text in force; None: today's text was used.
+    offence_on = models.DateField("ngày thực hiện hành vi phạm tội", null=True, blank=True)
+    bracket = models.CharField("khung hình phạt áp dụng", max_length=200, blank=True)
+    law_rule = models.CharField("quy định chuyển tiếp áp dụng", max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

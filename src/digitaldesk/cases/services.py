@@ -594,21 +594,26 @@ def charge_add(
     clause: int,
     points: str = "",
     accused: Accused | None = None,
+    offence_on: dt.date | None = None,
 ) -> Charge:
     """Add a charge chosen from the Penal Code; its category follows the charged clause.
 
     BLHS 2015 Điều 9 (amended 2017): the category follows the maximum of the penalty
     bracket of the charged khoản. An article, clause or point that does not exist is refused.
+    With `offence_on`, the bracket is that of BLHS Điều 7 (`categories.bracket_for_offence`):
+    the text in force on the offence date, or today's text when it is more favourable.
     """
-    from digitaldesk.law import categories, code
+    from digitaldesk.law import categories, code, transition
 
     _require_edit(actor, case)
     if accused is not None and accused.case_id != case.pk:
         raise ValidationError("Bị can không thuộc vụ án này.")
     label = str(article).strip().lower().removeprefix("điều").strip()
     # The text in force today (law.versions): a crime added in 2025 (Điều 256a) can be charged;
-    # the offence date is not recorded, so the bracket of today's text gives the category.
+    # without an offence date, the bracket of today's text gives the category.
     today = timezone.localdate()
+    if offence_on is not None and offence_on > today:
+        raise ValidationError("Ngày thực hiện hành vi phạm tội không thể sau ngày hôm nay.")
     try:
         art = code.article_in_force("BLHS", label, today).article
     except Exception as exc:  # the engine raises its own error type with a Vietnamese message
@@ -616,8 +621,17 @@ def charge_add(
             _legal_message(exc, f"Điều {label} không có trong Bộ luật Hình sự 2015.")
         ) from exc
     number = int(clause) or None  # 0: an article written as one paragraph (no khoản)
+    law_rule = ""
     try:
-        category = categories.category_for(art.label, number, on=today)
+        if offence_on is None:
+            used = categories.classify(art.label, number, on=today)
+        else:
+            applied = categories.bracket_for_offence(
+                art.label, number, offence_on=offence_on, trial_on=today
+            )
+            used = applied.classification
+            law_rule = _law_rule_line(applied, transition)
+        category = used.category
     except Exception as exc:
         raise ValidationError(
             _legal_message(exc, f"Khoản {clause} Điều {label} không có trong BLHS 2015.")
@@ -645,6 +659,9 @@ def charge_add(
         title=art.title,
         chapter=art.chapter or "",
         category=str(category),
+        offence_on=offence_on,
+        bracket=used.citation.short()[:200],
+        law_rule=law_rule[:300],
     )
     audit_record(
         actor=actor,
@@ -657,11 +674,34 @@ def charge_add(
             "points": charge.points,
             "accused": accused.pk if accused else None,
             "category": str(category),
+            "offence_on": offence_on.isoformat() if offence_on else None,
+            "bracket": charge.bracket,
         },
     )
     _category_refresh(case)
     reindex_case_on_commit(case.pk)
     return charge
+
+
+def _law_rule_line(applied: Any, transition: Any) -> str:
+    """One short line when the offence-date text was not simply applied (BLHS Điều 7)."""
+    rule = applied.rule
+    if rule is transition.FAVOURABLE_86_2025:
+        return (
+            "Áp dụng quy định có lợi cho người phạm tội có hiệu lực sau ngày phạm tội "
+            f"({transition.FAVOURABLE_BACKWARDS.citation.short()}; {rule.citation.short()})."
+        )
+    if rule is transition.FAVOURABLE_BACKWARDS:
+        return (
+            "Áp dụng quy định có lợi cho người phạm tội có hiệu lực sau ngày phạm tội "
+            f"({rule.citation.short()})."
+        )
+    if rule is transition.HARSHER_NOT_BACKWARDS:
+        return (
+            "Giữ khung hình phạt tại ngày phạm tội, quy định sau nặng hơn không áp dụng "
+            f"({rule.citation.short()})."
+        )
+    return ""
 
 
 def _legal_message(exc: Exception, fallback: str) -> str:

@@ -376,6 +376,7 @@ def charge_add(request: AuthedRequest, pk: int) -> HttpResponse:
                 clause=data["clause"],
                 points=data["points"],
                 accused=person,
+                offence_on=data["offence_on"],
             )
         except ValidationError as exc:
             form.add_error(None, _errors(exc))

@@ -249,6 +249,8 @@ def collect(case: Case, *, actor: User | None = None) -> Contents:
                 "clause": c.clause,
                 "points": c.points,
                 "title": c.title,
+                # only when recorded: a package without it stays readable by an older desk
+                **({"offence_on": c.offence_on.isoformat()} if c.offence_on else {}),
             }
             for c in Charge.objects.filter(case=case)
         ],

@@ -205,6 +205,11 @@ def import_verified(
             report.refused.append(f"{label}: bị can {item['accused_ref']} không được nhận.")
             continue
         try:
+            offence_on = _date(item.get("offence_on"))
+        except (TypeError, ValueError):
+            report.refused.append(f"{label}: ngày thực hiện hành vi phạm tội không hợp lệ.")
+            continue
+        try:
             with transaction.atomic():
                 services.charge_add(
                     actor=actor,
@@ -213,6 +218,7 @@ def import_verified(
                     clause=item["clause"],
                     points=item.get("points", ""),
                     accused=person,
+                    offence_on=offence_on,
                 )
             report.accepted.append(label)
         except ValidationError as exc:

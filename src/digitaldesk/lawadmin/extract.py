@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -55,4 +56,35 @@ def _pdf(data: bytes) -> str:
         raise ValidationError(
             "Không đọc được lớp chữ của tệp PDF (bản quét không có lớp chữ?): hãy tải bản DOCX."
         )
-    return text
+    return _rejoin_wrapped(text)
+
+
+# An article heading ("Điều 2. Hiệu lực thi hành") is one line: nothing joins it.
+_HEADING = re.compile(r"^[“\"]?Điều \d+[a-zđ]?\.")
+# A line that starts a unit of the text (never the continuation of the line before it).
+_STARTS_UNIT = re.compile(
+    r"^(Điều \d+[a-zđ]?\.|\d+\.\s|[a-zđ]\)\s|[“\"(]|Chương |Mục |Luật số|Căn cứ |[^,]+, ngày \d)"
+)
+
+
+def _rejoin_wrapped(text: str) -> str:
+    """pdftotext breaks a paragraph at each printed line: join a line to the one before it
+    unless that one ends a sentence or clause or is a heading (in capitals, or an article's),
+    or this line starts a unit (Điều, khoản, điểm, a quotation), so PDF paragraphs read as
+    the DOCX ones do."""
+    out: list[str] = []
+    for raw in text.replace("\f", "\n").splitlines():
+        line = raw.strip()
+        previous = out[-1] if out else ""
+        if (
+            line
+            and previous
+            and previous[-1] not in '.;:!?”")»'
+            and not previous.isupper()
+            and not _HEADING.match(previous)
+            and not _STARTS_UNIT.match(line)
+        ):
+            out[-1] = f"{previous} {line}"
+        else:
+            out.append(line)
+    return "\n".join(out)
