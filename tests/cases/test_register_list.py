@@ -128,18 +128,35 @@ def test_filter_form_keeps_the_chosen_filters(org):
     """Bound with values, the filter form shows them again: the chosen prosecutor selected among
     the user's prosecutors, the box checked, the text escaped; bad values are errors."""
     from digitaldesk.cases.forms import RegisterFilterForm
+    from digitaldesk.cases.templatetags.cases_tags import select_html
 
     pros = selectors.register_prosecutors(org.people["huong"])
     assert pros and all(isinstance(pk, int) for pk, _ in pros)
     data = {"q": "Nguyễn <b>", "detained": "on", "prosecutor": str(pros[0][0])}
     form = RegisterFilterForm(data, prosecutors=pros)
     assert form.is_valid(), form.errors
-    assert f'<option value="{pros[0][0]}" selected>' in str(form["prosecutor"])
-    assert str(form["prosecutor"]).count("<option") == len(pros) + 1
+    select = str(select_html(form["prosecutor"]))  # as the register page draws it
+    assert f'<option value="{pros[0][0]}" selected>' in select
+    assert select.count("<option") == len(pros) + 1 and select.count(" selected") == 1
     assert "checked" in str(form["detained"]) and "checked" not in str(form["mine"])
     assert 'value="Nguyễn &lt;b&gt;"' in str(form["q"])
     bad = RegisterFilterForm({"year": "1800", "stage": "không có"}, prosecutors=pros)
     assert not bad.is_valid() and set(bad.errors) == {"year", "stage"}
+
+
+@pytest.mark.parametrize("value", [None, "", "2", "99", "abc"])
+def test_prosecutor_select_is_the_widget_html(value):
+    """The register draws the prosecutor <select> in one loop (cases/select.html): byte for byte
+    what Django's Select widget draws, unbound, chosen, unknown and invalid (aria-invalid), with
+    names escaped."""
+    from digitaldesk.cases.forms import RegisterFilterForm
+    from digitaldesk.cases.templatetags.cases_tags import select_html
+
+    pros = [(1, 'Lê <b> & "Văn"'), (2, "Trần Thị Bé"), (3, "Nguyễn Minh")]
+    data = None if value is None else {"prosecutor": value}
+    form = RegisterFilterForm(data, prosecutors=pros)
+    assert form.is_bound == (value is not None) and (value != "abc" or not form.is_valid())
+    assert str(select_html(form["prosecutor"])) == str(form["prosecutor"])
 
 
 def test_api_list_is_paginated_like_drf_and_capped_like_the_page(
