@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from digitaldesk.cases.demo import TRIAL_CASE
+from digitaldesk.cases.models import Case
 from digitaldesk.jobs.models import Job
 from digitaldesk.jobs.services import run_job
 from digitaldesk.live.models import Event
@@ -198,5 +200,10 @@ def test_demo_week_and_the_hearing_ahead_on_lich_hom_nay(org: Any, isolated_stor
     assert rows.count() == len(WEEK)
     assert rows.filter(status=Status.DRAFT).count() == 1
     assert rows.filter(changed_after_publication=True).count() == 1
-    home = login_client(org.people["minh"]).get(reverse("desk:home")).content.decode()
+    minh = login_client(org.people["minh"])
+    home = minh.get(reverse("desk:home")).content.decode()
     assert "Phiên tòa sắp tới" in home and "Phòng xử án số 1" in home
+    # The hearing is entered from the case page: its prosecutor finds the link there.
+    case = Case.objects.get(name=TRIAL_CASE)
+    page = minh.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f'href="{reverse("schedule:hearing_create", args=[case.pk])}"' in page
