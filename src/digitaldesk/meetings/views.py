@@ -18,6 +18,7 @@ from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.accounts.models import User
 from digitaldesk.audit.services import audit_record
 from digitaldesk.core.storage import stream_file_response
+from digitaldesk.documents.models import StoredFile
 from digitaldesk.meetings import checkin, jitsi, minutes, selectors, services
 from digitaldesk.meetings.models import AgendaItem, Choice, Meeting, PrivateNote, Vote, VoteMode
 from digitaldesk.meetings.services import MeetingError
@@ -321,6 +322,17 @@ def qr(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     )
 
 
+def _shown_inline(request: AuthedRequest, stored: StoredFile) -> StreamingHttpResponse:
+    """A stored file shown in the browser (a meeting document, the minutes), streamed."""
+    return stream_file_response(
+        str(stored.file.name),
+        stored.name,
+        stored.content_type,
+        as_attachment=False,
+        request=request,
+    )
+
+
 @login_required
 @require_GET
 def document(request: AuthedRequest, meeting_id: int, document_id: int) -> StreamingHttpResponse:
@@ -332,13 +344,7 @@ def document(request: AuthedRequest, meeting_id: int, document_id: int) -> Strea
     audit_record(
         actor=request.user, action="meeting.document_open", obj=meeting, detail={"document": doc.pk}
     )
-    return stream_file_response(
-        str(stored.file.name),
-        stored.name,
-        stored.content_type,
-        as_attachment=False,
-        request=request,
-    )
+    return _shown_inline(request, stored)
 
 
 @login_required
@@ -348,13 +354,7 @@ def minutes_file(request: AuthedRequest, meeting_id: int) -> StreamingHttpRespon
     if meeting.minutes_file is None:
         raise Http404("Chưa có biên bản.")
     stored = meeting.minutes_file
-    return stream_file_response(
-        str(stored.file.name),
-        stored.name,
-        stored.content_type,
-        as_attachment=False,
-        request=request,
-    )
+    return _shown_inline(request, stored)
 
 
 @login_required
