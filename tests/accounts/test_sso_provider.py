@@ -649,7 +649,9 @@ def test_oidc_client_command_registers_lists_and_removes_with_audit(org):
     assert app.client_secret.startswith("desk_client_secret_sha256$")  # stored hashed, shown once
     assert printed["client_secret"] not in app.client_secret
     assert check_password(printed["client_secret"], app.client_secret)
-    assert not check_password(printed["client_secret"][:-1] + "x", app.client_secret)
+    secret = printed["client_secret"]
+    wrong = secret[:-1] + ("y" if secret.endswith("x") else "x")  # always differs from the secret
+    assert not check_password(wrong, app.client_secret)
     event = AuditEvent.objects.get(action="sso.client_registered")
     assert event.detail["client_id"] == app.client_id and event.detail["trusted"] is True
     assert printed["client_secret"] not in json.dumps(event.detail)
