@@ -22,6 +22,9 @@ evaluates together in one query; the widget is called only when all of them are 
 A widget made of independent parts (e.g. today's hearings, deadlines and documents) names one
 fact per part with `requires_any=(...)`: it is called when at least one is true, and may skip
 the queries of a part whose fact is known false (`facts.known(request, name) is False`).
+A widget always shown but with an optional part (e.g. the assistant's box and the user's last
+questions) names that part's fact in `hints=(...)`: asked in the same query, never hiding the
+widget.
 A fact is false only when the widget (or that part) would certainly show nothing, so the
 widget's own function stays complete on its own (render_widget and the tests call it directly,
 with no fact known).
@@ -61,11 +64,12 @@ class Widget:
     requires_any: tuple[
         str, ...
     ] = ()  # …and, if given, desk facts of which at least one must be true
+    hints: tuple[str, ...] = ()  # desk facts asked with the page's, read by the widget itself
 
     @property
     def fact_names(self) -> tuple[str, ...]:
         """Every desk fact the widget depends on."""
-        return self.requires + self.requires_any
+        return self.requires + self.requires_any + self.hints
 
     def allowed_by(self, answers: dict[str, bool]) -> bool:
         """Whether the desk home calls the widget, given the truth of its facts."""
@@ -87,11 +91,13 @@ def widget(
     roles: set[str] | None = None,
     requires: tuple[str, ...] | list[str] = (),
     requires_any: tuple[str, ...] | list[str] = (),
+    hints: tuple[str, ...] | list[str] = (),
 ) -> Callable[[_F], _F]:
     """Register a desk widget. `roles` (e.g. {Role.CLERK}) skips the function altogether for users
     holding none of them: cheaper than running queries only to return None. `requires` names desk
     facts (core/facts.py) that must all be true for the function to be called; `requires_any` facts
-    of which at least one must be true."""
+    of which at least one must be true; `hints` facts the widget reads with `facts.known` to skip
+    an optional part."""
 
     def register(func: _F) -> _F:
         _WIDGETS[key] = Widget(
@@ -104,6 +110,7 @@ def widget(
             roles=frozenset(str(r) for r in roles) if roles else None,
             requires=tuple(requires),
             requires_any=tuple(requires_any),
+            hints=tuple(hints),
         )
         return func
 

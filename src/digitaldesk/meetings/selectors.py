@@ -26,7 +26,7 @@ from digitaldesk.meetings.models import (
 )
 
 
-def _member_condition(user: User) -> Q:
+def _member_condition(user: Any) -> Q:
     return Q(participants__user=user) | Q(chair=user) | Q(secretary=user) | Q(created_by=user)
 
 
@@ -170,11 +170,19 @@ def has_voted(user: User, vote: Vote) -> bool:
     return NamedBallot.objects.filter(vote=vote, voter=user).exists()
 
 
-def upcoming_for(user: User, limit: int = 5) -> list[Meeting]:
-    since = timezone.now() - dt.timedelta(hours=12)
-    return list(
-        meetings_visible_to(user)
+UPCOMING_SINCE = dt.timedelta(hours=12)  # a meeting that began this morning is still listed
+
+
+def upcoming(user: Any, since: Any) -> QuerySet[Meeting]:
+    """Meetings of the user not ended and starting from `since` (a user or a user id; the desk
+    fact passes prebuilt parameters)."""
+    return (
+        Meeting.objects.filter(_member_condition(user))
         .exclude(state="ket_thuc")
         .filter(starts_at__gte=since)
-        .order_by("starts_at")[:limit]
     )
+
+
+def upcoming_for(user: User, limit: int = 5) -> list[Meeting]:
+    since = timezone.now() - UPCOMING_SINCE
+    return list(upcoming(user, since).distinct().order_by("starts_at")[:limit])
