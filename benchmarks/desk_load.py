@@ -430,6 +430,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--name", default="desk_load", help="results file name")
+    parser.add_argument(
+        "--src",
+        type=Path,
+        help="source tree (src/) gunicorn serves, e.g. an older commit's checkout "
+        "(benchmarks/side_by_side.py); default: this tree",
+    )
     args = parser.parse_args()
 
     data_dir = Path(os.environ.get("DESK_DATA_DIR") or REPO / "var") / "bench" / args.db
@@ -470,6 +476,8 @@ def main() -> None:
         )
     env = desk_env(database_url=url, data_dir=data_dir, DESK_DB_CONN_MAX_AGE="600")
     django_setup(env)
+    if args.src:
+        env["PYTHONPATH"] = f"{args.src.resolve()}{os.pathsep}{REPO}"
     from django.conf import settings
 
     from digitaldesk.accounts.demo import DEMO_PASSWORD
@@ -500,6 +508,7 @@ def main() -> None:
                 "saturation_s": args.saturation_seconds,
                 "client": "asyncio (httpx login + raw HTTP/1.1)",
                 "debug": settings.DEBUG,
+                "source": str(args.src.resolve()) if args.src else "this tree",
             },
         }
     )
