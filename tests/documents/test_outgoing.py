@@ -10,6 +10,7 @@ import pytest
 from django.db import close_old_connections, connection
 
 from digitaldesk.audit.models import AuditEvent
+from digitaldesk.notifications.models import Notification
 from digitaldesk.documents import files, jobs, services
 from digitaldesk.documents.models import (
     DraftVersion,
@@ -138,6 +139,18 @@ def test_full_flow_review_versions_approval_signature_number_and_dispatch(
     assert lan.post(f"/van-ban/di/{document.pk}/phat-hanh/", {"passphrase": PIN}).status_code == 302
     document.refresh_from_db()
     assert document.status == OutgoingStatus.ISSUED and document.number == 1
+    # The to-dos closed themselves (issue 13 item 5): the signer's "trình ký" when signed, every
+    # clerk's "chờ cấp số" when one of them numbered it.
+    todos = Notification.objects.filter(url__contains=f"/van-ban/di/{document.pk}/")
+    sign = todos.filter(user=org.people["huong"], title__startswith="Trình duyệt, ký")
+    issue = todos.filter(title__contains="chờ cấp số")
+    assert sign.exists() and issue.exists()
+    assert not sign.filter(done_at__isnull=True).exists()
+    assert not sign.filter(read_at__isnull=True).exists()
+    assert not issue.filter(done_at__isnull=True).exists()
+    assert {n.done_note.split(":")[0] for n in issue} == {"Đã cấp số 01/KH-VKSTH"}
+    bell = huong.get("/thong-bao/").content.decode()
+    assert "Đã ký: " in bell
     assert document.code_notation == "01/KH-VKSTH"
     issued = files.read(document.issued_file)
     assert issued.startswith(signed)  # the signer's signature stays valid under the organisation's
