@@ -10,7 +10,6 @@ import pytest
 from django.db import close_old_connections, connection
 
 from digitaldesk.audit.models import AuditEvent
-from digitaldesk.notifications.models import Notification
 from digitaldesk.documents import files, jobs, services
 from digitaldesk.documents.models import (
     DraftVersion,
@@ -20,6 +19,7 @@ from digitaldesk.documents.models import (
     Recipient,
     RegisterCounter,
 )
+from digitaldesk.notifications.models import Notification
 from tests.documents.conftest import PIN, make_docx, make_pdf, upload
 
 pytestmark = pytest.mark.django_db
