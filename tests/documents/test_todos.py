@@ -18,19 +18,22 @@ from tests.documents.conftest import NOTICE_93, make_pdf
 pytestmark = pytest.mark.django_db
 
 
-def test_direction_closes_the_to_do_and_is_changed_only_explicitly(org, as_user):
+def test_direction_closes_the_to_do_and_is_changed_only_explicitly(
+    org, as_user, django_capture_on_commit_callbacks
+):
     due = timezone.localdate() + dt.timedelta(days=20)
-    document = services.incoming_register(
-        actor=org.people["lan"],
-        upload=files.inspect_upload("93.pdf", make_pdf(NOTICE_93)),
-        data=services.IncomingData(
-            sender="Viện kiểm sát nhân dân tối cao",
-            code_notation="93/TB-VKSTC",
-            subject="Kết luận của Viện trưởng về chuyển đổi số",
-            doc_type="thong_bao",
-            due_date=due,
-        ),
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        document = services.incoming_register(
+            actor=org.people["lan"],
+            upload=files.inspect_upload("93.pdf", make_pdf(NOTICE_93)),
+            data=services.IncomingData(
+                sender="Viện kiểm sát nhân dân tối cao",
+                code_notation="93/TB-VKSTC",
+                subject="Kết luận của Viện trưởng về chuyển đổi số",
+                doc_type="thong_bao",
+                due_date=due,
+            ),
+        )
     todo = Notification.objects.filter(title__contains="cần bút phê")
     leaders = set(todo.values_list("user_id", flat=True))
     assert {org.people["huong"].pk, org.people["pvt"].pk} <= leaders
