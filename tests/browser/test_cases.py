@@ -55,6 +55,11 @@ def test_prosecutor_registers_a_denunciation_through_to_statistics(org: Any, pag
     with page.expect_navigation():
         page.get_by_role("button", name="Thụ lý").click()
     expect(page.locator(".messages")).to_contain_text("Đã thụ lý: Nguồn tin số 01/")
+    # A crime report has no accused and no case yet (issue 13 item 4).
+    expect(page.locator("#h-accused")).to_have_text("Người tham gia tố tụng")
+    expect(page.locator("#bi-can table")).to_have_count(0)
+    expect(page.locator("#thoi-han tbody")).to_contain_text("Nguồn tin")
+    expect(page.locator("#thoi-han tbody td", has_text="Vụ án")).to_have_count(0)
 
     _record(page, E.KHOI_TO_VU_AN, 18, number="77/QĐ-CSĐT")
     expect(page.locator(".case-head")).to_contain_text("Án số 01/")
@@ -74,6 +79,36 @@ def test_prosecutor_registers_a_denunciation_through_to_statistics(org: Any, pag
     with page.expect_navigation():
         page.get_by_role("button", name="Thêm tội danh").click()
     expect(page.locator("#toi-danh")).to_contain_text("Nghiêm trọng")
+
+    # A second accused charged under the same clause; that charge is then removed by mistake:
+    # kept struck through with who and why (issue 13), the register says "Đ.174 k.2" once.
+    page.locator("#bi-can summary", has_text="Thêm bị can").click()
+    page.locator("#id_acc-full_name").fill("Lê Văn Tùng")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Thêm bị can").click()
+    for name in ("Lê Văn Tùng", "Lê Văn Tùng"):
+        page.locator("#charge-picker summary").click()
+        page.locator("#id_chg-article").fill("174")
+        page.locator("#id_chg-clause").fill("2")
+        page.locator("#id_chg-accused").select_option(label=name)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Thêm tội danh").click()
+    duplicate = page.locator("#toi-danh li", has_text="Lê Văn Tùng").last
+    duplicate.locator("summary", has_text="Xóa").click()
+    duplicate.locator("textarea[name=reason]").fill("Ghi trùng tội danh của bị can Tùng")
+    with page.expect_navigation():
+        duplicate.get_by_role("button", name="Xác nhận xóa tội danh").click()
+    removed = page.locator("#toi-danh li.cancelled")
+    expect(removed).to_have_count(1)
+    expect(removed).to_contain_text("Ghi trùng tội danh")
+    expect(removed.locator("del")).to_contain_text("Điều 174")
+    page.goto("/an-hinh-su/")
+    row = page.locator("#register-table tr", has_text="Lừa đảo chiếm đoạt")
+    expect(row).to_contain_text("Đ.174 k.2")
+    assert row.inner_text().count("Đ.174 k.2") == 1
+    expect(row.locator("abbr.badge")).to_have_attribute("title", "Nghiêm trọng (BLHS 2015 Điều 9)")
+    expect(page.locator(".register-legend")).to_contain_text("ÍNT")
+    page.go_back()
 
     _record(page, E.KHOI_TO_BI_CAN, 17, accused="Châu Thị Mỹ Linh")
     _record(page, E.PHE_CHUAN_KHOI_TO_BI_CAN, 16, accused="Châu Thị Mỹ Linh")

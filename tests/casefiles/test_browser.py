@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from digitaldesk.ocr.samples import legal_paragraphs, render_page
 from tests.jobs.workers import WorkerProcess
@@ -92,12 +93,28 @@ def test_upload_search_and_present_with_projector(
         jobs = [(j.name, j.state, j.message, j.error[-300:]) for j in Job.objects.all()]
         raise AssertionError(f"jobs: {jobs}\nworker: {worker.output()[-3000:]}") from None
     assert "30/30 trang" in page.inner_text("#cf-progress")
+    # Issue 13 item 6: once read, the file's line stops saying "đang nhận dạng"; no empty rate or
+    # "0 s left"; the table of contents shows the document and its bút lục without a reload.
+    status = page.locator("#cf-upload-status li").first
+    expect(status).to_contain_text("đã nhận dạng xong 30 trang", timeout=60_000)
+    expect(status).not_to_contain_text("đang nhận dạng")
+    progress = page.inner_text("#cf-progress")
+    assert "0,0 trang/phút" not in progress and "0.0 trang/phút" not in progress
+    assert "khoảng 0 giây" not in progress and "còn 0 giây" not in progress
+    expect(page.locator("#bang-ke tbody")).to_contain_text("tap-1")
+    expect(page.locator("#bang-ke tbody")).to_contain_text("1–30")
+    # Item 4: the case file and its case link to each other.
+    page.locator("#cf-case-link").click()
+    page.get_by_role("link", name="Hồ sơ số: Hồ sơ vụ án Công ty Y").click()
+    expect(page.locator("h1")).to_have_text("Hồ sơ vụ án Công ty Y")
 
     # Search a word of page 17, without diacritics, and open the hit.
     page.get_by_label("Tìm trong hồ sơ này").fill("trinh van quyet")
     page.get_by_label("Tìm trong hồ sơ này").press("Enter")
     hit = page.locator("a.cf-hit-link").first
     assert hit.inner_text().startswith("Bút lục 17")
+    # The hit says which case it belongs to (item 4).
+    expect(page.locator(".cf-results li").first).to_contain_text("Vụ tham ô tại Công ty Y")
     hit.click()
     # The click navigates: wait for the new page's image, not the old page's.
     page.wait_for_function(

@@ -74,7 +74,8 @@ def test_widget_shows_progress_and_failed_pages_then_hides_when_all_is_read(
 
     html = _widget_html(client)
     assert "Hồ sơ Vụ tham ô tại Công ty X" in html
-    assert "2/4 trang (75 %)" in html  # 2 read + 1 failed of 4 finished: 75 %
+    # 2 read + 1 failed of 4: the count and the percentage agree (issue 13: not "2/4 (75 %)").
+    assert "3/4 trang đã đọc (75 %)" in html
     assert "1 trang lỗi cần xử lý" in html
     assert f"/ho-so-so/{casefile.pk}/trang-loi/" in html
 

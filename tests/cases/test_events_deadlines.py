@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from digitaldesk.cases import events, services
 from digitaldesk.cases.deadlines import deadline_alerts, deadlines_recompute_all
@@ -292,3 +295,20 @@ def test_extension_words():
         "Điều 174 khoản 3 BLTTHS (theo Điều 172)"
     )
     assert short_basis("không phải trích dẫn") == "không phải trích dẫn"
+
+
+def test_custody_limits_show_their_hour_on_the_board(org, make_case, as_user):
+    """Issue #13 item 4: a limit counted in hours (tạm giữ, BLTTHS 2015 Điều 118) shows the hour
+    it ends beside its date on the board, not the date alone."""
+    minh = org.people["minh"]
+    case = make_case("minh", received=3, name="Cướp giật tài sản")
+    record(minh, case, E.KHOI_TO_VU_AN, 2, number="3/QĐ")
+    person = add_accused(minh, case, "Vi Văn Sáu")
+    at = dt.datetime.combine(ago(1), dt.time(21, 30), tzinfo=timezone.get_current_timezone())
+    record(minh, case, E.TAM_GIU, 1, accused=person, at=at, days=3)
+    row = ComputedDeadline.objects.get(case=case, kind="tam_giu", running=True)
+    assert row.end_at is not None
+    hour = timezone.localtime(row.end_at).strftime("%H:%M")
+    board = as_user("minh").get("/an-hinh-su/thoi-han/").content.decode()
+    assert f'{row.end:%d/%m/%Y} <strong class="dl-hour"' in board
+    assert f">{hour}</strong>" in board

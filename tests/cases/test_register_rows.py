@@ -27,7 +27,8 @@ from .conftest import add_accused, ago, record
 
 pytestmark = pytest.mark.django_db
 
-# The template rows as they were (register.html before `with_list_details`).
+# The template rows as they were (register.html before `with_list_details`), with the
+# category badge explained (issue 13).
 OLD_ROWS = Template(
     "{% load cases_tags %}{% for case in cases %}\n"
     "    <tr>\n"
@@ -48,8 +49,9 @@ OLD_ROWS = Template(
     '      <td>{% for c in case.list_charges|slice:":3" %}Đ.{{ c.article }}'
     "{% if c.clause %} k.{{ c.clause }}{% endif %}"
     "{% if not forloop.last %}; {% endif %}{% endfor %}"
-    '{% if case.effective_category %}<br><span class="badge">'
-    "{{ case.effective_category|category_abbr }}</span>{% endif %}</td>\n"
+    '{% if case.effective_category %}<br><abbr class="badge" title="'
+    '{{ case.effective_category|category_label }} (BLHS 2015 Điều 9)">'
+    "{{ case.effective_category|category_abbr }}</abbr>{% endif %}</td>\n"
     "      <td>{{ case.stage|stage_label }}</td>\n"
     "      <td>{% for u in case.list_prosecutors %}{{ u.full_name }}"
     "{% if not forloop.last %}, {% endif %}{% endfor %}</td>\n"

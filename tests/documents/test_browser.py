@@ -67,6 +67,18 @@ def test_incoming_and_outgoing_flows_in_the_browser(
     huong.get_by_role("button", name="Phân công").click()
     expect(huong.locator(".messages")).to_contain_text("Đã bút phê, phân công xử lý")
     expect(huong.get_by_text("Hoàng Văn Minh").first).to_be_visible()
+    # Issue 13 item 5: her "cần bút phê" closed itself (the Phó Viện trưởng's too), and he sees
+    # the direction as given, with nothing offered to replace it.
+    huong.goto("/thong-bao/")
+    todo = huong.locator("tr", has_text="cần bút phê")
+    expect(todo).to_contain_text("Đã xong")
+    expect(todo).to_contain_text("Đã bút phê: Nguyễn Thị Hương")
+    deputy = as_persona(new_context, "khanh.pvt")
+    expect(deputy.locator("#bell .count")).to_have_count(0)
+    deputy.goto(f"/van-ban/den/{document.pk}/")
+    expect(deputy.locator("#direction-given")).to_contain_text("Giao đồng chí Minh chủ trì")
+    expect(deputy.locator("summary", has_text="chỉ đạo")).to_have_count(0)
+    expect(deputy.locator("summary", has_text="Bút phê")).to_have_count(0)
 
     # 3. Anh Minh finds it on his desk and closes it with a result.
     minh = as_persona(new_context, "minh.ksv")

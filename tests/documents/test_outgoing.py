@@ -19,6 +19,7 @@ from digitaldesk.documents.models import (
     Recipient,
     RegisterCounter,
 )
+from digitaldesk.notifications.models import Notification
 from tests.documents.conftest import PIN, make_docx, make_pdf, upload
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +82,7 @@ def test_secret_drafts_are_refused(org, as_user):
 
 
 def test_full_flow_review_versions_approval_signature_number_and_dispatch(
-    org, as_user, credentials, mailoutbox
+    org, as_user, credentials, mailoutbox, django_capture_on_commit_callbacks
 ):
     minh, huong, lan, kv1_clerk = (
         as_user("minh"),
@@ -119,9 +120,11 @@ def test_full_flow_review_versions_approval_signature_number_and_dispatch(
     huong.post(f"/van-ban/di/{document.pk}/tra-lai/", {"note": "Sửa mục 2."})
     document.refresh_from_db()
     assert document.status == OutgoingStatus.DRAFT
-    minh.post(
-        f"/van-ban/di/{document.pk}/trinh/", {"signer": org.people["huong"].pk, "authority": ""}
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the signer's to-do
+        minh.post(
+            f"/van-ban/di/{document.pk}/trinh/",
+            {"signer": org.people["huong"].pk, "authority": ""},
+        )
     huong.post(f"/van-ban/di/{document.pk}/duyet/", {})
     wrong = huong.post(
         f"/van-ban/di/{document.pk}/ky-so/", {"passphrase": "sai-ma-pin"}, follow=True
@@ -129,7 +132,8 @@ def test_full_flow_review_versions_approval_signature_number_and_dispatch(
     assert "mã PIN" in wrong.content.decode() or "mật khẩu" in wrong.content.decode()
     document.refresh_from_db()
     assert document.status == OutgoingStatus.APPROVED and document.signed_file is None
-    huong.post(f"/van-ban/di/{document.pk}/ky-so/", {"passphrase": PIN})
+    with django_capture_on_commit_callbacks(execute=True):  # the clerks' to-do
+        huong.post(f"/van-ban/di/{document.pk}/ky-so/", {"passphrase": PIN})
     document.refresh_from_db()
     assert document.status == OutgoingStatus.SIGNED
     signed = files.read(document.signed_file)
@@ -138,6 +142,18 @@ def test_full_flow_review_versions_approval_signature_number_and_dispatch(
     assert lan.post(f"/van-ban/di/{document.pk}/phat-hanh/", {"passphrase": PIN}).status_code == 302
     document.refresh_from_db()
     assert document.status == OutgoingStatus.ISSUED and document.number == 1
+    # The to-dos closed themselves (issue 13 item 5): the signer's "trình ký" when signed, every
+    # clerk's "chờ cấp số" when one of them numbered it.
+    todos = Notification.objects.filter(url__contains=f"/van-ban/di/{document.pk}/")
+    sign = todos.filter(user=org.people["huong"], title__startswith="Trình duyệt, ký")
+    issue = todos.filter(title__contains="chờ cấp số")
+    assert sign.exists() and issue.exists()
+    assert not sign.filter(done_at__isnull=True).exists()
+    assert not sign.filter(read_at__isnull=True).exists()
+    assert not issue.filter(done_at__isnull=True).exists()
+    assert {n.done_note.split(":")[0] for n in issue} == {"Đã cấp số 01/KH-VKSTH"}
+    bell = huong.get("/thong-bao/").content.decode()
+    assert "Đã ký: " in bell
     assert document.code_notation == "01/KH-VKSTH"
     issued = files.read(document.issued_file)
     assert issued.startswith(signed)  # the signer's signature stays valid under the organisation's

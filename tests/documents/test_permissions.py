@@ -44,7 +44,8 @@ def routed(org):  # type: ignore[no-untyped-def]
 MATRIX = {
     "lan": (True, False, False),  # văn thư of the agency
     "huong": (True, True, True),  # Viện trưởng
-    "pvt": (True, True, True),  # Phó Viện trưởng (leads the agency too)
+    # Phó Viện trưởng (leads the agency too), but does not replace the chief's direction (#13).
+    "pvt": (True, False, True),
     "tp2": (True, True, True),  # leader of the lead unit
     "minh": (True, True, True),  # the named handler
     "ktv": (False, False, False),  # Phòng 2 member not assigned
@@ -100,6 +101,7 @@ def check_persona(org, as_user, routed, persona):  # type: ignore[no-untyped-def
     body = page.content.decode()
     assert (
         ("<summary>Bút phê, phân công</summary>" in body)
+        or ("<summary>Thay đổi chỉ đạo</summary>" in body)
         or ("<summary>Chuyển xử lý</summary>" in body)
     ) == can_route
     assert ("<summary>Hoàn thành xử lý</summary>" in body) == can_close

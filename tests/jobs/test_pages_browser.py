@@ -55,7 +55,11 @@ def test_a_user_sees_the_progress_bar_of_a_job_on_the_desk(org, page, settings):
         # What the worker does when a job finishes: the row, then the event on the starter's
         # channel (jobs.services announces it the same way).
         with transaction.atomic():
-            Job.objects.filter(pk=job.pk).update(state=JobState.DONE, progress_done=4)
+            Job.objects.filter(pk=job.pk).update(state=JobState.DONE, progress_done=3)
             publish(f"user:{minh.pk}", f"job-{job.pk}", {"job": str(job.pk)})
         expect(bar).to_contain_text("Hoàn thành", timeout=10_000)  # well before the 15 s poll
+        # A finished job says what it did, not "100 % · 3/4" (issue 13 item 6).
+        expect(bar).to_contain_text("Đã xử lý 3/4")
+        expect(bar).not_to_contain_text("100")
+        expect(bar.locator("progress")).to_have_count(0)
     screenshot(page, "jobs-progress-on-desk")

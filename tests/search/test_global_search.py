@@ -149,3 +149,28 @@ def test_one_section_paginates(org, as_user, found, django_capture_on_commit_cal
     assert _case_links(page2) == 1 and "Trang trước" in page2
     assert client.get("/tim-kiem/", {"q": "x", "loai": "khac", "trang": "abc"}).status_code == 200
     assert "Tìm kiếm" in client.get("/tim-kiem/").content.decode()
+
+
+def test_a_case_file_page_hit_says_which_case(org, as_user, found):
+    """Issue 13 item 4: a hit on a case-file page names its case and case file."""
+    from digitaldesk.casefiles import services as casefile_services
+    from digitaldesk.casefiles.processing import SEARCH_KIND
+    from digitaldesk.search import services as search
+
+    case = found[0]
+    casefile = casefile_services.casefile_create(
+        actor=org.people["minh"], case=case, title="Hồ sơ vụ tham ô học bổng"
+    )
+    search.index(  # what processing.index_page writes for a read page
+        SEARCH_KIND,
+        "990001",
+        title="Bút lục 3 — Biên bản ghi lời khai",
+        body="Lời khai về việc chi quỹ học bổng",
+        acl=[f"case:{case.pk}"],
+        fields={"case_id": case.pk, "casefile_id": casefile.pk, "but_luc": 3, "page_id": 990001},
+        unit_id=case.unit_id,
+    )
+    html = as_user("minh").get("/tim-kiem/", {"q": "loi khai hoc bong"}).content.decode()
+    section = html[html.index('id="ho-so-so"') :]
+    assert "Bút lục 3 — Biên bản ghi lời khai" in section
+    assert f"— {case.register_label} — {case.name} · Hồ sơ vụ tham ô học bổng" in section

@@ -17,8 +17,12 @@ def search_casefiles_section(user: Any, query: str, *, limit: int, offset: int) 
         action="casefiles.search",
         detail={"q": query[:200], "filters": {}, "hits": results.total, "from": "tim-kiem"},
     )
+    cases = selectors.casefile_labels(hit.fields.get("casefile_id") for hit in results.hits)
     return {
-        "hits": [{"hit": hit} for hit in results.hits],
+        "hits": [
+            {"hit": hit, "case": cases.get(int(hit.fields.get("casefile_id") or 0), "")}
+            for hit in results.hits
+        ],
         "total": results.total,
         "stale": results.stale,
     }

@@ -9,6 +9,7 @@ pages. Missing and forbidden look the same (Http404).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from digitaldesk.casefiles.models import (
@@ -29,6 +31,7 @@ from digitaldesk.casefiles.models import (
     UploadState,
 )
 from digitaldesk.cases.selectors import can_edit_case, cases_visible_to, handled_by
+from digitaldesk.core.links import RelatedLink
 from digitaldesk.search import query as q
 
 
@@ -252,3 +255,38 @@ def verify_pages(casefile: CaseFile) -> list[Page]:
         if current != page.content_hash:
             changed.append(page)
     return changed
+
+
+# --- links from the case page (core.links, registered in apps.py) ---------------------------
+def case_links(user: Any, case: Any) -> list[RelatedLink]:
+    """The case page's links to the case's digitised files and their presentation; for those who
+    may edit a case without one, the button that opens it. `case` is already visible to `user`."""
+    files = list(CaseFile.objects.filter(case=case).order_by("created_at", "pk"))
+    links: list[RelatedLink] = []
+    for casefile in files:
+        detail = reverse("casefiles:detail", args=[casefile.pk])
+        pages = max(0, casefile.next_but_luc - 1)
+        links.append(
+            RelatedLink(
+                f"Hồ sơ số: {casefile.title}", detail, note=f"{pages} bút lục" if pages else ""
+            )
+        )
+        links.append(RelatedLink("Trình chiếu hồ sơ tại phiên tòa", f"{detail}#trinh-chieu"))
+    if not files and can_edit_case(user, case):
+        links.append(
+            RelatedLink(
+                "Lập hồ sơ số",
+                reverse("casefiles:create"),
+                post={"case": str(case.pk), "title": f"Hồ sơ vụ án {case.name}"[:200]},
+            )
+        )
+    return links
+
+
+def casefile_labels(casefile_ids: Iterable[Any]) -> dict[int, str]:
+    """ "Hồ sơ số X — vụ án Y (register number)" of each case file id, for search hits."""
+    ids = {int(pk) for pk in casefile_ids if str(pk).isdigit()}
+    if not ids:
+        return {}
+    rows = CaseFile.objects.filter(pk__in=ids).select_related("case")
+    return {cf.pk: f"{cf.case.register_label} — {cf.case.name} · {cf.title}" for cf in rows}

@@ -24,6 +24,7 @@ from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.audit.services import audit_record
 from digitaldesk.casefiles import processing, selectors, services
 from digitaldesk.casefiles.models import (
+    CaseFile,
     Document,
     Page,
     PageState,
@@ -80,24 +81,37 @@ def create(request: AuthedRequest) -> HttpResponse:
     return redirect("casefiles:detail", casefile.pk)
 
 
+_READING = (UploadState.QUEUED, UploadState.PROCESSING)
+
+
+def _progress_context(request: AuthedRequest, casefile: CaseFile) -> dict[str, Any]:
+    """The progress table, and the table of contents it refreshes while pages are read."""
+    uploads = list(
+        casefile.uploads.select_related("volume", "document").order_by("-created_at")[:100]
+    )
+    progress = selectors.casefile_progress(casefile)
+    return {
+        "casefile": casefile,
+        "can_edit": selectors.can_edit(request.user, casefile),
+        "uploads": uploads,
+        "progress": progress,
+        "upload_progress": {u.pk: selectors.upload_progress(u) for u in uploads},
+        # Polled while a file is queued, read or assembled (not one left half-received).
+        "reading": progress.finished < progress.total or any(u.state in _READING for u in uploads),
+        "toc": selectors.toc(casefile),
+        "volumes": list(casefile.volumes.all()),
+    }
+
+
 @login_required
 def detail(request: AuthedRequest, casefile_id: int) -> HttpResponse:
     casefile = selectors.casefile_for_user(request.user, casefile_id)
     audit_record(actor=request.user, action="casefiles.view", obj=casefile)
-    uploads = list(
-        casefile.uploads.select_related("volume", "document").order_by("-created_at")[:100]
-    )
     return render(
         request,
         "casefiles/detail.html",
         {
-            "casefile": casefile,
-            "can_edit": selectors.can_edit(request.user, casefile),
-            "toc": selectors.toc(casefile),
-            "volumes": list(casefile.volumes.all()),
-            "uploads": uploads,
-            "progress": selectors.casefile_progress(casefile),
-            "upload_progress": {u.pk: selectors.upload_progress(u) for u in uploads},
+            **_progress_context(request, casefile),
             "playlists": list(casefile.playlists.order_by("-created_at")),
             "max_upload_gb": services.max_upload_bytes() // 1024**3,
         },
@@ -106,20 +120,11 @@ def detail(request: AuthedRequest, casefile_id: int) -> HttpResponse:
 
 @login_required
 def progress_fragment(request: AuthedRequest, casefile_id: int) -> HttpResponse:
-    """Polled by htmx every 2 s while something is being digitised."""
+    """Polled by htmx every 2 s while something is being digitised; the table of contents comes
+    with it, swapped out of band, so new documents and bút lục show without a reload."""
     casefile = selectors.casefile_for_user(request.user, casefile_id)
-    uploads = list(
-        casefile.uploads.select_related("volume", "document").order_by("-created_at")[:100]
-    )
     return render(
-        request,
-        "casefiles/_progress.html",
-        {
-            "casefile": casefile,
-            "uploads": uploads,
-            "progress": selectors.casefile_progress(casefile),
-            "upload_progress": {u.pk: selectors.upload_progress(u) for u in uploads},
-        },
+        request, "casefiles/_progress.html", {**_progress_context(request, casefile), "oob": True}
     )
 
 
@@ -562,6 +567,10 @@ def search(request: AuthedRequest) -> HttpResponse:
             "query": query,
             "casefile": casefile,
             "results": results,
+            # Which case each hit belongs to (not said by the page's own title).
+            "hit_cases": selectors.casefile_labels(
+                hit.fields.get("casefile_id") for hit in (results.hits if results else [])
+            ),
             "page_no": page_no,
             "has_next": bool(results and results.total > page_no * 20),
             "volumes": list(casefile.volumes.all()) if casefile else [],

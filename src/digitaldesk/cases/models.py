@@ -8,7 +8,7 @@ The legal rules (Penal Code, crime categories, deadlines) live in the pure packa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -45,6 +45,8 @@ class Stage(models.TextChoices):
 
 
 CLOSED_STAGES = (Stage.NOT_PROSECUTED, Stage.CLOSED, Stage.JUDGED)
+# A crime report not (or not yet) prosecuted: no case, no accused (BLTTHS 2015 Điều 147, 179).
+REPORT_STAGES = (Stage.REPORT, Stage.REPORT_SUSPENDED, Stage.NOT_PROSECUTED)
 
 
 class Category(models.TextChoices):
@@ -378,6 +380,17 @@ class Accused(models.Model):
         return str(self.birth_year) if self.birth_year else ""
 
 
+_Removable = TypeVar("_Removable", bound=models.Model)
+
+
+class ActiveManager(models.Manager[_Removable]):
+    """The rows in force of a charge or a participant: one removed by mistake (`removed_at`) is
+    left out of every count, filter and export; the case page reads `with_removed` to show it."""
+
+    def get_queryset(self) -> models.QuerySet[_Removable]:
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class ParticipantRole(models.TextChoices):
     """Other participants (BLTTHS 2015, Điều 55)."""
 
@@ -400,8 +413,24 @@ class Participant(models.Model):
     full_name = models.CharField("họ và tên / tên tổ chức", max_length=200)
     details = models.CharField("thông tin thêm (năm sinh, địa chỉ...)", max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Removed by mistake: kept (struck through on the case page with who, when and why), left
+    # out of `objects`; `with_removed` reads it too (issue 13, like a cancelled event).
+    removed_at = models.DateTimeField("xóa lúc", null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người xóa",
+    )
+    remove_reason = models.TextField("lý do xóa", blank=True)
+
+    objects = ActiveManager["Participant"]()
+    with_removed: models.Manager[Participant] = models.Manager()  # noqa: DJ012  (a manager)
 
     class Meta:
+        base_manager_name = "with_removed"
         ordering = ["case", "role", "pk"]
 
     def __str__(self) -> str:
@@ -432,7 +461,24 @@ class Charge(models.Model):
     law_rule = models.CharField("quy định chuyển tiếp áp dụng", max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    # Removed by mistake: kept (struck through on the case page with who, when and why), left
+    # out of `objects`; `with_removed` reads it too (issue 13, like a cancelled event).
+    removed_at = models.DateTimeField("xóa lúc", null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người xóa",
+    )
+    remove_reason = models.TextField("lý do xóa", blank=True)
+
+    objects = ActiveManager["Charge"]()
+    with_removed: models.Manager[Charge] = models.Manager()  # noqa: DJ012  (a manager)
+
     class Meta:
+        base_manager_name = "with_removed"
         ordering = ["case", "pk"]
         # (article, case): the register's article filter reads the case ids from the index alone.
         indexes = [models.Index(fields=["article", "case"], name="cases_charge_article_case")]

@@ -416,7 +416,8 @@ def with_list_details(cases: list[Case]) -> list[Case]:
     (four queries for the whole page), as plain tuples: the register's rows only display them
     (`cases/_register_rows.html`), and 500 model instances per page cost more than the queries.
 
-    `list_accused`: (full_name, measure) in the case's order; `list_charges`: (article, clause);
+    `list_accused`: (full_name, measure) in the case's order; `list_charges`: distinct
+    (article, clause);
     `list_prosecutors`: full names of the current assignees (by role); `next_deadline`:
     (end, label) of the running limit that ends first, or None."""
     ids = [c.pk for c in cases]
@@ -442,7 +443,9 @@ def with_list_details(cases: list[Case]) -> list[Case]:
             .order_by("case_id", "pk")
             .values_list("case_id", "article", "clause")
         ):
-            charges[case_id].append((article, clause))
+            # One "Đ.174 k.2" for a charge shared by several accused.
+            if (article, clause) not in charges[case_id]:
+                charges[case_id].append((article, clause))
         for case_id, end, label in (
             ComputedDeadline.objects.filter(_any_of("case_id", ids), running=True)
             .order_by("end", "pk")

@@ -562,7 +562,8 @@ def participant_add(
 
 @transaction.atomic
 def participant_remove(*, actor: User, case: Case, participant_id: int, reason: str) -> None:
-    """Remove a participant recorded by mistake; the typed reason and the record go to the audit."""
+    """Remove a participant recorded by mistake: kept, struck through, with who, when and the typed
+    reason (also in the audit); no longer counted anywhere."""
     _require_edit(actor, case)
     from digitaldesk.cases.events import check_reason
 
@@ -576,7 +577,9 @@ def participant_remove(*, actor: User, case: Case, participant_id: int, reason: 
         "role": participant.role,
         "reason": reason,
     }
-    participant.delete()
+    Participant.objects.filter(pk=participant.pk).update(
+        removed_at=timezone.now(), removed_by=actor, remove_reason=reason
+    )
     audit_record(actor=actor, action="cases.participant_removed", obj=case, detail=detail)
 
 
@@ -711,8 +714,9 @@ def _legal_message(exc: Exception, fallback: str) -> str:
 
 @transaction.atomic
 def charge_remove(*, actor: User, case: Case, charge_id: int, reason: str) -> list[str]:
-    """Remove a charge recorded by mistake (typed reason, audited); the category and the
-    deadlines follow. Returns the changes in the running limits (for the page to show)."""
+    """Remove a charge recorded by mistake: kept struck through with who, when and the typed
+    reason (audited), no longer counted; the category and the deadlines follow. Returns the
+    changes in the running limits (for the page to show)."""
     _require_edit(actor, case)
     from digitaldesk.cases.events import check_reason, deadline_changes, deadline_snapshot
 
@@ -727,7 +731,9 @@ def charge_remove(*, actor: User, case: Case, charge_id: int, reason: str) -> li
         "clause": charge.clause,
         "reason": reason,
     }
-    charge.delete()
+    Charge.objects.filter(pk=charge.pk).update(
+        removed_at=timezone.now(), removed_by=actor, remove_reason=reason
+    )
     audit_record(actor=actor, action="cases.charge_removed", obj=case, detail=detail)
     _category_refresh(case)
     reindex_case_on_commit(case.pk)

@@ -20,6 +20,7 @@ from digitaldesk.audit.services import audit_record
 from digitaldesk.cases import events as case_events
 from digitaldesk.cases import forms, selectors, services
 from digitaldesk.cases.models import (
+    REPORT_STAGES,
     Accused,
     AssignmentRole,
     Case,
@@ -31,6 +32,7 @@ from digitaldesk.cases.models import (
     Participant,
     SourceKind,
 )
+from digitaldesk.core.links import related_links
 from digitaldesk.law.deadlines import page_notes, split_counting_notes
 
 
@@ -157,8 +159,15 @@ def _case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
     context: dict[str, Any] = {
         "case": case,
         "accused": people,
-        "participants": list(Participant.objects.filter(case=case)),
-        "charges": list(Charge.objects.filter(case=case).select_related("accused")),
+        # The removed ones too, struck through with who, when and why.
+        "participants": list(
+            Participant.with_removed.filter(case=case).select_related("removed_by")
+        ),
+        "charges": list(
+            Charge.with_removed.filter(case=case)
+            .select_related("accused", "removed_by")
+            .order_by("pk")
+        ),
         "assignments": list(
             CaseAssignment.objects.filter(case=case).select_related("user", "user__position")
         ),
@@ -176,6 +185,10 @@ def _case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
         ],
         "can_edit": can_edit,
         "can_manage": selectors.can_manage_access(user, case),
+        # The case files and presentation (casefiles, a layer above: core.links).
+        "related_links": related_links("cases.case", user, case),
+        # A crime report (nguồn tin) has no accused and no case yet (BLTTHS 2015 Điều 147, 179).
+        "is_report": case.stage in REPORT_STAGES,
         "today": timezone.localdate(),
         "categories": Category.choices,
     }

@@ -203,6 +203,8 @@ class IncomingDirect(APIView):
             info_users=pick(data["info_users"], users),
             info_units=pick(data["info_units"], units),
             due_date=data["due_date"],
+            change_due=data["change_due"],
+            change_reason=data["change_reason"],
         )
         try:
             if selectors.can_direct(user_of(request), document):

@@ -174,6 +174,10 @@ class DirectionSerializer(serializers.Serializer[Any]):
     info_users = serializers.ListField(child=serializers.IntegerField(), default=list)
     info_units = serializers.ListField(child=serializers.IntegerField(), default=list)
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    # Bút phê: a deadline other than the registered one needs change_due; replacing a direction
+    # already given needs change_reason (docs/documents.md, "Incoming flow").
+    change_due = serializers.BooleanField(default=False)
+    change_reason = serializers.CharField(required=False, allow_blank=True, default="")
     hand_over = serializers.BooleanField(default=False)
 
 

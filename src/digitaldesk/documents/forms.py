@@ -119,6 +119,17 @@ class DirectionForm(forms.Form):
     info_units = UnitChoice(label="Đơn vị để biết", queryset=Unit.objects.none(), required=False)
     info_users = UserChoice(label="Cán bộ để biết", queryset=User.objects.none(), required=False)
     due_date = forms.DateField(label="Hạn giải quyết", required=False, widget=DATE)
+    change_due = forms.BooleanField(
+        label="Đổi hạn giải quyết đã vào sổ",
+        required=False,
+        help_text="Không chọn thì hạn giải quyết đã vào sổ được giữ nguyên.",
+    )
+    change_reason = forms.CharField(
+        label="Lý do thay đổi chỉ đạo (khi văn bản đã được bút phê)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     hand_over = forms.BooleanField(
         label="Chuyển hẳn (tôi không còn xử lý văn bản này)", required=False
     )
@@ -129,6 +140,7 @@ class DirectionForm(forms.Form):
         users: Any = None,
         units: Any = None,
         forwarding: bool = False,
+        changing: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -142,8 +154,11 @@ class DirectionForm(forms.Form):
             )
         if not forwarding:
             del self.fields["hand_over"]
+            if not changing:
+                del self.fields["change_reason"]
         else:
             self.fields["note"].label = "Ý kiến khi chuyển"
+            del self.fields["change_due"], self.fields["change_reason"]
 
 
 class NoteForm(forms.Form):

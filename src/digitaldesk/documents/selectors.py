@@ -24,8 +24,10 @@ from digitaldesk.accounts.models import Role, Unit, UnitKind, User
 from digitaldesk.accounts.selectors import effective_roles, led_units
 from digitaldesk.core.text import fold
 from digitaldesk.documents.models import (
+    ActionKind,
     Assignment,
     AssignmentRole,
+    DocumentAction,
     IncomingDocument,
     IncomingStatus,
     OutgoingDocument,
@@ -198,6 +200,30 @@ def can_register(user: User) -> bool:
 def can_direct(user: User, document: IncomingDocument) -> bool:
     """Bút phê: the agency's leaders (NĐ 30/2020, Điều 23 khoản 2)."""
     return document.status != IncomingStatus.DONE and leads_agency(user, document.unit)
+
+
+def current_direction(document: IncomingDocument) -> DocumentAction | None:
+    """The bút phê in force: the latest direction, while its assignments are active."""
+    if not document.assignments.filter(active=True).exists():
+        return None
+    return (
+        document.actions.filter(kind=ActionKind.DIRECTED)
+        .select_related("actor", "actor__position")
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
+def leader_rank(user: User | None) -> int:
+    """Thứ bậc of a leader's position (smaller is higher; no position ranks last)."""
+    position = getattr(user, "position", None)
+    return position.rank if position is not None else 10_000
+
+
+def may_change_direction(user: User, previous: DocumentAction) -> bool:
+    """A direction in force is changed only by its author or a leader of equal or higher rank:
+    a deputy does not replace the chief's direction."""
+    return previous.actor_id == user.pk or leader_rank(user) <= leader_rank(previous.actor)
 
 
 def can_forward(user: User, document: IncomingDocument) -> bool:

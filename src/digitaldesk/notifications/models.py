@@ -16,6 +16,12 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     dedupe_key = models.CharField(max_length=200, blank=True, db_index=True)
+    # A to-do (cần bút phê, trình ký, chờ cấp số): the work it asks for, e.g. "docs-in-12-direct".
+    # When anyone does that work, `close_todo` closes it for everyone it was sent to: done_at,
+    # done_note ("Đã bút phê: Nguyễn Văn A, 09:12 05/12/2026") and read.
+    todo = models.CharField("việc cần làm", max_length=120, blank=True, db_index=True)
+    done_at = models.DateTimeField("đã xong lúc", null=True, blank=True)
+    done_note = models.CharField("đã xong", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "thông báo"

@@ -13,7 +13,7 @@ from digitaldesk.notifications.models import Notification
 
 BELL_LATEST = 8
 # What the bell and the desk widget show of a notification (not its body).
-SHOWN_FIELDS = ("pk", "title", "created_at", "read_at")
+SHOWN_FIELDS = ("pk", "title", "created_at", "read_at", "done_note")
 # In the model's field order, as Model.from_db() expects them.
 _COLUMNS = [
     f.attname for f in Notification._meta.concrete_fields if f.attname in {"id", *SHOWN_FIELDS}

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from digitaldesk.jobs.services import enqueue
@@ -29,6 +30,7 @@ def notify(
     kind: str = "chung",
     email: bool = False,
     dedupe_key: str = "",
+    todo: str = "",
 ) -> list[Notification]:
     """Create one notification per user (and queue its e-mail if `email`).
 
@@ -36,6 +38,8 @@ def notify(
     a double-submitted form, two workers racing) create nothing new for a user who
     already has a notification with that key: the database's unique constraint
     decides, so concurrent callers cannot both create one.
+
+    `todo` names the work the notification asks for (see `close_todo`).
     """
     created: list[Notification] = []
     with transaction.atomic():
@@ -54,6 +58,7 @@ def notify(
                         url=url[:500],
                         kind=kind[:60],
                         dedupe_key=dedupe_key[:200],
+                        todo=todo[:120],
                     )
             except IntegrityError:
                 if not dedupe_key:
@@ -83,4 +88,21 @@ def mark_read(*, user: Any, notification_id: int | None = None) -> int:
         count = rows.update(read_at=timezone.now())
         if count:
             publish(f"user:{user.pk}", "notification", {"read": count})
+    return count
+
+
+def close_todo(*, todo: str, note: str) -> int:
+    """The work `todo` is done (by whoever did it): every open notification asking for it, of
+    every official it was sent to, is closed with `note` (who did what, when) and counts as read;
+    their bells refresh. Called by the service that does the work, inside its transaction.
+    Returns the number closed."""
+    if not todo:
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        rows = Notification.objects.filter(todo=todo[:120], done_at__isnull=True)
+        users = sorted(set(rows.values_list("user_id", flat=True)))
+        count = rows.update(done_at=now, done_note=note[:300], read_at=Coalesce("read_at", now))
+        for user_id in users:
+            publish(f"user:{user_id}", "notification", {"done": todo[:120]})
     return count

@@ -10,7 +10,7 @@ from django.template import engines
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from digitaldesk.cases.models import Category, Measure, Stage
+from digitaldesk.cases.models import REPORT_STAGES, Category, Measure, Stage
 
 register = template.Library()
 
@@ -63,6 +63,12 @@ def category_abbr(value: str) -> str:
 
 _STAGE_LABELS: dict[str, str] = dict(Stage.choices)
 _MEASURE_LABELS: dict[str, str] = {value: str(label) for value, label in Measure.choices if value}
+
+
+@register.filter
+def is_report_stage(value: str) -> bool:
+    """A crime report not (yet) prosecuted: its limits concern the report, not a case."""
+    return value in REPORT_STAGES
 
 
 @register.filter
@@ -154,6 +160,7 @@ _ROW_HELPERS = {
     "stage_label": stage_label,
     "measure_label": measure_label,
     "category_abbr": category_abbr,
+    "category_label": category_label,
     "urgency": urgency,
     "days_left": days_left,
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from digitaldesk.accounts.models import User
 from digitaldesk.audit.services import audit_record
@@ -131,3 +132,29 @@ def record_download(
         obj=document,
         detail={"file": stored.pk, "which": which, "sha256": stored.sha256, "name": stored.name},
     )
+
+
+# To-do notifications (notifications.close_todo): the work each asks for, closed when done.
+def todo_direct(document: IncomingDocument) -> str:
+    """ "cần bút phê", sent to the agency's leaders."""
+    return f"docs-in-{document.pk}-direct"
+
+
+def todo_handle(document: IncomingDocument) -> str:
+    """ "được giao", sent to the handlers; done when the document is closed."""
+    return f"docs-in-{document.pk}-handle"
+
+
+def todo_sign(document: OutgoingDocument) -> str:
+    """ "trình duyệt, ký", sent to the signer; done when signed or returned."""
+    return f"docs-out-{document.pk}-sign"
+
+
+def todo_issue(document: OutgoingDocument) -> str:
+    """ "chờ cấp số", sent to the clerks; done when one of them issues it."""
+    return f"docs-out-{document.pk}-issue"
+
+
+def done_by(what: str, actor: User) -> str:
+    """The note of a closed to-do: what was done, by whom, when."""
+    return f"{what}: {actor.full_name}, {timezone.localtime():%H:%M %d/%m/%Y}"

@@ -34,11 +34,14 @@ from digitaldesk.documents.services.common import (
     NeedsConfirmation,
     SecretRefused,
     detail_url,
+    done_by,
     search_refresh,
     secret_refusal_message,
+    todo_direct,
+    todo_handle,
 )
 from digitaldesk.jobs.services import enqueue
-from digitaldesk.notifications.services import notify
+from digitaldesk.notifications.services import close_todo, notify
 
 
 @dataclass
@@ -272,6 +275,7 @@ def _incoming_register_atomic(
             kind="van_ban_den",
             email=urgent,
             dedupe_key=f"docs-in-{document.pk}-present",
+            todo=todo_direct(document),
         )
     )
     return document
@@ -317,6 +321,8 @@ def incoming_close(*, actor: User, document: IncomingDocument, result: str) -> I
     document.closed_at, document.closed_by = now, actor
     document.save(update_fields=["status", "result", "closed_at", "closed_by"])
     document.assignments.filter(active=True).update(done_at=now)
+    close_todo(todo=todo_handle(document), note=done_by("Đã giải quyết", actor))
+    close_todo(todo=todo_direct(document), note=done_by("Đã giải quyết", actor))
     DocumentAction.objects.create(
         document=document, kind=ActionKind.CLOSED, actor=actor, note=result.strip()
     )

@@ -27,11 +27,17 @@ from digitaldesk.documents.models import (
     ReviewComment,
 )
 from digitaldesk.documents.numbering import format_number, take_number
-from digitaldesk.documents.services.common import detail_url, search_refresh
+from digitaldesk.documents.services.common import (
+    detail_url,
+    done_by,
+    search_refresh,
+    todo_issue,
+    todo_sign,
+)
 from digitaldesk.documents.services.incoming import IncomingData, incoming_register
 from digitaldesk.documents.services.outgoing import symbol_suffix
 from digitaldesk.jobs.services import enqueue
-from digitaldesk.notifications.services import notify
+from digitaldesk.notifications.services import close_todo, notify
 
 
 def outgoing_sign(
@@ -75,6 +81,7 @@ def outgoing_sign(
         document.signed_file, document.signed_by, document.signed_at = stored, actor, timezone.now()
         document.status = OutgoingStatus.SIGNED
         document.save(update_fields=["signed_file", "signed_by", "signed_at", "status"])
+        close_todo(todo=todo_sign(document), note=done_by("Đã ký", actor))
         ReviewComment.objects.create(
             document=document, version=document.current, author=actor, kind="ky", text="Đã ký số."
         )
@@ -94,6 +101,7 @@ def outgoing_sign(
                 url=url,
                 kind="van_ban_di",
                 dedupe_key=f"docs-out-{document.pk}-signed",
+                todo=todo_issue(document),
             )
         )
     return document
@@ -157,6 +165,9 @@ def outgoing_issue(
         )
         document.issued_file, document.issued_by, document.issued_at = stored, actor, timezone.now()
         document.status = OutgoingStatus.ISSUED
+        close_todo(
+            todo=todo_issue(document), note=done_by(f"Đã cấp số {document.code_notation}", actor)
+        )
         document.save(
             update_fields=[
                 "year",

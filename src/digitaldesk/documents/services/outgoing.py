@@ -30,11 +30,13 @@ from digitaldesk.documents.services.common import (
     NeedsConfirmation,
     SecretRefused,
     detail_url,
+    done_by,
     search_refresh,
+    todo_sign,
 )
 from digitaldesk.documents.services.corrections import relation_check
 from digitaldesk.jobs.services import enqueue
-from digitaldesk.notifications.services import notify
+from digitaldesk.notifications.services import close_todo, notify
 
 
 @dataclass
@@ -388,6 +390,7 @@ def outgoing_submit(
             kind="van_ban_di",
             email=False,
             dedupe_key=f"docs-out-{document.pk}-submit-{document.current_id}",
+            todo=todo_sign(document),
         )
     )
     return document
@@ -402,6 +405,7 @@ def outgoing_return(*, actor: User, document: OutgoingDocument, reason: str) -> 
         raise ValidationError("Vui lòng ghi lý do trả lại để người soạn thảo sửa.")
     document.status = OutgoingStatus.DRAFT
     document.approved_by, document.approved_at = None, None
+    close_todo(todo=todo_sign(document), note=done_by("Đã trả lại dự thảo", actor))
     document.save(update_fields=["status", "approved_by", "approved_at"])
     ReviewComment.objects.create(
         document=document,

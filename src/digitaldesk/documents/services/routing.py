@@ -25,8 +25,14 @@ from digitaldesk.documents.models import (
     IncomingStatus,
     Urgency,
 )
-from digitaldesk.documents.services.common import detail_url, search_refresh
-from digitaldesk.notifications.services import notify
+from digitaldesk.documents.services.common import (
+    detail_url,
+    done_by,
+    search_refresh,
+    todo_direct,
+    todo_handle,
+)
+from digitaldesk.notifications.services import close_todo, notify
 
 
 def _assignment(
@@ -65,6 +71,10 @@ class Direction:
     info_users: list[User] = field(default_factory=list)
     info_units: list[Unit] = field(default_factory=list)
     due_date: dt.date | None = None
+    # Bút phê only: an explicit change of the registered deadline, and the reason for replacing
+    # a direction already given (each refused when missing, never done silently).
+    change_due: bool = False
+    change_reason: str = ""
 
 
 def _check_targets(actor: User, document: IncomingDocument, direction: Direction) -> None:
@@ -100,8 +110,18 @@ def incoming_direct(
             "thống."
         )
     _check_targets(actor, document, direction)
-    due = direction.due_date or document.due_date
-    if due and due < timezone.localdate():
+    previous = selectors.current_direction(document)
+    reason = _check_change(actor, previous, direction.change_reason)
+    registered = document.due_date
+    due = direction.due_date or registered
+    if registered and due != registered and not direction.change_due:
+        # The deadline registered from the document (or by the clerk) is not overwritten
+        # silently: changing it is a choice of its own, recorded with the direction.
+        raise ValidationError(
+            f"Hạn giải quyết đã vào sổ là {registered:%d/%m/%Y}; bút phê không tự thay hạn này. "
+            "Để đổi hạn, chọn “Đổi hạn giải quyết đã vào sổ”."
+        )
+    if due and due < timezone.localdate() and due != registered:
         raise ValidationError("Hạn giải quyết không được trước ngày hôm nay.")
     # A new direction replaces the previous one (e.g. the leader changes the lead unit).
     document.assignments.filter(active=True).update(active=False)
@@ -109,21 +129,81 @@ def incoming_direct(
     document.status = IncomingStatus.IN_PROGRESS
     document.due_date = due
     document.save(update_fields=["status", "due_date"])
+    detail = _assignment_detail(created, due)
+    if due != registered:
+        detail["due_changed_from"] = registered.isoformat() if registered else None
+    if previous is not None:
+        detail["replaces"] = {"action": previous.pk, "by": previous.actor_id, "reason": reason}
     DocumentAction.objects.create(
         document=document,
         kind=ActionKind.DIRECTED,
         actor=actor,
-        note=direction.note,
-        detail=_assignment_detail(created, due),
+        note=_direction_note(direction.note, previous, reason, registered, due),
+        detail=detail,
     )
     audit_record(
         actor=actor,
-        action="documents.incoming_directed",
+        action="documents.incoming_directed"
+        if previous is None
+        else "documents.incoming_direction_changed",
         obj=document,
-        detail={"note": direction.note, **_assignment_detail(created, due)},
+        detail={"note": direction.note, **detail},
     )
+    close_todo(todo=todo_direct(document), note=done_by("Đã bút phê", actor))
     _after_assignment(document, created, actor, direction.note)
+    if previous is not None and previous.actor is not None and previous.actor_id != actor.pk:
+        author = previous.actor
+        url = detail_url("documents:incoming_detail", document.pk)
+        title = (
+            f"{actor.full_name} thay đổi chỉ đạo của đồng chí đối với văn bản đến số "
+            f"{document.arrival_number}"
+        )
+        transaction.on_commit(
+            lambda: notify(users=[author], title=title, body=reason, url=url, kind="van_ban_den")
+        )
     return document
+
+
+def _check_change(actor: User, previous: DocumentAction | None, reason: str) -> str:
+    """A direction already given is replaced only explicitly (a typed reason) and only by its
+    author or a leader of equal or higher rank; returns the reason."""
+    if previous is None:
+        return ""
+    author = previous.actor
+    given = (
+        f"Văn bản đã được {author.full_name if author else 'lãnh đạo'} bút phê lúc "
+        f"{timezone.localtime(previous.at):%H:%M %d/%m/%Y}"
+    )
+    if not selectors.may_change_direction(actor, previous):
+        raise PermissionDenied(
+            f"{given}. Chỉ người đã bút phê hoặc lãnh đạo cùng cấp, cấp trên mới thay đổi được "
+            "chỉ đạo này; đề nghị báo cáo lại người đã bút phê."
+        )
+    reason = reason.strip()
+    if len(reason) < 5:
+        raise ValidationError(
+            f"{given}. Để thay đổi chỉ đạo, ghi lý do thay đổi (ít nhất 5 ký tự); việc thay đổi "
+            "được ghi nhật ký."
+        )
+    return reason[:500]
+
+
+def _direction_note(
+    note: str,
+    previous: DocumentAction | None,
+    reason: str,
+    registered: dt.date | None,
+    due: dt.date | None,
+) -> str:
+    """The note of the action: the direction, and what it changes (said, not silent)."""
+    parts = [note]
+    if previous is not None:
+        author = previous.actor.full_name if previous.actor else "lãnh đạo"
+        parts.append(f"Thay đổi chỉ đạo của {author} — lý do: {reason}")
+    if registered and due != registered:
+        new = f"{due:%d/%m/%Y}" if due else "không có hạn"
+        parts.append(f"Đổi hạn giải quyết từ {registered:%d/%m/%Y} sang {new}")
+    return "\n".join(p for p in parts if p)
 
 
 def _create_assignments(
@@ -179,6 +259,7 @@ def _after_assignment(
             kind="van_ban_den",
             email=urgent,
             dedupe_key=f"docs-in-{document.pk}-assign-{stamp}",
+            todo=todo_handle(document),
         )
     )
 

@@ -230,6 +230,14 @@ def _incoming_context(user: User, document: IncomingDocument) -> dict[str, Any]:
     }
     if can_direct and document.recalled_at is not None:
         context["can_direct"] = False
+    # A direction already given shows as given; only its author or a leader of equal or higher
+    # rank may change it, explicitly (with a reason).
+    direction = selectors.current_direction(document)
+    context["direction"] = direction
+    if direction is not None and can_direct:
+        context["may_change_direction"] = selectors.may_change_direction(user, direction)
+        if not context["may_change_direction"]:
+            context["can_direct"] = context["can_forward"] = can_direct = can_forward = False
     if (can_direct or can_forward) and document.recalled_at is None:
         users = selectors.assignable_users(user, document)
         units = selectors.assignable_units(user, document)
@@ -237,6 +245,7 @@ def _incoming_context(user: User, document: IncomingDocument) -> dict[str, Any]:
             users=users,
             units=units,
             forwarding=not can_direct,
+            changing=direction is not None,
             initial={"due_date": document.due_date},
         )
     context["report_form"] = forms.NoteForm()

@@ -26,6 +26,8 @@ def _direction(form: Any) -> services.Direction:
         info_users=list(data["info_users"]),
         info_units=list(data["info_units"]),
         due_date=data["due_date"],
+        change_due=data.get("change_due", False),
+        change_reason=data.get("change_reason", ""),
     )
 
 
@@ -39,6 +41,7 @@ def incoming_direct(request: HttpRequest, pk: int) -> HttpResponse:
             users=selectors.assignable_users(user, document),
             units=selectors.assignable_units(user, document),
             forwarding=forwarding,
+            changing=True,
         )
         if not form.is_valid():
             raise ValidationError(
@@ -53,7 +56,8 @@ def incoming_direct(request: HttpRequest, pk: int) -> HttpResponse:
                 hand_over=form.cleaned_data.get("hand_over", False),
             )
             return "Đã chuyển văn bản."
+        previous = selectors.current_direction(document)
         services.incoming_direct(actor=user, document=document, direction=_direction(form))
-        return "Đã bút phê, phân công xử lý."
+        return "Đã thay đổi chỉ đạo." if previous else "Đã bút phê, phân công xử lý."
 
     return incoming_action(request, pk, run)

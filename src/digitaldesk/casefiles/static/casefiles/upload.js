@@ -29,6 +29,7 @@
     return post(form.dataset.beginUrl, JSON.stringify({ name: file.name, size: file.size, key: key, volume: volume }),
       "application/json").then(function (info) {
       if (info.error) throw new Error(info.error);
+      line.dataset.upload = info.id;
       var offset = info.received || 0;
       function next() {
         line.querySelector(".pct").textContent = Math.floor(100 * offset / file.size) + "%";
@@ -60,6 +61,26 @@
     }
   }
 
+  // A received file's line follows its row of the progress table (refreshed by htmx): it says
+  // "đang nhận dạng" only while the pages are being read.
+  function followRows() {
+    document.querySelectorAll("#cf-upload-status li[data-upload]").forEach(function (line) {
+      var row = document.getElementById("upload-" + line.dataset.upload);
+      if (!row || !line.classList.contains("ok")) return;
+      var pct = line.querySelector(".pct");
+      var range = row.dataset.first ? " (bút lục " + row.dataset.first + "–" +
+        (Number(row.dataset.first) + Number(row.dataset.pages) - 1) + ")" : "";
+      if (row.dataset.state === "done") {
+        pct.textContent = "đã nhận dạng xong " + row.dataset.pages + " trang" + range;
+        line.dataset.state = "done";
+      } else if (row.dataset.state === "failed") {
+        pct.textContent = "lỗi, xem bảng tiến độ";
+        line.classList.replace("ok", "bad");
+      }
+    });
+  }
+  document.addEventListener("htmx:afterSettle", followRows);
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("cf-upload-form");
     if (!form || !window.fetch) return;
@@ -82,6 +103,7 @@
             if (done.error) { line.classList.add("bad"); line.querySelector(".pct").textContent = done.error; }
             else { line.classList.add("ok"); line.querySelector(".pct").textContent = "đã nhận " + done.pages + " trang (bút lục " + done.first_but_luc + "–" + (done.first_but_luc + done.pages - 1) + "), đang nhận dạng"; }
             refreshProgress(form);
+            followRows();
           }, function (err) {
             line.classList.add("bad");
             line.querySelector(".pct").textContent = err.message;
