@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 
 from digitaldesk.accounts.models import Unit, UnitKind, User
 from digitaldesk.core.forms import choice_field, model_choice_field
+from digitaldesk.core.text import fold
 from digitaldesk.documents.docgen import TEMPLATE_KINDS
 from digitaldesk.documents.models import (
     DOC_TYPE_CHOICES,
@@ -104,7 +105,28 @@ class IncomingForm(forms.Form):
     )
 
 
+# Ready phrases of bút phê (cụm từ bút phê thường dùng), offered beside the note.
+DIRECTION_PHRASES = (
+    "Chủ trì, tham mưu giải quyết; báo cáo kết quả.",
+    "Nghiên cứu, đề xuất hướng giải quyết.",
+    "Phối hợp thực hiện theo quy định.",
+    "Khẩn trương giải quyết, báo cáo trước hạn.",
+    "Để biết, theo dõi.",
+    "Lưu hồ sơ.",
+)
+
+_ROLES = (
+    ("lead", "Chủ trì", "chủ trì"),
+    ("support", "Phối hợp", "phối hợp"),
+    ("info", "Để biết", "để biết"),
+)
+
+
 class DirectionForm(forms.Form):
+    """Bút phê or chuyển xử lý. The six choice fields are drawn by documents/_direction_form.html
+    as three pickers (chủ trì, phối hợp, để biết), each listing units and officials as check
+    boxes that documents.js turns into a search box with chips."""
+
     note = forms.CharField(
         label="Ý kiến chỉ đạo (bút phê)", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -118,7 +140,12 @@ class DirectionForm(forms.Form):
     )
     info_units = UnitChoice(label="Đơn vị để biết", queryset=Unit.objects.none(), required=False)
     info_users = UserChoice(label="Cán bộ để biết", queryset=User.objects.none(), required=False)
-    due_date = forms.DateField(label="Hạn giải quyết", required=False, widget=DATE)
+    due_date = forms.DateField(
+        label="Hạn giải quyết",
+        required=False,
+        widget=DATE,
+        help_text="Hạn cho chủ trì và phối hợp; người, đơn vị để biết không có hạn.",
+    )
     hand_over = forms.BooleanField(
         label="Chuyển hẳn (tôi không còn xử lý văn bản này)", required=False
     )
@@ -128,6 +155,7 @@ class DirectionForm(forms.Form):
         *args: Any,
         users: Any = None,
         units: Any = None,
+        leads: Any = None,
         forwarding: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -136,6 +164,8 @@ class DirectionForm(forms.Form):
             model_choice_field(self, name).queryset = (
                 users if users is not None else User.objects.none()
             )
+        if leads is not None:
+            model_choice_field(self, "lead_users").queryset = leads
         for name in ("lead_units", "support_units", "info_units"):
             model_choice_field(self, name).queryset = (
                 units if units is not None else Unit.objects.none()
@@ -144,6 +174,40 @@ class DirectionForm(forms.Form):
             del self.fields["hand_over"]
         else:
             self.fields["note"].label = "Ý kiến khi chuyển"
+        self.phrases = DIRECTION_PHRASES
+
+    def pickers(self) -> list[dict[str, Any]]:
+        """One picker per role: its label and options (units first), each with the folded text
+        the search box matches ("phong 2" finds "Phòng 2", "hoang van minh" finds Minh)."""
+        chosen = {
+            name: {str(v) for v in (self[name].value() or [])}
+            for name in self.fields
+            if name.endswith(("_units", "_users"))
+        }
+        result = []
+        for key, label, lower in _ROLES:
+            options: list[dict[str, Any]] = []
+            for kind, name in (("unit", f"{key}_units"), ("user", f"{key}_users")):
+                field = model_choice_field(self, name)
+                for obj in field.queryset:
+                    text = field.label_from_instance(obj)
+                    if kind == "user" and getattr(obj, "unit", None) is not None:
+                        text = f"{text} · {obj.unit.name}"
+                    options.append(
+                        {
+                            "kind": kind,
+                            "name": name,
+                            "value": str(obj.pk),
+                            "text": text,
+                            "search": fold(text),
+                            "checked": str(obj.pk) in chosen[name],
+                        }
+                    )
+            errors = [e for n in (f"{key}_units", f"{key}_users") for e in self[n].errors]
+            result.append(
+                {"key": key, "label": label, "lower": lower, "options": options, "errors": errors}
+            )
+        return result
 
 
 class NoteForm(forms.Form):

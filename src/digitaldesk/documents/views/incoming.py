@@ -71,6 +71,8 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
         )
         if year.isdigit():
             rows = rows.filter(year=int(year))
+        # A handler reads the leader's bút phê in the list, under each document.
+        rows = selectors.with_direction_note(rows)
     rows = rows.order_by("-year", "-arrival_number")
     page = LitePage(
         rows.only(
@@ -221,6 +223,7 @@ def _incoming_context(user: User, document: IncomingDocument) -> dict[str, Any]:
         "can_edit_entry": selectors.can_edit_incoming(user, document),
         "edits": document.edits.select_related("actor"),
         "related": selectors.incoming_related(user, document),
+        "direction": selectors.latest_direction(document),
         "today": timezone.localdate(),
         "overdue": bool(
             document.due_date
@@ -236,6 +239,7 @@ def _incoming_context(user: User, document: IncomingDocument) -> dict[str, Any]:
         context["direct_form"] = forms.DirectionForm(
             users=users,
             units=units,
+            leads=selectors.lead_candidates(user, document),
             forwarding=not can_direct,
             initial={"due_date": document.due_date},
         )
