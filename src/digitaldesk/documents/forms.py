@@ -54,8 +54,34 @@ class SignerChoice(_SignerChoices):
         return f"{obj.full_name} — {obj.position.name if obj.position else ''}"
 
 
+if TYPE_CHECKING:
+    _LeaderChoice = forms.ModelChoiceField[User]
+else:
+    _LeaderChoice = forms.ModelChoiceField
+
+
+class LeaderChoice(_LeaderChoice):
+    def label_from_instance(self, obj: User) -> str:
+        position = obj.position.name if obj.position_id and obj.position else ""
+        return f"{obj.full_name} — {position}" if position else obj.full_name
+
+
 class IncomingForm(forms.Form):
-    sender = forms.CharField(label="Tác giả (cơ quan ban hành)", max_length=300)
+    """Vào sổ văn bản đến. The file comes first (its stated fields fill the rest); a file kept
+    from an earlier try comes back as `upload_token` (documents/staging.py). The two
+    confirmations are offered only when the register asks for them (`offer`)."""
+
+    file = forms.FileField(
+        label="Tệp văn bản (PDF, DOCX hoặc ảnh quét)",
+        required=False,
+        error_messages={"empty": "Tệp rỗng (0 byte). Vui lòng chọn lại tệp."},
+    )
+    upload_token = forms.CharField(required=False, widget=forms.HiddenInput, max_length=60)
+    sender = forms.CharField(
+        label="Tác giả (cơ quan ban hành)",
+        max_length=300,
+        help_text="Ví dụ: Viện kiểm sát nhân dân tối cao - Vụ 7",
+    )
     code_notation = forms.CharField(
         label="Số, ký hiệu", max_length=80, required=False, help_text="Ví dụ: 93/TB-VKSTC"
     )
@@ -74,7 +100,18 @@ class IncomingForm(forms.Form):
         initial=Secrecy.NORMAL,
         help_text="Văn bản Mật, Tối mật, Tuyệt mật chỉ được vào sổ thông tin, không tải tệp.",
     )
+    secret_summary_allowed = forms.BooleanField(
+        label="Người xác định độ mật đồng ý ghi trích yếu (chỉ với văn bản Tuyệt mật)",
+        required=False,
+    )
     due_date = forms.DateField(label="Hạn giải quyết", required=False, widget=DATE)
+    submit_to = LeaderChoice(
+        label="Trình lãnh đạo bút phê",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Tất cả lãnh đạo cơ quan",
+        help_text="Người được báo để bút phê, phân công.",
+    )
     channel = forms.ChoiceField(
         label="Hình thức nhận",
         choices=[c for c in Channel.choices if c[0] != "lien_thong"],
@@ -93,16 +130,23 @@ class IncomingForm(forms.Form):
     allow_duplicate = forms.BooleanField(
         label="Vẫn vào sổ (không phải văn bản trùng)", required=False
     )
-    secret_summary_allowed = forms.BooleanField(
-        label="Người xác định độ mật đồng ý ghi trích yếu (chỉ với văn bản Tuyệt mật)",
-        required=False,
-    )
-    # Last field on purpose: an oversize file stops the upload, the fields above are kept.
-    file = forms.FileField(
-        label="Tệp văn bản (PDF, DOCX hoặc ảnh quét)",
-        required=False,
-        error_messages={"empty": "Tệp rỗng (0 byte). Vui lòng chọn lại tệp."},
-    )
+
+    def __init__(self, *args: Any, leaders: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "submit_to").queryset = (
+            leaders if leaders is not None else User.objects.none()
+        )
+
+    def offer(self, *, confirm_sensitive: bool, allow_duplicate: bool) -> None:
+        """Drop the confirmations the register did not ask for, so the clerk sees only the
+        ones that apply (a box ticked on the previous try stays)."""
+        for name, wanted in (
+            ("confirm_sensitive", confirm_sensitive),
+            ("allow_duplicate", allow_duplicate),
+        ):
+            ticked = self.is_bound and bool(self.data.get(name))
+            if not (wanted or ticked or self.errors.get(name)):
+                del self.fields[name]
 
 
 # Ready phrases of bút phê (cụm từ bút phê thường dùng), offered beside the note.
@@ -189,7 +233,7 @@ class DirectionForm(forms.Form):
             options: list[dict[str, Any]] = []
             for kind, name in (("unit", f"{key}_units"), ("user", f"{key}_users")):
                 field = model_choice_field(self, name)
-                for obj in field.queryset:
+                for obj in field.queryset if field.queryset is not None else []:
                     text = field.label_from_instance(obj)
                     if kind == "user" and getattr(obj, "unit", None) is not None:
                         text = f"{text} · {obj.unit.name}"
@@ -199,6 +243,7 @@ class DirectionForm(forms.Form):
                             "name": name,
                             "value": str(obj.pk),
                             "text": text,
+                            "chip": obj.full_name if kind == "user" else obj.name,
                             "search": fold(text),
                             "checked": str(obj.pk) in chosen[name],
                         }

@@ -23,6 +23,15 @@ document.addEventListener("change", function (event) {
   const form = input.closest && input.closest("form[data-guess-url]");
   if (!form || input.name !== "file" || !input.files || !input.files.length) { return; }
   const status = form.querySelector(".guess-status");
+  const limit = Number(form.dataset.maxBytes || 0);
+  if (limit && input.files[0].size > limit) {
+    // Refused here, before the form is sent: the fields typed after choosing it are kept.
+    if (status) { status.textContent = "Tệp quá lớn (tối đa " + Math.round(limit / 1048576) + " MB). Vui lòng chọn tệp khác."; }
+    input.value = "";
+    return;
+  }
+  const kept = form.querySelector(".kept-file");
+  if (kept) { kept.textContent = "Tệp mới được chọn sẽ thay tệp đã giữ."; }
   const data = new FormData();
   data.append("file", input.files[0]);
   data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
@@ -82,8 +91,10 @@ document.addEventListener("change", function (event) {
         const chip = document.createElement("button");
         chip.type = "button";
         chip.className = "chip";
-        chip.textContent = o.textContent.trim() + " ×";
-        chip.setAttribute("aria-label", "Bỏ " + o.textContent.trim());
+        const label = o.dataset.chip || o.textContent.trim();
+        chip.textContent = label + " ×";
+        chip.title = o.textContent.trim();
+        chip.setAttribute("aria-label", "Bỏ " + label);
         chip.addEventListener("click", function () { box.checked = false; drawChips(); search.focus(); });
         chips.appendChild(chip);
       });
