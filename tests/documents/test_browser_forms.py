@@ -41,6 +41,7 @@ def test_register_then_direct_with_the_pickers(org: Any, new_context: Any, tmp_p
     sender.evaluate("e => e.removeAttribute('required')")
     lan.get_by_role("button", name="Vào sổ").click()
     expect(lan.locator(".kept-file")).to_contain_text("93-TB-VKSTC.pdf")
+    screenshot(lan, "documents-register-form-desktop")
     assert unlabelled_controls(lan) == []
     sender.fill("Viện kiểm sát nhân dân tối cao")
     lan.get_by_label("Trình lãnh đạo bút phê").select_option(str(org.people["huong"].pk))
