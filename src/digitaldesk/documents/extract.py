@@ -80,8 +80,30 @@ def guess_fields(text: str) -> dict[str, str]:
         if line.upper() == line and len(line.strip("#* ")) > 3:
             issuer.append(line.strip("#* "))
     if issuer:
-        guessed["sender"] = _title_case(" ".join(issuer[-2:]) if len(issuer) > 1 else issuer[0])
+        guessed["sender"] = issuer_name(issuer[-2:])
     return guessed
+
+
+# A header line that goes on the name above it rather than naming a unit under it.
+_CONTINUES = ("tinh ", "thanh pho ", "huyen ", "quan ", "thi xa ", "khu vuc ", "toi cao", "cap cao")
+# Type words after which the specific name is capitalised ("Vụ Pháp chế", "Bộ Công an").
+_UNIT_TYPES = ("vụ", "cục", "bộ", "sở", "ban", "phòng", "văn phòng", "trung tâm", "học viện")
+SEPARATOR = " - "
+
+
+def issuer_name(lines: list[str]) -> str:
+    """The issuer from the header lines in capitals: each agency in proper case, the agency and
+    the unit under it joined by " - ": ["VIỆN KIỂM SÁT NHÂN DÂN TỐI CAO", "VỤ 7"] ->
+    "Viện kiểm sát nhân dân tối cao - Vụ 7"; a line that only continues the name above
+    ("TỈNH THĂNG HOA") is joined to it with a space."""
+    parts: list[str] = []
+    for line in lines:
+        line = line.strip("#* ")
+        if parts and fold(line).startswith(_CONTINUES):
+            parts[-1] = f"{parts[-1]} {line}"
+        else:
+            parts.append(line)
+    return SEPARATOR.join(_title_case(part) for part in parts if part)
 
 
 def _title_case(text: str) -> str:
@@ -95,5 +117,10 @@ def _title_case(text: str) -> str:
             lowered = lowered[:start] + " ".join(
                 w[:1].upper() + w[1:] for w in lowered[start:].split()
             )
+            break
+    for kind in _UNIT_TYPES:
+        if lowered.startswith(kind + " "):
+            start = len(kind) + 1
+            lowered = lowered[:start] + lowered[start : start + 1].upper() + lowered[start + 1 :]
             break
     return lowered[:1].upper() + lowered[1:]

@@ -18,6 +18,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -415,18 +416,144 @@ def register_fonts() -> tuple[str, str]:
     return names[0], names[1]
 
 
+STAMP_WIDTH_MM, STAMP_HEIGHT_MM = 50.0, 35.0
+_STAMP_CLEARANCE_MM = 1.5  # blank paper kept around the frame
+_PAGE_MARGIN_MM = 4.0  # never closer than this to the paper's edge
+_SCAN_DPI = 50  # about 2 pixels per millimetre: enough to see a line of text
+_INK_LEVEL = 200  # grey below this counts as ink (text, lines, scan shadows)
+_INK_TOLERANCE = 0.0005  # a speck of scan dust does not make a spot unusable
+
+
+def stamp_position(pdf_data: bytes) -> tuple[float, float] | None:
+    """Where the ĐẾN stamp goes on page 1: the top-left corner of the frame in millimetres from
+    the page's top-left corner, or None when the page cannot be rendered.
+
+    The stamp must sit in blank paper, not over the issuer, the "Số:" line or the text (the
+    requirement of issue 13; see docs/domain.md, "ĐẾN stamp"). Steps:
+    1. render page 1 in grey at 50 dpi with pdftoppm (what a reader sees, scans included);
+    2. mark every pixel darker than `_INK_LEVEL` as ink and sum them in an integral image;
+    3. slide a 50 × 35 mm frame (plus clearance) over the page, row by row from the top, each
+       row from the left, in 1 mm steps, and take the first spot with no ink (a few dust pixels
+       tolerated): the highest blank paper, usually beside or under the issuer and "Số:" line;
+    4. if the page has no such spot, take the spot with the least ink.
+    """
+    import numpy as np
+    import pikepdf
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory(prefix="desk-stamp-") as tmp:
+        source = Path(tmp) / "page.pdf"
+        source.write_bytes(pdf_data)
+        try:
+            with pikepdf.open(source) as pdf:
+                if int(pdf.pages[0].obj.get("/Rotate", 0)) % 360:
+                    return None  # the rendered image would not match the page's coordinates
+        except (pikepdf.PdfError, IndexError, ValueError):
+            return None
+        base = Path(tmp) / "render"
+        proc = subprocess.run(  # noqa: S603  (constant argv and our own temporary paths)
+            [  # noqa: S607  (poppler's pdftoppm, a Debian tool on PATH)
+                "pdftoppm",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-r",
+                str(_SCAN_DPI),
+                "-gray",
+                "-singlefile",
+                str(source),
+                str(base),
+            ],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        rendered = base.with_suffix(".pgm")
+        if proc.returncode != 0 or not rendered.exists():
+            return None
+        with Image.open(rendered) as image:
+            grey = np.asarray(image.convert("L"))
+    per_mm = _SCAN_DPI / 25.4
+    ink = (grey < _INK_LEVEL).astype(np.int32)
+    rows, cols = ink.shape
+    total = np.zeros((rows + 1, cols + 1), dtype=np.int64)
+    total[1:, 1:] = ink.cumsum(axis=0).cumsum(axis=1)
+    box_w = round((STAMP_WIDTH_MM + 2 * _STAMP_CLEARANCE_MM) * per_mm)
+    box_h = round((STAMP_HEIGHT_MM + 2 * _STAMP_CLEARANCE_MM) * per_mm)
+    margin = round(_PAGE_MARGIN_MM * per_mm)
+    if box_w + 2 * margin > cols or box_h + 2 * margin > rows:
+        return None
+    tolerance = int(box_w * box_h * _INK_TOLERANCE)
+    step = max(1, round(per_mm))
+    best: tuple[int, int, int] | None = None
+    lefts = np.arange(margin, cols - margin - box_w + 1, step)
+    for top in range(margin, rows - margin - box_h + 1, step):
+        bottom = top + box_h
+        counts = (
+            total[bottom, lefts + box_w]
+            - total[top, lefts + box_w]
+            - total[bottom, lefts]
+            + total[top, lefts]
+        )
+        blank = lefts[counts <= tolerance]
+        if blank.size:
+            return _stamp_mm(int(blank[0]), top, per_mm)
+        index = int(np.argmin(counts))
+        if best is None or int(counts[index]) < best[0]:
+            best = (int(counts[index]), int(lefts[index]), top)
+    if best is None:
+        return None
+    return _stamp_mm(best[1], best[2], per_mm)
+
+
+def _stamp_mm(left_px: int, top_px: int, per_mm: float) -> tuple[float, float]:
+    return (left_px / per_mm + _STAMP_CLEARANCE_MM, top_px / per_mm + _STAMP_CLEARANCE_MM)
+
+
+def _fitted_lines(text: str, font: str, size: float, width: float, lines: int) -> list[str]:
+    """`text` broken into at most `lines` lines no wider than `width` points at `size`; the
+    last line is shortened with "…" when the words do not fit."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    result: list[str] = []
+    words = text.split()
+    while words and len(result) < lines:
+        line = words.pop(0)
+        while words and stringWidth(f"{line} {words[0]}", font, size) <= width:
+            line = f"{line} {words.pop(0)}"
+        result.append(line)
+    if words or (result and stringWidth(result[-1], font, size) > width):
+        last = result[-1] + (" " + " ".join(words) if words else "")
+        while last and stringWidth(last + "…", font, size) > width:
+            last = last[:-1].rstrip()
+        result[-1] = last + "…"
+    return result
+
+
+def _fitted_size(text: str, font: str, size: float, width: float, smallest: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    while size > smallest and stringWidth(text, font, size) > width:
+        size -= 0.25
+    return size
+
+
 def archive_copy(pdf_data: bytes, *, agency: str, arrival_number: int, arrival_date: str) -> bytes:
     """A copy of the PDF with the ĐẾN stamp on page 1 and page numbers from page 2.
 
     ĐẾN stamp (Phụ lục IV [S]): 35 × 50 mm, agency name, "ĐẾN", Số, Ngày, Chuyển,
-    Lưu hồ sơ số. Page numbers are centred in the top margin, none on page 1
-    (Phụ lục I [S]). The original stays as it was; only this copy carries them.
+    Lưu hồ sơ số, placed in blank paper found on the page image (`stamp_position`), every
+    line inside the frame (the agency name wraps to two lines and shrinks if it must).
+    Page numbers are centred in the top margin, none on page 1 (Phụ lục I [S]). The original
+    stays as it was; only this copy carries them.
     """
     import pikepdf
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
 
     regular, bold = register_fonts()
+    spot = stamp_position(pdf_data)
     with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
         boxes = [tuple(float(v) for v in page.mediabox) for page in pdf.pages]
         overlay_buffer = io.BytesIO()
@@ -436,20 +563,16 @@ def archive_copy(pdf_data: bytes, *, agency: str, arrival_number: int, arrival_d
             sheet.setPageSize((width, height))
             sheet.translate(x0, y0)
             if index == 0:
-                left, top = 12 * mm, height - 8 * mm
-                sheet.setStrokeColorRGB(0.72, 0.11, 0.11)
-                sheet.setFillColorRGB(0.72, 0.11, 0.11)
-                sheet.setLineWidth(1.2)
-                sheet.rect(left, top - 35 * mm, 50 * mm, 35 * mm)
-                sheet.setFont(bold, 7.5)
-                sheet.drawCentredString(left + 25 * mm, top - 5 * mm, agency[:48].upper())
-                sheet.setFont(bold, 14)
-                sheet.drawCentredString(left + 25 * mm, top - 12 * mm, "ĐẾN")
-                sheet.setFont(regular, 9)
-                sheet.drawString(left + 3 * mm, top - 18 * mm, f"Số: {arrival_number}")
-                sheet.drawString(left + 3 * mm, top - 23 * mm, f"Ngày: {arrival_date}")
-                sheet.drawString(left + 3 * mm, top - 28 * mm, "Chuyển: ...................")
-                sheet.drawString(left + 3 * mm, top - 33 * mm, "Lưu hồ sơ số: ...........")
+                left_mm, top_mm = spot if spot is not None else (12.0, 8.0)
+                _draw_stamp(
+                    sheet,
+                    left=left_mm * mm,
+                    top=height - top_mm * mm,
+                    fonts=(regular, bold),
+                    agency=agency,
+                    arrival_number=arrival_number,
+                    arrival_date=arrival_date,
+                )
             else:
                 sheet.setFillColorRGB(0, 0, 0)
                 sheet.setFont(regular, 13)
@@ -462,3 +585,46 @@ def archive_copy(pdf_data: bytes, *, agency: str, arrival_number: int, arrival_d
             out = io.BytesIO()
             pdf.save(out)
     return out.getvalue()
+
+
+def _draw_stamp(
+    sheet: Any,
+    *,
+    left: float,
+    top: float,
+    fonts: tuple[str, str],
+    agency: str,
+    arrival_number: int,
+    arrival_date: str,
+) -> None:
+    """The frame and its six lines, each kept inside the 50 mm width (3 mm padding)."""
+    from reportlab.lib.units import mm
+
+    regular, bold = fonts
+    inner = (STAMP_WIDTH_MM - 6) * mm
+    centre = left + STAMP_WIDTH_MM / 2 * mm
+    sheet.setStrokeColorRGB(0.72, 0.11, 0.11)
+    sheet.setFillColorRGB(0.72, 0.11, 0.11)
+    sheet.setLineWidth(1.2)
+    sheet.rect(left, top - STAMP_HEIGHT_MM * mm, STAMP_WIDTH_MM * mm, STAMP_HEIGHT_MM * mm)
+    name = " ".join(agency.upper().split())
+    # The largest size (7.5 pt down to 5 pt) at which the name fits on one line, else on two.
+    size = _fitted_size(name, bold, 7.5, inner, 6.0)
+    name_lines = _fitted_lines(name, bold, size, inner, 2)
+    while name_lines[-1].endswith("…") and size > 5.0:
+        size -= 0.25
+        name_lines = _fitted_lines(name, bold, size, inner, 2)
+    for number, line in enumerate(name_lines):
+        sheet.setFont(bold, size)
+        offset = (4.0 if len(name_lines) == 1 else 3.6 + number * 3.0) * mm
+        sheet.drawCentredString(centre, top - offset, line)
+    sheet.setFont(bold, 14 if len(name_lines) == 1 else 13)
+    sheet.drawCentredString(centre, top - 12.5 * mm, "ĐẾN")
+    for offset, text in (
+        (18.5, f"Số: {arrival_number}"),
+        (23.5, f"Ngày: {arrival_date}"),
+        (28.5, "Chuyển: ......................"),
+        (33.0, "Lưu hồ sơ số: ..............."),
+    ):
+        sheet.setFont(regular, _fitted_size(text, regular, 9, inner, 6.0))
+        sheet.drawString(left + 3 * mm, top - offset * mm, text)

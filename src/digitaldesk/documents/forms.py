@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 
 from digitaldesk.accounts.models import Unit, UnitKind, User
 from digitaldesk.core.forms import choice_field, model_choice_field
+from digitaldesk.core.text import fold
 from digitaldesk.documents.docgen import TEMPLATE_KINDS
 from digitaldesk.documents.models import (
     DOC_TYPE_CHOICES,
@@ -53,8 +54,34 @@ class SignerChoice(_SignerChoices):
         return f"{obj.full_name} — {obj.position.name if obj.position else ''}"
 
 
+if TYPE_CHECKING:
+    _LeaderChoice = forms.ModelChoiceField[User]
+else:
+    _LeaderChoice = forms.ModelChoiceField
+
+
+class LeaderChoice(_LeaderChoice):
+    def label_from_instance(self, obj: User) -> str:
+        position = obj.position.name if obj.position_id and obj.position else ""
+        return f"{obj.full_name} — {position}" if position else obj.full_name
+
+
 class IncomingForm(forms.Form):
-    sender = forms.CharField(label="Tác giả (cơ quan ban hành)", max_length=300)
+    """Vào sổ văn bản đến. The file comes first (its stated fields fill the rest); a file kept
+    from an earlier try comes back as `upload_token` (documents/staging.py). The two
+    confirmations are offered only when the register asks for them (`offer`)."""
+
+    file = forms.FileField(
+        label="Tệp văn bản (PDF, DOCX hoặc ảnh quét)",
+        required=False,
+        error_messages={"empty": "Tệp rỗng (0 byte). Vui lòng chọn lại tệp."},
+    )
+    upload_token = forms.CharField(required=False, widget=forms.HiddenInput, max_length=60)
+    sender = forms.CharField(
+        label="Tác giả (cơ quan ban hành)",
+        max_length=300,
+        help_text="Ví dụ: Viện kiểm sát nhân dân tối cao - Vụ 7",
+    )
     code_notation = forms.CharField(
         label="Số, ký hiệu", max_length=80, required=False, help_text="Ví dụ: 93/TB-VKSTC"
     )
@@ -73,7 +100,18 @@ class IncomingForm(forms.Form):
         initial=Secrecy.NORMAL,
         help_text="Văn bản Mật, Tối mật, Tuyệt mật chỉ được vào sổ thông tin, không tải tệp.",
     )
+    secret_summary_allowed = forms.BooleanField(
+        label="Người xác định độ mật đồng ý ghi trích yếu (chỉ với văn bản Tuyệt mật)",
+        required=False,
+    )
     due_date = forms.DateField(label="Hạn giải quyết", required=False, widget=DATE)
+    submit_to = LeaderChoice(
+        label="Trình lãnh đạo bút phê",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Tất cả lãnh đạo cơ quan",
+        help_text="Người được báo để bút phê, phân công.",
+    )
     channel = forms.ChoiceField(
         label="Hình thức nhận",
         choices=[c for c in Channel.choices if c[0] != "lien_thong"],
@@ -92,19 +130,47 @@ class IncomingForm(forms.Form):
     allow_duplicate = forms.BooleanField(
         label="Vẫn vào sổ (không phải văn bản trùng)", required=False
     )
-    secret_summary_allowed = forms.BooleanField(
-        label="Người xác định độ mật đồng ý ghi trích yếu (chỉ với văn bản Tuyệt mật)",
-        required=False,
-    )
-    # Last field on purpose: an oversize file stops the upload, the fields above are kept.
-    file = forms.FileField(
-        label="Tệp văn bản (PDF, DOCX hoặc ảnh quét)",
-        required=False,
-        error_messages={"empty": "Tệp rỗng (0 byte). Vui lòng chọn lại tệp."},
-    )
+
+    def __init__(self, *args: Any, leaders: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "submit_to").queryset = (
+            leaders if leaders is not None else User.objects.none()
+        )
+
+    def offer(self, *, confirm_sensitive: bool, allow_duplicate: bool) -> None:
+        """Drop the confirmations the register did not ask for, so the clerk sees only the
+        ones that apply (a box ticked on the previous try stays)."""
+        for name, wanted in (
+            ("confirm_sensitive", confirm_sensitive),
+            ("allow_duplicate", allow_duplicate),
+        ):
+            ticked = self.is_bound and bool(self.data.get(name))
+            if not (wanted or ticked or self.errors.get(name)):
+                del self.fields[name]
+
+
+# Ready phrases of bút phê (cụm từ bút phê thường dùng), offered beside the note.
+DIRECTION_PHRASES = (
+    "Chủ trì, tham mưu giải quyết; báo cáo kết quả.",
+    "Nghiên cứu, đề xuất hướng giải quyết.",
+    "Phối hợp thực hiện theo quy định.",
+    "Khẩn trương giải quyết, báo cáo trước hạn.",
+    "Để biết, theo dõi.",
+    "Lưu hồ sơ.",
+)
+
+_ROLES = (
+    ("lead", "Chủ trì", "chủ trì"),
+    ("support", "Phối hợp", "phối hợp"),
+    ("info", "Để biết", "để biết"),
+)
 
 
 class DirectionForm(forms.Form):
+    """Bút phê or chuyển xử lý. The six choice fields are drawn by documents/_direction_form.html
+    as three pickers (chủ trì, phối hợp, để biết), each listing units and officials as check
+    boxes that documents.js turns into a search box with chips."""
+
     note = forms.CharField(
         label="Ý kiến chỉ đạo (bút phê)", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -118,7 +184,12 @@ class DirectionForm(forms.Form):
     )
     info_units = UnitChoice(label="Đơn vị để biết", queryset=Unit.objects.none(), required=False)
     info_users = UserChoice(label="Cán bộ để biết", queryset=User.objects.none(), required=False)
-    due_date = forms.DateField(label="Hạn giải quyết", required=False, widget=DATE)
+    due_date = forms.DateField(
+        label="Hạn giải quyết",
+        required=False,
+        widget=DATE,
+        help_text="Hạn cho chủ trì và phối hợp; người, đơn vị để biết không có hạn.",
+    )
     change_due = forms.BooleanField(
         label="Đổi hạn giải quyết đã vào sổ",
         required=False,
@@ -139,6 +210,7 @@ class DirectionForm(forms.Form):
         *args: Any,
         users: Any = None,
         units: Any = None,
+        leads: Any = None,
         forwarding: bool = False,
         changing: bool = False,
         **kwargs: Any,
@@ -148,6 +220,8 @@ class DirectionForm(forms.Form):
             model_choice_field(self, name).queryset = (
                 users if users is not None else User.objects.none()
             )
+        if leads is not None:
+            model_choice_field(self, "lead_users").queryset = leads
         for name in ("lead_units", "support_units", "info_units"):
             model_choice_field(self, name).queryset = (
                 units if units is not None else Unit.objects.none()
@@ -159,6 +233,41 @@ class DirectionForm(forms.Form):
         else:
             self.fields["note"].label = "Ý kiến khi chuyển"
             del self.fields["change_due"], self.fields["change_reason"]
+        self.phrases = DIRECTION_PHRASES
+
+    def pickers(self) -> list[dict[str, Any]]:
+        """One picker per role: its label and options (units first), each with the folded text
+        the search box matches ("phong 2" finds "Phòng 2", "hoang van minh" finds Minh)."""
+        chosen = {
+            name: {str(v) for v in (self[name].value() or [])}
+            for name in self.fields
+            if name.endswith(("_units", "_users"))
+        }
+        result = []
+        for key, label, lower in _ROLES:
+            options: list[dict[str, Any]] = []
+            for kind, name in (("unit", f"{key}_units"), ("user", f"{key}_users")):
+                field = model_choice_field(self, name)
+                for obj in field.queryset if field.queryset is not None else []:
+                    text = field.label_from_instance(obj)
+                    if kind == "user" and getattr(obj, "unit", None) is not None:
+                        text = f"{text} · {obj.unit.name}"
+                    options.append(
+                        {
+                            "kind": kind,
+                            "name": name,
+                            "value": str(obj.pk),
+                            "text": text,
+                            "chip": obj.full_name if kind == "user" else obj.name,
+                            "search": fold(text),
+                            "checked": str(obj.pk) in chosen[name],
+                        }
+                    )
+            errors = [e for n in (f"{key}_units", f"{key}_users") for e in self[n].errors]
+            result.append(
+                {"key": key, "label": label, "lower": lower, "options": options, "errors": errors}
+            )
+        return result
 
 
 class NoteForm(forms.Form):

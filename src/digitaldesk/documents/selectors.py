@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import In
 from django.http import Http404
 from django.utils import timezone
@@ -294,6 +294,26 @@ def assignable_units(user: User, document: IncomingDocument) -> QuerySet[Unit]:
     for led in led_units(user):
         condition |= Q(path__startswith=led.path)
     return Unit.objects.filter(condition, kind=UnitKind.OFFICE, is_active=True)
+
+
+def lead_candidates(user: User, document: IncomingDocument) -> QuerySet[User]:
+    """Who may be named chủ trì (lead handler): the officials `user` may assign, except the
+    agency's leaders (they direct, they do not handle: NĐ 30/2020, Điều 23 khoản 2), its clerks
+    (they register and pass documents on: Điều 22) and `user` themself."""
+    agency = document.unit
+    excluded = {u.pk for u in leaders_of(agency)} | {u.pk for u in clerks_of(agency)} | {user.pk}
+    return assignable_users(user, document).exclude(pk__in=excluded)
+
+
+def with_direction_note(rows: QuerySet[IncomingDocument]) -> QuerySet[IncomingDocument]:
+    """`rows` with `direction_note`: the text of the last bút phê, for the handler's list."""
+    return rows.annotate(
+        direction_note=Subquery(
+            DocumentAction.objects.filter(document=OuterRef("pk"), kind=ActionKind.DIRECTED)
+            .order_by("-at", "-pk")
+            .values("note")[:1]
+        )
+    )
 
 
 # --- Incoming: registers and lists --------------------------------------------------------

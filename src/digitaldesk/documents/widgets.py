@@ -87,7 +87,9 @@ def _may_have_overdue(request: AuthedRequest) -> Probe:
 def todo(request: HttpRequest) -> dict[str, Any] | None:
     user = user_of(request)
     incoming = list(
-        selectors.incoming_for_me(user).only(*ROW_FIELDS).order_by("due_date", "-arrived_at")[:8]
+        selectors.with_direction_note(selectors.incoming_for_me(user).only(*ROW_FIELDS)).order_by(
+            "due_date", "-arrived_at"
+        )[:8]
     )
     outgoing = list(
         selectors.outgoing_waiting_for(user)

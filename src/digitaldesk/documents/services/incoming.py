@@ -61,6 +61,7 @@ class IncomingData:
     arrived_at: dt.datetime | None = None
     sender_unit: Unit | None = None
     source_outgoing: OutgoingDocument | None = None
+    submit_to: User | None = None  # the leader the clerk presents it to (None: all of them)
 
 
 def _check_upload_allowed(
@@ -127,6 +128,10 @@ def incoming_register(
             raise PermissionDenied("Chỉ văn thư của cơ quan được vào sổ văn bản đến.")
     if not data.sender.strip():
         raise ValidationError("Vui lòng nhập tác giả (cơ quan ban hành văn bản).")
+    if data.submit_to is not None and data.submit_to.pk not in {
+        u.pk for u in selectors.leaders_of(agency)
+    }:
+        raise ValidationError("Chỉ trình văn bản cho lãnh đạo của cơ quan.")
     if data.secrecy == Secrecy.NORMAL and not data.subject.strip():
         raise ValidationError("Vui lòng nhập trích yếu nội dung.")
     flags = _check_upload_allowed(
@@ -218,8 +223,12 @@ def _incoming_register_atomic(
         document=document,
         kind=ActionKind.REGISTERED,
         actor=actor,
-        note=f"Vào sổ, số đến {number}",
-        detail={"channel": data.channel},
+        note=f"Vào sổ, số đến {number}"
+        + (f"; trình đồng chí {data.submit_to.full_name}" if data.submit_to else ""),
+        detail={
+            "channel": data.channel,
+            "submit_to": data.submit_to.pk if data.submit_to else None,
+        },
     )
     audit_record(
         actor=actor,
@@ -260,7 +269,8 @@ def _incoming_register_atomic(
             label=f"Xử lý tệp văn bản đến số {number}",
         )
     search_refresh(document)
-    leaders = selectors.leaders_of(agency)
+    # The leader the clerk presents it to, else every leader of the agency (Điều 23 khoản 1).
+    leaders = [data.submit_to] if data.submit_to else selectors.leaders_of(agency)
     urgent = data.urgency != Urgency.NORMAL
     title = (
         f"{'[' + document.get_urgency_display().upper() + '] ' if urgent else ''}Văn bản đến số "

@@ -80,6 +80,13 @@ class Direction:
 def _check_targets(actor: User, document: IncomingDocument, direction: Direction) -> None:
     allowed_users = set(selectors.assignable_users(actor, document).values_list("pk", flat=True))
     allowed_units = set(selectors.assignable_units(actor, document).values_list("pk", flat=True))
+    may_lead = set(selectors.lead_candidates(actor, document).values_list("pk", flat=True))
+    for user in direction.lead_users:
+        if user.pk not in may_lead:
+            raise ValidationError(
+                f"{user.full_name} không thể chủ trì giải quyết: lãnh đạo cơ quan và văn thư "
+                "không được giao chủ trì."
+            )
     for user in direction.lead_users + direction.support_users + direction.info_users:
         if user.pk not in allowed_users:
             raise ValidationError(
@@ -215,10 +222,12 @@ def _create_assignments(
         (AssignmentRole.SUPPORT, direction.support_users, direction.support_units),
         (AssignmentRole.INFO, direction.info_users, direction.info_units),
     ):
+        # Để biết (for information) asks for no work, so it carries no deadline.
+        when = None if role == AssignmentRole.INFO else due
         for unit in units:
-            created.append(_assignment(document, role=role, actor=actor, unit=unit, due_date=due))
+            created.append(_assignment(document, role=role, actor=actor, unit=unit, due_date=when))
         for user in users:
-            created.append(_assignment(document, role=role, actor=actor, user=user, due_date=due))
+            created.append(_assignment(document, role=role, actor=actor, user=user, due_date=when))
     return created
 
 

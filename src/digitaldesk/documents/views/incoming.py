@@ -17,7 +17,7 @@ from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import User
 from digitaldesk.core.pagination import LitePage
 from digitaldesk.core.uploads import limited_upload
-from digitaldesk.documents import files, forms, selectors, services
+from digitaldesk.documents import files, forms, selectors, services, staging
 from digitaldesk.documents.models import DOC_TYPE_NAME, IncomingDocument, IncomingStatus
 from digitaldesk.documents.views.common import (
     file_response,
@@ -71,6 +71,8 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
         )
         if year.isdigit():
             rows = rows.filter(year=int(year))
+        # A handler reads the leader's bút phê in the list, under each document.
+        rows = selectors.with_direction_note(rows)
     rows = rows.order_by("-year", "-arrival_number")
     page = LitePage(
         rows.only(
@@ -115,6 +117,28 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _chosen_file(
+    request: HttpRequest, form: forms.IncomingForm, user: User
+) -> tuple[files.Inspected | None, str]:
+    """The file of this try: a newly chosen one (checked) or the one kept from an earlier try
+    (its token). Returns it with the token under which it is kept ("" if none)."""
+    upload = inspect_file(request, form)
+    token = form.cleaned_data.get("upload_token") or ""
+    if upload is not None:
+        if token:
+            staging.drop(user=user, token=token)
+        return upload, ""
+    kept = staging.fetch(user=user, token=token) if token else None
+    if kept is None:
+        return None, ""
+    try:
+        return files.inspect_upload(*kept), token
+    except files.FileRefused as exc:
+        staging.drop(user=user, token=token)
+        form.add_error("file", str(exc))
+        raise ValidationError(str(exc)) from exc
+
+
 @login_required
 @limited_upload
 def incoming_new(request: HttpRequest) -> HttpResponse:
@@ -122,64 +146,78 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
     if not selectors.can_register(user):
         raise PermissionDenied("Chỉ văn thư được vào sổ văn bản đến.")
     agency = selectors.user_agency(user)
+    leaders = selectors.leaders_of(agency) if agency is not None else []
+    leader_rows = User.objects.filter(pk__in=[u.pk for u in leaders]).select_related("position")
     flags: list[Any] = []
     duplicates: list[IncomingDocument] = []
+    kept: tuple[str, str] | None = None  # (token, file name) of a file kept for the next try
     intake = intake_for_clerk(user, request.GET.get("thu") or request.POST.get("thu"))
     if request.method == "POST":
-        form = forms.IncomingForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                upload = inspect_file(request, form)
-                if upload is None and intake is not None and intake.file is not None:
-                    upload = files.inspect_upload(
-                        intake.filename or intake.file.name, files.read(intake.file)
-                    )
-                data = form.cleaned_data
-                document = services.incoming_register(
-                    actor=user,
-                    data=services.IncomingData(
-                        sender=data["sender"],
-                        subject=data["subject"],
-                        doc_type=data["doc_type"],
-                        code_notation=data["code_notation"],
-                        issued_date=data["issued_date"],
-                        signer_name=data["signer_name"],
-                        urgency=data["urgency"],
-                        secrecy=data["secrecy"],
-                        due_date=data["due_date"],
-                        channel=data["channel"],
-                        notes=data["notes"],
-                        page_amount=data["page_amount"],
-                    ),
-                    upload=upload,
-                    confirm_sensitive=data["confirm_sensitive"],
-                    allow_duplicate=data["allow_duplicate"],
-                    secret_summary_allowed=data["secret_summary_allowed"],
+        form = forms.IncomingForm(request.POST, request.FILES, leaders=leader_rows)
+        upload: files.Inspected | None = None
+        token = ""
+        try:
+            if not form.is_valid():
+                raise ValidationError("")
+            upload, token = _chosen_file(request, form, user)
+            if upload is None and intake is not None and intake.file is not None:
+                upload = files.inspect_upload(
+                    intake.filename or intake.file.name, files.read(intake.file)
                 )
-                if intake is not None:
-                    services.intake_mark_registered(actor=user, intake=intake, document=document)
-            except services.NeedsConfirmation as exc:
-                flags = exc.flags
-                form.add_error(
-                    "confirm_sensitive",
-                    "Văn bản có dấu hiệu chứa bí mật nhà nước (xem cảnh báo). Chỉ tải lên khi "
-                    "chắc chắn văn bản không chứa bí mật nhà nước.",
-                )
-            except services.DuplicateWarning as exc:
-                duplicates = exc.duplicates
-                form.add_error(
-                    "allow_duplicate",
-                    "Văn bản cùng tác giả và số, ký hiệu đã có trong sổ. Kiểm tra lại; nếu không "
-                    "phải trùng, đánh dấu “Vẫn vào sổ”.",
-                )
-            except services.SecretRefused as exc:
-                form.add_error("secrecy", exc.messages[0])
-            except ValidationError as exc:
-                if not form.errors:
-                    form.add_error(None, exc.messages[0])
-            else:
-                messages.success(request, f"Đã vào sổ văn bản đến số {document.arrival_number}.")
-                return redirect("documents:incoming_detail", document.pk)
+            data = form.cleaned_data
+            document = services.incoming_register(
+                actor=user,
+                data=services.IncomingData(
+                    sender=data["sender"],
+                    subject=data["subject"],
+                    doc_type=data["doc_type"],
+                    code_notation=data["code_notation"],
+                    issued_date=data["issued_date"],
+                    signer_name=data["signer_name"],
+                    urgency=data["urgency"],
+                    secrecy=data["secrecy"],
+                    due_date=data["due_date"],
+                    channel=data["channel"],
+                    notes=data["notes"],
+                    page_amount=data["page_amount"],
+                    submit_to=data.get("submit_to"),
+                ),
+                upload=upload,
+                confirm_sensitive=data.get("confirm_sensitive", False),
+                allow_duplicate=data.get("allow_duplicate", False),
+                secret_summary_allowed=data["secret_summary_allowed"],
+            )
+            if intake is not None:
+                services.intake_mark_registered(actor=user, intake=intake, document=document)
+        except services.NeedsConfirmation as exc:
+            flags = exc.flags
+            form.add_error(
+                "confirm_sensitive",
+                "Văn bản có dấu hiệu chứa bí mật nhà nước (xem cảnh báo). Chỉ tải lên khi "
+                "chắc chắn văn bản không chứa bí mật nhà nước.",
+            )
+        except services.DuplicateWarning as exc:
+            duplicates = exc.duplicates
+            form.add_error(
+                "allow_duplicate",
+                "Văn bản cùng tác giả và số, ký hiệu đã có trong sổ. Kiểm tra lại; nếu không "
+                "phải trùng, đánh dấu “Vẫn vào sổ”.",
+            )
+        except services.SecretRefused as exc:
+            form.add_error("secrecy", exc.messages[0])
+            upload = None  # a state secret is never kept on the desk
+            if token:
+                staging.drop(user=user, token=token)
+            token = ""
+        except ValidationError as exc:
+            if not form.errors and exc.messages and exc.messages[0]:
+                form.add_error(None, exc.messages[0])
+        else:
+            if token:
+                staging.drop(user=user, token=token)
+            messages.success(request, f"Đã vào sổ văn bản đến số {document.arrival_number}.")
+            return redirect("documents:incoming_detail", document.pk)
+        kept = _keep_for_next_try(request, form, user, upload, token, intake is not None)
     else:
         initial: dict[str, Any] = {}
         if intake is not None:
@@ -189,7 +227,8 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
                 "channel": "thu_dien_tu",
                 "notes": f"Nhận qua thư điện tử từ {intake.from_email}",
             }
-        form = forms.IncomingForm(initial=initial)
+        form = forms.IncomingForm(initial=initial, leaders=leader_rows)
+    form.offer(confirm_sensitive=bool(flags), allow_duplicate=bool(duplicates))
     return render(
         request,
         "documents/incoming_new.html",
@@ -199,8 +238,39 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
             "flags": flags,
             "duplicates": duplicates,
             "intake": intake,
+            "kept": kept,
+            "max_upload_bytes": files.max_upload_bytes(),
         },
     )
+
+
+def _keep_for_next_try(
+    request: HttpRequest,
+    form: forms.IncomingForm,
+    user: User,
+    upload: files.Inspected | None,
+    token: str,
+    from_mail: bool,
+) -> tuple[str, str] | None:
+    """Keep the chosen file when the form comes back, so the clerk need not choose it again.
+    Returns (token, file name), or None when there is nothing to keep or the file itself was
+    refused (its error says why)."""
+    if from_mail or form.errors.get("file") or form.errors.get("secrecy"):
+        return None
+    if token:  # this try used the kept file: it stays kept
+        name = staging.kept_name(user=user, token=token)
+        return (token, name) if name else None
+    if upload is not None:
+        return staging.keep(user=user, name=upload.name, data=upload.data), upload.name
+    raw = request.FILES.get("file")  # the form was invalid before the file was checked
+    too_large = getattr(request, "desk_upload_too_large", False)
+    if raw is not None and not too_large and 0 < (raw.size or 0) <= files.max_upload_bytes():
+        raw.seek(0)
+        name = raw.name or "van-ban"
+        return staging.keep(user=user, name=name, data=raw.read()), name
+    posted = str(form.data.get("upload_token") or "")
+    name = staging.kept_name(user=user, token=posted) if posted else None
+    return (posted, name) if name else None
 
 
 def _incoming_context(user: User, document: IncomingDocument) -> dict[str, Any]:
@@ -244,6 +314,7 @@ def _incoming_context(user: User, document: IncomingDocument) -> dict[str, Any]:
         context["direct_form"] = forms.DirectionForm(
             users=users,
             units=units,
+            leads=selectors.lead_candidates(user, document),
             forwarding=not can_direct,
             changing=direction is not None,
             initial={"due_date": document.due_date},

@@ -40,6 +40,7 @@ def incoming_direct(request: HttpRequest, pk: int) -> HttpResponse:
             request.POST,
             users=selectors.assignable_users(user, document),
             units=selectors.assignable_units(user, document),
+            leads=selectors.lead_candidates(user, document),
             forwarding=forwarding,
             changing=True,
         )
