@@ -33,7 +33,7 @@ def test_clerk_corrects_an_entry_and_follows_it_up(org: Any, new_context: Any) -
     assert unlabelled_controls(page) == []
     due = timezone.localdate() + dt.timedelta(days=5)
     page.get_by_label("Số, ký hiệu").fill("16/VKSTC-V1")
-    page.get_by_label("Hạn giải quyết").fill(due.isoformat())
+    page.get_by_label("Hạn giải quyết", exact=True).fill(due.isoformat())
     page.get_by_label("Lý do sửa").fill("Vào sổ nhầm số ký hiệu")
     page.get_by_role("button", name="Lưu thay đổi").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Văn bản đến số 1/")

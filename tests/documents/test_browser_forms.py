@@ -71,7 +71,7 @@ def test_register_then_direct_with_the_pickers(org: Any, new_context: Any, tmp_p
     info.press("ArrowDown")
     huong.keyboard.press("Space")
     expect(huong.locator(".picker-chips").nth(2)).to_contain_text("Phòng 2")
-    huong.get_by_label("Hạn giải quyết").fill("2099-12-30")
+    huong.get_by_label("Hạn giải quyết", exact=True).fill("2099-12-30")
     screenshot(huong, "documents-direction-form-desktop")
     huong.get_by_role("button", name="Phân công").click()
     expect(huong.locator(".messages")).to_contain_text("Đã bút phê, phân công xử lý")
