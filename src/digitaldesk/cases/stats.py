@@ -321,32 +321,60 @@ def _article_order(label: str) -> tuple[int, str]:
 
 
 # --- Charts (server-generated SVG, no JavaScript) -------------------------------------------------
-def bar_chart_svg(items: list[tuple[str, int]], *, title: str, width: int = 760) -> str:
-    """A horizontal bar chart as an inline SVG string (escaped labels)."""
+@dataclass(frozen=True)
+class BarChart:
+    """A chart of the statistics page: its title, the inline SVG and the figures it draws (shown
+    beside it as a table, so every number can be read without the picture)."""
+
+    title: str
+    label_header: str
+    rows: list[tuple[str, int]]
+    svg: str
+
+
+def bar_chart(items: list[tuple[str, int]], *, title: str, label_header: str) -> BarChart:
+    """A horizontal bar chart of the non-zero `items` and the figures it draws."""
+    from django.utils.safestring import mark_safe
+
+    rows = [(label, value) for label, value in items if value]
+    svg = mark_safe(bar_chart_svg(rows, title=title))  # noqa: S308  (every label is escaped)
+    return BarChart(title, label_header, rows, svg)
+
+
+# Row geometry of the chart in CSS pixels: the label on one line, its bar under it. The SVG has no
+# viewBox, so it is never scaled: its text keeps the stylesheet's size (14 px, cases.css) at any
+# width, and the bars are drawn in percentages of the width the page gives it.
+_ROW_HEIGHT, _LABEL_BASELINE, _BAR_TOP, _BAR_HEIGHT = 46, 16, 22, 16
+_BAR_SHARE = 82.0  # per cent of the width for the longest bar; its number is written after it
+_LABEL_CHARS = 60
+
+
+def bar_chart_svg(items: list[tuple[str, int]], *, title: str) -> str:
+    """A horizontal bar chart as an inline SVG string (escaped labels), sized in CSS pixels."""
     from django.utils.html import escape
 
     items = [(label, value) for label, value in items if value]
-    bar_h, gap, left, top = 22, 8, 300, 30
-    height = top + len(items) * (bar_h + gap) + 10
-    top_value = max((v for _, v in items), default=1) or 1
-    scale = (width - left - 60) / top_value
+    height = max(len(items) * _ROW_HEIGHT, 30) + 4
+    described = "; ".join(f"{label}: {value}" for label, value in items) or "không có số liệu"
     parts = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} '
-        f'{max(height, 60)}" role="img" aria-label="{escape(title)}">',
-        f'<text x="0" y="18" font-weight="bold">{escape(title)}</text>',
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="100%" height="{height}" '
+        f'role="img" aria-label="{escape(title)}: {escape(described)}">'
     ]
     if not items:
-        parts.append('<text x="0" y="48">Không có số liệu.</text>')
+        parts.append(f'<text x="0" y="{_LABEL_BASELINE + 4}">Không có số liệu.</text>')
+    top_value = max(value for _, value in items) if items else 1
     for index, (label, value) in enumerate(items):
-        y = top + index * (bar_h + gap)
-        short = label if len(label) <= 48 else label[:46] + "…"
-        parts.append(f'<text x="0" y="{y + 15}">{escape(short)}</text>')
+        y = index * _ROW_HEIGHT
+        short = label if len(label) <= _LABEL_CHARS else label[: _LABEL_CHARS - 2] + "…"
+        share = max(0.5, value / top_value * _BAR_SHARE)
+        parts.append(f'<text x="0" y="{y + _LABEL_BASELINE}">{escape(short)}</text>')
         parts.append(
-            f'<rect class="bar" x="{left}" y="{y}" width="{max(2, value * scale):.1f}" '
-            f'height="{bar_h}">'
-            f"<title>{escape(label)}: {value}</title></rect>"
+            f'<rect class="bar" x="0" y="{y + _BAR_TOP}" width="{share:.1f}%" '
+            f'height="{_BAR_HEIGHT}"><title>{escape(label)}: {value}</title></rect>'
         )
-        parts.append(f'<text x="{left + value * scale + 6:.1f}" y="{y + 15}">{value}</text>')
+        parts.append(
+            f'<text class="value" x="{share:.1f}%" dx="6" y="{y + _BAR_TOP + 13}">{value}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 

@@ -72,20 +72,19 @@ def _audit_stats(request: HttpRequest, result: stats_mod.UnitStats, fmt: str) ->
 @login_required
 def stats(request: AuthedRequest) -> HttpResponse:
     form, result = _stats_from_request(request)
-    charts = {}
+    charts: list[stats_mod.BarChart] = []
     if result is not None:
         _audit_stats(request, result, "html")
-        charts = {
-            # bar_chart_svg escapes every label it draws.
-            "stage": mark_safe(  # noqa: S308
-                stats_mod.bar_chart_svg(result.by_stage, title="Số vụ theo giai đoạn")
+        charts = [
+            stats_mod.bar_chart(
+                result.by_stage, title="Số vụ theo giai đoạn", label_header="Giai đoạn"
             ),
-            "chapter": mark_safe(  # noqa: S308
-                stats_mod.bar_chart_svg(
-                    result.by_chapter, title="Vụ án mới thụ lý theo chương BLHS"
-                )
+            stats_mod.bar_chart(
+                result.by_chapter,
+                title="Vụ án mới thụ lý theo chương BLHS",
+                label_header="Chương BLHS",
             ),
-        }
+        ]
     query = (
         request.GET.urlencode()
         if "date_from" in request.GET

@@ -37,3 +37,51 @@ document.body && document.body.addEventListener("htmx:responseError", function (
   box.appendChild(li);
   document.getElementById("main").prepend(box);
 });
+// List pages on a phone (docs/desk.md, "Phones"): every list table becomes one card per row, each
+// cell labelled with its column header (the CSS turns .cards into cards below 760 px), and the
+// filters of a list fold behind a "Bộ lọc" button. Tables that must stay tables carry .table-keep;
+// a table with merged rows (rowspan) is left alone.
+function deskCards(root) {
+  root.querySelectorAll("table:not(.table-keep):not(.cards)").forEach(function (table) {
+    if (!table.tHead || table.querySelector("[rowspan]")) { return; }
+    const headerRow = table.tHead.rows[table.tHead.rows.length - 1];
+    if (!headerRow || headerRow.cells.length < 2) { return; }
+    const labels = Array.from(headerRow.cells).map(function (th) { return th.textContent.trim(); });
+    Array.from(table.tBodies).forEach(function (body) {
+      Array.from(body.rows).forEach(function (row) {
+        Array.from(row.cells).forEach(function (cell, index) {
+          if (cell.colSpan === 1 && labels[index] && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", labels[index]);
+          }
+        });
+      });
+    });
+    table.classList.add("cards");
+  });
+}
+function deskFoldFilters(root) {
+  root.querySelectorAll("form.filters:not(.foldable), form[data-fold]:not(.foldable)").forEach(function (form, index) {
+    if (!form.id) { form.id = "bo-loc-" + (index + 1); }
+    const params = new URLSearchParams(window.location.search);
+    const names = new Set();
+    Array.from(form.elements).forEach(function (el) {
+      if (el.name && el.type !== "hidden" && params.get(el.name)) { names.add(el.name); }
+    });
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "button secondary filter-toggle";
+    button.dataset.toggle = form.id;
+    button.setAttribute("aria-controls", form.id);
+    button.setAttribute("aria-expanded", "false");
+    button.textContent = names.size ? "Bộ lọc (" + names.size + " điều kiện)" : "Bộ lọc";
+    form.classList.add("foldable");
+    form.parentNode.insertBefore(button, form);
+  });
+}
+function deskLists(root) { deskCards(root); deskFoldFilters(root); }
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", function () { deskLists(document); });
+} else {
+  deskLists(document);
+}
+document.addEventListener("htmx:afterSettle", function (event) { deskLists(event.target); });
