@@ -361,7 +361,7 @@ JOB_MAX_ATTEMPTS = env_int("DESK_JOB_MAX_ATTEMPTS", 5)
 JOB_HEARTBEAT_SECONDS = env_int("DESK_JOB_HEARTBEAT_SECONDS", 15)
 # How often an idle worker looks for a new job (django-q2's own default). At 0.5 s a case file
 # waited 0.25 s on average before its first page (benchmarks/casefiles_ocr.py); a look costs
-# 5 ms of CPU on SQLite (a new connection each time), 0.4 ms on PostgreSQL (docs/jobs.md).
+# 5 ms of CPU on SQLite, which opens a new connection each time (the query itself 0.4 ms).
 JOB_POLL_SECONDS = env_float("DESK_JOB_POLL_SECONDS", 0.2)
 Q_CLUSTER: dict[str, Any] = {
     "name": env_str("DESK_JOB_QUEUE", "desk"),
