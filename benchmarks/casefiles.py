@@ -161,6 +161,7 @@ def bench_ocr(
     env: dict[str, str],
     kinds: list[str] | None = None,
     before_src: str = "",
+    with_ocrmypdf: bool = True,
 ) -> dict[str, Any]:
     """benchmarks/casefiles_ocr.py: every input kind through the case-file jobs with a real
     worker, raw Tesseract and OCRmyPDF, alternating rounds."""
@@ -181,6 +182,7 @@ def bench_ocr(
         )
         if before_src
         else None,
+        with_ocrmypdf=with_ocrmypdf,
     )
 
 
@@ -429,6 +431,11 @@ def main() -> None:
     parser.add_argument(
         "--ocr-kinds", help="development: these input kinds only (comma-separated), nothing written"
     )
+    parser.add_argument(
+        "--no-ocrmypdf",
+        action="store_true",
+        help="crowded machine: OCRmyPDF not run, its previous figures kept",
+    )
     parser.add_argument("--bulk-pages", type=int, default=500, help="pages of the long file")
     parser.add_argument("--bulk-files", type=int, default=20, help="case files in the queue")
     parser.add_argument("--bulk-file-pages", type=int, default=6, help="pages of each")
@@ -462,7 +469,13 @@ def main() -> None:
         for key in OLD_OCR_KEYS:
             results.pop(key, None)
         results.update(
-            bench_ocr(args.ocr_pages, args.ocr_rounds, env, before_src=args.before_src or "")
+            bench_ocr(
+                args.ocr_pages,
+                args.ocr_rounds,
+                env,
+                before_src=args.before_src or "",
+                with_ocrmypdf=not args.no_ocrmypdf,
+            )
         )
     if "bulk" in parts:
         print("Bulk…", flush=True)

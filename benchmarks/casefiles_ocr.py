@@ -295,9 +295,11 @@ def bench(
     cpu_now: Callable[[], float],
     kinds: list[str] | None = None,
     start_worker_before: Callable[[], Any] | None = None,
+    with_ocrmypdf: bool = True,
 ) -> dict[str, Any]:
     """`start_worker_before`: a worker running an earlier version of the desk (its own
-    PYTHONPATH), measured in the same rounds as method `jobs_before`."""
+    PYTHONPATH), measured in the same rounds as method `jobs_before`. `with_ocrmypdf` False:
+    OCRmyPDF is not run (5.7 CPU s a page; on a crowded machine), no `ocrmypdf` key."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     inputs = make_inputs(work, pages)
@@ -343,8 +345,9 @@ def bench(
     methods = [
         ("tesseract", do_tesseract),
         ("jobs", jobs_with("jobs", start_worker)),
-        ("ocrmypdf", do_ocrmypdf),
     ]
+    if with_ocrmypdf:
+        methods.append(("ocrmypdf", do_ocrmypdf))
     if start_worker_before is not None:
         methods.append(("jobs_before", jobs_with("jobs_before", start_worker_before)))
     for index in range(rounds):
@@ -403,8 +406,6 @@ def bench(
                 "seconds_all_runs": [round(r.seconds, 2) for r in runs["jobs_before"][kind]],
                 "cpu_seconds_all_runs": [round(r.cpu, 2) for r in runs["jobs_before"][kind]],
             }
-    o_runs = runs["ocrmypdf"][OCRMYPDF_KIND]
-    o_seconds = statistics.median(r.seconds for r in o_runs)
     result: dict[str, Any] = {
         "ocr_pages_per_kind": pages,
         "ocr_rounds": rounds,
@@ -417,6 +418,20 @@ def bench(
             k: {"jobs": v["cer_jobs"], "tesseract": v["cer_tesseract"]} for k, v in per_kind.items()
         },
         "cer_unit": "percent",
+        "load_average_1min_range": [
+            round(
+                min(r.load for m in ("tesseract", "jobs") for v in runs[m].values() for r in v), 1
+            ),
+            round(
+                max(r.load for m in ("tesseract", "jobs") for v in runs[m].values() for r in v), 1
+            ),
+        ],
+    }
+    if not with_ocrmypdf:
+        return result
+    o_runs = runs["ocrmypdf"][OCRMYPDF_KIND]
+    o_seconds = statistics.median(r.seconds for r in o_runs)
+    result |= {
         "ocrmypdf": {
             "input": OCRMYPDF_KIND,
             "flags": " ".join(OCRMYPDF_FLAGS),
