@@ -110,13 +110,15 @@ def _merge_pdfs(parts: list[Path], out: Path) -> None:
             doc.close()
 
 
-def make_inputs(work: Path, pages: int) -> dict[str, KindInput]:
-    """Every kind's files and the same pages as greyscale PNG for raw Tesseract."""
+def make_inputs(work: Path, pages: int, kinds: list[str] | None = None) -> dict[str, KindInput]:
+    """Every kind's files (or `kinds`') and the same pages as greyscale PNG for raw Tesseract."""
     from digitaldesk.ocr.samples import legal_paragraphs, render_page
 
     texts = list(legal_paragraphs(limit=40))
     inputs: dict[str, KindInput] = {}
     for k, kind in enumerate(KINDS):
+        if kinds is not None and kind not in kinds:
+            continue
         folder = work / kind
         folder.mkdir(parents=True)
         sheets, truth, pngs, born = [], [], [], []
@@ -583,7 +585,7 @@ def bench_bulk(
     folder = work / "bulk"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    source = make_inputs(folder / "pages", 8)["jpeg_pdf_grey"]
+    source = make_inputs(folder / "pages", 8, ["jpeg_pdf_grey"])["jpeg_pdf_grey"]
     big = folder / f"ho-so-{file_pages}-trang.pdf"
     _repeat_pdf(source.uploads[0], file_pages, big)
     queue = []
@@ -611,7 +613,9 @@ def bench_bulk(
     total = queue_files * queue_pages
     return {
         "bulk_file_pages": file_pages,
-        "bulk_500_pages_per_min": round(60 * file_pages / one.seconds, 1),
+        # The issue asks for 500 pages; on a crowded shared machine fewer may be measured
+        # (`bulk_file_pages` says how many): the key names the measure, not the size.
+        "bulk_file_pages_per_min": round(60 * file_pages / one.seconds, 1),
         "bulk_file": {
             "pages": file_pages,
             "seconds": round(one.seconds, 1),
@@ -625,7 +629,7 @@ def bench_bulk(
         },
         "bulk_queue_files": queue_files,
         "bulk_queue_pages_per_file": queue_pages,
-        "bulk_queue_20_files_ratio": round(raw.seconds / qrun.seconds, 3),
+        f"bulk_queue_{queue_files}_files_ratio": round(raw.seconds / qrun.seconds, 3),
         "bulk_queue": {
             "files": queue_files,
             "pages": total,
