@@ -161,6 +161,7 @@ def bench_ocr(
     env: dict[str, str],
     kinds: list[str] | None = None,
     before_src: str = "",
+    with_ocrmypdf: bool = True,
 ) -> dict[str, Any]:
     """benchmarks/casefiles_ocr.py: every input kind through the case-file jobs with a real
     worker, raw Tesseract and OCRmyPDF, alternating rounds."""
@@ -181,6 +182,27 @@ def bench_ocr(
         )
         if before_src
         else None,
+        with_ocrmypdf=with_ocrmypdf,
+    )
+
+
+def bench_bulk(
+    env: dict[str, str], file_pages: int, queue_files: int, queue_pages: int
+) -> dict[str, Any]:
+    """benchmarks/casefiles_ocr.py `bench_bulk`: one long case file, then a queue of case
+    files, through a real worker."""
+    from benchmarks import casefiles_ocr
+
+    worker_env = {**env, "DESK_SEARCH_INDEX_DIR": str(BENCH_DIR / "jobs-search-index")}
+    return casefiles_ocr.bench_bulk(
+        BENCH_DIR / "ocr",
+        file_pages,
+        queue_files,
+        queue_pages,
+        start_worker=lambda: _Worker(worker_env, BENCH_DIR / "worker.log"),
+        casefile_and_user=_bench_casefile,
+        cpu_now=_cpu_self_and_children,
+        processes=int(env["DESK_WORKERS"]),
     )
 
 
@@ -399,7 +421,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--only", choices=["ocr", "search", "jump"], action="append")
+    parser.add_argument("--only", choices=["ocr", "bulk", "search", "jump"], action="append")
     parser.add_argument("--ocr-pages", type=int, default=6, help="pages per input kind")
     parser.add_argument("--ocr-rounds", type=int, default=3, help="alternating rounds (medians)")
     parser.add_argument(
@@ -409,11 +431,19 @@ def main() -> None:
     parser.add_argument(
         "--ocr-kinds", help="development: these input kinds only (comma-separated), nothing written"
     )
+    parser.add_argument(
+        "--no-ocrmypdf",
+        action="store_true",
+        help="crowded machine: OCRmyPDF not run, its previous figures kept",
+    )
+    parser.add_argument("--bulk-pages", type=int, default=500, help="pages of the long file")
+    parser.add_argument("--bulk-files", type=int, default=20, help="case files in the queue")
+    parser.add_argument("--bulk-file-pages", type=int, default=6, help="pages of each")
     parser.add_argument("--index-pages", type=int, default=1_000_000)
     args = parser.parse_args()
     # Stopped with SIGTERM, the benchmark still stops the worker it started (finally blocks).
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(143)))
-    parts = set(args.only or ["ocr", "search", "jump"])
+    parts = set(args.only or ["ocr", "bulk", "search", "jump"])
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     env = desk_env(
         database_url=f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}",
@@ -439,8 +469,17 @@ def main() -> None:
         for key in OLD_OCR_KEYS:
             results.pop(key, None)
         results.update(
-            bench_ocr(args.ocr_pages, args.ocr_rounds, env, before_src=args.before_src or "")
+            bench_ocr(
+                args.ocr_pages,
+                args.ocr_rounds,
+                env,
+                before_src=args.before_src or "",
+                with_ocrmypdf=not args.no_ocrmypdf,
+            )
         )
+    if "bulk" in parts:
+        print("Bulk…", flush=True)
+        results.update(bench_bulk(env, args.bulk_pages, args.bulk_files, args.bulk_file_pages))
     if "search" in parts:
         print("Search…", flush=True)
         results.update(bench_search(args.index_pages))

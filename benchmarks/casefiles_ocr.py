@@ -110,13 +110,15 @@ def _merge_pdfs(parts: list[Path], out: Path) -> None:
             doc.close()
 
 
-def make_inputs(work: Path, pages: int) -> dict[str, KindInput]:
-    """Every kind's files and the same pages as greyscale PNG for raw Tesseract."""
+def make_inputs(work: Path, pages: int, kinds: list[str] | None = None) -> dict[str, KindInput]:
+    """Every kind's files (or `kinds`') and the same pages as greyscale PNG for raw Tesseract."""
     from digitaldesk.ocr.samples import legal_paragraphs, render_page
 
     texts = list(legal_paragraphs(limit=40))
     inputs: dict[str, KindInput] = {}
     for k, kind in enumerate(KINDS):
+        if kinds is not None and kind not in kinds:
+            continue
         folder = work / kind
         folder.mkdir(parents=True)
         sheets, truth, pngs, born = [], [], [], []
@@ -295,9 +297,11 @@ def bench(
     cpu_now: Callable[[], float],
     kinds: list[str] | None = None,
     start_worker_before: Callable[[], Any] | None = None,
+    with_ocrmypdf: bool = True,
 ) -> dict[str, Any]:
     """`start_worker_before`: a worker running an earlier version of the desk (its own
-    PYTHONPATH), measured in the same rounds as method `jobs_before`."""
+    PYTHONPATH), measured in the same rounds as method `jobs_before`. `with_ocrmypdf` False:
+    OCRmyPDF is not run (5.7 CPU s a page; on a crowded machine), no `ocrmypdf` key."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     inputs = make_inputs(work, pages)
@@ -343,8 +347,9 @@ def bench(
     methods = [
         ("tesseract", do_tesseract),
         ("jobs", jobs_with("jobs", start_worker)),
-        ("ocrmypdf", do_ocrmypdf),
     ]
+    if with_ocrmypdf:
+        methods.append(("ocrmypdf", do_ocrmypdf))
     if start_worker_before is not None:
         methods.append(("jobs_before", jobs_with("jobs_before", start_worker_before)))
     for index in range(rounds):
@@ -403,8 +408,6 @@ def bench(
                 "seconds_all_runs": [round(r.seconds, 2) for r in runs["jobs_before"][kind]],
                 "cpu_seconds_all_runs": [round(r.cpu, 2) for r in runs["jobs_before"][kind]],
             }
-    o_runs = runs["ocrmypdf"][OCRMYPDF_KIND]
-    o_seconds = statistics.median(r.seconds for r in o_runs)
     result: dict[str, Any] = {
         "ocr_pages_per_kind": pages,
         "ocr_rounds": rounds,
@@ -417,6 +420,20 @@ def bench(
             k: {"jobs": v["cer_jobs"], "tesseract": v["cer_tesseract"]} for k, v in per_kind.items()
         },
         "cer_unit": "percent",
+        "load_average_1min_range": [
+            round(
+                min(r.load for m in ("tesseract", "jobs") for v in runs[m].values() for r in v), 1
+            ),
+            round(
+                max(r.load for m in ("tesseract", "jobs") for v in runs[m].values() for r in v), 1
+            ),
+        ],
+    }
+    if not with_ocrmypdf:
+        return result
+    o_runs = runs["ocrmypdf"][OCRMYPDF_KIND]
+    o_seconds = statistics.median(r.seconds for r in o_runs)
+    result |= {
         "ocrmypdf": {
             "input": OCRMYPDF_KIND,
             "flags": " ".join(OCRMYPDF_FLAGS),
@@ -432,3 +449,204 @@ def bench(
         },
     }
     return result
+
+
+# --- bulk: a long case file and a queue of case files -----------------------------------------
+def _sched_ns(pgid: int) -> tuple[dict[int, int], int]:
+    """Per thread of the process group `pgid`: nanoseconds on a CPU plus nanoseconds waiting
+    for one (/proc/<pid>/task/<tid>/schedstat), and the group's job processes: the time the
+    worker had work, whatever else the shared machine was running."""
+    busy: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) != pgid:
+                continue
+            for task in (stat.parent / "task").iterdir():
+                run, wait, _ = (task / "schedstat").read_text().split()
+                busy[int(task.name)] = int(run) + int(wait)
+        except (OSError, ValueError):
+            continue
+    return busy, len(busy)
+
+
+def _repeat_pdf(source: Path, pages: int, out: Path) -> None:
+    """A PDF of `pages` pages cycling through the pages of `source` (each page read for real)."""
+    import pikepdf
+
+    with pikepdf.open(source) as src, pikepdf.new() as merged:
+        for n in range(pages):
+            merged.pages.append(src.pages[n % len(src.pages)])
+        merged.save(out)
+
+
+@dataclass
+class BulkRun:
+    seconds: float
+    cpu: float
+    busy_fraction: float
+    load: float
+    first_page_seconds: float  # upload to the first page stored, indexed, searchable
+    searchable_mid_run: bool  # a page read was found by search while later pages were not read
+    progress_max_gap_seconds: float  # longest time the files' progress stood still
+    file_seconds: list[float]  # per file, upload to done
+
+
+def bulk_jobs(
+    files: list[tuple[Path, Any]], user: Any, worker: Any, processes: int, probe: str
+) -> BulkRun:
+    """Upload each (file, case file) back to back, sample progress every 0.5 s until every
+    upload is done.
+
+    `probe`: a phrase on the first page of the first file, searched once while that file is
+    partly read (a file searchable page by page as it goes)."""
+    from django.db.models import Count, Q
+
+    from digitaldesk.casefiles import selectors, services
+    from digitaldesk.casefiles.models import Page, PageState, Upload, UploadState
+
+    busy0, _ = _sched_ns(worker.proc.pid)
+    cpu0, start = worker.cpu(), time.perf_counter()
+    ids = []
+    for path, casefile in files:
+        with path.open("rb") as fh:
+            ids.append(
+                services.upload_file(
+                    actor=user,
+                    casefile=casefile,
+                    volume=None,
+                    fileobj=io.BytesIO(fh.read()),
+                    name=path.name,
+                    size=path.stat().st_size,
+                ).pk
+            )
+    first_page = 0.0
+    searchable_mid_run = False
+    last_done, last_change, max_gap = -1, time.perf_counter(), 0.0
+    while True:
+        now = time.perf_counter()
+        row = Page.objects.filter(upload_id__in=ids).aggregate(
+            done=Count("id", filter=Q(state=PageState.DONE)), total=Count("id")
+        )
+        if row["done"] != last_done:
+            max_gap = max(max_gap, now - last_change)
+            last_done, last_change = row["done"], now
+        if row["done"] and not first_page:
+            first_page = now - start
+        if not searchable_mid_run:
+            first = Page.objects.filter(upload_id=ids[0])
+            counts = first.aggregate(
+                done=Count("id", filter=Q(state=PageState.DONE)), total=Count("id")
+            )
+            if 0 < counts["done"] < counts["total"]:
+                hits = selectors.casefile_search(user, f'"{probe}"', casefile=files[0][1]).hits
+                searchable_mid_run = ids[0] in {
+                    Page.objects.get(pk=h.fields["page_id"]).upload_id for h in hits
+                }
+        if not Upload.objects.filter(pk__in=ids).exclude(state=UploadState.DONE).exists():
+            break
+        if now - start > 7200:
+            raise RuntimeError("the bulk run did not finish in 2 hours")
+        time.sleep(0.5)
+    seconds = time.perf_counter() - start
+    used = worker.cpu() - cpu0
+    busy1, _ = _sched_ns(worker.proc.pid)
+    busy = sum(v - busy0.get(k, 0) for k, v in busy1.items()) / 1e9
+    bad = Page.objects.filter(upload_id__in=ids).exclude(state=PageState.DONE).count()
+    assert bad == 0, f"{bad} pages not read"
+    per_file = [
+        (u["finished_at"] - u["created_at"]).total_seconds()
+        for u in Upload.objects.filter(pk__in=ids).values("created_at", "finished_at")
+    ]
+    return BulkRun(
+        seconds,
+        used,
+        min(1.0, busy / (seconds * processes)),
+        os.getloadavg()[0],
+        first_page,
+        searchable_mid_run,
+        max_gap,
+        per_file,
+    )
+
+
+def bench_bulk(
+    work: Path,
+    file_pages: int,
+    queue_files: int,
+    queue_pages: int,
+    start_worker: Callable[[], Any],
+    casefile_and_user: Callable[[str], tuple[Any, Any]],
+    cpu_now: Callable[[], float],
+    processes: int,
+) -> dict[str, Any]:
+    """One case file of `file_pages` pages, then a queue of `queue_files` case files of
+    `queue_pages` pages each, through a real worker; raw Tesseract on the same pages of the
+    queue right after (one run each: the long runs are not repeated)."""
+    folder = work / "bulk"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    source = make_inputs(folder / "pages", 8, ["jpeg_pdf_grey"])["jpeg_pdf_grey"]
+    big = folder / f"ho-so-{file_pages}-trang.pdf"
+    _repeat_pdf(source.uploads[0], file_pages, big)
+    queue = []
+    for n in range(queue_files):
+        path = folder / f"ho-so-{n + 1:02d}.pdf"
+        _repeat_pdf(source.uploads[0], queue_pages, path)
+        queue.append(path)
+    probe = " ".join(source.truth[0].split()[:3])
+    casefile, user = casefile_and_user("Benchmark OCR bulk")
+    queue_casefiles = [
+        casefile_and_user(f"Benchmark OCR queue {n + 1}")[0] for n in range(queue_files)
+    ]
+    worker = start_worker()
+    try:
+        warm = KindInput("warm_up", [source.uploads[0]], source.pngs, source.truth)
+        case_file_jobs(warm, casefile, user, worker.cpu)
+        one = bulk_jobs([(big, casefile)], user, worker, processes, probe)
+        # A queue of case files: each its own case file, uploaded back to back.
+        files = list(zip(queue, queue_casefiles, strict=True))
+        qrun = bulk_jobs(files, user, worker, processes, probe)
+    finally:
+        worker.stop()
+    pngs = [source.pngs[n % len(source.pngs)] for n in range(queue_files * queue_pages)]
+    raw = raw_tesseract(KindInput("bulk_queue", [], pngs, []), folder, cpu_now)
+    total = queue_files * queue_pages
+    return {
+        "bulk_file_pages": file_pages,
+        # The issue asks for 500 pages; on a crowded shared machine fewer may be measured
+        # (`bulk_file_pages` says how many): the key names the measure, not the size.
+        "bulk_file_pages_per_min": round(60 * file_pages / one.seconds, 1),
+        "bulk_file": {
+            "pages": file_pages,
+            "seconds": round(one.seconds, 1),
+            "pages_per_min": round(60 * file_pages / one.seconds, 1),
+            "cpu_seconds_per_page": round(one.cpu / file_pages, 3),
+            "cores_busy_fraction": round(one.busy_fraction, 3),
+            "first_page_searchable_seconds": round(one.first_page_seconds, 1),
+            "searchable_page_by_page": one.searchable_mid_run,
+            "progress_longest_still_seconds": round(one.progress_max_gap_seconds, 1),
+            "load_average_1min": round(one.load, 2),
+        },
+        "bulk_queue_files": queue_files,
+        "bulk_queue_pages_per_file": queue_pages,
+        f"bulk_queue_{queue_files}_files_ratio": round(raw.seconds / qrun.seconds, 3),
+        "bulk_queue": {
+            "files": queue_files,
+            "pages": total,
+            "seconds": round(qrun.seconds, 1),
+            "pages_per_min": round(60 * total / qrun.seconds, 1),
+            "tesseract_seconds": round(raw.seconds, 1),
+            "tesseract_pages_per_min": round(60 * total / raw.seconds, 1),
+            "ratio_jobs_vs_tesseract": round(raw.seconds / qrun.seconds, 3),
+            "cpu_seconds_per_page": {
+                "jobs": round(qrun.cpu / total, 3),
+                "tesseract": round(raw.cpu / total, 3),
+            },
+            "cores_busy_fraction": round(qrun.busy_fraction, 3),
+            "first_page_searchable_seconds": round(qrun.first_page_seconds, 1),
+            "searchable_page_by_page": qrun.searchable_mid_run,
+            "progress_longest_still_seconds": round(qrun.progress_max_gap_seconds, 1),
+            "file_done_seconds_after_upload": sorted(round(s, 1) for s in qrun.file_seconds),
+            "load_average_1min": {"jobs": round(qrun.load, 2), "tesseract": round(raw.load, 2)},
+        },
+    }

@@ -44,11 +44,12 @@ def test_upload_numbers_pages_ocr_indexes_and_builds_pdfa(casefile, org, scan_pd
     assert (
         upload.state == UploadState.QUEUED and upload.pages_total == 3 and upload.first_but_luc == 1
     )
-    assert Job.objects.filter(name="casefiles.prepare").count() == 1
-    prepare_job(lambda *a: None, upload_id=upload.pk)
-    assert (
-        Job.objects.filter(name="casefiles.ocr").count() == 2
-    )  # one per worker, they share the pages
+    # The upload queues the file's readers, one per job process, sharing the pages; each
+    # first numbers the pages not yet numbered (this call) and then reads.
+    assert Job.objects.filter(name="casefiles.ocr").count() == 2
+    assert not Job.objects.filter(name="casefiles.prepare").exists()
+    processing.prepare(upload.pk, readers=0)
+    assert Job.objects.filter(name="casefiles.ocr").count() == 2
     assert list(Page.objects.filter(upload=upload).values_list("but_luc", flat=True)) == [1, 2, 3]
     assert all(len(h) == 64 for h in Page.objects.values_list("content_hash", flat=True))
 
@@ -78,6 +79,37 @@ def test_upload_numbers_pages_ocr_indexes_and_builds_pdfa(casefile, org, scan_pd
         == hashlib.sha256(scan_pdf).hexdigest()
     )
     assert selectors.verify_pages(casefile) == []
+
+
+def test_the_first_reader_numbers_the_file_and_each_page_is_searchable_as_it_is_read(
+    casefile, org, scan_pdf
+):
+    """GIVEN a 3-page scan just uploaded (no page numbered yet)
+    WHEN one of the jobs the upload queued runs
+    THEN it numbers the pages and reads on without another trip through the queue; after
+    each page its progress is reported and that page is already found by search, while the
+    later pages are not."""
+    minh = org.people["minh"]
+    upload = _upload(casefile, minh, scan_pdf, "Tap 2.pdf")
+    assert not Page.objects.filter(upload=upload).exists()
+    seen: list[tuple[int, int, list[int]]] = []
+
+    def progress(done: int, total: int, message: str = "") -> None:
+        found = [
+            h.fields["but_luc"]
+            for n in range(1, total + 1)
+            for h in selectors.casefile_search(minh, f'"trang so {n}"', casefile=casefile).hits
+        ]
+        seen.append((done, total, sorted(found)))
+
+    ocr_job(progress, upload_id=upload.pk)
+    assert seen == [(1, 3, [1]), (2, 3, [1, 2]), (3, 3, [1, 2, 3])]
+    assert Job.objects.filter(name="casefiles.ocr").count() == 2  # the upload's, no other
+    upload.refresh_from_db()
+    assert upload.state == UploadState.DONE and upload.searchable_pdf
+    # The other reader, run later, finds every page read and repeats nothing.
+    assert ocr_job(lambda *a: None, upload_id=upload.pk) == {"pages": 0}
+    assert Page.objects.filter(upload=upload, attempts=1).count() == 3
 
 
 def test_second_upload_continues_bút_lục_and_toc_lists_ranges(casefile, org, scan_pages):

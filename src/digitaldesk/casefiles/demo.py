@@ -54,10 +54,10 @@ def demo_casefile(org: DemoOrg, stdout: Any) -> None:
     )
     if case.name != TRIAL_CASE or upload.state != UploadState.QUEUED:
         return
-    # The pages get their bút lục now rather than when the worker runs the queued step (which then
-    # finds them and does nothing: `prepare` is idempotent), so that the hearing's playlist can
-    # name them; reading them (OCR) stays with the worker.
-    processing.prepare(upload.pk)
+    # The pages get their bút lục now rather than when the worker's readers start (which then
+    # find them and only read: `prepare` is idempotent), so that the hearing's playlist can name
+    # them; the upload already queued the readers, so none is queued here.
+    processing.prepare(upload.pk, readers=0)
     services.playlist_create(
         actor=minh,
         casefile=casefile,

@@ -8,6 +8,7 @@ from digitaldesk.jobs.services import Progress, job
 
 @job("casefiles.prepare", label="Chuẩn bị số hóa tệp hồ sơ")
 def prepare_job(progress: Progress, *, upload_id: int) -> str:
+    """Number the pages only (queued by desks before the first reader did it itself)."""
     return processing.prepare(upload_id)
 
 

@@ -287,13 +287,19 @@ def upload_finish(*, actor: Any, upload: Upload) -> Upload:
             "signed": info.signed,
         },
     )
-    enqueue(
-        "casefiles.prepare",
-        user=actor,
-        label=f"Số hóa “{upload.original_name}”",
-        group=f"casefile:{casefile.pk}",
-        upload_id=upload.pk,
-    )
+    # The file's readers, one per job process: each numbers the pages that are not yet
+    # (processing.prepare) and reads on, so every core starts on the file in the same trip
+    # through the queue (benchmarks/casefiles_ocr.py).
+    from digitaldesk.casefiles.processing import jobs_per_upload
+
+    for _ in range(min(jobs_per_upload(), info.pages)):
+        enqueue(
+            "casefiles.ocr",
+            user=actor,
+            label=f"Số hóa “{upload.original_name}”",
+            group=f"casefile:{casefile.pk}",
+            upload_id=upload.pk,
+        )
     return upload
 
 
