@@ -6,6 +6,7 @@ ours is mocked (tests/support/mailservers.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from email.message import EmailMessage
 from typing import Any
@@ -447,3 +448,40 @@ def test_legacy_tcvn3_and_vni_decoded_through_the_real_server(mailbox, org):
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page
     assert "bảng mã cũ TCVN3 (ABC)" in page and "bảng mã cũ VNI" in page
     assert "Không giải mã được phần nội dung này (bảng mã x-mac-vietnamese" in page
+
+
+@pytest.mark.browser
+def test_phone_layout_address_book_and_autosave_in_a_real_browser(mailbox, org, phone_page):
+    from tests.support.browser import login, screenshot_dir
+
+    mai = org.people["mai"]
+    with _imap(mai) as conn:
+        for number in range(3):
+            message = EmailMessage()
+            message["From"], message["Subject"] = f"vp@{DOMAIN}", f"Thông báo số {number + 1}"
+            message.set_content("Nội dung.")
+            client.append(conn, "INBOX", bytes(message), flags="()")
+    page = phone_page
+    login(page, mai.username)
+    page.goto("/thu-dien-tu/")
+    folders = page.locator("#mail-folders")
+    assert not folders.is_visible()  # behind the button on a phone
+    page.get_by_role("button", name="Thư mục").click()
+    assert folders.is_visible()
+    rows = page.locator("table.mail-list tbody tr")
+    assert rows.count() >= 3  # the module's mailboxes live on from the tests above
+    first, second = rows.nth(0).bounding_box(), rows.nth(1).bounding_box()
+    assert first["width"] > 300 and second["y"] >= first["y"] + first["height"] - 1  # card rows
+    page.screenshot(path=str(screenshot_dir() / "mail-phone-list.png"), full_page=True)
+
+    page.goto("/thu-dien-tu/soan/")
+    page.fill("#m-to", "le hong")
+    page.get_by_role("button", name=re.compile("Lê Hồng Sơn")).click()
+    assert page.input_value("#m-to").startswith("Lê Hồng Sơn <son.tp2@")
+    page.fill("#m-subject", "Báo cáo nhanh")
+    page.fill("#m-body", "Nội dung đang soạn")
+    page.locator(".mail-draft-status").get_by_text("Đã lưu bản nháp").wait_for()
+    page.screenshot(path=str(screenshot_dir() / "mail-phone-compose.png"), full_page=True)
+    with _imap(mai) as conn:
+        rows_, total = client.page(conn, "Drafts", 1)
+    assert rows_[0].subject == "Báo cáo nhanh"
