@@ -130,6 +130,8 @@ def test_reply_reply_all_forward_and_the_thread(mailbox, org):
     reply_uid = _wait(mai, "Re: Báo cáo tiến độ vụ án", mailbox)
     # mai's reading page shows the conversation: her own first message, from Sent
     page = sender.get(f"/thu-dien-tu/thu/{reply_uid}/?thu-muc=INBOX").content.decode()
+    assert "Xem cả chuỗi thư" in page and "Cùng chuỗi thư" not in page  # on request only
+    page = sender.get(f"/thu-dien-tu/thu/{reply_uid}/?thu-muc=INBOX&chuoi=1").content.decode()
     assert "Cùng chuỗi thư (2 thư)" in page and "Thư đã gửi" in page
 
     # mai answers again: son's inbox threads both messages (IMAP THREAD REFERENCES)
@@ -148,7 +150,7 @@ def test_reply_reply_all_forward_and_the_thread(mailbox, org):
     second = _wait(son, "Re: Báo cáo tiến độ vụ án", mailbox)
     with _imap(son) as conn:
         assert client.thread_of(conn, "INBOX", second) == sorted([uid, second])
-    page = reader.get(f"/thu-dien-tu/thu/{second}/?thu-muc=INBOX").content.decode()
+    page = reader.get(f"/thu-dien-tu/thu/{second}/?thu-muc=INBOX&chuoi=1").content.decode()
     assert "Cùng chuỗi thư" in page and "Báo cáo tiến độ vụ án" in page
 
     # son forwards the first message to minh with its attachment

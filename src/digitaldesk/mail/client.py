@@ -32,6 +32,7 @@ AUTH_REFUSED = (
     "Máy chủ thư từ chối phiên đăng nhập (mã truy cập đã hết hạn hoặc bị thu hồi). "
     "Vui lòng tải lại trang; nếu vẫn không được, đăng xuất và đăng nhập lại Bàn làm việc."
 )
+REQUEST_REFUSED = "Máy chủ thư không thực hiện được yêu cầu này. Vui lòng thử lại sau."
 NOT_CONFIGURED = "Bàn làm việc chưa được kết nối với máy chủ thư điện tử của cơ quan."
 FOLDER_NAMES = {
     "INBOX": "Hộp thư đến",
@@ -100,6 +101,8 @@ def imap_session(
         yield conn
     except (OSError, imaplib.IMAP4.abort) as exc:
         raise MailError(SERVER_DOWN) from exc
+    except imaplib.IMAP4.error as exc:  # the server refused one command (BAD)
+        raise MailError(REQUEST_REFUSED) from exc
     finally:
         with contextlib.suppress(OSError, imaplib.IMAP4.error):
             conn.logout()

@@ -11,6 +11,7 @@ import email
 import email.policy
 import email.utils
 import html
+import imaplib
 import re
 import uuid
 from typing import Any
@@ -307,7 +308,10 @@ def thread_rows(conn: Any, folder: str, uid: int, raw: bytes) -> list[dict[str, 
     thread in `folder` (IMAP THREAD REFERENCES) and the official's own messages of it in Sent
     (by the Message-IDs in its References / In-Reply-To)."""
     rows: list[dict[str, Any]] = []
-    same = [u for u in client.thread_of(conn, folder, uid) if u != uid]
+    try:
+        same = [u for u in client.thread_of(conn, folder, uid) if u != uid]
+    except imaplib.IMAP4.error:
+        return rows  # a server without THREAD: the message alone
     for row in client.headers_of(conn, folder, same):
         rows.append({"row": row, "folder": folder})
     if folder != "Sent":
