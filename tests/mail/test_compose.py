@@ -357,6 +357,16 @@ def test_secrecy_guard_virus_scan_and_size_limit(mailbox, org, settings):
         },
     )
     assert clean.status_code == 302
+    # …and an infected attachment that arrived is not handed out
+    arrived = EmailMessage()
+    arrived["From"], arrived["Subject"] = "ngoai@example.org", "Hóa đơn"
+    arrived.set_content("Xem tệp.")
+    arrived.add_attachment(eicar, maintype="application", subtype="octet-stream", filename="hd.com")
+    with _imap(son) as conn:
+        client.append(conn, "INBOX", bytes(arrived), flags="()")
+        rows, _ = client.page(conn, "INBOX", 1)
+    blocked = login_client(son).get(f"/thu-dien-tu/thu/{rows[0].uid}/tep/1/?thu-muc=INBOX")
+    assert blocked.status_code == 403 and "có virus" in blocked.content.decode()
     settings.DESK_MAIL_VIRUS_SCANNER = "command:/khong/co/chuong-trinh-quet"
     down = browser.post(
         "/thu-dien-tu/soan/",
