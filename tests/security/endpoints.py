@@ -367,6 +367,12 @@ RULES: dict[str, Rule] = {
     "mail:read": R(None, LOGGED_IN, uid=1),
     "mail:attachment": R(None, LOGGED_IN, uid=1, index=0),
     "mail:compose": R(None, LOGGED_IN, LOGGED_IN),
+    # the caller's own drafts, address book (the unit directory every official sees), search in
+    # their own mailbox, their own app password
+    "mail:draft_save": R(None, None, LOGGED_IN),
+    "mail:directory": R(None, LOGGED_IN),
+    "mail:search": R(None, LOGGED_IN),
+    "mail:app_password": R(None, LOGGED_IN, LOGGED_IN),
     "lawadmin:list": R(None, ADMIN, ADMIN),
     "lawadmin:detail": R("amending_law", ADMIN),
     "lawadmin:approve": R("amending_law", None, ADMIN),

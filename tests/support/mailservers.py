@@ -101,9 +101,20 @@ def _stop_postfix(pid_file: Path) -> None:
     os.kill(pid, signal.SIGKILL)
 
 
-def _dovecot_conf(root: Path, imap: int, lmtp: int, oauth_conf: Path) -> str:
+def _dovecot_conf(
+    root: Path, imap: int, lmtp: int, oauth_conf: Path, passwd: Path | None = None
+) -> str:
     nobody = pwd.getpwnam("nobody")
-    return f"""
+    # app passwords (the desk's fallback for servers without OAuth2): a passwd-file passdb for
+    # PLAIN/LOGIN beside the oauth2 one
+    password_db = (
+        f"auth_mechanisms = $auth_mechanisms plain login\n"
+        f"passdb {{\n  driver = passwd-file\n  mechanisms = plain login\n  args = {passwd}\n}}\n"
+        if passwd
+        else ""
+    )
+    return (
+        f"""
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
@@ -172,6 +183,8 @@ service stats {{
   }}
 }}
 """
+        + password_db
+    )
 
 
 _MASTER = """\
@@ -232,8 +245,14 @@ smtpd_tls_security_level = none
 
 @contextmanager
 def mail_servers(
-    *, introspection_url: str, domain: str, max_size: int = 40 * 1024 * 1024
+    *,
+    introspection_url: str,
+    domain: str,
+    max_size: int = 40 * 1024 * 1024,
+    app_passwords: dict[str, str] | None = None,
 ) -> Iterator[MailServers]:
+    """`app_passwords` (login -> password): also accept these passwords (PLAIN/LOGIN), as an
+    agency server without OAuth2 does for the desk's app-password fallback."""
     root = Path(tempfile.mkdtemp(prefix="desk-mail-"))
     root.chmod(0o755)
     servers = MailServers(root, free_port(), free_port(), free_port())
@@ -251,8 +270,15 @@ def mail_servers(
         "scope = mail\n"
     )
     oauth.chmod(0o600)
+    passwd = None
+    if app_passwords:
+        passwd = root / "app-passwords"
+        passwd.write_text("".join(f"{u}:{{PLAIN}}{p}\n" for u, p in app_passwords.items()))
+        passwd.chmod(0o600)
+        dovecot_user = pwd.getpwnam("dovecot")  # Dovecot's auth process reads it
+        os.chown(passwd, dovecot_user.pw_uid, dovecot_user.pw_gid)
     config = root / "dovecot.conf"
-    config.write_text(_dovecot_conf(root, servers.imap_port, servers.lmtp_port, oauth))
+    config.write_text(_dovecot_conf(root, servers.imap_port, servers.lmtp_port, oauth, passwd))
     etc = root / "postfix" / "etc"
     etc.mkdir(parents=True)
     (etc / "main.cf").write_text(_postfix_main(root, domain, servers.lmtp_port, max_size))

@@ -407,6 +407,10 @@ DESK_MAIL_DOMAINS = [d.lower() for d in env_list("DESK_MAIL_DOMAINS", [])]
 DESK_MAIL_MAX_ATTACHMENT_MB = env_positive_int("DESK_MAIL_MAX_ATTACHMENT_MB", 25)
 DESK_MAIL_TOKEN_SECONDS = env_positive_int("DESK_MAIL_TOKEN_SECONDS", 300)
 DESK_MAIL_TIMEOUT = env_positive_int("DESK_MAIL_TIMEOUT", 15)
+# "oauth2" (the desk's tokens, default) or "app-password" (servers that cannot check them)
+DESK_MAIL_AUTH = env_str("DESK_MAIL_AUTH", "oauth2")
+# "" (no scan), "clamd:/run/clamav/clamd.ctl", "clamd:host:port" or "command:<argv>"
+DESK_MAIL_VIRUS_SCANNER = env_str("DESK_MAIL_VIRUS_SCANNER")
 
 
 # --- OpenID Connect provider (django-oauth-toolkit) ------------------------------

@@ -15,7 +15,7 @@ def _revoke_when_deactivated(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 class MailConfig(AppConfig):
     """Official e-mail (thư điện tử công vụ) on the agency's own IMAP/SMTP servers, with the
-    desk's single login: OAuth2 access tokens, no mail password (docs/mail.md). No models."""
+    desk's single login: OAuth2 access tokens, no mail password (docs/mail.md)."""
 
     name = "digitaldesk.mail"
     label = "mail"

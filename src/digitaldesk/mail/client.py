@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 
+from digitaldesk.core.text import fold
 from digitaldesk.mail.mime import decode_header
 
 PAGE = 50
@@ -31,6 +32,7 @@ AUTH_REFUSED = (
     "Máy chủ thư từ chối phiên đăng nhập (mã truy cập đã hết hạn hoặc bị thu hồi). "
     "Vui lòng tải lại trang; nếu vẫn không được, đăng xuất và đăng nhập lại Bàn làm việc."
 )
+REQUEST_REFUSED = "Máy chủ thư không thực hiện được yêu cầu này. Vui lòng thử lại sau."
 NOT_CONFIGURED = "Bàn làm việc chưa được kết nối với máy chủ thư điện tử của cơ quan."
 FOLDER_NAMES = {
     "INBOX": "Hộp thư đến",
@@ -67,8 +69,15 @@ class Summary:
     size: int
 
 
+PLAIN_LOGIN = "PLAIN"  # the app-password fallback (docs/mail.md); XOAUTH2 otherwise
+
+
 @contextlib.contextmanager
-def imap_session(username: str, token: str) -> Iterator[imaplib.IMAP4]:
+def imap_session(
+    username: str, token: str, *, mechanism: str = "XOAUTH2"
+) -> Iterator[imaplib.IMAP4]:
+    """An authenticated IMAP connection: `token` is the OAuth2 access token, or the app password
+    when `mechanism` is PLAIN_LOGIN."""
     host = settings.DESK_MAIL_IMAP_HOST
     if not host:
         raise MailError(NOT_CONFIGURED)
@@ -83,12 +92,17 @@ def imap_session(username: str, token: str) -> Iterator[imaplib.IMAP4]:
         raise MailError(SERVER_DOWN) from exc
     try:
         try:
-            conn.authenticate("XOAUTH2", lambda _challenge: xoauth2(username, token))
+            if mechanism == PLAIN_LOGIN:
+                conn.login(username, token)
+            else:
+                conn.authenticate("XOAUTH2", lambda _challenge: xoauth2(username, token))
         except imaplib.IMAP4.error as exc:
             raise MailError(AUTH_REFUSED) from exc
         yield conn
     except (OSError, imaplib.IMAP4.abort) as exc:
         raise MailError(SERVER_DOWN) from exc
+    except imaplib.IMAP4.error as exc:  # the server refused one command (BAD)
+        raise MailError(REQUEST_REFUSED) from exc
     finally:
         with contextlib.suppress(OSError, imaplib.IMAP4.error):
             conn.logout()
@@ -193,11 +207,130 @@ def fetch(conn: imaplib.IMAP4, folder: str, uid: int, *, mark_seen: bool) -> byt
     return None
 
 
-def append(conn: imaplib.IMAP4, folder: str, message: bytes, flags: str = "(\\Seen)") -> None:
-    conn.append(_quote(folder), flags, None, message)
+_APPENDUID = re.compile(rb"APPENDUID \d+ (\d+)")
 
 
-def send(username: str, token: str, message: EmailMessage) -> None:
+def append(conn: imaplib.IMAP4, folder: str, message: bytes, flags: str = "(\\Seen)") -> int | None:
+    """APPEND; the new message's UID when the server tells it (UIDPLUS), else None."""
+    status, data = conn.append(_quote(folder), flags, None, message)
+    if status != "OK":
+        raise MailError(f"Máy chủ thư không lưu được thư vào thư mục «{folder}».")
+    found = _APPENDUID.search(data[0] if data and isinstance(data[0], bytes) else b"")
+    return int(found.group(1)) if found else None
+
+
+def delete(conn: imaplib.IMAP4, folder: str, uid: int) -> None:
+    """Remove one message for good (an older version of a draft)."""
+    select(conn, folder, readonly=False)
+    conn.uid("STORE", str(uid), "+FLAGS.SILENT", "(\\Deleted)")
+    conn.uid("EXPUNGE", str(uid))
+
+
+def headers_of(conn: imaplib.IMAP4, folder: str, uids: list[int]) -> list[Summary]:
+    """Summaries of the given messages of `folder` (already selected or not), newest first."""
+    if not uids:
+        return []
+    select(conn, folder)
+    _, data = conn.uid(
+        "FETCH",
+        ",".join(str(u) for u in uids),
+        "(UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM SUBJECT DATE)])",
+    )
+    rows = _summaries(data)
+    rows.sort(key=lambda r: r.uid, reverse=True)
+    return rows
+
+
+def _uids(data: list[Any]) -> list[int]:
+    raw = data[0] if data and isinstance(data[0], bytes) else b""
+    return [int(n) for n in raw.split() if n.isdigit()]
+
+
+def thread_of(conn: imaplib.IMAP4, folder: str, uid: int) -> list[int]:
+    """UIDs of the conversation `uid` belongs to in `folder`: the server's THREAD REFERENCES
+    (RFC 5256: References / In-Reply-To, then the base subject)."""
+    select(conn, folder)
+    status, data = conn.uid("THREAD", "REFERENCES", "UTF-8", "ALL")
+    if status != "OK":
+        return [uid]
+    raw = b"".join(x for x in data if isinstance(x, bytes))
+    depth, current, groups = 0, [], []  # type: ignore[var-annotated]
+    for token in re.finditer(rb"\(|\)|\d+", raw):
+        text = token.group(0)
+        if text == b"(":
+            depth += 1
+        elif text == b")":
+            depth -= 1
+            if depth == 0:
+                groups.append(current)
+                current = []
+        else:
+            current.append(int(text))
+    for group in groups:
+        if uid in group:
+            return sorted(group)
+    return [uid]
+
+
+def by_message_ids(conn: imaplib.IMAP4, folder: str, ids: list[str]) -> list[int]:
+    """UIDs of the messages of `folder` whose Message-ID is one of `ids` (SEARCH HEADER)."""
+    ids = [i for i in ids if i and len(i) < 250 and '"' not in i and "\\" not in i][-20:]
+    if not ids:
+        return []
+    select(conn, folder)
+    criteria = f'HEADER Message-ID "{ids[0]}"'
+    for extra in ids[1:]:
+        criteria = f'OR HEADER Message-ID "{extra}" {criteria}'
+    _, data = conn.uid("SEARCH", criteria)
+    return _uids(data)
+
+
+def search(conn: imaplib.IMAP4, folder: str, words: list[str]) -> list[int]:
+    """UIDs of the messages of `folder` whose headers or body contain every word: one IMAP
+    SEARCH TEXT per word (CHARSET UTF-8, the word sent as a literal), intersected. The server
+    compares with its i;unicode-casemap comparator (case-insensitive)."""
+    select(conn, folder)
+    found: set[int] | None = None
+    for word in words:
+        conn.literal = word.encode()  # type: ignore[assignment]  # imaplib's literal hook takes bytes
+        status, data = conn.uid("SEARCH", "CHARSET", "UTF-8", "TEXT")
+        if status != "OK":
+            raise MailError("Máy chủ thư không thực hiện được việc tìm kiếm này.")
+        uids = set(_uids(data))
+        found = uids if found is None else found & uids
+        if not found:
+            break
+    return sorted(found or (), reverse=True)
+
+
+FOLD_WINDOW = 2000
+
+
+def search_folded(conn: imaplib.IMAP4, folder: str, words: list[str]) -> list[int]:
+    """UIDs of the newest FOLD_WINDOW messages of `folder` whose sender or subject contains
+    every word with Vietnamese accents ignored ("quyet dinh" finds "Quyết định"): the server's
+    comparator ignores case but not accents, so the desk folds the headers of one FETCH."""
+    total = select(conn, folder)
+    if total == 0:
+        return []
+    wanted = [fold(w) for w in words]
+    _, data = conn.fetch(
+        f"{max(1, total - FOLD_WINDOW + 1)}:{total}",
+        "(UID BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)])",
+    )
+    found = []
+    for item in data or []:
+        if not isinstance(item, tuple):
+            continue
+        uid = re.search(rb"UID (\d+)", item[0])
+        fields = _header_fields(item[1])
+        text = fold(fields.get("from", "") + " " + fields.get("subject", ""))
+        if uid and all(w in text for w in wanted):
+            found.append(int(uid.group(1)))
+    return found
+
+
+def send(username: str, token: str, message: EmailMessage, *, mechanism: str = "XOAUTH2") -> None:
     host = settings.DESK_MAIL_SMTP_HOST
     if not host:
         raise MailError(NOT_CONFIGURED)
@@ -209,11 +342,17 @@ def send(username: str, token: str, message: EmailMessage) -> None:
             if settings.DESK_MAIL_SMTP_STARTTLS:
                 smtp.starttls()
                 smtp.ehlo()
-            code, _reply = smtp.docmd(
-                "AUTH", "XOAUTH2 " + base64.b64encode(xoauth2(username, token)).decode()
-            )
-            if code != 235:
-                raise MailError(AUTH_REFUSED)
+            if mechanism == PLAIN_LOGIN:
+                try:
+                    smtp.login(username, token)
+                except smtplib.SMTPAuthenticationError as exc:
+                    raise MailError(AUTH_REFUSED) from exc
+            else:
+                code, _reply = smtp.docmd(
+                    "AUTH", "XOAUTH2 " + base64.b64encode(xoauth2(username, token)).decode()
+                )
+                if code != 235:
+                    raise MailError(AUTH_REFUSED)
             smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
         raise MailError("Máy chủ thư từ chối người nhận: " + ", ".join(exc.recipients)) from exc

@@ -1,12 +1,13 @@
 """Reading a message: headers, text, sanitised HTML and attachments, whatever its MIME.
 
 Government mail still arrives in legacy Vietnamese charsets. Windows-1258 (`cp1258`) is decoded
-by Python's own codec; a part in a charset Python does not know (VNI, TCVN3/ABC fonts declared
-with made-up names, or no charset at all with 8-bit bytes that are not UTF-8) is not guessed: the
-reader is told in Vietnamese that the part could not be decoded, and the raw part stays
-downloadable. HTML is sanitised with nh3 (ammonia): no script, style, form or event handler, and
-remote images (src="http…") are removed unless the reader asked to show them; `cid:` images and
-links stay.
+by Python's own codec; TCVN3 (ABC) and VNI by the tables of `legacy.py`, whether declared under
+one of their names or found in a part declared Latin-1/Windows-1252 (or not declared) whose bytes
+clearly read as one of them; the reader is told which table was used. A part in any other charset
+Python does not know is not guessed: the reader is told in Vietnamese that the part could not be
+decoded, and the raw part stays downloadable. HTML is sanitised with nh3 (ammonia): no script,
+style, form or event handler, and remote images (src="http…") are removed unless the reader asked
+to show them; `cid:` images and links stay.
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ from email.message import Message
 
 import nh3
 
+from digitaldesk.mail import legacy
+
 UNDECODABLE = "Không giải mã được phần nội dung này (bảng mã {charset} không được hỗ trợ)."
+LEGACY_DECODED = (
+    "Phần nội dung viết bằng bảng mã cũ {name}; đã được chuyển sang Unicode để hiển thị."
+)
+_WESTERN = {"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii"}
 MALFORMED = "Thư có cấu trúc MIME không hợp lệ; phần đọc được được hiển thị bên dưới."
 CHARSET_ALIASES = {"windows-1258": "cp1258", "x-cp1258": "cp1258", "cp-1258": "cp1258"}
 
@@ -96,10 +103,16 @@ def _codec(charset: str) -> str | None:
 
 
 def decode_part(part: Message) -> tuple[str | None, str]:
-    """(text, charset) of a text part; text None when its charset cannot be decoded."""
+    """(text, charset) of a text part; text None when its charset cannot be decoded. A part in
+    TCVN3 or VNI gives the legacy table's name as charset (`legacy.NAMES`)."""
     payload = part.get_payload(decode=True)
     data = payload if isinstance(payload, bytes) else b""
     declared = part.get_content_charset()
+    old = legacy.encoding_of(declared)
+    if old is None and (declared is None or declared.lower() in _WESTERN):
+        old = legacy.detect(data) if _not_utf8(data) else None
+    if old is not None:
+        return legacy.decode(data, old), legacy.NAMES[old]
     candidates = [declared] if declared else ["utf-8", "cp1258"]
     for charset in candidates:
         codec = _codec(charset)
@@ -111,6 +124,14 @@ def decode_part(part: Message) -> tuple[str | None, str]:
         except UnicodeDecodeError:
             continue
     return None, declared or "không rõ"
+
+
+def _not_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def sanitise_html(html: str, *, show_remote: bool) -> tuple[str, int]:
@@ -171,6 +192,8 @@ def parse(raw: bytes, *, show_remote: bool = False) -> ReadMessage:
         if text is None:
             read.notices.append(UNDECODABLE.format(charset=charset))
             continue
+        if charset in legacy.NAMES.values():
+            read.notices.append(LEGACY_DECODED.format(name=charset))
         (htmls if ctype == "text/html" else texts).append(text)
     alternative = any(p.get_content_type() == "multipart/alternative" for p in message.walk())
     # text/plain beside an HTML alternative is the same content: show the HTML only

@@ -27,9 +27,7 @@ def unread_mail(request: HttpRequest) -> dict[str, Any] | None:
         return None
     user = user_of(request)
     try:
-        with client.imap_session(
-            services.mail_login(user), services.mail_token(user=user, session=request.session)
-        ) as conn:
+        with services.mail_credentials(user=user, session=request.session).imap() as conn:
             unseen, rows = client.unread(conn, ROWS)
     except MailError as error:
         return {"error": str(error)}
