@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.audit.services import client_ip
-from digitaldesk.mail import client, mime, services
+from digitaldesk.mail import bridges, client, mime, services
 from digitaldesk.mail.client import MailError
 
 
@@ -102,7 +102,13 @@ def read(request: AuthedRequest, uid: int) -> HttpResponse:
     return render(
         request,
         "mail/read.html",
-        {"m": message, "folder": folder, "uid": uid, "outside": outside},
+        {
+            "m": message,
+            "folder": folder,
+            "uid": uid,
+            "outside": outside,
+            **bridges.read_context(request.user, raw),
+        },
     )
 
 
