@@ -6,6 +6,7 @@ calendar and reply by iTIP."""
 from __future__ import annotations
 
 import datetime as dt
+import email
 import functools
 import time
 from collections.abc import Iterator
@@ -205,6 +206,8 @@ def test_invitations_answered_update_the_calendar_and_reply(mailbox, org):
     created = CalendarEvent.objects.get(title="Họp liên ngành tư pháp")
     assert created.status == Status.DRAFT and created.participants.filter(pk=mai.pk).exists()
     assert created.place == "Hội trường UBND tỉnh"
-    reply = _inbox(son, "Chấp nhận: Họp liên ngành tư pháp", mailbox)
-    assert b"METHOD:REPLY" in reply and b"PARTSTAT=ACCEPTED" in reply
+    reply = email.message_from_bytes(_inbox(son, "Chấp nhận: Họp liên ngành tư pháp", mailbox))
+    parts = [p for p in reply.walk() if p.get_content_type() == "text/calendar"]
+    itip = parts[0].get_payload(decode=True)
+    assert b"METHOD:REPLY" in itip and b"PARTSTAT=ACCEPTED" in itip
     assert AuditEvent.objects.filter(action="mail.invitation_answered").count() == 2

@@ -28,7 +28,19 @@ from digitaldesk.documents import services as doc_services
 from digitaldesk.documents.forms import IncomingForm
 from digitaldesk.mail import bridges, client, mime, services
 from digitaldesk.mail.client import MailError
-from digitaldesk.mail.views import _folder, _not_configured
+
+
+def _folder(request: AuthedRequest) -> str:
+    name = request.GET.get("thu-muc", "INBOX").strip() or "INBOX"
+    if len(name) > 200 or any(c in name for c in "\r\n\x00"):
+        raise Http404
+    return name
+
+
+def _not_configured(request: AuthedRequest) -> HttpResponse | None:
+    if settings.DESK_MAIL_IMAP_HOST:
+        return None
+    return render(request, "mail/home.html", {"error": client.NOT_CONFIGURED})
 
 
 class MailIncomingForm(IncomingForm):
