@@ -4,8 +4,10 @@ tokens by introspection against the desk at DESK_PORT (8000).
 
     python scripts/mailservers.py var/mail.env     # runs until SIGTERM / Ctrl-C
 
-When both are up it writes the shell file given (DESK_MAIL_* for the desk, and the demo's
-LMTP port and introspection client); without Dovecot/Postfix, or without root (Dovecot's mail
+When both are up it writes the shell file given (DESK_MAIL_* for the desk, the desk's
+notification e-mail to the same Postfix — which takes mail for the agency's domain from loopback
+without SASL, as an agency server trusts the desk's address — and the demo's LMTP port and
+introspection client); without Dovecot/Postfix, or without root (Dovecot's mail
 user must be set), it says so in Vietnamese and exits with status 3 — the desk then runs without
 its webmail.
 """
@@ -39,18 +41,29 @@ def main() -> int:
             file=sys.stderr,
         )
         return 3
-    client_id, secret = "dovecot-demo", secrets.token_urlsafe(32)
+    # one secret per data directory: the desk registers Dovecot's client once (`desk demo`)
+    secret_file = target.parent / "mail-dovecot-secret"
+    if not secret_file.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        secret_file.write_text(secrets.token_urlsafe(32))
+        secret_file.chmod(0o600)
+    client_id, secret = "dovecot-demo", secret_file.read_text().strip()
     port = os.environ.get("DESK_PORT", "8000")
     url = f"http://{client_id}:{secret}@127.0.0.1:{port}/o/introspect/"
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with mail_servers(introspection_url=url, domain=DOMAIN) as servers:
+    with mail_servers(introspection_url=url, domain=DOMAIN, local_notifications=True) as servers:
         lines = {
             "DESK_MAIL_IMAP_HOST": "127.0.0.1",
             "DESK_MAIL_IMAP_PORT": servers.imap_port,
             "DESK_MAIL_SMTP_HOST": "127.0.0.1",
             "DESK_MAIL_SMTP_PORT": servers.smtp_port,
             "DESK_MAIL_DOMAINS": DOMAIN,
+            # the desk's notifications and invitations into the same mailboxes
+            "DESK_EMAIL_ENABLED": 1,
+            "DESK_SMTP_HOST": "127.0.0.1",
+            "DESK_SMTP_PORT": servers.smtp_port,
+            "DESK_EMAIL_FROM": f"ban-lam-viec-so@{DOMAIN}",
             "DESK_MAIL_DEMO_LMTP_PORT": servers.lmtp_port,
             "DESK_MAIL_DEMO_CLIENT_ID": client_id,
             "DESK_MAIL_DEMO_CLIENT_SECRET": secret,

@@ -199,7 +199,9 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 """
 
 
-def _postfix_main(root: Path, domain: str, lmtp: int, max_size: int) -> str:
+def _postfix_main(root: Path, domain: str, lmtp: int, max_size: int, local: bool = False) -> str:
+    # `local`: the desk's own notifications (no SASL) from loopback are delivered too
+    trusted = "permit_mynetworks, " if local else ""
     return f"""
 compatibility_level = 3.6
 queue_directory = {root}/postfix/queue
@@ -224,7 +226,7 @@ smtpd_sasl_auth_enable = yes
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = {root}/run/auth-client
 smtpd_relay_restrictions = permit_sasl_authenticated, reject
-smtpd_recipient_restrictions = permit_sasl_authenticated, reject
+smtpd_recipient_restrictions = permit_sasl_authenticated, {trusted}reject
 smtpd_client_restrictions = permit_sasl_authenticated, permit_mynetworks, reject
 smtpd_tls_security_level = none
 """
@@ -232,7 +234,11 @@ smtpd_tls_security_level = none
 
 @contextmanager
 def mail_servers(
-    *, introspection_url: str, domain: str, max_size: int = 40 * 1024 * 1024
+    *,
+    introspection_url: str,
+    domain: str,
+    max_size: int = 40 * 1024 * 1024,
+    local_notifications: bool = False,
 ) -> Iterator[MailServers]:
     root = Path(tempfile.mkdtemp(prefix="desk-mail-"))
     root.chmod(0o755)
@@ -255,7 +261,8 @@ def mail_servers(
     config.write_text(_dovecot_conf(root, servers.imap_port, servers.lmtp_port, oauth))
     etc = root / "postfix" / "etc"
     etc.mkdir(parents=True)
-    (etc / "main.cf").write_text(_postfix_main(root, domain, servers.lmtp_port, max_size))
+    main_cf = _postfix_main(root, domain, servers.lmtp_port, max_size, local_notifications)
+    (etc / "main.cf").write_text(main_cf)
     (etc / "master.cf").write_text(_MASTER.format(smtp_port=f"127.0.0.1:{servers.smtp_port}"))
     dovecot = postfix = None
     try:

@@ -73,15 +73,17 @@ def demo_mail(org: DemoOrg, stdout: Any) -> None:
     client_id = os.environ.get("DESK_MAIL_DEMO_CLIENT_ID", "")
     secret = os.environ.get("DESK_MAIL_DEMO_CLIENT_SECRET", "")
     Application = get_application_model()
-    if not client_id or not secret or Application.objects.filter(client_id=client_id).exists():
-        return  # no server of the quick start, or its demo mail is already there
-    Application.objects.create(
+    if not client_id or not secret:
+        return
+    # the quick start's servers are new at each start (a new secret, empty mailboxes)
+    app = Application.objects.filter(client_id=client_id).first() or Application(
         name="Dovecot (máy chủ thư của cơ quan)",
         client_id=client_id,
-        client_secret=secret,
         client_type=Application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
     )
+    app.client_secret = secret
+    app.save()
     mai, son, lan = org.people.get("mai"), org.people.get("tp2"), org.people.get("lan")
     if mai is None or son is None or lan is None:
         return
