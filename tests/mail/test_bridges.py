@@ -211,3 +211,22 @@ def test_invitations_answered_update_the_calendar_and_reply(mailbox, org):
     itip = parts[0].get_payload(decode=True)
     assert b"METHOD:REPLY" in itip and b"PARTSTAT=ACCEPTED" in itip
     assert AuditEvent.objects.filter(action="mail.invitation_answered").count() == 2
+
+
+def test_demo_mail_lands_in_the_personas_mailboxes(mailbox, org, monkeypatch):
+    from io import StringIO
+
+    from digitaldesk.mail.demo import demo_mail
+
+    monkeypatch.setenv("DESK_MAIL_DEMO_LMTP_PORT", str(mailbox.lmtp_port))
+    monkeypatch.setenv("DESK_MAIL_DEMO_CLIENT_ID", DOVECOT_CLIENT)
+    monkeypatch.setenv("DESK_MAIL_DEMO_CLIENT_SECRET", DOVECOT_SECRET)
+    out = StringIO()
+    demo_mail(org, out)
+    assert "4 thư mẫu" in out.getvalue()
+    lan, mai = org.people["lan"], org.people["mai"]
+    assert b"cv-215-STP-BTTP.pdf" in _inbox(
+        lan, "Công văn số 215/STP-BTTP về phối hợp trợ giúp pháp lý", mailbox
+    )
+    invitation = _inbox(mai, "Giấy mời họp liên ngành về thi hành án hình sự", mailbox)
+    assert len(bridges.invitations(invitation)) == 1

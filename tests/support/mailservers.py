@@ -120,6 +120,9 @@ first_valid_uid = 1
 default_login_user = dovenull
 default_internal_user = dovecot
 mail_location = maildir:{root}/home/%n/Maildir
+# only Dovecot (IMAP, LMTP) writes the Maildirs: no directory scan at each SELECT (a large
+# mailbox whose flags change would otherwise be re-read at every opening, docs/mail.md)
+maildir_very_dirty_syncs = yes
 namespace inbox {{
   inbox = yes
   mailbox Sent {{

@@ -82,6 +82,9 @@ def _desk_event(uid: str) -> CalendarEvent | None:
 
 def invitations(raw: bytes) -> list[Invitation]:
     """The iTIP REQUESTs of a message (text/calendar parts and .ics attachments)."""
+    lowered = raw.lower()
+    if b"text/calendar" not in lowered and b".ics" not in lowered:
+        return []  # most messages: no second parse
     message = email.message_from_bytes(raw, policy=email.policy.compat32)
     found: list[Invitation] = []
     for index, part in enumerate(mime.leaf_parts(message)):
