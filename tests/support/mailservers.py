@@ -205,6 +205,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 def _postfix_main(root: Path, domain: str, lmtp: int, max_size: int, local: bool = False) -> str:
     # `local`: the desk's own notifications (no SASL) from loopback are delivered too
     trusted = "permit_mynetworks, " if local else ""
+    relay = "reject_unauth_destination" if local else "reject"  # local: the agency domain only
     return f"""
 compatibility_level = 3.6
 queue_directory = {root}/postfix/queue
@@ -228,7 +229,7 @@ message_size_limit = {max_size}
 smtpd_sasl_auth_enable = yes
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = {root}/run/auth-client
-smtpd_relay_restrictions = permit_sasl_authenticated, reject
+smtpd_relay_restrictions = permit_sasl_authenticated, {relay}
 smtpd_recipient_restrictions = permit_sasl_authenticated, {trusted}reject
 smtpd_client_restrictions = permit_sasl_authenticated, permit_mynetworks, reject
 smtpd_tls_security_level = none
