@@ -38,7 +38,7 @@ from digitaldesk.audit.services import audit_record
 from digitaldesk.documents import files as doc_files
 from digitaldesk.documents import selectors as doc_selectors
 from digitaldesk.documents import services as doc_services
-from digitaldesk.documents.models import Channel, IncomingDocument
+from digitaldesk.documents.models import Channel, IncomingDocument, Secrecy
 from digitaldesk.mail import client, mime, services
 from digitaldesk.mail.client import MailError
 from digitaldesk.schedule.models import CalendarEvent, Status
@@ -264,10 +264,11 @@ def registered(user: User, session: SessionBase, folder: str, uid: int) -> bool:
 class DocumentFile:
     key: str  # "den-<pk>" or "di-<pk>"
     title: str
-    upload: services.Upload
+    size: int
+    upload: services.Upload  # empty data until read
 
 
-def document_file(user: User, key: str) -> DocumentFile:
+def document_file(user: User, key: str, *, read: bool = True) -> DocumentFile:
     """The file of register document `key` for `user`, through the documents app's gate
     (Http404 for what they may not see). A document marked Mật or above is refused: its content
     is not on the desk and cannot leave it (Luật BVBMNN 2018, Điều 5 khoản 5)."""
@@ -292,11 +293,16 @@ def document_file(user: User, key: str) -> DocumentFile:
         raise MailError(doc_services.secret_refusal_message(document.secrecy))
     if stored is None:
         raise MailError(f"{document} chưa có tệp để đính kèm.")
-    data = doc_files.read(stored)
-    doc_services.record_download(actor=user, document=document, stored=stored, which="thu-dien-tu")
+    data = b""
+    if read:  # only when the message is sent: then the read is audited as a download
+        data = doc_files.read(stored)
+        doc_services.record_download(
+            actor=user, document=document, stored=stored, which="thu-dien-tu"
+        )
     return DocumentFile(
         key=key,
         title=str(document),
+        size=stored.size,
         upload=services.Upload(stored.name, stored.content_type or "application/pdf", data),
     )
 
@@ -306,11 +312,11 @@ def attachable_documents(user: User, query: str = "", limit: int = 30) -> list[d
     from django.db.models import Q
 
     incoming = doc_selectors.incoming_visible_to(user).filter(
-        secrecy="thuong", original__isnull=False
+        secrecy=Secrecy.NORMAL, original__isnull=False
     )
     outgoing = (
         doc_selectors.outgoing_visible_to(user)
-        .filter(secrecy="thuong")
+        .filter(secrecy=Secrecy.NORMAL)
         .filter(Q(signed_file__isnull=False) | Q(issued_file__isnull=False))
     )
     if query:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from email.utils import parseaddr
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
@@ -172,7 +173,7 @@ def invitation(request: AuthedRequest, uid: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, text)
-    return redirect(reverse("mail:read", args=[uid]) + f"?thu-muc={folder}")
+    return redirect(reverse("mail:read", args=[uid]) + "?thu-muc=" + quote(folder, safe=""))
 
 
 @login_required
@@ -202,7 +203,8 @@ def compose_documents(request: AuthedRequest) -> HttpResponse:
         "domains": settings.DESK_MAIL_DOMAINS,
     }
     try:
-        files = [bridges.document_file(request.user, key) for key in keys]
+        read = request.method == "POST"
+        files = [bridges.document_file(request.user, key, read=read) for key in keys]
     except MailError as error:
         context["error"] = str(error)
         return render(request, "mail/compose_documents.html", context, status=400)
