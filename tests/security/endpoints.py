@@ -373,6 +373,11 @@ RULES: dict[str, Rule] = {
     "mail:directory": R(None, LOGGED_IN),
     "mail:search": R(None, LOGGED_IN),
     "mail:app_password": R(None, LOGGED_IN, LOGGED_IN),
+    # bridges: the clerk registers a message; documents come through the documents app's gate
+    "mail:register": R(None, _can_register, _can_register, uid=1),
+    "mail:invitation": R(None, None, LOGGED_IN, uid=1),
+    "mail:documents": R(None, LOGGED_IN),
+    "mail:compose_documents": R(None, LOGGED_IN, LOGGED_IN),
     "lawadmin:list": R(None, ADMIN, ADMIN),
     "lawadmin:detail": R("amending_law", ADMIN),
     "lawadmin:approve": R("amending_law", None, ADMIN),

@@ -131,6 +131,9 @@ first_valid_uid = 1
 default_login_user = dovenull
 default_internal_user = dovecot
 mail_location = maildir:{root}/home/%n/Maildir
+# only Dovecot (IMAP, LMTP) writes the Maildirs: no directory scan at each SELECT (a large
+# mailbox whose flags change would otherwise be re-read at every opening, docs/mail.md)
+maildir_very_dirty_syncs = yes
 namespace inbox {{
   inbox = yes
   mailbox Sent {{
@@ -212,7 +215,10 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 """
 
 
-def _postfix_main(root: Path, domain: str, lmtp: int, max_size: int) -> str:
+def _postfix_main(root: Path, domain: str, lmtp: int, max_size: int, local: bool = False) -> str:
+    # `local`: the desk's own notifications (no SASL) from loopback are delivered too
+    trusted = "permit_mynetworks, " if local else ""
+    relay = "reject_unauth_destination" if local else "reject"  # local: the agency domain only
     return f"""
 compatibility_level = 3.6
 queue_directory = {root}/postfix/queue
@@ -236,8 +242,8 @@ message_size_limit = {max_size}
 smtpd_sasl_auth_enable = yes
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = {root}/run/auth-client
-smtpd_relay_restrictions = permit_sasl_authenticated, reject
-smtpd_recipient_restrictions = permit_sasl_authenticated, reject
+smtpd_relay_restrictions = permit_sasl_authenticated, {relay}
+smtpd_recipient_restrictions = permit_sasl_authenticated, {trusted}reject
 smtpd_client_restrictions = permit_sasl_authenticated, permit_mynetworks, reject
 smtpd_tls_security_level = none
 """
@@ -250,6 +256,7 @@ def mail_servers(
     domain: str,
     max_size: int = 40 * 1024 * 1024,
     app_passwords: dict[str, str] | None = None,
+    local_notifications: bool = False,
 ) -> Iterator[MailServers]:
     """`app_passwords` (login -> password): also accept these passwords (PLAIN/LOGIN), as an
     agency server without OAuth2 does for the desk's app-password fallback."""
@@ -281,7 +288,8 @@ def mail_servers(
     config.write_text(_dovecot_conf(root, servers.imap_port, servers.lmtp_port, oauth, passwd))
     etc = root / "postfix" / "etc"
     etc.mkdir(parents=True)
-    (etc / "main.cf").write_text(_postfix_main(root, domain, servers.lmtp_port, max_size))
+    main_cf = _postfix_main(root, domain, servers.lmtp_port, max_size, local_notifications)
+    (etc / "main.cf").write_text(main_cf)
     (etc / "master.cf").write_text(_MASTER.format(smtp_port=f"127.0.0.1:{servers.smtp_port}"))
     dovecot = postfix = None
     try:

@@ -27,7 +27,7 @@ class MailConfig(AppConfig):
 
         from digitaldesk.accounts.models import User
         from digitaldesk.core.nav import register_nav
-        from digitaldesk.mail import widgets  # noqa: F401  (registers the unread-mail widget)
+        from digitaldesk.mail import demo, widgets  # noqa: F401  (demo step, unread-mail widget)
 
         post_save.connect(_revoke_when_deactivated, sender=User, dispatch_uid="mail.revoke")
         register_nav(

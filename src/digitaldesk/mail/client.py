@@ -116,16 +116,41 @@ def _quote(name: str) -> str:
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _list_status(conn: imaplib.IMAP4) -> tuple[list[Any], dict[str, bytes]] | None:
+    """LIST with the counts in the same round trip (LIST-STATUS, RFC 5819), or None when the
+    server lacks it. (LIST lines, STATUS line by folder name)."""
+    conn.untagged_responses.pop("LIST", None)
+    conn.untagged_responses.pop("STATUS", None)
+    try:  # imaplib keeps the capabilities of the greeting only: ask, and fall back if refused
+        status, _ = conn.xatom("LIST", '"" "*" RETURN (STATUS (MESSAGES UNSEEN))')
+    except imaplib.IMAP4.error:
+        return None
+    if status != "OK":
+        return None
+    lines = conn.untagged_responses.pop("LIST", [])
+    counts: dict[str, bytes] = {}
+    for line in conn.untagged_responses.pop("STATUS", []):
+        if isinstance(line, bytes):
+            name, _, rest = line.rpartition(b" (")
+            counts[name.decode().strip('"')] = rest
+    return lines, counts
+
+
 def folders(conn: imaplib.IMAP4) -> list[Folder]:
-    """Every selectable folder with its unread and total counts (LIST, then STATUS each)."""
-    _, lines = conn.list()
+    """Every selectable folder with its unread and total counts: one LIST-STATUS (RFC 5819)
+    where the server has it, else LIST, then STATUS each."""
+    listed = _list_status(conn)
+    lines, counts = listed if listed is not None else (conn.list()[1], {})
     result = []
     for line in lines:
         match = _LIST.match(line if isinstance(line, bytes) else b"")
         if not match or b"\\Noselect" in match.group("flags"):
             continue
         name = match.group("name").decode().strip('"')
-        _, status = conn.status(_quote(name), "(MESSAGES UNSEEN)")
+        if name in counts:
+            status = [counts[name]]
+        else:
+            _, status = conn.status(_quote(name), "(MESSAGES UNSEEN)")
         numbers = _STATUS.search(status[0] if status and isinstance(status[0], bytes) else b"")
         total = unseen = 0
         if numbers:

@@ -177,7 +177,9 @@ def parse(raw: bytes, *, show_remote: bool = False) -> ReadMessage:
         filename = part.get_filename()
         disposition = (part.get("Content-Disposition") or "").lower()
         ctype = part.get_content_type()
-        if filename or disposition.startswith("attachment") or not ctype.startswith("text/"):
+        # a calendar part is an invitation (mail.bridges shows it), not text to read
+        attached = disposition.startswith("attachment") or ctype == "text/calendar"
+        if filename or attached or not ctype.startswith("text/"):
             payload = part.get_payload(decode=True)
             read.attachments.append(
                 Attachment(

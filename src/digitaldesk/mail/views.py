@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from digitaldesk.accounts.http import AuthedRequest
 from digitaldesk.audit.services import client_ip
-from digitaldesk.mail import client, guards, mime, services, views_compose
+from digitaldesk.mail import bridges, client, guards, mime, services, views_compose
 from digitaldesk.mail.client import MailError
 
 
@@ -105,7 +105,14 @@ def read(request: AuthedRequest, uid: int) -> HttpResponse:
     return render(
         request,
         "mail/read.html",
-        {"m": message, "folder": folder, "uid": uid, "outside": outside, "thread": thread},
+        {
+            "m": message,
+            "folder": folder,
+            "uid": uid,
+            "outside": outside,
+            "thread": thread,
+            **bridges.read_context(request.user, raw),
+        },
     )
 
 

@@ -1,0 +1,232 @@
+"""Bridges from the mailbox to the desk (docs/mail.md "Bridges"), against the real Dovecot and
+Postfix on loopback: the clerk registers a message as an incoming document, a register document
+goes out as an attachment (never a secret one), and invitations answered update the work
+calendar and reply by iTIP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import functools
+import time
+from collections.abc import Iterator
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from oauth2_provider.models import get_application_model
+
+from digitaldesk.audit.models import AuditEvent
+from digitaldesk.documents import services as doc_services
+from digitaldesk.documents.models import Channel, IncomingDocument
+from digitaldesk.mail import bridges, client, services
+from digitaldesk.schedule import ical
+from digitaldesk.schedule.models import CalendarEvent, Status
+from tests.conftest import login_client
+from tests.support.mailservers import MailServers, mail_servers
+
+pytestmark = pytest.mark.django_db(transaction=True)
+DOMAIN = "thanghoa.vksnd.local"
+DOVECOT_CLIENT, DOVECOT_SECRET = "dovecot-cau-noi", "bi-mat-cua-may-chu-thu-cau-noi-0123456789"
+
+
+@functools.cache
+def pdf() -> bytes:
+    """A one-page công văn with a text layer (what agencies send)."""
+    from digitaldesk.signing.pdfgen import sample_pdf
+
+    return sample_pdf(pages=1, authority="", signer_title="GIÁM ĐỐC", signer_name="Lê Văn Bình")
+
+
+@pytest.fixture(scope="module")
+def servers(live_server: Any) -> Iterator[MailServers]:
+    host = live_server.url.removeprefix("http://")
+    url = f"http://{DOVECOT_CLIENT}:{DOVECOT_SECRET}@{host}/o/introspect/"
+    with mail_servers(introspection_url=url, domain=DOMAIN) as running:
+        yield running
+
+
+@pytest.fixture
+def mailbox(servers: MailServers, settings: Any, org: Any, isolated_storage: Any) -> MailServers:
+    get_application_model().objects.create(
+        name="Dovecot",
+        client_id=DOVECOT_CLIENT,
+        client_secret=DOVECOT_SECRET,
+        client_type="confidential",
+        authorization_grant_type="client-credentials",
+    )
+    for user in org.people.values():
+        user.email = f"{user.username}@{DOMAIN}"
+        user.save(update_fields=["email"])
+    settings.DESK_MAIL_IMAP_HOST = settings.DESK_MAIL_SMTP_HOST = "127.0.0.1"
+    settings.DESK_MAIL_IMAP_PORT = servers.imap_port
+    settings.DESK_MAIL_SMTP_PORT = servers.smtp_port
+    settings.DESK_MAIL_DOMAINS = [DOMAIN]
+    return servers
+
+
+def _deliver(user: Any, message: EmailMessage) -> int:
+    """Put `message` into `user`'s inbox (IMAP APPEND), unread; its UID."""
+    with client.imap_session(user.username, services.mail_token_issue(user=user)[0]) as conn:
+        client.append(conn, "INBOX", bytes(message), flags="()")
+        rows, _ = client.page(conn, "INBOX", 1)
+    return rows[0].uid
+
+
+def _inbox(user: Any, subject: str, servers: MailServers) -> bytes:
+    """The message of `user`'s inbox with `subject` (Postfix delivers asynchronously)."""
+    for _ in range(100):
+        with client.imap_session(user.username, services.mail_token_issue(user=user)[0]) as conn:
+            rows, _ = client.page(conn, "INBOX", 1)
+            for row in rows:
+                if row.subject == subject:
+                    return client.fetch(conn, "INBOX", row.uid, mark_seen=False) or b""
+        time.sleep(0.2)
+    raise AssertionError(f"{subject!r} not delivered\n{servers.log()}")
+
+
+def test_clerk_registers_a_message_and_sends_a_register_document(mailbox, org):
+    huong, mai, son = org.people["lan"], org.people["mai"], org.people["tp2"]
+    incoming = EmailMessage()
+    incoming["From"] = "Sở Tư pháp tỉnh Thăng Hoa <stp@thanghoa.gov.vn>"
+    incoming["To"] = huong.email
+    incoming["Subject"] = "Công văn số 45/STP-HCTP về phối hợp thi hành án"
+    incoming["Message-ID"] = "<cv45@thanghoa.gov.vn>"
+    incoming.set_content("Kính gửi Viện kiểm sát nhân dân tỉnh, Sở Tư pháp gửi công văn.")
+    incoming.add_attachment(pdf(), maintype="application", subtype="pdf", filename="cv-45.pdf")
+    incoming.add_attachment(b"phu luc", maintype="text", subtype="plain", filename="phu-luc.txt")
+    uid = _deliver(huong, incoming)
+
+    clerk = login_client(huong)
+    page = clerk.get(f"/thu-dien-tu/thu/{uid}/?thu-muc=INBOX").content.decode()
+    assert "Vào sổ văn bản đến" in page, page.split("<main", 1)[-1][:3000]
+    assert login_client(mai).get(f"/thu-dien-tu/thu/{uid}/vao-so/").status_code == 403
+    form = clerk.get(f"/thu-dien-tu/thu/{uid}/vao-so/?thu-muc=INBOX").content.decode()
+    assert "Sở Tư pháp tỉnh Thăng Hoa" in form and "cv-45.pdf" in form
+    answer = clerk.post(
+        f"/thu-dien-tu/thu/{uid}/vao-so/?thu-muc=INBOX",
+        {
+            "sender": "Sở Tư pháp tỉnh Thăng Hoa",
+            "code_notation": "45/STP-HCTP",
+            "doc_type": "cong_van",
+            "subject": "Về phối hợp thi hành án",
+            "urgency": "thuong",
+            "secrecy": "thuong",
+            "main_file": "1",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    document = IncomingDocument.objects.get(code_notation="45/STP-HCTP")
+    assert document.channel == Channel.EMAIL and document.original is not None
+    assert document.original.name == "cv-45.pdf"
+    assert "phu-luc.txt" in document.notes
+    session = clerk.session
+    assert bridges.registered(huong, session, "INBOX", uid)
+    event = AuditEvent.objects.get(action="mail.registered_incoming")
+    assert event.detail["message_id"] == "<cv45@thanghoa.gov.vn>" and event.detail["marked"]
+
+    # the registered document goes out by mail through the documents app's gate …
+    assert (
+        login_client(mai).get(f"/thu-dien-tu/soan-van-ban/?vb=den-{document.pk}").status_code == 404
+    )
+    sent = clerk.post(
+        "/thu-dien-tu/soan-van-ban/",
+        {"vb": f"den-{document.pk}", "to": son.email, "subject": "Chuyển công văn 45", "body": "."},
+    )
+    assert sent.status_code == 302, sent.content.decode()[:3000]
+    assert AuditEvent.objects.filter(
+        action="documents.downloaded", actor=huong, detail__which="thu-dien-tu"
+    ).exists()
+    assert b"cv-45.pdf" in _inbox(son, "Chuyển công văn 45", mailbox)
+    # … but never a secret one
+    secret = doc_services.incoming_register(
+        actor=huong,
+        data=doc_services.IncomingData(sender="Bộ Công an", subject="", secrecy="mat"),
+    )
+    refused = clerk.get(f"/thu-dien-tu/soan-van-ban/?vb=den-{secret.pk}")
+    assert refused.status_code == 400
+    assert "không được tải lên" in refused.content.decode()
+
+
+def test_invitations_answered_update_the_calendar_and_reply(mailbox, org):
+    mai, son = org.people["mai"], org.people["tp2"]
+    reader = login_client(mai)
+    # from the desk itself: declining takes mai off the entry's participants
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=2)
+    entry = CalendarEvent.objects.create(
+        unit=mai.unit,
+        title="Họp giao ban phòng 2",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        status=Status.PUBLISHED,
+        created_by=son,
+    )
+    entry.participants.add(mai)
+    desk = EmailMessage()
+    desk["From"], desk["To"], desk["Subject"] = "ban-lam-viec-so@vksnd.local", mai.email, "Giấy mời"
+    desk.set_content("Giấy mời họp")
+    desk.add_attachment(
+        ical.invitation(entry, mai.email, mai.full_name, "REQUEST"),
+        maintype="text",
+        subtype="calendar",
+        filename="giay-moi.ics",
+    )
+    uid = _deliver(mai, desk)
+    page = reader.get(f"/thu-dien-tu/thu/{uid}/?thu-muc=INBOX").content.decode()
+    assert "Lời mời: Họp giao ban phòng 2" in page and "Chấp nhận" in page
+    index = bridges.invitations(bytes(desk))[0].index
+    answer = reader.post(
+        f"/thu-dien-tu/thu/{uid}/loi-moi/?thu-muc=INBOX", {"phan": index, "tra-loi": "tu-choi"}
+    )
+    assert answer.status_code == 302
+    assert not entry.participants.filter(pk=mai.pk).exists()
+
+    # from outside the desk: accepted, it becomes a draft entry and the organiser gets a REPLY
+    outside = EmailMessage()
+    outside["From"], outside["To"] = f"Lê Hồng Sơn <{son.email}>", mai.email
+    outside["Subject"] = "Mời họp liên ngành"
+    outside.set_content("Trân trọng kính mời.")
+    ics = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Thunderbird//VI\r\nMETHOD:REQUEST\r\n"
+        "BEGIN:VEVENT\r\nUID:lien-nganh-2026@thanghoa\r\nSEQUENCE:0\r\n"
+        f"DTSTART:{start:%Y%m%dT%H%M%SZ}\r\n"
+        f"DTEND:{start + dt.timedelta(hours=2):%Y%m%dT%H%M%SZ}\r\n"
+        "SUMMARY:Họp liên ngành tư pháp\r\nLOCATION:Hội trường UBND tỉnh\r\n"
+        f"ORGANIZER;CN=Lê Hồng Sơn:mailto:{son.email}\r\n"
+        f"ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:{mai.email}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    outside.add_alternative(ics, subtype="calendar", params={"method": "REQUEST"})
+    uid = _deliver(mai, outside)
+    index = bridges.invitations(bytes(outside))[0].index
+    answer = reader.post(
+        f"/thu-dien-tu/thu/{uid}/loi-moi/?thu-muc=INBOX", {"phan": index, "tra-loi": "dong-y"}
+    )
+    assert answer.status_code == 302
+    created = CalendarEvent.objects.get(title="Họp liên ngành tư pháp")
+    assert created.status == Status.DRAFT and created.participants.filter(pk=mai.pk).exists()
+    assert created.place == "Hội trường UBND tỉnh"
+    reply = email.message_from_bytes(_inbox(son, "Chấp nhận: Họp liên ngành tư pháp", mailbox))
+    parts = [p for p in reply.walk() if p.get_content_type() == "text/calendar"]
+    itip = parts[0].get_payload(decode=True)
+    assert b"METHOD:REPLY" in itip and b"PARTSTAT=ACCEPTED" in itip
+    assert AuditEvent.objects.filter(action="mail.invitation_answered").count() == 2
+
+
+def test_demo_mail_lands_in_the_personas_mailboxes(mailbox, org, monkeypatch):
+    from io import StringIO
+
+    from digitaldesk.mail.demo import demo_mail
+
+    monkeypatch.setenv("DESK_MAIL_DEMO_LMTP_PORT", str(mailbox.lmtp_port))
+    monkeypatch.setenv("DESK_MAIL_DEMO_CLIENT_ID", DOVECOT_CLIENT)
+    monkeypatch.setenv("DESK_MAIL_DEMO_CLIENT_SECRET", DOVECOT_SECRET)
+    out = StringIO()
+    demo_mail(org, out)
+    assert "4 thư mẫu" in out.getvalue()
+    lan, mai = org.people["lan"], org.people["mai"]
+    assert b"cv-215-STP-BTTP.pdf" in _inbox(
+        lan, "Công văn số 215/STP-BTTP về phối hợp trợ giúp pháp lý", mailbox
+    )
+    invitation = _inbox(mai, "Giấy mời họp liên ngành về thi hành án hình sự", mailbox)
+    assert len(bridges.invitations(invitation)) == 1
