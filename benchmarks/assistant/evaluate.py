@@ -34,7 +34,7 @@ from digitaldesk.law.code import fold
 
 HERE = Path(__file__).resolve().parent
 KINDS = ("everyday", "facts", "citation")
-SPLITS = ("dev", "heldout", "late", "late2", "late2_heldout")
+SPLITS = ("dev", "heldout", "late", "late2", "late2_heldout", "facts2", "facts2_heldout")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,6 +73,15 @@ def load_questions() -> list[Question]:
         split = "late2_heldout" if n % 3 == 2 else "late2"
         for variant, q in (("accented", text), ("unaccented", fold(text))):
             out.append(Question(f"late2-{n}", kind, q, relevant, variant, split))
+    # Case facts for offences no earlier file covered (written for the offence reranker, before
+    # it): two thirds tune it ("facts2"), every third line (index 2, 5, …) stays held out.
+    facts2 = (HERE / "facts2.tsv").read_text(encoding="utf-8").splitlines()
+    for n, line in enumerate(x for x in facts2 if x.strip()):
+        kind, text, rel = line.split("\t")
+        relevant = tuple(r.strip() for r in rel.split(";"))
+        split = "facts2_heldout" if n % 3 == 2 else "facts2"
+        for variant, q in (("accented", text), ("unaccented", fold(text))):
+            out.append(Question(f"facts2-{n}", kind, q, relevant, variant, split))
     # Feedback "chưa đúng" exported by `desk assistant-feedback-export` (same columns), if any.
     feedback = HERE / "feedback.tsv"
     lines = feedback.read_text(encoding="utf-8").splitlines() if feedback.exists() else []
