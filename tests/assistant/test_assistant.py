@@ -150,8 +150,15 @@ def test_feedback_on_own_answers_only_and_the_admin_page(org, as_user) -> None:
     assert as_user("minh").get("/tro-ly/quan-tri/").status_code == 403
     admin_page = as_user("dung").get("/tro-ly/quan-tri/").content.decode()
     assert "mượn xe rồi bán" in admin_page
-    tsv = as_user("dung").get("/tro-ly/quan-tri/cau-hoi-danh-gia.tsv").content.decode()
-    assert tsv == "mượn xe rồi bán lấy tiền tiêu xài\tBLHS:175\n"
+    download = as_user("dung").get("/tro-ly/quan-tri/cau-hoi-danh-gia.tsv")
+    # The file of `desk assistant-feedback-export` (kind, question, article), the download audited.
+    kind = "facts" if query.intent == "facts" else "everyday"
+    assert download.content.decode() == f"{kind}\tmượn xe rồi bán lấy tiền tiêu xài\tBLHS:175\n"
+    event = AuditEvent.objects.get(action="assistant.feedback_exported")
+    assert event.actor == org.people["dung"]
+    assert event.detail == {"rows": 1, "channel": "admin_page"}
+    assert as_user("minh").get("/tro-ly/quan-tri/cau-hoi-danh-gia.tsv").status_code == 403
+    assert AuditEvent.objects.filter(action="assistant.feedback_exported").count() == 1
 
 
 def test_a_named_date_gives_the_text_in_force_with_its_caveat() -> None:
