@@ -180,6 +180,7 @@ class Options:
     special_penalty: float = 0.6
     rerank: bool = True
     rerank_depth: int = 15
+    death_candidates: bool = True
     rerank_weights: tuple[float, ...] = RERANK_WEIGHTS
 
 
@@ -488,6 +489,10 @@ class Engine:
         names = {key for name, key in self.crime_names if f" {name} " in folded_q}
         ages = [int(n) if unit == "tuoi" else 0 for n, unit in _AGE.findall(folded_q)]
         death = bool(_DEATH_FACT.search(folded_q))
+        if death and self.options.death_candidates:
+            # A death told: the crimes about one are candidates even if the first stage missed.
+            order += [self.offence_at[k] for k in sorted(self.death_titles)]
+            order = list(dict.fromkeys(order))
         top = float(best[order[0]])
         rows = []
         keys = []
