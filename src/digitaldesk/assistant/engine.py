@@ -113,14 +113,14 @@ OFFENCE_FEATURES = (
     "title",  # BM25 over the offences' titles alone
     "article",  # BM25 of the whole article, over the best crime's
     "conduct",  # conduct lexicon phrases found (at most 3)
-    "conduct_specific",  # the same, each phrase divided by the crimes that share it
+    "conduct_phrases",  # the same, phrases of two syllables or more only ("đâm" does not count)
     "rank",  # 1 / its rank in the first stage
     "name",  # its name (the gazetteer of titles) is in the facts
     "age",  # its title's age range ("dưới 16 tuổi"): +1 an age in the facts fits, -1 none does
     "death",  # its title is about a death: +1 the facts tell one, -1 they do not
 )
 # Fitted by `benchmarks/assistant/fit_reranker.py` on the tuning splits, one per feature.
-RERANK_WEIGHTS = (0.9, 1.692, 0.293, 1.424, 1.275, 1.2, 0.901, -0.009, 2.336, 1.887)
+RERANK_WEIGHTS = (0.703, 0.868, -0.565, 0.804, 0.955, 2.216, 1.851, -0.538, 2.552, 1.126)
 _AGE = re.compile(r"\b(\d{1,2}) (tuoi|thang tuoi)\b")
 _TITLE_AGE = re.compile(r"(tu du (\d+) tuoi )?den duoi (\d+) tuoi|duoi (\d+) tuoi")
 _DEATH_FACT = re.compile(r"\b(chet|tu vong|tu tu|thiet mang|qua doi|tu sat)\b")
@@ -315,11 +315,6 @@ class Engine:
         self.passage_offence = np.array(
             [offence_at.get(p.article_key, -1) for p in self.passages], dtype=np.int64
         )
-        # How many crimes share a conduct phrase: a phrase of one crime counts fully.
-        sharing: dict[str, set[str]] = {}
-        for phrase, _, key in self.conduct:
-            sharing.setdefault(phrase, set()).add(key)
-        self.conduct_share = {k: len(v) for k, v in sharing.items()}
         # Syllables in more than one passage in eight: not worth marking in a quote.
         df: dict[str, int] = {}
         for p in self.passages:
@@ -409,7 +404,7 @@ class Engine:
                 self.crime_mask, 1.0 + o.crime_boost, 1.0
             )
         conduct_raw: dict[str, float] = {}
-        conduct_specific: dict[str, float] = {}
+        conduct_phrases: dict[str, float] = {}
         if o.conduct and intent in (Intent.FACTS, Intent.GENERAL):
             # The conduct as reports describe it (lexicon.py): a bonus per phrase found.
             top = float(scores.max()) if len(scores) else 0.0
@@ -419,9 +414,8 @@ class Engine:
             for phrase, _, key in self.conduct:
                 if f" {phrase} " in folded_q:
                     conduct_raw[key] = conduct_raw.get(key, 0.0) + 1.0
-                    conduct_specific[key] = (
-                        conduct_specific.get(key, 0.0) + 1.0 / self.conduct_share[phrase]
-                    )
+                    if len(phrase.split()) >= 2:
+                        conduct_phrases[key] = conduct_phrases.get(key, 0.0) + 1.0
                     weight = min(len(phrase.split()), 3) / 2 if o.conduct_by_length else 1.0
                     counts[key] = counts.get(key, 0.0) + weight
             for key, n in counts.items():
@@ -443,7 +437,7 @@ class Engine:
             scores = scores + np.where(self.crime_mask & (scores > 0), float(scores.max()), 0.0)
             if q_tokens:
                 self._offence_features(
-                    result, scores, q_tokens, folded_q, conduct_raw, conduct_specific
+                    result, scores, q_tokens, folded_q, conduct_raw, conduct_phrases
                 )
                 if o.rerank and o.rerank_weights and result.offence_features is not None:
                     scores = self._rerank(result, scores)
@@ -467,7 +461,7 @@ class Engine:
         q_tokens: list[str],
         folded_q: str,
         conduct_raw: dict[str, float],
-        conduct_specific: dict[str, float],
+        conduct_phrases: dict[str, float],
     ) -> None:
         """The top offences of the first stage and, for each, the features of OFFENCE_FEATURES."""
         best = np.zeros(len(self.offence_keys) + 1)
@@ -506,7 +500,7 @@ class Engine:
                     title[i],
                     whole_of[i],
                     min(conduct_raw.get(key, 0.0), 3.0),
-                    min(conduct_specific.get(key, 0.0), 3.0),
+                    min(conduct_phrases.get(key, 0.0), 3.0),
                     1.0 / (rank + 1),
                     float(key in names),
                     self._age_fit(key, ages),
