@@ -58,6 +58,33 @@ def test_ask_quotes_the_clause_highlighted_and_audits(org, as_user) -> None:
     assert "thời hạn tạm giam" not in as_user("mai").get(ASK).content.decode()
 
 
+def test_the_second_stage_reads_the_victims_age_and_a_death() -> None:
+    """The offence reranker's features: an age in the facts fits the age range of a title
+    ("dưới 16 tuổi"), a death told fits the crimes about one; both given for each candidate."""
+    from digitaldesk.assistant.engine import OFFENCE_FEATURES
+
+    engine = default_engine()
+    age, death = OFFENCE_FEATURES.index("age"), OFFENCE_FEATURES.index("death")
+    result = engine.search(
+        "Lợi dụng lúc chị H đi vắng, Sầm Văn B dụ cháu Q (10 tuổi) là con chị H vào nhà rồi "
+        "giao cấu với cháu, sau đó cho cháu 50.000 đồng dặn không được kể với ai."
+    )
+    assert result.intent is Intent.FACTS and result.offence_features is not None
+    features = dict(zip(result.offence_candidates, result.offence_features, strict=True))
+    assert result.offence_candidates[0] == "BLHS:142"
+    assert features["BLHS:142"][age] == 1.0
+    if "BLHS:145" in features:  # from 13 to under 16: a 10-year-old does not fit
+        assert features["BLHS:145"][age] == -1.0
+    # "Dẫn đến chết người" may still be Điều 134 khoản 4: the crimes about a death are candidates
+    # with the death in their features, the model weighs them.
+    killed = engine.search(
+        "Do mâu thuẫn, Lê Văn T dùng dao đâm anh K nhiều nhát làm anh K tử vong."
+    )
+    assert killed.offence_features is not None
+    features = dict(zip(killed.offence_candidates, killed.offence_features, strict=True))
+    assert features["BLHS:123"][death] == 1.0 and features["BLHS:134"][death] == 0.0
+
+
 @pytest.mark.django_db
 def test_facts_lead_with_the_offence_and_list_what_goes_with_it(as_user) -> None:
     facts = (
@@ -150,8 +177,15 @@ def test_feedback_on_own_answers_only_and_the_admin_page(org, as_user) -> None:
     assert as_user("minh").get("/tro-ly/quan-tri/").status_code == 403
     admin_page = as_user("dung").get("/tro-ly/quan-tri/").content.decode()
     assert "mượn xe rồi bán" in admin_page
-    tsv = as_user("dung").get("/tro-ly/quan-tri/cau-hoi-danh-gia.tsv").content.decode()
-    assert tsv == "mượn xe rồi bán lấy tiền tiêu xài\tBLHS:175\n"
+    download = as_user("dung").get("/tro-ly/quan-tri/cau-hoi-danh-gia.tsv")
+    # The file of `desk assistant-feedback-export` (kind, question, article), the download audited.
+    kind = "facts" if query.intent == "facts" else "everyday"
+    assert download.content.decode() == f"{kind}\tmượn xe rồi bán lấy tiền tiêu xài\tBLHS:175\n"
+    event = AuditEvent.objects.get(action="assistant.feedback_exported")
+    assert event.actor == org.people["dung"]
+    assert event.detail == {"rows": 1, "channel": "admin_page"}
+    assert as_user("minh").get("/tro-ly/quan-tri/cau-hoi-danh-gia.tsv").status_code == 403
+    assert AuditEvent.objects.filter(action="assistant.feedback_exported").count() == 1
 
 
 def test_a_named_date_gives_the_text_in_force_with_its_caveat() -> None:

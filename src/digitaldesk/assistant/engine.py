@@ -106,6 +106,27 @@ SPECIAL_SCOPES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# The features of a candidate offence in the second stage (`Engine._offence_features`).
+OFFENCE_FEATURES = (
+    "first_stage",  # its best passage's score over the best candidate's
+    "definition",  # BM25 over the offences' titles and first clauses, terms weighted by rarity
+    "title",  # BM25 over the offences' titles alone
+    "article",  # BM25 of the whole article, over the best crime's
+    "conduct",  # conduct lexicon phrases found (at most 3)
+    "conduct_phrases",  # the same, phrases of two syllables or more only ("đâm" does not count)
+    "rank",  # 1 / its rank in the first stage
+    "name",  # its name (the gazetteer of titles) is in the facts
+    "age",  # its title's age range ("dưới 16 tuổi"): +1 an age in the facts fits, -1 none does
+    "death",  # its title is about a death: +1 the facts tell one, -1 they do not
+)
+# Fitted by `benchmarks/assistant/fit_reranker.py` on the tuning splits, one per feature.
+RERANK_WEIGHTS = (0.703, 0.868, -0.565, 0.804, 0.955, 2.216, 1.851, -0.538, 2.552, 1.126)
+_AGE = re.compile(r"\b(\d{1,2}) (tuoi|thang tuoi)\b")
+_TITLE_AGE = re.compile(r"(tu du (\d+) tuoi )?den duoi (\d+) tuoi|duoi (\d+) tuoi")
+_DEATH_FACT = re.compile(r"\b(chet|tu vong|tu tu|thiet mang|qua doi|tu sat)\b")
+_DEATH_TITLE = re.compile(r"\b(giet|chet|tu sat|buc tu)\b")
+
+
 class Intent(StrEnum):
     CITATION = "citation"
     DEADLINE = "deadline"
@@ -157,6 +178,10 @@ class Options:
     conduct_boost: float = 0.35
     conduct_by_length: bool = False  # measured: dev MRR -0.007 (HISTORY.md)
     special_penalty: float = 0.6
+    rerank: bool = True
+    rerank_depth: int = 15
+    death_candidates: bool = True
+    rerank_weights: tuple[float, ...] = RERANK_WEIGHTS
 
 
 @dataclass
@@ -168,6 +193,9 @@ class Retrieval:
     missing: list[str] = field(default_factory=list)  # cited provisions absent or without text
     restored: str = ""
     foreign: bool = False  # not Vietnamese: most words are not words of the Codes
+    # Case facts: the candidate offences and their reranking features (OFFENCE_FEATURES).
+    offence_candidates: list[str] = field(default_factory=list)
+    offence_features: np.ndarray | None = None
 
     def article_keys(self) -> list[str]:
         seen: list[str] = []
@@ -190,6 +218,14 @@ def _passages_of(item: Article) -> Iterable[Passage]:
             is_crime=item.is_crime,
             time_limit=bool(_TIME_LIMIT.search(clause.text)) or item.title.startswith("Thời hạn"),
         )
+
+
+def _elements(item: Article) -> str:
+    """An offence as the Code defines it: its title (twice) and its first clause (the conduct
+    and its constitutive elements), the penalty words left out."""
+    body = item.clauses[0].text if item.clauses else item.text
+    body = re.sub(r",?\s*thì bị phạt[^:\n]*:?", " ", body)
+    return f"{item.title} {item.title} {body}"
 
 
 def _segment(text: str) -> list[str]:
@@ -248,6 +284,37 @@ class Engine:
                 self.conduct.append(
                     (" ".join(textproc.syllables(phrase)), self.by_article[key], key)
                 )
+        # The offences alone (BLHS crimes): a term's weight is how specific it is to one crime
+        # ("chiếm đoạt" or "tài sản" appear in many, "thận" or "thai" in few).
+        self.offence_keys = [k for k, a in self.articles.items() if a.is_crime]
+        self.offence_index = bm25s.BM25(k1=o.k1, b=o.b)
+        self.offence_index.index(
+            [textproc.tokens(_elements(self.articles[k])) for k in self.offence_keys],
+            show_progress=False,
+        )
+        self.offence_title_index = bm25s.BM25(k1=o.k1, b=0.3)
+        self.offence_title_index.index(
+            [textproc.tokens(self.articles[k].title) for k in self.offence_keys],
+            show_progress=False,
+        )
+        offence_at = {k: i for i, k in enumerate(self.offence_keys)}
+        self.offence_at = offence_at
+        # Offences defined by the victim's age in their title, and those about a death.
+        self.title_ages: dict[str, tuple[int, int]] = {}
+        self.death_titles: set[str] = set()
+        for key in self.offence_keys:
+            folded_title = " ".join(textproc.syllables(self.articles[key].title))
+            found = _TITLE_AGE.search(folded_title)
+            if found:
+                if found.group(3):
+                    self.title_ages[key] = (int(found.group(2) or 0), int(found.group(3)))
+                else:
+                    self.title_ages[key] = (0, int(found.group(4)))
+            if _DEATH_TITLE.search(folded_title):
+                self.death_titles.add(key)
+        self.passage_offence = np.array(
+            [offence_at.get(p.article_key, -1) for p in self.passages], dtype=np.int64
+        )
         # Syllables in more than one passage in eight: not worth marking in a quote.
         df: dict[str, int] = {}
         for p in self.passages:
@@ -336,6 +403,8 @@ class Engine:
             scores = (scores + o.article_weight * whole) * np.where(
                 self.crime_mask, 1.0 + o.crime_boost, 1.0
             )
+        conduct_raw: dict[str, float] = {}
+        conduct_phrases: dict[str, float] = {}
         if o.conduct and intent in (Intent.FACTS, Intent.GENERAL):
             # The conduct as reports describe it (lexicon.py): a bonus per phrase found.
             top = float(scores.max()) if len(scores) else 0.0
@@ -344,6 +413,9 @@ class Engine:
             counts: dict[str, float] = {}
             for phrase, _, key in self.conduct:
                 if f" {phrase} " in folded_q:
+                    conduct_raw[key] = conduct_raw.get(key, 0.0) + 1.0
+                    if len(phrase.split()) >= 2:
+                        conduct_phrases[key] = conduct_phrases.get(key, 0.0) + 1.0
                     weight = min(len(phrase.split()), 3) / 2 if o.conduct_by_length else 1.0
                     counts[key] = counts.get(key, 0.0) + weight
             for key, n in counts.items():
@@ -363,6 +435,12 @@ class Engine:
         if intent is Intent.FACTS:
             # The offence leads: crimes before the general part and the procedure.
             scores = scores + np.where(self.crime_mask & (scores > 0), float(scores.max()), 0.0)
+            if q_tokens:
+                self._offence_features(
+                    result, scores, q_tokens, folded_q, conduct_raw, conduct_phrases
+                )
+                if o.rerank and o.rerank_weights and result.offence_features is not None:
+                    scores = self._rerank(result, scores)
         ranked: list[tuple[Passage, float]] = []
         if refs:
             ranked.extend(self._cited(refs, result))
@@ -375,6 +453,83 @@ class Engine:
                 ranked.append((self.passages[i], float(scores[i])))
         result.passages = ranked[: limit * 4]
         return result
+
+    def _offence_features(
+        self,
+        result: Retrieval,
+        scores: np.ndarray,
+        q_tokens: list[str],
+        folded_q: str,
+        conduct_raw: dict[str, float],
+        conduct_phrases: dict[str, float],
+    ) -> None:
+        """The top offences of the first stage and, for each, the features of OFFENCE_FEATURES."""
+        best = np.zeros(len(self.offence_keys) + 1)
+        np.maximum.at(best, self.passage_offence, scores)
+        best = best[:-1]
+        order = [int(i) for i in np.argsort(-best)[: self.options.rerank_depth] if best[i] > 0]
+        if not order:
+            return
+        definition = self.offence_index.get_scores(q_tokens)
+        title = self.offence_title_index.get_scores(q_tokens)
+        whole = self.article_index.get_scores(q_tokens)
+        whole_of = np.array([whole[self.article_keys.index(k)] for k in self.offence_keys])
+
+        def norm(values: np.ndarray) -> np.ndarray:
+            top = float(values.max())
+            return values / top if top > 0 else values
+
+        definition, title, whole_of = norm(definition), norm(title), norm(whole_of)
+        names = {key for name, key in self.crime_names if f" {name} " in folded_q}
+        ages = [int(n) if unit == "tuoi" else 0 for n, unit in _AGE.findall(folded_q)]
+        death = bool(_DEATH_FACT.search(folded_q))
+        if death and self.options.death_candidates:
+            # A death told: the crimes about one are candidates even if the first stage missed.
+            order += [self.offence_at[k] for k in sorted(self.death_titles)]
+            order = list(dict.fromkeys(order))
+        top = float(best[order[0]])
+        rows = []
+        keys = []
+        for rank, i in enumerate(order):
+            key = self.offence_keys[i]
+            keys.append(key)
+            rows.append(
+                [
+                    best[i] / top,
+                    definition[i],
+                    title[i],
+                    whole_of[i],
+                    min(conduct_raw.get(key, 0.0), 3.0),
+                    min(conduct_phrases.get(key, 0.0), 3.0),
+                    1.0 / (rank + 1),
+                    float(key in names),
+                    self._age_fit(key, ages),
+                    (1.0 if death else -1.0) * float(key in self.death_titles),
+                ]
+            )
+        result.offence_candidates = keys
+        result.offence_features = np.array(rows, dtype=np.float64)
+
+    def _age_fit(self, key: str, ages: list[int]) -> float:
+        span = self.title_ages.get(key)
+        if span is None:
+            return 0.0
+        low, high = span
+        return 1.0 if any(low <= age < high for age in ages) else -1.0
+
+    def _rerank(self, result: Retrieval, scores: np.ndarray) -> np.ndarray:
+        """The candidate offences in the order of the fitted linear model, above all else."""
+        assert result.offence_features is not None
+        weights = np.array(self.options.rerank_weights, dtype=np.float64)
+        values = result.offence_features @ weights
+        top = float(scores.max())
+        low = float(values.min())
+        out = scores.copy()
+        for key, value in zip(result.offence_candidates, values, strict=True):
+            for i in self.by_article[key]:
+                if scores[i] > 0:
+                    out[i] = 2 * top + top * (value - low) + 1e-3 * scores[i]
+        return out
 
     def _cited(
         self, refs: list[citations.Reference], result: Retrieval

@@ -122,15 +122,19 @@ def feedback_give(
 
 
 @transaction.atomic
-def feedback_export(*, actor: Any | None = None) -> list[tuple[str, str, str]]:
-    """The evaluation rows made of feedback "chưa đúng" (selectors.feedback_questions), with the
-    audit row of the export: the questions may name parties."""
+def feedback_export(*, actor: Any | None = None, channel: str = "command") -> tuple[str, int]:
+    """Feedback "chưa đúng" as evaluation questions (selectors.feedback_questions), written as
+    `kind<TAB>question<TAB>article` lines, the columns of `benchmarks/assistant/late.tsv`: the one
+    export of both `desk assistant-feedback-export` and the administrator page's download.
+    Returns the text and its number of rows, with the audit row of the export (who, how, how
+    many): the questions may name parties."""
 
     rows = feedback_questions()
+    text = "".join(f"{kind}\t{question}\t{article}\n" for kind, question, article in rows)
     audit_record(
         actor=actor,
         action="assistant.feedback_exported",
         object_type="assistant.feedback",
-        detail={"rows": len(rows)},
+        detail={"rows": len(rows), "channel": channel},
     )
-    return rows
+    return text, len(rows)

@@ -84,16 +84,13 @@ def admin(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def export_feedback(request: AuthedRequest) -> HttpResponse:
-    """The "chưa đúng" answers with the right article, in the benchmark's TSV form
-    (benchmarks/assistant/*.tsv: question, tab, article keys)."""
+    """The "chưa đúng" answers with the right article as evaluation questions: the file of
+    `desk assistant-feedback-export` (services.feedback_export), the download audited."""
     _admin_only(request)
-    lines = [
-        f"{' '.join(f.query.question.split())}\t{f.right_article}"
-        for f in selectors.wrong_answers(limit=1000)
-        if f.right_article
-    ]
-    response = HttpResponse("\n".join(lines) + "\n", content_type="text/tab-separated-values")
+    text, _ = services.feedback_export(actor=request.user, channel="admin_page")
+    response = HttpResponse(text, content_type="text/tab-separated-values; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="cau-hoi-danh-gia.tsv"'
     return response
 

@@ -1,6 +1,7 @@
 """desk assistant-feedback-export: feedback "chưa đúng" as benchmark questions (docs/assistant.md).
 
-Writes `kind<TAB>question<TAB>article` lines, the columns of `benchmarks/assistant/late.tsv`;
+Writes `kind<TAB>question<TAB>article` lines, the columns of `benchmarks/assistant/late.tsv`
+(`services.feedback_export`, the same file as the administrator page's download);
 `benchmarks.assistant.evaluate` reads `benchmarks/assistant/feedback.tsv` as its `feedback` split.
 """
 
@@ -24,10 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="tệp TSV ghi ra (mặc định: in ra màn hình)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        rows = feedback_export()
-        text = "".join(f"{kind}\t{question}\t{article}\n" for kind, question, article in rows)
+        text, count = feedback_export(channel="command")
         if options["output"]:
             Path(options["output"]).write_text(text, encoding="utf-8")
-            self.stderr.write(f"Đã ghi {len(rows)} câu hỏi vào {options['output']}.")
+            self.stderr.write(f"Đã ghi {count} câu hỏi vào {options['output']}.")
         else:
             self.stdout.write(text, ending="")
