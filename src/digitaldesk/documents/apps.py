@@ -9,13 +9,10 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         from digitaldesk.core.nav import register_nav
         from digitaldesk.documents import checks, demo, jobs, widgets  # noqa: F401  (register checks, jobs, widgets, demo)
-        from digitaldesk.documents.mail_guard import secrecy_guard
         from digitaldesk.documents.search_section import search_documents_section
-        from digitaldesk.mail.guards import register_attachment_guard
         from digitaldesk.search.sections import register_search_section
 
         register_nav("Văn bản", "documents:home", order=20)
-        register_attachment_guard(secrecy_guard)  # no secret leaves by e-mail (docs/mail.md)
         register_search_section(
             "van-ban",
             order=20,

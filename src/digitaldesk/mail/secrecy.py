@@ -1,4 +1,4 @@
-"""The documents' secrecy guard applied to official e-mail (registered with mail's guards).
+"""The documents' secrecy guard applied to official e-mail (registered in mail's guards).
 
 A message cannot carry state secrets (Luật Bảo vệ bí mật nhà nước 2018, Điều 5, khoản 6:
 no transmission over telecom means outside the cipher law; docs/domain.md §2.2). An attachment is
