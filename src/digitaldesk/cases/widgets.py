@@ -20,6 +20,7 @@ from digitaldesk.core.widgets import widget
 CASE_FIELDS = ("pk", "name", "stage", "case_no", "case_year", "report_no", "report_year")
 DEADLINE_FIELDS = (
     "end",
+    "end_at",
     "label",
     "basis",
     "case",
