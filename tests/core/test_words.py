@@ -125,4 +125,19 @@ def test_the_main_pages_hold_no_english_or_developer_text(org: Any, as_user: Any
                 bad.append(f"HTTP {response.status_code}")
             if bad:
                 found[f"{key} {url}"] = bad
+    # The signature check of the demo's issued reply (the page that showed ISO times and the
+    # PDF's field names).
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from digitaldesk.documents import files
+    from digitaldesk.documents.models import OutgoingDocument
+
+    issued = OutgoingDocument.objects.exclude(issued_file=None).select_related("issued_file")
+    pdf = files.read(issued.first().issued_file)  # type: ignore[union-attr]
+    check = as_user("huong").post(
+        "/ky-so/kiem-tra/", {"file": SimpleUploadedFile("da-ky.pdf", pdf, "application/pdf")}
+    )
+    assert "Kết quả kiểm tra" in check.content.decode()
+    if problems(check.content.decode()):
+        found["huong /ky-so/kiem-tra/ (kết quả)"] = problems(check.content.decode())
     assert found == {}
