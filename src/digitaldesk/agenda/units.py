@@ -4,10 +4,10 @@ Supreme Procuracy, or whoever leads a unit today by delegation (`accounts.select
 
 For each unit led (its whole subtree):
 
-* **documents waiting**: incoming documents not yet done that the unit handles — documents of the
-  agency it is, or of an agency above it directed to it or to a unit under it (the condition
-  `documents.selectors.incoming_visible_to` gives a leader), with how many wait for a direction
-  (chờ bút phê) and how many are past their due date;
+* **documents waiting**: incoming documents not yet done that the unit handles — documents of
+  the agency it is, or of an agency above it directed to it or to a unit under it (the leader's
+  branch of `documents.selectors.incoming_visible_to`), with how many wait for a direction (chờ
+  bút phê) and how many are past their due date;
 * **procedural limits**: running limits of its cases that are past or end within 7 days;
 * **cases by stage**: its open cases counted by the stage they are in.
 
@@ -17,8 +17,9 @@ leader may see is counted (`cases_visible_to`, `incoming_visible_to`): a restric
 
 Cost: the desk fact `desk.leads` is decided in Python from the user already loaded (position and
 delegations), so the desk of an official who leads nothing runs no query for it. A leader's desk
-runs five queries whatever the number of units, cases and documents: one aggregate per kind of
-figure (a filtered count per unit) and one per list of items. docs/desk.md, "Đơn vị tôi lãnh đạo".
+runs five queries of its own whatever the number of units, cases and documents: one aggregate per
+kind of figure (a filtered count per unit) and one per list of items (plus the led units' ids that
+`cases_visible_to` reads). docs/desk.md, "Đơn vị tôi lãnh đạo".
 """
 
 from __future__ import annotations
@@ -36,8 +37,7 @@ from digitaldesk.cases import selectors as cases_selectors
 from digitaldesk.cases.models import CLOSED_STAGES, ComputedDeadline, Stage
 from digitaldesk.core.facts import Probe, fact
 from digitaldesk.core.widgets import widget
-from digitaldesk.documents import selectors as documents_selectors
-from digitaldesk.documents.models import Assignment, IncomingStatus
+from digitaldesk.documents.models import Assignment, IncomingDocument, IncomingStatus
 from digitaldesk.documents.widgets import ROW_FIELDS
 
 LEADS = "desk.leads"
@@ -92,7 +92,13 @@ def units_overview(request: AuthedRequest) -> dict[str, Any] | None:
             "pk", filter=mine & Q(status=IncomingStatus.REGISTERED)
         )
         document_counts[f"late{index}"] = Count("pk", filter=mine & Q(due_date__lt=today))
-    open_documents = documents_selectors.incoming_visible_to(user).exclude(
+    # `_documents_of(unit)` is the leader's branch of `incoming_visible_to`: every document it
+    # selects is one the leader may open (asking the selector again would read the led units and
+    # the agency once more).
+    any_documents = Q(pk__in=[])
+    for unit in units:
+        any_documents |= _documents_of(unit)
+    open_documents = IncomingDocument.objects.filter(any_documents).exclude(
         status=IncomingStatus.DONE
     )
     documents = open_documents.aggregate(**document_counts)
@@ -152,10 +158,8 @@ def units_overview(request: AuthedRequest) -> dict[str, Any] | None:
 
     # 4. The most urgent items of all the units led: nearest limits, most overdue documents.
     any_unit = Q(pk__in=[])
-    any_documents = Q(pk__in=[])
     for unit in units:
         any_unit |= _in_subtree(unit)
-        any_documents |= _documents_of(unit)
     urgent_limits = list(
         limits.filter(any_unit)
         .select_related("case", "accused")
@@ -172,7 +176,7 @@ def units_overview(request: AuthedRequest) -> dict[str, Any] | None:
         .order_by("end", "case_id", "pk")[:ITEMS]
     )
     late_documents = list(
-        open_documents.filter(any_documents, due_date__lt=today)
+        open_documents.filter(due_date__lt=today)
         .only(*ROW_FIELDS)
         .order_by("due_date", "pk")[:ITEMS]
     )
