@@ -107,18 +107,23 @@ def test_incoming_and_outgoing_flows_in_the_browser(
     expect(minh.locator(".messages")).to_contain_text("Đã trình duyệt, ký")
     draft = OutgoingDocument.objects.get()
 
-    # 5. Bà Hương approves and signs with her certificate's PIN.
+    # 5. Bà Hương approves and signs in one step with her certificate's PIN; the page then shows
+    # her signature checked on the server (no download and upload to the check page).
     huong.goto(f"/van-ban/di/{draft.pk}/")
-    huong.get_by_role("button", name="Duyệt dự thảo").click()
     huong.get_by_label("Mật khẩu khóa ký số (mã PIN)").fill(PIN)
-    huong.get_by_role("button", name="Ký số").click()
-    expect(huong.locator(".messages")).to_contain_text("Đã ký số văn bản")
+    huong.get_by_role("button", name="Duyệt và ký số").click()
+    expect(huong.locator(".messages")).to_contain_text("Đã duyệt và ký số văn bản")
+    status = huong.locator(".signature-status")
+    expect(status).to_contain_text("Hợp lệ")
+    expect(status).to_contain_text("Nguyễn Thị Hương")
 
-    # 6. Chị Lan issues the number and dispatches.
+    # 6. Chị Lan sees the number she will give before pressing, then issues and dispatches.
     lan.goto(f"/van-ban/di/{draft.pk}/")
+    expect(lan.locator(".next-number")).to_contain_text("Số sẽ cấp: 01/KH-VKSTH")
     lan.get_by_label("Mật khẩu khóa ký số (mã PIN)").fill(PIN)
     lan.get_by_role("button", name="Cấp số và phát hành").click()
     expect(lan.get_by_role("heading", level=1)).to_contain_text("01/KH-VKSTH")
+    expect(lan.locator(".signature-status")).to_contain_text("văn bản đã phát hành")
     screenshot(lan, "documents-outgoing-issued")
 
     # 7. The clerk of VKSND khu vực 1 sees it in her incoming register.

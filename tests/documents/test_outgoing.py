@@ -210,6 +210,39 @@ def test_only_the_clerk_issues_and_only_the_designated_signer_signs(org, as_user
     assert document.status == OutgoingStatus.SIGNED and document.number is None
 
 
+def test_approve_and_sign_in_one_step_refuses_a_wrong_pin_and_the_wrong_person(
+    org, as_user, credentials
+):
+    """GIVEN a draft submitted to bà Hương WHEN the deputy tries "Duyệt và ký số", or bà Hương
+    types a wrong PIN THEN the draft stays under review, unsigned; WHEN she types her PIN THEN it
+    is approved and signed at once, both audited, and the clerk is told it waits for a number."""
+    minh = as_user("minh")
+    minh.post("/van-ban/di/soan-thao/", pdf_draft(org))
+    document = OutgoingDocument.objects.get()
+    minh.post(
+        f"/van-ban/di/{document.pk}/trinh/", {"signer": org.people["huong"].pk, "authority": ""}
+    )
+    url = f"/van-ban/di/{document.pk}/duyet-va-ky/"
+    as_user("pvt").post(url, {"passphrase": PIN})
+    huong = as_user("huong")
+    wrong = huong.post(url, {"passphrase": "000000"}, follow=True)
+    document.refresh_from_db()
+    assert document.status == OutgoingStatus.REVIEW and document.signed_file_id is None
+    assert "PIN" in wrong.content.decode() or "mật khẩu" in wrong.content.decode().lower()
+    huong.post(url, {"passphrase": PIN})
+    document.refresh_from_db()
+    assert document.status == OutgoingStatus.SIGNED and document.approved_by == org.people["huong"]
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(document.pk)).values_list("action", flat=True)
+    )
+    assert "documents.draft_approved" in actions and "documents.signed" in actions
+    lan = as_user("lan")
+    page = lan.get(f"/van-ban/di/{document.pk}/").content.decode()
+    assert "Số sẽ cấp: <strong>01/KH-VKSTH</strong>" in page
+    status = lan.get(f"/van-ban/di/{document.pk}/chu-ky/").content.decode()
+    assert "Hợp lệ" in status and "Nguyễn Thị Hương" in status
+
+
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_clerks_take_distinct_consecutive_numbers(org):
     """NĐ 30/2020, Điều 15 khoản 1: never reused, no gaps, under concurrency (real threads,

@@ -471,6 +471,8 @@ RULES: dict[str, Rule] = {
     "documents:outgoing_submit": R("outgoing", None, _doc("can_submit"), refused=302),
     "documents:outgoing_approve": R("outgoing", None, _doc("can_decide"), refused=302),
     "documents:outgoing_return": R("outgoing", None, _doc("can_decide"), refused=302),
+    "documents:outgoing_approve_sign": R("outgoing", None, _doc("can_decide"), refused=302),
+    "documents:outgoing_signature": R("outgoing", _sees_outgoing),
     "documents:outgoing_sign": R("outgoing", None, _doc("can_sign"), refused=302),
     "documents:outgoing_issue": R("outgoing", None, _doc("can_issue"), refused=302),
     "documents:outgoing_file": R("outgoing", _sees_outgoing),

@@ -12,4 +12,5 @@ class AgendaConfig(AppConfig):
     verbose_name = "Lịch hôm nay"
 
     def ready(self) -> None:
-        from digitaldesk.agenda import widgets  # noqa: F401  (registers the "Lịch hôm nay" widget)
+        # Registers the widgets "Lịch hôm nay" and "Đơn vị tôi lãnh đạo".
+        from digitaldesk.agenda import units, widgets  # noqa: F401

@@ -21,8 +21,10 @@ def audit_search(
         events = events.filter(
             Q(actor_label__icontains=actor_query) | Q(actor__username__iexact=actor_query)
         )
-    if action:
-        events = events.filter(action__startswith=action)
+    if action.endswith("."):
+        events = events.filter(action__startswith=action)  # a whole group ("documents.")
+    elif action:
+        events = events.filter(action=action)
     if object_type:
         events = events.filter(object_type=object_type)
     if object_id:
@@ -32,3 +34,13 @@ def audit_search(
     if date_to:
         events = events.filter(at__date__lte=date_to)
     return events
+
+
+def object_types() -> list[str]:
+    """The object types the log holds, for the audit page's filter (an indexed column)."""
+    return list(
+        AuditEvent.objects.exclude(object_type="")
+        .order_by()
+        .values_list("object_type", flat=True)
+        .distinct()
+    )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
+import json
 from collections.abc import Iterator
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -15,8 +16,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from digitaldesk.audit import labels, selectors
 from digitaldesk.audit.models import AuditEvent
-from digitaldesk.audit.selectors import audit_search
 from digitaldesk.audit.services import audit_record, audit_verify
 from digitaldesk.core.exports import csv_row
 from digitaldesk.core.roles import Role, roles_of
@@ -24,15 +25,24 @@ from digitaldesk.core.roles import Role, roles_of
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label="Người thực hiện", required=False)
-    action = forms.CharField(label="Hành động (tiền tố, ví dụ: auth., cases.)", required=False)
-    object_type = forms.CharField(label="Loại đối tượng", required=False)
-    object_id = forms.CharField(label="Mã đối tượng", required=False)
+    action = forms.ChoiceField(label="Hành động", required=False, choices=())
+    object_type = forms.ChoiceField(label="Loại đối tượng", required=False, choices=())
+    object_id = forms.CharField(label="Số hiệu đối tượng", required=False)
     date_from = forms.DateField(
         label="Từ ngày", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
         label="Đến ngày", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["action"]).choices = labels.action_choices()
+        types = sorted(
+            {(code, labels.object_type_label(code)) for code in selectors.object_types()},
+            key=lambda item: item[1],
+        )
+        cast(forms.ChoiceField, self.fields["object_type"]).choices = [("", "Tất cả"), *types]
 
 
 def _auditor(request: HttpRequest) -> None:
@@ -43,8 +53,13 @@ def _auditor(request: HttpRequest) -> None:
 
 def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
     form = AuditFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    events = audit_search(
+    # A field with a bad value (an unknown action, a date typed wrong) is left out; the others
+    # still filter, and the form shows what was wrong.
+    data: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()
+        data = form.cleaned_data
+    events = selectors.audit_search(
         actor_query=data.get("actor") or "",
         action=data.get("action") or "",
         object_type=data.get("object_type") or "",
@@ -70,6 +85,14 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _detail_text(detail: Any) -> str:
+    """The detail as JSON (double quotes, true/false/null, Vietnamese letters as they are), which
+    a spreadsheet or a script reads, rather than Python's repr of a dict."""
+    if detail in (None, {}, []):
+        return ""
+    return json.dumps(detail, ensure_ascii=False, sort_keys=True)
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -93,8 +116,10 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
                 "Thời điểm",
                 "Người thực hiện",
                 "Hành động",
+                "Mã hành động",
                 "Loại đối tượng",
-                "Mã đối tượng",
+                "Mã loại đối tượng",
+                "Số hiệu đối tượng",
                 "Đối tượng",
                 "Địa chỉ IP",
                 "Chi tiết",
@@ -109,18 +134,21 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
                         event.id,
                         timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M:%S"),
                         event.actor_label,
+                        labels.action_label(event.action),
                         event.action,
+                        labels.object_type_label(event.object_type),
                         event.object_type,
                         event.object_id,
                         event.object_label,
                         event.ip or "",
-                        event.detail,
+                        _detail_text(event.detail),
                         event.hash,
                     ]
                 )
             )
 
-    stamp = dt.datetime.now(tz=dt.UTC).strftime("%Y%m%d-%H%M")
+    # The file name says the local time of the export, as the auditor's clock does.
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="nhat-ky-kiem-toan-{stamp}.csv"'
     return response

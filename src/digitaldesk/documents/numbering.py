@@ -45,6 +45,16 @@ def take_number(*, unit: Unit, register: str, year: int) -> int:
     return counter.last
 
 
+def peek_number(*, unit: Unit, register: str, year: int) -> int:
+    """The number `take_number` would return now, without taking it (a preview for the clerk)."""
+    last = (
+        RegisterCounter.objects.filter(unit=unit, register=register, year=year)
+        .values_list("last", flat=True)
+        .first()
+    )
+    return (last or 0) + 1
+
+
 def format_number(number: int) -> str:
     """Numbers below 10 take a leading zero: "05" (Phụ lục I, Phần I, Mục II.3 [S])."""
     return f"{number:02d}"

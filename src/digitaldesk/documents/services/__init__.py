@@ -39,7 +39,12 @@ from digitaldesk.documents.services.incoming import (
     incoming_sensitivity_confirm,
 )
 from digitaldesk.documents.services.intake import intake_discard, intake_mark_registered
-from digitaldesk.documents.services.issuing import outgoing_issue, outgoing_sign
+from digitaldesk.documents.services.issuing import (
+    next_outgoing_number,
+    outgoing_approve_and_sign,
+    outgoing_issue,
+    outgoing_sign,
+)
 from digitaldesk.documents.services.outgoing import (
     DraftData,
     outgoing_approve,
@@ -65,6 +70,8 @@ from digitaldesk.documents.services.routing import (
 )
 
 __all__ = [
+    "outgoing_approve_and_sign",
+    "next_outgoing_number",
     "INCOMING_EDITABLE",
     "OUTGOING_EDITABLE",
     "Direction",

@@ -19,6 +19,7 @@ from digitaldesk.documents.models import (
     ActionKind,
     Channel,
     DocumentAction,
+    DraftVersion,
     IncomingDocument,
     OutgoingDocument,
     OutgoingStatus,
@@ -26,7 +27,7 @@ from digitaldesk.documents.models import (
     Register,
     ReviewComment,
 )
-from digitaldesk.documents.numbering import format_number, take_number
+from digitaldesk.documents.numbering import format_number, peek_number, take_number
 from digitaldesk.documents.services.common import (
     detail_url,
     done_by,
@@ -35,7 +36,7 @@ from digitaldesk.documents.services.common import (
     todo_sign,
 )
 from digitaldesk.documents.services.incoming import IncomingData, incoming_register
-from digitaldesk.documents.services.outgoing import symbol_suffix
+from digitaldesk.documents.services.outgoing import outgoing_approve, symbol_suffix
 from digitaldesk.jobs.services import enqueue
 from digitaldesk.notifications.services import close_todo, notify
 
@@ -52,12 +53,54 @@ def outgoing_sign(
     (wrong passphrase, expired or revoked certificate) changes nothing."""
     if not selectors.can_sign(actor, document):
         raise PermissionDenied("Chỉ người ký được ký văn bản này sau khi đã duyệt.")
+    version, signed = _personal_signature(actor, document, passphrase, credential)
+    with transaction.atomic():
+        document = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
+        if document.status != OutgoingStatus.APPROVED:
+            raise ValidationError(
+                "Văn bản đã được ký hoặc đã thay đổi trạng thái. Vui lòng tải lại trang."
+            )
+        _record_signature(actor, document, version, signed)
+    return document
+
+
+def outgoing_approve_and_sign(
+    *,
+    actor: User,
+    document: OutgoingDocument,
+    passphrase: str | None,
+    credential: int | None = None,
+    note: str = "",
+) -> OutgoingDocument:
+    """Duyệt và ký số in one step: the signer approves the draft (NĐ 30/2020, Điều 11) and
+    signs it (Điều 13 khoản 7) — the same person does both, so one press does both.
+
+    1. Only the signer, only a draft under review (`can_decide`).
+    2. The signature is made first, outside the transaction: a refused signature (wrong PIN,
+       expired or revoked certificate) leaves the draft under review, not approved.
+    3. In one transaction: the approval (its comment and audit row, `outgoing_approve`) and the
+       signature (stored file, comment, audit row, the clerks' "chờ cấp số" notice).
+    """
+    if not selectors.can_decide(actor, document):
+        raise PermissionDenied("Chỉ người ký được duyệt và ký dự thảo này.")
+    version, signed = _personal_signature(actor, document, passphrase, credential)
+    with transaction.atomic():
+        document = outgoing_approve(actor=actor, document=document, note=note)
+        if document.current_id != version.pk:
+            raise ValidationError("Dự thảo vừa có phiên bản mới. Vui lòng tải lại trang.")
+        _record_signature(actor, document, version, signed)
+    return document
+
+
+def _personal_signature(
+    actor: User, document: OutgoingDocument, passphrase: str | None, credential: int | None
+) -> tuple[DraftVersion, bytes]:
+    """The signer's PAdES signature over the current version's PDF (no database write here)."""
     version = document.current
     if version is None or version.pdf is None:
         raise ValidationError("Dự thảo chưa có bản PDF để ký. Vui lòng tải lại trang.")
-    pdf = files.read(version.pdf)
     signed = signing_bridge.sign(
-        pdf=pdf,
+        pdf=files.read(version.pdf),
         signer=actor,
         kind="personal",
         passphrase=passphrase,
@@ -65,46 +108,57 @@ def outgoing_sign(
         audit_object=document,
         credential=credential,
     )
-    with transaction.atomic():
-        document = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
-        if document.status != OutgoingStatus.APPROVED:
-            raise ValidationError(
-                "Văn bản đã được ký hoặc đã thay đổi trạng thái. Vui lòng tải lại trang."
-            )
-        stored = files.store(
-            data=signed,
-            name=f"{fold(document.subject)[:40].replace(' ', '-')}-da-ky.pdf",
-            content_type=files.PDF,
-            user=actor,
-            page_count=version.pdf.page_count,
+    return version, signed
+
+
+def _record_signature(
+    actor: User, document: OutgoingDocument, version: DraftVersion, signed: bytes
+) -> None:
+    """Store the signed PDF on the (locked) document, mark it signed, tell the clerks."""
+    stored = files.store(
+        data=signed,
+        name=f"{fold(document.subject)[:40].replace(' ', '-')}-da-ky.pdf",
+        content_type=files.PDF,
+        user=actor,
+        page_count=version.pdf.page_count if version.pdf else None,
+    )
+    document.signed_file, document.signed_by, document.signed_at = stored, actor, timezone.now()
+    document.status = OutgoingStatus.SIGNED
+    document.save(update_fields=["signed_file", "signed_by", "signed_at", "status"])
+    close_todo(todo=todo_sign(document), note=done_by("Đã ký", actor))
+    ReviewComment.objects.create(
+        document=document, version=document.current, author=actor, kind="ky", text="Đã ký số."
+    )
+    audit_record(
+        actor=actor,
+        action="documents.signed",
+        obj=document,
+        detail={"sha256": stored.sha256, "version": version.number},
+    )
+    search_refresh(document)
+    clerks = selectors.clerks_of(document.unit)
+    url = detail_url("documents:outgoing_detail", document.pk)
+    subject = document.subject[:80]
+    transaction.on_commit(
+        lambda: notify(
+            users=clerks,
+            title=f"Văn bản đã ký, chờ cấp số: {subject}",
+            url=url,
+            kind="van_ban_di",
+            dedupe_key=f"docs-out-{document.pk}-signed",
+            todo=todo_issue(document),
         )
-        document.signed_file, document.signed_by, document.signed_at = stored, actor, timezone.now()
-        document.status = OutgoingStatus.SIGNED
-        document.save(update_fields=["signed_file", "signed_by", "signed_at", "status"])
-        close_todo(todo=todo_sign(document), note=done_by("Đã ký", actor))
-        ReviewComment.objects.create(
-            document=document, version=document.current, author=actor, kind="ky", text="Đã ký số."
-        )
-        audit_record(
-            actor=actor,
-            action="documents.signed",
-            obj=document,
-            detail={"sha256": stored.sha256, "version": version.number},
-        )
-        search_refresh(document)
-        clerks = selectors.clerks_of(document.unit)
-        url = detail_url("documents:outgoing_detail", document.pk)
-        transaction.on_commit(
-            lambda: notify(
-                users=clerks,
-                title=f"Văn bản đã ký, chờ cấp số: {document.subject[:80]}",
-                url=url,
-                kind="van_ban_di",
-                dedupe_key=f"docs-out-{document.pk}-signed",
-                todo=todo_issue(document),
-            )
-        )
-    return document
+    )
+
+
+def next_outgoing_number(document: OutgoingDocument) -> str:
+    """The số, ký hiệu the next issue of `document`'s agency will take today (NĐ 30/2020, Điều 15
+    khoản 1), shown to the clerk before pressing "Cấp số". Only a preview: the number is taken
+    in `outgoing_issue`'s transaction, so a colleague issuing first moves it on."""
+    number = peek_number(
+        unit=document.unit, register=Register.OUTGOING, year=timezone.localdate().year
+    )
+    return f"{format_number(number)}/{symbol_suffix(document)}"
 
 
 def outgoing_issue(

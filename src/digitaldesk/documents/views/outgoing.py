@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import User
@@ -196,6 +196,13 @@ def _outgoing_context(user: User, document: OutgoingDocument) -> dict[str, Any]:
         "issue_form": _signing_form(user, "organisation")
         if selectors.can_issue(user, document)
         else None,
+        # The signer approves and signs in one step (the same person does both).
+        "approve_sign_form": _signing_form(user, "personal")
+        if selectors.can_decide(user, document)
+        else None,
+        "next_number": services.next_outgoing_number(document)
+        if selectors.can_issue(user, document)
+        else "",
         "conversion_job": pending,
     }
 
@@ -281,6 +288,38 @@ def outgoing_approve(request: HttpRequest, pk: int) -> HttpResponse:
         return "Đã duyệt dự thảo."
 
     return outgoing_action(request, pk, run)
+
+
+@login_required
+@require_POST
+def outgoing_approve_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(user: User, document: OutgoingDocument) -> str:
+        services.outgoing_approve_and_sign(
+            actor=user,
+            document=document,
+            passphrase=request.POST.get("passphrase") or None,
+            credential=_chosen_credential(request, user, "personal"),
+            note=request.POST.get("note", ""),
+        )
+        return "Đã duyệt và ký số văn bản. Văn thư sẽ cấp số và phát hành."
+
+    return outgoing_action(request, pk, run)
+
+
+@login_required
+@require_GET
+def outgoing_signature(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signature status of the stored signed (or issued) PDF, verified on the server now
+    (revocation included), for the document page: no download and upload to the check page."""
+    user = user_of(request)
+    document = selectors.outgoing_for_user(user, pk)
+    stored = document.issued_file or document.signed_file
+    verification = signing_bridge.verify(files.read(stored)) if stored else None
+    return render(
+        request,
+        "documents/_signature_status.html",
+        {"doc": document, "verification": verification},
+    )
 
 
 @login_required

@@ -307,7 +307,7 @@
     else show({ mode: "pair", second: Math.min(config.max, state.but_luc + 1), zoom: null });
   }
   function clearAll() { tool = null; document.body.dataset.tool = ""; show({ zoom: null, marks: [], q: "" }); }
-  // F (or ⛶; a double click on the projector) enters or leaves full screen. A browser may refuse
+  // F (or the full-screen button; a double click on the projector) enters or leaves full screen. A browser may refuse
   // (a policy, an embedding page): the presenter is told instead of an error in the console.
   function fullscreen() {
     var refused = function () { say("Trình duyệt không cho phép toàn màn hình (thử phím F11)"); };
