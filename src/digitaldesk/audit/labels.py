@@ -208,6 +208,12 @@ _ACTIONS: dict[str, str] = {
     "mail.send_failed": "Gửi thư điện tử không thành công",
     "mail.opened": "Mở hộp thư",
     "mail.tokens_revoked": "Thu hồi quyền truy cập hộp thư",
+    "mail.invitation_answered": "Trả lời giấy mời họp qua thư",
+    "mail.registered_incoming": "Vào sổ văn bản đến từ thư điện tử",
+    "mail.secret_attachment_refused": "Chặn gửi tệp đính kèm có độ mật",
+    "mail.send_refused": "Từ chối gửi thư điện tử",
+    "mail.app_password_set": "Đặt mật khẩu ứng dụng thư",
+    "mail.app_password_removed": "Xóa mật khẩu ứng dụng thư",
     # Assistant, law, holidays, jobs
     "assistant.asked": "Hỏi trợ lý ảo",
     "assistant.feedback": "Đánh giá câu trả lời của trợ lý ảo",
