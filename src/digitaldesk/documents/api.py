@@ -114,19 +114,7 @@ class IncomingList(generics.ListAPIView[Any]):
                 upload = files.inspect_upload(data["file"].name, data["file"].read())
             document = services.incoming_register(
                 actor=user_of(request),
-                data=services.IncomingData(
-                    sender=data["sender"],
-                    subject=data["subject"],
-                    doc_type=data["doc_type"],
-                    code_notation=data["code_notation"],
-                    issued_date=data["issued_date"],
-                    signer_name=data["signer_name"],
-                    urgency=data["urgency"],
-                    secrecy=data["secrecy"],
-                    due_date=data["due_date"],
-                    channel=data["channel"],
-                    notes=data["notes"],
-                ),
+                data=services.IncomingData.from_cleaned(data),
                 upload=upload,
                 confirm_sensitive=data["confirm_sensitive"],
                 allow_duplicate=data["allow_duplicate"],

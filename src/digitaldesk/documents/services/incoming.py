@@ -5,7 +5,9 @@ NĐ 30/2020, Điều 20–24. See docs/documents.md ("Incoming flow").
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +64,13 @@ class IncomingData:
     sender_unit: Unit | None = None
     source_outgoing: OutgoingDocument | None = None
     submit_to: User | None = None  # the leader the clerk presents it to (None: all of them)
+
+    @classmethod
+    def from_cleaned(cls, data: Mapping[str, Any]) -> IncomingData:
+        """The entry described by a registration form's (or the API's) cleaned data: its values
+        of the fields named here; the rest (the file, the confirmations) are not the entry's."""
+        names = {field.name for field in dataclasses.fields(cls)}
+        return cls(**{name: value for name, value in data.items() if name in names})
 
 
 def _check_upload_allowed(

@@ -167,21 +167,7 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             document = services.incoming_register(
                 actor=user,
-                data=services.IncomingData(
-                    sender=data["sender"],
-                    subject=data["subject"],
-                    doc_type=data["doc_type"],
-                    code_notation=data["code_notation"],
-                    issued_date=data["issued_date"],
-                    signer_name=data["signer_name"],
-                    urgency=data["urgency"],
-                    secrecy=data["secrecy"],
-                    due_date=data["due_date"],
-                    channel=data["channel"],
-                    notes=data["notes"],
-                    page_amount=data["page_amount"],
-                    submit_to=data.get("submit_to"),
-                ),
+                data=services.IncomingData.from_cleaned(data),
                 upload=upload,
                 confirm_sensitive=data.get("confirm_sensitive", False),
                 allow_duplicate=data.get("allow_duplicate", False),
