@@ -18,8 +18,10 @@ from django.utils import timezone
 from oauth2_provider.models import get_application_model
 
 from digitaldesk.audit.models import AuditEvent
+from digitaldesk.documents import files as doc_files
+from digitaldesk.documents import selectors as doc_selectors
 from digitaldesk.documents import services as doc_services
-from digitaldesk.documents.models import Channel, IncomingDocument
+from digitaldesk.documents.models import Channel, IncomingDocument, OutgoingDocument, OutgoingStatus
 from digitaldesk.mail import bridges, client, services
 from digitaldesk.schedule import ical
 from digitaldesk.schedule.models import CalendarEvent, Status
@@ -147,6 +149,40 @@ def test_clerk_registers_a_message_and_sends_a_register_document(mailbox, org):
     refused = clerk.get(f"/thu-dien-tu/soan-van-ban/?vb=den-{secret.pk}")
     assert refused.status_code == 400
     assert "không được tải lên" in refused.content.decode()
+
+
+def _outgoing(drafter: Any, data: bytes, *, secrecy: str = "thuong") -> OutgoingDocument:
+    """An issued outgoing document of `drafter`'s agency with `data` as its signed file."""
+    stored = doc_files.store(data=data, name="cv-di.pdf", content_type="application/pdf")
+    return OutgoingDocument.objects.create(
+        unit=doc_selectors.user_agency(drafter),
+        drafting_unit=drafter.unit,
+        drafter=drafter,
+        subject="Về phối hợp kiểm sát thi hành án",
+        secrecy=secrecy,
+        status=OutgoingStatus.ISSUED,
+        code_notation="12/VKS-P2",
+        signed_file=stored,
+    )
+
+
+def test_secret_outgoing_document_refused_and_the_typed_message_kept(mailbox, org):
+    """GIVEN an outgoing document marked Mật whose signed file is on the desk (an entry raised to
+    Mật after signing, or imported) WHEN its drafter attaches it to a message THEN the page
+    refuses it in Vietnamese with what they typed, audits the refusal and sends nothing."""
+    mai, son = org.people["mai"], org.people["tp2"]
+    secret = _outgoing(mai, pdf(), secrecy="mat")
+    writer = login_client(mai)
+    typed = {"to": son.email, "subject": "Gửi văn bản 12", "body": "Nội dung đã gõ dài."}
+    refused = writer.post("/thu-dien-tu/soan-van-ban/", {"vb": f"di-{secret.pk}", **typed})
+    page = refused.content.decode()
+    assert refused.status_code == 400, page[:3000]
+    assert "độ mật “Mật”" in page and "Luật Bảo vệ bí mật nhà nước 2018" in page
+    assert "Nội dung đã gõ dài." in page and "Gửi văn bản 12" in page and son.email in page
+    event = AuditEvent.objects.get(action="mail.secret_attachment_refused")
+    assert event.actor == mai and event.detail == {"secrecy": "mat"}
+    assert not AuditEvent.objects.filter(action__in=["mail.sent", "documents.downloaded"]).exists()
+    assert writer.get(f"/thu-dien-tu/soan-van-ban/?vb=di-{secret.pk}").status_code == 400
 
 
 def test_invitations_answered_update_the_calendar_and_reply(mailbox, org):
