@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import email
 import functools
+import hashlib
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from oauth2_provider.models import get_application_model
 
@@ -25,12 +27,14 @@ from digitaldesk.documents.models import Channel, IncomingDocument, OutgoingDocu
 from digitaldesk.mail import bridges, client, services
 from digitaldesk.schedule import ical
 from digitaldesk.schedule.models import CalendarEvent, Status
+from digitaldesk.signing.models import VerificationRecord
 from tests.conftest import login_client
 from tests.support.mailservers import MailServers, mail_servers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DOMAIN = "thanghoa.vksnd.local"
 DOVECOT_CLIENT, DOVECOT_SECRET = "dovecot-cau-noi", "bi-mat-cua-may-chu-thu-cau-noi-0123456789"
+PIN = "246810"
 
 
 @functools.cache
@@ -266,3 +270,70 @@ def test_demo_mail_lands_in_the_personas_mailboxes(mailbox, org, monkeypatch):
     )
     invitation = _inbox(mai, "Giấy mời họp liên ngành về thi hành án hình sự", mailbox)
     assert len(bridges.invitations(invitation)) == 1
+
+
+def _signed_pdf(signer: Any) -> bytes:
+    """`pdf()` signed by `signer` with a demo-CA certificate (PAdES), as the signing app does."""
+    from digitaldesk.signing import services as signing_services
+    from digitaldesk.signing.ca import DemoCA
+
+    signing_services.demo_ca()
+    ca = DemoCA.load_or_create()
+    key, cert = ca.issue(common_name=signer.full_name, organisation="VKSND tỉnh Thăng Hoa")
+    assert key is not None
+    signing_services.credential_add_pkcs12(
+        actor=signer, passphrase=PIN, data=ca.pkcs12(key, cert, PIN)
+    )
+    return signing_services.sign_pdf(pdf=pdf(), signer=signer, kind="personal", passphrase=PIN)
+
+
+def _attachment(raw: bytes, filename: str) -> bytes | None:
+    for part in email.message_from_bytes(raw).walk():
+        if part.get_filename() == filename:
+            payload = part.get_payload(decode=True)
+            return payload if isinstance(payload, bytes) else None
+    return None
+
+
+def test_kept_signed_pdf_goes_out_by_mail_through_the_signing_gate(mailbox, org):
+    """GIVEN a PDF minh signed and kept in the signing app ("Lưu cả tệp") WHEN he sends it from
+    the compose page THEN son receives the same bytes and the read is audited; a colleague who
+    may not see the kept record gets 404 for every way of naming it and nothing is sent."""
+    minh, mai, son = org.people["minh"], org.people["mai"], org.people["tp2"]
+    signed = _signed_pdf(minh)
+    owner = login_client(minh)
+    kept = owner.post(
+        "/ky-so/kiem-tra/",
+        {"file": SimpleUploadedFile("qd-15.pdf", signed, "application/pdf"), "keep_file": "on"},
+    )
+    assert kept.status_code == 200, kept.content.decode()[:3000]
+    record = VerificationRecord.objects.get(user=minh)
+    key = f"ky-{record.pk}"
+
+    # the compose page leads to the picker, which offers the kept file to its owner only
+    assert "/thu-dien-tu/van-ban/" in owner.get("/thu-dien-tu/soan/").content.decode()
+    assert key in owner.get("/thu-dien-tu/van-ban/").content.decode()
+    colleague = login_client(mai)
+    assert key not in colleague.get("/thu-dien-tu/van-ban/").content.decode()
+
+    # a colleague: 404 whether reading the page or sending; nothing read, nothing sent
+    typed = {"vb": key, "to": son.email, "subject": "Quyết định 15", "body": "Gửi anh."}
+    assert colleague.get(f"/thu-dien-tu/soan-van-ban/?vb={key}").status_code == 404
+    assert colleague.post("/thu-dien-tu/soan-van-ban/", typed).status_code == 404
+    assert colleague.get("/thu-dien-tu/soan-van-ban/?vb=ky-999999").status_code == 404
+    assert not AuditEvent.objects.filter(
+        action__in=["mail.sent", "signing.verified_file_read"]
+    ).exists()
+
+    # the owner: the message names the file before sending, and nothing is read until sent
+    page = owner.get(f"/thu-dien-tu/soan-van-ban/?vb={key}").content.decode()
+    assert "Tệp đã ký: qd-15.pdf" in page
+    assert not AuditEvent.objects.filter(action="signing.verified_file_read").exists()
+    sent = owner.post("/thu-dien-tu/soan-van-ban/", typed)
+    assert sent.status_code == 302, sent.content.decode()[:3000]
+    assert _attachment(_inbox(son, "Quyết định 15", mailbox), "qd-15.pdf") == signed
+    read = AuditEvent.objects.get(action="signing.verified_file_read")
+    assert read.actor == minh and read.object_id == str(record.pk)
+    assert read.detail["which"] == "thu-dien-tu"
+    assert read.detail["sha256"] == hashlib.sha256(signed).hexdigest()
+    assert AuditEvent.objects.get(action="mail.sent", actor=minh).detail["attachments"]
