@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from oauth2_provider.models import get_application_model
@@ -337,3 +338,70 @@ def test_kept_signed_pdf_goes_out_by_mail_through_the_signing_gate(mailbox, org)
     assert read.detail["which"] == "thu-dien-tu"
     assert read.detail["sha256"] == hashlib.sha256(signed).hexdigest()
     assert AuditEvent.objects.get(action="mail.sent", actor=minh).detail["attachments"]
+
+
+def test_send_by_mail_link_shown_to_the_right_personas_only(mailbox, org, settings):
+    """ "Gửi qua thư" appears on an incoming, an outgoing and a kept-signature page for exactly
+    those who see the page, have an address and a desk with mail, and only for a file that can
+    leave. Every failing cell is reported."""
+    lan, huong, mai = org.people["lan"], org.people["huong"], org.people["mai"]
+    incoming = doc_services.incoming_register(
+        actor=lan,
+        data=doc_services.IncomingData(sender="Sở Tư pháp", subject="Về phối hợp"),
+        upload=doc_files.inspect_upload("cv-den.pdf", pdf()),
+    )
+    secret_in = doc_services.incoming_register(
+        actor=lan, data=doc_services.IncomingData(sender="Bộ Công an", subject="", secrecy="mat")
+    )
+    outgoing = _outgoing(mai, pdf())
+    secret_out = _outgoing(mai, b"%PDF-1.4 another file", secrecy="mat")
+    record = VerificationRecord.objects.create(
+        user=mai, filename="da-ky.pdf", sha256="0" * 64, size=10, summary="", report={}
+    )
+    record.file.save("da-ky.pdf", ContentFile(b"%PDF-1.4 kept"), save=True)
+    incoming_url = f"/van-ban/den/{incoming.pk}/"
+    pages = {
+        "incoming": (incoming_url, f"?vb=den-{incoming.pk}"),
+        "secret incoming": (f"/van-ban/den/{secret_in.pk}/", "?vb=den-"),
+        "outgoing": (f"/van-ban/di/{outgoing.pk}/", f"?vb=di-{outgoing.pk}"),
+        "secret outgoing": (f"/van-ban/di/{secret_out.pk}/", "?vb=di-"),
+        "kept signature": (f"/ky-so/kiem-tra/{record.pk}/", f"?vb=ky-{record.pk}"),
+    }
+    # (persona, page) -> expected: 404, or whether the link is shown on the 200 page
+    expected: dict[tuple[str, str], int | bool] = {
+        ("lan", "incoming"): True,  # the văn thư who registered it
+        ("huong", "incoming"): True,  # the Viện trưởng
+        ("kv1_vt", "incoming"): 404,  # another procuracy
+        ("lan", "secret incoming"): False,
+        ("mai", "outgoing"): True,  # its drafter
+        ("tp2", "outgoing"): True,  # the head of her department
+        ("kv1_vt", "outgoing"): 404,
+        ("mai", "secret outgoing"): False,
+        ("mai", "kept signature"): True,
+        ("minh", "kept signature"): 404,  # a colleague: another official's record
+    }
+    failures = []
+
+    def check(persona: str, page: str, want: int | bool, why: str = "") -> None:
+        url, marker = pages[page]
+        answer = login_client(org.people[persona]).get(url)
+        text = answer.content.decode()
+        got: int | bool = (
+            404
+            if answer.status_code == 404
+            else ("Gửi qua thư" in text and "/thu-dien-tu/soan-van-ban/" + marker in text)
+        )
+        if answer.status_code not in (200, 404):
+            got = answer.status_code
+        if got != want:
+            failures.append(f"{persona} × {page}{why}: expected {want}, got {got}")
+
+    for (persona, page), want in expected.items():
+        check(persona, page, want)
+    huong.email = ""  # no mailbox: no link
+    huong.save(update_fields=["email"])
+    check("huong", "incoming", False, " (no address)")
+    settings.DESK_MAIL_IMAP_HOST = ""  # a desk without mail: no link for anyone
+    for persona, page in [("lan", "incoming"), ("mai", "outgoing"), ("mai", "kept signature")]:
+        check(persona, page, False, " (mail not configured)")
+    assert not failures, "\n".join(failures)
