@@ -30,6 +30,7 @@ from digitaldesk.schedule import ical
 from digitaldesk.schedule.models import CalendarEvent, Status
 from digitaldesk.signing.models import VerificationRecord
 from tests.conftest import login_client
+from tests.documents.conftest import make_pdf
 from tests.support.mailservers import MailServers, mail_servers
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -338,6 +339,25 @@ def test_kept_signed_pdf_goes_out_by_mail_through_the_signing_gate(mailbox, org)
     assert read.detail["which"] == "thu-dien-tu"
     assert read.detail["sha256"] == hashlib.sha256(signed).hexdigest()
     assert AuditEvent.objects.get(action="mail.sent", actor=minh).detail["attachments"]
+
+
+def test_kept_signed_pdf_with_a_secrecy_stamp_refused_by_the_guard(mailbox, org):
+    """GIVEN a kept signed PDF whose text carries the stamp MẬT WHEN its owner sends it THEN the
+    secrecy guard refuses the message in Vietnamese, keeps what was typed and audits it."""
+    minh, son = org.people["minh"], org.people["tp2"]
+    stamped = make_pdf(["MẬT", "QUYẾT ĐỊNH", "Về việc phân công Kiểm sát viên"])
+    record = VerificationRecord.objects.create(
+        user=minh, filename="qd-mat.pdf", sha256="0" * 64, size=len(stamped), summary="", report={}
+    )
+    record.file.save("qd-mat.pdf", ContentFile(stamped), save=True)
+    typed = {"vb": f"ky-{record.pk}", "to": son.email, "subject": "QĐ phân công", "body": "Đã gõ."}
+    refused = login_client(minh).post("/thu-dien-tu/soan-van-ban/", typed)
+    page = refused.content.decode()
+    assert refused.status_code == 400, page[:3000]
+    assert "Không gửi được thư: tệp «qd-mat.pdf» là văn bản có độ mật “Mật”" in page
+    assert "Đã gõ." in page and "QĐ phân công" in page
+    assert AuditEvent.objects.filter(action="mail.send_refused", actor=minh).exists()
+    assert not AuditEvent.objects.filter(action="mail.sent").exists()
 
 
 def test_send_by_mail_link_shown_to_the_right_personas_only(mailbox, org, settings):
