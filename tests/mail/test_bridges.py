@@ -329,7 +329,7 @@ def test_kept_signed_pdf_goes_out_by_mail_through_the_signing_gate(mailbox, org)
 
     # the owner: the message names the file before sending, and nothing is read until sent
     page = owner.get(f"/thu-dien-tu/soan-van-ban/?vb={key}").content.decode()
-    assert "Tệp đã ký: qd-15.pdf" in page
+    assert "Tệp đã kiểm tra chữ ký số: qd-15.pdf" in page
     assert not AuditEvent.objects.filter(action="signing.verified_file_read").exists()
     sent = owner.post("/thu-dien-tu/soan-van-ban/", typed)
     assert sent.status_code == 302, sent.content.decode()[:3000]

@@ -327,7 +327,7 @@ def _signed_file(user: User, key: str, pk: str, *, read: bool) -> DocumentFile:
         data = signing_services.verified_file_read(actor=user, record=record, which="thu-dien-tu")
     return DocumentFile(
         key=key,
-        title=f"Tệp đã ký: {record.filename}",
+        title=f"Tệp đã kiểm tra chữ ký số: {record.filename}",
         size=record.size,
         upload=services.Upload(
             record.filename, "application/pdf", data, source=f"signing.record:{record.pk}"
@@ -372,7 +372,7 @@ def attachable_documents(user: User, query: str = "", limit: int = 30) -> list[d
             "key": f"ky-{r.pk}",
             "title": r.filename,
             "subject": r.summary,
-            "kind": "Tệp đã ký (lưu khi kiểm tra chữ ký)",
+            "kind": "Tệp lưu khi kiểm tra chữ ký số",
         }
         for r in kept[:limit]
     ]

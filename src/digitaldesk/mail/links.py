@@ -48,7 +48,7 @@ def outgoing_links(user: Any, document: Any) -> list[RelatedLink]:
 def record_links(user: Any, record: Any) -> list[RelatedLink]:
     if not _mail_ready(user) or not record.file:
         return []
-    return _link(f"ky-{record.pk}", "soạn thư kèm tệp đã ký này")
+    return _link(f"ky-{record.pk}", "soạn thư kèm tệp đã lưu này")
 
 
 def register() -> None:
