@@ -8,27 +8,35 @@ from __future__ import annotations
 import datetime as dt
 import email
 import functools
+import hashlib
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from oauth2_provider.models import get_application_model
 
 from digitaldesk.audit.models import AuditEvent
+from digitaldesk.documents import files as doc_files
+from digitaldesk.documents import selectors as doc_selectors
 from digitaldesk.documents import services as doc_services
-from digitaldesk.documents.models import Channel, IncomingDocument
+from digitaldesk.documents.models import Channel, IncomingDocument, OutgoingDocument, OutgoingStatus
 from digitaldesk.mail import bridges, client, services
 from digitaldesk.schedule import ical
 from digitaldesk.schedule.models import CalendarEvent, Status
+from digitaldesk.signing.models import VerificationRecord
 from tests.conftest import login_client
+from tests.documents.conftest import make_pdf
 from tests.support.mailservers import MailServers, mail_servers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DOMAIN = "thanghoa.vksnd.local"
 DOVECOT_CLIENT, DOVECOT_SECRET = "dovecot-cau-noi", "bi-mat-cua-may-chu-thu-cau-noi-0123456789"
+PIN = "246810"
 
 
 @functools.cache
@@ -149,6 +157,40 @@ def test_clerk_registers_a_message_and_sends_a_register_document(mailbox, org):
     assert "không được tải lên" in refused.content.decode()
 
 
+def _outgoing(drafter: Any, data: bytes, *, secrecy: str = "thuong") -> OutgoingDocument:
+    """An issued outgoing document of `drafter`'s agency with `data` as its signed file."""
+    stored = doc_files.store(data=data, name="cv-di.pdf", content_type="application/pdf")
+    return OutgoingDocument.objects.create(
+        unit=doc_selectors.user_agency(drafter),
+        drafting_unit=drafter.unit,
+        drafter=drafter,
+        subject="Về phối hợp kiểm sát thi hành án",
+        secrecy=secrecy,
+        status=OutgoingStatus.ISSUED,
+        code_notation="12/VKS-P2",
+        signed_file=stored,
+    )
+
+
+def test_secret_outgoing_document_refused_and_the_typed_message_kept(mailbox, org):
+    """GIVEN an outgoing document marked Mật whose signed file is on the desk (an entry raised to
+    Mật after signing, or imported) WHEN its drafter attaches it to a message THEN the page
+    refuses it in Vietnamese with what they typed, audits the refusal and sends nothing."""
+    mai, son = org.people["mai"], org.people["tp2"]
+    secret = _outgoing(mai, pdf(), secrecy="mat")
+    writer = login_client(mai)
+    typed = {"to": son.email, "subject": "Gửi văn bản 12", "body": "Nội dung đã gõ dài."}
+    refused = writer.post("/thu-dien-tu/soan-van-ban/", {"vb": f"di-{secret.pk}", **typed})
+    page = refused.content.decode()
+    assert refused.status_code == 400, page[:3000]
+    assert "độ mật “Mật”" in page and "Luật Bảo vệ bí mật nhà nước 2018" in page
+    assert "Nội dung đã gõ dài." in page and "Gửi văn bản 12" in page and son.email in page
+    event = AuditEvent.objects.get(action="mail.secret_attachment_refused")
+    assert event.actor == mai and event.detail == {"secrecy": "mat"}
+    assert not AuditEvent.objects.filter(action__in=["mail.sent", "documents.downloaded"]).exists()
+    assert writer.get(f"/thu-dien-tu/soan-van-ban/?vb=di-{secret.pk}").status_code == 400
+
+
 def test_invitations_answered_update_the_calendar_and_reply(mailbox, org):
     mai, son = org.people["mai"], org.people["tp2"]
     reader = login_client(mai)
@@ -230,3 +272,156 @@ def test_demo_mail_lands_in_the_personas_mailboxes(mailbox, org, monkeypatch):
     )
     invitation = _inbox(mai, "Giấy mời họp liên ngành về thi hành án hình sự", mailbox)
     assert len(bridges.invitations(invitation)) == 1
+
+
+def _signed_pdf(signer: Any) -> bytes:
+    """`pdf()` signed by `signer` with a demo-CA certificate (PAdES), as the signing app does."""
+    from digitaldesk.signing import services as signing_services
+    from digitaldesk.signing.ca import DemoCA
+
+    signing_services.demo_ca()
+    ca = DemoCA.load_or_create()
+    key, cert = ca.issue(common_name=signer.full_name, organisation="VKSND tỉnh Thăng Hoa")
+    assert key is not None
+    signing_services.credential_add_pkcs12(
+        actor=signer, passphrase=PIN, data=ca.pkcs12(key, cert, PIN)
+    )
+    return signing_services.sign_pdf(pdf=pdf(), signer=signer, kind="personal", passphrase=PIN)
+
+
+def _attachment(raw: bytes, filename: str) -> bytes | None:
+    for part in email.message_from_bytes(raw).walk():
+        if part.get_filename() == filename:
+            payload = part.get_payload(decode=True)
+            return payload if isinstance(payload, bytes) else None
+    return None
+
+
+def test_kept_signed_pdf_goes_out_by_mail_through_the_signing_gate(mailbox, org):
+    """GIVEN a PDF minh signed and kept in the signing app ("Lưu cả tệp") WHEN he sends it from
+    the compose page THEN son receives the same bytes and the read is audited; a colleague who
+    may not see the kept record gets 404 for every way of naming it and nothing is sent."""
+    minh, mai, son = org.people["minh"], org.people["mai"], org.people["tp2"]
+    signed = _signed_pdf(minh)
+    owner = login_client(minh)
+    kept = owner.post(
+        "/ky-so/kiem-tra/",
+        {"file": SimpleUploadedFile("qd-15.pdf", signed, "application/pdf"), "keep_file": "on"},
+    )
+    assert kept.status_code == 200, kept.content.decode()[:3000]
+    record = VerificationRecord.objects.get(user=minh)
+    key = f"ky-{record.pk}"
+
+    # the compose page leads to the picker, which offers the kept file to its owner only
+    assert "/thu-dien-tu/van-ban/" in owner.get("/thu-dien-tu/soan/").content.decode()
+    assert key in owner.get("/thu-dien-tu/van-ban/").content.decode()
+    colleague = login_client(mai)
+    assert key not in colleague.get("/thu-dien-tu/van-ban/").content.decode()
+
+    # a colleague: 404 whether reading the page or sending; nothing read, nothing sent
+    typed = {"vb": key, "to": son.email, "subject": "Quyết định 15", "body": "Gửi anh."}
+    assert colleague.get(f"/thu-dien-tu/soan-van-ban/?vb={key}").status_code == 404
+    assert colleague.post("/thu-dien-tu/soan-van-ban/", typed).status_code == 404
+    assert colleague.get("/thu-dien-tu/soan-van-ban/?vb=ky-999999").status_code == 404
+    assert not AuditEvent.objects.filter(
+        action__in=["mail.sent", "signing.verified_file_read"]
+    ).exists()
+
+    # the owner: the message names the file before sending, and nothing is read until sent
+    page = owner.get(f"/thu-dien-tu/soan-van-ban/?vb={key}").content.decode()
+    assert "Tệp đã kiểm tra chữ ký số: qd-15.pdf" in page
+    assert not AuditEvent.objects.filter(action="signing.verified_file_read").exists()
+    sent = owner.post("/thu-dien-tu/soan-van-ban/", typed)
+    assert sent.status_code == 302, sent.content.decode()[:3000]
+    assert _attachment(_inbox(son, "Quyết định 15", mailbox), "qd-15.pdf") == signed
+    read = AuditEvent.objects.get(action="signing.verified_file_read")
+    assert read.actor == minh and read.object_id == str(record.pk)
+    assert read.detail["which"] == "thu-dien-tu"
+    assert read.detail["sha256"] == hashlib.sha256(signed).hexdigest()
+    assert AuditEvent.objects.get(action="mail.sent", actor=minh).detail["attachments"]
+
+
+def test_kept_signed_pdf_with_a_secrecy_stamp_refused_by_the_guard(mailbox, org):
+    """GIVEN a kept signed PDF whose text carries the stamp MẬT WHEN its owner sends it THEN the
+    secrecy guard refuses the message in Vietnamese, keeps what was typed and audits it."""
+    minh, son = org.people["minh"], org.people["tp2"]
+    stamped = make_pdf(["MẬT", "QUYẾT ĐỊNH", "Về việc phân công Kiểm sát viên"])
+    record = VerificationRecord.objects.create(
+        user=minh, filename="qd-mat.pdf", sha256="0" * 64, size=len(stamped), summary="", report={}
+    )
+    record.file.save("qd-mat.pdf", ContentFile(stamped), save=True)
+    typed = {"vb": f"ky-{record.pk}", "to": son.email, "subject": "QĐ phân công", "body": "Đã gõ."}
+    refused = login_client(minh).post("/thu-dien-tu/soan-van-ban/", typed)
+    page = refused.content.decode()
+    assert refused.status_code == 400, page[:3000]
+    assert "Không gửi được thư: tệp «qd-mat.pdf» là văn bản có độ mật “Mật”" in page
+    assert "Đã gõ." in page and "QĐ phân công" in page
+    assert AuditEvent.objects.filter(action="mail.send_refused", actor=minh).exists()
+    assert not AuditEvent.objects.filter(action="mail.sent").exists()
+
+
+def test_send_by_mail_link_shown_to_the_right_personas_only(mailbox, org, settings):
+    """ "Gửi qua thư" appears on an incoming, an outgoing and a kept-signature page for exactly
+    those who see the page, have an address and a desk with mail, and only for a file that can
+    leave. Every failing cell is reported."""
+    lan, huong, mai = org.people["lan"], org.people["huong"], org.people["mai"]
+    incoming = doc_services.incoming_register(
+        actor=lan,
+        data=doc_services.IncomingData(sender="Sở Tư pháp", subject="Về phối hợp"),
+        upload=doc_files.inspect_upload("cv-den.pdf", pdf()),
+    )
+    secret_in = doc_services.incoming_register(
+        actor=lan, data=doc_services.IncomingData(sender="Bộ Công an", subject="", secrecy="mat")
+    )
+    outgoing = _outgoing(mai, pdf())
+    secret_out = _outgoing(mai, b"%PDF-1.4 another file", secrecy="mat")
+    record = VerificationRecord.objects.create(
+        user=mai, filename="da-ky.pdf", sha256="0" * 64, size=10, summary="", report={}
+    )
+    record.file.save("da-ky.pdf", ContentFile(b"%PDF-1.4 kept"), save=True)
+    incoming_url = f"/van-ban/den/{incoming.pk}/"
+    pages = {
+        "incoming": (incoming_url, f"?vb=den-{incoming.pk}"),
+        "secret incoming": (f"/van-ban/den/{secret_in.pk}/", "?vb=den-"),
+        "outgoing": (f"/van-ban/di/{outgoing.pk}/", f"?vb=di-{outgoing.pk}"),
+        "secret outgoing": (f"/van-ban/di/{secret_out.pk}/", "?vb=di-"),
+        "kept signature": (f"/ky-so/kiem-tra/{record.pk}/", f"?vb=ky-{record.pk}"),
+    }
+    # (persona, page) -> expected: 404, or whether the link is shown on the 200 page
+    expected: dict[tuple[str, str], int | bool] = {
+        ("lan", "incoming"): True,  # the văn thư who registered it
+        ("huong", "incoming"): True,  # the Viện trưởng
+        ("kv1_vt", "incoming"): 404,  # another procuracy
+        ("lan", "secret incoming"): False,
+        ("mai", "outgoing"): True,  # its drafter
+        ("tp2", "outgoing"): True,  # the head of her department
+        ("kv1_vt", "outgoing"): 404,
+        ("mai", "secret outgoing"): False,
+        ("mai", "kept signature"): True,
+        ("minh", "kept signature"): 404,  # a colleague: another official's record
+    }
+    failures = []
+
+    def check(persona: str, page: str, want: int | bool, why: str = "") -> None:
+        url, marker = pages[page]
+        answer = login_client(org.people[persona]).get(url)
+        text = answer.content.decode()
+        got: int | bool = (
+            404
+            if answer.status_code == 404
+            else ("Gửi qua thư" in text and "/thu-dien-tu/soan-van-ban/" + marker in text)
+        )
+        if answer.status_code not in (200, 404):
+            got = answer.status_code
+        if got != want:
+            failures.append(f"{persona} × {page}{why}: expected {want}, got {got}")
+
+    for (persona, page), want in expected.items():
+        check(persona, page, want)
+    huong.email = ""  # no mailbox: no link
+    huong.save(update_fields=["email"])
+    check("huong", "incoming", False, " (no address)")
+    settings.DESK_MAIL_IMAP_HOST = ""  # a desk without mail: no link for anyone
+    for persona, page in [("lan", "incoming"), ("mai", "outgoing"), ("mai", "kept signature")]:
+        check(persona, page, False, " (mail not configured)")
+    assert not failures, "\n".join(failures)

@@ -98,6 +98,7 @@ _ACTIONS: dict[str, str] = {
     "signing.verify": "Kiểm tra chữ ký số",
     "signing.verify_failed": "Kiểm tra chữ ký số không thành công",
     "signing.verified_file_download": "Tải tệp đã kiểm tra chữ ký",
+    "signing.verified_file_read": "Lấy tệp đã ký đã lưu để gửi kèm",
     "signing.credential_add": "Thêm chứng thư số",
     "signing.credential_default": "Chọn chứng thư số mặc định",
     "signing.credential_deactivate": "Ngừng dùng chứng thư số",

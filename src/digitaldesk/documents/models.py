@@ -505,6 +505,11 @@ class OutgoingDocument(models.Model):
     def __str__(self) -> str:
         return self.code_notation or f"Dự thảo: {self.subject[:80]}"
 
+    @property
+    def is_secret(self) -> bool:
+        # Same rule as IncomingDocument.is_secret: the mail bridge asks it of either kind.
+        return self.secrecy != Secrecy.NORMAL
+
 
 class DraftVersion(models.Model):
     """One version of a draft (versions are kept; góp ý refer to a version)."""

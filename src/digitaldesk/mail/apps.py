@@ -27,11 +27,12 @@ class MailConfig(AppConfig):
 
         from digitaldesk.accounts.models import User
         from digitaldesk.core.nav import register_nav
-        from digitaldesk.mail import demo, widgets  # noqa: F401  (demo step, unread-mail widget)
+        from digitaldesk.mail import demo, links, widgets  # noqa: F401  (demo step, widget)
         from digitaldesk.mail.guards import register_attachment_guard
         from digitaldesk.mail.secrecy import secrecy_guard
 
         register_attachment_guard(secrecy_guard)  # no secret leaves by e-mail (docs/mail.md)
+        links.register()  # "Gửi qua thư" on the document and signed-record pages
         post_save.connect(_revoke_when_deactivated, sender=User, dispatch_uid="mail.revoke")
         register_nav(
             "Thư điện tử",

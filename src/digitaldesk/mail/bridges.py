@@ -8,7 +8,9 @@
   document's signed or issued PDF) is attached through the documents app's gate
   (`incoming_for_user` / `outgoing_for_user`: 404 for what the official may not see), never for
   a document marked Mật or above (its content is not on the desk), and the read is audited as a
-  download (`documents.downloaded`, which = `thu-dien-tu`).
+  download (`documents.downloaded`, which = `thu-dien-tu`). A signed PDF the official kept in
+  the signing app goes the same way through signing's gate (`record_file_for_user`), its read
+  audited as `signing.verified_file_read`.
 * **Calendar invitations** (`text/calendar` parts, iTIP REQUEST): accepting one the desk itself
   sent (its UID is a work-calendar entry) puts the official among the entry's participants,
   declining takes them off; an invitation from elsewhere, accepted, becomes a draft entry of the
@@ -38,10 +40,12 @@ from digitaldesk.audit.services import audit_record
 from digitaldesk.documents import files as doc_files
 from digitaldesk.documents import selectors as doc_selectors
 from digitaldesk.documents import services as doc_services
-from digitaldesk.documents.models import Channel, IncomingDocument, Secrecy
+from digitaldesk.documents.models import Channel, IncomingDocument, OutgoingDocument, Secrecy
 from digitaldesk.mail import client, mime, services
 from digitaldesk.mail.client import MailError
 from digitaldesk.schedule.models import CalendarEvent, Status
+from digitaldesk.signing import selectors as signing_selectors
+from digitaldesk.signing import services as signing_services
 
 REGISTERED_KEYWORD = "$VaoSo"
 REGISTRABLE = (".pdf", ".docx", ".docm", ".doc", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -262,25 +266,30 @@ def registered(user: User, session: SessionBase, folder: str, uid: int) -> bool:
 
 @dataclass
 class DocumentFile:
-    key: str  # "den-<pk>" or "di-<pk>"
+    key: str  # "den-<pk>", "di-<pk>" (register) or "ky-<pk>" (a signed PDF kept in signing)
     title: str
     size: int
     upload: services.Upload  # empty data until read
 
 
 def document_file(user: User, key: str, *, read: bool = True) -> DocumentFile:
-    """The file of register document `key` for `user`, through the documents app's gate
-    (Http404 for what they may not see). A document marked Mật or above is refused: its content
-    is not on the desk and cannot leave it (Luật BVBMNN 2018, Điều 5 khoản 5)."""
+    """The file of register document or kept signed PDF `key` for `user`, through its app's
+    gate (Http404 for what they may not see). A document marked Mật or above is refused: its
+    content is not on the desk and cannot leave it (Luật BVBMNN 2018, Điều 5 khoản 5). Every
+    file still goes through the attachment guards when the message is sent."""
     kind, _, pk = key.partition("-")
+    if kind == "ky":
+        return _signed_file(user, key, pk, read=read)
     if kind == "den":
         incoming = doc_selectors.incoming_for_user(user, pk)
-        document: Any = incoming
+        document: IncomingDocument | OutgoingDocument = incoming
         stored = incoming.readable_file or incoming.original
+        source = f"documents.incoming:{incoming.pk}"
     elif kind == "di":
         outgoing = doc_selectors.outgoing_for_user(user, pk)
         document = outgoing
         stored = outgoing.issued_file or outgoing.signed_file
+        source = f"documents.outgoing:{outgoing.pk}"
     else:
         raise MailError("Văn bản đính kèm không hợp lệ.")
     if document.is_secret:
@@ -303,12 +312,32 @@ def document_file(user: User, key: str, *, read: bool = True) -> DocumentFile:
         key=key,
         title=str(document),
         size=stored.size,
-        upload=services.Upload(stored.name, stored.content_type or "application/pdf", data),
+        upload=services.Upload(
+            stored.name, stored.content_type or "application/pdf", data, source=source
+        ),
+    )
+
+
+def _signed_file(user: User, key: str, pk: str, *, read: bool) -> DocumentFile:
+    """A signed PDF the official kept in the signing app ("Lưu cả tệp" when checking it),
+    through signing's gate; read (and audited `signing.verified_file_read`) only when sent."""
+    record = signing_selectors.record_file_for_user(user, pk)
+    data = b""
+    if read:
+        data = signing_services.verified_file_read(actor=user, record=record, which="thu-dien-tu")
+    return DocumentFile(
+        key=key,
+        title=f"Tệp đã kiểm tra chữ ký số: {record.filename}",
+        size=record.size,
+        upload=services.Upload(
+            record.filename, "application/pdf", data, source=f"signing.record:{record.pk}"
+        ),
     )
 
 
 def attachable_documents(user: User, query: str = "", limit: int = 30) -> list[dict[str, Any]]:
-    """Register documents the official sees and may attach (not secret, with a file)."""
+    """Register documents the official sees and may attach (not secret, with a file), and the
+    signed PDFs they kept in the signing app."""
     from django.db.models import Q
 
     incoming = doc_selectors.incoming_visible_to(user).filter(
@@ -334,6 +363,18 @@ def attachable_documents(user: User, query: str = "", limit: int = 30) -> list[d
             "kind": "Văn bản đi (đã ký)",
         }
         for d in outgoing.order_by("-pk")[:limit]
+    ]
+    kept = signing_selectors.kept_files(user)
+    if query:
+        kept = kept.filter(filename__icontains=query)
+    rows += [
+        {
+            "key": f"ky-{r.pk}",
+            "title": r.filename,
+            "subject": r.summary,
+            "kind": "Tệp lưu khi kiểm tra chữ ký số",
+        }
+        for r in kept[:limit]
     ]
     return rows
 

@@ -2,8 +2,8 @@
 
 * `/thu-dien-tu/thu/<uid>/vao-so/`: the văn thư registers the message as an incoming document.
 * `/thu-dien-tu/thu/<uid>/loi-moi/`: accept or decline an invitation (POST).
-* `/thu-dien-tu/van-ban/`: pick register documents to send; `/thu-dien-tu/soan-van-ban/`: the
-  message with them attached.
+* `/thu-dien-tu/van-ban/`: pick register documents or kept signed PDFs to send;
+  `/thu-dien-tu/soan-van-ban/`: the message with them attached.
 """
 
 from __future__ import annotations
@@ -167,7 +167,8 @@ def invitation(request: AuthedRequest, uid: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def documents(request: AuthedRequest) -> HttpResponse:
-    """Register documents the official may send by mail (not secret, with a file)."""
+    """Register documents the official may send by mail (not secret, with a file) and the signed
+    PDFs they kept in the signing app."""
     query = request.GET.get("q", "").strip()[:200]
     rows = bridges.attachable_documents(request.user, query)
     return render(request, "mail/documents.html", {"rows": rows, "q": query})
@@ -176,7 +177,8 @@ def documents(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def compose_documents(request: AuthedRequest) -> HttpResponse:
-    """A new message with register documents attached (`vb=den-12&vb=di-7`), plus any files."""
+    """A new message with register documents (`vb=den-12&vb=di-7`) or signed PDFs kept in the
+    signing app (`vb=ky-3`) attached, plus any files."""
     keys = list(dict.fromkeys(request.POST.getlist("vb") or request.GET.getlist("vb")))[:20]
     values = {
         "to": request.POST.get("to", "").strip(),
@@ -191,8 +193,10 @@ def compose_documents(request: AuthedRequest) -> HttpResponse:
         "domains": settings.DESK_MAIL_DOMAINS,
     }
     try:
-        read = request.method == "POST"
-        files = [bridges.document_file(request.user, key, read=read) for key in keys]
+        # Every key through its gate first (a 404 reads nothing), then the files, when sending.
+        files = [bridges.document_file(request.user, key, read=False) for key in keys]
+        if request.method == "POST":
+            files = [bridges.document_file(request.user, key) for key in keys]
     except MailError as error:
         context["error"] = str(error)
         return render(request, "mail/compose_documents.html", context, status=400)

@@ -136,3 +136,24 @@ def verification_record_for_user(user: User, record_id: int) -> VerificationReco
     if record is None:
         raise Http404("Không tìm thấy kết quả kiểm tra.")
     return record
+
+
+def record_file_for_user(user: User, record_id: object) -> VerificationRecord:
+    """Gate: a verification the user kept together with its signed PDF ("Lưu cả tệp"), for the
+    user who kept it only. One 404 whether it is missing, another user's, or kept without its
+    file, so an id tells nothing about other officials' records."""
+    try:
+        pk = int(str(record_id))
+    except ValueError as exc:
+        raise Http404("Không tìm thấy tệp đã ký.") from exc
+    record = (
+        VerificationRecord.objects.filter(user=user, pk=pk).exclude(file="").exclude(file=None)
+    ).first()
+    if record is None:
+        raise Http404("Không tìm thấy tệp đã ký.")
+    return record
+
+
+def kept_files(user: User) -> QuerySet[VerificationRecord]:
+    """The signed PDFs the user kept with their verification, newest first."""
+    return VerificationRecord.objects.filter(user=user).exclude(file="").exclude(file=None)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.audit.services import audit_record
+from digitaldesk.core.links import related_links
 from digitaldesk.signing import conf, forms, selectors, services
 from digitaldesk.signing.ca import DemoCA
 from digitaldesk.signing.errors import SigningError
@@ -259,8 +260,11 @@ def verify(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def record(request: HttpRequest, record_id: int) -> HttpResponse:
-    row = selectors.verification_record_for_user(user_of(request), record_id)
-    return render(request, "signing/record.html", {"record": row, "report": row.report})
+    user = user_of(request)
+    row = selectors.verification_record_for_user(user, record_id)
+    links = related_links("signing.verificationrecord", user, row)  # mail's "Gửi qua thư"
+    context = {"record": row, "report": row.report, "related_links": links}
+    return render(request, "signing/record.html", context)
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import User
+from digitaldesk.core.links import related_links
 from digitaldesk.core.pagination import LitePage
 from digitaldesk.core.uploads import limited_upload
 from digitaldesk.documents import files, forms, selectors, services, staging
@@ -277,6 +278,8 @@ def _incoming_context(user: User, document: IncomingDocument) -> dict[str, Any]:
         "can_edit_entry": selectors.can_edit_incoming(user, document),
         "edits": document.edits.select_related("actor"),
         "related": selectors.incoming_related(user, document),
+        # Links of the apps above (mail's "Gửi qua thư"): core.links.
+        "related_links": related_links("documents.incomingdocument", user, document),
         "today": timezone.localdate(),
         "overdue": bool(
             document.due_date

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from digitaldesk.accounts.http import user_of
 from digitaldesk.accounts.models import User
+from digitaldesk.core.links import related_links
 from digitaldesk.core.pagination import LitePage
 from digitaldesk.core.uploads import limited_upload
 from digitaldesk.documents import files, forms, selectors, services, signing_bridge
@@ -177,6 +178,8 @@ def _outgoing_context(user: User, document: OutgoingDocument) -> dict[str, Any]:
         "can_recall": selectors.can_recall(user, document),
         "can_correct": selectors.can_correct(user, document),
         "edits": document.edits.select_related("actor"),
+        # Links of the apps above (mail's "Gửi qua thư"): core.links.
+        "related_links": related_links("documents.outgoingdocument", user, document),
         "related_from": document.related_to if document.related_to_id else None,
         "corrections": list(
             document.corrections.filter(status=OutgoingStatus.ISSUED).order_by("issued_at")

@@ -10,7 +10,7 @@ incoming flow (Điều 21: verify the authenticity and integrity of electronic d
 | `credentials` | PKCS#12 and PKCS#11 credentials, the default, deactivation, demo certificates |
 | `appearance` | signature and seal images |
 | `sign` | `sign_pdf`: checks, visible appearance, PAdES signature, audit |
-| `verification` | `verify_and_audit` |
+| `verification` | `verify_and_audit`, `verified_file_read` (a kept file read for mail) |
 | `common` | the purposes of a signature, the seal size, the administrator check |
 """
 
@@ -39,7 +39,7 @@ from digitaldesk.signing.services.trust_store import (
     refresh_demo_crls_if_due,
     trust_root_set_active,
 )
-from digitaldesk.signing.services.verification import verify_and_audit
+from digitaldesk.signing.services.verification import verified_file_read, verify_and_audit
 from digitaldesk.signing.verify import verify_pdf
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "sign_pdf",
     "signature_image_for",
     "trust_root_set_active",
+    "verified_file_read",
     "verify_and_audit",
     "verify_pdf",
 ]

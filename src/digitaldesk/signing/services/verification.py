@@ -76,3 +76,23 @@ def verify_and_audit(
             },
         )
     return report, record
+
+
+def verified_file_read(*, actor: User, record: VerificationRecord, which: str) -> bytes:
+    """The bytes of a kept signed PDF, read for another part of the desk (`which`: where it
+    goes, e.g. "thu-dien-tu" for a message), audited as `signing.verified_file_read`. `record`
+    comes from `selectors.record_file_for_user`, the gate."""
+    with record.file.open("rb") as handle:
+        data: bytes = handle.read()
+    audit_record(
+        actor=actor,
+        action="signing.verified_file_read",
+        obj=record,
+        detail={
+            "which": which[:40],
+            "filename": record.filename[:200],
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "size": len(data),
+        },
+    )
+    return data
