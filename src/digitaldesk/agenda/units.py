@@ -25,13 +25,15 @@ kind of figure (a filtered count per unit) and one per list of items (plus the l
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import Any, NamedTuple, cast
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.lookups import In
 from django.utils import timezone
 
 from digitaldesk.accounts.http import AuthedRequest
-from digitaldesk.accounts.models import Unit
+from digitaldesk.accounts.models import Unit, User
 from digitaldesk.accounts.selectors import led_units
 from digitaldesk.cases import selectors as cases_selectors
 from digitaldesk.cases.models import CLOSED_STAGES, ComputedDeadline, Stage
@@ -51,17 +53,31 @@ def _leads(request: AuthedRequest) -> Probe:
     return bool(led_units(request.user))
 
 
-def _documents_of(unit: Unit) -> Q:
-    """Incoming documents `unit` handles: those of the agency it is, and those of an agency above
-    it directed to it or to a unit under it (`documents.selectors._incoming_condition`)."""
+def _documents_of(unit_id: Any, lineage: Sequence[Any], path: Any) -> Q:
+    """Incoming documents unit `unit_id` handles: those of the agency it is, and those of an
+    agency above it directed to it or to a unit under it
+    (`documents.selectors._incoming_condition`). `lineage` is the unit's
+    `Unit.ancestors_and_self`, `path` its path: values, or core.prebuilt Params."""
     directed = Assignment.objects.filter(
-        document=OuterRef("pk"), unit_path__startswith=unit.path, active=True
+        document=OuterRef("pk"), unit_path__startswith=path, active=True
     )
-    return Q(unit=unit) | (Q(unit_id__in=unit.ancestors_and_self) & Q(Exists(directed)))
+    # In(F(...)) rather than unit_id__in: the same SQL, and it accepts core.prebuilt Params.
+    return Q(unit_id=unit_id) | (Q(In(F("unit_id"), list(lineage))) & Q(Exists(directed)))
 
 
-def _in_subtree(unit: Unit, field: str = "unit") -> Q:
-    return Q(**{f"{field}__path__startswith": unit.path})
+def _in_subtree(path: Any, field: str = "unit") -> Q:
+    return Q(**{f"{field}__path__startswith": path})
+
+
+class _Figures(NamedTuple):
+    """What the widget reads: the figures per unit (keys numbered by the unit's index) and the
+    most urgent items of all the units."""
+
+    documents: dict[str, Any]  # waiting<i>, direct<i>, late<i>
+    deadlines: dict[str, Any]  # over<i>, soon<i>
+    by_stage: list[dict[str, Any]]  # {"stage": ..., "u<i>": count}, ordered by stage
+    limits: list[ComputedDeadline]
+    late_documents: list[IncomingDocument]
 
 
 @widget(
@@ -81,23 +97,61 @@ def units_overview(request: AuthedRequest) -> dict[str, Any] | None:
     today = timezone.localdate()
     horizon = today + dt.timedelta(days=WEEK)
 
+    figures = _figures_built(user, units, today, horizon)
+    stage_names = dict(Stage.choices)
+    order = [value for value, _ in Stage.choices]
+
+    rows = []
+    for index, unit in enumerate(units):
+        stages = sorted(
+            (
+                (stage_names.get(row["stage"], row["stage"]), row[f"u{index}"], row["stage"])
+                for row in figures.by_stage
+                if row[f"u{index}"]
+            ),
+            key=lambda item: order.index(item[2]) if item[2] in order else len(order),
+        )
+        rows.append(
+            {
+                "unit": unit,
+                "waiting": figures.documents[f"waiting{index}"] or 0,
+                "direct": figures.documents[f"direct{index}"] or 0,
+                "late": figures.documents[f"late{index}"] or 0,
+                "over": figures.deadlines[f"over{index}"] or 0,
+                "soon": figures.deadlines[f"soon{index}"] or 0,
+                "stages": [(name, count) for name, count, _ in stages],
+                "cases": sum(count for _, count, _ in stages),
+            }
+        )
+
+    return {
+        "rows": rows,
+        "limits": figures.limits,
+        "documents": figures.late_documents,
+        "today": today,
+        "week": WEEK,
+    }
+
+
+def _figures_built(user: User, units: list[Unit], today: dt.date, horizon: dt.date) -> _Figures:
+    """The figures of any number of units led, each query built through the ORM per request."""
     visible_cases = cases_selectors.cases_visible_to(user)
 
     # 1. Documents not yet done, per unit: waiting, waiting for a direction, overdue (one query).
     document_counts: dict[str, Any] = {}
     for index, unit in enumerate(units):
-        mine = _documents_of(unit)
+        mine = _documents_of(unit.pk, unit.ancestors_and_self, unit.path)
         document_counts[f"waiting{index}"] = Count("pk", filter=mine)
         document_counts[f"direct{index}"] = Count(
             "pk", filter=mine & Q(status=IncomingStatus.REGISTERED)
         )
         document_counts[f"late{index}"] = Count("pk", filter=mine & Q(due_date__lt=today))
-    # `_documents_of(unit)` is the leader's branch of `incoming_visible_to`: every document it
+    # `_documents_of` is the leader's branch of `incoming_visible_to`: every document it
     # selects is one the leader may open (asking the selector again would read the led units and
     # the agency once more).
     any_documents = Q(pk__in=[])
     for unit in units:
-        any_documents |= _documents_of(unit)
+        any_documents |= _documents_of(unit.pk, unit.ancestors_and_self, unit.path)
     open_documents = IncomingDocument.objects.filter(any_documents).exclude(
         status=IncomingStatus.DONE
     )
@@ -109,7 +163,7 @@ def units_overview(request: AuthedRequest) -> dict[str, Any] | None:
     )
     limit_counts: dict[str, Any] = {}
     for index, unit in enumerate(units):
-        mine = _in_subtree(unit)
+        mine = _in_subtree(unit.path)
         limit_counts[f"over{index}"] = Count("pk", filter=mine & Q(end__lt=today))
         limit_counts[f"soon{index}"] = Count("pk", filter=mine & Q(end__gte=today))
     deadlines = limits.aggregate(**limit_counts)
@@ -123,43 +177,18 @@ def units_overview(request: AuthedRequest) -> dict[str, Any] | None:
             .values("stage")
             .annotate(
                 **{
-                    f"u{index}": Count("pk", filter=_in_subtree(unit))
+                    f"u{index}": Count("pk", filter=_in_subtree(unit.path))
                     for index, unit in enumerate(units)
                 }
             )
             .order_by("stage")
         ),
     )
-    stage_names = dict(Stage.choices)
-    order = [value for value, _ in Stage.choices]
-
-    rows = []
-    for index, unit in enumerate(units):
-        stages = sorted(
-            (
-                (stage_names.get(row["stage"], row["stage"]), row[f"u{index}"], row["stage"])
-                for row in by_stage
-                if row[f"u{index}"]
-            ),
-            key=lambda item: order.index(item[2]) if item[2] in order else len(order),
-        )
-        rows.append(
-            {
-                "unit": unit,
-                "waiting": documents[f"waiting{index}"] or 0,
-                "direct": documents[f"direct{index}"] or 0,
-                "late": documents[f"late{index}"] or 0,
-                "over": deadlines[f"over{index}"] or 0,
-                "soon": deadlines[f"soon{index}"] or 0,
-                "stages": [(name, count) for name, count, _ in stages],
-                "cases": sum(count for _, count, _ in stages),
-            }
-        )
 
     # 4. The most urgent items of all the units led: nearest limits, most overdue documents.
     any_unit = Q(pk__in=[])
     for unit in units:
-        any_unit |= _in_subtree(unit)
+        any_unit |= _in_subtree(unit.path)
     urgent_limits = list(
         limits.filter(any_unit)
         .select_related("case", "accused")
@@ -180,10 +209,4 @@ def units_overview(request: AuthedRequest) -> dict[str, Any] | None:
         .only(*ROW_FIELDS)
         .order_by("due_date", "pk")[:ITEMS]
     )
-    return {
-        "rows": rows,
-        "limits": urgent_limits,
-        "documents": late_documents,
-        "today": today,
-        "week": WEEK,
-    }
+    return _Figures(documents, deadlines, by_stage, urgent_limits, late_documents)
