@@ -140,8 +140,11 @@ def test_filter_form_keeps_the_chosen_filters(org):
     assert select.count("<option") == len(pros) + 1 and select.count(" selected") == 1
     assert "checked" in str(form["detained"]) and "checked" not in str(form["mine"])
     assert 'value="Nguyễn &lt;b&gt;"' in str(form["q"])
-    bad = RegisterFilterForm({"year": "1800", "stage": "không có"}, prosecutors=pros)
-    assert not bad.is_valid() and set(bad.errors) == {"year", "stage"}
+    unknown = str(max(pk for pk, _ in pros) + 1)  # not one of the user's prosecutors
+    bad = RegisterFilterForm(
+        {"year": "1800", "stage": "không có", "prosecutor": unknown}, prosecutors=pros
+    )
+    assert not bad.is_valid() and set(bad.errors) == {"year", "stage", "prosecutor"}
 
 
 @pytest.mark.parametrize("value", [None, "", "2", "99", "abc"])

@@ -255,8 +255,12 @@ class RegisterFilterForm(forms.Form):
 
     def __init__(self, *args: Any, prosecutors: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # prosecutors: (id, full name) pairs (selectors.register_prosecutors)
-        choice_field(self, "prosecutor").choices = [("", "Tất cả"), *prosecutors]
+        # prosecutors: (id, full name) pairs (selectors.register_prosecutors). Given as a callable
+        # (Django reads it when the choices are iterated): a list is checked and copied by the
+        # field and again by its widget, 0.36 ms each for a province head's ~215 prosecutors, on
+        # every register page, where the list is only drawn, or checked when one is chosen.
+        choices = [("", "Tất cả"), *prosecutors]
+        choice_field(self, "prosecutor").choices = lambda: choices
 
 
 class StatsForm(forms.Form):
