@@ -162,6 +162,29 @@ def test_prosecutor_select_is_the_widget_html(value):
     assert str(select_html(form["prosecutor"])) == str(form["prosecutor"])
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("stage", None),
+        ("stage", "dieu_tra"),
+        ("stage", "không có"),
+        ("category", "nghiem_trong"),
+        ("category", ""),
+        ("register", "vu_an"),
+        ("register", "x"),
+    ],
+)
+def test_every_filter_select_is_the_widget_html(name, value):
+    """The register draws every <select> of its filters with select_html: byte for byte what
+    Django's Select widget draws for the stage, category and register filters too."""
+    from digitaldesk.cases.forms import RegisterFilterForm
+    from digitaldesk.cases.templatetags.cases_tags import select_html
+
+    form = RegisterFilterForm(None if value is None else {name: value}, prosecutors=[])
+    assert form[name].widget_type == "select"
+    assert str(select_html(form[name])) == str(form[name])
+
+
 def test_api_list_is_paginated_like_drf_and_capped_like_the_page(
     org, register, as_user, monkeypatch
 ):

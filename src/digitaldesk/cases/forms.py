@@ -218,8 +218,9 @@ class GrantForm(forms.Form):
 
 # Django's widgets drawn from Django's own Jinja2 widget templates (django/forms/jinja2/), one
 # instance for the process, so that its engine and compiled templates are kept. The register page
-# draws the prosecutor filter (~200 options for a province head) with cases_tags.select_html in one
-# loop: 0.3 ms against 3.5 ms through a template include per option (benchmarks/HISTORY.md).
+# draws its <select>s with cases_tags.select_html in one loop: for the prosecutor filter (~200
+# options for a province head) 0.3 ms against 3.5 ms through a template include per option, and
+# ~0.1 ms less for each of the three short ones (benchmarks/HISTORY.md).
 JINJA2_WIDGETS = Jinja2()
 
 

@@ -148,7 +148,7 @@ _PK_MARK = 987654321
 def select_html(field: Any) -> SafeString:
     """A bound field of flat choices drawn as Django's Select widget draws it (same attributes, same
     selected option: the first choice equal to the value), through the one-loop Jinja2 template
-    cases/select.html; the form field still validates. The register's prosecutor filter."""
+    cases/select.html; the form field still validates. The register's filters."""
     widget = field.field.widget
     attrs = field.build_widget_attrs({}, widget)
     if field.auto_id and "id" not in widget.attrs:
