@@ -140,8 +140,11 @@ def test_filter_form_keeps_the_chosen_filters(org):
     assert select.count("<option") == len(pros) + 1 and select.count(" selected") == 1
     assert "checked" in str(form["detained"]) and "checked" not in str(form["mine"])
     assert 'value="Nguyễn &lt;b&gt;"' in str(form["q"])
-    bad = RegisterFilterForm({"year": "1800", "stage": "không có"}, prosecutors=pros)
-    assert not bad.is_valid() and set(bad.errors) == {"year", "stage"}
+    unknown = str(max(pk for pk, _ in pros) + 1)  # not one of the user's prosecutors
+    bad = RegisterFilterForm(
+        {"year": "1800", "stage": "không có", "prosecutor": unknown}, prosecutors=pros
+    )
+    assert not bad.is_valid() and set(bad.errors) == {"year", "stage", "prosecutor"}
 
 
 @pytest.mark.parametrize("value", [None, "", "2", "99", "abc"])
@@ -157,6 +160,29 @@ def test_prosecutor_select_is_the_widget_html(value):
     form = RegisterFilterForm(data, prosecutors=pros)
     assert form.is_bound == (value is not None) and (value != "abc" or not form.is_valid())
     assert str(select_html(form["prosecutor"])) == str(form["prosecutor"])
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("stage", None),
+        ("stage", "dieu_tra"),
+        ("stage", "không có"),
+        ("category", "nghiem_trong"),
+        ("category", ""),
+        ("register", "vu_an"),
+        ("register", "x"),
+    ],
+)
+def test_every_filter_select_is_the_widget_html(name, value):
+    """The register draws every <select> of its filters with select_html: byte for byte what
+    Django's Select widget draws for the stage, category and register filters too."""
+    from digitaldesk.cases.forms import RegisterFilterForm
+    from digitaldesk.cases.templatetags.cases_tags import select_html
+
+    form = RegisterFilterForm(None if value is None else {name: value}, prosecutors=[])
+    assert form[name].widget_type == "select"
+    assert str(select_html(form[name])) == str(form[name])
 
 
 def test_api_list_is_paginated_like_drf_and_capped_like_the_page(

@@ -14,7 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from digitaldesk.accounts.selectors import effective_roles
+from digitaldesk.accounts.models import User
+from digitaldesk.accounts.selectors import effective_roles, led_units
+from digitaldesk.agenda import units
 from digitaldesk.agenda.units import LEADS
 from digitaldesk.cases import services as cases
 from digitaldesk.cases.models import ComputedDeadline
@@ -89,3 +91,55 @@ def test_the_widget_costs_nothing_for_an_official_who_leads_nothing(org: Any) ->
 
     RequestMemoMiddleware(view)(RequestFactory().get("/"))
     assert seen == {"minh": (False, 0), "tuan": (True, 0), "huong": (True, 0), "tp2": (True, 0)}
+
+
+def _shown(figures: Any) -> tuple[Any, ...]:
+    """What the template shows of the figures (agenda/units.html)."""
+    return (
+        figures.documents,
+        figures.deadlines,
+        figures.by_stage,
+        [
+            (d.pk, d.end, d.label, d.case_id, d.case.register_label, d.case.name)
+            + ((d.accused.full_name,) if d.accused else ())
+            for d in figures.limits
+        ],
+        [
+            (d.pk, d.arrival_number, d.code_notation, d.subject, d.due_date, d.urgency, d.secrecy)
+            for d in figures.late_documents
+        ],
+    )
+
+
+@pytest.mark.django_db
+def test_the_prebuilt_figures_of_one_unit_are_the_built_ones(org: Any, as_user: Any) -> None:
+    """GIVEN Vụ 5 at work and limits running in a province department (one case restricted)
+    WHEN every persona who leads one unit opens the widget THEN the prebuilt queries of a leader
+    of one unit give the figures and items of the queries built per request (any number of
+    units)."""
+    _vu5_at_work(org, as_user)
+    today = timezone.localdate()
+    for days, restricted in ((18, False), (25, True)):
+        cases.case_register(
+            actor=org.people["minh"],
+            data=cases.IntakeData(
+                unit=org.units["tinh_p2"],
+                source="to_giac",
+                name="Lừa đảo chiếm đoạt tài sản",
+                received_on=today - dt.timedelta(days=days),
+                restricted=restricted,
+            ),
+        )
+    horizon = today + dt.timedelta(days=units.WEEK)
+    different, shown = {}, 0
+    for user in User.objects.select_related("unit", "position").order_by("username"):
+        led = led_units(user)
+        if len(led) != 1:
+            continue
+        built = _shown(units._figures_built(user, led, today, horizon))
+        prebuilt = _shown(units._figures_of_one_unit(user, led[0], today, horizon))
+        shown += bool(built[3] or built[4])
+        if built != prebuilt:
+            different[user.username] = (built, prebuilt)
+    assert not different, different
+    assert shown >= 2  # the urgent items were compared, not only empty lists

@@ -218,8 +218,9 @@ class GrantForm(forms.Form):
 
 # Django's widgets drawn from Django's own Jinja2 widget templates (django/forms/jinja2/), one
 # instance for the process, so that its engine and compiled templates are kept. The register page
-# draws the prosecutor filter (~200 options for a province head) with cases_tags.select_html in one
-# loop: 0.3 ms against 3.5 ms through a template include per option (benchmarks/HISTORY.md).
+# draws its <select>s with cases_tags.select_html in one loop: for the prosecutor filter (~200
+# options for a province head) 0.3 ms against 3.5 ms through a template include per option, and
+# ~0.1 ms less for each of the three short ones (benchmarks/HISTORY.md).
 JINJA2_WIDGETS = Jinja2()
 
 
@@ -255,8 +256,12 @@ class RegisterFilterForm(forms.Form):
 
     def __init__(self, *args: Any, prosecutors: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # prosecutors: (id, full name) pairs (selectors.register_prosecutors)
-        choice_field(self, "prosecutor").choices = [("", "Tất cả"), *prosecutors]
+        # prosecutors: (id, full name) pairs (selectors.register_prosecutors). Given as a callable
+        # (Django reads it when the choices are iterated): a list is checked and copied by the
+        # field and again by its widget, 0.36 ms each for a province head's ~215 prosecutors, on
+        # every register page, where the list is only drawn, or checked when one is chosen.
+        choices = [("", "Tất cả"), *prosecutors]
+        choice_field(self, "prosecutor").choices = lambda: choices
 
 
 class StatsForm(forms.Form):

@@ -126,6 +126,28 @@ def visibility_condition(user: User, *, literal_ids: bool = False) -> Q:
     return condition
 
 
+def visibility_of_one_leader(user: Any, path: Any, unit: Any) -> Q:
+    """`visibility_condition` of an active user who leads exactly ONE unit, whose path is `path`,
+    and belongs to the unit `unit` (None for none; a Param bound to None matches no unit, as
+    SQL's `= NULL`). The same cases in one shape whatever the unit: the led units are
+    `unit__path__startswith=path` instead of the list of their ids (`led_unit_ids`), so each
+    value may be a `core.prebuilt` Param (agenda/units.py prebuilds it;
+    tests/cases/test_visibility_one_leader.py checks it against `visibility_condition`)."""
+    # `unit_id=None` would select the rows WITHOUT a unit (IS NULL): no unit is no condition.
+    own = Q(unit_id=unit) if unit is not None else Q(pk__in=[])
+    in_sight = Q(unit__path__startswith=path) | own  # open_units: the led units and one's own
+    granted = CaseGrant.objects.filter(
+        Q(user_id=user) | Q(unit__path__startswith=path) | own
+    ).values("case_id")
+    assigned = CaseAssignment.objects.filter(user_id=user).values("case_id")
+    return (
+        Q(pk__in=assigned)
+        | Q(leader_in_charge_id=user)
+        | Q(pk__in=granted)
+        | (in_sight & Q(restricted=False))
+    )
+
+
 LITERAL_IDS_MAX = 5000
 LITERAL_PRUNE_FROM = 100  # ids covered by the unit branch are left out of longer lists
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from django.db.models import DateField, IntegerField
+from django.db.models import DateField, IntegerField, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from digitaldesk.documents import selectors
 from digitaldesk.documents.models import (
     Assignment,
     AssignmentRole,
+    IncomingDocument,
     IncomingStatus,
     OutgoingDocument,
     OutgoingStatus,
@@ -86,11 +88,7 @@ def _may_have_overdue(request: AuthedRequest) -> Probe:
 )
 def todo(request: HttpRequest) -> dict[str, Any] | None:
     user = user_of(request)
-    incoming = list(
-        selectors.with_direction_note(selectors.incoming_for_me(user).only(*ROW_FIELDS)).order_by(
-            "due_date", "-arrived_at"
-        )[:8]
-    )
+    incoming = _incoming_for_me(user)
     outgoing = list(
         selectors.outgoing_waiting_for(user)
         .only("pk", "subject", "status")
@@ -105,6 +103,74 @@ def todo(request: HttpRequest) -> dict[str, Any] | None:
     if not incoming and not outgoing and not clerk_queue:
         return None
     return {"incoming": incoming, "outgoing": outgoing, "clerk_queue": clerk_queue}
+
+
+TODO_ROWS = 8
+_TODO_ORDER = ("due_date", "-arrived_at")
+# The rows' columns (ROW_FIELDS) in the model's field order, for IncomingDocument.from_db().
+_TODO_ATTNAMES = [
+    f.attname for f in IncomingDocument._meta.concrete_fields if f.attname in {"id", *ROW_FIELDS}
+]
+
+
+def _todo_rows(condition: Q) -> QuerySet[Any]:
+    """The widget's documents of `incoming_for_me` (its condition), with the last bút phê."""
+    return (
+        selectors.with_direction_note(IncomingDocument.objects.filter(condition))
+        .order_by(*_TODO_ORDER)
+        .values_list(*_TODO_ATTNAMES, "direction_note")[:TODO_ROWS]
+    )
+
+
+# `benchmarks/speed_devices.py`: building and compiling this query through the ORM was about half
+# of the widget's 3 ms of CPU on the leader's and the clerk's desks (benchmarks/HISTORY.md).
+_TODO_IN_PERSON = Prebuilt(
+    lambda: _todo_rows(selectors.for_me_condition(Param("user", IntegerField()), []))
+)
+
+
+@functools.cache
+def _todo_of_a_leader(depth: int) -> Prebuilt:
+    """`_todo_rows` of a user who leads ONE unit, `depth` ids long from the root to it
+    (`Unit.ancestors_and_self`): one query shape per depth (a handful)."""
+    return Prebuilt(
+        lambda: _todo_rows(
+            selectors.for_me_condition(
+                Param("user", IntegerField()),
+                [
+                    (
+                        Param("unit", IntegerField()),
+                        [Param(f"u{i}", IntegerField()) for i in range(depth)],
+                    )
+                ],
+            )
+        )
+    )
+
+
+def _incoming_for_me(user: User) -> list[IncomingDocument]:
+    """The first TODO_ROWS documents of `selectors.incoming_for_me(user)`, in the widget's order,
+    with `direction_note`; prebuilt unless the user leads several units."""
+    led = led_units(user)
+    if len(led) > 1:  # several units led (e.g. a delegation besides one's own): built per request
+        return list(
+            selectors.with_direction_note(
+                selectors.incoming_for_me(user).only(*ROW_FIELDS)
+            ).order_by(*_TODO_ORDER)[:TODO_ROWS]
+        )
+    if led:
+        lineage = led[0].ancestors_and_self
+        rows = _todo_of_a_leader(len(lineage)).rows(
+            user=user.pk, unit=led[0].pk, **{f"u{i}": pk for i, pk in enumerate(lineage)}
+        )
+    else:
+        rows = _TODO_IN_PERSON.rows(user=user.pk)
+    documents = []
+    for *values, note in rows:
+        document = IncomingDocument.from_db("default", _TODO_ATTNAMES, values)
+        document.direction_note = note  # type: ignore[attr-defined]  # as with_direction_note
+        documents.append(document)
+    return documents
 
 
 @widget(
