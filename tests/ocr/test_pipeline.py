@@ -49,6 +49,34 @@ def test_upside_down_image_is_read_and_its_rotation_reported(tmp_path):
     assert cer(page.text, result.text) < 0.03
 
 
+def test_a_tiff_frame_is_checked_and_hashed_by_the_decode_that_reads_it(
+    tmp_path, quick_pages, settings
+):
+    """The page decode of a TIFF frame records the hash of the frame's own pixels (the case
+    files' content hash), and checks the size of that frame: a frame over the limit (lowered
+    here after the file was accepted) is refused as too large, with the figures, not as
+    damaged; the other frame still reads."""
+    from PIL import Image
+
+    small = quick_pages[0].image.convert("1")
+    large = Image.new("1", (small.width * 2, small.height), 1)
+    path = tmp_path / "two.tif"
+    small.save(path, save_all=True, append_images=[large], dpi=(150, 150), compression="group4")
+    info = pipeline.inspect(path)
+    first = pipeline.page_image(info, 1, tmp_path)
+    with Image.open(path) as image:
+        assert first.content_hash == pipeline.frame_hash(image) and image.mode == "1"
+        image.seek(1)
+        assert pipeline.page_image(info, 2, tmp_path).content_hash == pipeline.frame_hash(image)
+    assert first.tiff_tags and first.tiff_tags[259] == 4  # G4: its strips go into the copy
+    settings.OCR_MAX_PAGE_PIXELS = small.width * small.height
+    assert pipeline.page_image(info, 1, tmp_path).content_hash == first.content_hash
+    with pytest.raises(OcrError) as refused:
+        pipeline.page_image(info, 2, tmp_path)
+    assert str(refused.value).startswith("Trang 2: ảnh quá lớn (")
+    assert "hỏng" not in str(refused.value)
+
+
 def test_multi_page_tiff_and_blank_page(tmp_path, quick_pages):
     from PIL import Image
 

@@ -19,6 +19,7 @@ import io
 import struct
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 from PIL import Image
@@ -200,14 +201,16 @@ def _png_stream(pdf: pikepdf.Pdf, path: Path) -> pikepdf.Stream | None:
     )
 
 
-def _g4_strips(pdf: pikepdf.Pdf, path: Path, frame: Image.Image) -> list[pikepdf.Stream] | None:
+def _g4_strips(pdf: pikepdf.Pdf, path: Path, tags: Any) -> list[pikepdf.Stream] | None:
     """A TIFF frame's CCITT G4 data as it is, when the frame is one strip (as document
-    scanners write it); None for any other frame."""
-    tags = getattr(frame, "tag_v2", None)
-    if tags is None or tags.get(259) != 4 or tags.get(266, 1) != 1:  # G4, usual bit order
+    scanners write it); None for any other frame. `tags`: the frame's TIFF tags (Pillow's
+    `tag_v2`, or the copy the OCR took when it decoded the frame)."""
+    if not tags or tags.get(259) != 4 or tags.get(266, 1) != 1:  # G4, usual bit order
         return None
     offsets, counts = tags.get(273), tags.get(279)
-    width, height = frame.size
+    width, height = int(tags.get(256, 0) or 0), int(tags.get(257, 0) or 0)
+    if width <= 0 or height <= 0:
+        return None
     rows = int(tags.get(278, height) or height)
     if not offsets or not counts or len(offsets) != len(counts) or rows <= 0:
         return None
@@ -259,10 +262,17 @@ def _flate_stream(pdf: pikepdf.Pdf, image: Image.Image) -> pikepdf.Stream:
     )
 
 
-def original_image(pdf: pikepdf.Pdf, path: Path, frame_number: int = 1) -> list[pikepdf.Stream]:
+def original_image(
+    pdf: pikepdf.Pdf, path: Path, frame_number: int = 1, tiff_tags: Any = None
+) -> list[pikepdf.Stream]:
     """The image file's page `frame_number` as PDF images (top to bottom: one, or a G4 TIFF's
     strips), its own bytes when PDF can take them as they are (JPEG, PNG, TIFF G4), else its
-    pixels losslessly."""
+    pixels losslessly. `tiff_tags`: the frame's tags as the OCR read them when it decoded it:
+    a G4 frame's strips are then read straight from the file, which is not parsed again."""
+    if tiff_tags:
+        strips = _g4_strips(pdf, path, tiff_tags)
+        if strips is not None:
+            return strips
     with Image.open(path) as image:
         if image.format == "JPEG" and image.mode in ("L", "RGB"):
             return [
@@ -285,7 +295,7 @@ def original_image(pdf: pikepdf.Pdf, path: Path, frame_number: int = 1) -> list[
                 return [stream]
         if image.format == "TIFF":
             image.seek(frame_number - 1)
-            strips = _g4_strips(pdf, path, image)
+            strips = _g4_strips(pdf, path, getattr(image, "tag_v2", None))
             if strips is not None:
                 return strips
         image.load()
@@ -293,12 +303,18 @@ def original_image(pdf: pikepdf.Pdf, path: Path, frame_number: int = 1) -> list[
 
 
 def image_page(
-    path: Path, frame_number: int, dpi: int, layer: bytes | None, page: PageText | None = None
+    path: Path,
+    frame_number: int,
+    dpi: int,
+    layer: bytes | None,
+    page: PageText | None = None,
+    tiff_tags: Any = None,
 ) -> bytes:
     """One PDF page showing the image file's page as stored with the text over it: the text
-    of `page` written on it, or the one-page PDF `layer` laid over it."""
+    of `page` written on it, or the one-page PDF `layer` laid over it (`tiff_tags`: see
+    `original_image`)."""
     pdf = pikepdf.new()
-    parts = original_image(pdf, path, frame_number)
+    parts = original_image(pdf, path, frame_number, tiff_tags)
     width_px, height_px = int(parts[0].Width), sum(int(p.Height) for p in parts)
     width_pt, height_pt = width_px * 72 / dpi, height_px * 72 / dpi
     drawn, top = [], 0

@@ -71,9 +71,13 @@ def ocr_one(
         if not image.from_pdf and page.ok and page.width_px:
             # An image file's page: the stored scan's own bytes under the text.
             page.pdf = (
-                pdfpage.image_page(info.path, number, image.dpi, page.pdf)
+                pdfpage.image_page(
+                    info.path, number, image.dpi, page.pdf, tiff_tags=image.tiff_tags
+                )
                 if page.deskewed
-                else pdfpage.image_page(info.path, number, image.dpi, None, page)
+                else pdfpage.image_page(
+                    info.path, number, image.dpi, None, page, tiff_tags=image.tiff_tags
+                )
             )
         return page
     except OcrError as exc:
