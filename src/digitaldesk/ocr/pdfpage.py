@@ -18,6 +18,7 @@ import functools
 import io
 import struct
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -201,6 +202,18 @@ def _png_stream(pdf: pikepdf.Pdf, path: Path) -> pikepdf.Stream | None:
     )
 
 
+@dataclass
+class DecodedFrame:
+    """A TIFF frame as the OCR decoded it (`pipeline.page_image`): its tags, and its pixels as
+    stored (`Image.tobytes()`: packed bits for a bilevel frame) when PDF takes them as they are
+    (modes 1, L, RGB). The searchable copy is made from these, the file not parsed again."""
+
+    tags: dict[int, Any]
+    mode: str
+    size: tuple[int, int]
+    pixels: bytes = b""
+
+
 def _g4_strips(pdf: pikepdf.Pdf, path: Path, tags: Any) -> list[pikepdf.Stream] | None:
     """A TIFF frame's CCITT G4 data as it is, when the frame is one strip (as document
     scanners write it); None for any other frame. `tags`: the frame's TIFF tags (Pillow's
@@ -250,29 +263,39 @@ def _flate_stream(pdf: pikepdf.Pdf, image: Image.Image) -> pikepdf.Stream:
         if image.mode in ("1", "L", "RGB")
         else image.convert("L" if image.mode in ("LA", "I", "I;16", "F") else "RGB")
     )
+    return _flate_pixels(pdf, pixels.mode, pixels.size, pixels.tobytes())
+
+
+def _flate_pixels(
+    pdf: pikepdf.Pdf, mode: str, size: tuple[int, int], data: bytes
+) -> pikepdf.Stream:
+    """Raw pixels of mode 1, L or RGB (Pillow's `tobytes()`) as a lossless PDF image."""
     return pdf.make_stream(
-        zlib.compress(pixels.tobytes(), 6),
+        zlib.compress(data, 6),
         Type=pikepdf.Name.XObject,
         Subtype=pikepdf.Name.Image,
-        Width=pixels.width,
-        Height=pixels.height,
-        BitsPerComponent=1 if pixels.mode == "1" else 8,
-        ColorSpace=pikepdf.Name.DeviceRGB if pixels.mode == "RGB" else pikepdf.Name.DeviceGray,
+        Width=size[0],
+        Height=size[1],
+        BitsPerComponent=1 if mode == "1" else 8,
+        ColorSpace=pikepdf.Name.DeviceRGB if mode == "RGB" else pikepdf.Name.DeviceGray,
         Filter=pikepdf.Name.FlateDecode,
     )
 
 
 def original_image(
-    pdf: pikepdf.Pdf, path: Path, frame_number: int = 1, tiff_tags: Any = None
+    pdf: pikepdf.Pdf, path: Path, frame_number: int = 1, frame: DecodedFrame | None = None
 ) -> list[pikepdf.Stream]:
     """The image file's page `frame_number` as PDF images (top to bottom: one, or a G4 TIFF's
     strips), its own bytes when PDF can take them as they are (JPEG, PNG, TIFF G4), else its
-    pixels losslessly. `tiff_tags`: the frame's tags as the OCR read them when it decoded it:
-    a G4 frame's strips are then read straight from the file, which is not parsed again."""
-    if tiff_tags:
-        strips = _g4_strips(pdf, path, tiff_tags)
+    pixels losslessly. `frame`: the TIFF frame as the OCR decoded it: a one-strip G4 frame's
+    data is then read straight from the file, any other frame's pixels taken from the decode
+    (the file is not parsed nor the frame decoded again)."""
+    if frame is not None:
+        strips = _g4_strips(pdf, path, frame.tags)
         if strips is not None:
             return strips
+        if frame.pixels and frame.mode in ("1", "L", "RGB"):
+            return [_flate_pixels(pdf, frame.mode, frame.size, frame.pixels)]
     with Image.open(path) as image:
         if image.format == "JPEG" and image.mode in ("L", "RGB"):
             return [
@@ -308,13 +331,13 @@ def image_page(
     dpi: int,
     layer: bytes | None,
     page: PageText | None = None,
-    tiff_tags: Any = None,
+    frame: DecodedFrame | None = None,
 ) -> bytes:
     """One PDF page showing the image file's page as stored with the text over it: the text
-    of `page` written on it, or the one-page PDF `layer` laid over it (`tiff_tags`: see
+    of `page` written on it, or the one-page PDF `layer` laid over it (`frame`: see
     `original_image`)."""
     pdf = pikepdf.new()
-    parts = original_image(pdf, path, frame_number, tiff_tags)
+    parts = original_image(pdf, path, frame_number, frame)
     width_px, height_px = int(parts[0].Width), sum(int(p.Height) for p in parts)
     width_pt, height_pt = width_px * 72 / dpi, height_px * 72 / dpi
     drawn, top = [], 0

@@ -28,6 +28,7 @@ from PIL import Image
 
 from digitaldesk.core.images import ImageRefused, ImageTooLarge, check_frame, open_image_safely
 from digitaldesk.ocr import pdfa as pdfa_writer
+from digitaldesk.ocr import pdfpage
 from digitaldesk.ocr.engines import OcrError, PageText, Word
 
 log = logging.getLogger(__name__)
@@ -55,18 +56,19 @@ class PageImage:
     dpi: int
     from_pdf: bool  # the text layer is laid over the original PDF page
     colour: bool = True  # the page as stored has colours (the grey image is not all of it)
-    # A TIFF frame: the hash of its pixels (`frame_hash`) and its tags, taken from this decode
-    # (the case files record the page's hash from it; the searchable copy takes a G4 frame's
-    # strips from the tags without opening the file again).
+    # A TIFF frame: the hash of its pixels (`frame_hash`), its tags and pixels as stored, all
+    # from this decode (the case files record the page's hash from it; the searchable copy
+    # takes a G4 frame's strips, or the pixels, from it without reading the frame again).
     content_hash: str = ""
-    tiff_tags: dict[int, object] | None = None
+    frame: pdfpage.DecodedFrame | None = None
 
 
-def frame_hash(image: Image.Image) -> str:
-    """SHA-256 of an image frame's pixels as stored (mode, size, raw pixels): the content hash
-    of a TIFF page (`casefiles.processing.page_content_hash`)."""
+def frame_hash(image: Image.Image, pixels: bytes | None = None) -> str:
+    """SHA-256 of an image frame's pixels as stored (mode, size, raw pixels: `pixels` when
+    the caller has them): the content hash of a TIFF page
+    (`casefiles.processing.page_content_hash`)."""
     digest = hashlib.sha256(f"{image.mode}{image.size}".encode())
-    digest.update(image.tobytes())
+    digest.update(image.tobytes() if pixels is None else pixels)
     return digest.hexdigest()
 
 
@@ -167,13 +169,19 @@ def page_image(
         return _render_pdf_page(info.path, number, workdir, dpi)
     tiff = info.kind == KIND_TIFF
     image = _open_image(info.path, every_frame=not tiff)
-    content_hash, tags = "", None
+    content_hash, frame = "", None
     try:
         if tiff:
             image.seek(number - 1)
             check_frame(image, max_pixels())
-            content_hash = frame_hash(image)
-            tags = dict(getattr(image, "tag_v2", {}) or {})
+            pixels = image.tobytes()
+            content_hash = frame_hash(image, pixels)
+            frame = pdfpage.DecodedFrame(
+                dict(getattr(image, "tag_v2", {}) or {}),
+                image.mode,
+                image.size,
+                pixels if image.mode in ("1", "L", "RGB") else b"",
+            )
         elif image.format == "JPEG" and image.mode in ("RGB", "YCbCr"):
             image.draft("L", image.size)  # libjpeg decodes the luma only
         image_dpi = _image_dpi(image, dpi)
@@ -194,7 +202,7 @@ def page_image(
         from_pdf=False,
         colour=colour,
         content_hash=content_hash,
-        tiff_tags=tags,
+        frame=frame,
     )
 
 
