@@ -35,22 +35,26 @@ def wake_dir() -> Path:
 
 
 def wake_workers() -> None:
-    """Tell the idle workers of this machine that a job is queued (one datagram each)."""
+    """Tell the idle workers of this machine that a job is queued (one datagram each).
+
+    Never raises: it runs after the caller's commit (an upload, a form), and a worker that
+    is not woken still finds the job at its next poll."""
     try:
         sockets = [p for p in wake_dir().iterdir() if p.suffix == ".sock"]
+        if not sockets:
+            return
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as out:
+            out.setblocking(False)
+            for path in sockets:
+                try:
+                    out.sendto(b"j", str(path))
+                except (ConnectionRefusedError, FileNotFoundError):
+                    with contextlib.suppress(OSError):
+                        path.unlink(missing_ok=True)  # its worker is gone
+                except OSError:
+                    pass  # its buffer is full: it has been woken already
     except OSError:
         return
-    if not sockets:
-        return
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as out:
-        out.setblocking(False)
-        for path in sockets:
-            try:
-                out.sendto(b"j", str(path))
-            except (ConnectionRefusedError, FileNotFoundError):
-                path.unlink(missing_ok=True)  # its worker is gone
-            except OSError:
-                pass  # its buffer is full: it has been woken already
 
 
 class WakeableOrm(ORM):  # type: ignore[misc]  # django-q2 has no type hints
