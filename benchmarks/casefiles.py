@@ -432,6 +432,11 @@ def main() -> None:
         "--ocr-kinds", help="development: these input kinds only (comma-separated), nothing written"
     )
     parser.add_argument(
+        "--ocr-out",
+        help="with --ocr-kinds: also write the figures to benchmarks/results/<OCR_OUT>.json "
+        "(never casefiles.json: a partial run)",
+    )
+    parser.add_argument(
         "--no-ocrmypdf",
         action="store_true",
         help="crowded machine: OCRmyPDF not run, its previous figures kept",
@@ -457,12 +462,17 @@ def main() -> None:
     results: dict[str, Any] = json.loads(results_path.read_text()) if results_path.exists() else {}
     if args.ocr_kinds:
         kinds = args.ocr_kinds.split(",")
-        print(
-            json.dumps(
-                bench_ocr(args.ocr_pages, args.ocr_rounds, env, kinds, args.before_src or ""),
-                indent=1,
-            )
+        partial = bench_ocr(
+            args.ocr_pages,
+            args.ocr_rounds,
+            env,
+            kinds,
+            args.before_src or "",
+            with_ocrmypdf=not args.no_ocrmypdf,
         )
+        print(json.dumps(partial, indent=1))
+        if args.ocr_out and args.ocr_out != "casefiles":
+            print(f"-> {write_results(args.ocr_out, partial)}")
         return
     if "ocr" in parts:
         print("OCR…", flush=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -59,8 +60,9 @@ def test_tiff_frames_and_a_jpeg_become_pages_read_searched_and_filtered(
     prepare_job(lambda *a: None, upload_id=photo.pk)
     pages = list(Page.objects.filter(casefile=casefile).order_by("but_luc"))
     assert [p.but_luc for p in pages] == [1, 2, 3]
-    hashes = [p.content_hash for p in pages]
-    assert all(len(h) == 64 for h in hashes) and len(set(hashes)) == 3  # one hash per frame / image
+    # A TIFF frame's hash is recorded when the frame is read (from the OCR's own decode), the
+    # JPEG's (its bytes) when it is numbered.
+    assert [bool(p.content_hash) for p in pages] == [False, False, True]
 
     # Half-way: a rate and a time left are shown; at the end the time left is 0.
     processing.ocr_pages(scanned.pk, max_pages=2)
@@ -72,7 +74,15 @@ def test_tiff_frames_and_a_jpeg_become_pages_read_searched_and_filtered(
     ocr_job(lambda *a: None, upload_id=photo.pk)
     done = selectors.casefile_progress(casefile)
     assert (done.done, done.percent, done.eta_seconds) == (3, 100, 0)
-    assert all(p.state == PageState.DONE for p in Page.objects.filter(casefile=casefile))
+    pages = list(Page.objects.filter(casefile=casefile).order_by("but_luc"))
+    assert all(p.state == PageState.DONE for p in pages)
+    hashes = [p.content_hash for p in pages]
+    assert all(len(h) == 64 for h in hashes) and len(set(hashes)) == 3  # one hash per frame / image
+    assert hashes == [
+        processing.page_content_hash(p.source_kind, Path(p.source_path), p.source_number)
+        for p in pages
+    ]
+    assert selectors.verify_pages(casefile) == []
 
     client = as_user("minh")
     # The viewer image of a TIFF frame and of the JPEG.

@@ -166,3 +166,27 @@ def test_jobs_that_lost_their_queue_entry_are_queued_again(org, as_user):
     assert OrmQ.objects.count() == 2  # `kept` had its entry; `finished` needs none
     assert AuditEvent.objects.filter(action="jobs.recover", detail__requeued=1).exists()
     assert run_job(str(lost.pk)) == "done"
+
+
+def test_waking_workers_removes_a_dead_workers_socket_and_never_raises(settings, tmp_path):
+    """`enqueue` wakes the machine's idle workers after its commit (jobs.wake): a socket left
+    by a worker that died is removed, a live one gets its byte, and nothing raises."""
+    import socket
+
+    from digitaldesk.jobs.wake import wake_dir, wake_workers
+
+    settings.DATA_DIR = tmp_path
+    wake_workers()  # no folder yet: nothing to wake
+    wake_dir().mkdir(parents=True)
+    dead = wake_dir() / "1.sock"
+    gone = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    gone.bind(str(dead))
+    gone.close()  # the file stays, nobody listens
+    live = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    live.bind(str(wake_dir() / "2.sock"))
+    try:
+        wake_workers()
+        assert not dead.exists()
+        assert live.recv(8) == b"j"
+    finally:
+        live.close()

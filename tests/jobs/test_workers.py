@@ -271,3 +271,36 @@ def test_a_job_whose_row_was_deleted_exits_cleanly(org, worker):
     after = enqueue("jobs.selftest", user=minh, steps=1, sleep_seconds=0)
     wait_for(lambda: _job(after.pk).state == JobState.DONE, timeout=120, what="the next job done")
     assert "Traceback" not in worker.output()[log_start:]
+
+
+def test_an_idle_worker_is_woken_by_a_job_queued_on_its_machine(org, settings):
+    """A worker whose poll is five minutes still takes a job at once: `enqueue` wakes the
+    idle workers of the machine (jobs.wake) when its transaction commits."""
+    from pathlib import Path
+
+    from digitaldesk.jobs.wake import wake_dir
+
+    sleepy = WorkerProcess(env={**ENV, "DESK_JOB_POLL_SECONDS": "300"}, name="sleepy")
+    try:
+        sleepy.wait_ready()
+
+        def listening() -> bool:  # the socket of this worker's pusher (its process group)
+            for path in Path(wake_dir()).glob("*.sock"):
+                try:
+                    if os.getpgid(int(path.stem)) == sleepy.proc.pid:
+                        return True
+                except (ProcessLookupError, ValueError):
+                    continue
+            return False
+
+        wait_for(listening, timeout=60, what="the worker waiting on its wake-up socket")
+        with transaction.atomic():
+            job = enqueue("jobs.selftest", steps=1, sleep_seconds=0)
+        wait_for(
+            lambda: _job(job.pk).state == JobState.DONE,
+            timeout=60,
+            what="the job taken well before the next poll",
+        )
+        sleepy.stop()
+    finally:
+        sleepy.close()

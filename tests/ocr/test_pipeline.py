@@ -49,6 +49,61 @@ def test_upside_down_image_is_read_and_its_rotation_reported(tmp_path):
     assert cer(page.text, result.text) < 0.03
 
 
+def test_a_tiff_frame_is_checked_and_hashed_by_the_decode_that_reads_it(
+    tmp_path, quick_pages, settings
+):
+    """The page decode of a TIFF frame records the hash of the frame's own pixels (the case
+    files' content hash), and checks the size of that frame: a frame over the limit (lowered
+    here after the file was accepted) is refused as too large, with the figures, not as
+    damaged; the other frame still reads."""
+    from PIL import Image
+
+    small = quick_pages[0].image.convert("1")
+    large = Image.new("1", (small.width * 2, small.height), 1)
+    path = tmp_path / "two.tif"
+    small.save(path, save_all=True, append_images=[large], dpi=(150, 150), compression="group4")
+    info = pipeline.inspect(path)
+    first = pipeline.page_image(info, 1, tmp_path)
+    with Image.open(path) as image:
+        assert first.content_hash == pipeline.frame_hash(image) and image.mode == "1"
+        image.seek(1)
+        assert pipeline.page_image(info, 2, tmp_path).content_hash == pipeline.frame_hash(image)
+    # Its tags (G4: its strips go into the copy) and its pixels as stored, from the same decode.
+    assert first.frame and first.frame.tags[259] == 4
+    with Image.open(path) as image:
+        assert first.frame.pixels == image.tobytes() and first.frame.mode == "1"
+    settings.OCR_MAX_PAGE_PIXELS = small.width * small.height
+    assert pipeline.page_image(info, 1, tmp_path).content_hash == first.content_hash
+    with pytest.raises(OcrError) as refused:
+        pipeline.page_image(info, 2, tmp_path)
+    assert str(refused.value).startswith("Trang 2: ảnh quá lớn (")
+    assert "hỏng" not in str(refused.value)
+
+
+def test_a_tiff_frame_of_many_strips_goes_into_the_copy_from_its_decode_losslessly(
+    tmp_path, quick_pages
+):
+    """A G4 frame of several strips (Pillow's default) and an LZW greyscale frame cannot go
+    into the copy as stored: their pixels, as the OCR decoded them, go in losslessly."""
+    from PIL import Image
+
+    from digitaldesk.ocr.services import ocr_one
+
+    bilevel = quick_pages[0].image.convert("1")
+    grey = quick_pages[1].image.convert("L")
+    for name, image, compression in (("g4.tif", bilevel, "group4"), ("lzw.tif", grey, "tiff_lzw")):
+        path = tmp_path / name
+        image.save(path, dpi=(150, 150), compression=compression)
+        with Image.open(path) as stored:
+            assert stored.tag_v2[259] != 4 or len(stored.tag_v2[273]) > 1  # not one G4 strip
+        page = ocr_one(pipeline.inspect(path), 1, tmp_path)
+        assert page.ok and page.pdf
+        with pikepdf.open(__import__("io").BytesIO(page.pdf)) as pdf:
+            [shown] = pdf.pages[0].images.values()
+            copied = pikepdf.PdfImage(shown).as_pil_image()
+        assert copied.mode == image.mode and copied.tobytes() == image.tobytes(), name
+
+
 def test_multi_page_tiff_and_blank_page(tmp_path, quick_pages):
     from PIL import Image
 

@@ -36,7 +36,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from digitaldesk.casefiles.models import Page, PageState, Upload, UploadState
-from digitaldesk.core.images import open_image_safely
+from digitaldesk.core.images import check_frame, open_image_safely
 from digitaldesk.ocr import pipeline
 from digitaldesk.ocr.engines import OcrEngine, OcrError, default_engine
 from digitaldesk.ocr.services import ocr_one
@@ -63,7 +63,8 @@ def page_content_hash(kind: str, path: Path, number: int, pdf: pikepdf.Pdf | Non
     """SHA-256 of what a page shows, recorded with its bút lục.
 
     PDF page: its content streams and the raw bytes of every image it draws.
-    TIFF frame: its pixels. JPEG/PNG file: its bytes. Any later change to the page
+    TIFF frame: its pixels (`ocr.pipeline.frame_hash`; recorded when the page is read, from
+    the OCR's own decode of the frame). JPEG/PNG file: its bytes. Any later change to the page
     changes the hash (see `selectors.verify_pages`).
     """
     digest = hashlib.sha256()
@@ -84,8 +85,7 @@ def page_content_hash(kind: str, path: Path, number: int, pdf: pikepdf.Pdf | Non
     elif kind == pipeline.KIND_TIFF:
         with open_image_safely(path, max_pixels=pipeline.max_pixels()) as image:
             image.seek(number - 1)
-            digest.update(f"{image.mode}{image.size}".encode())
-            digest.update(image.tobytes())
+            return pipeline.frame_hash(image)
     else:
         with path.open("rb") as fh:
             for block in iter(lambda: fh.read(1024 * 1024), b""):
@@ -150,7 +150,13 @@ def _create_pages(upload: Upload) -> None:
             if first_but_luc is None:  # numbered by upload_finish, before this job is queued
                 raise ValueError(f"upload {upload.pk} has no bút lục numbers")
             try:
-                content_hash = page_content_hash(upload.kind, path, number, pdf)
+                # A TIFF frame's hash is taken when it is read, from the OCR's own decode
+                # (`process_page`): decoding every frame here first cost a decode per page.
+                content_hash = (
+                    ""
+                    if upload.kind == pipeline.KIND_TIFF
+                    else page_content_hash(upload.kind, path, number, pdf)
+                )
                 error = ""
             except Exception as exc:  # a broken page: recorded, the others go on
                 content_hash, error = (
@@ -272,12 +278,16 @@ def process_page(page: Page, engine: OcrEngine) -> None:
         info = pipeline.SourceInfo(Path(page.source_path), page.source_kind, page.source_number)
         decoded: list[pipeline.PageImage] = []
         result = ocr_one(info, page.source_number, Path(tmp), engine, image_sink=decoded.append)
+        # A TIFF frame's content hash, from the decode the OCR just made (recorded once).
+        frame_hash = decoded[0].content_hash if decoded else ""
+        hashed = {"content_hash": frame_hash} if frame_hash and not page.content_hash else {}
         if result.error:
             Page.objects.filter(pk=page.pk, version=version).update(
                 state=PageState.FAILED,
                 error=result.error[:500],
                 claimed_until=None,
                 ocr_at=timezone.now(),
+                **hashed,
             )
             return
         layer = ""
@@ -287,22 +297,27 @@ def process_page(page: Page, engine: OcrEngine) -> None:
             target = folder / f"{page.pk}-v{version}.pdf"
             target.write_bytes(result.pdf)
             layer = str(target)
+    values: dict[str, Any] = {
+        "state": PageState.DONE,
+        "text": result.text,
+        "words": [w.as_list() for w in result.words],
+        "confidence": result.confidence,
+        "rotation": result.rotation,
+        "skew": result.skew,
+        "deskewed": result.deskewed,
+        "layer_path": layer,
+        "error": "",
+        "claimed_until": None,
+        "ocr_at": timezone.now(),
+        **hashed,
+    }
     with transaction.atomic():
-        updated = Page.objects.filter(pk=page.pk, version=version).update(
-            state=PageState.DONE,
-            text=result.text,
-            words=[w.as_list() for w in result.words],
-            confidence=result.confidence,
-            rotation=result.rotation,
-            skew=result.skew,
-            deskewed=result.deskewed,
-            layer_path=layer,
-            error="",
-            claimed_until=None,
-            ocr_at=timezone.now(),
-        )
+        updated = Page.objects.filter(pk=page.pk, version=version).update(**values)
         if updated:
-            page.refresh_from_db()
+            # The row is what was just written: the claimed object takes the same values
+            # rather than being read back.
+            for name, value in values.items():
+                setattr(page, name, value)
             index_page(page)
     if updated:
         try:
@@ -496,9 +511,12 @@ def render_view_image(page: Page, width: int = VIEW_WIDTH, decoded: Any = None) 
         upright.save(tmp, "JPEG", quality=80)
         shutil.move(tmp, target)
         return target
-    with open_image_safely(source, max_pixels=pipeline.max_pixels()) as image:
-        if page.source_kind == pipeline.KIND_TIFF:
+    tiff = page.source_kind == pipeline.KIND_TIFF
+    limit = pipeline.max_pixels()
+    with open_image_safely(source, max_pixels=limit, every_frame=not tiff) as image:
+        if tiff:  # the one frame shown is checked, not every frame of the file
             image.seek(page.source_number - 1)
+            check_frame(image, limit)
         elif image.format == "JPEG":
             image.draft(image.mode, (width, width) if sideways else (width, 1))
         frame = image.convert("L") if image.mode not in ("L", "RGB") else image.copy()

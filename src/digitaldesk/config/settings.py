@@ -366,6 +366,8 @@ JOB_POLL_SECONDS = env_float("DESK_JOB_POLL_SECONDS", 0.2)
 Q_CLUSTER: dict[str, Any] = {
     "name": env_str("DESK_JOB_QUEUE", "desk"),
     "orm": "default",
+    # The ORM broker whose idle wait a job queued on this machine ends (jobs/wake.py).
+    "broker_class": "digitaldesk.jobs.wake.WakeableOrm",
     "workers": env_int("DESK_WORKERS", 2),
     "recycle": 200,
     "timeout": JOB_TIMEOUT_SECONDS,

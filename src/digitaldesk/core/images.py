@@ -56,7 +56,10 @@ def max_image_pixels() -> int:
 
 
 def open_image_safely(
-    source: bytes | Path | str | IO[bytes], *, max_pixels: int | None = None
+    source: bytes | Path | str | IO[bytes],
+    *,
+    max_pixels: int | None = None,
+    every_frame: bool = True,
 ) -> Image.Image:
     """Open an image (bytes, a path or a binary file) after checking its size.
 
@@ -67,6 +70,10 @@ def open_image_safely(
     3. Every frame's width × height is checked (a TIFF may hide a huge page behind a
        small first one). Raises ImageTooLarge or ImageUnreadable; the caller closes
        the returned image (use it in a `with` block).
+
+    `every_frame=False` checks the first frame only: for a caller that reads one frame of a
+    file already checked whole (the OCR of a TIFF page, `check_frame` on the frame it seeks
+    to), so reading page n of a 500-page TIFF does not walk the other 499 frames first.
     """
     limit = max_pixels if max_pixels is not None else max_image_pixels()
     # Pillow refuses outright past twice its limit; our own check below refuses past the limit.
@@ -84,17 +91,27 @@ def open_image_safely(
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageUnreadable() from exc
     try:
-        _check_frames(image, limit)
+        if every_frame:
+            _check_frames(image, limit)
+        else:
+            check_frame(image, limit)
     except BaseException:
         image.close()
         raise
     return image
 
 
-def _check_frames(image: Image.Image, limit: int) -> None:
+def check_frame(image: Image.Image, limit: int | None = None) -> None:
+    """The frame `image` is on (after `seek`) within `limit` pixels (default
+    DESK_MAX_IMAGE_PIXELS), else ImageTooLarge with its figures."""
+    limit = limit if limit is not None else max_image_pixels()
     width, height = image.size
     if width * height > limit:
         raise ImageTooLarge(width * height, limit)
+
+
+def _check_frames(image: Image.Image, limit: int) -> None:
+    check_frame(image, limit)
     frames = int(getattr(image, "n_frames", 1) or 1)
     if frames == 1:
         return

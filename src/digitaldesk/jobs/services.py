@@ -146,6 +146,12 @@ def enqueue(name: str, *, user: Any = None, label: str = "", group: str = "", **
     return record
 
 
+def _wake_workers() -> None:
+    from digitaldesk.jobs.wake import wake_workers
+
+    wake_workers()
+
+
 def _sync_mode() -> bool:
     return bool(settings.Q_CLUSTER.get("sync", False))
 
@@ -160,6 +166,8 @@ def _submit(job_id: Any) -> None:
         ack_failure=False,
         sync=False,
     )
+    # The idle workers of this machine look at once (jobs.wake), not at their next poll.
+    transaction.on_commit(_wake_workers)
 
 
 def retry_job(*, actor: Any, job_id: Any) -> Job:

@@ -18,7 +18,9 @@ import functools
 import io
 import struct
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 from PIL import Image
@@ -200,14 +202,28 @@ def _png_stream(pdf: pikepdf.Pdf, path: Path) -> pikepdf.Stream | None:
     )
 
 
-def _g4_strips(pdf: pikepdf.Pdf, path: Path, frame: Image.Image) -> list[pikepdf.Stream] | None:
+@dataclass
+class DecodedFrame:
+    """A TIFF frame as the OCR decoded it (`pipeline.page_image`): its tags, and its pixels as
+    stored (`Image.tobytes()`: packed bits for a bilevel frame) when PDF takes them as they are
+    (modes 1, L, RGB). The searchable copy is made from these, the file not parsed again."""
+
+    tags: dict[int, Any]
+    mode: str
+    size: tuple[int, int]
+    pixels: bytes = b""
+
+
+def _g4_strips(pdf: pikepdf.Pdf, path: Path, tags: Any) -> list[pikepdf.Stream] | None:
     """A TIFF frame's CCITT G4 data as it is, when the frame is one strip (as document
-    scanners write it); None for any other frame."""
-    tags = getattr(frame, "tag_v2", None)
-    if tags is None or tags.get(259) != 4 or tags.get(266, 1) != 1:  # G4, usual bit order
+    scanners write it); None for any other frame. `tags`: the frame's TIFF tags (Pillow's
+    `tag_v2`, or the copy the OCR took when it decoded the frame)."""
+    if not tags or tags.get(259) != 4 or tags.get(266, 1) != 1:  # G4, usual bit order
         return None
     offsets, counts = tags.get(273), tags.get(279)
-    width, height = frame.size
+    width, height = int(tags.get(256, 0) or 0), int(tags.get(257, 0) or 0)
+    if width <= 0 or height <= 0:
+        return None
     rows = int(tags.get(278, height) or height)
     if not offsets or not counts or len(offsets) != len(counts) or rows <= 0:
         return None
@@ -247,22 +263,39 @@ def _flate_stream(pdf: pikepdf.Pdf, image: Image.Image) -> pikepdf.Stream:
         if image.mode in ("1", "L", "RGB")
         else image.convert("L" if image.mode in ("LA", "I", "I;16", "F") else "RGB")
     )
+    return _flate_pixels(pdf, pixels.mode, pixels.size, pixels.tobytes())
+
+
+def _flate_pixels(
+    pdf: pikepdf.Pdf, mode: str, size: tuple[int, int], data: bytes
+) -> pikepdf.Stream:
+    """Raw pixels of mode 1, L or RGB (Pillow's `tobytes()`) as a lossless PDF image."""
     return pdf.make_stream(
-        zlib.compress(pixels.tobytes(), 6),
+        zlib.compress(data, 6),
         Type=pikepdf.Name.XObject,
         Subtype=pikepdf.Name.Image,
-        Width=pixels.width,
-        Height=pixels.height,
-        BitsPerComponent=1 if pixels.mode == "1" else 8,
-        ColorSpace=pikepdf.Name.DeviceRGB if pixels.mode == "RGB" else pikepdf.Name.DeviceGray,
+        Width=size[0],
+        Height=size[1],
+        BitsPerComponent=1 if mode == "1" else 8,
+        ColorSpace=pikepdf.Name.DeviceRGB if mode == "RGB" else pikepdf.Name.DeviceGray,
         Filter=pikepdf.Name.FlateDecode,
     )
 
 
-def original_image(pdf: pikepdf.Pdf, path: Path, frame_number: int = 1) -> list[pikepdf.Stream]:
+def original_image(
+    pdf: pikepdf.Pdf, path: Path, frame_number: int = 1, frame: DecodedFrame | None = None
+) -> list[pikepdf.Stream]:
     """The image file's page `frame_number` as PDF images (top to bottom: one, or a G4 TIFF's
     strips), its own bytes when PDF can take them as they are (JPEG, PNG, TIFF G4), else its
-    pixels losslessly."""
+    pixels losslessly. `frame`: the TIFF frame as the OCR decoded it: a one-strip G4 frame's
+    data is then read straight from the file, any other frame's pixels taken from the decode
+    (the file is not parsed nor the frame decoded again)."""
+    if frame is not None:
+        strips = _g4_strips(pdf, path, frame.tags)
+        if strips is not None:
+            return strips
+        if frame.pixels and frame.mode in ("1", "L", "RGB"):
+            return [_flate_pixels(pdf, frame.mode, frame.size, frame.pixels)]
     with Image.open(path) as image:
         if image.format == "JPEG" and image.mode in ("L", "RGB"):
             return [
@@ -285,7 +318,7 @@ def original_image(pdf: pikepdf.Pdf, path: Path, frame_number: int = 1) -> list[
                 return [stream]
         if image.format == "TIFF":
             image.seek(frame_number - 1)
-            strips = _g4_strips(pdf, path, image)
+            strips = _g4_strips(pdf, path, getattr(image, "tag_v2", None))
             if strips is not None:
                 return strips
         image.load()
@@ -293,12 +326,18 @@ def original_image(pdf: pikepdf.Pdf, path: Path, frame_number: int = 1) -> list[
 
 
 def image_page(
-    path: Path, frame_number: int, dpi: int, layer: bytes | None, page: PageText | None = None
+    path: Path,
+    frame_number: int,
+    dpi: int,
+    layer: bytes | None,
+    page: PageText | None = None,
+    frame: DecodedFrame | None = None,
 ) -> bytes:
     """One PDF page showing the image file's page as stored with the text over it: the text
-    of `page` written on it, or the one-page PDF `layer` laid over it."""
+    of `page` written on it, or the one-page PDF `layer` laid over it (`frame`: see
+    `original_image`)."""
     pdf = pikepdf.new()
-    parts = original_image(pdf, path, frame_number)
+    parts = original_image(pdf, path, frame_number, frame)
     width_px, height_px = int(parts[0].Width), sum(int(p.Height) for p in parts)
     width_pt, height_pt = width_px * 72 / dpi, height_px * 72 / dpi
     drawn, top = [], 0

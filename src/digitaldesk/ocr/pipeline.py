@@ -14,6 +14,7 @@ can report the file or the page and carry on with the rest.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import logging
 import subprocess
@@ -25,8 +26,9 @@ import pikepdf
 from django.conf import settings
 from PIL import Image
 
-from digitaldesk.core.images import ImageRefused, ImageTooLarge, open_image_safely
+from digitaldesk.core.images import ImageRefused, ImageTooLarge, check_frame, open_image_safely
 from digitaldesk.ocr import pdfa as pdfa_writer
+from digitaldesk.ocr import pdfpage
 from digitaldesk.ocr.engines import OcrError, PageText, Word
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,20 @@ class PageImage:
     dpi: int
     from_pdf: bool  # the text layer is laid over the original PDF page
     colour: bool = True  # the page as stored has colours (the grey image is not all of it)
+    # A TIFF frame: the hash of its pixels (`frame_hash`), its tags and pixels as stored, all
+    # from this decode (the case files record the page's hash from it; the searchable copy
+    # takes a G4 frame's strips, or the pixels, from it without reading the frame again).
+    content_hash: str = ""
+    frame: pdfpage.DecodedFrame | None = None
+
+
+def frame_hash(image: Image.Image, pixels: bytes | None = None) -> str:
+    """SHA-256 of an image frame's pixels as stored (mode, size, raw pixels: `pixels` when
+    the caller has them): the content hash of a TIFF page
+    (`casefiles.processing.page_content_hash`)."""
+    digest = hashlib.sha256(f"{image.mode}{image.size}".encode())
+    digest.update(image.tobytes() if pixels is None else pixels)
+    return digest.hexdigest()
 
 
 def sniff(path: Path) -> str | None:
@@ -75,13 +91,18 @@ def max_pixels() -> int:
     return int(getattr(settings, "OCR_MAX_PAGE_PIXELS", 200_000_000))
 
 
-def _open_image(path: Path) -> Image.Image:
+def _open_image(path: Path, *, every_frame: bool = True) -> Image.Image:
     """Open through the desk's one image guard (`core.images.open_image_safely`), its
     refusals turned into OcrError: "too large" with the figures, never "damaged"."""
     try:
-        return open_image_safely(path, max_pixels=max_pixels())
+        return open_image_safely(path, max_pixels=max_pixels(), every_frame=every_frame)
     except ImageRefused as exc:
         raise OcrError(str(exc)) from exc
+
+
+def _too_large(number: int, refused: ImageTooLarge) -> OcrError:
+    text = str(refused)
+    return OcrError(f"Trang {number}: {text[:1].lower()}{text[1:]}")
 
 
 def inspect(path: Path, *, declared_name: str = "") -> SourceInfo:
@@ -134,6 +155,10 @@ def page_image(
     A scanned PDF page that is one full-page image gives that image (its JPEG decoded
     straight to grey, at the scanner's resolution, never rendered); any other PDF page is
     rendered with pdftoppm. TIFF frames and JPEG/PNG files are decoded directly.
+
+    A TIFF frame is checked for size on its own (the file was checked whole when it was
+    inspected; an oversized frame says so, "quá lớn", not "damaged"), and the hash of its
+    pixels is taken from this decode (`PageImage.content_hash`).
     """
     dpi = dpi or int(getattr(settings, "OCR_DPI", 300))
     if info.kind == KIND_PDF:
@@ -142,22 +167,43 @@ def page_image(
             return extracted
         workdir.mkdir(parents=True, exist_ok=True)
         return _render_pdf_page(info.path, number, workdir, dpi)
-    image = _open_image(info.path)
+    tiff = info.kind == KIND_TIFF
+    image = _open_image(info.path, every_frame=not tiff)
+    content_hash, frame = "", None
     try:
-        if info.kind == KIND_TIFF:
+        if tiff:
             image.seek(number - 1)
+            check_frame(image, max_pixels())
+            pixels = image.tobytes()
+            content_hash = frame_hash(image, pixels)
+            frame = pdfpage.DecodedFrame(
+                dict(getattr(image, "tag_v2", {}) or {}),
+                image.mode,
+                image.size,
+                pixels if image.mode in ("1", "L", "RGB") else b"",
+            )
         elif image.format == "JPEG" and image.mode in ("RGB", "YCbCr"):
             image.draft("L", image.size)  # libjpeg decodes the luma only
         image_dpi = _image_dpi(image, dpi)
         colour = image.mode not in ("1", "L", "LA", "I", "I;16", "F")
         grey = image.convert("L")
-    except (EOFError, OSError, ValueError) as exc:
-        if info.kind == KIND_TIFF:
+    except ImageTooLarge as exc:
+        raise _too_large(number, exc) from exc
+    except (EOFError, OSError, ValueError, SyntaxError) as exc:
+        if tiff:
             raise OcrError(f"Trang {number} của tệp TIFF bị hỏng, không đọc được.") from exc
         raise OcrError("Tệp ảnh bị hỏng hoặc bị cắt cụt, không đọc được.") from exc
     finally:
         image.close()
-    return PageImage(number, grey, image_dpi, from_pdf=False, colour=colour)
+    return PageImage(
+        number,
+        grey,
+        image_dpi,
+        from_pdf=False,
+        colour=colour,
+        content_hash=content_hash,
+        frame=frame,
+    )
 
 
 def _image_dpi(image: Image.Image, default: int) -> int:
@@ -237,8 +283,7 @@ def _extract_scan_image(path: Path, number: int) -> PageImage | None:
                 return None
             width, height = int(image.Width), int(image.Height)
             if width * height > max_pixels():
-                too_large = ImageTooLarge(width * height, max_pixels())
-                raise OcrError(f"Trang {number}: {str(too_large)[:1].lower()}{str(too_large)[1:]}")
+                raise _too_large(number, ImageTooLarge(width * height, max_pixels()))
             box = page.mediabox
             width_pt = float(box[2]) - float(box[0])
             dpi = int(round(width / (width_pt / 72))) if width_pt > 0 else 0

@@ -71,9 +71,9 @@ def ocr_one(
         if not image.from_pdf and page.ok and page.width_px:
             # An image file's page: the stored scan's own bytes under the text.
             page.pdf = (
-                pdfpage.image_page(info.path, number, image.dpi, page.pdf)
+                pdfpage.image_page(info.path, number, image.dpi, page.pdf, frame=image.frame)
                 if page.deskewed
-                else pdfpage.image_page(info.path, number, image.dpi, None, page)
+                else pdfpage.image_page(info.path, number, image.dpi, None, page, frame=image.frame)
             )
         return page
     except OcrError as exc:
