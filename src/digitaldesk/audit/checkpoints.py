@@ -34,6 +34,8 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from digitaldesk.core.aio import off_loop
+
 log = logging.getLogger(__name__)
 
 FORMAT = "desk-audit-checkpoint/1"
@@ -181,7 +183,8 @@ def _timestamp(signature: bytes) -> bytes | None:
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
     stamper = HTTPTimeStamper(url, timeout=int(getattr(settings, "AUDIT_TSA_TIMEOUT", 10)))
-    token = asyncio.run(stamper.async_timestamp(hashlib.sha256(signature).digest(), "sha256"))
+    digest = hashlib.sha256(signature).digest()
+    token = off_loop(lambda: asyncio.run(stamper.async_timestamp(digest, "sha256")))
     return bytes(token.dump())
 
 
@@ -207,9 +210,11 @@ def _check_timestamp(
             asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in trust
         ]
         context = ValidationContext(trust_roots=roots, allow_fetching=False)
-        status = asyncio.run(
-            validate_tst_signed_data(
-                signed_data, context, lambda _algo: hashlib.sha256(signature).digest()
+        status = off_loop(
+            lambda: asyncio.run(
+                validate_tst_signed_data(
+                    signed_data, context, lambda _algo: hashlib.sha256(signature).digest()
+                )
             )
         )
     except Exception as exc:  # a malformed token is a finding, not a crash

@@ -23,6 +23,8 @@ from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
+from digitaldesk.core.aio import off_loop
+
 Box = tuple[float, float, float, float]
 
 
@@ -137,5 +139,5 @@ def sign_with(
         meta, signer=signer, timestamper=tsa, stamp_style=style, new_field_spec=new_field
     )
     out = io.BytesIO()
-    pdf_signer.sign_pdf(writer, output=out)
+    off_loop(lambda: pdf_signer.sign_pdf(writer, output=out))  # pyHanko runs asyncio.run
     return out.getvalue()

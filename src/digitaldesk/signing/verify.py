@@ -35,6 +35,7 @@ from pyhanko.sign.validation import (
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.status import DocumentTimestampStatus, PdfSignatureStatus
 
+from digitaldesk.core.aio import off_loop
 from digitaldesk.signing import trust
 from digitaldesk.signing.pdf import open_pdf, page_count
 
@@ -281,13 +282,16 @@ def _verify_one(
     is_doc_ts = str(sig.sig_object.get("/Type", "")) == "/DocTimeStamp"
     status: PdfSignatureStatus | DocumentTimestampStatus
     try:
+        # The validation contexts read the trust store here; pyHanko runs asyncio.run.
         if is_doc_ts:
-            status = validate_pdf_timestamp(sig, validation_context=trust.validation_context())
+            context = trust.validation_context()
+            status = off_loop(lambda: validate_pdf_timestamp(sig, validation_context=context))
         else:
-            status = validate_pdf_signature(
-                sig,
-                signer_validation_context=trust.validation_context(),
-                ts_validation_context=trust.validation_context(),
+            signer_context, ts_context = trust.validation_context(), trust.validation_context()
+            status = off_loop(
+                lambda: validate_pdf_signature(
+                    sig, signer_validation_context=signer_context, ts_validation_context=ts_context
+                )
             )
     except (PyHankoSigningError, ValueError, KeyError, TypeError) as exc:
         log.info("signature %s could not be validated: %s", sig.field_name, exc)
@@ -335,10 +339,12 @@ def _verify_one(
             ts_time = None
         elif not status.trusted:
             # Re-check the signer's certificate at the time proven by the timestamp.
-            status = validate_pdf_signature(
-                sig,
-                signer_validation_context=trust.validation_context(moment=ts_time),
-                ts_validation_context=trust.validation_context(),
+            at_time = trust.validation_context(moment=ts_time)
+            ts_context = trust.validation_context()
+            status = off_loop(
+                lambda: validate_pdf_signature(
+                    sig, signer_validation_context=at_time, ts_validation_context=ts_context
+                )
             )
     cert = status.signing_cert
     view = _cert_view(cert)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from digitaldesk.accounts.models import Unit, User
 from digitaldesk.audit.services import audit_record
+from digitaldesk.core.aio import off_loop
 from digitaldesk.signing import conf, crypto, engine, images, layout, selectors, trust
 from digitaldesk.signing.errors import CertificateUnusableError, SigningError, WrongPassphraseError
 from digitaldesk.signing.models import Credential, CredentialKind, CredentialStorage
@@ -90,7 +91,7 @@ def _check_certificate(credential: Credential) -> None:
     )
     try:
         usage = {"non_repudiation"} if _has_non_repudiation(cert) else {"digital_signature"}
-        asyncio.run(validator.async_validate_usage(usage))
+        off_loop(lambda: asyncio.run(validator.async_validate_usage(usage)))
     except RevokedError as exc:
         raise CertificateUnusableError(
             "Chứng thư số đã bị tổ chức chứng thực thu hồi; không thể dùng để ký."
