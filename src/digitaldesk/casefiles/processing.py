@@ -220,8 +220,9 @@ def claim_page(upload_id: int) -> Page | None:
             attempts=F("attempts") + 1,
         )
         if won:
+            # The case comes with the page: indexing it needs the case's unit.
             return Page.objects.select_related(
-                "casefile", "document", "document__volume", "upload"
+                "casefile__case", "document", "document__volume", "upload"
             ).get(pk=candidate["pk"])
     return None
 
@@ -417,8 +418,12 @@ def build_searchable_pdf(upload: Upload) -> tuple[str, bool]:
     turned gets a /Rotate entry, so PDF readers show it upright."""
     target = Path(upload.path).parent / "searchable.pdf"
     sheets = []
-    for page in upload.pages.order_by("number").only(
-        "source_path", "source_number", "source_kind", "layer_path", "rotation"
+    # Not `upload.pages`: the related manager reads each row's deferred `upload_id` back to
+    # link it to `upload`, a query a page.
+    for page in (
+        Page.objects.filter(upload_id=upload.pk)
+        .order_by("number")
+        .only("source_path", "source_number", "source_kind", "layer_path", "rotation")
     ):
         layer = Path(page.layer_path) if page.layer_path else None
         source = Path(page.source_path) if page.source_kind == pipeline.KIND_PDF else None
