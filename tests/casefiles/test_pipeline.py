@@ -294,6 +294,25 @@ def test_tampering_with_a_stored_page_is_detected(casefile, org, scan_pages):
     assert [p.but_luc for p in selectors.verify_pages(casefile)] == [1]
 
 
+def test_an_image_file_changed_before_its_page_is_numbered_is_detected(casefile, org, scan_pages):
+    """GIVEN a PNG page uploaded (its bytes hashed as they were stored)
+    WHEN the stored file is changed before the reader numbers its page
+    THEN the page records the hash of the bytes received, not of the changed file (which the
+    reader does not read again for it), so the change is reported."""
+    buffer = io.BytesIO()
+    scan_pages[0].image.save(buffer, "PNG", dpi=(150, 150))
+    received = buffer.getvalue()
+    upload = _upload(casefile, org.people["minh"], received, "bl1.png")
+    path = Path(upload.path)
+    data = bytearray(path.read_bytes())
+    data[-20] ^= 0xFF
+    path.write_bytes(bytes(data))
+    prepare_job(lambda *a: None, upload_id=upload.pk)
+    page = Page.objects.get(upload=upload)
+    assert page.content_hash == upload.sha256 == hashlib.sha256(received).hexdigest()
+    assert [p.but_luc for p in selectors.verify_pages(casefile)] == [1]
+
+
 def test_resumable_upload_in_chunks(casefile, org, scan_pdf):
     from django.core.exceptions import ValidationError
 
