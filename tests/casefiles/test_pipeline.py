@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from digitaldesk.casefiles import processing, selectors, services
 from digitaldesk.casefiles.jobs import ocr_job, prepare_job
@@ -110,6 +112,27 @@ def test_the_first_reader_numbers_the_file_and_each_page_is_searchable_as_it_is_
     # The other reader, run later, finds every page read and repeats nothing.
     assert ocr_job(lambda *a: None, upload_id=upload.pk) == {"pages": 0}
     assert Page.objects.filter(upload=upload, attempts=1).count() == 3
+
+
+def test_reading_a_file_costs_no_query_a_page_for_its_case_nor_for_its_copy(
+    casefile, org, scan_pdf
+):
+    """GIVEN a 3-page scan
+    WHEN its reader reads every page and builds the searchable copy
+    THEN no page reads its case on its own (the page is claimed with it) and the copy's
+    pages come in one query, whatever the number of pages (a 500-page file's copy is built
+    at its end, on one core, while nothing else of the file is left to read)."""
+    upload = _upload(casefile, org.people["minh"], scan_pdf, "Tap 3.pdf")
+    with CaptureQueriesContext(connection) as reading:
+        processing.ocr_pages(upload.pk)
+    upload.refresh_from_db()
+    assert upload.state == UploadState.DONE and upload.searchable_pdf
+    assert [q["sql"] for q in reading.captured_queries if 'FROM "cases_case"' in q["sql"]] == []
+    with CaptureQueriesContext(connection) as copy:
+        processing.build_searchable_pdf(upload)
+    assert len(copy.captured_queries) == 1, [q["sql"] for q in copy.captured_queries]
+    with pikepdf.open(upload.searchable_pdf) as pdf:
+        assert len(pdf.pages) == 3
 
 
 def test_second_upload_continues_bút_lục_and_toc_lists_ranges(casefile, org, scan_pages):
@@ -268,6 +291,25 @@ def test_tampering_with_a_stored_page_is_detected(casefile, org, scan_pages):
     data = bytearray(path.read_bytes())
     data[-20] ^= 0xFF
     path.write_bytes(bytes(data))
+    assert [p.but_luc for p in selectors.verify_pages(casefile)] == [1]
+
+
+def test_an_image_file_changed_before_its_page_is_numbered_is_detected(casefile, org, scan_pages):
+    """GIVEN a PNG page uploaded (its bytes hashed as they were stored)
+    WHEN the stored file is changed before the reader numbers its page
+    THEN the page records the hash of the bytes received, not of the changed file (which the
+    reader does not read again for it), so the change is reported."""
+    buffer = io.BytesIO()
+    scan_pages[0].image.save(buffer, "PNG", dpi=(150, 150))
+    received = buffer.getvalue()
+    upload = _upload(casefile, org.people["minh"], received, "bl1.png")
+    path = Path(upload.path)
+    data = bytearray(path.read_bytes())
+    data[-20] ^= 0xFF
+    path.write_bytes(bytes(data))
+    prepare_job(lambda *a: None, upload_id=upload.pk)
+    page = Page.objects.get(upload=upload)
+    assert page.content_hash == upload.sha256 == hashlib.sha256(received).hexdigest()
     assert [p.but_luc for p in selectors.verify_pages(casefile)] == [1]
 
 

@@ -150,14 +150,7 @@ def _create_pages(upload: Upload) -> None:
             if first_but_luc is None:  # numbered by upload_finish, before this job is queued
                 raise ValueError(f"upload {upload.pk} has no bút lục numbers")
             try:
-                # A TIFF frame's hash is taken when it is read, from the OCR's own decode
-                # (`process_page`): decoding every frame here first cost a decode per page.
-                content_hash = (
-                    ""
-                    if upload.kind == pipeline.KIND_TIFF
-                    else page_content_hash(upload.kind, path, number, pdf)
-                )
-                error = ""
+                content_hash, error = _page_hash(upload, path, number, pdf), ""
             except Exception as exc:  # a broken page: recorded, the others go on
                 content_hash, error = (
                     "",
@@ -186,6 +179,20 @@ def _create_pages(upload: Upload) -> None:
     finally:
         if pdf is not None:
             pdf.close()
+
+
+def _page_hash(upload: Upload, path: Path, number: int, pdf: pikepdf.Pdf | None) -> str:
+    """The content hash recorded when page `number` is numbered (`page_content_hash`)."""
+    if upload.kind == pipeline.KIND_TIFF:
+        # Taken when the frame is read, from the OCR's own decode (`process_page`): decoding
+        # every frame here first cost a decode per page.
+        return ""
+    if upload.kind in (pipeline.KIND_JPEG, pipeline.KIND_PNG) and upload.sha256:
+        # An image file's page hash is the hash of its bytes, taken when the upload was
+        # stored (`services.upload_finish`): the file is not read again, and a file changed
+        # after its upload does not match it.
+        return upload.sha256
+    return page_content_hash(upload.kind, path, number, pdf)
 
 
 # --- step 2: OCR, one claimed page at a time ----------------------------------------------
@@ -220,8 +227,9 @@ def claim_page(upload_id: int) -> Page | None:
             attempts=F("attempts") + 1,
         )
         if won:
+            # The case comes with the page: indexing it needs the case's unit.
             return Page.objects.select_related(
-                "casefile", "document", "document__volume", "upload"
+                "casefile__case", "document", "document__volume", "upload"
             ).get(pk=candidate["pk"])
     return None
 
@@ -417,8 +425,12 @@ def build_searchable_pdf(upload: Upload) -> tuple[str, bool]:
     turned gets a /Rotate entry, so PDF readers show it upright."""
     target = Path(upload.path).parent / "searchable.pdf"
     sheets = []
-    for page in upload.pages.order_by("number").only(
-        "source_path", "source_number", "source_kind", "layer_path", "rotation"
+    # Not `upload.pages`: the related manager reads each row's deferred `upload_id` back to
+    # link it to `upload`, a query a page.
+    for page in (
+        Page.objects.filter(upload_id=upload.pk)
+        .order_by("number")
+        .only("source_path", "source_number", "source_kind", "layer_path", "rotation")
     ):
         layer = Path(page.layer_path) if page.layer_path else None
         source = Path(page.source_path) if page.source_kind == pipeline.KIND_PDF else None
