@@ -54,7 +54,7 @@ from digitaldesk.accounts.selectors import led_units
 from digitaldesk.cases import selectors as cases_selectors
 from digitaldesk.cases.models import CLOSED_STAGES, Accused, Case, ComputedDeadline, Stage
 from digitaldesk.core.facts import Probe, fact
-from digitaldesk.core.prebuilt import Param, Prebuilt
+from digitaldesk.core.prebuilt import Param, Prebuilt, columns, lineage_params, lineage_values
 from digitaldesk.core.widgets import widget
 from digitaldesk.documents.models import Assignment, IncomingDocument, IncomingStatus
 from digitaldesk.documents.widgets import ROW_FIELDS
@@ -256,8 +256,7 @@ def _documents_of_one(depth: int) -> tuple[Prebuilt, Prebuilt]:
     root to it (`Unit.ancestors_and_self`): one query shape per depth (a handful)."""
 
     def mine() -> Q:
-        lineage = [_int(f"u{i}") for i in range(depth)]
-        return _documents_of(_int("unit"), lineage, Param("path", CharField()))
+        return _documents_of(_int("unit"), lineage_params(depth), Param("path", CharField()))
 
     def counts() -> QuerySet[Any]:
         condition = mine()
@@ -331,21 +330,11 @@ def _one_unit_stages() -> QuerySet[Any]:
 
 # The urgent limits' columns: the deadline's, its case's and its accused's, each in its model's
 # field order for Model.from_db().
-_LIMIT_ATTNAMES = [
-    f.attname
-    for f in ComputedDeadline._meta.concrete_fields
-    if f.attname in {"id", "case_id", "label", "accused_id", "end"}
-]
-_LIMIT_CASE_ATTNAMES = [
-    f.attname
-    for f in Case._meta.concrete_fields
-    if f.attname in {"id", "name", "case_no", "case_year", "report_no", "report_year"}
-]
-_LATE_ATTNAMES = [
-    f.attname
-    for f in IncomingDocument._meta.concrete_fields
-    if f.attname in {"id", *ROW_FIELDS}  # ROW_FIELDS' "pk" is the id
-]
+_LIMIT_ATTNAMES = columns(ComputedDeadline, ("id", "case_id", "label", "accused_id", "end"))
+_LIMIT_CASE_ATTNAMES = columns(
+    Case, ("id", "name", "case_no", "case_year", "report_no", "report_year")
+)
+_LATE_ATTNAMES = columns(IncomingDocument, ROW_FIELDS)
 
 
 def _one_unit_urgent_limits() -> QuerySet[Any]:
@@ -373,7 +362,7 @@ def _figures_of_one_unit(user: User, unit: Unit, today: dt.date, horizon: dt.dat
     lineage = unit.ancestors_and_self
     counts, late = _documents_of_one(len(lineage))
     values = {"unit": unit.pk, "path": unit.path, "today": today}
-    values.update({f"u{i}": pk for i, pk in enumerate(lineage)})
+    values.update(lineage_values(lineage))
     waiting, direct, late_count = counts.rows(**values)[0]
     late_documents = [
         IncomingDocument.from_db("default", _LATE_ATTNAMES, list(row))

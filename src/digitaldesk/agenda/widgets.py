@@ -46,7 +46,7 @@ from digitaldesk.cases.events import kind_label
 from digitaldesk.cases.models import Case
 from digitaldesk.core import facts
 from digitaldesk.core.facts import Probe, fact
-from digitaldesk.core.prebuilt import Bound, Param, Prebuilt
+from digitaldesk.core.prebuilt import Bound, Param, Prebuilt, columns, lineage_values
 from digitaldesk.core.urls import cached_reverse
 from digitaldesk.core.widgets import widget
 from digitaldesk.documents import selectors as documents_selectors
@@ -89,19 +89,11 @@ def _day() -> Param:
 
 
 # Case columns the rows need (Case.register_label), in the model's field order for Case.from_db().
-_CASE_ATTNAMES = [
-    f.attname
-    for f in Case._meta.concrete_fields
-    if f.attname in {"id", "name", "report_no", "report_year", "case_no", "case_year"}
-]
+_CASE_ATTNAMES = columns(Case, ("id", "name", "report_no", "report_year", "case_no", "case_year"))
 # The documents' columns: those of the documents widgets (documents/_badges.html reads urgency and
 # secrecy) and the status (waiting for direction or in progress), in the model's field order.
 DOCUMENT_FIELDS = (*ROW_FIELDS, "status")
-_DOCUMENT_ATTNAMES = [
-    f.attname
-    for f in IncomingDocument._meta.concrete_fields
-    if f.attname in {"id", *DOCUMENT_FIELDS}
-]
+_DOCUMENT_ATTNAMES = columns(IncomingDocument, DOCUMENT_FIELDS)
 
 
 def _case_columns(path: str) -> list[str]:
@@ -359,15 +351,7 @@ def _documents_of_a_leader(depth: int) -> Prebuilt:
     return Prebuilt(
         lambda: (
             IncomingDocument.objects.filter(
-                documents_selectors.for_me_condition(
-                    _user(),
-                    [
-                        (
-                            Param("unit", IntegerField()),
-                            [Param(f"u{i}", IntegerField()) for i in range(depth)],
-                        )
-                    ],
-                ),
+                documents_selectors.for_one_leader_condition(depth),
                 due_date=_day(),
             )
             .order_by(*_DOCUMENT_ORDER)
@@ -391,7 +375,7 @@ def _documents(user: User, day: dt.date) -> tuple[list[Item], bool]:
                 user=user.pk,
                 unit=led[0].pk,
                 day=day,
-                **{f"u{i}": pk for i, pk in enumerate(lineage)},
+                **lineage_values(lineage),
             )
         else:  # an official who leads no unit: only what they handle in person
             rows = _DOCUMENT_ROWS_IN_PERSON.rows(user=user.pk, day=day)

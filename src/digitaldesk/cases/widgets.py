@@ -13,7 +13,7 @@ from digitaldesk.cases import selectors
 from digitaldesk.cases.models import CLOSED_STAGES, Case, CaseAssignment, ComputedDeadline
 from digitaldesk.core import facts
 from digitaldesk.core.facts import fact
-from digitaldesk.core.prebuilt import Bound, Param, Prebuilt
+from digitaldesk.core.prebuilt import Bound, Param, Prebuilt, columns
 from digitaldesk.core.widgets import widget
 
 # What the widgets' rows show: `Case.register_label` reads the case and report numbers.
@@ -102,7 +102,7 @@ def _my_open_cases(user: Any) -> QuerySet[Case]:
 
 MINE_ROWS = 10
 # In the model's field order, as Model.from_db() expects them.
-_CASE_COLUMNS = [f.attname for f in Case._meta.concrete_fields if f.attname in {"id", *CASE_FIELDS}]
+_CASE_COLUMNS = columns(Case, ("id", *CASE_FIELDS))
 _MINE = Prebuilt(
     lambda: _my_open_cases(Param("user", IntegerField())).values_list(*_CASE_COLUMNS, "next_end")[
         :MINE_ROWS

@@ -28,13 +28,13 @@ benchmarks/HISTORY.md). Remove it only if that benchmark says it no longer pays.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
-from django.db.models import Expression, Field, QuerySet
+from django.db.models import Expression, Field, IntegerField, Model, QuerySet
 
 
 class _Marker:
@@ -162,3 +162,23 @@ class Prebuilt:
                 values_[position] = value
             result.append(tuple(values_))
         return result
+
+
+def columns(model: type[Model], names: Iterable[str]) -> list[str]:
+    """The columns of `model` among `names` ("pk" stands for the primary key), in the model's
+    field order: what `Model.from_db()` takes for the rows of a `values_list(*columns)`."""
+    wanted = set(names)
+    if "pk" in wanted:
+        wanted.add(model._meta.pk.attname)
+    return [f.attname for f in model._meta.concrete_fields if f.attname in wanted]
+
+
+def lineage_params(depth: int) -> list[Param]:
+    """Params `u0`…`u<depth-1>` for the ids of a unit's `ancestors_and_self` (a list's length
+    shapes the query, so a prebuilt query exists per depth; `lineage_values` binds them)."""
+    return [Param(f"u{i}", IntegerField()) for i in range(depth)]
+
+
+def lineage_values(lineage: Sequence[Any]) -> dict[str, Any]:
+    """The values of `lineage_params(len(lineage))`."""
+    return {f"u{i}": pk for i, pk in enumerate(lineage)}

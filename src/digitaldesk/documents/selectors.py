@@ -15,13 +15,14 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import In
 from django.http import Http404
 from django.utils import timezone
 
 from digitaldesk.accounts.models import Role, Unit, UnitKind, User
 from digitaldesk.accounts.selectors import effective_roles, led_units
+from digitaldesk.core.prebuilt import Param, lineage_params
 from digitaldesk.core.text import fold
 from digitaldesk.documents.models import (
     ActionKind,
@@ -389,6 +390,14 @@ def incoming_handled_in_person(user: Any) -> QuerySet[IncomingDocument]:
     `incoming_for_me` for an official who leads no unit. `user` may be a `core.prebuilt.Param`."""
     return IncomingDocument.objects.filter(
         Q(status=IncomingStatus.IN_PROGRESS) & _handles_in_person(user)
+    )
+
+
+def for_one_leader_condition(depth: int) -> Q:
+    """`for_me_condition` in Params, for a prebuilt query: the user `user` leading ONE unit `unit`
+    whose `ancestors_and_self` are `depth` ids long (`core.prebuilt.lineage_values`)."""
+    return for_me_condition(
+        Param("user", IntegerField()), [(Param("unit", IntegerField()), lineage_params(depth))]
     )
 
 

@@ -13,7 +13,7 @@ from digitaldesk.accounts.http import AuthedRequest, user_of
 from digitaldesk.accounts.models import Role, User
 from digitaldesk.accounts.selectors import effective_roles, led_units
 from digitaldesk.core.facts import Probe, fact
-from digitaldesk.core.prebuilt import Param, Prebuilt
+from digitaldesk.core.prebuilt import Param, Prebuilt, columns, lineage_values
 from digitaldesk.core.widgets import widget
 from digitaldesk.documents import selectors
 from digitaldesk.documents.models import (
@@ -108,9 +108,7 @@ def todo(request: HttpRequest) -> dict[str, Any] | None:
 TODO_ROWS = 8
 _TODO_ORDER = ("due_date", "-arrived_at")
 # The rows' columns (ROW_FIELDS) in the model's field order, for IncomingDocument.from_db().
-_TODO_ATTNAMES = [
-    f.attname for f in IncomingDocument._meta.concrete_fields if f.attname in {"id", *ROW_FIELDS}
-]
+_TODO_ATTNAMES = columns(IncomingDocument, ROW_FIELDS)
 
 
 def _todo_rows(condition: Q) -> QuerySet[Any]:
@@ -133,19 +131,7 @@ _TODO_IN_PERSON = Prebuilt(
 def _todo_of_a_leader(depth: int) -> Prebuilt:
     """`_todo_rows` of a user who leads ONE unit, `depth` ids long from the root to it
     (`Unit.ancestors_and_self`): one query shape per depth (a handful)."""
-    return Prebuilt(
-        lambda: _todo_rows(
-            selectors.for_me_condition(
-                Param("user", IntegerField()),
-                [
-                    (
-                        Param("unit", IntegerField()),
-                        [Param(f"u{i}", IntegerField()) for i in range(depth)],
-                    )
-                ],
-            )
-        )
-    )
+    return Prebuilt(lambda: _todo_rows(selectors.for_one_leader_condition(depth)))
 
 
 def _incoming_for_me(user: User) -> list[IncomingDocument]:
@@ -161,7 +147,7 @@ def _incoming_for_me(user: User) -> list[IncomingDocument]:
     if led:
         lineage = led[0].ancestors_and_self
         rows = _todo_of_a_leader(len(lineage)).rows(
-            user=user.pk, unit=led[0].pk, **{f"u{i}": pk for i, pk in enumerate(lineage)}
+            user=user.pk, unit=led[0].pk, **lineage_values(lineage)
         )
     else:
         rows = _TODO_IN_PERSON.rows(user=user.pk)

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, IntegerField
 
 from digitaldesk.core.memo import memo
-from digitaldesk.core.prebuilt import Param, Prebuilt
+from digitaldesk.core.prebuilt import Param, Prebuilt, columns
 from digitaldesk.core.urls import cached_reverse
 from digitaldesk.notifications.models import Notification
 
@@ -15,9 +15,7 @@ BELL_LATEST = 8
 # What the bell and the desk widget show of a notification (not its body).
 SHOWN_FIELDS = ("pk", "title", "created_at", "read_at", "done_note")
 # In the model's field order, as Model.from_db() expects them.
-_COLUMNS = [
-    f.attname for f in Notification._meta.concrete_fields if f.attname in {"id", *SHOWN_FIELDS}
-]
+_COLUMNS = columns(Notification, SHOWN_FIELDS)
 
 # The shell draws the bell on every page: its two queries are prebuilt (core/prebuilt.py).
 _UNREAD = Prebuilt(
